@@ -1,0 +1,64 @@
+// Offline verification of Kubernetes projected service-account tokens (JWS, RS256/ES256)
+// against a JWKS file. The file is re-read when it changes, without a restart.
+// The algorithm is taken from the key, never trusted from the token: RS256 needs an RSA key,
+// ES256 a P-256 key; "none", HS*, and anything else are refused.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "svidd/common/clock.h"
+
+namespace svidd {
+
+struct KubernetesTokenClaims {
+  std::string issuer;
+  std::string subject;          // system:serviceaccount:<ns>:<sa>
+  std::string namespace_name;
+  std::string service_account;
+  TimePoint expiry;
+};
+
+struct KubernetesTokenVerifierOptions {
+  std::filesystem::path jwks_file;
+  std::string issuer;                 // required: tokens from other issuers are refused
+  std::string audience = "istio-ca";  // must be among the token's `aud`
+  std::chrono::seconds leeway = std::chrono::seconds(30);  // for exp / nbf / iat
+  size_t max_token_bytes = 16 * 1024;
+};
+
+class JwksKeySet;  // parsed keys of one JWKS document (src/auth/jwks_key_set.h)
+
+class KubernetesTokenVerifier {
+ public:
+  // Loads the JWKS once; FAILED_PRECONDITION naming the file if it is missing or invalid.
+  static absl::StatusOr<std::unique_ptr<KubernetesTokenVerifier>> Create(
+      KubernetesTokenVerifierOptions options, const Clock& clock);
+  ~KubernetesTokenVerifier();
+
+  // UNAUTHENTICATED with the exact reason: malformed token, unknown key, bad signature,
+  // algorithm not allowed, expired, not yet valid, wrong issuer, wrong audience, subject not
+  // a service account, claims that disagree with each other.
+  absl::StatusOr<KubernetesTokenClaims> Verify(std::string_view token) const;
+
+ private:
+  KubernetesTokenVerifier(KubernetesTokenVerifierOptions options, const Clock& clock);
+  // Re-reads the JWKS if the file's size or mtime changed (checked at most once a second).
+  // A file that became invalid is logged and the previous keys are kept.
+  std::shared_ptr<const JwksKeySet> CurrentKeys() const;
+
+  KubernetesTokenVerifierOptions options_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const JwksKeySet> keys_;
+  mutable std::filesystem::file_time_type loaded_mtime_{};
+  mutable uintmax_t loaded_size_ = 0;
+  mutable TimePoint last_check_{};
+};
+
+}  // namespace svidd

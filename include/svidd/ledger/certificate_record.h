@@ -1,0 +1,37 @@
+// One issued certificate as the ledger records it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "svidd/common/clock.h"
+
+namespace svidd {
+
+enum class CertStatus { kActive, kRevoked };
+const char* CertStatusName(CertStatus status);  // "active" / "revoked"
+
+// What the certificate is for.
+enum class CertKind { kWorkload, kServer, kIntermediate };
+const char* CertKindName(CertKind kind);  // "workload" / "server" / "intermediate"
+
+struct CertificateRecord {
+  std::string serial_hex;  // SerialHex form; unique
+  std::string spiffe_id;
+  CertKind kind = CertKind::kWorkload;
+  TimePoint issued_at;
+  TimePoint not_before;
+  TimePoint not_after;
+  std::string issuer_serial_hex;  // serial of the CA certificate that signed it
+  std::string issuer_subject;     // that CA certificate's subject, for people
+  std::string public_key_sha256;  // lowercase hex SHA-256 of the SubjectPublicKeyInfo
+  std::string key_type;           // KeyDescription::Label(): "EC-P256", "RSA-2048", ...
+  std::string auth_method;        // AuthMethodName(), or "self" for svidd's own certs
+  std::string auth_principal;     // who asked
+  std::string certificate_pem;
+  CertStatus status = CertStatus::kActive;
+  std::optional<TimePoint> revoked_at;
+  std::string revocation_reason;
+};
+
+}  // namespace svidd

@@ -1,0 +1,63 @@
+// The signing authority: an immutable snapshot of one CA (key, signer, chain, roots). The
+// server holds the active one as shared_ptr<const Authority> and swaps it atomically; each
+// signing call keeps its own reference, so rotation never blocks issuance.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "svidd/common/clock.h"
+#include "svidd/pki/ca_material.h"
+#include "svidd/pki/leaf_profile.h"
+
+namespace svidd {
+
+struct IssuedCertificate {
+  X509Ptr cert;
+  std::string pem;
+  std::string serial_hex;  // SerialHex form
+  TimePoint not_before;
+  TimePoint not_after;
+};
+
+class Authority {
+ public:
+  // Takes ownership; the material must already have passed ValidateCaMaterial.
+  static absl::StatusOr<std::shared_ptr<const Authority>> Create(CaMaterial material);
+
+  // Builds and signs a leaf per the X509-SVID profile: empty subject, exactly one URI SAN
+  // (critical) plus any DNS names, CA:false, keyUsage critical digitalSignature
+  // (+keyEncipherment for RSA keys), EKU serverAuth+clientAuth, SKI, AKI.
+  absl::StatusOr<IssuedCertificate> SignLeaf(const LeafProfile& profile,
+                                             const EVP_PKEY* subject_key) const;
+
+  // Verifies `leaf` (with `untrusted` extra certificates the peer sent) up to one of this
+  // authority's roots at time `at`, for TLS client use. UNAUTHENTICATED with the reason.
+  absl::Status VerifyClientCertificate(const X509* leaf, const std::vector<X509*>& untrusted,
+                                       TimePoint at) const;
+
+  const X509* signing_cert() const { return material_.signing_cert.get(); }
+  const EVP_PKEY* signing_key() const { return material_.signing_key.get(); }
+  const std::vector<X509Ptr>& intermediates() const { return material_.intermediates; }
+  const std::vector<X509Ptr>& roots() const { return material_.roots; }
+  TimePoint not_after() const { return not_after_; }
+  const std::string& signer_serial_hex() const { return signer_serial_hex_; }
+
+  // PEM of the signer followed by any intermediates: one string per certificate, each
+  // ending in "\n". Goes between the leaf and the root bundle in Istio's response.
+  const std::vector<std::string>& chain_pem() const { return chain_pem_; }
+  // All roots in one PEM string (Istio's last response element, root-cert.pem).
+  const std::string& root_bundle_pem() const { return root_bundle_pem_; }
+
+ private:
+  explicit Authority(CaMaterial material) : material_(std::move(material)) {}
+  CaMaterial material_;
+  TimePoint not_after_;
+  std::string signer_serial_hex_;
+  std::vector<std::string> chain_pem_;
+  std::string root_bundle_pem_;
+};
+
+}  // namespace svidd

@@ -1,0 +1,17 @@
+// The schema migrations compiled into the binary (generated from migrations/*.sql).
+#pragma once
+
+#include <cstddef>
+
+namespace svidd::internal {
+
+struct EmbeddedMigration {
+  int version;       // from the file name's leading number
+  const char* name;  // file name, e.g. "0001_init.sql"
+  const char* sql;
+};
+
+extern const EmbeddedMigration kEmbeddedMigrations[];  // ascending version
+extern const size_t kEmbeddedMigrationCount;
+
+}  // namespace svidd::internal

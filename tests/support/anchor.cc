@@ -1,0 +1,1 @@
+// Keeps each test-support library non-empty while its folder has no sources yet.
