@@ -1,0 +1,53 @@
+// The signing path, step by step: authenticate → validate CSR → authorize identity → build
+// profile → sign → record → respond. Each step is its own module; this class only sequences
+// them and turns their refusals into the codes Istio's clients expect.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "svidd/auth/authenticator.h"
+#include "svidd/common/clock.h"
+#include "svidd/ledger/ledger.h"
+#include "svidd/pki/csr_validator.h"
+#include "svidd/pki/leaf_profile.h"
+#include "svidd/server/authority_holder.h"
+
+namespace svidd {
+
+struct IssuanceRequest {
+  std::string csr_pem;
+  std::chrono::seconds requested_ttl{0};
+  CallCredentials credentials;
+};
+
+struct IssuedChain {
+  // Istio's response shape: leaf, each intermediate, then the root bundle.
+  std::vector<std::string> cert_chain;
+  std::string serial_hex;
+  std::string spiffe_id;
+};
+
+class IssuancePipeline {
+ public:
+  IssuancePipeline(const AuthorityHolder& authorities, const Authenticator& authenticator,
+                   Ledger& ledger, TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock);
+
+  // Everything up to signing runs on the calling thread; `done` runs once, on the ledger's
+  // thread after the record is durable (or on the calling thread for an early refusal).
+  // Refusals: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT, UNAVAILABLE (no usable
+  // CA, ledger write failed: the certificate is withheld), INTERNAL.
+  void Issue(IssuanceRequest request, std::function<void(absl::StatusOr<IssuedChain>)> done) const;
+
+ private:
+  const AuthorityHolder& authorities_;
+  const Authenticator& authenticator_;
+  Ledger& ledger_;
+  TtlPolicy ttl_policy_;
+  CsrLimits csr_limits_;
+  const Clock& clock_;
+};
+
+}  // namespace svidd

@@ -1,0 +1,43 @@
+// Everything svidd is configured with, from flags or a YAML file (server_flags.h).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "svidd/crypto/keys.h"
+
+namespace svidd {
+
+struct ServerOptions {
+  std::filesystem::path data_dir = "./var/svidd";  // ledger.db, ca/ (unless ca_dir), serving/
+  std::filesystem::path ca_dir;                     // existing CA in Istio's layout; "" = own
+  std::string listen = "127.0.0.1:15012";
+  std::string trust_domain = "cluster.local";
+  std::filesystem::path jwks_file;                  // "" = token authentication off
+  std::string jwt_issuer;
+  std::string jwt_audience = "istio-ca";
+  std::vector<std::string> server_names = {"localhost"};
+  std::chrono::seconds default_ttl = std::chrono::hours(24);
+  std::chrono::seconds max_ttl = std::chrono::hours(24);
+  KeyType ca_key_type = KeyType::kEcP256;
+  std::filesystem::path port_file;  // if set, the bound port is written here once serving
+  size_t max_message_bytes = 64 * 1024;  // larger gRPC messages are refused unparsed
+  size_t max_csr_bytes = 32 * 1024;
+  int signing_threads = 0;  // 0 = one per core
+  std::chrono::seconds drain_timeout = std::chrono::seconds(15);
+
+  std::filesystem::path EffectiveCaDir() const {
+    return ca_dir.empty() ? data_dir / "ca" : ca_dir;
+  }
+  std::filesystem::path LedgerPath() const { return data_dir / "ledger.db"; }
+  std::filesystem::path ServingDir() const { return data_dir / "serving"; }
+
+  // INVALID_ARGUMENT naming the offending setting.
+  absl::Status Validate() const;
+};
+
+}  // namespace svidd

@@ -1,0 +1,47 @@
+// The composition root: opens the ledger, loads or creates the CA, issues svidd's own serving
+// certificate, wires authenticators, the issuance pipeline and the gRPC services together,
+// and serves until shut down. Used by svidd's main() and, in-process, by tests.
+#pragma once
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "svidd/common/clock.h"
+#include "svidd/ledger/ledger.h"
+#include "svidd/server/authority_holder.h"
+#include "svidd/server/server_options.h"
+
+namespace svidd {
+
+class SviddServer {
+ public:
+  // Serving when it returns. FAILED_PRECONDITION / INVALID_ARGUMENT naming what is wrong
+  // with the configuration, the CA or the ledger.
+  static absl::StatusOr<std::unique_ptr<SviddServer>> Start(ServerOptions options,
+                                                            const Clock& clock);
+  ~SviddServer();  // Shutdown()
+
+  int port() const;
+  // Stops accepting calls, lets in-flight ones finish (up to the drain timeout), flushes the
+  // ledger. Idempotent.
+  void Shutdown();
+  // Blocks until Shutdown() has completed.
+  void Wait();
+
+  // One pass of the periodic work (serving-certificate renewal, health). The background loop
+  // calls it every second; tests call it after moving a fake clock.
+  absl::Status RunMaintenance();
+
+  AuthorityHolder& authorities();
+  Ledger& ledger();
+  // Whether the health service currently says SERVING.
+  bool serving() const;
+
+  struct Impl;
+
+ private:
+  explicit SviddServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace svidd

@@ -1,0 +1,32 @@
+#include "server/certificate_record_builder.h"
+
+#include "svidd/common/status_macros.h"
+#include "svidd/crypto/keys.h"
+#include "svidd/crypto/x509_fields.h"
+
+namespace svidd {
+
+absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate& issued,
+                                                         const Authority& issuer,
+                                                         const EVP_PKEY* subject_key,
+                                                         const IssuanceContext& context) {
+  CertificateRecord record;
+  record.serial_hex = issued.serial_hex;
+  record.spiffe_id = context.spiffe_id;
+  record.kind = context.kind;
+  record.issued_at = context.issued_at;
+  record.not_before = issued.not_before;
+  record.not_after = issued.not_after;
+  record.issuer_serial_hex = issuer.signer_serial_hex();
+  record.issuer_subject = SubjectString(issuer.signing_cert());
+  SVIDD_ASSIGN_OR_RETURN(record.public_key_sha256, PublicKeySha256Hex(subject_key));
+  SVIDD_ASSIGN_OR_RETURN(KeyDescription key, DescribeKey(subject_key));
+  record.key_type = key.Label();
+  record.auth_method = context.auth_method;
+  record.auth_principal = context.auth_principal;
+  record.certificate_pem = issued.pem;
+  record.status = CertStatus::kActive;
+  return record;
+}
+
+}  // namespace svidd

@@ -1,0 +1,91 @@
+#include "svidd/server/issuance_pipeline.h"
+
+#include <memory>
+
+#include "server/certificate_record_builder.h"
+#include "spdlog/spdlog.h"
+#include "svidd/auth/identity_policy.h"
+#include "svidd/common/time_format.h"
+
+namespace svidd {
+namespace {
+
+// Returns the authority to sign with, or why there is none (UNAVAILABLE: Istio's clients
+// retry it, which is right while a CA is being installed or rotated).
+absl::StatusOr<std::shared_ptr<const Authority>> UsableAuthority(const AuthorityHolder& holder,
+                                                                 TimePoint now) {
+  std::shared_ptr<const Authority> authority = holder.Get();
+  if (authority == nullptr) return absl::UnavailableError("CA not ready: no signing authority loaded");
+  if (now >= authority->not_after()) {
+    return absl::UnavailableError("CA not ready: the signing certificate expired at " +
+                                  FormatRfc3339(authority->not_after()));
+  }
+  return authority;
+}
+
+// The ledger's refusals become UNAVAILABLE (retryable): the certificate was never handed out.
+absl::Status WithheldBecause(const absl::Status& record_status) {
+  return absl::UnavailableError("could not record the certificate in the ledger, so it was not "
+                                "issued: " + std::string(record_status.message()));
+}
+
+}  // namespace
+
+IssuancePipeline::IssuancePipeline(const AuthorityHolder& authorities,
+                                   const Authenticator& authenticator, Ledger& ledger,
+                                   TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock)
+    : authorities_(authorities),
+      authenticator_(authenticator),
+      ledger_(ledger),
+      ttl_policy_(ttl_policy),
+      csr_limits_(csr_limits),
+      clock_(clock) {}
+
+void IssuancePipeline::Issue(IssuanceRequest request,
+                             std::function<void(absl::StatusOr<IssuedChain>)> done) const {
+  const TimePoint now = clock_.Now();
+  auto authority = UsableAuthority(authorities_, now);
+  if (!authority.ok()) return done(authority.status());
+
+  auto caller = authenticator_.Authenticate(request.credentials, **authority);
+  if (!caller.ok()) return done(caller.status());
+
+  auto csr = ValidateCsr(request.csr_pem, csr_limits_);
+  if (!csr.ok()) return done(csr.status());
+
+  if (auto allowed = AuthorizeIdentity(*caller, csr->requested_id); !allowed.ok()) {
+    return done(allowed);
+  }
+
+  auto profile = BuildLeafProfile(csr->requested_id, request.requested_ttl, ttl_policy_, now,
+                                  (*authority)->not_after());
+  if (!profile.ok()) return done(absl::UnavailableError(std::string(profile.status().message())));
+
+  auto issued = (*authority)->SignLeaf(*profile, csr->public_key.get());
+  if (!issued.ok()) return done(absl::InternalError("signing failed: " + std::string(issued.status().message())));
+
+  IssuanceContext context{CertKind::kWorkload, caller->id.str(), AuthMethodName(caller->method),
+                          caller->principal, now};
+  auto record = BuildCertificateRecord(*issued, **authority, csr->public_key.get(), context);
+  if (!record.ok()) return done(record.status());
+
+  IssuedChain chain;
+  chain.serial_hex = issued->serial_hex;
+  chain.spiffe_id = caller->id.str();
+  chain.cert_chain.push_back(issued->pem);
+  for (const std::string& pem : (*authority)->chain_pem()) chain.cert_chain.push_back(pem);
+  chain.cert_chain.push_back((*authority)->root_bundle_pem());
+
+  ledger_.RecordIssuanceAsync(
+      std::move(*record), [chain = std::move(chain), done = std::move(done)](absl::Status s) mutable {
+        if (!s.ok()) {
+          spdlog::error("withholding certificate {} for {}: ledger write failed: {}",
+                        chain.serial_hex, chain.spiffe_id, s.ToString());
+          return done(WithheldBecause(s));
+        }
+        spdlog::info("issued {} to {}", chain.serial_hex, chain.spiffe_id);
+        done(std::move(chain));
+      });
+}
+
+}  // namespace svidd

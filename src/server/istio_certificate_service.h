@@ -1,0 +1,32 @@
+// istio.v1.auth.IstioCertificateService on gRPC's callback API. The handler only unpacks the
+// call (CSR, lifetime, bearer token, client certificate) and hands it to the issuance
+// pipeline on a signing worker, so gRPC's threads never sign.
+#pragma once
+
+#include "istio/v1/auth/ca.grpc.pb.h"
+#include "svidd/common/worker_pool.h"
+#include "svidd/server/issuance_pipeline.h"
+
+namespace svidd {
+
+class IstioCertificateService final
+    : public istio::v1::auth::IstioCertificateService::CallbackService {
+ public:
+  IstioCertificateService(const IssuancePipeline& pipeline, WorkerPool& signers)
+      : pipeline_(pipeline), signers_(signers) {}
+
+  grpc::ServerUnaryReactor* CreateCertificate(
+      grpc::CallbackServerContext* context,
+      const istio::v1::auth::IstioCertificateRequest* request,
+      istio::v1::auth::IstioCertificateResponse* response) override;
+
+ private:
+  const IssuancePipeline& pipeline_;
+  WorkerPool& signers_;
+};
+
+// What the caller sent besides the request message: `authorization` metadata and the
+// client certificate chain from the TLS handshake.
+CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& context);
+
+}  // namespace svidd

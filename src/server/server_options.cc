@@ -1,0 +1,40 @@
+#include "svidd/server/server_options.h"
+
+#include "svidd/common/time_format.h"
+#include "svidd/spiffe/spiffe_id.h"
+
+namespace svidd {
+
+absl::Status ServerOptions::Validate() const {
+  if (auto s = SpiffeId::ValidateTrustDomain(trust_domain); !s.ok()) {
+    return absl::InvalidArgumentError("--trust-domain: " + std::string(s.message()));
+  }
+  if (max_ttl.count() <= 0) {
+    return absl::InvalidArgumentError("--max-ttl must be positive, got " + FormatDuration(max_ttl));
+  }
+  if (default_ttl.count() <= 0) {
+    return absl::InvalidArgumentError("--default-ttl must be positive, got " +
+                                      FormatDuration(default_ttl));
+  }
+  if (default_ttl > max_ttl) {
+    return absl::InvalidArgumentError("--default-ttl " + FormatDuration(default_ttl) +
+                                      " exceeds --max-ttl " + FormatDuration(max_ttl));
+  }
+  if (listen.rfind(':') == std::string::npos) {
+    return absl::InvalidArgumentError("--listen must be HOST:PORT, got \"" + listen + "\"");
+  }
+  if (!jwks_file.empty() && jwt_issuer.empty()) {
+    return absl::InvalidArgumentError(
+        "--jwks-file needs --jwt-issuer: tokens are only accepted from a named issuer");
+  }
+  if (jwt_audience.empty()) return absl::InvalidArgumentError("--jwt-audience must not be empty");
+  if (server_names.empty()) {
+    return absl::InvalidArgumentError("at least one --server-name is needed");
+  }
+  if (max_message_bytes < 1024) {
+    return absl::InvalidArgumentError("--max-message-bytes must be at least 1024");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace svidd
