@@ -1,0 +1,125 @@
+#include "ledger/group_commit_writer.h"
+
+#include <algorithm>
+
+#include "ledger/certificate_rows.h"
+#include "svidd/common/status_macros.h"
+
+namespace svidd::internal {
+
+GroupCommitWriter::GroupCommitWriter(std::shared_ptr<Connection> connection, size_t max_batch)
+    : connection_(std::move(connection)),
+      max_batch_(std::max<size_t>(1, max_batch)),
+      thread_([this] { Run(); }) {}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void GroupCommitWriter::Enqueue(CertificateRecord record, Done done) {
+  Push(Pending{std::move(record), std::move(done)});
+}
+
+void GroupCommitWriter::EnqueueProbe(Done done) { Push(Pending{std::nullopt, std::move(done)}); }
+
+void GroupCommitWriter::Push(Pending pending) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(pending));
+      cv_.notify_one();
+      return;
+    }
+  }
+  pending.done(absl::UnavailableError("ledger is closing; the record was not written"));
+}
+
+WriterStats GroupCommitWriter::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void GroupCommitWriter::Run() {
+  for (;;) {
+    std::vector<Pending> batch = TakeBatch();
+    if (batch.empty()) return;
+    CommitBatch(batch);
+  }
+}
+
+std::vector<GroupCommitWriter::Pending> GroupCommitWriter::TakeBatch() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  std::vector<Pending> batch;
+  size_t records = 0;
+  while (!queue_.empty() && records < max_batch_) {
+    if (queue_.front().record.has_value()) ++records;
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return batch;
+}
+
+void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
+  const size_t records = std::count_if(batch.begin(), batch.end(),
+                                       [](const Pending& p) { return p.record.has_value(); });
+  if (records == 0) return Probe(batch);
+  std::vector<absl::Status> outcomes(batch.size());
+  absl::Status committed;
+  {
+    std::lock_guard<std::mutex> conn_lock(connection_->mu);
+    committed = InImmediateTransaction(connection_->db.get(),
+                                       [&] { return InsertAll(batch, outcomes); });
+  }
+  if (!committed.ok()) std::fill(outcomes.begin(), outcomes.end(), committed);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (committed.ok()) ++stats_.commits;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!batch[i].record.has_value()) continue;
+      ++(outcomes[i].ok() ? stats_.records_committed : stats_.records_failed);
+    }
+    stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, records);
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(outcomes[i]);
+}
+
+// Inside the batch transaction. A record that fails is rolled back to its savepoint and
+// gets its own error; an error that cost the whole transaction is returned (and then
+// every record in the batch gets it).
+absl::Status GroupCommitWriter::InsertAll(std::vector<Pending>& batch,
+                                          std::vector<absl::Status>& outcomes) {
+  sqlite3* db = connection_->db.get();
+  if (!insert_.has_value()) {
+    SVIDD_ASSIGN_OR_RETURN(insert_, Statement::Prepare(db, kInsertCertificateSql, true));
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].record.has_value()) continue;
+    SVIDD_RETURN_IF_ERROR(Exec(db, "SAVEPOINT record"));
+    outcomes[i] = InsertCertificate(*insert_, *batch[i].record);
+    if (!outcomes[i].ok()) {
+      if (sqlite3_get_autocommit(db) != 0) return outcomes[i];  // SQLite rolled it all back
+      SVIDD_RETURN_IF_ERROR(Exec(db, "ROLLBACK TO record"));
+    }
+    SVIDD_RETURN_IF_ERROR(Exec(db, "RELEASE record"));
+  }
+  return absl::OkStatus();
+}
+
+void GroupCommitWriter::Probe(std::vector<Pending>& batch) {
+  absl::Status status;
+  {
+    std::lock_guard<std::mutex> conn_lock(connection_->mu);
+    sqlite3* db = connection_->db.get();
+    status = Exec(db, "BEGIN IMMEDIATE");
+    if (status.ok()) status = Exec(db, "ROLLBACK");
+  }
+  for (Pending& p : batch) p.done(status);
+}
+
+}  // namespace svidd::internal

@@ -1,0 +1,74 @@
+// The ledger's single writer: one thread, one connection. Records queued by any thread are
+// committed together — everything pending (up to max_batch) in one BEGIN IMMEDIATE … COMMIT,
+// each record inside its own SAVEPOINT so one bad record fails alone — then every caller
+// hears its own outcome. Nobody hears OK for a record that was not committed.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "ledger/sqlite_connection.h"
+#include "svidd/ledger/certificate_record.h"
+
+namespace svidd::internal {
+
+// What the writer has done so far; for tests, health and metrics.
+struct WriterStats {
+  uint64_t commits = 0;            // transactions committed
+  uint64_t records_committed = 0;  // records made durable
+  uint64_t records_failed = 0;     // records refused (duplicate, failed commit, ...)
+  uint64_t largest_batch = 0;      // most records in one transaction
+};
+
+class GroupCommitWriter {
+ public:
+  using Done = std::function<void(absl::Status)>;
+
+  // Starts the thread. `connection` is used by this writer only.
+  GroupCommitWriter(std::shared_ptr<Connection> connection, size_t max_batch);
+  // Commits everything already queued, then stops the thread.
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  void Enqueue(CertificateRecord record, Done done);
+  // Rides along with the next batch: OK if that transaction could take the write lock and
+  // commit. With nothing else pending it is `BEGIN IMMEDIATE; ROLLBACK`.
+  void EnqueueProbe(Done done);
+
+  WriterStats stats() const;
+
+ private:
+  struct Pending {
+    std::optional<CertificateRecord> record;  // absent for a probe
+    Done done;
+  };
+
+  void Push(Pending pending);
+  void Run();
+  std::vector<Pending> TakeBatch();  // empty once stopping and drained
+  void CommitBatch(std::vector<Pending>& batch);
+  absl::Status InsertAll(std::vector<Pending>& batch, std::vector<absl::Status>& outcomes);
+  void Probe(std::vector<Pending>& batch);
+
+  const std::shared_ptr<Connection> connection_;
+  const size_t max_batch_;
+  std::optional<Statement> insert_;  // prepared once, on the writer thread
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  WriterStats stats_;
+  std::thread thread_;  // last: starts after everything above is constructed
+};
+
+}  // namespace svidd::internal

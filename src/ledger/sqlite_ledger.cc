@@ -1,0 +1,110 @@
+#include "svidd/ledger/sqlite_ledger.h"
+
+#include <future>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/certificate_rows.h"
+#include "ledger/migration_runner.h"
+#include "ledger/sqlite_ledger_impl.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
+
+namespace svidd {
+namespace internal {
+namespace {
+
+// Reads are short; a few connections let health checks, svidctl-style look-ups and the
+// revocation path overlap without queueing behind each other.
+constexpr int kReaderConnections = 3;
+
+absl::Status Prefixed(const std::filesystem::path& path, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(path.string(), ": ", status.message()));
+}
+
+absl::Status PrepareFile(const std::filesystem::path& path, const SqliteLedgerOptions& options,
+                         sqlite3* db) {
+  if (options.read_only) return CheckSchemaIsCurrent(db, LatestSchemaVersion());
+  return ApplyMigrations(db, EmbeddedMigrations(), SystemClock::Instance().Now());
+}
+
+absl::Status CreateParentDirectory(const std::filesystem::path& path) {
+  if (IsInMemory(path) || !path.has_parent_path()) return absl::OkStatus();
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "creating ledger directory ", path.parent_path().string(), ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(
+    const std::filesystem::path& path, const SqliteLedgerOptions& options) {
+  const ConnectionOptions conn_options{options.read_only, options.busy_timeout};
+  if (!options.read_only) SVIDD_RETURN_IF_ERROR(CreateParentDirectory(path));
+  SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<Connection> first, OpenConnection(path, conn_options));
+  absl::Status prepared = PrepareFile(path, options, first->db.get());
+  if (!prepared.ok()) return Prefixed(path, prepared);
+
+  std::vector<std::shared_ptr<Connection>> readers;
+  std::unique_ptr<GroupCommitWriter> writer;
+  if (IsInMemory(path)) {
+    readers.push_back(first);  // another connection would see another database
+  } else {
+    if (options.read_only) readers.push_back(first);
+    while (readers.size() < kReaderConnections) {
+      SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<Connection> c, OpenConnection(path, conn_options));
+      readers.push_back(std::move(c));
+    }
+  }
+  if (!options.read_only) writer = std::make_unique<GroupCommitWriter>(first, options.max_batch);
+  return std::unique_ptr<SqliteLedger>(new SqliteLedger(
+      path, std::make_unique<ConnectionPool>(std::move(readers)), std::move(writer)));
+}
+
+SqliteLedger::~SqliteLedger() { writer_.reset(); }
+
+absl::Status SqliteLedger::ReadOnlyError(const char* what) const {
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot ", what, ": ledger ", path_.string(), " is open read-only"));
+}
+
+void SqliteLedger::RecordIssuanceAsync(CertificateRecord record,
+                                       std::function<void(absl::Status)> done) {
+  if (writer_ == nullptr) return done(ReadOnlyError("record a certificate"));
+  writer_->Enqueue(std::move(record), std::move(done));
+}
+
+absl::Status SqliteLedger::CheckWritable() {
+  if (writer_ == nullptr) return ReadOnlyError("write");
+  auto promise = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> result = promise->get_future();
+  writer_->EnqueueProbe([promise](absl::Status s) { promise->set_value(std::move(s)); });
+  absl::Status status = result.get();
+  if (status.ok()) return status;
+  return Prefixed(path_, absl::Status(status.code(),
+                                      absl::StrCat("ledger is not writable: ", status.message())));
+}
+
+WriterStats SqliteLedger::writer_stats() const {
+  return writer_ == nullptr ? WriterStats{} : writer_->stats();
+}
+
+}  // namespace internal
+
+int LatestSchemaVersion() {
+  std::vector<internal::Migration> migrations = internal::EmbeddedMigrations();
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
+absl::StatusOr<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::filesystem::path& path,
+                                                         const SqliteLedgerOptions& options) {
+  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<internal::SqliteLedger> ledger,
+                         internal::SqliteLedger::Open(path, options));
+  return std::unique_ptr<Ledger>(std::move(ledger));
+}
+
+}  // namespace svidd

@@ -1,0 +1,47 @@
+// The SQLite Ledger: a GroupCommitWriter for issuance records, a small pool of connections
+// for reads and revocations. WAL lets readers run beside the writer. Private; code outside
+// src/ledger/ uses OpenSqliteLedger and the Ledger interface.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "ledger/group_commit_writer.h"
+#include "ledger/sqlite_connection.h"
+#include "svidd/ledger/ledger.h"
+#include "svidd/ledger/sqlite_ledger.h"
+
+namespace svidd::internal {
+
+class SqliteLedger final : public Ledger {
+ public:
+  static absl::StatusOr<std::unique_ptr<SqliteLedger>> Open(const std::filesystem::path& path,
+                                                            const SqliteLedgerOptions& options);
+  ~SqliteLedger() override;  // drains the writer's queue first
+
+  void RecordIssuanceAsync(CertificateRecord record,
+                           std::function<void(absl::Status)> done) override;
+  absl::StatusOr<CertificateRecord> GetCertificate(std::string_view serial_hex) const override;
+  absl::StatusOr<std::vector<CertificateRecord>> ListCertificates(
+      const CertificateFilter& filter) const override;
+  absl::Status RevokeCertificate(std::string_view serial_hex, std::string_view reason,
+                                 TimePoint at) override;
+  absl::StatusOr<bool> IsRevoked(std::string_view serial_hex) const override;
+  absl::Status CheckWritable() override;
+
+  // Zero for a read-only ledger.
+  WriterStats writer_stats() const;
+
+ private:
+  SqliteLedger(std::filesystem::path path, std::unique_ptr<ConnectionPool> readers,
+               std::unique_ptr<GroupCommitWriter> writer)
+      : path_(std::move(path)), readers_(std::move(readers)), writer_(std::move(writer)) {}
+  absl::Status ReadOnlyError(const char* what) const;
+
+  const std::filesystem::path path_;
+  std::unique_ptr<ConnectionPool> readers_;
+  std::unique_ptr<GroupCommitWriter> writer_;  // null when read-only
+};
+
+}  // namespace svidd::internal
