@@ -1,0 +1,85 @@
+#include "svidd/server/server_flags.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace svidd {
+namespace {
+
+struct Parsed {
+  absl::Status status;
+  ServerOptions options;
+};
+
+Parsed Parse(std::vector<std::string> args) {
+  CLI::App app;
+  Parsed parsed;
+  ServerFlags flags(app, parsed.options);
+  args.insert(args.begin(), "svidd");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    parsed.status = absl::InvalidArgumentError(e.what());
+    return parsed;
+  }
+  parsed.status = flags.Finish();
+  return parsed;
+}
+
+TEST(ServerFlagsTest, DefaultsMatchTheDocumentedOnes) {
+  Parsed p = Parse({});
+  ASSERT_TRUE(p.status.ok()) << p.status;
+  EXPECT_EQ(p.options.listen, "127.0.0.1:15012");
+  EXPECT_EQ(p.options.data_dir, "./var/svidd");
+  EXPECT_EQ(p.options.trust_domain, "cluster.local");
+  EXPECT_EQ(p.options.jwt_audience, "istio-ca");
+  EXPECT_EQ(p.options.server_names, std::vector<std::string>{"localhost"});
+  EXPECT_EQ(p.options.default_ttl, std::chrono::hours(24));
+  EXPECT_EQ(p.options.max_ttl, std::chrono::hours(24));
+  EXPECT_EQ(p.options.ca_key_type, KeyType::kEcP256);
+}
+
+TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
+  std::string path = ::testing::TempDir() + "/svidd-config-" + std::to_string(::getpid()) + ".yaml";
+  std::ofstream(path) << "listen: 127.0.0.1:9999\n"
+                         "trust-domain: example.org\n"
+                         "server-name: [a.example.org, b.example.org]\n"
+                         "max-ttl: 12h\n"
+                         "default-ttl: 1h\n";
+  Parsed p = Parse({"--config", path, "--listen", "127.0.0.1:7777"});
+  ASSERT_TRUE(p.status.ok()) << p.status;
+  EXPECT_EQ(p.options.listen, "127.0.0.1:7777");
+  EXPECT_EQ(p.options.trust_domain, "example.org");
+  EXPECT_EQ(p.options.server_names, (std::vector<std::string>{"a.example.org", "b.example.org"}));
+  EXPECT_EQ(p.options.max_ttl, std::chrono::hours(12));
+  EXPECT_EQ(p.options.default_ttl, std::chrono::hours(1));
+  std::remove(path.c_str());
+}
+
+TEST(ServerFlagsTest, BadSettingsAreNamed) {
+  struct Case {
+    std::vector<std::string> args;
+    const char* fragment;
+  } cases[] = {
+      {{"--default-ttl", "48h"}, "--default-ttl 2d exceeds --max-ttl 1d"},
+      {{"--max-ttl", "0"}, "--max-ttl must be positive"},
+      {{"--max-ttl", "forever"}, "--max-ttl"},
+      {{"--ca-key-type", "dsa"}, "--ca-key-type"},
+      {{"--trust-domain", "Bad_Domain!"}, "--trust-domain"},
+      {{"--listen", "nonsense"}, "HOST:PORT"},
+      {{"--jwks-file", "/tmp/jwks.json"}, "--jwt-issuer"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.fragment);
+    Parsed p = Parse(c.args);
+    ASSERT_FALSE(p.status.ok());
+    EXPECT_NE(p.status.message().find(c.fragment), absl::string_view::npos) << p.status;
+  }
+}
+
+}  // namespace
+}  // namespace svidd
