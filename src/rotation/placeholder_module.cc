@@ -1,0 +1,1 @@
+// placeholder until the rotation module lands; replaced by real sources.
