@@ -1,0 +1,44 @@
+#include "ledger/ledger_test_util.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+
+namespace svidd::testing {
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  path_ = std::filesystem::temp_directory_path() /
+          ("svidd-ledger-test-" + std::to_string(::getpid()) + "-" +
+           std::to_string(counter.fetch_add(1)));
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& spiffe_id,
+                             TimePoint issued_at, std::chrono::seconds ttl) {
+  CertificateRecord r;
+  r.serial_hex = serial_hex;
+  r.spiffe_id = spiffe_id;
+  r.kind = CertKind::kWorkload;
+  r.issued_at = issued_at;
+  r.not_before = issued_at - std::chrono::minutes(1);
+  r.not_after = issued_at + ttl;
+  r.issuer_serial_hex = "0a1b2c";
+  r.issuer_subject = "CN=svidd intermediate,O=example.org";
+  r.public_key_sha256 = std::string(64, 'e');
+  r.key_type = "EC-P256";
+  r.auth_method = "kubernetes";
+  r.auth_principal = "system:serviceaccount:default:web";
+  r.certificate_pem = "-----BEGIN CERTIFICATE-----\nplaceholder " + serial_hex +
+                      "\n-----END CERTIFICATE-----\n";
+  return r;
+}
+
+}  // namespace svidd::testing
