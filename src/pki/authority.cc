@@ -1,0 +1,158 @@
+#include "svidd/pki/authority.h"
+
+#include <openssl/x509v3.h>
+
+#include "absl/strings/str_cat.h"
+#include "pki/cert_builder.h"
+#include "pki/chain_verifier.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/crypto/x509_fields.h"
+
+namespace svidd {
+namespace {
+
+using pki_internal::AddConfExtension;
+
+// What a dNSName may hold: letters, digits, '-', '.', and '*' for a wildcard label.
+absl::Status CheckDnsName(const std::string& name) {
+  if (name.empty() || name.size() > 253) {
+    return absl::InvalidArgumentError(absl::StrCat("DNS name \"", name, "\" has a bad length"));
+  }
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.' || c == '*';
+    if (!ok) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("DNS name \"", name, "\" has a bad character"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckProfile(const LeafProfile& profile, TimePoint signer_not_after) {
+  if (!profile.id.has_path()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("leaf identity ", profile.id.str(), " has no path"));
+  }
+  if (profile.not_after <= profile.not_before) {
+    return absl::InvalidArgumentError("leaf NotAfter is not after its NotBefore");
+  }
+  if (profile.not_after > signer_not_after) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("leaf NotAfter ", FormatRfc3339(profile.not_after),
+                     " is past the signer's NotAfter ", FormatRfc3339(signer_not_after)));
+  }
+  for (const std::string& name : profile.dns_names) SVIDD_RETURN_IF_ERROR(CheckDnsName(name));
+  return absl::OkStatus();
+}
+
+bool IsRsa(const EVP_PKEY* key) {
+  const int id = EVP_PKEY_get_base_id(key);
+  return id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS;
+}
+
+// The X509-SVID extensions, in a fixed order.
+absl::Status AddLeafExtensions(X509* cert, const LeafProfile& profile, bool rsa_key,
+                               const X509* signer) {
+  // The subject is empty, so the SAN carries the identity and must be critical.
+  SVIDD_RETURN_IF_ERROR(
+      pki_internal::AddSubjectAltName(cert, {profile.id.str()}, profile.dns_names, true));
+  SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_basic_constraints, "critical,CA:FALSE"));
+  SVIDD_RETURN_IF_ERROR(AddConfExtension(
+      cert, NID_key_usage,
+      rsa_key ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"));
+  SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_ext_key_usage, "serverAuth,clientAuth"));
+  SVIDD_RETURN_IF_ERROR(pki_internal::AddSubjectKeyId(cert));
+  return pki_internal::AddAuthorityKeyId(cert, signer);
+}
+
+// The relying-party checks of an X509-SVID beyond path validation.
+absl::Status CheckClientLeaf(const X509* leaf) {
+  X509* cert = const_cast<X509*>(leaf);  // OpenSSL caches parsed extensions in the object
+  if (IsCaCertificate(leaf)) {
+    return absl::UnauthenticatedError("client certificate is a CA certificate");
+  }
+  if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) != 0 &&
+      (X509_get_key_usage(cert) & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) != 0) {
+    return absl::UnauthenticatedError("client certificate has keyCertSign or cRLSign");
+  }
+  if (UriSans(leaf).size() != 1) {
+    return absl::UnauthenticatedError("client certificate must carry exactly one URI SAN");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> PemWithNewline(const X509* cert) {
+  SVIDD_ASSIGN_OR_RETURN(std::string pem, CertificateToPem(cert));
+  if (pem.empty() || pem.back() != '\n') pem.push_back('\n');
+  return pem;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial material) {
+  if (material.signing_cert == nullptr || material.signing_key == nullptr ||
+      material.roots.empty()) {
+    return absl::FailedPreconditionError(
+        "CA material needs a signing certificate, its key and at least one root");
+  }
+  std::shared_ptr<Authority> authority(new Authority(std::move(material)));
+  const CaMaterial& ca = authority->material_;
+  authority->not_after_ = NotAfter(ca.signing_cert.get());
+  authority->signer_serial_hex_ = SerialHex(ca.signing_cert.get());
+  SVIDD_ASSIGN_OR_RETURN(std::string signer_pem, PemWithNewline(ca.signing_cert.get()));
+  authority->chain_pem_.push_back(std::move(signer_pem));
+  for (const X509Ptr& cert : ca.intermediates) {
+    SVIDD_ASSIGN_OR_RETURN(std::string pem, PemWithNewline(cert.get()));
+    authority->chain_pem_.push_back(std::move(pem));
+  }
+  std::vector<const X509*> roots;
+  for (const X509Ptr& root : ca.roots) roots.push_back(root.get());
+  SVIDD_ASSIGN_OR_RETURN(authority->root_bundle_pem_, CertificatesToPem(roots));
+  return std::shared_ptr<const Authority>(std::move(authority));
+}
+
+absl::StatusOr<IssuedCertificate> Authority::SignLeaf(const LeafProfile& profile,
+                                                      const EVP_PKEY* subject_key) const {
+  if (subject_key == nullptr) return absl::InvalidArgumentError("no subject public key");
+  SVIDD_RETURN_IF_ERROR(CheckProfile(profile, not_after_));
+  X509* signer = material_.signing_cert.get();
+  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, pki_internal::NewCertificate());
+  SVIDD_RETURN_IF_ERROR(pki_internal::SetSerial(cert.get(), profile.serial));
+  SVIDD_RETURN_IF_ERROR(
+      pki_internal::SetValidity(cert.get(), profile.not_before, profile.not_after));
+  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(signer)) != 1) {
+    return OpenSslError(absl::StatusCode::kInternal, "issuer name");
+  }
+  SVIDD_RETURN_IF_ERROR(pki_internal::SetPublicKey(cert.get(), subject_key));
+  SVIDD_RETURN_IF_ERROR(AddLeafExtensions(cert.get(), profile, IsRsa(subject_key), signer));
+  SVIDD_RETURN_IF_ERROR(pki_internal::SignCertificate(cert.get(), material_.signing_key.get()));
+  IssuedCertificate issued;
+  SVIDD_ASSIGN_OR_RETURN(issued.pem, PemWithNewline(cert.get()));
+  issued.serial_hex = SerialHex(cert.get());
+  issued.not_before = NotBefore(cert.get());
+  issued.not_after = NotAfter(cert.get());
+  issued.cert = std::move(cert);
+  return issued;
+}
+
+absl::Status Authority::VerifyClientCertificate(const X509* leaf,
+                                                const std::vector<X509*>& untrusted,
+                                                TimePoint at) const {
+  if (leaf == nullptr) return absl::UnauthenticatedError("no client certificate");
+  pki_internal::ChainCheck check;
+  check.leaf = leaf;
+  check.untrusted.assign(untrusted.begin(), untrusted.end());
+  for (const X509Ptr& cert : material_.intermediates) check.untrusted.push_back(cert.get());
+  check.untrusted.push_back(material_.signing_cert.get());
+  check.roots = &material_.roots;
+  check.at = at;
+  check.purpose = X509_PURPOSE_SSL_CLIENT;
+  SVIDD_RETURN_IF_ERROR(pki_internal::VerifyChain(check, absl::StatusCode::kUnauthenticated,
+                                                  "client certificate does not verify"));
+  return CheckClientLeaf(leaf);
+}
+
+}  // namespace svidd

@@ -1,0 +1,100 @@
+// BootstrapCa: a new self-signed root and one intermediate under it.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "pki/cert_builder.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/pki/ca_material.h"
+#include "svidd/pki/leaf_profile.h"
+#include "svidd/spiffe/spiffe_id.h"
+
+namespace svidd {
+namespace {
+
+constexpr std::chrono::minutes kBackdate(2);
+constexpr char kRootName[] = "svidd root CA";
+constexpr char kIntermediateName[] = "svidd intermediate CA";
+
+struct CaCertSpec {
+  std::string trust_domain_id;  // spiffe://<td>
+  const X509_NAME* subject = nullptr;
+  const EVP_PKEY* subject_key = nullptr;
+  X509* issuer = nullptr;  // nullptr: self-signed
+  EVP_PKEY* issuer_key = nullptr;
+  TimePoint not_before;
+  TimePoint not_after;
+  const char* basic_constraints = nullptr;
+};
+
+absl::Status AddCaExtensions(X509* cert, const CaCertSpec& spec) {
+  using pki_internal::AddConfExtension;
+  SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_basic_constraints, spec.basic_constraints));
+  SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_key_usage, "critical,keyCertSign,cRLSign"));
+  SVIDD_RETURN_IF_ERROR(pki_internal::AddSubjectKeyId(cert));
+  SVIDD_RETURN_IF_ERROR(
+      pki_internal::AddAuthorityKeyId(cert, spec.issuer != nullptr ? spec.issuer : cert));
+  // The subject is not empty, so the SAN need not be critical.
+  return pki_internal::AddSubjectAltName(cert, {spec.trust_domain_id}, {}, false);
+}
+
+absl::StatusOr<X509Ptr> MakeCaCertificate(const CaCertSpec& spec) {
+  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, pki_internal::NewCertificate());
+  SVIDD_ASSIGN_OR_RETURN(std::string serial, RandomSerial());
+  SVIDD_RETURN_IF_ERROR(pki_internal::SetSerial(cert.get(), serial));
+  SVIDD_RETURN_IF_ERROR(pki_internal::SetValidity(cert.get(), spec.not_before, spec.not_after));
+  const X509_NAME* issuer_name =
+      spec.issuer != nullptr ? X509_get_subject_name(spec.issuer) : spec.subject;
+  if (X509_set_subject_name(cert.get(), spec.subject) != 1 ||
+      X509_set_issuer_name(cert.get(), issuer_name) != 1) {
+    return OpenSslError(absl::StatusCode::kInternal, "CA certificate names");
+  }
+  SVIDD_RETURN_IF_ERROR(pki_internal::SetPublicKey(cert.get(), spec.subject_key));
+  SVIDD_RETURN_IF_ERROR(AddCaExtensions(cert.get(), spec));
+  SVIDD_RETURN_IF_ERROR(pki_internal::SignCertificate(cert.get(), spec.issuer_key));
+  return cert;
+}
+
+TimePoint WholeSeconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+absl::Status CheckOptions(const CaBootstrapOptions& options) {
+  if (options.root_ttl.count() <= 0 || options.intermediate_ttl.count() <= 0) {
+    return absl::InvalidArgumentError("CA lifetimes must be positive");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CaMaterial> BootstrapCa(const CaBootstrapOptions& options, TimePoint now) {
+  SVIDD_RETURN_IF_ERROR(CheckOptions(options));
+  SVIDD_ASSIGN_OR_RETURN(SpiffeId td_id, SpiffeId::ForTrustDomain(options.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr root_key, GenerateKey(options.key_type));
+  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr signer_key, GenerateKey(options.key_type));
+  SVIDD_ASSIGN_OR_RETURN(X509NamePtr root_name,
+                         pki_internal::MakeName(options.trust_domain, kRootName));
+  SVIDD_ASSIGN_OR_RETURN(X509NamePtr signer_name,
+                         pki_internal::MakeName(options.trust_domain, kIntermediateName));
+
+  const TimePoint not_before = WholeSeconds(now - kBackdate);
+  const TimePoint root_not_after = WholeSeconds(now + options.root_ttl);
+  CaCertSpec spec{td_id.str(),    root_name.get(), root_key.get(), nullptr,
+                  root_key.get(), not_before,      root_not_after, "critical,CA:TRUE"};
+  SVIDD_ASSIGN_OR_RETURN(X509Ptr root, MakeCaCertificate(spec));
+
+  spec.subject = signer_name.get();
+  spec.subject_key = signer_key.get();
+  spec.issuer = root.get();
+  spec.not_after = std::min(root_not_after, WholeSeconds(now + options.intermediate_ttl));
+  spec.basic_constraints = "critical,CA:TRUE,pathlen:0";
+  SVIDD_ASSIGN_OR_RETURN(X509Ptr signer, MakeCaCertificate(spec));
+
+  CaMaterial ca;
+  ca.signing_cert = std::move(signer);
+  ca.signing_key = std::move(signer_key);
+  ca.roots.push_back(std::move(root));
+  // Self-test: what we just made must pass the same checks as an operator's CA.
+  SVIDD_RETURN_IF_ERROR(ValidateCaMaterial(ca, now));
+  return ca;
+}
+
+}  // namespace svidd

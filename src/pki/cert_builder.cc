@@ -1,0 +1,181 @@
+#include "pki/cert_builder.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+
+#include <chrono>
+#include <memory>
+
+namespace svidd::pki_internal {
+namespace {
+
+using AuthorityKeyIdPtr =
+    std::unique_ptr<AUTHORITY_KEYID, internal::SslDeleter<AUTHORITY_KEYID, AUTHORITY_KEYID_free>>;
+using OctetStringPtr =
+    std::unique_ptr<ASN1_OCTET_STRING,
+                    internal::SslDeleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
+using GeneralNamePtr =
+    std::unique_ptr<GENERAL_NAME, internal::SslDeleter<GENERAL_NAME, GENERAL_NAME_free>>;
+
+absl::Status Internal(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
+
+// SHA-1 of the subjectPublicKey BIT STRING of `cert` (RFC 5280 4.2.1.2, method 1).
+absl::StatusOr<OctetStringPtr> KeyHash(const X509* cert) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_pubkey_digest(cert, EVP_sha1(), md, &len) != 1) return Internal("key identifier");
+  OctetStringPtr out(ASN1_OCTET_STRING_new());
+  if (out == nullptr || ASN1_OCTET_STRING_set(out.get(), md, static_cast<int>(len)) != 1) {
+    return Internal("key identifier");
+  }
+  return out;
+}
+
+absl::Status AppendName(GENERAL_NAMES* names, int type, const std::string& value) {
+  GeneralNamePtr name(GENERAL_NAME_new());
+  ASN1_IA5STRING* text = ASN1_IA5STRING_new();
+  if (name == nullptr || text == nullptr) {
+    ASN1_IA5STRING_free(text);
+    return Internal("subjectAltName entry");
+  }
+  GENERAL_NAME_set0_value(name.get(), type, text);  // `name` owns `text` from here
+  if (ASN1_STRING_set(text, value.data(), static_cast<int>(value.size())) != 1 ||
+      sk_GENERAL_NAME_push(names, name.get()) == 0) {
+    return Internal("subjectAltName entry");
+  }
+  name.release();  // now owned by `names`
+  return absl::OkStatus();
+}
+
+const EVP_MD* DigestFor(const EVP_PKEY* key) {
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_ED25519:
+    case EVP_PKEY_ED448:
+      return nullptr;  // pure EdDSA: the algorithm fixes the hash
+    case EVP_PKEY_EC: {
+      const int bits = EVP_PKEY_get_bits(key);
+      if (bits > 384) return EVP_sha512();
+      return bits > 256 ? EVP_sha384() : EVP_sha256();
+    }
+    default:
+      return EVP_sha256();
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<X509Ptr> NewCertificate() {
+  X509Ptr cert(X509_new());
+  if (cert == nullptr || X509_set_version(cert.get(), X509_VERSION_3) != 1) {
+    return Internal("new certificate");
+  }
+  return cert;
+}
+
+absl::Status SetSerial(X509* cert, const std::string& serial) {
+  if (serial.empty()) return absl::InvalidArgumentError("empty serial number");
+  BignumPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
+                         static_cast<int>(serial.size()), nullptr));
+  if (bn == nullptr) return Internal("serial number");
+  if (BN_is_zero(bn.get())) return absl::InvalidArgumentError("serial number is zero");
+  Asn1IntegerPtr value(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+  if (value == nullptr || X509_set_serialNumber(cert, value.get()) != 1) {
+    return Internal("serial number");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetValidity(X509* cert, TimePoint not_before, TimePoint not_after) {
+  const time_t from = std::chrono::system_clock::to_time_t(not_before);
+  const time_t to = std::chrono::system_clock::to_time_t(not_after);
+  if (ASN1_TIME_set(X509_getm_notBefore(cert), from) == nullptr ||
+      ASN1_TIME_set(X509_getm_notAfter(cert), to) == nullptr) {
+    return Internal("validity");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<X509NamePtr> MakeName(const std::string& organization,
+                                     const std::string& common_name) {
+  X509NamePtr name(X509_NAME_new());
+  auto add = [&](int nid, const std::string& value) {
+    return X509_NAME_add_entry_by_NID(name.get(), nid, MBSTRING_UTF8,
+                                      reinterpret_cast<const unsigned char*>(value.data()),
+                                      static_cast<int>(value.size()), -1, 0) == 1;
+  };
+  if (name == nullptr || !add(NID_organizationName, organization) ||
+      !add(NID_commonName, common_name)) {
+    return Internal("distinguished name");
+  }
+  return name;
+}
+
+absl::Status SetPublicKey(X509* cert, const EVP_PKEY* key) {
+  // X509_set_pubkey only reads the key and takes a reference.
+  if (X509_set_pubkey(cert, const_cast<EVP_PKEY*>(key)) != 1) return Internal("public key");
+  return absl::OkStatus();
+}
+
+absl::Status AddConfExtension(X509* cert, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, nullptr, cert, nullptr, nullptr, 0);
+  X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value));
+  if (ext == nullptr || X509_add_ext(cert, ext.get(), -1) != 1) {
+    return Internal(OBJ_nid2sn(nid));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AddSubjectAltName(X509* cert, const std::vector<std::string>& uris,
+                               const std::vector<std::string>& dns_names, bool critical) {
+  GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
+  if (names == nullptr) return Internal("subjectAltName");
+  for (const std::string& uri : uris) {
+    if (absl::Status s = AppendName(names.get(), GEN_URI, uri); !s.ok()) return s;
+  }
+  for (const std::string& dns : dns_names) {
+    if (absl::Status s = AppendName(names.get(), GEN_DNS, dns); !s.ok()) return s;
+  }
+  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), critical ? 1 : 0,
+                        X509V3_ADD_DEFAULT) != 1) {
+    return Internal("subjectAltName");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AddSubjectKeyId(X509* cert) {
+  absl::StatusOr<OctetStringPtr> id = KeyHash(cert);
+  if (!id.ok()) return id.status();
+  if (X509_add1_ext_i2d(cert, NID_subject_key_identifier, id->get(), 0, X509V3_ADD_DEFAULT) != 1) {
+    return Internal("subjectKeyIdentifier");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer) {
+  AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
+  if (akid == nullptr) return Internal("authorityKeyIdentifier");
+  // A certificate under construction has no parsed extensions yet: hash its key instead.
+  const ASN1_OCTET_STRING* skid =
+      issuer == cert ? nullptr : X509_get0_subject_key_id(const_cast<X509*>(issuer));
+  if (skid != nullptr) {
+    akid->keyid = ASN1_OCTET_STRING_dup(skid);
+    if (akid->keyid == nullptr) return Internal("authorityKeyIdentifier");
+  } else {
+    absl::StatusOr<OctetStringPtr> hash = KeyHash(issuer);
+    if (!hash.ok()) return hash.status();
+    akid->keyid = hash->release();
+  }
+  if (X509_add1_ext_i2d(cert, NID_authority_key_identifier, akid.get(), 0, X509V3_ADD_DEFAULT) !=
+      1) {
+    return Internal("authorityKeyIdentifier");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SignCertificate(X509* cert, EVP_PKEY* key) {
+  if (X509_sign(cert, key, DigestFor(key)) <= 0) return Internal("signing certificate");
+  return absl::OkStatus();
+}
+
+}  // namespace svidd::pki_internal

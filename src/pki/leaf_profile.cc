@@ -1,0 +1,68 @@
+#include "svidd/pki/leaf_profile.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "svidd/common/time_format.h"
+#include "svidd/crypto/ssl_ptr.h"
+
+namespace svidd {
+namespace {
+
+constexpr size_t kSerialBytes = 16;
+
+// Certificates hold whole seconds; so does the profile, so that what it promises is exactly
+// what ends up in the certificate.
+TimePoint FloorToSeconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+std::chrono::seconds EffectiveTtl(std::chrono::seconds requested, const TtlPolicy& policy) {
+  const std::chrono::seconds ttl = requested.count() <= 0 ? policy.default_ttl : requested;
+  return std::min(ttl, policy.max_ttl);
+}
+
+}  // namespace
+
+absl::StatusOr<LeafProfile> BuildLeafProfile(const SpiffeId& id, std::chrono::seconds requested_ttl,
+                                             const TtlPolicy& policy, TimePoint now,
+                                             TimePoint signer_not_after,
+                                             std::vector<std::string> dns_names) {
+  if (!id.has_path()) {
+    return absl::InvalidArgumentError(absl::StrCat("leaf identity ", id.str(),
+                                                   " has no path; only signing CAs may carry a "
+                                                   "trust domain's bare ID"));
+  }
+  if (now >= signer_not_after) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "signing certificate expired at ", FormatRfc3339(signer_not_after), "; refusing to sign"));
+  }
+  const std::chrono::seconds ttl = EffectiveTtl(requested_ttl, policy);
+  if (ttl.count() <= 0) {
+    return absl::InvalidArgumentError("TTL policy yields no lifetime (default or max <= 0)");
+  }
+  LeafProfile profile{id, std::move(dns_names), {}, {}, {}};
+  profile.not_before = FloorToSeconds(now - policy.backdate);
+  profile.not_after = FloorToSeconds(std::min(now + ttl, signer_not_after));
+  auto serial = RandomSerial();
+  if (!serial.ok()) return serial.status();
+  profile.serial = *std::move(serial);
+  return profile;
+}
+
+absl::StatusOr<std::string> RandomSerial() {
+  std::string serial(kSerialBytes, '\0');
+  unsigned char* bytes = reinterpret_cast<unsigned char*>(serial.data());
+  // The chance of 127 zero bits is negligible, but a zero serial is invalid: draw again.
+  for (;;) {
+    if (RAND_bytes(bytes, kSerialBytes) != 1) {
+      return OpenSslError(absl::StatusCode::kInternal, "random serial number");
+    }
+    bytes[0] &= 0x7f;  // positive, and DER-encodes in at most 16 bytes
+    if (std::any_of(serial.begin(), serial.end(), [](char c) { return c != '\0'; })) {
+      return serial;
+    }
+  }
+}
+
+}  // namespace svidd
