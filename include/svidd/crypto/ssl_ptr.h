@@ -30,6 +30,7 @@ inline void FreeBasicConstraints(BASIC_CONSTRAINTS* b) { BASIC_CONSTRAINTS_free(
 inline void FreeExtensionStack(STACK_OF(X509_EXTENSION) * s) {
   sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free);
 }
+inline void FreeExtendedKeyUsage(EXTENDED_KEY_USAGE* e) { EXTENDED_KEY_USAGE_free(e); }
 }  // namespace internal
 
 #define SVIDD_SSL_PTR(name, type, free_fn) \
@@ -53,6 +54,8 @@ SVIDD_SSL_PTR(BioPtr, BIO, BIO_free_all);
 SVIDD_SSL_PTR(BignumPtr, BIGNUM, BN_free);
 SVIDD_SSL_PTR(Asn1IntegerPtr, ASN1_INTEGER, ASN1_INTEGER_free);
 SVIDD_SSL_PTR(Asn1TimePtr, ASN1_TIME, ASN1_TIME_free);
+SVIDD_SSL_PTR(Asn1BitStringPtr, ASN1_BIT_STRING, ASN1_BIT_STRING_free);
+SVIDD_SSL_PTR(ExtendedKeyUsagePtr, EXTENDED_KEY_USAGE, internal::FreeExtendedKeyUsage);
 SVIDD_SSL_PTR(EcdsaSigPtr, ECDSA_SIG, ECDSA_SIG_free);
 SVIDD_SSL_PTR(OpensslStringPtr, char, internal::FreeOpensslString);
 
