@@ -142,6 +142,7 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
                                                 const std::vector<X509*>& untrusted,
                                                 TimePoint at) const {
   if (leaf == nullptr) return absl::UnauthenticatedError("no client certificate");
+  SVIDD_RETURN_IF_ERROR(CheckClientLeaf(leaf));
   pki_internal::ChainCheck check;
   check.leaf = leaf;
   check.untrusted.assign(untrusted.begin(), untrusted.end());
@@ -150,9 +151,8 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
   check.roots = &material_.roots;
   check.at = at;
   check.purpose = X509_PURPOSE_SSL_CLIENT;
-  SVIDD_RETURN_IF_ERROR(pki_internal::VerifyChain(check, absl::StatusCode::kUnauthenticated,
-                                                  "client certificate does not verify"));
-  return CheckClientLeaf(leaf);
+  return pki_internal::VerifyChain(check, absl::StatusCode::kUnauthenticated,
+                                   "client certificate does not verify");
 }
 
 }  // namespace svidd
