@@ -28,8 +28,11 @@ absl::StatusOr<EvpPkeyPtr> ObtainKey(const CsrSpec& spec) {
   return GenerateKey(spec.key_type);
 }
 
-absl::Status AddSubjectEntry(X509_NAME* name, const char* field, const std::string& value) {
-  if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+// `type` is a V_ASN1_* string type, so OpenSSL's minimum lengths (O must be 1+ characters)
+// do not apply: Go, and so istio-agent, encodes O="" as an empty PrintableString.
+absl::Status AddSubjectEntry(X509_NAME* name, const char* field, const std::string& value,
+                             int type = V_ASN1_UTF8STRING) {
+  if (X509_NAME_add_entry_by_txt(name, field, type,
                                  reinterpret_cast<const unsigned char*>(value.c_str()),
                                  static_cast<int>(value.size()), -1, 0) != 1) {
     return Fail("X509_NAME_add_entry_by_txt");
@@ -40,7 +43,7 @@ absl::Status AddSubjectEntry(X509_NAME* name, const char* field, const std::stri
 absl::Status SetSubject(X509_REQ* req, const CsrSpec& spec) {
   X509NamePtr name(X509_NAME_new());
   if (name == nullptr) return Fail("X509_NAME_new");
-  if (spec.istio_empty_org) SVIDD_RETURN_IF_ERROR(AddSubjectEntry(name.get(), "O", ""));
+  if (spec.istio_empty_org) SVIDD_RETURN_IF_ERROR(AddSubjectEntry(name.get(), "O", "", V_ASN1_PRINTABLESTRING));
   if (!spec.common_name.empty()) {
     SVIDD_RETURN_IF_ERROR(AddSubjectEntry(name.get(), "CN", spec.common_name));
   }
