@@ -98,6 +98,12 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
     return absl::FailedPreconditionError(
         "CA material needs a signing certificate, its key and at least one root");
   }
+  // OpenSSL parses extensions lazily on first use; do it now, once, rather than inside
+  // concurrent signing calls.
+  if (X509_check_purpose(material.signing_cert.get(), -1, 0) != 1) {
+    return OpenSslError(absl::StatusCode::kFailedPrecondition,
+                        "signing certificate has malformed extensions");
+  }
   std::shared_ptr<Authority> authority(new Authority(std::move(material)));
   const CaMaterial& ca = authority->material_;
   authority->not_after_ = NotAfter(ca.signing_cert.get());

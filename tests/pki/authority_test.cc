@@ -5,6 +5,7 @@
 #include <openssl/x509v3.h>
 
 #include <set>
+#include <thread>
 
 #include "support/pki/external_verify.h"
 #include "svidd/crypto/keys.h"
@@ -230,6 +231,40 @@ TEST_F(AuthorityTest, SerialsAreUniqueAndPositive) {
     EXPECT_GE(serial->length, 8) << "at least 64 random bits, barring astronomical luck";
     EXPECT_TRUE(serials.insert(issued.serial_hex).second) << issued.serial_hex;
   }
+}
+
+TEST_F(AuthorityTest, SigningConcurrentlyFromOneSnapshotIsSafe) {
+  auto authority = MakeAuthority();
+  ASSERT_NE(authority, nullptr);
+  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  const LeafProfile profile = Profile(*authority);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 50;
+  std::vector<std::vector<std::string>> serials(kThreads);
+  std::vector<int> failures(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        LeafProfile mine = profile;
+        mine.serial = RandomSerial().value();
+        auto issued = authority->SignLeaf(mine, key.get());
+        if (!issued.ok() ||
+            !authority->VerifyClientCertificate(issued->cert.get(), {}, clock_.Now()).ok()) {
+          ++failures[t];
+          continue;
+        }
+        serials[t].push_back(issued->serial_hex);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<std::string> all;
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(failures[t], 0);
+    all.insert(serials[t].begin(), serials[t].end());
+  }
+  EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kEach));
 }
 
 TEST_F(AuthorityTest, ChainAndBundleHaveIstioShape) {
