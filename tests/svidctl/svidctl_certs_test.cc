@@ -10,6 +10,7 @@
 #include "svidctl/svidctl_test_util.h"
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/sqlite_ledger.h"
+#include "support/pki/external_verify.h"
 
 namespace svidd::testing {
 namespace {
@@ -19,8 +20,8 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using json = nlohmann::json;
 
-const std::string kWeb = "spiffe://example.org/ns/default/sa/web";
-const std::string kDb = "spiffe://example.org/ns/default/sa/db";
+const std::string kWeb = "spiffe://cluster.local/ns/default/sa/web";
+const std::string kDb = "spiffe://cluster.local/ns/default/sa/db";
 
 class SvidctlCertsTest : public ::testing::Test {
  protected:
@@ -33,6 +34,9 @@ class SvidctlCertsTest : public ::testing::Test {
     auto ledger = OpenSqliteLedger(dir_ / "ledger.db");
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_ = std::move(*ledger);
+    auto authority = MakeTestAuthority(now_ - std::chrono::hours(48));
+    ASSERT_TRUE(authority.ok()) << authority.status();
+    authority_ = *authority;
     // Newest first: web-3h30m (5a3f09c2), db-30d (0b77), web-90s-ago-expired (01f0), older.
     Add("01f0", kWeb, now_ - std::chrono::hours(30), now_ - std::chrono::seconds(90));
     Add("0b77", kDb, now_ - std::chrono::hours(2), now_ + std::chrono::hours(24 * 30));
@@ -45,23 +49,11 @@ class SvidctlCertsTest : public ::testing::Test {
   }
 
   void Add(const std::string& serial, const std::string& id, TimePoint issued, TimePoint until) {
-    CertificateRecord r;
-    r.serial_hex = serial;
-    r.spiffe_id = id;
-    r.issued_at = issued;
-    r.not_before = issued - std::chrono::minutes(1);
-    r.not_after = until;
-    r.issuer_serial_hex = "7f01";
-    r.issuer_subject = "CN=svidd test CA";
-    r.public_key_sha256 = std::string(64, 'a');
-    r.key_type = "EC-P256";
-    r.auth_method = "kubernetes";
-    r.auth_principal = "system:serviceaccount:default:" + id.substr(id.rfind('/') + 1);
-    absl::StatusOr<std::string> pem = MakeCertificatePem(serial, id, r.not_before, until);
-    ASSERT_TRUE(pem.ok()) << pem.status();
-    r.certificate_pem = *pem;
-    ASSERT_TRUE(ledger_->RecordIssuance(r).ok());
-    records_[serial] = r;
+    absl::StatusOr<CertificateRecord> r = IssueRecord(*authority_, serial, id, issued, until);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->serial_hex, serial);
+    ASSERT_TRUE(ledger_->RecordIssuance(*r).ok());
+    records_[serial] = *r;
   }
 
   CommandResult Run(std::vector<std::string> args) {
@@ -81,6 +73,7 @@ class SvidctlCertsTest : public ::testing::Test {
   std::filesystem::path dir_;
   TimePoint now_;
   std::unique_ptr<Ledger> ledger_;
+  std::shared_ptr<const Authority> authority_;
   std::map<std::string, CertificateRecord> records_;
 };
 
@@ -102,7 +95,8 @@ TEST_F(SvidctlCertsTest, ListJsonHasEveryField) {
     EXPECT_EQ(item["key_type"], "EC-P256");
     EXPECT_EQ(item["auth_method"], "kubernetes");
     EXPECT_EQ(item["auth_principal"], want.auth_principal);
-    EXPECT_EQ(item["issuer_serial"], "7f01");
+    EXPECT_EQ(item["issuer_serial"], authority_->signer_serial_hex());
+    EXPECT_EQ(item["public_key_sha256"], want.public_key_sha256);
     EXPECT_EQ(item.contains("revoked_at"), want.serial_hex == "0b77");
   }
   EXPECT_EQ(list[1]["status"], "revoked");
@@ -152,7 +146,7 @@ TEST_F(SvidctlCertsTest, ListFilters) {
       {"expiring within 4h excludes expired and 30d", {"--expiring-within", "4h"}, {"5a3f09c2"}},
       {"expiring within 31d", {"--expiring-within", "31d"}, {"5a3f09c2", "0b77"}},
       {"limit", {"--limit", "1"}, {"5a3f09c2"}},
-      {"no match", {"--spiffe-id", "spiffe://example.org/none"}, {}},
+      {"no match", {"--spiffe-id", "spiffe://cluster.local/none"}, {}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

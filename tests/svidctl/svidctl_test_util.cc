@@ -12,6 +12,10 @@
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/ssl_ptr.h"
+#include "svidd/crypto/x509_fields.h"
+#include "svidd/pki/leaf_profile.h"
+#include "svidd/spiffe/spiffe_id.h"
+#include "svidd/common/status_macros.h"
 
 namespace svidd::testing {
 namespace {
@@ -53,28 +57,35 @@ CommandResult RunSvidctl(const std::vector<std::string>& args) {
   return result;
 }
 
-absl::StatusOr<std::string> MakeCertificatePem(const std::string& serial_hex,
-                                               const std::string& spiffe_id, TimePoint not_before,
-                                               TimePoint not_after) {
-  absl::StatusOr<EvpPkeyPtr> key = GenerateKey(KeyType::kEcP256);
-  if (!key.ok()) return key.status();
-  X509Ptr cert(X509_new());
-  BIGNUM* bn = nullptr;
-  if (BN_hex2bn(&bn, serial_hex.c_str()) == 0) return absl::InvalidArgumentError("bad serial");
-  BignumPtr serial(bn);
-  bool ok = X509_set_version(cert.get(), X509_VERSION_3) == 1 &&
-            BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) != nullptr &&
-            ASN1_TIME_set(X509_getm_notBefore(cert.get()),
-                          static_cast<time_t>(ToUnixSeconds(not_before))) != nullptr &&
-            ASN1_TIME_set(X509_getm_notAfter(cert.get()),
-                          static_cast<time_t>(ToUnixSeconds(not_after))) != nullptr &&
-            X509_set_pubkey(cert.get(), key->get()) == 1;
-  X509ExtensionPtr san(X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name,
-                                           ("critical,URI:" + spiffe_id).c_str()));
-  ok = ok && san != nullptr && X509_add_ext(cert.get(), san.get(), -1) == 1 &&
-       X509_sign(cert.get(), key->get(), EVP_sha256()) > 0;
-  if (!ok) return OpenSslError(absl::StatusCode::kInternal, "building test certificate");
-  return CertificateToPem(cert.get());
+absl::StatusOr<CertificateRecord> IssueRecord(const Authority& authority,
+                                              const std::string& serial_hex,
+                                              const std::string& spiffe_id, TimePoint issued_at,
+                                              TimePoint not_after) {
+  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(KeyType::kEcP256));
+  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse(spiffe_id));
+  std::string serial;
+  const std::string padded = std::string(32 - serial_hex.size(), '0') + serial_hex;
+  for (size_t i = 0; i < padded.size(); i += 2) {
+    serial.push_back(static_cast<char>(std::stoi(padded.substr(i, 2), nullptr, 16)));
+  }
+  const LeafProfile profile{std::move(id), /*dns_names=*/{}, issued_at - std::chrono::minutes(2),
+                            not_after, serial};
+  SVIDD_ASSIGN_OR_RETURN(IssuedCertificate issued, authority.SignLeaf(profile, key.get()));
+  SVIDD_ASSIGN_OR_RETURN(KeyDescription description, DescribeKey(key.get()));
+  CertificateRecord r;
+  r.serial_hex = issued.serial_hex;
+  r.spiffe_id = spiffe_id;
+  r.issued_at = issued_at;
+  r.not_before = issued.not_before;
+  r.not_after = issued.not_after;
+  r.issuer_serial_hex = authority.signer_serial_hex();
+  r.issuer_subject = SubjectString(authority.signing_cert());
+  SVIDD_ASSIGN_OR_RETURN(r.public_key_sha256, PublicKeySha256Hex(key.get()));
+  r.key_type = description.Label();
+  r.auth_method = "kubernetes";
+  r.auth_principal = "system:serviceaccount:default:" + spiffe_id.substr(spiffe_id.rfind('/') + 1);
+  r.certificate_pem = issued.pem;
+  return r;
 }
 
 }  // namespace svidd::testing

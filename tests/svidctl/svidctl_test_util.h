@@ -7,6 +7,8 @@
 
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
+#include "svidd/ledger/certificate_record.h"
+#include "svidd/pki/authority.h"
 
 namespace svidd::testing {
 
@@ -19,10 +21,12 @@ struct CommandResult {
 // Runs SVIDCTL_BINARY with `args`; stdout and stderr captured separately.
 CommandResult RunSvidctl(const std::vector<std::string>& args);
 
-// A real, self-signed X.509-SVID-shaped certificate (EC P-256, URI SAN `spiffe_id`) with
-// the given serial (hex) and validity, as PEM.
-absl::StatusOr<std::string> MakeCertificatePem(const std::string& serial_hex,
-                                               const std::string& spiffe_id, TimePoint not_before,
-                                               TimePoint not_after);
+// A record as the server would write it: a fresh EC P-256 key, a leaf signed by
+// `authority` with the given serial (hex, at most 16 bytes) and validity, and every
+// ledger field filled from the real certificate.
+absl::StatusOr<CertificateRecord> IssueRecord(const Authority& authority,
+                                              const std::string& serial_hex,
+                                              const std::string& spiffe_id, TimePoint issued_at,
+                                              TimePoint not_after);
 
 }  // namespace svidd::testing
