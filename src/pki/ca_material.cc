@@ -116,7 +116,8 @@ absl::StatusOr<X509Ptr> LoadSigner(const std::filesystem::path& dir) {
   if (absl::IsNotFound(pem.status())) {
     return absl::NotFoundError(absl::StrCat("no ", kCertFile, " in ", dir.string()));
   }
-  SVIDD_ASSIGN_OR_RETURN(pem, ReadCaFile(dir, kCertFile, true));
+  if (!pem.ok()) return Refuse(kCertFile, std::string(pem.status().message()));
+  if (absl::StripAsciiWhitespace(*pem).empty()) return Refuse(kCertFile, "empty");
   SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> certs, ParseCaCertificates(kCertFile, *pem));
   if (certs.size() != 1) {
     return Refuse(kCertFile, absl::StrCat("holds ", certs.size(),
