@@ -146,8 +146,9 @@ absl::Status AddExtensions(X509_REQ* req, const CsrSpec& spec) {
 }
 
 absl::Status Sign(X509_REQ* req, EVP_PKEY* key) {
-  // Ed25519 signs the message itself; every other key type here hashes with SHA-256.
-  const EVP_MD* md = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
+  // EdDSA signs the message itself; every other key type here hashes with SHA-256.
+  const int id = EVP_PKEY_get_base_id(key);
+  const EVP_MD* md = id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448 ? nullptr : EVP_sha256();
   if (X509_REQ_sign(req, key, md) <= 0) return Fail("X509_REQ_sign");
   return absl::OkStatus();
 }
@@ -177,6 +178,11 @@ absl::StatusOr<TestCsr> BuildCsr(const CsrSpec& spec) {
   SVIDD_RETURN_IF_ERROR(SetSubject(req.get(), spec));
   if (X509_REQ_set_pubkey(req.get(), key.get()) != 1) return Fail("X509_REQ_set_pubkey");
   SVIDD_RETURN_IF_ERROR(AddExtensions(req.get(), spec));
+  if (spec.challenge_password &&
+      X509_REQ_add1_attr_by_NID(req.get(), NID_pkcs9_challengePassword, MBSTRING_ASC,
+                                reinterpret_cast<const unsigned char*>("secret"), -1) != 1) {
+    return Fail("X509_REQ_add1_attr_by_NID");
+  }
   SVIDD_RETURN_IF_ERROR(Sign(req.get(), key.get()));
   SVIDD_ASSIGN_OR_RETURN(std::string pem, EncodePem(req.get(), spec.corrupt_signature));
   return TestCsr{std::move(key), std::move(pem)};

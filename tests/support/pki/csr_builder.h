@@ -29,6 +29,7 @@ struct CsrSpec {
   // The extensions a validator allows: keyUsage digitalSignature+keyEncipherment,
   // extendedKeyUsage serverAuth+clientAuth, basicConstraints cA=false.
   bool request_allowed_extensions = false;
+  bool challenge_password = false;        // a PKCS#9 challengePassword attribute
 };
 
 struct TestCsr {
