@@ -52,8 +52,8 @@ EVP_PKEY* Keygen(KeyType type) {
 absl::StatusOr<std::string> EcCurveName(const EVP_PKEY* key) {
   char group[80] = {0};
   size_t len = 0;
-  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-                                     &len) != 1) {
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len) !=
+      1) {
     return OpenSslError(absl::StatusCode::kInvalidArgument,
                         "EC key without a named curve (explicit parameters are not supported)");
   }
@@ -69,9 +69,9 @@ absl::StatusOr<KeyType> ParseKeyType(std::string_view name) {
   for (const KeyTypeEntry& entry : kKeyTypes) {
     if (name == entry.name) return entry.type;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown key type '", std::string(name),
-      "'; expected ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown key type '", std::string(name),
+                   "'; expected ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519"));
 }
 
 std::string KeyTypeName(KeyType type) {

@@ -97,7 +97,8 @@ absl::StatusOr<Ptr> DecodeDer(std::string_view der, T* (*d2i)(T**, const unsigne
 // Encodes with an i2d_* function taking a const or non-const object.
 template <typename T, typename I2d>
 absl::StatusOr<std::string> EncodeDer(const T* obj, I2d i2d, std::string_view what) {
-  if (obj == nullptr) return absl::InvalidArgumentError(absl::StrCat(std::string(what), " is null"));
+  if (obj == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat(std::string(what), " is null"));
   unsigned char* out = nullptr;
   int len = i2d(const_cast<T*>(obj), &out);
   if (len <= 0) {

@@ -42,8 +42,8 @@ std::string CanonicalHexDigits(std::string digits) {
 TimePoint FromUtcTm(const std::tm& tm) {
   using namespace std::chrono;
   const sys_days day = year{tm.tm_year + 1900} / month(tm.tm_mon + 1) / tm.tm_mday;
-  const seconds since_epoch = day.time_since_epoch() + hours{tm.tm_hour} +
-                              minutes{tm.tm_min} + seconds{tm.tm_sec};
+  const seconds since_epoch =
+      day.time_since_epoch() + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec};
   const auto limit = duration_cast<seconds>(TimePoint::duration::max());
   if (since_epoch >= limit) return TimePoint::max();
   if (since_epoch <= -limit) return TimePoint::min();
@@ -62,8 +62,8 @@ bool AsnTimeToTimePoint(const ASN1_TIME* time, TimePoint* out) {
 
 std::vector<std::string> SansOfType(const X509* cert, int type) {
   std::vector<std::string> out;
-  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  GeneralNamesPtr names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   if (names == nullptr) {
     ClearOpenSslErrors();
     return out;
@@ -71,8 +71,8 @@ std::vector<std::string> SansOfType(const X509* cert, int type) {
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
     if (name->type != type) continue;
-    const ASN1_IA5STRING* value = type == GEN_URI ? name->d.uniformResourceIdentifier
-                                                  : name->d.dNSName;
+    const ASN1_IA5STRING* value =
+        type == GEN_URI ? name->d.uniformResourceIdentifier : name->d.dNSName;
     out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
                      static_cast<size_t>(ASN1_STRING_length(value)));
   }
@@ -125,9 +125,9 @@ absl::StatusOr<std::string> NormalizeSerialHex(std::string_view text) {
   for (char c : rest) {
     if (c == ':' || c == ' ') continue;
     if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "serial number '", absl::CHexEscape(trimmed), "' is not hex (bad character '",
-          absl::CHexEscape(std::string(1, c)), "')"));
+      return absl::InvalidArgumentError(absl::StrCat("serial number '", absl::CHexEscape(trimmed),
+                                                     "' is not hex (bad character '",
+                                                     absl::CHexEscape(std::string(1, c)), "')"));
     }
     digits.push_back(c);
   }

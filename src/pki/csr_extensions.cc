@@ -54,15 +54,14 @@ absl::StatusOr<std::string> CheckSan(X509_EXTENSION* ext) {
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
     if (name->type != GEN_URI) {
-      return absl::InvalidArgumentError(absl::StrCat("subjectAltName contains ",
-                                                     DescribeNonUriName(name),
-                                                     "; only one URI SAN is allowed"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "subjectAltName contains ", DescribeNonUriName(name), "; only one URI SAN is allowed"));
     }
     uris.push_back(Ia5Text(name->d.uniformResourceIdentifier));
   }
   if (uris.size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "subjectAltName must hold exactly one URI SAN; found ", uris.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("subjectAltName must hold exactly one URI SAN; found ", uris.size()));
   }
   return uris.front();
 }

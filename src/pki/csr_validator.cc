@@ -32,8 +32,8 @@ absl::Status CheckKey(const EVP_PKEY* pkey, const KeyDescription& key) {
       return absl::OkStatus();
     case KeyDescription::Algorithm::kEc:
       if (key.curve != "P-256" && key.curve != "P-384") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "EC curve ", key.curve, " is not allowed; only P-256 and P-384"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("EC curve ", key.curve, " is not allowed; only P-256 and P-384"));
       }
       return absl::OkStatus();
     case KeyDescription::Algorithm::kEd25519:
@@ -75,15 +75,16 @@ absl::Status CheckSubject(const X509_NAME* name) {
     const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
     const ASN1_OBJECT* obj = X509_NAME_ENTRY_get_object(entry);
     if (OBJ_obj2nid(obj) != NID_organizationName) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "subject contains ", DescribeObject(obj), "; it must be empty or only O=\"\""));
+      return absl::InvalidArgumentError(absl::StrCat("subject contains ", DescribeObject(obj),
+                                                     "; it must be empty or only O=\"\""));
     }
     const ASN1_STRING* value = X509_NAME_ENTRY_get_data(entry);
     if (ASN1_STRING_length(value) != 0) {
       std::string text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
                        static_cast<size_t>(ASN1_STRING_length(value)));
-      return absl::InvalidArgumentError(absl::StrCat(
-          "subject O=\"", absl::CHexEscape(text.substr(0, 64)), "\" is not allowed; O must be empty"));
+      return absl::InvalidArgumentError(absl::StrCat("subject O=\"",
+                                                     absl::CHexEscape(text.substr(0, 64)),
+                                                     "\" is not allowed; O must be empty"));
     }
   }
   if (count > 1) {
@@ -97,8 +98,7 @@ absl::StatusOr<std::string> RequestedUri(const X509_REQ* req) {
   ExtensionStackPtr exts(X509_REQ_get_extensions(const_cast<X509_REQ*>(req)));
   if (exts == nullptr) {
     if (X509_REQ_get_attr_by_NID(req, NID_ext_req, -1) >= 0) {
-      return OpenSslError(absl::StatusCode::kInvalidArgument,
-                          "extensionRequest cannot be parsed");
+      return OpenSslError(absl::StatusCode::kInvalidArgument, "extensionRequest cannot be parsed");
     }
     ClearOpenSslErrors();
     return absl::InvalidArgumentError("no subjectAltName extension; one URI SAN is required");
@@ -112,16 +112,16 @@ absl::StatusOr<SpiffeId> WorkloadId(const std::string& uri) {
     return absl::InvalidArgumentError(absl::StrCat("URI SAN: ", id.status().message()));
   }
   if (!id->has_path()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "URI SAN ", id->str(), " has no path; a workload SPIFFE ID needs one"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("URI SAN ", id->str(), " has no path; a workload SPIFFE ID needs one"));
   }
   return id;
 }
 
 absl::StatusOr<ValidatedCsr> Validate(std::string_view pem, const CsrLimits& limits) {
   if (pem.size() > limits.max_pem_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "request is ", pem.size(), " bytes; the limit is ", limits.max_pem_bytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("request is ", pem.size(), " bytes; the limit is ", limits.max_pem_bytes));
   }
   absl::StatusOr<X509ReqPtr> req = ParseCsrPem(pem);
   if (!req.ok()) {

@@ -22,10 +22,13 @@ constexpr size_t kMaxQuotedBytes = 128;
 
 std::string Quote(std::string_view text) {
   std::string shown(text.substr(0, kMaxQuotedBytes));
-  return absl::StrCat("\"", absl::CHexEscape(shown), text.size() > kMaxQuotedBytes ? "...\"" : "\"");
+  return absl::StrCat("\"", absl::CHexEscape(shown),
+                      text.size() > kMaxQuotedBytes ? "...\"" : "\"");
 }
 
-std::string QuoteChar(char c) { return absl::StrCat("'", absl::CHexEscape(std::string(1, c)), "'"); }
+std::string QuoteChar(char c) {
+  return absl::StrCat("'", absl::CHexEscape(std::string(1, c)), "'");
+}
 
 bool IsTrustDomainChar(char c) {
   return absl::ascii_islower(static_cast<unsigned char>(c)) ||
@@ -51,8 +54,8 @@ absl::Status CheckTrustDomain(std::string_view td) {
       return absl::InvalidArgumentError(
           absl::StrCat("trust domain contains uppercase ", QuoteChar(c), "; it must be lowercase"));
     }
-    return absl::InvalidArgumentError(absl::StrCat("trust domain contains ", QuoteChar(c),
-                                                   "; only a-z 0-9 . - _ are allowed"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("trust domain contains ", QuoteChar(c), "; only a-z 0-9 . - _ are allowed"));
   }
   return absl::OkStatus();
 }
@@ -67,8 +70,8 @@ absl::Status CheckSegment(std::string_view segment) {
   for (char c : segment) {
     if (IsPathChar(c)) continue;
     if (c == '%') return absl::InvalidArgumentError("path contains percent-encoding");
-    return absl::InvalidArgumentError(absl::StrCat("path contains ", QuoteChar(c),
-                                                   "; only A-Z a-z 0-9 . - _ are allowed"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("path contains ", QuoteChar(c), "; only A-Z a-z 0-9 . - _ are allowed"));
   }
   return absl::OkStatus();
 }
@@ -133,8 +136,7 @@ absl::StatusOr<SpiffeId> SpiffeId::ForServiceAccount(std::string_view trust_doma
                                                      std::string_view ns, std::string_view sa) {
   SVIDD_RETURN_IF_ERROR(ValidateTrustDomain(trust_domain));
   SVIDD_RETURN_IF_ERROR(WithContext(CheckSegment(ns), absl::StrCat("namespace ", Quote(ns))));
-  SVIDD_RETURN_IF_ERROR(
-      WithContext(CheckSegment(sa), absl::StrCat("service account ", Quote(sa))));
+  SVIDD_RETURN_IF_ERROR(WithContext(CheckSegment(sa), absl::StrCat("service account ", Quote(sa))));
   return Parse(absl::StrCat(kScheme, std::string(trust_domain), "/ns/", std::string(ns), "/sa/",
                             std::string(sa)));
 }

@@ -133,8 +133,8 @@ TEST(PemKeyTest, PrivateKeysRoundTripForEveryKeyType) {
 TEST(PemKeyTest, TraditionalEcKeyIsAccepted) {
   EvpPkeyPtr key = GenerateKey(KeyType::kEcP256).value();
   BioPtr bio(BIO_new(BIO_s_mem()));
-  ASSERT_EQ(PEM_write_bio_PrivateKey_traditional(bio.get(), key.get(), nullptr, nullptr, 0,
-                                                 nullptr, nullptr),
+  ASSERT_EQ(PEM_write_bio_PrivateKey_traditional(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                                                 nullptr),
             1);
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);

@@ -17,10 +17,12 @@ absl::Status SetSerial(X509* cert, const std::string& der_hex) {
   Asn1IntegerPtr serial(ASN1_INTEGER_new());
   if (serial == nullptr) return Fail("ASN1_INTEGER_new");
   // Decode the two's-complement content octets via a DER INTEGER.
-  std::string der = absl::StrCat(std::string(1, '\x02'), std::string(1, static_cast<char>(bytes.size())), bytes);
+  std::string der =
+      absl::StrCat(std::string(1, '\x02'), std::string(1, static_cast<char>(bytes.size())), bytes);
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   ASN1_INTEGER* raw = serial.get();
-  if (d2i_ASN1_INTEGER(&raw, &p, static_cast<long>(der.size())) == nullptr) return Fail("d2i_ASN1_INTEGER");
+  if (d2i_ASN1_INTEGER(&raw, &p, static_cast<long>(der.size())) == nullptr)
+    return Fail("d2i_ASN1_INTEGER");
   if (X509_set_serialNumber(cert, serial.get()) != 1) return Fail("X509_set_serialNumber");
   return absl::OkStatus();
 }
@@ -49,7 +51,8 @@ absl::Status AddExtensions(X509* cert, const CertSpec& spec) {
   std::vector<std::string> sans;
   for (const auto& u : spec.uris) sans.push_back("URI:" + u);
   for (const auto& d : spec.dns) sans.push_back("DNS:" + d);
-  if (!sans.empty()) SVIDD_RETURN_IF_ERROR(AddExt(cert, NID_subject_alt_name, absl::StrJoin(sans, ",")));
+  if (!sans.empty())
+    SVIDD_RETURN_IF_ERROR(AddExt(cert, NID_subject_alt_name, absl::StrJoin(sans, ",")));
   SVIDD_RETURN_IF_ERROR(
       AddExt(cert, NID_basic_constraints, spec.ca ? "critical,CA:TRUE" : "critical,CA:FALSE"));
   if (spec.subject_key_id) SVIDD_RETURN_IF_ERROR(AddExt(cert, NID_subject_key_identifier, "hash"));

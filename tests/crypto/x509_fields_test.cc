@@ -54,10 +54,10 @@ TEST(NormalizeSerialHexTest, AcceptsWhatOperatorsType) {
   struct Case {
     std::string input, want;
   } cases[] = {
-      {"5a3f09", "5a3f09"},        {"5A:3F:09", "5a3f09"},   {"0x5a3f09", "5a3f09"},
-      {"0X5A3F09", "5a3f09"},      {"5A3F09", "5a3f09"},     {" 5a 3f 09\n", "5a3f09"},
-      {"005a3f09", "5a3f09"},      {"a3f09", "0a3f09"},      {"0", "00"},
-      {"00:00", "00"},             {"0x0a:3f:09", "0a3f09"},
+      {"5a3f09", "5a3f09"},   {"5A:3F:09", "5a3f09"},   {"0x5a3f09", "5a3f09"},
+      {"0X5A3F09", "5a3f09"}, {"5A3F09", "5a3f09"},     {" 5a 3f 09\n", "5a3f09"},
+      {"005a3f09", "5a3f09"}, {"a3f09", "0a3f09"},      {"0", "00"},
+      {"00:00", "00"},        {"0x0a:3f:09", "0a3f09"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.input);

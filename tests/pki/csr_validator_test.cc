@@ -11,9 +11,9 @@
 namespace svidd {
 namespace {
 
+using testing::CsrSpec;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using testing::CsrSpec;
 
 constexpr char kId[] = "spiffe://cluster.local/ns/default/sa/bookinfo";
 
@@ -102,22 +102,38 @@ std::vector<BadCase> BadCases() {
   auto uris = [](std::vector<std::string> u) { return [u](S& s) { s.uris = u; }; };
   return {
       // Keys.
-      {"RSA 1024", [] { return Pem([](S& s) { s.key_type = KeyType::kRsa2048; s.rsa_bits = 1024; }); },
+      {"RSA 1024",
+       [] {
+         return Pem([](S& s) {
+           s.key_type = KeyType::kRsa2048;
+           s.rsa_bits = 1024;
+         });
+       },
        "RSA key of 1024 bits is not allowed"},
-      {"RSA 2040", [] { return Pem([](S& s) { s.key_type = KeyType::kRsa2048; s.rsa_bits = 2040; }); },
+      {"RSA 2040",
+       [] {
+         return Pem([](S& s) {
+           s.key_type = KeyType::kRsa2048;
+           s.rsa_bits = 2040;
+         });
+       },
        "RSA key of 2040 bits is not allowed"},
       {"EC P-521", [] { return PemWithKey(testing::GenerateEcKeyOnCurve("P-521")); },
        "EC curve P-521 is not allowed"},
       {"EC secp256k1", [] { return PemWithKey(testing::GenerateEcKeyOnCurve("secp256k1")); },
        "EC curve secp256k1 is not allowed"},
-      {"Ed448",
-       [] { return PemWithKey(EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"))); },
+      {"Ed448", [] { return PemWithKey(EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"))); },
        "key algorithm ED448 is not allowed"},
       // Signature and encoding.
       {"bad signature", [] { return Pem([](S& s) { s.corrupt_signature = true; }); },
        "signature does not verify"},
       {"bad signature, Ed25519",
-       [] { return Pem([](S& s) { s.key_type = KeyType::kEd25519; s.corrupt_signature = true; }); },
+       [] {
+         return Pem([](S& s) {
+           s.key_type = KeyType::kEd25519;
+           s.corrupt_signature = true;
+         });
+       },
        "signature does not verify"},
       {"empty input", []() -> absl::StatusOr<std::string> { return ""; }, "no PEM block"},
       {"garbage", []() -> absl::StatusOr<std::string> { return "\x01\x02 not a CSR"; },
@@ -132,9 +148,11 @@ std::vector<BadCase> BadCases() {
          return "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
        },
        "cannot parse certificate request"},
-      {"a certificate, not a request", []() -> absl::StatusOr<std::string> { return Certificate(); },
+      {"a certificate, not a request",
+       []() -> absl::StatusOr<std::string> { return Certificate(); },
        "expected a CERTIFICATE REQUEST PEM block, found 'CERTIFICATE'"},
-      {"two requests", []() -> absl::StatusOr<std::string> {
+      {"two requests",
+       []() -> absl::StatusOr<std::string> {
          std::string one = Pem([](S&) {}).value();
          return one + one;
        },
@@ -150,20 +168,39 @@ std::vector<BadCase> BadCases() {
       {"CN in subject", [] { return Pem([](S& s) { s.common_name = "bookinfo"; }); },
        "subject contains CN (2.5.4.3)"},
       {"CN without O",
-       [] { return Pem([](S& s) { s.common_name = "x"; s.istio_empty_org = false; }); },
+       [] {
+         return Pem([](S& s) {
+           s.common_name = "x";
+           s.istio_empty_org = false;
+         });
+       },
        "subject contains CN"},
       {"challengePassword", [] { return Pem([](S& s) { s.challenge_password = true; }); },
        "attribute challengePassword (1.2.840.113549.1.9.7) is not allowed"},
       // SANs.
       {"no SAN", [=] { return Pem(uris({})); }, "no subjectAltName extension"},
       {"no extensions at all",
-       [=] { return Pem([](S& s) { s.uris = {}; s.istio_empty_org = false; }); },
+       [=] {
+         return Pem([](S& s) {
+           s.uris = {};
+           s.istio_empty_org = false;
+         });
+       },
        "no subjectAltName extension"},
-      {"two URIs", [=] { return Pem(uris({kId, "spiffe://cluster.local/ns/x/sa/y"})); },
+      {"two URIs",
+       [=] {
+         return Pem(uris({kId, "spiffe://cluster.local/ns/x/sa/y"}));
+       },
        "exactly one URI SAN; found 2"},
       {"DNS SAN", [] { return Pem([](S& s) { s.dns = {"bookinfo.default.svc"}; }); },
        "subjectAltName contains a DNS name \"bookinfo.default.svc\""},
-      {"DNS SAN only", [] { return Pem([](S& s) { s.uris = {}; s.dns = {"a.example"}; }); },
+      {"DNS SAN only",
+       [] {
+         return Pem([](S& s) {
+           s.uris = {};
+           s.dns = {"a.example"};
+         });
+       },
        "contains a DNS name"},
       {"email SAN", [] { return Pem([](S& s) { s.emails = {"a@example.com"}; }); },
        "subjectAltName contains an email address \"a@example.com\""},
@@ -180,8 +217,7 @@ std::vector<BadCase> BadCases() {
        "trailing '/'"},
       {"userinfo", [=] { return Pem(uris({"spiffe://evil@cluster.local/ns/a/sa/b"})); },
        "trust domain contains '@'"},
-      {"dot-dot", [=] { return Pem(uris({"spiffe://cluster.local/ns/../sa/b"})); },
-       "'..' segment"},
+      {"dot-dot", [=] { return Pem(uris({"spiffe://cluster.local/ns/../sa/b"})); }, "'..' segment"},
       // Extensions.
       {"CA request", [] { return Pem([](S& s) { s.request_ca = true; }); },
        "basicConstraints cA=true is not allowed"},

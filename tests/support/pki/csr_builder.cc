@@ -43,7 +43,8 @@ absl::Status AddSubjectEntry(X509_NAME* name, const char* field, const std::stri
 absl::Status SetSubject(X509_REQ* req, const CsrSpec& spec) {
   X509NamePtr name(X509_NAME_new());
   if (name == nullptr) return Fail("X509_NAME_new");
-  if (spec.istio_empty_org) SVIDD_RETURN_IF_ERROR(AddSubjectEntry(name.get(), "O", "", V_ASN1_PRINTABLESTRING));
+  if (spec.istio_empty_org)
+    SVIDD_RETURN_IF_ERROR(AddSubjectEntry(name.get(), "O", "", V_ASN1_PRINTABLESTRING));
   if (!spec.common_name.empty()) {
     SVIDD_RETURN_IF_ERROR(AddSubjectEntry(name.get(), "CN", spec.common_name));
   }
@@ -106,7 +107,8 @@ absl::Status AddSan(STACK_OF(X509_EXTENSION) * exts, const CsrSpec& spec) {
     SVIDD_RETURN_IF_ERROR(AddIa5Name(names.get(), GEN_EMAIL, email));
   }
   for (const auto& ip : spec.ips) SVIDD_RETURN_IF_ERROR(AddIpName(names.get(), ip));
-  X509ExtensionPtr ext(X509V3_EXT_i2d(NID_subject_alt_name, spec.san_critical ? 1 : 0, names.get()));
+  X509ExtensionPtr ext(
+      X509V3_EXT_i2d(NID_subject_alt_name, spec.san_critical ? 1 : 0, names.get()));
   return Push(exts, std::move(ext), "X509V3_EXT_i2d(subjectAltName)");
 }
 
@@ -162,7 +164,8 @@ absl::StatusOr<std::string> EncodePem(X509_REQ* req, bool corrupt) {
   if (corrupt) der[len - 1] ^= 0x01;
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (bio == nullptr) return Fail("BIO_new");
-  if (PEM_write_bio(bio.get(), PEM_STRING_X509_REQ, "", der, len) <= 0) return Fail("PEM_write_bio");
+  if (PEM_write_bio(bio.get(), PEM_STRING_X509_REQ, "", der, len) <= 0)
+    return Fail("PEM_write_bio");
   char* data = nullptr;
   long pem_len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<size_t>(pem_len));

@@ -13,23 +13,23 @@ namespace svidd::testing {
 
 struct CsrSpec {
   KeyType key_type = KeyType::kEcP256;
-  const EVP_PKEY* key = nullptr;          // use this key instead of generating one
-  std::vector<std::string> uris;          // URI SANs
+  const EVP_PKEY* key = nullptr;  // use this key instead of generating one
+  std::vector<std::string> uris;  // URI SANs
   std::vector<std::string> dns, emails, ips;
-  std::string common_name;                // non-empty => CN in subject
-  bool istio_empty_org = true;            // subject O="" like istio-agent
+  std::string common_name;      // non-empty => CN in subject
+  bool istio_empty_org = true;  // subject O="" like istio-agent
   bool san_critical = true;
-  bool request_ca = false;                // basicConstraints cA=true
-  bool request_key_cert_sign = false;     // keyUsage keyCertSign
-  bool extra_extension = false;           // e.g. a nsComment / subjectKeyIdentifier request
-  bool corrupt_signature = false;         // flip a bit in the signature
-  int rsa_bits = 0;                       // override RSA size (e.g. 1024) when key_type is RSA
+  bool request_ca = false;             // basicConstraints cA=true
+  bool request_key_cert_sign = false;  // keyUsage keyCertSign
+  bool extra_extension = false;        // e.g. a nsComment / subjectKeyIdentifier request
+  bool corrupt_signature = false;      // flip a bit in the signature
+  int rsa_bits = 0;                    // override RSA size (e.g. 1024) when key_type is RSA
   // Additions to the original spec:
-  bool request_crl_sign = false;          // keyUsage cRLSign
+  bool request_crl_sign = false;  // keyUsage cRLSign
   // The extensions a validator allows: keyUsage digitalSignature+keyEncipherment,
   // extendedKeyUsage serverAuth+clientAuth, basicConstraints cA=false.
   bool request_allowed_extensions = false;
-  bool challenge_password = false;        // a PKCS#9 challengePassword attribute
+  bool challenge_password = false;  // a PKCS#9 challengePassword attribute
 };
 
 struct TestCsr {
