@@ -1,1 +1,0 @@
-// placeholder until the rotation module lands; replaced by real sources.

@@ -1,0 +1,32 @@
+#include "svidd/rotation/renewal_policy.h"
+
+#include <algorithm>
+
+namespace svidd {
+
+using std::chrono::nanoseconds;
+
+TimePoint RenewalTime(TimePoint not_before, TimePoint not_after, double jitter_fraction,
+                      double jitter_sample) {
+  if (not_after <= not_before) return not_before;
+  const nanoseconds lifetime = not_after - not_before;
+  const TimePoint half_life = not_before + lifetime / 2;
+  const double fraction = std::clamp(jitter_fraction, 0.0, 0.5);
+  const double sample = std::clamp(jitter_sample, 0.0, 1.0);
+  // Truncation towards zero keeps the jitter strictly below fraction * lifetime.
+  const auto jitter =
+      nanoseconds(static_cast<int64_t>(sample * fraction * static_cast<double>(lifetime.count())));
+  const nanoseconds max_jitter = lifetime / 2;
+  return std::max(not_before, half_life - std::min(jitter, max_jitter));
+}
+
+nanoseconds RetryBackoff(int attempt, nanoseconds initial, nanoseconds cap) {
+  if (initial <= nanoseconds::zero()) return nanoseconds::zero();
+  nanoseconds wait = initial;
+  for (int i = 1; i < attempt && wait < cap; ++i) wait *= 2;
+  return std::min(wait, cap);
+}
+
+double JitterSample(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+}  // namespace svidd
