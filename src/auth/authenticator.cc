@@ -1,0 +1,130 @@
+// Client certificate first (when the handshake carried one), else a Kubernetes bearer token.
+// A presented certificate is the whole answer: if it fails, the call fails, with its reason.
+#include "svidd/auth/authenticator.h"
+
+#include <cctype>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/crypto/x509_fields.h"
+
+namespace svidd {
+namespace {
+
+constexpr std::string_view kBearer = "bearer";
+
+absl::Status Refuse(absl::string_view what) { return absl::UnauthenticatedError(what); }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The token of "Bearer <token>" (scheme case-insensitive, RFC 7235); never echoes the value.
+absl::StatusOr<std::string_view> BearerToken(std::string_view header) {
+  size_t space = header.find(' ');
+  if (space == std::string_view::npos || !EqualsIgnoreCase(header.substr(0, space), kBearer)) {
+    return Refuse("authorization header must be 'Bearer <token>'");
+  }
+  std::string_view token = header.substr(space + 1);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty()) return Refuse("authorization header has an empty bearer token");
+  return token;
+}
+
+// The identity a verified leaf names: exactly one URI SAN, a SPIFFE ID with a path in
+// `trust_domain`.
+absl::StatusOr<SpiffeId> CertificateIdentity(const X509* leaf, const std::string& trust_domain) {
+  if (IsCaCertificate(leaf)) return Refuse("client certificate is a CA certificate");
+  std::vector<std::string> uris = UriSans(leaf);
+  if (uris.size() != 1) {
+    return Refuse(absl::StrCat("client certificate must carry exactly one URI SAN, it has ",
+                               uris.size()));
+  }
+  auto id = SpiffeId::Parse(uris.front());
+  if (!id.ok()) {
+    return Refuse(absl::StrCat("client certificate URI SAN is not a SPIFFE ID: ",
+                               std::string(id.status().message())));
+  }
+  if (id->trust_domain() != trust_domain) {
+    return Refuse(absl::StrCat("client certificate is for trust domain \"", id->trust_domain(),
+                               "\", not \"", trust_domain, "\""));
+  }
+  if (!id->has_path()) return Refuse("client certificate SPIFFE ID has no path");
+  return *std::move(id);
+}
+
+}  // namespace
+
+Authenticator::Authenticator(std::string trust_domain,
+                             const KubernetesTokenVerifier* token_verifier,
+                             const RevocationChecker& revocations, const Clock& clock)
+    : trust_domain_(std::move(trust_domain)),
+      token_verifier_(token_verifier),
+      revocations_(revocations),
+      clock_(clock) {}
+
+absl::StatusOr<CallerIdentity> Authenticator::Authenticate(const CallCredentials& credentials,
+                                                           const Authority& authority) const {
+  if (!credentials.peer_cert_chain_pem.empty()) {
+    return AuthenticateCertificate(credentials.peer_cert_chain_pem, authority);
+  }
+  if (credentials.authorization.has_value() && !credentials.authorization->empty()) {
+    return AuthenticateToken(*credentials.authorization);
+  }
+  return Refuse("no credentials: send a client certificate or 'authorization: Bearer <token>'");
+}
+
+absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
+    std::string_view chain_pem, const Authority& authority) const {
+  auto chain = ParseCertificatesPem(chain_pem);
+  if (!chain.ok()) {
+    return Refuse(absl::StrCat("client certificate chain does not parse: ",
+                               std::string(chain.status().message())));
+  }
+  const X509* leaf = chain->front().get();
+  std::vector<X509*> untrusted;
+  for (size_t i = 1; i < chain->size(); ++i) untrusted.push_back((*chain)[i].get());
+  if (auto verified = authority.VerifyClientCertificate(leaf, untrusted, clock_.Now());
+      !verified.ok()) {
+    return Refuse(verified.message());  // already names the certificate and the reason
+  }
+  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, CertificateIdentity(leaf, trust_domain_));
+  std::string serial = SerialHex(leaf);
+  auto revoked = revocations_.IsRevoked(serial);
+  if (!revoked.ok()) {
+    return absl::UnavailableError(absl::StrCat("revocation check failed: ",
+                                               std::string(revoked.status().message())));
+  }
+  if (*revoked) return Refuse(absl::StrCat("client certificate ", serial, " has been revoked"));
+  return CallerIdentity{std::move(id), AuthMethod::kClientCertificate,
+                        absl::StrCat("x509:", serial)};
+}
+
+absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
+    std::string_view authorization) const {
+  SVIDD_ASSIGN_OR_RETURN(std::string_view token, BearerToken(authorization));
+  if (token_verifier_ == nullptr) {
+    return Refuse("token authentication is not configured (--jwks-file)");
+  }
+  SVIDD_ASSIGN_OR_RETURN(KubernetesTokenClaims claims, token_verifier_->Verify(token));
+  auto id = SpiffeId::ForServiceAccount(trust_domain_, claims.namespace_name,
+                                        claims.service_account);
+  if (!id.ok()) {
+    return Refuse(absl::StrCat("token service account cannot form a SPIFFE ID: ",
+                               std::string(id.status().message())));
+  }
+  return CallerIdentity{*std::move(id), AuthMethod::kKubernetesToken, std::move(claims.subject)};
+}
+
+}  // namespace svidd
