@@ -48,8 +48,8 @@ absl::StatusOr<SpiffeId> CertificateIdentity(const X509* leaf, const std::string
   if (IsCaCertificate(leaf)) return Refuse("client certificate is a CA certificate");
   std::vector<std::string> uris = UriSans(leaf);
   if (uris.size() != 1) {
-    return Refuse(absl::StrCat("client certificate must carry exactly one URI SAN, it has ",
-                               uris.size()));
+    return Refuse(
+        absl::StrCat("client certificate must carry exactly one URI SAN, it has ", uris.size()));
   }
   auto id = SpiffeId::Parse(uris.front());
   if (!id.ok()) {
@@ -103,8 +103,8 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
   std::string serial = SerialHex(leaf);
   auto revoked = revocations_.IsRevoked(serial);
   if (!revoked.ok()) {
-    return absl::UnavailableError(absl::StrCat("revocation check failed: ",
-                                               std::string(revoked.status().message())));
+    return absl::UnavailableError(
+        absl::StrCat("revocation check failed: ", std::string(revoked.status().message())));
   }
   if (*revoked) return Refuse(absl::StrCat("client certificate ", serial, " has been revoked"));
   return CallerIdentity{std::move(id), AuthMethod::kClientCertificate,
@@ -118,8 +118,8 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
     return Refuse("token authentication is not configured (--jwks-file)");
   }
   SVIDD_ASSIGN_OR_RETURN(KubernetesTokenClaims claims, token_verifier_->Verify(token));
-  auto id = SpiffeId::ForServiceAccount(trust_domain_, claims.namespace_name,
-                                        claims.service_account);
+  auto id =
+      SpiffeId::ForServiceAccount(trust_domain_, claims.namespace_name, claims.service_account);
   if (!id.ok()) {
     return Refuse(absl::StrCat("token service account cannot form a SPIFFE ID: ",
                                std::string(id.status().message())));

@@ -74,7 +74,9 @@ absl::StatusOr<EvpPkeyPtr> PublicKeyFromParams(const char* type, OSSL_PARAM_BLD*
 absl::StatusOr<MaybeKey> RsaKey(const json& jwk, const std::string& where) {
   SVIDD_ASSIGN_OR_RETURN(std::string n, DecodedField(jwk, "n", where));
   SVIDD_ASSIGN_OR_RETURN(std::string e, DecodedField(jwk, "e", where));
-  auto bytes = [](const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); };
+  auto bytes = [](const std::string& s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+  };
   BignumPtr bn_n(BN_bin2bn(bytes(n), static_cast<int>(n.size()), nullptr));
   BignumPtr bn_e(BN_bin2bn(bytes(e), static_cast<int>(e.size()), nullptr));
   if (bn_n == nullptr || bn_e == nullptr) {
@@ -102,7 +104,8 @@ absl::StatusOr<MaybeKey> EcKey(const json& jwk, const std::string& where) {
   std::string point = absl::StrCat("\x04", x, y);  // uncompressed SEC1 point
   ParamBldPtr bld(OSSL_PARAM_BLD_new(), &OSSL_PARAM_BLD_free);
   if (bld == nullptr ||
-      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) !=
+          1 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                        point.size()) != 1) {
     return OpenSslError(absl::StatusCode::kInternal, "building EC key parameters");

@@ -56,7 +56,8 @@ absl::StatusOr<std::string> EcdsaRawToDer(std::string_view raw) {
   BignumPtr r(BN_bin2bn(bytes, kEs256CoordinateBytes, nullptr));
   BignumPtr s(BN_bin2bn(bytes + kEs256CoordinateBytes, kEs256CoordinateBytes, nullptr));
   EcdsaSigPtr sig(ECDSA_SIG_new());
-  if (r == nullptr || s == nullptr || sig == nullptr || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
+  if (r == nullptr || s == nullptr || sig == nullptr ||
+      ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
     return OpenSslError(absl::StatusCode::kInternal, "building ECDSA signature");
   }
   r.release();  // owned by sig now
@@ -107,9 +108,9 @@ absl::StatusOr<JwsAlgorithm> AllowedAlgorithm(std::string_view alg) {
     return absl::UnauthenticatedError("token algorithm \"none\" is not allowed (unsigned token)");
   }
   if (alg.substr(0, 2) == "HS") {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "token algorithm ", name,
-        " is not allowed (symmetric HMAC with a public key is key confusion); only RS256 and ES256"));
+    return absl::UnauthenticatedError(absl::StrCat("token algorithm ", name,
+                                                   " is not allowed (symmetric HMAC with a public "
+                                                   "key is key confusion); only RS256 and ES256"));
   }
   return absl::UnauthenticatedError(
       absl::StrCat("token algorithm \"", name, "\" is not allowed; only RS256 and ES256"));
@@ -128,15 +129,13 @@ absl::Status VerifyJwsSignature(JwsAlgorithm alg, const EVP_PKEY* key,
     signature = der;
   }
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr ||
-      EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr,
-                           const_cast<EVP_PKEY*>(key)) != 1) {
+  if (ctx == nullptr || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr,
+                                             const_cast<EVP_PKEY*>(key)) != 1) {
     return OpenSslError(absl::StatusCode::kInternal, "setting up signature verification");
   }
-  int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                            signature.size(),
-                            reinterpret_cast<const unsigned char*>(signing_input.data()),
-                            signing_input.size());
+  int rc = EVP_DigestVerify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+      reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
   if (rc != 1) {
     ClearOpenSslErrors();  // a bad signature is an answer, not an internal failure
     return absl::UnauthenticatedError("token signature does not verify");

@@ -144,8 +144,8 @@ std::shared_ptr<const JwksKeySet> KubernetesTokenVerifier::CurrentKeys() const {
     return keys_;
   }
   keys_ = *std::move(keys);
-  spdlog::info("reloaded {} JWKS key(s) from {} ({} skipped)", keys_->keys().size(),
-               path.string(), keys_->skipped());
+  spdlog::info("reloaded {} JWKS key(s) from {} ({} skipped)", keys_->keys().size(), path.string(),
+               keys_->skipped());
   return keys_;
 }
 

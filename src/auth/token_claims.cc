@@ -16,9 +16,7 @@ constexpr std::string_view kSubjectPrefix = "system:serviceaccount:";
 // NumericDates beyond this (year ~2255) cannot be held in a nanosecond time_point.
 constexpr double kMaxNumericDate = 9e9;
 
-absl::Status Refuse(std::string_view what) {
-  return absl::UnauthenticatedError(std::string(what));
-}
+absl::Status Refuse(std::string_view what) { return absl::UnauthenticatedError(std::string(what)); }
 
 // Claim values quoted in messages are cut short: they come from the caller.
 std::string Quote(const std::string& value) {
@@ -41,8 +39,8 @@ absl::StatusOr<std::optional<TimePoint>> DateClaim(const json& payload, const ch
   if (!std::isfinite(seconds) || seconds < 0 || seconds > kMaxNumericDate) {
     return Refuse(absl::StrCat("token claim \"", name, "\" is not a valid NumericDate"));
   }
-  auto since_epoch = std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::duration<double>(seconds));
+  auto since_epoch =
+      std::chrono::duration_cast<TimePoint::duration>(std::chrono::duration<double>(seconds));
   return std::optional<TimePoint>(TimePoint(since_epoch));
 }
 

@@ -6,14 +6,14 @@
 namespace svidd {
 namespace {
 
-constexpr char kAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // 0..63 for alphabet characters, -1 for everything else.
 constexpr std::array<int8_t, 256> MakeDecodeTable() {
   std::array<int8_t, 256> table{};
   for (auto& v : table) v = -1;
-  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  for (int i = 0; i < 64; ++i)
+    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
   return table;
 }
 constexpr std::array<int8_t, 256> kDecode = MakeDecodeTable();
@@ -47,7 +47,8 @@ absl::StatusOr<std::string> Base64UrlDecode(std::string_view text) {
   int bits = 0;
   for (char ch : text) {
     int8_t v = kDecode[static_cast<unsigned char>(ch)];
-    if (v < 0) return absl::InvalidArgumentError("base64url text holds a character outside [A-Za-z0-9_-]");
+    if (v < 0)
+      return absl::InvalidArgumentError("base64url text holds a character outside [A-Za-z0-9_-]");
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {

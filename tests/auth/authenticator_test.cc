@@ -98,18 +98,18 @@ TEST_F(AuthenticatorTest, TokenRefusals) {
   Authenticator authenticator = Make(verifier_.get());
   CallCredentials basic;
   basic.authorization = "Basic Zm9vOmJhcg==";
-  ExpectRefused(authenticator.Authenticate(basic, *authority_),
-                absl::StatusCode::kUnauthenticated, "'Bearer <token>'");
+  ExpectRefused(authenticator.Authenticate(basic, *authority_), absl::StatusCode::kUnauthenticated,
+                "'Bearer <token>'");
   CallCredentials empty;
   empty.authorization = "Bearer   ";
-  ExpectRefused(authenticator.Authenticate(empty, *authority_),
-                absl::StatusCode::kUnauthenticated, "empty bearer token");
+  ExpectRefused(authenticator.Authenticate(empty, *authority_), absl::StatusCode::kUnauthenticated,
+                "empty bearer token");
   TokenSpec spec = env_.Spec();
   spec.audiences = {"kubernetes"};
   CallCredentials wrong;
   wrong.authorization = "Bearer " + MintToken(env_.rsa(), spec);
-  ExpectRefused(authenticator.Authenticate(wrong, *authority_),
-                absl::StatusCode::kUnauthenticated, "audience");
+  ExpectRefused(authenticator.Authenticate(wrong, *authority_), absl::StatusCode::kUnauthenticated,
+                "audience");
 }
 
 TEST_F(AuthenticatorTest, TokenWithoutVerifierIsNotConfigured) {
@@ -189,7 +189,8 @@ TEST_F(AuthenticatorTest, SignerCertificateAsClientRefused) {
 
 TEST_F(AuthenticatorTest, GarbageCertificateRefused) {
   CallCredentials credentials;
-  credentials.peer_cert_chain_pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  credentials.peer_cert_chain_pem =
+      "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
   ExpectRefused(Make(nullptr).Authenticate(credentials, *authority_),
                 absl::StatusCode::kUnauthenticated, "client certificate chain does not parse");
 }

@@ -70,7 +70,9 @@ TEST(JwksKeySetTest, RefusesInvalidDocuments) {
       {"NoKeys", json::object(), "no \"keys\" array"},
       {"KeysNotArray", {{"keys", "x"}}, "no \"keys\" array"},
       {"Empty", {{"keys", json::array()}}, "empty"},
-      {"OnlyUnsupported", {{"keys", {{{"kty", "oct"}, {"k", "AAAA"}}}}}, "no usable key (1 skipped"},
+      {"OnlyUnsupported",
+       {{"keys", {{{"kty", "oct"}, {"k", "AAAA"}}}}},
+       "no usable key (1 skipped"},
       {"KeyNotObject", {{"keys", {1}}}, "key #0: not a JSON object"},
       {"NoKty", {{"keys", {{{"kid", "a"}}}}}, "key #0 (kid \"a\"): \"kty\" is missing"},
       {"KidNotString", {{"keys", {{{"kty", "RSA"}, {"kid", 7}}}}}, "\"kid\" is not a string"},
@@ -82,7 +84,8 @@ TEST(JwksKeySetTest, RefusesInvalidDocuments) {
       {"EcPointNotOnCurve",
        {{"keys", {{{"kty", "EC"}, {"crv", "P-256"}, {"x", B64(32, 1)}, {"y", B64(32, 2)}}}}},
        "not a valid EC public key"},
-      {"EcNoCrv", {{"keys", {{{"kty", "EC"}, {"x", B64(32, 1)}, {"y", B64(32, 2)}}}}},
+      {"EcNoCrv",
+       {{"keys", {{{"kty", "EC"}, {"x", B64(32, 1)}, {"y", B64(32, 2)}}}}},
        "\"crv\" is missing"},
   };
   for (const Case& c : cases) {

@@ -50,7 +50,10 @@ std::vector<TokenCase> Cases() {
       {"GoodEs256", [](TokenTestEnv& env) { return MintToken(env.ec(), env.Spec()); }, ""},
       {"GoodWithoutKid", Rsa([](TokenSpec& s) { s.kid_override = ""; }), ""},
       {"AudAsString", Rsa([](TokenSpec& s) { s.aud_as_string = true; }), ""},
-      {"AudAmongSeveral", Rsa([](TokenSpec& s) { s.audiences = {"api", "istio-ca"}; }), ""},
+      {"AudAmongSeveral", Rsa([](TokenSpec& s) {
+         s.audiences = {"api", "istio-ca"};
+       }),
+       ""},
       {"ExpiredWithinLeeway", Rsa([](TokenSpec& s) { s.iat -= hours(1) + seconds(10); }), ""},
       {"NoKubernetesClaim", Rsa([](TokenSpec& s) { s.kubernetes_claim = false; }), ""},
       {"Forged",
@@ -67,12 +70,10 @@ std::vector<TokenCase> Cases() {
        },
        "signature does not verify"},
       {"Expired", Rsa([](TokenSpec& s) { s.iat -= hours(2); }), "token expired at"},
-      {"NotYetValid", Rsa([](TokenSpec& s) { s.iat += std::chrono::minutes(5); }),
-       "not yet valid"},
+      {"NotYetValid", Rsa([](TokenSpec& s) { s.iat += std::chrono::minutes(5); }), "not yet valid"},
       {"WrongAudience", Rsa([](TokenSpec& s) { s.audiences = {"kubernetes"}; }),
        "audience does not include \"istio-ca\""},
-      {"WrongAudienceAsString",
-       Rsa([](TokenSpec& s) {
+      {"WrongAudienceAsString", Rsa([](TokenSpec& s) {
          s.audiences = {"kubernetes"};
          s.aud_as_string = true;
        }),

@@ -158,8 +158,8 @@ std::string MintHs256Token(const std::string& secret, const TokenSpec& spec) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len) ==
-      nullptr) {
+           reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac,
+           &len) == nullptr) {
     ADD_FAILURE() << "HMAC";
     return "";
   }
