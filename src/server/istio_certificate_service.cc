@@ -14,9 +14,20 @@ CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& contex
   }
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth != nullptr) {
-    auto chain = auth->FindPropertyValues(GRPC_X509_PEM_CERT_CHAIN_PROPERTY_NAME);
-    if (chain.empty()) chain = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
-    for (const auto& pem : chain) credentials.peer_cert_chain_pem.append(pem.data(), pem.size());
+    // The leaf is x509_pem_cert. The chain property is what the peer sent besides it; on
+    // the server side OpenSSL leaves the leaf out of it, but skip it if a version adds it.
+    auto leaf = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+    if (leaf.empty()) return credentials;
+    std::string_view leaf_pem(leaf.front().data(), leaf.front().size());
+    credentials.peer_cert_chain_pem.assign(leaf_pem);
+    for (const auto& pem : auth->FindPropertyValues(GRPC_X509_PEM_CERT_CHAIN_PROPERTY_NAME)) {
+      std::string_view extra(pem.data(), pem.size());
+      if (extra.find(leaf_pem) != std::string_view::npos) {
+        // A chain that includes the leaf: keep what comes after it.
+        extra.remove_prefix(extra.find(leaf_pem) + leaf_pem.size());
+      }
+      credentials.peer_cert_chain_pem.append(extra);
+    }
   }
   return credentials;
 }

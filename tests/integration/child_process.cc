@@ -1,0 +1,118 @@
+#include "integration/child_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace svidd::testing {
+namespace {
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int err_fd = err == out ? out_fd : ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::dup2(out_fd, 1);
+  ::dup2(err_fd, 2);
+  int null_fd = ::open("/dev/null", O_RDONLY);
+  ::dup2(null_fd, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
+
+std::optional<int> WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? std::optional<int>(WEXITSTATUS(status)) : -1;
+    if (r < 0 || std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::string Slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+  char out_template[] = "/tmp/svidd-cmd-out-XXXXXX";
+  char err_template[] = "/tmp/svidd-cmd-err-XXXXXX";
+  ::close(::mkstemp(out_template));
+  ::close(::mkstemp(err_template));
+  CommandResult result;
+  pid_t pid = Spawn(argv, out_template, err_template);
+  std::optional<int> code = WaitFor(pid, timeout);
+  if (!code) {
+    ::kill(pid, SIGKILL);
+    WaitFor(pid, std::chrono::seconds(5));
+  }
+  result.exit_code = code.value_or(-1);
+  result.out = Slurp(out_template);
+  result.err = Slurp(err_template);
+  std::filesystem::remove(out_template);
+  std::filesystem::remove(err_template);
+  return result;
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log)
+    : log_(log) {
+  pid_ = Spawn(argv, log.string(), log.string());
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0 && running()) {
+    ::kill(pid_, SIGKILL);
+    WaitFor(pid_, std::chrono::seconds(5));
+  }
+}
+
+std::optional<int> ChildProcess::StopWith(int signal, std::chrono::seconds timeout) {
+  ::kill(pid_, signal);
+  std::optional<int> code = WaitFor(pid_, timeout);
+  if (code) pid_ = -1;
+  return code;
+}
+
+bool ChildProcess::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return r == 0;
+}
+
+std::string ChildProcess::log() const { return Slurp(log_); }
+
+int WaitForPortFile(const std::filesystem::path& path, ChildProcess& process,
+                    std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string content = Slurp(path);
+    if (!content.empty() && content.back() == '\n') return std::stoi(content);
+    if (!process.running()) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return 0;
+}
+
+}  // namespace svidd::testing

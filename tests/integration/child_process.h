@@ -1,0 +1,46 @@
+// Runs the real svidd / svidctl binaries from tests: spawn, signal, wait, capture output.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace svidd::testing {
+
+struct CommandResult {
+  int exit_code = -1;  // -1 if it did not exit normally
+  std::string out;
+  std::string err;
+};
+
+// Runs to completion (killed after `timeout`).
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         std::chrono::seconds timeout = std::chrono::seconds(60));
+
+class ChildProcess {
+ public:
+  // Starts argv with stdout+stderr going to `log`.
+  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log);
+  ~ChildProcess();  // SIGKILL if still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Sends `signal` and waits; the exit code, or nullopt if it did not exit in time / by signal.
+  std::optional<int> StopWith(int signal, std::chrono::seconds timeout = std::chrono::seconds(30));
+  bool running();
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::filesystem::path log_;
+};
+
+// Polls for `path` to exist with content (e.g. svidd's --port-file); the port, or 0.
+int WaitForPortFile(const std::filesystem::path& path, ChildProcess& process,
+                    std::chrono::seconds timeout = std::chrono::seconds(60));
+
+}  // namespace svidd::testing

@@ -1,0 +1,166 @@
+// The real binaries: svidd started as operators start it, stopped with SIGTERM, restarted on
+// the same data dir; svidctl revoking against the running server.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "integration/ca_client.h"
+#include "integration/child_process.h"
+#include "integration/test_env.h"
+#include "nlohmann/json.hpp"
+#include "support/jwt/test_jwt.h"
+#include "support/pki/csr_builder.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/crypto/x509_fields.h"
+
+namespace svidd::testing {
+namespace {
+
+constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
+
+class SviddProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key_ = MakeRs256Key("k1").value();
+    jwks_ = dir_.path() / "jwks.json";
+    ASSERT_TRUE(WriteFileAtomically(jwks_, JwksJson({&key_})).ok());
+    data_ = dir_.path() / "data";
+  }
+
+  std::unique_ptr<ChildProcess> StartSvidd(const std::vector<std::string>& extra = {}) {
+    std::filesystem::remove(port_file());
+    std::vector<std::string> argv = {SVIDD_BINARY, "--data-dir", data_.string(), "--listen",
+                                     "127.0.0.1:0", "--port-file", port_file().string(),
+                                     "--jwks-file", jwks_.string(), "--jwt-issuer", kTestIssuer};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto child = std::make_unique<ChildProcess>(argv, dir_.path() / ("svidd-" + std::to_string(++starts_) + ".log"));
+    port_ = WaitForPortFile(port_file(), *child);
+    EXPECT_NE(port_, 0) << child->log();
+    return child;
+  }
+
+  std::string Root() const { return ReadFileToString(data_ / "ca" / "root-cert.pem").value(); }
+
+  std::string Token() const {
+    TokenSpec spec;
+    spec.issuer = kTestIssuer;
+    spec.ns = "foo";
+    spec.sa = "bar";
+    spec.iat = SystemClock::Instance().Now();
+    return MintToken(key_, spec);
+  }
+
+  // Issues with a token; returns the response chain (empty on failure).
+  std::vector<std::string> Issue(TestCsr* csr_out = nullptr) {
+    TestCsr csr = BuildIstioCsr(kFooId).value();
+    istio::v1::auth::IstioCertificateResponse response;
+    grpc::Status status = CallCreateCertificate(MakeCaChannel(port_, Root()), csr.pem, 0, Token(), &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (csr_out != nullptr) *csr_out = std::move(csr);
+    return ChainOf(response);
+  }
+
+  CommandResult Svidctl(std::vector<std::string> args) {
+    args.insert(args.begin(), SVIDCTL_BINARY);
+    args.push_back("--data-dir");
+    args.push_back(data_.string());
+    return RunCommand(args);
+  }
+
+  std::filesystem::path port_file() const { return dir_.path() / "port"; }
+
+  TempDir dir_;
+  TestSigningKey key_;
+  std::filesystem::path jwks_, data_;
+  int port_ = 0;
+  int starts_ = 0;
+};
+
+TEST_F(SviddProcessTest, FirstStartCreatesIstioCaLayoutWithPrivateKey) {
+  auto svidd = StartSvidd();
+  for (const char* f : {"ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"}) {
+    EXPECT_TRUE(std::filesystem::exists(data_ / "ca" / f)) << f;
+  }
+  auto perms = std::filesystem::status(data_ / "ca" / "ca-key.pem").permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_TRUE(std::filesystem::exists(data_ / "ledger.db"));
+  EXPECT_TRUE(HealthSaysServing(MakeCaChannel(port_, Root())));
+  // The log never holds key material.
+  EXPECT_EQ(svidd->log().find("PRIVATE KEY"), std::string::npos);
+  EXPECT_EQ(svidd->StopWith(SIGTERM), 0);
+}
+
+TEST_F(SviddProcessTest, RestartKeepsRootAndLedger) {
+  auto first = StartSvidd();
+  std::string root_before = Root();
+  std::vector<std::string> chain1 = Issue();
+  ASSERT_EQ(chain1.size(), 3u);
+  EXPECT_EQ(first->StopWith(SIGTERM), 0) << first->log();
+
+  auto second = StartSvidd();
+  EXPECT_EQ(Root(), root_before);
+  std::vector<std::string> chain2 = Issue();
+  ASSERT_EQ(chain2.size(), 3u);
+  EXPECT_EQ(chain2.back(), root_before);
+  EXPECT_EQ(chain2[1], chain1[1]) << "same intermediate after restart";
+
+  CommandResult list = Svidctl({"certs", "list", "--spiffe-id", kFooId, "--output", "json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto rows = nlohmann::json::parse(list.out);
+  ASSERT_EQ(rows.size(), 2u) << list.out;
+  std::set<std::string> serials;
+  for (const auto& row : rows) serials.insert(row["serial"].get<std::string>());
+  EXPECT_TRUE(serials.count(SerialHex(ParseCertificatePem(chain1[0]).value().get())));
+  EXPECT_TRUE(serials.count(SerialHex(ParseCertificatePem(chain2[0]).value().get())));
+  EXPECT_EQ(second->StopWith(SIGTERM), 0) << second->log();
+}
+
+TEST_F(SviddProcessTest, SvidctlRevokeStopsMtlsRenewalOfRunningServer) {
+  auto svidd = StartSvidd();
+  TestCsr csr;
+  std::vector<std::string> chain = Issue(&csr);
+  ASSERT_EQ(chain.size(), 3u);
+  ClientIdentity me{chain[0] + chain[1], PrivateKeyToPkcs8Pem(csr.key.get()).value()};
+  std::string serial = SerialHex(ParseCertificatePem(chain[0]).value().get());
+
+  istio::v1::auth::IstioCertificateResponse response;
+  TestCsr next = BuildIstioCsr(kFooId).value();
+  ASSERT_TRUE(CallCreateCertificate(MakeCaChannel(port_, Root(), &me), next.pem, 0, "", &response).ok());
+
+  CommandResult revoke = Svidctl({"certs", "revoke", serial, "--reason", "key compromise"});
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
+  grpc::Status status =
+      CallCreateCertificate(MakeCaChannel(port_, Root(), &me), next.pem, 0, "", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+
+  CommandResult shown = Svidctl({"certs", "show", serial, "--output", "json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(nlohmann::json::parse(shown.out)["status"], "revoked");
+  EXPECT_EQ(svidd->StopWith(SIGTERM), 0);
+}
+
+TEST_F(SviddProcessTest, UnusableCaDirIsRefusedWithReason) {
+  // A "CA" whose signing certificate is a workload leaf.
+  auto first = StartSvidd();
+  std::vector<std::string> chain = Issue();
+  ASSERT_EQ(first->StopWith(SIGTERM), 0);
+  std::filesystem::path bad = dir_.path() / "bad-ca";
+  std::filesystem::create_directories(bad);
+  ASSERT_TRUE(WriteFileAtomically(bad / "ca-cert.pem", chain[0]).ok());
+  ASSERT_TRUE(WriteFileAtomically(bad / "ca-key.pem", ReadFileToString(data_ / "ca" / "ca-key.pem").value(), 0600).ok());
+  ASSERT_TRUE(WriteFileAtomically(bad / "root-cert.pem", Root()).ok());
+  ASSERT_TRUE(WriteFileAtomically(bad / "cert-chain.pem", chain[0] + chain[1] + chain[2]).ok());
+  CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", (dir_.path() / "d2").string(), "--ca-dir",
+                                  bad.string(), "--listen", "127.0.0.1:0"});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE((run.out + run.err).find("not a CA"), std::string::npos) << run.out << run.err;
+}
+
+TEST_F(SviddProcessTest, BadFlagsExitWithMessage) {
+  CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", data_.string(), "--default-ttl", "48h"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("--default-ttl 2d exceeds --max-ttl 1d"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace svidd::testing
