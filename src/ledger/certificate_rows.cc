@@ -26,13 +26,14 @@ absl::StatusOr<CertStatus> ParseStatus(const std::string& text) {
 const char kInsertCertificateSql[] =
     "INSERT INTO certificates (serial, spiffe_id, kind, issued_at, not_before, not_after,"
     " issuer_serial, issuer_subject, public_key_sha256, key_type, auth_method, auth_principal,"
-    " certificate_pem, status, revoked_at, revocation_reason)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+    " certificate_pem, status, revoked_at, revocation_reason, supersedes_serial)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
 const char kSelectCertificatesSql[] =
     "SELECT serial, spiffe_id, kind, issued_at, not_before, not_after, issuer_serial,"
     " issuer_subject, public_key_sha256, key_type, auth_method, auth_principal,"
-    " certificate_pem, status, revoked_at, revocation_reason FROM certificates";
+    " certificate_pem, status, revoked_at, revocation_reason, supersedes_serial"
+    " FROM certificates";
 
 absl::Status InsertCertificate(Statement& insert, const CertificateRecord& r) {
   insert.Reset();
@@ -56,6 +57,7 @@ absl::Status InsertCertificate(Statement& insert, const CertificateRecord& r) {
     insert.BindNull(15);
   }
   insert.BindText(16, r.revocation_reason);
+  insert.BindText(17, r.supersedes_serial_hex);
   absl::Status status = insert.Run();
   insert.Reset();
   if (status.ok()) return status;
@@ -90,6 +92,7 @@ absl::StatusOr<CertificateRecord> ReadCertificateRow(const Statement& row) {
   r.status = *status;
   if (!row.ColumnIsNull(14)) r.revoked_at = FromUnixSeconds(row.ColumnInt64(14));
   r.revocation_reason = row.ColumnText(15);
+  r.supersedes_serial_hex = row.ColumnText(16);
   return r;
 }
 

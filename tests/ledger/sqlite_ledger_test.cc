@@ -58,6 +58,7 @@ void ExpectSameRecord(const CertificateRecord& a, const CertificateRecord& b) {
   EXPECT_EQ(a.status, b.status);
   EXPECT_EQ(a.revoked_at, b.revoked_at);
   EXPECT_EQ(a.revocation_reason, b.revocation_reason);
+  EXPECT_EQ(a.supersedes_serial_hex, b.supersedes_serial_hex);
 }
 
 TEST_F(SqliteLedgerTest, RecordAndGetRoundTripEveryField) {
@@ -71,6 +72,7 @@ TEST_F(SqliteLedgerTest, RecordAndGetRoundTripEveryField) {
   revoked.status = CertStatus::kRevoked;
   revoked.revoked_at = kBase + std::chrono::hours(2);
   revoked.revocation_reason = "key compromise: ünïcode ok";
+  revoked.supersedes_serial_hex = "01ff";
   for (const CertificateRecord& r : {server, revoked}) {
     SCOPED_TRACE(r.serial_hex);
     Record(r);

@@ -32,6 +32,8 @@ struct CertificateRecord {
   CertStatus status = CertStatus::kActive;
   std::optional<TimePoint> revoked_at;
   std::string revocation_reason;
+  // The certificate this one replaced on a workload's rotation stream; "" if none known.
+  std::string supersedes_serial_hex;
 };
 
 }  // namespace svidd
