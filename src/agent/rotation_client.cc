@@ -47,8 +47,14 @@ void RotationClient::Run() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
     }
-    if (RunStream()) backoff_.Reset();
+    const bool healthy = RunStream();
+    if (healthy) backoff_.Reset();
     const std::chrono::nanoseconds delay = backoff_.Next();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      stats_.failures_in_a_row = backoff_.failures();
+    }
     spdlog::warn("reconnecting to svidd at {} in {} ms (attempt {})", options_.server,
                  std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
                  backoff_.failures());
@@ -112,11 +118,15 @@ RotationClient::StreamResult RotationClient::ReadStream(grpc::ClientContext& con
     if (!result.any_message) first_message = std::chrono::steady_clock::now();
     result.any_message = true;
     std::optional<v1::RotateRequest> reply = session.Handle(message);
+    if (session.certificates_installed() > result.installed) {
+      result.installed = session.certificates_installed();
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.certificates_installed;
+    }
     if (reply && !stream->Write(*reply)) break;
   }
   result.status = stream->Finish();
   if (result.any_message) result.lasted = std::chrono::steady_clock::now() - first_message;
-  result.installed = session.certificates_installed();
   return result;
 }
 
@@ -140,7 +150,6 @@ bool RotationClient::RunStream() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.streams_ended;
-    stats_.certificates_installed += result.installed;
   }
   if (result.installed > 0) certificate_refused_ = false;
   if (with_certificate && !result.any_message &&

@@ -48,6 +48,7 @@ struct RotationClientStats {
   int certificates_installed = 0;
   int token_authentications = 0;
   int certificate_authentications = 0;
+  int failures_in_a_row = 0;  // the backoff's count: 0 after a healthy stream
 };
 
 class RotationClient {

@@ -1,6 +1,7 @@
 #include "agent/rotation_session.h"
 
-#include "absl/strings/str_cat.h"
+#include <algorithm>
+
 #include "spdlog/spdlog.h"
 #include "svidd/agent/csr_maker.h"
 #include "svidd/agent/svid_verifier.h"
@@ -94,19 +95,25 @@ absl::StatusOr<v1::RotateRequest> RotationSession::OnRenewalRequested(
 
 absl::Status RotationSession::OnIssued(const v1::CertificateIssued& issued) {
   SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> chain, ChainWithoutRoots(issued));
-  EvpPkeyPtr key = TakeKeyFor(chain.front().get());
-  if (key == nullptr) {
+  auto pending = FindKeyFor(chain.front().get());
+  if (pending == pending_keys_.end()) {
     return absl::FailedPreconditionError("it does not certify a key this agent asked for");
   }
-  SVIDD_ASSIGN_OR_RETURN(auto svid, X509Svid::Create(std::move(chain), std::move(key)));
+  if (EVP_PKEY_up_ref(pending->get()) != 1) {
+    return OpenSslError(absl::StatusCode::kInternal, "EVP_PKEY_up_ref");
+  }
+  SVIDD_ASSIGN_OR_RETURN(auto svid, X509Svid::Create(std::move(chain), EvpPkeyPtr(pending->get())));
   AgentState state = store_.Current();
   if (state.bundle == nullptr) return absl::FailedPreconditionError("no trust bundle yet");
   SVIDD_RETURN_IF_ERROR(VerifySvid(*svid, state.bundle->roots(), config_.id, clock_.Now()));
+  pending_keys_.erase(pending);  // only a certificate that is installed uses its key up
   store_.SetSvid(svid);
   ++certificates_installed_;
-  spdlog::info("installed SVID {} serial {}, valid until {}; svidd plans to renew at {}",
-               svid->id().str(), svid->serial(), FormatRfc3339(svid->not_after()),
-               FormatRfc3339(FromUnixSeconds(issued.renew_at())));
+  spdlog::info("installed SVID {} serial {}, valid until {}{}", svid->id().str(), svid->serial(),
+               FormatRfc3339(svid->not_after()),
+               issued.renew_at() > 0 ? "; svidd plans to renew it at " +
+                                           FormatRfc3339(FromUnixSeconds(issued.renew_at()))
+                                     : "");
   return absl::OkStatus();
 }
 
@@ -115,15 +122,10 @@ void RotationSession::OnRefused(const v1::RequestRefused& refused) {
                 refused.message());
 }
 
-EvpPkeyPtr RotationSession::TakeKeyFor(const X509* leaf) {
-  for (auto it = pending_keys_.begin(); it != pending_keys_.end(); ++it) {
-    if (KeyMatchesCertificate(it->get(), leaf)) {
-      EvpPkeyPtr key = std::move(*it);
-      pending_keys_.erase(it);
-      return key;
-    }
-  }
-  return nullptr;
+std::deque<EvpPkeyPtr>::iterator RotationSession::FindKeyFor(const X509* leaf) {
+  return std::find_if(pending_keys_.begin(), pending_keys_.end(), [leaf](const EvpPkeyPtr& key) {
+    return KeyMatchesCertificate(key.get(), leaf);
+  });
 }
 
 }  // namespace svidd::agent_internal

@@ -46,8 +46,8 @@ class RotationSession {
   absl::StatusOr<v1::RotateRequest> OnRenewalRequested(const v1::RenewalRequested& request);
   absl::Status OnIssued(const v1::CertificateIssued& issued);
   void OnRefused(const v1::RequestRefused& refused);
-  // The pending key whose public half `leaf` certifies, removed from the pending list.
-  EvpPkeyPtr TakeKeyFor(const X509* leaf);
+  // The pending key whose public half `leaf` certifies, or end().
+  std::deque<EvpPkeyPtr>::iterator FindKeyFor(const X509* leaf);
 
   SessionConfig config_;
   SvidStore& store_;
