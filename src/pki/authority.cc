@@ -7,6 +7,7 @@
 #include "pki/chain_verifier.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
+#include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
@@ -159,6 +160,31 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
   check.purpose = X509_PURPOSE_SSL_CLIENT;
   return pki_internal::VerifyChain(check, absl::StatusCode::kUnauthenticated,
                                    "client certificate does not verify");
+}
+
+absl::Status Authority::SelfTest(TimePoint now) const {
+  // The signer's own trust domain ID if it has one (svidd's CAs do), else a reserved one.
+  std::string trust_domain = "self-test.invalid";
+  for (const std::string& uri : UriSans(signing_cert())) {
+    if (auto id = SpiffeId::Parse(uri); id.ok()) trust_domain = id->trust_domain();
+  }
+  auto fail = [this](absl::string_view why) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("self-test of CA ", signer_serial_hex_, " failed: ", why));
+  };
+  auto id = SpiffeId::Parse(absl::StrCat("spiffe://", trust_domain, "/svidd/self-test"));
+  if (!id.ok()) return fail(id.status().message());
+  auto key = GenerateKey(KeyType::kEcP256);
+  if (!key.ok()) return fail(key.status().message());
+  TtlPolicy policy{std::chrono::minutes(1), std::chrono::minutes(1), std::chrono::seconds(0)};
+  auto profile = BuildLeafProfile(*id, std::chrono::seconds(0), policy, now, not_after_);
+  if (!profile.ok()) return fail(profile.status().message());
+  auto leaf = SignLeaf(*profile, key->get());
+  if (!leaf.ok()) return fail(leaf.status().message());
+  if (absl::Status verified = VerifyClientCertificate(leaf->cert.get(), {}, now); !verified.ok()) {
+    return fail(verified.message());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace svidd

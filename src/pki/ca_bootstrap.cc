@@ -5,7 +5,10 @@
 #include "pki/cert_builder.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/pki/ca_material.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/crypto/x509_fields.h"
 #include "svidd/pki/leaf_profile.h"
+#include "svidd/pki/root_ca.h"
 #include "svidd/spiffe/spiffe_id.h"
 
 namespace svidd {
@@ -65,36 +68,59 @@ absl::Status CheckOptions(const CaBootstrapOptions& options) {
 
 }  // namespace
 
-absl::StatusOr<CaMaterial> BootstrapCa(const CaBootstrapOptions& options, TimePoint now) {
+absl::StatusOr<RootCa> MakeRootCa(const CaBootstrapOptions& options, TimePoint now) {
   SVIDD_RETURN_IF_ERROR(CheckOptions(options));
   SVIDD_ASSIGN_OR_RETURN(SpiffeId td_id, SpiffeId::ForTrustDomain(options.trust_domain));
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr root_key, GenerateKey(options.key_type));
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr signer_key, GenerateKey(options.key_type));
-  SVIDD_ASSIGN_OR_RETURN(X509NamePtr root_name,
+  RootCa root;
+  SVIDD_ASSIGN_OR_RETURN(root.key, GenerateKey(options.key_type));
+  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name,
                          pki_internal::MakeName(options.trust_domain, kRootName));
-  SVIDD_ASSIGN_OR_RETURN(X509NamePtr signer_name,
-                         pki_internal::MakeName(options.trust_domain, kIntermediateName));
+  CaCertSpec spec{td_id.str(),
+                  name.get(),
+                  root.key.get(),
+                  nullptr,
+                  root.key.get(),
+                  WholeSeconds(now - kBackdate),
+                  WholeSeconds(now + options.root_ttl),
+                  "critical,CA:TRUE"};
+  SVIDD_ASSIGN_OR_RETURN(root.cert, MakeCaCertificate(spec));
+  return root;
+}
 
-  const TimePoint not_before = WholeSeconds(now - kBackdate);
-  const TimePoint root_not_after = WholeSeconds(now + options.root_ttl);
-  CaCertSpec spec{td_id.str(),    root_name.get(), root_key.get(), nullptr,
-                  root_key.get(), not_before,      root_not_after, "critical,CA:TRUE"};
-  SVIDD_ASSIGN_OR_RETURN(X509Ptr root, MakeCaCertificate(spec));
-
-  spec.subject = signer_name.get();
-  spec.subject_key = signer_key.get();
-  spec.issuer = root.get();
-  spec.not_after = std::min(root_not_after, WholeSeconds(now + options.intermediate_ttl));
-  spec.basic_constraints = "critical,CA:TRUE,pathlen:0";
-  SVIDD_ASSIGN_OR_RETURN(X509Ptr signer, MakeCaCertificate(spec));
-
+absl::StatusOr<CaMaterial> IssueIntermediate(const RootCa& root, const IntermediateSpec& options,
+                                             const std::vector<const X509*>& bundle,
+                                             TimePoint now) {
+  if (options.ttl.count() <= 0) return absl::InvalidArgumentError("CA lifetimes must be positive");
+  if (options.common_name.empty()) {
+    return absl::InvalidArgumentError("an intermediate needs a name");
+  }
+  SVIDD_ASSIGN_OR_RETURN(SpiffeId td_id, SpiffeId::ForTrustDomain(options.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(options.key_type));
+  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name,
+                         pki_internal::MakeName(options.trust_domain, options.common_name));
+  CaCertSpec spec{td_id.str(),
+                  name.get(),
+                  key.get(),
+                  root.cert.get(),
+                  root.key.get(),
+                  WholeSeconds(now - kBackdate),
+                  std::min(NotAfter(root.cert.get()), WholeSeconds(now + options.ttl)),
+                  "critical,CA:TRUE,pathlen:0"};
+  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, MakeCaCertificate(spec));
   CaMaterial ca;
-  ca.signing_cert = std::move(signer);
-  ca.signing_key = std::move(signer_key);
-  ca.roots.push_back(std::move(root));
+  ca.signing_cert = std::move(cert);
+  ca.signing_key = std::move(key);
+  for (const X509* r : bundle) ca.roots.push_back(ShareCertificate(r));
   // Self-test: what we just made must pass the same checks as an operator's CA.
   SVIDD_RETURN_IF_ERROR(ValidateCaMaterial(ca, now));
   return ca;
+}
+
+absl::StatusOr<CaMaterial> BootstrapCa(const CaBootstrapOptions& options, TimePoint now) {
+  SVIDD_ASSIGN_OR_RETURN(RootCa root, MakeRootCa(options, now));
+  IntermediateSpec spec{options.trust_domain, options.key_type, options.intermediate_ttl,
+                        kIntermediateName};
+  return IssueIntermediate(root, spec, {root.cert.get()}, now);
 }
 
 }  // namespace svidd

@@ -34,6 +34,29 @@ TimePoint RenewalScheduler::Track(uint64_t id, TimePoint not_before, TimePoint n
   return ScheduleLocked(id, not_before, not_after);
 }
 
+void RenewalScheduler::TrackUnissued(uint64_t id, TimePoint now, TimePoint give_up_at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, inserted] = entries_.try_emplace(id);
+  Entry& entry = it->second;
+  if (!inserted) EraseLocked(id, entry);
+  entry = Entry{.not_before = now, .not_after = give_up_at, .has_cert = false};
+  EnqueueLocked(id, entry, now);
+  expiry_.insert({give_up_at, id});
+}
+
+bool RenewalScheduler::Expedite(uint64_t id, TimePoint now, Urgency urgency) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return false;
+  Entry& entry = it->second;
+  (entry.urgent ? urgent_ : queue_).erase({entry.due, id});
+  if (entry.attempts > 0) counters_.in_flight--;
+  entry.attempts = 0;
+  EnqueueLocked(id, entry, now, urgency == Urgency::kImmediate);
+  counters_.expedited++;
+  return true;
+}
+
 bool RenewalScheduler::Untrack(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(id);
@@ -45,9 +68,11 @@ bool RenewalScheduler::Untrack(uint64_t id) {
 
 bool RenewalScheduler::MarkRenewed(uint64_t id, TimePoint new_not_before, TimePoint new_not_after) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!entries_.contains(id)) return false;
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return false;
+  const bool was_renewal = it->second.has_cert;  // else a first issuance
   ScheduleLocked(id, new_not_before, new_not_after);
-  counters_.renewals_completed++;
+  if (was_renewal) counters_.renewals_completed++;
   return true;
 }
 
@@ -55,14 +80,15 @@ DueBatch RenewalScheduler::TakeDue(TimePoint now) {
   DueBatch batch;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    ExpireLocked(now, batch.expired);
+    ExpireLocked(now, batch);
+    HandOutUrgentLocked(now, batch.due);
     while (!queue_.empty() && queue_.begin()->first <= now) {
       if (!limiter_->TryAcquire(now)) {
         last_deferral_ = {now, next_seq_};
         break;
       }
       const uint64_t id = queue_.begin()->second;
-      HandOutLocked(id, entries_.at(id), now);
+      HandOutLocked(id, entries_.at(id), now, queue_);
       batch.due.push_back(id);
     }
     batch.next_wakeup = NextWakeupLocked(now);
@@ -98,7 +124,8 @@ RenewalSchedulerStats RenewalScheduler::GetStats(TimePoint now) const {
   std::lock_guard<std::mutex> lock(mu_);
   RenewalSchedulerStats stats = counters_;
   stats.tracked = entries_.size();
-  stats.due = std::distance(queue_.begin(), queue_.upper_bound({now, kMaxId}));
+  stats.due = std::distance(queue_.begin(), queue_.upper_bound({now, kMaxId})) +
+              std::distance(urgent_.begin(), urgent_.upper_bound({now, kMaxId}));
   return stats;
 }
 
@@ -118,31 +145,48 @@ TimePoint RenewalScheduler::ScheduleLocked(uint64_t id, TimePoint not_before, Ti
 
 // Removes `id` from the indexes and counters; the caller drops or overwrites the entry.
 void RenewalScheduler::EraseLocked(uint64_t id, const Entry& entry) {
-  queue_.erase({entry.due, id});
+  (entry.urgent ? urgent_ : queue_).erase({entry.due, id});
   expiry_.erase({entry.not_after, id});
   if (entry.attempts > 0) counters_.in_flight--;
 }
 
-void RenewalScheduler::EnqueueLocked(uint64_t id, Entry& entry, TimePoint due) {
+void RenewalScheduler::EnqueueLocked(uint64_t id, Entry& entry, TimePoint due, bool urgent) {
   entry.due = due;
   entry.seq = next_seq_++;
-  queue_.insert({due, id});
+  entry.urgent = urgent;
+  (urgent ? urgent_ : queue_).insert({due, id});
 }
 
-void RenewalScheduler::ExpireLocked(TimePoint now, std::vector<UnrenewedWorkload>& expired) {
+void RenewalScheduler::ExpireLocked(TimePoint now, DueBatch& batch) {
   while (!expiry_.empty() && expiry_.begin()->first <= now) {
     const uint64_t id = expiry_.begin()->second;
     auto it = entries_.find(id);
-    expired.push_back({id, it->second.not_after, it->second.attempts});
+    if (it->second.has_cert) {
+      batch.expired.push_back({id, it->second.not_after, it->second.attempts});
+      counters_.expired_unrenewed++;
+    } else {
+      batch.abandoned.push_back(id);
+      counters_.abandoned_unissued++;
+    }
     EraseLocked(id, it->second);
     entries_.erase(it);
-    counters_.expired_unrenewed++;
   }
 }
 
-// Hands out the head of queue_ and requeues it for a retry should no answer come.
-void RenewalScheduler::HandOutLocked(uint64_t id, Entry& entry, TimePoint now) {
-  queue_.erase(queue_.begin());
+// Everything expedited as urgent and due by `now`, without asking the rate limiter.
+void RenewalScheduler::HandOutUrgentLocked(TimePoint now, std::vector<uint64_t>& due) {
+  while (!urgent_.empty() && urgent_.begin()->first <= now) {
+    const uint64_t id = urgent_.begin()->second;
+    HandOutLocked(id, entries_.at(id), now, urgent_);
+    due.push_back(id);
+  }
+}
+
+// Hands out the head of `from` and requeues it (rate-limited) for a retry should no answer
+// come.
+void RenewalScheduler::HandOutLocked(uint64_t id, Entry& entry, TimePoint now,
+                                     std::set<Key>& from) {
+  from.erase(from.begin());
   // Queued (seq) before the last TakeDue that deferred work, and due by then: it waited.
   if (last_deferral_ && entry.due <= last_deferral_->first && entry.seq < last_deferral_->second) {
     counters_.rate_limited_deferrals++;
@@ -165,6 +209,7 @@ std::optional<TimePoint> RenewalScheduler::NextWakeupLocked(TimePoint now) const
   if (!queue_.empty()) {
     wake = std::min(wake, std::max(queue_.begin()->first, limiter_->NextAvailable()));
   }
+  if (!urgent_.empty()) wake = std::min(wake, urgent_.begin()->first);
   return std::max(wake, now);
 }
 

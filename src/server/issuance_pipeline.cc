@@ -5,6 +5,7 @@
 #include "server/certificate_record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/identity_policy.h"
+#include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
 namespace svidd {
@@ -41,19 +42,30 @@ IssuancePipeline::IssuancePipeline(const AuthorityHolder& authorities,
       csr_limits_(csr_limits),
       clock_(clock) {}
 
-void IssuancePipeline::Issue(IssuanceRequest request,
-                             std::function<void(absl::StatusOr<IssuedChain>)> done) const {
+absl::StatusOr<CallerIdentity> IssuancePipeline::Authenticate(
+    const CallCredentials& credentials) const {
+  SVIDD_ASSIGN_OR_RETURN(auto authority, UsableAuthority(authorities_, clock_.Now()));
+  return authenticator_.Authenticate(credentials, *authority);
+}
+
+void IssuancePipeline::Issue(IssuanceRequest request, Done done) const {
+  auto caller = Authenticate(request.credentials);
+  if (!caller.ok()) return done(caller.status());
+  IssueFor(*caller,
+           SigningRequest{std::move(request.csr_pem), request.requested_ttl, std::string()},
+           std::move(done));
+}
+
+void IssuancePipeline::IssueFor(const CallerIdentity& caller, SigningRequest request,
+                                Done done) const {
   const TimePoint now = clock_.Now();
   auto authority = UsableAuthority(authorities_, now);
   if (!authority.ok()) return done(authority.status());
 
-  auto caller = authenticator_.Authenticate(request.credentials, **authority);
-  if (!caller.ok()) return done(caller.status());
-
   auto csr = ValidateCsr(request.csr_pem, csr_limits_);
   if (!csr.ok()) return done(csr.status());
 
-  if (auto allowed = AuthorizeIdentity(*caller, csr->requested_id); !allowed.ok()) {
+  if (auto allowed = AuthorizeIdentity(caller, csr->requested_id); !allowed.ok()) {
     return done(allowed);
   }
 
@@ -62,16 +74,22 @@ void IssuancePipeline::Issue(IssuanceRequest request,
   if (!profile.ok()) return done(absl::UnavailableError(std::string(profile.status().message())));
 
   auto issued = (*authority)->SignLeaf(*profile, csr->public_key.get());
-  if (!issued.ok()) return done(absl::InternalError("signing failed: " + std::string(issued.status().message())));
+  if (!issued.ok()) {
+    return done(absl::InternalError("signing failed: " + std::string(issued.status().message())));
+  }
 
-  IssuanceContext context{CertKind::kWorkload, caller->id.str(), AuthMethodName(caller->method),
-                          caller->principal, now};
+  IssuanceContext context{CertKind::kWorkload, caller.id.str(), AuthMethodName(caller.method),
+                          caller.principal, now};
   auto record = BuildCertificateRecord(*issued, **authority, csr->public_key.get(), context);
   if (!record.ok()) return done(record.status());
+  record->supersedes_serial_hex = std::move(request.supersedes_serial_hex);
 
   IssuedChain chain;
   chain.serial_hex = issued->serial_hex;
-  chain.spiffe_id = caller->id.str();
+  chain.spiffe_id = caller.id.str();
+  chain.not_before = issued->not_before;
+  chain.not_after = issued->not_after;
+  chain.issuer_serial_hex = (*authority)->signer_serial_hex();
   chain.cert_chain.push_back(issued->pem);
   for (const std::string& pem : (*authority)->chain_pem()) chain.cert_chain.push_back(pem);
   chain.cert_chain.push_back((*authority)->root_bundle_pem());

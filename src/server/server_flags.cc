@@ -54,6 +54,17 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
       ->capture_default_str();
   app.add_option("--signing-threads", options.signing_threads, "Signing workers (0: one per core)")
       ->capture_default_str();
+  app.add_option("--max-renewals-per-second", options.max_renewals_per_second,
+                 "Renewal requests pushed per second at most; a storm is spread, not refused")
+      ->capture_default_str();
+  app.add_option("--renewal-jitter", options.renewal_jitter,
+                 "Fraction of the lifetime by which renewals are moved earlier than half-life, "
+                 "at random (0-0.5)")
+      ->capture_default_str();
+  app.add_option("--renewal-answer-timeout", renewal_answer_timeout_,
+                 "How long a stream may take to answer a renewal request before it is asked "
+                 "again (with backoff)")
+      ->capture_default_str();
 }
 
 absl::Status ServerFlags::Finish() {
@@ -63,6 +74,8 @@ absl::Status ServerFlags::Finish() {
   options_.port_file = port_file_;
   SVIDD_ASSIGN_OR_RETURN(options_.default_ttl, ParseFlagDuration("default-ttl", default_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.max_ttl, ParseFlagDuration("max-ttl", max_ttl_));
+  SVIDD_ASSIGN_OR_RETURN(options_.renewal_answer_timeout,
+                         ParseFlagDuration("renewal-answer-timeout", renewal_answer_timeout_));
   auto key_type = ParseKeyType(ca_key_type_);
   if (!key_type.ok()) {
     return absl::InvalidArgumentError("--ca-key-type: " + std::string(key_type.status().message()));

@@ -34,6 +34,15 @@ absl::Status ServerOptions::Validate() const {
   if (max_message_bytes < 1024) {
     return absl::InvalidArgumentError("--max-message-bytes must be at least 1024");
   }
+  if (max_renewals_per_second < 1) {
+    return absl::InvalidArgumentError("--max-renewals-per-second must be at least 1");
+  }
+  if (renewal_jitter < 0 || renewal_jitter > 0.5) {
+    return absl::InvalidArgumentError("--renewal-jitter must be between 0 and 0.5");
+  }
+  if (renewal_answer_timeout.count() <= 0) {
+    return absl::InvalidArgumentError("--renewal-answer-timeout must be positive");
+  }
   return absl::OkStatus();
 }
 

@@ -14,7 +14,11 @@
 #include "server/ca_loader.h"
 #include "server/istio_certificate_service.h"
 #include "server/ledger_revocation_checker.h"
+#include "server/revocation_watcher.h"
+#include "server/rotation_hub.h"
+#include "server/rotation_service.h"
 #include "server/serving_identity.h"
+#include "server/trust_bundle_publisher.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
@@ -34,6 +38,11 @@ struct SviddServer::Impl {
   std::unique_ptr<IssuancePipeline> pipeline;
   std::unique_ptr<WorkerPool> signers;
   std::unique_ptr<IstioCertificateService> istio_service;
+  std::unique_ptr<TrustBundlePublisher> bundles;
+  std::unique_ptr<RenewalScheduler> scheduler;
+  std::unique_ptr<RotationHub> rotation_hub;
+  std::unique_ptr<RotationService> rotation_service;
+  std::unique_ptr<RevocationWatcher> revocation_watcher;
   std::unique_ptr<ServingIdentity> serving_identity;
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> cert_provider;
   std::unique_ptr<grpc::Server> grpc_server;
@@ -49,7 +58,10 @@ struct SviddServer::Impl {
   Impl(ServerOptions o, const Clock& c) : options(std::move(o)), clock(c) {}
   absl::Status Init();
   absl::Status StartGrpc();
+  absl::Status InitRotation();
   absl::Status Maintain();
+  absl::Status PublishTrust(const Authority& authority);
+  void ActOnRevocations();
   void MaintenanceLoop();
   void SetServing(bool value);
 };
@@ -80,12 +92,61 @@ absl::Status SviddServer::Impl::Init() {
                                                 clock);
   signers = std::make_unique<WorkerPool>(options.signing_threads);
   istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers);
+  SVIDD_RETURN_IF_ERROR(InitRotation());
 
   ServingIdentityOptions serving{options.ServingDir(), options.trust_domain, options.server_names,
                                  options.max_ttl};
   serving_identity = std::make_unique<ServingIdentity>(serving, *ledger, clock);
   SVIDD_RETURN_IF_ERROR(serving_identity->EnsureFresh(*authorities.Get()));
   return StartGrpc();
+}
+
+absl::Status SviddServer::Impl::InitRotation() {
+  SVIDD_ASSIGN_OR_RETURN(bundles,
+                         TrustBundlePublisher::Create(options.trust_domain, options.BundleStatePath()));
+  SVIDD_RETURN_IF_ERROR(PublishTrust(*authorities.Get()));
+  RenewalSchedulerOptions schedule;
+  schedule.jitter_fraction = options.renewal_jitter;
+  schedule.max_renewals_per_second = options.max_renewals_per_second;
+  schedule.answer_timeout = options.renewal_answer_timeout;
+  scheduler = std::make_unique<RenewalScheduler>(std::move(schedule));
+  RotationHubOptions hub;
+  hub.answer_timeout = options.renewal_answer_timeout;
+  rotation_hub = std::make_unique<RotationHub>(*pipeline, *signers, *ledger, *bundles, *scheduler,
+                                               clock, hub);
+  bundles->SetListener([hub = rotation_hub.get()](auto bundle) { hub->Broadcast(std::move(bundle)); });
+  rotation_service = std::make_unique<RotationService>(*rotation_hub);
+  revocation_watcher = std::make_unique<RevocationWatcher>(*ledger, clock);
+  return revocation_watcher->Poll().status();  // learns what is already revoked
+}
+
+// What workloads must trust: every root of the active CA.
+absl::Status SviddServer::Impl::PublishTrust(const Authority& authority) {
+  return bundles->Update(authority.root_bundle_pem(), std::nullopt);
+}
+
+// A revoked certificate that opened a stream ends that stream (whoever holds the key must
+// authenticate afresh); a stream whose current certificate was revoked is re-issued one at
+// once, with a new key.
+void SviddServer::Impl::ActOnRevocations() {
+  auto revoked = revocation_watcher->Poll();
+  if (!revoked.ok()) {
+    spdlog::error("revocation check: {}", revoked.status().ToString());
+    return;
+  }
+  for (const CertificateRecord& record : *revoked) {
+    const std::string& serial = record.serial_hex;
+    size_t closed = rotation_hub->CloseWhere(
+        [&](const SessionView& v) { return v.authenticated_by == serial; },
+        grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                     "the certificate this stream authenticated with (" + serial +
+                         ") has been revoked"));
+    size_t reissued = rotation_hub->Expedite(
+        [&](const SessionView& v) { return v.current_serial == serial; },
+        svidd::v1::RenewalRequested::REVOKED, Urgency::kImmediate);
+    spdlog::warn("certificate {} of {} was revoked: {} stream(s) closed, {} re-issuance(s) "
+                 "requested", serial, record.spiffe_id, closed, reissued);
+  }
 }
 
 absl::Status SviddServer::Impl::StartGrpc() {
@@ -105,6 +166,7 @@ absl::Status SviddServer::Impl::StartGrpc() {
   builder.AddListeningPort(options.listen, grpc::experimental::TlsServerCredentials(tls), &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterService(istio_service.get());
+  builder.RegisterService(rotation_service.get());
   grpc_server = builder.BuildAndStart();
   if (grpc_server == nullptr || port == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen +
@@ -117,6 +179,7 @@ absl::Status SviddServer::Impl::StartGrpc() {
   spdlog::info("svidd serving istio.v1.auth.IstioCertificateService on {} (port {}), trust "
                "domain {}", options.listen, port, options.trust_domain);
   maintenance = std::thread([this] { MaintenanceLoop(); });
+  rotation_hub->Start();
   return absl::OkStatus();
 }
 
@@ -137,6 +200,8 @@ absl::Status SviddServer::Impl::Maintain() {
   }
   if (status.ok()) status = serving_identity->EnsureFresh(*authority);
   if (status.ok()) status = ledger->CheckWritable();
+  if (status.ok()) status = PublishTrust(*authority);
+  if (rotation_hub != nullptr) ActOnRevocations();
   SetServing(status.ok());
   return status;
 }
@@ -170,6 +235,8 @@ AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
 Ledger& SviddServer::ledger() { return *impl_->ledger; }
 bool SviddServer::serving() const { return impl_->serving.load(); }
 absl::Status SviddServer::RunMaintenance() { return impl_->Maintain(); }
+void SviddServer::RunRotationPass() { impl_->rotation_hub->RunOnce(impl_->clock.Now()); }
+size_t SviddServer::rotation_streams() const { return impl_->rotation_hub->connected(); }
 
 void SviddServer::Shutdown() {
   {
@@ -179,6 +246,9 @@ void SviddServer::Shutdown() {
   }
   impl_->cv.notify_all();
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
+  // Rotation streams never end by themselves: end them first, so clients go and reconnect
+  // while the in-flight unary calls drain.
+  if (impl_->rotation_hub != nullptr) impl_->rotation_hub->Stop();
   if (impl_->grpc_server != nullptr) {
     impl_->SetServing(false);
     spdlog::info("draining in-flight calls (up to {}s)", impl_->options.drain_timeout.count());

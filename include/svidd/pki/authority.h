@@ -38,6 +38,10 @@ class Authority {
   absl::Status VerifyClientCertificate(const X509* leaf, const std::vector<X509*>& untrusted,
                                        TimePoint at) const;
 
+  // Signs a throwaway leaf for a fresh key and verifies it up to the roots at `now`. A new
+  // CA is put to use only once this passes (FAILED_PRECONDITION with the reason otherwise).
+  absl::Status SelfTest(TimePoint now) const;
+
   const X509* signing_cert() const { return material_.signing_cert.get(); }
   const EVP_PKEY* signing_key() const { return material_.signing_key.get(); }
   const std::vector<X509Ptr>& intermediates() const { return material_.intermediates; }

@@ -6,6 +6,12 @@
 // Life of a workload (an opaque stream id):
 //   Track        -> scheduled at RenewalTime(cert) (see renewal_policy.h); due at once if
 //                   that time has passed.
+//   TrackUnissued -> a stream with no certificate yet: due at once (still rate-limited, so a
+//                   fleet reconnecting after a restart is spread out); abandoned, not
+//                   "expired", if it has not been issued one by `give_up_at`.
+//   Expedite     -> due now: the CA changed, the certificate was revoked, an operator forced
+//                   re-issuance. Urgent ones skip the rate limit, so every connected
+//                   workload is asked within one TakeDue.
 //   TakeDue      -> handed out when due, at most max_renewals_per_second per second (token
 //                   bucket, burst = the rate); the rest stay queued by due time.
 //   MarkRenewed  -> the new certificate was delivered: scheduled from the new certificate.
@@ -55,6 +61,7 @@ struct UnrenewedWorkload {
 struct DueBatch {
   std::vector<uint64_t> due;               // push a renewal request to each, most overdue first
   std::vector<UnrenewedWorkload> expired;  // certificate expired unrenewed; no longer tracked
+  std::vector<uint64_t> abandoned;         // TrackUnissued ids never issued by give_up_at
   std::optional<TimePoint> next_wakeup;    // as NextWakeup(now) after this call
 };
 
@@ -67,7 +74,11 @@ struct RenewalSchedulerStats {
   uint64_t renewals_completed = 0;      // MarkRenewed calls for tracked workloads
   uint64_t rate_limited_deferrals = 0;  // hand-outs that had waited on the rate limit
   uint64_t expired_unrenewed = 0;       // workloads given up on at not_after
+  uint64_t abandoned_unissued = 0;      // TrackUnissued ids given up on at give_up_at
+  uint64_t expedited = 0;               // Expedite calls for tracked workloads
 };
+
+enum class Urgency { kRateLimited, kImmediate };
 
 class RenewalScheduler {
  public:
@@ -79,6 +90,12 @@ class RenewalScheduler {
   // Schedules `id` for the certificate valid over [not_before, not_after], replacing whatever
   // was tracked for it (attempts restart). Returns the renewal time.
   TimePoint Track(uint64_t id, TimePoint not_before, TimePoint not_after);
+  // Schedules `id`, which holds no certificate yet, for its first issuance: due at `now`.
+  // Replaces whatever was tracked for it.
+  void TrackUnissued(uint64_t id, TimePoint now, TimePoint give_up_at);
+  // Makes `id` due at `now` (attempts restart); kImmediate also skips the rate limit.
+  // False if `id` is not tracked.
+  bool Expedite(uint64_t id, TimePoint now, Urgency urgency);
   // False if `id` was not tracked.
   bool Untrack(uint64_t id);
   // The new certificate reached the workload: reschedules from it. False (and nothing is
@@ -107,20 +124,24 @@ class RenewalScheduler {
     TimePoint due{};   // key in queue_
     uint64_t seq = 0;  // order of insertion into queue_, to tell deferrals apart
     int attempts = 0;  // hand-outs for this certificate; > 0 means in flight
+    bool has_cert = true;  // false: TrackUnissued, not_after is the give-up time
+    bool urgent = false;   // queued in urgent_ (skips the rate limit) instead of queue_
   };
   using Key = std::pair<TimePoint, uint64_t>;  // (time, id)
 
   TimePoint ScheduleLocked(uint64_t id, TimePoint not_before, TimePoint not_after);
   void EraseLocked(uint64_t id, const Entry& entry);
-  void EnqueueLocked(uint64_t id, Entry& entry, TimePoint due);
-  void ExpireLocked(TimePoint now, std::vector<UnrenewedWorkload>& expired);
-  void HandOutLocked(uint64_t id, Entry& entry, TimePoint now);
+  void EnqueueLocked(uint64_t id, Entry& entry, TimePoint due, bool urgent = false);
+  void HandOutUrgentLocked(TimePoint now, std::vector<uint64_t>& due);
+  void ExpireLocked(TimePoint now, DueBatch& batch);
+  void HandOutLocked(uint64_t id, Entry& entry, TimePoint now, std::set<Key>& from);
   std::optional<TimePoint> NextWakeupLocked(TimePoint now) const;
 
   RenewalSchedulerOptions options_;
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, Entry> entries_;
-  std::set<Key> queue_;   // (due, id) of every tracked workload
+  std::set<Key> queue_;   // (due, id) of every tracked workload not in urgent_
+  std::set<Key> urgent_;  // (due, id) of expedited workloads that skip the rate limit
   std::set<Key> expiry_;  // (not_after, id) of every tracked workload
   std::unique_ptr<RateLimiter> limiter_;
   uint64_t next_seq_ = 0;

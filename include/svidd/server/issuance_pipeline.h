@@ -17,6 +17,14 @@
 
 namespace svidd {
 
+// What a caller asks to have signed, once it is known who the caller is.
+struct SigningRequest {
+  std::string csr_pem;
+  std::chrono::seconds requested_ttl{0};
+  // The certificate this one replaces on a rotation stream ("" if none): recorded.
+  std::string supersedes_serial_hex;
+};
+
 struct IssuanceRequest {
   std::string csr_pem;
   std::chrono::seconds requested_ttl{0};
@@ -28,6 +36,9 @@ struct IssuedChain {
   std::vector<std::string> cert_chain;
   std::string serial_hex;
   std::string spiffe_id;
+  TimePoint not_before;
+  TimePoint not_after;
+  std::string issuer_serial_hex;  // the signing CA certificate
 };
 
 class IssuancePipeline {
@@ -39,7 +50,15 @@ class IssuancePipeline {
   // thread after the record is durable (or on the calling thread for an early refusal).
   // Refusals: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT, UNAVAILABLE (no usable
   // CA, ledger write failed: the certificate is withheld), INTERNAL.
-  void Issue(IssuanceRequest request, std::function<void(absl::StatusOr<IssuedChain>)> done) const;
+  using Done = std::function<void(absl::StatusOr<IssuedChain>)>;
+  void Issue(IssuanceRequest request, Done done) const;
+
+  // The same path for a caller authenticated earlier (a rotation stream authenticates once,
+  // at open): validate CSR → authorize → profile → sign → record → respond.
+  void IssueFor(const CallerIdentity& caller, SigningRequest request, Done done) const;
+
+  // Authentication alone, against the active CA (UNAVAILABLE if there is none).
+  absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
 
  private:
   const AuthorityHolder& authorities_;

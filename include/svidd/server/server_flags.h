@@ -19,6 +19,7 @@ class ServerFlags {
   std::string default_ttl_ = "24h";
   std::string max_ttl_ = "24h";
   std::string ca_key_type_ = "ec-p256";
+  std::string renewal_answer_timeout_ = "30s";
   std::string data_dir_, ca_dir_, jwks_file_, port_file_;
 };
 

@@ -30,11 +30,17 @@ struct ServerOptions {
   int signing_threads = 0;  // 0 = one per core
   std::chrono::seconds drain_timeout = std::chrono::seconds(15);
 
+  // Rotation streams (svidd.v1.RotationService).
+  int max_renewals_per_second = 100;  // storms are spread, never refused
+  double renewal_jitter = 0.1;        // of the lifetime, earlier than half-life
+  std::chrono::seconds renewal_answer_timeout = std::chrono::seconds(30);
+
   std::filesystem::path EffectiveCaDir() const {
     return ca_dir.empty() ? data_dir / "ca" : ca_dir;
   }
   std::filesystem::path LedgerPath() const { return data_dir / "ledger.db"; }
   std::filesystem::path ServingDir() const { return data_dir / "serving"; }
+  std::filesystem::path BundleStatePath() const { return data_dir / "trust-bundle.json"; }
 
   // INVALID_ARGUMENT naming the offending setting.
   absl::Status Validate() const;

@@ -31,6 +31,11 @@ class SviddServer {
   // One pass of the periodic work (serving-certificate renewal, health). The background loop
   // calls it every second; tests call it after moving a fake clock.
   absl::Status RunMaintenance();
+  // One pass of the rotation scheduler at the clock's time (the background loop runs it
+  // whenever something is due, re-reading the clock at least every second).
+  void RunRotationPass();
+  // Rotation streams currently connected.
+  size_t rotation_streams() const;
 
   AuthorityHolder& authorities();
   Ledger& ledger();

@@ -1,0 +1,243 @@
+#include "server/rotation_hub.h"
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+#include "svidd/common/time_format.h"
+
+namespace svidd {
+namespace {
+
+using Reason = RotationSession::Reason;
+
+// The loop never sleeps longer than this, so a fake clock moved by a test (or a wall clock
+// that jumped) is noticed within a second.
+constexpr auto kMaxSleep = std::chrono::seconds(1);
+
+}  // namespace
+
+svidd::v1::TrustBundle BundleMessage(const TrustBundleSnapshot& bundle,
+                                     std::chrono::seconds refresh_hint) {
+  svidd::v1::TrustBundle message;
+  message.set_trust_domain(bundle.trust_domain);
+  message.set_sequence(bundle.sequence);
+  message.set_root_certs_pem(bundle.roots_pem);
+  for (const std::string& crl : bundle.crls_der) message.add_crls(crl);
+  message.set_refresh_hint_seconds(refresh_hint.count());
+  return message;
+}
+
+RotationHub::RotationHub(const IssuancePipeline& pipeline, WorkerPool& signers,
+                         const Ledger& ledger, TrustBundlePublisher& bundles,
+                         RenewalScheduler& scheduler, const Clock& clock,
+                         RotationHubOptions options)
+    : pipeline_(pipeline),
+      signers_(signers),
+      ledger_(ledger),
+      bundles_(bundles),
+      scheduler_(scheduler),
+      clock_(clock),
+      options_(options) {}
+
+RotationHub::~RotationHub() { Stop(); }
+
+void RotationHub::Start() {
+  std::lock_guard<std::mutex> lock(loop_mu_);
+  if (loop_.joinable() || stopping_) return;
+  loop_ = std::thread([this] { Loop(); });
+}
+
+void RotationHub::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(loop_mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  loop_cv_.notify_all();
+  if (loop_.joinable()) loop_.join();
+  CloseWhere([](const SessionView&) { return true; },
+             grpc::Status(grpc::StatusCode::UNAVAILABLE, "svidd is shutting down; reconnect"));
+}
+
+void RotationHub::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(loop_mu_);
+    woken_ = true;
+  }
+  loop_cv_.notify_all();
+}
+
+void RotationHub::Loop() {
+  std::unique_lock<std::mutex> lock(loop_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const TimePoint now = clock_.Now();
+    RunOnce(now);
+    std::optional<TimePoint> next = scheduler_.NextWakeup(clock_.Now());
+    auto sleep = next.has_value() ? std::min<std::chrono::nanoseconds>(*next - clock_.Now(), kMaxSleep)
+                                  : std::chrono::nanoseconds(kMaxSleep);
+    lock.lock();
+    if (sleep > std::chrono::nanoseconds::zero()) {
+      loop_cv_.wait_for(lock, sleep, [this] { return stopping_ || woken_; });
+    }
+    woken_ = false;
+  }
+}
+
+void RotationHub::RunOnce(TimePoint now) {
+  DueBatch batch = scheduler_.TakeDue(now);
+  for (uint64_t id : batch.due) {
+    if (auto session = Find(id)) session->RequestRenewal(svidd::v1::RenewalRequested::SCHEDULED, options_.answer_timeout);
+  }
+  for (const UnrenewedWorkload& lost : batch.expired) {
+    auto session = Find(lost.id);
+    if (session == nullptr) continue;
+    SessionView view = session->view();
+    spdlog::error("rotation: certificate {} of {} expired at {} without renewal after {} "
+                  "request(s); closing its stream so it re-authenticates",
+                  view.current_serial, view.spiffe_id, FormatRfc3339(lost.not_after),
+                  lost.attempts);
+    session->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                "your certificate expired before you renewed it; reconnect"));
+  }
+  for (uint64_t id : batch.abandoned) {
+    auto session = Find(id);
+    if (session == nullptr) continue;
+    spdlog::warn("rotation: stream {} ({}) sent no CSR within {}s of opening; closing it", id,
+                 session->view().spiffe_id, options_.first_issuance_deadline.count());
+    session->Close(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                "no CSR received for the initial certificate"));
+  }
+}
+
+size_t RotationHub::Expedite(const std::function<bool(const SessionView&)>& select,
+                             Reason reason, Urgency urgency) {
+  const TimePoint now = clock_.Now();
+  size_t count = 0;
+  for (const auto& session : Snapshot()) {
+    if (!select(session->view())) continue;
+    session->SetNextReason(reason);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (sessions_.contains(session->id()) && scheduler_.Expedite(session->id(), now, urgency)) {
+      ++count;
+    }
+  }
+  if (count > 0) Wake();
+  return count;
+}
+
+size_t RotationHub::CloseWhere(const std::function<bool(const SessionView&)>& select,
+                               const grpc::Status& status) {
+  size_t count = 0;
+  for (const auto& session : Snapshot()) {
+    if (!select(session->view())) continue;
+    session->Close(status);
+    ++count;
+  }
+  return count;
+}
+
+void RotationHub::Broadcast(std::shared_ptr<const TrustBundleSnapshot> bundle) {
+  const svidd::v1::TrustBundle message = BundleMessage(*bundle, options_.bundle_refresh_hint);
+  for (const auto& session : Snapshot()) session->SendBundle(message, bundle->sequence);
+}
+
+size_t RotationHub::connected() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+std::vector<SessionView> RotationHub::Sessions() const {
+  std::vector<SessionView> out;
+  for (const auto& session : Snapshot()) out.push_back(session->view());
+  return out;
+}
+
+RenewalSchedulerStats RotationHub::scheduler_stats() const {
+  return scheduler_.GetStats(clock_.Now());
+}
+
+// ---- for sessions -----------------------------------------------------------------------
+
+absl::StatusOr<CallerIdentity> RotationHub::Authenticate(const CallCredentials& credentials) const {
+  return pipeline_.Authenticate(credentials);
+}
+
+uint64_t RotationHub::NextSessionId() { return next_id_.fetch_add(1); }
+
+// The current state at once: the bundle, then a schedule. A stream that authenticated with
+// a certificate on record is scheduled from it; any other stream is due a first issuance.
+void RotationHub::Register(std::shared_ptr<RotationSession> session) {
+  const uint64_t id = session->id();
+  const TimePoint now = clock_.Now();
+  session->SendBundle(BundleMessage(*bundles_.Current(), options_.bundle_refresh_hint),
+                      bundles_.Current()->sequence);
+  {
+    std::lock_guard<std::mutex> lock(loop_mu_);
+    if (stopping_) {
+      session->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "svidd is shutting down"));
+      return;
+    }
+  }
+  std::optional<CertificateRecord> presented;
+  if (!session->authenticated_by_.empty()) {
+    auto record = ledger_.GetCertificate(session->authenticated_by_);
+    if (record.ok() && record->status == CertStatus::kActive) presented = *std::move(record);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_[id] = session;
+    if (presented.has_value()) {
+      session->Adopt(presented->serial_hex, presented->issuer_serial_hex);
+      scheduler_.Track(id, presented->not_before, presented->not_after);
+    } else {
+      scheduler_.TrackUnissued(id, now, now + options_.first_issuance_deadline);
+    }
+  }
+  Wake();
+}
+
+void RotationHub::Unregister(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.erase(id);
+  scheduler_.Untrack(id);
+}
+
+void RotationHub::Sign(const CallerIdentity& caller, SigningRequest request,
+                       IssuancePipeline::Done done) {
+  auto task = [this, caller, request = std::move(request), done]() mutable {
+    pipeline_.IssueFor(caller, std::move(request), std::move(done));
+  };
+  if (!signers_.Post(std::move(task))) {
+    done(absl::UnavailableError("svidd is shutting down"));
+  }
+}
+
+std::optional<TimePoint> RotationHub::OnIssued(uint64_t id, const IssuedChain& chain) {
+  std::optional<TimePoint> renew_at;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!sessions_.contains(id)) return std::nullopt;  // closed meanwhile: nothing to track
+    if (!scheduler_.MarkRenewed(id, chain.not_before, chain.not_after)) {
+      scheduler_.Track(id, chain.not_before, chain.not_after);
+    }
+    renew_at = scheduler_.ScheduledAt(id);
+  }
+  Wake();
+  return renew_at;
+}
+
+std::shared_ptr<RotationSession> RotationHub::Find(uint64_t id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<RotationSession>> RotationHub::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<RotationSession>> out;
+  out.reserve(sessions_.size());
+  for (const auto& [id, session] : sessions_) out.push_back(session);
+  return out;
+}
+
+}  // namespace svidd

@@ -1,0 +1,101 @@
+// The server side of rotation: every connected stream, the scheduler that decides when each
+// renews, and the loop that carries its decisions out. Decisions live in RenewalScheduler
+// (pure, clock passed in); this class does the side effects: pushing renewal requests,
+// bundles and closes down streams, and handing CSRs to the signing workers.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "server/rotation_session.h"
+#include "server/trust_bundle_publisher.h"
+#include "svidd/common/clock.h"
+#include "svidd/common/worker_pool.h"
+#include "svidd/ledger/ledger.h"
+#include "svidd/rotation/renewal_scheduler.h"
+#include "svidd/server/issuance_pipeline.h"
+
+namespace svidd {
+
+struct RotationHubOptions {
+  // How long a stream may take to answer a renewal request before it is asked again.
+  std::chrono::seconds answer_timeout = std::chrono::seconds(30);
+  // How long a token-authenticated stream may go without a first certificate.
+  std::chrono::seconds first_issuance_deadline = std::chrono::minutes(5);
+  std::chrono::seconds bundle_refresh_hint = std::chrono::minutes(5);
+};
+
+class RotationHub {
+ public:
+  RotationHub(const IssuancePipeline& pipeline, WorkerPool& signers, const Ledger& ledger,
+              TrustBundlePublisher& bundles, RenewalScheduler& scheduler, const Clock& clock,
+              RotationHubOptions options);
+  ~RotationHub();  // Stop()
+
+  // The background loop: runs RunOnce whenever the scheduler has something due.
+  void Start();
+  // Stops the loop and ends every stream with UNAVAILABLE (clients reconnect elsewhere or
+  // later). Idempotent.
+  void Stop();
+
+  // One scheduler pass at `now`: renewal requests for everything due, streams whose
+  // certificate expired unrenewed (or that never took a first one) closed.
+  void RunOnce(TimePoint now);
+
+  // Re-issuance of every stream `select` picks: due at once, with `reason`. Returns how many.
+  size_t Expedite(const std::function<bool(const SessionView&)>& select,
+                  RotationSession::Reason reason, Urgency urgency);
+  // Ends every stream `select` picks with `status`. Returns how many.
+  size_t CloseWhere(const std::function<bool(const SessionView&)>& select,
+                    const grpc::Status& status);
+  // Sends `bundle` to every stream that does not have that sequence yet.
+  void Broadcast(std::shared_ptr<const TrustBundleSnapshot> bundle);
+
+  size_t connected() const;
+  std::vector<SessionView> Sessions() const;
+  RenewalSchedulerStats scheduler_stats() const;
+
+  // ---- for RotationSession ----
+  absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
+  uint64_t NextSessionId();
+  void Register(std::shared_ptr<RotationSession> session);
+  void Unregister(uint64_t id);
+  void Sign(const CallerIdentity& caller, SigningRequest request, IssuancePipeline::Done done);
+  // The stream now holds `chain`; returns when it will next be asked to renew.
+  std::optional<TimePoint> OnIssued(uint64_t id, const IssuedChain& chain);
+
+ private:
+  std::shared_ptr<RotationSession> Find(uint64_t id) const;
+  std::vector<std::shared_ptr<RotationSession>> Snapshot() const;
+  void Loop();
+  void Wake();
+
+  const IssuancePipeline& pipeline_;
+  WorkerPool& signers_;
+  const Ledger& ledger_;
+  TrustBundlePublisher& bundles_;
+  RenewalScheduler& scheduler_;
+  const Clock& clock_;
+  const RotationHubOptions options_;
+
+  mutable std::mutex mu_;  // sessions_; held while a session is tracked or untracked
+  std::unordered_map<uint64_t, std::shared_ptr<RotationSession>> sessions_;
+  std::atomic<uint64_t> next_id_{1};
+
+  std::mutex loop_mu_;
+  std::condition_variable loop_cv_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread loop_;
+};
+
+// The wire form of a bundle snapshot.
+svidd::v1::TrustBundle BundleMessage(const TrustBundleSnapshot& bundle,
+                                     std::chrono::seconds refresh_hint);
+
+}  // namespace svidd

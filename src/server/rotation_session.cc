@@ -1,0 +1,252 @@
+#include "server/rotation_session.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/grpc_status.h"
+#include "server/istio_certificate_service.h"
+#include "server/rotation_hub.h"
+#include "spdlog/spdlog.h"
+#include "svidd/common/time_format.h"
+
+namespace svidd {
+namespace {
+
+using svidd::v1::RotateRequest;
+using svidd::v1::RotateResponse;
+
+constexpr std::string_view kX509Principal = "x509:";
+
+// A stream refused at open: finished at once, never registered.
+class RefusedStream final : public grpc::ServerBidiReactor<RotateRequest, RotateResponse> {
+ public:
+  explicit RefusedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+// The client certificate serial a certificate-authenticated caller opened with.
+std::string AuthenticatingSerial(const CallerIdentity& caller) {
+  if (caller.method != AuthMethod::kClientCertificate) return "";
+  std::string_view principal = caller.principal;
+  if (principal.starts_with(kX509Principal)) principal.remove_prefix(kX509Principal.size());
+  return std::string(principal);
+}
+
+}  // namespace
+
+class RotationSession::Reactor final
+    : public grpc::ServerBidiReactor<RotateRequest, RotateResponse> {
+ public:
+  explicit Reactor(std::shared_ptr<RotationSession> session) : session_(std::move(session)) {}
+  void OnReadDone(bool ok) override { session_->OnReadDone(ok); }
+  void OnWriteDone(bool ok) override { session_->OnWriteDone(ok); }
+  void OnCancel() override { session_->Close(grpc::Status::CANCELLED); }
+  void OnDone() override {
+    session_->OnDone();
+    delete this;
+  }
+
+ private:
+  std::shared_ptr<RotationSession> session_;
+};
+
+grpc::ServerBidiReactor<RotateRequest, RotateResponse>* RotationSession::Open(
+    grpc::CallbackServerContext* context, RotationHub& hub) {
+  absl::StatusOr<CallerIdentity> caller = hub.Authenticate(CredentialsFromContext(*context));
+  if (!caller.ok()) return new RefusedStream(ToGrpcStatus(caller.status()));
+  std::string authenticated_by = AuthenticatingSerial(*caller);
+  std::shared_ptr<RotationSession> session(
+      new RotationSession(hub, *std::move(caller), std::move(authenticated_by)));
+  auto* reactor = new Reactor(session);
+  session->Start(reactor);
+  return reactor;
+}
+
+RotationSession::RotationSession(RotationHub& hub, CallerIdentity caller,
+                                 std::string authenticated_by)
+    : hub_(hub),
+      caller_(std::move(caller)),
+      authenticated_by_(std::move(authenticated_by)),
+      id_(hub.NextSessionId()) {}
+
+void RotationSession::Start(Reactor* reactor) {
+  {
+    std::lock_guard<std::recursive_mutex> lock(op_mu_);
+    reactor_ = reactor;
+  }
+  spdlog::debug("rotation stream {} opened by {} ({})", id_, caller_.id.str(), caller_.principal);
+  hub_.Register(shared_from_this());
+  ReadNext();
+}
+
+void RotationSession::Adopt(std::string serial, std::string issuer_serial) {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  current_serial_ = std::move(serial);
+  current_issuer_serial_ = std::move(issuer_serial);
+}
+
+SessionView RotationSession::view() const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  return SessionView{id_, caller_.id.str(), current_serial_, current_issuer_serial_,
+                     authenticated_by_};
+}
+
+void RotationSession::SetNextReason(Reason reason) {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  next_reason_ = reason;
+}
+
+// ---- what the hub pushes ----------------------------------------------------------------
+
+void RotationSession::RequestRenewal(Reason fallback, std::chrono::seconds respond_within) {
+  RotateResponse message;
+  svidd::v1::RenewalRequested* request = message.mutable_renewal_requested();
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    Reason reason = fallback;
+    if (next_reason_.has_value()) {
+      reason = *next_reason_;
+    } else if (unanswered_requests_ > 0) {
+      reason = svidd::v1::RenewalRequested::RETRY;
+    } else if (current_serial_.empty()) {
+      reason = svidd::v1::RenewalRequested::INITIAL;
+    }
+    next_reason_.reset();
+    ++unanswered_requests_;
+    request->set_renewal_id(next_renewal_id_++);
+    request->set_reason(reason);
+  }
+  request->set_respond_within_seconds(respond_within.count());
+  Send(std::move(message));
+}
+
+void RotationSession::SendBundle(const svidd::v1::TrustBundle& bundle, uint64_t sequence) {
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    if (sequence != 0 && sequence <= last_bundle_sequence_) return;  // already has it
+    last_bundle_sequence_ = sequence;
+  }
+  RotateResponse message;
+  *message.mutable_bundle() = bundle;
+  Send(std::move(message));
+}
+
+// ---- the stream -------------------------------------------------------------------------
+
+void RotationSession::Send(RotateResponse message) {
+  std::lock_guard<std::recursive_mutex> lock(op_mu_);
+  if (finishing_ || reactor_ == nullptr) return;
+  outbox_.push_back(std::move(message));
+  if (!write_in_flight_) WriteNext();
+}
+
+void RotationSession::WriteNext() {
+  if (outbox_.empty() || finishing_) return;
+  writing_ = std::move(outbox_.front());
+  outbox_.pop_front();
+  write_in_flight_ = true;
+  reactor_->StartWrite(&writing_);
+}
+
+void RotationSession::OnWriteDone(bool ok) {
+  std::lock_guard<std::recursive_mutex> lock(op_mu_);
+  write_in_flight_ = false;
+  if (finish_after_write_.has_value()) {
+    reactor_->Finish(*finish_after_write_);
+    finish_after_write_.reset();
+    return;
+  }
+  if (!ok) {
+    // The client is gone; end our side too.
+    finishing_ = true;
+    outbox_.clear();
+    reactor_->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write to the stream failed"));
+    return;
+  }
+  WriteNext();
+}
+
+void RotationSession::Close(const grpc::Status& status) {
+  std::lock_guard<std::recursive_mutex> lock(op_mu_);
+  if (finishing_ || reactor_ == nullptr) return;
+  finishing_ = true;
+  outbox_.clear();
+  if (write_in_flight_) {
+    finish_after_write_ = status;  // Finish once the outstanding write has completed
+  } else {
+    reactor_->Finish(status);
+  }
+}
+
+void RotationSession::ReadNext() {
+  std::lock_guard<std::recursive_mutex> lock(op_mu_);
+  if (finishing_ || reactor_ == nullptr) return;
+  reactor_->StartRead(&reading_);
+}
+
+void RotationSession::OnReadDone(bool ok) {
+  if (!ok) return Close(grpc::Status::OK);  // the client closed its side
+  if (reading_.has_csr()) return HandleCsr(reading_.csr());
+  RotateResponse refusal;
+  refusal.mutable_refused()->set_code(grpc::StatusCode::INVALID_ARGUMENT);
+  refusal.mutable_refused()->set_message("RotateRequest carries nothing this server understands");
+  Send(std::move(refusal));
+  ReadNext();
+}
+
+void RotationSession::HandleCsr(const svidd::v1::CertificateSigningRequest& csr) {
+  SigningRequest request;
+  request.csr_pem = csr.csr();
+  request.requested_ttl = std::chrono::seconds(csr.validity_seconds());
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    request.supersedes_serial_hex = current_serial_;
+  }
+  const uint64_t renewal_id = csr.renewal_id();
+  // One CSR at a time per stream: the next read starts once this one is answered.
+  hub_.Sign(caller_, std::move(request),
+            [self = shared_from_this(), renewal_id](absl::StatusOr<IssuedChain> result) {
+              self->OnSigned(renewal_id, std::move(result));
+            });
+}
+
+void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> result) {
+  RotateResponse message;
+  if (result.ok()) {
+    {
+      std::lock_guard<std::mutex> lock(state_mu_);
+      current_serial_ = result->serial_hex;
+      current_issuer_serial_ = result->issuer_serial_hex;
+      unanswered_requests_ = 0;
+    }
+    std::optional<TimePoint> renew_at = hub_.OnIssued(id_, *result);
+    svidd::v1::CertificateIssued* issued = message.mutable_issued();
+    for (std::string& pem : result->cert_chain) issued->add_cert_chain(std::move(pem));
+    issued->set_serial(result->serial_hex);
+    issued->set_spiffe_id(result->spiffe_id);
+    issued->set_not_before(ToUnixSeconds(result->not_before));
+    issued->set_not_after(ToUnixSeconds(result->not_after));
+    issued->set_renewal_id(renewal_id);
+    if (renew_at.has_value()) issued->set_renew_at(ToUnixSeconds(*renew_at));
+  } else {
+    grpc::Status status = ToGrpcStatus(result.status());
+    message.mutable_refused()->set_renewal_id(renewal_id);
+    message.mutable_refused()->set_code(status.error_code());
+    message.mutable_refused()->set_message(status.error_message());
+    spdlog::warn("rotation stream {} ({}): CSR refused: {}", id_, caller_.id.str(),
+                 status.error_message());
+  }
+  Send(std::move(message));
+  ReadNext();
+}
+
+void RotationSession::OnDone() {
+  {
+    std::lock_guard<std::recursive_mutex> lock(op_mu_);
+    reactor_ = nullptr;
+    finishing_ = true;
+    outbox_.clear();
+  }
+  hub_.Unregister(id_);
+  spdlog::debug("rotation stream {} closed", id_);
+}
+
+}  // namespace svidd

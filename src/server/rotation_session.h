@@ -1,0 +1,102 @@
+// One workload's rotation stream (svidd.v1.RotationService/Rotate) on gRPC's callback API.
+//
+// The stream is authenticated once, at open. From then on the hub (rotation_hub.h) decides
+// when to ask for a renewal; the workload answers each request with a CSR for a fresh key,
+// which runs through the same issuance pipeline as Istio's CreateCertificate, on a signing
+// worker, and is recorded (with the serial it supersedes) before the new chain is sent.
+//
+// Ownership: gRPC owns the reactor until OnDone; everything else (the hub, signing tasks,
+// ledger callbacks) holds the session by shared_ptr. The reactor is only touched under
+// op_mu_ and never after Finish, so a late signing result is dropped, not written to a
+// stream that is gone. One read and one write are outstanding at a time; writes queue.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+#include "svidd/auth/caller_identity.h"
+#include "svidd/server/issuance_pipeline.h"
+#include "svidd/v1/rotation.grpc.pb.h"
+
+namespace svidd {
+
+class RotationHub;
+
+// What the hub needs to know about a stream to pick it for re-issuance.
+struct SessionView {
+  uint64_t id = 0;
+  std::string spiffe_id;
+  std::string current_serial;         // "" until it holds a certificate svidd knows
+  std::string current_issuer_serial;  // the CA certificate that signed it
+  std::string authenticated_by;       // client certificate serial the stream opened with
+};
+
+class RotationSession : public std::enable_shared_from_this<RotationSession> {
+ public:
+  using Reason = svidd::v1::RenewalRequested::Reason;
+
+  // The reactor gRPC gets for a new stream. Authenticates, registers with the hub and
+  // sends the current state; a refused caller's stream ends with UNAUTHENTICATED.
+  static grpc::ServerBidiReactor<svidd::v1::RotateRequest, svidd::v1::RotateResponse>* Open(
+      grpc::CallbackServerContext* context, RotationHub& hub);
+
+  // Called by the hub. Each is a no-op once the stream is finishing.
+  void RequestRenewal(Reason reason, std::chrono::seconds respond_within);
+  void SendBundle(const svidd::v1::TrustBundle& bundle, uint64_t sequence);
+  void Close(const grpc::Status& status);
+
+  SessionView view() const;
+  uint64_t id() const { return id_; }
+  // The reason the next renewal request will carry, set by whoever expedited it.
+  void SetNextReason(Reason reason);
+
+  class Reactor;
+
+ private:
+  RotationSession(RotationHub& hub, CallerIdentity caller, std::string authenticated_by);
+  void Start(Reactor* reactor);
+  // The hub found the certificate the stream authenticated with in the ledger.
+  void Adopt(std::string serial, std::string issuer_serial);
+  friend class RotationHub;
+  void Send(svidd::v1::RotateResponse message);
+  void WriteNext();               // under op_mu_
+  void OnWriteDone(bool ok);
+  void OnReadDone(bool ok);
+  void HandleCsr(const svidd::v1::CertificateSigningRequest& csr);
+  void OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> result);
+  void ReadNext();
+  void OnDone();
+
+  RotationHub& hub_;
+  const CallerIdentity caller_;
+  const std::string authenticated_by_;
+  uint64_t id_ = 0;
+
+  // gRPC operations: op_mu_ is recursive because gRPC may run a reaction inline.
+  std::recursive_mutex op_mu_;
+  Reactor* reactor_ = nullptr;  // null after OnDone
+  bool finishing_ = false;
+  bool write_in_flight_ = false;
+  std::optional<grpc::Status> finish_after_write_;
+  std::deque<svidd::v1::RotateResponse> outbox_;
+  svidd::v1::RotateResponse writing_;
+  svidd::v1::RotateRequest reading_;
+
+  mutable std::mutex state_mu_;
+  std::string current_serial_;
+  std::string current_issuer_serial_;
+  uint64_t next_renewal_id_ = 1;
+  uint64_t last_bundle_sequence_ = 0;
+  int unanswered_requests_ = 0;
+  std::optional<Reason> next_reason_;
+};
+
+}  // namespace svidd

@@ -1,0 +1,128 @@
+// First issuance for streams without a certificate, and expedited re-issuance (CA change,
+// revocation, operator): who is handed out when, and what the rate limit does to each.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "svidd/rotation/renewal_scheduler.h"
+
+namespace svidd {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+const TimePoint kT0 = TimePoint(seconds(1'700'000'000));
+
+RenewalSchedulerOptions Options(int rate = 100) {
+  RenewalSchedulerOptions options;
+  options.rng.seed(7);
+  options.max_renewals_per_second = rate;
+  options.answer_timeout = seconds(30);
+  return options;
+}
+
+std::vector<uint64_t> Sorted(std::vector<uint64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+TEST(RenewalSchedulerExpediteTest, UnissuedIsDueAtOnceAndRateLimited) {
+  RenewalScheduler scheduler(Options(/*rate=*/10));
+  for (uint64_t id = 0; id < 25; ++id) scheduler.TrackUnissued(id, kT0, kT0 + minutes(5));
+  EXPECT_EQ(scheduler.NextWakeup(kT0), kT0);
+  // A reconnect storm of 25 streams at 10/s: spread over three seconds, never dropped.
+  EXPECT_EQ(scheduler.TakeDue(kT0).due.size(), 10u);
+  EXPECT_EQ(scheduler.TakeDue(kT0 + seconds(1)).due.size(), 10u);
+  EXPECT_EQ(scheduler.TakeDue(kT0 + seconds(2)).due.size(), 5u);
+  EXPECT_EQ(scheduler.GetStats(kT0 + seconds(2)).in_flight, 25u);
+}
+
+TEST(RenewalSchedulerExpediteTest, UnissuedNeverAnsweredIsAbandonedNotExpired) {
+  RenewalScheduler scheduler(Options());
+  scheduler.TrackUnissued(1, kT0, kT0 + minutes(2));
+  ASSERT_EQ(scheduler.TakeDue(kT0).due, std::vector<uint64_t>{1});
+  DueBatch late = scheduler.TakeDue(kT0 + minutes(2));
+  EXPECT_EQ(late.abandoned, std::vector<uint64_t>{1});
+  EXPECT_TRUE(late.expired.empty());
+  RenewalSchedulerStats stats = scheduler.GetStats(kT0 + minutes(2));
+  EXPECT_EQ(stats.abandoned_unissued, 1u);
+  EXPECT_EQ(stats.expired_unrenewed, 0u);
+  EXPECT_EQ(stats.tracked, 0u);
+}
+
+TEST(RenewalSchedulerExpediteTest, FirstIssuanceIsNotCountedAsARenewal) {
+  RenewalScheduler scheduler(Options());
+  scheduler.TrackUnissued(1, kT0, kT0 + minutes(2));
+  ASSERT_EQ(scheduler.TakeDue(kT0).due.size(), 1u);
+  ASSERT_TRUE(scheduler.MarkRenewed(1, kT0, kT0 + hours(1)));
+  RenewalSchedulerStats stats = scheduler.GetStats(kT0);
+  EXPECT_EQ(stats.renewals_completed, 0u);
+  EXPECT_EQ(stats.in_flight, 0u);
+  // Now it has a certificate: scheduled from it, near half-life.
+  ASSERT_TRUE(scheduler.ScheduledAt(1).has_value());
+  EXPECT_GE(*scheduler.ScheduledAt(1), kT0 + minutes(24));
+}
+
+TEST(RenewalSchedulerExpediteTest, ImmediateSkipsTheRateLimitForEveryone) {
+  RenewalScheduler scheduler(Options(/*rate=*/5));
+  for (uint64_t id = 0; id < 1000; ++id) scheduler.Track(id, kT0, kT0 + hours(24));
+  const TimePoint now = kT0 + hours(1);
+  for (uint64_t id = 0; id < 1000; id += 2) {
+    ASSERT_TRUE(scheduler.Expedite(id, now, Urgency::kImmediate));
+  }
+  // One pass reaches all 500 expedited workloads although the limit is 5/s.
+  DueBatch batch = scheduler.TakeDue(now);
+  ASSERT_EQ(batch.due.size(), 500u);
+  for (uint64_t id : batch.due) EXPECT_EQ(id % 2, 0u);
+  EXPECT_EQ(scheduler.GetStats(now).expedited, 500u);
+  EXPECT_FALSE(scheduler.NextWakeup(now) == now) << "nothing else is due yet";
+}
+
+TEST(RenewalSchedulerExpediteTest, RateLimitedExpediteWaitsItsTurn) {
+  RenewalScheduler scheduler(Options(/*rate=*/2));
+  for (uint64_t id = 0; id < 6; ++id) scheduler.Track(id, kT0, kT0 + hours(24));
+  const TimePoint now = kT0 + hours(1);
+  for (uint64_t id = 0; id < 6; ++id) scheduler.Expedite(id, now, Urgency::kRateLimited);
+  EXPECT_EQ(scheduler.TakeDue(now).due.size(), 2u);
+  EXPECT_EQ(scheduler.TakeDue(now + seconds(1)).due.size(), 2u);
+  EXPECT_EQ(scheduler.TakeDue(now + seconds(2)).due.size(), 2u);
+}
+
+TEST(RenewalSchedulerExpediteTest, ExpeditedButUnansweredIsRetriedThroughTheLimit) {
+  RenewalScheduler scheduler(Options());
+  scheduler.Track(1, kT0, kT0 + hours(24));
+  const TimePoint now = kT0 + hours(1);
+  ASSERT_TRUE(scheduler.Expedite(1, now, Urgency::kImmediate));
+  ASSERT_EQ(scheduler.TakeDue(now).due, std::vector<uint64_t>{1});
+  EXPECT_TRUE(scheduler.TakeDue(now + seconds(30)).due.empty());
+  // answer_timeout (30s) + first backoff (1s)
+  EXPECT_EQ(scheduler.TakeDue(now + seconds(31)).due, std::vector<uint64_t>{1});
+  EXPECT_EQ(scheduler.GetStats(now + seconds(31)).retries, 1u);
+}
+
+TEST(RenewalSchedulerExpediteTest, ExpediteInFlightRestartsAttemptsAndKeepsCountsSane) {
+  RenewalScheduler scheduler(Options());
+  scheduler.Track(1, kT0, kT0 + hours(1));
+  ASSERT_EQ(scheduler.TakeDue(kT0 + minutes(30)).due.size(), 1u);
+  ASSERT_EQ(scheduler.GetStats(kT0 + minutes(30)).in_flight, 1u);
+  ASSERT_TRUE(scheduler.Expedite(1, kT0 + minutes(31), Urgency::kImmediate));
+  EXPECT_EQ(scheduler.GetStats(kT0 + minutes(31)).in_flight, 0u);
+  EXPECT_EQ(Sorted(scheduler.TakeDue(kT0 + minutes(31)).due), std::vector<uint64_t>{1});
+  EXPECT_EQ(scheduler.GetStats(kT0 + minutes(31)).in_flight, 1u);
+  EXPECT_TRUE(scheduler.Untrack(1));
+  RenewalSchedulerStats stats = scheduler.GetStats(kT0 + minutes(31));
+  EXPECT_EQ(stats.in_flight, 0u);
+  EXPECT_EQ(stats.tracked, 0u);
+}
+
+TEST(RenewalSchedulerExpediteTest, UnknownIdCannotBeExpedited) {
+  RenewalScheduler scheduler(Options());
+  EXPECT_FALSE(scheduler.Expedite(9, kT0, Urgency::kImmediate));
+  EXPECT_EQ(scheduler.GetStats(kT0).expedited, 0u);
+}
+
+}  // namespace
+}  // namespace svidd
