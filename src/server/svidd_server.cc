@@ -11,7 +11,7 @@
 #include <condition_variable>
 #include <thread>
 
-#include "server/ca_loader.h"
+#include "server/ca_manager.h"
 #include "server/istio_certificate_service.h"
 #include "server/ledger_revocation_checker.h"
 #include "server/revocation_watcher.h"
@@ -31,6 +31,7 @@ struct SviddServer::Impl {
   ServerOptions options;
   const Clock& clock;
   std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<CaManager> ca_manager;
   AuthorityHolder authorities;
   std::unique_ptr<KubernetesTokenVerifier> token_verifier;
   std::unique_ptr<LedgerRevocationChecker> revocations;
@@ -70,8 +71,16 @@ absl::Status SviddServer::Impl::Init() {
   SVIDD_RETURN_IF_ERROR(options.Validate());
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(options.data_dir, 0700));
   SVIDD_ASSIGN_OR_RETURN(ledger, OpenSqliteLedger(options.LedgerPath()));
-  SVIDD_ASSIGN_OR_RETURN(auto authority, LoadServerAuthority(options, *ledger, clock.Now()));
-  authorities.Set(std::move(authority));
+  CaManagerOptions ca;
+  ca.data_dir = options.data_dir;
+  ca.operator_ca_dir = options.ca_dir;
+  ca.trust_domain = options.trust_domain;
+  ca.key_type = options.ca_key_type;
+  ca.ca_ttl = options.ca_ttl;
+  ca.root_ttl = options.root_ttl;
+  ca.max_leaf_ttl = options.max_ttl;
+  SVIDD_ASSIGN_OR_RETURN(ca_manager, CaManager::Open(std::move(ca), *ledger, clock));
+  authorities.Set(ca_manager->active());
 
   if (!options.jwks_file.empty()) {
     KubernetesTokenVerifierOptions token_options;
@@ -115,6 +124,13 @@ absl::Status SviddServer::Impl::InitRotation() {
   rotation_hub = std::make_unique<RotationHub>(*pipeline, *signers, *ledger, *bundles, *scheduler,
                                                clock, hub);
   bundles->SetListener([hub = rotation_hub.get()](auto bundle) { hub->Broadcast(std::move(bundle)); });
+  // A new CA or bundle is in use at once, for signing and for every stream.
+  ca_manager->SetListener([this] {
+    authorities.Set(ca_manager->active());
+    if (absl::Status s = PublishTrust(*authorities.Get()); !s.ok()) {
+      spdlog::error("publishing the trust bundle: {}", s.ToString());
+    }
+  });
   rotation_service = std::make_unique<RotationService>(*rotation_hub);
   revocation_watcher = std::make_unique<RevocationWatcher>(*ledger, clock);
   return revocation_watcher->Poll().status();  // learns what is already revoked
@@ -193,9 +209,10 @@ void SviddServer::Impl::SetServing(bool value) {
 
 // Healthy means: a CA that can sign now, a writable ledger, and a current serving cert.
 absl::Status SviddServer::Impl::Maintain() {
+  absl::Status status = ca_manager->Tick().status();
+  if (!status.ok()) spdlog::error("CA rotation: {}", status.ToString());
   std::shared_ptr<const Authority> authority = authorities.Get();
-  absl::Status status = absl::OkStatus();
-  if (authority == nullptr || clock.Now() >= authority->not_after()) {
+  if (status.ok() && (authority == nullptr || clock.Now() >= authority->not_after())) {
     status = absl::UnavailableError("no valid signing CA");
   }
   if (status.ok()) status = serving_identity->EnsureFresh(*authority);
