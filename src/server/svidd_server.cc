@@ -254,6 +254,9 @@ bool SviddServer::serving() const { return impl_->serving.load(); }
 absl::Status SviddServer::RunMaintenance() { return impl_->Maintain(); }
 void SviddServer::RunRotationPass() { impl_->rotation_hub->RunOnce(impl_->clock.Now()); }
 size_t SviddServer::rotation_streams() const { return impl_->rotation_hub->connected(); }
+RenewalSchedulerStats SviddServer::rotation_stats() const {
+  return impl_->rotation_hub->scheduler_stats();
+}
 
 void SviddServer::Shutdown() {
   {

@@ -253,3 +253,25 @@ TEST(RotationStreamTest, ShutdownEndsStreamsWithUnavailable) {
 
 }  // namespace
 }  // namespace svidd::testing
+
+namespace svidd::testing {
+namespace {
+
+// NotBefore is backdated two minutes for clock skew; a 20-second certificate must still be
+// renewed near the middle of its 20 seconds, not at once.
+TEST(RotationStreamTest, ShortLivedCertificatesRenewAtHalfTheirRealLifetime) {
+  auto env = TestEnv::Start([](ServerOptions& o) {
+    o.default_ttl = std::chrono::seconds(20);
+    o.max_ttl = std::chrono::seconds(20);
+  });
+  ASSERT_NE(env, nullptr);
+  RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
+  auto one = AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id());
+  ASSERT_TRUE(one.has_value());
+  const auto wait = FromUnixSeconds(one->message.renew_at()) - env->clock().Now();
+  EXPECT_GE(wait, std::chrono::seconds(7));
+  EXPECT_LE(wait, std::chrono::seconds(10));
+}
+
+}  // namespace
+}  // namespace svidd::testing

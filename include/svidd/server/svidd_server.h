@@ -9,6 +9,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/server/authority_holder.h"
+#include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
@@ -34,8 +35,9 @@ class SviddServer {
   // One pass of the rotation scheduler at the clock's time (the background loop runs it
   // whenever something is due, re-reading the clock at least every second).
   void RunRotationPass();
-  // Rotation streams currently connected.
+  // Rotation streams currently connected, and what the scheduler has done so far.
   size_t rotation_streams() const;
+  RenewalSchedulerStats rotation_stats() const;
 
   AuthorityHolder& authorities();
   Ledger& ledger();
