@@ -8,10 +8,10 @@
 #include <array>
 #include <string>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/crypto/digest.h"
 #include "svidd/crypto/pem.h"
 
 namespace svidd {
@@ -129,13 +129,7 @@ absl::StatusOr<KeyDescription> DescribeKey(const EVP_PKEY* key) {
 
 absl::StatusOr<std::string> PublicKeySha256Hex(const EVP_PKEY* key) {
   SVIDD_ASSIGN_OR_RETURN(std::string spki, PublicKeyToDer(key));
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  if (EVP_Digest(spki.data(), spki.size(), digest, &digest_len, EVP_sha256(), nullptr) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "SHA-256 of public key");
-  }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), digest_len));
+  return Sha256Hex(spki);
 }
 
 bool KeyMatchesCertificate(const EVP_PKEY* key, const X509* cert) {
