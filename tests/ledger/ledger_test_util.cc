@@ -1,9 +1,15 @@
 #include "ledger/ledger_test_util.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
+
+#include "support/pki/external_verify.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/ledger/ledger_event.h"
+#include "svidd/ledger/ledger_verifier.h"
 
 namespace svidd::testing {
 
@@ -39,6 +45,20 @@ CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& s
   r.certificate_pem = "-----BEGIN CERTIFICATE-----\nplaceholder " + serial_hex +
                       "\n-----END CERTIFICATE-----\n";
   return r;
+}
+
+LedgerVerification VerifyLedgerFile(const std::filesystem::path& db) {
+  static const std::string* root =
+      new std::string(MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value()->root_bundle_pem());
+  const std::filesystem::path bundle = db.parent_path() / "root-cert.pem";
+  EXPECT_TRUE(WriteFileAtomically(bundle, *root).ok());
+  absl::StatusOr<LedgerVerifier> verifier =
+      LedgerVerifier::Create({db, db.parent_path() / kLedgerHeadFileName, bundle});
+  EXPECT_TRUE(verifier.ok()) << verifier.status();
+  if (!verifier.ok()) return {};
+  absl::StatusOr<LedgerVerification> report = verifier->Verify();
+  EXPECT_TRUE(report.ok()) << report.status();
+  return report.value_or(LedgerVerification{});
 }
 
 }  // namespace svidd::testing

@@ -6,6 +6,7 @@
 
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/certificate_record.h"
+#include "svidd/ledger/ledger_verification.h"
 
 namespace svidd::testing {
 
@@ -29,5 +30,10 @@ CertificateRecord MakeRecord(const std::string& serial_hex,
                              const std::string& spiffe_id = "spiffe://example.org/ns/default/sa/web",
                              TimePoint issued_at = FromUnixSeconds(kBaseUnix),
                              std::chrono::seconds ttl = std::chrono::hours(24));
+
+// LedgerVerifier on `db`, with ledger-head.json looked for beside it and a fresh test root as
+// the trust bundle (enough for ledgers without checkpoints). Fails the test, and returns an
+// empty report, if verification cannot run at all.
+LedgerVerification VerifyLedgerFile(const std::filesystem::path& db);
 
 }  // namespace svidd::testing
