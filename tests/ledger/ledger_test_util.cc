@@ -1,10 +1,6 @@
 #include "ledger/ledger_test_util.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cstdlib>
 
 #include "support/pki/external_verify.h"
 #include "svidd/common/atomic_file.h"
@@ -12,20 +8,6 @@
 #include "svidd/ledger/ledger_verifier.h"
 
 namespace svidd::testing {
-
-TempDir::TempDir() {
-  static std::atomic<int> counter{0};
-  path_ = std::filesystem::temp_directory_path() /
-          ("svidd-ledger-test-" + std::to_string(::getpid()) + "-" +
-           std::to_string(counter.fetch_add(1)));
-  std::filesystem::remove_all(path_);
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& spiffe_id,
                              TimePoint issued_at, std::chrono::seconds ttl) {

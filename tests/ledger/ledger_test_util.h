@@ -1,28 +1,15 @@
-// Shared by the ledger tests: a temporary directory and a record builder.
+// Shared by the ledger tests: a temporary directory, a record builder, a verification.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
+#include "support/ledger/temp_dir.h"
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/ledger/ledger_verification.h"
 
 namespace svidd::testing {
-
-// A fresh directory under the system temp dir, removed with its contents at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path File(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A plausible workload record issued at `issued_at`, valid for `ttl`.
 inline constexpr int64_t kBaseUnix = 1'750'000'000;  // 2025-06-15T15:06:40Z
