@@ -33,13 +33,14 @@ absl::StatusOr<std::string> RunSqlite3(const std::filesystem::path& db, const st
 }
 
 std::string WithoutGuards(const std::string& sql) {
-  return absl::StrCat(
-      "DROP TRIGGER ledger_events_no_update; DROP TRIGGER ledger_events_no_delete;"
-      " DROP TRIGGER ledger_checkpoints_no_update; DROP TRIGGER ledger_checkpoints_no_delete;"
-      " DROP TRIGGER certificates_no_delete; DROP TRIGGER certificates_immutable;"
-      " DROP TRIGGER certificates_revocation_is_final;"
-      " DROP TRIGGER certificates_revocation_needs_event; ",
-      sql);
+  std::string out;
+  for (const char* trigger :
+       {"ledger_events_no_update", "ledger_events_no_delete", "ledger_checkpoints_no_update",
+        "ledger_checkpoints_no_delete", "certificates_no_delete", "certificates_immutable",
+        "certificates_revocation_is_final", "certificates_revocation_needs_event"}) {
+    absl::StrAppend(&out, "DROP TRIGGER IF EXISTS ", trigger, "; ");
+  }
+  return out + sql;
 }
 
 }  // namespace svidd::testing
