@@ -17,28 +17,16 @@
 namespace svidd {
 namespace {
 
-using internal::SqliteLedger;
 using ::svidd::testing::kBaseUnix;
 using ::svidd::testing::MakeRecord;
+using ::svidd::testing::OpenTestLedger;
+using ::svidd::testing::TestSerial;
 using ::svidd::testing::RunSqlite3;
 using ::svidd::testing::TempDir;
 using ::svidd::testing::VerifyLedgerFile;
 using ::testing::HasSubstr;
 
 const TimePoint kBase = FromUnixSeconds(kBaseUnix);
-
-std::unique_ptr<SqliteLedger> Open(const std::filesystem::path& path,
-                                   SqliteLedgerOptions options = {}) {
-  auto ledger = SqliteLedger::Open(path, options);
-  EXPECT_TRUE(ledger.ok()) << ledger.status();
-  return ledger.ok() ? std::move(*ledger) : nullptr;
-}
-
-std::string Serial(int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%06x", i);
-  return buf;
-}
 
 // (kind, serial) of every event, in seq order, checking that seq runs 1..n.
 std::vector<std::pair<EventKind, std::string>> Events(const Ledger& ledger) {
@@ -59,7 +47,7 @@ void ExpectIntact(const std::filesystem::path& db) {
 
 TEST(EventLogTest, EmptyLogHasTheGenesisHead) {
   TempDir dir;
-  auto ledger = Open(dir.File("ledger.db"));
+  auto ledger = OpenTestLedger(dir.File("ledger.db"));
   ChainHead head = ledger->GetChainHead().value();
   EXPECT_EQ(head.seq, 0);
   EXPECT_EQ(head.hash, kGenesisHash);
@@ -69,7 +57,7 @@ TEST(EventLogTest, EmptyLogHasTheGenesisHead) {
 
 TEST(EventLogTest, IssuanceAndRevocationEachAppendOneChainedEvent) {
   TempDir dir;
-  auto ledger = Open(dir.File("ledger.db"));
+  auto ledger = OpenTestLedger(dir.File("ledger.db"));
   const CertificateRecord record = MakeRecord("5a3f09");
   ASSERT_TRUE(ledger->RecordIssuance(record).ok());
   ASSERT_TRUE(
@@ -93,7 +81,7 @@ TEST(EventLogTest, IssuanceAndRevocationEachAppendOneChainedEvent) {
 
 TEST(EventLogTest, RefusedRevocationsAppendNothing) {
   TempDir dir;
-  auto ledger = Open(dir.File("ledger.db"));
+  auto ledger = OpenTestLedger(dir.File("ledger.db"));
   ASSERT_TRUE(ledger->RecordIssuance(MakeRecord("01")).ok());
   ASSERT_TRUE(ledger->RevokeCertificate("01", "", kBase).ok());
   EXPECT_EQ(ledger->RevokeCertificate("01", "again", kBase).code(),
@@ -105,7 +93,7 @@ TEST(EventLogTest, RefusedRevocationsAppendNothing) {
 
 TEST(EventLogTest, ARecordArrivingRevokedGetsBothEvents) {
   TempDir dir;
-  auto ledger = Open(dir.File("ledger.db"));
+  auto ledger = OpenTestLedger(dir.File("ledger.db"));
   CertificateRecord r = MakeRecord("02aa");
   r.status = CertStatus::kRevoked;
   r.revoked_at = kBase + std::chrono::hours(1);
@@ -119,12 +107,12 @@ TEST(EventLogTest, ARecordArrivingRevokedGetsBothEvents) {
 
 TEST(EventLogTest, ChainRunsAcrossBatchesAndFailedRecordsTakeNoSeq) {
   TempDir dir;
-  auto ledger = Open(dir.File("ledger.db"), {.max_batch = 5});
+  auto ledger = OpenTestLedger(dir.File("ledger.db"), {.max_batch = 5});
   constexpr int kRecords = 60;
   std::atomic<int> done{0};
   for (int i = 0; i < kRecords; ++i) {
     // Every tenth is a duplicate of the one before: refused inside its batch.
-    const std::string serial = Serial(i % 10 == 9 ? i - 1 : i);
+    const std::string serial = TestSerial(i % 10 == 9 ? i - 1 : i);
     ledger->RecordIssuanceAsync(MakeRecord(serial), [&](absl::Status) { ++done; });
   }
   while (done.load() < kRecords) std::this_thread::yield();
@@ -137,16 +125,16 @@ TEST(EventLogTest, ChainRunsAcrossBatchesAndFailedRecordsTakeNoSeq) {
 
 TEST(EventLogTest, TwoHandlesOnOneFileShareOneChain) {
   TempDir dir;
-  auto server = Open(dir.File("ledger.db"));
-  auto svidctl = Open(dir.File("ledger.db"));  // another process, as far as SQLite knows
+  auto server = OpenTestLedger(dir.File("ledger.db"));
+  auto svidctl = OpenTestLedger(dir.File("ledger.db"));  // another process, as far as SQLite knows
   std::thread issuing([&] {
-    for (int i = 0; i < 100; ++i) ASSERT_TRUE(server->RecordIssuance(MakeRecord(Serial(i))).ok());
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(server->RecordIssuance(MakeRecord(TestSerial(i))).ok());
   });
   std::thread other([&] {
     for (int i = 0; i < 100; ++i) {
-      ASSERT_TRUE(svidctl->RecordIssuance(MakeRecord(Serial(1000 + i))).ok());
+      ASSERT_TRUE(svidctl->RecordIssuance(MakeRecord(TestSerial(1000 + i))).ok());
       if (i % 4 == 0) {
-        ASSERT_TRUE(svidctl->RevokeCertificate(Serial(1000 + i), "", kBase).ok());
+        ASSERT_TRUE(svidctl->RevokeCertificate(TestSerial(1000 + i), "", kBase).ok());
       }
     }
   });
@@ -160,7 +148,7 @@ TEST(EventLogTest, TwoHandlesOnOneFileShareOneChain) {
 TEST(EventLogTest, GuardsRefuseEditsThatBypassTheLog) {
   TempDir dir;
   {
-    auto ledger = Open(dir.File("ledger.db"));
+    auto ledger = OpenTestLedger(dir.File("ledger.db"));
     ASSERT_TRUE(ledger->RecordIssuance(MakeRecord("01")).ok());
     ASSERT_TRUE(ledger->RecordIssuance(MakeRecord("02")).ok());
     ASSERT_TRUE(ledger->RevokeCertificate("02", "", kBase).ok());
@@ -216,12 +204,12 @@ TEST(EventLogTest, BackfillsAVersion2LedgerOnceInSeqOrder) {
                                {EventKind::kIssued, "0a"},
                                {EventKind::kRevoked, "0b"}};
   {
-    auto ledger = Open(dir.File("ledger.db"));
+    auto ledger = OpenTestLedger(dir.File("ledger.db"));
     EXPECT_EQ(Events(*ledger), want);
   }
   ExpectIntact(dir.File("ledger.db"));
   {
-    auto reopened = Open(dir.File("ledger.db"));
+    auto reopened = OpenTestLedger(dir.File("ledger.db"));
     EXPECT_EQ(Events(*reopened), want) << "backfilled again";
     ASSERT_TRUE(reopened->RecordIssuance(MakeRecord("0d")).ok());
     EXPECT_EQ(reopened->GetChainHead()->seq, 5);
@@ -231,7 +219,7 @@ TEST(EventLogTest, BackfillsAVersion2LedgerOnceInSeqOrder) {
 
 TEST(EventLogTest, CheckpointsMustExtendTheChain) {
   TempDir dir;
-  auto ledger = Open(dir.File("ledger.db"));
+  auto ledger = OpenTestLedger(dir.File("ledger.db"));
   ASSERT_TRUE(ledger->RecordIssuance(MakeRecord("01")).ok());
   ASSERT_TRUE(ledger->RecordIssuance(MakeRecord("02")).ok());
   const ChainHead head = ledger->GetChainHead().value();
@@ -249,7 +237,7 @@ TEST(EventLogTest, CheckpointsMustExtendTheChain) {
   ASSERT_TRUE(latest.has_value());
   EXPECT_EQ(latest->event_seq, 2);
   EXPECT_EQ(latest->signature, "sig");
-  auto read_only = Open(dir.File("ledger.db"), {.read_only = true});
+  auto read_only = OpenTestLedger(dir.File("ledger.db"), {.read_only = true});
   EXPECT_EQ(read_only->RecordCheckpoint(at2).code(), absl::StatusCode::kFailedPrecondition);
 }
 

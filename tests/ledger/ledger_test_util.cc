@@ -29,6 +29,19 @@ CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& s
   return r;
 }
 
+std::unique_ptr<internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
+                                                      SqliteLedgerOptions options) {
+  auto ledger = internal::SqliteLedger::Open(path, options);
+  EXPECT_TRUE(ledger.ok()) << ledger.status();
+  return ledger.ok() ? std::move(*ledger) : nullptr;
+}
+
+std::string TestSerial(int i) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%06x", i);
+  return buf;
+}
+
 LedgerVerification VerifyLedgerFile(const std::filesystem::path& db) {
   static const std::string* root =
       new std::string(MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value()->root_bundle_pem());

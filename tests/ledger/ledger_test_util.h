@@ -2,8 +2,10 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include "ledger/sqlite_ledger_impl.h"
 #include "support/ledger/temp_dir.h"
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/certificate_record.h"
@@ -17,6 +19,12 @@ CertificateRecord MakeRecord(const std::string& serial_hex,
                              const std::string& spiffe_id = "spiffe://example.org/ns/default/sa/web",
                              TimePoint issued_at = FromUnixSeconds(kBaseUnix),
                              std::chrono::seconds ttl = std::chrono::hours(24));
+
+// The SQLite implementation itself (for writer_stats()); fails the test if it cannot open.
+std::unique_ptr<internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
+                                                      SqliteLedgerOptions options = {});
+// Six hex digits of `i`: distinct serials for bulk tests.
+std::string TestSerial(int i);
 
 // LedgerVerifier on `db`, with ledger-head.json looked for beside it and a fresh test root as
 // the trust bundle (enough for ledgers without checkpoints). Fails the test, and returns an
