@@ -128,7 +128,9 @@ TEST(EventLogTest, TwoHandlesOnOneFileShareOneChain) {
   auto server = OpenTestLedger(dir.File("ledger.db"));
   auto svidctl = OpenTestLedger(dir.File("ledger.db"));  // another process, as far as SQLite knows
   std::thread issuing([&] {
-    for (int i = 0; i < 100; ++i) ASSERT_TRUE(server->RecordIssuance(MakeRecord(TestSerial(i))).ok());
+    for (int i = 0; i < 100; ++i) {
+      ASSERT_TRUE(server->RecordIssuance(MakeRecord(TestSerial(i))).ok());
+    }
   });
   std::thread other([&] {
     for (int i = 0; i < 100; ++i) {
