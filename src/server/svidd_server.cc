@@ -13,6 +13,7 @@
 
 #include "server/ca_manager.h"
 #include "server/istio_certificate_service.h"
+#include "server/ledger_checkpointer.h"
 #include "server/ledger_revocation_checker.h"
 #include "server/revocation_watcher.h"
 #include "server/rotation_hub.h"
@@ -32,6 +33,7 @@ struct SviddServer::Impl {
   const Clock& clock;
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<CaManager> ca_manager;
+  std::unique_ptr<LedgerCheckpointer> checkpointer;
   AuthorityHolder authorities;
   std::unique_ptr<KubernetesTokenVerifier> token_verifier;
   std::unique_ptr<LedgerRevocationChecker> revocations;
@@ -63,6 +65,7 @@ struct SviddServer::Impl {
   absl::Status Maintain();
   absl::Status PublishTrust(const Authority& authority);
   void ActOnRevocations();
+  void CheckpointLedger(bool at_shutdown);
   void MaintenanceLoop();
   void SetServing(bool value);
 };
@@ -71,6 +74,8 @@ absl::Status SviddServer::Impl::Init() {
   SVIDD_RETURN_IF_ERROR(options.Validate());
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(options.data_dir, 0700));
   SVIDD_ASSIGN_OR_RETURN(ledger, OpenSqliteLedger(options.LedgerPath()));
+  checkpointer = std::make_unique<LedgerCheckpointer>(
+      *ledger, LedgerCheckpointerOptions{options.data_dir / kLedgerHeadFileName});
   CaManagerOptions ca;
   ca.data_dir = options.data_dir;
   ca.operator_ca_dir = options.ca_dir;
@@ -220,7 +225,19 @@ absl::Status SviddServer::Impl::Maintain() {
   if (status.ok()) status = PublishTrust(*authority);
   if (rotation_hub != nullptr) ActOnRevocations();
   SetServing(status.ok());
+  if (status.ok()) CheckpointLedger(/*at_shutdown=*/false);
   return status;
+}
+
+// The ledger's chain head, signed with the CA key (ledger_checkpointer.h). A failure is
+// logged, not a health problem: certificates are still recorded, only their signature waits.
+void SviddServer::Impl::CheckpointLedger(bool at_shutdown) {
+  std::shared_ptr<const Authority> authority = authorities.Get();
+  const TimePoint now = clock.Now();
+  if (checkpointer == nullptr || authority == nullptr || now >= authority->not_after()) return;
+  absl::Status s = at_shutdown ? checkpointer->Checkpoint(*authority, now)
+                               : checkpointer->MaybeCheckpoint(*authority, now);
+  if (!s.ok()) spdlog::error("ledger checkpoint: {}", s.ToString());
 }
 
 void SviddServer::Impl::MaintenanceLoop() {
@@ -277,6 +294,8 @@ void SviddServer::Shutdown() {
   // Finish what was accepted: signing tasks, then their ledger writes (whose callbacks
   // complete the calls), and only then tear down the server the calls belong to.
   if (impl_->signers != nullptr) impl_->signers->Stop();
+  impl_->CheckpointLedger(/*at_shutdown=*/true);  // the last accepted record is in by now
+  impl_->checkpointer.reset();
   impl_->ledger.reset();
   impl_->grpc_server.reset();
   {
