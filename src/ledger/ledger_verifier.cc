@@ -198,6 +198,16 @@ absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions opti
   if (!pem.ok()) return Prefixed(options.trust_bundle, pem.status());
   absl::StatusOr<std::vector<X509Ptr>> roots = ParseCertificatesPem(*pem);
   if (!roots.ok()) return Prefixed(options.trust_bundle, roots.status());
+  if (!options.retired_roots.empty()) {
+    absl::StatusOr<std::string> retired = ReadFileToString(options.retired_roots);
+    if (retired.ok()) {
+      absl::StatusOr<std::vector<X509Ptr>> old = ParseCertificatesPem(*retired);
+      if (!old.ok()) return Prefixed(options.retired_roots, old.status());
+      for (X509Ptr& root : *old) roots->push_back(std::move(root));
+    } else if (!absl::IsNotFound(retired.status())) {
+      return Prefixed(options.retired_roots, retired.status());
+    }
+  }
   return LedgerVerifier(std::move(options), std::move(*roots));
 }
 

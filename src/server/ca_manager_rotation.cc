@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/ca_manager.h"
 #include "spdlog/spdlog.h"
+#include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
@@ -135,9 +136,19 @@ absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
 // Phase 3: nothing under the old root is valid any more; it leaves the bundle.
 absl::Status CaManager::DropOldRoot() {
   std::vector<const X509*> bundle;
+  std::string dropped_pem;
   for (const X509Ptr& r : active_->roots()) {
-    if (SerialHex(r.get()) != state_.old_root_serial) bundle.push_back(r.get());
+    if (SerialHex(r.get()) != state_.old_root_serial) {
+      bundle.push_back(r.get());
+    } else {
+      SVIDD_ASSIGN_OR_RETURN(dropped_pem, CertificateToPem(r.get()));
+    }
   }
+  // Kept (certificate only) so ledger checkpoints signed under it still verify.
+  auto retired = ReadFileToString(Dir("retired-roots.pem"));
+  std::string all = retired.ok() ? *retired : "";
+  if (all.find(dropped_pem) == std::string::npos) all += dropped_pem;
+  SVIDD_RETURN_IF_ERROR(WriteFileAtomically(Dir("retired-roots.pem"), all, 0644));
   SVIDD_RETURN_IF_ERROR(SetBundle(bundle));
   spdlog::warn("root rotation: dropped old root {} from the bundle", state_.old_root_serial);
   state_.root_phase = RootPhase::kSteady;

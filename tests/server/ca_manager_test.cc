@@ -196,6 +196,10 @@ TEST_F(CaManagerTest, RootRotationPublishesFirstSwitchesLaterDropsLast) {
   EXPECT_EQ(BundleSerials(*manager->active()).count(old_root), 0u);
   EXPECT_EQ(BundleSerials(*manager->active()).size(), 1u);
   ExpectSignerUnderPublishedRoot(*manager->active());
+  auto retired = ParseCertificatesPem(ReadFileToString(dir_ / "retired-roots.pem").value());
+  ASSERT_TRUE(retired.ok());
+  ASSERT_EQ(retired->size(), 1u) << "kept so old ledger checkpoints still verify";
+  EXPECT_EQ(SerialHex(retired->front().get()), old_root);
 }
 
 TEST_F(CaManagerTest, OperatorCaIsWatchedAndOnlyValidChangesApply) {

@@ -18,7 +18,7 @@ absl::Status RunVerify(const std::string& data_dir, const LedgerOptions& options
                                            : std::filesystem::path(options.ca_dir);
   svidd::LedgerVerifierOptions verifier_options{
       LedgerPath(data_dir), std::filesystem::path(data_dir) / svidd::kLedgerHeadFileName,
-      ca_dir / "root-cert.pem"};
+      ca_dir / "root-cert.pem", std::filesystem::path(data_dir) / "retired-roots.pem"};
   SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerifier verifier,
                          svidd::LedgerVerifier::Create(std::move(verifier_options)));
   SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerification report, verifier.Verify());

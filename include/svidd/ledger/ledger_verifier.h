@@ -17,6 +17,9 @@ struct LedgerVerifierOptions {
   std::filesystem::path ledger_path;   // <data-dir>/ledger.db
   std::filesystem::path head_file;     // <data-dir>/ledger-head.json
   std::filesystem::path trust_bundle;  // <ca-dir>/root-cert.pem: one or more roots
+  // Roots svidd has dropped from the bundle after a root rotation (<data-dir>/
+  // retired-roots.pem): older checkpoints were signed under them. Optional; absent is fine.
+  std::filesystem::path retired_roots;
 };
 
 class LedgerVerifier {
