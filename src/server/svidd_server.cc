@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "server/ca_manager.h"
+#include "server/ca_operations.h"
 #include "server/istio_certificate_service.h"
 #include "server/ledger_checkpointer.h"
 #include "server/ledger_revocation_checker.h"
@@ -28,7 +29,7 @@
 
 namespace svidd {
 
-struct SviddServer::Impl {
+struct SviddServer::Impl : public CaOperations {
   ServerOptions options;
   const Clock& clock;
   std::unique_ptr<Ledger> ledger;
@@ -68,7 +69,23 @@ struct SviddServer::Impl {
   void CheckpointLedger(bool at_shutdown);
   void MaintenanceLoop();
   void SetServing(bool value);
+
+  // CaOperations
+  absl::Status RotateRoot() override { return ca_manager->RequestRootRotation(); }
+  absl::Status RotateIntermediate() override { return ca_manager->RotateIntermediateNow(); }
+  absl::StatusOr<size_t> Reissue(const std::string& issuer_serial) override;
+  CaStatus Status() const override { return ca_manager->Status(); }
 };
+
+absl::StatusOr<size_t> SviddServer::Impl::Reissue(const std::string& issuer_serial) {
+  if (issuer_serial.empty()) return absl::InvalidArgumentError("an issuer serial is required");
+  size_t reached = rotation_hub->Expedite(
+      [&](const SessionView& v) { return v.current_issuer_serial == issuer_serial; },
+      svidd::v1::RenewalRequested::OPERATOR, Urgency::kImmediate);
+  spdlog::warn("operator forced re-issuance of everything signed by {}: {} stream(s) asked",
+               issuer_serial, reached);
+  return reached;
+}
 
 absl::Status SviddServer::Impl::Init() {
   SVIDD_RETURN_IF_ERROR(options.Validate());
@@ -266,6 +283,7 @@ SviddServer::~SviddServer() { Shutdown(); }
 
 int SviddServer::port() const { return impl_->port; }
 AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
+CaOperations& SviddServer::ca_operations() { return *impl_; }
 Ledger& SviddServer::ledger() { return *impl_->ledger; }
 bool SviddServer::serving() const { return impl_->serving.load(); }
 absl::Status SviddServer::RunMaintenance() { return impl_->Maintain(); }

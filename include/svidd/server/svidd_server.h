@@ -14,6 +14,8 @@
 
 namespace svidd {
 
+class CaOperations;  // src/server/ca_operations.h
+
 class SviddServer {
  public:
   // Serving when it returns. FAILED_PRECONDITION / INVALID_ARGUMENT naming what is wrong
@@ -40,6 +42,8 @@ class SviddServer {
   RenewalSchedulerStats rotation_stats() const;
 
   AuthorityHolder& authorities();
+  // Operator actions on the CA (rotate root / intermediate, forced re-issuance).
+  CaOperations& ca_operations();
   Ledger& ledger();
   // Whether the health service currently says SERVING.
   bool serving() const;
