@@ -8,7 +8,6 @@
 #include <array>
 #include <string>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "svidd/common/status_macros.h"

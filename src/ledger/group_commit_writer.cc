@@ -108,17 +108,29 @@ absl::Status GroupCommitWriter::InsertAll(std::vector<Pending>& batch,
   if (!insert_.has_value()) {
     SVIDD_ASSIGN_OR_RETURN(insert_, Statement::Prepare(db, kInsertCertificateSql, true));
   }
+  if (!events_.has_value()) {
+    SVIDD_ASSIGN_OR_RETURN(events_, EventAppender::Prepare(db, /*persistent=*/true));
+  }
+  SVIDD_RETURN_IF_ERROR(events_->LoadHead());  // inside BEGIN IMMEDIATE: nobody else appends
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].record.has_value()) continue;
     SVIDD_RETURN_IF_ERROR(Exec(db, "SAVEPOINT record"));
-    outcomes[i] = InsertCertificate(*insert_, *batch[i].record);
+    const ChainHead before = events_->head();
+    outcomes[i] = InsertOne(*batch[i].record);
     if (!outcomes[i].ok()) {
       if (sqlite3_get_autocommit(db) != 0) return outcomes[i];  // SQLite rolled it all back
       SVIDD_RETURN_IF_ERROR(Exec(db, "ROLLBACK TO record"));
+      events_->Rewind(before);
     }
     SVIDD_RETURN_IF_ERROR(Exec(db, "RELEASE record"));
   }
   return absl::OkStatus();
+}
+
+// The certificates row and the event that vouches for it, inside the record's savepoint.
+absl::Status GroupCommitWriter::InsertOne(const CertificateRecord& record) {
+  SVIDD_RETURN_IF_ERROR(InsertCertificate(*insert_, record));
+  return events_->AppendNewRecord(record);
 }
 
 void GroupCommitWriter::Probe(std::vector<Pending>& batch) {

@@ -1,7 +1,8 @@
 // The ledger's single writer: one thread, one connection. Records queued by any thread are
 // committed together — everything pending (up to max_batch) in one BEGIN IMMEDIATE … COMMIT,
-// each record inside its own SAVEPOINT so one bad record fails alone — then every caller
-// hears its own outcome. Nobody hears OK for a record that was not committed.
+// each record inside its own SAVEPOINT (its certificates row and its ledger_events row) so
+// one bad record fails alone — then every caller hears its own outcome. Nobody hears OK for a
+// record that was not committed. The chain head is read once per transaction.
 #pragma once
 
 #include <condition_variable>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "ledger/event_appender.h"
 #include "ledger/sqlite_connection.h"
 #include "svidd/ledger/certificate_record.h"
 
@@ -57,11 +59,13 @@ class GroupCommitWriter {
   std::vector<Pending> TakeBatch();  // empty once stopping and drained
   void CommitBatch(std::vector<Pending>& batch);
   absl::Status InsertAll(std::vector<Pending>& batch, std::vector<absl::Status>& outcomes);
+  absl::Status InsertOne(const CertificateRecord& record);
   void Probe(std::vector<Pending>& batch);
 
   const std::shared_ptr<Connection> connection_;
   const size_t max_batch_;
-  std::optional<Statement> insert_;  // prepared once, on the writer thread
+  std::optional<Statement> insert_;      // prepared once, on the writer thread
+  std::optional<EventAppender> events_;  // likewise
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -36,6 +36,7 @@ absl::Status ApplyOne(sqlite3* db, const Migration& m, TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(db));
   if (version >= m.version) return absl::OkStatus();
   absl::Status status = Exec(db, m.sql.c_str());
+  if (status.ok() && m.after_sql) status = m.after_sql(db);
   if (!status.ok()) {
     return absl::Status(status.code(),
                         absl::StrCat("applying migration ", m.name, ": ", status.message()));

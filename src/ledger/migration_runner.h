@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct Migration {
   int version = 0;
   std::string name;  // file name, e.g. "0001_init.sql"
   std::string sql;
+  // A step SQL cannot do (hashing), run right after `sql` in the same transaction.
+  std::function<absl::Status(sqlite3*)> after_sql = nullptr;
 };
 
 // The migrations compiled into this binary, ascending.

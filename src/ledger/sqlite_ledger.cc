@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/certificate_rows.h"
+#include "ledger/event_backfill.h"
 #include "ledger/migration_runner.h"
 #include "ledger/sqlite_ledger_impl.h"
 #include "svidd/common/status_macros.h"
@@ -25,7 +26,8 @@ absl::Status Prefixed(const std::filesystem::path& path, const absl::Status& sta
 absl::Status PrepareFile(const std::filesystem::path& path, const SqliteLedgerOptions& options,
                          sqlite3* db) {
   if (options.read_only) return CheckSchemaIsCurrent(db, LatestSchemaVersion());
-  return ApplyMigrations(db, EmbeddedMigrations(), SystemClock::Instance().Now());
+  return ApplyMigrations(db, WithEventLogBackfill(EmbeddedMigrations()),
+                         SystemClock::Instance().Now());
 }
 
 absl::Status CreateParentDirectory(const std::filesystem::path& path) {

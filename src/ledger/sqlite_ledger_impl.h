@@ -1,6 +1,6 @@
 // The SQLite Ledger: a GroupCommitWriter for issuance records, a small pool of connections
-// for reads and revocations. WAL lets readers run beside the writer. Private; code outside
-// src/ledger/ uses OpenSqliteLedger and the Ledger interface.
+// for reads, revocations and checkpoints. WAL lets readers run beside the writer. Private; code
+// outside src/ledger/ uses OpenSqliteLedger and the Ledger interface.
 #pragma once
 
 #include <filesystem>
@@ -29,6 +29,10 @@ class SqliteLedger final : public Ledger {
                                  TimePoint at) override;
   absl::StatusOr<bool> IsRevoked(std::string_view serial_hex) const override;
   absl::Status CheckWritable() override;
+  absl::StatusOr<ChainHead> GetChainHead() const override;
+  absl::StatusOr<LedgerEvent> GetEvent(int64_t seq) const override;
+  absl::StatusOr<std::optional<LedgerCheckpoint>> LatestCheckpoint() const override;
+  absl::Status RecordCheckpoint(const LedgerCheckpoint& checkpoint) override;
 
   // Zero for a read-only ledger.
   WriterStats writer_stats() const;

@@ -1,6 +1,7 @@
 // SqliteLedger's reads and revocation, on the pooled connections.
 #include "absl/strings/str_cat.h"
 #include "ledger/certificate_rows.h"
+#include "ledger/event_appender.h"
 #include "ledger/sqlite_ledger_impl.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
@@ -17,7 +18,15 @@ absl::Status NoSuchSerial(std::string_view serial, const std::filesystem::path& 
       absl::StrCat("no certificate with serial ", std::string(serial), " in ", path.string()));
 }
 
-// Inside a write transaction, after the UPDATE changed nothing: why not?
+absl::StatusOr<bool> IsActive(sqlite3* db, std::string_view serial) {
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db, "SELECT 1 FROM certificates WHERE serial = ?1 AND status = 'active'"));
+  stmt.BindText(1, serial);
+  return stmt.Step();
+}
+
+// Inside a write transaction, for a serial that is not active: why not?
 absl::Status ExplainNoRevoke(sqlite3* db, std::string_view serial,
                              const std::filesystem::path& path) {
   SVIDD_ASSIGN_OR_RETURN(Statement stmt,
@@ -73,21 +82,28 @@ absl::StatusOr<bool> SqliteLedger::IsRevoked(std::string_view serial) const {
   return found && stmt.ColumnInt64(0) != 0;
 }
 
-// One UPDATE guarded by status = 'active', so two revokers cannot both succeed; the
-// follow-up SELECT (same transaction) only explains a refusal.
+// The revocation event first (the schema refuses a revocation without one), then one UPDATE
+// guarded by status = 'active', all in one write transaction: two revokers cannot both
+// succeed, and a refusal rolls the event back with it.
 absl::Status SqliteLedger::RevokeCertificate(std::string_view serial, std::string_view reason,
                                              TimePoint at) {
   if (writer_ == nullptr) return ReadOnlyError("revoke");
   ConnectionPool::Lease conn = readers_->Acquire();
   sqlite3* db = conn.db();
   return InImmediateTransaction(db, [&]() -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(bool active, IsActive(db, serial));
+    if (!active) return ExplainNoRevoke(db, serial, path_);
+    SVIDD_ASSIGN_OR_RETURN(EventAppender events, EventAppender::Prepare(db));
+    SVIDD_RETURN_IF_ERROR(events.LoadHead());
+    SVIDD_RETURN_IF_ERROR(events.AppendRevocation(serial, at, reason));
     SVIDD_ASSIGN_OR_RETURN(Statement update, Statement::Prepare(db, kRevokeSql));
     update.BindText(1, serial);
     update.BindInt64(2, ToUnixSeconds(at));
     update.BindText(3, reason);
     SVIDD_RETURN_IF_ERROR(update.Run());
     if (sqlite3_changes(db) == 1) return absl::OkStatus();
-    return ExplainNoRevoke(db, serial, path_);
+    return absl::InternalError(
+        absl::StrCat("revoking ", std::string(serial), ": the active row did not change"));
   });
 }
 

@@ -187,4 +187,24 @@ absl::Status Authority::SelfTest(TimePoint now) const {
   return absl::OkStatus();
 }
 
+CaMaterial Authority::ShareMaterial() const {
+  CaMaterial copy;
+  copy.signing_cert = ShareCertificate(material_.signing_cert.get());
+  EVP_PKEY* key = material_.signing_key.get();
+  if (EVP_PKEY_up_ref(key) == 1) copy.signing_key.reset(key);
+  for (const X509Ptr& cert : material_.intermediates) {
+    copy.intermediates.push_back(ShareCertificate(cert.get()));
+  }
+  for (const X509Ptr& root : material_.roots) copy.roots.push_back(ShareCertificate(root.get()));
+  return copy;
+}
+
+absl::StatusOr<std::shared_ptr<const Authority>> Authority::WithRoots(
+    const std::vector<const X509*>& roots) const {
+  CaMaterial material = ShareMaterial();
+  material.roots.clear();
+  for (const X509* root : roots) material.roots.push_back(ShareCertificate(root));
+  return Create(std::move(material));
+}
+
 }  // namespace svidd

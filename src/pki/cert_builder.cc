@@ -6,6 +6,8 @@
 #include <chrono>
 #include <memory>
 
+#include "svidd/crypto/signature.h"
+
 namespace svidd::pki_internal {
 namespace {
 
@@ -45,21 +47,6 @@ absl::Status AppendName(GENERAL_NAMES* names, int type, const std::string& value
   }
   name.release();  // now owned by `names`
   return absl::OkStatus();
-}
-
-const EVP_MD* DigestFor(const EVP_PKEY* key) {
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_ED25519:
-    case EVP_PKEY_ED448:
-      return nullptr;  // pure EdDSA: the algorithm fixes the hash
-    case EVP_PKEY_EC: {
-      const int bits = EVP_PKEY_get_bits(key);
-      if (bits > 384) return EVP_sha512();
-      return bits > 256 ? EVP_sha384() : EVP_sha256();
-    }
-    default:
-      return EVP_sha256();
-  }
 }
 
 }  // namespace
@@ -174,7 +161,7 @@ absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer) {
 }
 
 absl::Status SignCertificate(X509* cert, EVP_PKEY* key) {
-  if (X509_sign(cert, key, DigestFor(key)) <= 0) return Internal("signing certificate");
+  if (X509_sign(cert, key, SignatureDigestFor(key)) <= 0) return Internal("signing certificate");
   return absl::OkStatus();
 }
 

@@ -2,6 +2,7 @@
 
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/keys.h"
+#include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
 namespace svidd {
@@ -25,6 +26,31 @@ absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate
   record.auth_method = context.auth_method;
   record.auth_principal = context.auth_principal;
   record.certificate_pem = issued.pem;
+  record.status = CertStatus::kActive;
+  return record;
+}
+
+absl::StatusOr<CertificateRecord> BuildCaCertificateRecord(const CaMaterial& ca,
+                                                           const X509* issuer,
+                                                           const std::string& spiffe_id,
+                                                           const std::string& auth_principal,
+                                                           TimePoint issued_at) {
+  const X509* cert = ca.signing_cert.get();
+  CertificateRecord record;
+  record.serial_hex = SerialHex(cert);
+  record.spiffe_id = spiffe_id;
+  record.kind = CertKind::kIntermediate;
+  record.issued_at = issued_at;
+  record.not_before = NotBefore(cert);
+  record.not_after = NotAfter(cert);
+  record.issuer_serial_hex = SerialHex(issuer);
+  record.issuer_subject = SubjectString(issuer);
+  SVIDD_ASSIGN_OR_RETURN(record.public_key_sha256, PublicKeySha256Hex(ca.signing_key.get()));
+  SVIDD_ASSIGN_OR_RETURN(KeyDescription key, DescribeKey(ca.signing_key.get()));
+  record.key_type = key.Label();
+  record.auth_method = "self";
+  record.auth_principal = auth_principal;
+  SVIDD_ASSIGN_OR_RETURN(record.certificate_pem, CertificateToPem(cert));
   record.status = CertStatus::kActive;
   return record;
 }

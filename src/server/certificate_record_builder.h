@@ -23,4 +23,11 @@ absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate
                                                          const EVP_PKEY* subject_key,
                                                          const IssuanceContext& context);
 
+// The ledger row of a CA certificate svidd made: `ca`'s signer, issued by `issuer` (a root).
+absl::StatusOr<CertificateRecord> BuildCaCertificateRecord(const CaMaterial& ca,
+                                                           const X509* issuer,
+                                                           const std::string& spiffe_id,
+                                                           const std::string& auth_principal,
+                                                           TimePoint issued_at);
+
 }  // namespace svidd

@@ -188,7 +188,8 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
     sessions_[id] = session;
     if (presented.has_value()) {
       session->Adopt(presented->serial_hex, presented->issuer_serial_hex);
-      scheduler_.Track(id, presented->not_before, presented->not_after);
+      scheduler_.Track(id, std::max(presented->not_before, presented->issued_at),
+                       presented->not_after);
     } else {
       scheduler_.TrackUnissued(id, now, now + options_.first_issuance_deadline);
     }
@@ -217,8 +218,11 @@ std::optional<TimePoint> RotationHub::OnIssued(uint64_t id, const IssuedChain& c
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!sessions_.contains(id)) return std::nullopt;  // closed meanwhile: nothing to track
-    if (!scheduler_.MarkRenewed(id, chain.not_before, chain.not_after)) {
-      scheduler_.Track(id, chain.not_before, chain.not_after);
+    // The lifetime counts from issuance, not from the backdated NotBefore: with a 2-minute
+    // backdate a 20-second certificate would otherwise be past half-life at birth.
+    const TimePoint from = std::max(chain.not_before, clock_.Now());
+    if (!scheduler_.MarkRenewed(id, from, chain.not_after)) {
+      scheduler_.Track(id, from, chain.not_after);
     }
     renew_at = scheduler_.ScheduledAt(id);
   }

@@ -48,6 +48,14 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
   app.add_option("--ca-key-type", ca_key_type_,
                  "Key type of a self-made CA: ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096")
       ->capture_default_str();
+  app.add_option("--ca-ttl", ca_ttl_,
+                 "Lifetime of svidd's own intermediate; at least 6 x --max-ttl. The next one is "
+                 "prepared at half-life and signs with a sixth left")
+      ->capture_default_str();
+  app.add_option("--root-ttl", root_ttl_,
+                 "Lifetime of svidd's own root; it rotates at half-life or on `svidctl ca "
+                 "rotate-root`")
+      ->capture_default_str();
   app.add_option("--port-file", port_file_, "Write the bound port here once serving");
   app.add_option("--max-message-bytes", options.max_message_bytes,
                  "Largest gRPC message accepted")
@@ -74,6 +82,8 @@ absl::Status ServerFlags::Finish() {
   options_.port_file = port_file_;
   SVIDD_ASSIGN_OR_RETURN(options_.default_ttl, ParseFlagDuration("default-ttl", default_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.max_ttl, ParseFlagDuration("max-ttl", max_ttl_));
+  SVIDD_ASSIGN_OR_RETURN(options_.ca_ttl, ParseFlagDuration("ca-ttl", ca_ttl_));
+  SVIDD_ASSIGN_OR_RETURN(options_.root_ttl, ParseFlagDuration("root-ttl", root_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.renewal_answer_timeout,
                          ParseFlagDuration("renewal-answer-timeout", renewal_answer_timeout_));
   auto key_type = ParseKeyType(ca_key_type_);

@@ -1,6 +1,7 @@
 #include "svidd/server/server_options.h"
 
 #include "svidd/common/time_format.h"
+#include "svidd/pki/ca_rotation_policy.h"
 #include "svidd/spiffe/spiffe_id.h"
 
 namespace svidd {
@@ -33,6 +34,9 @@ absl::Status ServerOptions::Validate() const {
   }
   if (max_message_bytes < 1024) {
     return absl::InvalidArgumentError("--max-message-bytes must be at least 1024");
+  }
+  if (ca_dir.empty()) {
+    if (auto s = ValidateCaLifetimes(ca_ttl, root_ttl, max_ttl); !s.ok()) return s;
   }
   if (max_renewals_per_second < 1) {
     return absl::InvalidArgumentError("--max-renewals-per-second must be at least 1");

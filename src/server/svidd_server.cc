@@ -11,8 +11,10 @@
 #include <condition_variable>
 #include <thread>
 
-#include "server/ca_loader.h"
+#include "server/ca_manager.h"
+#include "server/ca_operations.h"
 #include "server/istio_certificate_service.h"
+#include "server/ledger_checkpointer.h"
 #include "server/ledger_revocation_checker.h"
 #include "server/revocation_watcher.h"
 #include "server/rotation_hub.h"
@@ -27,10 +29,12 @@
 
 namespace svidd {
 
-struct SviddServer::Impl {
+struct SviddServer::Impl : public CaOperations {
   ServerOptions options;
   const Clock& clock;
   std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<CaManager> ca_manager;
+  std::unique_ptr<LedgerCheckpointer> checkpointer;
   AuthorityHolder authorities;
   std::unique_ptr<KubernetesTokenVerifier> token_verifier;
   std::unique_ptr<LedgerRevocationChecker> revocations;
@@ -62,16 +66,43 @@ struct SviddServer::Impl {
   absl::Status Maintain();
   absl::Status PublishTrust(const Authority& authority);
   void ActOnRevocations();
+  void CheckpointLedger(bool at_shutdown);
   void MaintenanceLoop();
   void SetServing(bool value);
+
+  // CaOperations
+  absl::Status RotateRoot() override { return ca_manager->RequestRootRotation(); }
+  absl::Status RotateIntermediate() override { return ca_manager->RotateIntermediateNow(); }
+  absl::StatusOr<size_t> Reissue(const std::string& issuer_serial) override;
+  CaStatus Status() const override { return ca_manager->Status(); }
 };
+
+absl::StatusOr<size_t> SviddServer::Impl::Reissue(const std::string& issuer_serial) {
+  if (issuer_serial.empty()) return absl::InvalidArgumentError("an issuer serial is required");
+  size_t reached = rotation_hub->Expedite(
+      [&](const SessionView& v) { return v.current_issuer_serial == issuer_serial; },
+      svidd::v1::RenewalRequested::OPERATOR, Urgency::kImmediate);
+  spdlog::warn("operator forced re-issuance of everything signed by {}: {} stream(s) asked",
+               issuer_serial, reached);
+  return reached;
+}
 
 absl::Status SviddServer::Impl::Init() {
   SVIDD_RETURN_IF_ERROR(options.Validate());
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(options.data_dir, 0700));
   SVIDD_ASSIGN_OR_RETURN(ledger, OpenSqliteLedger(options.LedgerPath()));
-  SVIDD_ASSIGN_OR_RETURN(auto authority, LoadServerAuthority(options, *ledger, clock.Now()));
-  authorities.Set(std::move(authority));
+  checkpointer = std::make_unique<LedgerCheckpointer>(
+      *ledger, LedgerCheckpointerOptions{options.data_dir / kLedgerHeadFileName});
+  CaManagerOptions ca;
+  ca.data_dir = options.data_dir;
+  ca.operator_ca_dir = options.ca_dir;
+  ca.trust_domain = options.trust_domain;
+  ca.key_type = options.ca_key_type;
+  ca.ca_ttl = options.ca_ttl;
+  ca.root_ttl = options.root_ttl;
+  ca.max_leaf_ttl = options.max_ttl;
+  SVIDD_ASSIGN_OR_RETURN(ca_manager, CaManager::Open(std::move(ca), *ledger, clock));
+  authorities.Set(ca_manager->active());
 
   if (!options.jwks_file.empty()) {
     KubernetesTokenVerifierOptions token_options;
@@ -115,6 +146,13 @@ absl::Status SviddServer::Impl::InitRotation() {
   rotation_hub = std::make_unique<RotationHub>(*pipeline, *signers, *ledger, *bundles, *scheduler,
                                                clock, hub);
   bundles->SetListener([hub = rotation_hub.get()](auto bundle) { hub->Broadcast(std::move(bundle)); });
+  // A new CA or bundle is in use at once, for signing and for every stream.
+  ca_manager->SetListener([this] {
+    authorities.Set(ca_manager->active());
+    if (absl::Status s = PublishTrust(*authorities.Get()); !s.ok()) {
+      spdlog::error("publishing the trust bundle: {}", s.ToString());
+    }
+  });
   rotation_service = std::make_unique<RotationService>(*rotation_hub);
   revocation_watcher = std::make_unique<RevocationWatcher>(*ledger, clock);
   return revocation_watcher->Poll().status();  // learns what is already revoked
@@ -193,9 +231,10 @@ void SviddServer::Impl::SetServing(bool value) {
 
 // Healthy means: a CA that can sign now, a writable ledger, and a current serving cert.
 absl::Status SviddServer::Impl::Maintain() {
+  absl::Status status = ca_manager->Tick().status();
+  if (!status.ok()) spdlog::error("CA rotation: {}", status.ToString());
   std::shared_ptr<const Authority> authority = authorities.Get();
-  absl::Status status = absl::OkStatus();
-  if (authority == nullptr || clock.Now() >= authority->not_after()) {
+  if (status.ok() && (authority == nullptr || clock.Now() >= authority->not_after())) {
     status = absl::UnavailableError("no valid signing CA");
   }
   if (status.ok()) status = serving_identity->EnsureFresh(*authority);
@@ -203,7 +242,19 @@ absl::Status SviddServer::Impl::Maintain() {
   if (status.ok()) status = PublishTrust(*authority);
   if (rotation_hub != nullptr) ActOnRevocations();
   SetServing(status.ok());
+  if (status.ok()) CheckpointLedger(/*at_shutdown=*/false);
   return status;
+}
+
+// The ledger's chain head, signed with the CA key (ledger_checkpointer.h). A failure is
+// logged, not a health problem: certificates are still recorded, only their signature waits.
+void SviddServer::Impl::CheckpointLedger(bool at_shutdown) {
+  std::shared_ptr<const Authority> authority = authorities.Get();
+  const TimePoint now = clock.Now();
+  if (checkpointer == nullptr || authority == nullptr || now >= authority->not_after()) return;
+  absl::Status s = at_shutdown ? checkpointer->Checkpoint(*authority, now)
+                               : checkpointer->MaybeCheckpoint(*authority, now);
+  if (!s.ok()) spdlog::error("ledger checkpoint: {}", s.ToString());
 }
 
 void SviddServer::Impl::MaintenanceLoop() {
@@ -232,11 +283,15 @@ SviddServer::~SviddServer() { Shutdown(); }
 
 int SviddServer::port() const { return impl_->port; }
 AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
+CaOperations& SviddServer::ca_operations() { return *impl_; }
 Ledger& SviddServer::ledger() { return *impl_->ledger; }
 bool SviddServer::serving() const { return impl_->serving.load(); }
 absl::Status SviddServer::RunMaintenance() { return impl_->Maintain(); }
 void SviddServer::RunRotationPass() { impl_->rotation_hub->RunOnce(impl_->clock.Now()); }
 size_t SviddServer::rotation_streams() const { return impl_->rotation_hub->connected(); }
+RenewalSchedulerStats SviddServer::rotation_stats() const {
+  return impl_->rotation_hub->scheduler_stats();
+}
 
 void SviddServer::Shutdown() {
   {
@@ -257,6 +312,8 @@ void SviddServer::Shutdown() {
   // Finish what was accepted: signing tasks, then their ledger writes (whose callbacks
   // complete the calls), and only then tear down the server the calls belong to.
   if (impl_->signers != nullptr) impl_->signers->Stop();
+  impl_->CheckpointLedger(/*at_shutdown=*/true);  // the last accepted record is in by now
+  impl_->checkpointer.reset();
   impl_->ledger.reset();
   impl_->grpc_server.reset();
   {

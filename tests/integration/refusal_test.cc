@@ -4,6 +4,7 @@
 
 #include "integration/test_env.h"
 #include "support/pki/csr_builder.h"
+#include "svidd/pki/ca_material.h"
 
 namespace svidd::testing {
 namespace {
@@ -126,7 +127,14 @@ TEST(RefusalTest, EachRefusalHasItsCodeAndSaysWhy) {
 }
 
 TEST(RefusalTest, ExpiredSigningCaMeansUnavailable) {
-  auto env = TestEnv::Start();
+  // An operator's CA (--ca-dir): svidd cannot replace it, so once it expires nothing is signed.
+  TempDir ca_dir;
+  CaBootstrapOptions bootstrap;
+  bootstrap.intermediate_ttl = std::chrono::hours(48);
+  auto ca = BootstrapCa(bootstrap, SystemClock::Instance().Now());
+  ASSERT_TRUE(ca.ok());
+  ASSERT_TRUE(WriteIstioCaDir(ca_dir.path(), *ca).ok());
+  auto env = TestEnv::Start([&](ServerOptions& o) { o.ca_dir = ca_dir.path(); });
   ASSERT_NE(env, nullptr);
   auto not_after = env->server().authorities().Get()->not_after();
   env->clock().Set(not_after + std::chrono::seconds(1));

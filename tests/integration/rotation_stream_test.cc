@@ -5,6 +5,7 @@
 
 #include "integration/rotation_client.h"
 #include "integration/test_env.h"
+#include "server/ca_operations.h"
 #include "support/pki/csr_builder.h"
 #include "support/pki/external_verify.h"
 #include "svidd/common/time_format.h"
@@ -249,6 +250,72 @@ TEST(RotationStreamTest, ShutdownEndsStreamsWithUnavailable) {
   while (client.Next().has_value()) {
   }
   EXPECT_EQ(client.Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace svidd::testing
+
+namespace svidd::testing {
+namespace {
+
+// NotBefore is backdated two minutes for clock skew; a 20-second certificate must still be
+// renewed near the middle of its 20 seconds, not at once.
+TEST(RotationStreamTest, ShortLivedCertificatesRenewAtHalfTheirRealLifetime) {
+  auto env = TestEnv::Start([](ServerOptions& o) {
+    o.default_ttl = std::chrono::seconds(20);
+    o.max_ttl = std::chrono::seconds(20);
+  });
+  ASSERT_NE(env, nullptr);
+  RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
+  auto one = AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id());
+  ASSERT_TRUE(one.has_value());
+  const auto wait = FromUnixSeconds(one->message.renew_at()) - env->clock().Now();
+  EXPECT_GE(wait, std::chrono::seconds(7));
+  EXPECT_LE(wait, std::chrono::seconds(10));
+}
+
+}  // namespace
+}  // namespace svidd::testing
+
+namespace svidd::testing {
+namespace {
+
+// After a key compromise: a new intermediate at once, and every connected workload holding a
+// certificate from the old one asked to renew in the same pass, whatever the rate limit.
+TEST(RotationStreamTest, ForcedReissueReachesEveryHolderOfTheIntermediateAtOnce) {
+  auto env = TestEnv::Start([](ServerOptions& o) { o.max_renewals_per_second = 1; });
+  ASSERT_NE(env, nullptr);
+  constexpr int kClients = 5;
+  std::vector<std::unique_ptr<RotationTestClient>> clients;
+  std::string old_issuer;
+  for (int i = 0; i < kClients; ++i) {
+    const std::string sa = "sa" + std::to_string(i);
+    clients.push_back(std::make_unique<RotationTestClient>(env->Channel(), env->TokenFor("foo", sa)));
+    RenewalRequested initial = ExpectRenewalRequest(*clients.back());
+    auto issued = AnswerWithFreshKey(*clients.back(), initial.renewal_id(),
+                                     "spiffe://cluster.local/ns/foo/sa/" + sa);
+    ASSERT_TRUE(issued.has_value());
+    old_issuer = env->server().authorities().Get()->signer_serial_hex();
+    env->clock().Advance(std::chrono::seconds(1));  // the next first issuance's token
+    env->server().RunRotationPass();
+  }
+  CaOperations& ca = env->server().ca_operations();
+  ASSERT_TRUE(ca.RotateIntermediate().ok());
+  EXPECT_NE(env->server().authorities().Get()->signer_serial_hex(), old_issuer);
+  auto reached = ca.Reissue(old_issuer);
+  ASSERT_TRUE(reached.ok());
+  EXPECT_EQ(*reached, static_cast<size_t>(kClients));
+  env->server().RunRotationPass();  // one pass, though the limit is 1 per second
+  for (int i = 0; i < kClients; ++i) {
+    SCOPED_TRACE(i);
+    RenewalRequested request = ExpectRenewalRequest(*clients[i]);
+    EXPECT_EQ(request.reason(), RenewalRequested::OPERATOR);
+    auto renewed = AnswerWithFreshKey(*clients[i], request.renewal_id(),
+                                      "spiffe://cluster.local/ns/foo/sa/sa" + std::to_string(i));
+    ASSERT_TRUE(renewed.has_value());
+    auto record = env->server().ledger().GetCertificate(renewed->message.serial());
+    EXPECT_NE(record->issuer_serial_hex, old_issuer);
+  }
 }
 
 }  // namespace

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <thread>
+
 #include "integration/ca_client.h"
 #include "integration/child_process.h"
 #include "integration/test_env.h"
 #include "nlohmann/json.hpp"
 #include "support/jwt/test_jwt.h"
+#include "support/ledger/sqlite_tool.h"
 #include "support/pki/csr_builder.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/crypto/pem.h"
@@ -160,6 +163,62 @@ TEST_F(SviddProcessTest, BadFlagsExitWithMessage) {
   CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", data_.string(), "--default-ttl", "48h"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("--default-ttl 2d exceeds --max-ttl 1d"), std::string::npos) << run.err;
+}
+
+// The ledger's chain, signed by the running svidd and checked by svidctl beside it: intact
+// through issuance, a revocation from another process and restarts; broken once the sqlite3
+// tool truncates it, and a restarted svidd does not sign over the truncation.
+TEST_F(SviddProcessTest, LedgerStaysVerifiableUntilTruncatedAndIsNeverResignedOver) {
+  auto verify = [this] {
+    CommandResult r = Svidctl({"ledger", "verify", "--output", "json"});
+    return std::make_pair(r.exit_code, nlohmann::json::parse(r.out.empty() ? "{}" : r.out));
+  };
+  auto first = StartSvidd();
+  std::vector<std::string> chain = Issue();
+  ASSERT_EQ(chain.size(), 3u);
+  Issue();
+  const std::string serial = SerialHex(ParseCertificatePem(chain[0]).value().get());
+  ASSERT_EQ(Svidctl({"certs", "revoke", serial, "--reason", "test"}).exit_code, 0);
+  // Events: the intermediate, svidd's serving certificate, two issuances, the revocation.
+  auto [code, report] = verify();
+  for (int i = 0; i < 50 && code == 0 && report["last_signed_seq"] != 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::tie(code, report) = verify();
+  }
+  ASSERT_EQ(code, 0) << report.dump(2);
+  EXPECT_EQ(report["events"], 5);
+  EXPECT_EQ(report["last_signed_seq"], 5) << "the running svidd signs a moved head";
+  EXPECT_EQ(first->StopWith(SIGTERM), 0) << first->log();
+
+  auto second = StartSvidd();
+  Issue();
+  EXPECT_EQ(second->StopWith(SIGTERM), 0) << second->log();
+  std::tie(code, report) = verify();
+  ASSERT_EQ(code, 0) << report.dump(2);
+  EXPECT_EQ(report["events"], 6);
+  EXPECT_EQ(report["last_signed_seq"], 6) << "signed at shutdown";
+  EXPECT_EQ(report["warnings"], nlohmann::json::array());
+
+  ASSERT_TRUE(RunSqlite3(data_ / "ledger.db",
+                         WithoutGuards("DELETE FROM certificates WHERE serial = (SELECT serial FROM"
+                                       " ledger_events WHERE seq = 6);"
+                                       " DELETE FROM ledger_events WHERE seq = 6;"
+                                       " DELETE FROM ledger_checkpoints"))
+                  .ok());
+  std::tie(code, report) = verify();
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["first_break"]["kind"], "truncated") << report.dump(2);
+  EXPECT_EQ(report["first_break"]["where"], "ledger-head.json");
+  EXPECT_EQ(report["first_break"]["row"], 6);
+
+  auto third = StartSvidd();
+  Issue();  // a new event 6, in place of the one removed
+  EXPECT_EQ(third->StopWith(SIGTERM), 0) << third->log();
+  EXPECT_NE(third->log().find("not signing the ledger head"), std::string::npos) << third->log();
+  std::tie(code, report) = verify();
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["first_break"]["kind"], "checkpoint_mismatch") << report.dump(2);
+  EXPECT_EQ(report["first_break"]["where"], "ledger-head.json");
 }
 
 }  // namespace

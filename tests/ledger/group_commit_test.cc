@@ -15,25 +15,13 @@
 namespace svidd {
 namespace {
 
-using internal::SqliteLedger;
 using ::svidd::testing::kBaseUnix;
 using ::svidd::testing::MakeRecord;
+using ::svidd::testing::OpenTestLedger;
+using ::svidd::testing::TestSerial;
 using ::svidd::testing::TempDir;
 
 const TimePoint kBase = FromUnixSeconds(kBaseUnix);
-
-std::unique_ptr<SqliteLedger> Open(const std::filesystem::path& path,
-                                   SqliteLedgerOptions options = {}) {
-  auto ledger = internal::SqliteLedger::Open(path, options);
-  EXPECT_TRUE(ledger.ok()) << ledger.status();
-  return ledger.ok() ? std::move(*ledger) : nullptr;
-}
-
-std::string Serial(int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%06x", i);
-  return buf;
-}
 
 // Counts down; Wait() returns when every expected callback has run.
 class Latch {
@@ -71,14 +59,14 @@ TEST(GroupCommitTest, ConcurrentRecordsAreAllDurableAndShareCommits) {
   TempDir dir;
   constexpr int kThreads = 8, kPerThread = 25, kTotal = kThreads * kPerThread;
   {
-    auto ledger = Open(dir.File("ledger.db"));
+    auto ledger = OpenTestLedger(dir.File("ledger.db"));
     Latch latch(kTotal);
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < kPerThread; ++i) {
-          ledger->RecordIssuanceAsync(MakeRecord(Serial(t * kPerThread + i)),
+          ledger->RecordIssuanceAsync(MakeRecord(TestSerial(t * kPerThread + i)),
                                       [&](absl::Status s) {
                                         if (!s.ok()) ++failures;
                                         latch.CountDown();
@@ -94,13 +82,13 @@ TEST(GroupCommitTest, ConcurrentRecordsAreAllDurableAndShareCommits) {
     EXPECT_LT(stats.commits, static_cast<uint64_t>(kTotal)) << "no batching happened";
     EXPECT_GT(stats.largest_batch, 1u);
   }
-  auto reopened = Open(dir.File("ledger.db"), {.read_only = true});
+  auto reopened = OpenTestLedger(dir.File("ledger.db"), {.read_only = true});
   EXPECT_EQ(reopened->ListCertificates({})->size(), static_cast<size_t>(kTotal));
 }
 
 TEST(GroupCommitTest, DuplicateFailsAloneWithinItsBatch) {
   TempDir dir;
-  auto ledger = Open(dir.File("ledger.db"));
+  auto ledger = OpenTestLedger(dir.File("ledger.db"));
   ASSERT_TRUE(ledger->RecordIssuance(MakeRecord("aa")).ok());
 
   // Park the writer on BEGIN IMMEDIATE so the next records queue up into one batch.
@@ -135,7 +123,7 @@ TEST(GroupCommitTest, DuplicateFailsAloneWithinItsBatch) {
 
 TEST(GroupCommitTest, FailedTransactionFailsEveryRecordAndCommitsNothing) {
   TempDir dir;
-  auto ledger = Open(dir.File("ledger.db"), {.busy_timeout = std::chrono::milliseconds(50)});
+  auto ledger = OpenTestLedger(dir.File("ledger.db"), {.busy_timeout = std::chrono::milliseconds(50)});
   WriteLockHolder lock(dir.File("ledger.db"));
   absl::Status first = ledger->RecordIssuance(MakeRecord("01"));
   EXPECT_EQ(first.code(), absl::StatusCode::kUnavailable) << first;
@@ -153,22 +141,22 @@ TEST(GroupCommitTest, DestructorDrainsTheQueue) {
   constexpr int kRecords = 100;
   std::atomic<int> ok{0};
   {
-    auto ledger = Open(dir.File("ledger.db"), {.max_batch = 7});
+    auto ledger = OpenTestLedger(dir.File("ledger.db"), {.max_batch = 7});
     for (int i = 0; i < kRecords; ++i) {
-      ledger->RecordIssuanceAsync(MakeRecord(Serial(i)), [&](absl::Status s) { ok += s.ok(); });
+      ledger->RecordIssuanceAsync(MakeRecord(TestSerial(i)), [&](absl::Status s) { ok += s.ok(); });
     }
   }
   EXPECT_EQ(ok.load(), kRecords);
-  auto reopened = Open(dir.File("ledger.db"));
+  auto reopened = OpenTestLedger(dir.File("ledger.db"));
   EXPECT_EQ(reopened->ListCertificates({})->size(), static_cast<size_t>(kRecords));
 }
 
 TEST(GroupCommitTest, MaxBatchBoundsATransaction) {
   TempDir dir;
-  auto ledger = Open(dir.File("ledger.db"), {.max_batch = 4});
+  auto ledger = OpenTestLedger(dir.File("ledger.db"), {.max_batch = 4});
   Latch latch(50);
   for (int i = 0; i < 50; ++i) {
-    ledger->RecordIssuanceAsync(MakeRecord(Serial(i)), [&](absl::Status) { latch.CountDown(); });
+    ledger->RecordIssuanceAsync(MakeRecord(TestSerial(i)), [&](absl::Status) { latch.CountDown(); });
   }
   latch.Wait();
   EXPECT_LE(ledger->writer_stats().largest_batch, 4u);
@@ -177,11 +165,11 @@ TEST(GroupCommitTest, MaxBatchBoundsATransaction) {
 
 TEST(SharedFileTest, ReadOnlyInstanceReadsWhileTheWriterWrites) {
   TempDir dir;
-  auto writer = Open(dir.File("ledger.db"));
-  auto reader = Open(dir.File("ledger.db"), {.read_only = true});
+  auto writer = OpenTestLedger(dir.File("ledger.db"));
+  auto reader = OpenTestLedger(dir.File("ledger.db"), {.read_only = true});
   std::atomic<bool> done{false};
   std::thread writing([&] {
-    for (int i = 0; i < 300; ++i) ASSERT_TRUE(writer->RecordIssuance(MakeRecord(Serial(i))).ok());
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(writer->RecordIssuance(MakeRecord(TestSerial(i))).ok());
     done = true;
   });
   size_t last = 0;
@@ -200,11 +188,11 @@ TEST(SharedFileTest, ReadOnlyInstanceReadsWhileTheWriterWrites) {
 
 TEST(SharedFileTest, RevokeThroughAnotherInstanceIsSeenByTheServer) {
   TempDir dir;
-  auto server = Open(dir.File("ledger.db"));
+  auto server = OpenTestLedger(dir.File("ledger.db"));
   ASSERT_TRUE(server->RecordIssuance(MakeRecord("5a3f")).ok());
   EXPECT_FALSE(server->IsRevoked("5a3f").value());
   {
-    auto svidctl = Open(dir.File("ledger.db"));  // what `svidctl certs revoke` opens
+    auto svidctl = OpenTestLedger(dir.File("ledger.db"));  // what `svidctl certs revoke` opens
     ASSERT_TRUE(svidctl->RevokeCertificate("5a3f", "compromised", kBase).ok());
   }
   EXPECT_TRUE(server->IsRevoked("5a3f").value());

@@ -1,25 +1,13 @@
 #include "ledger/ledger_test_util.h"
 
-#include <unistd.h>
+#include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
+#include "support/pki/external_verify.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/ledger/ledger_event.h"
+#include "svidd/ledger/ledger_verifier.h"
 
 namespace svidd::testing {
-
-TempDir::TempDir() {
-  static std::atomic<int> counter{0};
-  path_ = std::filesystem::temp_directory_path() /
-          ("svidd-ledger-test-" + std::to_string(::getpid()) + "-" +
-           std::to_string(counter.fetch_add(1)));
-  std::filesystem::remove_all(path_);
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& spiffe_id,
                              TimePoint issued_at, std::chrono::seconds ttl) {
@@ -39,6 +27,33 @@ CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& s
   r.certificate_pem = "-----BEGIN CERTIFICATE-----\nplaceholder " + serial_hex +
                       "\n-----END CERTIFICATE-----\n";
   return r;
+}
+
+std::unique_ptr<internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
+                                                      SqliteLedgerOptions options) {
+  auto ledger = internal::SqliteLedger::Open(path, options);
+  EXPECT_TRUE(ledger.ok()) << ledger.status();
+  return ledger.ok() ? std::move(*ledger) : nullptr;
+}
+
+std::string TestSerial(int i) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%06x", i);
+  return buf;
+}
+
+LedgerVerification VerifyLedgerFile(const std::filesystem::path& db) {
+  static const std::string* root =
+      new std::string(MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value()->root_bundle_pem());
+  const std::filesystem::path bundle = db.parent_path() / "root-cert.pem";
+  EXPECT_TRUE(WriteFileAtomically(bundle, *root).ok());
+  absl::StatusOr<LedgerVerifier> verifier =
+      LedgerVerifier::Create({db, db.parent_path() / kLedgerHeadFileName, bundle});
+  EXPECT_TRUE(verifier.ok()) << verifier.status();
+  if (!verifier.ok()) return {};
+  absl::StatusOr<LedgerVerification> report = verifier->Verify();
+  EXPECT_TRUE(report.ok()) << report.status();
+  return report.value_or(LedgerVerification{});
 }
 
 }  // namespace svidd::testing

@@ -1,27 +1,17 @@
-// Shared by the ledger tests: a temporary directory and a record builder.
+// Shared by the ledger tests: a temporary directory, a record builder, a verification.
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include "ledger/sqlite_ledger_impl.h"
+#include "support/ledger/temp_dir.h"
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/certificate_record.h"
+#include "svidd/ledger/ledger_verification.h"
 
 namespace svidd::testing {
-
-// A fresh directory under the system temp dir, removed with its contents at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path File(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A plausible workload record issued at `issued_at`, valid for `ttl`.
 inline constexpr int64_t kBaseUnix = 1'750'000'000;  // 2025-06-15T15:06:40Z
@@ -29,5 +19,16 @@ CertificateRecord MakeRecord(const std::string& serial_hex,
                              const std::string& spiffe_id = "spiffe://example.org/ns/default/sa/web",
                              TimePoint issued_at = FromUnixSeconds(kBaseUnix),
                              std::chrono::seconds ttl = std::chrono::hours(24));
+
+// The SQLite implementation itself (for writer_stats()); fails the test if it cannot open.
+std::unique_ptr<internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
+                                                      SqliteLedgerOptions options = {});
+// Six hex digits of `i`: distinct serials for bulk tests.
+std::string TestSerial(int i);
+
+// LedgerVerifier on `db`, with ledger-head.json looked for beside it and a fresh test root as
+// the trust bundle (enough for ledgers without checkpoints). Fails the test, and returns an
+// empty report, if verification cannot run at all.
+LedgerVerification VerifyLedgerFile(const std::filesystem::path& db);
 
 }  // namespace svidd::testing

@@ -5,6 +5,7 @@
 
 #include "CLI/CLI.hpp"
 #include "svidctl/certs_commands.h"
+#include "svidctl/ledger_commands.h"
 #include "svidd/common/clock.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   absl::Status result;
   svidctl::AddCertsCommands(app, options, svidd::SystemClock::Instance(), std::cout, &result);
+  svidctl::LedgerOptions ledger_options;
+  svidctl::AddLedgerCommands(app, options.data_dir, ledger_options, svidd::SystemClock::Instance(),
+                             std::cout, &result);
   CLI11_PARSE(app, argc, argv);
   if (!result.ok()) {
     std::cerr << "svidctl: " << std::string(result.message()) << "\n";

@@ -1,4 +1,4 @@
-// SHA-256 of bytes, for content digests (ledger, bundle state, fingerprints).
+// SHA-256, the one hash of the ledger's chain and of public-key fingerprints.
 #pragma once
 
 #include <string>
@@ -8,9 +8,14 @@
 
 namespace svidd {
 
-// 32 raw bytes.
+inline constexpr size_t kSha256Size = 32;
+
+// The 32-byte digest of `data`.
 absl::StatusOr<std::string> Sha256(std::string_view data);
-// 64 lowercase hex digits.
+// The same as 64 lowercase hex digits.
 absl::StatusOr<std::string> Sha256Hex(std::string_view data);
+
+// Lowercase or uppercase hex to bytes. INVALID_ARGUMENT for an odd length or a non-hex digit.
+absl::StatusOr<std::string> DecodeHex(std::string_view hex);
 
 }  // namespace svidd

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
 #include "svidd/ledger/certificate_record.h"
+#include "svidd/ledger/ledger_event.h"
 
 namespace svidd {
 
@@ -46,8 +47,22 @@ class Ledger {
                                          TimePoint at) = 0;
   // OK(true) if the serial is recorded as revoked; OK(false) if active or unknown.
   virtual absl::StatusOr<bool> IsRevoked(std::string_view serial_hex) const = 0;
-  // Health: the database answers and accepts writes.
+  // Health: the database answers and accepts writes. Everything recorded before the call
+  // has been committed when it returns.
   virtual absl::Status CheckWritable() = 0;
+
+  // The event log (ledger_event.h). Every issuance and revocation above appends its event in
+  // the same transaction, so these always describe committed certificate rows.
+  // The last event; seq 0 (and kGenesisHash) while the log is empty.
+  virtual absl::StatusOr<ChainHead> GetChainHead() const = 0;
+  // NOT_FOUND if there is no event `seq`.
+  virtual absl::StatusOr<LedgerEvent> GetEvent(int64_t seq) const = 0;
+  // The stored checkpoint with the highest event_seq, or nullopt if none was recorded.
+  virtual absl::StatusOr<std::optional<LedgerCheckpoint>> LatestCheckpoint() const = 0;
+  // Stores a signed checkpoint (the caller signed it). FAILED_PRECONDITION unless event
+  // `event_seq` exists with hash `head_hash`, and the latest stored checkpoint is at or below
+  // it and still matches the chain: a checkpoint only ever extends what was signed before.
+  virtual absl::Status RecordCheckpoint(const LedgerCheckpoint& checkpoint) = 0;
 };
 
 }  // namespace svidd

@@ -42,6 +42,13 @@ class Authority {
   // CA is put to use only once this passes (FAILED_PRECONDITION with the reason otherwise).
   absl::Status SelfTest(TimePoint now) const;
 
+  // Another reference to the same key and certificates (for writing the CA out, or for an
+  // authority with another trust bundle).
+  CaMaterial ShareMaterial() const;
+  // The same signer with `roots` as its trust bundle (a root joins or leaves the bundle).
+  absl::StatusOr<std::shared_ptr<const Authority>> WithRoots(
+      const std::vector<const X509*>& roots) const;
+
   const X509* signing_cert() const { return material_.signing_cert.get(); }
   const EVP_PKEY* signing_key() const { return material_.signing_key.get(); }
   const std::vector<X509Ptr>& intermediates() const { return material_.intermediates; }

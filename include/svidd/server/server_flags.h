@@ -20,6 +20,8 @@ class ServerFlags {
   std::string max_ttl_ = "24h";
   std::string ca_key_type_ = "ec-p256";
   std::string renewal_answer_timeout_ = "30s";
+  std::string ca_ttl_ = "30d";
+  std::string root_ttl_ = "3650d";
   std::string data_dir_, ca_dir_, jwks_file_, port_file_;
 };
 

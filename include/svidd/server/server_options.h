@@ -24,6 +24,9 @@ struct ServerOptions {
   std::chrono::seconds default_ttl = std::chrono::hours(24);
   std::chrono::seconds max_ttl = std::chrono::hours(24);
   KeyType ca_key_type = KeyType::kEcP256;
+  // svidd's own CA (no --ca-dir): the intermediate's and the root's lifetimes.
+  std::chrono::seconds ca_ttl = std::chrono::hours(24 * 30);
+  std::chrono::seconds root_ttl = std::chrono::hours(24 * 3650);
   std::filesystem::path port_file;  // if set, the bound port is written here once serving
   size_t max_message_bytes = 64 * 1024;  // larger gRPC messages are refused unparsed
   size_t max_csr_bytes = 32 * 1024;

@@ -9,9 +9,12 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/server/authority_holder.h"
+#include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
+
+class CaOperations;  // src/server/ca_operations.h
 
 class SviddServer {
  public:
@@ -34,10 +37,13 @@ class SviddServer {
   // One pass of the rotation scheduler at the clock's time (the background loop runs it
   // whenever something is due, re-reading the clock at least every second).
   void RunRotationPass();
-  // Rotation streams currently connected.
+  // Rotation streams currently connected, and what the scheduler has done so far.
   size_t rotation_streams() const;
+  RenewalSchedulerStats rotation_stats() const;
 
   AuthorityHolder& authorities();
+  // Operator actions on the CA (rotate root / intermediate, forced re-issuance).
+  CaOperations& ca_operations();
   Ledger& ledger();
   // Whether the health service currently says SERVING.
   bool serving() const;

@@ -1,0 +1,114 @@
+#include "ledger/chain_snapshot.h"
+
+#include "absl/strings/str_cat.h"
+#include "ledger/certificate_rows.h"
+#include "ledger/checkpoint_rows.h"
+#include "ledger/event_appender.h"
+#include "ledger/migration_runner.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/ledger/sqlite_ledger.h"
+
+namespace svidd::internal {
+namespace {
+
+constexpr char kFirstDuplicateSql[] =
+    "SELECT e.seq FROM ledger_events e WHERE EXISTS (SELECT 1 FROM ledger_events p"
+    " WHERE p.serial = e.serial AND p.kind = e.kind AND p.seq < e.seq) ORDER BY e.seq LIMIT 1";
+
+constexpr char kFirstUncoveredSql[] =
+    "SELECT c.seq, c.serial, NOT EXISTS (SELECT 1 FROM ledger_events e"
+    "   WHERE e.serial = c.serial AND e.kind = 'issued')"
+    " FROM certificates c"
+    " WHERE NOT EXISTS (SELECT 1 FROM ledger_events e"
+    "   WHERE e.serial = c.serial AND e.kind = 'issued')"
+    " OR (c.status = 'revoked' AND NOT EXISTS (SELECT 1 FROM ledger_events e"
+    "   WHERE e.serial = c.serial AND e.kind = 'revoked'))"
+    " ORDER BY c.seq LIMIT 1";
+
+// The first column of the first row of `sql` (with `text` bound to ?1 if given), or nullopt.
+absl::StatusOr<std::optional<int64_t>> QueryOptionalInt(sqlite3* db, const char* sql,
+                                                        const std::string* text = nullptr) {
+  SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db, sql));
+  if (text != nullptr) stmt.BindText(1, *text);
+  SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::nullopt;
+  return stmt.ColumnInt64(0);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ChainSnapshot>> ChainSnapshot::Open(
+    const std::filesystem::path& path) {
+  SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<Connection> connection,
+                         OpenConnection(path, ConnectionOptions{.read_only = true}));
+  sqlite3* db = connection->db.get();
+  absl::Status current = CheckSchemaIsCurrent(db, LatestSchemaVersion());
+  if (!current.ok()) {
+    return absl::Status(current.code(), absl::StrCat(path.string(), ": ", current.message()));
+  }
+  // The first read after BEGIN fixes the snapshot every later statement sees.
+  SVIDD_RETURN_IF_ERROR(Exec(db, "BEGIN"));
+  SVIDD_RETURN_IF_ERROR(Exec(db, "SELECT COUNT(*) FROM ledger_events"));
+  absl::StatusOr<Statement> find =
+      Statement::Prepare(db, absl::StrCat(kSelectCertificatesSql, " WHERE serial = ?1"));
+  if (!find.ok()) {
+    Exec(db, "ROLLBACK").IgnoreError();
+    return find.status();
+  }
+  return std::unique_ptr<ChainSnapshot>(new ChainSnapshot(std::move(connection), std::move(*find)));
+}
+
+ChainSnapshot::~ChainSnapshot() {
+  find_certificate_.Reset();
+  Exec(db(), "ROLLBACK").IgnoreError();  // a read transaction: nothing to keep
+}
+
+absl::StatusOr<Statement> ChainSnapshot::Events() {
+  return Statement::Prepare(db(), absl::StrCat(kSelectEventsSql, " ORDER BY seq"));
+}
+
+absl::StatusOr<Statement> ChainSnapshot::Checkpoints() {
+  return Statement::Prepare(db(), absl::StrCat(kSelectCheckpointsSql, " ORDER BY event_seq, id"));
+}
+
+absl::StatusOr<std::optional<CertificateRecord>> ChainSnapshot::FindCertificate(
+    const std::string& serial_hex) {
+  find_certificate_.Reset();
+  find_certificate_.BindText(1, serial_hex);
+  SVIDD_ASSIGN_OR_RETURN(bool found, find_certificate_.Step());
+  if (!found) return std::nullopt;
+  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, ReadCertificateRow(find_certificate_));
+  find_certificate_.Reset();
+  return record;
+}
+
+absl::StatusOr<int64_t> ChainSnapshot::CertificateSeq(const std::string& serial_hex) {
+  SVIDD_ASSIGN_OR_RETURN(
+      std::optional<int64_t> seq,
+      QueryOptionalInt(db(), "SELECT seq FROM certificates WHERE serial = ?1", &serial_hex));
+  return seq.value_or(0);
+}
+
+absl::StatusOr<std::optional<int64_t>> ChainSnapshot::FindEventWithHash(const std::string& hash) {
+  return QueryOptionalInt(
+      db(), "SELECT seq FROM ledger_events WHERE hash = ?1 ORDER BY seq LIMIT 1", &hash);
+}
+
+absl::StatusOr<std::optional<int64_t>> ChainSnapshot::FirstDuplicateEvent() {
+  return QueryOptionalInt(db(), kFirstDuplicateSql);
+}
+
+absl::StatusOr<std::optional<UncoveredCertificate>> ChainSnapshot::FirstUncoveredCertificate() {
+  SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db(), kFirstUncoveredSql));
+  SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::nullopt;
+  return UncoveredCertificate{stmt.ColumnInt64(0), stmt.ColumnText(1), stmt.ColumnInt64(2) != 0};
+}
+
+absl::StatusOr<int64_t> ChainSnapshot::CountCertificates() {
+  SVIDD_ASSIGN_OR_RETURN(std::optional<int64_t> count,
+                         QueryOptionalInt(db(), "SELECT COUNT(*) FROM certificates"));
+  return count.value_or(0);
+}
+
+}  // namespace svidd::internal

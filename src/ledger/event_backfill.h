@@ -1,0 +1,23 @@
+// Migration 0003's C++ half. A database from before the event log holds certificate rows
+// without events; in the migration's own transaction (so exactly once, and never half done)
+// they get their issuance events in seq order, then revocation events for the rows already
+// revoked, in revocation order. From then on the chain covers every row.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "ledger/migration_runner.h"
+
+namespace svidd::internal {
+
+inline constexpr int kEventLogSchemaVersion = 3;
+
+absl::Status BackfillEventLog(sqlite3* db);
+
+// `migrations` with BackfillEventLog attached to version kEventLogSchemaVersion.
+std::vector<Migration> WithEventLogBackfill(std::vector<Migration> migrations);
+
+}  // namespace svidd::internal

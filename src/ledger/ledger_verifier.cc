@@ -1,0 +1,223 @@
+#include "svidd/ledger/ledger_verifier.h"
+
+#include "absl/strings/str_cat.h"
+#include "ledger/chain_snapshot.h"
+#include "ledger/chain_walker.h"
+#include "ledger/checkpoint_checker.h"
+#include "ledger/checkpoint_walker.h"
+#include "ledger/event_appender.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/ledger/head_file.h"
+
+namespace svidd {
+namespace {
+
+using internal::ChainSnapshot;
+using internal::ChainWalker;
+using internal::CheckpointChecker;
+using internal::CheckpointWalker;
+using internal::MakeBreak;
+
+// ledger-head.json as read before the snapshot was taken.
+struct HeadFile {
+  bool present = false;
+  absl::StatusOr<LedgerCheckpoint> checkpoint = absl::NotFoundError("no head file");
+};
+
+absl::StatusOr<HeadFile> ReadHead(const std::filesystem::path& path) {
+  absl::StatusOr<std::optional<LedgerCheckpoint>> file = ReadHeadFile(path);
+  if (absl::IsInvalidArgument(file.status())) return HeadFile{true, file.status()};
+  SVIDD_RETURN_IF_ERROR(file.status());
+  if (!file->has_value()) return HeadFile{};
+  return HeadFile{true, std::move(**file)};
+}
+
+// One verification: the walk over the events with the checkpoints alongside, then the head
+// file, then the certificate rows no event covers.
+class Run {
+ public:
+  Run(ChainSnapshot& snapshot, const std::vector<X509Ptr>& roots, const HeadFile& head_file)
+      : snapshot_(snapshot), checker_(roots), head_file_(head_file) {}
+
+  absl::StatusOr<LedgerVerification> Verify();
+
+ private:
+  const LedgerCheckpoint* watched() const {
+    return head_file_.present && head_file_.checkpoint.ok() ? &*head_file_.checkpoint : nullptr;
+  }
+  absl::StatusOr<std::optional<LedgerBreak>> FirstBreak(CheckpointWalker& checkpoints);
+  absl::StatusOr<std::optional<LedgerBreak>> Walk(CheckpointWalker& checkpoints);
+  absl::StatusOr<std::optional<LedgerBreak>> CheckHeadFile(const CheckpointWalker& checkpoints);
+  absl::StatusOr<std::optional<LedgerBreak>> CheckCoverage();
+  void AddWarnings(const CheckpointWalker& checkpoints);
+
+  ChainSnapshot& snapshot_;
+  CheckpointChecker checker_;
+  const HeadFile& head_file_;
+  ChainHead last_;
+  std::optional<std::string> hash_at_head_file_;
+  LedgerVerification report_;
+};
+
+absl::StatusOr<LedgerVerification> Run::Verify() {
+  SVIDD_ASSIGN_OR_RETURN(report_.certificates, snapshot_.CountCertificates());
+  SVIDD_ASSIGN_OR_RETURN(internal::Statement cursor, snapshot_.Checkpoints());
+  CheckpointWalker checkpoints(std::move(cursor), checker_, watched());
+  SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerBreak> broken, FirstBreak(checkpoints));
+  report_.events = last_.seq;
+  report_.head_hash = last_.hash;
+  report_.checkpoints = checkpoints.verified();
+  if (checkpoints.latest().has_value()) {
+    report_.last_signed_seq = checkpoints.latest()->event_seq;
+    report_.last_signed_at = checkpoints.latest()->signed_at;
+  }
+  report_.first_break = std::move(broken);
+  if (report_.intact()) AddWarnings(checkpoints);
+  return std::move(report_);
+}
+
+// In the order a reader meets them: along the chain, then past its end, then outside it.
+absl::StatusOr<std::optional<LedgerBreak>> Run::FirstBreak(CheckpointWalker& checkpoints) {
+  SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerBreak> broken, Walk(checkpoints));
+  if (broken.has_value()) return broken;
+  SVIDD_ASSIGN_OR_RETURN(broken, checkpoints.Finish(last_));
+  if (broken.has_value()) return broken;
+  SVIDD_ASSIGN_OR_RETURN(broken, CheckHeadFile(checkpoints));
+  if (broken.has_value()) return broken;
+  return CheckCoverage();
+}
+
+absl::StatusOr<std::optional<LedgerBreak>> Run::Walk(CheckpointWalker& checkpoints) {
+  SVIDD_ASSIGN_OR_RETURN(std::optional<int64_t> duplicate, snapshot_.FirstDuplicateEvent());
+  ChainWalker walker(snapshot_, duplicate);
+  SVIDD_ASSIGN_OR_RETURN(internal::Statement events, snapshot_.Events());
+  const LedgerCheckpoint* file = watched();
+  for (;;) {
+    last_ = walker.head();
+    SVIDD_ASSIGN_OR_RETURN(bool row, events.Step());
+    if (!row) return std::nullopt;
+    absl::StatusOr<LedgerEvent> event = internal::ReadEventRow(events);
+    if (absl::IsDataLoss(event.status())) {
+      return walker.Unreadable(events.ColumnInt64(0), std::string(event.status().message()));
+    }
+    SVIDD_RETURN_IF_ERROR(event.status());
+    SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerBreak> broken, walker.Next(*event));
+    if (broken.has_value()) return broken;
+    SVIDD_ASSIGN_OR_RETURN(broken, checkpoints.CatchUp(walker.head()));
+    if (broken.has_value()) return broken;
+    if (file != nullptr && file->event_seq == walker.head().seq) {
+      hash_at_head_file_ = walker.head().hash;
+    }
+  }
+}
+
+absl::StatusOr<std::optional<LedgerBreak>> Run::CheckHeadFile(const CheckpointWalker& checkpoints) {
+  if (!head_file_.present) {
+    if (checkpoints.verified() == 0) return std::nullopt;
+    return MakeBreak(BreakKind::kHeadFileMissing, kLedgerHeadFileName, 0, 0, "",
+                     "the ledger has signed checkpoints but ledger-head.json is gone");
+  }
+  if (!head_file_.checkpoint.ok()) {
+    return MakeBreak(BreakKind::kHeadFileInvalid, kLedgerHeadFileName, 0, 0, "",
+                     std::string(head_file_.checkpoint.status().message()));
+  }
+  const LedgerCheckpoint& c = *head_file_.checkpoint;
+  SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerBreak> forged, checker_.Check(c));
+  if (forged.has_value()) {
+    return MakeBreak(forged->kind, kLedgerHeadFileName, c.event_seq, c.event_seq, "",
+                     absl::StrCat("ledger-head.json: ", forged->detail));
+  }
+  if (c.event_seq > last_.seq) {
+    return MakeBreak(BreakKind::kTruncated, kLedgerHeadFileName, c.event_seq, c.event_seq, "",
+                     absl::StrCat("ledger-head.json signed the chain up to seq ", c.event_seq,
+                                  " but the log ends at seq ", last_.seq, ": events ",
+                                  last_.seq + 1, "..", c.event_seq, " were removed"));
+  }
+  if (hash_at_head_file_ != c.head_hash) {
+    return MakeBreak(BreakKind::kCheckpointMismatch, kLedgerHeadFileName, c.event_seq, c.event_seq,
+                     "",
+                     absl::StrCat("ledger-head.json signed another hash for seq ", c.event_seq,
+                                  ": events up to seq ", c.event_seq, " were rewritten"));
+  }
+  if (!checkpoints.saw_watched()) {
+    return MakeBreak(BreakKind::kCheckpointMissing, kLedgerHeadFileName, c.event_seq, c.event_seq,
+                     "",
+                     absl::StrCat("the checkpoint of seq ", c.event_seq,
+                                  " in ledger-head.json is not in ledger_checkpoints: "
+                                  "checkpoint rows were deleted"));
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::optional<LedgerBreak>> Run::CheckCoverage() {
+  SVIDD_ASSIGN_OR_RETURN(std::optional<internal::UncoveredCertificate> row,
+                         snapshot_.FirstUncoveredCertificate());
+  if (!row.has_value()) return std::nullopt;
+  if (row->issuance_missing) {
+    return MakeBreak(BreakKind::kCertificateWithoutEvent, "certificates", row->seq, 0,
+                     row->serial_hex,
+                     absl::StrCat("certificate ", row->serial_hex,
+                                  " has no issuance event: the row was added outside svidd"));
+  }
+  return MakeBreak(BreakKind::kRevocationWithoutEvent, "certificates", row->seq, 0, row->serial_hex,
+                   absl::StrCat("certificate ", row->serial_hex,
+                                " is revoked but no revocation event says so: its status was "
+                                "changed outside svidd"));
+}
+
+void Run::AddWarnings(const CheckpointWalker& checkpoints) {
+  const int64_t signed_up_to = report_.last_signed_seq;
+  if (signed_up_to < last_.seq) {
+    report_.warnings.push_back(
+        {WarningKind::kNotYetSigned,
+         absl::StrCat(signed_up_to + 1 == last_.seq
+                          ? absl::StrCat("event ", last_.seq, " is")
+                          : absl::StrCat("events ", signed_up_to + 1, "..", last_.seq, " are"),
+                      " not yet signed (svidd signs the head within a second while it runs)")});
+  }
+  if (!head_file_.present && last_.seq > 0) {
+    report_.warnings.push_back({WarningKind::kNoHeadFile, "no ledger-head.json yet"});
+  } else if (watched() != nullptr && watched()->event_seq < signed_up_to) {
+    report_.warnings.push_back(
+        {WarningKind::kHeadFileBehind,
+         absl::StrCat("ledger-head.json holds seq ", watched()->event_seq,
+                      ", older than the latest checkpoint (seq ", signed_up_to, ")")});
+  }
+}
+
+absl::Status Prefixed(const std::filesystem::path& path, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(path.string(), ": ", status.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions options) {
+  absl::StatusOr<std::string> pem = ReadFileToString(options.trust_bundle);
+  if (!pem.ok()) return Prefixed(options.trust_bundle, pem.status());
+  absl::StatusOr<std::vector<X509Ptr>> roots = ParseCertificatesPem(*pem);
+  if (!roots.ok()) return Prefixed(options.trust_bundle, roots.status());
+  if (!options.retired_roots.empty()) {
+    absl::StatusOr<std::string> retired = ReadFileToString(options.retired_roots);
+    if (retired.ok()) {
+      absl::StatusOr<std::vector<X509Ptr>> old = ParseCertificatesPem(*retired);
+      if (!old.ok()) return Prefixed(options.retired_roots, old.status());
+      for (X509Ptr& root : *old) roots->push_back(std::move(root));
+    } else if (!absl::IsNotFound(retired.status())) {
+      return Prefixed(options.retired_roots, retired.status());
+    }
+  }
+  return LedgerVerifier(std::move(options), std::move(*roots));
+}
+
+absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
+  absl::StatusOr<HeadFile> head_file = ReadHead(options_.head_file);
+  if (!head_file.ok()) return Prefixed(options_.head_file, head_file.status());
+  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<ChainSnapshot> snapshot,
+                         ChainSnapshot::Open(options_.ledger_path));
+  Run run(*snapshot, roots_, *head_file);
+  return run.Verify();
+}
+
+}  // namespace svidd

@@ -1,0 +1,74 @@
+// SqliteLedger's event log: the chain head, single events, and signed checkpoints.
+#include "absl/strings/str_cat.h"
+#include "ledger/checkpoint_rows.h"
+#include "ledger/event_appender.h"
+#include "ledger/sqlite_ledger_impl.h"
+#include "svidd/common/status_macros.h"
+
+namespace svidd::internal {
+namespace {
+
+// FAILED_PRECONDITION unless event `seq` exists with hash `hash`.
+absl::Status CheckInChain(sqlite3* db, int64_t seq, const std::string& hash, const char* what) {
+  SVIDD_ASSIGN_OR_RETURN(Statement select,
+                         Statement::Prepare(db, "SELECT hash FROM ledger_events WHERE seq = ?1"));
+  select.BindInt64(1, seq);
+  SVIDD_ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, " vouches for event ", seq, ", which the event log does not have"));
+  }
+  if (select.ColumnText(0) != hash) {
+    return absl::FailedPreconditionError(absl::StrCat(what, " vouches for a head hash at event ",
+                                                      seq, " that the event log no longer has"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ChainHead> SqliteLedger::GetChainHead() const {
+  ConnectionPool::Lease conn = readers_->Acquire();
+  return ReadChainHead(conn.db());
+}
+
+absl::StatusOr<LedgerEvent> SqliteLedger::GetEvent(int64_t seq) const {
+  ConnectionPool::Lease conn = readers_->Acquire();
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement select,
+      Statement::Prepare(conn.db(), absl::StrCat(kSelectEventsSql, " WHERE seq = ?1")));
+  select.BindInt64(1, seq);
+  SVIDD_ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat("no ledger event ", seq, " in ", path_.string()));
+  }
+  return ReadEventRow(select);
+}
+
+absl::StatusOr<std::optional<LedgerCheckpoint>> SqliteLedger::LatestCheckpoint() const {
+  ConnectionPool::Lease conn = readers_->Acquire();
+  return ReadLatestCheckpoint(conn.db());
+}
+
+absl::Status SqliteLedger::RecordCheckpoint(const LedgerCheckpoint& checkpoint) {
+  if (writer_ == nullptr) return ReadOnlyError("record a checkpoint");
+  ConnectionPool::Lease conn = readers_->Acquire();
+  sqlite3* db = conn.db();
+  return InImmediateTransaction(db, [&]() -> absl::Status {
+    SVIDD_RETURN_IF_ERROR(
+        CheckInChain(db, checkpoint.event_seq, checkpoint.head_hash, "the new checkpoint"));
+    SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerCheckpoint> latest, ReadLatestCheckpoint(db));
+    if (latest.has_value()) {
+      if (latest->event_seq > checkpoint.event_seq) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the new checkpoint (event ", checkpoint.event_seq,
+                         ") is behind the latest stored one (event ", latest->event_seq, ")"));
+      }
+      SVIDD_RETURN_IF_ERROR(
+          CheckInChain(db, latest->event_seq, latest->head_hash, "the latest stored checkpoint"));
+    }
+    return InsertCheckpoint(db, checkpoint);
+  });
+}
+
+}  // namespace svidd::internal

@@ -1,0 +1,284 @@
+// CaManager: opening (bootstrap, recovery, mode), the directory watch for CAs svidd does not
+// manage, and what it tells the rest of the server. The self-managed rotation steps are in
+// ca_manager_rotation.cc.
+#include "server/ca_manager.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/certificate_record_builder.h"
+#include "spdlog/spdlog.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/crypto/x509_fields.h"
+#include "svidd/spiffe/spiffe_id.h"
+
+namespace svidd {
+namespace {
+
+absl::Status Prefixed(const std::string& prefix, const absl::Status& status) {
+  return absl::Status(status.code(), prefix + std::string(status.message()));
+}
+
+bool SignedBy(const X509* cert, const X509* issuer) {
+  EVP_PKEY* key = X509_get0_pubkey(issuer);
+  bool ok = key != nullptr && X509_verify(const_cast<X509*>(cert), key) == 1;
+  ClearOpenSslErrors();
+  return ok;
+}
+
+absl::StatusOr<std::shared_ptr<const Authority>> TestedAuthority(CaMaterial material,
+                                                                  TimePoint now) {
+  SVIDD_ASSIGN_OR_RETURN(auto authority, Authority::Create(std::move(material)));
+  SVIDD_RETURN_IF_ERROR(authority->SelfTest(now));
+  return authority;
+}
+
+}  // namespace
+
+const char* CaModeName(CaMode mode) {
+  switch (mode) {
+    case CaMode::kSelfManaged:
+      return "self-managed";
+    case CaMode::kOperator:
+      return "operator";
+    case CaMode::kImported:
+      return "imported";
+  }
+  return "unknown";
+}
+
+CaManager::CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock)
+    : options_(std::move(options)), ledger_(ledger), clock_(clock) {}
+
+absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions options,
+                                                           Ledger& ledger, const Clock& clock) {
+  std::unique_ptr<CaManager> manager(new CaManager(std::move(options), ledger, clock));
+  std::lock_guard<std::mutex> lock(manager->mu_);
+  SVIDD_RETURN_IF_ERROR(manager->Load());
+  return manager;
+}
+
+std::filesystem::path CaManager::ca_dir() const {
+  return options_.operator_ca_dir.empty() ? Dir("ca") : options_.operator_ca_dir;
+}
+
+absl::Status CaManager::Load() {
+  const TimePoint now = clock_.Now();
+  if (!options_.operator_ca_dir.empty()) {
+    mode_ = CaMode::kOperator;
+    auto loaded = LoadIstioCaDir(ca_dir(), now);
+    if (!loaded.ok()) {
+      return Prefixed("CA in " + ca_dir().string() + " is not usable: ", loaded.status());
+    }
+    SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now));
+    watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
+    spdlog::info("using the operator's CA in {}: signer {} valid until {}; watching for changes",
+                 ca_dir().string(), active_->signer_serial_hex(),
+                 FormatRfc3339(active_->not_after()));
+    return absl::OkStatus();
+  }
+  SVIDD_ASSIGN_OR_RETURN(state_, ReadCaState(Dir("ca-state.json")));
+  auto loaded = LoadIstioCaDir(ca_dir(), now);
+  if (absl::IsNotFound(loaded.status()) && !std::filesystem::exists(Dir("ca-next"))) {
+    return Bootstrap(now);
+  }
+  if (!loaded.ok()) {
+    // An activation cut short leaves ca/ half-written; ca-next/ still holds the whole CA.
+    auto next = LoadIstioCaDir(Dir("ca-next"), now);
+    if (!next.ok()) {
+      return Prefixed("CA in " + ca_dir().string() + " is not usable: ", loaded.status());
+    }
+    spdlog::warn("finishing an interrupted CA activation from {}", Dir("ca-next").string());
+    SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), *next));
+    std::filesystem::remove_all(Dir("ca-next"));
+    loaded = std::move(next);
+  }
+  SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now));
+  spdlog::info("loaded CA from {}: signer {} valid until {}", ca_dir().string(),
+               active_->signer_serial_hex(), FormatRfc3339(active_->not_after()));
+  SVIDD_RETURN_IF_ERROR(LoadRoots(now));
+  return LoadNextAndRetired(now);
+}
+
+absl::Status CaManager::Bootstrap(TimePoint now) {
+  CaBootstrapOptions root_options;
+  root_options.trust_domain = options_.trust_domain;
+  root_options.key_type = options_.key_type;
+  root_options.root_ttl = options_.root_ttl;
+  SVIDD_ASSIGN_OR_RETURN(RootCa root, MakeRootCa(root_options, now));
+  SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root"), root));
+  root_ = std::move(root);
+  SVIDD_ASSIGN_OR_RETURN(active_, MintIntermediate(*root_, now));
+  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), active_->ShareMaterial()));
+  SVIDD_RETURN_IF_ERROR(SaveState());
+  mode_ = CaMode::kSelfManaged;
+  spdlog::info("created a new root and intermediate CA ({}) in {}", KeyTypeName(options_.key_type),
+               ca_dir().string());
+  return absl::OkStatus();
+}
+
+// Self-managed only if svidd holds the key of the root that signed the active intermediate
+// (or, mid root switch, of the new root that did).
+absl::Status CaManager::LoadRoots(TimePoint now) {
+  auto root = LoadRootCaDir(Dir("root"));
+  std::optional<RootCa> next_root;
+  if (auto r = LoadRootCaDir(Dir("root-next")); r.ok()) next_root = std::move(*r);
+  const X509* signer = active_->signing_cert();
+  if (next_root.has_value() && SignedBy(signer, next_root->cert.get())) {
+    // A switch to the new root was cut short after ca/ was written: finish it.
+    spdlog::warn("finishing an interrupted root switch from {}", Dir("root-next").string());
+    if (root.ok()) state_.old_root_serial = SerialHex(root->cert.get());
+    SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root"), *next_root));
+    root = std::move(*next_root);
+    next_root.reset();
+    state_.root_phase = RootPhase::kSwitched;
+    state_.old_root_dependents_expire = now + options_.root_ttl;  // recomputed on the next tick
+    SVIDD_RETURN_IF_ERROR(SaveState());
+    std::filesystem::remove_all(Dir("root-next"));
+  }
+  if (!root.ok() || !SignedBy(signer, root->cert.get())) {
+    mode_ = CaMode::kImported;
+    watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
+    spdlog::warn("svidd does not hold the key of the root that signed {}: it will not rotate "
+                 "this intermediate itself; replace it (svidctl ca csr / ca import) before {}",
+                 active_->signer_serial_hex(), FormatRfc3339(active_->not_after()));
+    return absl::OkStatus();
+  }
+  mode_ = CaMode::kSelfManaged;
+  root_ = *std::move(root);
+  if (state_.root_phase == RootPhase::kPublished) {
+    if (!next_root.has_value()) {
+      spdlog::error("root rotation was published but {} is gone; starting it over",
+                    Dir("root-next").string());
+      state_.root_phase = RootPhase::kSteady;
+      state_.rotation_requested = true;
+      return SaveState();
+    }
+    new_root_ = std::move(next_root);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
+  if (mode_ != CaMode::kSelfManaged) return absl::OkStatus();
+  if (std::filesystem::exists(Dir("ca-next"))) {
+    auto next = LoadIstioCaDir(Dir("ca-next"), now);
+    auto tested = next.ok() ? TestedAuthority(*std::move(next), now) : next.status();
+    if (tested.ok()) {
+      next_ = *std::move(tested);
+    } else {
+      spdlog::warn("discarding the prepared CA in {}: {}", Dir("ca-next").string(),
+                   tested.status().ToString());
+      std::filesystem::remove_all(Dir("ca-next"));
+    }
+  }
+  for (const RetiredSigner& r : state_.retired) {
+    if (now >= r.keep_until) continue;
+    auto loaded = LoadIstioCaDir(Dir("ca-retired") / r.serial_hex, now);
+    auto authority = loaded.ok() ? Authority::Create(*std::move(loaded)) : loaded.status();
+    if (authority.ok()) retired_.push_back(*std::move(authority));
+  }
+  PruneRetired(now);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const Authority> CaManager::active() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_;
+}
+
+std::vector<std::shared_ptr<const Authority>> CaManager::signers() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<const Authority>> out = {active_};
+  out.insert(out.end(), retired_.begin(), retired_.end());
+  return out;
+}
+
+CaStatus CaManager::Status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  CaStatus status{mode_, active_, next_};
+  if (mode_ == CaMode::kSelfManaged) {
+    const TimePoint nb = NotBefore(active_->signing_cert());
+    status.next_prepare_at = PrepareNextAt(nb, active_->not_after());
+    status.next_activate_at = ActivateNextAt(nb, active_->not_after());
+  }
+  status.root_phase = state_.root_phase;
+  for (const X509Ptr& root : active_->roots()) status.root_serials.push_back(SerialHex(root.get()));
+  return status;
+}
+
+void CaManager::SetListener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listener_ = std::move(listener);
+}
+
+void CaManager::Notify() {
+  std::function<void()> listener;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    listener = listener_;
+  }
+  if (listener) listener();
+}
+
+absl::StatusOr<bool> CaManager::Tick() {
+  absl::StatusOr<bool> changed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const TimePoint now = clock_.Now();
+    changed = mode_ == CaMode::kSelfManaged ? TickSelfManaged(now) : TickWatched(now);
+  }
+  if (changed.ok() && *changed) Notify();
+  return changed;
+}
+
+// A CA svidd does not manage: reload it when its files change, if it passes every check;
+// otherwise keep signing with the one that did.
+absl::StatusOr<bool> CaManager::TickWatched(TimePoint now) {
+  if (!watcher_->Changed()) return false;
+  auto loaded = LoadIstioCaDir(ca_dir(), now);
+  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now) : loaded.status();
+  if (!tested.ok()) {
+    spdlog::error("the CA files in {} changed but are not usable, so svidd keeps signing with "
+                  "{}: {}", ca_dir().string(), active_->signer_serial_hex(),
+                  tested.status().ToString());
+    return false;
+  }
+  if ((*tested)->chain_pem() == active_->chain_pem() &&
+      (*tested)->root_bundle_pem() == active_->root_bundle_pem()) {
+    return false;  // touched, not changed
+  }
+  if ((*tested)->signer_serial_hex() != active_->signer_serial_hex()) {
+    retired_.insert(retired_.begin(), active_);
+  }
+  spdlog::info("applied the changed CA in {}: signer {} valid until {}, {} root(s)",
+               ca_dir().string(), (*tested)->signer_serial_hex(),
+               FormatRfc3339((*tested)->not_after()), (*tested)->roots().size());
+  active_ = *std::move(tested);
+  return true;
+}
+
+absl::Status CaManager::SaveState() { return WriteCaState(Dir("ca-state.json"), state_); }
+
+// A new intermediate under `root` for the current bundle: self-tested and on record before
+// anyone can see it.
+absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(const RootCa& root,
+                                                                              TimePoint now) {
+  std::vector<const X509*> bundle;
+  if (active_ != nullptr) {
+    for (const X509Ptr& r : active_->roots()) bundle.push_back(r.get());
+  } else {
+    bundle.push_back(root.cert.get());
+  }
+  IntermediateSpec spec{options_.trust_domain, options_.key_type, options_.ca_ttl};
+  SVIDD_ASSIGN_OR_RETURN(CaMaterial material, IssueIntermediate(root, spec, bundle, now));
+  SVIDD_ASSIGN_OR_RETURN(SpiffeId td, SpiffeId::ForTrustDomain(options_.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
+                         BuildCaCertificateRecord(material, root.cert.get(), td.str(),
+                                                  "svidd (self-managed CA)", now));
+  SVIDD_ASSIGN_OR_RETURN(auto authority, TestedAuthority(std::move(material), now));
+  SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
+  return authority;
+}
+
+}  // namespace svidd

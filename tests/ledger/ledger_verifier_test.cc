@@ -1,0 +1,245 @@
+// LedgerVerifier on real ledger files tampered with by the sqlite3 tool: every form of edit,
+// deletion and reordering of certificate rows and events, and the first row it reports.
+// (Checkpoints and ledger-head.json: tests/server/ledger_checkpointer_test.cc and
+// tests/svidctl/svidctl_ledger_test.cc.)
+#include "svidd/ledger/ledger_verifier.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/ledger_test_util.h"
+#include "support/ledger/sqlite_tool.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/ledger/event_chain.h"
+#include "svidd/ledger/sqlite_ledger.h"
+
+namespace svidd {
+namespace {
+
+using ::svidd::testing::kBaseUnix;
+using ::svidd::testing::MakeRecord;
+using ::svidd::testing::RunSqlite3;
+using ::svidd::testing::TempDir;
+using ::svidd::testing::VerifyLedgerFile;
+using ::svidd::testing::WithoutGuards;
+using ::testing::HasSubstr;
+
+const TimePoint kBase = FromUnixSeconds(kBaseUnix);
+
+// Certificates 01..06 (certificates.seq 1..6, events 1..6), then 02 and 05 revoked (events 7
+// and 8).
+class LedgerVerifierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto ledger = OpenSqliteLedger(db());
+    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    for (int i = 1; i <= 6; ++i) {
+      ASSERT_TRUE((*ledger)->RecordIssuance(MakeRecord(absl::StrCat("0", i))).ok());
+    }
+    ASSERT_TRUE((*ledger)->RevokeCertificate("02", "key compromise", kBase).ok());
+    ASSERT_TRUE((*ledger)->RevokeCertificate("05", "retired", kBase).ok());
+  }
+  std::filesystem::path db() const { return dir_.File("ledger.db"); }
+  void Tamper(const std::string& sql) {
+    absl::StatusOr<std::string> out = RunSqlite3(db(), WithoutGuards(sql));
+    ASSERT_TRUE(out.ok()) << out.status();
+  }
+  // Appends a correctly hashed event after the head, as someone who knows the format would.
+  void AppendForged(EventKind kind, const std::string& serial, const std::string& content) {
+    auto ledger = OpenSqliteLedger(db(), {.read_only = true}).value();
+    ChainHead head = ledger->GetChainHead().value();
+    LedgerEvent e{head.seq + 1, kind, serial, kBase, content, head.hash, ""};
+    e.hash = EventHash(e).value();
+    Tamper(absl::StrCat("DROP INDEX ledger_events_by_serial; INSERT INTO ledger_events VALUES (",
+                        e.seq, ", '", EventKindName(kind), "', '", serial, "', ", kBaseUnix, ", '",
+                        content, "', '", e.prev_hash, "', '", e.hash, "')"));
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(LedgerVerifierTest, UntouchedLedgerIsIntactButNotYetSigned) {
+  LedgerVerification report = VerifyLedgerFile(db());
+  ASSERT_TRUE(report.intact()) << report.first_break->detail;
+  EXPECT_EQ(report.events, 8);
+  EXPECT_EQ(report.certificates, 6);
+  EXPECT_EQ(report.checkpoints, 0);
+  auto ledger = OpenSqliteLedger(db(), {.read_only = true}).value();
+  EXPECT_EQ(report.head_hash, ledger->GetChainHead()->hash);
+  ASSERT_EQ(report.warnings.size(), 2u);
+  EXPECT_EQ(report.warnings[0].kind, WarningKind::kNotYetSigned);
+  EXPECT_THAT(report.warnings[0].detail, HasSubstr("events 1..8 are not yet signed"));
+  EXPECT_EQ(report.warnings[1].kind, WarningKind::kNoHeadFile);
+}
+
+struct TamperCase {
+  std::string name;
+  std::string sql;  // run with the guard triggers dropped
+  BreakKind kind;
+  std::string where;
+  int64_t row;
+  int64_t event_seq;
+  std::string serial;
+};
+
+TEST_F(LedgerVerifierTest, ReportsTheFirstBrokenRowOfEachTampering) {
+  const std::string swap_4_5 =
+      "DROP INDEX ledger_events_by_serial;"
+      " CREATE TEMP TABLE t AS SELECT * FROM ledger_events WHERE seq IN (4, 5);"
+      " UPDATE ledger_events SET (kind, serial, at, content_sha256, prev_hash, hash) ="
+      " (SELECT kind, serial, at, content_sha256, prev_hash, hash FROM t"
+      "  WHERE t.seq = 9 - ledger_events.seq) WHERE seq IN (4, 5);";
+  const std::vector<TamperCase> cases = {
+      {"certificate spiffe_id edited",
+       "UPDATE certificates SET spiffe_id = 'spiffe://evil' WHERE serial = '03'",
+       BreakKind::kCertificateEdited, "certificates", 3, 3, "03"},
+      {"certificate not_after extended",
+       "UPDATE certificates SET not_after = not_after + 86400 WHERE serial = '04'",
+       BreakKind::kCertificateEdited, "certificates", 4, 4, "04"},
+      {"certificate pem replaced",
+       "UPDATE certificates SET certificate_pem = 'x' WHERE serial = '06'",
+       BreakKind::kCertificateEdited, "certificates", 6, 6, "06"},
+      {"revocation reason edited",
+       "UPDATE certificates SET revocation_reason = 'oops' WHERE serial = '02'",
+       BreakKind::kCertificateEdited, "certificates", 2, 7, "02"},
+      {"event time edited", "UPDATE ledger_events SET at = at + 1 WHERE seq = 4",
+       BreakKind::kEventEdited, "ledger_events", 4, 4, "04"},
+      {"event serial edited", "UPDATE ledger_events SET serial = '09' WHERE seq = 3",
+       BreakKind::kEventEdited, "ledger_events", 3, 3, "09"},
+      {"event prev_hash edited", "UPDATE ledger_events SET prev_hash = hash WHERE seq = 2",
+       BreakKind::kEventEdited, "ledger_events", 2, 2, "02"},
+      {"certificate row deleted (middle)", "DELETE FROM certificates WHERE serial = '03'",
+       BreakKind::kCertificateDeleted, "certificates", 0, 3, "03"},
+      {"event deleted (middle)", "DELETE FROM ledger_events WHERE seq = 3",
+       BreakKind::kEventMissing, "ledger_events", 3, 3, ""},
+      {"last event deleted (revocation)", "DELETE FROM ledger_events WHERE seq = 8",
+       BreakKind::kRevocationWithoutEvent, "certificates", 5, 0, "05"},
+      {"events swapped", swap_4_5, BreakKind::kEventsReordered, "ledger_events", 4, 4, "05"},
+      {"seq numbers swapped",
+       "UPDATE ledger_events SET seq = -4 WHERE seq = 4; UPDATE ledger_events SET seq = 4 WHERE "
+       "seq = 5; UPDATE ledger_events SET seq = 5 WHERE seq = -4",
+       BreakKind::kEventsReordered, "ledger_events", 4, 4, "05"},
+      {"event moved to the end", "UPDATE ledger_events SET seq = 100 WHERE seq = 6",
+       BreakKind::kEventMissing, "ledger_events", 6, 6, ""},
+      {"revoked without an event",
+       "UPDATE certificates SET status = 'revoked', revoked_at = 1750000000 WHERE serial = '04'",
+       BreakKind::kRevocationWithoutEvent, "certificates", 4, 0, "04"},
+      {"revocation undone",
+       "UPDATE certificates SET status = 'active', revoked_at = NULL WHERE serial = '02'",
+       BreakKind::kStatusMismatch, "certificates", 2, 7, "02"},
+      {"certificate row inserted",
+       "INSERT INTO certificates (serial, spiffe_id, kind, issued_at, not_before, not_after,"
+       " issuer_serial, issuer_subject, public_key_sha256, key_type, auth_method, auth_principal,"
+       " certificate_pem) SELECT 'ff', spiffe_id, kind, issued_at, not_before, not_after,"
+       " issuer_serial, issuer_subject, public_key_sha256, key_type, auth_method, auth_principal,"
+       " certificate_pem FROM certificates WHERE serial = '01'",
+       BreakKind::kCertificateWithoutEvent, "certificates", 7, 0, "ff"},
+  };
+  for (const TamperCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    TempDir copy;
+    std::filesystem::copy_file(db(), copy.File("ledger.db"));
+    absl::StatusOr<std::string> tampered = RunSqlite3(copy.File("ledger.db"), WithoutGuards(c.sql));
+    ASSERT_TRUE(tampered.ok()) << tampered.status();
+    LedgerVerification report = VerifyLedgerFile(copy.File("ledger.db"));
+    ASSERT_FALSE(report.intact());
+    const LedgerBreak& b = *report.first_break;
+    EXPECT_EQ(BreakKindName(b.kind), std::string(BreakKindName(c.kind))) << b.detail;
+    EXPECT_EQ(b.where, c.where) << b.detail;
+    EXPECT_EQ(b.row, c.row) << b.detail;
+    EXPECT_EQ(b.event_seq, c.event_seq) << b.detail;
+    EXPECT_EQ(b.serial_hex, c.serial) << b.detail;
+    EXPECT_TRUE(report.warnings.empty());
+  }
+}
+
+TEST_F(LedgerVerifierTest, ARehashedEventStillBreaksTheLinkAfterIt) {
+  // Someone who knows the encoding edits event 3 and recomputes its hash: event 4 no longer
+  // chains to it.
+  auto ledger = OpenSqliteLedger(db(), {.read_only = true}).value();
+  LedgerEvent e = ledger->GetEvent(3).value();
+  ledger.reset();
+  e.at += std::chrono::hours(1);
+  e.hash = EventHash(e).value();
+  Tamper(
+      absl::StrCat("UPDATE ledger_events SET at = at + 3600, hash = '", e.hash, "' WHERE seq = 3"));
+  LedgerVerification report = VerifyLedgerFile(db());
+  ASSERT_FALSE(report.intact());
+  EXPECT_EQ(report.first_break->kind, BreakKind::kChainMismatch) << report.first_break->detail;
+  EXPECT_EQ(report.first_break->row, 4);
+  EXPECT_EQ(report.events, 3);
+}
+
+TEST_F(LedgerVerifierTest, AForgedDuplicateEventIsReported) {
+  AppendForged(EventKind::kIssued, "01", IssuanceDigest(MakeRecord("01")).value());
+  LedgerVerification report = VerifyLedgerFile(db());
+  ASSERT_FALSE(report.intact());
+  EXPECT_EQ(report.first_break->kind, BreakKind::kDuplicateEvent) << report.first_break->detail;
+  EXPECT_EQ(report.first_break->row, 9);
+  EXPECT_EQ(report.first_break->serial_hex, "01");
+}
+
+TEST_F(LedgerVerifierTest, AForgedEventForAMissingRowIsReported) {
+  AppendForged(EventKind::kIssued, "77", IssuanceDigest(MakeRecord("77")).value());
+  LedgerVerification report = VerifyLedgerFile(db());
+  ASSERT_FALSE(report.intact());
+  EXPECT_EQ(report.first_break->kind, BreakKind::kCertificateDeleted);
+  EXPECT_EQ(report.first_break->event_seq, 9);
+}
+
+TEST_F(LedgerVerifierTest, UnreadableHeadFileIsABreak) {
+  ASSERT_TRUE(WriteFileAtomically(dir_.File(kLedgerHeadFileName), "{not json").ok());
+  LedgerVerification report = VerifyLedgerFile(db());
+  ASSERT_FALSE(report.intact());
+  EXPECT_EQ(report.first_break->kind, BreakKind::kHeadFileInvalid);
+  EXPECT_EQ(report.first_break->where, kLedgerHeadFileName);
+}
+
+TEST_F(LedgerVerifierTest, StaysIntactWhileAWriterAppends) {
+  auto writer = OpenSqliteLedger(db()).value();
+  std::atomic<bool> done{false};
+  std::thread writing([&] {
+    for (int i = 0; i < 200; ++i) {
+      const std::string serial = absl::StrCat("1", i);
+      ASSERT_TRUE(writer->RecordIssuance(MakeRecord(serial)).ok());
+      if (i % 3 == 0) {
+        ASSERT_TRUE(writer->RevokeCertificate(serial, "", kBase).ok());
+      }
+    }
+    done = true;
+  });
+  int64_t last = 0;
+  int runs = 0;
+  while (!done) {
+    LedgerVerification report = VerifyLedgerFile(db());
+    ASSERT_TRUE(report.intact()) << report.first_break->detail;
+    EXPECT_GE(report.events, last);
+    last = report.events;
+    ++runs;
+  }
+  writing.join();
+  EXPECT_GT(runs, 1);
+  EXPECT_EQ(VerifyLedgerFile(db()).events, 8 + 200 + 67);
+}
+
+TEST(LedgerVerifierSetupTest, MissingTrustBundleOrLedgerIsAnErrorNotABreak) {
+  TempDir dir;
+  EXPECT_EQ(LedgerVerifier::Create(
+                {dir.File("ledger.db"), dir.File("head.json"), dir.File("root-cert.pem")})
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(WriteFileAtomically(dir.File("root-cert.pem"), "not a certificate").ok());
+  EXPECT_EQ(LedgerVerifier::Create(
+                {dir.File("ledger.db"), dir.File("head.json"), dir.File("root-cert.pem")})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace svidd

@@ -1,0 +1,154 @@
+#include "bench/rotation_fleet.h"
+
+#include <deque>
+
+#include "svidd/common/time_format.h"
+#include "svidd/crypto/keys.h"
+#include "svidd/crypto/pem.h"
+#include "support/pki/csr_builder.h"
+
+namespace svidd::bench {
+
+using svidd::v1::RotateRequest;
+using svidd::v1::RotateResponse;
+
+class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest, RotateResponse> {
+ public:
+  Stream(RotationFleet& fleet, int index, svidd::v1::RotationService::Stub& stub)
+      : fleet_(fleet), index_(index) {
+    std::string token = fleet.options_.token_for ? fleet.options_.token_for(index) : "";
+    if (!token.empty()) context_.AddMetadata("authorization", "Bearer " + token);
+    id_ = "spiffe://" + fleet.options_.trust_domain + "/ns/" + fleet.options_.ns + "/sa/w" +
+          std::to_string(index);
+    stub.async()->Rotate(&context_, this);
+    StartRead(&in_);
+    StartCall();
+  }
+
+  void Cancel() { context_.TryCancel(); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // the stream is ending; OnDone follows
+    if (in_.has_renewal_requested()) {
+      const auto& request = in_.renewal_requested();
+      fleet_.Record({FleetEvent::Kind::kRequested, index_, fleet_.clock_.Now(), request.reason()});
+      Answer(request.renewal_id());
+    } else if (in_.has_issued()) {
+      const auto& issued = in_.issued();
+      FleetEvent event{FleetEvent::Kind::kIssued, index_, fleet_.clock_.Now()};
+      event.not_before = FromUnixSeconds(issued.not_before());
+      event.not_after = FromUnixSeconds(issued.not_after());
+      event.serial = issued.serial();
+      fleet_.Record(std::move(event));
+    } else if (in_.has_refused()) {
+      FleetEvent event{FleetEvent::Kind::kRefused, index_, fleet_.clock_.Now()};
+      event.detail = in_.refused().message();
+      fleet_.Record(std::move(event));
+    }
+    StartRead(&in_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    writing_ = false;
+    if (ok) WriteNextLocked();
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    FleetEvent event{FleetEvent::Kind::kEnded, index_, fleet_.clock_.Now()};
+    event.detail = status.error_message();
+    fleet_.Record(std::move(event));
+    fleet_.ended_++;
+    {
+      std::lock_guard<std::mutex> lock(fleet_.mu_);
+      std::erase(fleet_.streams_, this);
+    }
+    fleet_.cv_.notify_all();
+    delete this;
+  }
+
+ private:
+  // A fresh key for every request: keys never leave the workload, and never repeat.
+  void Answer(uint64_t renewal_id) {
+    auto csr = svidd::testing::BuildIstioCsr(id_);
+    if (!csr.ok()) return;
+    RotateRequest request;
+    request.mutable_csr()->set_csr(csr->pem);
+    request.mutable_csr()->set_renewal_id(renewal_id);
+    request.mutable_csr()->set_validity_seconds(fleet_.options_.validity_seconds);
+    std::lock_guard<std::mutex> lock(mu_);
+    outbox_.push_back(std::move(request));
+    WriteNextLocked();
+  }
+
+  void WriteNextLocked() {
+    if (writing_ || outbox_.empty()) return;
+    out_ = std::move(outbox_.front());
+    outbox_.pop_front();
+    writing_ = true;
+    StartWrite(&out_);
+  }
+
+  RotationFleet& fleet_;
+  const int index_;
+  std::string id_;
+  grpc::ClientContext context_;
+  RotateResponse in_;
+  std::mutex mu_;
+  bool writing_ = false;
+  std::deque<RotateRequest> outbox_;
+  RotateRequest out_;
+};
+
+RotationFleet::RotationFleet(FleetOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock) {
+  for (int c = 0; c < std::max(1, options_.channels); ++c) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = options_.root_pem;
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride(options_.server_name);
+    args.SetInt("grpc.use_local_subchannel_pool", 1);  // one connection per channel
+    channels_.push_back(
+        grpc::CreateCustomChannel(options_.target, grpc::SslCredentials(ssl), args));
+    stubs_.push_back(svidd::v1::RotationService::NewStub(channels_.back()));
+  }
+}
+
+RotationFleet::~RotationFleet() { Stop(); }
+
+void RotationFleet::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int i = 0; i < options_.streams; ++i) {
+    streams_.push_back(new Stream(*this, i, *stubs_[i % stubs_.size()]));
+  }
+}
+
+bool RotationFleet::WaitForIssued(size_t count, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return issued_.load() >= count; });
+}
+
+void RotationFleet::Stop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  for (Stream* stream : streams_) stream->Cancel();
+  // Bounded: a stream that does not end within a minute is left to gRPC's own teardown.
+  cv_.wait_for(lock, std::chrono::seconds(60), [&] { return streams_.empty(); });
+}
+
+std::vector<FleetEvent> RotationFleet::Events() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return events_;
+}
+
+void RotationFleet::Record(FleetEvent event) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (event.kind == FleetEvent::Kind::kIssued) issued_++;
+    events_.push_back(std::move(event));
+  }
+  cv_.notify_all();
+}
+
+}  // namespace svidd::bench

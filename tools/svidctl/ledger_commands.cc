@@ -1,0 +1,36 @@
+#include "svidctl/ledger_commands.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "svidctl/certs_commands.h"
+#include "svidctl/ledger_output.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/ledger/ledger_event.h"
+#include "svidd/ledger/ledger_verifier.h"
+
+namespace svidctl {
+
+absl::Status RunVerify(const std::string& data_dir, const LedgerOptions& options,
+                       const svidd::Clock& clock, std::ostream& out) {
+  const std::filesystem::path ca_dir = options.ca_dir.empty()
+                                           ? std::filesystem::path(data_dir) / "ca"
+                                           : std::filesystem::path(options.ca_dir);
+  svidd::LedgerVerifierOptions verifier_options{
+      LedgerPath(data_dir), std::filesystem::path(data_dir) / svidd::kLedgerHeadFileName,
+      ca_dir / "root-cert.pem", std::filesystem::path(data_dir) / "retired-roots.pem"};
+  SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerifier verifier,
+                         svidd::LedgerVerifier::Create(std::move(verifier_options)));
+  SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerification report, verifier.Verify());
+  if (options.output == "json") {
+    out << VerificationToJson(report).dump(2) << "\n";
+  } else {
+    out << VerificationText(report, clock.Now());
+  }
+  if (report.intact()) return absl::OkStatus();
+  const svidd::LedgerBreak& b = *report.first_break;
+  return absl::DataLossError(absl::StrCat("ledger is broken at ", BreakLocation(b), ": ",
+                                          svidd::BreakKindName(b.kind), ": ", b.detail));
+}
+
+}  // namespace svidctl

@@ -1,0 +1,28 @@
+// `svidctl ledger verify`: flags and what the command does with the ledger.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "svidd/common/clock.h"
+
+namespace svidctl {
+
+struct LedgerOptions {
+  std::string ca_dir;  // holds root-cert.pem, the trust bundle; "" = <data-dir>/ca
+  std::string output = "table";
+};
+
+// Adds `ledger` and its subcommands to `app`. `data_dir` is read when a subcommand runs (it
+// is the global --data-dir); the result is left in `*result` for main to report.
+void AddLedgerCommands(CLI::App& app, const std::string& data_dir, LedgerOptions& options,
+                       const svidd::Clock& clock, std::ostream& out, absl::Status* result);
+
+// Prints the verification report to `out`. OK if the ledger is intact; DATA_LOSS naming the
+// first break if not; other errors if it could not be verified at all.
+absl::Status RunVerify(const std::string& data_dir, const LedgerOptions& options,
+                       const svidd::Clock& clock, std::ostream& out);
+
+}  // namespace svidctl
