@@ -102,7 +102,8 @@ absl::Status RotationSession::OnIssued(const v1::CertificateIssued& issued) {
   if (EVP_PKEY_up_ref(pending->get()) != 1) {
     return OpenSslError(absl::StatusCode::kInternal, "EVP_PKEY_up_ref");
   }
-  SVIDD_ASSIGN_OR_RETURN(auto svid, X509Svid::Create(std::move(chain), EvpPkeyPtr(pending->get())));
+  SVIDD_ASSIGN_OR_RETURN(
+      auto svid, X509Svid::Create(std::move(chain), EvpPkeyPtr(pending->get()), clock_.Now()));
   AgentState state = store_.Current();
   if (state.bundle == nullptr) return absl::FailedPreconditionError("no trust bundle yet");
   SVIDD_RETURN_IF_ERROR(VerifySvid(*svid, state.bundle->roots(), config_.id, clock_.Now()));

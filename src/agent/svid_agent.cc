@@ -160,7 +160,8 @@ void SvidAgent::Watch() {
     lock.unlock();
     AgentState state = store_.Current();
     if (state.svid != nullptr) {
-      auto warning = alarm.Check(clock_.Now(), state.svid->not_before(), state.svid->not_after());
+      auto warning =
+          alarm.Check(clock_.Now(), state.svid->lifetime_start(), state.svid->not_after());
       if (warning) LogExpiry(*warning, *state.svid);
     }
     files_->OnChange(state);  // retries a write that failed (disk full ...)

@@ -32,7 +32,15 @@ absl::StatusOr<std::shared_ptr<const X509Svid>> SvidFiles::ReadSvid() const {
   SVIDD_ASSIGN_OR_RETURN(std::string chain_pem, ReadFileToString(chain_path()));
   SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, ParsePrivateKeyPem(key_pem));
   SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> chain, ParseCertificatesPem(chain_pem));
-  return X509Svid::Create(std::move(chain), std::move(key));
+  // When cert-chain.pem was written is when the agent received the certificate.
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(chain_path(), ec);
+  std::optional<TimePoint> issued_at;
+  if (!ec) {
+    issued_at =
+        std::chrono::time_point_cast<TimePoint::duration>(std::chrono::file_clock::to_sys(written));
+  }
+  return X509Svid::Create(std::move(chain), std::move(key), issued_at);
 }
 
 absl::StatusOr<std::string> SvidFiles::ReadRootsPem() const {

@@ -1,5 +1,7 @@
 #include "svidd/agent/x509_svid.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/keys.h"
@@ -8,8 +10,8 @@
 
 namespace svidd {
 
-absl::StatusOr<std::shared_ptr<const X509Svid>> X509Svid::Create(std::vector<X509Ptr> chain,
-                                                                 EvpPkeyPtr key) {
+absl::StatusOr<std::shared_ptr<const X509Svid>> X509Svid::Create(
+    std::vector<X509Ptr> chain, EvpPkeyPtr key, std::optional<TimePoint> issued_at) {
   if (chain.empty() || chain.front() == nullptr || key == nullptr) {
     return absl::InvalidArgumentError("an SVID needs a certificate and its key");
   }
@@ -24,6 +26,10 @@ absl::StatusOr<std::shared_ptr<const X509Svid>> X509Svid::Create(std::vector<X50
   SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse(uris.front()));
   std::shared_ptr<X509Svid> svid(new X509Svid(std::move(id), std::move(chain), std::move(key)));
   SVIDD_RETURN_IF_ERROR(svid->Encode());
+  svid->lifetime_start_ = svid->not_before_;
+  if (issued_at && *issued_at > svid->not_before_) {
+    svid->lifetime_start_ = std::min(*issued_at, svid->not_after_);
+  }
   return std::shared_ptr<const X509Svid>(std::move(svid));
 }
 

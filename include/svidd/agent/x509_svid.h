@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,10 @@ namespace svidd {
 class X509Svid {
  public:
   // INVALID_ARGUMENT unless `chain` is non-empty, `key` is the leaf's private key, and the
-  // leaf has exactly one URI SAN holding a SPIFFE ID.
-  static absl::StatusOr<std::shared_ptr<const X509Svid>> Create(std::vector<X509Ptr> chain,
-                                                                EvpPkeyPtr key);
+  // leaf has exactly one URI SAN holding a SPIFFE ID. `issued_at`: when the certificate was
+  // received (or written), if known; see lifetime_start().
+  static absl::StatusOr<std::shared_ptr<const X509Svid>> Create(
+      std::vector<X509Ptr> chain, EvpPkeyPtr key, std::optional<TimePoint> issued_at = {});
 
   const SpiffeId& id() const { return id_; }
   const X509* leaf() const { return chain_.front().get(); }
@@ -29,6 +31,10 @@ class X509Svid {
   TimePoint not_before() const { return not_before_; }
   TimePoint not_after() const { return not_after_; }
   bool ValidAt(TimePoint t) const { return not_before_ <= t && t < not_after_; }
+  // Where its lifetime counts from: issued_at within [not_before, not_after], else
+  // not_before. svidd backdates NotBefore (2 minutes) against clock skew, which would make a
+  // 20-second certificate look three-quarters spent at birth.
+  TimePoint lifetime_start() const { return lifetime_start_; }
 
   const std::string& chain_pem() const { return chain_pem_; }  // cert-chain.pem
   const std::string& key_pem() const { return key_pem_; }      // key.pem, PKCS#8
@@ -44,7 +50,7 @@ class X509Svid {
   std::vector<X509Ptr> chain_;
   EvpPkeyPtr key_;
   std::string serial_;
-  TimePoint not_before_, not_after_;
+  TimePoint not_before_, not_after_, lifetime_start_;
   std::string chain_pem_, key_pem_, chain_der_, key_der_;
 };
 
