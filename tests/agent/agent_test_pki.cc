@@ -10,17 +10,6 @@
 
 namespace svidd::testing {
 
-AgentTempDir::AgentTempDir() {
-  char pattern[] = "/tmp/svid-agent-test-XXXXXX";
-  if (::mkdtemp(pattern) != nullptr) path_ = pattern;
-  EXPECT_FALSE(path_.empty()) << "mkdtemp failed";
-}
-
-AgentTempDir::~AgentTempDir() {
-  std::error_code ec;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-}
-
 AgentTestPki::AgentTestPki(TimePoint now) {
   authority_ = MakeTestAuthority(now).value();
   EvpPkeyPtr key = GenerateKey(KeyType::kEcP256).value();

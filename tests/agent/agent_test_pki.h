@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "support/ledger/temp_dir.h"
 #include "svidd/agent/x509_bundle.h"
 #include "svidd/agent/x509_svid.h"
 #include "svidd/pki/authority.h"
@@ -13,19 +14,6 @@
 namespace svidd::testing {
 
 constexpr char kAgentId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
-// A private directory under /tmp, removed with everything in it.
-class AgentTempDir {
- public:
-  AgentTempDir();
-  ~AgentTempDir();
-  AgentTempDir(const AgentTempDir&) = delete;
-  AgentTempDir& operator=(const AgentTempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 class AgentTestPki {
  public:

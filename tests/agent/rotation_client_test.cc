@@ -56,7 +56,7 @@ class RotationClientTest : public ::testing::Test {
 
   TimePoint now_ = SystemClock::Instance().Now();
   AgentTestPki pki_{now_};
-  AgentTempDir dir_;
+  TempDir dir_;
   FakeRotationServer server_{pki_};
   SvidStore store_;
   std::string token_;

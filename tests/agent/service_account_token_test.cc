@@ -58,7 +58,7 @@ TEST(ServiceAccountTokenTest, SpiffeIdFromClaims) {
 }
 
 TEST(ServiceAccountTokenTest, FileIsReadAnewAndTrimmed) {
-  AgentTempDir dir;
+  TempDir dir;
   const auto path = dir.path() / "token";
   EXPECT_TRUE(absl::IsNotFound(ReadServiceAccountToken(path).status()));
   ASSERT_TRUE(WriteFileAtomically(path, "first.token.x\n").ok());

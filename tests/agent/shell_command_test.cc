@@ -32,7 +32,7 @@ TEST(ShellCommandTest, OutcomesOfTheOnRotateCommand) {
 }
 
 TEST(ShellCommandTest, ATimeoutKillsTheWholeProcessGroup) {
-  AgentTempDir dir;
+  TempDir dir;
   const auto marker = dir.path() / "late";
   // The background child would write the marker after 1 s unless killed with its shell.
   const std::string command = "(sleep 1; touch " + marker.string() + ") & sleep 30";

@@ -30,7 +30,7 @@ class SvidFilesTest : public ::testing::Test {
  protected:
   TimePoint now_ = SystemClock::Instance().Now();
   AgentTestPki pki_{now_};
-  AgentTempDir dir_;
+  TempDir dir_;
   SvidFiles files_{dir_.path() / "out"};
 };
 

@@ -8,6 +8,7 @@
 
 #include "agent/agent_test_pki.h"
 #include "spiffe/workload/workload.grpc.pb.h"
+#include "support/pki/der_decoding.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/x509_fields.h"
@@ -16,27 +17,6 @@ namespace svidd::testing {
 namespace {
 
 using std::chrono::seconds;
-
-// Concatenated DER certificates, in order.
-std::vector<X509Ptr> ParseDerCertificates(const std::string& der) {
-  std::vector<X509Ptr> certs;
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  const auto* end = p + der.size();
-  while (p < end) {
-    X509Ptr cert(d2i_X509(nullptr, &p, end - p));
-    if (cert == nullptr) {
-      ADD_FAILURE() << "bad DER";
-      break;
-    }
-    certs.push_back(std::move(cert));
-  }
-  return certs;
-}
-
-EvpPkeyPtr ParsePkcs8Der(const std::string& der) {
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  return EvpPkeyPtr(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size())));
-}
 
 class WorkloadApiServerTest : public ::testing::Test {
  protected:
@@ -62,7 +42,7 @@ class WorkloadApiServerTest : public ::testing::Test {
 
   TimePoint now_ = SystemClock::Instance().Now();
   AgentTestPki pki_{now_};
-  AgentTempDir dir_;
+  TempDir dir_;
   std::filesystem::path socket_ = dir_.path() / "sockets" / "agent.sock";
   SvidStore store_;
   std::unique_ptr<WorkloadApiServer> server_;
@@ -78,14 +58,14 @@ TEST_F(WorkloadApiServerTest, FetchX509SvidSendsTheFullStateThenEachRotation) {
   ASSERT_EQ(first.svids_size(), 1);
   const X509SVID& svid = first.svids(0);
   EXPECT_EQ(svid.spiffe_id(), kAgentId);
-  std::vector<X509Ptr> chain = ParseDerCertificates(svid.x509_svid());
+  std::vector<X509Ptr> chain = ParseConcatenatedDer(svid.x509_svid());
   ASSERT_EQ(chain.size(), 2u) << "leaf then intermediate";
   EXPECT_EQ(UriSans(chain[0].get()), std::vector<std::string>{kAgentId});
   EXPECT_TRUE(IsCaCertificate(chain[1].get()));
-  EvpPkeyPtr key = ParsePkcs8Der(svid.x509_svid_key());
+  EvpPkeyPtr key = ParsePrivateKeyDer(svid.x509_svid_key());
   ASSERT_NE(key, nullptr);
   EXPECT_TRUE(KeyMatchesCertificate(key.get(), chain[0].get()));
-  std::vector<X509Ptr> roots = ParseDerCertificates(svid.bundle());
+  std::vector<X509Ptr> roots = ParseConcatenatedDer(svid.bundle());
   ASSERT_EQ(roots.size(), 1u);
   EXPECT_TRUE(IsSelfSigned(roots[0].get()));
 
@@ -94,7 +74,7 @@ TEST_F(WorkloadApiServerTest, FetchX509SvidSendsTheFullStateThenEachRotation) {
   X509SVIDResponse second;
   ASSERT_TRUE(stream->Read(&second));
   ASSERT_EQ(second.svids_size(), 1);
-  EXPECT_EQ(SerialHex(ParseDerCertificates(second.svids(0).x509_svid())[0].get()),
+  EXPECT_EQ(SerialHex(ParseConcatenatedDer(second.svids(0).x509_svid())[0].get()),
             renewed->serial());
 
   server_->Shutdown();
@@ -204,7 +184,7 @@ TEST_F(WorkloadApiServerTest, ManyClientsEachGetEveryRotation) {
   for (auto& stream : streams) {
     X509SVIDResponse update;
     ASSERT_TRUE(stream->Read(&update));
-    EXPECT_EQ(SerialHex(ParseDerCertificates(update.svids(0).x509_svid())[0].get()),
+    EXPECT_EQ(SerialHex(ParseConcatenatedDer(update.svids(0).x509_svid())[0].get()),
               renewed->serial());
   }
   store_.Close();  // the agent shutting down: every stream ends with OK
@@ -223,7 +203,7 @@ unsigned SocketMode(const std::filesystem::path& path) {
 }
 
 TEST(WorkloadApiSocketTest, ModeStaleSocketAndRemovalOnShutdown) {
-  AgentTempDir dir;
+  TempDir dir;
   SvidStore store;
   const auto socket = dir.path() / "agent.sock";
   for (unsigned mode : {0666u, 0660u, 0600u}) {
