@@ -1,13 +1,12 @@
 // svid-agent: the sidecar that keeps a workload's SVID renewed by svidd, in files and over
 // the SPIFFE Workload API. Parses flags, starts the agent, and stops cleanly on SIGTERM/SIGINT.
-#include <signal.h>
-
 #include <cstdio>
 
 #include "CLI/CLI.hpp"
 #include "spdlog/spdlog.h"
 #include "svidd/agent/agent_flags.h"
 #include "svidd/agent/svid_agent.h"
+#include "svidd/common/termination_signals.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"svid-agent: keeps a workload's X.509 SVID renewed by svidd"};
@@ -23,22 +22,16 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
 
-  // Signals are taken synchronously by this thread, so shutdown runs outside a handler.
-  // Blocked before any thread starts, so every thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Before any thread starts: shutdown runs here, outside a signal handler.
+  const svidd::TerminationSignals signals;
 
   auto agent = svidd::SvidAgent::Start(options, svidd::SystemClock::Instance());
   if (!agent.ok()) {
     spdlog::critical("cannot start: {}", agent.status().ToString());
     return 1;
   }
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  spdlog::info("received {}, shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  const int signal_number = signals.Wait();
+  spdlog::info("received {}, shutting down", svidd::TerminationSignals::Name(signal_number));
   (*agent)->Shutdown();
   return 0;
 }
