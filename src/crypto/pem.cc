@@ -216,6 +216,37 @@ absl::StatusOr<std::string> CertificatesToPem(const std::vector<const X509*>& ce
   return out;
 }
 
+absl::StatusOr<std::vector<X509CrlPtr>> ParseCrlsPem(std::string_view pem) {
+  SVIDD_ASSIGN_OR_RETURN(std::vector<PemBlock> blocks, ReadPemBlocks(pem));
+  std::vector<X509CrlPtr> crls;
+  for (const PemBlock& block : blocks) {
+    if (block.name != PEM_STRING_X509_CRL) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("expected only X509 CRL PEM blocks, found '", block.name, "'"));
+    }
+    SVIDD_ASSIGN_OR_RETURN(X509CrlPtr crl, ParseCrlDer(block.der));
+    crls.push_back(std::move(crl));
+  }
+  return crls;
+}
+
+absl::StatusOr<X509CrlPtr> ParseCrlDer(std::string_view der) {
+  return DecodeDer<X509_CRL, X509CrlPtr>(der, d2i_X509_CRL, "CRL");
+}
+
+absl::StatusOr<std::string> CrlToPem(const X509_CRL* crl) {
+  if (crl == nullptr) return absl::InvalidArgumentError("CRL is null");
+  SVIDD_ASSIGN_OR_RETURN(BioPtr bio, WritableBio(/*secure=*/false));
+  if (PEM_write_bio_X509_CRL(bio.get(), const_cast<X509_CRL*>(crl)) != 1) {
+    return OpenSslError(absl::StatusCode::kInternal, "PEM-encoding CRL");
+  }
+  return BioContents(bio.get());
+}
+
+absl::StatusOr<std::string> CrlToDer(const X509_CRL* crl) {
+  return EncodeDer(crl, i2d_X509_CRL, "CRL");
+}
+
 X509Ptr ShareCertificate(const X509* cert) {
   if (cert == nullptr || X509_up_ref(const_cast<X509*>(cert)) != 1) return nullptr;
   return X509Ptr(const_cast<X509*>(cert));
