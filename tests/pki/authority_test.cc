@@ -342,26 +342,6 @@ TEST_F(AuthorityTest, VerifyClientCertificateRefuses) {
   }
 }
 
-// The URIs of the cRLDistributionPoints extension's full names.
-std::vector<std::string> DistributionPointUris(const X509* cert) {
-  std::vector<std::string> out;
-  CrlDistPointsPtr points(static_cast<CRL_DIST_POINTS*>(
-      X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)));
-  for (int i = 0; points != nullptr && i < sk_DIST_POINT_num(points.get()); ++i) {
-    const DIST_POINT* point = sk_DIST_POINT_value(points.get(), i);
-    if (point->distpoint == nullptr || point->distpoint->type != 0) continue;
-    const GENERAL_NAMES* names = point->distpoint->name.fullname;
-    for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
-      const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, j);
-      if (name->type != GEN_URI) continue;
-      const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
-      out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                       ASN1_STRING_length(uri));
-    }
-  }
-  return out;
-}
-
 TEST_F(AuthorityTest, LeafNamesTheCrlDistributionPointWhenConfigured) {
   auto material = BootstrapCa(CaBootstrapOptions{}, clock_.Now());
   ASSERT_TRUE(material.ok()) << material.status();
@@ -378,7 +358,7 @@ TEST_F(AuthorityTest, LeafNamesTheCrlDistributionPointWhenConfigured) {
     ASSERT_NE(issued.cert, nullptr);
     EXPECT_EQ(X509_get_ext_count(issued.cert.get()), 7) << "the SVID extensions, then the CDP";
     EXPECT_EQ(Criticality(issued.cert.get(), NID_crl_distribution_points), 0);
-    EXPECT_THAT(DistributionPointUris(issued.cert.get()), ElementsAre(ca.crl_url()));
+    EXPECT_THAT(CrlDistributionPointUris(issued.cert.get()), ElementsAre(ca.crl_url()));
     for (const char* purpose : {"sslclient", "sslserver"}) {
       SCOPED_TRACE(purpose);
       absl::Status status =
@@ -396,7 +376,7 @@ TEST_F(AuthorityTest, NoCrlDistributionPointByDefault) {
   EXPECT_EQ(authority->crl_url(), "");
   EvpPkeyPtr key = Key(KeyType::kEcP256);
   IssuedCertificate issued = Issue(*authority, key.get());
-  EXPECT_TRUE(DistributionPointUris(issued.cert.get()).empty());
+  EXPECT_TRUE(CrlDistributionPointUris(issued.cert.get()).empty());
 }
 
 TEST_F(AuthorityTest, RefusesABadCrlUrlBase) {
