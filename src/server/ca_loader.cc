@@ -72,7 +72,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> LoadServerAuthority(const Serve
   } else {
     SVIDD_ASSIGN_OR_RETURN(material, BootstrapAndRecord(options, ledger, now));
   }
-  return Authority::Create(std::move(material));
+  return Authority::Create(std::move(material), AuthorityOptions{options.crl_url});
 }
 
 }  // namespace svidd

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "server/ca_loader.h"
+#include "server/crl_http_server.h"
 #include "server/istio_certificate_service.h"
 #include "server/ledger_revocation_checker.h"
 #include "server/serving_identity.h"
@@ -39,6 +40,9 @@ struct SviddServer::Impl {
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
   std::atomic<bool> serving{false};
+  // CRLs of the signing CAs (ca-crl.pem, --crl-listen): see StartCrls().
+  std::unique_ptr<CrlPublisher> crls;
+  std::unique_ptr<CrlHttpServer> crl_http;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -49,6 +53,7 @@ struct SviddServer::Impl {
   Impl(ServerOptions o, const Clock& c) : options(std::move(o)), clock(c) {}
   absl::Status Init();
   absl::Status StartGrpc();
+  absl::Status StartCrls();
   absl::Status Maintain();
   void MaintenanceLoop();
   void SetServing(bool value);
@@ -85,7 +90,26 @@ absl::Status SviddServer::Impl::Init() {
                                  options.max_ttl};
   serving_identity = std::make_unique<ServingIdentity>(serving, *ledger, clock);
   SVIDD_RETURN_IF_ERROR(serving_identity->EnsureFresh(*authorities.Get()));
+  SVIDD_RETURN_IF_ERROR(StartCrls());
   return StartGrpc();
+}
+
+// Publishes the signing CA's CRL now; Maintain() keeps it current (revocations by svidctl,
+// staleness). A CRL that cannot be built is logged and retried, never fatal: the CA can still
+// sign. Failing to listen on --crl-listen is fatal, like the gRPC port.
+absl::Status SviddServer::Impl::StartCrls() {
+  auto signing_cas = [this] {
+    std::vector<std::shared_ptr<const Authority>> out;
+    if (auto authority = authorities.Get()) out.push_back(std::move(authority));
+    return out;
+  };
+  CrlPublisherOptions crl_options{options.EffectiveCaDir(), options.crl_validity};
+  SVIDD_ASSIGN_OR_RETURN(crls, CrlPublisher::Create(crl_options, signing_cas, *ledger, clock));
+  crls->Refresh().IgnoreError();  // logged by the publisher
+  if (options.crl_listen.empty()) return absl::OkStatus();
+  SVIDD_ASSIGN_OR_RETURN(
+      crl_http, CrlHttpServer::Start(options.crl_listen, [this] { return crls->Current(); }));
+  return absl::OkStatus();
 }
 
 absl::Status SviddServer::Impl::StartGrpc() {
@@ -137,6 +161,7 @@ absl::Status SviddServer::Impl::Maintain() {
   }
   if (status.ok()) status = serving_identity->EnsureFresh(*authority);
   if (status.ok()) status = ledger->CheckWritable();
+  if (crls != nullptr) crls->Poll().IgnoreError();  // logged by the publisher; not health
   SetServing(status.ok());
   return status;
 }
@@ -166,6 +191,10 @@ SviddServer::SviddServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SviddServer::~SviddServer() { Shutdown(); }
 
 int SviddServer::port() const { return impl_->port; }
+int SviddServer::crl_port() const {
+  return impl_->crl_http == nullptr ? 0 : impl_->crl_http->port();
+}
+CrlPublisher& SviddServer::crls() { return *impl_->crls; }
 AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
 Ledger& SviddServer::ledger() { return *impl_->ledger; }
 bool SviddServer::serving() const { return impl_->serving.load(); }
@@ -179,6 +208,7 @@ void SviddServer::Shutdown() {
   }
   impl_->cv.notify_all();
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
+  if (impl_->crl_http != nullptr) impl_->crl_http->Stop();
   if (impl_->grpc_server != nullptr) {
     impl_->SetServing(false);
     spdlog::info("draining in-flight calls (up to {}s)", impl_->options.drain_timeout.count());

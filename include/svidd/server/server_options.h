@@ -29,6 +29,12 @@ struct ServerOptions {
   size_t max_csr_bytes = 32 * 1024;
   int signing_threads = 0;  // 0 = one per core
   std::chrono::seconds drain_timeout = std::chrono::seconds(15);
+  // CRLs: always written to <ca dir>/ca-crl.pem; also served over plain HTTP on crl_listen
+  // (HOST:PORT, "" = off); crl_url (a base URL, "" = none) goes into every leaf as its CRL
+  // distribution point, BASE/crl/<issuer serial>.crl.
+  std::string crl_listen;
+  std::string crl_url;
+  std::chrono::seconds crl_validity = std::chrono::hours(24);
 
   std::filesystem::path EffectiveCaDir() const {
     return ca_dir.empty() ? data_dir / "ca" : ca_dir;
@@ -38,6 +44,7 @@ struct ServerOptions {
 
   // INVALID_ARGUMENT naming the offending setting.
   absl::Status Validate() const;
+  absl::Status ValidateCrlOptions() const;  // part of Validate()
 };
 
 }  // namespace svidd

@@ -9,6 +9,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/server/authority_holder.h"
+#include "svidd/server/crl_publisher.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
@@ -22,6 +23,8 @@ class SviddServer {
   ~SviddServer();  // Shutdown()
 
   int port() const;
+  // The port --crl-listen is bound to; 0 when it is off.
+  int crl_port() const;
   // Stops accepting calls, lets in-flight ones finish (up to the drain timeout), flushes the
   // ledger. Idempotent.
   void Shutdown();
@@ -33,6 +36,9 @@ class SviddServer {
   absl::Status RunMaintenance();
 
   AuthorityHolder& authorities();
+  // Refresh() after a revocation; Current() for the Workload API's and the rotation stream's
+  // CRLs; AddListener() to hear of new ones.
+  CrlPublisher& crls();
   Ledger& ledger();
   // Whether the health service currently says SERVING.
   bool serving() const;
