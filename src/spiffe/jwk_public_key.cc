@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/base64url.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/crypto/keys.h"
 
 namespace svidd::spiffe_internal {
 namespace {
@@ -31,17 +32,11 @@ absl::StatusOr<std::string> BnBytes(const BIGNUM* bn, int width) {
   return out;
 }
 
+// JWK "crv" names (RFC 7518 §6.2.1.1) are the NIST names DescribeKey already uses.
 absl::StatusOr<std::string> CurveName(const EVP_PKEY* key) {
-  char group[64] = {0};
-  size_t len = 0;
-  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len) !=
-      1) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "EC key without a named curve");
-  }
-  const std::string name(group, len);
-  if (name == "prime256v1" || name == "P-256") return std::string("P-256");
-  if (name == "secp384r1" || name == "P-384") return std::string("P-384");
-  if (name == "secp521r1" || name == "P-521") return std::string("P-521");
+  SVIDD_ASSIGN_OR_RETURN(KeyDescription description, DescribeKey(key));
+  const std::string& name = description.curve;
+  if (name == "P-256" || name == "P-384" || name == "P-521") return name;
   return absl::InvalidArgumentError(absl::StrCat("EC curve ", name, " has no JWK name"));
 }
 
