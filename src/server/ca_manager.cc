@@ -27,8 +27,9 @@ bool SignedBy(const X509* cert, const X509* issuer) {
 }
 
 absl::StatusOr<std::shared_ptr<const Authority>> TestedAuthority(CaMaterial material,
-                                                                  TimePoint now) {
-  SVIDD_ASSIGN_OR_RETURN(auto authority, Authority::Create(std::move(material)));
+                                                                  TimePoint now,
+                                                                  const AuthorityOptions& options) {
+  SVIDD_ASSIGN_OR_RETURN(auto authority, Authority::Create(std::move(material), options));
   SVIDD_RETURN_IF_ERROR(authority->SelfTest(now));
   return authority;
 }
@@ -70,7 +71,7 @@ absl::Status CaManager::Load() {
     if (!loaded.ok()) {
       return Prefixed("CA in " + ca_dir().string() + " is not usable: ", loaded.status());
     }
-    SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now));
+    SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()));
     watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
     spdlog::info("using the operator's CA in {}: signer {} valid until {}; watching for changes",
                  ca_dir().string(), active_->signer_serial_hex(),
@@ -93,7 +94,7 @@ absl::Status CaManager::Load() {
     std::filesystem::remove_all(Dir("ca-next"));
     loaded = std::move(next);
   }
-  SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now));
+  SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()));
   spdlog::info("loaded CA from {}: signer {} valid until {}", ca_dir().string(),
                active_->signer_serial_hex(), FormatRfc3339(active_->not_after()));
   SVIDD_RETURN_IF_ERROR(LoadRoots(now));
@@ -163,7 +164,7 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   if (mode_ != CaMode::kSelfManaged) return absl::OkStatus();
   if (std::filesystem::exists(Dir("ca-next"))) {
     auto next = LoadIstioCaDir(Dir("ca-next"), now);
-    auto tested = next.ok() ? TestedAuthority(*std::move(next), now) : next.status();
+    auto tested = next.ok() ? TestedAuthority(*std::move(next), now, AuthorityOptionsFor()) : next.status();
     if (tested.ok()) {
       next_ = *std::move(tested);
     } else {
@@ -175,7 +176,7 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   for (const RetiredSigner& r : state_.retired) {
     if (now >= r.keep_until) continue;
     auto loaded = LoadIstioCaDir(Dir("ca-retired") / r.serial_hex, now);
-    auto authority = loaded.ok() ? Authority::Create(*std::move(loaded)) : loaded.status();
+    auto authority = loaded.ok() ? Authority::Create(*std::move(loaded), AuthorityOptionsFor()) : loaded.status();
     if (authority.ok()) retired_.push_back(*std::move(authority));
   }
   PruneRetired(now);
@@ -237,7 +238,7 @@ absl::StatusOr<bool> CaManager::Tick() {
 absl::StatusOr<bool> CaManager::TickWatched(TimePoint now) {
   if (!watcher_->Changed()) return false;
   auto loaded = LoadIstioCaDir(ca_dir(), now);
-  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now) : loaded.status();
+  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()) : loaded.status();
   if (!tested.ok()) {
     spdlog::error("the CA files in {} changed but are not usable, so svidd keeps signing with "
                   "{}: {}", ca_dir().string(), active_->signer_serial_hex(),
@@ -276,7 +277,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(con
   SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
                          BuildCaCertificateRecord(material, root.cert.get(), td.str(),
                                                   "svidd (self-managed CA)", now));
-  SVIDD_ASSIGN_OR_RETURN(auto authority, TestedAuthority(std::move(material), now));
+  SVIDD_ASSIGN_OR_RETURN(auto authority, TestedAuthority(std::move(material), now, AuthorityOptionsFor()));
   SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
   return authority;
 }

@@ -43,6 +43,7 @@ struct CaManagerOptions {
   std::chrono::seconds ca_ttl = std::chrono::hours(24 * 30);
   std::chrono::seconds root_ttl = std::chrono::hours(24 * 3650);
   std::chrono::seconds max_leaf_ttl = std::chrono::hours(24);
+  std::string crl_url_base;  // --crl-url: every CA's leaves name their CRL under it
 };
 
 enum class CaMode { kSelfManaged, kOperator, kImported };
@@ -99,6 +100,7 @@ class CaManager {
   absl::Status SaveState();
   void Notify();
 
+  AuthorityOptions AuthorityOptionsFor() const { return {options_.crl_url_base}; }
   std::filesystem::path Dir(const char* name) const { return options_.data_dir / name; }
 
   const CaManagerOptions options_;
