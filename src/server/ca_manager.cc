@@ -4,7 +4,7 @@
 #include "server/ca_manager.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/certificate_record_builder.h"
+#include "svidd/ledger/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"

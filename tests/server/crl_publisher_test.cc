@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "server/certificate_record_builder.h"
+#include "svidd/ledger/record_builder.h"
 #include "support/pki/external_verify.h"
 #include "support/pki/test_cert_builder.h"
 #include "svidd/common/atomic_file.h"
