@@ -98,7 +98,9 @@ absl::Status CaManager::Load() {
   spdlog::info("loaded CA from {}: signer {} valid until {}", ca_dir().string(),
                active_->signer_serial_hex(), FormatRfc3339(active_->not_after()));
   SVIDD_RETURN_IF_ERROR(LoadRoots(now));
-  return LoadNextAndRetired(now);
+  SVIDD_RETURN_IF_ERROR(LoadNextAndRetired(now));
+  if (watcher_ == nullptr) watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
+  return absl::OkStatus();
 }
 
 absl::Status CaManager::Bootstrap(TimePoint now) {
@@ -110,7 +112,7 @@ absl::Status CaManager::Bootstrap(TimePoint now) {
   SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root"), root));
   root_ = std::move(root);
   SVIDD_ASSIGN_OR_RETURN(active_, MintIntermediate(*root_, now));
-  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), active_->ShareMaterial()));
+  SVIDD_RETURN_IF_ERROR(WriteActive());
   SVIDD_RETURN_IF_ERROR(SaveState());
   mode_ = CaMode::kSelfManaged;
   spdlog::info("created a new root and intermediate CA ({}) in {}", KeyTypeName(options_.key_type),
@@ -227,7 +229,11 @@ absl::StatusOr<bool> CaManager::Tick() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     const TimePoint now = clock_.Now();
-    changed = mode_ == CaMode::kSelfManaged ? TickSelfManaged(now) : TickWatched(now);
+    if (mode_ == CaMode::kSelfManaged && watcher_->Changed()) {
+      changed = AdoptOutsideChange(now);
+    } else {
+      changed = mode_ == CaMode::kSelfManaged ? TickSelfManaged(now) : TickWatched(now);
+    }
   }
   if (changed.ok() && *changed) Notify();
   return changed;
@@ -260,6 +266,50 @@ absl::StatusOr<bool> CaManager::TickWatched(TimePoint now) {
 }
 
 absl::Status CaManager::SaveState() { return WriteCaState(Dir("ca-state.json"), state_); }
+
+absl::Status CaManager::WriteActive() {
+  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), active_->ShareMaterial()));
+  if (watcher_ == nullptr) {
+    watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
+  } else {
+    watcher_->Changed();  // our own write is not an outside change
+  }
+  return absl::OkStatus();
+}
+
+// Someone else wrote svidd's own ca/ (`svidctl ca import` of an intermediate signed by an
+// offline root, say). Adopt it if it passes every check; if svidd's root did not sign it,
+// svidd stops rotating it and watches it like an operator's CA.
+absl::StatusOr<bool> CaManager::AdoptOutsideChange(TimePoint now) {
+  auto loaded = LoadIstioCaDir(ca_dir(), now);
+  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor())
+                            : loaded.status();
+  if (!tested.ok()) {
+    spdlog::error("{} was changed from outside but is not usable, so svidd keeps signing with "
+                  "{}: {}", ca_dir().string(), active_->signer_serial_hex(),
+                  tested.status().ToString());
+    return false;
+  }
+  if ((*tested)->chain_pem() == active_->chain_pem() &&
+      (*tested)->root_bundle_pem() == active_->root_bundle_pem()) {
+    return false;
+  }
+  retired_.insert(retired_.begin(), active_);
+  active_ = *std::move(tested);
+  if (!SignedBy(active_->signing_cert(), root_->cert.get())) {
+    mode_ = CaMode::kImported;
+    next_.reset();
+    std::filesystem::remove_all(Dir("ca-next"));
+    spdlog::warn("adopted the intermediate {} written to {} from outside; it is not under "
+                 "svidd's root, so svidd will not rotate it (valid until {})",
+                 active_->signer_serial_hex(), ca_dir().string(),
+                 FormatRfc3339(active_->not_after()));
+  } else {
+    spdlog::warn("adopted the intermediate {} written to {} from outside",
+                 active_->signer_serial_hex(), ca_dir().string());
+  }
+  return true;
+}
 
 // A new intermediate under `root` for the current bundle: self-tested and on record before
 // anyone can see it.

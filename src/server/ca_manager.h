@@ -98,6 +98,8 @@ class CaManager {
                                                                      TimePoint now);
   absl::Status SetBundle(std::vector<const X509*> roots);
   absl::Status SaveState();
+  absl::Status WriteActive();  // ca/ from active_, not mistaken for an outside change
+  absl::StatusOr<bool> AdoptOutsideChange(TimePoint now);
   void Notify();
 
   AuthorityOptions AuthorityOptionsFor() const { return {options_.crl_url_base}; }
