@@ -108,22 +108,43 @@ absl::StatusOr<std::string> EncodeDer(const T* obj, I2d i2d, std::string_view wh
   return std::string(reinterpret_cast<char*>(out), static_cast<size_t>(len));
 }
 
+// Every block of `pem`, which must all be named `block_name`, decoded with `d2i`.
+template <typename T, typename Ptr>
+absl::StatusOr<std::vector<Ptr>> DecodeAllPem(std::string_view pem, const char* block_name,
+                                              T* (*d2i)(T**, const unsigned char**, long),
+                                              std::string_view what) {
+  SVIDD_ASSIGN_OR_RETURN(std::vector<PemBlock> blocks, ReadPemBlocks(pem));
+  std::vector<Ptr> out;
+  for (const PemBlock& block : blocks) {
+    if (block.name != block_name) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("expected only ", block_name, " PEM blocks, found '", block.name, "'"));
+    }
+    SVIDD_ASSIGN_OR_RETURN(Ptr obj, (DecodeDer<T, Ptr>(block.der, d2i, what)));
+    out.push_back(std::move(obj));
+  }
+  return out;
+}
+
+// PEM-encodes with a PEM_write_bio_* function.
+template <typename T, typename Write>
+absl::StatusOr<std::string> EncodePem(const T* obj, Write write, std::string_view what) {
+  if (obj == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat(std::string(what), " is null"));
+  SVIDD_ASSIGN_OR_RETURN(BioPtr bio, WritableBio(/*secure=*/false));
+  if (write(bio.get(), obj) != 1) {
+    return OpenSslError(absl::StatusCode::kInternal,
+                        absl::StrCat("PEM-encoding ", std::string(what)));
+  }
+  return BioContents(bio.get());
+}
+
 int NoPassword(char*, int, int, void*) { return -1; }
 
 }  // namespace
 
 absl::StatusOr<std::vector<X509Ptr>> ParseCertificatesPem(std::string_view pem) {
-  SVIDD_ASSIGN_OR_RETURN(std::vector<PemBlock> blocks, ReadPemBlocks(pem));
-  std::vector<X509Ptr> certs;
-  for (const PemBlock& block : blocks) {
-    if (block.name != PEM_STRING_X509) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("expected only CERTIFICATE PEM blocks, found '", block.name, "'"));
-    }
-    SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, ParseCertificateDer(block.der));
-    certs.push_back(std::move(cert));
-  }
-  return certs;
+  return DecodeAllPem<X509, X509Ptr>(pem, PEM_STRING_X509, d2i_X509, "certificate");
 }
 
 absl::StatusOr<X509Ptr> ParseCertificatePem(std::string_view pem) {
@@ -164,12 +185,7 @@ absl::StatusOr<EvpPkeyPtr> ParsePrivateKeyPem(std::string_view pem) {
 }
 
 absl::StatusOr<std::string> CertificateToPem(const X509* cert) {
-  if (cert == nullptr) return absl::InvalidArgumentError("certificate is null");
-  SVIDD_ASSIGN_OR_RETURN(BioPtr bio, WritableBio(/*secure=*/false));
-  if (PEM_write_bio_X509(bio.get(), const_cast<X509*>(cert)) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "PEM-encoding certificate");
-  }
-  return BioContents(bio.get());
+  return EncodePem(cert, PEM_write_bio_X509, "certificate");
 }
 
 absl::StatusOr<std::string> CertificateToDer(const X509* cert) {
@@ -177,12 +193,7 @@ absl::StatusOr<std::string> CertificateToDer(const X509* cert) {
 }
 
 absl::StatusOr<std::string> CsrToPem(const X509_REQ* csr) {
-  if (csr == nullptr) return absl::InvalidArgumentError("certificate request is null");
-  SVIDD_ASSIGN_OR_RETURN(BioPtr bio, WritableBio(/*secure=*/false));
-  if (PEM_write_bio_X509_REQ(bio.get(), const_cast<X509_REQ*>(csr)) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "PEM-encoding certificate request");
-  }
-  return BioContents(bio.get());
+  return EncodePem(csr, PEM_write_bio_X509_REQ, "certificate request");
 }
 
 absl::StatusOr<std::string> PrivateKeyToPkcs8Pem(const EVP_PKEY* key) {
@@ -214,6 +225,22 @@ absl::StatusOr<std::string> CertificatesToPem(const std::vector<const X509*>& ce
     out += pem;  // PEM_write_bio_X509 ends every block with "\n"
   }
   return out;
+}
+
+absl::StatusOr<std::vector<X509CrlPtr>> ParseCrlsPem(std::string_view pem) {
+  return DecodeAllPem<X509_CRL, X509CrlPtr>(pem, PEM_STRING_X509_CRL, d2i_X509_CRL, "CRL");
+}
+
+absl::StatusOr<X509CrlPtr> ParseCrlDer(std::string_view der) {
+  return DecodeDer<X509_CRL, X509CrlPtr>(der, d2i_X509_CRL, "CRL");
+}
+
+absl::StatusOr<std::string> CrlToPem(const X509_CRL* crl) {
+  return EncodePem(crl, PEM_write_bio_X509_CRL, "CRL");
+}
+
+absl::StatusOr<std::string> CrlToDer(const X509_CRL* crl) {
+  return EncodeDer(crl, i2d_X509_CRL, "CRL");
 }
 
 X509Ptr ShareCertificate(const X509* cert) {

@@ -60,6 +60,17 @@ bool AsnTimeToTimePoint(const ASN1_TIME* time, TimePoint* out) {
   return true;
 }
 
+void AppendNamesOfType(const GENERAL_NAMES* names, int type, std::vector<std::string>* out) {
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type != type) continue;
+    const ASN1_IA5STRING* value =
+        type == GEN_URI ? name->d.uniformResourceIdentifier : name->d.dNSName;
+    out->emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+                      static_cast<size_t>(ASN1_STRING_length(value)));
+  }
+}
+
 std::vector<std::string> SansOfType(const X509* cert, int type) {
   std::vector<std::string> out;
   GeneralNamesPtr names(
@@ -68,14 +79,7 @@ std::vector<std::string> SansOfType(const X509* cert, int type) {
     ClearOpenSslErrors();
     return out;
   }
-  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
-    if (name->type != type) continue;
-    const ASN1_IA5STRING* value =
-        type == GEN_URI ? name->d.uniformResourceIdentifier : name->d.dNSName;
-    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
-                     static_cast<size_t>(ASN1_STRING_length(value)));
-  }
+  AppendNamesOfType(names.get(), type, &out);
   return out;
 }
 
@@ -161,6 +165,24 @@ std::vector<std::string> UriSans(const X509* cert) {
 
 std::vector<std::string> DnsSans(const X509* cert) {
   return cert == nullptr ? std::vector<std::string>{} : SansOfType(cert, GEN_DNS);
+}
+
+std::vector<std::string> CrlDistributionPointUris(const X509* cert) {
+  std::vector<std::string> out;
+  if (cert == nullptr) return out;
+  CrlDistPointsPtr points(static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)));
+  if (points == nullptr) {
+    ClearOpenSslErrors();
+    return out;
+  }
+  for (int i = 0; i < sk_DIST_POINT_num(points.get()); ++i) {
+    const DIST_POINT* point = sk_DIST_POINT_value(points.get(), i);
+    if (point->distpoint != nullptr && point->distpoint->type == 0) {  // fullName
+      AppendNamesOfType(point->distpoint->name.fullname, GEN_URI, &out);
+    }
+  }
+  return out;
 }
 
 std::string SubjectString(const X509* cert) {

@@ -10,6 +10,7 @@
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
+#include "svidd/pki/crl_builder.h"
 
 namespace svidd {
 namespace {
@@ -54,9 +55,9 @@ bool IsRsa(const EVP_PKEY* key) {
   return id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS;
 }
 
-// The X509-SVID extensions, in a fixed order.
+// The X509-SVID extensions, in a fixed order; the CRL distribution point last, if any.
 absl::Status AddLeafExtensions(X509* cert, const LeafProfile& profile, bool rsa_key,
-                               const X509* signer) {
+                               const X509* signer, const std::string& crl_url) {
   // The subject is empty, so the SAN carries the identity and must be critical.
   SVIDD_RETURN_IF_ERROR(
       pki_internal::AddSubjectAltName(cert, {profile.id.str()}, profile.dns_names, true));
@@ -66,7 +67,9 @@ absl::Status AddLeafExtensions(X509* cert, const LeafProfile& profile, bool rsa_
       rsa_key ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"));
   SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_ext_key_usage, "serverAuth,clientAuth"));
   SVIDD_RETURN_IF_ERROR(pki_internal::AddSubjectKeyId(cert));
-  return pki_internal::AddAuthorityKeyId(cert, signer);
+  SVIDD_RETURN_IF_ERROR(pki_internal::AddAuthorityKeyId(cert, signer));
+  if (crl_url.empty()) return absl::OkStatus();
+  return pki_internal::AddCrlDistributionPoint(cert, crl_url);
 }
 
 // The relying-party checks of an X509-SVID beyond path validation.
@@ -93,7 +96,8 @@ absl::StatusOr<std::string> PemWithNewline(const X509* cert) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial material) {
+absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial material,
+                                                                   AuthorityOptions options) {
   if (material.signing_cert == nullptr || material.signing_key == nullptr ||
       material.roots.empty()) {
     return absl::FailedPreconditionError(
@@ -105,10 +109,18 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
     return OpenSslError(absl::StatusCode::kFailedPrecondition,
                         "signing certificate has malformed extensions");
   }
+  if (!options.crl_url_base.empty()) {
+    SVIDD_RETURN_IF_ERROR(ValidateCrlUrlBase(options.crl_url_base));
+  }
   std::shared_ptr<Authority> authority(new Authority(std::move(material)));
   const CaMaterial& ca = authority->material_;
   authority->not_after_ = NotAfter(ca.signing_cert.get());
   authority->signer_serial_hex_ = SerialHex(ca.signing_cert.get());
+  authority->options_ = options;
+  if (!options.crl_url_base.empty()) {
+    authority->crl_url_ =
+        absl::StrCat(options.crl_url_base, CrlPath(authority->signer_serial_hex_));
+  }
   SVIDD_ASSIGN_OR_RETURN(std::string signer_pem, PemWithNewline(ca.signing_cert.get()));
   authority->chain_pem_.push_back(std::move(signer_pem));
   for (const X509Ptr& cert : ca.intermediates) {
@@ -134,7 +146,8 @@ absl::StatusOr<IssuedCertificate> Authority::SignLeaf(const LeafProfile& profile
     return OpenSslError(absl::StatusCode::kInternal, "issuer name");
   }
   SVIDD_RETURN_IF_ERROR(pki_internal::SetPublicKey(cert.get(), subject_key));
-  SVIDD_RETURN_IF_ERROR(AddLeafExtensions(cert.get(), profile, IsRsa(subject_key), signer));
+  SVIDD_RETURN_IF_ERROR(
+      AddLeafExtensions(cert.get(), profile, IsRsa(subject_key), signer, crl_url_));
   SVIDD_RETURN_IF_ERROR(pki_internal::SignCertificate(cert.get(), material_.signing_key.get()));
   IssuedCertificate issued;
   SVIDD_ASSIGN_OR_RETURN(issued.pem, PemWithNewline(cert.get()));
@@ -204,7 +217,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::WithRoots(
   CaMaterial material = ShareMaterial();
   material.roots.clear();
   for (const X509* root : roots) material.roots.push_back(ShareCertificate(root));
-  return Create(std::move(material));
+  return Create(std::move(material), options_);
 }
 
 }  // namespace svidd

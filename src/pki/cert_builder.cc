@@ -11,8 +11,6 @@
 namespace svidd::pki_internal {
 namespace {
 
-using AuthorityKeyIdPtr =
-    std::unique_ptr<AUTHORITY_KEYID, internal::SslDeleter<AUTHORITY_KEYID, AUTHORITY_KEYID_free>>;
 using OctetStringPtr =
     std::unique_ptr<ASN1_OCTET_STRING,
                     internal::SslDeleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
@@ -139,12 +137,12 @@ absl::Status AddSubjectKeyId(X509* cert) {
   return absl::OkStatus();
 }
 
-absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer) {
+absl::StatusOr<AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer, bool under_construction) {
   AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
   if (akid == nullptr) return Internal("authorityKeyIdentifier");
   // A certificate under construction has no parsed extensions yet: hash its key instead.
   const ASN1_OCTET_STRING* skid =
-      issuer == cert ? nullptr : X509_get0_subject_key_id(const_cast<X509*>(issuer));
+      under_construction ? nullptr : X509_get0_subject_key_id(const_cast<X509*>(issuer));
   if (skid != nullptr) {
     akid->keyid = ASN1_OCTET_STRING_dup(skid);
     if (akid->keyid == nullptr) return Internal("authorityKeyIdentifier");
@@ -153,15 +151,50 @@ absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer) {
     if (!hash.ok()) return hash.status();
     akid->keyid = hash->release();
   }
-  if (X509_add1_ext_i2d(cert, NID_authority_key_identifier, akid.get(), 0, X509V3_ADD_DEFAULT) !=
+  return akid;
+}
+
+absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer) {
+  absl::StatusOr<AuthorityKeyIdPtr> akid = MakeAuthorityKeyId(issuer, issuer == cert);
+  if (!akid.ok()) return akid.status();
+  if (X509_add1_ext_i2d(cert, NID_authority_key_identifier, akid->get(), 0, X509V3_ADD_DEFAULT) !=
       1) {
     return Internal("authorityKeyIdentifier");
   }
   return absl::OkStatus();
 }
 
+absl::Status AddCrlDistributionPoint(X509* cert, const std::string& url) {
+  DistPointPtr point(DIST_POINT_new());
+  DIST_POINT_NAME* name = DIST_POINT_NAME_new();
+  if (point == nullptr || name == nullptr) {
+    DIST_POINT_NAME_free(name);
+    return Internal("cRLDistributionPoints");
+  }
+  point->distpoint = name;  // `point` owns `name` from here
+  name->type = 0;           // fullName
+  name->name.fullname = sk_GENERAL_NAME_new_null();
+  if (name->name.fullname == nullptr) return Internal("cRLDistributionPoints");
+  if (absl::Status s = AppendName(name->name.fullname, GEN_URI, url); !s.ok()) return s;
+  CrlDistPointsPtr points(sk_DIST_POINT_new_null());
+  if (points == nullptr || sk_DIST_POINT_push(points.get(), point.get()) == 0) {
+    return Internal("cRLDistributionPoints");
+  }
+  point.release();  // now owned by `points`
+  if (X509_add1_ext_i2d(cert, NID_crl_distribution_points, points.get(), 0, X509V3_ADD_DEFAULT) !=
+      1) {
+    return Internal("cRLDistributionPoints");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SignCertificate(X509* cert, EVP_PKEY* key) {
   if (X509_sign(cert, key, SignatureDigestFor(key)) <= 0) return Internal("signing certificate");
+  return absl::OkStatus();
+}
+
+absl::Status SignCrl(X509_CRL* crl, EVP_PKEY* key) {
+  if (X509_CRL_sign(crl, key, SignatureDigestFor(key)) <= 0) return Internal("signing CRL");
   return absl::OkStatus();
 }
 

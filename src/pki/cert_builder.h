@@ -1,5 +1,6 @@
-// Building blocks shared by the leaf signer and the CA bootstrap: the mechanics of putting
-// serials, validity, names and extensions into an X509 and signing it. No policy here.
+// Building blocks shared by the leaf signer, the CA bootstrap and the CRL builder: the
+// mechanics of putting serials, validity, names and extensions into an X509 (or X509_CRL) and
+// signing it. No policy here.
 #pragma once
 
 #include <string>
@@ -37,9 +38,17 @@ absl::Status AddSubjectKeyId(X509* cert);
 // authorityKeyIdentifier keyid = the issuer's subjectKeyIdentifier, or its key hash if the
 // issuer has none. `issuer` may be `cert` itself (self-signed).
 absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer);
+// The keyid-only authorityKeyIdentifier value for objects signed by `issuer`;
+// `under_construction` when `issuer` is still being built (its SKI is not parsed yet).
+absl::StatusOr<AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer,
+                                                     bool under_construction = false);
+// cRLDistributionPoints with one distribution point whose fullName is the URI `url`.
+absl::Status AddCrlDistributionPoint(X509* cert, const std::string& url);
 
 // Signs with SHA-256 (RSA, EC P-256), SHA-384 (EC P-384), SHA-512 (larger EC) or no
 // separate digest (Ed25519/Ed448).
 absl::Status SignCertificate(X509* cert, EVP_PKEY* key);
+// The same digest choice for a CRL.
+absl::Status SignCrl(X509_CRL* crl, EVP_PKEY* key);
 
 }  // namespace svidd::pki_internal

@@ -4,7 +4,7 @@
 #include "server/ca_manager.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/certificate_record_builder.h"
+#include "svidd/ledger/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
@@ -27,8 +27,9 @@ bool SignedBy(const X509* cert, const X509* issuer) {
 }
 
 absl::StatusOr<std::shared_ptr<const Authority>> TestedAuthority(CaMaterial material,
-                                                                  TimePoint now) {
-  SVIDD_ASSIGN_OR_RETURN(auto authority, Authority::Create(std::move(material)));
+                                                                  TimePoint now,
+                                                                  const AuthorityOptions& options) {
+  SVIDD_ASSIGN_OR_RETURN(auto authority, Authority::Create(std::move(material), options));
   SVIDD_RETURN_IF_ERROR(authority->SelfTest(now));
   return authority;
 }
@@ -70,7 +71,7 @@ absl::Status CaManager::Load() {
     if (!loaded.ok()) {
       return Prefixed("CA in " + ca_dir().string() + " is not usable: ", loaded.status());
     }
-    SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now));
+    SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()));
     watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
     spdlog::info("using the operator's CA in {}: signer {} valid until {}; watching for changes",
                  ca_dir().string(), active_->signer_serial_hex(),
@@ -93,11 +94,13 @@ absl::Status CaManager::Load() {
     std::filesystem::remove_all(Dir("ca-next"));
     loaded = std::move(next);
   }
-  SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now));
+  SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()));
   spdlog::info("loaded CA from {}: signer {} valid until {}", ca_dir().string(),
                active_->signer_serial_hex(), FormatRfc3339(active_->not_after()));
   SVIDD_RETURN_IF_ERROR(LoadRoots(now));
-  return LoadNextAndRetired(now);
+  SVIDD_RETURN_IF_ERROR(LoadNextAndRetired(now));
+  if (watcher_ == nullptr) watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
+  return absl::OkStatus();
 }
 
 absl::Status CaManager::Bootstrap(TimePoint now) {
@@ -109,7 +112,7 @@ absl::Status CaManager::Bootstrap(TimePoint now) {
   SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root"), root));
   root_ = std::move(root);
   SVIDD_ASSIGN_OR_RETURN(active_, MintIntermediate(*root_, now));
-  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), active_->ShareMaterial()));
+  SVIDD_RETURN_IF_ERROR(WriteActive());
   SVIDD_RETURN_IF_ERROR(SaveState());
   mode_ = CaMode::kSelfManaged;
   spdlog::info("created a new root and intermediate CA ({}) in {}", KeyTypeName(options_.key_type),
@@ -163,7 +166,7 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   if (mode_ != CaMode::kSelfManaged) return absl::OkStatus();
   if (std::filesystem::exists(Dir("ca-next"))) {
     auto next = LoadIstioCaDir(Dir("ca-next"), now);
-    auto tested = next.ok() ? TestedAuthority(*std::move(next), now) : next.status();
+    auto tested = next.ok() ? TestedAuthority(*std::move(next), now, AuthorityOptionsFor()) : next.status();
     if (tested.ok()) {
       next_ = *std::move(tested);
     } else {
@@ -175,7 +178,7 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   for (const RetiredSigner& r : state_.retired) {
     if (now >= r.keep_until) continue;
     auto loaded = LoadIstioCaDir(Dir("ca-retired") / r.serial_hex, now);
-    auto authority = loaded.ok() ? Authority::Create(*std::move(loaded)) : loaded.status();
+    auto authority = loaded.ok() ? Authority::Create(*std::move(loaded), AuthorityOptionsFor()) : loaded.status();
     if (authority.ok()) retired_.push_back(*std::move(authority));
   }
   PruneRetired(now);
@@ -226,7 +229,11 @@ absl::StatusOr<bool> CaManager::Tick() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     const TimePoint now = clock_.Now();
-    changed = mode_ == CaMode::kSelfManaged ? TickSelfManaged(now) : TickWatched(now);
+    if (mode_ == CaMode::kSelfManaged && watcher_->Changed()) {
+      changed = AdoptOutsideChange(now);
+    } else {
+      changed = mode_ == CaMode::kSelfManaged ? TickSelfManaged(now) : TickWatched(now);
+    }
   }
   if (changed.ok() && *changed) Notify();
   return changed;
@@ -237,7 +244,7 @@ absl::StatusOr<bool> CaManager::Tick() {
 absl::StatusOr<bool> CaManager::TickWatched(TimePoint now) {
   if (!watcher_->Changed()) return false;
   auto loaded = LoadIstioCaDir(ca_dir(), now);
-  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now) : loaded.status();
+  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()) : loaded.status();
   if (!tested.ok()) {
     spdlog::error("the CA files in {} changed but are not usable, so svidd keeps signing with "
                   "{}: {}", ca_dir().string(), active_->signer_serial_hex(),
@@ -260,6 +267,50 @@ absl::StatusOr<bool> CaManager::TickWatched(TimePoint now) {
 
 absl::Status CaManager::SaveState() { return WriteCaState(Dir("ca-state.json"), state_); }
 
+absl::Status CaManager::WriteActive() {
+  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), active_->ShareMaterial()));
+  if (watcher_ == nullptr) {
+    watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
+  } else {
+    watcher_->Changed();  // our own write is not an outside change
+  }
+  return absl::OkStatus();
+}
+
+// Someone else wrote svidd's own ca/ (`svidctl ca import` of an intermediate signed by an
+// offline root, say). Adopt it if it passes every check; if svidd's root did not sign it,
+// svidd stops rotating it and watches it like an operator's CA.
+absl::StatusOr<bool> CaManager::AdoptOutsideChange(TimePoint now) {
+  auto loaded = LoadIstioCaDir(ca_dir(), now);
+  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor())
+                            : loaded.status();
+  if (!tested.ok()) {
+    spdlog::error("{} was changed from outside but is not usable, so svidd keeps signing with "
+                  "{}: {}", ca_dir().string(), active_->signer_serial_hex(),
+                  tested.status().ToString());
+    return false;
+  }
+  if ((*tested)->chain_pem() == active_->chain_pem() &&
+      (*tested)->root_bundle_pem() == active_->root_bundle_pem()) {
+    return false;
+  }
+  retired_.insert(retired_.begin(), active_);
+  active_ = *std::move(tested);
+  if (!SignedBy(active_->signing_cert(), root_->cert.get())) {
+    mode_ = CaMode::kImported;
+    next_.reset();
+    std::filesystem::remove_all(Dir("ca-next"));
+    spdlog::warn("adopted the intermediate {} written to {} from outside; it is not under "
+                 "svidd's root, so svidd will not rotate it (valid until {})",
+                 active_->signer_serial_hex(), ca_dir().string(),
+                 FormatRfc3339(active_->not_after()));
+  } else {
+    spdlog::warn("adopted the intermediate {} written to {} from outside",
+                 active_->signer_serial_hex(), ca_dir().string());
+  }
+  return true;
+}
+
 // A new intermediate under `root` for the current bundle: self-tested and on record before
 // anyone can see it.
 absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(const RootCa& root,
@@ -276,7 +327,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(con
   SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
                          BuildCaCertificateRecord(material, root.cert.get(), td.str(),
                                                   "svidd (self-managed CA)", now));
-  SVIDD_ASSIGN_OR_RETURN(auto authority, TestedAuthority(std::move(material), now));
+  SVIDD_ASSIGN_OR_RETURN(auto authority, TestedAuthority(std::move(material), now, AuthorityOptionsFor()));
   SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
   return authority;
 }

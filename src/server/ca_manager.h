@@ -43,6 +43,7 @@ struct CaManagerOptions {
   std::chrono::seconds ca_ttl = std::chrono::hours(24 * 30);
   std::chrono::seconds root_ttl = std::chrono::hours(24 * 3650);
   std::chrono::seconds max_leaf_ttl = std::chrono::hours(24);
+  std::string crl_url_base;  // --crl-url: every CA's leaves name their CRL under it
 };
 
 enum class CaMode { kSelfManaged, kOperator, kImported };
@@ -97,8 +98,11 @@ class CaManager {
                                                                      TimePoint now);
   absl::Status SetBundle(std::vector<const X509*> roots);
   absl::Status SaveState();
+  absl::Status WriteActive();  // ca/ from active_, not mistaken for an outside change
+  absl::StatusOr<bool> AdoptOutsideChange(TimePoint now);
   void Notify();
 
+  AuthorityOptions AuthorityOptionsFor() const { return {options_.crl_url_base}; }
   std::filesystem::path Dir(const char* name) const { return options_.data_dir / name; }
 
   const CaManagerOptions options_;

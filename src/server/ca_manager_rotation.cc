@@ -173,11 +173,11 @@ absl::Status CaManager::ActivateNext(TimePoint now) {
   SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(Dir("ca-retired") / old_serial, active_->ShareMaterial()));
   state_.retired.push_back({old_serial, now + options_.max_leaf_ttl + kLeafSlack});
   SVIDD_RETURN_IF_ERROR(SaveState());
-  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), next_->ShareMaterial()));
-  std::filesystem::remove_all(Dir("ca-next"));
   retired_.insert(retired_.begin(), active_);
   active_ = std::move(next_);
   next_.reset();
+  SVIDD_RETURN_IF_ERROR(WriteActive());
+  std::filesystem::remove_all(Dir("ca-next"));
   spdlog::warn("activated intermediate {} (valid until {}); {} retired",
                active_->signer_serial_hex(), FormatRfc3339(active_->not_after()), old_serial);
   return absl::OkStatus();
@@ -202,7 +202,7 @@ bool CaManager::PruneRetired(TimePoint now) {
 // of every Istio response and root-cert.pem in their directories).
 absl::Status CaManager::SetBundle(std::vector<const X509*> roots) {
   SVIDD_ASSIGN_OR_RETURN(active_, active_->WithRoots(roots));
-  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), active_->ShareMaterial()));
+  SVIDD_RETURN_IF_ERROR(WriteActive());
   if (next_ != nullptr) {
     SVIDD_ASSIGN_OR_RETURN(next_, next_->WithRoots(roots));
     SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(Dir("ca-next"), next_->ShareMaterial()));

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "server/certificate_record_builder.h"
+#include "svidd/ledger/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/identity_policy.h"
 #include "svidd/common/status_macros.h"

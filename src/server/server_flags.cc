@@ -73,6 +73,14 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
                  "How long a stream may take to answer a renewal request before it is asked "
                  "again (with backoff)")
       ->capture_default_str();
+  app.add_option("--crl-listen", options.crl_listen,
+                 "HOST:PORT to serve CRLs on over plain HTTP (GET /crl/<issuer-serial>.crl, "
+                 "GET /ca-crl.pem); off by default");
+  app.add_option(
+      "--crl-url", options.crl_url,
+      "Base URL of --crl-listen as clients reach it, e.g. http://svidd.svidd-system:8080;"
+      " issued certificates then name BASE/crl/<issuer-serial>.crl as their CRL "
+      "distribution point");
 }
 
 absl::Status ServerFlags::Finish() {

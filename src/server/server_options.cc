@@ -2,9 +2,26 @@
 
 #include "svidd/common/time_format.h"
 #include "svidd/pki/ca_rotation_policy.h"
+#include "svidd/pki/crl_builder.h"
 #include "svidd/spiffe/spiffe_id.h"
 
 namespace svidd {
+
+absl::Status ServerOptions::ValidateCrlOptions() const {
+  if (!crl_listen.empty() && crl_listen.rfind(':') == std::string::npos) {
+    return absl::InvalidArgumentError("--crl-listen must be HOST:PORT, got \"" + crl_listen + "\"");
+  }
+  if (!crl_url.empty()) {
+    if (auto s = ValidateCrlUrlBase(crl_url); !s.ok()) {
+      return absl::InvalidArgumentError("--crl-url: " + std::string(s.message()));
+    }
+  }
+  if (crl_validity.count() <= 0) {
+    return absl::InvalidArgumentError("CRL validity must be positive, got " +
+                                      FormatDuration(crl_validity));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ServerOptions::Validate() const {
   if (auto s = SpiffeId::ValidateTrustDomain(trust_domain); !s.ok()) {
@@ -47,7 +64,7 @@ absl::Status ServerOptions::Validate() const {
   if (renewal_answer_timeout.count() <= 0) {
     return absl::InvalidArgumentError("--renewal-answer-timeout must be positive");
   }
-  return absl::OkStatus();
+  return ValidateCrlOptions();
 }
 
 }  // namespace svidd

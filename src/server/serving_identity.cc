@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "server/certificate_record_builder.h"
+#include "svidd/ledger/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"

@@ -13,6 +13,7 @@
 
 #include "server/ca_manager.h"
 #include "server/ca_operations.h"
+#include "server/crl_http_server.h"
 #include "server/istio_certificate_service.h"
 #include "server/ledger_checkpointer.h"
 #include "server/ledger_revocation_checker.h"
@@ -52,6 +53,9 @@ struct SviddServer::Impl : public CaOperations {
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
   std::atomic<bool> serving{false};
+  // CRLs of the signing CAs (ca-crl.pem, --crl-listen): see StartCrls().
+  std::unique_ptr<CrlPublisher> crls;
+  std::unique_ptr<CrlHttpServer> crl_http;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -63,6 +67,7 @@ struct SviddServer::Impl : public CaOperations {
   absl::Status Init();
   absl::Status StartGrpc();
   absl::Status InitRotation();
+  absl::Status StartCrls();
   absl::Status Maintain();
   absl::Status PublishTrust(const Authority& authority);
   void ActOnRevocations();
@@ -101,6 +106,7 @@ absl::Status SviddServer::Impl::Init() {
   ca.ca_ttl = options.ca_ttl;
   ca.root_ttl = options.root_ttl;
   ca.max_leaf_ttl = options.max_ttl;
+  ca.crl_url_base = options.crl_url;
   SVIDD_ASSIGN_OR_RETURN(ca_manager, CaManager::Open(std::move(ca), *ledger, clock));
   authorities.Set(ca_manager->active());
 
@@ -129,6 +135,7 @@ absl::Status SviddServer::Impl::Init() {
                                  options.max_ttl};
   serving_identity = std::make_unique<ServingIdentity>(serving, *ledger, clock);
   SVIDD_RETURN_IF_ERROR(serving_identity->EnsureFresh(*authorities.Get()));
+  SVIDD_RETURN_IF_ERROR(StartCrls());
   return StartGrpc();
 }
 
@@ -187,6 +194,27 @@ void SviddServer::Impl::ActOnRevocations() {
   }
 }
 
+// Publishes the signing CA's CRL now; Maintain() keeps it current (revocations by svidctl,
+// staleness). A CRL that cannot be built is logged and retried, never fatal: the CA can still
+// sign. Failing to listen on --crl-listen is fatal, like the gRPC port.
+absl::Status SviddServer::Impl::StartCrls() {
+  // The active CA and the retired ones whose leaves may still be valid.
+  auto signing_cas = [this] { return ca_manager->signers(); };
+  CrlPublisherOptions crl_options{ca_manager->ca_dir(), options.crl_validity};
+  SVIDD_ASSIGN_OR_RETURN(crls, CrlPublisher::Create(crl_options, signing_cas, *ledger, clock));
+  // CRLs are part of the trust bundle every stream (and svid-agent's Workload API) gets.
+  crls->AddListener([this](uint64_t) {
+    if (absl::Status s = bundles->Update(std::nullopt, crls->Current()->Der()); !s.ok()) {
+      spdlog::error("publishing CRLs in the trust bundle: {}", s.ToString());
+    }
+  });
+  crls->Refresh().IgnoreError();  // logged by the publisher
+  if (options.crl_listen.empty()) return absl::OkStatus();
+  SVIDD_ASSIGN_OR_RETURN(
+      crl_http, CrlHttpServer::Start(options.crl_listen, [this] { return crls->Current(); }));
+  return absl::OkStatus();
+}
+
 absl::Status SviddServer::Impl::StartGrpc() {
   // The watcher re-reads svidd's own certificate when the maintenance loop renews it.
   cert_provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
@@ -241,6 +269,7 @@ absl::Status SviddServer::Impl::Maintain() {
   if (status.ok()) status = ledger->CheckWritable();
   if (status.ok()) status = PublishTrust(*authority);
   if (rotation_hub != nullptr) ActOnRevocations();
+  if (crls != nullptr) crls->Poll().IgnoreError();  // logged by the publisher; not health
   SetServing(status.ok());
   if (status.ok()) CheckpointLedger(/*at_shutdown=*/false);
   return status;
@@ -282,6 +311,10 @@ SviddServer::SviddServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SviddServer::~SviddServer() { Shutdown(); }
 
 int SviddServer::port() const { return impl_->port; }
+int SviddServer::crl_port() const {
+  return impl_->crl_http == nullptr ? 0 : impl_->crl_http->port();
+}
+CrlPublisher& SviddServer::crls() { return *impl_->crls; }
 AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
 CaOperations& SviddServer::ca_operations() { return *impl_; }
 Ledger& SviddServer::ledger() { return *impl_->ledger; }
@@ -301,6 +334,7 @@ void SviddServer::Shutdown() {
   }
   impl_->cv.notify_all();
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
+  if (impl_->crl_http != nullptr) impl_->crl_http->Stop();
   // Rotation streams never end by themselves: end them first, so clients go and reconnect
   // while the in-flight unary calls drain.
   if (impl_->rotation_hub != nullptr) impl_->rotation_hub->Stop();

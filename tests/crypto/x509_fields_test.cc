@@ -117,6 +117,19 @@ TEST_F(X509FieldsTest, SansAndNames) {
   EXPECT_THAT(DnsSans(bare.get()), IsEmpty());
 }
 
+TEST_F(X509FieldsTest, CrlDistributionPointUris) {
+  X509Ptr cert = Make({});
+  EXPECT_THAT(CrlDistributionPointUris(cert.get()), IsEmpty());
+  X509ExtensionPtr ext(X509V3_EXT_nconf_nid(
+      nullptr, nullptr, NID_crl_distribution_points,
+      "URI:http://a.example/1.crl,DNS:not-a-uri.example,URI:http://b.example/2.crl"));
+  ASSERT_NE(ext, nullptr);
+  ASSERT_EQ(X509_add_ext(cert.get(), ext.get(), -1), 1);
+  EXPECT_THAT(CrlDistributionPointUris(cert.get()),
+              ElementsAre("http://a.example/1.crl", "http://b.example/2.crl"));
+  EXPECT_THAT(CrlDistributionPointUris(nullptr), IsEmpty());
+}
+
 TEST_F(X509FieldsTest, EmptySubjectIsEmptyString) {
   X509Ptr cert = Make({});
   X509NamePtr empty(X509_NAME_new());

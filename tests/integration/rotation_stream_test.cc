@@ -320,3 +320,41 @@ TEST(RotationStreamTest, ForcedReissueReachesEveryHolderOfTheIntermediateAtOnce)
 
 }  // namespace
 }  // namespace svidd::testing
+
+namespace svidd::testing {
+namespace {
+
+// A revocation re-signs the issuer's CRL, and the new CRL reaches every stream in a new
+// trust bundle (the Workload API's `crl` field comes from here).
+TEST(RotationStreamTest, NewCrlIsPushedInTheTrustBundle) {
+  auto env = TestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
+  auto first = client.Next();
+  ASSERT_TRUE(first.has_value() && first->has_bundle());
+  ASSERT_EQ(first->bundle().crls_size(), 1) << "the active CA's CRL, empty so far";
+
+  istio::v1::auth::IstioCertificateResponse response;
+  ASSERT_TRUE(env->CreateCertificate(BuildIstioCsr("spiffe://cluster.local/ns/x/sa/y").value().pem,
+                                     0, env->TokenFor("x", "y"), &response)
+                  .ok());
+  const std::string serial = SerialHex(ParseCertificatePem(response.cert_chain(0)).value().get());
+  auto operator_ledger = OpenSqliteLedger(env->options().LedgerPath());
+  ASSERT_TRUE((*operator_ledger)->RevokeCertificate(serial, "keyCompromise", env->clock().Now()).ok());
+  ASSERT_TRUE(env->server().RunMaintenance().ok());
+
+  std::optional<RotateResponse> next;
+  do {
+    next = client.Next();
+  } while (next.has_value() && !next->has_bundle());
+  ASSERT_TRUE(next.has_value());
+  EXPECT_GT(next->bundle().sequence(), first->bundle().sequence());
+  ASSERT_EQ(next->bundle().crls_size(), 1);
+  auto crl = ParseCrlDer(next->bundle().crls(0));
+  ASSERT_TRUE(crl.ok()) << crl.status();
+  STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl->get());
+  ASSERT_EQ(sk_X509_REVOKED_num(revoked), 1);
+}
+
+}  // namespace
+}  // namespace svidd::testing

@@ -342,5 +342,49 @@ TEST_F(AuthorityTest, VerifyClientCertificateRefuses) {
   }
 }
 
+TEST_F(AuthorityTest, LeafNamesTheCrlDistributionPointWhenConfigured) {
+  auto material = BootstrapCa(CaBootstrapOptions{}, clock_.Now());
+  ASSERT_TRUE(material.ok()) << material.status();
+  auto authority = Authority::Create(*std::move(material),
+                                     AuthorityOptions{"http://svidd.svidd-system.svc:8080"});
+  ASSERT_TRUE(authority.ok()) << authority.status();
+  const Authority& ca = **authority;
+  EXPECT_EQ(ca.crl_url(),
+            "http://svidd.svidd-system.svc:8080/crl/" + ca.signer_serial_hex() + ".crl");
+  for (KeyType type : {KeyType::kEcP256, KeyType::kRsa2048}) {
+    SCOPED_TRACE(KeyTypeName(type));
+    EvpPkeyPtr key = Key(type);
+    IssuedCertificate issued = Issue(ca, key.get());
+    ASSERT_NE(issued.cert, nullptr);
+    EXPECT_EQ(X509_get_ext_count(issued.cert.get()), 7) << "the SVID extensions, then the CDP";
+    EXPECT_EQ(Criticality(issued.cert.get(), NID_crl_distribution_points), 0);
+    EXPECT_THAT(CrlDistributionPointUris(issued.cert.get()), ElementsAre(ca.crl_url()));
+    for (const char* purpose : {"sslclient", "sslserver"}) {
+      SCOPED_TRACE(purpose);
+      absl::Status status =
+          testing::OpensslVerifyStrict(issued.pem, ca.chain_pem(), ca.root_bundle_pem(), purpose);
+      EXPECT_TRUE(status.ok()) << status;
+    }
+    absl::Status status = testing::CerttoolVerify(issued.pem, ca.chain_pem(), ca.root_bundle_pem());
+    EXPECT_TRUE(status.ok()) << status;
+  }
+}
+
+TEST_F(AuthorityTest, NoCrlDistributionPointByDefault) {
+  auto authority = MakeAuthority();
+  ASSERT_NE(authority, nullptr);
+  EXPECT_EQ(authority->crl_url(), "");
+  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  IssuedCertificate issued = Issue(*authority, key.get());
+  EXPECT_TRUE(CrlDistributionPointUris(issued.cert.get()).empty());
+}
+
+TEST_F(AuthorityTest, RefusesABadCrlUrlBase) {
+  auto material = BootstrapCa(CaBootstrapOptions{}, clock_.Now());
+  ASSERT_TRUE(material.ok()) << material.status();
+  auto authority = Authority::Create(*std::move(material), AuthorityOptions{"ldap://x"});
+  EXPECT_EQ(authority.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace svidd

@@ -41,6 +41,24 @@ TEST(ServerFlagsTest, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(p.options.default_ttl, std::chrono::hours(24));
   EXPECT_EQ(p.options.max_ttl, std::chrono::hours(24));
   EXPECT_EQ(p.options.ca_key_type, KeyType::kEcP256);
+  EXPECT_EQ(p.options.crl_listen, "") << "no HTTP CRL endpoint unless asked";
+  EXPECT_EQ(p.options.crl_url, "");
+}
+
+TEST(ServerFlagsTest, CrlSettingsFromFlagsAndYaml) {
+  Parsed flags = Parse({"--crl-listen", "0.0.0.0:8080", "--crl-url", "http://svidd.mesh:8080"});
+  ASSERT_TRUE(flags.status.ok()) << flags.status;
+  EXPECT_EQ(flags.options.crl_listen, "0.0.0.0:8080");
+  EXPECT_EQ(flags.options.crl_url, "http://svidd.mesh:8080");
+
+  std::string path = ::testing::TempDir() + "/svidd-crl-" + std::to_string(::getpid()) + ".yaml";
+  std::ofstream(path) << "crl-listen: 127.0.0.1:0\n"
+                         "crl-url: https://pki.example.org/mesh\n";
+  Parsed yaml = Parse({"--config", path});
+  ASSERT_TRUE(yaml.status.ok()) << yaml.status;
+  EXPECT_EQ(yaml.options.crl_listen, "127.0.0.1:0");
+  EXPECT_EQ(yaml.options.crl_url, "https://pki.example.org/mesh");
+  std::remove(path.c_str());
 }
 
 TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
@@ -72,6 +90,9 @@ TEST(ServerFlagsTest, BadSettingsAreNamed) {
       {{"--trust-domain", "Bad_Domain!"}, "--trust-domain"},
       {{"--listen", "nonsense"}, "HOST:PORT"},
       {{"--jwks-file", "/tmp/jwks.json"}, "--jwt-issuer"},
+      {{"--crl-listen", "8080"}, "--crl-listen must be HOST:PORT"},
+      {{"--crl-url", "svidd:8080"}, "--crl-url: CRL URL \"svidd:8080\" must start with http"},
+      {{"--crl-url", "http://svidd:8080/"}, "must not end in '/'"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.fragment);

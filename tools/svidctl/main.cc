@@ -4,6 +4,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "svidctl/ca_commands.h"
 #include "svidctl/certs_commands.h"
 #include "svidctl/ledger_commands.h"
 #include "svidd/common/clock.h"
@@ -19,6 +20,9 @@ int main(int argc, char** argv) {
   svidctl::LedgerOptions ledger_options;
   svidctl::AddLedgerCommands(app, options.data_dir, ledger_options, svidd::SystemClock::Instance(),
                              std::cout, &result);
+  svidctl::CaOptions ca_options;
+  svidctl::AddCaCommands(app, options.data_dir, ca_options, svidd::SystemClock::Instance(),
+                         std::cout, &result);
   CLI11_PARSE(app, argc, argv);
   if (!result.ok()) {
     std::cerr << "svidctl: " << std::string(result.message()) << "\n";

@@ -1,4 +1,4 @@
-// PEM and DER encoding of certificates, requests and keys.
+// PEM and DER encoding of certificates, requests, keys and CRLs.
 #pragma once
 
 #include <string>
@@ -31,6 +31,13 @@ absl::StatusOr<std::string> PublicKeyToDer(const EVP_PKEY* key);
 
 // Concatenated PEM of several certificates, each ending in "\n".
 absl::StatusOr<std::string> CertificatesToPem(const std::vector<const X509*>& certs);
+
+// Certificate revocation lists ("X509 CRL" PEM blocks). Parsing is as strict as for
+// certificates: only CRL blocks, each DER body consumed completely.
+absl::StatusOr<std::vector<X509CrlPtr>> ParseCrlsPem(std::string_view pem);
+absl::StatusOr<X509CrlPtr> ParseCrlDer(std::string_view der);
+absl::StatusOr<std::string> CrlToPem(const X509_CRL* crl);
+absl::StatusOr<std::string> CrlToDer(const X509_CRL* crl);
 
 // Another owning reference to the same certificate (X509_up_ref).
 X509Ptr ShareCertificate(const X509* cert);

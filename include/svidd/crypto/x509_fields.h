@@ -25,6 +25,8 @@ TimePoint NotAfter(const X509* cert);
 
 std::vector<std::string> UriSans(const X509* cert);
 std::vector<std::string> DnsSans(const X509* cert);
+// The URIs among the full names of the cRLDistributionPoints extension, in order.
+std::vector<std::string> CrlDistributionPointUris(const X509* cert);
 // One-line RFC 2253 rendering of the subject / issuer ("" for an empty name).
 std::string SubjectString(const X509* cert);
 std::string IssuerString(const X509* cert);

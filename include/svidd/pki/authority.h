@@ -22,14 +22,23 @@ struct IssuedCertificate {
   TimePoint not_after;
 };
 
+struct AuthorityOptions {
+  // Where this CA's CRLs are published over HTTP, e.g. "http://svidd.svidd-system.svc:8080"
+  // (no trailing '/'); "" for none. Leaves then name BASE + CrlPath(signer serial) as their
+  // CRL distribution point.
+  std::string crl_url_base;
+};
+
 class Authority {
  public:
   // Takes ownership; the material must already have passed ValidateCaMaterial.
-  static absl::StatusOr<std::shared_ptr<const Authority>> Create(CaMaterial material);
+  static absl::StatusOr<std::shared_ptr<const Authority>> Create(CaMaterial material,
+                                                                 AuthorityOptions options = {});
 
   // Builds and signs a leaf per the X509-SVID profile: empty subject, exactly one URI SAN
   // (critical) plus any DNS names, CA:false, keyUsage critical digitalSignature
-  // (+keyEncipherment for RSA keys), EKU serverAuth+clientAuth, SKI, AKI.
+  // (+keyEncipherment for RSA keys), EKU serverAuth+clientAuth, SKI, AKI, and the
+  // cRLDistributionPoints extension when crl_url() is set.
   absl::StatusOr<IssuedCertificate> SignLeaf(const LeafProfile& profile,
                                              const EVP_PKEY* subject_key) const;
 
@@ -55,6 +64,8 @@ class Authority {
   const std::vector<X509Ptr>& roots() const { return material_.roots; }
   TimePoint not_after() const { return not_after_; }
   const std::string& signer_serial_hex() const { return signer_serial_hex_; }
+  // The URL of this CA's CRL that its leaves carry; "" when CRLs are not published over HTTP.
+  const std::string& crl_url() const { return crl_url_; }
 
   // PEM of the signer followed by any intermediates: one string per certificate, each
   // ending in "\n". Goes between the leaf and the root bundle in Istio's response.
@@ -67,6 +78,8 @@ class Authority {
   CaMaterial material_;
   TimePoint not_after_;
   std::string signer_serial_hex_;
+  std::string crl_url_;
+  AuthorityOptions options_;
   std::vector<std::string> chain_pem_;
   std::string root_bundle_pem_;
 };

@@ -32,6 +32,12 @@ struct ServerOptions {
   size_t max_csr_bytes = 32 * 1024;
   int signing_threads = 0;  // 0 = one per core
   std::chrono::seconds drain_timeout = std::chrono::seconds(15);
+  // CRLs: always written to <ca dir>/ca-crl.pem; also served over plain HTTP on crl_listen
+  // (HOST:PORT, "" = off); crl_url (a base URL, "" = none) goes into every leaf as its CRL
+  // distribution point, BASE/crl/<issuer serial>.crl.
+  std::string crl_listen;
+  std::string crl_url;
+  std::chrono::seconds crl_validity = std::chrono::hours(24);
 
   // Rotation streams (svidd.v1.RotationService).
   int max_renewals_per_second = 100;  // storms are spread, never refused
@@ -47,6 +53,7 @@ struct ServerOptions {
 
   // INVALID_ARGUMENT naming the offending setting.
   absl::Status Validate() const;
+  absl::Status ValidateCrlOptions() const;  // part of Validate()
 };
 
 }  // namespace svidd

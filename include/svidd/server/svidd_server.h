@@ -10,6 +10,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/server/authority_holder.h"
 #include "svidd/rotation/renewal_scheduler.h"
+#include "svidd/server/crl_publisher.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
@@ -25,6 +26,8 @@ class SviddServer {
   ~SviddServer();  // Shutdown()
 
   int port() const;
+  // The port --crl-listen is bound to; 0 when it is off.
+  int crl_port() const;
   // Stops accepting calls, lets in-flight ones finish (up to the drain timeout), flushes the
   // ledger. Idempotent.
   void Shutdown();
@@ -44,6 +47,9 @@ class SviddServer {
   AuthorityHolder& authorities();
   // Operator actions on the CA (rotate root / intermediate, forced re-issuance).
   CaOperations& ca_operations();
+  // Refresh() after a revocation; Current() for the Workload API's and the rotation stream's
+  // CRLs; AddListener() to hear of new ones.
+  CrlPublisher& crls();
   Ledger& ledger();
   // Whether the health service currently says SERVING.
   bool serving() const;

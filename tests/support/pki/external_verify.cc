@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "svidd/pki/ca_material.h"
 
 namespace svidd::testing {
@@ -67,14 +68,10 @@ absl::Status Judge(const std::string& command, const ToolRun& run, const std::st
       absl::StrCat(command, " exited ", run.exit_code, ":\n", run.output));
 }
 
-}  // namespace
-
-absl::Status OpensslVerifyStrict(const std::string& leaf_pem,
-                                 const std::vector<std::string>& chain_pems,
-                                 const std::string& roots_pem, const std::string& purpose) {
-  if (purpose != "sslclient" && purpose != "sslserver") {
-    return absl::InvalidArgumentError("purpose must be sslclient or sslserver");
-  }
+// Runs `openssl verify -x509_strict ...` with `extra` arguments before the leaf.
+absl::Status RunOpensslVerify(const std::string& leaf_pem,
+                              const std::vector<std::string>& chain_pems,
+                              const std::string& roots_pem, const std::string& extra) {
   ScratchDir dir;
   if (!dir.ok()) return absl::InternalError("cannot create a scratch directory");
   const std::string leaf = dir.Write("leaf.pem", leaf_pem);
@@ -83,13 +80,59 @@ absl::Status OpensslVerifyStrict(const std::string& leaf_pem,
   if (leaf.empty() || roots.empty() || chain.empty()) {
     return absl::InternalError("cannot write scratch files");
   }
-  std::string command =
-      absl::StrCat("openssl verify -x509_strict -purpose ", purpose, " -CAfile ", roots);
+  std::string command = absl::StrCat("openssl verify -x509_strict -CAfile ", roots);
   if (!chain_pems.empty()) absl::StrAppend(&command, " -untrusted ", chain);
-  absl::StrAppend(&command, " ", leaf);
+  absl::StrAppend(&command, " ", extra, " ", leaf);
   absl::StatusOr<ToolRun> run = RunTool(command);
   if (!run.ok()) return run.status();
   return Judge(command, *run, leaf + ": OK");
+}
+
+// Writes the CRL and its issuer, runs `format` with $CRL and $CA replaced by their paths.
+absl::Status RunCrlTool(const std::string& crl_pem, const std::string& issuer_pem,
+                        const std::string& format, const std::string& success) {
+  ScratchDir dir;
+  if (!dir.ok()) return absl::InternalError("cannot create a scratch directory");
+  const std::string crl = dir.Write("crl.pem", crl_pem);
+  const std::string issuer = dir.Write("issuer.pem", issuer_pem);
+  if (crl.empty() || issuer.empty()) return absl::InternalError("cannot write scratch files");
+  const std::string command = absl::StrReplaceAll(format, {{"$CRL", crl}, {"$CA", issuer}});
+  absl::StatusOr<ToolRun> run = RunTool(command);
+  if (!run.ok()) return run.status();
+  return Judge(command, *run, success);
+}
+
+}  // namespace
+
+absl::Status OpensslVerifyStrict(const std::string& leaf_pem,
+                                 const std::vector<std::string>& chain_pems,
+                                 const std::string& roots_pem, const std::string& purpose) {
+  if (purpose != "sslclient" && purpose != "sslserver") {
+    return absl::InvalidArgumentError("purpose must be sslclient or sslserver");
+  }
+  return RunOpensslVerify(leaf_pem, chain_pems, roots_pem, "-purpose " + purpose);
+}
+
+absl::Status OpensslVerifyWithCrl(const std::string& leaf_pem,
+                                  const std::vector<std::string>& chain_pems,
+                                  const std::string& roots_pem, const std::string& crl_pem) {
+  ScratchDir dir;
+  if (!dir.ok()) return absl::InternalError("cannot create a scratch directory");
+  const std::string crl = dir.Write("crl.pem", crl_pem);
+  if (crl.empty()) return absl::InternalError("cannot write scratch files");
+  return RunOpensslVerify(leaf_pem, chain_pems, roots_pem,
+                          "-purpose sslclient -crl_check -CRLfile " + crl);
+}
+
+absl::Status OpensslCrlVerify(const std::string& crl_pem, const std::string& issuer_pem) {
+  return RunCrlTool(crl_pem, issuer_pem, "openssl crl -noout -verify -CAfile $CA -in $CRL",
+                    "verify OK");
+}
+
+absl::Status CerttoolVerifyCrl(const std::string& crl_pem, const std::string& issuer_pem) {
+  return RunCrlTool(crl_pem, issuer_pem,
+                    "certtool --verify-crl --load-ca-certificate $CA --infile $CRL",
+                    "Verification output: Verified.");
 }
 
 absl::Status CerttoolVerify(const std::string& leaf_pem, const std::vector<std::string>& chain_pems,

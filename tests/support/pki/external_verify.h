@@ -26,6 +26,19 @@ absl::Status OpensslVerifyStrict(const std::string& leaf_pem,
 absl::Status CerttoolVerify(const std::string& leaf_pem, const std::vector<std::string>& chain_pems,
                             const std::string& roots_pem);
 
+// `openssl crl -verify -CAfile issuer -in crl`: the CRL's signature checks out against
+// `issuer_pem`. OK or an error holding the tool's output.
+absl::Status OpensslCrlVerify(const std::string& crl_pem, const std::string& issuer_pem);
+
+// OpensslVerifyStrict with `-crl_check -CRLfile crl` added: fails (with the tool's output,
+// e.g. "certificate revoked") when `crl_pem` lists the leaf.
+absl::Status OpensslVerifyWithCrl(const std::string& leaf_pem,
+                                  const std::vector<std::string>& chain_pems,
+                                  const std::string& roots_pem, const std::string& crl_pem);
+
+// `certtool --verify-crl --load-ca-certificate issuer --infile crl`: GnuTLS's opinion.
+absl::Status CerttoolVerifyCrl(const std::string& crl_pem, const std::string& issuer_pem);
+
 // A whole test CA: BootstrapCa at `now`, wrapped in an Authority.
 absl::StatusOr<std::shared_ptr<const Authority>> MakeTestAuthority(
     TimePoint now, KeyType key_type = KeyType::kEcP256,

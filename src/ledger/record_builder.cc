@@ -1,4 +1,4 @@
-#include "server/certificate_record_builder.h"
+#include "svidd/ledger/record_builder.h"
 
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/keys.h"

@@ -1,0 +1,120 @@
+#include "server/crl_http_server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "absl/strings/ascii.h"
+#include "support/pki/external_verify.h"
+#include "svidd/crypto/pem.h"
+
+namespace svidd {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Real CRLs of two test CAs, served on an ephemeral loopback port and fetched over TCP.
+class CrlHttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 2; ++i) {
+      auto ca = testing::MakeTestAuthority(SystemClock::Instance().Now());
+      ASSERT_TRUE(ca.ok()) << ca.status();
+      CrlSpec spec;
+      spec.this_update = SystemClock::Instance().Now();
+      spec.number = 10 + i;
+      spec.revoked = {{"0abc", spec.this_update, RevocationReason::kKeyCompromise}};
+      auto crl = BuildCrl((*ca)->signing_cert(), (*ca)->signing_key(), spec);
+      ASSERT_TRUE(crl.ok()) << crl.status();
+      cas_.push_back(*ca);
+      crls_.push_back(std::make_shared<const Crl>(*std::move(crl)));
+    }
+    set_ = std::make_shared<const CrlSet>(11, crls_);
+    auto server = CrlHttpServer::Start("127.0.0.1:0", [this] { return set_; });
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    ASSERT_GT(server_->port(), 0);
+  }
+
+  httplib::Result Get(const std::string& path) {
+    httplib::Client client("127.0.0.1", server_->port());
+    client.set_connection_timeout(std::chrono::seconds(5));
+    return client.Get(path);
+  }
+
+  std::vector<std::shared_ptr<const Authority>> cas_;
+  std::vector<std::shared_ptr<const Crl>> crls_;
+  std::shared_ptr<const CrlSet> set_;
+  std::unique_ptr<CrlHttpServer> server_;
+};
+
+TEST_F(CrlHttpServerTest, ServesEachIssuersCrlAsDer) {
+  for (size_t i = 0; i < crls_.size(); ++i) {
+    const std::string serial = cas_[i]->signer_serial_hex();
+    SCOPED_TRACE(serial);
+    for (const std::string& spelling : {serial, absl::AsciiStrToUpper(serial)}) {
+      httplib::Result res = Get(CrlPath(spelling));
+      ASSERT_TRUE(res) << httplib::to_string(res.error());
+      EXPECT_EQ(res->status, 200);
+      EXPECT_EQ(res->get_header_value("Content-Type"), "application/pkix-crl");
+      EXPECT_EQ(res->body, crls_[i]->der);
+    }
+  }
+  auto fetched = ParseCrlDer(Get(CrlPath(cas_[0]->signer_serial_hex()))->body);
+  ASSERT_TRUE(fetched.ok()) << fetched.status();
+  absl::Status verified =
+      testing::OpensslCrlVerify(CrlToPem(fetched->get()).value(), cas_[0]->chain_pem().front());
+  EXPECT_TRUE(verified.ok()) << verified;
+}
+
+TEST_F(CrlHttpServerTest, ServesEveryCrlAsPem) {
+  httplib::Result res = Get("/ca-crl.pem");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, set_->Pem());
+  auto parsed = ParseCrlsPem(res->body);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->size(), 2u);
+}
+
+TEST_F(CrlHttpServerTest, UnknownIssuersAndPathsAre404) {
+  for (const char* path : {"/crl/00.crl", "/crl/zz.crl", "/crl/.crl", "/crl/", "/", "/ca-crl"}) {
+    SCOPED_TRACE(path);
+    httplib::Result res = Get(path);
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, 404);
+  }
+  set_ = std::make_shared<const CrlSet>();
+  EXPECT_EQ(Get("/ca-crl.pem")->status, 404) << "nothing published yet";
+  EXPECT_EQ(Get(CrlPath(cas_[0]->signer_serial_hex()))->status, 404);
+}
+
+TEST_F(CrlHttpServerTest, ServesWhatIsCurrentAtEachRequest) {
+  set_ = std::make_shared<const CrlSet>(12, std::vector<std::shared_ptr<const Crl>>{crls_[1]});
+  EXPECT_EQ(Get(CrlPath(cas_[0]->signer_serial_hex()))->status, 404);
+  EXPECT_EQ(Get(CrlPath(cas_[1]->signer_serial_hex()))->body, crls_[1]->der);
+}
+
+TEST_F(CrlHttpServerTest, StopsCleanlyAndRefusesBadAddresses) {
+  const int port = server_->port();
+  server_->Stop();
+  server_->Stop();  // idempotent
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(std::chrono::seconds(1));
+  EXPECT_FALSE(client.Get("/ca-crl.pem"));
+
+  auto source = [this] { return set_; };
+  for (const char* bad : {"8080", ":8080", "127.0.0.1:http", "127.0.0.1:70000"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(CrlHttpServer::Start(bad, source).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+  auto first = CrlHttpServer::Start("127.0.0.1:0", source);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto taken = CrlHttpServer::Start("127.0.0.1:" + std::to_string((*first)->port()), source);
+  EXPECT_EQ(taken.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(taken.status().message()), HasSubstr("cannot listen"));
+}
+
+}  // namespace
+}  // namespace svidd
