@@ -336,6 +336,30 @@ TEST_F(SvidAgentProcessTest, AnIntermediateRotationReachesTheAgentWithoutAVerifi
   EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
 }
 
+TEST_F(SvidAgentProcessTest, ARevocationsCrlReachesTheWorkloadApi) {
+  auto svidd = StartSvidd();
+  auto agent = StartAgent();
+  WorkloadApiWatcher watcher(socket_);
+  std::vector<OutDirSnapshot> seen = WatchOutDir(out_, 2, Steady::now() + seconds(40));
+  ASSERT_EQ(seen.size(), 2u) << agent->log();
+
+  // Revoke the certificate the agent held before its renewal, as an operator would.
+  CommandResult revoke = RunCommand({SVIDCTL_BINARY, "certs", "revoke", seen[0].serial, "--reason",
+                                     "superseded", "--data-dir", data_.string()});
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
+  const auto deadline = Steady::now() + seconds(20);
+  bool listed = false;
+  while (!listed && Steady::now() < deadline) {
+    for (const PushedSvid& svid : watcher.pushed()) {
+      for (const std::string& serial : svid.revoked_serials) listed |= serial == seen[0].serial;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(listed) << "the new CRL is pushed in X509SVIDResponse.crl\n" << agent->log();
+  EXPECT_EQ(agent->StopWith(SIGTERM), 0) << agent->log();
+  EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
+}
+
 TEST_F(SvidAgentProcessTest, BadFlagsExitWithMessage) {
   CommandResult run =
       RunCommand({SVID_AGENT_BINARY, "--server", "127.0.0.1:1", "--root-cert", "r.pem",

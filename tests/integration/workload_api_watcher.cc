@@ -1,5 +1,7 @@
 #include "integration/workload_api_watcher.h"
 
+#include <gtest/gtest.h>
+
 #include "pki/chain_verifier.h"
 #include "spiffe/workload/workload.grpc.pb.h"
 #include "support/pki/der_decoding.h"
@@ -7,6 +9,28 @@
 #include "svidd/crypto/x509_fields.h"
 
 namespace svidd::testing {
+namespace {
+
+// The serials every DER CRL in `crls` lists.
+std::vector<std::string> RevokedSerials(const std::vector<std::string>& crls) {
+  std::vector<std::string> serials;
+  for (const std::string& der : crls) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
+    if (crl == nullptr) {
+      ADD_FAILURE() << "a pushed CRL is not DER";
+      continue;
+    }
+    STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+    for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+      serials.push_back(
+          SerialHex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
+    }
+  }
+  return serials;
+}
+
+}  // namespace
 
 WorkloadApiWatcher::WorkloadApiWatcher(const std::filesystem::path& socket,
                                        std::chrono::seconds timeout) {
@@ -38,9 +62,8 @@ void WorkloadApiWatcher::Run(std::filesystem::path socket, std::chrono::seconds 
   auto stream = stub->FetchX509SVID(&context_, X509SVIDRequest());
   X509SVIDResponse response;
   while (stream->Read(&response)) {
-    for (const X509SVID& svid : response.svids()) {
-      Record(svid.x509_svid(), svid.x509_svid_key(), svid.bundle(), svid.spiffe_id());
-    }
+    std::vector<std::string> crls(response.crl().begin(), response.crl().end());
+    for (const X509SVID& svid : response.svids()) Record(svid, crls);
   }
   grpc::Status status = stream->Finish();
   std::lock_guard<std::mutex> lock(mu_);
@@ -49,16 +72,16 @@ void WorkloadApiWatcher::Run(std::filesystem::path socket, std::chrono::seconds 
   cv_.notify_all();
 }
 
-void WorkloadApiWatcher::Record(const std::string& der_chain, const std::string& key_der,
-                                const std::string& bundle, const std::string& id) {
+void WorkloadApiWatcher::Record(const X509SVID& svid, const std::vector<std::string>& crls) {
   PushedSvid pushed;
-  pushed.spiffe_id = id;
-  pushed.key_der = key_der;
-  std::vector<X509Ptr> chain = ParseConcatenatedDer(der_chain);
-  std::vector<X509Ptr> roots = ParseConcatenatedDer(bundle);
+  pushed.spiffe_id = svid.spiffe_id();
+  pushed.key_der = svid.x509_svid_key();
+  pushed.revoked_serials = RevokedSerials(crls);
+  std::vector<X509Ptr> chain = ParseConcatenatedDer(svid.x509_svid());
+  std::vector<X509Ptr> roots = ParseConcatenatedDer(svid.bundle());
   if (!chain.empty()) {
     pushed.serial = SerialHex(chain[0].get());
-    EvpPkeyPtr key = ParsePrivateKeyDer(key_der);
+    EvpPkeyPtr key = ParsePrivateKeyDer(pushed.key_der);
     pushed.key_matches = KeyMatchesCertificate(key.get(), chain[0].get());
     pki_internal::ChainCheck check;
     check.leaf = chain[0].get();

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+class X509SVID;
+
 namespace svidd::testing {
 
 struct PushedSvid {
@@ -19,7 +21,8 @@ struct PushedSvid {
   std::string serial;   // of the leaf
   std::string key_der;  // PKCS#8
   bool key_matches = false;
-  bool chain_verifies = false;  // leaf + intermediates to the pushed bundle, now
+  bool chain_verifies = false;               // leaf + intermediates to the pushed bundle, now
+  std::vector<std::string> revoked_serials;  // listed by the pushed CRLs
 };
 
 class WorkloadApiWatcher {
@@ -38,8 +41,7 @@ class WorkloadApiWatcher {
 
  private:
   void Run(std::filesystem::path socket, std::chrono::seconds timeout);
-  void Record(const std::string& der_chain, const std::string& key_der, const std::string& bundle,
-              const std::string& id);
+  void Record(const X509SVID& svid, const std::vector<std::string>& crls);
 
   grpc::ClientContext context_;
   mutable std::mutex mu_;
