@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 namespace svidd {
@@ -37,27 +38,57 @@ void SyncDirectory(const std::filesystem::path& dir) {
   }
 }
 
-}  // namespace
-
-absl::Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
-                                 unsigned mode) {
+// Writes `file` to a fresh temporary beside it with its final mode and fsyncs it; the
+// temporary's path.
+absl::StatusOr<std::filesystem::path> Stage(const FileToWrite& file) {
   std::random_device rd;
-  std::filesystem::path tmp = path;
+  std::filesystem::path tmp = file.path;
   tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, file.mode);
   if (fd < 0) return ErrnoError("cannot create", tmp);
-  absl::Status status = WriteAll(fd, content, tmp);
-  if (status.ok() && ::fchmod(fd, mode) != 0) status = ErrnoError("cannot chmod", tmp);
+  absl::Status status = WriteAll(fd, file.content, tmp);
+  if (status.ok() && ::fchmod(fd, file.mode) != 0) status = ErrnoError("cannot chmod", tmp);
   if (status.ok() && ::fsync(fd) != 0) status = ErrnoError("cannot fsync", tmp);
   if (::close(fd) != 0 && status.ok()) status = ErrnoError("cannot close", tmp);
-  if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    status = ErrnoError("cannot rename into place", path);
-  }
   if (!status.ok()) {
     ::unlink(tmp.c_str());
     return status;
   }
-  SyncDirectory(path.parent_path());
+  return tmp;
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
+                                 unsigned mode) {
+  return WriteFilesAtomically({FileToWrite{path, content, mode}});
+}
+
+absl::Status WriteFilesAtomically(const std::vector<FileToWrite>& files) {
+  std::vector<std::filesystem::path> staged;
+  absl::Status status;
+  for (const FileToWrite& file : files) {
+    absl::StatusOr<std::filesystem::path> tmp = Stage(file);
+    if (!tmp.ok()) {
+      status = tmp.status();
+      break;
+    }
+    staged.push_back(*std::move(tmp));
+  }
+  for (size_t i = 0; status.ok() && i < files.size(); ++i) {
+    if (::rename(staged[i].c_str(), files[i].path.c_str()) != 0) {
+      status = ErrnoError("cannot rename into place", files[i].path);
+    } else {
+      staged[i].clear();
+    }
+  }
+  for (const auto& tmp : staged) {
+    if (!tmp.empty()) ::unlink(tmp.c_str());
+  }
+  if (!status.ok()) return status;
+  std::set<std::filesystem::path> dirs;
+  for (const FileToWrite& file : files) dirs.insert(file.path.parent_path());
+  for (const auto& dir : dirs) SyncDirectory(dir);
   return absl::OkStatus();
 }
 

@@ -40,5 +40,46 @@ TEST(AtomicFileTest, MissingFileIsNotFoundAndUnwritableDirIsAnError) {
   EXPECT_FALSE(WriteFileAtomically("/nonexistent/svidd/x", "y").ok());
 }
 
+TEST(AtomicFileTest, GroupIsStagedThenRenamedInOrderWithEachMode) {
+  auto dir = FreshDir();
+  ASSERT_TRUE(EnsureDirectory(dir, 0700).ok());
+  ASSERT_TRUE(WriteFilesAtomically({{dir / "root.pem", "root", 0644},
+                                    {dir / "key.pem", "key", 0600},
+                                    {dir / "chain.pem", "chain", 0644}})
+                  .ok());
+  struct Case {
+    const char* name;
+    const char* content;
+    unsigned mode;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"root.pem", "root", 0644}, {"key.pem", "key", 0600}, {"chain.pem", "chain", 0644}}) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(ReadFileToString(dir / c.name).value(), c.content);
+    struct stat st;
+    ASSERT_EQ(::stat((dir / c.name).c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, c.mode);
+  }
+  // The renames happen in the given order: modification times never go backwards.
+  auto mtime = [&](const char* name) { return std::filesystem::last_write_time(dir / name); };
+  EXPECT_LE(mtime("root.pem"), mtime("key.pem"));
+  EXPECT_LE(mtime("key.pem"), mtime("chain.pem"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AtomicFileTest, GroupReplacesNothingWhenOneFileCannotBeStaged) {
+  auto dir = FreshDir();
+  ASSERT_TRUE(EnsureDirectory(dir, 0700).ok());
+  ASSERT_TRUE(WriteFileAtomically(dir / "key.pem", "old key", 0600).ok());
+  absl::Status status = WriteFilesAtomically(
+      {{dir / "key.pem", "new key", 0600}, {dir / "missing" / "chain.pem", "chain", 0644}});
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(ReadFileToString(dir / "key.pem").value(), "old key");
+  int entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 1) << "the staged temporary is removed";
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace svidd

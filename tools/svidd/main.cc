@@ -1,19 +1,20 @@
 // svidd: the CA daemon. Parses flags, starts the server, and drains on SIGTERM/SIGINT.
-#include <signal.h>
-
 #include <cstdio>
 
 #include "CLI/CLI.hpp"
 #include "spdlog/spdlog.h"
+#include "svidd/common/termination_signals.h"
 #include "svidd/server/server_flags.h"
 #include "svidd/server/svidd_server.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"svidd: a certificate authority for service meshes (SPIFFE X.509 over Istio's CA API)"};
+  CLI::App app{
+      "svidd: a certificate authority for service meshes (SPIFFE X.509 over Istio's CA API)"};
   svidd::ServerOptions options;
   svidd::ServerFlags flags(app, options);
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (absl::Status s = flags.Finish(); !s.ok()) {
     std::fprintf(stderr, "svidd: %s\n", std::string(s.message()).c_str());
@@ -21,21 +22,16 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
 
-  // Signals are taken synchronously by one thread, so shutdown runs outside a handler.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Before any thread starts: shutdown runs here, outside a signal handler.
+  const svidd::TerminationSignals signals;
 
   auto server = svidd::SviddServer::Start(options, svidd::SystemClock::Instance());
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());
     return 1;
   }
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  spdlog::info("received {}, shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  const int signal_number = signals.Wait();
+  spdlog::info("received {}, shutting down", svidd::TerminationSignals::Name(signal_number));
   (*server)->Shutdown();
   return 0;
 }

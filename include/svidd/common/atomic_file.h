@@ -4,9 +4,9 @@
 #pragma once
 
 #include <filesystem>
-#include <string_view>
-
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -17,6 +17,19 @@ namespace svidd {
 // others, not even briefly). UNAVAILABLE / INTERNAL naming the path on failure.
 absl::Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
                                  unsigned mode = 0644);
+
+struct FileToWrite {
+  std::filesystem::path path;
+  std::string_view content;
+  unsigned mode = 0644;
+};
+
+// Several files that belong together (a key and its certificate): every temporary file is
+// written and fsynced first, and only then are they renamed into place in the given order,
+// back to back, so a reader sees a mix of old and new only for the few microseconds between
+// two renames. If any file cannot be staged, nothing is replaced. A failed rename leaves the
+// files before it replaced and the rest untouched.
+absl::Status WriteFilesAtomically(const std::vector<FileToWrite>& files);
 
 // Creates `dir` (and parents) if missing; a directory it creates gets `mode`.
 absl::Status EnsureDirectory(const std::filesystem::path& dir, unsigned mode = 0700);

@@ -1,0 +1,166 @@
+#include "agent/rotation_client.h"
+
+#include "spdlog/spdlog.h"
+#include "svidd/agent/service_account_token.h"
+#include "svidd/v1/rotation.grpc.pb.h"
+
+namespace svidd::agent_internal {
+
+struct RotationClient::Credentials {
+  std::shared_ptr<const X509Svid> svid;  // offered as client certificate; null = token
+  std::string token;
+  std::string roots_pem;
+};
+
+RotationClient::RotationClient(RotationClientOptions options, SessionConfig session,
+                               SvidStore& store, const Clock& clock)
+    : options_(std::move(options)),
+      session_(std::move(session)),
+      store_(store),
+      clock_(clock),
+      backoff_(options_.backoff, options_.seed) {}
+
+RotationClient::~RotationClient() { Stop(); }
+
+void RotationClient::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void RotationClient::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    if (context_ != nullptr) context_->TryCancel();
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+RotationClientStats RotationClient::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void RotationClient::Run() {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+    }
+    const bool healthy = RunStream();
+    if (healthy) backoff_.Reset();
+    const std::chrono::nanoseconds delay = backoff_.Next();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      stats_.failures_in_a_row = backoff_.failures();
+    }
+    spdlog::warn("reconnecting to svidd at {} in {} ms (attempt {})", options_.server,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
+                 backoff_.failures());
+    if (!WaitUnlessStopped(delay)) return;
+  }
+}
+
+bool RotationClient::WaitUnlessStopped(std::chrono::nanoseconds delay) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return !cv_.wait_for(lock, delay, [this] { return stopping_; });
+}
+
+bool RotationClient::SetContext(grpc::ClientContext* context) {
+  std::lock_guard<std::mutex> lock(mu_);
+  context_ = stopping_ ? nullptr : context;
+  return !stopping_;
+}
+
+absl::StatusOr<RotationClient::Credentials> RotationClient::ChooseCredentials() {
+  Credentials credentials;
+  AgentState state = store_.Current();
+  credentials.roots_pem =
+      state.bundle != nullptr ? state.bundle->roots_pem() : options_.bootstrap_roots_pem;
+  if (state.svid != nullptr && state.svid->ValidAt(clock_.Now()) && !certificate_refused_) {
+    credentials.svid = state.svid;
+    return credentials;
+  }
+  absl::StatusOr<std::string> token = ReadServiceAccountToken(options_.token_file);
+  if (!token.ok()) {
+    return absl::UnavailableError("no valid certificate and no token: " +
+                                  std::string(token.status().message()));
+  }
+  credentials.token = *std::move(token);
+  return credentials;
+}
+
+std::shared_ptr<grpc::Channel> RotationClient::MakeChannel(const Credentials& credentials) const {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = credentials.roots_pem;
+  if (credentials.svid != nullptr) {
+    ssl.pem_cert_chain = credentials.svid->chain_pem();
+    ssl.pem_private_key = credentials.svid->key_pem();
+  }
+  grpc::ChannelArguments args;
+  if (!options_.server_name.empty()) args.SetSslTargetNameOverride(options_.server_name);
+  args.SetInt("grpc.use_local_subchannel_pool", 1);  // a fresh connection for fresh credentials
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(options_.keepalive.count()));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  return grpc::CreateCustomChannel(options_.server, grpc::SslCredentials(ssl), args);
+}
+
+RotationClient::StreamResult RotationClient::ReadStream(grpc::ClientContext& context,
+                                                        const Credentials& credentials) {
+  auto stub = v1::RotationService::NewStub(MakeChannel(credentials));
+  RotationSession session(session_, store_, clock_);
+  auto stream = stub->Rotate(&context);
+  StreamResult result;
+  std::chrono::steady_clock::time_point first_message;
+  v1::RotateResponse message;
+  while (stream->Read(&message)) {
+    if (!result.any_message) first_message = std::chrono::steady_clock::now();
+    result.any_message = true;
+    std::optional<v1::RotateRequest> reply = session.Handle(message);
+    if (session.certificates_installed() > result.installed) {
+      result.installed = session.certificates_installed();
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.certificates_installed;
+    }
+    if (reply && !stream->Write(*reply)) break;
+  }
+  result.status = stream->Finish();
+  if (result.any_message) result.lasted = std::chrono::steady_clock::now() - first_message;
+  return result;
+}
+
+bool RotationClient::RunStream() {
+  absl::StatusOr<Credentials> credentials = ChooseCredentials();
+  if (!credentials.ok()) {
+    spdlog::error("cannot connect to svidd: {}", std::string(credentials.status().message()));
+    return false;
+  }
+  const bool with_certificate = credentials->svid != nullptr;
+  grpc::ClientContext context;
+  if (!with_certificate) context.AddMetadata("authorization", "Bearer " + credentials->token);
+  if (!SetContext(&context)) return false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.streams_opened;
+    ++(with_certificate ? stats_.certificate_authentications : stats_.token_authentications);
+  }
+  StreamResult result = ReadStream(context, *credentials);
+  const bool stopping = !SetContext(nullptr);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.streams_ended;
+  }
+  if (result.installed > 0) certificate_refused_ = false;
+  if (with_certificate && !result.any_message &&
+      result.status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    certificate_refused_ = true;  // e.g. revoked: fall back to the token next time
+  }
+  if (!stopping) {
+    spdlog::warn("rotation stream to {} ended: code {}: {}", options_.server,
+                 static_cast<int>(result.status.error_code()), result.status.error_message());
+  }
+  return result.installed > 0 || (result.any_message && result.lasted >= options_.healthy_after);
+}
+
+}  // namespace svidd::agent_internal

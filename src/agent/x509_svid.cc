@@ -1,0 +1,51 @@
+#include "svidd/agent/x509_svid.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/crypto/keys.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/crypto/x509_fields.h"
+
+namespace svidd {
+
+absl::StatusOr<std::shared_ptr<const X509Svid>> X509Svid::Create(
+    std::vector<X509Ptr> chain, EvpPkeyPtr key, std::optional<TimePoint> issued_at) {
+  if (chain.empty() || chain.front() == nullptr || key == nullptr) {
+    return absl::InvalidArgumentError("an SVID needs a certificate and its key");
+  }
+  if (!KeyMatchesCertificate(key.get(), chain.front().get())) {
+    return absl::InvalidArgumentError("the private key does not match the certificate");
+  }
+  std::vector<std::string> uris = UriSans(chain.front().get());
+  if (uris.size() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the certificate has ", uris.size(), " URI SANs, an SVID has exactly one"));
+  }
+  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse(uris.front()));
+  std::shared_ptr<X509Svid> svid(new X509Svid(std::move(id), std::move(chain), std::move(key)));
+  SVIDD_RETURN_IF_ERROR(svid->Encode());
+  svid->lifetime_start_ = svid->not_before_;
+  if (issued_at && *issued_at > svid->not_before_) {
+    svid->lifetime_start_ = std::min(*issued_at, svid->not_after_);
+  }
+  return std::shared_ptr<const X509Svid>(std::move(svid));
+}
+
+absl::Status X509Svid::Encode() {
+  serial_ = SerialHex(leaf());
+  not_before_ = NotBefore(leaf());
+  not_after_ = NotAfter(leaf());
+  for (const X509Ptr& cert : chain_) {
+    SVIDD_ASSIGN_OR_RETURN(std::string pem, CertificateToPem(cert.get()));
+    SVIDD_ASSIGN_OR_RETURN(std::string der, CertificateToDer(cert.get()));
+    chain_pem_ += pem;
+    chain_der_ += der;
+  }
+  SVIDD_ASSIGN_OR_RETURN(key_pem_, PrivateKeyToPkcs8Pem(key_.get()));
+  SVIDD_ASSIGN_OR_RETURN(key_der_, PrivateKeyToPkcs8Der(key_.get()));
+  return absl::OkStatus();
+}
+
+}  // namespace svidd

@@ -1,0 +1,33 @@
+#include "support/pki/der_decoding.h"
+
+#include <gtest/gtest.h>
+
+namespace svidd::testing {
+
+std::vector<X509Ptr> ParseConcatenatedDer(const std::string& der) {
+  std::vector<X509Ptr> certs;
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  const auto* end = p + der.size();
+  while (p < end) {
+    X509Ptr cert(d2i_X509(nullptr, &p, end - p));
+    if (cert == nullptr) {
+      ClearOpenSslErrors();
+      ADD_FAILURE() << "bytes that are not a DER certificate";
+      break;
+    }
+    certs.push_back(std::move(cert));
+  }
+  return certs;
+}
+
+EvpPkeyPtr ParsePrivateKeyDer(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size())));
+  if (key == nullptr) {
+    ClearOpenSslErrors();
+    ADD_FAILURE() << "not a DER private key";
+  }
+  return key;
+}
+
+}  // namespace svidd::testing
