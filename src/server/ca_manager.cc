@@ -229,10 +229,12 @@ absl::StatusOr<bool> CaManager::Tick() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     const TimePoint now = clock_.Now();
-    if (mode_ == CaMode::kSelfManaged && watcher_->Changed()) {
-      changed = AdoptOutsideChange(now);
+    if (mode_ != CaMode::kSelfManaged) {
+      changed = TickWatched(now);
+    } else if (AdoptOutsideChange(now)) {
+      changed = true;
     } else {
-      changed = mode_ == CaMode::kSelfManaged ? TickSelfManaged(now) : TickWatched(now);
+      changed = TickSelfManaged(now);
     }
   }
   if (changed.ok() && *changed) Notify();
@@ -241,28 +243,47 @@ absl::StatusOr<bool> CaManager::Tick() {
 
 // A CA svidd does not manage: reload it when its files change, if it passes every check;
 // otherwise keep signing with the one that did.
+// A CA svidd does not manage: switch to it when its files change, if it passes every check;
+// otherwise keep signing with the one that did.
 absl::StatusOr<bool> CaManager::TickWatched(TimePoint now) {
-  if (!watcher_->Changed()) return false;
-  auto loaded = LoadIstioCaDir(ca_dir(), now);
-  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()) : loaded.status();
-  if (!tested.ok()) {
-    spdlog::error("the CA files in {} changed but are not usable, so svidd keeps signing with "
-                  "{}: {}", ca_dir().string(), active_->signer_serial_hex(),
-                  tested.status().ToString());
-    return false;
-  }
-  if ((*tested)->chain_pem() == active_->chain_pem() &&
-      (*tested)->root_bundle_pem() == active_->root_bundle_pem()) {
-    return false;  // touched, not changed
-  }
-  if ((*tested)->signer_serial_hex() != active_->signer_serial_hex()) {
+  std::shared_ptr<const Authority> changed = PollOutsideChange(now);
+  if (changed == nullptr) return false;
+  if (changed->signer_serial_hex() != active_->signer_serial_hex()) {
     retired_.insert(retired_.begin(), active_);
   }
   spdlog::info("applied the changed CA in {}: signer {} valid until {}, {} root(s)",
-               ca_dir().string(), (*tested)->signer_serial_hex(),
-               FormatRfc3339((*tested)->not_after()), (*tested)->roots().size());
-  active_ = *std::move(tested);
+               ca_dir().string(), changed->signer_serial_hex(),
+               FormatRfc3339(changed->not_after()), changed->roots().size());
+  active_ = std::move(changed);
   return true;
+}
+
+// A change to ca_dir() made by someone else, loaded and self-tested; nullptr if there is none
+// or it changes nothing. A change that is not usable yet (files still being written, a
+// certificate not yet valid by this clock) is tried again every tick until it is, or until
+// the directory changes again, and logged once per reason.
+std::shared_ptr<const Authority> CaManager::PollOutsideChange(TimePoint now) {
+  if (watcher_->Changed()) outside_change_pending_ = true;
+  if (!outside_change_pending_) return nullptr;
+  auto loaded = LoadIstioCaDir(ca_dir(), now);
+  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor())
+                            : loaded.status();
+  if (!tested.ok()) {
+    std::string why = tested.status().ToString();
+    if (why != outside_change_error_) {
+      spdlog::error("the CA files in {} changed but are not usable (yet), so svidd keeps "
+                    "signing with {}: {}", ca_dir().string(), active_->signer_serial_hex(), why);
+      outside_change_error_ = std::move(why);
+    }
+    return nullptr;
+  }
+  outside_change_pending_ = false;
+  outside_change_error_.clear();
+  if ((*tested)->chain_pem() == active_->chain_pem() &&
+      (*tested)->root_bundle_pem() == active_->root_bundle_pem()) {
+    return nullptr;  // touched, not changed
+  }
+  return *std::move(tested);
 }
 
 absl::Status CaManager::SaveState() { return WriteCaState(Dir("ca-state.json"), state_); }
@@ -273,6 +294,7 @@ absl::Status CaManager::WriteActive() {
     watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
   } else {
     watcher_->Changed();  // our own write is not an outside change
+    outside_change_pending_ = false;
   }
   return absl::OkStatus();
 }
@@ -280,22 +302,11 @@ absl::Status CaManager::WriteActive() {
 // Someone else wrote svidd's own ca/ (`svidctl ca import` of an intermediate signed by an
 // offline root, say). Adopt it if it passes every check; if svidd's root did not sign it,
 // svidd stops rotating it and watches it like an operator's CA.
-absl::StatusOr<bool> CaManager::AdoptOutsideChange(TimePoint now) {
-  auto loaded = LoadIstioCaDir(ca_dir(), now);
-  auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor())
-                            : loaded.status();
-  if (!tested.ok()) {
-    spdlog::error("{} was changed from outside but is not usable, so svidd keeps signing with "
-                  "{}: {}", ca_dir().string(), active_->signer_serial_hex(),
-                  tested.status().ToString());
-    return false;
-  }
-  if ((*tested)->chain_pem() == active_->chain_pem() &&
-      (*tested)->root_bundle_pem() == active_->root_bundle_pem()) {
-    return false;
-  }
+bool CaManager::AdoptOutsideChange(TimePoint now) {
+  std::shared_ptr<const Authority> tested = PollOutsideChange(now);
+  if (tested == nullptr) return false;
   retired_.insert(retired_.begin(), active_);
-  active_ = *std::move(tested);
+  active_ = std::move(tested);
   if (!SignedBy(active_->signing_cert(), root_->cert.get())) {
     mode_ = CaMode::kImported;
     next_.reset();

@@ -99,7 +99,8 @@ class CaManager {
   absl::Status SetBundle(std::vector<const X509*> roots);
   absl::Status SaveState();
   absl::Status WriteActive();  // ca/ from active_, not mistaken for an outside change
-  absl::StatusOr<bool> AdoptOutsideChange(TimePoint now);
+  bool AdoptOutsideChange(TimePoint now);
+  std::shared_ptr<const Authority> PollOutsideChange(TimePoint now);
   void Notify();
 
   AuthorityOptions AuthorityOptionsFor() const { return {options_.crl_url_base}; }
@@ -117,7 +118,9 @@ class CaManager {
   std::shared_ptr<const Authority> active_;
   std::shared_ptr<const Authority> next_;
   std::vector<std::shared_ptr<const Authority>> retired_;
-  std::unique_ptr<CaDirWatcher> watcher_;  // operator / imported
+  std::unique_ptr<CaDirWatcher> watcher_;  // ca_dir(), changed by someone else
+  bool outside_change_pending_ = false;    // changed, not yet usable
+  std::string outside_change_error_;       // why, as last logged
   std::function<void()> listener_;
 };
 

@@ -109,6 +109,8 @@ TEST(UpstreamCaTest, OfflineRootSignsSviddsIntermediateAndARunningSviddSwitchesT
 
   CommandResult import = Svidctl(*env, {"ca", "import", "--cert", signed_cert, "--root-cert", root});
   ASSERT_EQ(import.exit_code, 0) << import.err;
+  // openssl does not backdate NotBefore; the server's clock must have reached it.
+  env->clock().Set(SystemClock::Instance().Now() + std::chrono::seconds(2));
   ASSERT_TRUE(env->server().RunMaintenance().ok());  // what the background loop does each second
   const std::string new_signer =
       SerialHex(ParseCertificatePem(ReadFileToString(signed_cert).value()).value().get());

@@ -222,7 +222,14 @@ TEST_F(CaManagerTest, OperatorCaIsWatchedAndOnlyValidChangesApply) {
   EXPECT_FALSE(TickAt(*manager, clock_.Now()));
   EXPECT_EQ(manager->active()->signer_serial_hex(), first);
 
-  // A whole new CA is applied without a restart.
+  // A whole new CA is applied without a restart — once it is valid by this clock: one that
+  // starts in the future is retried every tick, with no further change to the files.
+  CaBootstrapOptions later;
+  CaMaterial future = BootstrapCa(later, clock_.Now() + hours(1)).value();
+  ASSERT_TRUE(WriteIstioCaDir(ca_dir, future).ok());
+  EXPECT_FALSE(TickAt(*manager, clock_.Now()));
+  EXPECT_TRUE(TickAt(*manager, clock_.Now() + hours(1)));
+  EXPECT_EQ(manager->active()->signer_serial_hex(), SerialHex(future.signing_cert.get()));
   ASSERT_TRUE(WriteIstioCaDir(ca_dir, other).ok());
   EXPECT_TRUE(TickAt(*manager, clock_.Now()));
   EXPECT_EQ(manager->active()->signer_serial_hex(), SerialHex(other.signing_cert.get()));
