@@ -2,10 +2,10 @@
 
 #include <deque>
 
+#include "svidd/agent/csr_maker.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
-#include "support/pki/csr_builder.h"
 
 namespace svidd::bench {
 
@@ -15,11 +15,13 @@ using svidd::v1::RotateResponse;
 class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest, RotateResponse> {
  public:
   Stream(RotationFleet& fleet, int index, svidd::v1::RotationService::Stub& stub)
-      : fleet_(fleet), index_(index) {
+      : fleet_(fleet),
+        index_(index),
+        id_(SpiffeId::ForServiceAccount(fleet.options_.trust_domain, fleet.options_.ns,
+                                        "w" + std::to_string(index))
+                .value()) {
     std::string token = fleet.options_.token_for ? fleet.options_.token_for(index) : "";
     if (!token.empty()) context_.AddMetadata("authorization", "Bearer " + token);
-    id_ = "spiffe://" + fleet.options_.trust_domain + "/ns/" + fleet.options_.ns + "/sa/w" +
-          std::to_string(index);
     stub.async()->Rotate(&context_, this);
     StartRead(&in_);
     StartCall();
@@ -70,10 +72,12 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
  private:
   // A fresh key for every request: keys never leave the workload, and never repeat.
   void Answer(uint64_t renewal_id) {
-    auto csr = svidd::testing::BuildIstioCsr(id_);
+    auto key = GenerateKey(KeyType::kEcP256);
+    if (!key.ok()) return;
+    auto csr = MakeIstioCsr(id_, key->get());
     if (!csr.ok()) return;
     RotateRequest request;
-    request.mutable_csr()->set_csr(csr->pem);
+    request.mutable_csr()->set_csr(*csr);
     request.mutable_csr()->set_renewal_id(renewal_id);
     request.mutable_csr()->set_validity_seconds(fleet_.options_.validity_seconds);
     std::lock_guard<std::mutex> lock(mu_);
@@ -91,7 +95,7 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
 
   RotationFleet& fleet_;
   const int index_;
-  std::string id_;
+  const SpiffeId id_;
   grpc::ClientContext context_;
   RotateResponse in_;
   std::mutex mu_;
