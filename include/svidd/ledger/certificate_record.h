@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "svidd/common/clock.h"
 
@@ -10,10 +11,12 @@ namespace svidd {
 
 enum class CertStatus { kActive, kRevoked };
 const char* CertStatusName(CertStatus status);  // "active" / "revoked"
+std::optional<CertStatus> ParseCertStatus(std::string_view name);
 
 // What the certificate is for.
 enum class CertKind { kWorkload, kServer, kIntermediate };
 const char* CertKindName(CertKind kind);  // "workload" / "server" / "intermediate"
+std::optional<CertKind> ParseCertKind(std::string_view name);
 
 struct CertificateRecord {
   std::string serial_hex;  // SerialHex form; unique
