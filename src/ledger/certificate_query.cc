@@ -66,6 +66,7 @@ void AddTimeConditions(const CertificateFilter& f, Conditions& c) {
   if (f.not_after_after) c.Add("not_after > ?", at(*f.not_after_after));
   if (f.not_before_until) c.Add("not_before <= ?", at(*f.not_before_until));
   if (f.revoked_since) c.Add("revoked_at >= ?", at(*f.revoked_since));
+  if (f.revoked_until) c.Add("revoked_at < ?", at(*f.revoked_until));
   if (f.renewal) c.Add(*f.renewal ? std::string(kIsRenewal) : absl::StrCat("NOT ", kIsRenewal));
 }
 

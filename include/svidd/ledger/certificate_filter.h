@@ -34,6 +34,7 @@ struct CertificateFilter {
   std::optional<TimePoint> not_after_after;   // and not_after > this (e.g. not yet expired)
   std::optional<TimePoint> not_before_until;  // not_before <= this (already valid)
   std::optional<TimePoint> revoked_since;     // revoked_at >= this (implies revoked)
+  std::optional<TimePoint> revoked_until;     // revoked_at < this (implies revoked)
   // true: only renewals, i.e. certificates that name a superseded serial or that are not the
   // first certificate of their SPIFFE ID; false: only first issuances.
   std::optional<bool> renewal;
