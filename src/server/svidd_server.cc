@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "server/admin_api.h"
 #include "server/ca_loader.h"
 #include "server/istio_certificate_service.h"
 #include "server/ledger_revocation_checker.h"
@@ -34,6 +35,8 @@ struct SviddServer::Impl {
   std::unique_ptr<IssuancePipeline> pipeline;
   std::unique_ptr<WorkerPool> signers;
   std::unique_ptr<IstioCertificateService> istio_service;
+  std::unique_ptr<RefusalCounter> refusals;  // operator API: refusals by reason
+  std::unique_ptr<AdminApi> admin;           // operator API: svidd.v1.AdminService
   std::unique_ptr<ServingIdentity> serving_identity;
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> cert_provider;
   std::unique_ptr<grpc::Server> grpc_server;
@@ -79,7 +82,10 @@ absl::Status SviddServer::Impl::Init() {
   pipeline = std::make_unique<IssuancePipeline>(authorities, *authenticator, *ledger, ttl, limits,
                                                 clock);
   signers = std::make_unique<WorkerPool>(options.signing_threads);
-  istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers);
+  refusals = std::make_unique<RefusalCounter>(*ledger, clock);
+  istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals);
+  admin = std::make_unique<AdminApi>(options, *ledger, authorities, *authenticator, *refusals,
+                                     clock);
 
   ServingIdentityOptions serving{options.ServingDir(), options.trust_domain, options.server_names,
                                  options.max_ttl};
@@ -105,6 +111,7 @@ absl::Status SviddServer::Impl::StartGrpc() {
   builder.AddListeningPort(options.listen, grpc::experimental::TlsServerCredentials(tls), &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterService(istio_service.get());
+  builder.RegisterService(admin->service());
   grpc_server = builder.BuildAndStart();
   if (grpc_server == nullptr || port == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen +
@@ -148,6 +155,7 @@ void SviddServer::Impl::MaintenanceLoop() {
     if (shutting_down) break;
     lock.unlock();
     if (absl::Status s = Maintain(); !s.ok()) spdlog::error("maintenance: {}", s.ToString());
+    if (absl::Status s = refusals->Flush(); !s.ok()) spdlog::warn("refusal counts: {}", s.ToString());
     lock.lock();
   }
 }
@@ -187,6 +195,8 @@ void SviddServer::Shutdown() {
   // Finish what was accepted: signing tasks, then their ledger writes (whose callbacks
   // complete the calls), and only then tear down the server the calls belong to.
   if (impl_->signers != nullptr) impl_->signers->Stop();
+  if (impl_->admin != nullptr) impl_->admin->Stop();
+  if (impl_->refusals != nullptr) (void)impl_->refusals->Flush();
   impl_->ledger.reset();
   impl_->grpc_server.reset();
   {

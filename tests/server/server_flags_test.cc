@@ -41,6 +41,15 @@ TEST(ServerFlagsTest, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(p.options.default_ttl, std::chrono::hours(24));
   EXPECT_EQ(p.options.max_ttl, std::chrono::hours(24));
   EXPECT_EQ(p.options.ca_key_type, KeyType::kEcP256);
+  EXPECT_TRUE(p.options.admin_ids.empty());
+}
+
+TEST(ServerFlagsTest, AdminIdRepeats) {
+  Parsed p = Parse({"--admin-id", "spiffe://cluster.local/admin/alice", "--admin-id",
+                    "spiffe://cluster.local/ns/ops/sa/robot"});
+  ASSERT_TRUE(p.status.ok()) << p.status;
+  EXPECT_EQ(p.options.admin_ids, (std::vector<std::string>{"spiffe://cluster.local/admin/alice",
+                                                           "spiffe://cluster.local/ns/ops/sa/robot"}));
 }
 
 TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
@@ -49,7 +58,8 @@ TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
                          "trust-domain: example.org\n"
                          "server-name: [a.example.org, b.example.org]\n"
                          "max-ttl: 12h\n"
-                         "default-ttl: 1h\n";
+                         "default-ttl: 1h\n"
+                         "admin-id: [spiffe://example.org/admin/alice, spiffe://example.org/admin/bob]\n";
   Parsed p = Parse({"--config", path, "--listen", "127.0.0.1:7777"});
   ASSERT_TRUE(p.status.ok()) << p.status;
   EXPECT_EQ(p.options.listen, "127.0.0.1:7777");
@@ -57,6 +67,8 @@ TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
   EXPECT_EQ(p.options.server_names, (std::vector<std::string>{"a.example.org", "b.example.org"}));
   EXPECT_EQ(p.options.max_ttl, std::chrono::hours(12));
   EXPECT_EQ(p.options.default_ttl, std::chrono::hours(1));
+  EXPECT_EQ(p.options.admin_ids, (std::vector<std::string>{"spiffe://example.org/admin/alice",
+                                                           "spiffe://example.org/admin/bob"}));
   std::remove(path.c_str());
 }
 
@@ -72,6 +84,9 @@ TEST(ServerFlagsTest, BadSettingsAreNamed) {
       {{"--trust-domain", "Bad_Domain!"}, "--trust-domain"},
       {{"--listen", "nonsense"}, "HOST:PORT"},
       {{"--jwks-file", "/tmp/jwks.json"}, "--jwt-issuer"},
+      {{"--admin-id", "alice"}, "--admin-id alice"},
+      {{"--admin-id", "spiffe://other.org/admin/alice"}, "in trust domain cluster.local"},
+      {{"--admin-id", "spiffe://cluster.local"}, "with a path"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.fragment);
