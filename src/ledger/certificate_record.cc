@@ -24,4 +24,18 @@ const char* CertKindName(CertKind kind) {
   return "unknown";
 }
 
+std::optional<CertStatus> ParseCertStatus(std::string_view name) {
+  for (CertStatus s : {CertStatus::kActive, CertStatus::kRevoked}) {
+    if (name == CertStatusName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+std::optional<CertKind> ParseCertKind(std::string_view name) {
+  for (CertKind k : {CertKind::kWorkload, CertKind::kServer, CertKind::kIntermediate}) {
+    if (name == CertKindName(k)) return k;
+  }
+  return std::nullopt;
+}
+
 }  // namespace svidd

@@ -8,16 +8,14 @@ namespace svidd::internal {
 namespace {
 
 absl::StatusOr<CertKind> ParseKind(const std::string& text) {
-  for (CertKind k : {CertKind::kWorkload, CertKind::kServer, CertKind::kIntermediate}) {
-    if (text == CertKindName(k)) return k;
-  }
+  std::optional<CertKind> kind = ParseCertKind(text);
+  if (kind.has_value()) return *kind;
   return absl::DataLossError(absl::StrCat("ledger holds unknown certificate kind \"", text, "\""));
 }
 
 absl::StatusOr<CertStatus> ParseStatus(const std::string& text) {
-  for (CertStatus s : {CertStatus::kActive, CertStatus::kRevoked}) {
-    if (text == CertStatusName(s)) return s;
-  }
+  std::optional<CertStatus> status = ParseCertStatus(text);
+  if (status.has_value()) return *status;
   return absl::DataLossError(absl::StrCat("ledger holds unknown status \"", text, "\""));
 }
 
@@ -94,31 +92,6 @@ absl::StatusOr<CertificateRecord> ReadCertificateRow(const Statement& row) {
   r.revocation_reason = row.ColumnText(15);
   r.supersedes_serial_hex = row.ColumnText(16);
   return r;
-}
-
-// Parameters are numbered by position in this fixed order; absent filters bind nothing.
-std::string ListCertificatesSql(const CertificateFilter& f) {
-  std::string sql = kSelectCertificatesSql;
-  const char* sep = " WHERE ";
-  auto add = [&](const char* clause) {
-    absl::StrAppend(&sql, sep, clause);
-    sep = " AND ";
-  };
-  if (f.spiffe_id.has_value()) add("spiffe_id = ?1");
-  if (f.status.has_value()) add("status = ?2");
-  if (f.not_after_before.has_value()) add("not_after < ?3");
-  if (f.not_after_after.has_value()) add("not_after > ?4");
-  absl::StrAppend(&sql, " ORDER BY issued_at DESC, serial DESC");
-  if (f.limit > 0) absl::StrAppend(&sql, " LIMIT ?5");
-  return sql;
-}
-
-void BindListParameters(Statement& stmt, const CertificateFilter& f) {
-  if (f.spiffe_id.has_value()) stmt.BindText(1, *f.spiffe_id);
-  if (f.status.has_value()) stmt.BindText(2, CertStatusName(*f.status));
-  if (f.not_after_before.has_value()) stmt.BindInt64(3, ToUnixSeconds(*f.not_after_before));
-  if (f.not_after_after.has_value()) stmt.BindInt64(4, ToUnixSeconds(*f.not_after_after));
-  if (f.limit > 0) stmt.BindInt64(5, static_cast<int64_t>(f.limit));
 }
 
 }  // namespace svidd::internal

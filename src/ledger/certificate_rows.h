@@ -25,8 +25,4 @@ extern const char kSelectCertificatesSql[];
 // value cannot be understood.
 absl::StatusOr<CertificateRecord> ReadCertificateRow(const Statement& row);
 
-// The SQL for ListCertificates and a binder for its parameters.
-std::string ListCertificatesSql(const CertificateFilter& filter);
-void BindListParameters(Statement& stmt, const CertificateFilter& filter);
-
 }  // namespace svidd::internal

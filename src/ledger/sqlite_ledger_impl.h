@@ -25,6 +25,18 @@ class SqliteLedger final : public Ledger {
   absl::StatusOr<CertificateRecord> GetCertificate(std::string_view serial_hex) const override;
   absl::StatusOr<std::vector<CertificateRecord>> ListCertificates(
       const CertificateFilter& filter) const override;
+  absl::StatusOr<CertificatePage> QueryCertificates(
+      const CertificateFilter& filter) const override;
+  absl::StatusOr<int64_t> CountCertificates(const CertificateFilter& filter) const override;
+  absl::StatusOr<std::vector<GroupCount>> CountCertificatesBy(
+      CertificateGroup group, const CertificateFilter& filter) const override;
+  absl::StatusOr<std::vector<IdentitySummary>> ListIdentities(
+      const IdentityFilter& filter) const override;
+  absl::Status AddRefusalCounts(const std::vector<RefusalCount>& counts) override;
+  absl::StatusOr<std::vector<RefusalCount>> ListRefusalCounts(TimePoint since) const override;
+  absl::Status RecordAdminCall(const AdminCallRecord& call) override;
+  absl::StatusOr<std::vector<AdminCallRecord>> ListAdminCalls(TimePoint since,
+                                                              size_t limit) const override;
   absl::Status RevokeCertificate(std::string_view serial_hex, std::string_view reason,
                                  TimePoint at) override;
   absl::StatusOr<bool> IsRevoked(std::string_view serial_hex) const override;
@@ -42,6 +54,8 @@ class SqliteLedger final : public Ledger {
                std::unique_ptr<GroupCommitWriter> writer)
       : path_(std::move(path)), readers_(std::move(readers)), writer_(std::move(writer)) {}
   absl::Status ReadOnlyError(const char* what) const;
+  absl::StatusOr<CertificatePage> ReadPage(const CertificateFilter& filter,
+                                           bool with_total) const;
 
   const std::filesystem::path path_;
   std::unique_ptr<ConnectionPool> readers_;

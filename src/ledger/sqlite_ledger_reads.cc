@@ -57,21 +57,6 @@ absl::StatusOr<CertificateRecord> SqliteLedger::GetCertificate(std::string_view 
   return ReadCertificateRow(stmt);
 }
 
-absl::StatusOr<std::vector<CertificateRecord>> SqliteLedger::ListCertificates(
-    const CertificateFilter& filter) const {
-  ConnectionPool::Lease conn = readers_->Acquire();
-  SVIDD_ASSIGN_OR_RETURN(Statement stmt,
-                         Statement::Prepare(conn.db(), ListCertificatesSql(filter)));
-  BindListParameters(stmt, filter);
-  std::vector<CertificateRecord> out;
-  for (;;) {
-    SVIDD_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return out;
-    SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, ReadCertificateRow(stmt));
-    out.push_back(std::move(record));
-  }
-}
-
 absl::StatusOr<bool> SqliteLedger::IsRevoked(std::string_view serial) const {
   ConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(

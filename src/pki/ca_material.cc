@@ -166,10 +166,9 @@ absl::StatusOr<std::string> CertChainPem(const CaMaterial& ca) {
 
 }  // namespace
 
-absl::StatusOr<CaMaterial> LoadIstioCaDir(const std::filesystem::path& dir, TimePoint now) {
+absl::StatusOr<CaMaterial> ReadIstioCaCertificates(const std::filesystem::path& dir) {
   CaMaterial ca;
   SVIDD_ASSIGN_OR_RETURN(ca.signing_cert, LoadSigner(dir));
-  SVIDD_ASSIGN_OR_RETURN(ca.signing_key, LoadKey(dir));
   SVIDD_ASSIGN_OR_RETURN(std::string roots_pem, ReadCaFile(dir, kRootFile, true));
   SVIDD_ASSIGN_OR_RETURN(ca.roots, ParseCaCertificates(kRootFile, roots_pem));
   SVIDD_ASSIGN_OR_RETURN(std::string chain_pem, ReadCaFile(dir, kChainFile, false));
@@ -177,6 +176,12 @@ absl::StatusOr<CaMaterial> LoadIstioCaDir(const std::filesystem::path& dir, Time
     SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> chain, ParseCaCertificates(kChainFile, chain_pem));
     ca.intermediates = BetweenSignerAndRoots(std::move(chain), ca.signing_cert.get(), ca.roots);
   }
+  return ca;
+}
+
+absl::StatusOr<CaMaterial> LoadIstioCaDir(const std::filesystem::path& dir, TimePoint now) {
+  SVIDD_ASSIGN_OR_RETURN(CaMaterial ca, ReadIstioCaCertificates(dir));
+  SVIDD_ASSIGN_OR_RETURN(ca.signing_key, LoadKey(dir));
   SVIDD_RETURN_IF_ERROR(ValidateCaMaterial(ca, now));
   return ca;
 }

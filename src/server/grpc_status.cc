@@ -1,5 +1,7 @@
 #include "server/grpc_status.h"
 
+#include <iterator>
+
 namespace svidd {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -41,6 +43,29 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
       break;
   }
   return grpc::Status(code, std::string(status.message()));
+}
+
+std::string GrpcStatusCodeName(grpc::StatusCode code) {
+  static constexpr const char* kNames[] = {"OK",
+                                           "CANCELLED",
+                                           "UNKNOWN",
+                                           "INVALID_ARGUMENT",
+                                           "DEADLINE_EXCEEDED",
+                                           "NOT_FOUND",
+                                           "ALREADY_EXISTS",
+                                           "PERMISSION_DENIED",
+                                           "RESOURCE_EXHAUSTED",
+                                           "FAILED_PRECONDITION",
+                                           "ABORTED",
+                                           "OUT_OF_RANGE",
+                                           "UNIMPLEMENTED",
+                                           "INTERNAL",
+                                           "UNAVAILABLE",
+                                           "DATA_LOSS",
+                                           "UNAUTHENTICATED"};
+  const int index = static_cast<int>(code);
+  if (index < 0 || index >= static_cast<int>(std::size(kNames))) return "UNKNOWN";
+  return kNames[index];
 }
 
 }  // namespace svidd

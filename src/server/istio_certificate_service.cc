@@ -41,15 +41,22 @@ grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
   issuance.requested_ttl = std::chrono::seconds(request->validity_duration());
   issuance.credentials = CredentialsFromContext(*context);
 
-  auto finish = [reactor, response](absl::StatusOr<IssuedChain> result) {
-    if (!result.ok()) return reactor->Finish(ToGrpcStatus(result.status()));
+  auto finish = [this, reactor, response](absl::StatusOr<IssuedChain> result) {
+    if (!result.ok()) {
+      refusals_.Count(result.status());
+      return reactor->Finish(ToGrpcStatus(result.status()));
+    }
     for (std::string& pem : result->cert_chain) response->add_cert_chain(std::move(pem));
     reactor->Finish(grpc::Status::OK);
   };
   bool posted = signers_.Post([this, issuance = std::move(issuance), finish]() mutable {
     pipeline_.Issue(std::move(issuance), std::move(finish));
   });
-  if (!posted) reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "svidd is shutting down"));
+  if (!posted) {
+    absl::Status refused = absl::UnavailableError("svidd is shutting down");
+    refusals_.Count(refused);
+    reactor->Finish(ToGrpcStatus(refused));
+  }
   return reactor;
 }
 

@@ -6,14 +6,17 @@
 #include "istio/v1/auth/ca.grpc.pb.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/server/issuance_pipeline.h"
+#include "svidd/server/refusal_counter.h"
 
 namespace svidd {
 
 class IstioCertificateService final
     : public istio::v1::auth::IstioCertificateService::CallbackService {
  public:
-  IstioCertificateService(const IssuancePipeline& pipeline, WorkerPool& signers)
-      : pipeline_(pipeline), signers_(signers) {}
+  // Every refusal is counted in `refusals` by its reason.
+  IstioCertificateService(const IssuancePipeline& pipeline, WorkerPool& signers,
+                          RefusalCounter& refusals)
+      : pipeline_(pipeline), signers_(signers), refusals_(refusals) {}
 
   grpc::ServerUnaryReactor* CreateCertificate(
       grpc::CallbackServerContext* context,
@@ -23,6 +26,7 @@ class IstioCertificateService final
  private:
   const IssuancePipeline& pipeline_;
   WorkerPool& signers_;
+  RefusalCounter& refusals_;
 };
 
 // What the caller sent besides the request message: `authorization` metadata and the

@@ -41,6 +41,9 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
   app.add_option("--server-name", options.server_names,
                  "DNS name in svidd's own serving certificate (repeatable)")
       ->capture_default_str();
+  app.add_option("--admin-id", options.admin_ids,
+                 "SPIFFE ID whose client certificate may use the admin API (repeatable; "
+                 "svidctl admin issue makes one)");
   app.add_option("--default-ttl", default_ttl_, "Lifetime when the request asks for none")
       ->capture_default_str();
   app.add_option("--max-ttl", max_ttl_, "Longest lifetime; longer requests are clamped")

@@ -49,6 +49,17 @@ absl::Status ServerOptions::Validate() const {
   if (server_names.empty()) {
     return absl::InvalidArgumentError("at least one --server-name is needed");
   }
+  for (const std::string& admin : admin_ids) {
+    auto id = SpiffeId::Parse(admin);
+    if (!id.ok()) {
+      return absl::InvalidArgumentError("--admin-id " + admin + ": " +
+                                        std::string(id.status().message()));
+    }
+    if (id->trust_domain() != trust_domain || !id->has_path()) {
+      return absl::InvalidArgumentError("--admin-id " + admin + " must be a SPIFFE ID with a "
+                                        "path in trust domain " + trust_domain);
+    }
+  }
   if (max_message_bytes < 1024) {
     return absl::InvalidArgumentError("--max-message-bytes must be at least 1024");
   }

@@ -14,6 +14,7 @@
 #include "server/ca_manager.h"
 #include "server/ca_operations.h"
 #include "server/crl_http_server.h"
+#include "server/admin_api.h"
 #include "server/istio_certificate_service.h"
 #include "server/ledger_checkpointer.h"
 #include "server/ledger_revocation_checker.h"
@@ -48,6 +49,8 @@ struct SviddServer::Impl : public CaOperations {
   std::unique_ptr<RotationHub> rotation_hub;
   std::unique_ptr<RotationService> rotation_service;
   std::unique_ptr<RevocationWatcher> revocation_watcher;
+  std::unique_ptr<RefusalCounter> refusals;  // operator API: refusals by reason
+  std::unique_ptr<AdminApi> admin;           // operator API: svidd.v1.AdminService
   std::unique_ptr<ServingIdentity> serving_identity;
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> cert_provider;
   std::unique_ptr<grpc::Server> grpc_server;
@@ -128,7 +131,10 @@ absl::Status SviddServer::Impl::Init() {
   pipeline = std::make_unique<IssuancePipeline>(authorities, *authenticator, *ledger, ttl, limits,
                                                 clock);
   signers = std::make_unique<WorkerPool>(options.signing_threads);
-  istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers);
+  refusals = std::make_unique<RefusalCounter>(*ledger, clock);
+  istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals);
+  admin = std::make_unique<AdminApi>(options, *ledger, authorities, *authenticator, *refusals,
+                                     clock);
   SVIDD_RETURN_IF_ERROR(InitRotation());
 
   ServingIdentityOptions serving{options.ServingDir(), options.trust_domain, options.server_names,
@@ -233,6 +239,7 @@ absl::Status SviddServer::Impl::StartGrpc() {
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterService(istio_service.get());
   builder.RegisterService(rotation_service.get());
+  builder.RegisterService(admin->service());
   grpc_server = builder.BuildAndStart();
   if (grpc_server == nullptr || port == 0) {
     return absl::UnavailableError("cannot listen on " + options.listen +
@@ -293,6 +300,7 @@ void SviddServer::Impl::MaintenanceLoop() {
     if (shutting_down) break;
     lock.unlock();
     if (absl::Status s = Maintain(); !s.ok()) spdlog::error("maintenance: {}", s.ToString());
+    if (absl::Status s = refusals->Flush(); !s.ok()) spdlog::warn("refusal counts: {}", s.ToString());
     lock.lock();
   }
 }
@@ -346,6 +354,8 @@ void SviddServer::Shutdown() {
   // Finish what was accepted: signing tasks, then their ledger writes (whose callbacks
   // complete the calls), and only then tear down the server the calls belong to.
   if (impl_->signers != nullptr) impl_->signers->Stop();
+  if (impl_->admin != nullptr) impl_->admin->Stop();
+  if (impl_->refusals != nullptr) (void)impl_->refusals->Flush();
   impl_->CheckpointLedger(/*at_shutdown=*/true);  // the last accepted record is in by now
   impl_->checkpointer.reset();
   impl_->ledger.reset();

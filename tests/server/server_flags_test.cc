@@ -43,6 +43,7 @@ TEST(ServerFlagsTest, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(p.options.ca_key_type, KeyType::kEcP256);
   EXPECT_EQ(p.options.crl_listen, "") << "no HTTP CRL endpoint unless asked";
   EXPECT_EQ(p.options.crl_url, "");
+  EXPECT_TRUE(p.options.admin_ids.empty());
 }
 
 TEST(ServerFlagsTest, CrlSettingsFromFlagsAndYaml) {
@@ -61,13 +62,22 @@ TEST(ServerFlagsTest, CrlSettingsFromFlagsAndYaml) {
   std::remove(path.c_str());
 }
 
+TEST(ServerFlagsTest, AdminIdRepeats) {
+  Parsed p = Parse({"--admin-id", "spiffe://cluster.local/admin/alice", "--admin-id",
+                    "spiffe://cluster.local/ns/ops/sa/robot"});
+  ASSERT_TRUE(p.status.ok()) << p.status;
+  EXPECT_EQ(p.options.admin_ids, (std::vector<std::string>{"spiffe://cluster.local/admin/alice",
+                                                           "spiffe://cluster.local/ns/ops/sa/robot"}));
+}
+
 TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
   std::string path = ::testing::TempDir() + "/svidd-config-" + std::to_string(::getpid()) + ".yaml";
   std::ofstream(path) << "listen: 127.0.0.1:9999\n"
                          "trust-domain: example.org\n"
                          "server-name: [a.example.org, b.example.org]\n"
                          "max-ttl: 12h\n"
-                         "default-ttl: 1h\n";
+                         "default-ttl: 1h\n"
+                         "admin-id: [spiffe://example.org/admin/alice, spiffe://example.org/admin/bob]\n";
   Parsed p = Parse({"--config", path, "--listen", "127.0.0.1:7777"});
   ASSERT_TRUE(p.status.ok()) << p.status;
   EXPECT_EQ(p.options.listen, "127.0.0.1:7777");
@@ -75,6 +85,8 @@ TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
   EXPECT_EQ(p.options.server_names, (std::vector<std::string>{"a.example.org", "b.example.org"}));
   EXPECT_EQ(p.options.max_ttl, std::chrono::hours(12));
   EXPECT_EQ(p.options.default_ttl, std::chrono::hours(1));
+  EXPECT_EQ(p.options.admin_ids, (std::vector<std::string>{"spiffe://example.org/admin/alice",
+                                                           "spiffe://example.org/admin/bob"}));
   std::remove(path.c_str());
 }
 
@@ -93,6 +105,9 @@ TEST(ServerFlagsTest, BadSettingsAreNamed) {
       {{"--crl-listen", "8080"}, "--crl-listen must be HOST:PORT"},
       {{"--crl-url", "svidd:8080"}, "--crl-url: CRL URL \"svidd:8080\" must start with http"},
       {{"--crl-url", "http://svidd:8080/"}, "must not end in '/'"},
+      {{"--admin-id", "alice"}, "--admin-id alice"},
+      {{"--admin-id", "spiffe://other.org/admin/alice"}, "in trust domain cluster.local"},
+      {{"--admin-id", "spiffe://cluster.local"}, "with a path"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.fragment);

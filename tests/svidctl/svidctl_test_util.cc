@@ -57,35 +57,4 @@ CommandResult RunSvidctl(const std::vector<std::string>& args) {
   return result;
 }
 
-absl::StatusOr<CertificateRecord> IssueRecord(const Authority& authority,
-                                              const std::string& serial_hex,
-                                              const std::string& spiffe_id, TimePoint issued_at,
-                                              TimePoint not_after) {
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(KeyType::kEcP256));
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse(spiffe_id));
-  std::string serial;
-  const std::string padded = std::string(32 - serial_hex.size(), '0') + serial_hex;
-  for (size_t i = 0; i < padded.size(); i += 2) {
-    serial.push_back(static_cast<char>(std::stoi(padded.substr(i, 2), nullptr, 16)));
-  }
-  const LeafProfile profile{std::move(id), /*dns_names=*/{}, issued_at - std::chrono::minutes(2),
-                            not_after, serial};
-  SVIDD_ASSIGN_OR_RETURN(IssuedCertificate issued, authority.SignLeaf(profile, key.get()));
-  SVIDD_ASSIGN_OR_RETURN(KeyDescription description, DescribeKey(key.get()));
-  CertificateRecord r;
-  r.serial_hex = issued.serial_hex;
-  r.spiffe_id = spiffe_id;
-  r.issued_at = issued_at;
-  r.not_before = issued.not_before;
-  r.not_after = issued.not_after;
-  r.issuer_serial_hex = authority.signer_serial_hex();
-  r.issuer_subject = SubjectString(authority.signing_cert());
-  SVIDD_ASSIGN_OR_RETURN(r.public_key_sha256, PublicKeySha256Hex(key.get()));
-  r.key_type = description.Label();
-  r.auth_method = "kubernetes";
-  r.auth_principal = "system:serviceaccount:default:" + spiffe_id.substr(spiffe_id.rfind('/') + 1);
-  r.certificate_pem = issued.pem;
-  return r;
-}
-
 }  // namespace svidd::testing

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
 #include "svidd/ledger/certificate_record.h"
+#include "support/fleet/test_records.h"
 #include "svidd/pki/authority.h"
 
 namespace svidd::testing {
@@ -20,13 +21,5 @@ struct CommandResult {
 
 // Runs SVIDCTL_BINARY with `args`; stdout and stderr captured separately.
 CommandResult RunSvidctl(const std::vector<std::string>& args);
-
-// A record as the server would write it: a fresh EC P-256 key, a leaf signed by
-// `authority` with the given serial (hex, at most 16 bytes) and validity, and every
-// ledger field filled from the real certificate.
-absl::StatusOr<CertificateRecord> IssueRecord(const Authority& authority,
-                                              const std::string& serial_hex,
-                                              const std::string& spiffe_id, TimePoint issued_at,
-                                              TimePoint not_after);
 
 }  // namespace svidd::testing

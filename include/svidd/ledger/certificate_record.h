@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "svidd/common/clock.h"
 
@@ -10,10 +11,15 @@ namespace svidd {
 
 enum class CertStatus { kActive, kRevoked };
 const char* CertStatusName(CertStatus status);  // "active" / "revoked"
+std::optional<CertStatus> ParseCertStatus(std::string_view name);
 
 // What the certificate is for.
 enum class CertKind { kWorkload, kServer, kIntermediate };
 const char* CertKindName(CertKind kind);  // "workload" / "server" / "intermediate"
+std::optional<CertKind> ParseCertKind(std::string_view name);
+
+// auth_method of a credential an operator issued locally with `svidctl admin issue`.
+inline constexpr char kOperatorAuthMethod[] = "svidctl";
 
 struct CertificateRecord {
   std::string serial_hex;  // SerialHex form; unique
@@ -26,7 +32,7 @@ struct CertificateRecord {
   std::string issuer_subject;     // that CA certificate's subject, for people
   std::string public_key_sha256;  // lowercase hex SHA-256 of the SubjectPublicKeyInfo
   std::string key_type;           // KeyDescription::Label(): "EC-P256", "RSA-2048", ...
-  std::string auth_method;        // AuthMethodName(), or "self" for svidd's own certs
+  std::string auth_method;        // AuthMethodName(), "self" for svidd's own, kOperatorAuthMethod
   std::string auth_principal;     // who asked
   std::string certificate_pem;
   CertStatus status = CertStatus::kActive;

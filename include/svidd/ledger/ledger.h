@@ -12,18 +12,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
+#include "svidd/ledger/certificate_filter.h"
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/ledger/ledger_event.h"
+#include "svidd/ledger/operator_records.h"
 
 namespace svidd {
-
-struct CertificateFilter {
-  std::optional<std::string> spiffe_id;       // exact match
-  std::optional<CertStatus> status;
-  std::optional<TimePoint> not_after_before;  // "expiring within": not_after < this
-  std::optional<TimePoint> not_after_after;   // and not_after > this (e.g. not yet expired)
-  size_t limit = 0;                           // 0 = no limit
-};
 
 class Ledger {
  public:
@@ -39,9 +33,31 @@ class Ledger {
 
   // NOT_FOUND if no such serial.
   virtual absl::StatusOr<CertificateRecord> GetCertificate(std::string_view serial_hex) const = 0;
-  // Newest first (by issued_at, then serial).
+  // In the filter's order (default: newest first, by issued_at then serial). INVALID_ARGUMENT
+  // for a page token that does not parse or fits another sort order.
   virtual absl::StatusOr<std::vector<CertificateRecord>> ListCertificates(
       const CertificateFilter& filter) const = 0;
+  // The same page, with the total number of matches and the token of the next page.
+  virtual absl::StatusOr<CertificatePage> QueryCertificates(
+      const CertificateFilter& filter) const = 0;
+  // How many match (limit, offset and page token are ignored).
+  virtual absl::StatusOr<int64_t> CountCertificates(const CertificateFilter& filter) const = 0;
+  // How many match per value of `group`, ordered by value.
+  virtual absl::StatusOr<std::vector<GroupCount>> CountCertificatesBy(
+      CertificateGroup group, const CertificateFilter& filter) const = 0;
+  // One summary per SPIFFE ID, ordered by ID.
+  virtual absl::StatusOr<std::vector<IdentitySummary>> ListIdentities(
+      const IdentityFilter& filter) const = 0;
+
+  // Adds to the stored counts (one transaction). FAILED_PRECONDITION if read-only.
+  virtual absl::Status AddRefusalCounts(const std::vector<RefusalCount>& counts) = 0;
+  // Every hour from the one containing `since` on, by hour then reason.
+  virtual absl::StatusOr<std::vector<RefusalCount>> ListRefusalCounts(TimePoint since) const = 0;
+  // Appends to the admin audit log. FAILED_PRECONDITION if read-only.
+  virtual absl::Status RecordAdminCall(const AdminCallRecord& call) = 0;
+  // Newest first, at most `limit` (0 = all), from `since` on.
+  virtual absl::StatusOr<std::vector<AdminCallRecord>> ListAdminCalls(TimePoint since,
+                                                                      size_t limit) const = 0;
   // NOT_FOUND if no such serial; FAILED_PRECONDITION if it is already revoked.
   virtual absl::Status RevokeCertificate(std::string_view serial_hex, std::string_view reason,
                                          TimePoint at) = 0;

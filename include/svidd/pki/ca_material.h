@@ -35,6 +35,10 @@ absl::Status ValidateCaMaterial(const CaMaterial& ca, TimePoint now);
 // Reads and validates the layout in `dir`. NOT_FOUND if ca-cert.pem is absent.
 absl::StatusOr<CaMaterial> LoadIstioCaDir(const std::filesystem::path& dir, TimePoint now);
 
+// The certificates of the layout in `dir` for inspection: no key (signing_key stays null) and
+// no validation, so an expired CA still reads. NOT_FOUND if ca-cert.pem is absent.
+absl::StatusOr<CaMaterial> ReadIstioCaCertificates(const std::filesystem::path& dir);
+
 // Writes the layout atomically file by file (write to a temp file, then rename); ca-key.pem
 // is created 0600, the directory 0700 if it is created.
 absl::Status WriteIstioCaDir(const std::filesystem::path& dir, const CaMaterial& ca);

@@ -21,6 +21,8 @@ struct ServerOptions {
   std::string jwt_issuer;
   std::string jwt_audience = "istio-ca";
   std::vector<std::string> server_names = {"localhost"};
+  // SPIFFE IDs (in trust_domain) whose client certificates may call svidd.v1.AdminService.
+  std::vector<std::string> admin_ids;
   std::chrono::seconds default_ttl = std::chrono::hours(24);
   std::chrono::seconds max_ttl = std::chrono::hours(24);
   KeyType ca_key_type = KeyType::kEcP256;

@@ -1,0 +1,61 @@
+// Which certificates a ledger query returns, in which order, and which page of them.
+// Every field is optional; the set ones are ANDed together.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "svidd/common/clock.h"
+#include "svidd/ledger/certificate_record.h"
+
+namespace svidd {
+
+enum class CertificateSortField { kIssuedAt, kNotAfter, kSpiffeId };
+// "issued_at" / "not_after" / "spiffe_id": the spelling of flags, JSON and page tokens.
+const char* CertificateSortFieldName(CertificateSortField field);
+std::optional<CertificateSortField> ParseCertificateSortField(std::string_view name);
+
+struct CertificateFilter {
+  std::optional<std::string> spiffe_id;         // exact match
+  std::optional<std::string> spiffe_id_prefix;  // byte-wise, case-sensitive prefix
+  // Istio form: the <ns> of spiffe://<td>/ns/<ns>/...
+  std::optional<std::string> istio_namespace;
+  std::optional<std::string> serial;         // SerialHex form
+  std::optional<std::string> issuer_serial;  // SerialHex of the signing CA certificate
+  std::optional<std::string> key_type;       // KeyDescription::Label(), e.g. "RSA-2048"
+  std::optional<CertStatus> status;
+  std::optional<CertKind> kind;
+  std::optional<TimePoint> issued_since;      // issued_at >= this
+  std::optional<TimePoint> issued_until;      // issued_at < this
+  std::optional<TimePoint> not_after_before;  // "expiring within": not_after < this
+  std::optional<TimePoint> not_after_after;   // and not_after > this (e.g. not yet expired)
+  std::optional<TimePoint> not_before_until;  // not_before <= this (already valid)
+  std::optional<TimePoint> revoked_since;     // revoked_at >= this (implies revoked)
+  std::optional<TimePoint> revoked_until;     // revoked_at < this (implies revoked)
+  // true: only renewals, i.e. certificates that name a superseded serial or that are not the
+  // first certificate of their SPIFFE ID; false: only first issuances.
+  std::optional<bool> renewal;
+
+  // Order: by `sort` then serial, both ascending or both descending. Default: newest first.
+  CertificateSortField sort = CertificateSortField::kIssuedAt;
+  bool descending = true;
+
+  size_t limit = 0;  // 0 = no limit
+  // Either skip this many matches, or continue after the row a previous page ended with
+  // (CertificatePage::next_page_token, which only fits the same sort order). Not both.
+  size_t offset = 0;
+  std::string page_token;
+};
+
+struct CertificatePage {
+  std::vector<CertificateRecord> records;
+  int64_t total = 0;  // how many match the filter, on all pages
+  // Set when `limit` cut the list short: pass it as page_token for the next page. Keyset
+  // based, so rows added or revoked meanwhile neither repeat nor hide later rows.
+  std::string next_page_token;
+};
+
+}  // namespace svidd

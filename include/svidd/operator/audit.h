@@ -1,0 +1,69 @@
+// `svidctl audit`: what should worry an operator, each finding with a severity. Critical
+// findings make svidctl exit non-zero, so the audit can gate cron jobs and CI.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "svidd/common/clock.h"
+#include "svidd/ledger/ledger.h"
+#include "svidd/operator/ca_snapshot.h"
+
+namespace svidd {
+
+enum class AuditSeverity { kInfo, kWarning, kCritical };
+const char* AuditSeverityName(AuditSeverity severity);  // "info" / "warning" / "critical"
+
+struct AuditFinding {
+  AuditSeverity severity = AuditSeverity::kInfo;
+  std::string check;    // stable id: "ca-expiry", "key-permissions", "weak-key", ...
+  std::string subject;  // what it is about: a serial, a SPIFFE ID, a file
+  std::string message;
+};
+
+struct AuditReport {
+  TimePoint generated_at;
+  std::vector<AuditFinding> findings;  // most severe first, then by check and subject
+  int Count(AuditSeverity severity) const;
+  bool HasCritical() const { return Count(AuditSeverity::kCritical) > 0; }
+};
+
+// Thresholds; decisions are pure functions of these, the inputs and `now`.
+struct AuditPolicy {
+  // A workload's current certificate with less than this share of its lifetime left and no
+  // successor: istio-agent renews at half-life, so at three quarters it is overdue.
+  double overdue_fraction = 0.25;
+  // An identity that had renewed before and whose last certificate expired at most this long
+  // ago has stopped renewing; older ones are history, not news.
+  std::chrono::seconds stale_window = std::chrono::hours(24 * 7);
+  // A CA certificate is a warning with less than min(ca_warning, lifetime / 3) left, critical
+  // with less than min(ca_critical, lifetime / 6) (when SPIRE activates the next CA).
+  std::chrono::seconds ca_warning = std::chrono::hours(24 * 30);
+  std::chrono::seconds ca_critical = std::chrono::hours(24 * 7);
+  size_t max_examples = 5;  // serials named in one finding
+};
+
+// INTEGRATION POINT (ledger-chain): verifies the ledger's hash chain and signed checkpoints;
+// returns a critical finding where it breaks. See DefaultLedgerIntegrityCheck.
+using LedgerIntegrityCheck = std::function<std::vector<AuditFinding>(TimePoint now)>;
+
+// The check svidctl and svidd wire into their audits; the one place the ledger verifier
+// will be plugged in.
+LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const Ledger& ledger);
+
+struct AuditInputs {
+  const Ledger& ledger;
+  const CaSnapshot* ca;          // null if the CA could not be read (itself a finding)
+  std::string ca_error;          // why, when `ca` is null
+  std::filesystem::path ca_dir;  // where the signing key files are
+  LedgerIntegrityCheck integrity;
+};
+
+absl::StatusOr<AuditReport> RunAudit(const AuditInputs& inputs, TimePoint now,
+                                     const AuditPolicy& policy = {});
+
+}  // namespace svidd

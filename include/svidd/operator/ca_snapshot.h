@@ -1,0 +1,54 @@
+// What an operator is shown of a CA: each certificate of the signing chain and the trust
+// bundle, without the key. Read from the running server's authority or, for svidctl's local
+// look, straight from an Istio CA directory without validating it, so that an expired or
+// broken CA can still be inspected and audited.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "svidd/common/clock.h"
+#include "svidd/pki/authority.h"
+
+namespace svidd {
+
+enum class CaRole { kSigner, kIntermediate, kRoot };
+const char* CaRoleName(CaRole role);  // "signer" / "intermediate" / "root"
+
+struct CaCertificateInfo {
+  CaRole role = CaRole::kSigner;
+  std::string subject;
+  std::string serial_hex;
+  TimePoint not_before;
+  TimePoint not_after;
+  std::string key_type;  // KeyDescription::Label()
+};
+
+struct CaSnapshot {
+  std::string trust_domain;  // from the signer's spiffe://<td> URI SAN; "" if it has none
+  std::vector<CaCertificateInfo> certificates;  // signer, intermediates, then roots
+  std::string roots_pem;                        // root-cert.pem
+};
+
+// The authority's signer, intermediates and roots.
+absl::StatusOr<CaSnapshot> CaSnapshotFromAuthority(const Authority& authority);
+
+// ca-cert.pem, cert-chain.pem (what lies between signer and roots) and root-cert.pem of `dir`;
+// ca-key.pem is never opened. NOT_FOUND if there is no ca-cert.pem.
+absl::StatusOr<CaSnapshot> ReadCaSnapshot(const std::filesystem::path& dir);
+
+// The roots an operator distributes, with the bundle's sequence number.
+struct TrustBundleRoots {
+  std::string trust_domain;
+  std::string roots_pem;
+  // INTEGRATION POINT (rotation / crl-bundle): the SPIFFE bundle sequence. Until the bundle
+  // publisher keeps its own counter this is the newest root's notBefore in Unix seconds,
+  // which grows whenever a root is added (the only change svidd makes to its bundle today).
+  uint64_t sequence = 0;
+};
+TrustBundleRoots TrustBundleOf(const CaSnapshot& ca);
+
+}  // namespace svidd

@@ -1,0 +1,58 @@
+// Everything an operator can ask of svidd, as library code: the admin gRPC service answers
+// with it on the server, and svidctl uses it directly on a data directory. Both hand it the
+// same kind of inputs (a ledger, where the CA comes from, a clock), so a question gets the
+// same answer either way.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "svidd/common/clock.h"
+#include "svidd/ledger/ledger.h"
+#include "svidd/operator/audit.h"
+#include "svidd/operator/ca_snapshot.h"
+#include "svidd/operator/fleet_stats.h"
+#include "svidd/operator/revocation.h"
+
+namespace svidd {
+
+// The CA as it is now: the server's active authority, or a CA directory read afresh.
+using CaSnapshotSource = std::function<absl::StatusOr<CaSnapshot>()>;
+
+struct OperatorServiceOptions {
+  CaSnapshotSource ca;
+  std::filesystem::path ca_dir;  // whose key files the audit checks
+  LedgerIntegrityCheck integrity;
+  AuditPolicy audit_policy;
+  StatsOptions stats;
+};
+
+class OperatorService {
+ public:
+  // `ledger` and `clock` must outlive the service.
+  OperatorService(Ledger& ledger, OperatorServiceOptions options, const Clock& clock);
+
+  absl::StatusOr<CertificatePage> ListCertificates(const CertificateFilter& filter) const;
+  // `serial` in any operator spelling.
+  absl::StatusOr<CertificateRecord> GetCertificate(std::string_view serial) const;
+  // Revokes at the clock's time.
+  absl::StatusOr<RevocationResult> Revoke(const RevocationRequest& request);
+  absl::StatusOr<std::vector<IdentitySummary>> ListIdentities(const IdentityFilter& filter) const;
+  // As of `at` (default: the clock's now).
+  absl::StatusOr<FleetStats> Stats(std::optional<TimePoint> at = std::nullopt) const;
+  absl::StatusOr<AuditReport> Audit(std::optional<TimePoint> at = std::nullopt) const;
+  absl::StatusOr<TrustBundleRoots> TrustBundle() const;
+
+  TimePoint Now() const { return clock_.Now(); }
+
+ private:
+  Ledger& ledger_;
+  OperatorServiceOptions options_;
+  const Clock& clock_;
+};
+
+}  // namespace svidd

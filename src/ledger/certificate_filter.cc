@@ -1,0 +1,25 @@
+#include "svidd/ledger/certificate_filter.h"
+
+namespace svidd {
+
+const char* CertificateSortFieldName(CertificateSortField field) {
+  switch (field) {
+    case CertificateSortField::kIssuedAt:
+      return "issued_at";
+    case CertificateSortField::kNotAfter:
+      return "not_after";
+    case CertificateSortField::kSpiffeId:
+      return "spiffe_id";
+  }
+  return "unknown";
+}
+
+std::optional<CertificateSortField> ParseCertificateSortField(std::string_view name) {
+  for (CertificateSortField f : {CertificateSortField::kIssuedAt, CertificateSortField::kNotAfter,
+                                 CertificateSortField::kSpiffeId}) {
+    if (name == CertificateSortFieldName(f)) return f;
+  }
+  return std::nullopt;
+}
+
+}  // namespace svidd

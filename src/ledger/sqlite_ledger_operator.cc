@@ -1,0 +1,99 @@
+// SqliteLedger's own bookkeeping for operators: refusal counts per hour and the admin API's
+// audit log (migration 0004). Written on the pooled connections, one transaction per call.
+#include "absl/strings/str_cat.h"
+#include "ledger/sqlite_ledger_impl.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
+
+namespace svidd::internal {
+namespace {
+
+constexpr char kAddRefusalsSql[] =
+    "INSERT INTO refusal_counts (hour, reason, count) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count";
+constexpr char kListRefusalsSql[] =
+    "SELECT hour, reason, count FROM refusal_counts WHERE hour >= ?1 ORDER BY hour, reason";
+constexpr char kInsertAdminCallSql[] =
+    "INSERT INTO admin_audit (at, caller_id, caller_principal, peer, method, arguments, outcome,"
+    " message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr char kListAdminCallsSql[] =
+    "SELECT at, caller_id, caller_principal, peer, method, arguments, outcome, message"
+    " FROM admin_audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2";
+
+int64_t HourStart(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
+
+}  // namespace
+
+absl::Status SqliteLedger::AddRefusalCounts(const std::vector<RefusalCount>& counts) {
+  if (writer_ == nullptr) return ReadOnlyError("record refusal counts");
+  if (counts.empty()) return absl::OkStatus();
+  ConnectionPool::Lease conn = readers_->Acquire();
+  sqlite3* db = conn.db();
+  return InImmediateTransaction(db, [&]() -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kAddRefusalsSql));
+    for (const RefusalCount& c : counts) {
+      insert.Reset();
+      insert.BindInt64(1, HourStart(c.hour));
+      insert.BindText(2, c.reason);
+      insert.BindInt64(3, c.count);
+      SVIDD_RETURN_IF_ERROR(insert.Run());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<RefusalCount>> SqliteLedger::ListRefusalCounts(TimePoint since) const {
+  ConnectionPool::Lease conn = readers_->Acquire();
+  SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(conn.db(), kListRefusalsSql));
+  stmt.BindInt64(1, HourStart(since));
+  std::vector<RefusalCount> out;
+  for (;;) {
+    SVIDD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return out;
+    out.push_back(RefusalCount{FromUnixSeconds(stmt.ColumnInt64(0)), stmt.ColumnText(1),
+                               stmt.ColumnInt64(2)});
+  }
+}
+
+absl::Status SqliteLedger::RecordAdminCall(const AdminCallRecord& call) {
+  if (writer_ == nullptr) return ReadOnlyError("record an admin call");
+  ConnectionPool::Lease conn = readers_->Acquire();
+  sqlite3* db = conn.db();
+  return InImmediateTransaction(db, [&]() -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kInsertAdminCallSql));
+    insert.BindInt64(1, ToUnixSeconds(call.at));
+    insert.BindText(2, call.caller_id);
+    insert.BindText(3, call.caller_principal);
+    insert.BindText(4, call.peer);
+    insert.BindText(5, call.method);
+    insert.BindText(6, call.arguments);
+    insert.BindText(7, call.outcome);
+    insert.BindText(8, call.message);
+    return insert.Run();
+  });
+}
+
+absl::StatusOr<std::vector<AdminCallRecord>> SqliteLedger::ListAdminCalls(TimePoint since,
+                                                                          size_t limit) const {
+  ConnectionPool::Lease conn = readers_->Acquire();
+  SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(conn.db(), kListAdminCallsSql));
+  stmt.BindInt64(1, ToUnixSeconds(since));
+  stmt.BindInt64(2, limit == 0 ? -1 : static_cast<int64_t>(limit));
+  std::vector<AdminCallRecord> out;
+  for (;;) {
+    SVIDD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return out;
+    AdminCallRecord r;
+    r.at = FromUnixSeconds(stmt.ColumnInt64(0));
+    r.caller_id = stmt.ColumnText(1);
+    r.caller_principal = stmt.ColumnText(2);
+    r.peer = stmt.ColumnText(3);
+    r.method = stmt.ColumnText(4);
+    r.arguments = stmt.ColumnText(5);
+    r.outcome = stmt.ColumnText(6);
+    r.message = stmt.ColumnText(7);
+    out.push_back(std::move(r));
+  }
+}
+
+}  // namespace svidd::internal

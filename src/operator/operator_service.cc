@@ -1,0 +1,49 @@
+#include "svidd/operator/operator_service.h"
+
+#include "svidd/common/status_macros.h"
+#include "svidd/operator/operator_input.h"
+
+namespace svidd {
+
+OperatorService::OperatorService(Ledger& ledger, OperatorServiceOptions options, const Clock& clock)
+    : ledger_(ledger), options_(std::move(options)), clock_(clock) {}
+
+absl::StatusOr<CertificatePage> OperatorService::ListCertificates(
+    const CertificateFilter& filter) const {
+  return ledger_.QueryCertificates(filter);
+}
+
+absl::StatusOr<CertificateRecord> OperatorService::GetCertificate(std::string_view serial) const {
+  SVIDD_ASSIGN_OR_RETURN(std::string normalized, ParseOperatorSerial(serial));
+  return ledger_.GetCertificate(normalized);
+}
+
+absl::StatusOr<RevocationResult> OperatorService::Revoke(const RevocationRequest& request) {
+  return RevokeCertificates(ledger_, request, clock_.Now());
+}
+
+absl::StatusOr<std::vector<IdentitySummary>> OperatorService::ListIdentities(
+    const IdentityFilter& filter) const {
+  return ledger_.ListIdentities(filter);
+}
+
+absl::StatusOr<FleetStats> OperatorService::Stats(std::optional<TimePoint> at) const {
+  SVIDD_ASSIGN_OR_RETURN(CaSnapshot ca, options_.ca());
+  return CollectStats(ledger_, ca, at.value_or(clock_.Now()), options_.stats);
+}
+
+// A CA that cannot be read is a finding, not a failure: that is when an audit matters most.
+absl::StatusOr<AuditReport> OperatorService::Audit(std::optional<TimePoint> at) const {
+  absl::StatusOr<CaSnapshot> ca = options_.ca();
+  AuditInputs inputs{ledger_, ca.ok() ? &*ca : nullptr,
+                     ca.ok() ? std::string() : std::string(ca.status().message()), options_.ca_dir,
+                     options_.integrity};
+  return RunAudit(inputs, at.value_or(clock_.Now()), options_.audit_policy);
+}
+
+absl::StatusOr<TrustBundleRoots> OperatorService::TrustBundle() const {
+  SVIDD_ASSIGN_OR_RETURN(CaSnapshot ca, options_.ca());
+  return TrustBundleOf(ca);
+}
+
+}  // namespace svidd

@@ -1,0 +1,54 @@
+#include "server/admin_api.h"
+
+#include <set>
+
+#include "spdlog/spdlog.h"
+
+namespace svidd {
+namespace {
+
+// Admin calls read the ledger and may revoke many certificates; two workers keep them off
+// gRPC's threads without competing with signing.
+constexpr int kAdminWorkers = 2;
+
+OperatorServiceOptions OperatorOptions(const ServerOptions& options, const Ledger& ledger,
+                                       const AuthorityHolder& authorities) {
+  OperatorServiceOptions o;
+  const std::string trust_domain = options.trust_domain;
+  o.ca = [&authorities, trust_domain]() -> absl::StatusOr<CaSnapshot> {
+    std::shared_ptr<const Authority> authority = authorities.Get();
+    if (authority == nullptr) return absl::UnavailableError("CA not ready");
+    absl::StatusOr<CaSnapshot> snapshot = CaSnapshotFromAuthority(*authority);
+    if (snapshot.ok() && snapshot->trust_domain.empty()) snapshot->trust_domain = trust_domain;
+    return snapshot;
+  };
+  o.ca_dir = options.EffectiveCaDir();
+  o.integrity = DefaultLedgerIntegrityCheck(ledger);
+  return o;
+}
+
+}  // namespace
+
+AdminApi::AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
+                   const Authenticator& authenticator, RefusalCounter& refusals,
+                   const Clock& clock) {
+  operations_ = std::make_unique<OperatorService>(
+      ledger, OperatorOptions(options, ledger, authorities), clock);
+  std::set<std::string> admins(options.admin_ids.begin(), options.admin_ids.end());
+  if (admins.empty()) {
+    spdlog::warn("no --admin-id: every svidd.v1.AdminService call will be refused");
+  } else {
+    spdlog::info("svidd.v1.AdminService open to {} admin identities", admins.size());
+  }
+  authorizer_ = std::make_unique<AdminAuthorizer>(std::move(admins), authenticator, authorities);
+  log_ = std::make_unique<AdminCallLog>(ledger);
+  workers_ = std::make_unique<WorkerPool>(kAdminWorkers);
+  service_ = std::make_unique<AdminService>(
+      AdminService::Deps{*operations_, *authorizer_, *log_, refusals, *workers_, clock});
+}
+
+AdminApi::~AdminApi() { Stop(); }
+
+void AdminApi::Stop() { workers_->Stop(); }
+
+}  // namespace svidd

@@ -1,0 +1,36 @@
+// The admin API as one part of the composition root: the operator library over the server's
+// ledger and active CA, the authorizer for --admin-id, the audit log, a small worker pool, and
+// the gRPC service to register.
+#pragma once
+
+#include <memory>
+
+#include "server/admin_authorizer.h"
+#include "server/admin_call_log.h"
+#include "server/admin_service.h"
+#include "svidd/server/authority_holder.h"
+#include "svidd/server/refusal_counter.h"
+#include "svidd/server/server_options.h"
+
+namespace svidd {
+
+class AdminApi {
+ public:
+  // Everything passed must outlive the AdminApi.
+  AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
+           const Authenticator& authenticator, RefusalCounter& refusals, const Clock& clock);
+  ~AdminApi();
+
+  grpc::Service* service() { return service_.get(); }
+  // Finishes the calls already accepted; later ones are answered UNAVAILABLE. Idempotent.
+  void Stop();
+
+ private:
+  std::unique_ptr<OperatorService> operations_;
+  std::unique_ptr<AdminAuthorizer> authorizer_;
+  std::unique_ptr<AdminCallLog> log_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<AdminService> service_;
+};
+
+}  // namespace svidd

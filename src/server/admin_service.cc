@@ -1,0 +1,153 @@
+#include "server/admin_service.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/grpc_status.h"
+#include "server/istio_certificate_service.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/server/admin_proto.h"
+
+namespace svidd {
+namespace {
+
+// The request as one line of JSON. Admin requests carry no secrets (admin.proto says so).
+std::string ArgumentsJson(const google::protobuf::Message& request) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(request, &json, options).ok()) return "{}";
+  return json;
+}
+
+std::string Summary(const RevocationResult& result) {
+  std::vector<std::string> serials;
+  for (const CertificateRecord& r : result.revoked) serials.push_back(r.serial_hex);
+  return absl::StrCat("revoked ", result.revoked.size(), ": ", absl::StrJoin(serials, ","));
+}
+
+}  // namespace
+
+absl::Status AdminService::Run(const char* method, const CallCredentials& credentials,
+                               const Body& body, AdminCallRecord& call) {
+  absl::StatusOr<CallerIdentity> caller = d_.authorizer.Authenticate(credentials);
+  if (!caller.ok()) {
+    call.message = std::string(caller.status().message());
+    return caller.status();
+  }
+  call.caller_id = caller->id.str();
+  call.caller_principal = caller->principal;
+  if (absl::Status permitted = d_.authorizer.Permit(method, *caller); !permitted.ok()) {
+    call.message = std::string(permitted.message());
+    return permitted;
+  }
+  std::string summary;
+  absl::Status status = body(summary);
+  call.message = status.ok() ? summary : std::string(status.message());
+  return status;
+}
+
+AdminService::Reactor* AdminService::Serve(Context* context, const char* method,
+                                           const google::protobuf::Message& request, Body body) {
+  Reactor* reactor = context->DefaultReactor();
+  AdminCallRecord call;
+  call.method = method;
+  call.peer = context->peer();
+  call.arguments = ArgumentsJson(request);
+  CallCredentials credentials = CredentialsFromContext(*context);
+  bool posted = d_.workers.Post([this, reactor, method, credentials = std::move(credentials),
+                                 call = std::move(call), body = std::move(body)]() mutable {
+    call.at = d_.clock.Now();
+    absl::Status status = Run(method, credentials, body, call);
+    call.outcome = GrpcStatusCodeName(ToGrpcStatus(status).error_code());
+    absl::Status logged = d_.log.Record(call);
+    if (!logged.ok() && status.ok()) {
+      status = absl::UnavailableError(absl::StrCat(
+          method,
+          " ran but could not be audit-logged, so its answer is withheld: ", logged.message()));
+    }
+    reactor->Finish(ToGrpcStatus(status));
+  });
+  if (!posted)
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "svidd is shutting down"));
+  return reactor;
+}
+
+AdminService::Reactor* AdminService::ListCertificates(Context* c,
+                                                      const v1::ListCertificatesRequest* req,
+                                                      v1::ListCertificatesResponse* resp) {
+  return Serve(c, "ListCertificates", *req, [this, req, resp](std::string&) -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, FromProto(*req));
+    SVIDD_ASSIGN_OR_RETURN(CertificatePage page, d_.operations.ListCertificates(filter));
+    *resp = ToProto(page);
+    return absl::OkStatus();
+  });
+}
+
+AdminService::Reactor* AdminService::GetCertificate(Context* c,
+                                                    const v1::GetCertificateRequest* req,
+                                                    v1::Certificate* resp) {
+  return Serve(c, "GetCertificate", *req, [this, req, resp](std::string&) -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, d_.operations.GetCertificate(req->serial()));
+    *resp = ToProto(record, /*with_pem=*/true);
+    return absl::OkStatus();
+  });
+}
+
+AdminService::Reactor* AdminService::RevokeCertificates(Context* c,
+                                                        const v1::RevokeCertificatesRequest* req,
+                                                        v1::RevokeCertificatesResponse* resp) {
+  return Serve(c, "RevokeCertificates", *req,
+               [this, req, resp](std::string& summary) -> absl::Status {
+                 SVIDD_ASSIGN_OR_RETURN(RevocationRequest request, FromProto(*req));
+                 SVIDD_ASSIGN_OR_RETURN(RevocationResult result, d_.operations.Revoke(request));
+                 summary = Summary(result);
+                 *resp = ToProto(result);
+                 return absl::OkStatus();
+               });
+}
+
+AdminService::Reactor* AdminService::ListIdentities(Context* c,
+                                                    const v1::ListIdentitiesRequest* req,
+                                                    v1::ListIdentitiesResponse* resp) {
+  return Serve(c, "ListIdentities", *req, [this, req, resp](std::string&) -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(IdentityFilter filter, FromProto(*req, d_.clock.Now()));
+    SVIDD_ASSIGN_OR_RETURN(std::vector<IdentitySummary> ids, d_.operations.ListIdentities(filter));
+    *resp = ToProto(ids);
+    return absl::OkStatus();
+  });
+}
+
+AdminService::Reactor* AdminService::GetStats(Context* c, const v1::GetStatsRequest* req,
+                                              v1::Stats* resp) {
+  return Serve(c, "GetStats", *req, [this, req, resp](std::string&) -> absl::Status {
+    SVIDD_RETURN_IF_ERROR(d_.refusals.Flush());
+    SVIDD_ASSIGN_OR_RETURN(FleetStats stats, d_.operations.Stats(EvaluatedAt(*req)));
+    *resp = ToProto(stats);
+    return absl::OkStatus();
+  });
+}
+
+AdminService::Reactor* AdminService::RunAudit(Context* c, const v1::RunAuditRequest* req,
+                                              v1::AuditReport* resp) {
+  return Serve(c, "RunAudit", *req, [this, req, resp](std::string& summary) -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(AuditReport report, d_.operations.Audit(EvaluatedAt(*req)));
+    summary = absl::StrCat(report.Count(AuditSeverity::kCritical), " critical, ",
+                           report.Count(AuditSeverity::kWarning), " warnings");
+    *resp = ToProto(report);
+    return absl::OkStatus();
+  });
+}
+
+AdminService::Reactor* AdminService::GetTrustBundle(Context* c,
+                                                    const v1::GetTrustBundleRequest* req,
+                                                    v1::TrustBundle* resp) {
+  return Serve(c, "GetTrustBundle", *req, [this, resp](std::string&) -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(TrustBundleRoots bundle, d_.operations.TrustBundle());
+    *resp = ToProto(bundle);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace svidd

@@ -1,0 +1,160 @@
+// identities, stats and audit over a realistic fleet, at a fixed time.
+#include <gmock/gmock.h>
+
+#include <map>
+
+#include "operator/operator_fixture.h"
+
+namespace svidd::testing {
+namespace {
+
+using std::chrono::hours;
+using ::testing::HasSubstr;
+
+class FleetViewsTest : public OperatorFixture {};
+
+TEST_F(FleetViewsTest, IdentitiesShowEachIdsCurrentCertificateAndHistory) {
+  IdentityFilter filter;
+  filter.now = now();
+  auto ids = service_->ListIdentities(filter);
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(ids->size(), 10u + fleet_.workers);
+  std::map<std::string, IdentitySummary> by_id;
+  for (const IdentitySummary& s : *ids) by_id[s.spiffe_id] = s;
+
+  struct Case {
+    std::string id;
+    int64_t certificates;
+    int64_t valid;
+    size_t current_index;  // into SerialsOf(id)
+    CertStatus status;
+    hours last_issued;
+    CertKind kind;
+  };
+  const std::vector<Case> cases = {
+      {fleet_.web, 4, 2, 3, CertStatus::kActive, hours(-1), CertKind::kWorkload},
+      {fleet_.api, 3, 2, 2, CertStatus::kActive, hours(-6), CertKind::kWorkload},
+      {fleet_.expiring, 3, 1, 2, CertStatus::kActive, hours(-20), CertKind::kWorkload},
+      {fleet_.stopped, 3, 0, 2, CertStatus::kActive, hours(-26), CertKind::kWorkload},
+      {fleet_.compromised, 2, 0, 1, CertStatus::kRevoked, hours(-2), CertKind::kWorkload},
+      {fleet_.once, 1, 0, 0, CertStatus::kActive, hours(-30), CertKind::kWorkload},
+      {fleet_.server, 2, 2, 1, CertStatus::kActive, hours(-1), CertKind::kServer},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.id);
+    ASSERT_TRUE(by_id.count(c.id));
+    const IdentitySummary& s = by_id[c.id];
+    EXPECT_EQ(s.certificates, c.certificates);
+    EXPECT_EQ(s.valid_certificates, c.valid);
+    EXPECT_EQ(s.current_serial, fleet_.SerialsOf(c.id)[c.current_index]);
+    EXPECT_EQ(s.current_status, c.status);
+    EXPECT_EQ(s.last_issued_at, now() + c.last_issued);
+    EXPECT_EQ(s.kind, c.kind);
+  }
+}
+
+TEST_F(FleetViewsTest, StatsCountIssuanceRenewalsRevocationsAndRefusalsPerWindow) {
+  ASSERT_TRUE(
+      dir_->ledger()
+          .AddRefusalCounts({{now() - std::chrono::minutes(30), "unauthenticated/expired-token", 3},
+                             {now() - hours(5), "invalid-argument/csr", 2},
+                             {now() - hours(30), "invalid-argument/csr", 7}})
+          .ok());
+  auto stats = service_->Stats();
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->generated_at, now());
+  EXPECT_EQ(stats->valid_certificates, 29);
+  ASSERT_EQ(stats->valid_by_kind.size(), 2u);
+  EXPECT_EQ(stats->valid_by_kind[0].value, "server");
+  EXPECT_EQ(stats->valid_by_kind[0].count, 2);
+  EXPECT_EQ(stats->valid_by_kind[1].count, 27);
+
+  ASSERT_EQ(stats->windows.size(), 2u);
+  const StatsWindow& hour = stats->windows[0];
+  EXPECT_EQ(hour.window, hours(1));
+  EXPECT_EQ(hour.issued, 3);    // web, server and the weak key, at exactly -1h
+  EXPECT_EQ(hour.renewals, 2);  // web, server
+  EXPECT_EQ(hour.revoked, 2);   // both compromised certificates
+  EXPECT_EQ(hour.refused, 3);
+  const StatsWindow& day = stats->windows[1];
+  EXPECT_EQ(day.issued, 32);
+  EXPECT_EQ(day.renewals, 18);
+  EXPECT_EQ(day.revoked, 2);
+  EXPECT_EQ(day.refused, 5);
+
+  ASSERT_EQ(stats->refusals.size(), 2u);
+  EXPECT_EQ(stats->refusals[0].reason, "invalid-argument/csr");
+  EXPECT_EQ(stats->refusals[0].counts, (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(stats->refusals[1].reason, "unauthenticated/expired-token");
+  EXPECT_EQ(stats->refusals[1].counts, (std::vector<int64_t>{3, 3}));
+
+  ASSERT_EQ(stats->ca.size(), 2u);  // signer (intermediate) and root
+  EXPECT_EQ(stats->ca[0].role, CaRole::kSigner);
+  EXPECT_EQ(stats->ca[0].serial_hex, dir_->authority().signer_serial_hex());
+  EXPECT_EQ(stats->ca[0].not_after, dir_->authority().not_after());
+  EXPECT_EQ(stats->ca[1].role, CaRole::kRoot);
+}
+
+TEST_F(FleetViewsTest, StatsAsOfAnEarlierTime) {
+  auto stats = service_->Stats(now() - hours(24 * 29));
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->windows[1].issued, 2);  // the ancient identity's two certificates
+  EXPECT_EQ(stats->valid_certificates, 1);
+}
+
+TEST_F(FleetViewsTest, AuditFindsOverdueStoppedAndWeakButNotHistory) {
+  auto report = service_->Audit();
+  ASSERT_TRUE(report.ok()) << report.status();
+  std::vector<std::tuple<std::string, std::string, std::string>> got;
+  for (const AuditFinding& f : report->findings) {
+    got.emplace_back(AuditSeverityName(f.severity), f.check, f.subject);
+  }
+  using T = std::tuple<std::string, std::string, std::string>;
+  EXPECT_EQ(got, (std::vector<T>{
+                     T{"critical", "weak-key", "RSA-1024"},
+                     T{"warning", "expiring-without-successor", fleet_.expiring},
+                     T{"warning", "stopped-renewing", fleet_.stopped},
+                     T{"info", "ledger-integrity", "ledger"},
+                 }));
+  EXPECT_TRUE(report->HasCritical());
+  EXPECT_EQ(report->Count(AuditSeverity::kWarning), 2);
+  const std::string weak_serial = fleet_.SerialsOf(fleet_.weak)[0];
+  EXPECT_THAT(report->findings[0].message, HasSubstr("1 valid certificates"));
+  EXPECT_THAT(report->findings[0].message, HasSubstr(weak_serial));
+  EXPECT_THAT(report->findings[1].message, HasSubstr("expires in 4h"));
+  EXPECT_THAT(report->findings[2].message, HasSubstr("expired 2h ago"));
+}
+
+TEST_F(FleetViewsTest, RevokingTheWeakKeyLeavesAWarningAndNoCritical) {
+  RevocationRequest request{RevocationRequest::Target::kSpiffeId, fleet_.weak, "weak key"};
+  ASSERT_TRUE(service_->Revoke(request).ok());
+  auto report = service_->Audit();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_FALSE(report->HasCritical());
+  auto weak = std::find_if(report->findings.begin(), report->findings.end(),
+                           [](const AuditFinding& f) { return f.check == "weak-key"; });
+  ASSERT_NE(weak, report->findings.end());
+  EXPECT_EQ(weak->severity, AuditSeverity::kWarning);
+  EXPECT_THAT(weak->message, HasSubstr("none is still valid"));
+}
+
+TEST_F(FleetViewsTest, AuditLaterFindsMoreOverdueAndAnExpiringCa) {
+  // 330 days on, the intermediate (365 days from now - 31d) has 4 days left: critical.
+  auto report = service_->Audit(now() + hours(24 * 330));
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_FALSE(report->findings.empty());
+  EXPECT_EQ(report->findings[0].check, "ca-expiry");
+  EXPECT_EQ(report->findings[0].severity, AuditSeverity::kCritical);
+  EXPECT_EQ(report->findings[0].subject, dir_->authority().signer_serial_hex());
+}
+
+TEST_F(FleetViewsTest, TrustBundleIsTheRootFile) {
+  auto bundle = service_->TrustBundle();
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  EXPECT_EQ(bundle->roots_pem, dir_->authority().root_bundle_pem());
+  EXPECT_EQ(bundle->trust_domain, "cluster.local");
+  EXPECT_GT(bundle->sequence, 0u);
+}
+
+}  // namespace
+}  // namespace svidd::testing
