@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "operator/audit_checks.h"
+#include "svidd/ledger/ledger_event.h"
+#include "svidd/ledger/ledger_verifier.h"
 #include "svidd/common/status_macros.h"
 
 namespace svidd {
@@ -52,14 +55,33 @@ int AuditReport::Count(AuditSeverity severity) const {
                     [severity](const AuditFinding& f) { return f.severity == severity; }));
 }
 
-// INTEGRATION POINT (ledger-chain): replace the body with a call to the LedgerVerifier
-// (recompute the chain and the checkpoint signatures), returning one critical finding with
-// check "ledger-integrity" and the first broken row when verification fails.
-LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const Ledger& /*ledger*/) {
-  return [](TimePoint) {
-    return std::vector<AuditFinding>{
-        {AuditSeverity::kInfo, "ledger-integrity", "ledger",
-         "the ledger's hash chain was not verified: this build has no ledger verifier"}};
+LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& data_dir,
+                                                 const std::filesystem::path& ca_dir) {
+  LedgerVerifierOptions options{data_dir / "ledger.db", data_dir / kLedgerHeadFileName,
+                                ca_dir / "root-cert.pem", data_dir / "retired-roots.pem"};
+  return [options](TimePoint) -> std::vector<AuditFinding> {
+    auto verifier = LedgerVerifier::Create(options);
+    auto report = verifier.ok() ? verifier->Verify() : verifier.status();
+    if (!report.ok()) {
+      return {{AuditSeverity::kCritical, "ledger-integrity", "ledger",
+               absl::StrCat("the ledger could not be verified: ", report.status().message())}};
+    }
+    std::vector<AuditFinding> out;
+    if (report->first_break.has_value()) {
+      const LedgerBreak& b = *report->first_break;
+      out.push_back({AuditSeverity::kCritical, "ledger-integrity",
+                     absl::StrCat(b.where, " row ", b.row),
+                     absl::StrCat(BreakKindName(b.kind), ": ", b.detail,
+                                  " (svidctl ledger verify shows the details)")});
+      return out;
+    }
+    for (const LedgerWarning& w : report->warnings) {
+      out.push_back({AuditSeverity::kInfo, "ledger-integrity", WarningKindName(w.kind), w.detail});
+    }
+    out.push_back({AuditSeverity::kInfo, "ledger-integrity", "ledger",
+                   absl::StrCat("hash chain and signed checkpoints intact (", report->events,
+                                " events)")});
+    return out;
   };
 }
 
@@ -69,6 +91,13 @@ absl::StatusOr<AuditReport> RunAudit(const AuditInputs& in, TimePoint now,
   report.generated_at = now;
   Append(report.findings, CheckCa(in, now, policy));
   Append(report.findings, CheckKeyFiles(in.ca_dir));
+  for (const auto& dir : in.other_key_dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    for (AuditFinding& f : CheckKeyFiles(dir)) {
+      if (f.severity != AuditSeverity::kInfo) report.findings.push_back(std::move(f));
+    }
+  }
   SVIDD_ASSIGN_OR_RETURN(std::vector<AuditFinding> renewals, CheckRenewals(in.ledger, now, policy));
   Append(report.findings, std::move(renewals));
   SVIDD_ASSIGN_OR_RETURN(std::vector<AuditFinding> weak, CheckWeakKeys(in.ledger, now, policy));

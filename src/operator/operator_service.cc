@@ -37,13 +37,17 @@ absl::StatusOr<AuditReport> OperatorService::Audit(std::optional<TimePoint> at) 
   absl::StatusOr<CaSnapshot> ca = options_.ca();
   AuditInputs inputs{ledger_, ca.ok() ? &*ca : nullptr,
                      ca.ok() ? std::string() : std::string(ca.status().message()), options_.ca_dir,
-                     options_.integrity};
+                     options_.integrity, options_.other_key_dirs};
   return RunAudit(inputs, at.value_or(clock_.Now()), options_.audit_policy);
 }
 
 absl::StatusOr<TrustBundleRoots> OperatorService::TrustBundle() const {
   SVIDD_ASSIGN_OR_RETURN(CaSnapshot ca, options_.ca());
-  return TrustBundleOf(ca);
+  TrustBundleRoots bundle = TrustBundleOf(ca);
+  if (options_.bundle_sequence) {
+    if (std::optional<uint64_t> sequence = options_.bundle_sequence()) bundle.sequence = *sequence;
+  }
+  return bundle;
 }
 
 }  // namespace svidd

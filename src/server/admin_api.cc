@@ -11,8 +11,9 @@ namespace {
 // gRPC's threads without competing with signing.
 constexpr int kAdminWorkers = 2;
 
-OperatorServiceOptions OperatorOptions(const ServerOptions& options, const Ledger& ledger,
-                                       const AuthorityHolder& authorities) {
+OperatorServiceOptions OperatorOptions(const ServerOptions& options,
+                                       const AuthorityHolder& authorities,
+                                       std::function<uint64_t()> bundle_sequence) {
   OperatorServiceOptions o;
   const std::string trust_domain = options.trust_domain;
   o.ca = [&authorities, trust_domain]() -> absl::StatusOr<CaSnapshot> {
@@ -23,7 +24,13 @@ OperatorServiceOptions OperatorOptions(const ServerOptions& options, const Ledge
     return snapshot;
   };
   o.ca_dir = options.EffectiveCaDir();
-  o.integrity = DefaultLedgerIntegrityCheck(ledger);
+  for (const char* dir : {"root", "root-next", "ca-next", "ca-pending"}) {
+    o.other_key_dirs.push_back(options.data_dir / dir);
+  }
+  o.integrity = DefaultLedgerIntegrityCheck(options.data_dir, options.EffectiveCaDir());
+  o.bundle_sequence = [sequence = std::move(bundle_sequence)]() -> std::optional<uint64_t> {
+    return sequence();
+  };
   return o;
 }
 
@@ -31,9 +38,10 @@ OperatorServiceOptions OperatorOptions(const ServerOptions& options, const Ledge
 
 AdminApi::AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
                    const Authenticator& authenticator, RefusalCounter& refusals,
+                   CaOperations& ca, std::function<uint64_t()> bundle_sequence,
                    const Clock& clock) {
   operations_ = std::make_unique<OperatorService>(
-      ledger, OperatorOptions(options, ledger, authorities), clock);
+      ledger, OperatorOptions(options, authorities, std::move(bundle_sequence)), clock);
   std::set<std::string> admins(options.admin_ids.begin(), options.admin_ids.end());
   if (admins.empty()) {
     spdlog::warn("no --admin-id: every svidd.v1.AdminService call will be refused");
@@ -44,7 +52,7 @@ AdminApi::AdminApi(const ServerOptions& options, Ledger& ledger, const Authority
   log_ = std::make_unique<AdminCallLog>(ledger);
   workers_ = std::make_unique<WorkerPool>(kAdminWorkers);
   service_ = std::make_unique<AdminService>(
-      AdminService::Deps{*operations_, *authorizer_, *log_, refusals, *workers_, clock});
+      AdminService::Deps{*operations_, *authorizer_, *log_, refusals, ca, *workers_, clock});
 }
 
 AdminApi::~AdminApi() { Stop(); }

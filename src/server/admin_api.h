@@ -8,6 +8,7 @@
 #include "server/admin_authorizer.h"
 #include "server/admin_call_log.h"
 #include "server/admin_service.h"
+#include "server/ca_operations.h"
 #include "svidd/server/authority_holder.h"
 #include "svidd/server/refusal_counter.h"
 #include "svidd/server/server_options.h"
@@ -18,7 +19,8 @@ class AdminApi {
  public:
   // Everything passed must outlive the AdminApi.
   AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
-           const Authenticator& authenticator, RefusalCounter& refusals, const Clock& clock);
+           const Authenticator& authenticator, RefusalCounter& refusals, CaOperations& ca,
+           std::function<uint64_t()> bundle_sequence, const Clock& clock);
   ~AdminApi();
 
   grpc::Service* service() { return service_.get(); }

@@ -10,7 +10,9 @@ const std::map<std::string, AdminAuthorizer::Rule, std::less<>>& AdminAuthorizer
       {"ListCertificates", Rule::kAdmin},   {"GetCertificate", Rule::kAdmin},
       {"RevokeCertificates", Rule::kAdmin}, {"ListIdentities", Rule::kAdmin},
       {"GetStats", Rule::kAdmin},           {"RunAudit", Rule::kAdmin},
-      {"GetTrustBundle", Rule::kAdmin},
+      {"GetTrustBundle", Rule::kAdmin},     {"GetCaStatus", Rule::kAdmin},
+      {"RotateRoot", Rule::kAdmin},         {"RotateIntermediate", Rule::kAdmin},
+      {"Reissue", Rule::kAdmin},
   };
   return *rules;
 }

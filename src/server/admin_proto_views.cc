@@ -47,17 +47,6 @@ absl::StatusOr<IdentitySummary> IdentityFromProto(const pb::Identity& in) {
   return s;
 }
 
-pb::CaCertificate CaToProto(const CaCertificateInfo& c) {
-  pb::CaCertificate out;
-  out.set_role(CaRoleName(c.role));
-  out.set_subject(c.subject);
-  out.set_serial(c.serial_hex);
-  out.set_not_before(ToUnixSeconds(c.not_before));
-  out.set_not_after(ToUnixSeconds(c.not_after));
-  out.set_key_type(c.key_type);
-  return out;
-}
-
 absl::StatusOr<CaCertificateInfo> CaFromProto(const pb::CaCertificate& in) {
   CaCertificateInfo c;
   bool known = false;
@@ -126,6 +115,18 @@ void WindowsFromProto(const pb::Stats& in, FleetStats& stats) {
 }
 
 }  // namespace
+
+pb::CaCertificate CaToProto(const CaCertificateInfo& c) {
+  pb::CaCertificate out;
+  out.set_role(CaRoleName(c.role));
+  out.set_subject(c.subject);
+  out.set_serial(c.serial_hex);
+  out.set_not_before(ToUnixSeconds(c.not_before));
+  out.set_not_after(ToUnixSeconds(c.not_after));
+  out.set_key_type(c.key_type);
+  return out;
+}
+
 
 pb::ListIdentitiesRequest ToProto(const IdentityFilter& filter) {
   pb::ListIdentitiesRequest out;

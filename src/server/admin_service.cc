@@ -7,6 +7,8 @@
 #include "server/grpc_status.h"
 #include "server/istio_certificate_service.h"
 #include "svidd/common/status_macros.h"
+#include "server/admin_ca_status.h"
+#include "svidd/operator/operator_input.h"
 #include "svidd/server/admin_proto.h"
 
 namespace svidd {
@@ -146,6 +148,47 @@ AdminService::Reactor* AdminService::GetTrustBundle(Context* c,
   return Serve(c, "GetTrustBundle", *req, [this, resp](std::string&) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(TrustBundleRoots bundle, d_.operations.TrustBundle());
     *resp = ToProto(bundle);
+    return absl::OkStatus();
+  });
+}
+
+AdminService::Reactor* AdminService::GetCaStatus(Context* c, const v1::GetCaStatusRequest* req,
+                                                 v1::CaStatus* resp) {
+  return Serve(c, "GetCaStatus", *req, [this, resp](std::string&) -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(*resp, CaStatusToProto(d_.ca.Status()));
+    return absl::OkStatus();
+  });
+}
+
+AdminService::Reactor* AdminService::RotateRoot(Context* c, const v1::RotateRootRequest* req,
+                                                v1::CaStatus* resp) {
+  return Serve(c, "RotateRoot", *req, [this, resp](std::string& summary) -> absl::Status {
+    SVIDD_RETURN_IF_ERROR(d_.ca.RotateRoot());
+    SVIDD_ASSIGN_OR_RETURN(*resp, CaStatusToProto(d_.ca.Status()));
+    summary = absl::StrCat("root rotation started; phase ", resp->root_phase());
+    return absl::OkStatus();
+  });
+}
+
+AdminService::Reactor* AdminService::RotateIntermediate(Context* c,
+                                                        const v1::RotateIntermediateRequest* req,
+                                                        v1::CaStatus* resp) {
+  return Serve(c, "RotateIntermediate", *req, [this, resp](std::string& summary) -> absl::Status {
+    SVIDD_RETURN_IF_ERROR(d_.ca.RotateIntermediate());
+    SVIDD_ASSIGN_OR_RETURN(*resp, CaStatusToProto(d_.ca.Status()));
+    summary = absl::StrCat("intermediate ", resp->active().serial(), " signs now");
+    return absl::OkStatus();
+  });
+}
+
+AdminService::Reactor* AdminService::Reissue(Context* c, const v1::ReissueRequest* req,
+                                             v1::ReissueResponse* resp) {
+  return Serve(c, "Reissue", *req, [this, req, resp](std::string& summary) -> absl::Status {
+    SVIDD_ASSIGN_OR_RETURN(std::string issuer,
+                           ParseOperatorSerial(req->issuer_serial(), "issuer serial"));
+    SVIDD_ASSIGN_OR_RETURN(size_t streams, d_.ca.Reissue(issuer));
+    resp->set_streams(streams);
+    summary = absl::StrCat(streams, " stream(s) asked to renew");
     return absl::OkStatus();
   });
 }

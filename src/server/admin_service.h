@@ -9,6 +9,7 @@
 
 #include "server/admin_authorizer.h"
 #include "server/admin_call_log.h"
+#include "server/ca_operations.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/operator/operator_service.h"
@@ -24,6 +25,7 @@ class AdminService final : public svidd::v1::AdminService::CallbackService {
     const AdminAuthorizer& authorizer;
     AdminCallLog& log;
     RefusalCounter& refusals;  // flushed before stats, so they match the ledger file
+    CaOperations& ca;
     WorkerPool& workers;
     const Clock& clock;
   };
@@ -43,6 +45,12 @@ class AdminService final : public svidd::v1::AdminService::CallbackService {
   Reactor* RunAudit(Context* c, const v1::RunAuditRequest* req, v1::AuditReport* resp) override;
   Reactor* GetTrustBundle(Context* c, const v1::GetTrustBundleRequest* req,
                           v1::TrustBundle* resp) override;
+  Reactor* GetCaStatus(Context* c, const v1::GetCaStatusRequest* req,
+                       v1::CaStatus* resp) override;
+  Reactor* RotateRoot(Context* c, const v1::RotateRootRequest* req, v1::CaStatus* resp) override;
+  Reactor* RotateIntermediate(Context* c, const v1::RotateIntermediateRequest* req,
+                              v1::CaStatus* resp) override;
+  Reactor* Reissue(Context* c, const v1::ReissueRequest* req, v1::ReissueResponse* resp) override;
 
  private:
   // Fills the response; may leave a summary of what it did for the audit row.

@@ -19,6 +19,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/issuance_pipeline.h"
+#include "svidd/server/refusal_counter.h"
 
 namespace svidd {
 
@@ -60,6 +61,12 @@ class RotationHub {
   std::vector<SessionView> Sessions() const;
   RenewalSchedulerStats scheduler_stats() const;
 
+  // Refusals (at open and per CSR) are counted with the Istio service's, for `svidctl stats`.
+  void SetRefusalCounter(RefusalCounter* counter) { refusals_ = counter; }
+  void CountRefusal(const absl::Status& status) {
+    if (refusals_ != nullptr) refusals_->Count(status);
+  }
+
   // ---- for RotationSession ----
   absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
   uint64_t NextSessionId();
@@ -82,6 +89,7 @@ class RotationHub {
   RenewalScheduler& scheduler_;
   const Clock& clock_;
   const RotationHubOptions options_;
+  RefusalCounter* refusals_ = nullptr;
 
   mutable std::mutex mu_;  // sessions_; held while a session is tracked or untracked
   std::unordered_map<uint64_t, std::shared_ptr<RotationSession>> sessions_;

@@ -51,7 +51,10 @@ class RotationSession::Reactor final
 grpc::ServerBidiReactor<RotateRequest, RotateResponse>* RotationSession::Open(
     grpc::CallbackServerContext* context, RotationHub& hub) {
   absl::StatusOr<CallerIdentity> caller = hub.Authenticate(CredentialsFromContext(*context));
-  if (!caller.ok()) return new RefusedStream(ToGrpcStatus(caller.status()));
+  if (!caller.ok()) {
+    hub.CountRefusal(caller.status());
+    return new RefusedStream(ToGrpcStatus(caller.status()));
+  }
   std::string authenticated_by = AuthenticatingSerial(*caller);
   std::shared_ptr<RotationSession> session(
       new RotationSession(hub, *std::move(caller), std::move(authenticated_by)));
@@ -227,6 +230,7 @@ void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> 
     issued->set_renewal_id(renewal_id);
     if (renew_at.has_value()) issued->set_renew_at(ToUnixSeconds(*renew_at));
   } else {
+    hub_.CountRefusal(result.status());
     grpc::Status status = ToGrpcStatus(result.status());
     message.mutable_refused()->set_renewal_id(renewal_id);
     message.mutable_refused()->set_code(status.error_code());

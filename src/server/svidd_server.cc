@@ -133,9 +133,10 @@ absl::Status SviddServer::Impl::Init() {
   signers = std::make_unique<WorkerPool>(options.signing_threads);
   refusals = std::make_unique<RefusalCounter>(*ledger, clock);
   istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals);
-  admin = std::make_unique<AdminApi>(options, *ledger, authorities, *authenticator, *refusals,
-                                     clock);
   SVIDD_RETURN_IF_ERROR(InitRotation());
+  admin = std::make_unique<AdminApi>(options, *ledger, authorities, *authenticator, *refusals,
+                                     *this, [this] { return bundles->Current()->sequence; },
+                                     clock);
 
   ServingIdentityOptions serving{options.ServingDir(), options.trust_domain, options.server_names,
                                  options.max_ttl};
@@ -166,6 +167,7 @@ absl::Status SviddServer::Impl::InitRotation() {
       spdlog::error("publishing the trust bundle: {}", s.ToString());
     }
   });
+  rotation_hub->SetRefusalCounter(refusals.get());
   rotation_service = std::make_unique<RotationService>(*rotation_hub);
   revocation_watcher = std::make_unique<RevocationWatcher>(*ledger, clock);
   return revocation_watcher->Poll().status();  // learns what is already revoked

@@ -1,5 +1,7 @@
 #include "server/trust_bundle_publisher.h"
 
+#include "svidd/server/trust_bundle_state.h"
+
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -44,6 +46,12 @@ absl::Status WriteState(const std::filesystem::path& file, uint64_t sequence,
 }
 
 }  // namespace
+
+absl::StatusOr<std::optional<uint64_t>> ReadTrustBundleSequence(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) return std::nullopt;
+  SVIDD_ASSIGN_OR_RETURN(StoredState state, ReadState(file));
+  return state.sequence;
+}
 
 absl::StatusOr<std::unique_ptr<TrustBundlePublisher>> TrustBundlePublisher::Create(
     std::string trust_domain, std::filesystem::path state_file) {

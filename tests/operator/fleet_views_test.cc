@@ -4,6 +4,8 @@
 #include <map>
 
 #include "operator/operator_fixture.h"
+#include "support/ledger/sqlite_tool.h"
+#include "svidd/ledger/sqlite_ledger.h"
 
 namespace svidd::testing {
 namespace {
@@ -115,6 +117,9 @@ TEST_F(FleetViewsTest, AuditFindsOverdueStoppedAndWeakButNotHistory) {
                      T{"warning", "expiring-without-successor", fleet_.expiring},
                      T{"warning", "stopped-renewing", fleet_.stopped},
                      T{"info", "ledger-integrity", "ledger"},
+                     // The real ledger verifier ran: intact, nothing signed yet (no server).
+                     T{"info", "ledger-integrity", "no_head_file"},
+                     T{"info", "ledger-integrity", "not_yet_signed"},
                  }));
   EXPECT_TRUE(report->HasCritical());
   EXPECT_EQ(report->Count(AuditSeverity::kWarning), 2);
@@ -154,6 +159,28 @@ TEST_F(FleetViewsTest, TrustBundleIsTheRootFile) {
   EXPECT_EQ(bundle->roots_pem, dir_->authority().root_bundle_pem());
   EXPECT_EQ(bundle->trust_domain, "cluster.local");
   EXPECT_GT(bundle->sequence, 0u);
+}
+
+TEST_F(FleetViewsTest, AnEditedLedgerRowIsACriticalAuditFinding) {
+  dir_->CloseLedger();
+  auto edited = RunSqlite3(dir_->path() / "ledger.db",
+                           WithoutGuards("UPDATE certificates SET spiffe_id = "
+                                         "'spiffe://cluster.local/ns/x/sa/evil' WHERE seq = 3;"));
+  ASSERT_TRUE(edited.ok()) << edited.status();
+  auto ledger = OpenSqliteLedger(dir_->path() / "ledger.db");
+  ASSERT_TRUE(ledger.ok());
+  OperatorService service(**ledger, Options(), clock_);
+  auto report = service.Audit();
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_FALSE(report->findings.empty());
+  bool found = false;
+  for (const AuditFinding& f : report->findings) {
+    if (f.check != "ledger-integrity" || f.severity != AuditSeverity::kCritical) continue;
+    found = true;
+    EXPECT_THAT(f.message, HasSubstr("certificate_edited"));
+    EXPECT_EQ(f.subject, "certificates row 3");
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

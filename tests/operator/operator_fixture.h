@@ -32,7 +32,7 @@ class OperatorFixture : public ::testing::Test {
     std::filesystem::path ca_dir = dir_->ca_dir();
     o.ca = [ca_dir] { return ReadCaSnapshot(ca_dir); };
     o.ca_dir = ca_dir;
-    o.integrity = DefaultLedgerIntegrityCheck(dir_->ledger());
+    o.integrity = DefaultLedgerIntegrityCheck(dir_->path(), ca_dir);
     return o;
   }
 

@@ -47,13 +47,15 @@ struct AuditPolicy {
   size_t max_examples = 5;  // serials named in one finding
 };
 
-// INTEGRATION POINT (ledger-chain): verifies the ledger's hash chain and signed checkpoints;
-// returns a critical finding where it breaks. See DefaultLedgerIntegrityCheck.
+// Verifies the ledger's hash chain and signed checkpoints; a critical finding where it breaks.
 using LedgerIntegrityCheck = std::function<std::vector<AuditFinding>(TimePoint now)>;
 
-// The check svidctl and svidd wire into their audits; the one place the ledger verifier
-// will be plugged in.
-LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const Ledger& ledger);
+// The check svidctl and svidd wire into their audits: the LedgerVerifier over the data
+// directory's ledger.db and ledger-head.json, trusting <ca_dir>/root-cert.pem (and roots a
+// root rotation retired). One critical finding naming the first broken row, warnings for
+// what is not yet signed, or one info finding when intact.
+LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& data_dir,
+                                                 const std::filesystem::path& ca_dir);
 
 struct AuditInputs {
   const Ledger& ledger;
@@ -61,6 +63,9 @@ struct AuditInputs {
   std::string ca_error;          // why, when `ca` is null
   std::filesystem::path ca_dir;  // where the signing key files are
   LedgerIntegrityCheck integrity;
+  // Other directories holding svidd's private keys (its root, a prepared CA); absent ones
+  // are skipped.
+  std::vector<std::filesystem::path> other_key_dirs = {};
 };
 
 absl::StatusOr<AuditReport> RunAudit(const AuditInputs& inputs, TimePoint now,

@@ -41,6 +41,9 @@ absl::StatusOr<FleetStats> FromProto(const pb::Stats& stats);
 pb::AuditReport ToProto(const AuditReport& report);
 absl::StatusOr<AuditReport> FromProto(const pb::AuditReport& report);
 pb::TrustBundle ToProto(const TrustBundleRoots& bundle);
+
+// One CA certificate as shown to operators (stats, CA status).
+pb::CaCertificate CaToProto(const CaCertificateInfo& certificate);
 TrustBundleRoots FromProto(const pb::TrustBundle& bundle);
 
 // The optional evaluation time of stats and audit requests.
