@@ -1,0 +1,120 @@
+// The data directory as a Backend: svidd::OperatorService over ledger.db (opened read-only)
+// and the CA directory, wired the way the server wires its admin API (src/server/admin_api.cc),
+// so a question asked here gets the server's answer. Revocation alone writes: to the same
+// ledger, where the running server's revocation watcher picks it up.
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "svidctl/backend.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/ledger/sqlite_ledger.h"
+#include "svidd/operator/operator_service.h"
+#include "svidd/server/trust_bundle_state.h"
+
+namespace svidctl {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::Status NeedsServer(const char* command) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      command, " asks the running svidd's CA manager: give --server HOST:PORT with --cert, "
+               "--key and --root-cert (or SVIDCTL_SERVER, SVIDCTL_CERT, ...)"));
+}
+
+svidd::OperatorServiceOptions LocalOperatorOptions(const BackendOptions& o) {
+  const fs::path data_dir = o.data_dir;
+  const fs::path ca_dir = o.EffectiveCaDir();
+  svidd::OperatorServiceOptions options;
+  options.ca = [ca_dir] { return svidd::ReadCaSnapshot(ca_dir); };
+  options.ca_dir = ca_dir;
+  for (const char* dir : {"root", "root-next", "ca-next", "ca-pending"}) {
+    options.other_key_dirs.push_back(data_dir / dir);
+  }
+  options.integrity = svidd::DefaultLedgerIntegrityCheck(data_dir, ca_dir);
+  options.bundle_sequence = [file = data_dir / "trust-bundle.json"]() -> std::optional<uint64_t> {
+    absl::StatusOr<std::optional<uint64_t>> sequence = svidd::ReadTrustBundleSequence(file);
+    return sequence.ok() ? *sequence : std::nullopt;
+  };
+  return options;
+}
+
+class LocalBackend : public Backend {
+ public:
+  LocalBackend(BackendOptions options, std::unique_ptr<svidd::Ledger> ledger,
+               const svidd::Clock& clock)
+      : options_(std::move(options)),
+        ledger_(std::move(ledger)),
+        service_(*ledger_, LocalOperatorOptions(options_), clock),
+        clock_(clock) {}
+
+  absl::StatusOr<svidd::CertificatePage> ListCertificates(
+      const svidd::CertificateFilter& filter) override {
+    return service_.ListCertificates(filter);
+  }
+  absl::StatusOr<svidd::CertificateRecord> GetCertificate(std::string_view serial) override {
+    return service_.GetCertificate(serial);
+  }
+  // The read-only ledger already refused a schema this svidctl does not match exactly, so a
+  // newer svidctl never migrates the ledger underneath a running older svidd.
+  absl::StatusOr<svidd::RevocationResult> Revoke(const svidd::RevocationRequest& request) override {
+    svidd::SqliteLedgerOptions writable;
+    SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
+                           svidd::OpenSqliteLedger(fs::path(options_.data_dir) / "ledger.db",
+                                                   writable));
+    return svidd::RevokeCertificates(*ledger, request, clock_.Now());
+  }
+  absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
+      const svidd::IdentityFilter& filter) override {
+    return service_.ListIdentities(filter);
+  }
+  absl::StatusOr<svidd::FleetStats> Stats(std::optional<svidd::TimePoint> at) override {
+    return service_.Stats(at);
+  }
+  absl::StatusOr<svidd::AuditReport> Audit(std::optional<svidd::TimePoint> at) override {
+    return service_.Audit(at);
+  }
+  absl::StatusOr<svidd::TrustBundleRoots> TrustBundle() override { return service_.TrustBundle(); }
+
+  absl::StatusOr<svidd::v1::CaStatus> CaStatus() override { return NeedsServer("ca status"); }
+  absl::StatusOr<svidd::v1::CaStatus> RotateRoot() override { return NeedsServer("ca rotate-root"); }
+  absl::StatusOr<svidd::v1::CaStatus> RotateIntermediate() override {
+    return NeedsServer("ca rotate-intermediate");
+  }
+  absl::StatusOr<uint64_t> Reissue(std::string_view) override { return NeedsServer("ca reissue"); }
+
+ private:
+  BackendOptions options_;
+  std::unique_ptr<svidd::Ledger> ledger_;
+  svidd::OperatorService service_;
+  const svidd::Clock& clock_;
+};
+
+}  // namespace
+
+std::string BackendOptions::EffectiveCaDir() const {
+  return ca_dir.empty() ? (fs::path(data_dir) / "ca").string() : ca_dir;
+}
+
+absl::StatusOr<std::unique_ptr<Backend>> OpenLocalBackend(const BackendOptions& options,
+                                                          const svidd::Clock& clock) {
+  const fs::path ledger_path = fs::path(options.data_dir) / "ledger.db";
+  if (!fs::exists(ledger_path)) {
+    return absl::NotFoundError(absl::StrCat(
+        "no ledger at ", ledger_path.string(),
+        ": give --data-dir of a svidd that has started once, or --server for a remote one"));
+  }
+  svidd::SqliteLedgerOptions read_only;
+  read_only.read_only = true;
+  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
+                         svidd::OpenSqliteLedger(ledger_path, read_only));
+  return std::make_unique<LocalBackend>(options, std::move(ledger), clock);
+}
+
+absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(const BackendOptions& options,
+                                                     const svidd::Clock& clock) {
+  if (options.remote()) return OpenRemoteBackend(options);
+  return OpenLocalBackend(options, clock);
+}
+
+}  // namespace svidctl

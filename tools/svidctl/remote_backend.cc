@@ -1,0 +1,178 @@
+// A running svidd's admin API as a Backend: svidd.v1.AdminService over TLS with the
+// operator's client certificate. Requests and answers go through the same proto mappings the
+// server uses (svidd/server/admin_proto.h), so they mean exactly what the local look means.
+#include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "svidctl/backend.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
+#include "svidd/server/admin_proto.h"
+#include "svidd/v1/admin.grpc.pb.h"
+
+namespace svidctl {
+namespace {
+
+namespace pb = ::svidd::v1;
+
+absl::StatusOr<std::string> ReadFlagFile(const char* flag, const char* env,
+                                         const std::string& path) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--server needs ", flag, " (or ", env, ")"));
+  }
+  absl::StatusOr<std::string> text = svidd::ReadFileToString(path);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat(flag, " ", path, ": ", text.status().message()));
+  }
+  return text;
+}
+
+std::string HostOf(const std::string& server) {
+  if (!server.empty() && server.front() == '[') {
+    size_t end = server.find(']');
+    return end == std::string::npos ? server : server.substr(1, end - 1);
+  }
+  return server.substr(0, server.rfind(':'));
+}
+
+// The name svidd's serving certificate must carry: the host dialled, or for an IP address
+// (which svidd's certificate never names) svidd's default --server-name, localhost.
+std::string DefaultServerName(const std::string& server) {
+  const std::string host = HostOf(server);
+  unsigned char buf[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1) {
+    return "localhost";
+  }
+  return host;
+}
+
+class RemoteBackend : public Backend {
+ public:
+  RemoteBackend(std::string server, std::shared_ptr<grpc::Channel> channel, int timeout_seconds)
+      : server_(std::move(server)),
+        stub_(pb::AdminService::NewStub(channel)),
+        timeout_seconds_(timeout_seconds) {}
+
+  absl::StatusOr<svidd::CertificatePage> ListCertificates(
+      const svidd::CertificateFilter& filter) override {
+    pb::ListCertificatesResponse response;
+    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::ListCertificates, svidd::ToProto(filter),
+                               &response));
+    return svidd::FromProto(response);
+  }
+  absl::StatusOr<svidd::CertificateRecord> GetCertificate(std::string_view serial) override {
+    pb::GetCertificateRequest request;
+    request.set_serial(std::string(serial));
+    pb::Certificate response;
+    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::GetCertificate, request, &response));
+    return svidd::FromProto(response);
+  }
+  absl::StatusOr<svidd::RevocationResult> Revoke(const svidd::RevocationRequest& request) override {
+    pb::RevokeCertificatesResponse response;
+    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::RevokeCertificates,
+                               svidd::ToProto(request), &response));
+    return svidd::FromProto(response);
+  }
+  absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
+      const svidd::IdentityFilter& filter) override {
+    pb::ListIdentitiesResponse response;
+    SVIDD_RETURN_IF_ERROR(
+        Call(&pb::AdminService::Stub::ListIdentities, svidd::ToProto(filter), &response));
+    return svidd::FromProto(response);
+  }
+  absl::StatusOr<svidd::FleetStats> Stats(std::optional<svidd::TimePoint> at) override {
+    pb::GetStatsRequest request;
+    if (at) request.set_evaluated_at(svidd::ToUnixSeconds(*at));
+    pb::Stats response;
+    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::GetStats, request, &response));
+    return svidd::FromProto(response);
+  }
+  absl::StatusOr<svidd::AuditReport> Audit(std::optional<svidd::TimePoint> at) override {
+    pb::RunAuditRequest request;
+    if (at) request.set_evaluated_at(svidd::ToUnixSeconds(*at));
+    pb::AuditReport response;
+    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::RunAudit, request, &response));
+    return svidd::FromProto(response);
+  }
+  absl::StatusOr<svidd::TrustBundleRoots> TrustBundle() override {
+    pb::TrustBundle response;
+    SVIDD_RETURN_IF_ERROR(
+        Call(&pb::AdminService::Stub::GetTrustBundle, pb::GetTrustBundleRequest(), &response));
+    return svidd::FromProto(response);
+  }
+
+  absl::StatusOr<pb::CaStatus> CaStatus() override {
+    pb::CaStatus response;
+    SVIDD_RETURN_IF_ERROR(
+        Call(&pb::AdminService::Stub::GetCaStatus, pb::GetCaStatusRequest(), &response));
+    return response;
+  }
+  absl::StatusOr<pb::CaStatus> RotateRoot() override {
+    pb::CaStatus response;
+    SVIDD_RETURN_IF_ERROR(
+        Call(&pb::AdminService::Stub::RotateRoot, pb::RotateRootRequest(), &response));
+    return response;
+  }
+  absl::StatusOr<pb::CaStatus> RotateIntermediate() override {
+    pb::CaStatus response;
+    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::RotateIntermediate,
+                               pb::RotateIntermediateRequest(), &response));
+    return response;
+  }
+  absl::StatusOr<uint64_t> Reissue(std::string_view issuer_serial) override {
+    pb::ReissueRequest request;
+    request.set_issuer_serial(std::string(issuer_serial));
+    pb::ReissueResponse response;
+    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::Reissue, request, &response));
+    return response.streams();
+  }
+
+ private:
+  template <typename Request, typename Response>
+  using Method = grpc::Status (pb::AdminService::Stub::*)(grpc::ClientContext*, const Request&,
+                                                          Response*);
+
+  // One unary call with a deadline; the server's status code and message, or why svidd
+  // could not be reached.
+  template <typename Request, typename Response>
+  absl::Status Call(Method<Request, Response> method, const Request& request, Response* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(timeout_seconds_));
+    grpc::Status status = ((*stub_).*method)(&context, request, response);
+    if (status.ok()) return absl::OkStatus();
+    const auto code = static_cast<absl::StatusCode>(status.error_code());
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return absl::Status(code, absl::StrCat("cannot reach svidd at ", server_, ": ",
+                                             status.error_message()));
+    }
+    return absl::Status(code, absl::StrCat("svidd at ", server_, ": ", absl::StatusCodeToString(code),
+                                           ": ", status.error_message()));
+  }
+
+  std::string server_;
+  std::unique_ptr<pb::AdminService::Stub> stub_;
+  int timeout_seconds_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Backend>> OpenRemoteBackend(const BackendOptions& o) {
+  grpc::SslCredentialsOptions tls;
+  SVIDD_ASSIGN_OR_RETURN(tls.pem_cert_chain, ReadFlagFile("--cert", "SVIDCTL_CERT", o.cert));
+  SVIDD_ASSIGN_OR_RETURN(tls.pem_private_key, ReadFlagFile("--key", "SVIDCTL_KEY", o.key));
+  SVIDD_ASSIGN_OR_RETURN(tls.pem_root_certs,
+                         ReadFlagFile("--root-cert", "SVIDCTL_ROOT_CERT", o.root_cert));
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(o.server_name.empty() ? DefaultServerName(o.server) : o.server_name);
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateCustomChannel(o.server, grpc::SslCredentials(tls), args);
+  return std::make_unique<RemoteBackend>(o.server, std::move(channel), o.timeout_seconds);
+}
+
+}  // namespace svidctl
