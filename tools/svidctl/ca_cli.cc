@@ -3,8 +3,7 @@
 
 namespace svidctl {
 
-void AddCaCommands(CLI::App& app, const std::string& data_dir, CaOptions& o,
-                   const svidd::Clock& clock, std::ostream& out, absl::Status* result) {
+void AddCaCommands(CLI::App& app, CaOptions& o, CommandContext& context) {
   CLI::App* ca = app.add_subcommand("ca", "svidd's CAs: upstream for istiod, offline roots");
   ca->require_subcommand(1);
   ca->fallthrough();
@@ -19,7 +18,9 @@ void AddCaCommands(CLI::App& app, const std::string& data_dir, CaOptions& o,
   issue->add_option("--ttl", o.ttl, "Lifetime (never past the root's)")->capture_default_str();
   issue->add_option("--key-type", o.key_type, "ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096")
       ->capture_default_str();
-  issue->callback([&, result] { *result = RunIssueIntermediate(data_dir, o, clock, out); });
+  context.OnRunLocal(issue, [&o, &context] {
+    return RunIssueIntermediate(context.backend.data_dir, o, context.clock, context.out);
+  });
 
   CLI::App* csr = ca->add_subcommand(
       "csr", "Make a key and a CSR for svidd's own intermediate, for an offline root to sign");
@@ -28,7 +29,9 @@ void AddCaCommands(CLI::App& app, const std::string& data_dir, CaOptions& o,
   csr->add_option("--name", o.name, "Its common name")->capture_default_str();
   csr->add_option("--key-type", o.key_type, "ec-p256, ec-p384, rsa-2048, ...")->capture_default_str();
   csr->add_option("--trust-domain", o.trust_domain, "Default: the data dir's current CA's");
-  csr->callback([&, result] { *result = RunCaCsr(data_dir, o, out); });
+  context.OnRunLocal(csr, [&o, &context] {
+    return RunCaCsr(context.backend.data_dir, o, context.out);
+  });
 
   CLI::App* import = ca->add_subcommand(
       "import", "Make the signed intermediate svidd's CA (validated first; a running svidd "
@@ -39,7 +42,10 @@ void AddCaCommands(CLI::App& app, const std::string& data_dir, CaOptions& o,
   import->add_option("--key", o.key, "Its key (default <data-dir>/ca-pending/ca-key.pem)");
   import->add_flag("--replace-roots", o.replace_roots,
                    "Trust only the new root(s); by default today's roots stay in the bundle");
-  import->callback([&, result] { *result = RunCaImport(data_dir, o, clock, out); });
+  context.OnRunLocal(import, [&o, &context] {
+    return RunCaImport(context.backend.data_dir, o, context.clock, context.out);
+  });
+  AddCaServerCommands(ca, o, context);
 }
 
 }  // namespace svidctl

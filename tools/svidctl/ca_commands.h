@@ -10,6 +10,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "svidd/common/clock.h"
+#include "svidctl/command_context.h"
 
 namespace svidctl {
 
@@ -25,10 +26,15 @@ struct CaOptions {
   std::string root_cert;     // the root(s) it chains to
   std::string key;           // default <data-dir>/ca-pending/ca-key.pem
   bool replace_roots = false;
+  // status, rotate-*, reissue
+  std::string issuer;
+  std::string output;
 };
 
-void AddCaCommands(CLI::App& app, const std::string& data_dir, CaOptions& options,
-                   const svidd::Clock& clock, std::ostream& out, absl::Status* result);
+// `ca issue-intermediate|csr|import` (data directory) and `ca status|rotate-root|
+// rotate-intermediate|reissue` (the running server's CA manager, over the admin API).
+void AddCaCommands(CLI::App& app, CaOptions& options, CommandContext& context);
+void AddCaServerCommands(CLI::App* ca, CaOptions& options, CommandContext& context);
 
 absl::Status RunIssueIntermediate(const std::string& data_dir, const CaOptions& options,
                                   const svidd::Clock& clock, std::ostream& out);

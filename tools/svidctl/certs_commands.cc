@@ -2,10 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "svidctl/output_format.h"
+#include "svidctl/view_format.h"
+#include "svidctl/command_args.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
-#include "svidd/crypto/x509_fields.h"
-#include "svidd/ledger/sqlite_ledger.h"
+#include "svidd/operator/operator_input.h"
 
 namespace svidctl {
 namespace {
@@ -13,99 +14,147 @@ namespace {
 using svidd::CertificateFilter;
 using svidd::CertificateRecord;
 
-absl::StatusOr<std::unique_ptr<svidd::Ledger>> OpenLedger(const std::string& data_dir,
-                                                          bool read_only) {
-  svidd::SqliteLedgerOptions options;
-  options.read_only = read_only;
-  return svidd::OpenSqliteLedger(LedgerPath(data_dir), options);
+absl::Status ApplyStatus(const std::string& status, svidd::TimePoint now, CertificateFilter& f) {
+  if (status.empty()) return absl::OkStatus();
+  if (status == "revoked") {
+    f.status = svidd::CertStatus::kRevoked;
+    return absl::OkStatus();
+  }
+  f.status = svidd::CertStatus::kActive;
+  if (status == "valid") {
+    f.not_before_until = now;
+    f.not_after_after = now;
+  } else if (status == "expired") {
+    f.not_after_before = now;
+  }
+  return absl::OkStatus();
 }
 
-absl::StatusOr<CertificateFilter> BuildFilter(const CertsOptions& o, svidd::TimePoint now) {
-  CertificateFilter filter;
-  if (!o.spiffe_id.empty()) filter.spiffe_id = o.spiffe_id;
-  filter.limit = o.limit;
-  if (o.status == "active") filter.status = svidd::CertStatus::kActive;
-  if (o.status == "revoked") filter.status = svidd::CertStatus::kRevoked;
-  if (!o.expiring_within.empty()) {
-    absl::StatusOr<std::chrono::seconds> within = svidd::ParseDuration(o.expiring_within);
-    if (!within.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--expiring-within: ", within.status().message()));
-    }
-    if (*within <= std::chrono::seconds(0)) {
-      return absl::InvalidArgumentError(absl::StrCat("--expiring-within must be positive, got \"",
-                                                     o.expiring_within, "\""));
-    }
-    filter.not_after_after = now;
-    filter.not_after_before = now + *within;
-  }
-  return filter;
-}
-
-absl::StatusOr<std::string> NormalizedSerial(const std::string& text) {
-  absl::StatusOr<std::string> serial = svidd::NormalizeSerialHex(text);
-  if (!serial.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("\"", text, "\" is not a certificate serial (expected hex such as 5a3f09 "
-                                 "or 5A:3F:09): ", serial.status().message()));
-  }
-  return serial;
+std::string RevokedLine(const CertificateRecord& r, svidd::TimePoint now) {
+  std::string line = absl::StrCat("revoked certificate ", r.serial_hex, " (", r.spiffe_id, ", ",
+                                  svidd::CertKindName(r.kind), ", not after ",
+                                  svidd::FormatRfc3339(r.not_after), ") at ",
+                                  svidd::FormatRfc3339(r.revoked_at.value_or(now)));
+  if (!r.revocation_reason.empty()) absl::StrAppend(&line, ": ", r.revocation_reason);
+  return line + "\n";
 }
 
 }  // namespace
 
-std::filesystem::path LedgerPath(const std::string& data_dir) {
-  return std::filesystem::path(data_dir) / "ledger.db";
+absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
+                                                         svidd::TimePoint now) {
+  CertificateFilter f;
+  if (!o.spiffe_id.empty()) f.spiffe_id = o.spiffe_id;
+  if (!o.spiffe_id_prefix.empty()) f.spiffe_id_prefix = o.spiffe_id_prefix;
+  if (!o.istio_namespace.empty()) f.istio_namespace = o.istio_namespace;
+  if (!o.serial.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(f.serial, svidd::ParseOperatorSerial(o.serial));
+  }
+  if (!o.issuer.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(f.issuer_serial, svidd::ParseOperatorSerial(o.issuer, "CA serial"));
+  }
+  if (!o.key_type.empty()) f.key_type = o.key_type;
+  if (!o.kind.empty()) f.kind = CertKindArg(o.kind);
+  if (o.status == "expired" && !o.expiring_within.empty()) {
+    return absl::InvalidArgumentError(
+        "--status expired and --expiring-within exclude each other: one is past, one is ahead");
+  }
+  SVIDD_RETURN_IF_ERROR(ApplyStatus(o.status, now, f));
+  if (!o.issued_since.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(f.issued_since, ParseTimeArg("--issued-since", o.issued_since, now));
+  }
+  if (!o.issued_until.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(f.issued_until, ParseTimeArg("--issued-until", o.issued_until, now));
+  }
+  if (!o.expiring_within.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(std::chrono::seconds within,
+                           ParsePositiveDuration("--expiring-within", o.expiring_within));
+    f.not_after_after = now;
+    f.not_after_before = now + within;
+  }
+  std::optional<svidd::CertificateSortField> sort = svidd::ParseCertificateSortField(o.sort);
+  if (!sort) return absl::InvalidArgumentError(absl::StrCat("--sort: unknown field ", o.sort));
+  f.sort = *sort;
+  f.descending = !o.ascending;
+  if (o.offset > 0 && !o.page_token.empty()) {
+    return absl::InvalidArgumentError("--offset and --page-token exclude each other");
+  }
+  f.limit = o.limit;
+  f.offset = o.offset;
+  f.page_token = o.page_token;
+  return f;
 }
 
-absl::Status RunList(const CertsOptions& options, const svidd::Clock& clock, std::ostream& out) {
-  const svidd::TimePoint now = clock.Now();
-  SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, BuildFilter(options, now));
-  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                         OpenLedger(options.data_dir, /*read_only=*/true));
-  SVIDD_ASSIGN_OR_RETURN(std::vector<CertificateRecord> records,
-                         ledger->ListCertificates(filter));
-  if (options.list_output == "json") {
-    nlohmann::ordered_json array = nlohmann::ordered_json::array();
-    for (const CertificateRecord& r : records) array.push_back(RecordToJson(r, false));
-    out << array.dump(2) << "\n";
-  } else {
-    out << RecordsTable(records, now);
+absl::Status RunList(const CertsOptions& o, Backend& backend, svidd::TimePoint now,
+                     std::ostream& out) {
+  SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, BuildCertificateFilter(o, now));
+  SVIDD_ASSIGN_OR_RETURN(svidd::CertificatePage page, backend.ListCertificates(filter));
+  if (o.list_output == "json") {
+    out << CertificatePageToJson(page).dump(2) << "\n";
+    return absl::OkStatus();
+  }
+  out << RecordsTable(page.records, now);
+  if (!page.next_page_token.empty()) {
+    out << page.records.size() << " of " << page.total << " shown; next page: --page-token "
+        << page.next_page_token << "\n";
+  } else if (static_cast<int64_t>(page.records.size()) < page.total) {
+    out << page.records.size() << " of " << page.total << " shown\n";
   }
   return absl::OkStatus();
 }
 
-absl::Status RunShow(const CertsOptions& options, const svidd::Clock& clock, std::ostream& out) {
-  SVIDD_ASSIGN_OR_RETURN(std::string serial, NormalizedSerial(options.serial));
-  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                         OpenLedger(options.data_dir, /*read_only=*/true));
-  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, ledger->GetCertificate(serial));
-  if (options.show_output == "pem") {
+absl::Status RunShow(const CertsOptions& o, Backend& backend, svidd::TimePoint now,
+                     std::ostream& out) {
+  SVIDD_ASSIGN_OR_RETURN(std::string serial, svidd::ParseOperatorSerial(o.show_serial));
+  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, backend.GetCertificate(serial));
+  if (o.show_output == "pem") {
     out << record.certificate_pem;
-  } else if (options.show_output == "json") {
+  } else if (o.show_output == "json") {
     out << RecordToJson(record, true).dump(2) << "\n";
   } else {
-    out << RecordText(record, clock.Now());
+    out << RecordText(record, now);
   }
   return absl::OkStatus();
 }
 
-// The read-only open first refuses a schema this svidctl does not match exactly, so a
-// newer svidctl never migrates the ledger underneath a running older svidd.
-absl::Status RunRevoke(const CertsOptions& options, const svidd::Clock& clock,
+absl::Status RunRevoke(const CertsOptions& o, Backend& backend, svidd::TimePoint now,
                        std::ostream& out) {
-  SVIDD_ASSIGN_OR_RETURN(std::string serial, NormalizedSerial(options.serial));
-  SVIDD_RETURN_IF_ERROR(OpenLedger(options.data_dir, /*read_only=*/true).status());
-  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                         OpenLedger(options.data_dir, /*read_only=*/false));
-  const svidd::TimePoint now = clock.Now();
-  SVIDD_RETURN_IF_ERROR(ledger->RevokeCertificate(serial, options.reason, now));
-  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, ledger->GetCertificate(serial));
-  out << "revoked certificate " << record.serial_hex << " (" << record.spiffe_id << ", "
-      << svidd::CertKindName(record.kind) << ", not after "
-      << svidd::FormatRfc3339(record.not_after) << ") at " << svidd::FormatRfc3339(now);
-  if (!options.reason.empty()) out << ": " << options.reason;
-  out << "\n";
+  svidd::RevocationRequest request;
+  int targets = 0;
+  if (!o.revoke_serial.empty()) {
+    ++targets;
+    request.target = svidd::RevocationRequest::Target::kSerial;
+    SVIDD_ASSIGN_OR_RETURN(request.value, svidd::ParseOperatorSerial(o.revoke_serial));
+  }
+  if (!o.revoke_spiffe_id.empty()) {
+    ++targets;
+    request.target = svidd::RevocationRequest::Target::kSpiffeId;
+    request.value = o.revoke_spiffe_id;
+  }
+  if (!o.revoke_issuer.empty()) {
+    ++targets;
+    request.target = svidd::RevocationRequest::Target::kIssuer;
+    SVIDD_ASSIGN_OR_RETURN(request.value,
+                           svidd::ParseOperatorSerial(o.revoke_issuer, "CA serial"));
+  }
+  if (targets != 1) {
+    return absl::InvalidArgumentError(
+        "name exactly one of: a SERIAL, --spiffe-id ID (all its certificates), or --issuer "
+        "SERIAL (everything that CA certificate signed)");
+  }
+  request.reason = o.reason;
+  SVIDD_ASSIGN_OR_RETURN(svidd::RevocationResult result, backend.Revoke(request));
+  if (o.revoke_output == "json") {
+    nlohmann::ordered_json j;
+    j["revoked"] = nlohmann::ordered_json::array();
+    for (const CertificateRecord& r : result.revoked) j["revoked"].push_back(RecordToJson(r, false));
+    out << j.dump(2) << "\n";
+    return absl::OkStatus();
+  }
+  if (result.revoked.empty()) {
+    out << "nothing revoked: every certificate of " << request.value << " was revoked already\n";
+  }
+  for (const CertificateRecord& r : result.revoked) out << RevokedLine(r, now);
   return absl::OkStatus();
 }
 

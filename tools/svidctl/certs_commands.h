@@ -1,41 +1,58 @@
-// `svidctl certs list|show|revoke`: flags and what each command does with the ledger.
+// `svidctl certs list|show|revoke`: the ledger's certificates, from the data directory or
+// from a running svidd, printed the same way either way.
 #pragma once
 
-#include <filesystem>
-#include <ostream>
+#include <cstddef>
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "absl/status/status.h"
-#include "svidd/common/clock.h"
+#include "absl/status/statusor.h"
+#include "svidctl/command_context.h"
+#include "svidd/ledger/certificate_filter.h"
 
 namespace svidctl {
 
 struct CertsOptions {
-  std::string data_dir = "./var/svidd";
   // list; an empty string means the filter is not set
   std::string spiffe_id;
-  std::string expiring_within;
-  std::string status;
-  size_t limit = 0;
-  std::string list_output = "table";
-  // show / revoke
+  std::string spiffe_id_prefix;
+  std::string istio_namespace;
   std::string serial;
-  std::string show_output = "text";
+  std::string issuer;
+  std::string key_type;
+  std::string kind;
+  std::string status;  // active, revoked, valid (active and within validity), expired
+  std::string issued_since;
+  std::string issued_until;
+  std::string expiring_within;
+  std::string sort = "issued_at";
+  bool ascending = false;
+  size_t limit = 0;
+  size_t offset = 0;
+  std::string page_token;
+  std::string list_output;
+  // show
+  std::string show_serial;
+  std::string show_output;
+  // revoke: exactly one of the three
+  std::string revoke_serial;
+  std::string revoke_spiffe_id;
+  std::string revoke_issuer;
   std::string reason;
+  std::string revoke_output;
 };
 
-// Adds `certs` and its subcommands to `app`. Each subcommand, when parsed, runs against
-// the ledger with output to `out`; the result is left in `*result` for main to report.
-void AddCertsCommands(CLI::App& app, CertsOptions& options, const svidd::Clock& clock,
-                      std::ostream& out, absl::Status* result);
+void AddCertsCommands(CLI::App& app, CertsOptions& options, CommandContext& context);
 
-// The ledger file inside a data directory.
-std::filesystem::path LedgerPath(const std::string& data_dir);
+// The list flags as a ledger filter, times relative to `now`. INVALID_ARGUMENT naming the flag.
+absl::StatusOr<svidd::CertificateFilter> BuildCertificateFilter(const CertsOptions& options,
+                                                                svidd::TimePoint now);
 
-absl::Status RunList(const CertsOptions& options, const svidd::Clock& clock, std::ostream& out);
-absl::Status RunShow(const CertsOptions& options, const svidd::Clock& clock, std::ostream& out);
-absl::Status RunRevoke(const CertsOptions& options, const svidd::Clock& clock,
+absl::Status RunList(const CertsOptions& options, Backend& backend, svidd::TimePoint now,
+                     std::ostream& out);
+absl::Status RunShow(const CertsOptions& options, Backend& backend, svidd::TimePoint now,
+                     std::ostream& out);
+absl::Status RunRevoke(const CertsOptions& options, Backend& backend, svidd::TimePoint now,
                        std::ostream& out);
 
 }  // namespace svidctl

@@ -3,8 +3,7 @@
 
 namespace svidctl {
 
-void AddLedgerCommands(CLI::App& app, const std::string& data_dir, LedgerOptions& o,
-                       const svidd::Clock& clock, std::ostream& out, absl::Status* result) {
+void AddLedgerCommands(CLI::App& app, LedgerOptions& o, CommandContext& context) {
   CLI::App* ledger = app.add_subcommand("ledger", "The ledger's tamper-evident event log");
   ledger->require_subcommand(1);
   ledger->fallthrough();
@@ -13,14 +12,14 @@ void AddLedgerCommands(CLI::App& app, const std::string& data_dir, LedgerOptions
       "verify",
       "Recompute the hash chain, every certificate's digest and the signed checkpoints; "
       "report the first row where the ledger breaks (non-zero exit if it does)");
-  verify->add_option("--ca-dir", o.ca_dir,
-                     "Directory with root-cert.pem, the roots checkpoints must chain to "
-                     "(default: <data-dir>/ca)");
   verify->add_option("--output,-o", o.output, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
-  verify->callback(
-      [&data_dir, &o, &clock, &out, result] { *result = RunVerify(data_dir, o, clock, out); });
+  context.OnRunLocal(verify, [&o, &context] {
+    LedgerOptions options = o;
+    options.ca_dir = context.backend.EffectiveCaDir();  // the global --ca-dir
+    return RunVerify(context.backend.data_dir, options, context.clock, context.out);
+  });
 }
 
 }  // namespace svidctl

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "svidctl/certs_commands.h"
+#include "svidd/ledger/ledger.h"
 #include "svidctl/ledger_output.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/ledger_event.h"
@@ -17,7 +17,8 @@ absl::Status RunVerify(const std::string& data_dir, const LedgerOptions& options
                                            ? std::filesystem::path(data_dir) / "ca"
                                            : std::filesystem::path(options.ca_dir);
   svidd::LedgerVerifierOptions verifier_options{
-      LedgerPath(data_dir), std::filesystem::path(data_dir) / svidd::kLedgerHeadFileName,
+      std::filesystem::path(data_dir) / "ledger.db",
+      std::filesystem::path(data_dir) / svidd::kLedgerHeadFileName,
       ca_dir / "root-cert.pem", std::filesystem::path(data_dir) / "retired-roots.pem"};
   SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerifier verifier,
                          svidd::LedgerVerifier::Create(std::move(verifier_options)));

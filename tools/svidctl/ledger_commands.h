@@ -5,6 +5,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "svidctl/command_context.h"
 #include "absl/status/status.h"
 #include "svidd/common/clock.h"
 
@@ -15,10 +16,8 @@ struct LedgerOptions {
   std::string output = "table";
 };
 
-// Adds `ledger` and its subcommands to `app`. `data_dir` is read when a subcommand runs (it
-// is the global --data-dir); the result is left in `*result` for main to report.
-void AddLedgerCommands(CLI::App& app, const std::string& data_dir, LedgerOptions& options,
-                       const svidd::Clock& clock, std::ostream& out, absl::Status* result);
+// Adds `ledger` and its subcommands to `app`; they work on the data directory itself.
+void AddLedgerCommands(CLI::App& app, LedgerOptions& options, CommandContext& context);
 
 // Prints the verification report to `out`. OK if the ledger is intact; DATA_LOSS naming the
 // first break if not; other errors if it could not be verified at all.
