@@ -109,7 +109,7 @@ TEST_F(SvidctlRemoteTest, EveryReadCommandPrintsTheSameRemoteAndLocal) {
     EXPECT_EQ(remote.out, local.out);
   }
   json listed = json::parse(Remote({"certs", "list", "-o", "json"}).out);
-  EXPECT_GT(listed["total"].get<size_t>(), fleet_.records.size());  // the fleet, shop, alice
+  EXPECT_GT(listed.size(), fleet_.records.size());  // the fleet, shop, alice
 
   // The audit: same findings, critical exit both ways. The ledger's integrity finding is left
   // out of the comparison: the server signs a checkpoint every second, so what is "not yet
@@ -176,8 +176,8 @@ TEST_F(SvidctlRemoteTest, RemoteRevocationReachesTheServerAndCaOperationsRun) {
   CommandResult listed = Remote({"certs", "list", "--issuer", after["active"]["serial"], "-o", "json"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   Issue("shop", "after-rotation");
-  EXPECT_EQ(json::parse(Remote({"certs", "list", "--issuer", after["active"]["serial"], "-o", "json"}).out)["total"],
-            json::parse(listed.out)["total"].get<int>() + 1);
+  EXPECT_EQ(json::parse(Remote({"certs", "list", "--issuer", after["active"]["serial"], "-o", "json"}).out).size(),
+            json::parse(listed.out).size() + 1);
 }
 
 TEST_F(SvidctlRemoteTest, ANonAdminIsRefusedWithTheServersReason) {

@@ -109,7 +109,7 @@ TEST_F(SviddProcessTest, RestartKeepsRootAndLedger) {
 
   CommandResult list = Svidctl({"certs", "list", "--spiffe-id", kFooId, "--output", "json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  auto rows = nlohmann::json::parse(list.out)["certificates"];
+  auto rows = nlohmann::json::parse(list.out);
   ASSERT_EQ(rows.size(), 2u) << list.out;
   std::set<std::string> serials;
   for (const auto& row : rows) serials.insert(row["serial"].get<std::string>());

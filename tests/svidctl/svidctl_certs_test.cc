@@ -66,8 +66,8 @@ class SvidctlCertsTest : public ::testing::Test {
     CommandResult r = Run(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::vector<std::string> serials;
-    const json page = json::parse(r.out);
-    for (const auto& item : page["certificates"]) serials.push_back(item["serial"]);
+    const json list = json::parse(r.out);
+    for (const auto& item : list) serials.push_back(item["serial"]);
     return serials;
   }
 
@@ -82,10 +82,7 @@ TEST_F(SvidctlCertsTest, ListJsonHasEveryField) {
   ASSERT_TRUE(ledger_->RevokeCertificate("0b77", "key compromise", now_).ok());
   CommandResult r = Run({"certs", "list", "--output", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  json page = json::parse(r.out);
-  EXPECT_EQ(page["total"], 3);
-  EXPECT_EQ(page["next_page_token"], "");
-  json list = page["certificates"];
+  json list = json::parse(r.out);
   ASSERT_TRUE(list.is_array());
   ASSERT_EQ(list.size(), 3u);
   for (const json& item : list) {

@@ -27,6 +27,9 @@ void AddCertsCommands(CLI::App& app, CertsOptions& o, CommandContext& context) {
   list->add_option("--issued-until", o.issued_until, "Issued before TIME (same forms)");
   list->add_option("--expiring-within", o.expiring_within,
                    "Only unexpired certificates whose not-after falls within DUR (e.g. 24h)");
+  list->add_option("--at", o.at,
+                   "Judge valid, expired, --expiring-within and durations ago as of TIME "
+                   "(RFC 3339, or a duration ago); default now");
   list->add_option("--sort", o.sort, "issued_at, not_after or spiffe_id")
       ->check(CLI::IsMember({"issued_at", "not_after", "spiffe_id"}))
       ->capture_default_str();
@@ -36,7 +39,7 @@ void AddCertsCommands(CLI::App& app, CertsOptions& o, CommandContext& context) {
   list->add_option("--page-token", o.page_token, "Continue where the previous page ended");
   AddOutputOption(list, o.list_output, {"table", "json"});
   context.OnRun(list, [&o, &context](Backend& backend) {
-    return RunList(o, backend, context.clock.Now(), context.out);
+    return RunList(o, backend, context.clock.Now(), context.out, context.err);
   });
 
   CLI::App* show = certs->add_subcommand("show", "Show one certificate, with its PEM");

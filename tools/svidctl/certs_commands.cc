@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "svidctl/output_format.h"
-#include "svidctl/view_format.h"
 #include "svidctl/command_args.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
@@ -43,6 +42,9 @@ std::string RevokedLine(const CertificateRecord& r, svidd::TimePoint now) {
 
 absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
                                                          svidd::TimePoint now) {
+  if (!o.at.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(now, ParseTimeArg("--at", o.at, now));
+  }
   CertificateFilter f;
   if (!o.spiffe_id.empty()) f.spiffe_id = o.spiffe_id;
   if (!o.spiffe_id_prefix.empty()) f.spiffe_id_prefix = o.spiffe_id_prefix;
@@ -85,20 +87,25 @@ absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
   return f;
 }
 
+// JSON stays an array of records (what scripts have relied on since svidctl's first
+// version); how many matched and where the next page starts go to stderr in both formats, so
+// stdout is only the list.
 absl::Status RunList(const CertsOptions& o, Backend& backend, svidd::TimePoint now,
-                     std::ostream& out) {
+                     std::ostream& out, std::ostream& err) {
   SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, BuildCertificateFilter(o, now));
   SVIDD_ASSIGN_OR_RETURN(svidd::CertificatePage page, backend.ListCertificates(filter));
   if (o.list_output == "json") {
-    out << CertificatePageToJson(page).dump(2) << "\n";
-    return absl::OkStatus();
+    nlohmann::ordered_json array = nlohmann::ordered_json::array();
+    for (const CertificateRecord& r : page.records) array.push_back(RecordToJson(r, false));
+    out << array.dump(2) << "\n";
+  } else {
+    out << RecordsTable(page.records, now);
   }
-  out << RecordsTable(page.records, now);
   if (!page.next_page_token.empty()) {
-    out << page.records.size() << " of " << page.total << " shown; next page: --page-token "
+    err << page.records.size() << " of " << page.total << " shown; next page: --page-token "
         << page.next_page_token << "\n";
   } else if (static_cast<int64_t>(page.records.size()) < page.total) {
-    out << page.records.size() << " of " << page.total << " shown\n";
+    err << page.records.size() << " of " << page.total << " shown\n";
   }
   return absl::OkStatus();
 }

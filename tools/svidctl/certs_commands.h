@@ -25,6 +25,7 @@ struct CertsOptions {
   std::string issued_since;
   std::string issued_until;
   std::string expiring_within;
+  std::string at;  // the "now" of status, expiring-within and durations ago; default now
   std::string sort = "issued_at";
   bool ascending = false;
   size_t limit = 0;
@@ -44,12 +45,14 @@ struct CertsOptions {
 
 void AddCertsCommands(CLI::App& app, CertsOptions& options, CommandContext& context);
 
-// The list flags as a ledger filter, times relative to `now`. INVALID_ARGUMENT naming the flag.
+// The list flags as a ledger filter, times relative to `now` (or --at). INVALID_ARGUMENT
+// naming the flag.
 absl::StatusOr<svidd::CertificateFilter> BuildCertificateFilter(const CertsOptions& options,
                                                                 svidd::TimePoint now);
 
+// The list to `out`; "N of TOTAL shown; next page: --page-token T" to `err` when cut short.
 absl::Status RunList(const CertsOptions& options, Backend& backend, svidd::TimePoint now,
-                     std::ostream& out);
+                     std::ostream& out, std::ostream& err);
 absl::Status RunShow(const CertsOptions& options, Backend& backend, svidd::TimePoint now,
                      std::ostream& out);
 absl::Status RunRevoke(const CertsOptions& options, Backend& backend, svidd::TimePoint now,

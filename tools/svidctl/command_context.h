@@ -14,11 +14,13 @@
 namespace svidctl {
 
 struct CommandContext {
-  CommandContext(const svidd::Clock& clock, std::ostream& out) : clock(clock), out(out) {}
+  CommandContext(const svidd::Clock& clock, std::ostream& out, std::ostream& err)
+      : clock(clock), out(out), err(err) {}
 
   BackendOptions backend;
   const svidd::Clock& clock;
   std::ostream& out;
+  std::ostream& err;     // notes beside the output (paging); errors go through `result`
   absl::Status result;  // an error: printed to stderr, exit 1
   int exit_code = 0;    // a command that succeeded may still ask for this (audit findings)
 

@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // Subcommands inherit this: global flags may also follow the command (`svidctl stats --server ...`).
   app.fallthrough();
-  svidctl::CommandContext context(svidd::SystemClock::Instance(), std::cout);
+  svidctl::CommandContext context(svidd::SystemClock::Instance(), std::cout, std::cerr);
   AddGlobalOptions(app, context.backend);
 
   svidctl::CertsOptions certs;

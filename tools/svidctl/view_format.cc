@@ -45,17 +45,6 @@ const std::vector<std::string> kCaHeader = {"CA", "SUBJECT", "SERIAL", "KEY", "N
 
 }  // namespace
 
-json CertificatePageToJson(const svidd::CertificatePage& page) {
-  json j;
-  j["certificates"] = json::array();
-  for (const svidd::CertificateRecord& r : page.records) {
-    j["certificates"].push_back(RecordToJson(r, false));
-  }
-  j["total"] = page.total;
-  j["next_page_token"] = page.next_page_token;
-  return j;
-}
-
 json IdentitiesToJson(const std::vector<svidd::IdentitySummary>& identities) {
   json j;
   j["identities"] = json::array();

@@ -8,16 +8,12 @@
 
 #include "nlohmann/json.hpp"
 #include "svidd/common/clock.h"
-#include "svidd/ledger/certificate_filter.h"
 #include "svidd/ledger/operator_records.h"
 #include "svidd/operator/audit.h"
 #include "svidd/operator/fleet_stats.h"
 #include "svidd/v1/admin.pb.h"
 
 namespace svidctl {
-
-// {"certificates": [...], "total": N, "next_page_token": "..."}
-nlohmann::ordered_json CertificatePageToJson(const svidd::CertificatePage& page);
 
 nlohmann::ordered_json IdentitiesToJson(const std::vector<svidd::IdentitySummary>& identities);
 // SPIFFE ID, KIND, CERTS, VALID, LAST RENEWED ("3h ago"), EXPIRES ("in 21h"), CURRENT, STATUS.
