@@ -207,7 +207,7 @@ TEST_F(SvidctlFleetTest, IdentitiesListIsTheFleetView) {
   for (const json& item : legacy["identities"]) ids.insert(item["spiffe_id"]);
   EXPECT_EQ(ids, (std::set<std::string>{fleet_.stopped, fleet_.ancient, fleet_.weak}));
 
-  CommandResult table = Run({"identities", "list", "--prefix", fleet_.web});
+  CommandResult table = Run({"identities", "list", "--prefix", fleet_.web, "--at", at_});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 2u) << table.out;

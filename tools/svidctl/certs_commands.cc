@@ -13,11 +13,12 @@ namespace {
 using svidd::CertificateFilter;
 using svidd::CertificateRecord;
 
-absl::Status ApplyStatus(const std::string& status, svidd::TimePoint now, CertificateFilter& f) {
-  if (status.empty()) return absl::OkStatus();
+// --status: the ledger's own two states, or active narrowed by validity at `now`.
+void ApplyStatus(const std::string& status, svidd::TimePoint now, CertificateFilter& f) {
+  if (status.empty()) return;
   if (status == "revoked") {
     f.status = svidd::CertStatus::kRevoked;
-    return absl::OkStatus();
+    return;
   }
   f.status = svidd::CertStatus::kActive;
   if (status == "valid") {
@@ -26,7 +27,6 @@ absl::Status ApplyStatus(const std::string& status, svidd::TimePoint now, Certif
   } else if (status == "expired") {
     f.not_after_before = now;
   }
-  return absl::OkStatus();
 }
 
 std::string RevokedLine(const CertificateRecord& r, svidd::TimePoint now) {
@@ -61,7 +61,7 @@ absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
     return absl::InvalidArgumentError(
         "--status expired and --expiring-within exclude each other: one is past, one is ahead");
   }
-  SVIDD_RETURN_IF_ERROR(ApplyStatus(o.status, now, f));
+  ApplyStatus(o.status, now, f);
   if (!o.issued_since.empty()) {
     SVIDD_ASSIGN_OR_RETURN(f.issued_since, ParseTimeArg("--issued-since", o.issued_since, now));
   }
