@@ -48,12 +48,14 @@ const char* CaModeName(CaMode mode) {
   return "unknown";
 }
 
-CaManager::CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock)
-    : options_(std::move(options)), ledger_(ledger), clock_(clock) {}
+CaManager::CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock,
+                     ServerMetrics& metrics)
+    : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
 
 absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions options,
-                                                           Ledger& ledger, const Clock& clock) {
-  std::unique_ptr<CaManager> manager(new CaManager(std::move(options), ledger, clock));
+                                                           Ledger& ledger, const Clock& clock,
+                                                           ServerMetrics& metrics) {
+  std::unique_ptr<CaManager> manager(new CaManager(std::move(options), ledger, clock, metrics));
   std::lock_guard<std::mutex> lock(manager->mu_);
   SVIDD_RETURN_IF_ERROR(manager->Load());
   return manager;
@@ -111,7 +113,7 @@ absl::Status CaManager::Bootstrap(TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(RootCa root, MakeRootCa(root_options, now));
   SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root"), root));
   root_ = std::move(root);
-  SVIDD_ASSIGN_OR_RETURN(active_, MintIntermediate(*root_, now));
+  SVIDD_ASSIGN_OR_RETURN(active_, MintIntermediate(*root_, now, IssuanceApi::kInternal));
   SVIDD_RETURN_IF_ERROR(WriteActive());
   SVIDD_RETURN_IF_ERROR(SaveState());
   mode_ = CaMode::kSelfManaged;
@@ -324,8 +326,8 @@ bool CaManager::AdoptOutsideChange(TimePoint now) {
 
 // A new intermediate under `root` for the current bundle: self-tested and on record before
 // anyone can see it.
-absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(const RootCa& root,
-                                                                              TimePoint now) {
+absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(
+    const RootCa& root, TimePoint now, IssuanceApi requested_by) {
   std::vector<const X509*> bundle;
   if (active_ != nullptr) {
     for (const X509Ptr& r : active_->roots()) bundle.push_back(r.get());
@@ -340,6 +342,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(con
                                                   "svidd (self-managed CA)", now));
   SVIDD_ASSIGN_OR_RETURN(auto authority, TestedAuthority(std::move(material), now, AuthorityOptionsFor()));
   SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
+  metrics_.RecordIssued(CertKind::kIntermediate, requested_by);
   return authority;
 }
 

@@ -32,6 +32,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/root_ca.h"
+#include "svidd/server/server_metrics.h"
 
 namespace svidd {
 
@@ -61,8 +62,10 @@ struct CaStatus {
 
 class CaManager {
  public:
+  // Every intermediate svidd mints is counted in `metrics` once recorded.
   static absl::StatusOr<std::unique_ptr<CaManager>> Open(CaManagerOptions options,
-                                                         Ledger& ledger, const Clock& clock);
+                                                         Ledger& ledger, const Clock& clock,
+                                                         ServerMetrics& metrics);
 
   std::shared_ptr<const Authority> active() const;
   // Signers whose leaves may still be valid: the active one first, then retired ones.
@@ -81,7 +84,8 @@ class CaManager {
   void SetListener(std::function<void()> listener);
 
  private:
-  CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock);
+  CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock,
+            ServerMetrics& metrics);
   absl::Status Load();
   absl::Status Bootstrap(TimePoint now);
   absl::Status LoadRoots(TimePoint now);
@@ -91,11 +95,12 @@ class CaManager {
   absl::Status PublishNewRoot(TimePoint now);
   absl::Status SwitchToNewRoot(TimePoint now);
   absl::Status DropOldRoot();
-  absl::Status PrepareNext(TimePoint now);
+  absl::Status PrepareNext(TimePoint now, IssuanceApi requested_by);
   absl::Status ActivateNext(TimePoint now);
   bool PruneRetired(TimePoint now);
   absl::StatusOr<std::shared_ptr<const Authority>> MintIntermediate(const RootCa& root,
-                                                                     TimePoint now);
+                                                                     TimePoint now,
+                                                                     IssuanceApi requested_by);
   absl::Status SetBundle(std::vector<const X509*> roots);
   absl::Status SaveState();
   absl::Status WriteActive();  // ca/ from active_, not mistaken for an outside change
@@ -109,6 +114,7 @@ class CaManager {
   const CaManagerOptions options_;
   Ledger& ledger_;
   const Clock& clock_;
+  ServerMetrics& metrics_;
 
   mutable std::mutex mu_;
   CaMode mode_ = CaMode::kSelfManaged;

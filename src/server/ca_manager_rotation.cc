@@ -39,7 +39,7 @@ absl::StatusOr<bool> CaManager::TickSelfManaged(TimePoint now) {
 
   IntermediatePlan plan = PlanIntermediate(
       {NotBefore(active_->signing_cert()), active_->not_after(), next_ != nullptr}, now);
-  if (plan.prepare) SVIDD_RETURN_IF_ERROR(PrepareNext(now));
+  if (plan.prepare) SVIDD_RETURN_IF_ERROR(PrepareNext(now, IssuanceApi::kInternal));
   if (plan.activate) SVIDD_RETURN_IF_ERROR(ActivateNext(now));
   changed = changed || plan.prepare || plan.activate;
   return PruneRetired(now) || changed;
@@ -72,7 +72,8 @@ absl::Status CaManager::RotateIntermediateNow() {
           " CA): it cannot mint a new intermediate itself"));
     }
     const TimePoint now = clock_.Now();
-    if (next_ == nullptr) SVIDD_RETURN_IF_ERROR(PrepareNext(now));
+    // Only the admin API asks for this (svidctl ca rotate-intermediate).
+    if (next_ == nullptr) SVIDD_RETURN_IF_ERROR(PrepareNext(now, IssuanceApi::kAdmin));
     SVIDD_RETURN_IF_ERROR(ActivateNext(now));
   }
   Notify();
@@ -104,7 +105,9 @@ absl::Status CaManager::PublishNewRoot(TimePoint now) {
 // Phase 2: an intermediate under the new root signs from now on. The old root stays in the
 // bundle until everything under it has expired.
 absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
-  SVIDD_ASSIGN_OR_RETURN(auto intermediate, MintIntermediate(*new_root_, now));
+  // On the root rotation's schedule, even when an operator started the rotation.
+  SVIDD_ASSIGN_OR_RETURN(auto intermediate,
+                         MintIntermediate(*new_root_, now, IssuanceApi::kInternal));
   const std::string old_serial = SerialHex(root_->cert.get());
   // Everything under the old root: the intermediates it signed bound their leaves.
   TimePoint dependents_expire = now;
@@ -156,8 +159,8 @@ absl::Status CaManager::DropOldRoot() {
   return SaveState();
 }
 
-absl::Status CaManager::PrepareNext(TimePoint now) {
-  SVIDD_ASSIGN_OR_RETURN(next_, MintIntermediate(*root_, now));
+absl::Status CaManager::PrepareNext(TimePoint now, IssuanceApi requested_by) {
+  SVIDD_ASSIGN_OR_RETURN(next_, MintIntermediate(*root_, now, requested_by));
   SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(Dir("ca-next"), next_->ShareMaterial()));
   spdlog::info("prepared the next intermediate {} (valid until {}); it signs from {}",
                next_->signer_serial_hex(), FormatRfc3339(next_->not_after()),

@@ -34,13 +34,15 @@ absl::Status WithheldBecause(const absl::Status& record_status) {
 
 IssuancePipeline::IssuancePipeline(const AuthorityHolder& authorities,
                                    const Authenticator& authenticator, Ledger& ledger,
-                                   TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock)
+                                   TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock,
+                                   ServerMetrics& metrics)
     : authorities_(authorities),
       authenticator_(authenticator),
       ledger_(ledger),
       ttl_policy_(ttl_policy),
       csr_limits_(csr_limits),
-      clock_(clock) {}
+      clock_(clock),
+      metrics_(metrics) {}
 
 absl::StatusOr<CallerIdentity> IssuancePipeline::Authenticate(
     const CallCredentials& credentials) const {
@@ -48,16 +50,27 @@ absl::StatusOr<CallerIdentity> IssuancePipeline::Authenticate(
   return authenticator_.Authenticate(credentials, *authority);
 }
 
+// Latency is measured on the steady clock: the injected Clock says what time it is for
+// decisions (and stands still in tests); it does not measure how long signing took.
 void IssuancePipeline::Issue(IssuanceRequest request, Done done) const {
+  const auto started = std::chrono::steady_clock::now();
   auto caller = Authenticate(request.credentials);
   if (!caller.ok()) return done(caller.status());
-  IssueFor(*caller,
-           SigningRequest{std::move(request.csr_pem), request.requested_ttl, std::string()},
-           std::move(done));
+  SignAndRecord(*caller, IssuanceApi::kIstio,
+                SigningRequest{std::move(request.csr_pem), request.requested_ttl, std::string()},
+                started, std::move(done));
 }
 
-void IssuancePipeline::IssueFor(const CallerIdentity& caller, SigningRequest request,
-                                Done done) const {
+void IssuancePipeline::IssueFor(const CallerIdentity& caller, IssuanceApi api,
+                                SigningRequest request, Done done) const {
+  SignAndRecord(caller, api, std::move(request), std::chrono::steady_clock::now(),
+                std::move(done));
+}
+
+void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi api,
+                                     SigningRequest request,
+                                     std::chrono::steady_clock::time_point started,
+                                     Done done) const {
   const TimePoint now = clock_.Now();
   auto authority = UsableAuthority(authorities_, now);
   if (!authority.ok()) return done(authority.status());
@@ -95,12 +108,15 @@ void IssuancePipeline::IssueFor(const CallerIdentity& caller, SigningRequest req
   chain.cert_chain.push_back((*authority)->root_bundle_pem());
 
   ledger_.RecordIssuanceAsync(
-      std::move(*record), [chain = std::move(chain), done = std::move(done)](absl::Status s) mutable {
+      std::move(*record), [&metrics = metrics_, api, started, chain = std::move(chain),
+                           done = std::move(done)](absl::Status s) mutable {
         if (!s.ok()) {
           spdlog::error("withholding certificate {} for {}: ledger write failed: {}",
                         chain.serial_hex, chain.spiffe_id, s.ToString());
           return done(WithheldBecause(s));
         }
+        metrics.RecordIssued(CertKind::kWorkload, api);
+        metrics.ObserveIssuance(std::chrono::steady_clock::now() - started);
         spdlog::info("issued {} to {}", chain.serial_hex, chain.spiffe_id);
         done(std::move(chain));
       });

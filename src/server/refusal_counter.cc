@@ -74,7 +74,9 @@ std::string RefusalReason(const absl::Status& status) {
 
 void RefusalCounter::Count(const absl::Status& status) {
   if (status.ok()) return;
-  Key key{ToUnixSeconds(RefusalHour(clock_.Now())), RefusalReason(status)};
+  std::string reason = RefusalReason(status);
+  metrics_.RecordRefused(reason);
+  Key key{ToUnixSeconds(RefusalHour(clock_.Now())), std::move(reason)};
   std::lock_guard<std::mutex> lock(mu_);
   ++pending_[key];
 }

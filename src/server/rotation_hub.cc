@@ -29,13 +29,14 @@ svidd::v1::TrustBundle BundleMessage(const TrustBundleSnapshot& bundle,
 RotationHub::RotationHub(const IssuancePipeline& pipeline, WorkerPool& signers,
                          const Ledger& ledger, TrustBundlePublisher& bundles,
                          RenewalScheduler& scheduler, const Clock& clock,
-                         RotationHubOptions options)
+                         ServerMetrics& metrics, RotationHubOptions options)
     : pipeline_(pipeline),
       signers_(signers),
       ledger_(ledger),
       bundles_(bundles),
       scheduler_(scheduler),
       clock_(clock),
+      metrics_(metrics),
       options_(options) {}
 
 RotationHub::~RotationHub() { Stop(); }
@@ -86,7 +87,10 @@ void RotationHub::Loop() {
 void RotationHub::RunOnce(TimePoint now) {
   DueBatch batch = scheduler_.TakeDue(now);
   for (uint64_t id : batch.due) {
-    if (auto session = Find(id)) session->RequestRenewal(svidd::v1::RenewalRequested::SCHEDULED, options_.answer_timeout);
+    auto session = Find(id);
+    if (session == nullptr) continue;
+    session->RequestRenewal(svidd::v1::RenewalRequested::SCHEDULED, options_.answer_timeout);
+    metrics_.RecordRenewalRequested();
   }
   for (const UnrenewedWorkload& lost : batch.expired) {
     auto session = Find(lost.id);
@@ -186,6 +190,7 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     sessions_[id] = session;
+    metrics_.SetRotationStreams(sessions_.size());
     if (presented.has_value()) {
       session->Adopt(presented->serial_hex, presented->issuer_serial_hex);
       scheduler_.Track(id, std::max(presented->not_before, presented->issued_at),
@@ -200,13 +205,14 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
 void RotationHub::Unregister(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   sessions_.erase(id);
+  metrics_.SetRotationStreams(sessions_.size());
   scheduler_.Untrack(id);
 }
 
 void RotationHub::Sign(const CallerIdentity& caller, SigningRequest request,
                        IssuancePipeline::Done done) {
   auto task = [this, caller, request = std::move(request), done]() mutable {
-    pipeline_.IssueFor(caller, std::move(request), std::move(done));
+    pipeline_.IssueFor(caller, IssuanceApi::kRotation, std::move(request), std::move(done));
   };
   if (!signers_.Post(std::move(task))) {
     done(absl::UnavailableError("svidd is shutting down"));

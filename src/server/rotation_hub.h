@@ -20,6 +20,7 @@
 #include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/issuance_pipeline.h"
 #include "svidd/server/refusal_counter.h"
+#include "svidd/server/server_metrics.h"
 
 namespace svidd {
 
@@ -33,9 +34,10 @@ struct RotationHubOptions {
 
 class RotationHub {
  public:
+  // `metrics` follows the connected streams and counts the renewal requests pushed.
   RotationHub(const IssuancePipeline& pipeline, WorkerPool& signers, const Ledger& ledger,
               TrustBundlePublisher& bundles, RenewalScheduler& scheduler, const Clock& clock,
-              RotationHubOptions options);
+              ServerMetrics& metrics, RotationHubOptions options);
   ~RotationHub();  // Stop()
 
   // The background loop: runs RunOnce whenever the scheduler has something due.
@@ -88,6 +90,7 @@ class RotationHub {
   TrustBundlePublisher& bundles_;
   RenewalScheduler& scheduler_;
   const Clock& clock_;
+  ServerMetrics& metrics_;
   const RotationHubOptions options_;
   RefusalCounter* refusals_ = nullptr;
 

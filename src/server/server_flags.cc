@@ -84,6 +84,9 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
       "Base URL of --crl-listen as clients reach it, e.g. http://svidd.svidd-system:8080;"
       " issued certificates then name BASE/crl/<issuer-serial>.crl as their CRL "
       "distribution point");
+  app.add_option("--metrics-listen", options.metrics_listen,
+                 "HOST:PORT to serve Prometheus metrics on over plain HTTP (GET /metrics); off "
+                 "by default");
 }
 
 absl::Status ServerFlags::Finish() {

@@ -41,6 +41,10 @@ absl::Status ServerOptions::Validate() const {
   if (listen.rfind(':') == std::string::npos) {
     return absl::InvalidArgumentError("--listen must be HOST:PORT, got \"" + listen + "\"");
   }
+  if (!metrics_listen.empty() && metrics_listen.rfind(':') == std::string::npos) {
+    return absl::InvalidArgumentError("--metrics-listen must be HOST:PORT, got \"" +
+                                      metrics_listen + "\"");
+  }
   if (!jwks_file.empty() && jwt_issuer.empty()) {
     return absl::InvalidArgumentError(
         "--jwks-file needs --jwt-issuer: tokens are only accepted from a named issuer");

@@ -13,8 +13,8 @@
 namespace svidd {
 
 ServingIdentity::ServingIdentity(ServingIdentityOptions options, Ledger& ledger,
-                                 const Clock& clock)
-    : options_(std::move(options)), ledger_(ledger), clock_(clock) {}
+                                 const Clock& clock, ServerMetrics& metrics)
+    : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
 
 bool ServingIdentity::ShouldRenew(TimePoint now, TimePoint not_before, TimePoint not_after) {
   return now >= not_before + (not_after - not_before) / 2;
@@ -57,6 +57,7 @@ absl::Status ServingIdentity::Issue(const Authority& authority) {
                          BuildCertificateRecord(issued, authority, key.get(), context));
   // Recorded first: a certificate that is not in the ledger is never put to use.
   SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
+  metrics_.RecordIssued(CertKind::kServer, IssuanceApi::kInternal);
 
   std::string chain = issued.pem;
   for (const std::string& pem : authority.chain_pem()) chain += pem;

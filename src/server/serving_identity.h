@@ -13,6 +13,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
+#include "svidd/server/server_metrics.h"
 
 namespace svidd {
 
@@ -25,7 +26,9 @@ struct ServingIdentityOptions {
 
 class ServingIdentity {
  public:
-  ServingIdentity(ServingIdentityOptions options, Ledger& ledger, const Clock& clock);
+  // Each certificate issued is counted in `metrics` (kind server, api internal).
+  ServingIdentity(ServingIdentityOptions options, Ledger& ledger, const Clock& clock,
+                  ServerMetrics& metrics);
 
   // Keeps the certificate on disk if it was issued by `authority`'s signer, names the
   // configured servers and is before half-life; otherwise issues, records and writes a new one.
@@ -44,6 +47,7 @@ class ServingIdentity {
   ServingIdentityOptions options_;
   Ledger& ledger_;
   const Clock& clock_;
+  ServerMetrics& metrics_;
 };
 
 }  // namespace svidd

@@ -18,6 +18,7 @@
 #include "server/istio_certificate_service.h"
 #include "server/ledger_checkpointer.h"
 #include "server/ledger_revocation_checker.h"
+#include "server/metrics_http_server.h"
 #include "server/revocation_watcher.h"
 #include "server/rotation_hub.h"
 #include "server/rotation_service.h"
@@ -28,12 +29,16 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/ledger/sqlite_ledger.h"
+#include "svidd/server/server_metrics.h"
 
 namespace svidd {
 
 struct SviddServer::Impl : public CaOperations {
   ServerOptions options;
   const Clock& clock;
+  // First in, last out: every part below counts into it. Served only with --metrics-listen.
+  ServerMetrics metrics;
+  std::unique_ptr<MetricsHttpServer> metrics_http;
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<CaManager> ca_manager;
   std::unique_ptr<LedgerCheckpointer> checkpointer;
@@ -71,6 +76,7 @@ struct SviddServer::Impl : public CaOperations {
   absl::Status StartGrpc();
   absl::Status InitRotation();
   absl::Status StartCrls();
+  absl::Status StartMetrics();
   absl::Status Maintain();
   absl::Status PublishTrust(const Authority& authority);
   void ActOnRevocations();
@@ -110,7 +116,7 @@ absl::Status SviddServer::Impl::Init() {
   ca.root_ttl = options.root_ttl;
   ca.max_leaf_ttl = options.max_ttl;
   ca.crl_url_base = options.crl_url;
-  SVIDD_ASSIGN_OR_RETURN(ca_manager, CaManager::Open(std::move(ca), *ledger, clock));
+  SVIDD_ASSIGN_OR_RETURN(ca_manager, CaManager::Open(std::move(ca), *ledger, clock, metrics));
   authorities.Set(ca_manager->active());
 
   if (!options.jwks_file.empty()) {
@@ -129,9 +135,9 @@ absl::Status SviddServer::Impl::Init() {
   TtlPolicy ttl{options.default_ttl, options.max_ttl};
   CsrLimits limits{options.max_csr_bytes};
   pipeline = std::make_unique<IssuancePipeline>(authorities, *authenticator, *ledger, ttl, limits,
-                                                clock);
+                                                clock, metrics);
   signers = std::make_unique<WorkerPool>(options.signing_threads);
-  refusals = std::make_unique<RefusalCounter>(*ledger, clock);
+  refusals = std::make_unique<RefusalCounter>(*ledger, clock, metrics);
   istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals);
   SVIDD_RETURN_IF_ERROR(InitRotation());
   admin = std::make_unique<AdminApi>(options, *ledger, authorities, *authenticator, *refusals,
@@ -140,9 +146,10 @@ absl::Status SviddServer::Impl::Init() {
 
   ServingIdentityOptions serving{options.ServingDir(), options.trust_domain, options.server_names,
                                  options.max_ttl};
-  serving_identity = std::make_unique<ServingIdentity>(serving, *ledger, clock);
+  serving_identity = std::make_unique<ServingIdentity>(serving, *ledger, clock, metrics);
   SVIDD_RETURN_IF_ERROR(serving_identity->EnsureFresh(*authorities.Get()));
   SVIDD_RETURN_IF_ERROR(StartCrls());
+  SVIDD_RETURN_IF_ERROR(StartMetrics());
   return StartGrpc();
 }
 
@@ -158,7 +165,7 @@ absl::Status SviddServer::Impl::InitRotation() {
   RotationHubOptions hub;
   hub.answer_timeout = options.renewal_answer_timeout;
   rotation_hub = std::make_unique<RotationHub>(*pipeline, *signers, *ledger, *bundles, *scheduler,
-                                               clock, hub);
+                                               clock, metrics, hub);
   bundles->SetListener([hub = rotation_hub.get()](auto bundle) { hub->Broadcast(std::move(bundle)); });
   // A new CA or bundle is in use at once, for signing and for every stream.
   ca_manager->SetListener([this] {
@@ -173,8 +180,10 @@ absl::Status SviddServer::Impl::InitRotation() {
   return revocation_watcher->Poll().status();  // learns what is already revoked
 }
 
-// What workloads must trust: every root of the active CA.
+// What workloads must trust: every root of the active CA. Called whenever the CA changes
+// (and on every maintenance pass), so the expiry metrics follow it too.
 absl::Status SviddServer::Impl::PublishTrust(const Authority& authority) {
+  metrics.SetCaExpiry(authority);
   return bundles->Update(authority.root_bundle_pem(), std::nullopt);
 }
 
@@ -223,6 +232,15 @@ absl::Status SviddServer::Impl::StartCrls() {
   return absl::OkStatus();
 }
 
+// Failing to listen on --metrics-listen is fatal, like the gRPC and CRL ports: an operator who
+// asked for metrics would otherwise alert on a target that silently never came up.
+absl::Status SviddServer::Impl::StartMetrics() {
+  if (options.metrics_listen.empty()) return absl::OkStatus();
+  SVIDD_ASSIGN_OR_RETURN(metrics_http,
+                         MetricsHttpServer::Start(options.metrics_listen, metrics.registry()));
+  return absl::OkStatus();
+}
+
 absl::Status SviddServer::Impl::StartGrpc() {
   // The watcher re-reads svidd's own certificate when the maintenance loop renews it.
   cert_provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
@@ -259,6 +277,7 @@ absl::Status SviddServer::Impl::StartGrpc() {
 }
 
 void SviddServer::Impl::SetServing(bool value) {
+  metrics.SetServing(value);
   if (serving.exchange(value) != value) {
     spdlog::log(value ? spdlog::level::info : spdlog::level::err, "health: {}",
                 value ? "SERVING" : "NOT_SERVING");
@@ -324,6 +343,9 @@ int SviddServer::port() const { return impl_->port; }
 int SviddServer::crl_port() const {
   return impl_->crl_http == nullptr ? 0 : impl_->crl_http->port();
 }
+int SviddServer::metrics_port() const {
+  return impl_->metrics_http == nullptr ? 0 : impl_->metrics_http->port();
+}
 CrlPublisher& SviddServer::crls() { return *impl_->crls; }
 AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
 CaOperations& SviddServer::ca_operations() { return *impl_; }
@@ -362,6 +384,7 @@ void SviddServer::Shutdown() {
   impl_->checkpointer.reset();
   impl_->ledger.reset();
   impl_->grpc_server.reset();
+  impl_->metrics_http.reset();  // scrapeable while draining (svidd_serving 0), closed now
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->shut_down = true;

@@ -45,7 +45,7 @@ class CaManagerTest : public ::testing::Test {
   }
 
   std::unique_ptr<CaManager> Open() {
-    auto manager = CaManager::Open(options_, *ledger_, clock_);
+    auto manager = CaManager::Open(options_, *ledger_, clock_, metrics_);
     EXPECT_TRUE(manager.ok()) << manager.status();
     return manager.ok() ? std::move(*manager) : nullptr;
   }
@@ -78,6 +78,7 @@ class CaManagerTest : public ::testing::Test {
   fs::path dir_;
   FakeClock clock_{SystemClock::Instance().Now()};
   std::unique_ptr<Ledger> ledger_;
+  ServerMetrics metrics_;
   CaManagerOptions options_;
 };
 

@@ -68,10 +68,11 @@ class RefusalCounterTest : public ::testing::Test {
   }
   FakeClock clock_{FromUnixSeconds(1'760'000'000)};  // 08:53:20
   std::unique_ptr<testing::TestDataDir> dir_;
+  ServerMetrics metrics_;
 };
 
 TEST_F(RefusalCounterTest, CountsPerHourAndReasonAddUpAcrossFlushes) {
-  RefusalCounter counter(dir_->ledger(), clock_);
+  RefusalCounter counter(dir_->ledger(), clock_, metrics_);
   counter.Count(absl::OkStatus());  // not a refusal
   counter.Count(absl::InvalidArgumentError("bad csr"));
   counter.Count(absl::InvalidArgumentError("worse csr"));
@@ -96,7 +97,7 @@ TEST_F(RefusalCounterTest, CountsPerHourAndReasonAddUpAcrossFlushes) {
 TEST_F(RefusalCounterTest, AFailedFlushKeepsTheCounts) {
   auto read_only = OpenSqliteLedger(dir_->path() / "ledger.db", {.read_only = true});
   ASSERT_TRUE(read_only.ok()) << read_only.status();
-  RefusalCounter counter(**read_only, clock_);
+  RefusalCounter counter(**read_only, clock_, metrics_);
   counter.Count(absl::PermissionDeniedError("x"));
   EXPECT_FALSE(counter.Flush().ok());
   counter.Count(absl::PermissionDeniedError("y"));

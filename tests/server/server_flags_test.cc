@@ -44,6 +44,24 @@ TEST(ServerFlagsTest, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(p.options.crl_listen, "") << "no HTTP CRL endpoint unless asked";
   EXPECT_EQ(p.options.crl_url, "");
   EXPECT_TRUE(p.options.admin_ids.empty());
+  EXPECT_EQ(p.options.metrics_listen, "") << "no metrics endpoint unless asked";
+}
+
+TEST(ServerFlagsTest, MetricsListenFromFlagAndYaml) {
+  Parsed flag = Parse({"--metrics-listen", "0.0.0.0:9090"});
+  ASSERT_TRUE(flag.status.ok()) << flag.status;
+  EXPECT_EQ(flag.options.metrics_listen, "0.0.0.0:9090");
+
+  std::string path =
+      ::testing::TempDir() + "/svidd-metrics-" + std::to_string(::getpid()) + ".yaml";
+  std::ofstream(path) << "metrics-listen: 127.0.0.1:9102\n";
+  Parsed yaml = Parse({"--config", path});
+  ASSERT_TRUE(yaml.status.ok()) << yaml.status;
+  EXPECT_EQ(yaml.options.metrics_listen, "127.0.0.1:9102");
+  Parsed both = Parse({"--config", path, "--metrics-listen", "127.0.0.1:9103"});
+  ASSERT_TRUE(both.status.ok()) << both.status;
+  EXPECT_EQ(both.options.metrics_listen, "127.0.0.1:9103") << "the flag wins over the file";
+  std::remove(path.c_str());
 }
 
 TEST(ServerFlagsTest, CrlSettingsFromFlagsAndYaml) {
@@ -103,6 +121,7 @@ TEST(ServerFlagsTest, BadSettingsAreNamed) {
       {{"--listen", "nonsense"}, "HOST:PORT"},
       {{"--jwks-file", "/tmp/jwks.json"}, "--jwt-issuer"},
       {{"--crl-listen", "8080"}, "--crl-listen must be HOST:PORT"},
+      {{"--metrics-listen", "9090"}, "--metrics-listen must be HOST:PORT, got \"9090\""},
       {{"--crl-url", "svidd:8080"}, "--crl-url: CRL URL \"svidd:8080\" must start with http"},
       {{"--crl-url", "http://svidd:8080/"}, "must not end in '/'"},
       {{"--admin-id", "alice"}, "--admin-id alice"},

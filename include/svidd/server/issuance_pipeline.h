@@ -14,6 +14,7 @@
 #include "svidd/pki/csr_validator.h"
 #include "svidd/pki/leaf_profile.h"
 #include "svidd/server/authority_holder.h"
+#include "svidd/server/server_metrics.h"
 
 namespace svidd {
 
@@ -43,19 +44,24 @@ struct IssuedChain {
 
 class IssuancePipeline {
  public:
+  // Every certificate recorded is counted in `metrics` (kind workload, the caller's API) and
+  // its time from request to record observed.
   IssuancePipeline(const AuthorityHolder& authorities, const Authenticator& authenticator,
-                   Ledger& ledger, TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock);
+                   Ledger& ledger, TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock,
+                   ServerMetrics& metrics);
 
-  // Everything up to signing runs on the calling thread; `done` runs once, on the ledger's
-  // thread after the record is durable (or on the calling thread for an early refusal).
-  // Refusals: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT, UNAVAILABLE (no usable
-  // CA, ledger write failed: the certificate is withheld), INTERNAL.
+  // Istio's CreateCertificate. Everything up to signing runs on the calling thread; `done`
+  // runs once, on the ledger's thread after the record is durable (or on the calling thread
+  // for an early refusal). Refusals: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT,
+  // UNAVAILABLE (no usable CA, ledger write failed: the certificate is withheld), INTERNAL.
   using Done = std::function<void(absl::StatusOr<IssuedChain>)>;
   void Issue(IssuanceRequest request, Done done) const;
 
-  // The same path for a caller authenticated earlier (a rotation stream authenticates once,
-  // at open): validate CSR → authorize → profile → sign → record → respond.
-  void IssueFor(const CallerIdentity& caller, SigningRequest request, Done done) const;
+  // The same path for a caller authenticated earlier through `api` (a rotation stream
+  // authenticates once, at open): validate CSR → authorize → profile → sign → record →
+  // respond.
+  void IssueFor(const CallerIdentity& caller, IssuanceApi api, SigningRequest request,
+                Done done) const;
 
   // Authentication alone, against the active CA (UNAVAILABLE if there is none).
   absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
@@ -67,6 +73,11 @@ class IssuancePipeline {
   TtlPolicy ttl_policy_;
   CsrLimits csr_limits_;
   const Clock& clock_;
+  ServerMetrics& metrics_;
+
+  // IssueFor, timed from `started` (when the request reached the pipeline).
+  void SignAndRecord(const CallerIdentity& caller, IssuanceApi api, SigningRequest request,
+                     std::chrono::steady_clock::time_point started, Done done) const;
 };
 
 }  // namespace svidd

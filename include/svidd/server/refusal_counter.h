@@ -1,7 +1,8 @@
 // Counts refused requests by a stable reason label ("unauthenticated/expired-token",
 // "invalid-argument/csr", ...) in memory and flushes the counts to the ledger's per-hour
 // table, so `svidctl stats` shows the same refusals whether it asks the server or reads the
-// ledger file. The issuing services call Count() with the status they answered.
+// ledger file, and in svidd_requests_refused_total{reason}. The issuing services call Count()
+// with the status they answered.
 #pragma once
 
 #include <map>
@@ -12,6 +13,7 @@
 #include "absl/status/status.h"
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
+#include "svidd/server/server_metrics.h"
 
 namespace svidd {
 
@@ -23,8 +25,9 @@ std::string RefusalReason(const absl::Status& status);
 
 class RefusalCounter {
  public:
-  // `ledger` and `clock` must outlive the counter.
-  RefusalCounter(Ledger& ledger, const Clock& clock) : ledger_(ledger), clock_(clock) {}
+  // `ledger`, `clock` and `metrics` must outlive the counter.
+  RefusalCounter(Ledger& ledger, const Clock& clock, ServerMetrics& metrics)
+      : ledger_(ledger), clock_(clock), metrics_(metrics) {}
   ~RefusalCounter() = default;
   RefusalCounter(const RefusalCounter&) = delete;
   RefusalCounter& operator=(const RefusalCounter&) = delete;
@@ -41,6 +44,7 @@ class RefusalCounter {
   using Key = std::pair<int64_t, std::string>;  // hour (Unix seconds), reason
   Ledger& ledger_;
   const Clock& clock_;
+  ServerMetrics& metrics_;
   std::mutex flush_mu_;  // one flush at a time, so a failed batch is put back in order
   mutable std::mutex mu_;
   std::map<Key, int64_t> pending_;

@@ -40,6 +40,8 @@ struct ServerOptions {
   std::string crl_listen;
   std::string crl_url;
   std::chrono::seconds crl_validity = std::chrono::hours(24);
+  // Prometheus metrics over plain HTTP at GET /metrics on metrics_listen (HOST:PORT, "" = off).
+  std::string metrics_listen;
 
   // Rotation streams (svidd.v1.RotationService).
   int max_renewals_per_second = 100;  // storms are spread, never refused

@@ -28,6 +28,8 @@ class SviddServer {
   int port() const;
   // The port --crl-listen is bound to; 0 when it is off.
   int crl_port() const;
+  // The port --metrics-listen is bound to; 0 when it is off.
+  int metrics_port() const;
   // Stops accepting calls, lets in-flight ones finish (up to the drain timeout), flushes the
   // ledger. Idempotent.
   void Shutdown();

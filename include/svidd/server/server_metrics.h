@@ -1,0 +1,74 @@
+// svidd's Prometheus metrics: one registry, the metric families in it, and one narrow method
+// per thing that happened, called by the part of the server where it happened. The object
+// always exists; with --metrics-listen off nobody serves the registry (metrics_http_server.h),
+// so callers never ask whether metrics are on. Thread-safe.
+//
+// Labels only take values from fixed sets: never a SPIFFE ID, a serial or anything a caller
+// sent.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "svidd/ledger/certificate_record.h"
+#include "svidd/pki/authority.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace svidd {
+
+// Which API a certificate was issued through: the `api` label of
+// svidd_certificates_issued_total. kInternal is svidd acting on its own schedule (its serving
+// certificate, a scheduled or bootstrap intermediate).
+enum class IssuanceApi { kIstio, kRotation, kAdmin, kInternal };
+const char* IssuanceApiName(IssuanceApi api);  // "istio" / "rotation" / "admin" / "internal"
+
+class ServerMetrics {
+ public:
+  ServerMetrics();
+  ~ServerMetrics();
+  ServerMetrics(const ServerMetrics&) = delete;
+  ServerMetrics& operator=(const ServerMetrics&) = delete;
+
+  // svidd_certificates_issued_total{kind,api}: call once the ledger has recorded it.
+  void RecordIssued(CertKind kind, IssuanceApi api);
+  // svidd_requests_refused_total{reason}: `reason` is a RefusalReason() label.
+  void RecordRefused(const std::string& reason);
+  // svidd_issuance_duration_seconds: request in to certificate recorded.
+  void ObserveIssuance(std::chrono::nanoseconds duration);
+  // svidd_rotation_streams.
+  void SetRotationStreams(size_t connected);
+  // svidd_renewals_requested_total.
+  void RecordRenewalRequested();
+  // svidd_ca_certificate_expiry_timestamp_seconds{role}: "signer" is the signing CA
+  // certificate's NotAfter, "root" the earliest NotAfter among the roots it publishes.
+  void SetCaExpiry(const Authority& authority);
+  // svidd_serving: 1 while the health service says SERVING.
+  void SetServing(bool serving);
+
+  // What the HTTP endpoint serves (and tests read).
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& issued_;
+  prometheus::Family<prometheus::Counter>& refused_;
+  prometheus::Histogram& issuance_duration_;
+  prometheus::Gauge& rotation_streams_;
+  prometheus::Counter& renewals_requested_;
+  prometheus::Family<prometheus::Gauge>& ca_expiry_;
+  prometheus::Gauge& signer_expiry_;
+  prometheus::Gauge& root_expiry_;
+  prometheus::Gauge& serving_;
+};
+
+}  // namespace svidd
