@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
+
 #include "svidd/ledger/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/identity_policy.h"
@@ -56,6 +58,12 @@ void IssuancePipeline::Issue(IssuanceRequest request, Done done) const {
   const auto started = std::chrono::steady_clock::now();
   auto caller = Authenticate(request.credentials);
   if (!caller.ok()) return done(caller.status());
+  if (request.impersonated_identity.has_value()) {
+    return done(absl::PermissionDeniedError(absl::StrCat(
+        caller->id.str(), " asked to impersonate \"", *request.impersonated_identity,
+        "\" (metadata ImpersonatedIdentity): svidd trusts no node accounts and issues only to "
+        "the authenticated caller's own identity")));
+  }
   SignAndRecord(*caller, IssuanceApi::kIstio,
                 SigningRequest{std::move(request.csr_pem), request.requested_ttl, std::string()},
                 started, std::move(done));

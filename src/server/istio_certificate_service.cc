@@ -40,6 +40,13 @@ grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
   issuance.csr_pem = request->csr();
   issuance.requested_ttl = std::chrono::seconds(request->validity_duration());
   issuance.credentials = CredentialsFromContext(*context);
+  if (request->has_metadata()) {
+    const auto& fields = request->metadata().fields();
+    if (auto it = fields.find("ImpersonatedIdentity"); it != fields.end()) {
+      issuance.impersonated_identity =
+          it->second.has_string_value() ? it->second.string_value() : "(not a string)";
+    }
+  }
 
   auto finish = [this, reactor, response](absl::StatusOr<IssuedChain> result) {
     if (!result.ok()) {

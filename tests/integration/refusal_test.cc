@@ -126,6 +126,40 @@ TEST(RefusalTest, EachRefusalHasItsCodeAndSaysWhy) {
   EXPECT_TRUE(env->CreateCertificate(GoodCsr(), 0, env->TokenFor("foo", "bar"), &response).ok());
 }
 
+// A node agent asking for another workload's certificate through Istio's request metadata:
+// svidd trusts no node accounts, so it says so instead of reporting a CSR mismatch.
+TEST(RefusalTest, ImpersonationIsRefusedByName) {
+  auto env = TestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  const std::string victim = "spiffe://cluster.local/ns/foo/sa/victim";
+  auto stub = istio::v1::auth::IstioCertificateService::NewStub(env->Channel());
+  for (const std::string& csr_id : {victim, std::string(kFooId)}) {
+    SCOPED_TRACE(csr_id);
+    istio::v1::auth::IstioCertificateRequest request;
+    request.set_csr(BuildIstioCsr(csr_id).value().pem);
+    (*request.mutable_metadata()->mutable_fields())["ImpersonatedIdentity"].set_string_value(victim);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    context.AddMetadata("authorization", "Bearer " + env->TokenFor("foo", "bar"));
+    istio::v1::auth::IstioCertificateResponse response;
+    grpc::Status status = stub->CreateCertificate(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_NE(status.error_message().find("ImpersonatedIdentity"), std::string::npos)
+        << status.error_message();
+    EXPECT_NE(status.error_message().find(victim), std::string::npos) << status.error_message();
+    EXPECT_EQ(response.cert_chain_size(), 0);
+  }
+  // Other metadata (CertSigner) does not get in the way.
+  istio::v1::auth::IstioCertificateRequest request;
+  request.set_csr(GoodCsr());
+  (*request.mutable_metadata()->mutable_fields())["CertSigner"].set_string_value("default");
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  context.AddMetadata("authorization", "Bearer " + env->TokenFor("foo", "bar"));
+  istio::v1::auth::IstioCertificateResponse response;
+  EXPECT_TRUE(stub->CreateCertificate(&context, request, &response).ok());
+}
+
 TEST(RefusalTest, ExpiredSigningCaMeansUnavailable) {
   // An operator's CA (--ca-dir): svidd cannot replace it, so once it expires nothing is signed.
   TempDir ca_dir;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct IssuanceRequest {
   std::string csr_pem;
   std::chrono::seconds requested_ttl{0};
   CallCredentials credentials;
+  // Istio's request metadata "ImpersonatedIdentity": a node agent asking for another
+  // workload's certificate. svidd trusts no node accounts, so an authenticated caller naming
+  // one is refused (PERMISSION_DENIED) rather than issued its own identity by surprise.
+  std::optional<std::string> impersonated_identity;
 };
 
 struct IssuedChain {
