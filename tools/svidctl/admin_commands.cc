@@ -17,10 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Principal() {
-  const char* user = std::getenv("USER");
-  return absl::StrCat("svidctl admin issue by ", user != nullptr ? user : "unknown");
-}
+std::string Principal() { return absl::StrCat("svidctl admin issue (", LocalUser(), ")"); }
 
 }  // namespace
 

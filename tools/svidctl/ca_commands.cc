@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "svidctl/command_args.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
@@ -47,11 +48,6 @@ absl::Status Record(const std::string& data_dir, const svidd::CaMaterial& ca, co
   return ledger->RecordIssuance(std::move(record));
 }
 
-const char* User() {
-  const char* user = std::getenv("USER");
-  return user != nullptr ? user : "unknown";
-}
-
 // The roots in `pem` plus `more`, each once (by serial).
 std::vector<svidd::X509Ptr> UnionOfRoots(std::vector<svidd::X509Ptr> roots,
                                          std::vector<svidd::X509Ptr> more) {
@@ -89,7 +85,7 @@ absl::Status RunIssueIntermediate(const std::string& data_dir, const CaOptions& 
   SVIDD_ASSIGN_OR_RETURN(svidd::CaMaterial ca, svidd::IssueIntermediate(*root, spec, roots, now));
   // On record before anyone can use it.
   SVIDD_RETURN_IF_ERROR(Record(data_dir, ca, root->cert.get(),
-                               absl::StrCat("svidctl ca issue-intermediate (", User(), ")"), now));
+                               absl::StrCat("svidctl ca issue-intermediate (", LocalUser(), ")"), now));
   SVIDD_RETURN_IF_ERROR(svidd::WriteIstioCaDir(o.out_dir, ca));
   out << "issued intermediate " << svidd::SerialHex(ca.signing_cert.get()) << " \"" << o.name
       << "\" valid until " << svidd::FormatRfc3339(svidd::NotAfter(ca.signing_cert.get()))
@@ -157,7 +153,7 @@ absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o,
     return absl::FailedPreconditionError(absl::StrCat("not imported: ", valid.message()));
   }
   SVIDD_RETURN_IF_ERROR(Record(data_dir, ca, issuer_ref.get(),
-                               absl::StrCat("svidctl ca import (", User(), ")"), now));
+                               absl::StrCat("svidctl ca import (", LocalUser(), ")"), now));
   SVIDD_RETURN_IF_ERROR(svidd::WriteIstioCaDir(Data(data_dir, "ca"), ca));
   fs::remove_all(Data(data_dir, "ca-pending"));
   out << "imported intermediate " << svidd::SerialHex(ca.signing_cert.get()) << " valid until "

@@ -1,5 +1,7 @@
 #include "svidctl/command_args.h"
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 #include "svidd/common/time_format.h"
 
@@ -33,6 +35,11 @@ std::optional<svidd::CertKind> CertKindArg(const std::string& name) {
     if (name == svidd::CertKindName(kind)) return kind;
   }
   return std::nullopt;
+}
+
+std::string LocalUser() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "unknown";
 }
 
 }  // namespace svidctl

@@ -25,4 +25,7 @@ absl::StatusOr<std::chrono::seconds> ParsePositiveDuration(const std::string& fl
 // has already refused anything else.
 std::optional<svidd::CertKind> CertKindArg(const std::string& name);
 
+// Who is running svidctl ($USER, else "unknown"), for the ledger's record of who asked.
+std::string LocalUser();
+
 }  // namespace svidctl
