@@ -193,6 +193,12 @@ absl::Status Prefixed(const std::filesystem::path& path, const absl::Status& sta
 
 }  // namespace
 
+LedgerVerifierOptions LedgerVerifierOptions::ForDataDir(const std::filesystem::path& data_dir,
+                                                        const std::filesystem::path& ca_dir) {
+  return {data_dir / "ledger.db", data_dir / kLedgerHeadFileName, ca_dir / "root-cert.pem",
+          data_dir / "retired-roots.pem"};
+}
+
 absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions options) {
   absl::StatusOr<std::string> pem = ReadFileToString(options.trust_bundle);
   if (!pem.ok()) return Prefixed(options.trust_bundle, pem.status());

@@ -57,8 +57,7 @@ int AuditReport::Count(AuditSeverity severity) const {
 
 LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& data_dir,
                                                  const std::filesystem::path& ca_dir) {
-  LedgerVerifierOptions options{data_dir / "ledger.db", data_dir / kLedgerHeadFileName,
-                                ca_dir / "root-cert.pem", data_dir / "retired-roots.pem"};
+  const LedgerVerifierOptions options = LedgerVerifierOptions::ForDataDir(data_dir, ca_dir);
   return [options](TimePoint) -> std::vector<AuditFinding> {
     auto verifier = LedgerVerifier::Create(options);
     auto report = verifier.ok() ? verifier->Verify() : verifier.status();

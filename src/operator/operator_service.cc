@@ -5,6 +5,18 @@
 
 namespace svidd {
 
+OperatorServiceOptions DataDirOperatorOptions(const std::filesystem::path& data_dir,
+                                              const std::filesystem::path& ca_dir) {
+  OperatorServiceOptions o;
+  o.ca = [ca_dir] { return ReadCaSnapshot(ca_dir); };
+  o.ca_dir = ca_dir;
+  for (const char* dir : {"root", "root-next", "ca-next", "ca-pending"}) {
+    o.other_key_dirs.push_back(data_dir / dir);
+  }
+  o.integrity = DefaultLedgerIntegrityCheck(data_dir, ca_dir);
+  return o;
+}
+
 OperatorService::OperatorService(Ledger& ledger, OperatorServiceOptions options, const Clock& clock)
     : ledger_(ledger), options_(std::move(options)), clock_(clock) {}
 

@@ -11,10 +11,12 @@ namespace {
 // gRPC's threads without competing with signing.
 constexpr int kAdminWorkers = 2;
 
+// The data directory's options, with the CA and the bundle sequence answered from the
+// running server's state rather than from the files.
 OperatorServiceOptions OperatorOptions(const ServerOptions& options,
                                        const AuthorityHolder& authorities,
                                        std::function<uint64_t()> bundle_sequence) {
-  OperatorServiceOptions o;
+  OperatorServiceOptions o = DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir());
   const std::string trust_domain = options.trust_domain;
   o.ca = [&authorities, trust_domain]() -> absl::StatusOr<CaSnapshot> {
     std::shared_ptr<const Authority> authority = authorities.Get();
@@ -23,11 +25,6 @@ OperatorServiceOptions OperatorOptions(const ServerOptions& options,
     if (snapshot.ok() && snapshot->trust_domain.empty()) snapshot->trust_domain = trust_domain;
     return snapshot;
   };
-  o.ca_dir = options.EffectiveCaDir();
-  for (const char* dir : {"root", "root-next", "ca-next", "ca-pending"}) {
-    o.other_key_dirs.push_back(options.data_dir / dir);
-  }
-  o.integrity = DefaultLedgerIntegrityCheck(options.data_dir, options.EffectiveCaDir());
   o.bundle_sequence = [sequence = std::move(bundle_sequence)]() -> std::optional<uint64_t> {
     return sequence();
   };

@@ -27,14 +27,7 @@ class OperatorFixture : public ::testing::Test {
     service_ = std::make_unique<OperatorService>(dir_->ledger(), Options(), clock_);
   }
 
-  OperatorServiceOptions Options() {
-    OperatorServiceOptions o;
-    std::filesystem::path ca_dir = dir_->ca_dir();
-    o.ca = [ca_dir] { return ReadCaSnapshot(ca_dir); };
-    o.ca_dir = ca_dir;
-    o.integrity = DefaultLedgerIntegrityCheck(dir_->path(), ca_dir);
-    return o;
-  }
+  OperatorServiceOptions Options() { return DataDirOperatorOptions(dir_->path(), dir_->ca_dir()); }
 
   static TimePoint now() { return FromUnixSeconds(kNowUnix); }
 

@@ -12,6 +12,7 @@
 #include "nlohmann/json.hpp"
 #include "support/fleet/test_data_dir.h"
 #include "support/fleet/test_fleet.h"
+#include "support/fleet/test_records.h"
 #include "support/pki/external_verify.h"
 #include "svidctl/svidctl_test_util.h"
 #include "svidd/common/atomic_file.h"
@@ -82,6 +83,16 @@ class SvidctlFleetTest : public ::testing::Test {
 
 TEST_F(SvidctlFleetTest, CertsListFiltersMatchTheLedger) {
   const std::string td = "spiffe://cluster.local/";
+  // One certificate from another CA of the trust domain, so that --issuer has something to
+  // leave out.
+  auto other_ca = MakeTestAuthority(now_ - std::chrono::hours(24));
+  ASSERT_TRUE(other_ca.ok()) << other_ca.status();
+  auto foreign = IssueRecord(**other_ca, "0f0f", td + "ns/default/sa/web",
+                             now_ - std::chrono::hours(2), now_ + std::chrono::hours(22));
+  ASSERT_TRUE(foreign.ok()) << foreign.status();
+  ASSERT_TRUE(dir_->ledger().RecordIssuance(*foreign).ok());
+  fleet_.records.push_back(*foreign);
+  const std::string signer = dir_->authority().signer_serial_hex();
   struct Case {
     const char* name;
     std::vector<std::string> flags;
@@ -91,7 +102,7 @@ TEST_F(SvidctlFleetTest, CertsListFiltersMatchTheLedger) {
       {"namespace", {"--namespace", "legacy"},
        [&](const auto& r) { return r.spiffe_id.rfind(td + "ns/legacy/", 0) == 0; }},
       {"prefix", {"--prefix", td + "ns/default/sa/w"},
-       [&](const auto& r) { return r.spiffe_id == fleet_.web; }},
+       [&](const auto& r) { return r.spiffe_id == fleet_.web; }},  // "0f0f" included
       {"kind", {"--kind", "server"}, [](const auto& r) { return r.kind == CertKind::kServer; }},
       {"valid now", {"--status", "valid"},
        [&](const auto& r) {
@@ -106,8 +117,10 @@ TEST_F(SvidctlFleetTest, CertsListFiltersMatchTheLedger) {
       {"issued before an RFC 3339 time", {"--issued-until", FormatRfc3339(now_ - std::chrono::hours(24 * 20))},
        [&](const auto& r) { return r.issued_at < now_ - std::chrono::hours(24 * 20); }},
       {"key type", {"--key-type", "RSA-1024"}, [](const auto& r) { return r.key_type == "RSA-1024"; }},
-      {"issuer", {"--issuer", dir_->authority().signer_serial_hex()},
-       [](const auto&) { return true; }},
+      {"issuer", {"--issuer", signer},
+       [&](const auto& r) { return r.issuer_serial_hex == signer; }},
+      {"the other issuer", {"--issuer", (*other_ca)->signer_serial_hex()},
+       [](const auto& r) { return r.serial_hex == "0f0f"; }},
       {"serial", {"--serial", fleet_.SerialsOf(fleet_.api)[1]},
        [&](const auto& r) { return r.serial_hex == fleet_.SerialsOf(fleet_.api)[1]; }},
   };
@@ -359,10 +372,14 @@ TEST_F(SvidctlFleetTest, HelpShowsEveryCommand) {
               "rotate-intermediate", "reissue"}},
       {"admin", {"issue"}},
       {"ledger", {"verify"}}};
+  // Each as an entry of the subcommand list ("  NAME   description"), not merely a word
+  // that some other command's description happens to use.
   for (const auto& [group, commands] : groups) {
     CommandResult help = RunSvidctl({group, "--help"});
     ASSERT_EQ(help.exit_code, 0) << group;
-    for (const std::string& command : commands) EXPECT_THAT(help.out, HasSubstr(command)) << group;
+    for (const std::string& command : commands) {
+      EXPECT_THAT(help.out, HasSubstr("\n  " + command + " ")) << group;
+    }
   }
 }
 

@@ -5,9 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "svidctl/command_args.h"
+#include "svidctl/data_dir_ledger.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
-#include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/ca_material.h"
 #include "svidd/server/admin_credential.h"
@@ -33,18 +33,9 @@ absl::Status RunAdminIssue(const AdminOptions& o, const BackendOptions& where,
   }
   SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<const svidd::Authority> authority,
                          svidd::Authority::Create(*std::move(material)));
-  const fs::path ledger_path = fs::path(where.data_dir) / "ledger.db";
-  if (!fs::exists(ledger_path)) {
-    return absl::NotFoundError(absl::StrCat("no ledger at ", ledger_path.string(),
-                                            ": an admin credential is recorded like any "
-                                            "certificate, so the data dir must be svidd's"));
-  }
-  // Read-only first: refuses a schema this svidctl does not match, so it never migrates the
-  // ledger underneath a running svidd.
-  svidd::SqliteLedgerOptions read_only;
-  read_only.read_only = true;
-  SVIDD_RETURN_IF_ERROR(svidd::OpenSqliteLedger(ledger_path, read_only).status());
-  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger, svidd::OpenSqliteLedger(ledger_path));
+  // An admin credential is recorded like any certificate, in svidd's own ledger.
+  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
+                         OpenDataDirLedger(where.data_dir, LedgerAccess::kReadWrite));
 
   svidd::AdminCredentialRequest request{o.id, ttl, Principal()};
   SVIDD_ASSIGN_OR_RETURN(svidd::AdminCredential credential,

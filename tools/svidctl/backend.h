@@ -1,5 +1,6 @@
 // Where svidctl's answers come from. Every command asks a Backend, and a Backend answers with
-// the operator library's own types, so a command prints the same thing whichever one it got:
+// the operator library's own types (the CA manager's status, which only the server has, in its
+// wire form), so a command prints the same thing whichever one it got:
 //   - LocalBackend: the data directory itself (ledger.db read-only, the CA directory's
 //     certificates), through svidd::OperatorService — what the server runs too;
 //   - RemoteBackend: a running svidd's admin API (svidd.v1.AdminService), authenticated by

@@ -56,7 +56,7 @@ absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
     SVIDD_ASSIGN_OR_RETURN(f.issuer_serial, svidd::ParseOperatorSerial(o.issuer, "CA serial"));
   }
   if (!o.key_type.empty()) f.key_type = o.key_type;
-  if (!o.kind.empty()) f.kind = CertKindArg(o.kind);
+  if (!o.kind.empty()) f.kind = svidd::ParseCertKind(o.kind);
   if (o.status == "expired" && !o.expiring_within.empty()) {
     return absl::InvalidArgumentError(
         "--status expired and --expiring-within exclude each other: one is past, one is ahead");

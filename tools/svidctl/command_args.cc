@@ -29,14 +29,6 @@ absl::StatusOr<std::chrono::seconds> ParsePositiveDuration(const std::string& fl
   return d;
 }
 
-std::optional<svidd::CertKind> CertKindArg(const std::string& name) {
-  for (svidd::CertKind kind :
-       {svidd::CertKind::kWorkload, svidd::CertKind::kServer, svidd::CertKind::kIntermediate}) {
-    if (name == svidd::CertKindName(kind)) return kind;
-  }
-  return std::nullopt;
-}
-
 std::string LocalUser() {
   const char* user = std::getenv("USER");
   return user != nullptr && *user != '\0' ? user : "unknown";

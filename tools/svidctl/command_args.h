@@ -1,14 +1,11 @@
-// What operators type on svidctl's command line: times, durations, certificate kinds.
+// What operators type on svidctl's command line: times and durations; and who they are.
 #pragma once
 
 #include <chrono>
-#include <optional>
 #include <string>
-#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
-#include "svidd/ledger/certificate_record.h"
 
 namespace svidctl {
 
@@ -20,10 +17,6 @@ absl::StatusOr<svidd::TimePoint> ParseTimeArg(const std::string& flag, const std
 // A positive duration ("4h", "30m"). INVALID_ARGUMENT naming `flag` otherwise.
 absl::StatusOr<std::chrono::seconds> ParsePositiveDuration(const std::string& flag,
                                                            const std::string& text);
-
-// "workload", "server", "intermediate"; nullopt for "" (no filter). The flag's own check
-// has already refused anything else.
-std::optional<svidd::CertKind> CertKindArg(const std::string& name);
 
 // Who is running svidctl ($USER, else "unknown"), for the ledger's record of who asked.
 std::string LocalUser();

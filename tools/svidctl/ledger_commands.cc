@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "svidd/ledger/ledger.h"
 #include "svidctl/ledger_output.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/ledger_event.h"
@@ -16,10 +15,8 @@ absl::Status RunVerify(const std::string& data_dir, const LedgerOptions& options
   const std::filesystem::path ca_dir = options.ca_dir.empty()
                                            ? std::filesystem::path(data_dir) / "ca"
                                            : std::filesystem::path(options.ca_dir);
-  svidd::LedgerVerifierOptions verifier_options{
-      std::filesystem::path(data_dir) / "ledger.db",
-      std::filesystem::path(data_dir) / svidd::kLedgerHeadFileName,
-      ca_dir / "root-cert.pem", std::filesystem::path(data_dir) / "retired-roots.pem"};
+  svidd::LedgerVerifierOptions verifier_options =
+      svidd::LedgerVerifierOptions::ForDataDir(data_dir, ca_dir);
   SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerifier verifier,
                          svidd::LedgerVerifier::Create(std::move(verifier_options)));
   SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerification report, verifier.Verify());

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "svidctl/backend.h"
+#include "svidctl/data_dir_ledger.h"
 #include "svidd/common/status_macros.h"
-#include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/operator/operator_service.h"
 #include "svidd/server/trust_bundle_state.h"
 
@@ -22,16 +22,11 @@ absl::Status NeedsServer(const char* command) {
                "--key and --root-cert (or SVIDCTL_SERVER, SVIDCTL_CERT, ...)"));
 }
 
+// The data directory's options; the bundle sequence is the one svidd last published.
 svidd::OperatorServiceOptions LocalOperatorOptions(const BackendOptions& o) {
   const fs::path data_dir = o.data_dir;
-  const fs::path ca_dir = o.EffectiveCaDir();
-  svidd::OperatorServiceOptions options;
-  options.ca = [ca_dir] { return svidd::ReadCaSnapshot(ca_dir); };
-  options.ca_dir = ca_dir;
-  for (const char* dir : {"root", "root-next", "ca-next", "ca-pending"}) {
-    options.other_key_dirs.push_back(data_dir / dir);
-  }
-  options.integrity = svidd::DefaultLedgerIntegrityCheck(data_dir, ca_dir);
+  svidd::OperatorServiceOptions options =
+      svidd::DataDirOperatorOptions(data_dir, o.EffectiveCaDir());
   options.bundle_sequence = [file = data_dir / "trust-bundle.json"]() -> std::optional<uint64_t> {
     absl::StatusOr<std::optional<uint64_t>> sequence = svidd::ReadTrustBundleSequence(file);
     return sequence.ok() ? *sequence : std::nullopt;
@@ -55,13 +50,10 @@ class LocalBackend : public Backend {
   absl::StatusOr<svidd::CertificateRecord> GetCertificate(std::string_view serial) override {
     return service_.GetCertificate(serial);
   }
-  // The read-only ledger already refused a schema this svidctl does not match exactly, so a
-  // newer svidctl never migrates the ledger underneath a running older svidd.
+  // Writes to the same ledger the running server reads; it notices within a second.
   absl::StatusOr<svidd::RevocationResult> Revoke(const svidd::RevocationRequest& request) override {
-    svidd::SqliteLedgerOptions writable;
     SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                           svidd::OpenSqliteLedger(fs::path(options_.data_dir) / "ledger.db",
-                                                   writable));
+                           OpenDataDirLedger(options_.data_dir, LedgerAccess::kReadWrite));
     return svidd::RevokeCertificates(*ledger, request, clock_.Now());
   }
   absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
@@ -98,16 +90,8 @@ std::string BackendOptions::EffectiveCaDir() const {
 
 absl::StatusOr<std::unique_ptr<Backend>> OpenLocalBackend(const BackendOptions& options,
                                                           const svidd::Clock& clock) {
-  const fs::path ledger_path = fs::path(options.data_dir) / "ledger.db";
-  if (!fs::exists(ledger_path)) {
-    return absl::NotFoundError(absl::StrCat(
-        "no ledger at ", ledger_path.string(),
-        ": give --data-dir of a svidd that has started once, or --server for a remote one"));
-  }
-  svidd::SqliteLedgerOptions read_only;
-  read_only.read_only = true;
   SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                         svidd::OpenSqliteLedger(ledger_path, read_only));
+                         OpenDataDirLedger(options.data_dir, LedgerAccess::kReadOnly));
   return std::make_unique<LocalBackend>(options, std::move(ledger), clock);
 }
 

@@ -42,7 +42,7 @@ void AddIdentitiesCommands(CLI::App& app, ViewOptions& o, CommandContext& contex
     svidd::IdentityFilter filter;
     if (!o.spiffe_id_prefix.empty()) filter.spiffe_id_prefix = o.spiffe_id_prefix;
     if (!o.istio_namespace.empty()) filter.istio_namespace = o.istio_namespace;
-    filter.kind = CertKindArg(o.kind);
+    filter.kind = svidd::ParseCertKind(o.kind);
     filter.limit = o.limit;
     filter.now = at.value_or(now);
     SVIDD_ASSIGN_OR_RETURN(auto identities, backend.ListIdentities(filter));

@@ -20,6 +20,10 @@ struct LedgerVerifierOptions {
   // Roots svidd has dropped from the bundle after a root rotation (<data-dir>/
   // retired-roots.pem): older checkpoints were signed under them. Optional; absent is fine.
   std::filesystem::path retired_roots;
+
+  // Each of the above where svidd keeps it: in `data_dir`, and the bundle in `ca_dir`.
+  static LedgerVerifierOptions ForDataDir(const std::filesystem::path& data_dir,
+                                          const std::filesystem::path& ca_dir);
 };
 
 class LedgerVerifier {

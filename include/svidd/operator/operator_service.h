@@ -35,6 +35,14 @@ struct OperatorServiceOptions {
   StatsOptions stats;
 };
 
+// A data directory's options, as svidctl's local look uses them: the CA read afresh from
+// `ca_dir`'s files, the audit over `ca_dir`'s key and svidd's other key directories
+// (<data-dir>/root, root-next, ca-next, ca-pending), the ledger verifier over <data-dir>. No
+// bundle sequence. The server starts from the same options and answers `ca` and
+// `bundle_sequence` from its live state instead.
+OperatorServiceOptions DataDirOperatorOptions(const std::filesystem::path& data_dir,
+                                              const std::filesystem::path& ca_dir);
+
 class OperatorService {
  public:
   // `ledger` and `clock` must outlive the service.

@@ -1,0 +1,28 @@
+#include "svidctl/data_dir_ledger.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/ledger/sqlite_ledger.h"
+
+namespace svidctl {
+
+absl::StatusOr<std::unique_ptr<svidd::Ledger>> OpenDataDirLedger(const std::string& data_dir,
+                                                                 LedgerAccess access) {
+  const std::filesystem::path path = std::filesystem::path(data_dir) / "ledger.db";
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(absl::StrCat(
+        "no ledger at ", path.string(),
+        ": --data-dir must be the data directory of a svidd that has started once"));
+  }
+  svidd::SqliteLedgerOptions read_only;
+  read_only.read_only = true;
+  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
+                         svidd::OpenSqliteLedger(path, read_only));
+  if (access == LedgerAccess::kReadOnly) return ledger;
+  ledger.reset();
+  return svidd::OpenSqliteLedger(path);
+}
+
+}  // namespace svidctl
