@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs missing Debian packages and builds svidd, svidctl and the tests into ./build.
+# BUILD_TYPE (default Dev: -O1 -g1) and BUILD_DIR (default build) select another build, e.g.
+# BUILD_TYPE=Release BUILD_DIR=build-release tools/build.sh for benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup-deps.sh
-export CCACHE_BASEDIR="$PWD"
-cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
-cmake --build build -j"$(nproc)"
+# ccache: paths relative to the checkout and no working-directory hash, so a second clone or
+# worktree of the same sources reuses the cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+BUILD_DIR="${BUILD_DIR:-build}"
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Dev}" >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)"
