@@ -132,12 +132,18 @@ absl::Status CaManager::LoadRoots(TimePoint now) {
   if (next_root.has_value() && SignedBy(signer, next_root->cert.get())) {
     // A switch to the new root was cut short after ca/ was written: finish it.
     spdlog::warn("finishing an interrupted root switch from {}", Dir("root-next").string());
-    if (root.ok()) state_.old_root_serial = SerialHex(root->cert.get());
+    // The old root stays in the bundle exactly as long as the uninterrupted switch keeps it.
+    if (root.ok()) {
+      state_.old_root_serial = SerialHex(root->cert.get());
+      SVIDD_ASSIGN_OR_RETURN(state_.old_root_dependents_expire,
+                             DependentsExpire(state_.old_root_serial, now));
+    } else {
+      state_.old_root_dependents_expire = now;  // its certificate is gone: nothing to keep
+    }
     SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root"), *next_root));
     root = std::move(*next_root);
     next_root.reset();
     state_.root_phase = RootPhase::kSwitched;
-    state_.old_root_dependents_expire = now + options_.root_ttl;  // recomputed on the next tick
     SVIDD_RETURN_IF_ERROR(SaveState());
     std::filesystem::remove_all(Dir("root-next"));
   }

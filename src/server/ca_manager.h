@@ -94,6 +94,7 @@ class CaManager {
   absl::StatusOr<bool> TickWatched(TimePoint now);
   absl::Status PublishNewRoot(TimePoint now);
   absl::Status SwitchToNewRoot(TimePoint now);
+  absl::StatusOr<TimePoint> DependentsExpire(const std::string& root_serial, TimePoint now) const;
   absl::Status DropOldRoot();
   absl::Status PrepareNext(TimePoint now, IssuanceApi requested_by);
   absl::Status ActivateNext(TimePoint now);

@@ -23,6 +23,19 @@ std::vector<const X509*> Borrow(const std::vector<X509Ptr>& certs) {
 
 }  // namespace
 
+// When everything under the root `root_serial` will have expired: the intermediates it
+// signed bound their leaves. Never earlier than `now`.
+absl::StatusOr<TimePoint> CaManager::DependentsExpire(const std::string& root_serial,
+                                                      TimePoint now) const {
+  CertificateFilter under_root;
+  under_root.issuer_serial = root_serial;
+  SVIDD_ASSIGN_OR_RETURN(std::vector<CertificateRecord> signed_by_root,
+                         ledger_.ListCertificates(under_root));
+  TimePoint last = now;
+  for (const CertificateRecord& r : signed_by_root) last = std::max(last, r.not_after);
+  return last;
+}
+
 absl::StatusOr<bool> CaManager::TickSelfManaged(TimePoint now) {
   bool changed = false;
   RootState root_state{state_.root_phase,
@@ -109,12 +122,7 @@ absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(auto intermediate,
                          MintIntermediate(*new_root_, now, IssuanceApi::kInternal));
   const std::string old_serial = SerialHex(root_->cert.get());
-  // Everything under the old root: the intermediates it signed bound their leaves.
-  TimePoint dependents_expire = now;
-  SVIDD_ASSIGN_OR_RETURN(std::vector<CertificateRecord> all, ledger_.ListCertificates({}));
-  for (const CertificateRecord& r : all) {
-    if (r.issuer_serial_hex == old_serial) dependents_expire = std::max(dependents_expire, r.not_after);
-  }
+  SVIDD_ASSIGN_OR_RETURN(TimePoint dependents_expire, DependentsExpire(old_serial, now));
   if (next_ != nullptr) {  // prepared under the old root: never to be used
     next_.reset();
     std::filesystem::remove_all(Dir("ca-next"));

@@ -203,6 +203,42 @@ TEST_F(CaManagerTest, RootRotationPublishesFirstSwitchesLaterDropsLast) {
   EXPECT_EQ(SerialHex(retired->front().get()), old_root);
 }
 
+// A crash between writing ca/ (signed by the new root) and replacing root/: the next Open
+// finishes the switch, and the old root leaves the bundle when its last dependent expires,
+// exactly as after an uninterrupted switch (not a whole root lifetime later).
+TEST_F(CaManagerTest, AnInterruptedRootSwitchKeepsTheOldRootOnlyForItsDependents) {
+  auto manager = Open();
+  const TimePoint t0 = clock_.Now();
+  const std::string old_root = *BundleSerials(*manager->active()).begin();
+  const std::string old_signer = manager->active()->signer_serial_hex();
+  ASSERT_TRUE(manager->RequestRootRotation().ok());
+  const fs::path before = dir_ / "before-switch";
+  fs::create_directories(before);
+  fs::copy(dir_ / "root", before / "root", fs::copy_options::recursive);
+  fs::copy(dir_ / "root-next", before / "root-next", fs::copy_options::recursive);
+  fs::copy_file(dir_ / "ca-state.json", before / "ca-state.json");
+  ASSERT_TRUE(TickAt(*manager, t0 + options_.max_leaf_ttl));
+  ASSERT_EQ(manager->Status().root_phase, RootPhase::kSwitched);
+  manager.reset();
+
+  // The files as the crash left them: ca/ already under the new root, root/ still the old one.
+  fs::remove_all(dir_ / "root");
+  fs::rename(before / "root", dir_ / "root");
+  fs::rename(before / "root-next", dir_ / "root-next");
+  fs::copy_file(before / "ca-state.json", dir_ / "ca-state.json",
+                fs::copy_options::overwrite_existing);
+  manager = Open();
+  ASSERT_NE(manager, nullptr);
+  EXPECT_EQ(manager->Status().root_phase, RootPhase::kSwitched);
+  EXPECT_EQ(BundleSerials(*manager->active()).count(old_root), 1u);
+  ExpectSignerUnderPublishedRoot(*manager->active());
+
+  const TimePoint old_expiry = ledger_->GetCertificate(old_signer)->not_after;
+  TickAt(*manager, old_expiry + seconds(1));
+  EXPECT_EQ(manager->Status().root_phase, RootPhase::kSteady);
+  EXPECT_EQ(BundleSerials(*manager->active()).count(old_root), 0u);
+}
+
 TEST_F(CaManagerTest, OperatorCaIsWatchedAndOnlyValidChangesApply) {
   fs::path ca_dir = dir_ / "cacerts";
   CaBootstrapOptions bootstrap;
