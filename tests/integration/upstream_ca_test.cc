@@ -76,6 +76,25 @@ TEST(UpstreamCaTest, IssueIntermediateNeedsTheRootKey) {
   EXPECT_NE(run.err.find("no root key"), std::string::npos) << run.err;
 }
 
+// The CA commands record what they mint in the data directory's ledger, which they open as
+// every other svidctl command does: a missing ledger is a wrong --data-dir, never created.
+TEST(UpstreamCaTest, IssueIntermediateRefusesADataDirWithoutALedger) {
+  auto env = TestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  TempDir data_dir;
+  for (const char* sub : {"root", "ca"}) {  // the CA files, without ledger.db
+    std::filesystem::copy(env->options().data_dir / sub, data_dir.path() / sub,
+                          std::filesystem::copy_options::recursive);
+  }
+  TempDir out;
+  CommandResult run = RunCommand({SVIDCTL_BINARY, "ca", "issue-intermediate", "--out-dir",
+                                  out.path().string(), "--name", "x", "--data-dir",
+                                  data_dir.path().string()});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("no ledger at"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(data_dir.path() / "ledger.db"));
+}
+
 TEST(UpstreamCaTest, OfflineRootSignsSviddsIntermediateAndARunningSviddSwitchesToIt) {
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "svidctl/command_args.h"
+#include "svidctl/data_dir_ledger.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
@@ -11,7 +12,6 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/ledger/record_builder.h"
-#include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/pki/ca_csr.h"
 #include "svidd/pki/root_ca.h"
 #include "svidd/spiffe/spiffe_id.h"
@@ -44,7 +44,7 @@ absl::Status Record(const std::string& data_dir, const svidd::CaMaterial& ca, co
   SVIDD_ASSIGN_OR_RETURN(std::string td, TrustDomainOf(ca.signing_cert.get()));
   SVIDD_ASSIGN_OR_RETURN(svidd::CertificateRecord record,
                          svidd::BuildCaCertificateRecord(ca, issuer, "spiffe://" + td, principal, now));
-  SVIDD_ASSIGN_OR_RETURN(auto ledger, svidd::OpenSqliteLedger(Data(data_dir, "ledger.db")));
+  SVIDD_ASSIGN_OR_RETURN(auto ledger, OpenDataDirLedger(data_dir, LedgerAccess::kReadWrite));
   return ledger->RecordIssuance(std::move(record));
 }
 
