@@ -72,6 +72,7 @@ std::vector<GroupCommitWriter::Pending> GroupCommitWriter::TakeBatch() {
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
+  if (!batch.empty()) ++stats_.batches_taken;
   return batch;
 }
 

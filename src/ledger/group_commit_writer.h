@@ -28,6 +28,7 @@ struct WriterStats {
   uint64_t records_committed = 0;  // records made durable
   uint64_t records_failed = 0;     // records refused (duplicate, failed commit, ...)
   uint64_t largest_batch = 0;      // most records in one transaction
+  uint64_t batches_taken = 0;      // batches taken off the queue (committed or not yet)
 };
 
 class GroupCommitWriter {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <thread>
+
 #include "agent/agent_test_pki.h"
 #include "svidd/common/atomic_file.h"
 
@@ -31,14 +34,34 @@ TEST(ShellCommandTest, OutcomesOfTheOnRotateCommand) {
   }
 }
 
+// True once `pid` has exited (gone, or a zombie nobody reaped yet).
+bool Exited(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_field, comm, state;
+  if (!(stat >> pid_field >> comm >> state)) return true;
+  return state == "Z" || state == "X";
+}
+
 TEST(ShellCommandTest, ATimeoutKillsTheWholeProcessGroup) {
   TempDir dir;
-  const auto marker = dir.path() / "late";
-  // The background child would write the marker after 1 s unless killed with its shell.
-  const std::string command = "(sleep 1; touch " + marker.string() + ") & sleep 30";
-  EXPECT_TRUE(absl::IsDeadlineExceeded(RunShellCommand(command, milliseconds(200))));
-  std::this_thread::sleep_for(milliseconds(1500));
-  EXPECT_FALSE(std::filesystem::exists(marker));
+  const auto pid_file = dir.path() / "child.pid";
+  // A background child in the command's process group records its pid, then outlives the shell.
+  const std::string command =
+      "sh -c 'echo $$ > " + pid_file.string() + ".tmp && mv " + pid_file.string() + ".tmp " +
+      pid_file.string() + " && exec sleep 30' & sleep 30";
+  const auto wrote_pid = [&] { return std::filesystem::exists(pid_file); };
+  EXPECT_TRUE(absl::IsDeadlineExceeded(RunShellCommand(command, milliseconds(500))));
+  ASSERT_TRUE(wrote_pid()) << "the background child started before the timeout";
+  std::ifstream in(pid_file);
+  pid_t child = 0;
+  ASSERT_TRUE(in >> child);
+  // The event: the child is gone. A timeout that killed only the shell would leave it
+  // sleeping for 30 s, past this deadline.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!Exited(child) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_TRUE(Exited(child)) << "pid " << child << " survived its command's timeout";
 }
 
 TEST(ShellCommandTest, RunsWithSignalsUnblocked) {

@@ -265,7 +265,12 @@ TEST_F(SvidAgentProcessTest, RotationContinuesAcrossASviddCrashAndRestart) {
   svidd->StopWith(SIGKILL);
   std::optional<OutDirSnapshot> while_down = ReadOutDir(out_);
   ASSERT_TRUE(while_down.has_value());
-  std::this_thread::sleep_for(seconds(3));
+  // The event: the agent has failed to reach svidd and is retrying for the third time.
+  const auto deadline = Steady::now() + seconds(30);
+  while (agent->log().find("(attempt 3)") == std::string::npos && Steady::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(agent->log().find("(attempt 3)"), std::string::npos) << agent->log();
   EXPECT_EQ(ReadOutDir(out_)->serial, while_down->serial) << "kept while svidd is away";
   EXPECT_FALSE(watcher.ended()) << "the Workload API keeps serving";
 

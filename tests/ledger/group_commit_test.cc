@@ -103,7 +103,11 @@ TEST(GroupCommitTest, DuplicateFailsAloneWithinItsBatch) {
     });
   };
   enqueue(0, "a0");  // the writer takes this one and waits for the lock
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ledger->writer_stats().batches_taken < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(ledger->writer_stats().batches_taken, 2u) << "the writer took a0 alone";
   for (size_t i = 0; i < serials.size(); ++i) enqueue(i + 1, serials[i]);
   lock.Release();
   latch.Wait();
