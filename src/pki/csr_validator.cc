@@ -1,5 +1,6 @@
 // CSR validation as a pipeline: size → parse → key policy (before the signature, so a huge or
-// exotic key costs nothing) → signature → attributes → subject → extensions → SPIFFE ID.
+// exotic key costs nothing) → signature → attributes → extensions → SPIFFE ID. The subject
+// is ignored.
 #include "svidd/pki/csr_validator.h"
 
 #include <openssl/objects.h>
@@ -7,7 +8,6 @@
 
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "pki/csr_extensions.h"
 #include "svidd/common/status_macros.h"
@@ -17,7 +17,6 @@ namespace svidd {
 namespace {
 
 using pki_internal::CheckRequestedExtensions;
-using pki_internal::DescribeObject;
 
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
@@ -54,45 +53,24 @@ absl::Status CheckSignature(X509_REQ* req, EVP_PKEY* key) {
   return absl::OkStatus();
 }
 
-// Only a single PKCS#9 extensionRequest attribute; no challengePassword and the like.
+// At most one attribute that requests extensions (PKCS#9 extensionRequest, or Microsoft's
+// older msExtReq, which OpenSSL reads the same way): two would leave it open which one is
+// checked. Any other attribute (challengePassword, unstructuredName, ...) is accepted and
+// ignored, as istiod does: nothing in it reaches the certificate.
 absl::Status CheckAttributes(const X509_REQ* req) {
   int requests = 0;
   for (int i = 0; i < X509_REQ_get_attr_count(req); ++i) {
-    const ASN1_OBJECT* obj = X509_ATTRIBUTE_get0_object(X509_REQ_get_attr(req, i));
-    if (OBJ_obj2nid(obj) != NID_ext_req) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("attribute ", DescribeObject(obj), " is not allowed"));
+    const int nid = OBJ_obj2nid(X509_ATTRIBUTE_get0_object(X509_REQ_get_attr(req, i)));
+    if ((nid == NID_ext_req || nid == NID_ms_ext_req) && ++requests > 1) {
+      return absl::InvalidArgumentError("more than one extensionRequest");
     }
-    if (++requests > 1) return absl::InvalidArgumentError("more than one extensionRequest");
   }
   return absl::OkStatus();
 }
 
-// Empty, or a single empty O (what istio-agent sends).
-absl::Status CheckSubject(const X509_NAME* name) {
-  const int count = X509_NAME_entry_count(name);
-  for (int i = 0; i < count; ++i) {
-    const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
-    const ASN1_OBJECT* obj = X509_NAME_ENTRY_get_object(entry);
-    if (OBJ_obj2nid(obj) != NID_organizationName) {
-      return absl::InvalidArgumentError(absl::StrCat("subject contains ", DescribeObject(obj),
-                                                     "; it must be empty or only O=\"\""));
-    }
-    const ASN1_STRING* value = X509_NAME_ENTRY_get_data(entry);
-    if (ASN1_STRING_length(value) != 0) {
-      std::string text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
-                       static_cast<size_t>(ASN1_STRING_length(value)));
-      return absl::InvalidArgumentError(absl::StrCat("subject O=\"",
-                                                     absl::CHexEscape(text.substr(0, 64)),
-                                                     "\" is not allowed; O must be empty"));
-    }
-  }
-  if (count > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("subject has ", count, " attributes; at most one empty O is allowed"));
-  }
-  return absl::OkStatus();
-}
+// The subject is not checked: svidd ignores it (the leaf's subject is empty and its SAN
+// critical) and copies nothing from it, so nothing in it can widen what the leaf proves.
+// SPIRE's agent sends C=US, O=SPIRE; OpenSSL configs and libraries CN/O/OU; istio-agent O="".
 
 absl::StatusOr<std::string> RequestedUri(const X509_REQ* req) {
   ExtensionStackPtr exts(X509_REQ_get_extensions(const_cast<X509_REQ*>(req)));
@@ -136,7 +114,6 @@ absl::StatusOr<ValidatedCsr> Validate(std::string_view pem, const CsrLimits& lim
   SVIDD_RETURN_IF_ERROR(CheckKey(key.get(), description));
   SVIDD_RETURN_IF_ERROR(CheckSignature(req->get(), key.get()));
   SVIDD_RETURN_IF_ERROR(CheckAttributes(req->get()));
-  SVIDD_RETURN_IF_ERROR(CheckSubject(X509_REQ_get_subject_name(req->get())));
   SVIDD_ASSIGN_OR_RETURN(std::string uri, RequestedUri(req->get()));
   SVIDD_ASSIGN_OR_RETURN(SpiffeId id, WorkloadId(uri));
   return ValidatedCsr{std::move(key), std::move(description), std::move(id)};

@@ -56,6 +56,22 @@ TEST(CaLifetimeCheckTest, ThresholdsScaleWithLifetime) {
   }
 }
 
+// The README's --ca-ttl 10m: svidd activates the next intermediate with a sixth of its life
+// from issuance left (100 s). Counted from the NotBefore backdated 2 minutes, 110 s left would
+// already be critical although the rotation is on time.
+TEST(CaLifetimeCheckTest, LifetimeCountsFromIssuanceWhenOnRecord) {
+  CaSnapshot ca;
+  CaCertificateInfo cert;
+  cert.serial_hex = "0b";
+  cert.not_after = kNow + std::chrono::seconds(110);
+  cert.issued_at = cert.not_after - std::chrono::minutes(10);
+  cert.not_before = *cert.issued_at - std::chrono::minutes(2);
+  ca.certificates.push_back(cert);
+  std::vector<AuditFinding> got = CheckCaLifetimes(ca, kNow, AuditPolicy{});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, AuditSeverity::kWarning) << got[0].message;
+}
+
 TEST(KeyFileCheckTest, GroupOrOtherAccessToAnyKeyFileIsCritical) {
   struct Case {
     const char* name;

@@ -57,6 +57,19 @@ TEST(CsrValidatorTest, AcceptsWellFormedRequests) {
        "EC-P256"},
       {"keyUsage, EKU and cA=false",
        [] { return Pem([](CsrSpec& s) { s.request_allowed_extensions = true; }); }, "EC-P256"},
+      // The subject and attributes other than extensionRequest are ignored, not refused.
+      {"CN and O in subject", [] { return Pem([](CsrSpec& s) { s.common_name = "bookinfo"; }); },
+       "EC-P256"},
+      {"CN without O",
+       [] {
+         return Pem([](CsrSpec& s) {
+           s.common_name = "x";
+           s.istio_empty_org = false;
+         });
+       },
+       "EC-P256"},
+      {"challengePassword", [] { return Pem([](CsrSpec& s) { s.challenge_password = true; }); },
+       "EC-P256"},
   };
   for (const GoodCase& c : cases) {
     SCOPED_TRACE(c.name);
@@ -164,19 +177,6 @@ std::vector<BadCase> BadCases() {
          return pem + std::string(4 * 1024 * 1024 - pem.size(), '\n');
        },
        "request is 4194304 bytes; the limit is 32768"},
-      // Subject and attributes.
-      {"CN in subject", [] { return Pem([](S& s) { s.common_name = "bookinfo"; }); },
-       "subject contains CN (2.5.4.3)"},
-      {"CN without O",
-       [] {
-         return Pem([](S& s) {
-           s.common_name = "x";
-           s.istio_empty_org = false;
-         });
-       },
-       "subject contains CN"},
-      {"challengePassword", [] { return Pem([](S& s) { s.challenge_password = true; }); },
-       "attribute challengePassword (1.2.840.113549.1.9.7) is not allowed"},
       // SANs.
       {"no SAN", [=] { return Pem(uris({})); }, "no subjectAltName extension"},
       {"no extensions at all",

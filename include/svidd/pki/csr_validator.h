@@ -29,8 +29,9 @@ struct ValidatedCsr {
 // RSA 2048–8192, ECDSA P-256/P-384 or Ed25519; has no SAN extension, a SAN other than URI, or
 // not exactly one URI SAN; has a URI that is not a valid SPIFFE ID with a path; requests an
 // extension other than subjectAltName, keyUsage, extendedKeyUsage, or basicConstraints with
-// cA=false; requests cA=true, keyCertSign or cRLSign; has a non-empty subject other than an
-// empty O (Istio sends O="") — a CN or any other attribute is refused.
+// cA=false; requests cA=true, keyCertSign or cRLSign; carries more than one extension-request
+// attribute. The subject (CN, O, C, OU, ...) and other attributes are accepted and ignored:
+// nothing from them is copied into the certificate.
 absl::StatusOr<ValidatedCsr> ValidateCsr(std::string_view pem, const CsrLimits& limits = {});
 
 }  // namespace svidd
