@@ -18,8 +18,8 @@ absl::StatusOr<PeerCredentials> PeerCredentialsOf(std::string_view peer) {
       std::from_chars(peer.data() + kFdPrefix.size(), peer.data() + peer.size(), fd).ec !=
           std::errc() ||
       fd < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot attest the caller: unexpected peer \"",
-                                               std::string(peer), "\""));
+    return absl::UnavailableError(
+        absl::StrCat("cannot attest the caller: unexpected peer \"", std::string(peer), "\""));
   }
   struct ucred cred {};
   socklen_t length = sizeof(cred);

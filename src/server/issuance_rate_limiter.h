@@ -32,7 +32,7 @@ class IssuanceRateLimiter {
 
   const IssuanceRateLimits limits_;
   std::mutex mu_;
-  std::optional<RateLimiter> global_;                         // guarded by mu_
+  std::optional<RateLimiter> global_;                          // guarded by mu_
   std::unordered_map<std::string, RateLimiter> per_identity_;  // guarded by mu_
 };
 

@@ -1,13 +1,14 @@
 // Who may fetch the SVID and its key from the Workload API: a real second user (`nobody`,
 // from a forked child that drops to it with setuid) against the real socket.
+#include <grp.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <cstdlib>
-#include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include "agent/agent_test_pki.h"
 #include "spiffe/workload/workload.grpc.pb.h"
@@ -52,9 +53,8 @@ int FetchAs(uid_t uid, gid_t gid, const std::filesystem::path& socket) {
   if (child == 0) {
     if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) ::_exit(99);
     ::setenv(kFetchSocketEnv, socket.c_str(), 1);
-    const char* argv[] = {self.c_str(),
-                          "--gtest_filter=WorkloadApiAttestationClient.FetchAsAnotherUser",
-                          nullptr};
+    const char* argv[] = {
+        self.c_str(), "--gtest_filter=WorkloadApiAttestationClient.FetchAsAnotherUser", nullptr};
     ::execv(self.c_str(), const_cast<char* const*>(argv));
     ::_exit(99);
   }

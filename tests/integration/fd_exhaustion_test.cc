@@ -42,13 +42,14 @@ class FdExhaustionTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> Start(const std::vector<std::string>& prefix) {
     std::filesystem::remove(port_file_);
     std::vector<std::string> argv = prefix;
-    for (const std::string& a : {std::string(SVIDD_BINARY), std::string("--data-dir"), data_.string(),
-                                 std::string("--listen"), std::string("127.0.0.1:0"),
-                                 std::string("--port-file"), port_file_.string(),
-                                 std::string("--self-probe-interval"), std::string("1s")}) {
+    for (const std::string& a :
+         {std::string(SVIDD_BINARY), std::string("--data-dir"), data_.string(),
+          std::string("--listen"), std::string("127.0.0.1:0"), std::string("--port-file"),
+          port_file_.string(), std::string("--self-probe-interval"), std::string("1s")}) {
       argv.push_back(a);
     }
-    auto child = std::make_unique<ChildProcess>(argv, dir_.path() / ("svidd-" + std::to_string(++starts_) + ".log"));
+    auto child = std::make_unique<ChildProcess>(
+        argv, dir_.path() / ("svidd-" + std::to_string(++starts_) + ".log"));
     port_ = WaitForPortFile(port_file_, *child);
     EXPECT_NE(port_, 0) << child->log();
     return child;

@@ -106,13 +106,13 @@ TEST(OverloadLimitsTest, AnOperatorCredentialCannotRenewItselfThroughWorkloadIss
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
   AdminCredentialRequest request{IdOf("admin"), std::chrono::hours(1), "test"};
-  auto credential = IssueAdminCredential(*env->server().authorities().Get(),
-                                         env->server().ledger(), request, env->clock().Now());
+  auto credential = IssueAdminCredential(*env->server().authorities().Get(), env->server().ledger(),
+                                         request, env->clock().Now());
   ASSERT_TRUE(credential.ok()) << credential.status();
   ClientIdentity admin{credential->cert_chain_pem, credential->key_pem};
   istio::v1::auth::IstioCertificateResponse response;
-  grpc::Status status = env->CreateCertificate(BuildIstioCsr(IdOf("admin")).value().pem, 0, "",
-                                               &response, &admin);
+  grpc::Status status =
+      env->CreateCertificate(BuildIstioCsr(IdOf("admin")).value().pem, 0, "", &response, &admin);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
   EXPECT_NE(status.error_message().find("svidctl admin issue"), std::string::npos);
   RotationTestClient stream(env->Channel(&admin), "");
