@@ -412,12 +412,10 @@ void SviddServer::Impl::ProbeLoop() {
     cv.wait_for(lock, options.self_probe_interval);
     if (shutting_down) break;
     lock.unlock();
-    std::shared_ptr<const Authority> authority = authorities.Get();
-    ListenerProbeTarget target{ProbeAddress(options.listen, port), options.server_names.front(),
-                               authority == nullptr ? "" : authority->root_bundle_pem()};
+    const std::string address = ProbeAddress(options.listen, port);
     const auto timeout = std::min<std::chrono::milliseconds>(
         options.self_probe_interval, std::chrono::seconds(5));
-    absl::Status probe = ProbeListener(target, timeout);
+    absl::Status probe = ProbeListener(address, timeout);
     failures = probe.ok() ? 0 : failures + 1;
     if (!probe.ok()) {
       spdlog::error("self-probe {}/{} failed: {}", failures, options.self_probe_failures,
@@ -425,7 +423,7 @@ void SviddServer::Impl::ProbeLoop() {
     }
     if (failures >= options.self_probe_failures) {
       spdlog::critical("the gRPC listener on {} accepts no connections (descriptors exhausted?); "
-                       "health is NOT_SERVING and svidd needs a restart", target.address);
+                       "health is NOT_SERVING and svidd needs a restart", address);
       listener_dead.store(true);
       SetServing(false);
       if (options.on_listener_dead) options.on_listener_dead();

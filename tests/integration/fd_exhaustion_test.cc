@@ -16,6 +16,7 @@
 #include "integration/ca_client.h"
 #include "integration/child_process.h"
 #include "integration/test_env.h"
+#include "server/listener_probe.h"
 #include "svidd/common/atomic_file.h"
 
 namespace svidd::testing {
@@ -102,6 +103,31 @@ TEST_F(FdExhaustionTest, AfterExhaustionSviddAcceptsAgainOrExitsForARestart) {
   } else {
     EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
   }
+}
+
+// The probe itself: a live port answers, even with svidd's clock a day ahead (the probe
+// asks whether the port accepts, not whom it trusts); a port nobody accepts on does not.
+TEST(ListenerProbeTest, AnswersOnALivePortOnlyWhateverTheClock) {
+  auto env = TestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  const std::string address = ProbeAddress("127.0.0.1:0", env->server().port());
+  EXPECT_TRUE(ProbeListener(address, std::chrono::seconds(5)).ok());
+  env->clock().Advance(std::chrono::hours(30));
+  ASSERT_TRUE(env->server().RunMaintenance().ok());  // renews svidd's own certificate
+  EXPECT_TRUE(ProbeListener(address, std::chrono::seconds(5)).ok());
+  // A socket that listens but never accepts: what a dead gRPC listener looks like.
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in bound{};
+  bound.sin_family = AF_INET;
+  bound.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(bound);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&bound), sizeof(bound)), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length), 0);
+  absl::Status dead =
+      ProbeListener(ProbeAddress("0.0.0.0:0", ntohs(bound.sin_port)), std::chrono::seconds(1));
+  EXPECT_TRUE(absl::IsUnavailable(dead)) << dead;
+  ::close(fd);
 }
 
 }  // namespace
