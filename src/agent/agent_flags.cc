@@ -1,5 +1,9 @@
 #include "svidd/agent/agent_flags.h"
 
+#include <grp.h>
+#include <pwd.h>
+
+#include <charconv>
 #include <cstdlib>
 
 #include "svidd/common/status_macros.h"
@@ -26,6 +30,27 @@ absl::StatusOr<unsigned> OctalMode(const std::string& value) {
   return static_cast<unsigned>(mode);
 }
 
+// A numeric id, or a user (group) name looked up on this host.
+absl::StatusOr<std::vector<uint32_t>> Ids(const char* flag, const std::vector<std::string>& values,
+                                          bool groups) {
+  std::vector<uint32_t> ids;
+  for (const std::string& value : values) {
+    uint32_t id = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), id);
+    if (ec == std::errc() && end == value.data() + value.size()) {
+      ids.push_back(id);
+    } else if (groups && ::getgrnam(value.c_str()) != nullptr) {
+      ids.push_back(::getgrnam(value.c_str())->gr_gid);
+    } else if (!groups && ::getpwnam(value.c_str()) != nullptr) {
+      ids.push_back(::getpwnam(value.c_str())->pw_uid);
+    } else {
+      return absl::InvalidArgumentError(std::string(flag) + " \"" + value + "\": not a number " +
+                                        "and no such " + (groups ? "group" : "user"));
+    }
+  }
+  return ids;
+}
+
 }  // namespace
 
 AgentFlags::AgentFlags(CLI::App& app, AgentOptions& options) : options_(options) {
@@ -48,8 +73,12 @@ AgentFlags::AgentFlags(CLI::App& app, AgentOptions& options) : options_(options)
   app.add_option("--workload-api-socket", socket_,
                  "Serve the SPIFFE Workload API on this unix socket");
   app.add_option("--workload-api-socket-mode", socket_mode_,
-                 "File mode of the socket (octal); whoever can connect gets the private key")
+                 "File mode of the socket (octal); wider than 0600 needs --workload-uid/-gid")
       ->capture_default_str();
+  app.add_option("--workload-uid", workload_uids_,
+                 "Serve callers running as this uid or user (repeatable; default: the agent's uid)");
+  app.add_option("--workload-gid", workload_gids_,
+                 "Serve callers whose primary group is this gid or group (repeatable)");
   app.add_option("--on-rotate", options.on_rotate,
                  "Run with /bin/sh -c after the files change; its failure is logged, not fatal");
   app.add_option("--on-rotate-timeout", on_rotate_timeout_, "Kill --on-rotate after this long")
@@ -66,6 +95,8 @@ absl::Status AgentFlags::Finish() {
                          FlagDuration("--on-rotate-timeout", on_rotate_timeout_));
   SVIDD_ASSIGN_OR_RETURN(options_.key_type, ParseAgentKeyType(key_type_));
   SVIDD_ASSIGN_OR_RETURN(options_.workload_api_socket_mode, OctalMode(socket_mode_));
+  SVIDD_ASSIGN_OR_RETURN(options_.workload_uids, Ids("--workload-uid", workload_uids_, false));
+  SVIDD_ASSIGN_OR_RETURN(options_.workload_gids, Ids("--workload-gid", workload_gids_, true));
   return options_.Validate();
 }
 

@@ -35,6 +35,11 @@ absl::Status AgentOptions::Validate() const {
   if (workload_api_socket_mode > 0777) {
     return absl::InvalidArgumentError("--workload-api-socket-mode is an octal mode up to 0777");
   }
+  if ((workload_api_socket_mode & 077) != 0 && workload_uids.empty() && workload_gids.empty()) {
+    return absl::InvalidArgumentError(
+        "--workload-api-socket-mode lets other users connect to the socket, which hands out the "
+        "private key: name who may be served with --workload-uid and/or --workload-gid");
+  }
   if (on_rotate_timeout.count() <= 0) {
     return absl::InvalidArgumentError("--on-rotate-timeout must be positive");
   }

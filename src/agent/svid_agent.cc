@@ -115,8 +115,12 @@ absl::Status SvidAgent::Begin() {
   files_listener_ =
       store_.Subscribe([files = files_.get()](const AgentState& state) { files->OnChange(state); });
   if (!options_.workload_api_socket.empty()) {
-    absl::StatusOr<std::unique_ptr<WorkloadApiServer>> server = WorkloadApiServer::Start(
-        options_.workload_api_socket, options_.workload_api_socket_mode, store_);
+    WorkloadApiAccess access;
+    access.socket_mode = options_.workload_api_socket_mode;
+    access.uids.assign(options_.workload_uids.begin(), options_.workload_uids.end());
+    access.gids.assign(options_.workload_gids.begin(), options_.workload_gids.end());
+    absl::StatusOr<std::unique_ptr<WorkloadApiServer>> server =
+        WorkloadApiServer::Start(options_.workload_api_socket, std::move(access), store_);
     if (!server.ok()) return Flag("--workload-api-socket", server.status());
     workload_api_ = *std::move(server);
   }

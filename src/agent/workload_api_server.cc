@@ -1,7 +1,12 @@
 #include "svidd/agent/workload_api_server.h"
 
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/server_posix.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,43 +40,88 @@ absl::Status ClearStaleSocket(const std::filesystem::path& path) {
   return absl::OkStatus();
 }
 
-// Binds with umask 0177 so the socket is never more open than the owner until the chmod.
-std::unique_ptr<grpc::Server> BuildRestrictively(grpc::ServerBuilder& builder) {
+constexpr int kPollMillis = 200;  // how soon the acceptor notices Shutdown
+
+// A listening unix socket at `path`, bound with umask 0177 so it is never more open than
+// its owner until the chmod to `mode`.
+absl::StatusOr<int> ListenUnix(const std::filesystem::path& path, unsigned mode) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.string().size() >= sizeof(address.sun_path)) {
+    return absl::InvalidArgumentError("socket path too long: " + path.string());
+  }
+  std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return absl::UnavailableError(std::string("socket: ") + std::strerror(errno));
   const mode_t previous = ::umask(0177);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  const int bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+  const int bind_errno = errno;
   ::umask(previous);
-  return server;
+  if (bound != 0 || ::listen(fd, SOMAXCONN) != 0) {
+    const int err = bound != 0 ? bind_errno : errno;
+    ::close(fd);
+    return absl::UnavailableError("cannot listen on " + path.string() + ": " + std::strerror(err));
+  }
+  if (::chmod(path.c_str(), mode) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return absl::UnavailableError("cannot chmod " + path.string() + ": " + std::strerror(err));
+  }
+  return fd;
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<WorkloadApiServer>> WorkloadApiServer::Start(
-    const std::filesystem::path& socket, unsigned mode, SvidStore& store) {
+    const std::filesystem::path& socket, WorkloadApiAccess access, SvidStore& store) {
+  if (access.uids.empty() && access.gids.empty()) access.uids.push_back(::geteuid());
   std::unique_ptr<WorkloadApiServer> server(new WorkloadApiServer());
   server->socket_ = std::filesystem::absolute(socket);
   if (server->socket_.has_parent_path()) {
-    SVIDD_RETURN_IF_ERROR(EnsureDirectory(server->socket_.parent_path(), 0755));
+    const unsigned dir_mode = (access.socket_mode & 077) == 0 ? 0700 : 0711;
+    SVIDD_RETURN_IF_ERROR(EnsureDirectory(server->socket_.parent_path(), dir_mode));
   }
   SVIDD_RETURN_IF_ERROR(ClearStaleSocket(server->socket_));
-  server->service_ = std::make_unique<agent_internal::WorkloadApiService>(store);
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("unix:" + server->socket_.string(), grpc::InsecureServerCredentials());
+  const unsigned mode = access.socket_mode;
+  server->service_ = std::make_unique<agent_internal::WorkloadApiService>(store, std::move(access));
+  grpc::ServerBuilder builder;  // no port: connections arrive through AcceptLoop
   builder.RegisterService(server->service_.get());
-  server->server_ = BuildRestrictively(builder);
+  server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr) {
     return absl::UnavailableError("cannot serve the Workload API on " + server->socket_.string());
   }
-  if (::chmod(server->socket_.c_str(), mode) != 0) {
-    return absl::UnavailableError("cannot chmod " + server->socket_.string() + ": " +
-                                  std::strerror(errno));
-  }
-  spdlog::info("Workload API on unix:{} (mode {:04o})", server->socket_.string(), mode);
+  SVIDD_ASSIGN_OR_RETURN(server->listen_fd_, ListenUnix(server->socket_, mode));
+  server->acceptor_ = std::thread([s = server.get()] { s->AcceptLoop(); });
+  spdlog::info("Workload API on unix:{} (mode {:04o}, callers attested by uid/gid)",
+               server->socket_.string(), mode);
   return server;
+}
+
+void WorkloadApiServer::AcceptLoop() {
+  while (!stopping_.load()) {
+    pollfd waiting{listen_fd_, POLLIN, 0};
+    if (::poll(&waiting, 1, kPollMillis) <= 0) continue;
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+        spdlog::warn("Workload API accept: {}", std::strerror(errno));
+        ::poll(nullptr, 0, kPollMillis);  // e.g. out of descriptors: don't spin
+      }
+      continue;
+    }
+    grpc::AddInsecureChannelFromFd(server_.get(), fd);  // gRPC owns the descriptor now
+  }
 }
 
 WorkloadApiServer::~WorkloadApiServer() { Shutdown(); }
 
 void WorkloadApiServer::Shutdown() {
+  stopping_.store(true);
+  if (acceptor_.joinable()) acceptor_.join();
+  if (listen_fd_ >= 0) {
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+  }
   if (server_ == nullptr) return;
   service_->CloseStreams();
   server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);

@@ -1,6 +1,8 @@
 #include "agent/workload_api_service.h"
 
+#include "agent/peer_attestation.h"
 #include "agent/state_stream.h"
+#include "spdlog/spdlog.h"
 
 namespace svidd::agent_internal {
 namespace {
@@ -51,16 +53,32 @@ std::optional<X509BundlesResponse> RenderBundlesResponse(const AgentState& state
   return response;
 }
 
+grpc::Status WorkloadApiService::Admit(const grpc::CallbackServerContext& context,
+                                       const char* method) const {
+  absl::StatusOr<PeerCredentials> peer = PeerCredentialsOf(context.peer());
+  absl::Status allowed = peer.ok() ? CheckWorkloadAllowed(*peer, access_) : peer.status();
+  if (!allowed.ok()) {
+    spdlog::warn("Workload API {}: refused: {}", method, std::string(allowed.message()));
+    const auto code = absl::IsPermissionDenied(allowed) ? grpc::StatusCode::PERMISSION_DENIED
+                                                        : grpc::StatusCode::UNAVAILABLE;
+    return grpc::Status(code, std::string(allowed.message()));
+  }
+  if (!HasSecurityHeader(context)) return MissingHeader();
+  return grpc::Status::OK;
+}
+
 grpc::ServerWriteReactor<X509SVIDResponse>* WorkloadApiService::FetchX509SVID(
     grpc::CallbackServerContext* context, const X509SVIDRequest*) {
-  if (!HasSecurityHeader(*context)) return new RefusedStream<X509SVIDResponse>(MissingHeader());
+  if (grpc::Status admitted = Admit(*context, "FetchX509SVID"); !admitted.ok()) {
+    return new RefusedStream<X509SVIDResponse>(std::move(admitted));
+  }
   return StateStream<X509SVIDResponse>::Open(store_, registry_, RenderSvidResponse);
 }
 
 grpc::ServerWriteReactor<X509BundlesResponse>* WorkloadApiService::FetchX509Bundles(
     grpc::CallbackServerContext* context, const X509BundlesRequest*) {
-  if (!HasSecurityHeader(*context)) {
-    return new RefusedStream<X509BundlesResponse>(MissingHeader());
+  if (grpc::Status admitted = Admit(*context, "FetchX509Bundles"); !admitted.ok()) {
+    return new RefusedStream<X509BundlesResponse>(std::move(admitted));
   }
   return StateStream<X509BundlesResponse>::Open(store_, registry_, RenderBundlesResponse);
 }

@@ -1,5 +1,6 @@
-// The SpiffeWorkloadAPI gRPC service behind WorkloadApiServer: checks the security header
-// and opens a StateStream per call. JWT methods keep the generated UNIMPLEMENTED answers.
+// The SpiffeWorkloadAPI gRPC service behind WorkloadApiServer: attests the caller (uid/gid
+// allow-list, peer_attestation.h), checks the security header and opens a StateStream per
+// call. JWT methods keep the generated UNIMPLEMENTED answers.
 #pragma once
 
 #include <optional>
@@ -7,6 +8,7 @@
 #include "agent/stream_registry.h"
 #include "spiffe/workload/workload.grpc.pb.h"
 #include "svidd/agent/svid_store.h"
+#include "svidd/agent/workload_api_server.h"
 
 namespace svidd::agent_internal {
 
@@ -17,7 +19,8 @@ std::optional<X509BundlesResponse> RenderBundlesResponse(const AgentState& state
 
 class WorkloadApiService final : public SpiffeWorkloadAPI::CallbackService {
  public:
-  explicit WorkloadApiService(SvidStore& store) : store_(store) {}
+  WorkloadApiService(SvidStore& store, WorkloadApiAccess access)
+      : store_(store), access_(std::move(access)) {}
 
   grpc::ServerWriteReactor<X509SVIDResponse>* FetchX509SVID(
       grpc::CallbackServerContext* context, const X509SVIDRequest* request) override;
@@ -28,7 +31,11 @@ class WorkloadApiService final : public SpiffeWorkloadAPI::CallbackService {
   void CloseStreams() { registry_.CloseAll(); }
 
  private:
+  // OK, or the status to refuse the call with (logged here).
+  grpc::Status Admit(const grpc::CallbackServerContext& context, const char* method) const;
+
   SvidStore& store_;
+  const WorkloadApiAccess access_;
   StreamRegistry registry_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
@@ -15,6 +16,7 @@ namespace svidd {
 namespace {
 
 constexpr std::string_view kBearer = "bearer";
+constexpr char kX509Principal[] = "x509:";
 
 absl::Status Refuse(absl::string_view what) { return absl::UnauthenticatedError(what); }
 
@@ -108,7 +110,7 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
   }
   if (*revoked) return Refuse(absl::StrCat("client certificate ", serial, " has been revoked"));
   return CallerIdentity{std::move(id), AuthMethod::kClientCertificate,
-                        absl::StrCat("x509:", serial)};
+                        absl::StrCat(kX509Principal, serial), NotAfter(leaf)};
 }
 
 absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
@@ -124,7 +126,31 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
     return Refuse(absl::StrCat("token service account cannot form a SPIFFE ID: ",
                                std::string(id.status().message())));
   }
-  return CallerIdentity{*std::move(id), AuthMethod::kKubernetesToken, std::move(claims.subject)};
+  return CallerIdentity{*std::move(id), AuthMethod::kKubernetesToken, std::move(claims.subject),
+                        claims.expiry};
+}
+
+absl::Status Authenticator::Recheck(const CallerIdentity& caller) const {
+  const bool by_certificate = caller.method == AuthMethod::kClientCertificate;
+  if (clock_.Now() >= caller.valid_until) {
+    return Refuse(absl::StrCat(
+        by_certificate ? "the client certificate" : "the token", " this stream authenticated with "
+        "expired at ", FormatRfc3339(caller.valid_until),
+        "; reconnect with your current certificate (or a fresh token)"));
+  }
+  if (!by_certificate) return absl::OkStatus();
+  std::string serial = caller.principal;
+  if (serial.starts_with(kX509Principal)) serial.erase(0, sizeof(kX509Principal) - 1);
+  auto revoked = revocations_.IsRevoked(serial);
+  if (!revoked.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("revocation check failed: ", std::string(revoked.status().message())));
+  }
+  if (*revoked) {
+    return Refuse(absl::StrCat("the client certificate this stream authenticated with (", serial,
+                               ") has been revoked"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace svidd

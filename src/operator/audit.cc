@@ -15,6 +15,7 @@ namespace {
 using audit_internal::CheckCaLifetimes;
 using audit_internal::CheckKeyFiles;
 using audit_internal::CheckRenewals;
+using audit_internal::CheckStateDirectory;
 using audit_internal::CheckWeakKeys;
 
 void Append(std::vector<AuditFinding>& to, std::vector<AuditFinding> from) {
@@ -91,12 +92,36 @@ LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& da
   };
 }
 
+absl::Status CheckStartupPermissions(const std::filesystem::path& data_dir,
+                                     const std::filesystem::path& ca_dir,
+                                     const std::vector<std::filesystem::path>& other_key_dirs) {
+  std::vector<AuditFinding> findings;
+  for (const auto& dir : {data_dir, ca_dir}) {
+    if (std::optional<AuditFinding> f = CheckStateDirectory(dir)) findings.push_back(*f);
+  }
+  std::vector<std::filesystem::path> key_dirs = other_key_dirs;
+  key_dirs.insert(key_dirs.begin(), ca_dir);
+  for (const auto& dir : key_dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    Append(findings, CheckKeyFiles(dir));
+  }
+  for (const AuditFinding& f : findings) {
+    if (f.severity == AuditSeverity::kCritical) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to start: ", f.message, " (svidctl audit reports the same)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<AuditReport> RunAudit(const AuditInputs& in, TimePoint now,
                                      const AuditPolicy& policy) {
   AuditReport report;
   report.generated_at = now;
   Append(report.findings, CheckCa(in, now, policy));
   Append(report.findings, CheckKeyFiles(in.ca_dir));
+  if (std::optional<AuditFinding> f = CheckStateDirectory(in.ca_dir)) report.findings.push_back(*f);
   for (const auto& dir : in.other_key_dirs) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) continue;

@@ -91,4 +91,16 @@ std::vector<AuditFinding> CheckKeyFiles(const std::filesystem::path& dir) {
   return out;
 }
 
+std::optional<AuditFinding> CheckStateDirectory(const std::filesystem::path& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+  const unsigned mode = st.st_mode & 07777;
+  if ((mode & 022) == 0) return std::nullopt;
+  return AuditFinding{
+      AuditSeverity::kCritical, "directory-permissions", dir.string(),
+      absl::StrFormat("directory %s has mode %04o: group or others can replace its keys or "
+                      "ledger; run chmod 700 %s",
+                      dir.string(), mode, dir.string())};
+}
+
 }  // namespace svidd::audit_internal

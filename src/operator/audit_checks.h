@@ -20,6 +20,10 @@ std::vector<AuditFinding> CheckCaLifetimes(const CaSnapshot& ca, TimePoint now,
 // must not be readable or writable by group or others.
 std::vector<AuditFinding> CheckKeyFiles(const std::filesystem::path& dir);
 
+// "directory-permissions": a directory holding svidd's state must not be writable by group
+// or others (they could replace a key or the ledger). Nothing if it is absent.
+std::optional<AuditFinding> CheckStateDirectory(const std::filesystem::path& dir);
+
 // "expiring-without-successor" and "stopped-renewing", from each workload identity's current
 // certificate (operator-issued credentials are left out: nobody renews them).
 absl::StatusOr<std::vector<AuditFinding>> CheckRenewals(const Ledger& ledger, TimePoint now,

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-
+#include "server/issuance_rate_limiter.h"
 #include "svidd/ledger/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/identity_policy.h"
@@ -69,6 +69,40 @@ void IssuancePipeline::Issue(IssuanceRequest request, Done done) const {
                 started, std::move(done));
 }
 
+IssuancePipeline::~IssuancePipeline() = default;
+
+void IssuancePipeline::SetRateLimits(IssuanceRateLimits limits) {
+  rate_limiter_ = std::make_unique<IssuanceRateLimiter>(limits);
+}
+
+// Credentials `svidctl admin issue` made are bounded by their --ttl: renewing them here would
+// make that bound meaningless, so they renew only through svidctl.
+absl::Status IssuancePipeline::RefuseOperatorCredential(const CallerIdentity& caller) const {
+  if (caller.method != AuthMethod::kClientCertificate) return absl::OkStatus();
+  std::string serial = caller.principal;
+  if (serial.starts_with("x509:")) serial.erase(0, 5);
+  absl::StatusOr<CertificateRecord> record = ledger_.GetCertificate(serial);
+  if (absl::IsNotFound(record.status())) return absl::OkStatus();
+  if (!record.ok()) {
+    return absl::UnavailableError(absl::StrCat("cannot look up the client certificate: ",
+                                               std::string(record.status().message())));
+  }
+  if (record->auth_method != kOperatorAuthMethod) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "client certificate ", serial, " is an operator credential (svidctl admin issue); it is "
+      "not renewed through workload issuance: issue a new one with svidctl admin issue"));
+}
+
+void IssuancePipeline::Halt(std::string reason) {
+  std::lock_guard<std::mutex> lock(halt_mu_);
+  if (!halted_because_.has_value()) halted_because_ = std::move(reason);
+}
+
+bool IssuancePipeline::halted() const {
+  std::lock_guard<std::mutex> lock(halt_mu_);
+  return halted_because_.has_value();
+}
+
 void IssuancePipeline::IssueFor(const CallerIdentity& caller, IssuanceApi api,
                                 SigningRequest request, Done done) const {
   SignAndRecord(caller, api, std::move(request), std::chrono::steady_clock::now(),
@@ -79,6 +113,10 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
                                      SigningRequest request,
                                      std::chrono::steady_clock::time_point started,
                                      Done done) const {
+  {
+    std::lock_guard<std::mutex> lock(halt_mu_);
+    if (halted_because_.has_value()) return done(absl::UnavailableError(*halted_because_));
+  }
   const TimePoint now = clock_.Now();
   auto authority = UsableAuthority(authorities_, now);
   if (!authority.ok()) return done(authority.status());
@@ -88,6 +126,14 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
 
   if (auto allowed = AuthorizeIdentity(caller, csr->requested_id); !allowed.ok()) {
     return done(allowed);
+  }
+  if (auto operator_credential = RefuseOperatorCredential(caller); !operator_credential.ok()) {
+    return done(operator_credential);
+  }
+  if (rate_limiter_ != nullptr) {
+    if (auto admitted = rate_limiter_->Admit(caller.id.str(), now); !admitted.ok()) {
+      return done(admitted);
+    }
   }
 
   auto profile = BuildLeafProfile(csr->requested_id, request.requested_ttl, ttl_policy_, now,

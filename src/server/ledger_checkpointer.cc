@@ -40,6 +40,12 @@ absl::Status LedgerCheckpointer::Checkpoint(const Authority& authority, TimePoin
   return CheckpointLocked(authority, now);
 }
 
+void LedgerCheckpointer::AcceptCurrentChain() {
+  std::lock_guard<std::mutex> lock(mu_);
+  loaded_ = true;
+  last_.reset();
+}
+
 std::optional<LedgerCheckpoint> LedgerCheckpointer::last() const {
   std::lock_guard<std::mutex> lock(mu_);
   return last_;

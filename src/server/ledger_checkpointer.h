@@ -36,6 +36,10 @@ class LedgerCheckpointer {
   // so everything recorded before the call is covered: for shutdown.
   absl::Status Checkpoint(const Authority& authority, TimePoint now);
 
+  // The operator accepted the ledger as it is (--accept-ledger-rollback): forget every
+  // earlier checkpoint, so the next one signs the current head and replaces the head file.
+  void AcceptCurrentChain();
+
   // The last checkpoint this process signed or found at its first pass.
   std::optional<LedgerCheckpoint> last() const;
 

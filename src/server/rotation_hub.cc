@@ -190,6 +190,16 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
+    size_t& streams = streams_per_identity_[session->caller_.id.str()];
+    if (options_.max_streams_per_identity > 0 && streams >= options_.max_streams_per_identity) {
+      if (streams == 0) streams_per_identity_.erase(session->caller_.id.str());
+      session->Close(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat(session->caller_.id.str(), " already has ", streams,
+                       " rotation streams open (the limit); retry in 30 s")));
+      return;
+    }
+    ++streams;
     sessions_[id] = session;
     metrics_.SetRotationStreams(sessions_.size());
     if (presented.has_value()) {
@@ -208,7 +218,13 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
 
 void RotationHub::Unregister(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
-  sessions_.erase(id);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;  // never registered (refused at open)
+  auto count = streams_per_identity_.find(it->second->caller_.id.str());
+  if (count != streams_per_identity_.end() && --count->second == 0) {
+    streams_per_identity_.erase(count);
+  }
+  sessions_.erase(it);
   metrics_.SetRotationStreams(sessions_.size());
   scheduler_.Untrack(id);
 }

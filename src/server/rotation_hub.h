@@ -30,6 +30,12 @@ struct RotationHubOptions {
   // How long a token-authenticated stream may go without a first certificate.
   std::chrono::seconds first_issuance_deadline = std::chrono::minutes(5);
   std::chrono::seconds bundle_refresh_hint = std::chrono::minutes(5);
+  // Streams one SPIFFE ID may hold open at once (replicas of one service account share it);
+  // more are ended at open with RESOURCE_EXHAUSTED. 0 = no limit.
+  size_t max_streams_per_identity = 1000;
+  // CSRs a stream may send unasked (not answering a renewal request) per minute; more are
+  // refused on the stream with RESOURCE_EXHAUSTED. 0 = no limit.
+  int max_unsolicited_csrs_per_minute = 10;
 };
 
 class RotationHub {
@@ -70,7 +76,11 @@ class RotationHub {
   }
 
   // ---- for RotationSession ----
+  const RotationHubOptions& options() const { return options_; }
+  TimePoint Now() const { return clock_.Now(); }
   absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
+  // Whether the stream's credential still vouches for it now (before every CSR it signs).
+  absl::Status Recheck(const CallerIdentity& caller) const { return pipeline_.Recheck(caller); }
   uint64_t NextSessionId();
   void Register(std::shared_ptr<RotationSession> session);
   void Unregister(uint64_t id);
@@ -96,6 +106,7 @@ class RotationHub {
 
   mutable std::mutex mu_;  // sessions_; held while a session is tracked or untracked
   std::unordered_map<uint64_t, std::shared_ptr<RotationSession>> sessions_;
+  std::unordered_map<std::string, size_t> streams_per_identity_;  // guarded by mu_
   std::atomic<uint64_t> next_id_{1};
 
   std::mutex loop_mu_;

@@ -99,7 +99,19 @@ void RotationSession::SetNextReason(Reason reason) {
 
 // ---- what the hub pushes ----------------------------------------------------------------
 
+bool RotationSession::CredentialStillValid() {
+  absl::Status valid = hub_.Recheck(caller_);
+  if (valid.ok()) return true;
+  hub_.CountRefusal(valid);
+  spdlog::warn("rotation stream {} ({}): closing: {}", id_, caller_.id.str(),
+               std::string(valid.message()));
+  Close(ToGrpcStatus(valid));
+  return false;
+}
+
 void RotationSession::RequestRenewal(Reason fallback, std::chrono::seconds respond_within) {
+  // Never ask a stream whose credential is gone for a CSR it may no longer have answered.
+  if (!CredentialStillValid()) return;
   RotateResponse message;
   svidd::v1::RenewalRequested* request = message.mutable_renewal_requested();
   {
@@ -196,6 +208,10 @@ void RotationSession::OnReadDone(bool ok) {
 }
 
 void RotationSession::HandleCsr(const svidd::v1::CertificateSigningRequest& csr) {
+  if (!CredentialStillValid()) return;  // closed; nothing more is read
+  if (absl::Status admitted = AdmitUnsolicited(csr.renewal_id()); !admitted.ok()) {
+    return OnSigned(csr.renewal_id(), admitted);  // refused on the stream, which stays open
+  }
   SigningRequest request;
   request.csr_pem = csr.csr();
   request.requested_ttl = std::chrono::seconds(csr.validity_seconds());
@@ -209,6 +225,27 @@ void RotationSession::HandleCsr(const svidd::v1::CertificateSigningRequest& csr)
             [self = shared_from_this(), renewal_id](absl::StatusOr<IssuedChain> result) {
               self->OnSigned(renewal_id, std::move(result));
             });
+}
+
+absl::Status RotationSession::AdmitUnsolicited(uint64_t renewal_id) {
+  const int limit = hub_.options().max_unsolicited_csrs_per_minute;
+  std::lock_guard<std::mutex> lock(state_mu_);
+  const bool asked = renewal_id != 0 && renewal_id < next_renewal_id_ && unanswered_requests_ > 0;
+  if (asked || limit <= 0) return absl::OkStatus();
+  const TimePoint now = hub_.Now();
+  if (now - unsolicited_window_start_ >= std::chrono::minutes(1)) {
+    unsolicited_window_start_ = now;
+    unsolicited_in_window_ = 0;
+  }
+  if (unsolicited_in_window_ >= limit) {
+    const auto retry = std::chrono::ceil<std::chrono::seconds>(
+        unsolicited_window_start_ + std::chrono::minutes(1) - now);
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "this stream sent ", limit, " CSRs unasked within a minute (the limit); answer renewal "
+        "requests, or retry in ", retry.count(), " s"));
+  }
+  ++unsolicited_in_window_;
+  return absl::OkStatus();
 }
 
 void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> result) {

@@ -1,6 +1,9 @@
 // One workload's rotation stream (svidd.v1.RotationService/Rotate) on gRPC's callback API.
 //
-// The stream is authenticated once, at open. From then on the hub (rotation_hub.h) decides
+// The stream is authenticated at open, and that credential (token exp, or the client
+// certificate's validity and revocation) is checked again before every renewal request and
+// every CSR: once it has lapsed the stream ends with UNAUTHENTICATED, and the workload
+// reconnects with the certificate it was issued meanwhile. From then on the hub (rotation_hub.h) decides
 // when to ask for a renewal; the workload answers each request with a CSR for a fresh key,
 // which runs through the same issuance pipeline as Istio's CreateCertificate, on a signing
 // worker, and is recorded (with the serial it supersedes) before the new chain is sent.
@@ -74,6 +77,10 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   void OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> result);
   void ReadNext();
   void OnDone();
+  // False (and the stream closed with the reason) once the credential it opened with lapsed.
+  bool CredentialStillValid();
+  // OK, or RESOURCE_EXHAUSTED once this stream sent too many CSRs nobody asked for.
+  absl::Status AdmitUnsolicited(uint64_t renewal_id);
 
   RotationHub& hub_;
   const CallerIdentity caller_;
@@ -97,6 +104,8 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   uint64_t last_bundle_sequence_ = 0;
   int unanswered_requests_ = 0;
   std::optional<Reason> next_reason_;
+  TimePoint unsolicited_window_start_{};  // of the current minute of unsolicited CSRs
+  int unsolicited_in_window_ = 0;
 };
 
 }  // namespace svidd

@@ -60,6 +60,30 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
                  "rotate-root`")
       ->capture_default_str();
   app.add_option("--port-file", port_file_, "Write the bound port here once serving");
+  app.add_option("--max-issuance-per-identity-per-second",
+                 options.max_issuance_per_identity_per_second,
+                 "Certificates one SPIFFE ID may get per second (0: no limit); more are refused "
+                 "with RESOURCE_EXHAUSTED")
+      ->capture_default_str();
+  app.add_option("--max-issuance-per-second", options.max_issuance_per_second,
+                 "Certificates issued per second in total (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--max-streams-per-identity", options.max_streams_per_identity,
+                 "Rotation streams one SPIFFE ID may hold open (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--max-unsolicited-csrs-per-minute", options.max_unsolicited_csrs_per_minute,
+                 "CSRs a rotation stream may send unasked per minute (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--self-probe-interval", self_probe_interval_,
+                 "How often svidd dials its own port to check that it still accepts (0: never); "
+                 "after 3 failures in a row it exits non-zero for its supervisor to restart it")
+      ->capture_default_str();
+  app.add_option("--handshake-timeout", handshake_timeout_,
+                 "Close connections that have not completed TLS by then")
+      ->capture_default_str();
+  app.add_flag("--accept-ledger-rollback", options.accept_ledger_rollback,
+               "Start although the ledger is behind its signed head or does not verify (it may "
+               "have lost revocations); recorded in the ledger");
   app.add_option("--max-message-bytes", options.max_message_bytes,
                  "Largest gRPC message accepted")
       ->capture_default_str();
@@ -98,6 +122,10 @@ absl::Status ServerFlags::Finish() {
   SVIDD_ASSIGN_OR_RETURN(options_.max_ttl, ParseFlagDuration("max-ttl", max_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.ca_ttl, ParseFlagDuration("ca-ttl", ca_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.root_ttl, ParseFlagDuration("root-ttl", root_ttl_));
+  SVIDD_ASSIGN_OR_RETURN(options_.self_probe_interval,
+                         ParseFlagDuration("self-probe-interval", self_probe_interval_));
+  SVIDD_ASSIGN_OR_RETURN(options_.handshake_timeout,
+                         ParseFlagDuration("handshake-timeout", handshake_timeout_));
   SVIDD_ASSIGN_OR_RETURN(options_.renewal_answer_timeout,
                          ParseFlagDuration("renewal-answer-timeout", renewal_answer_timeout_));
   auto key_type = ParseKeyType(ca_key_type_);

@@ -66,6 +66,16 @@ absl::Status ServerOptions::Validate() const {
   if (ca_dir.empty()) {
     if (auto s = ValidateCaLifetimes(ca_ttl, root_ttl, max_ttl); !s.ok()) return s;
   }
+  if (max_issuance_per_identity_per_second < 0 || max_issuance_per_second < 0 ||
+      max_unsolicited_csrs_per_minute < 0) {
+    return absl::InvalidArgumentError("--max-issuance-* and --max-unsolicited-csrs-per-minute "
+                                      "must not be negative (0: no limit)");
+  }
+  if (self_probe_interval.count() < 0 || self_probe_failures < 1 ||
+      handshake_timeout.count() < 1) {
+    return absl::InvalidArgumentError("--self-probe-interval must not be negative and "
+                                      "--handshake-timeout must be at least 1s");
+  }
   if (max_renewals_per_second < 1) {
     return absl::InvalidArgumentError("--max-renewals-per-second must be at least 1");
   }

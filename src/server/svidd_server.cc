@@ -11,13 +11,16 @@
 #include <condition_variable>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "server/ca_manager.h"
 #include "server/ca_operations.h"
 #include "server/crl_http_server.h"
 #include "server/admin_api.h"
+#include "server/issuance_rate_limiter.h"
 #include "server/istio_certificate_service.h"
 #include "server/ledger_checkpointer.h"
 #include "server/ledger_revocation_checker.h"
+#include "server/listener_probe.h"
 #include "server/metrics_http_server.h"
 #include "server/revocation_watcher.h"
 #include "server/rotation_hub.h"
@@ -29,7 +32,11 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/common/worker_pool.h"
+#include "svidd/ledger/ledger_verifier.h"
+#include "svidd/ledger/operator_records.h"
 #include "svidd/ledger/sqlite_ledger.h"
+#include "svidd/operator/audit.h"
+#include "svidd/operator/operator_service.h"
 #include "svidd/server/server_metrics.h"
 
 namespace svidd {
@@ -71,9 +78,13 @@ struct SviddServer::Impl : public CaOperations {
   bool shutting_down = false;
   bool shut_down = false;
   std::thread maintenance;
+  std::thread prober;                     // --self-probe-interval
+  std::atomic<bool> listener_dead{false};  // sticky: only a restart brings the listener back
 
   Impl(ServerOptions o, const Clock& c) : options(std::move(o)), clock(c) {}
   absl::Status Init();
+  absl::Status VerifyLedgerAtStart();
+  void HaltIssuance(const std::string& why);
   absl::Status StartGrpc();
   absl::Status InitRotation();
   absl::Status StartCrls();
@@ -83,6 +94,7 @@ struct SviddServer::Impl : public CaOperations {
   void ActOnRevocations();
   void CheckpointLedger(bool at_shutdown);
   void MaintenanceLoop();
+  void ProbeLoop();
   void SetServing(bool value);
 
   // CaOperations
@@ -104,6 +116,13 @@ absl::StatusOr<size_t> SviddServer::Impl::Reissue(const std::string& issuer_seri
 
 absl::Status SviddServer::Impl::Init() {
   SVIDD_RETURN_IF_ERROR(options.Validate());
+  // Like ssh's StrictModes, and with `svidctl audit`'s own check: a key others can read, or
+  // a directory they can write, is refused before anything is used.
+  std::vector<std::filesystem::path> key_dirs =
+      DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir()).other_key_dirs;
+  key_dirs.push_back(options.ServingDir());
+  SVIDD_RETURN_IF_ERROR(
+      CheckStartupPermissions(options.data_dir, options.EffectiveCaDir(), key_dirs));
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(options.data_dir, 0700));
   SVIDD_ASSIGN_OR_RETURN(ledger, OpenSqliteLedger(options.LedgerPath()));
   checkpointer = std::make_unique<LedgerCheckpointer>(
@@ -119,6 +138,7 @@ absl::Status SviddServer::Impl::Init() {
   ca.crl_url_base = options.crl_url;
   SVIDD_ASSIGN_OR_RETURN(ca_manager, CaManager::Open(std::move(ca), *ledger, clock, metrics));
   authorities.Set(ca_manager->active());
+  SVIDD_RETURN_IF_ERROR(VerifyLedgerAtStart());
 
   if (!options.jwks_file.empty()) {
     KubernetesTokenVerifierOptions token_options;
@@ -142,6 +162,8 @@ absl::Status SviddServer::Impl::Init() {
   CsrLimits limits{options.max_csr_bytes};
   pipeline = std::make_unique<IssuancePipeline>(authorities, *authenticator, *ledger, ttl, limits,
                                                 clock, metrics);
+  pipeline->SetRateLimits(IssuanceRateLimits{options.max_issuance_per_identity_per_second,
+                                              options.max_issuance_per_second});
   signers = std::make_unique<WorkerPool>(options.signing_threads);
   refusals = std::make_unique<RefusalCounter>(*ledger, clock, metrics);
   istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals);
@@ -159,6 +181,48 @@ absl::Status SviddServer::Impl::Init() {
   return StartGrpc();
 }
 
+// A ledger behind its signed head, or whose chain does not verify, may have lost
+// revocations: nothing is issued from it unless the operator accepts it as it is.
+absl::Status SviddServer::Impl::VerifyLedgerAtStart() {
+  auto verifier = LedgerVerifier::Create(
+      LedgerVerifierOptions::ForDataDir(options.data_dir, options.EffectiveCaDir()));
+  SVIDD_RETURN_IF_ERROR(verifier.status());
+  SVIDD_ASSIGN_OR_RETURN(LedgerVerification verification, verifier->Verify());
+  if (verification.intact()) return absl::OkStatus();
+  const LedgerBreak& at = *verification.first_break;
+  const std::string what =
+      absl::StrCat("the ledger (", options.LedgerPath().string(), ") does not verify: ",
+                   BreakKindName(at.kind), " at ", at.where, " row ", at.row, ": ", at.detail);
+  if (!options.accept_ledger_rollback) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to issue from a rolled-back or edited ledger, which may have lost "
+        "revocations: ", what, ". Restore the newest ledger.db (and check it with `svidctl "
+        "ledger verify`), or, to accept this ledger as it is, start once with "
+        "--accept-ledger-rollback (recorded in the ledger)"));
+  }
+  spdlog::critical("--accept-ledger-rollback: serving from a ledger that does not verify ({}); "
+                   "revocations it lost are NOT in force; re-revoke them with svidctl", what);
+  AdminCallRecord audit;
+  audit.at = clock.Now();
+  audit.caller_id = "svidd";
+  audit.peer = "local";
+  audit.method = "AcceptLedgerRollback";
+  audit.arguments = "{\"flag\":\"--accept-ledger-rollback\"}";
+  audit.outcome = "OK";
+  audit.message = what;
+  SVIDD_RETURN_IF_ERROR(ledger->RecordAdminCall(audit));
+  checkpointer->AcceptCurrentChain();
+  return absl::OkStatus();
+}
+
+void SviddServer::Impl::HaltIssuance(const std::string& why) {
+  if (pipeline->halted()) return;
+  spdlog::critical("issuance stopped: {}. Restore the newest ledger.db and restart, or restart "
+                   "with --accept-ledger-rollback to accept the ledger as it is", why);
+  pipeline->Halt(absl::StrCat("svidd stopped issuing: its ledger was rolled back or edited (",
+                              why, "); an operator must restore or accept it"));
+}
+
 absl::Status SviddServer::Impl::InitRotation() {
   SVIDD_ASSIGN_OR_RETURN(bundles,
                          TrustBundlePublisher::Create(options.trust_domain, options.BundleStatePath()));
@@ -170,6 +234,8 @@ absl::Status SviddServer::Impl::InitRotation() {
   scheduler = std::make_unique<RenewalScheduler>(std::move(schedule));
   RotationHubOptions hub;
   hub.answer_timeout = options.renewal_answer_timeout;
+  hub.max_streams_per_identity = options.max_streams_per_identity;
+  hub.max_unsolicited_csrs_per_minute = options.max_unsolicited_csrs_per_minute;
   rotation_hub = std::make_unique<RotationHub>(*pipeline, *signers, *ledger, *bundles, *scheduler,
                                                clock, metrics, hub);
   bundles->SetListener([hub = rotation_hub.get()](auto bundle) { hub->Broadcast(std::move(bundle)); });
@@ -263,6 +329,9 @@ absl::Status SviddServer::Impl::StartGrpc() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::experimental::TlsServerCredentials(tls), &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
+  builder.AddChannelArgument(
+      GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+      static_cast<int>(std::chrono::milliseconds(options.handshake_timeout).count()));
   builder.RegisterService(istio_service.get());
   builder.RegisterService(rotation_service.get());
   builder.RegisterService(admin->service());
@@ -278,11 +347,13 @@ absl::Status SviddServer::Impl::StartGrpc() {
   spdlog::info("svidd serving istio.v1.auth.IstioCertificateService on {} (port {}), trust "
                "domain {}", options.listen, port, options.trust_domain);
   maintenance = std::thread([this] { MaintenanceLoop(); });
+  if (options.self_probe_interval.count() > 0) prober = std::thread([this] { ProbeLoop(); });
   rotation_hub->Start();
   return absl::OkStatus();
 }
 
 void SviddServer::Impl::SetServing(bool value) {
+  if (listener_dead.load()) value = false;
   metrics.SetServing(value);
   if (serving.exchange(value) != value) {
     spdlog::log(value ? spdlog::level::info : spdlog::level::err, "health: {}",
@@ -304,8 +375,11 @@ absl::Status SviddServer::Impl::Maintain() {
   if (status.ok()) status = PublishTrust(*authority);
   if (rotation_hub != nullptr) ActOnRevocations();
   if (crls != nullptr) crls->Poll().IgnoreError();  // logged by the publisher; not health
-  SetServing(status.ok());
   if (status.ok()) CheckpointLedger(/*at_shutdown=*/false);
+  if (status.ok() && pipeline->halted()) {
+    status = absl::FailedPreconditionError("issuance stopped: the ledger was rolled back");
+  }
+  SetServing(status.ok());
   return status;
 }
 
@@ -317,6 +391,8 @@ void SviddServer::Impl::CheckpointLedger(bool at_shutdown) {
   if (checkpointer == nullptr || authority == nullptr || now >= authority->not_after()) return;
   absl::Status s = at_shutdown ? checkpointer->Checkpoint(*authority, now)
                                : checkpointer->MaybeCheckpoint(*authority, now);
+  // The chain no longer holds what was signed: rolled back or rewritten under us.
+  if (absl::IsFailedPrecondition(s) && !at_shutdown) HaltIssuance(std::string(s.message()));
   if (!s.ok()) spdlog::error("ledger checkpoint: {}", s.ToString());
 }
 
@@ -328,6 +404,36 @@ void SviddServer::Impl::MaintenanceLoop() {
     lock.unlock();
     if (absl::Status s = Maintain(); !s.ok()) spdlog::error("maintenance: {}", s.ToString());
     if (absl::Status s = refusals->Flush(); !s.ok()) spdlog::warn("refusal counts: {}", s.ToString());
+    lock.lock();
+  }
+}
+
+// gRPC 1.51 never accepts again after one accept4() EMFILE, while connections opened before
+// still hear SERVING: only a new connection tells. A dead listener is not recovered in
+// process; health turns NOT_SERVING and on_listener_dead asks for a restart.
+void SviddServer::Impl::ProbeLoop() {
+  int failures = 0;
+  std::unique_lock<std::mutex> lock(mu);
+  while (!shutting_down && !listener_dead.load()) {
+    cv.wait_for(lock, options.self_probe_interval);
+    if (shutting_down) break;
+    lock.unlock();
+    const std::string address = ProbeAddress(options.listen, port);
+    const auto timeout = std::min<std::chrono::milliseconds>(
+        options.self_probe_interval, std::chrono::seconds(5));
+    absl::Status probe = ProbeListener(address, timeout);
+    failures = probe.ok() ? 0 : failures + 1;
+    if (!probe.ok()) {
+      spdlog::error("self-probe {}/{} failed: {}", failures, options.self_probe_failures,
+                    std::string(probe.message()));
+    }
+    if (failures >= options.self_probe_failures) {
+      spdlog::critical("the gRPC listener on {} accepts no connections (descriptors exhausted?); "
+                       "health is NOT_SERVING and svidd needs a restart", address);
+      listener_dead.store(true);
+      SetServing(false);
+      if (options.on_listener_dead) options.on_listener_dead();
+    }
     lock.lock();
   }
 }
@@ -357,6 +463,7 @@ AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
 CaOperations& SviddServer::ca_operations() { return *impl_; }
 Ledger& SviddServer::ledger() { return *impl_->ledger; }
 bool SviddServer::serving() const { return impl_->serving.load(); }
+bool SviddServer::listener_dead() const { return impl_->listener_dead.load(); }
 absl::Status SviddServer::RunMaintenance() { return impl_->Maintain(); }
 void SviddServer::RunRotationPass() { impl_->rotation_hub->RunOnce(impl_->clock.Now()); }
 size_t SviddServer::rotation_streams() const { return impl_->rotation_hub->connected(); }
@@ -372,6 +479,7 @@ void SviddServer::Shutdown() {
   }
   impl_->cv.notify_all();
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
+  if (impl_->prober.joinable()) impl_->prober.join();
   if (impl_->crl_http != nullptr) impl_->crl_http->Stop();
   // Rotation streams never end by themselves: end them first, so clients go and reconnect
   // while the in-flight unary calls drain.

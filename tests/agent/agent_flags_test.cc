@@ -41,7 +41,8 @@ TEST(AgentFlagsTest, EveryFlagOfTheIssue) {
   Parsed p = Parse(
       With({"--server-name", "svidd.svc", "--spiffe-id", "spiffe://td/ns/a/sa/b", "--trust-domain",
             "td", "--ttl", "20s", "--key-type", "rsa-2048", "--workload-api-socket", "/tmp/s.sock",
-            "--workload-api-socket-mode", "0660", "--on-rotate", "kill -HUP 1"}));
+            "--workload-api-socket-mode", "0660", "--workload-uid", "1000", "--workload-uid",
+            "nobody", "--workload-gid", "2000", "--on-rotate", "kill -HUP 1"}));
   ASSERT_TRUE(p.status.ok()) << p.status;
   EXPECT_EQ(p.options.server, "127.0.0.1:15012");
   EXPECT_EQ(p.options.server_name, "svidd.svc");
@@ -54,6 +55,8 @@ TEST(AgentFlagsTest, EveryFlagOfTheIssue) {
   EXPECT_EQ(p.options.key_type, KeyType::kRsa2048);
   EXPECT_EQ(p.options.workload_api_socket, "/tmp/s.sock");
   EXPECT_EQ(p.options.workload_api_socket_mode, 0660u);
+  EXPECT_EQ(p.options.workload_uids, (std::vector<uint32_t>{1000, 65534}));
+  EXPECT_EQ(p.options.workload_gids, (std::vector<uint32_t>{2000}));
   EXPECT_EQ(p.options.on_rotate, "kill -HUP 1");
 }
 
@@ -63,7 +66,10 @@ TEST(AgentFlagsTest, Defaults) {
   EXPECT_EQ(p.options.trust_domain, "cluster.local");
   EXPECT_EQ(p.options.ttl, std::chrono::hours(24));
   EXPECT_EQ(p.options.key_type, KeyType::kEcP256);
-  EXPECT_EQ(p.options.workload_api_socket_mode, 0666u);
+  // Only the agent's own user may fetch the key unless the operator says otherwise.
+  EXPECT_EQ(p.options.workload_api_socket_mode, 0600u);
+  EXPECT_TRUE(p.options.workload_uids.empty());
+  EXPECT_TRUE(p.options.workload_gids.empty());
 }
 
 TEST(AgentFlagsTest, RefusalsNameTheFlag) {
@@ -82,6 +88,10 @@ TEST(AgentFlagsTest, RefusalsNameTheFlag) {
       {"unknown key type", With({"--key-type", "dsa"}), "--key-type"},
       {"decimal mode", With({"--workload-api-socket-mode", "666x"}), "socket-mode"},
       {"mode too wide", With({"--workload-api-socket-mode", "1777"}), "socket-mode"},
+      {"wide mode without an allow-list", With({"--workload-api-socket-mode", "0666"}),
+       "--workload-uid"},
+      {"unknown user", With({"--workload-uid", "no-such-user-here"}), "--workload-uid"},
+      {"unknown group", With({"--workload-gid", "no-such-group-here"}), "--workload-gid"},
       {"bad trust domain", With({"--trust-domain", "Bad.Domain"}), "--trust-domain"},
   };
   for (const Case& c : cases) {

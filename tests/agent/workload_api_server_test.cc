@@ -21,7 +21,7 @@ using std::chrono::seconds;
 class WorkloadApiServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server = WorkloadApiServer::Start(socket_, 0666, store_);
+    auto server = WorkloadApiServer::Start(socket_, WorkloadApiAccess{}, store_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = SpiffeWorkloadAPI::NewStub(
@@ -208,18 +208,18 @@ TEST(WorkloadApiSocketTest, ModeStaleSocketAndRemovalOnShutdown) {
   const auto socket = dir.path() / "agent.sock";
   for (unsigned mode : {0666u, 0660u, 0600u}) {
     SCOPED_TRACE(mode);
-    auto server = WorkloadApiServer::Start(socket, mode, store);
+    auto server = WorkloadApiServer::Start(socket, WorkloadApiAccess{mode, {0}, {}}, store);
     ASSERT_TRUE(server.ok()) << server.status();
     EXPECT_EQ(SocketMode(socket), mode);
     // A second agent on the same path replaces the first's socket (a stale one after a crash).
-    auto again = WorkloadApiServer::Start(socket, mode, store);
+    auto again = WorkloadApiServer::Start(socket, WorkloadApiAccess{mode, {0}, {}}, store);
     ASSERT_TRUE(again.ok()) << again.status();
     (*again)->Shutdown();
     EXPECT_FALSE(std::filesystem::exists(socket)) << "removed on shutdown";
   }
   const auto regular = dir.path() / "not-a-socket";
   ASSERT_TRUE(WriteFileAtomically(regular, "data").ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(WorkloadApiServer::Start(regular, 0666, store).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(WorkloadApiServer::Start(regular, WorkloadApiAccess{}, store).status()));
   EXPECT_EQ(ReadFileToString(regular).value(), "data") << "never deleted";
 }
 

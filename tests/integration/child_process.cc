@@ -108,6 +108,12 @@ std::optional<int> ChildProcess::StopWith(int signal, std::chrono::seconds timeo
   return code;
 }
 
+std::optional<int> ChildProcess::WaitExit(std::chrono::seconds timeout) {
+  std::optional<int> code = WaitFor(pid_, timeout);
+  if (code) pid_ = -1;
+  return code;
+}
+
 bool ChildProcess::running() {
   if (pid_ <= 0) return false;
   int status = 0;

@@ -31,6 +31,8 @@ class ChildProcess {
 
   // Sends `signal` and waits; the exit code, or nullopt if it did not exit in time / by signal.
   std::optional<int> StopWith(int signal, std::chrono::seconds timeout = std::chrono::seconds(30));
+  // Waits for it to exit by itself; the exit code, or nullopt if it did not exit in time.
+  std::optional<int> WaitExit(std::chrono::seconds timeout);
   bool running();
   std::string log() const;
 

@@ -12,6 +12,7 @@
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
+#include "svidd/ledger/certificate_filter.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
 namespace svidd::testing {
@@ -41,6 +42,17 @@ std::optional<Issued> AnswerWithFreshKey(RotationTestClient& client, uint64_t re
   return Issued{reply->issued(), std::move(csr)};
 }
 
+// A token for foo/bar valid for `ttl` from the env's fake clock's now.
+std::string TokenValidFor(TestEnv& env, std::chrono::seconds ttl) {
+  TokenSpec spec;
+  spec.issuer = kTestIssuer;
+  spec.ns = "foo";
+  spec.sa = "bar";
+  spec.iat = env.clock().Now();
+  spec.ttl = ttl;
+  return MintToken(env.signing_key(), spec);
+}
+
 RenewalRequested ExpectRenewalRequest(RotationTestClient& client) {
   auto message = client.NextNonBundle();
   EXPECT_TRUE(message.has_value() && message->has_renewal_requested())
@@ -59,7 +71,9 @@ ClientIdentity IdentityOf(const Issued& issued) {
 TEST(RotationStreamTest, TokenStreamGetsBundleThenFirstCertificateThenPushedRenewals) {
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
-  RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
+  // Still valid at the renewal: a stream is only as good as its credential now (see
+  // CsrAfterTheStreamsTokenExpiredClosesTheStreamUnsigned).
+  RotationTestClient client(env->Channel(), TokenValidFor(*env, std::chrono::hours(48)));
 
   // The full current state at once: the bundle, then a request for a first certificate.
   auto first = client.Next();
@@ -226,6 +240,76 @@ TEST(RotationStreamTest, RevokingTheAuthenticatingCertificateEndsTheStream) {
   grpc::Status status = client.Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_NE(status.error_message().find("revoked"), std::string::npos) << status.error_message();
+}
+
+// A token that expires a minute after it is minted (by the env's fake clock).
+std::string ShortLivedToken(TestEnv& env) { return TokenValidFor(env, std::chrono::seconds(60)); }
+
+size_t CertificatesOf(const TestEnv& env, const std::string& id) {
+  CertificateFilter filter;
+  filter.spiffe_id = id;
+  auto ledger = OpenSqliteLedger(env.options().LedgerPath());
+  auto records = (*ledger)->ListCertificates(filter);
+  EXPECT_TRUE(records.ok()) << records.status();
+  return records.ok() ? records->size() : 0;
+}
+
+// The review's finding: a CSR 31 s after the stream's token expired was still signed.
+TEST(RotationStreamTest, CsrAfterTheStreamsTokenExpiredClosesTheStreamUnsigned) {
+  auto env = TestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  RotationTestClient client(env->Channel(), ShortLivedToken(*env));
+  ASSERT_TRUE(AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id()).has_value());
+  env->clock().Advance(std::chrono::seconds(91));  // exp + 31 s
+  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(kFooId).value().pem, 0));
+  // The event: the stream ends, with no certificate before the end.
+  EXPECT_FALSE(client.NextNonBundle().has_value());
+  grpc::Status status = client.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+  EXPECT_NE(status.error_message().find("expired"), std::string::npos) << status.error_message();
+  EXPECT_EQ(CertificatesOf(*env, kFooId), 1u);
+}
+
+// Revoking the certificate of a stream whose token has expired must not push it a renewal
+// (which it would answer and be issued another certificate): the stream ends instead.
+TEST(RotationStreamTest, RevocationOnAStreamWhoseTokenExpiredClosesItInsteadOfReissuing) {
+  auto env = TestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  RotationTestClient client(env->Channel(), ShortLivedToken(*env));
+  auto one = AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id());
+  ASSERT_TRUE(one.has_value());
+  env->clock().Advance(std::chrono::seconds(91));
+  auto operator_ledger = OpenSqliteLedger(env->options().LedgerPath());
+  ASSERT_TRUE((*operator_ledger)
+                  ->RevokeCertificate(one->message.serial(), "key compromise", env->clock().Now())
+                  .ok());
+  ASSERT_TRUE(env->server().RunMaintenance().ok());  // notices the revocation
+  env->server().RunRotationPass();
+  auto message = client.NextNonBundle();
+  EXPECT_FALSE(message.has_value()) << message->ShortDebugString();
+  EXPECT_EQ(client.Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(CertificatesOf(*env, kFooId), 1u);
+}
+
+// The workload's way on: it reconnects with the certificate the token stream gave it.
+TEST(RotationStreamTest, AfterTheTokenExpiredTheIssuedCertificateOpensTheNextStream) {
+  auto env = TestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  std::optional<Issued> one;
+  {
+    RotationTestClient client(env->Channel(), ShortLivedToken(*env));
+    one = AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id());
+    ASSERT_TRUE(one.has_value());
+    env->clock().Advance(std::chrono::seconds(91));
+    ASSERT_TRUE(client.SendCsr(BuildIstioCsr(kFooId).value().pem, 0));
+    EXPECT_FALSE(client.NextNonBundle().has_value());
+  }
+  ClientIdentity me = IdentityOf(*one);
+  RotationTestClient client(env->Channel(&me), "");
+  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(kFooId).value().pem, 0));
+  auto reply = client.NextNonBundle();
+  ASSERT_TRUE(reply.has_value() && reply->has_issued()) << client.Finish().error_message();
+  EXPECT_EQ(CertificatesOf(*env, kFooId), 2u);
 }
 
 TEST(RotationStreamTest, UnansweredRequestIsRepeatedAsRetry) {

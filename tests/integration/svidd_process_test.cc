@@ -2,7 +2,11 @@
 // the same data dir; svidctl revoking against the running server.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <cstdio>
+
+#include <functional>
 #include <thread>
 
 #include "integration/ca_client.h"
@@ -40,6 +44,15 @@ class SviddProcessTest : public ::testing::Test {
     port_ = WaitForPortFile(port_file(), *child);
     EXPECT_NE(port_, 0) << child->log();
     return child;
+  }
+
+  // svidd started to completion or refusal (for starts that must fail).
+  CommandResult RunSvidd(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv = {SVIDD_BINARY, "--data-dir", data_.string(), "--listen",
+                                     "127.0.0.1:0", "--jwks-file", jwks_.string(),
+                                     "--jwt-issuer", kTestIssuer};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return RunCommand(argv, std::chrono::seconds(30));
   }
 
   std::string Root() const { return ReadFileToString(data_ / "ca" / "root-cert.pem").value(); }
@@ -159,6 +172,50 @@ TEST_F(SviddProcessTest, UnusableCaDirIsRefusedWithReason) {
   EXPECT_NE((run.out + run.err).find("not a CA"), std::string::npos) << run.out << run.err;
 }
 
+// As ssh refuses a private key others can read: svidd refuses to start, naming the file (or
+// directory) and its mode, whichever of its keys or directories is too open.
+TEST_F(SviddProcessTest, RefusesToStartWithAKeyOthersCanReadOrADirectoryOthersCanWrite) {
+  auto first = StartSvidd();
+  ASSERT_EQ(first->StopWith(SIGTERM), 0) << first->log();
+  // An operator CA directory (--ca-dir), in the same Istio layout as svidd's own.
+  const std::filesystem::path cacerts = dir_.path() / "cacerts";
+  std::filesystem::create_directories(cacerts);
+  std::filesystem::permissions(cacerts, std::filesystem::perms::owner_all);
+  for (const char* name : {"ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"}) {
+    std::filesystem::copy_file(data_ / "ca" / name, cacerts / name);
+  }
+  struct Case {
+    const char* name;
+    std::filesystem::path path;
+    unsigned bad_mode, good_mode;
+    std::vector<std::string> extra;
+  };
+  const std::vector<Case> cases = {
+      {"world-readable CA key", data_ / "ca" / "ca-key.pem", 0644, 0600, {}},
+      {"group-readable root key", data_ / "root" / "root-key.pem", 0640, 0600, {}},
+      {"group-writable serving key", data_ / "serving" / "key.pem", 0620, 0600, {}},
+      {"0777 data directory", data_, 0777, 0700, {}},
+      {"world-readable --ca-dir key", cacerts / "ca-key.pem", 0604, 0600,
+       {"--ca-dir", cacerts.string()}},
+      {"0777 --ca-dir", cacerts, 0777, 0700, {"--ca-dir", cacerts.string()}},
+  };
+  char mode_text[8];
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(std::filesystem::exists(c.path)) << c.path;
+    ASSERT_EQ(::chmod(c.path.c_str(), c.bad_mode), 0);
+    CommandResult run = RunSvidd(c.extra);
+    const std::string output = run.out + run.err;
+    EXPECT_EQ(run.exit_code, 1) << output;
+    std::snprintf(mode_text, sizeof(mode_text), "%04o", c.bad_mode);
+    EXPECT_NE(output.find(c.path.string()), std::string::npos) << output;
+    EXPECT_NE(output.find(mode_text), std::string::npos) << output;
+    ASSERT_EQ(::chmod(c.path.c_str(), c.good_mode), 0);
+  }
+  auto again = StartSvidd();  // all restored: it starts
+  EXPECT_EQ(again->StopWith(SIGTERM), 0) << again->log();
+}
+
 TEST_F(SviddProcessTest, BadFlagsExitWithMessage) {
   CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", data_.string(), "--max-ttl", "1h",
                                   "--ca-ttl", "2h"});
@@ -234,14 +291,113 @@ TEST_F(SviddProcessTest, LedgerStaysVerifiableUntilTruncatedAndIsNeverResignedOv
   EXPECT_EQ(report["first_break"]["where"], "ledger-head.json");
   EXPECT_EQ(report["first_break"]["row"], 6);
 
-  auto third = StartSvidd();
+  // A truncated ledger is not served from (it may have lost revocations)...
+  CommandResult refused = RunSvidd();
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("--accept-ledger-rollback"), std::string::npos)
+      << refused.out << refused.err;
+  // ...unless the operator accepts it as it is: then the head is signed afresh.
+  auto third = StartSvidd({"--accept-ledger-rollback"});
   Issue();  // a new event 6, in place of the one removed
   EXPECT_EQ(third->StopWith(SIGTERM), 0) << third->log();
-  EXPECT_NE(third->log().find("not signing the ledger head"), std::string::npos) << third->log();
   std::tie(code, report) = verify();
-  EXPECT_EQ(code, 1);
-  EXPECT_EQ(report["first_break"]["kind"], "checkpoint_mismatch") << report.dump(2);
-  EXPECT_EQ(report["first_break"]["where"], "ledger-head.json");
+  EXPECT_EQ(code, 0) << report.dump(2);
+}
+
+// The review's finding: restoring an older ledger.db (from before a revocation) made the
+// revoked certificate work again. svidd now refuses to start from it, says what to do, and
+// starts only when told to accept it, which the ledger records.
+TEST_F(SviddProcessTest, AnOlderLedgerCopyOrAnEditedRowIsRefusedAtStart) {
+  auto first = StartSvidd();
+  std::vector<std::string> chain = Issue();
+  ASSERT_EQ(chain.size(), 3u);
+  ASSERT_EQ(first->StopWith(SIGTERM), 0) << first->log();
+  const std::filesystem::path backup = dir_.path() / "ledger-backup.db";
+  std::filesystem::copy_file(data_ / "ledger.db", backup);
+
+  auto second = StartSvidd();
+  const std::string serial = SerialHex(ParseCertificatePem(chain[0]).value().get());
+  ASSERT_EQ(Svidctl({"certs", "revoke", serial, "--reason", "test"}).exit_code, 0);
+  ASSERT_EQ(second->StopWith(SIGTERM), 0) << second->log();  // signs the head at shutdown
+
+  struct Case {
+    const char* name;
+    std::function<void()> tamper;
+  };
+  const std::vector<Case> cases = {
+      {"older copy", [&] {
+         std::filesystem::copy_file(backup, data_ / "ledger.db",
+                                    std::filesystem::copy_options::overwrite_existing);
+       }},
+      {"edited row", [&] {
+         ASSERT_TRUE(RunSqlite3(data_ / "ledger.db",
+                                WithoutGuards("UPDATE certificates SET status = 'active', "
+                                              "revoked_at = NULL, revocation_reason = '' "
+                                              "WHERE serial = '" + serial + "';"))
+                         .ok());
+       }},
+  };
+  const std::filesystem::path good = dir_.path() / "ledger-good.db";
+  std::filesystem::copy_file(data_ / "ledger.db", good);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::filesystem::copy_file(good, data_ / "ledger.db",
+                               std::filesystem::copy_options::overwrite_existing);
+    c.tamper();
+    CommandResult run = RunSvidd();
+    const std::string output = run.out + run.err;
+    EXPECT_EQ(run.exit_code, 1) << output;
+    EXPECT_NE(output.find("does not verify"), std::string::npos) << output;
+    EXPECT_NE(output.find("--accept-ledger-rollback"), std::string::npos) << output;
+  }
+  // The operator's override: it starts, and the ledger's admin log says who accepted what.
+  auto accepted = StartSvidd({"--accept-ledger-rollback"});
+  EXPECT_NE(accepted->log().find("--accept-ledger-rollback"), std::string::npos);
+  EXPECT_EQ(accepted->StopWith(SIGTERM), 0) << accepted->log();
+  auto audit = RunSqlite3(data_ / "ledger.db",
+                          "SELECT method FROM admin_audit WHERE method = 'AcceptLedgerRollback';");
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  EXPECT_NE(audit->find("AcceptLedgerRollback"), std::string::npos) << *audit;
+}
+
+// Rolled back under a running svidd: the next checkpoint notices, issuance stops and health
+// turns NOT_SERVING.
+TEST_F(SviddProcessTest, ALedgerTruncatedWhileRunningStopsIssuance) {
+  auto svidd = StartSvidd();
+  Issue();
+  Issue();
+  // Wait (bounded) until the running svidd has signed its head past both issuances.
+  for (int i = 0; i < 100 && !std::filesystem::exists(data_ / "ledger-head.json"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto signed_seq = [this] {
+    auto head = ReadFileToString(data_ / "ledger-head.json");
+    return head.ok() ? nlohmann::json::parse(*head).value("event_seq", 0) : 0;
+  };
+  for (int i = 0; i < 100 && signed_seq() < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_GE(signed_seq(), 4);
+  ASSERT_TRUE(RunSqlite3(data_ / "ledger.db",
+                         WithoutGuards("DELETE FROM certificates WHERE serial IN (SELECT serial "
+                                       "FROM ledger_events WHERE seq >= 3);"
+                                       " DELETE FROM ledger_events WHERE seq >= 3;"
+                                       " DELETE FROM ledger_checkpoints"))
+                  .ok());
+  auto channel = MakeCaChannel(port_, Root());
+  bool serving = true;
+  for (int i = 0; i < 100 && serving; ++i) {  // the event: health turns NOT_SERVING
+    serving = HealthSaysServing(channel);
+    if (serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_FALSE(serving) << svidd->log();
+  TestCsr csr = BuildIstioCsr(kFooId).value();
+  istio::v1::auth::IstioCertificateResponse response;
+  grpc::Status status = CallCreateCertificate(channel, csr.pem, 0, Token(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_NE(status.error_message().find("rolled back"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 // svidd: the CA daemon. Parses flags, starts the server, and drains on SIGTERM/SIGINT.
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "CLI/CLI.hpp"
 #include "spdlog/spdlog.h"
+#include "svidd/common/fd_limit.h"
 #include "svidd/common/termination_signals.h"
 #include "svidd/server/server_flags.h"
 #include "svidd/server/svidd_server.h"
@@ -24,6 +28,13 @@ int main(int argc, char** argv) {
 
   // Before any thread starts: shutdown runs here, outside a signal handler.
   const svidd::TerminationSignals signals;
+  if (auto limit = svidd::RaiseFdLimitToHard(); limit.ok()) {
+    spdlog::info("open file limit: {} (hard {})", limit->soft, limit->hard);
+  } else {
+    spdlog::warn("open file limit: {}", limit.status().ToString());
+  }
+  // A dead listener ends svidd like SIGTERM, but with a failing exit code for the supervisor.
+  options.on_listener_dead = [] { ::kill(::getpid(), SIGTERM); };
 
   auto server = svidd::SviddServer::Start(options, svidd::SystemClock::Instance());
   if (!server.ok()) {
@@ -33,5 +44,5 @@ int main(int argc, char** argv) {
   const int signal_number = signals.Wait();
   spdlog::info("received {}, shutting down", svidd::TerminationSignals::Name(signal_number));
   (*server)->Shutdown();
-  return 0;
+  return (*server)->listener_dead() ? 3 : 0;
 }

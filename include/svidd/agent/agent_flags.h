@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "svidd/agent/agent_options.h"
@@ -21,7 +22,8 @@ class AgentFlags {
   std::string root_cert_, token_file_, out_dir_, socket_;
   std::string ttl_ = "24h";
   std::string key_type_ = "ec-p256";
-  std::string socket_mode_ = "0666";
+  std::string socket_mode_ = "0600";
+  std::vector<std::string> workload_uids_, workload_gids_;
   std::string on_rotate_timeout_ = "30s";
 };
 

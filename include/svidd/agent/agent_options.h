@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -25,8 +26,12 @@ struct AgentOptions {
   std::chrono::seconds ttl = std::chrono::hours(24);  // requested lifetime; 0 = server default
   KeyType key_type = KeyType::kEcP256;
   std::filesystem::path workload_api_socket;  // "" = no Workload API
-  // Who may connect to the socket: it hands out the private key. See svid_agent.h.
-  unsigned workload_api_socket_mode = 0666;
+  // Who may connect to the socket: it hands out the private key. See workload_api_server.h.
+  // A mode that lets group or others connect needs an explicit allow-list below.
+  unsigned workload_api_socket_mode = 0600;
+  // Callers served (SO_PEERCRED); both empty = the agent's own uid only.
+  std::vector<uint32_t> workload_uids;
+  std::vector<uint32_t> workload_gids;
   std::string on_rotate;  // /bin/sh -c command run after the files change; "" = none
   std::chrono::seconds on_rotate_timeout = std::chrono::seconds(30);
 

@@ -4,16 +4,22 @@
 // `workload.spiffe.io: true` (a guard against browsers and SSRF, per the standard), else
 // INVALID_ARGUMENT. FetchX509SVID sends nothing until the first SVID exists.
 //
-// Security model: there is no workload attestation. Whoever can connect to the socket gets
-// the SVID and its private key, so the socket is exactly as sensitive as key.pem. Its file
-// mode (default 0666, so a workload running as another user in the same pod can connect)
-// and, above all, the directory it is placed in (an emptyDir shared only with the workload)
-// decide who that is; use 0600 / 0660 when the workload runs as the agent's user / group.
-// The socket is created with a restrictive umask and only then opened up to `mode`.
+// Security model: whoever is served gets the SVID and its private key, so every call is
+// attested: the kernel says which uid/gid the connecting process runs as (SO_PEERCRED, read
+// from the connection itself on every call) and only an allowed uid or gid is served; any
+// other caller gets PERMISSION_DENIED and the refusal is logged. By default the socket is
+// 0600 in a 0700 directory and only the agent's own uid is allowed. The pod case (a shared
+// emptyDir, the workload running as another user) takes an explicit wider mode plus an
+// allow-list naming that user or group.
 #pragma once
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <filesystem>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "svidd/agent/svid_store.h"
@@ -28,12 +34,22 @@ namespace agent_internal {
 class WorkloadApiService;
 }
 
+// Who may connect and be served.
+struct WorkloadApiAccess {
+  unsigned socket_mode = 0600;
+  // Callers whose uid, or whose primary gid, is listed are served. Both empty: the agent's
+  // own effective uid only.
+  std::vector<uid_t> uids;
+  std::vector<gid_t> gids;
+};
+
 class WorkloadApiServer {
  public:
   // Serving when it returns. A stale socket file at `socket` is replaced; any other file
-  // there is refused (FAILED_PRECONDITION). The store must outlive the server.
+  // there is refused (FAILED_PRECONDITION). A missing directory is created 0700 (0711 when
+  // the mode lets others connect). The store must outlive the server.
   static absl::StatusOr<std::unique_ptr<WorkloadApiServer>> Start(
-      const std::filesystem::path& socket, unsigned mode, SvidStore& store);
+      const std::filesystem::path& socket, WorkloadApiAccess access, SvidStore& store);
   ~WorkloadApiServer();  // Shutdown()
 
   // Ends every stream with OK, stops the server and removes the socket. Idempotent.
@@ -43,7 +59,14 @@ class WorkloadApiServer {
 
  private:
   WorkloadApiServer() = default;
+  // Accepts connections itself, so each one reaches gRPC as "fd:<n>" and its peer can be
+  // attested; stops when `stopping_` is set.
+  void AcceptLoop();
+
   std::filesystem::path socket_;
+  int listen_fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::thread acceptor_;
   std::unique_ptr<agent_internal::WorkloadApiService> service_;
   std::unique_ptr<grpc::Server> server_;
 };

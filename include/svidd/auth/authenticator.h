@@ -42,6 +42,12 @@ class Authenticator {
   absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials,
                                               const Authority& authority) const;
 
+  // Whether the credential `caller` authenticated with earlier still vouches for it now: not
+  // past `valid_until` and, for a client certificate, not revoked since. A stream calls this
+  // before every CSR. UNAUTHENTICATED saying what lapsed (UNAVAILABLE if the revocation check
+  // itself failed).
+  absl::Status Recheck(const CallerIdentity& caller) const;
+
  private:
   absl::StatusOr<CallerIdentity> AuthenticateCertificate(std::string_view chain_pem,
                                                          const Authority& authority) const;

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "svidd/common/clock.h"
+
 #include "svidd/spiffe/spiffe_id.h"
 
 namespace svidd {
@@ -17,6 +19,9 @@ struct CallerIdentity {
   AuthMethod method;
   // Who exactly: "system:serviceaccount:<ns>:<sa>" (token) or "x509:<serial hex>" (cert).
   std::string principal;
+  // When the credential stops vouching for the caller: the token's exp or the certificate's
+  // NotAfter. A long-lived stream re-checks it (Authenticator::Recheck) before every CSR.
+  TimePoint valid_until = TimePoint::max();
 };
 
 }  // namespace svidd

@@ -68,6 +68,15 @@ struct AuditInputs {
   std::vector<std::filesystem::path> other_key_dirs = {};
 };
 
+// The part of the audit svidd itself runs before it starts (ssh's StrictModes): every private
+// key file (ca-key.pem, root and serving keys: *key.pem, *.key) in `ca_dir` and in
+// `other_key_dirs`, and the data and CA directories themselves. FAILED_PRECONDITION naming
+// the first file or directory and its mode when a key is readable or writable by group or
+// others, or a directory is writable by them; missing files and directories are skipped.
+absl::Status CheckStartupPermissions(const std::filesystem::path& data_dir,
+                                     const std::filesystem::path& ca_dir,
+                                     const std::vector<std::filesystem::path>& other_key_dirs);
+
 absl::StatusOr<AuditReport> RunAudit(const AuditInputs& inputs, TimePoint now,
                                      const AuditPolicy& policy = {});
 

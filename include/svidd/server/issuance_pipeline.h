@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +20,9 @@
 #include "svidd/server/server_metrics.h"
 
 namespace svidd {
+
+class IssuanceRateLimiter;
+struct IssuanceRateLimits;
 
 // What a caller asks to have signed, once it is known who the caller is.
 struct SigningRequest {
@@ -55,6 +60,8 @@ class IssuancePipeline {
                    Ledger& ledger, TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock,
                    ServerMetrics& metrics);
 
+  ~IssuancePipeline();
+
   // Istio's CreateCertificate. Everything up to signing runs on the calling thread; `done`
   // runs once, on the ledger's thread after the record is durable (or on the calling thread
   // for an early refusal). Refusals: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT,
@@ -70,6 +77,16 @@ class IssuancePipeline {
 
   // Authentication alone, against the active CA (UNAVAILABLE if there is none).
   absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
+  // Issuance rate limits (per SPIFFE ID and in total); none until set. Call before serving.
+  void SetRateLimits(IssuanceRateLimits limits);
+
+  // Stops every issuance from now on with UNAVAILABLE carrying `reason` (the ledger can no
+  // longer be trusted to hold every revocation). Idempotent; there is no resume.
+  void Halt(std::string reason);
+  bool halted() const;
+
+  // Whether an earlier authentication still holds now (Authenticator::Recheck).
+  absl::Status Recheck(const CallerIdentity& caller) const { return authenticator_.Recheck(caller); }
 
  private:
   const AuthorityHolder& authorities_;
@@ -79,6 +96,12 @@ class IssuancePipeline {
   CsrLimits csr_limits_;
   const Clock& clock_;
   ServerMetrics& metrics_;
+  std::unique_ptr<IssuanceRateLimiter> rate_limiter_;  // null: no limits
+  mutable std::mutex halt_mu_;
+  std::optional<std::string> halted_because_;  // guarded by halt_mu_
+
+  // PERMISSION_DENIED for a client certificate `svidctl admin issue` made.
+  absl::Status RefuseOperatorCredential(const CallerIdentity& caller) const;
 
   // IssueFor, timed from `started` (when the request reached the pipeline).
   void SignAndRecord(const CallerIdentity& caller, IssuanceApi api, SigningRequest request,

@@ -22,6 +22,8 @@ class ServerFlags {
   std::string renewal_answer_timeout_ = "30s";
   std::string ca_ttl_ = "30d";
   std::string root_ttl_ = "3650d";
+  std::string self_probe_interval_ = "10s";
+  std::string handshake_timeout_ = "10s";
   std::string data_dir_, ca_dir_, jwks_file_, port_file_;
 };
 

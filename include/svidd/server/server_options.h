@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,20 @@ struct ServerOptions {
   size_t max_csr_bytes = 32 * 1024;
   int signing_threads = 0;  // 0 = one per core
   std::chrono::seconds drain_timeout = std::chrono::seconds(15);
+  // A ledger behind its signed head (rolled back, truncated) or whose chain does not verify
+  // (an edited row) stops issuance: it could have undone revocations. Only this overrides it,
+  // for one start: logged, recorded in the ledger's admin log, and the head re-signed.
+  bool accept_ledger_rollback = false;
+  // A connection that has not finished its TLS handshake by then is closed, so idle connects
+  // cannot hold descriptors for long (gRPC's default is 120 s).
+  std::chrono::seconds handshake_timeout = std::chrono::seconds(10);
+  // Every interval svidd opens a new TLS connection to its own port and calls health on it
+  // (listener_probe.h); after `self_probe_failures` failures in a row the listener is dead:
+  // health turns NOT_SERVING for good and on_listener_dead runs (svidd's main exits non-zero
+  // so that the supervisor restarts it). 0 = no probe.
+  std::chrono::seconds self_probe_interval = std::chrono::seconds(10);
+  int self_probe_failures = 3;
+  std::function<void()> on_listener_dead;
   // CRLs: always written to <ca dir>/ca-crl.pem; also served over plain HTTP on crl_listen
   // (HOST:PORT, "" = off); crl_url (a base URL, "" = none) goes into every leaf as its CRL
   // distribution point, BASE/crl/<issuer serial>.crl.
@@ -48,6 +63,14 @@ struct ServerOptions {
   int max_renewals_per_second = 100;  // storms are spread, never refused
   double renewal_jitter = 0.1;        // of the lifetime, earlier than half-life
   std::chrono::seconds renewal_answer_timeout = std::chrono::seconds(30);
+
+  // Overload limits: excess is refused at once with RESOURCE_EXHAUSTED and a retry hint,
+  // never queued. 0 = no limit. Replicas of one service account share a SPIFFE ID, so the
+  // per-identity limits leave room for a whole Deployment starting at once.
+  int max_issuance_per_identity_per_second = 50;
+  int max_issuance_per_second = 5000;
+  size_t max_streams_per_identity = 1000;
+  int max_unsolicited_csrs_per_minute = 10;  // per rotation stream
 
   std::filesystem::path EffectiveCaDir() const {
     return ca_dir.empty() ? data_dir / "ca" : ca_dir;

@@ -55,6 +55,8 @@ class SviddServer {
   Ledger& ledger();
   // Whether the health service currently says SERVING.
   bool serving() const;
+  // The self-probe found the gRPC listener dead (see ServerOptions::self_probe_interval).
+  bool listener_dead() const;
 
   struct Impl;
 

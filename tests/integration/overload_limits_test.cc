@@ -1,0 +1,126 @@
+// Overload limits over the real gRPC API: per-identity and global issuance rates, rotation
+// streams per identity and unsolicited CSRs per stream, each refused at once with
+// RESOURCE_EXHAUSTED and a retry hint; and operator credentials refused on the workload path.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "integration/rotation_client.h"
+#include "integration/test_env.h"
+#include "support/pki/csr_builder.h"
+#include "svidd/crypto/keys.h"
+#include "svidd/server/admin_credential.h"
+
+namespace svidd::testing {
+namespace {
+
+std::string IdOf(const std::string& sa) { return "spiffe://cluster.local/ns/foo/sa/" + sa; }
+
+grpc::Status IssueFor(TestEnv& env, const std::string& sa) {
+  istio::v1::auth::IstioCertificateResponse response;
+  return env.CreateCertificate(BuildIstioCsr(IdOf(sa)).value().pem, 0, env.TokenFor("foo", sa),
+                               &response);
+}
+
+bool HasRetryHint(const grpc::Status& status) {
+  return status.error_message().find("retry in") != std::string::npos;
+}
+
+// The review's finding: one identity got 2,688 certificates in 8 s.
+TEST(OverloadLimitsTest, OneIdentityIsHeldToItsIssuanceRate) {
+  auto env = TestEnv::Start([](ServerOptions& o) { o.max_issuance_per_identity_per_second = 3; });
+  ASSERT_NE(env, nullptr);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(IssueFor(*env, "bar").ok()) << i;
+  grpc::Status over = IssueFor(*env, "bar");  // the fake clock stands still: the bucket is empty
+  EXPECT_EQ(over.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << over.error_message();
+  EXPECT_TRUE(HasRetryHint(over)) << over.error_message();
+  EXPECT_TRUE(IssueFor(*env, "other").ok()) << "another identity has its own bucket";
+  env->clock().Advance(std::chrono::seconds(1));
+  EXPECT_TRUE(IssueFor(*env, "bar").ok()) << "refilled a second later";
+}
+
+TEST(OverloadLimitsTest, AllIdentitiesTogetherAreHeldToTheGlobalRate) {
+  auto env = TestEnv::Start([](ServerOptions& o) { o.max_issuance_per_second = 2; });
+  ASSERT_NE(env, nullptr);
+  ASSERT_TRUE(IssueFor(*env, "a").ok());
+  ASSERT_TRUE(IssueFor(*env, "b").ok());
+  grpc::Status over = IssueFor(*env, "c");
+  EXPECT_EQ(over.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << over.error_message();
+  EXPECT_TRUE(HasRetryHint(over)) << over.error_message();
+}
+
+TEST(OverloadLimitsTest, StreamsPerIdentityAreCapped) {
+  auto env = TestEnv::Start([](ServerOptions& o) { o.max_streams_per_identity = 2; });
+  ASSERT_NE(env, nullptr);
+  auto one = std::make_unique<RotationTestClient>(env->Channel(), env->TokenFor("foo", "bar"));
+  RotationTestClient two(env->Channel(), env->TokenFor("foo", "bar"));
+  ASSERT_TRUE(one->Next().has_value());
+  ASSERT_TRUE(two.Next().has_value());
+  RotationTestClient third(env->Channel(), env->TokenFor("foo", "bar"));
+  EXPECT_FALSE(third.NextNonBundle().has_value());
+  grpc::Status status = third.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  EXPECT_TRUE(HasRetryHint(status)) << status.error_message();
+  RotationTestClient other(env->Channel(), env->TokenFor("foo", "other"));
+  EXPECT_TRUE(other.Next().has_value()) << "another identity is not affected";
+  // A stream that ends frees its place.
+  one->Cancel();
+  one.reset();
+  for (int i = 0; i < 100 && env->server().rotation_streams() > 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  RotationTestClient again(env->Channel(), env->TokenFor("foo", "bar"));
+  auto message = again.Next();
+  EXPECT_TRUE(message.has_value() && message->has_bundle()) << again.Finish().error_message();
+}
+
+// The review's finding: one stream got 300 unsolicited certificates in 1.2 s.
+TEST(OverloadLimitsTest, UnsolicitedCsrsPerStreamAreCappedButAnsweringStillWorks) {
+  auto env = TestEnv::Start([](ServerOptions& o) { o.max_unsolicited_csrs_per_minute = 2; });
+  ASSERT_NE(env, nullptr);
+  RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
+  auto initial = client.NextNonBundle();
+  ASSERT_TRUE(initial.has_value() && initial->has_renewal_requested());
+  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(IdOf("bar")).value().pem,
+                             initial->renewal_requested().renewal_id()));
+  auto answered = client.NextNonBundle();
+  ASSERT_TRUE(answered.has_value() && answered->has_issued());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(client.SendCsr(BuildIstioCsr(IdOf("bar")).value().pem, 0));
+    auto reply = client.NextNonBundle();
+    ASSERT_TRUE(reply.has_value() && reply->has_issued()) << i;
+  }
+  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(IdOf("bar")).value().pem, 0));
+  auto refused = client.NextNonBundle();
+  ASSERT_TRUE(refused.has_value() && refused->has_refused()) << refused->ShortDebugString();
+  EXPECT_EQ(refused->refused().code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(refused->refused().message().find("retry in"), std::string::npos);
+  env->clock().Advance(std::chrono::minutes(1));
+  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(IdOf("bar")).value().pem, 0));
+  auto later = client.NextNonBundle();
+  EXPECT_TRUE(later.has_value() && later->has_issued()) << "a new minute, a new allowance";
+}
+
+// An operator credential's --ttl is a bound: it cannot renew itself as a workload would.
+TEST(OverloadLimitsTest, AnOperatorCredentialCannotRenewItselfThroughWorkloadIssuance) {
+  auto env = TestEnv::Start();
+  ASSERT_NE(env, nullptr);
+  AdminCredentialRequest request{IdOf("admin"), std::chrono::hours(1), "test"};
+  auto credential = IssueAdminCredential(*env->server().authorities().Get(), env->server().ledger(),
+                                         request, env->clock().Now());
+  ASSERT_TRUE(credential.ok()) << credential.status();
+  ClientIdentity admin{credential->cert_chain_pem, credential->key_pem};
+  istio::v1::auth::IstioCertificateResponse response;
+  grpc::Status status =
+      env->CreateCertificate(BuildIstioCsr(IdOf("admin")).value().pem, 0, "", &response, &admin);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_NE(status.error_message().find("svidctl admin issue"), std::string::npos);
+  RotationTestClient stream(env->Channel(&admin), "");
+  ASSERT_TRUE(stream.SendCsr(BuildIstioCsr(IdOf("admin")).value().pem, 0));
+  auto reply = stream.NextNonBundle();
+  ASSERT_TRUE(reply.has_value() && reply->has_refused()) << stream.Finish().error_message();
+  EXPECT_EQ(reply->refused().code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace svidd::testing
