@@ -35,6 +35,7 @@ class ChildProcess {
   std::optional<int> WaitExit(std::chrono::seconds timeout);
   bool running();
   std::string log() const;
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

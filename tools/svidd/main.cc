@@ -1,4 +1,5 @@
-// svidd: the CA daemon. Parses flags, starts the server, and drains on SIGTERM/SIGINT.
+// svidd: the CA daemon. Parses flags, starts the server, drains on SIGTERM/SIGINT, and
+// re-reads its configuration on SIGHUP (config_reload.h).
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,6 +9,8 @@
 #include "spdlog/spdlog.h"
 #include "svidd/common/fd_limit.h"
 #include "svidd/common/termination_signals.h"
+#include "svidd/server/config_reload.h"
+#include "svidd/server/log_format.h"
 #include "svidd/server/server_flags.h"
 #include "svidd/server/svidd_server.h"
 
@@ -16,18 +19,17 @@ int main(int argc, char** argv) {
       "svidd: a certificate authority for service meshes (SPIFFE X.509 over Istio's CA API)"};
   svidd::ServerOptions options;
   svidd::ServerFlags flags(app, options);
-  std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
-      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (absl::Status s = flags.Finish(); !s.ok()) {
     std::fprintf(stderr, "svidd: %s\n", std::string(s.message()).c_str());
     return 2;
   }
-  spdlog::set_level(spdlog::level::from_str(log_level));
+  svidd::SetLogFormat(*svidd::ParseLogFormat(options.log_format));  // validated by Finish()
+  (void)svidd::SetLogLevel(options.log_level);
+  const std::string running_config = svidd::EffectiveConfig(app);
 
-  // Before any thread starts: shutdown runs here, outside a signal handler.
-  const svidd::TerminationSignals signals;
+  // Before any thread starts: shutdown and reloads run here, outside a signal handler.
+  const svidd::TerminationSignals signals(/*with_reload=*/true);
   if (auto limit = svidd::RaiseFdLimitToHard(); limit.ok()) {
     spdlog::info("open file limit: {} (hard {})", limit->soft, limit->hard);
   } else {
@@ -41,7 +43,14 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", server.status().ToString());
     return 1;
   }
-  const int signal_number = signals.Wait();
+  int signal_number = signals.Wait();
+  while (signal_number == SIGHUP) {
+    auto reloaded = svidd::ReloadConfig(argc, argv, running_config);
+    if (!reloaded.ok()) {
+      spdlog::error("SIGHUP: {}; the running configuration stays", std::string(reloaded.status().message()));
+    }
+    signal_number = signals.Wait();
+  }
   spdlog::info("received {}, shutting down", svidd::TerminationSignals::Name(signal_number));
   (*server)->Shutdown();
   return (*server)->listener_dead() ? 3 : 0;

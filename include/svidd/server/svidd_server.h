@@ -11,6 +11,7 @@
 #include "svidd/server/authority_holder.h"
 #include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/crl_publisher.h"
+#include "svidd/server/readiness.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
@@ -57,6 +58,8 @@ class SviddServer {
   bool serving() const;
   // The self-probe found the gRPC listener dead (see ServerOptions::self_probe_interval).
   bool listener_dead() const;
+  // What serving() follows; other parts may add conditions of their own.
+  Readiness& readiness();
 
   struct Impl;
 
