@@ -15,10 +15,20 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  bool check_config = false;
+  app.add_flag("--check-config", check_config,
+               "Check the flags and --config, print the effective configuration (secrets "
+               "redacted; usable as --config) and exit without serving")
+      ->configurable(false);
   CLI11_PARSE(app, argc, argv);
   if (absl::Status s = flags.Finish(); !s.ok()) {
     std::fprintf(stderr, "svidd: %s\n", std::string(s.message()).c_str());
     return 2;
+  }
+  if (check_config) {
+    std::printf("# svidd: effective configuration (flags over --config over defaults)\n%s\n",
+                app.config_to_str(/*default_also=*/true, /*write_description=*/false).c_str());
+    return 0;
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
 
