@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "auth/jwks_key_set.h"
+#include "svidd/auth/jwks_fetcher.h"
 #include "auth/jws.h"
 #include "auth/token_claims.h"
 #include "svidd/common/status_macros.h"
@@ -105,6 +106,12 @@ absl::StatusOr<std::unique_ptr<KubernetesTokenVerifier>> KubernetesTokenVerifier
   }
   std::unique_ptr<KubernetesTokenVerifier> verifier(
       new KubernetesTokenVerifier(std::move(options), clock));
+  if (verifier->options_.jwks_fetcher != nullptr) {
+    if (verifier->options_.jwks_fetcher->Current() == nullptr) {
+      return absl::FailedPreconditionError("token verifier: the JWKS fetcher has no keys");
+    }
+    return verifier;
+  }
   const std::filesystem::path& path = verifier->options_.jwks_file;
   auto stamp = StatFile(path);
   auto keys = stamp.ok() ? LoadJwks(path, stamp->size) : stamp.status();
@@ -122,6 +129,7 @@ absl::StatusOr<std::unique_ptr<KubernetesTokenVerifier>> KubernetesTokenVerifier
 }
 
 std::shared_ptr<const JwksKeySet> KubernetesTokenVerifier::CurrentKeys() const {
+  if (options_.jwks_fetcher != nullptr) return options_.jwks_fetcher->Current();
   std::lock_guard<std::mutex> lock(mu_);
   TimePoint now = clock_.Now();
   if (now >= last_check_ && now - last_check_ < kReloadCheckInterval) return keys_;
@@ -154,6 +162,11 @@ absl::StatusOr<KubernetesTokenClaims> KubernetesTokenVerifier::Verify(
   SVIDD_ASSIGN_OR_RETURN(CompactJws jws, ParseCompactJws(token, options_.max_token_bytes));
   SVIDD_ASSIGN_OR_RETURN(JwsAlgorithm alg, AllowedAlgorithm(jws.alg));
   std::shared_ptr<const JwksKeySet> keys = CurrentKeys();
+  // Keys rotate: a kid the fetched set lacks makes the fetcher look again (rate-limited).
+  if (options_.jwks_fetcher != nullptr && jws.kid.has_value() && keys->WithKid(*jws.kid).empty() &&
+      options_.jwks_fetcher->RefreshForUnknownKid(*jws.kid)) {
+    keys = CurrentKeys();
+  }
   SVIDD_ASSIGN_OR_RETURN(auto candidates, CandidateKeys(*keys, jws.kid, alg));
   SVIDD_RETURN_IF_ERROR(VerifyWithAny(candidates, alg, jws));
   SVIDD_ASSIGN_OR_RETURN(nlohmann::json payload, DecodeJwsPayload(jws));

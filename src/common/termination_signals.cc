@@ -4,10 +4,11 @@
 
 namespace svidd {
 
-TerminationSignals::TerminationSignals() {
+TerminationSignals::TerminationSignals(bool with_reload) {
   sigemptyset(&signals_);
   sigaddset(&signals_, SIGTERM);
   sigaddset(&signals_, SIGINT);
+  if (with_reload) sigaddset(&signals_, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
 }
 
@@ -18,6 +19,7 @@ int TerminationSignals::Wait() const {
 }
 
 const char* TerminationSignals::Name(int signal_number) {
+  if (signal_number == SIGHUP) return "SIGHUP";
   return signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
 }
 

@@ -3,6 +3,7 @@
 #include <grpc/grpc_security_constants.h>
 
 #include "server/grpc_status.h"
+#include "svidd/pki/csr_validator.h"
 
 namespace svidd {
 
@@ -32,6 +33,11 @@ CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& contex
   return credentials;
 }
 
+std::string ClaimedIdentity(const std::string& csr_pem, size_t max_csr_bytes) {
+  auto csr = ValidateCsr(csr_pem, CsrLimits{max_csr_bytes});
+  return csr.ok() ? csr->requested_id.str() : std::string();
+}
+
 grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
     grpc::CallbackServerContext* context, const istio::v1::auth::IstioCertificateRequest* request,
     istio::v1::auth::IstioCertificateResponse* response) {
@@ -48,11 +54,16 @@ grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
     }
   }
 
-  auto finish = [this, reactor, response](absl::StatusOr<IssuedChain> result) {
+  auto finish = [this, reactor, response, peer = context->peer(),
+                 csr = request->csr()](absl::StatusOr<IssuedChain> result) {
+    metrics_.RecordIstioCsr(result.status());
     if (!result.ok()) {
       refusals_.Count(result.status());
+      audit_.Refused("istio", peer, result.status(),
+                     [&] { return ClaimedIdentity(csr, max_csr_bytes_); });
       return reactor->Finish(ToGrpcStatus(result.status()));
     }
+    audit_.Issued("istio", peer, result->spiffe_id, result->serial_hex);
     for (std::string& pem : result->cert_chain) response->add_cert_chain(std::move(pem));
     reactor->Finish(grpc::Status::OK);
   };
@@ -61,6 +72,7 @@ grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
   });
   if (!posted) {
     absl::Status refused = absl::UnavailableError("svidd is shutting down");
+    metrics_.RecordIstioCsr(refused);
     refusals_.Count(refused);
     reactor->Finish(ToGrpcStatus(refused));
   }

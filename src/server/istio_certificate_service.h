@@ -4,19 +4,29 @@
 #pragma once
 
 #include "istio/v1/auth/ca.grpc.pb.h"
+#include "server/audit_log.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/server/issuance_pipeline.h"
 #include "svidd/server/refusal_counter.h"
+#include "svidd/server/server_metrics.h"
 
 namespace svidd {
 
 class IstioCertificateService final
     : public istio::v1::auth::IstioCertificateService::CallbackService {
  public:
-  // Every refusal is counted in `refusals` by its reason.
+  // Every refusal is counted in `refusals` by its reason; every call in Istio's metrics
+  // (ServerMetrics::RecordIstioCsr) and in the audit log. `max_csr_bytes` bounds the CSR
+  // read for a refusal's claimed identity.
   IstioCertificateService(const IssuancePipeline& pipeline, WorkerPool& signers,
-                          RefusalCounter& refusals)
-      : pipeline_(pipeline), signers_(signers), refusals_(refusals) {}
+                          RefusalCounter& refusals, ServerMetrics& metrics, AuditLog& audit,
+                          size_t max_csr_bytes)
+      : pipeline_(pipeline),
+        signers_(signers),
+        refusals_(refusals),
+        metrics_(metrics),
+        audit_(audit),
+        max_csr_bytes_(max_csr_bytes) {}
 
   grpc::ServerUnaryReactor* CreateCertificate(
       grpc::CallbackServerContext* context,
@@ -27,7 +37,14 @@ class IstioCertificateService final
   const IssuancePipeline& pipeline_;
   WorkerPool& signers_;
   RefusalCounter& refusals_;
+  ServerMetrics& metrics_;
+  AuditLog& audit_;
+  const size_t max_csr_bytes_;
 };
+
+// The SPIFFE ID a CSR asks for, or "" if it does not parse: a refused caller's claim, for
+// the audit log. Never the CSR itself.
+std::string ClaimedIdentity(const std::string& csr_pem, size_t max_csr_bytes);
 
 // What the caller sent besides the request message: `authorization` metadata and the
 // client certificate chain from the TLS handshake.

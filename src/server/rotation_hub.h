@@ -19,6 +19,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/issuance_pipeline.h"
+#include "server/audit_log.h"
 #include "svidd/server/refusal_counter.h"
 #include "svidd/server/server_metrics.h"
 
@@ -65,6 +66,9 @@ class RotationHub {
 
   // Refusals (at open and per CSR) are counted with the Istio service's, for `svidctl stats`.
   void SetRefusalCounter(RefusalCounter* counter) { refusals_ = counter; }
+  // Where sessions write their audit lines (audit_log.h); none if unset.
+  void SetAuditLog(AuditLog* audit) { audit_ = audit; }
+  AuditLog* audit() const { return audit_; }
   void CountRefusal(const absl::Status& status) {
     if (refusals_ != nullptr) refusals_->Count(status);
   }
@@ -93,6 +97,7 @@ class RotationHub {
   ServerMetrics& metrics_;
   const RotationHubOptions options_;
   RefusalCounter* refusals_ = nullptr;
+  AuditLog* audit_ = nullptr;
 
   mutable std::mutex mu_;  // sessions_; held while a session is tracked or untracked
   std::unordered_map<uint64_t, std::shared_ptr<RotationSession>> sessions_;

@@ -53,11 +53,15 @@ grpc::ServerBidiReactor<RotateRequest, RotateResponse>* RotationSession::Open(
   absl::StatusOr<CallerIdentity> caller = hub.Authenticate(CredentialsFromContext(*context));
   if (!caller.ok()) {
     hub.CountRefusal(caller.status());
+    if (AuditLog* audit = hub.audit()) {
+      audit->Refused("rotation", context->peer(), caller.status(), nullptr);
+    }
     return new RefusedStream(ToGrpcStatus(caller.status()));
   }
   std::string authenticated_by = AuthenticatingSerial(*caller);
   std::shared_ptr<RotationSession> session(
       new RotationSession(hub, *std::move(caller), std::move(authenticated_by)));
+  session->peer_ = context->peer();
   auto* reactor = new Reactor(session);
   session->Start(reactor);
   return reactor;
@@ -220,6 +224,9 @@ void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> 
       current_issuer_serial_ = result->issuer_serial_hex;
       unanswered_requests_ = 0;
     }
+    if (AuditLog* audit = hub_.audit()) {
+      audit->Issued("rotation", peer_, result->spiffe_id, result->serial_hex);
+    }
     std::optional<TimePoint> renew_at = hub_.OnIssued(id_, *result);
     svidd::v1::CertificateIssued* issued = message.mutable_issued();
     for (std::string& pem : result->cert_chain) issued->add_cert_chain(std::move(pem));
@@ -231,6 +238,9 @@ void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> 
     if (renew_at.has_value()) issued->set_renew_at(ToUnixSeconds(*renew_at));
   } else {
     hub_.CountRefusal(result.status());
+    if (AuditLog* audit = hub_.audit()) {
+      audit->Refused("rotation", peer_, result.status(), [this] { return caller_.id.str(); });
+    }
     grpc::Status status = ToGrpcStatus(result.status());
     message.mutable_refused()->set_renewal_id(renewal_id);
     message.mutable_refused()->set_code(status.error_code());

@@ -78,6 +78,7 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   RotationHub& hub_;
   const CallerIdentity caller_;
   const std::string authenticated_by_;
+  std::string peer_;  // for audit lines; set by Open() before the session starts
   uint64_t id_ = 0;
 
   // gRPC operations: op_mu_ is recursive because gRPC may run a reaction inline.

@@ -37,6 +37,18 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
       ->capture_default_str();
   app.add_option("--jwks-file", jwks_file_,
                  "JWKS of the Kubernetes service-account issuer; re-read when it changes");
+  app.add_option("--jwks-url", options.jwks_url,
+                 "Fetch the JWKS over HTTPS instead of --jwks-file, e.g. "
+                 "https://kubernetes.default.svc/openid/v1/jwks; refreshed every --jwks-refresh "
+                 "and when a token names an unknown key");
+  app.add_option("--jwks-ca-file", jwks_ca_file_,
+                 "CA bundle that --jwks-url's server must chain to, e.g. "
+                 "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt (default: the system's)");
+  app.add_option("--jwks-token-file", jwks_token_file_,
+                 "Bearer token sent to --jwks-url, re-read for every fetch, e.g. "
+                 "/var/run/secrets/kubernetes.io/serviceaccount/token");
+  app.add_option("--jwks-refresh", jwks_refresh_, "How often --jwks-url is fetched again")
+      ->capture_default_str();
   app.add_option("--jwt-issuer", options.jwt_issuer, "Required `iss` of service-account tokens");
   app.add_option("--jwt-audience", options.jwt_audience, "Required `aud` of tokens")
       ->capture_default_str();
@@ -87,15 +99,43 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
       " issued certificates then name BASE/crl/<issuer-serial>.crl as their CRL "
       "distribution point");
   app.add_option("--metrics-listen", options.metrics_listen,
-                 "HOST:PORT to serve Prometheus metrics on over plain HTTP (GET /metrics); off "
-                 "by default");
+                 "HOST:PORT to serve Prometheus metrics and probes on over plain HTTP (GET "
+                 "/metrics, /healthz, /readyz); a HOST alone means port 15014, Istio's "
+                 "monitoring port; off by default. The same address as --crl-listen serves "
+                 "both from one listener");
+  app.add_option("--log-level", options.log_level,
+                 "trace, debug, info, warn, error, critical, off (SIGHUP re-reads it)")
+      ->capture_default_str();
+  app.add_option("--log-format", options.log_format,
+                 "text, or json: one JSON object per line, for log collectors")
+      ->capture_default_str();
 }
+
+namespace {
+
+// "0.0.0.0" -> "0.0.0.0:15014", "[::]" -> "[::]:15014"; HOST:PORT unchanged. A bare number
+// is left alone (and refused by Validate()): it is a port without a host, not a host.
+std::string WithDefaultPort(const std::string& listen, int port) {
+  if (listen.empty() || listen.find_first_not_of("0123456789") == std::string::npos) {
+    return listen;
+  }
+  const bool bracketed = listen.front() == '[';
+  const bool has_port = bracketed ? listen.find("]:") != std::string::npos
+                                  : listen.find(':') != std::string::npos;
+  return has_port ? listen : listen + ":" + std::to_string(port);
+}
+
+}  // namespace
 
 absl::Status ServerFlags::Finish() {
   options_.data_dir = data_dir_;
   options_.ca_dir = ca_dir_;
   options_.jwks_file = jwks_file_;
+  options_.jwks_ca_file = jwks_ca_file_;
+  options_.jwks_token_file = jwks_token_file_;
+  SVIDD_ASSIGN_OR_RETURN(options_.jwks_refresh, ParseFlagDuration("jwks-refresh", jwks_refresh_));
   options_.port_file = port_file_;
+  options_.metrics_listen = WithDefaultPort(options_.metrics_listen, kDefaultMetricsPort);
   SVIDD_ASSIGN_OR_RETURN(options_.default_ttl, ParseFlagDuration("default-ttl", default_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.max_ttl, ParseFlagDuration("max-ttl", max_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.ca_ttl, ParseFlagDuration("ca-ttl", ca_ttl_));

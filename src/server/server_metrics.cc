@@ -1,5 +1,7 @@
 #include "svidd/server/server_metrics.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 
 #include "prometheus/counter.h"
@@ -8,6 +10,7 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "svidd/common/time_format.h"
+#include "svidd/server/refusal_counter.h"
 #include "svidd/crypto/x509_fields.h"
 
 namespace svidd {
@@ -49,7 +52,46 @@ prometheus::Family<prometheus::Gauge>& CaExpiryFamily(prometheus::Registry& regi
       .Register(registry);
 }
 
+prometheus::Counter& Counter(prometheus::Registry& registry, const char* name, const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+prometheus::Gauge& Gauge(prometheus::Registry& registry, const char* name, const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
+#ifndef SVIDD_VERSION
+#define SVIDD_VERSION "unknown"
+#endif
+
+void AddBuildInfo(prometheus::Registry& registry) {
+  prometheus::BuildGauge()
+      .Name("svidd_build_info")
+      .Help("Always 1; the labels say which svidd this is and which OpenSSL it runs with")
+      .Register(registry)
+      .Add({{"version", SVIDD_VERSION}, {"openssl", OpenSSL_version(OPENSSL_VERSION_STRING)}})
+      .Set(1);
+}
+
 }  // namespace
+
+const char* IstioSignErrorType(const absl::Status& outcome) {
+  switch (outcome.code()) {
+    case absl::StatusCode::kOk:
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kResourceExhausted:
+      return nullptr;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kPermissionDenied:
+      return "CSR_ERROR";
+    default:
+      break;
+  }
+  const std::string reason = RefusalReason(outcome);
+  if (reason == "unavailable/ca-not-ready") return "CA_NOT_READY";
+  if (reason == "unavailable/shutting-down") return nullptr;
+  return "CERT_GEN_ERROR";
+}
 
 const char* IssuanceApiName(IssuanceApi api) {
   switch (api) {
@@ -97,7 +139,37 @@ ServerMetrics::ServerMetrics()
                    .Help("1 while the gRPC health service says SERVING (a valid signing CA, a "
                          "writable ledger, a current serving certificate), else 0")
                    .Register(*registry_)
-                   .Add({})) {}
+                   .Add({})),
+      readiness_conditions_(prometheus::BuildGauge()
+                                .Name("svidd_readiness_condition")
+                                .Help("1 while the named readiness condition holds (ca, "
+                                      "serving-certificate, ledger, ...), else 0; svidd_serving "
+                                      "is 1 when all of them do")
+                                .Register(*registry_)),
+      ledger_write_errors_(Counter(*registry_, "svidd_ledger_write_errors_total",
+                                   "Writes the ledger refused: certificates withheld because "
+                                   "they could not be recorded, and failed probe writes")),
+      citadel_csr_(Counter(*registry_, "citadel_server_csr_count",
+                           "The number of CSRs received by the Istio certificate service "
+                           "(Istio's name; svidd counts CreateCertificate calls)")),
+      citadel_authn_failure_(Counter(*registry_, "citadel_server_authentication_failure_count",
+                                     "The number of authentication failures (Istio's name)")),
+      citadel_sign_err_(prometheus::BuildCounter()
+                            .Name("citadel_server_csr_sign_err_count")
+                            .Help("The number of errors occurred when signing the CSR, by "
+                                  "Istio's error type (Istio's name)")
+                            .Register(*registry_)),
+      citadel_success_(Counter(*registry_, "citadel_server_success_cert_issuance_count",
+                               "The number of certificates issuances that have succeeded "
+                               "(Istio's name)")),
+      citadel_root_expiry_(Gauge(*registry_, "citadel_server_root_cert_expiry_timestamp",
+                                 "The unix timestamp, in seconds, when the root cert will "
+                                 "expire (the earliest published root; Istio's name)")),
+      citadel_chain_expiry_(Gauge(*registry_, "citadel_server_cert_chain_expiry_timestamp",
+                                  "The unix timestamp, in seconds, when the signing CA cert "
+                                  "will expire (Istio's name)")) {
+  AddBuildInfo(*registry_);
+}
 
 ServerMetrics::~ServerMetrics() = default;
 
@@ -121,13 +193,32 @@ void ServerMetrics::RecordRenewalRequested() { renewals_requested_.Increment(); 
 
 void ServerMetrics::SetCaExpiry(const Authority& authority) {
   signer_expiry_.Set(static_cast<double>(ToUnixSeconds(authority.not_after())));
+  citadel_chain_expiry_.Set(static_cast<double>(ToUnixSeconds(authority.not_after())));
   const std::vector<X509Ptr>& roots = authority.roots();
   if (roots.empty()) return;
   TimePoint earliest = TimePoint::max();
   for (const X509Ptr& root : roots) earliest = std::min(earliest, NotAfter(root.get()));
   root_expiry_.Set(static_cast<double>(ToUnixSeconds(earliest)));
+  citadel_root_expiry_.Set(static_cast<double>(ToUnixSeconds(earliest)));
 }
 
 void ServerMetrics::SetServing(bool serving) { serving_.Set(serving ? 1 : 0); }
+
+void ServerMetrics::SetReadinessCondition(const std::string& condition, bool ok) {
+  readiness_conditions_.Add({{"condition", condition}}).Set(ok ? 1 : 0);
+}
+
+void ServerMetrics::RecordLedgerWriteError() { ledger_write_errors_.Increment(); }
+
+void ServerMetrics::RecordIstioCsr(const absl::Status& outcome) {
+  citadel_csr_.Increment();
+  if (outcome.ok()) {
+    citadel_success_.Increment();
+  } else if (outcome.code() == absl::StatusCode::kUnauthenticated) {
+    citadel_authn_failure_.Increment();
+  } else if (const char* type = IstioSignErrorType(outcome)) {
+    citadel_sign_err_.Add({{"error", type}}).Increment();
+  }
+}
 
 }  // namespace svidd

@@ -1,6 +1,8 @@
 #include "svidd/server/server_options.h"
 
+#include "spdlog/spdlog.h"
 #include "svidd/common/time_format.h"
+#include "svidd/server/log_format.h"
 #include "svidd/pki/ca_rotation_policy.h"
 #include "svidd/pki/crl_builder.h"
 #include "svidd/spiffe/spiffe_id.h"
@@ -45,9 +47,33 @@ absl::Status ServerOptions::Validate() const {
     return absl::InvalidArgumentError("--metrics-listen must be HOST:PORT, got \"" +
                                       metrics_listen + "\"");
   }
+  if (auto format = ParseLogFormat(log_format); !format.ok()) return format.status();
+  if (spdlog::level::from_str(log_level) == spdlog::level::off && log_level != "off") {
+    return absl::InvalidArgumentError(
+        "--log-level must be trace, debug, info, warn, error, critical or off, got \"" +
+        log_level + "\"");
+  }
   if (!jwks_file.empty() && jwt_issuer.empty()) {
     return absl::InvalidArgumentError(
         "--jwks-file needs --jwt-issuer: tokens are only accepted from a named issuer");
+  }
+  if (!jwks_file.empty() && !jwks_url.empty()) {
+    return absl::InvalidArgumentError("--jwks-file and --jwks-url exclude each other");
+  }
+  if (!jwks_url.empty()) {
+    if (jwt_issuer.empty()) {
+      return absl::InvalidArgumentError(
+          "--jwks-url needs --jwt-issuer: tokens are only accepted from a named issuer");
+    }
+    if (jwks_url.rfind("https://", 0) != 0) {
+      return absl::InvalidArgumentError("--jwks-url must be an https:// URL, got \"" + jwks_url +
+                                        "\"");
+    }
+    if (jwks_refresh.count() < 10) {
+      return absl::InvalidArgumentError("--jwks-refresh must be at least 10s");
+    }
+  } else if (!jwks_ca_file.empty() || !jwks_token_file.empty()) {
+    return absl::InvalidArgumentError("--jwks-ca-file and --jwks-token-file need --jwks-url");
   }
   if (jwt_audience.empty()) return absl::InvalidArgumentError("--jwt-audience must not be empty");
   if (server_names.empty()) {

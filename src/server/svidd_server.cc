@@ -11,14 +11,15 @@
 #include <condition_variable>
 #include <thread>
 
+#include "server/audit_log.h"
 #include "server/ca_manager.h"
 #include "server/ca_operations.h"
-#include "server/crl_http_server.h"
 #include "server/admin_api.h"
+#include "server/http_listener.h"
+#include "server/http_routes.h"
 #include "server/istio_certificate_service.h"
 #include "server/ledger_checkpointer.h"
 #include "server/ledger_revocation_checker.h"
-#include "server/metrics_http_server.h"
 #include "server/revocation_watcher.h"
 #include "server/rotation_hub.h"
 #include "server/rotation_service.h"
@@ -27,8 +28,10 @@
 #include "spdlog/spdlog.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/auth/jwks_fetcher.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/ledger/sqlite_ledger.h"
+#include "svidd/server/readiness.h"
 #include "svidd/server/server_metrics.h"
 
 namespace svidd {
@@ -38,11 +41,17 @@ struct SviddServer::Impl : public CaOperations {
   const Clock& clock;
   // First in, last out: every part below counts into it. Served only with --metrics-listen.
   ServerMetrics metrics;
-  std::unique_ptr<MetricsHttpServer> metrics_http;
+  // Whether svidd can sign: gRPC health, GET /readyz and svidd_serving follow it.
+  Readiness readiness;
+  // Three probe writes in a row failing (one a second) make svidd not ready.
+  LedgerWriteHealth ledger_health{readiness, 3};
+  std::atomic<bool> draining{false};  // Shutdown() has begun: health stays NOT_SERVING
+  AuditLog audit;
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<CaManager> ca_manager;
   std::unique_ptr<LedgerCheckpointer> checkpointer;
   AuthorityHolder authorities;
+  std::unique_ptr<JwksFetcher> jwks_fetcher;  // --jwks-url
   std::unique_ptr<KubernetesTokenVerifier> token_verifier;
   std::unique_ptr<LedgerRevocationChecker> revocations;
   std::unique_ptr<Authenticator> authenticator;
@@ -63,7 +72,12 @@ struct SviddServer::Impl : public CaOperations {
   std::atomic<bool> serving{false};
   // CRLs of the signing CAs (ca-crl.pem, --crl-listen): see StartCrls().
   std::unique_ptr<CrlPublisher> crls;
-  std::unique_ptr<CrlHttpServer> crl_http;
+  // The HTTP listeners (http_routes.h): one when --crl-listen and --metrics-listen name the
+  // same address, else one per address, each with only its own routes.
+  std::unique_ptr<HttpListener> crl_http;
+  std::unique_ptr<HttpListener> ops_http;
+  int crl_port = 0;
+  int metrics_port = 0;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -71,12 +85,14 @@ struct SviddServer::Impl : public CaOperations {
   bool shut_down = false;
   std::thread maintenance;
 
-  Impl(ServerOptions o, const Clock& c) : options(std::move(o)), clock(c) {}
+  Impl(ServerOptions o, const Clock& c) : options(std::move(o)), clock(c), audit(c) {
+    readiness.SetListener([this](bool ready) { SetServing(ready); });
+  }
   absl::Status Init();
   absl::Status StartGrpc();
   absl::Status InitRotation();
   absl::Status StartCrls();
-  absl::Status StartMetrics();
+  absl::Status StartHttp();
   absl::Status Maintain();
   absl::Status PublishTrust(const Authority& authority);
   void ActOnRevocations();
@@ -119,14 +135,23 @@ absl::Status SviddServer::Impl::Init() {
   SVIDD_ASSIGN_OR_RETURN(ca_manager, CaManager::Open(std::move(ca), *ledger, clock, metrics));
   authorities.Set(ca_manager->active());
 
-  if (!options.jwks_file.empty()) {
+  if (!options.jwks_url.empty()) {
+    JwksFetcherOptions fetch;
+    fetch.url = options.jwks_url;
+    fetch.ca_file = options.jwks_ca_file;
+    fetch.token_file = options.jwks_token_file;
+    fetch.refresh_interval = options.jwks_refresh;
+    SVIDD_ASSIGN_OR_RETURN(jwks_fetcher, JwksFetcher::Create(fetch, clock));
+  }
+  if (!options.jwks_file.empty() || jwks_fetcher != nullptr) {
     KubernetesTokenVerifierOptions token_options;
     token_options.jwks_file = options.jwks_file;
+    token_options.jwks_fetcher = jwks_fetcher.get();
     token_options.issuer = options.jwt_issuer;
     token_options.audience = options.jwt_audience;
     SVIDD_ASSIGN_OR_RETURN(token_verifier, KubernetesTokenVerifier::Create(token_options, clock));
   } else {
-    spdlog::warn("no --jwks-file: Kubernetes token authentication is off; only client "
+    spdlog::warn("no --jwks-file or --jwks-url: Kubernetes token authentication is off; only client "
                  "certificates from this CA are accepted");
   }
   revocations = std::make_unique<LedgerRevocationChecker>(*ledger);
@@ -138,7 +163,9 @@ absl::Status SviddServer::Impl::Init() {
                                                 clock, metrics);
   signers = std::make_unique<WorkerPool>(options.signing_threads);
   refusals = std::make_unique<RefusalCounter>(*ledger, clock, metrics);
-  istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals);
+  istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals,
+                                                            metrics, audit,
+                                                            options.max_csr_bytes);
   SVIDD_RETURN_IF_ERROR(InitRotation());
   admin = std::make_unique<AdminApi>(options, *ledger, authorities, *authenticator, *refusals,
                                      *this, [this] { return bundles->Current()->sequence; },
@@ -149,7 +176,7 @@ absl::Status SviddServer::Impl::Init() {
   serving_identity = std::make_unique<ServingIdentity>(serving, *ledger, clock, metrics);
   SVIDD_RETURN_IF_ERROR(serving_identity->EnsureFresh(*authorities.Get()));
   SVIDD_RETURN_IF_ERROR(StartCrls());
-  SVIDD_RETURN_IF_ERROR(StartMetrics());
+  SVIDD_RETURN_IF_ERROR(StartHttp());
   return StartGrpc();
 }
 
@@ -175,6 +202,7 @@ absl::Status SviddServer::Impl::InitRotation() {
     }
   });
   rotation_hub->SetRefusalCounter(refusals.get());
+  rotation_hub->SetAuditLog(&audit);
   rotation_service = std::make_unique<RotationService>(*rotation_hub);
   revocation_watcher = std::make_unique<RevocationWatcher>(*ledger, clock);
   return revocation_watcher->Poll().status();  // learns what is already revoked
@@ -226,18 +254,36 @@ absl::Status SviddServer::Impl::StartCrls() {
     }
   });
   crls->Refresh().IgnoreError();  // logged by the publisher
-  if (options.crl_listen.empty()) return absl::OkStatus();
-  SVIDD_ASSIGN_OR_RETURN(
-      crl_http, CrlHttpServer::Start(options.crl_listen, [this] { return crls->Current(); }));
   return absl::OkStatus();
 }
 
-// Failing to listen on --metrics-listen is fatal, like the gRPC and CRL ports: an operator who
-// asked for metrics would otherwise alert on a target that silently never came up.
-absl::Status SviddServer::Impl::StartMetrics() {
-  if (options.metrics_listen.empty()) return absl::OkStatus();
-  SVIDD_ASSIGN_OR_RETURN(metrics_http,
-                         MetricsHttpServer::Start(options.metrics_listen, metrics.registry()));
+// Failing to listen on --crl-listen or --metrics-listen is fatal, like the gRPC port: an
+// operator who asked for them would otherwise alert on a target that silently never came up.
+// The same address for both: one listener with every route. Different addresses: each gets
+// only its own routes, so a CRL port open to relying parties does not expose metrics.
+absl::Status SviddServer::Impl::StartHttp() {
+  std::vector<HttpRoute> crl_routes = CrlRoutes([this] { return crls->Current(); });
+  std::vector<HttpRoute> ops_routes = MetricsRoutes(metrics.registry());
+  for (HttpRoute& probe : ProbeRoutes(readiness)) ops_routes.push_back(std::move(probe));
+  if (!options.crl_listen.empty() && options.crl_listen == options.metrics_listen) {
+    for (HttpRoute& route : ops_routes) crl_routes.push_back(std::move(route));
+    SVIDD_ASSIGN_OR_RETURN(crl_http,
+                           HttpListener::Start("--crl-listen and --metrics-listen",
+                                               options.crl_listen, std::move(crl_routes)));
+    crl_port = metrics_port = crl_http->port();
+    return absl::OkStatus();
+  }
+  if (!options.crl_listen.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(crl_http, HttpListener::Start("--crl-listen", options.crl_listen,
+                                                         std::move(crl_routes)));
+    crl_port = crl_http->port();
+  }
+  if (!options.metrics_listen.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(ops_http, HttpListener::Start("--metrics-listen",
+                                                         options.metrics_listen,
+                                                         std::move(ops_routes)));
+    metrics_port = ops_http->port();
+  }
   return absl::OkStatus();
 }
 
@@ -277,6 +323,7 @@ absl::Status SviddServer::Impl::StartGrpc() {
 }
 
 void SviddServer::Impl::SetServing(bool value) {
+  if (draining.load() && value) return;
   metrics.SetServing(value);
   if (serving.exchange(value) != value) {
     spdlog::log(value ? spdlog::level::info : spdlog::level::err, "health: {}",
@@ -285,22 +332,40 @@ void SviddServer::Impl::SetServing(bool value) {
   if (grpc_server != nullptr) grpc_server->GetHealthCheckService()->SetServingStatus(value);
 }
 
-// Healthy means: a CA that can sign now, a writable ledger, and a current serving cert.
+// Ready means: a CA that can sign now ("ca", with its trust bundle published), a current
+// serving certificate ("serving-certificate"), and a writable ledger ("ledger": a real probe
+// write, three failures in a row to turn it false, one success to turn it true again).
+// Returns the first thing that is wrong.
 absl::Status SviddServer::Impl::Maintain() {
-  absl::Status status = ca_manager->Tick().status();
-  if (!status.ok()) spdlog::error("CA rotation: {}", status.ToString());
+  absl::Status ca = ca_manager->Tick().status();
+  if (!ca.ok()) spdlog::error("CA rotation: {}", ca.ToString());
   std::shared_ptr<const Authority> authority = authorities.Get();
-  if (status.ok() && (authority == nullptr || clock.Now() >= authority->not_after())) {
-    status = absl::UnavailableError("no valid signing CA");
+  if (ca.ok() && (authority == nullptr || clock.Now() >= authority->not_after())) {
+    ca = absl::UnavailableError("no valid signing CA");
   }
-  if (status.ok()) status = serving_identity->EnsureFresh(*authority);
-  if (status.ok()) status = ledger->CheckWritable();
-  if (status.ok()) status = PublishTrust(*authority);
+  if (ca.ok()) ca = PublishTrust(*authority);
+  readiness.Set("ca", ca.ok(), std::string(ca.message()));
+  absl::Status serving_cert =
+      ca.ok() ? serving_identity->EnsureFresh(*authority)
+              : absl::UnavailableError("no serving certificate without a valid CA");
+  readiness.Set("serving-certificate", serving_cert.ok(), std::string(serving_cert.message()));
+  absl::Status written = ledger->CheckWritable();
+  if (!written.ok()) metrics.RecordLedgerWriteError();
+  ledger_health.Report(written.ok(), std::string(written.message()));
   if (rotation_hub != nullptr) ActOnRevocations();
   if (crls != nullptr) crls->Poll().IgnoreError();  // logged by the publisher; not health
-  SetServing(status.ok());
-  if (status.ok()) CheckpointLedger(/*at_shutdown=*/false);
-  return status;
+  // Logged by the fetcher, which keeps the last good keys; not health either.
+  if (jwks_fetcher != nullptr) jwks_fetcher->MaybeRefresh();
+  for (const Readiness::Condition& c : readiness.Conditions()) {
+    metrics.SetReadinessCondition(c.name, c.ok);
+  }
+  const bool ready = readiness.Ready();
+  SetServing(ready);
+  if (ready) CheckpointLedger(/*at_shutdown=*/false);
+  for (const absl::Status& s : {ca, serving_cert, written}) {
+    if (!s.ok()) return s;
+  }
+  return ready ? absl::OkStatus() : absl::UnavailableError(readiness.Describe());
 }
 
 // The ledger's chain head, signed with the CA key (ledger_checkpointer.h). A failure is
@@ -340,12 +405,9 @@ SviddServer::SviddServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SviddServer::~SviddServer() { Shutdown(); }
 
 int SviddServer::port() const { return impl_->port; }
-int SviddServer::crl_port() const {
-  return impl_->crl_http == nullptr ? 0 : impl_->crl_http->port();
-}
-int SviddServer::metrics_port() const {
-  return impl_->metrics_http == nullptr ? 0 : impl_->metrics_http->port();
-}
+int SviddServer::crl_port() const { return impl_->crl_port; }
+int SviddServer::metrics_port() const { return impl_->metrics_port; }
+Readiness& SviddServer::readiness() { return impl_->readiness; }
 CrlPublisher& SviddServer::crls() { return *impl_->crls; }
 AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
 CaOperations& SviddServer::ca_operations() { return *impl_; }
@@ -366,11 +428,12 @@ void SviddServer::Shutdown() {
   }
   impl_->cv.notify_all();
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
-  if (impl_->crl_http != nullptr) impl_->crl_http->Stop();
   // Rotation streams never end by themselves: end them first, so clients go and reconnect
   // while the in-flight unary calls drain.
   if (impl_->rotation_hub != nullptr) impl_->rotation_hub->Stop();
   if (impl_->grpc_server != nullptr) {
+    impl_->readiness.Set("shutdown", false, "svidd is shutting down");
+    impl_->draining = true;
     impl_->SetServing(false);
     spdlog::info("draining in-flight calls (up to {}s)", impl_->options.drain_timeout.count());
     impl_->grpc_server->Shutdown(std::chrono::system_clock::now() + impl_->options.drain_timeout);
@@ -384,7 +447,9 @@ void SviddServer::Shutdown() {
   impl_->checkpointer.reset();
   impl_->ledger.reset();
   impl_->grpc_server.reset();
-  impl_->metrics_http.reset();  // scrapeable while draining (svidd_serving 0), closed now
+  // Scrapeable while draining (svidd_serving 0, /readyz 503), closed now.
+  impl_->crl_http.reset();
+  impl_->ops_http.reset();
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->shut_down = true;

@@ -33,6 +33,7 @@ class ChildProcess {
   std::optional<int> StopWith(int signal, std::chrono::seconds timeout = std::chrono::seconds(30));
   bool running();
   std::string log() const;
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

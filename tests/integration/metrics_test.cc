@@ -143,12 +143,31 @@ TEST(MetricsTest, CountsWhatTheServerDidExactly) {
   EXPECT_EQ(m.Value("svidd_rotation_streams"), 1);
   EXPECT_EQ(m.Value("svidd_renewals_requested_total"), 1);
   EXPECT_EQ(m.Value("svidd_serving"), 1);
+  for (const char* condition : {"ca", "serving-certificate", "ledger"}) {
+    EXPECT_EQ(m.Value("svidd_readiness_condition", {{"condition", condition}}), 1) << condition;
+  }
+  EXPECT_EQ(m.Value("svidd_ledger_write_errors_total"), 0);
+  // Istio's names count the Istio API only: two issued, one refused by authentication (the
+  // rotation stream's refusal and issuance are not CreateCertificate calls).
+  EXPECT_EQ(m.Value("citadel_server_csr_count"), 3);
+  EXPECT_EQ(m.Value("citadel_server_success_cert_issuance_count"), 2);
+  EXPECT_EQ(m.Value("citadel_server_authentication_failure_count"), 1);
+  EXPECT_TRUE(m.LabelSets("citadel_server_csr_sign_err_count").empty());
+  EXPECT_EQ(m.Value("svidd_build_info", {{"version", SVIDD_PROJECT_VERSION},
+                                         {"openssl", m.LabelSets("svidd_build_info")
+                                                         .front()
+                                                         .at("openssl")}}),
+            1);
 
   std::shared_ptr<const Authority> active = env->server().authorities().Get();
   ASSERT_EQ(active->roots().size(), 1u);
   EXPECT_EQ(m.Value(kExpiry, {{"role", "signer"}}),
             static_cast<double>(ToUnixSeconds(active->not_after())));
   EXPECT_EQ(m.Value(kExpiry, {{"role", "root"}}),
+            static_cast<double>(ToUnixSeconds(NotAfter(active->roots().front().get()))));
+  EXPECT_EQ(m.Value("citadel_server_cert_chain_expiry_timestamp"),
+            static_cast<double>(ToUnixSeconds(active->not_after())));
+  EXPECT_EQ(m.Value("citadel_server_root_cert_expiry_timestamp"),
             static_cast<double>(ToUnixSeconds(NotAfter(active->roots().front().get()))));
 
   // The stream gauge follows the stream closing.
@@ -160,6 +179,26 @@ TEST(MetricsTest, CountsWhatTheServerDidExactly) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(streams, 0);
+}
+
+TEST(MetricsTest, IstioSignErrorsAreLabelledByIstiosErrorType) {
+  auto env = StartWithMetrics();
+  ASSERT_NE(env, nullptr);
+  // Authenticated as foo/bar, asking for foo/other: refused after authentication.
+  auto csr = BuildIstioCsr("spiffe://cluster.local/ns/foo/sa/other");
+  ASSERT_TRUE(csr.ok());
+  istio::v1::auth::IstioCertificateResponse response;
+  EXPECT_EQ(env->CreateCertificate(csr->pem, 3600, env->TokenFor("foo", "bar"), &response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(env->CreateCertificate("not a CSR", 3600, env->TokenFor("foo", "bar"), &response)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  PrometheusText m = Scrape(*env);
+  EXPECT_EQ(m.Value("citadel_server_csr_count"), 2);
+  EXPECT_EQ(m.Value("citadel_server_csr_sign_err_count", {{"error", "CSR_ERROR"}}), 2);
+  EXPECT_EQ(m.Value("citadel_server_success_cert_issuance_count"), 0);
+  EXPECT_EQ(m.Value("citadel_server_authentication_failure_count"), 0);
 }
 
 TEST(MetricsTest, CaExpiryFollowsARotationOfTheIntermediate) {
@@ -179,6 +218,51 @@ TEST(MetricsTest, CaExpiryFollowsARotationOfTheIntermediate) {
             static_cast<double>(ToUnixSeconds(now_active->not_after())));
   EXPECT_EQ(Issued(m, "intermediate", "admin"), 1);
   EXPECT_EQ(Issued(m, "intermediate", "internal"), 1);
+}
+
+int HttpStatus(int port, const std::string& path) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(std::chrono::seconds(5));
+  httplib::Result res = client.Get(path);
+  return res ? res->status : -1;
+}
+
+TEST(MetricsTest, OneAddressForCrlsAndMetricsIsOneListenerServingBoth) {
+  auto env = TestEnv::Start([](ServerOptions& o) { o.crl_listen = o.metrics_listen = "127.0.0.1:0"; });
+  ASSERT_NE(env, nullptr);
+  const int port = env->server().metrics_port();
+  ASSERT_GT(port, 0);
+  EXPECT_EQ(env->server().crl_port(), port);
+  EXPECT_EQ(ListeningPortsOfThisProcess(), (std::set<int>{env->server().port(), port}));
+  for (const char* path : {"/metrics", "/healthz", "/readyz", "/ca-crl.pem"}) {
+    EXPECT_EQ(HttpStatus(port, path), 200) << path;
+  }
+}
+
+TEST(MetricsTest, TwoAddressesServeOnlyTheirOwnRoutes) {
+  auto env = TestEnv::Start([](ServerOptions& o) {
+    o.crl_listen = "127.0.0.1:0";
+    o.metrics_listen = "127.0.0.2:0";
+  });
+  ASSERT_NE(env, nullptr);
+  const int crl = env->server().crl_port();
+  const int ops = env->server().metrics_port();
+  ASSERT_GT(crl, 0);
+  ASSERT_GT(ops, 0);
+  EXPECT_EQ(HttpStatus(crl, "/ca-crl.pem"), 200);
+  for (const char* path : {"/metrics", "/healthz", "/readyz"}) {
+    EXPECT_EQ(HttpStatus(crl, path), 404) << path << " is not on the CRL port";
+  }
+  httplib::Client client("127.0.0.2", ops);
+  client.set_connection_timeout(std::chrono::seconds(5));
+  for (const char* path : {"/metrics", "/healthz", "/readyz"}) {
+    httplib::Result res = client.Get(path);
+    ASSERT_TRUE(res) << path << ": " << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, 200) << path;
+  }
+  httplib::Result crl_on_ops = client.Get("/ca-crl.pem");
+  ASSERT_TRUE(crl_on_ops);
+  EXPECT_EQ(crl_on_ops->status, 404);
 }
 
 TEST(MetricsTest, OffByDefaultAndThenNothingElseListens) {

@@ -127,6 +127,15 @@ TEST(ServerFlagsTest, BadSettingsAreNamed) {
       {{"--admin-id", "alice"}, "--admin-id alice"},
       {{"--admin-id", "spiffe://other.org/admin/alice"}, "in trust domain cluster.local"},
       {{"--admin-id", "spiffe://cluster.local"}, "with a path"},
+      {{"--log-format", "xml"}, "--log-format must be text or json"},
+      {{"--log-level", "loud"}, "--log-level must be trace"},
+      {{"--jwks-url", "https://kubernetes.default.svc/openid/v1/jwks"}, "--jwks-url needs --jwt-issuer"},
+      {{"--jwks-url", "http://api/jwks", "--jwt-issuer", "x"}, "--jwks-url must be an https:// URL"},
+      {{"--jwks-url", "https://api/jwks", "--jwt-issuer", "x", "--jwks-file", "/j"},
+       "--jwks-file and --jwks-url exclude each other"},
+      {{"--jwks-ca-file", "/ca.crt"}, "need --jwks-url"},
+      {{"--jwks-url", "https://api/jwks", "--jwt-issuer", "x", "--jwks-refresh", "1s"},
+       "--jwks-refresh must be at least 10s"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.fragment);
@@ -134,6 +143,38 @@ TEST(ServerFlagsTest, BadSettingsAreNamed) {
     ASSERT_FALSE(p.status.ok());
     EXPECT_NE(p.status.message().find(c.fragment), absl::string_view::npos) << p.status;
   }
+}
+
+TEST(ServerFlagsTest, MetricsListenNamingOnlyAHostGetsIstiosMonitoringPort) {
+  struct Case {
+    const char* given;
+    const char* effective;
+  } cases[] = {
+      {"0.0.0.0", "0.0.0.0:15014"},
+      {"[::]", "[::]:15014"},
+      {"127.0.0.1:9090", "127.0.0.1:9090"},
+      {"[::1]:0", "[::1]:0"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.given);
+    Parsed p = Parse({"--metrics-listen", c.given});
+    ASSERT_TRUE(p.status.ok()) << p.status;
+    EXPECT_EQ(p.options.metrics_listen, c.effective);
+  }
+}
+
+TEST(ServerFlagsTest, JwksUrlAndLoggingFromFlags) {
+  Parsed p = Parse({"--jwks-url", "https://kubernetes.default.svc/openid/v1/jwks", "--jwt-issuer",
+                    "https://kubernetes.default.svc", "--jwks-ca-file", "/run/ca.crt",
+                    "--jwks-token-file", "/run/token", "--jwks-refresh", "2m", "--log-format",
+                    "json", "--log-level", "debug"});
+  ASSERT_TRUE(p.status.ok()) << p.status;
+  EXPECT_EQ(p.options.jwks_url, "https://kubernetes.default.svc/openid/v1/jwks");
+  EXPECT_EQ(p.options.jwks_ca_file, "/run/ca.crt");
+  EXPECT_EQ(p.options.jwks_token_file, "/run/token");
+  EXPECT_EQ(p.options.jwks_refresh, std::chrono::minutes(2));
+  EXPECT_EQ(p.options.log_format, "json");
+  EXPECT_EQ(p.options.log_level, "debug");
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 // ServerMetrics as Prometheus sees it: the registry serialized by prometheus-cpp's own text
 // serializer and read back, so names, types, labels and values are checked as scraped.
-// MetricsHttpServer: served over loopback, and a port that is taken is a status, not a throw.
 #include "svidd/server/server_metrics.h"
 
 #include <gtest/gtest.h>
@@ -8,7 +7,6 @@
 
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
-#include "server/metrics_http_server.h"
 #include "support/metrics/prometheus_text.h"
 #include "support/pki/test_cert_builder.h"
 #include "svidd/common/time_format.h"
@@ -40,6 +38,14 @@ TEST(ServerMetricsTest, FamiliesHaveTheirTypesAndStartAtZero) {
       {"svidd_renewals_requested_total", "counter"},
       {"svidd_ca_certificate_expiry_timestamp_seconds", "gauge"},
       {"svidd_serving", "gauge"},
+      {"svidd_ledger_write_errors_total", "counter"},
+      {"svidd_build_info", "gauge"},
+      // Istio's, typed as istiod exports them (monitoring.NewSum / NewGauge).
+      {"citadel_server_csr_count", "counter"},
+      {"citadel_server_authentication_failure_count", "counter"},
+      {"citadel_server_success_cert_issuance_count", "counter"},
+      {"citadel_server_root_cert_expiry_timestamp", "gauge"},
+      {"citadel_server_cert_chain_expiry_timestamp", "gauge"},
   };
   for (const Family& f : families) {
     SCOPED_TRACE(f.name);
@@ -136,33 +142,54 @@ TEST(ServerMetricsTest, CaExpiryIsTheSignerAndTheEarliestRoot) {
   EXPECT_EQ(m.LabelSets(expiry).size(), 2u);
 }
 
-TEST(MetricsHttpServerTest, ServesTheRegistryAtMetrics) {
-  ServerMetrics metrics;
-  metrics.RecordRenewalRequested();
-  auto server = MetricsHttpServer::Start("127.0.0.1:0", metrics.registry());
-  ASSERT_TRUE(server.ok()) << server.status();
-  ASSERT_GT((*server)->port(), 0);
-  httplib::Client client("127.0.0.1", (*server)->port());
-  client.set_connection_timeout(std::chrono::seconds(5));
-  httplib::Result res = client.Get("/metrics");
-  ASSERT_TRUE(res) << httplib::to_string(res.error());
-  EXPECT_EQ(res->status, 200);
-  EXPECT_EQ(res->get_header_value("Content-Type").rfind("text/plain", 0), 0u)
-      << res->get_header_value("Content-Type");
-  auto m = PrometheusText::Parse(res->body);
-  ASSERT_TRUE(m.ok()) << m.status();
-  EXPECT_EQ(m->Value("svidd_renewals_requested_total"), 1);
+TEST(ServerMetricsTest, BuildInfoNamesTheVersion) {
+  PrometheusText m = Scrape(ServerMetrics());
+  ASSERT_EQ(m.LabelSets("svidd_build_info").size(), 1u);
+  const testing::MetricLabels labels = m.LabelSets("svidd_build_info").front();
+  EXPECT_EQ(labels.at("version"), SVIDD_PROJECT_VERSION);
+  EXPECT_EQ(labels.at("openssl").rfind("3.", 0), 0u) << labels.at("openssl");
+  EXPECT_EQ(m.Value("svidd_build_info", labels), 1);
 }
 
-TEST(MetricsHttpServerTest, APortInUseIsUnavailableNotAnException) {
+TEST(ServerMetricsTest, IstioCountersSplitOutcomesAsIstiodDoes) {
+  struct Case {
+    const char* name;
+    absl::Status outcome;
+    const char* sign_error;  // nullptr: not a sign error
+  } cases[] = {
+      {"issued", absl::OkStatus(), nullptr},
+      {"bad token", absl::UnauthenticatedError("token expired at ..."), nullptr},
+      {"bad csr", absl::InvalidArgumentError("CSR has two URI SANs"), "CSR_ERROR"},
+      {"other identity", absl::PermissionDeniedError("asks for ns/x"), "CSR_ERROR"},
+      {"no ca", absl::UnavailableError("CA not ready: no signing authority loaded"),
+       "CA_NOT_READY"},
+      {"ledger", absl::UnavailableError("could not record the certificate in the ledger"),
+       "CERT_GEN_ERROR"},
+      {"signing", absl::InternalError("signing failed: ..."), "CERT_GEN_ERROR"},
+      {"rate limit", absl::ResourceExhaustedError("slow down"), nullptr},
+  };
   ServerMetrics metrics;
-  auto first = MetricsHttpServer::Start("127.0.0.1:0", metrics.registry());
-  ASSERT_TRUE(first.ok()) << first.status();
-  const std::string taken = "127.0.0.1:" + std::to_string((*first)->port());
-  auto second = MetricsHttpServer::Start(taken, metrics.registry());
-  ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(second.status().message().find(taken), absl::string_view::npos) << second.status();
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const char* type = IstioSignErrorType(c.outcome);
+    EXPECT_EQ(type == nullptr ? "" : std::string(type), c.sign_error ? c.sign_error : "");
+    metrics.RecordIstioCsr(c.outcome);
+  }
+  PrometheusText m = Scrape(metrics);
+  EXPECT_EQ(m.Value("citadel_server_csr_count"), 8);
+  EXPECT_EQ(m.Value("citadel_server_success_cert_issuance_count"), 1);
+  EXPECT_EQ(m.Value("citadel_server_authentication_failure_count"), 1);
+  EXPECT_EQ(m.Value("citadel_server_csr_sign_err_count", {{"error", "CSR_ERROR"}}), 2);
+  EXPECT_EQ(m.Value("citadel_server_csr_sign_err_count", {{"error", "CA_NOT_READY"}}), 1);
+  EXPECT_EQ(m.Value("citadel_server_csr_sign_err_count", {{"error", "CERT_GEN_ERROR"}}), 2);
+  EXPECT_EQ(m.LabelSets("citadel_server_csr_sign_err_count").size(), 3u);
+  EXPECT_EQ(m.Type("citadel_server_csr_sign_err_count"), "counter") << "a family: from the first";
+  metrics.SetReadinessCondition("ledger", false);
+  metrics.SetReadinessCondition("ca", true);
+  PrometheusText after = Scrape(metrics);
+  EXPECT_EQ(after.Type("svidd_readiness_condition"), "gauge");
+  EXPECT_EQ(after.Value("svidd_readiness_condition", {{"condition", "ledger"}}), 0);
+  EXPECT_EQ(after.Value("svidd_readiness_condition", {{"condition", "ca"}}), 1);
 }
 
 }  // namespace

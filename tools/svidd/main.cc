@@ -1,9 +1,12 @@
-// svidd: the CA daemon. Parses flags, starts the server, and drains on SIGTERM/SIGINT.
+// svidd: the CA daemon. Parses flags, starts the server, drains on SIGTERM/SIGINT, and
+// re-reads its configuration on SIGHUP (config_reload.h).
 #include <cstdio>
 
 #include "CLI/CLI.hpp"
 #include "spdlog/spdlog.h"
 #include "svidd/common/termination_signals.h"
+#include "svidd/server/config_reload.h"
+#include "svidd/server/log_format.h"
 #include "svidd/server/server_flags.h"
 #include "svidd/server/svidd_server.h"
 
@@ -12,9 +15,6 @@ int main(int argc, char** argv) {
       "svidd: a certificate authority for service meshes (SPIFFE X.509 over Istio's CA API)"};
   svidd::ServerOptions options;
   svidd::ServerFlags flags(app, options);
-  std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
-      ->capture_default_str();
   bool check_config = false;
   app.add_flag("--check-config", check_config,
                "Check the flags and --config, print the effective configuration (secrets "
@@ -27,20 +27,29 @@ int main(int argc, char** argv) {
   }
   if (check_config) {
     std::printf("# svidd: effective configuration (flags over --config over defaults)\n%s\n",
-                app.config_to_str(/*default_also=*/true, /*write_description=*/false).c_str());
+                svidd::EffectiveConfig(app).c_str());
     return 0;
   }
-  spdlog::set_level(spdlog::level::from_str(log_level));
+  svidd::SetLogFormat(*svidd::ParseLogFormat(options.log_format));  // validated by Finish()
+  (void)svidd::SetLogLevel(options.log_level);
+  const std::string running_config = svidd::EffectiveConfig(app);
 
-  // Before any thread starts: shutdown runs here, outside a signal handler.
-  const svidd::TerminationSignals signals;
+  // Before any thread starts: shutdown and reloads run here, outside a signal handler.
+  const svidd::TerminationSignals signals(/*with_reload=*/true);
 
   auto server = svidd::SviddServer::Start(options, svidd::SystemClock::Instance());
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());
     return 1;
   }
-  const int signal_number = signals.Wait();
+  int signal_number = signals.Wait();
+  while (signal_number == SIGHUP) {
+    auto reloaded = svidd::ReloadConfig(argc, argv, running_config);
+    if (!reloaded.ok()) {
+      spdlog::error("SIGHUP: {}; the running configuration stays", std::string(reloaded.status().message()));
+    }
+    signal_number = signals.Wait();
+  }
   spdlog::info("received {}, shutting down", svidd::TerminationSignals::Name(signal_number));
   (*server)->Shutdown();
   return 0;

@@ -1,5 +1,6 @@
 // Offline verification of Kubernetes projected service-account tokens (JWS, RS256/ES256)
-// against a JWKS file. The file is re-read when it changes, without a restart.
+// against a JWKS file (re-read when it changes, without a restart) or a JWKS fetched over
+// HTTPS (jwks_fetcher.h; fetched again when a token names a kid it lacks).
 // The algorithm is taken from the key, never trusted from the token: RS256 needs an RSA key,
 // ES256 a P-256 key; "none", HS*, and anything else are refused.
 #pragma once
@@ -24,8 +25,11 @@ struct KubernetesTokenClaims {
   TimePoint expiry;
 };
 
+class JwksFetcher;
+
 struct KubernetesTokenVerifierOptions {
-  std::filesystem::path jwks_file;
+  std::filesystem::path jwks_file;  // either this
+  JwksFetcher* jwks_fetcher = nullptr;  // or this (not owned; outlives the verifier)
   std::string issuer;                 // required: tokens from other issuers are refused
   std::string audience = "istio-ca";  // must be among the token's `aud`
   std::chrono::seconds leeway = std::chrono::seconds(30);  // for exp / nbf / iat

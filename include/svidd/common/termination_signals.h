@@ -8,14 +8,15 @@ namespace svidd {
 
 class TerminationSignals {
  public:
-  // Blocks SIGTERM and SIGINT in the calling thread. Construct it before starting any
-  // thread, so that every thread inherits the mask.
-  TerminationSignals();
+  // Blocks SIGTERM and SIGINT (and SIGHUP if `with_reload`: Wait() then returns it too) in
+  // the calling thread. Construct it before starting any thread, so that every thread
+  // inherits the mask.
+  explicit TerminationSignals(bool with_reload = false);
 
   // Waits for one of them; its number.
   int Wait() const;
 
-  // "SIGTERM" or "SIGINT".
+  // "SIGTERM", "SIGINT" or "SIGHUP".
   static const char* Name(int signal_number);
 
  private:

@@ -22,7 +22,8 @@ class ServerFlags {
   std::string renewal_answer_timeout_ = "30s";
   std::string ca_ttl_ = "30d";
   std::string root_ttl_ = "3650d";
-  std::string data_dir_, ca_dir_, jwks_file_, port_file_;
+  std::string jwks_refresh_ = "5m";
+  std::string data_dir_, ca_dir_, jwks_file_, port_file_, jwks_ca_file_, jwks_token_file_;
 };
 
 }  // namespace svidd

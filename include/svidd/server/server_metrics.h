@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/pki/authority.h"
 
@@ -54,6 +55,19 @@ class ServerMetrics {
   void SetCaExpiry(const Authority& authority);
   // svidd_serving: 1 while the health service says SERVING.
   void SetServing(bool serving);
+  // svidd_readiness_condition{condition}: 1 while that readiness condition holds.
+  void SetReadinessCondition(const std::string& condition, bool ok);
+  // svidd_ledger_write_errors_total: a certificate or probe write the ledger refused.
+  void RecordLedgerWriteError();
+
+  // Istio's CA metrics (istio/istio security/pkg/server/ca/monitoring.go), with Istio's
+  // names and meanings, so dashboards and alerts written for istiod keep working. They count
+  // istio.v1.auth.IstioCertificateService.CreateCertificate only, as istiod does:
+  //   citadel_server_csr_count                     every call
+  //   citadel_server_authentication_failure_count  refused as UNAUTHENTICATED
+  //   citadel_server_csr_sign_err_count{error}     refused after that (IstioSignErrorType)
+  //   citadel_server_success_cert_issuance_count   issued
+  void RecordIstioCsr(const absl::Status& outcome);
 
   // What the HTTP endpoint serves (and tests read).
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
@@ -69,6 +83,21 @@ class ServerMetrics {
   prometheus::Gauge& signer_expiry_;
   prometheus::Gauge& root_expiry_;
   prometheus::Gauge& serving_;
+  prometheus::Family<prometheus::Gauge>& readiness_conditions_;
+  prometheus::Counter& ledger_write_errors_;
+  prometheus::Counter& citadel_csr_;
+  prometheus::Counter& citadel_authn_failure_;
+  prometheus::Family<prometheus::Counter>& citadel_sign_err_;
+  prometheus::Counter& citadel_success_;
+  prometheus::Gauge& citadel_root_expiry_;
+  prometheus::Gauge& citadel_chain_expiry_;
 };
+
+// The `error` label of citadel_server_csr_sign_err_count for a refusal that was not an
+// authentication failure, in Istio's vocabulary (security/pkg/pki/error/error.go):
+// "CA_NOT_READY" (no usable signing CA), "CSR_ERROR" (a CSR or requested identity svidd
+// refuses), "CERT_GEN_ERROR" (signing or recording failed). nullptr for OK, UNAUTHENTICATED
+// and refusals Istio has no word for (RESOURCE_EXHAUSTED, shutting down).
+const char* IstioSignErrorType(const absl::Status& outcome);
 
 }  // namespace svidd

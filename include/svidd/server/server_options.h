@@ -12,12 +12,22 @@
 
 namespace svidd {
 
+// Istio's monitoring port (istiod serves its metrics on 15014), the default for a
+// --metrics-listen that names only a host.
+inline constexpr int kDefaultMetricsPort = 15014;
+
 struct ServerOptions {
   std::filesystem::path data_dir = "./var/svidd";  // ledger.db, ca/ (unless ca_dir), serving/
   std::filesystem::path ca_dir;                     // existing CA in Istio's layout; "" = own
   std::string listen = "127.0.0.1:15012";
   std::string trust_domain = "cluster.local";
   std::filesystem::path jwks_file;                  // "" = token authentication off
+  // Or the JWKS fetched over HTTPS (jwks_fetcher.h), e.g. the API server's
+  // https://kubernetes.default.svc/openid/v1/jwks with the pod's CA and projected token.
+  std::string jwks_url;
+  std::filesystem::path jwks_ca_file;
+  std::filesystem::path jwks_token_file;
+  std::chrono::seconds jwks_refresh = std::chrono::minutes(5);
   std::string jwt_issuer;
   std::string jwt_audience = "istio-ca";
   std::vector<std::string> server_names = {"localhost"};
@@ -40,8 +50,12 @@ struct ServerOptions {
   std::string crl_listen;
   std::string crl_url;
   std::chrono::seconds crl_validity = std::chrono::hours(24);
-  // Prometheus metrics over plain HTTP at GET /metrics on metrics_listen (HOST:PORT, "" = off).
+  // Prometheus metrics and the probes (GET /metrics, /healthz, /readyz) over plain HTTP on
+  // metrics_listen (HOST:PORT, "" = off; a HOST alone gets kDefaultMetricsPort).
   std::string metrics_listen;
+  // Logging: trace ... off; text or json (log_format.h). SIGHUP re-reads both.
+  std::string log_level = "info";
+  std::string log_format = "text";
 
   // Rotation streams (svidd.v1.RotationService).
   int max_renewals_per_second = 100;  // storms are spread, never refused

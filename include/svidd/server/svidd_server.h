@@ -11,6 +11,7 @@
 #include "svidd/server/authority_holder.h"
 #include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/crl_publisher.h"
+#include "svidd/server/readiness.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
@@ -55,6 +56,8 @@ class SviddServer {
   Ledger& ledger();
   // Whether the health service currently says SERVING.
   bool serving() const;
+  // What serving() follows; other parts may add conditions of their own.
+  Readiness& readiness();
 
   struct Impl;
 
