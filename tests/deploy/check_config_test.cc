@@ -111,6 +111,13 @@ TEST(CheckConfigTest, SecretsAreRedacted) {
     SCOPED_TRACE(std::string(c.option) + "=" + c.value);
     EXPECT_EQ(RedactConfigValue(c.option, c.value), c.printed);
   }
+  // The real process: a password in --jwks-url never reaches stdout.
+  CommandResult r = CheckConfig({"--jwks-url", "https://svidd:hunter2@issuer.example/openid/v1/jwks",
+                                 "--jwt-issuer", "https://issuer.example"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("https://svidd:REDACTED@issuer.example/openid/v1/jwks"), std::string::npos)
+      << r.out;
 }
 
 }  // namespace
