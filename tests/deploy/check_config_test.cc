@@ -16,7 +16,8 @@ std::map<std::string, std::string> ScalarsOf(const std::string& yaml) {
   std::map<std::string, std::string> values;
   YAML::Node root = YAML::Load(yaml);
   for (const auto& entry : root) {
-    if (entry.second.IsScalar()) values[entry.first.as<std::string>()] = entry.second.as<std::string>();
+    if (entry.second.IsScalar())
+      values[entry.first.as<std::string>()] = entry.second.as<std::string>();
   }
   return values;
 }
@@ -72,7 +73,8 @@ TEST(CheckConfigTest, RefusesABadConfigurationNamingWhatIsWrong) {
       {"misspelt key in the file", {"--config", dir.File("misspelt.yaml").string()}, "max-tll"},
       {"file not a mapping", {"--config", dir.File("list.yaml").string()}, "mapping"},
       {"file not YAML", {"--config", dir.File("broken.yaml").string()}, "YAML"},
-      {"default over max from the file", {"--config", dir.File("ttl.yaml").string()},
+      {"default over max from the file",
+       {"--config", dir.File("ttl.yaml").string()},
        "exceeds --max-ttl"},
       {"missing file", {"--config", dir.File("absent.yaml").string()}, "absent.yaml"},
       {"unknown flag", {"--no-such-flag"}, "--no-such-flag"},
@@ -112,8 +114,9 @@ TEST(CheckConfigTest, SecretsAreRedacted) {
     EXPECT_EQ(RedactConfigValue(c.option, c.value), c.printed);
   }
   // The real process: a password in --jwks-url never reaches stdout.
-  CommandResult r = CheckConfig({"--jwks-url", "https://svidd:hunter2@issuer.example/openid/v1/jwks",
-                                 "--jwt-issuer", "https://issuer.example"});
+  CommandResult r =
+      CheckConfig({"--jwks-url", "https://svidd:hunter2@issuer.example/openid/v1/jwks",
+                   "--jwt-issuer", "https://issuer.example"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("https://svidd:REDACTED@issuer.example/openid/v1/jwks"), std::string::npos)

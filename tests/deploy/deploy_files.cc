@@ -1,7 +1,6 @@
 #include "deploy/deploy_files.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>

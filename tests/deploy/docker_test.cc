@@ -15,7 +15,9 @@
 namespace svidd::testing {
 namespace {
 
-std::vector<DockerStage> Stages() { return ParseDockerfile(ReadSource("deploy/docker/Dockerfile")); }
+std::vector<DockerStage> Stages() {
+  return ParseDockerfile(ReadSource("deploy/docker/Dockerfile"));
+}
 
 // The resolved paths of the shared libraries `binary` loads (ldd), each with its real path and
 // its /lib <-> /usr/lib twin (Debian 12's merged /usr: dpkg knows a file by one of them).
@@ -63,8 +65,8 @@ struct InstalledPackage {
 
 // Every installed package, from one dpkg-query.
 std::map<std::string, InstalledPackage> InstalledPackages() {
-  CommandResult r = RunTool({"dpkg-query", "-W",
-                             "-f=${Package}\t${Priority}\t${Depends}, ${Pre-Depends}\n"});
+  CommandResult r =
+      RunTool({"dpkg-query", "-W", "-f=${Package}\t${Priority}\t${Depends}, ${Pre-Depends}\n"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::map<std::string, InstalledPackage> packages;
   std::stringstream lines(r.out);
@@ -124,7 +126,8 @@ TEST(DockerfileTest, RuntimeStageInstallsExactlyTheLibrariesTheProgramsLoad) {
     libraries.merge(LoadedLibraries(binary));
   }
   std::set<std::string> paths;
-  for (const auto& [library, candidates] : libraries) paths.insert(candidates.begin(), candidates.end());
+  for (const auto& [library, candidates] : libraries)
+    paths.insert(candidates.begin(), candidates.end());
   const auto owners = Owners(paths);
   std::set<std::string> needed;
   for (const auto& [library, candidates] : libraries) {

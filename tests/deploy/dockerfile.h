@@ -10,12 +10,12 @@
 namespace svidd::testing {
 
 struct DockerStage {
-  std::string from;                             // "debian:12-slim"
-  std::string name;                             // "build", or "" without AS
-  std::vector<std::string> instructions;        // continuation lines joined
-  std::set<std::string> apt_packages;           // from every `apt-get install`
-  std::map<std::string, std::string> copies;    // destination -> source, COPY from the context
-  std::vector<std::string> entrypoint, cmd;     // exec form (JSON arrays)
+  std::string from;                           // "debian:12-slim"
+  std::string name;                           // "build", or "" without AS
+  std::vector<std::string> instructions;      // continuation lines joined
+  std::set<std::string> apt_packages;         // from every `apt-get install`
+  std::map<std::string, std::string> copies;  // destination -> source, COPY from the context
+  std::vector<std::string> entrypoint, cmd;   // exec form (JSON arrays)
   std::string user;
 };
 

@@ -29,7 +29,8 @@ std::vector<std::string> Strings(const YAML::Node& node) {
 TEST(IstioTest, IstioSettingsMatchTheSviddTheyPointAt) {
   const YAML::Node svidd = YAML::LoadFile(SourcePath("deploy/kubernetes/base/svidd.yaml"));
   std::string service_port;
-  for (const YAML::Node& doc : YAML::LoadAllFromFile(SourcePath("deploy/kubernetes/base/services.yaml"))) {
+  for (const YAML::Node& doc :
+       YAML::LoadAllFromFile(SourcePath("deploy/kubernetes/base/services.yaml"))) {
     if (doc["metadata"]["name"].as<std::string>() != "svidd") continue;
     for (const auto& p : doc["spec"]["ports"]) service_port = p["port"].as<std::string>();
   }
@@ -72,26 +73,27 @@ TEST(IstioTest, IstiodServingCertificateChainsToSviddsRoot) {
                                      "istiod serving certificates", "--ttl", "90d"});
   ASSERT_EQ(minted.exit_code, 0) << minted.err;
   CommandResult made = RunTool({"bash", SourcePath("deploy/istio/istiod-serving-cert.sh").string(),
-                                   ca.string(), out.string(), "istio-system", "canary"});
+                                ca.string(), out.string(), "istio-system", "canary"});
   ASSERT_EQ(made.exit_code, 0) << made.err;
 
   // What istiod loads from the Secret istiod-tls: a server certificate for its names, with
   // the intermediate after it, verifying against svidd's root (ca.crt).
-  CommandResult verified = RunTool(
-      {"openssl", "verify", "-x509_strict", "-purpose", "sslserver", "-CAfile",
-       (out / "ca.crt").string(), "-untrusted", (out / "tls.crt").string(),
-       (out / "tls.crt").string()});
+  CommandResult verified = RunTool({"openssl", "verify", "-x509_strict", "-purpose", "sslserver",
+                                    "-CAfile", (out / "ca.crt").string(), "-untrusted",
+                                    (out / "tls.crt").string(), (out / "tls.crt").string()});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
-  CommandResult san = RunTool({"openssl", "x509", "-noout", "-ext", "subjectAltName", "-in",
-                                  (out / "tls.crt").string()});
+  CommandResult san = RunTool(
+      {"openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", (out / "tls.crt").string()});
   for (const char* name : {"istiod.istio-system.svc", "istiod-remote.istio-system.svc",
                            "istio-pilot.istio-system.svc", "istiod-canary.istio-system.svc"}) {
     EXPECT_NE(san.out.find(std::string("DNS:") + name), std::string::npos) << san.out;
   }
-  EXPECT_EQ(std::filesystem::status(out / "tls.key").permissions() & std::filesystem::perms::others_read,
-            std::filesystem::perms::none);
+  EXPECT_EQ(
+      std::filesystem::status(out / "tls.key").permissions() & std::filesystem::perms::others_read,
+      std::filesystem::perms::none);
   // The same root the mesh trusts: svidd's published bundle.
-  CommandResult bundle = RunCommand({SVIDCTL_BINARY, "--data-dir", svidd.data_dir().string(), "bundle"});
+  CommandResult bundle =
+      RunCommand({SVIDCTL_BINARY, "--data-dir", svidd.data_dir().string(), "bundle"});
   ASSERT_EQ(bundle.exit_code, 0) << bundle.err;
   EXPECT_EQ(ReadFileToString(out / "ca.crt").value_or(""), bundle.out);
 }

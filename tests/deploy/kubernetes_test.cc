@@ -17,8 +17,8 @@ namespace {
 // kubectl comes with the machine image (not from Debian: bookworm's kubernetes-client is
 // 1.20, whose kustomize predates components). Where it is missing the rendering checks cannot
 // run: say so loudly rather than pass quietly.
-#define REQUIRE_KUBECTL()                                                                    \
-  if (FindTool("kubectl").empty()) {                                                         \
+#define REQUIRE_KUBECTL()                                                                        \
+  if (FindTool("kubectl").empty()) {                                                             \
     GTEST_SKIP() << "\n\n*** kubectl is not installed: deploy/kubernetes was NOT checked ***\n"; \
   }
 
@@ -61,7 +61,8 @@ TEST(KubernetesTest, EveryKustomizationRenders) {
       used_components.insert(std::filesystem::weakly_canonical(dir / c.as<std::string>()).string());
     }
     if (k["kind"] && k["kind"].as<std::string>() == "Component") {
-      components.insert(std::filesystem::weakly_canonical(dir).string());  // rendered through an overlay that uses it
+      components.insert(std::filesystem::weakly_canonical(dir)
+                            .string());  // rendered through an overlay that uses it
       continue;
     }
     EXPECT_FALSE(Render(dir).empty());
@@ -113,7 +114,8 @@ RenderedSvidd RenderSingle(const std::string& overlay) {
   EXPECT_TRUE(r.container) << "no container named svidd";
   // ConfigMaps mounted into svidd's container, by the path their keys appear at.
   std::map<std::string, YAML::Node> maps;
-  for (const auto& cm : OfKind(r.docs, "ConfigMap")) maps[cm["metadata"]["name"].as<std::string>()] = cm;
+  for (const auto& cm : OfKind(r.docs, "ConfigMap"))
+    maps[cm["metadata"]["name"].as<std::string>()] = cm;
   for (const auto& mount : r.container["volumeMounts"]) {
     for (const auto& volume : r.pod["volumes"]) {
       if (volume["name"].as<std::string>() != mount["name"].as<std::string>() ||
@@ -218,7 +220,8 @@ TEST(KubernetesTest, SingleReplicaInstallationHasWhatTheIssueAsks) {
     }
   }
   for (const auto& c : r.pod["containers"]) ExpectHardened(r.pod, c);
-  EXPECT_EQ(r.pod["securityContext"]["seccompProfile"]["type"].as<std::string>(""), "RuntimeDefault");
+  EXPECT_EQ(r.pod["securityContext"]["seccompProfile"]["type"].as<std::string>(""),
+            "RuntimeDefault");
 }
 
 TEST(KubernetesTest, ConfigMapConfigAndContainerArgsPassCheckConfig) {

@@ -26,14 +26,17 @@ CommandResult Promtool(std::vector<std::string> args) {
 }
 
 TEST(MonitoringTest, PromtoolAcceptsTheRulesAndTheScrapeConfig) {
-  CommandResult rules = Promtool({"check", "rules", SourcePath("deploy/monitoring/svidd-alerts.yaml")});
+  CommandResult rules =
+      Promtool({"check", "rules", SourcePath("deploy/monitoring/svidd-alerts.yaml")});
   EXPECT_EQ(rules.exit_code, 0) << rules.out << rules.err;
-  CommandResult config = Promtool({"check", "config", SourcePath("deploy/monitoring/prometheus.yml")});
+  CommandResult config =
+      Promtool({"check", "config", SourcePath("deploy/monitoring/prometheus.yml")});
   EXPECT_EQ(config.exit_code, 0) << config.out << config.err;
 }
 
 TEST(MonitoringTest, EveryAlertFiresInTheRulesOwnTests) {
-  CommandResult r = Promtool({"test", "rules", SourcePath("deploy/monitoring/svidd-alerts-test.yaml")});
+  CommandResult r =
+      Promtool({"test", "rules", SourcePath("deploy/monitoring/svidd-alerts-test.yaml")});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   // Every alert is exercised by at least one test case.
   YAML::Node rules = YAML::LoadFile(SourcePath("deploy/monitoring/svidd-alerts.yaml"));
@@ -100,7 +103,8 @@ std::map<std::string, std::string> NamedMetrics() {
     }
   }
   std::vector<std::string> exprs;
-  CollectExprs(nlohmann::json::parse(ReadSource("deploy/monitoring/grafana-dashboard.json")), exprs);
+  CollectExprs(nlohmann::json::parse(ReadSource("deploy/monitoring/grafana-dashboard.json")),
+               exprs);
   EXPECT_GE(exprs.size(), 10u);
   for (const std::string& e : exprs) {
     for (const std::string& n : PromqlMetricNames(e)) names.emplace(n, "dashboard: " + e);

@@ -16,12 +16,14 @@ const std::set<std::string>& Keywords() {
 
 // Modifiers followed by a parenthesized list of label names.
 const std::set<std::string>& LabelListModifiers() {
-  static const std::set<std::string> words = {"by", "without", "on", "ignoring", "group_left",
-                                              "group_right"};
+  static const std::set<std::string> words = {"by",       "without",    "on",
+                                              "ignoring", "group_left", "group_right"};
   return words;
 }
 
-bool IdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
+bool IdentStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+}
 bool IdentPart(char c) { return IdentStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
 
 // Index just past the bracket that closes the one at `i` (open/close given).
@@ -70,8 +72,9 @@ std::set<std::string> PromqlMetricNames(const std::string& expr) {
       } else {
         while (i < s.size() && IdentPart(s[i])) ++i;
       }
-    } else if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && i + 1 < s.size() &&
-                                                               std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+    } else if (std::isdigit(static_cast<unsigned char>(c)) ||
+               (c == '.' && i + 1 < s.size() &&
+                std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
       while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
     } else if (IdentStart(c)) {
       size_t j = i;

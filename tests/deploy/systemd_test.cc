@@ -36,7 +36,8 @@ std::string Replace(std::string s, const std::string& from, const std::string& t
 
 TEST(SystemdTest, UnitsVerifyWithoutWarnings) {
   if (FindTool("systemd-analyze").empty()) {
-    GTEST_SKIP() << "\n\n*** systemd-analyze is not installed: deploy/systemd was NOT verified ***\n";
+    GTEST_SKIP()
+        << "\n\n*** systemd-analyze is not installed: deploy/systemd was NOT verified ***\n";
   }
   TempDir dir;
   // The units name the installed programs; point them at the ones just built.
@@ -58,12 +59,18 @@ TEST(SystemdTest, UnitsAreSandboxed) {
   for (const char* unit : {"svidd.service", "svid-agent@.service"}) {
     SCOPED_TRACE(unit);
     const auto settings = UnitSettings(ReadSource(std::string("deploy/systemd/") + unit));
-    for (const auto& [key, value] : std::map<std::string, std::string>{
-             {"NoNewPrivileges", "yes"}, {"ProtectSystem", "strict"}, {"PrivateTmp", "yes"},
-             {"PrivateDevices", "yes"}, {"ProtectKernelTunables", "yes"},
-             {"ProtectKernelModules", "yes"}, {"ProtectControlGroups", "yes"},
-             {"RestrictSUIDSGID", "yes"}, {"CapabilityBoundingSet", ""},
-             {"SystemCallArchitectures", "native"}, {"UMask", "0077"}}) {
+    for (const auto& [key, value] :
+         std::map<std::string, std::string>{{"NoNewPrivileges", "yes"},
+                                            {"ProtectSystem", "strict"},
+                                            {"PrivateTmp", "yes"},
+                                            {"PrivateDevices", "yes"},
+                                            {"ProtectKernelTunables", "yes"},
+                                            {"ProtectKernelModules", "yes"},
+                                            {"ProtectControlGroups", "yes"},
+                                            {"RestrictSUIDSGID", "yes"},
+                                            {"CapabilityBoundingSet", ""},
+                                            {"SystemCallArchitectures", "native"},
+                                            {"UMask", "0077"}}) {
       auto range = settings.equal_range(key);
       bool found = false;
       for (auto it = range.first; it != range.second; ++it) found |= it->second == value;
