@@ -138,6 +138,11 @@ class DeadlineServer : public httplib::Server {
   explicit DeadlineServer(HttpListenerLimits limits) : limits_(limits) {}
   std::atomic<bool> stopping{false};
 
+  // httplib listens with a backlog of 5: a burst of connections (a scrape during a flood of
+  // slow clients) overflows it, and the kernel drops SYNs that clients resend only after a
+  // second. Calling listen() again on the bound socket raises the backlog (Linux).
+  void WidenBacklog() { ::listen(svr_sock_, SOMAXCONN); }
+
  private:
   bool process_and_close_socket(socket_t sock) override {
     bool ok = false;
@@ -190,6 +195,7 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(const std::str
   const bool bound = port == 0 ? (port = server.bind_to_any_port(address->host)) > 0
                                : server.bind_to_port(address->host, port);
   if (!bound) return absl::UnavailableError("cannot listen on " + what + " " + listen);
+  server.WidenBacklog();
   Impl* raw = impl.get();
   impl->thread = std::thread([raw] {
     raw->server.listen_after_bind();

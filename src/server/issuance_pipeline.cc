@@ -119,6 +119,7 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
       std::move(*record), [&metrics = metrics_, api, started, chain = std::move(chain),
                            done = std::move(done)](absl::Status s) mutable {
         if (!s.ok()) {
+          metrics.RecordLedgerWriteError();
           spdlog::error("withholding certificate {} for {}: ledger write failed: {}",
                         chain.serial_hex, chain.spiffe_id, s.ToString());
           return done(WithheldBecause(s));

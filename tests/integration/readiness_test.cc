@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include "integration/ca_client.h"
 #include "integration/test_env.h"
 #include "support/metrics/prometheus_text.h"
 #include "support/pki/csr_builder.h"
@@ -62,6 +63,7 @@ TEST(ReadinessTest, AFailingLedgerMakesSviddNotReadyUntilAProbeWriteSucceeds) {
   ASSERT_NE(env, nullptr);
   ASSERT_TRUE(env->server().RunMaintenance().ok());
   EXPECT_TRUE(env->server().serving());
+  EXPECT_TRUE(HealthSaysServing(env->Channel()));
   EXPECT_EQ(ReadyZ(*env).status, 200);
 
   FileSizeLimit full(1);
@@ -69,6 +71,7 @@ TEST(ReadinessTest, AFailingLedgerMakesSviddNotReadyUntilAProbeWriteSucceeds) {
   // The background loop probes once a second too; three failures in a row suffice either way.
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(env->server().RunMaintenance().ok());
   EXPECT_FALSE(env->server().serving());
+  EXPECT_FALSE(HealthSaysServing(env->Channel())) << "gRPC health follows the same readiness";
   EXPECT_EQ(Issue(*env).error_code(), grpc::StatusCode::UNAVAILABLE)
       << "the certificate cannot be recorded, so it is withheld";
   Probe not_ready = ReadyZ(*env);
@@ -81,6 +84,7 @@ TEST(ReadinessTest, AFailingLedgerMakesSviddNotReadyUntilAProbeWriteSucceeds) {
   full.Restore();
   EXPECT_TRUE(env->server().RunMaintenance().ok());
   EXPECT_TRUE(env->server().serving());
+  EXPECT_TRUE(HealthSaysServing(env->Channel()));
   EXPECT_EQ(ReadyZ(*env).status, 200);
   EXPECT_TRUE(Issue(*env).ok());
 
@@ -94,8 +98,10 @@ TEST(ReadinessTest, AFailingLedgerMakesSviddNotReadyUntilAProbeWriteSucceeds) {
 TEST(ReadinessTest, AConditionAnotherPartFeedsTurnsHealthNotServing) {
   auto env = TestEnv::Start([](ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
   ASSERT_NE(env, nullptr);
-  env->server().readiness().Set("shutdown", false, "svidd is shutting down");
+  ASSERT_TRUE(HealthSaysServing(env->Channel()));
+  env->server().readiness().Set("fd-headroom", false, "too few file descriptors left");
   EXPECT_FALSE(env->server().serving());
+  EXPECT_FALSE(HealthSaysServing(env->Channel()));
   EXPECT_EQ(ReadyZ(*env).status, 503);
 }
 

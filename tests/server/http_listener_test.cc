@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <sstream>
 #include <thread>
 
 #include "server/http_routes.h"
@@ -145,6 +147,27 @@ TEST_F(HttpListenerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
     ASSERT_TRUE(res) << httplib::to_string(res.error());
     EXPECT_EQ(res->status, 200);
   }
+}
+
+// httplib alone listens with a backlog of 5: a burst of connects overflows it and the kernel
+// drops SYNs, which clients resend only a second later. `ss` reports a listener's backlog as
+// its Send-Q.
+TEST_F(HttpListenerTest, ListensWithABacklogForBursts) {
+  StartListener({});
+  const std::string command =
+      "ss -ltnH 'sport = :" + std::to_string(listener_->port()) + "' 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char line[512] = {};
+  const bool got = std::fgets(line, sizeof(line), pipe) != nullptr;
+  ::pclose(pipe);
+  if (!got) GTEST_SKIP() << "ss (iproute2) is not available";
+  std::istringstream row(line);
+  std::string state;
+  long recv_q = 0, backlog = 0;
+  row >> state >> recv_q >> backlog;
+  EXPECT_EQ(state, "LISTEN") << line;
+  EXPECT_GE(backlog, 128) << line;
 }
 
 TEST_F(HttpListenerTest, StopEndsIdleConnectionsPromptly) {

@@ -108,6 +108,28 @@ TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
   std::remove(path.c_str());
 }
 
+TEST(ServerFlagsTest, JwksUrlLoggingAndMetricsFromTheYamlConfig) {
+  std::string path = ::testing::TempDir() + "/svidd-jwks-" + std::to_string(::getpid()) + ".yaml";
+  std::ofstream(path) << "jwks-url: https://kubernetes.default.svc/openid/v1/jwks\n"
+                         "jwks-ca-file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt\n"
+                         "jwks-token-file: /var/run/secrets/kubernetes.io/serviceaccount/token\n"
+                         "jwks-refresh: 1m\n"
+                         "jwt-issuer: https://kubernetes.default.svc.cluster.local\n"
+                         "metrics-listen: 0.0.0.0\n"
+                         "log-format: json\n"
+                         "log-level: warn\n";
+  Parsed p = Parse({"--config", path});
+  ASSERT_TRUE(p.status.ok()) << p.status;
+  EXPECT_EQ(p.options.jwks_url, "https://kubernetes.default.svc/openid/v1/jwks");
+  EXPECT_EQ(p.options.jwks_ca_file, "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt");
+  EXPECT_EQ(p.options.jwks_token_file, "/var/run/secrets/kubernetes.io/serviceaccount/token");
+  EXPECT_EQ(p.options.jwks_refresh, std::chrono::minutes(1));
+  EXPECT_EQ(p.options.metrics_listen, "0.0.0.0:15014");
+  EXPECT_EQ(p.options.log_format, "json");
+  EXPECT_EQ(p.options.log_level, "warn");
+  std::remove(path.c_str());
+}
+
 TEST(ServerFlagsTest, BadSettingsAreNamed) {
   struct Case {
     std::vector<std::string> args;

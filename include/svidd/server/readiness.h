@@ -49,8 +49,8 @@ class Readiness {
 };
 
 // Ledger writability from consecutive write results: not ok after `failures_to_fail` writes
-// in a row failed, ok again at the first success (a real probe write or a recorded
-// certificate). Feeds the "ledger" condition.
+// in a row failed, ok again at the first success. svidd feeds it the maintenance loop's
+// probe write, once a second. Feeds the "ledger" condition.
 class LedgerWriteHealth {
  public:
   LedgerWriteHealth(Readiness& readiness, int failures_to_fail)

@@ -1,6 +1,6 @@
 // svidd's Prometheus metrics: one registry, the metric families in it, and one narrow method
 // per thing that happened, called by the part of the server where it happened. The object
-// always exists; with --metrics-listen off nobody serves the registry (metrics_http_server.h),
+// always exists; with --metrics-listen off nobody serves the registry (http_routes.h),
 // so callers never ask whether metrics are on. Thread-safe.
 //
 // Labels only take values from fixed sets: never a SPIFFE ID, a serial or anything a caller
