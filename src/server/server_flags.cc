@@ -23,6 +23,8 @@ absl::StatusOr<std::chrono::seconds> ParseFlagDuration(const std::string& flag,
 ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(options) {
   app.config_formatter(std::make_shared<YamlConfig>());
   app.set_config("--config", "", "YAML file with the same keys as the flags (flags win)");
+  // A misspelt key must not be ignored silently.
+  app.allow_config_extras(CLI::config_extras_mode::error);
   data_dir_ = options.data_dir.string();
   app.add_option("--data-dir", data_dir_, "Holds ledger.db, ca/ (unless --ca-dir) and serving/")
       ->capture_default_str();

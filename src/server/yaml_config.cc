@@ -5,6 +5,45 @@
 #include "yaml-cpp/yaml.h"
 
 namespace svidd {
+namespace {
+
+bool NamesASecret(const std::string& name) {
+  // A *-file option holds a path, never the secret itself.
+  if (name.size() >= 5 && name.compare(name.size() - 5, 5, "-file") == 0) return false;
+  for (const char* word : {"password", "secret", "token"}) {
+    if (name.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// CLI11 shows a list option's default as one string, "[a,b]": give back its items.
+std::vector<std::string> DefaultValues(const CLI::Option& opt) {
+  const std::string text = opt.get_default_str();
+  if (opt.get_items_expected_max() <= 1 || text.size() < 2 || text.front() != '[' ||
+      text.back() != ']') {
+    return {text};
+  }
+  std::vector<std::string> items;
+  std::stringstream list(text.substr(1, text.size() - 2));
+  for (std::string item; std::getline(list, item, ',');) items.push_back(item);
+  return items;
+}
+
+}  // namespace
+
+std::string RedactConfigValue(const std::string& name, const std::string& value) {
+  if (NamesASecret(name)) return "REDACTED";
+  // scheme://user:password@host... (a libpq URI, a URL with credentials): keep the user.
+  const size_t scheme_end = value.find("://");
+  if (scheme_end == std::string::npos) return value;
+  const size_t authority = scheme_end + 3;
+  const size_t authority_end = value.find_first_of("/?#", authority);
+  const size_t at = value.rfind('@', authority_end == std::string::npos ? value.size() : authority_end);
+  if (at == std::string::npos || at < authority) return value;
+  const size_t colon = value.find(':', authority);
+  if (colon == std::string::npos || colon > at) return value;
+  return value.substr(0, colon + 1) + "REDACTED" + value.substr(at);
+}
 
 std::string YamlConfig::to_config(const CLI::App* app, bool default_also, bool, std::string) const {
   YAML::Emitter out;
@@ -13,11 +52,12 @@ std::string YamlConfig::to_config(const CLI::App* app, bool default_also, bool, 
     if (opt->get_lnames().empty() || !opt->get_configurable()) continue;
     std::vector<std::string> values = opt->reduced_results();
     if (values.empty() && default_also && !opt->get_default_str().empty()) {
-      values.push_back(opt->get_default_str());
+      values = DefaultValues(*opt);
     }
     if (values.empty()) continue;
+    for (std::string& v : values) v = RedactConfigValue(opt->get_lnames().front(), v);
     out << YAML::Key << opt->get_lnames().front() << YAML::Value;
-    if (values.size() == 1) {
+    if (values.size() == 1 && opt->get_items_expected_max() <= 1) {
       out << values.front();
     } else {
       out << YAML::Flow << values;

@@ -10,6 +10,12 @@
 
 namespace svidd {
 
+// `value` of option `name` as it may be printed: REDACTED for an option that holds a secret
+// (a name with password, secret or token, unless it is a *-file path), and the password of a
+// scheme://user:password@host URL replaced by REDACTED.
+std::string RedactConfigValue(const std::string& name, const std::string& value);
+
+// to_config() writes every value through RedactConfigValue: its output never holds a secret.
 class YamlConfig final : public CLI::Config {
  public:
   std::string to_config(const CLI::App* app, bool default_also, bool write_description,

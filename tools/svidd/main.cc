@@ -19,10 +19,20 @@ int main(int argc, char** argv) {
       "svidd: a certificate authority for service meshes (SPIFFE X.509 over Istio's CA API)"};
   svidd::ServerOptions options;
   svidd::ServerFlags flags(app, options);
+  bool check_config = false;
+  app.add_flag("--check-config", check_config,
+               "Check the flags and --config, print the effective configuration (secrets "
+               "redacted; usable as --config) and exit without serving")
+      ->configurable(false);
   CLI11_PARSE(app, argc, argv);
   if (absl::Status s = flags.Finish(); !s.ok()) {
     std::fprintf(stderr, "svidd: %s\n", std::string(s.message()).c_str());
     return 2;
+  }
+  if (check_config) {
+    std::printf("# svidd: effective configuration (flags over --config over defaults)\n%s\n",
+                svidd::EffectiveConfig(app).c_str());
+    return 0;
   }
   svidd::SetLogFormat(*svidd::ParseLogFormat(options.log_format));  // validated by Finish()
   (void)svidd::SetLogLevel(options.log_level);
