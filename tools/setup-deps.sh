@@ -13,6 +13,7 @@ PACKAGES=(
   prometheus-cpp-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
   libcpp-httplib-dev
   gnutls-bin
+  golang-cfssl                                # cfssl, the second reference in svidd-bench
   clang libfuzzer-14-dev libclang-rt-14-dev   # fuzzers and sanitizer builds
   prometheus                                  # promtool, to check deploy/monitoring's rules
 )
