@@ -55,7 +55,8 @@ absl::StatusOr<std::string> CfsslReference::FindBinary(const std::string& hint) 
     return absl::NotFoundError(absl::StrCat("no cfssl at ", hint));
   }
   const char* path = std::getenv("PATH");
-  for (std::string_view dir : absl::StrSplit(path ? path : "/usr/bin", ':')) {
+  const std::vector<std::string> dirs = absl::StrSplit(path ? path : "/usr/bin", ':');
+  for (const std::string& dir : dirs) {
     std::string candidate = absl::StrCat(dir, "/cfssl");
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }

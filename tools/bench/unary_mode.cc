@@ -191,14 +191,16 @@ int RunUnaryMode(int argc, char** argv) {
   auto ceiling_duration = ParseDuration(flags.ceiling_duration);
   auto ca_key_type = ParseKeyType(flags.ca_key_type);
   std::vector<KeyType> key_types;
-  for (std::string_view name : absl::StrSplit(flags.key_types, ',')) {
+  const std::vector<std::string> key_type_names = absl::StrSplit(flags.key_types, ',');
+  for (const std::string& name : key_type_names) {
     auto type = ParseKeyType(name);
     if (!type.ok())
       return std::cerr << "svidd-bench unary: --key-types: " << type.status() << "\n", 2;
     key_types.push_back(*type);
   }
   std::vector<int> concurrency;
-  for (std::string_view value : absl::StrSplit(flags.concurrency, ',')) {
+  const std::vector<std::string> concurrency_values = absl::StrSplit(flags.concurrency, ',');
+  for (const std::string& value : concurrency_values) {
     int n = 0;
     if (!absl::SimpleAtoi(value, &n) || n < 1 || n > 4096) {
       return std::cerr << "svidd-bench unary: --concurrency takes numbers 1-4096\n", 2;
@@ -289,7 +291,9 @@ int RunUnaryMode(int argc, char** argv) {
       options.warmup = std::chrono::duration_cast<std::chrono::milliseconds>(*warmup);
       options.duration = std::chrono::duration_cast<std::chrono::milliseconds>(*duration);
       options.count = flags.count;
-      Row row{KeyTypeName(type), n};
+      Row row;
+      row.key_type = KeyTypeName(type);
+      row.concurrency = n;
       row.ceiling_per_second = ceiling->per_second();
       {
         LoadWindow window(options);
