@@ -16,7 +16,7 @@ expect() {  # expect FILE REGEX WHAT
 }
 
 "$BUILD/svidd-bench" unary --key-types ec-p256,rsa-2048 --concurrency 8 --connections 2 \
-  --warmup 1s --duration 2s --count 300 --csrs 12 --ceiling-duration 1s \
+  --warmup 1s --duration 1s --count 300 --csrs 12 --ceiling-duration 1s \
   >"$WORK/unary.txt" 2>"$WORK/unary.err" || { cat "$WORK/unary.txt" "$WORK/unary.err" >&2; fail "unary mode failed"; }
 out="$WORK/unary.txt"
 expect "$out" '^machine: [0-9]+ cores' "machine line"
@@ -30,7 +30,7 @@ for key in ec-p256 rsa-2048; do
 done
 if grep -q "errors=[1-9]" "$out"; then cat "$out" >&2; fail "errors in the unary run"; fi
 
-"$BUILD/svidd-bench" streams --streams 20 --ttl 10s --duration 3s --rate 100 --channels 2 \
+"$BUILD/svidd-bench" streams --streams 20 --ttl 10s --duration 2s --rate 100 --channels 2 \
   >"$WORK/streams.txt" 2>&1 || { cat "$WORK/streams.txt" >&2; fail "streams mode failed"; }
 expect "$WORK/streams.txt" '^\| streams given a first certificate \| 20 \|' "streams first certificates"
 

@@ -34,6 +34,7 @@ bool LoadWindow::Complete(Clock::time_point started, const std::string& error) {
   std::lock_guard<std::mutex> lock(mu_);
   if (over_) return false;
   if (!measuring_) return true;
+  if (completed_ >= options_.count) return false;  // the count is reached; Run() closes
   ++completed_;
   if (error.empty()) {
     latencies_ms_.push_back(std::chrono::duration<double, std::milli>(now - started).count());

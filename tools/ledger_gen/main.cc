@@ -89,15 +89,17 @@ std::string SubjectOf(const X509* cert) {
 
 // Older intermediates under the data dir's root, recorded as svidd records its own.
 absl::StatusOr<std::vector<Issuer>> MakeIssuers(const std::filesystem::path& data_dir,
-                                                Ledger& ledger, const FleetHistory& history,
-                                                int count, const std::string& trust_domain) {
+                                                Ledger& ledger, int count,
+                                                const std::string& trust_domain) {
   SVIDD_ASSIGN_OR_RETURN(RootCa root, LoadRootCaDir(data_dir / "root"));
   SVIDD_ASSIGN_OR_RETURN(CaMaterial active, ReadIstioCaCertificates(data_dir / "ca"));
   std::vector<Issuer> issuers = {
       {SerialHex(active.signing_cert.get()), SubjectOf(active.signing_cert.get())}};
   SVIDD_ASSIGN_OR_RETURN(SpiffeId td, SpiffeId::ForTrustDomain(trust_domain));
+  // The root was made just now, so the older intermediates cannot be dated back to the
+  // rows they sign: they are issued now as well; only the rows carry the history.
+  const TimePoint made = SystemClock::Instance().Now();
   for (int k = 1; k < count; ++k) {
-    const TimePoint made = history.IssuerStart(k) - std::chrono::hours(1);
     IntermediateSpec spec{trust_domain, KeyType::kEcP256, std::chrono::hours(24 * 30)};
     SVIDD_ASSIGN_OR_RETURN(CaMaterial ca, IssueIntermediate(root, spec, {root.cert.get()}, made));
     SVIDD_ASSIGN_OR_RETURN(
@@ -150,9 +152,8 @@ absl::Status Generate(const std::filesystem::path& data_dir, FleetHistoryOptions
   SqliteLedgerOptions ledger_options;
   ledger_options.max_batch = batch;
   SVIDD_ASSIGN_OR_RETURN(auto ledger, OpenSqliteLedger(data_dir / "ledger.db", ledger_options));
-  SVIDD_ASSIGN_OR_RETURN(
-      std::vector<Issuer> issuers,
-      MakeIssuers(data_dir, *ledger, history, options.issuers, options.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<Issuer> issuers,
+                         MakeIssuers(data_dir, *ledger, options.issuers, options.trust_domain));
   SVIDD_ASSIGN_OR_RETURN(std::vector<IdentityLeaf> leaves,
                          MakeLeaves(data_dir, history, options.identities));
   std::cout << absl::StrFormat("%d issuers, %d identity leaves: %.1f s\n", issuers.size(),
@@ -231,7 +232,7 @@ int main(int argc, char** argv) {
     options.identities =
         static_cast<int>(std::max<int64_t>(10, std::min<int64_t>(options.rows / 50, 1'000'000)));
   }
-  spdlog::set_level(spdlog::level::warn);
+  spdlog::set_level(spdlog::level::critical);  // svidd's own start-up chatter
   absl::Status s = svidd::ledger_gen::Generate(data_dir, options, static_cast<size_t>(batch));
   if (!s.ok()) {
     std::cerr << "svidd-ledger-gen: " << s << "\n";
