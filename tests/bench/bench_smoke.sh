@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# CI smoke of the benchmarks, so they never rot (a few seconds; the full runs are documented
+# commands in docs/PERFORMANCE.md, not timed tests):
+#   - svidd-bench unary with both CSR key types, small counts: every expected line present,
+#     certificates issued, zero errors (cfssl beside it when installed);
+#   - svidd-bench streams for a few seconds;
+#   - svidd-ledger-gen with a small row count, and `svidctl ledger verify` accepting it.
+#   bench_smoke.sh BUILD_DIR
+set -euo pipefail
+BUILD="$1"
+WORK="$(mktemp -d /tmp/svidd-bench-smoke-XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "bench smoke: $*" >&2; exit 1; }
+expect() {  # expect FILE REGEX WHAT
+  grep -Eq "$2" "$1" || { cat "$1" >&2; fail "missing: $3"; }
+}
+
+"$BUILD/svidd-bench" unary --key-types ec-p256,rsa-2048 --concurrency 8 --connections 2 \
+  --warmup 1s --duration 1s --count 300 --csrs 12 --ceiling-duration 1s \
+  >"$WORK/unary.txt" 2>"$WORK/unary.err" || { cat "$WORK/unary.txt" "$WORK/unary.err" >&2; fail "unary mode failed"; }
+out="$WORK/unary.txt"
+expect "$out" '^machine: [0-9]+ cores' "machine line"
+for key in ec-p256 rsa-2048; do
+  expect "$out" "^crypto ceiling \\($key CSR, ec-p256 CA key, [0-9]+ threads\\): [0-9]+ certificates/s" "ceiling for $key"
+  expect "$out" "^result svidd key=$key concurrency=8 connections=2 certificates=[1-9][0-9]* .* errors=0 server_cpu_ms_per_cert=[0-9.]+ ceiling_per_second=[1-9][0-9.]* ratio_to_ceiling=0\\.[0-9]+" "svidd result for $key"
+  expect "$out" "^\\| $key \\| 8 / 2 \\| [0-9]+ \\| [0-9.]+ / [0-9.]+ / [0-9.]+ / [0-9.]+ \\| 0 \\|" "svidd table row for $key"
+  if command -v cfssl >/dev/null; then
+    expect "$out" "^result cfssl key=$key concurrency=8 certificates=[1-9][0-9]* per_second=[0-9.]+ errors=0" "cfssl result for $key"
+  fi
+done
+if grep -q "errors=[1-9]" "$out"; then cat "$out" >&2; fail "errors in the unary run"; fi
+
+"$BUILD/svidd-bench" streams --streams 20 --ttl 10s --duration 2s --rate 100 --channels 2 \
+  >"$WORK/streams.txt" 2>&1 || { cat "$WORK/streams.txt" >&2; fail "streams mode failed"; }
+expect "$WORK/streams.txt" '^\| streams given a first certificate \| 20 \|' "streams first certificates"
+
+"$BUILD/svidd-ledger-gen" --rows 3000 --identities 60 --issuers 3 --revoked-per-100k 1000 \
+  --data-dir "$WORK/ledger" >"$WORK/gen.txt" 2>&1 || { cat "$WORK/gen.txt" >&2; fail "ledger-gen failed"; }
+expect "$WORK/gen.txt" '^ledger-gen: 3000 certificates, 60 identities, 3 issuers, [1-9][0-9]* revoked' "ledger-gen summary"
+"$BUILD/svidctl" --data-dir "$WORK/ledger" ledger verify --output json >"$WORK/verify.json" 2>&1 ||
+  { cat "$WORK/verify.json" >&2; fail "ledger verify refused the generated ledger"; }
+expect "$WORK/verify.json" '"intact": *true' "an intact ledger"
+count=$("$BUILD/svidctl" --data-dir "$WORK/ledger" certs list --kind workload --limit 0 --output json | grep -o '"serial"' | wc -l)
+[ "$count" -eq 3000 ] || fail "expected 3000 workload rows, found $count"
+echo "bench smoke: ok"

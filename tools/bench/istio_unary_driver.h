@@ -1,0 +1,60 @@
+// Closed-loop load on istio.v1.auth.IstioCertificateService/CreateCertificate over TLS: N calls
+// kept in flight over M channels, each channel its own TCP connection (a local subchannel
+// pool per channel), gRPC's callback API so no thread waits per call. Every completed call is
+// reported to a LoadWindow; a slot whose window is over issues nothing more.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bench/bench_inputs.h"
+#include "bench/load_window.h"
+#include "istio/v1/auth/ca.grpc.pb.h"
+
+namespace svidd::bench {
+
+struct IstioTarget {
+  int port = 0;          // on 127.0.0.1
+  std::string root_pem;  // trust for svidd's serving certificate
+  std::string server_name = "localhost";
+};
+
+class IstioUnaryDriver {
+ public:
+  // `inputs` must outlive the driver; calls cycle through them.
+  IstioUnaryDriver(const IstioTarget& target, const std::vector<BenchInput>& inputs,
+                   int connections);
+  ~IstioUnaryDriver();
+
+  // Starts `concurrency` calls; each slot issues its next call when one completes, until
+  // `window` says the run is over.
+  void Start(LoadWindow& window, int concurrency);
+  // Waits (up to `timeout`) until every slot has stopped. False if some did not.
+  bool WaitStopped(std::chrono::seconds timeout);
+
+  class Slot;
+
+ private:
+  friend class Slot;
+  void SlotStopped();
+
+  const std::vector<BenchInput>& inputs_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::vector<std::unique_ptr<istio::v1::auth::IstioCertificateService::Stub>> stubs_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::atomic<uint64_t> next_input_{0};
+  std::mutex mu_;
+  std::condition_variable stopped_cv_;
+  int running_ = 0;
+};
+
+// The name of a gRPC status code ("UNAVAILABLE", ...).
+std::string GrpcCodeName(grpc::StatusCode code);
+
+}  // namespace svidd::bench

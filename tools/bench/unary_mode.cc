@@ -1,0 +1,339 @@
+#include "bench/unary_mode.h"
+
+#include <openssl/crypto.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "bench/bench_inputs.h"
+#include "bench/cfssl_reference.h"
+#include "bench/child_server.h"
+#include "bench/crypto_ceiling.h"
+#include "bench/istio_unary_driver.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/common/time_format.h"
+#include "svidd/crypto/pem.h"
+
+namespace svidd::bench {
+namespace {
+
+struct UnaryFlags {
+  std::string key_types = "ec-p256,rsa-2048";  // of the CSRs
+  std::string concurrency = "64";              // comma list: one run per value
+  int connections = 4;
+  std::string warmup = "3s", duration = "20s", ceiling_duration = "3s";
+  int64_t count = 1'000'000;
+  int csrs = 256;  // distinct CSRs (and workloads) per key type
+  std::string ca_key_type = "ec-p256";
+  std::string svidd_binary;  // default: svidd beside svidd-bench
+  std::vector<std::string> svidd_args;
+  std::string cfssl_binary;
+  bool no_cfssl = false, require_cfssl = false;
+};
+
+// One row of the report: svidd, and beside it the references measured in the same run.
+struct Row {
+  std::string key_type;
+  int concurrency = 0;
+  LoadResult svidd;
+  std::optional<LoadResult> cfssl;
+  double ceiling_per_second = 0;
+  double ceiling_cpu_ms = 0;  // CPU per certificate at the ceiling
+  double CpuRatio() const {
+    const double ms = svidd.server_cpu_ms_per_call();
+    return ms > 0 ? ceiling_cpu_ms / ms : 0;
+  }
+};
+
+std::string MachineLine() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line, model = "unknown CPU";
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  return absl::StrFormat("machine: %d cores (nproc), %s, %s", std::thread::hardware_concurrency(),
+                         model, OpenSSL_version(OPENSSL_VERSION));
+}
+
+std::string Errors(const LoadResult& r) {
+  if (r.errors.empty()) return "0";
+  std::vector<std::string> parts;
+  for (const auto& [code, n] : r.errors) parts.push_back(absl::StrCat(code, " ", n));
+  return absl::StrJoin(parts, ", ");
+}
+
+void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
+  std::cout
+      << "\n| CSR key | concurrent / connections | svidd certificates/s | latency p50 / p90 / "
+         "p99 / p99.9 ms | errors | svidd CPU ms per certificate | svidd CPU s | client "
+         "CPU s | window s |\n|---|---|---|---|---|---|---|---|---|\n";
+  for (const Row& r : rows) {
+    const LoadResult& s = r.svidd;
+    std::cout << absl::StrFormat(
+        "| %s | %d / %d | %.0f | %.1f / %.1f / %.1f / %.1f | %s | %.3f | "
+        "%.1f | %.2f | %.1f |\n",
+        r.key_type, r.concurrency, flags.connections, s.per_second(), s.p50_ms, s.p90_ms, s.p99_ms,
+        s.p999_ms, Errors(s), s.server_cpu_ms_per_call(), s.server_cpu_s, s.client_cpu_s,
+        s.seconds);
+  }
+  std::cout << "\n| CSR key | concurrent | svidd certificates/s | crypto ceiling /s | svidd / "
+               "ceiling | ceiling CPU ms / svidd CPU ms | cfssl certificates/s | cfssl CPU ms per "
+               "certificate | cfssl p99 ms | "
+               "svidd / cfssl |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const Row& r : rows) {
+    const double svidd = r.svidd.per_second();
+    std::string cfssl = "skipped | - | - | -";
+    if (r.cfssl) {
+      cfssl = absl::StrFormat("%.0f | %.3f | %.1f | %.2f", r.cfssl->per_second(),
+                              r.cfssl->server_cpu_ms_per_call(), r.cfssl->p99_ms,
+                              r.cfssl->per_second() > 0 ? svidd / r.cfssl->per_second() : 0);
+      if (r.cfssl->error_count() > 0) cfssl += " (cfssl errors: " + Errors(*r.cfssl) + ")";
+    }
+    std::cout << absl::StrFormat("| %s | %d | %.0f | %.0f | %.3f | %.3f | %s |\n", r.key_type,
+                                 r.concurrency, svidd, r.ceiling_per_second,
+                                 r.ceiling_per_second > 0 ? svidd / r.ceiling_per_second : 0,
+                                 r.CpuRatio(), cfssl);
+  }
+  std::cout << "\n";
+  // One line per run for scripts and the smoke test.
+  for (const Row& r : rows) {
+    std::cout << absl::StrFormat(
+        "result svidd key=%s concurrency=%d connections=%d certificates=%d per_second=%.1f "
+        "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f errors=%d server_cpu_ms_per_cert=%.3f "
+        "ceiling_per_second=%.1f ratio_to_ceiling=%.4f cpu_ratio_to_ceiling=%.4f\n",
+        r.key_type, r.concurrency, flags.connections, r.svidd.ok, r.svidd.per_second(),
+        r.svidd.p50_ms, r.svidd.p90_ms, r.svidd.p99_ms, r.svidd.p999_ms, r.svidd.error_count(),
+        r.svidd.server_cpu_ms_per_call(), r.ceiling_per_second,
+        r.ceiling_per_second > 0 ? r.svidd.per_second() / r.ceiling_per_second : 0, r.CpuRatio());
+    if (r.cfssl) {
+      std::cout << absl::StrFormat(
+          "result cfssl key=%s concurrency=%d certificates=%d per_second=%.1f errors=%d "
+          "server_cpu_ms_per_cert=%.3f\n",
+          r.key_type, r.concurrency, r.cfssl->ok, r.cfssl->per_second(), r.cfssl->error_count(),
+          r.cfssl->server_cpu_ms_per_call());
+    }
+  }
+}
+
+// svidd as operators run it: its own data dir, its own CA, the ledger durable before each reply
+// (svidd's only mode), the default log level.
+absl::StatusOr<std::unique_ptr<ChildServer>> StartSvidd(const UnaryFlags& flags,
+                                                        const std::filesystem::path& dir,
+                                                        int* port) {
+  std::vector<std::string> argv = {flags.svidd_binary,
+                                   "--data-dir",
+                                   (dir / "data").string(),
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--port-file",
+                                   (dir / "port").string(),
+                                   "--jwks-file",
+                                   (dir / "jwks.json").string(),
+                                   "--jwt-issuer",
+                                   kBenchIssuer,
+                                   "--ca-key-type",
+                                   flags.ca_key_type};
+  argv.insert(argv.end(), flags.svidd_args.begin(), flags.svidd_args.end());
+  auto server = ChildServer::Start(argv, dir / "svidd.log");
+  if (!server.ok()) return server.status();
+  auto bound = (*server)->WaitForPortFile(dir / "port", std::chrono::seconds(60));
+  if (!bound.ok()) return bound.status();
+  *port = *bound;
+  return server;
+}
+
+int Fail(const absl::Status& status) {
+  std::cerr << "svidd-bench unary: " << status << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int RunUnaryMode(int argc, char** argv) {
+  CLI::App app{"svidd-bench unary: certificates/s from svidd (own process) over Istio's API"};
+  UnaryFlags flags;
+  app.add_option("--key-types", flags.key_types, "CSR key types, comma-separated")
+      ->capture_default_str();
+  app.add_option("--concurrency", flags.concurrency, "Calls in flight; comma list = one run each")
+      ->capture_default_str();
+  app.add_option("--connections", flags.connections, "TLS connections (channels) they share")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--warmup", flags.warmup, "Load before the window opens")->capture_default_str();
+  app.add_option("--duration", flags.duration, "Window length at most (at most 10m)")
+      ->capture_default_str();
+  app.add_option("--count", flags.count, "Certificates in the window at most")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  app.add_option("--csrs", flags.csrs, "Distinct CSRs and workloads per key type")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--ca-key-type", flags.ca_key_type, "svidd's (and cfssl's) CA key type")
+      ->capture_default_str();
+  app.add_option("--ceiling-duration", flags.ceiling_duration,
+                 "Crypto ceiling measurement per key type")
+      ->capture_default_str();
+  app.add_option("--svidd", flags.svidd_binary, "svidd binary (default: beside svidd-bench)");
+  app.add_option("--svidd-arg", flags.svidd_args,
+                 "Extra svidd flag (repeatable), e.g. --svidd-arg=--signing-threads=2");
+  app.add_option("--cfssl", flags.cfssl_binary, "cfssl binary (default: on PATH)");
+  app.add_flag("--no-cfssl", flags.no_cfssl, "Skip the cfssl reference");
+  app.add_flag("--require-cfssl", flags.require_cfssl, "Fail if cfssl cannot run");
+  CLI11_PARSE(app, argc, argv);
+
+  auto warmup = ParseDuration(flags.warmup);
+  auto duration = ParseDuration(flags.duration);
+  auto ceiling_duration = ParseDuration(flags.ceiling_duration);
+  auto ca_key_type = ParseKeyType(flags.ca_key_type);
+  std::vector<KeyType> key_types;
+  const std::vector<std::string> key_type_names = absl::StrSplit(flags.key_types, ',');
+  for (const std::string& name : key_type_names) {
+    auto type = ParseKeyType(name);
+    if (!type.ok())
+      return std::cerr << "svidd-bench unary: --key-types: " << type.status() << "\n", 2;
+    key_types.push_back(*type);
+  }
+  std::vector<int> concurrency;
+  const std::vector<std::string> concurrency_values = absl::StrSplit(flags.concurrency, ',');
+  for (const std::string& value : concurrency_values) {
+    int n = 0;
+    if (!absl::SimpleAtoi(value, &n) || n < 1 || n > 4096) {
+      return std::cerr << "svidd-bench unary: --concurrency takes numbers 1-4096\n", 2;
+    }
+    concurrency.push_back(n);
+  }
+  if (!warmup.ok() || !duration.ok() || !ceiling_duration.ok() || !ca_key_type.ok() ||
+      *duration > std::chrono::minutes(10) || *ceiling_duration > std::chrono::minutes(1)) {
+    std::cerr << "svidd-bench unary: --warmup, --duration (at most 10m), --ceiling-duration (at "
+                 "most 1m) take durations; --ca-key-type a key type\n";
+    return 2;
+  }
+  if (flags.svidd_binary.empty()) flags.svidd_binary = (ExecutableDir() / "svidd").string();
+
+  std::optional<std::string> cfssl_binary;
+  if (!flags.no_cfssl) {
+    auto found = CfsslReference::FindBinary(flags.cfssl_binary);
+    if (found.ok()) {
+      cfssl_binary = *found;
+    } else if (flags.require_cfssl) {
+      return Fail(found.status());
+    } else {
+      std::cout << "cfssl: skipped (" << found.status().message() << ")\n";
+    }
+  }
+
+  char pattern[] = "/tmp/svidd-bench-unary-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) return Fail(absl::InternalError("mkdtemp failed"));
+  const std::filesystem::path dir = pattern;
+  struct Cleanup {
+    std::filesystem::path dir;
+    ~Cleanup() { std::filesystem::remove_all(dir); }
+  } cleanup{dir};
+
+  auto jwt_key = testing::MakeEs256Key("bench");
+  if (!jwt_key.ok()) return Fail(jwt_key.status());
+  if (auto s = WriteFileAtomically(dir / "jwks.json", testing::JwksJson({&*jwt_key})); !s.ok()) {
+    return Fail(s);
+  }
+  int port = 0;
+  auto svidd = StartSvidd(flags, dir, &port);
+  if (!svidd.ok()) return Fail(svidd.status());
+  std::cerr << "svidd-bench: svidd pid " << (*svidd)->pid() << " on 127.0.0.1:" << port << "\n";
+  auto root_pem = ReadFileToString(dir / "data" / "ca" / "root-cert.pem");
+  auto ca_key_pem = ReadFileToString(dir / "data" / "ca" / "ca-key.pem");
+  if (!root_pem.ok() || !ca_key_pem.ok()) return Fail(absl::NotFoundError("svidd's CA files"));
+  auto ca_key = ParsePrivateKeyPem(*ca_key_pem);
+  if (!ca_key.ok()) return Fail(ca_key.status());
+
+  std::unique_ptr<CfsslReference> cfssl;
+  if (cfssl_binary) {
+    auto started = CfsslReference::Start(*cfssl_binary, dir / "cfssl", *ca_key_type);
+    if (started.ok()) {
+      cfssl = std::move(*started);
+    } else if (flags.require_cfssl) {
+      return Fail(started.status());
+    } else {
+      std::cout << "cfssl: skipped (" << started.status().message() << ")\n";
+    }
+  }
+
+  std::cout << absl::StrFormat(
+      "svidd-bench unary: CSR keys %s; concurrency %s over %d connections; warm-up %s, then %s "
+      "or %d certificates; svidd CA %s, ledger durable before each reply (synchronous=FULL)\n",
+      flags.key_types, flags.concurrency, flags.connections, flags.warmup, flags.duration,
+      flags.count, flags.ca_key_type);
+  std::cout << MachineLine() << "\n";
+
+  std::vector<Row> rows;
+  const IstioTarget target{port, *root_pem};
+  for (KeyType type : key_types) {
+    auto inputs = MakeBenchInputs(type, flags.csrs, *jwt_key, "cluster.local");
+    if (!inputs.ok()) return Fail(inputs.status());
+    std::vector<std::string> csr_pems;
+    for (const auto& input : *inputs) csr_pems.push_back(input.csr_pem);
+    auto ceiling = MeasureCryptoCeiling(
+        csr_pems, ca_key->get(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(*ceiling_duration));
+    if (!ceiling.ok()) return Fail(ceiling.status());
+    std::cout << absl::StrFormat(
+        "crypto ceiling (%s CSR, %s CA key, %d threads): %.0f certificates/s, %.3f ms CPU each\n",
+        KeyTypeName(type), flags.ca_key_type, ceiling->threads, ceiling->per_second(),
+        ceiling->cpu_ms_per_certificate());
+    for (int n : concurrency) {
+      LoadOptions options;
+      options.concurrency = n;
+      options.connections = flags.connections;
+      options.warmup = std::chrono::duration_cast<std::chrono::milliseconds>(*warmup);
+      options.duration = std::chrono::duration_cast<std::chrono::milliseconds>(*duration);
+      options.count = flags.count;
+      Row row;
+      row.key_type = KeyTypeName(type);
+      row.concurrency = n;
+      row.ceiling_per_second = ceiling->per_second();
+      row.ceiling_cpu_ms = ceiling->cpu_ms_per_certificate();
+      {
+        LoadWindow window(options);
+        IstioUnaryDriver driver(target, *inputs, flags.connections);
+        driver.Start(window, n);
+        window.Run([&] { return (*svidd)->CpuSeconds(); });
+        if (!driver.WaitStopped(std::chrono::seconds(60))) {
+          return Fail(absl::DeadlineExceededError("calls still in flight a minute after the run"));
+        }
+        row.svidd = window.Result();
+      }
+      if (cfssl) {
+        auto result = cfssl->Run(*inputs, options);
+        if (result.ok()) row.cfssl = *result;
+      }
+      std::cerr << absl::StrFormat("svidd-bench: %s x%d: svidd %.0f/s, errors %d\n", row.key_type,
+                                   n, row.svidd.per_second(), row.svidd.error_count());
+      rows.push_back(std::move(row));
+    }
+  }
+  if (cfssl) cfssl->Stop();
+  const int svidd_exit = (*svidd)->Stop();
+  PrintReport(rows, flags);
+  bool ok = svidd_exit == 0;
+  if (!ok)
+    std::cerr << "svidd-bench: svidd exited with " << svidd_exit << ": " << (*svidd)->LogTail()
+              << "\n";
+  for (const Row& r : rows) ok = ok && r.svidd.ok > 0 && r.svidd.error_count() == 0;
+  if (flags.require_cfssl) {
+    for (const Row& r : rows) ok = ok && r.cfssl && r.cfssl->ok > 0 && r.cfssl->error_count() == 0;
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace svidd::bench
