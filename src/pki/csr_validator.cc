@@ -1,5 +1,6 @@
 // CSR validation as a pipeline: size → PEM → DER walk → key policy (before the signature, so
-// a huge or exotic key costs nothing) → signature → attributes → extensions → SPIFFE ID.
+// a huge or exotic key costs nothing) → signature → attributes → extensions → SPIFFE ID. The
+// subject is ignored.
 #include "svidd/pki/csr_validator.h"
 
 #include <utility>
@@ -16,10 +17,10 @@ namespace {
 
 using std::string_view_literals::operator""sv;
 using pki_internal::CsrAttribute;
-using pki_internal::DescribeOid;
 using pki_internal::ParsedCsr;
 
 constexpr std::string_view kExtensionRequest = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x0e"sv;
+constexpr std::string_view kMsExtensionRequest = "\x2b\x06\x01\x04\x01\x82\x37\x02\x01\x0e"sv;
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
 
@@ -46,15 +47,14 @@ absl::Status CheckKey(const KeyDescription& key) {
       "key algorithm is not allowed");  // DescribeCsrKey refuses first
 }
 
-// Only a single PKCS#9 extensionRequest attribute; no challengePassword and the like.
-// Returns that attribute, or null when there is none.
+// The one attribute that requests extensions (PKCS#9 extensionRequest, or Microsoft's older
+// msExtReq, which OpenSSL reads the same way), or null when there is none. Two would leave it
+// open which one is checked, so they are refused. Any other attribute (challengePassword,
+// unstructuredName, ...) is ignored, as istiod does: nothing in it reaches the certificate.
 absl::StatusOr<const CsrAttribute*> ExtensionRequest(const ParsedCsr& csr) {
   const CsrAttribute* request = nullptr;
   for (const CsrAttribute& attr : csr.attributes) {
-    if (attr.type != kExtensionRequest) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("attribute ", DescribeOid(attr.type), " is not allowed"));
-    }
+    if (attr.type != kExtensionRequest && attr.type != kMsExtensionRequest) continue;
     if (request != nullptr) return absl::InvalidArgumentError("more than one extensionRequest");
     request = &attr;
   }

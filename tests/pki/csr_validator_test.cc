@@ -57,16 +57,18 @@ TEST(CsrValidatorTest, AcceptsWellFormedRequests) {
        "EC-P256"},
       {"keyUsage, EKU and cA=false",
        [] { return Pem([](CsrSpec& s) { s.request_allowed_extensions = true; }); }, "EC-P256"},
-      // The subject is ignored, as istiod ignores it.
+      // The subject and attributes other than extensionRequest are ignored, not refused.
       {"CN and O in subject", [] { return Pem([](CsrSpec& s) { s.common_name = "bookinfo"; }); },
        "EC-P256"},
-      {"CN only",
+      {"CN without O",
        [] {
          return Pem([](CsrSpec& s) {
            s.common_name = "x";
            s.istio_empty_org = false;
          });
        },
+       "EC-P256"},
+      {"challengePassword", [] { return Pem([](CsrSpec& s) { s.challenge_password = true; }); },
        "EC-P256"},
   };
   for (const GoodCase& c : cases) {
@@ -176,9 +178,6 @@ std::vector<BadCase> BadCases() {
          return pem + std::string(4 * 1024 * 1024 - pem.size(), '\n');
        },
        "request is 4194304 bytes; the limit is 32768"},
-      // Attributes.
-      {"challengePassword", [] { return Pem([](S& s) { s.challenge_password = true; }); },
-       "attribute challengePassword (1.2.840.113549.1.9.7) is not allowed"},
       // SANs.
       {"no SAN", [=] { return Pem(uris({})); }, "no subjectAltName extension"},
       {"no extensions at all",

@@ -1,6 +1,7 @@
 // svidd's CSR validator as it was before the DER walk (pki/csr_der.h): OpenSSL's own parser
 // (d2i_X509_REQ), key (EVP_PKEY) and verifier (X509_REQ_verify) with the same allow-list. Kept
-// as the oracle of the differential test; the subject check is gone, as in svidd.
+// as the oracle of the differential test; the subject and attributes other than extension
+// requests are ignored, as in svidd.
 #include "openssl_csr_reference.h"
 
 #include <openssl/objects.h>
@@ -201,16 +202,14 @@ absl::Status CheckSignature(X509_REQ* req, EVP_PKEY* key) {
   return absl::OkStatus();
 }
 
-// Only a single PKCS#9 extensionRequest attribute; no challengePassword and the like.
+// At most one extension-request attribute (PKCS#9 or msExtReq); others are ignored.
 absl::Status CheckAttributes(const X509_REQ* req) {
   int requests = 0;
   for (int i = 0; i < X509_REQ_get_attr_count(req); ++i) {
-    const ASN1_OBJECT* obj = X509_ATTRIBUTE_get0_object(X509_REQ_get_attr(req, i));
-    if (OBJ_obj2nid(obj) != NID_ext_req) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("attribute ", DescribeObject(obj), " is not allowed"));
+    const int nid = OBJ_obj2nid(X509_ATTRIBUTE_get0_object(X509_REQ_get_attr(req, i)));
+    if ((nid == NID_ext_req || nid == NID_ms_ext_req) && ++requests > 1) {
+      return absl::InvalidArgumentError("more than one extensionRequest");
     }
-    if (++requests > 1) return absl::InvalidArgumentError("more than one extensionRequest");
   }
   return absl::OkStatus();
 }

@@ -28,12 +28,13 @@ struct ValidatedCsr {
 // INVALID_ARGUMENT and a message naming the problem when the request:
 // is too large, not a PEM CSR or not DER (indefinite or non-minimal lengths, trailing bytes);
 // has a key other than RSA 2048–8192, ECDSA P-256/P-384 on a named curve, or Ed25519; is
-// signed with MD5 or SHA-1, or with a signature that does not verify; has an attribute other
-// than one extensionRequest; has no SAN extension, a SAN other than URI, or not exactly one
+// signed with MD5 or SHA-1, or with a signature that does not verify; carries more than one
+// extension-request attribute; has no SAN extension, a SAN other than URI, or not exactly one
 // URI SAN; has a URI that is not a valid SPIFFE ID with a path; requests an extension other
 // than subjectAltName, keyUsage, extendedKeyUsage, or basicConstraints with cA=false; requests
-// cA=true, keyCertSign or cRLSign. The subject is ignored (as istiod does): it need only be a
-// well-formed Name, and nothing of it reaches the certificate.
+// cA=true, keyCertSign or cRLSign. The subject (CN, O, C, OU, ...) and other attributes are
+// accepted and ignored (as istiod does): they need only be well-formed DER, and nothing from
+// them is copied into the certificate.
 absl::StatusOr<ValidatedCsr> ValidateCsr(std::string_view pem, const CsrLimits& limits = {});
 
 }  // namespace svidd
