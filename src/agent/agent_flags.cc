@@ -31,7 +31,8 @@ absl::StatusOr<unsigned> OctalMode(const std::string& value) {
 AgentFlags::AgentFlags(CLI::App& app, AgentOptions& options) : options_(options) {
   app.add_option("--server", options.server, "svidd's HOST:PORT")->required();
   app.add_option("--server-name", options.server_name,
-                 "Name svidd's TLS certificate must hold (default: the host of --server)");
+                 "Name svidd's TLS certificate must hold (default: the host of --server; localhost "
+                 "for an IP address)");
   app.add_option("--root-cert", root_cert_, "PEM roots to trust svidd with at bootstrap")
       ->required();
   app.add_option("--token-file", token_file_,

@@ -1,10 +1,21 @@
 #include "agent/rotation_client.h"
 
 #include "spdlog/spdlog.h"
+#include "svidd/common/server_address.h"
 #include "svidd/agent/service_account_token.h"
 #include "svidd/v1/rotation.grpc.pb.h"
 
 namespace svidd::agent_internal {
+namespace {
+
+// gRPC tells a failed TLS name check apart from other connection failures only in its
+// message ("Peer name X is not in peer certificate"); this is the one place that reads it.
+bool IsTlsNameMismatch(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         status.error_message().find("is not in peer certificate") != std::string::npos;
+}
+
+}  // namespace
 
 struct RotationClient::Credentials {
   std::shared_ptr<const X509Svid> svid;  // offered as client certificate; null = token
@@ -18,7 +29,9 @@ RotationClient::RotationClient(RotationClientOptions options, SessionConfig sess
       session_(std::move(session)),
       store_(store),
       clock_(clock),
-      backoff_(options_.backoff, options_.seed) {}
+      backoff_(options_.backoff, options_.seed) {
+  if (options_.server_name.empty()) options_.server_name = DefaultTlsServerName(options_.server);
+}
 
 RotationClient::~RotationClient() { Stop(); }
 
@@ -55,9 +68,10 @@ void RotationClient::Run() {
       if (stopping_) return;
       stats_.failures_in_a_row = backoff_.failures();
     }
-    spdlog::warn("reconnecting to svidd at {} in {} ms (attempt {})", options_.server,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
-                 backoff_.failures());
+    spdlog::log(name_mismatch_ ? spdlog::level::debug : spdlog::level::warn,
+                "reconnecting to svidd at {} in {} ms (attempt {})", options_.server,
+                std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
+                backoff_.failures());
     if (!WaitUnlessStopped(delay)) return;
   }
 }
@@ -99,7 +113,7 @@ std::shared_ptr<grpc::Channel> RotationClient::MakeChannel(const Credentials& cr
     ssl.pem_private_key = credentials.svid->key_pem();
   }
   grpc::ChannelArguments args;
-  if (!options_.server_name.empty()) args.SetSslTargetNameOverride(options_.server_name);
+  args.SetSslTargetNameOverride(options_.server_name);
   args.SetInt("grpc.use_local_subchannel_pool", 1);  // a fresh connection for fresh credentials
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(options_.keepalive.count()));
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
@@ -156,7 +170,17 @@ bool RotationClient::RunStream() {
       result.status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     certificate_refused_ = true;  // e.g. revoked: fall back to the token next time
   }
-  if (!stopping) {
+  name_mismatch_ = !result.any_message && IsTlsNameMismatch(result.status);
+  if (result.any_message) name_mismatch_reported_ = false;
+  if (stopping || (name_mismatch_ && name_mismatch_reported_)) {
+    // Ending, or a name mismatch already reported: nothing new to say.
+  } else if (name_mismatch_) {
+    name_mismatch_reported_ = true;
+    spdlog::error("svidd at {} has a TLS certificate without the name \"{}\" ({}); set "
+                  "--server-name to a name it holds (svidd's own --server-name, by default "
+                  "localhost); retrying quietly meanwhile",
+                  options_.server, options_.server_name, result.status.error_message());
+  } else if (!name_mismatch_) {
     spdlog::warn("rotation stream to {} ended: code {}: {}", options_.server,
                  static_cast<int>(result.status.error_code()), result.status.error_message());
   }

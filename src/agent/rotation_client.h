@@ -33,7 +33,7 @@ namespace svidd::agent_internal {
 
 struct RotationClientOptions {
   std::string server;       // HOST:PORT
-  std::string server_name;  // TLS target name override; "" = none
+  std::string server_name;  // the name svidd's certificate must hold; "" = the host dialled
   std::filesystem::path token_file;
   std::string bootstrap_roots_pem;  // trusted until the first pushed bundle
   BackoffPolicy backoff;
@@ -86,6 +86,10 @@ class RotationClient {
   const Clock& clock_;
   ReconnectBackoff backoff_;
   bool certificate_refused_ = false;  // by the last stream, at open
+  // svidd's certificate does not hold the TLS name: reported once (ERROR naming --server-name),
+  // then retried quietly until a stream works.
+  bool name_mismatch_ = false;
+  bool name_mismatch_reported_ = false;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "svidd/common/lifetime.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
@@ -26,10 +27,7 @@ absl::StatusOr<std::shared_ptr<const X509Svid>> X509Svid::Create(
   SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse(uris.front()));
   std::shared_ptr<X509Svid> svid(new X509Svid(std::move(id), std::move(chain), std::move(key)));
   SVIDD_RETURN_IF_ERROR(svid->Encode());
-  svid->lifetime_start_ = svid->not_before_;
-  if (issued_at && *issued_at > svid->not_before_) {
-    svid->lifetime_start_ = std::min(*issued_at, svid->not_after_);
-  }
+  svid->lifetime_start_ = Lifetime::Of(svid->not_before_, svid->not_after_, issued_at).start();
   return std::shared_ptr<const X509Svid>(std::move(svid));
 }
 

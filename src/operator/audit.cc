@@ -30,7 +30,14 @@ void SortFindings(std::vector<AuditFinding>& findings) {
 }
 
 std::vector<AuditFinding> CheckCa(const AuditInputs& in, TimePoint now, const AuditPolicy& policy) {
-  if (in.ca != nullptr) return CheckCaLifetimes(*in.ca, now, policy);
+  if (in.ca != nullptr) {
+    CaSnapshot ca = *in.ca;
+    for (CaCertificateInfo& cert : ca.certificates) {
+      absl::StatusOr<CertificateRecord> record = in.ledger.GetCertificate(cert.serial_hex);
+      if (record.ok()) cert.issued_at = record->issued_at;
+    }
+    return CheckCaLifetimes(ca, now, policy);
+  }
   return {AuditFinding{AuditSeverity::kCritical, "ca-expiry", in.ca_dir.string(),
                        "the CA cannot be read: " + in.ca_error}};
 }

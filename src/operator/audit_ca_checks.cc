@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "operator/audit_checks.h"
+#include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
 
 namespace svidd::audit_internal {
@@ -48,8 +49,8 @@ std::vector<AuditFinding> CheckCaLifetimes(const CaSnapshot& ca, TimePoint now,
   std::vector<AuditFinding> out;
   for (const CaCertificateInfo& cert : ca.certificates) {
     const auto left = std::chrono::duration_cast<std::chrono::seconds>(cert.not_after - now);
-    const auto life =
-        std::chrono::duration_cast<std::chrono::seconds>(cert.not_after - cert.not_before);
+    const auto life = std::chrono::duration_cast<std::chrono::seconds>(
+        Lifetime::Of(cert.not_before, cert.not_after, cert.issued_at).length());
     const std::string when =
         absl::StrCat(FormatRfc3339(cert.not_after), " (", FormatRelative(cert.not_after, now), ")");
     if (left <= std::chrono::seconds(0)) {

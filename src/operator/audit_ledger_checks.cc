@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "operator/audit_checks.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
 
 namespace svidd::audit_internal {
@@ -21,7 +22,11 @@ bool Renewable(const IdentitySummary& id) {
 std::optional<AuditFinding> RenewalFinding(const IdentitySummary& id, TimePoint now,
                                            const AuditPolicy& policy) {
   if (!Renewable(id)) return std::nullopt;
-  const auto life = id.current_not_after - id.current_not_before;
+  // Its life counts from issuance (last_issued_at: the newest certificate's, which is the
+  // current one unless that newest was revoked; Lifetime::Of clamps it to the current
+  // one's validity).
+  const auto life =
+      Lifetime::Of(id.current_not_before, id.current_not_after, id.last_issued_at).length();
   const auto left = id.current_not_after - now;
   const std::string expiry = FormatRelative(id.current_not_after, now);
   if (left > std::chrono::seconds(0)) {

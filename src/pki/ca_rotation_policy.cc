@@ -1,24 +1,25 @@
 #include "svidd/pki/ca_rotation_policy.h"
 
+#include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
 
 namespace svidd {
 
-TimePoint PrepareNextAt(TimePoint not_before, TimePoint not_after) {
-  return not_before + (not_after - not_before) / 2;
+TimePoint PrepareNextAt(TimePoint start, TimePoint not_after) {
+  return Lifetime::Of(start, not_after).HalfLife();
 }
 
-TimePoint ActivateNextAt(TimePoint not_before, TimePoint not_after) {
-  return not_after - (not_after - not_before) / 6;
+TimePoint ActivateNextAt(TimePoint start, TimePoint not_after) {
+  return Lifetime::Of(start, not_after).WhenLeft(6);
 }
 
 IntermediatePlan PlanIntermediate(const IntermediateState& state, TimePoint now) {
   IntermediatePlan plan;
-  plan.prepare = !state.next_prepared && now >= PrepareNextAt(state.not_before, state.not_after);
+  plan.prepare = !state.next_prepared && now >= PrepareNextAt(state.start, state.not_after);
   // Same pass as the preparation if that came late (SPIRE #501: never let the current CA
   // expire waiting for the next tick).
   plan.activate = (state.next_prepared || plan.prepare) &&
-                  now >= ActivateNextAt(state.not_before, state.not_after);
+                  now >= ActivateNextAt(state.start, state.not_after);
   return plan;
 }
 
@@ -40,7 +41,7 @@ RootPlan PlanRoot(const RootState& state, TimePoint now, std::chrono::seconds pr
     case RootPhase::kSteady:
       plan.publish_new_root =
           state.rotation_requested ||
-          now >= PrepareNextAt(state.root_not_before, state.root_not_after);
+          now >= PrepareNextAt(state.root_start, state.root_not_after);
       break;
     case RootPhase::kPublished:
       plan.switch_signing = now >= state.published_at + propagation;

@@ -2,22 +2,25 @@
 
 #include <algorithm>
 
+#include "svidd/common/lifetime.h"
+
 namespace svidd {
 
 using std::chrono::nanoseconds;
 
-TimePoint RenewalTime(TimePoint not_before, TimePoint not_after, double jitter_fraction,
+TimePoint RenewalTime(TimePoint start, TimePoint not_after, double jitter_fraction,
                       double jitter_sample) {
-  if (not_after <= not_before) return not_before;
-  const nanoseconds lifetime = not_after - not_before;
-  const TimePoint half_life = not_before + lifetime / 2;
+  const Lifetime life = Lifetime::Of(start, not_after);
+  if (life.length() <= nanoseconds::zero()) return start;
+  const nanoseconds lifetime = life.length();
+  const TimePoint half_life = life.HalfLife();
   const double fraction = std::clamp(jitter_fraction, 0.0, 0.5);
   const double sample = std::clamp(jitter_sample, 0.0, 1.0);
   // Truncation towards zero keeps the jitter strictly below fraction * lifetime.
   const auto jitter =
       nanoseconds(static_cast<int64_t>(sample * fraction * static_cast<double>(lifetime.count())));
   const nanoseconds max_jitter = lifetime / 2;
-  return std::max(not_before, half_life - std::min(jitter, max_jitter));
+  return std::max(start, half_life - std::min(jitter, max_jitter));
 }
 
 nanoseconds RetryBackoff(int attempt, nanoseconds initial, nanoseconds cap) {

@@ -203,9 +203,9 @@ CaStatus CaManager::Status() const {
   std::lock_guard<std::mutex> lock(mu_);
   CaStatus status{mode_, active_, next_};
   if (mode_ == CaMode::kSelfManaged) {
-    const TimePoint nb = NotBefore(active_->signing_cert());
-    status.next_prepare_at = PrepareNextAt(nb, active_->not_after());
-    status.next_activate_at = ActivateNextAt(nb, active_->not_after());
+    const TimePoint start = LifetimeOf(active_->signing_cert()).start();
+    status.next_prepare_at = PrepareNextAt(start, active_->not_after());
+    status.next_activate_at = ActivateNextAt(start, active_->not_after());
   }
   status.root_phase = state_.root_phase;
   for (const X509Ptr& root : active_->roots()) status.root_serials.push_back(SerialHex(root.get()));

@@ -29,6 +29,7 @@
 #include "server/ca_dir_watcher.h"
 #include "server/ca_state.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/lifetime.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/root_ca.h"
@@ -107,6 +108,9 @@ class CaManager {
   bool AdoptOutsideChange(TimePoint now);
   std::shared_ptr<const Authority> PollOutsideChange(TimePoint now);
   void Notify();
+  // Where a CA certificate's life counts from: its issuance time from the ledger when svidd
+  // made it, else its NotBefore (an operator's root; svidd backdates only by minutes).
+  Lifetime LifetimeOf(const X509* cert) const;
 
   AuthorityOptions AuthorityOptionsFor() const { return {options_.crl_url_base}; }
   std::filesystem::path Dir(const char* name) const { return options_.data_dir / name; }

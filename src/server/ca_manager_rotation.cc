@@ -23,10 +23,16 @@ std::vector<const X509*> Borrow(const std::vector<X509Ptr>& certs) {
 
 }  // namespace
 
+Lifetime CaManager::LifetimeOf(const X509* cert) const {
+  absl::StatusOr<CertificateRecord> record = ledger_.GetCertificate(SerialHex(cert));
+  return Lifetime::Of(NotBefore(cert), NotAfter(cert),
+                      record.ok() ? std::optional<TimePoint>(record->issued_at) : std::nullopt);
+}
+
 absl::StatusOr<bool> CaManager::TickSelfManaged(TimePoint now) {
   bool changed = false;
   RootState root_state{state_.root_phase,
-                       NotBefore(root_->cert.get()),
+                       LifetimeOf(root_->cert.get()).start(),
                        NotAfter(root_->cert.get()),
                        state_.rotation_requested,
                        state_.published_at,
@@ -38,7 +44,7 @@ absl::StatusOr<bool> CaManager::TickSelfManaged(TimePoint now) {
   changed = root_plan.publish_new_root || root_plan.switch_signing || root_plan.drop_old_root;
 
   IntermediatePlan plan = PlanIntermediate(
-      {NotBefore(active_->signing_cert()), active_->not_after(), next_ != nullptr}, now);
+      {LifetimeOf(active_->signing_cert()).start(), active_->not_after(), next_ != nullptr}, now);
   if (plan.prepare) SVIDD_RETURN_IF_ERROR(PrepareNext(now, IssuanceApi::kInternal));
   if (plan.activate) SVIDD_RETURN_IF_ERROR(ActivateNext(now));
   changed = changed || plan.prepare || plan.activate;
@@ -164,7 +170,8 @@ absl::Status CaManager::PrepareNext(TimePoint now, IssuanceApi requested_by) {
   SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(Dir("ca-next"), next_->ShareMaterial()));
   spdlog::info("prepared the next intermediate {} (valid until {}); it signs from {}",
                next_->signer_serial_hex(), FormatRfc3339(next_->not_after()),
-               FormatRfc3339(ActivateNextAt(NotBefore(active_->signing_cert()), active_->not_after())));
+               FormatRfc3339(ActivateNextAt(LifetimeOf(active_->signing_cert()).start(),
+                                            active_->not_after())));
   return absl::OkStatus();
 }
 

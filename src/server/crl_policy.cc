@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "svidd/common/lifetime.h"
+
 namespace svidd {
 
 std::vector<RevokedCertificate> RevokedEntriesFor(const std::vector<CertificateRecord>& records,
@@ -28,7 +30,7 @@ std::vector<RevokedCertificate> RevokedEntriesFor(const std::vector<CertificateR
 bool CrlNeedsRebuild(const Crl& current, const std::vector<RevokedCertificate>& wanted,
                      TimePoint now) {
   if (current.revoked != wanted) return true;
-  return now >= current.this_update + (current.next_update - current.this_update) / 2;
+  return Lifetime::Of(current.this_update, current.next_update).PastHalfLife(now);
 }
 
 }  // namespace svidd

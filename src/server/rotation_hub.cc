@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
+#include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
 
 namespace svidd {
@@ -193,7 +194,10 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
     metrics_.SetRotationStreams(sessions_.size());
     if (presented.has_value()) {
       session->Adopt(presented->serial_hex, presented->issuer_serial_hex);
-      scheduler_.Track(id, std::max(presented->not_before, presented->issued_at),
+      scheduler_.Track(id,
+                       Lifetime::Of(presented->not_before, presented->not_after,
+                                    presented->issued_at)
+                           .start(),
                        presented->not_after);
     } else {
       scheduler_.TrackUnissued(id, now, now + options_.first_issuance_deadline);
@@ -226,7 +230,7 @@ std::optional<TimePoint> RotationHub::OnIssued(uint64_t id, const IssuedChain& c
     if (!sessions_.contains(id)) return std::nullopt;  // closed meanwhile: nothing to track
     // The lifetime counts from issuance, not from the backdated NotBefore: with a 2-minute
     // backdate a 20-second certificate would otherwise be past half-life at birth.
-    const TimePoint from = std::max(chain.not_before, clock_.Now());
+    const TimePoint from = Lifetime::Of(chain.not_before, chain.not_after, clock_.Now()).start();
     if (!scheduler_.MarkRenewed(id, from, chain.not_after)) {
       scheduler_.Track(id, from, chain.not_after);
     }

@@ -34,10 +34,6 @@ absl::Status ServerOptions::Validate() const {
     return absl::InvalidArgumentError("--default-ttl must be positive, got " +
                                       FormatDuration(default_ttl));
   }
-  if (default_ttl > max_ttl) {
-    return absl::InvalidArgumentError("--default-ttl " + FormatDuration(default_ttl) +
-                                      " exceeds --max-ttl " + FormatDuration(max_ttl));
-  }
   if (listen.rfind(':') == std::string::npos) {
     return absl::InvalidArgumentError("--listen must be HOST:PORT, got \"" + listen + "\"");
   }

@@ -5,6 +5,7 @@
 #include "svidd/ledger/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/atomic_file.h"
+#include "svidd/common/lifetime.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
@@ -15,10 +16,6 @@ namespace svidd {
 ServingIdentity::ServingIdentity(ServingIdentityOptions options, Ledger& ledger,
                                  const Clock& clock, ServerMetrics& metrics)
     : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
-
-bool ServingIdentity::ShouldRenew(TimePoint now, TimePoint not_before, TimePoint not_after) {
-  return now >= not_before + (not_after - not_before) / 2;
-}
 
 absl::Status ServingIdentity::EnsureFresh(const Authority& authority) {
   if (CurrentIsUsable(authority)) return absl::OkStatus();
@@ -40,7 +37,10 @@ bool ServingIdentity::CurrentIsUsable(const Authority& authority) const {
   std::sort(names.begin(), names.end());
   std::sort(wanted.begin(), wanted.end());
   if (names != wanted) return false;
-  return !ShouldRenew(clock_.Now(), NotBefore(leaf), NotAfter(leaf));
+  absl::StatusOr<CertificateRecord> record = ledger_.GetCertificate(SerialHex(leaf));
+  if (!record.ok()) return false;  // never put to use unless it is on record
+  return !Lifetime::Of(NotBefore(leaf), NotAfter(leaf), record->issued_at)
+              .PastHalfLife(clock_.Now());
 }
 
 absl::Status ServingIdentity::Issue(const Authority& authority) {

@@ -31,14 +31,12 @@ class ServingIdentity {
                   ServerMetrics& metrics);
 
   // Keeps the certificate on disk if it was issued by `authority`'s signer, names the
-  // configured servers and is before half-life; otherwise issues, records and writes a new one.
+  // configured servers and is before half-life (of its life from issuance, as the ledger
+  // recorded it: see svidd/common/lifetime.h); otherwise issues, records and writes a new one.
   absl::Status EnsureFresh(const Authority& authority);
 
   std::filesystem::path chain_path() const { return options_.dir / "cert-chain.pem"; }
   std::filesystem::path key_path() const { return options_.dir / "key.pem"; }
-
-  // Pure: renew once more than half of [not_before, not_after] has passed.
-  static bool ShouldRenew(TimePoint now, TimePoint not_before, TimePoint not_after);
 
  private:
   bool CurrentIsUsable(const Authority& authority) const;

@@ -27,6 +27,7 @@
 #include "spdlog/spdlog.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/server/server_metrics.h"
@@ -132,7 +133,12 @@ absl::Status SviddServer::Impl::Init() {
   revocations = std::make_unique<LedgerRevocationChecker>(*ledger);
   authenticator = std::make_unique<Authenticator>(options.trust_domain, token_verifier.get(),
                                                   *revocations, clock);
-  TtlPolicy ttl{options.default_ttl, options.max_ttl};
+  if (options.default_ttl > options.max_ttl) {
+    spdlog::info("--default-ttl {} exceeds --max-ttl {}: requests without a lifetime get {}",
+                 FormatDuration(options.default_ttl), FormatDuration(options.max_ttl),
+                 FormatDuration(options.EffectiveDefaultTtl()));
+  }
+  TtlPolicy ttl{options.EffectiveDefaultTtl(), options.max_ttl};
   CsrLimits limits{options.max_csr_bytes};
   pipeline = std::make_unique<IssuancePipeline>(authorities, *authenticator, *ledger, ttl, limits,
                                                 clock, metrics);

@@ -39,6 +39,9 @@ class ChildProcess {
   std::filesystem::path log_;
 };
 
+// A loopback port nobody listens on now (so a server can be told to use it).
+int FreeLoopbackPort();
+
 // Polls for `path` to exist with content (e.g. svidd's --port-file); the port, or 0.
 int WaitForPortFile(const std::filesystem::path& path, ChildProcess& process,
                     std::chrono::seconds timeout = std::chrono::seconds(60));

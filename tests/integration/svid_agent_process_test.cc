@@ -8,9 +8,13 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include <set>
+#include <sstream>
 
 #include "integration/child_process.h"
 #include "integration/test_env.h"
@@ -30,21 +34,72 @@ using Steady = std::chrono::steady_clock;
 
 constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
 
-// A loopback port nobody listens on now, so svidd can come back on the same one.
-int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+// A TCP forwarder on 127.0.0.1 that counts the connections made through it: how a test sees
+// the agent's reconnect attempts without reading its log.
+class CountingTcpProxy {
+ public:
+  explicit CountingTcpProxy(int upstream_port) : upstream_port_(upstream_port) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+        ::listen(listener_, 16) == 0 &&
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      port_ = ntohs(addr.sin_port);
+    }
+    accepter_ = std::thread([this] { Accept(); });
   }
-  ::close(fd);
-  return port;
-}
+  ~CountingTcpProxy() {
+    stop_ = true;
+    accepter_.join();
+    for (std::thread& t : pumps_) t.join();
+    ::close(listener_);
+  }
+  int port() const { return port_; }
+  int connections() const { return connections_; }
+
+ private:
+  void Accept() {
+    while (!stop_) {
+      pollfd p{listener_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      int client = ::accept(listener_, nullptr, nullptr);
+      if (client < 0) continue;
+      ++connections_;
+      pumps_.emplace_back([this, client] { Pump(client); });
+    }
+  }
+  void Pump(int client) {
+    int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
+    bool open = ::connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    char buf[16384];
+    while (open && !stop_) {
+      pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+      if (::poll(fds, 2, 100) <= 0) continue;
+      for (int i = 0; i < 2 && open; ++i) {
+        if (fds[i].revents == 0) continue;
+        ssize_t n = ::read(fds[i].fd, buf, sizeof(buf));
+        open = n > 0 && ::write(fds[1 - i].fd, buf, static_cast<size_t>(n)) == n;
+      }
+    }
+    ::close(upstream);
+    ::close(client);
+  }
+
+  int upstream_port_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::thread accepter_;
+  std::vector<std::thread> pumps_;  // touched by the accepter thread only, until joined
+};
 
 // What a reader of --out-dir sees at one moment, when the three files agree.
 struct OutDirSnapshot {
@@ -357,6 +412,59 @@ TEST_F(SvidAgentProcessTest, ARevocationsCrlReachesTheWorkloadApi) {
   }
   EXPECT_TRUE(listed) << "the new CRL is pushed in X509SVIDResponse.crl\n" << agent->log();
   EXPECT_EQ(agent->StopWith(SIGTERM), 0) << agent->log();
+  EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
+}
+
+// The README's agent command: --server 127.0.0.1:PORT and no --server-name. svidd's
+// certificate names localhost, never an IP, so that is the name checked by default.
+TEST_F(SvidAgentProcessTest, IpAddressWithoutServerNameChecksLocalhost) {
+  auto svidd = StartSvidd();
+  auto agent = std::make_unique<ChildProcess>(
+      std::vector<std::string>{SVID_AGENT_BINARY, "--server", "127.0.0.1:" + std::to_string(port_),
+                               "--root-cert", (data_ / "ca" / "root-cert.pem").string(),
+                               "--token-file", token_file_.string(), "--out-dir", out_.string()},
+      dir_.path() / "agent-no-name.log");
+  std::vector<OutDirSnapshot> seen = WatchOutDir(out_, 1, Steady::now() + seconds(30));
+  ASSERT_EQ(seen.size(), 1u) << agent->log();
+  EXPECT_TRUE(seen.front().verified.ok()) << seen.front().verified;
+  EXPECT_EQ(agent->StopWith(SIGTERM), 0) << agent->log();
+  EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
+}
+
+size_t CountLinesWith(const std::string& log, const std::vector<std::string>& parts) {
+  size_t count = 0;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    bool all = true;
+    for (const std::string& part : parts) all = all && line.find(part) != std::string::npos;
+    count += all ? 1 : 0;
+  }
+  return count;
+}
+
+// A --server-name svidd's certificate does not hold: one ERROR naming the flag to set, not
+// a WARN per reconnect. The reconnects are counted at a proxy in front of svidd.
+TEST_F(SvidAgentProcessTest, WrongServerNameIsOneErrorNamingTheFlag) {
+  auto svidd = StartSvidd();
+  CountingTcpProxy proxy(port_);
+  ASSERT_NE(proxy.port(), 0);
+  const std::string server = "127.0.0.1:" + std::to_string(proxy.port());
+  auto agent = std::make_unique<ChildProcess>(
+      std::vector<std::string>{SVID_AGENT_BINARY, "--server", server, "--server-name",
+                               "svidd.example", "--root-cert",
+                               (data_ / "ca" / "root-cert.pem").string(), "--token-file",
+                               token_file_.string(), "--out-dir", out_.string()},
+      dir_.path() / "agent-wrong-name.log");
+  const auto deadline = Steady::now() + seconds(60);
+  while (proxy.connections() < 5 && Steady::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(proxy.connections(), 5) << agent->log();
+  EXPECT_EQ(agent->StopWith(SIGTERM), 0);
+  const std::string log = agent->log();
+  EXPECT_EQ(CountLinesWith(log, {"error", "--server-name", "svidd.example"}), 1u) << log;
+  EXPECT_EQ(CountLinesWith(log, {"warn"}), 0u) << log;
+  EXPECT_FALSE(std::filesystem::exists(out_ / "cert-chain.pem"));
   EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
 }
 

@@ -160,9 +160,32 @@ TEST_F(SviddProcessTest, UnusableCaDirIsRefusedWithReason) {
 }
 
 TEST_F(SviddProcessTest, BadFlagsExitWithMessage) {
-  CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", data_.string(), "--default-ttl", "48h"});
+  CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", data_.string(), "--max-ttl", "1h",
+                                  "--ca-ttl", "2h"});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("--default-ttl 2d exceeds --max-ttl 1d"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--ca-ttl 2h is less than 6 x --max-ttl"), std::string::npos) << run.err;
+}
+
+// The README's quick start: --max-ttl 30s with the default --default-ttl (1d). The default is
+// clamped to the maximum, like any request, with one INFO line, instead of a refusal to start.
+TEST_F(SviddProcessTest, DefaultTtlAboveMaxTtlIsClampedNotRefused) {
+  auto svidd = StartSvidd({"--max-ttl", "30s", "--ca-ttl", "10m"});
+  ASSERT_NE(port_, 0);
+  std::vector<std::string> chain = Issue();  // asks for no lifetime (0)
+  ASSERT_FALSE(chain.empty());
+  auto leaf = ParseCertificatesPem(chain.front());
+  ASSERT_TRUE(leaf.ok());
+  const auto now = SystemClock::Instance().Now();
+  EXPECT_LE(NotAfter(leaf->front().get()), now + std::chrono::seconds(31));
+  EXPECT_GE(NotAfter(leaf->front().get()), now + std::chrono::seconds(20));
+  ASSERT_EQ(svidd->StopWith(SIGTERM), 0);
+  const std::string log = svidd->log();
+  const std::string line = "--default-ttl 1d exceeds --max-ttl 30s";
+  const size_t at = log.find(line);
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find(line, at + 1), std::string::npos) << "logged more than once:\n" << log;
+  const size_t line_start = log.rfind('\n', at) == std::string::npos ? 0 : log.rfind('\n', at);
+  EXPECT_NE(log.substr(line_start, at - line_start).find("info"), std::string::npos) << log;
 }
 
 // The ledger's chain, signed by the running svidd and checked by svidctl beside it: intact

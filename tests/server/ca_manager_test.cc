@@ -111,8 +111,12 @@ TEST_F(CaManagerTest, IntermediateIsPreparedAtHalfLifeAndActivatedWithASixthLeft
   int notified = 0;
   manager->SetListener([&] { ++notified; });
   const auto first = manager->active();
-  const TimePoint nb = NotBefore(first->signing_cert());
+  // Its life counts from its issuance (on record), not from its backdated NotBefore.
+  const TimePoint nb = ledger_->GetCertificate(first->signer_serial_hex()).value().issued_at;
   const TimePoint na = first->not_after();
+  ASSERT_EQ(nb, NotBefore(first->signing_cert()) + minutes(2));
+  ASSERT_EQ(PrepareNextAt(nb, na), nb + hours(30));
+  ASSERT_EQ(ActivateNextAt(nb, na), nb + hours(50));
 
   EXPECT_FALSE(TickAt(*manager, PrepareNextAt(nb, na) - seconds(1)));
   EXPECT_EQ(manager->Status().next, nullptr);
@@ -153,7 +157,9 @@ TEST_F(CaManagerTest, AnInterruptedActivationIsFinishedOnOpen) {
   {
     auto manager = Open();
     const auto a = manager->active();
-    TickAt(*manager, PrepareNextAt(NotBefore(a->signing_cert()), a->not_after()));
+    TickAt(*manager, PrepareNextAt(ledger_->GetCertificate(a->signer_serial_hex())->issued_at,
+                                   a->not_after()));
+    ASSERT_NE(manager->Status().next, nullptr);
     prepared = manager->Status().next->signer_serial_hex();
   }
   // As if the process died halfway through writing ca/ from ca-next/.

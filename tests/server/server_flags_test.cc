@@ -108,12 +108,21 @@ TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
   std::remove(path.c_str());
 }
 
+// A default above the maximum is clamped like any request, not a reason to refuse to start
+// (the README's quick start sets --max-ttl 30s and leaves --default-ttl at 1d).
+TEST(ServerFlagsTest, DefaultTtlAboveMaxTtlIsClampedToIt) {
+  Parsed p = Parse({"--max-ttl", "30s", "--ca-ttl", "10m"});
+  ASSERT_TRUE(p.status.ok()) << p.status;
+  EXPECT_EQ(p.options.default_ttl, std::chrono::hours(24));
+  EXPECT_EQ(p.options.EffectiveDefaultTtl(), std::chrono::seconds(30));
+}
+
 TEST(ServerFlagsTest, BadSettingsAreNamed) {
   struct Case {
     std::vector<std::string> args;
     const char* fragment;
   } cases[] = {
-      {{"--default-ttl", "48h"}, "--default-ttl 2d exceeds --max-ttl 1d"},
+      {{"--default-ttl", "0"}, "--default-ttl must be positive"},
       {{"--max-ttl", "0"}, "--max-ttl must be positive"},
       {{"--max-ttl", "forever"}, "--max-ttl"},
       {{"--ca-key-type", "dsa"}, "--ca-key-type"},

@@ -1,12 +1,12 @@
 // A running svidd's admin API as a Backend: svidd.v1.AdminService over TLS with the
 // operator's client certificate. Requests and answers go through the same proto mappings the
 // server uses (svidd/server/admin_proto.h), so they mean exactly what the local look means.
-#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "svidctl/backend.h"
 #include "svidd/common/atomic_file.h"
+#include "svidd/common/server_address.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/server/admin_proto.h"
@@ -29,25 +29,6 @@ absl::StatusOr<std::string> ReadFlagFile(const char* flag, const char* env,
                         absl::StrCat(flag, " ", path, ": ", text.status().message()));
   }
   return text;
-}
-
-std::string HostOf(const std::string& server) {
-  if (!server.empty() && server.front() == '[') {
-    size_t end = server.find(']');
-    return end == std::string::npos ? server : server.substr(1, end - 1);
-  }
-  return server.substr(0, server.rfind(':'));
-}
-
-// The name svidd's serving certificate must carry: the host dialled, or for an IP address
-// (which svidd's certificate never names) svidd's default --server-name, localhost.
-std::string DefaultServerName(const std::string& server) {
-  const std::string host = HostOf(server);
-  unsigned char buf[sizeof(struct in6_addr)];
-  if (inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1) {
-    return "localhost";
-  }
-  return host;
 }
 
 class RemoteBackend : public Backend {
@@ -169,7 +150,7 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenRemoteBackend(const BackendOptions&
   SVIDD_ASSIGN_OR_RETURN(tls.pem_root_certs,
                          ReadFlagFile("--root-cert", "SVIDCTL_ROOT_CERT", o.root_cert));
   grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride(o.server_name.empty() ? DefaultServerName(o.server) : o.server_name);
+  args.SetSslTargetNameOverride(o.server_name.empty() ? svidd::DefaultTlsServerName(o.server) : o.server_name);
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateCustomChannel(o.server, grpc::SslCredentials(tls), args);
   return std::make_unique<RemoteBackend>(o.server, std::move(channel), o.timeout_seconds);

@@ -31,8 +31,8 @@ class X509Svid {
   TimePoint not_before() const { return not_before_; }
   TimePoint not_after() const { return not_after_; }
   bool ValidAt(TimePoint t) const { return not_before_ <= t && t < not_after_; }
-  // Where its lifetime counts from: issued_at within [not_before, not_after], else
-  // not_before. svidd backdates NotBefore (2 minutes) against clock skew, which would make a
+  // Where its lifetime counts from (Lifetime::Of): issued_at within [not_before, not_after],
+  // else not_before. svidd backdates NotBefore (2 minutes) against clock skew, which would make a
   // 20-second certificate look three-quarters spent at birth.
   TimePoint lifetime_start() const { return lifetime_start_; }
 

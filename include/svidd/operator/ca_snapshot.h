@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct CaCertificateInfo {
   TimePoint not_before;
   TimePoint not_after;
   std::string key_type;  // KeyDescription::Label()
+  // When svidd issued it, from the ledger (the audit fills it in); unknown for a root or an
+  // operator's CA. Its life counts from here rather than from the backdated not_before.
+  std::optional<TimePoint> issued_at;
 };
 
 struct CaSnapshot {

@@ -13,11 +13,13 @@
 
 namespace svidd {
 
-TimePoint PrepareNextAt(TimePoint not_before, TimePoint not_after);   // half-life
-TimePoint ActivateNextAt(TimePoint not_before, TimePoint not_after);  // a sixth left
+// `start`: where the CA's life counts from (Lifetime::Of: its issuance time when svidd made
+// it, else its NotBefore, which is backdated).
+TimePoint PrepareNextAt(TimePoint start, TimePoint not_after);   // half-life
+TimePoint ActivateNextAt(TimePoint start, TimePoint not_after);  // a sixth left
 
 struct IntermediateState {
-  TimePoint not_before;
+  TimePoint start;  // Lifetime::start() of the signing intermediate
   TimePoint not_after;
   bool next_prepared = false;
 };
@@ -38,7 +40,7 @@ const char* RootPhaseName(RootPhase phase);  // "steady" / "published" / "switch
 
 struct RootState {
   RootPhase phase = RootPhase::kSteady;
-  TimePoint root_not_before;  // the root signing now
+  TimePoint root_start;       // Lifetime::start() of the root signing now
   TimePoint root_not_after;
   bool rotation_requested = false;       // an operator asked (svidctl ca rotate-root)
   TimePoint published_at;                // kPublished: when the new root joined the bundle

@@ -11,15 +11,16 @@
 
 namespace svidd {
 
-// When to renew a certificate valid over [not_before, not_after]: when half its lifetime is
-// left, moved earlier by up to `jitter_fraction` of the lifetime so a fleet issued at one
-// instant does not renew at one instant:
-//   not_before + lifetime/2 - jitter_sample * jitter_fraction * lifetime
+// When to renew a certificate whose life runs over [start, not_after] (start:
+// Lifetime::start(), its issuance time rather than its backdated NotBefore): at half-life
+// (Lifetime::HalfLife), moved earlier by up to `jitter_fraction` of the lifetime so a fleet
+// issued at one instant does not renew at one instant:
+//   start + lifetime/2 - jitter_sample * jitter_fraction * lifetime
 // `jitter_fraction` is clamped to [0, 0.5] and `jitter_sample` (nominally in [0, 1)) to
-// [0, 1], so the answer lies in [not_before + lifetime/2 - jitter_fraction * lifetime,
-// not_before + lifetime/2] and never before not_before. A certificate with no lifetime (not_after
-// <= not_before) renews at not_before.
-TimePoint RenewalTime(TimePoint not_before, TimePoint not_after, double jitter_fraction,
+// [0, 1], so the answer lies in [start + lifetime/2 - jitter_fraction * lifetime,
+// start + lifetime/2] and never before start. A certificate with no lifetime (not_after
+// <= start) renews at start.
+TimePoint RenewalTime(TimePoint start, TimePoint not_after, double jitter_fraction,
                       double jitter_sample);
 
 // How long to wait, after an unanswered attempt has timed out, before attempt `attempt` + 1:

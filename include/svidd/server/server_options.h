@@ -1,6 +1,7 @@
 // Everything svidd is configured with, from flags or a YAML file (server_flags.h).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -51,6 +52,9 @@ struct ServerOptions {
   std::filesystem::path EffectiveCaDir() const {
     return ca_dir.empty() ? data_dir / "ca" : ca_dir;
   }
+  // What a request that asks for no lifetime gets: default_ttl, clamped to max_ttl like any
+  // request (a default above the maximum is not a reason to refuse to start).
+  std::chrono::seconds EffectiveDefaultTtl() const { return std::min(default_ttl, max_ttl); }
   std::filesystem::path LedgerPath() const { return data_dir / "ledger.db"; }
   std::filesystem::path ServingDir() const { return data_dir / "serving"; }
   std::filesystem::path BundleStatePath() const { return data_dir / "trust-bundle.json"; }
