@@ -31,27 +31,28 @@ constexpr std::string_view kEd25519 = "\x2b\x65\x70"sv;
 constexpr std::string_view kDerNull = "\x05\x00"sv;
 
 enum class SignatureKind { kEcdsa, kRsaPkcs1, kEd25519 };
+// The signature algorithms svidd accepts (SHA-256/384/512 with ECDSA or RSA PKCS#1 v1.5, and
+// Ed25519), and the collision-prone ones it refuses by name (`weak_digest` set).
 struct SignatureAlgorithm {
   std::string_view oid;
   SignatureKind kind;
-  const char* digest;  // OpenSSL digest name; null for Ed25519; "" for a refused digest
+  const char* digest;  // OpenSSL digest name; null for Ed25519 and the weak ones
   int digest_nid;
+  const char* weak_digest = nullptr;
 };
 constexpr SignatureAlgorithm kSignatureAlgorithms[] = {
-    {"\x2a\x86\x48\xce\x3d\x04\x03\x01"sv, SignatureKind::kEcdsa, "SHA2-224", NID_sha224},
     {"\x2a\x86\x48\xce\x3d\x04\x03\x02"sv, SignatureKind::kEcdsa, "SHA2-256", NID_sha256},
     {"\x2a\x86\x48\xce\x3d\x04\x03\x03"sv, SignatureKind::kEcdsa, "SHA2-384", NID_sha384},
     {"\x2a\x86\x48\xce\x3d\x04\x03\x04"sv, SignatureKind::kEcdsa, "SHA2-512", NID_sha512},
-    {"\x2a\x86\x48\xce\x3d\x04\x01"sv, SignatureKind::kEcdsa, "", NID_sha1},
-    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0e"sv, SignatureKind::kRsaPkcs1, "SHA2-224", NID_sha224},
     {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b"sv, SignatureKind::kRsaPkcs1, "SHA2-256", NID_sha256},
     {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0c"sv, SignatureKind::kRsaPkcs1, "SHA2-384", NID_sha384},
     {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0d"sv, SignatureKind::kRsaPkcs1, "SHA2-512", NID_sha512},
-    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x05"sv, SignatureKind::kRsaPkcs1, "", NID_sha1},
-    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x04"sv, SignatureKind::kRsaPkcs1, "", NID_md5},
-    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x03"sv, SignatureKind::kRsaPkcs1, "", NID_md4},
-    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x02"sv, SignatureKind::kRsaPkcs1, "", NID_md2},
     {kEd25519, SignatureKind::kEd25519, nullptr, NID_undef},
+    {"\x2a\x86\x48\xce\x3d\x04\x01"sv, SignatureKind::kEcdsa, nullptr, NID_sha1, "SHA1"},
+    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x05"sv, SignatureKind::kRsaPkcs1, nullptr, NID_sha1, "SHA1"},
+    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x04"sv, SignatureKind::kRsaPkcs1, nullptr, NID_md5, "MD5"},
+    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x03"sv, SignatureKind::kRsaPkcs1, nullptr, NID_md4, "MD4"},
+    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x02"sv, SignatureKind::kRsaPkcs1, nullptr, NID_md2, "MD2"},
 };
 
 struct EcKeyFree {
@@ -124,12 +125,10 @@ std::string OidName(std::string_view oid) {
 
 // Digests fetched once for the process (an implicit fetch per call takes provider locks).
 const EVP_MD* FetchedDigest(const char* name) {
-  static const EVP_MD* const kSha224 = EVP_MD_fetch(nullptr, "SHA2-224", nullptr);
   static const EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
   static const EVP_MD* const kSha384 = EVP_MD_fetch(nullptr, "SHA2-384", nullptr);
   static const EVP_MD* const kSha512 = EVP_MD_fetch(nullptr, "SHA2-512", nullptr);
   const std::string_view n(name);
-  if (n == "SHA2-224") return kSha224;
   if (n == "SHA2-256") return kSha256;
   if (n == "SHA2-384") return kSha384;
   return n == "SHA2-512" ? kSha512 : nullptr;
@@ -221,8 +220,10 @@ absl::StatusOr<KeyDescription> DescribeCsrKey(const ParsedCsr& csr) {
   if (csr.key_algorithm == kEcPublicKey) {
     key.algorithm = KeyDescription::Algorithm::kEc;
     if (csr.key_parameters.empty() || static_cast<uint8_t>(csr.key_parameters[0]) != der::kOid) {
+      // RFC 5480 wants namedCurve; a leaf with explicit parameters fails
+      // openssl verify -x509_strict and Go's parser.
       return absl::InvalidArgumentError(
-          "EC key without a named curve (explicit parameters are not allowed)");
+          "EC key has explicit curve parameters; only a named curve (P-256, P-384) is allowed");
     }
     der::Reader params(csr.key_parameters);
     SVIDD_ASSIGN_OR_RETURN(der::Element curve, params.Next(der::kOid, "EC curve"));
@@ -265,13 +266,13 @@ absl::Status VerifyCsrSignature(const ParsedCsr& csr, const KeyDescription& key)
     if (candidate.oid == csr.signature_algorithm) alg = &candidate;
   }
   if (alg == nullptr) {
-    return DoesNotVerify(absl::StrCat(": signature algorithm ",
-                                      DescribeOid(csr.signature_algorithm), " is not supported"));
-  }
-  if (alg->digest != nullptr && alg->digest[0] == '\0') {
     return absl::InvalidArgumentError(
         absl::StrCat("signature algorithm ", DescribeOid(csr.signature_algorithm),
-                     " is not allowed: its hash is broken; sign with SHA-256 or stronger"));
+                     " is not allowed; only SHA-256/384/512 with RSA or ECDSA, or Ed25519"));
+  }
+  if (alg->weak_digest != nullptr) {  // MD5 and SHA-1 are collision-prone
+    return absl::InvalidArgumentError(absl::StrCat("signature digest ", alg->weak_digest,
+                                                   " is too weak; sign with SHA-256 or stronger"));
   }
   if (!KindFits(alg->kind, key.algorithm)) {
     return DoesNotVerify(absl::StrCat(": signature algorithm ",

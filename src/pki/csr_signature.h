@@ -16,9 +16,9 @@ namespace svidd::pki_internal {
 // whose encoding is malformed.
 absl::StatusOr<KeyDescription> DescribeCsrKey(const ParsedCsr& csr);
 
-// Refuses signature algorithms with a broken hash (MD2, MD4, MD5, SHA-1) or that do not fit
-// the key, then verifies the signature over the request info. INVALID_ARGUMENT
-// "signature does not verify..." when it does not.
+// Refuses signature algorithms other than SHA-256/384/512 with RSA PKCS#1 v1.5 or ECDSA, and
+// Ed25519 (MD5 and SHA-1 by name), or that do not fit the key; then verifies the signature
+// over the request info. INVALID_ARGUMENT "signature does not verify..." when it does not.
 absl::Status VerifyCsrSignature(const ParsedCsr& csr, const KeyDescription& key);
 
 }  // namespace svidd::pki_internal

@@ -268,25 +268,31 @@ std::vector<Case> Cases() {
          EvpPkeyPtr key = ExplicitParamsKey();
          return Custom(key.get(), {UriSan()}, EVP_sha256());
        },
-       Expect::kStricter, "explicit parameters are not allowed"},
+       Expect::kStricter, "explicit curve parameters"},
       {"SHA-1 ECDSA signature",
        [] {
          EvpPkeyPtr key = Key(KeyType::kEcP256);
          return Custom(key.get(), {UriSan()}, EVP_sha1());
        },
-       Expect::kStricter, "ecdsa-with-SHA1 (1.2.840.10045.4.1) is not allowed"},
+       Expect::kStricter, "signature digest SHA1 is too weak"},
       {"SHA-1 RSA signature",
        [] {
          EvpPkeyPtr key = Key(KeyType::kRsa2048);
          return Custom(key.get(), {UriSan()}, EVP_sha1());
        },
-       Expect::kStricter, "RSA-SHA1 (1.2.840.113549.1.1.5) is not allowed"},
+       Expect::kStricter, "signature digest SHA1 is too weak"},
+      {"SHA-224 ECDSA signature",
+       [] {
+         EvpPkeyPtr key = Key(KeyType::kEcP256);
+         return Custom(key.get(), {UriSan()}, EVP_sha224());
+       },
+       Expect::kStricter, "ecdsa-with-SHA224 (1.2.840.10045.4.3.1) is not allowed"},
       {"MD5 RSA signature",
        [] {
          EvpPkeyPtr key = Key(KeyType::kRsa2048);
          return Custom(key.get(), {UriSan()}, EVP_md5());
        },
-       Expect::kStricter, "RSA-MD5 (1.2.840.113549.1.1.4) is not allowed"},
+       Expect::kStricter, "signature digest MD5 is too weak"},
   };
 }
 

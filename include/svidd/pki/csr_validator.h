@@ -27,8 +27,9 @@ struct ValidatedCsr {
 // Parses the request with a strict DER walk (no OpenSSL decoders) and refuses with
 // INVALID_ARGUMENT and a message naming the problem when the request:
 // is too large, not a PEM CSR or not DER (indefinite or non-minimal lengths, trailing bytes);
-// has a key other than RSA 2048–8192, ECDSA P-256/P-384 on a named curve, or Ed25519; is
-// signed with MD5 or SHA-1, or with a signature that does not verify; carries more than one
+// has a key other than RSA 2048–8192, ECDSA P-256/P-384 (named curve, never explicit
+// parameters) or Ed25519; is signed with a digest other than SHA-256/384/512 (MD5, SHA-1 ...)
+// or Ed25519, or with a signature that does not verify; carries more than one
 // extension-request attribute; has no SAN extension, a SAN other than URI, or not exactly one
 // URI SAN; has a URI that is not a valid SPIFFE ID with a path; requests an extension other
 // than subjectAltName, keyUsage, extendedKeyUsage, or basicConstraints with cA=false; requests
