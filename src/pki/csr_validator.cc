@@ -2,6 +2,7 @@
 // exotic key costs nothing) → signature → attributes → subject → extensions → SPIFFE ID.
 #include "svidd/pki/csr_validator.h"
 
+#include <openssl/core_names.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
@@ -22,6 +23,22 @@ using pki_internal::DescribeObject;
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
 
+// OpenSSL recognises explicit parameters that equal P-256 and names the curve, but the key
+// still carries them, and a certificate for it fails RFC 5480 (openssl verify -x509_strict,
+// Go's parser). Only the namedCurve form is accepted.
+absl::Status CheckNamedCurveEncoding(const EVP_PKEY* pkey) {
+  char encoding[32] = {};
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING, encoding,
+                                     sizeof(encoding), nullptr) != 1) {
+    return OpenSslError(absl::StatusCode::kInvalidArgument, "EC key encoding cannot be read");
+  }
+  if (std::string_view(encoding) != OSSL_PKEY_EC_ENCODING_GROUP) {
+    return absl::InvalidArgumentError(
+        "EC key has explicit curve parameters; only a named curve (P-256, P-384) is allowed");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckKey(const EVP_PKEY* pkey, const KeyDescription& key) {
   switch (key.algorithm) {
     case KeyDescription::Algorithm::kRsa:
@@ -35,7 +52,7 @@ absl::Status CheckKey(const EVP_PKEY* pkey, const KeyDescription& key) {
         return absl::InvalidArgumentError(
             absl::StrCat("EC curve ", key.curve, " is not allowed; only P-256 and P-384"));
       }
-      return absl::OkStatus();
+      return CheckNamedCurveEncoding(pkey);
     case KeyDescription::Algorithm::kEd25519:
       return absl::OkStatus();
     case KeyDescription::Algorithm::kOther:
@@ -45,6 +62,34 @@ absl::Status CheckKey(const EVP_PKEY* pkey, const KeyDescription& key) {
   return absl::InvalidArgumentError(
       absl::StrCat("key algorithm ", type != nullptr ? type : "(unknown)",
                    " is not allowed; only RSA, EC P-256/P-384 and Ed25519"));
+}
+
+// Allow-list of signature digests: SHA-256/384/512 (RSA PKCS#1 v1.5, ECDSA) or Ed25519's own.
+// MD5 and SHA-1 are collision-prone; anything else (RSA-PSS included) is refused by name.
+absl::Status CheckSignatureAlgorithm(const X509_REQ* req) {
+  const int signature_nid = X509_REQ_get_signature_nid(req);
+  int digest_nid = NID_undef;
+  int key_nid = NID_undef;
+  if (OBJ_find_sigid_algs(signature_nid, &digest_nid, &key_nid) != 1) {
+    const X509_ALGOR* algorithm = nullptr;
+    X509_REQ_get0_signature(req, nullptr, &algorithm);
+    const ASN1_OBJECT* oid = nullptr;
+    X509_ALGOR_get0(&oid, nullptr, nullptr, algorithm);
+    return absl::InvalidArgumentError(
+        absl::StrCat("signature algorithm ", DescribeObject(oid), " is not allowed"));
+  }
+  const bool strong_digest =
+      digest_nid == NID_sha256 || digest_nid == NID_sha384 || digest_nid == NID_sha512;
+  if (strong_digest || (key_nid == NID_ED25519 && digest_nid == NID_undef)) {
+    return absl::OkStatus();
+  }
+  if (digest_nid == NID_md5 || digest_nid == NID_sha1) {
+    return absl::InvalidArgumentError(absl::StrCat("signature digest ", OBJ_nid2sn(digest_nid),
+                                                   " is too weak; sign with SHA-256 or stronger"));
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("signature algorithm ", OBJ_nid2sn(signature_nid),
+                   " is not allowed; only SHA-256/384/512 with RSA or ECDSA, or Ed25519"));
 }
 
 absl::Status CheckSignature(X509_REQ* req, EVP_PKEY* key) {
@@ -134,6 +179,7 @@ absl::StatusOr<ValidatedCsr> Validate(std::string_view pem, const CsrLimits& lim
   }
   SVIDD_ASSIGN_OR_RETURN(KeyDescription description, DescribeKey(key.get()));
   SVIDD_RETURN_IF_ERROR(CheckKey(key.get(), description));
+  SVIDD_RETURN_IF_ERROR(CheckSignatureAlgorithm(req->get()));
   SVIDD_RETURN_IF_ERROR(CheckSignature(req->get(), key.get()));
   SVIDD_RETURN_IF_ERROR(CheckAttributes(req->get()));
   SVIDD_RETURN_IF_ERROR(CheckSubject(X509_REQ_get_subject_name(req->get())));

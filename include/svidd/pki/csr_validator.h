@@ -26,8 +26,10 @@ struct ValidatedCsr {
 
 // Refuses with INVALID_ARGUMENT and a message naming the problem when the request:
 // is too large or not a PEM CSR; has a signature that does not verify; has a key other than
-// RSA 2048–8192, ECDSA P-256/P-384 or Ed25519; has no SAN extension, a SAN other than URI, or
-// not exactly one URI SAN; has a URI that is not a valid SPIFFE ID with a path; requests an
+// RSA 2048–8192, ECDSA P-256/P-384 (named curve, never explicit parameters) or Ed25519; is
+// signed with a digest other than SHA-256/384/512 (MD5, SHA-1 ...) or Ed25519; has no SAN
+// extension, a SAN other than URI, or not exactly one URI SAN; has a URI that is not a valid
+// SPIFFE ID with a path; requests an
 // extension other than subjectAltName, keyUsage, extendedKeyUsage, or basicConstraints with
 // cA=false; requests cA=true, keyCertSign or cRLSign; has a non-empty subject other than an
 // empty O (Istio sends O="") — a CN or any other attribute is refused.
