@@ -66,6 +66,10 @@ struct SviddServer::Impl : public CaOperations {
   std::unique_ptr<CrlPublisher> crls;
   std::unique_ptr<CrlHttpServer> crl_http;
 
+  // One Maintain() at a time: the maintenance loop and RunMaintenance() (tests, callers on
+  // their own thread) would otherwise tick the CA manager, renew the serving identity and
+  // poll the revocation watcher concurrently, none of which is thread-safe.
+  std::mutex maintain_mu;
   std::mutex mu;
   std::condition_variable cv;
   bool shutting_down = false;
@@ -293,6 +297,7 @@ void SviddServer::Impl::SetServing(bool value) {
 
 // Healthy means: a CA that can sign now, a writable ledger, and a current serving cert.
 absl::Status SviddServer::Impl::Maintain() {
+  std::lock_guard<std::mutex> maintaining(maintain_mu);
   absl::Status status = ca_manager->Tick().status();
   if (!status.ok()) spdlog::error("CA rotation: {}", status.ToString());
   std::shared_ptr<const Authority> authority = authorities.Get();
