@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
@@ -80,6 +81,41 @@ absl::Status CheckTimes(const json& payload, const TokenClaimRules& rules, TimeP
   return absl::OkStatus();
 }
 
+// An RFC 1123 label as Kubernetes checks it (IsDNS1123Label), without the length limit:
+// lowercase letters, digits and '-', starting and ending with a letter or digit.
+bool IsDnsLabel(std::string_view text) {
+  if (text.empty() || text.front() == '-' || text.back() == '-') return false;
+  for (char c : text) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+// Kubernetes names: a namespace is a DNS label (at most 63 characters), a service account a
+// DNS subdomain (labels joined by '.', at most 253). Anything else did not come from a real
+// API server, and would name an identity no Kubernetes object can hold.
+absl::Status CheckKubernetesName(const char* what, const std::string& name, bool subdomain) {
+  const size_t max = subdomain ? 253 : 63;
+  const char* rule = subdomain ? "DNS subdomain: lowercase RFC 1123 labels joined by '.'"
+                               : "RFC 1123 label: lowercase letters, digits and '-', starting "
+                                 "and ending with a letter or digit";
+  if (name.size() > max) {
+    return Refuse(absl::StrCat("token ", what, " ", Quote(name), " is ", name.size(),
+                               " characters; a Kubernetes ", what, " has at most ", max));
+  }
+  bool valid = subdomain ? !name.empty() : IsDnsLabel(name);
+  if (subdomain) {
+    for (absl::string_view label : absl::StrSplit(name, '.')) {
+      valid = valid && IsDnsLabel(std::string_view(label.data(), label.size()));
+    }
+  }
+  if (!valid) {
+    return Refuse(absl::StrCat("token ", what, " ", Quote(name), " is not a Kubernetes name (",
+                               rule, ", at most ", max, " characters)"));
+  }
+  return absl::OkStatus();
+}
+
 // sub = system:serviceaccount:<ns>:<sa>, both parts non-empty and without ':'.
 absl::Status SplitSubject(const std::string& subject, KubernetesTokenClaims& claims) {
   std::string_view rest(subject);
@@ -95,7 +131,8 @@ absl::Status SplitSubject(const std::string& subject, KubernetesTokenClaims& cla
   }
   claims.namespace_name = std::string(rest.substr(0, colon));
   claims.service_account = std::string(rest.substr(colon + 1));
-  return absl::OkStatus();
+  SVIDD_RETURN_IF_ERROR(CheckKubernetesName("namespace", claims.namespace_name, false));
+  return CheckKubernetesName("service account", claims.service_account, true);
 }
 
 const json* Member(const json& object, const char* name) {

@@ -21,8 +21,9 @@ struct TokenClaimRules {
 
 // iss equals the issuer; aud (string or array) holds the audience; exp present and after
 // now - leeway; nbf / iat, if present, not after now + leeway; sub is
-// system:serviceaccount:<ns>:<sa>; a kubernetes.io object, if present, names the same
-// namespace and service account.
+// system:serviceaccount:<ns>:<sa> with <ns> a Kubernetes namespace name (RFC 1123 label, at
+// most 63) and <sa> a service-account name (DNS subdomain, at most 253); a kubernetes.io
+// object, if present, names the same namespace and service account.
 absl::StatusOr<KubernetesTokenClaims> CheckTokenClaims(const nlohmann::json& payload,
                                                        const TokenClaimRules& rules);
 

@@ -132,6 +132,15 @@ absl::StatusOr<std::string> PublicKeySha256Hex(const EVP_PKEY* key) {
   return Sha256Hex(spki);
 }
 
+absl::StatusOr<std::string> PublicKeyInfo::Sha256Hex() const { return svidd::Sha256Hex(der); }
+
+absl::StatusOr<PublicKeyInfo> PublicKeyInfoOf(const EVP_PKEY* key) {
+  PublicKeyInfo info;
+  SVIDD_ASSIGN_OR_RETURN(info.key, DescribeKey(key));
+  SVIDD_ASSIGN_OR_RETURN(info.der, PublicKeyToDer(key));
+  return info;
+}
+
 bool KeyMatchesCertificate(const EVP_PKEY* key, const X509* cert) {
   if (key == nullptr || cert == nullptr) return false;
   const EVP_PKEY* cert_key = X509_get0_pubkey(cert);

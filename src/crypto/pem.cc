@@ -4,8 +4,10 @@
 #include "svidd/crypto/pem.h"
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <climits>
 #include <string>
 #include <utility>
@@ -160,18 +162,23 @@ absl::StatusOr<X509Ptr> ParseCertificateDer(std::string_view der) {
   return DecodeDer<X509, X509Ptr>(der, d2i_X509, "certificate");
 }
 
-absl::StatusOr<X509ReqPtr> ParseCsrPem(std::string_view pem) {
+absl::StatusOr<std::string> CsrPemToDer(std::string_view pem) {
   SVIDD_ASSIGN_OR_RETURN(std::vector<PemBlock> blocks, ReadPemBlocks(pem));
   if (blocks.size() != 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("expected exactly one PEM block, found ", blocks.size()));
   }
-  const PemBlock& block = blocks.front();
+  PemBlock& block = blocks.front();
   if (block.name != PEM_STRING_X509_REQ && block.name != PEM_STRING_X509_REQ_OLD) {
     return absl::InvalidArgumentError(
         absl::StrCat("expected a CERTIFICATE REQUEST PEM block, found '", block.name, "'"));
   }
-  return DecodeDer<X509_REQ, X509ReqPtr>(block.der, d2i_X509_REQ, "certificate request");
+  return std::move(block.der);
+}
+
+absl::StatusOr<X509ReqPtr> ParseCsrPem(std::string_view pem) {
+  SVIDD_ASSIGN_OR_RETURN(std::string der, CsrPemToDer(pem));
+  return DecodeDer<X509_REQ, X509ReqPtr>(der, d2i_X509_REQ, "certificate request");
 }
 
 absl::StatusOr<EvpPkeyPtr> ParsePrivateKeyPem(std::string_view pem) {
@@ -186,6 +193,23 @@ absl::StatusOr<EvpPkeyPtr> ParsePrivateKeyPem(std::string_view pem) {
 
 absl::StatusOr<std::string> CertificateToPem(const X509* cert) {
   return EncodePem(cert, PEM_write_bio_X509, "certificate");
+}
+
+std::string CertificateDerToPem(std::string_view der) {
+  // What PEM_write_bio_X509 writes: base64 in lines of 64 characters (48 bytes each).
+  constexpr size_t kLineBytes = 48;
+  std::string pem = "-----BEGIN CERTIFICATE-----\n";
+  pem.reserve(pem.size() + der.size() * 4 / 3 + der.size() / kLineBytes + 32);
+  unsigned char line[65];
+  for (size_t at = 0; at < der.size(); at += kLineBytes) {
+    const size_t n = std::min(kLineBytes, der.size() - at);
+    const int written = EVP_EncodeBlock(
+        line, reinterpret_cast<const unsigned char*>(der.data()) + at, static_cast<int>(n));
+    pem.append(reinterpret_cast<const char*>(line), static_cast<size_t>(written));
+    pem.push_back('\n');
+  }
+  pem += "-----END CERTIFICATE-----\n";
+  return pem;
 }
 
 absl::StatusOr<std::string> CertificateToDer(const X509* cert) {

@@ -9,7 +9,6 @@ namespace svidd {
 
 absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate& issued,
                                                          const Authority& issuer,
-                                                         const EVP_PKEY* subject_key,
                                                          const IssuanceContext& context) {
   CertificateRecord record;
   record.serial_hex = issued.serial_hex;
@@ -20,9 +19,8 @@ absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate
   record.not_after = issued.not_after;
   record.issuer_serial_hex = issuer.signer_serial_hex();
   record.issuer_subject = SubjectString(issuer.signing_cert());
-  SVIDD_ASSIGN_OR_RETURN(record.public_key_sha256, PublicKeySha256Hex(subject_key));
-  SVIDD_ASSIGN_OR_RETURN(KeyDescription key, DescribeKey(subject_key));
-  record.key_type = key.Label();
+  record.public_key_sha256 = issued.public_key_sha256;
+  record.key_type = issued.key_label;
   record.auth_method = context.auth_method;
   record.auth_principal = context.auth_principal;
   record.certificate_pem = issued.pem;

@@ -2,9 +2,10 @@
 
 #include <openssl/x509v3.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "pki/cert_builder.h"
 #include "pki/chain_verifier.h"
+#include "pki/leaf_encoder.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/keys.h"
@@ -14,8 +15,6 @@
 
 namespace svidd {
 namespace {
-
-using pki_internal::AddConfExtension;
 
 // What a dNSName may hold: letters, digits, '-', '.', and '*' for a wildcard label.
 absl::Status CheckDnsName(const std::string& name) {
@@ -48,28 +47,6 @@ absl::Status CheckProfile(const LeafProfile& profile, TimePoint signer_not_after
   }
   for (const std::string& name : profile.dns_names) SVIDD_RETURN_IF_ERROR(CheckDnsName(name));
   return absl::OkStatus();
-}
-
-bool IsRsa(const EVP_PKEY* key) {
-  const int id = EVP_PKEY_get_base_id(key);
-  return id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS;
-}
-
-// The X509-SVID extensions, in a fixed order; the CRL distribution point last, if any.
-absl::Status AddLeafExtensions(X509* cert, const LeafProfile& profile, bool rsa_key,
-                               const X509* signer, const std::string& crl_url) {
-  // The subject is empty, so the SAN carries the identity and must be critical.
-  SVIDD_RETURN_IF_ERROR(
-      pki_internal::AddSubjectAltName(cert, {profile.id.str()}, profile.dns_names, true));
-  SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_basic_constraints, "critical,CA:FALSE"));
-  SVIDD_RETURN_IF_ERROR(AddConfExtension(
-      cert, NID_key_usage,
-      rsa_key ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"));
-  SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_ext_key_usage, "serverAuth,clientAuth"));
-  SVIDD_RETURN_IF_ERROR(pki_internal::AddSubjectKeyId(cert));
-  SVIDD_RETURN_IF_ERROR(pki_internal::AddAuthorityKeyId(cert, signer));
-  if (crl_url.empty()) return absl::OkStatus();
-  return pki_internal::AddCrlDistributionPoint(cert, crl_url);
 }
 
 // The relying-party checks of an X509-SVID beyond path validation.
@@ -121,6 +98,9 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
     authority->crl_url_ =
         absl::StrCat(options.crl_url_base, CrlPath(authority->signer_serial_hex_));
   }
+  SVIDD_ASSIGN_OR_RETURN(authority->leaf_encoder_,
+                         pki_internal::LeafEncoder::Create(ca.signing_cert.get(),
+                                                           ca.signing_key.get(), authority->crl_url_));
   SVIDD_ASSIGN_OR_RETURN(std::string signer_pem, PemWithNewline(ca.signing_cert.get()));
   authority->chain_pem_.push_back(std::move(signer_pem));
   for (const X509Ptr& cert : ca.intermediates) {
@@ -134,28 +114,28 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
 }
 
 absl::StatusOr<IssuedCertificate> Authority::SignLeaf(const LeafProfile& profile,
+                                                      const PublicKeyInfo& subject_key) const {
+  SVIDD_RETURN_IF_ERROR(CheckProfile(profile, not_after_));
+  SVIDD_ASSIGN_OR_RETURN(std::string tbs, leaf_encoder_->EncodeTbs(profile, subject_key));
+  IssuedCertificate issued;
+  SVIDD_ASSIGN_OR_RETURN(issued.der, leaf_encoder_->Sign(tbs));
+  issued.pem = CertificateDerToPem(issued.der);
+  // The serial's magnitude without leading zero bytes: SerialHex's spelling.
+  const size_t first = profile.serial.find_first_not_of('\0');
+  issued.serial_hex = absl::BytesToHexString(profile.serial.substr(first));
+  // What the certificate holds: whole seconds.
+  issued.not_before = std::chrono::floor<std::chrono::seconds>(profile.not_before);
+  issued.not_after = std::chrono::floor<std::chrono::seconds>(profile.not_after);
+  SVIDD_ASSIGN_OR_RETURN(issued.public_key_sha256, subject_key.Sha256Hex());
+  issued.key_label = subject_key.key.Label();
+  return issued;
+}
+
+absl::StatusOr<IssuedCertificate> Authority::SignLeaf(const LeafProfile& profile,
                                                       const EVP_PKEY* subject_key) const {
   if (subject_key == nullptr) return absl::InvalidArgumentError("no subject public key");
-  SVIDD_RETURN_IF_ERROR(CheckProfile(profile, not_after_));
-  X509* signer = material_.signing_cert.get();
-  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, pki_internal::NewCertificate());
-  SVIDD_RETURN_IF_ERROR(pki_internal::SetSerial(cert.get(), profile.serial));
-  SVIDD_RETURN_IF_ERROR(
-      pki_internal::SetValidity(cert.get(), profile.not_before, profile.not_after));
-  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(signer)) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "issuer name");
-  }
-  SVIDD_RETURN_IF_ERROR(pki_internal::SetPublicKey(cert.get(), subject_key));
-  SVIDD_RETURN_IF_ERROR(
-      AddLeafExtensions(cert.get(), profile, IsRsa(subject_key), signer, crl_url_));
-  SVIDD_RETURN_IF_ERROR(pki_internal::SignCertificate(cert.get(), material_.signing_key.get()));
-  IssuedCertificate issued;
-  SVIDD_ASSIGN_OR_RETURN(issued.pem, PemWithNewline(cert.get()));
-  issued.serial_hex = SerialHex(cert.get());
-  issued.not_before = NotBefore(cert.get());
-  issued.not_after = NotAfter(cert.get());
-  issued.cert = std::move(cert);
-  return issued;
+  SVIDD_ASSIGN_OR_RETURN(PublicKeyInfo key, PublicKeyInfoOf(subject_key));
+  return SignLeaf(profile, key);
 }
 
 absl::Status Authority::VerifyClientCertificate(const X509* leaf,
@@ -194,7 +174,9 @@ absl::Status Authority::SelfTest(TimePoint now) const {
   if (!profile.ok()) return fail(profile.status().message());
   auto leaf = SignLeaf(*profile, key->get());
   if (!leaf.ok()) return fail(leaf.status().message());
-  if (absl::Status verified = VerifyClientCertificate(leaf->cert.get(), {}, now); !verified.ok()) {
+  auto cert = ParseCertificateDer(leaf->der);
+  if (!cert.ok()) return fail(cert.status().message());
+  if (absl::Status verified = VerifyClientCertificate(cert->get(), {}, now); !verified.ok()) {
     return fail(verified.message());
   }
   return absl::OkStatus();

@@ -164,7 +164,7 @@ absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer) {
   return absl::OkStatus();
 }
 
-absl::Status AddCrlDistributionPoint(X509* cert, const std::string& url) {
+absl::StatusOr<CrlDistPointsPtr> MakeCrlDistributionPoints(const std::string& url) {
   DistPointPtr point(DIST_POINT_new());
   DIST_POINT_NAME* name = DIST_POINT_NAME_new();
   if (point == nullptr || name == nullptr) {
@@ -181,11 +181,7 @@ absl::Status AddCrlDistributionPoint(X509* cert, const std::string& url) {
     return Internal("cRLDistributionPoints");
   }
   point.release();  // now owned by `points`
-  if (X509_add1_ext_i2d(cert, NID_crl_distribution_points, points.get(), 0, X509V3_ADD_DEFAULT) !=
-      1) {
-    return Internal("cRLDistributionPoints");
-  }
-  return absl::OkStatus();
+  return points;
 }
 
 absl::Status SignCertificate(X509* cert, EVP_PKEY* key) {

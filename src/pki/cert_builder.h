@@ -1,6 +1,7 @@
-// Building blocks shared by the leaf signer, the CA bootstrap and the CRL builder: the
-// mechanics of putting serials, validity, names and extensions into an X509 (or X509_CRL) and
-// signing it. No policy here.
+// Building blocks shared by the CA bootstrap and the CRL builder (and the leaf encoder's
+// per-authority template): the mechanics of putting serials, validity, names and extensions
+// into an X509 (or X509_CRL) and signing it. No policy here. Leaves are not built with these:
+// see leaf_encoder.h.
 #pragma once
 
 #include <string>
@@ -42,8 +43,9 @@ absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer);
 // `under_construction` when `issuer` is still being built (its SKI is not parsed yet).
 absl::StatusOr<AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer,
                                                      bool under_construction = false);
-// cRLDistributionPoints with one distribution point whose fullName is the URI `url`.
-absl::Status AddCrlDistributionPoint(X509* cert, const std::string& url);
+// The value of a cRLDistributionPoints extension with one distribution point whose fullName
+// is the URI `url`.
+absl::StatusOr<CrlDistPointsPtr> MakeCrlDistributionPoints(const std::string& url);
 
 // Signs with SHA-256 (RSA, EC P-256), SHA-384 (EC P-384), SHA-512 (larger EC) or no
 // separate digest (Ed25519/Ed448).

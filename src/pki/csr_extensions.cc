@@ -1,160 +1,200 @@
 #include "pki/csr_extensions.h"
 
 #include <openssl/objects.h>
-#include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <set>
-#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "pki/der.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/crypto/ssl_ptr.h"
 
 namespace svidd::pki_internal {
 namespace {
 
+using std::string_view_literals::operator""sv;
+
+constexpr std::string_view kSubjectAltName = "\x55\x1d\x11"sv;
+constexpr std::string_view kKeyUsage = "\x55\x1d\x0f"sv;
+constexpr std::string_view kExtendedKeyUsage = "\x55\x1d\x25"sv;
+constexpr std::string_view kBasicConstraints = "\x55\x1d\x13"sv;
+constexpr std::string_view kServerAuth = "\x2b\x06\x01\x05\x05\x07\x03\x01"sv;
+constexpr std::string_view kClientAuth = "\x2b\x06\x01\x05\x05\x07\x03\x02"sv;
+
+// GeneralName tags (RFC 5280 4.2.1.6): context-specific, IMPLICIT except directoryName.
+constexpr uint8_t kOtherName = 0xa0, kEmail = 0x81, kDns = 0x82, kDirectoryName = 0xa4, kUri = 0x86,
+                  kIpAddress = 0x87, kRegisteredId = 0x88;
+
 constexpr int kKeyCertSignBit = 5;  // RFC 5280 KeyUsage bit positions
 constexpr int kCrlSignBit = 6;
 
-std::string Ia5Text(const ASN1_IA5STRING* s) {
-  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                     static_cast<size_t>(ASN1_STRING_length(s)));
+std::string Quoted(std::string_view s) {
+  const absl::string_view head(s.data(), std::min<size_t>(s.size(), 128));
+  return absl::StrCat("\"", absl::CHexEscape(head), s.size() > 128 ? "...\"" : "\"");
 }
 
-std::string Quoted(const std::string& s) {
-  return absl::StrCat("\"", absl::CHexEscape(s.substr(0, 128)), s.size() > 128 ? "...\"" : "\"");
+absl::Status CannotParse(const char* what, const absl::Status& why) {
+  return absl::InvalidArgumentError(absl::StrCat(what, " cannot be parsed: ", why.message()));
 }
 
 // Why a SAN entry other than a URI is refused.
-std::string DescribeNonUriName(const GENERAL_NAME* name) {
-  switch (name->type) {
-    case GEN_DNS:
-      return absl::StrCat("a DNS name ", Quoted(Ia5Text(name->d.dNSName)));
-    case GEN_EMAIL:
-      return absl::StrCat("an email address ", Quoted(Ia5Text(name->d.rfc822Name)));
-    case GEN_IPADD:
+std::string DescribeNonUriName(const der::Element& name) {
+  switch (name.tag) {
+    case kDns:
+      return absl::StrCat("a DNS name ", Quoted(name.content));
+    case kEmail:
+      return absl::StrCat("an email address ", Quoted(name.content));
+    case kIpAddress:
       return "an IP address";
-    case GEN_OTHERNAME:
+    case kOtherName:
       return "an otherName";
-    case GEN_DIRNAME:
+    case kDirectoryName:
       return "a directoryName";
-    case GEN_RID:
+    case kRegisteredId:
       return "a registeredID";
     default:
-      return absl::StrCat("a name of type ", name->type);
+      return absl::StrCat("a name of type ", name.tag & 0x1f);
   }
 }
 
-absl::StatusOr<std::string> CheckSan(X509_EXTENSION* ext) {
-  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
-  if (names == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "subjectAltName cannot be parsed");
-  }
-  std::vector<std::string> uris;
-  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
-    if (name->type != GEN_URI) {
+absl::StatusOr<std::string> CheckSan(std::string_view value) {
+  der::Reader outer(value);
+  absl::StatusOr<der::Element> names = outer.Next(der::kSequence, "GeneralNames");
+  if (!names.ok()) return CannotParse("subjectAltName", names.status());
+  if (absl::Status s = outer.Finish("GeneralNames"); !s.ok())
+    return CannotParse("subjectAltName", s);
+  std::vector<std::string_view> uris;
+  der::Reader list(names->content);
+  while (!list.empty()) {
+    absl::StatusOr<der::Element> name = list.NextAny("GeneralName");
+    if (!name.ok()) return CannotParse("subjectAltName", name.status());
+    if (name->tag != kUri) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "subjectAltName contains ", DescribeNonUriName(name), "; only one URI SAN is allowed"));
+          "subjectAltName contains ", DescribeNonUriName(*name), "; only one URI SAN is allowed"));
     }
-    uris.push_back(Ia5Text(name->d.uniformResourceIdentifier));
+    uris.push_back(name->content);
   }
   if (uris.size() != 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("subjectAltName must hold exactly one URI SAN; found ", uris.size()));
   }
-  return uris.front();
+  return std::string(uris.front());
 }
 
-absl::Status CheckKeyUsage(X509_EXTENSION* ext) {
-  Asn1BitStringPtr usage(static_cast<ASN1_BIT_STRING*>(X509V3_EXT_d2i(ext)));
-  if (usage == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "keyUsage cannot be parsed");
+absl::Status CheckKeyUsage(std::string_view value) {
+  der::Reader outer(value);
+  absl::StatusOr<der::Element> bits = outer.Next(der::kBitString, "KeyUsage");
+  if (!bits.ok()) return CannotParse("keyUsage", bits.status());
+  if (absl::Status s = outer.Finish("KeyUsage"); !s.ok()) return CannotParse("keyUsage", s);
+  const std::string_view c = bits->content;
+  if (c.empty() || static_cast<uint8_t>(c[0]) > 7 || (c.size() == 1 && c[0] != 0)) {
+    return CannotParse("keyUsage", absl::InvalidArgumentError("bad BIT STRING"));
   }
-  if (ASN1_BIT_STRING_get_bit(usage.get(), kKeyCertSignBit)) {
+  auto bit = [&](int n) {
+    const size_t byte = 1 + static_cast<size_t>(n / 8);
+    return byte < c.size() && (static_cast<uint8_t>(c[byte]) & (0x80 >> (n % 8))) != 0;
+  };
+  if (bit(kKeyCertSignBit)) {
     return absl::InvalidArgumentError("keyUsage keyCertSign is not allowed for a workload");
   }
-  if (ASN1_BIT_STRING_get_bit(usage.get(), kCrlSignBit)) {
+  if (bit(kCrlSignBit)) {
     return absl::InvalidArgumentError("keyUsage cRLSign is not allowed for a workload");
   }
   return absl::OkStatus();
 }
 
-absl::Status CheckExtendedKeyUsage(X509_EXTENSION* ext) {
-  ExtendedKeyUsagePtr eku(static_cast<EXTENDED_KEY_USAGE*>(X509V3_EXT_d2i(ext)));
-  if (eku == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "extendedKeyUsage cannot be parsed");
+absl::Status CheckExtendedKeyUsage(std::string_view value) {
+  der::Reader outer(value);
+  absl::StatusOr<der::Element> purposes = outer.Next(der::kSequence, "ExtKeyUsageSyntax");
+  if (!purposes.ok()) return CannotParse("extendedKeyUsage", purposes.status());
+  if (absl::Status s = outer.Finish("ExtKeyUsageSyntax"); !s.ok()) {
+    return CannotParse("extendedKeyUsage", s);
   }
-  for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
-    const ASN1_OBJECT* purpose = sk_ASN1_OBJECT_value(eku.get(), i);
-    int nid = OBJ_obj2nid(purpose);
-    if (nid != NID_server_auth && nid != NID_client_auth) {
+  der::Reader list(purposes->content);
+  while (!list.empty()) {
+    absl::StatusOr<der::Element> purpose = list.Next(der::kOid, "KeyPurposeId");
+    if (!purpose.ok()) return CannotParse("extendedKeyUsage", purpose.status());
+    if (purpose->content != kServerAuth && purpose->content != kClientAuth) {
       return absl::InvalidArgumentError(
-          absl::StrCat("extendedKeyUsage ", DescribeObject(purpose),
+          absl::StrCat("extendedKeyUsage ", DescribeOid(purpose->content),
                        " is not allowed; only serverAuth and clientAuth"));
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status CheckBasicConstraints(X509_EXTENSION* ext) {
-  BasicConstraintsPtr bc(static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(ext)));
-  if (bc == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "basicConstraints cannot be parsed");
+// BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen INTEGER OPTIONAL }.
+absl::Status CheckBasicConstraints(std::string_view value) {
+  der::Reader outer(value);
+  absl::StatusOr<der::Element> seq = outer.Next(der::kSequence, "BasicConstraints");
+  if (!seq.ok()) return CannotParse("basicConstraints", seq.status());
+  if (absl::Status s = outer.Finish("BasicConstraints"); !s.ok()) {
+    return CannotParse("basicConstraints", s);
   }
-  if (bc->ca != 0) {
+  der::Reader fields(seq->content);
+  bool ca = false;
+  if (fields.PeekTag() == der::kBoolean) {
+    absl::StatusOr<der::Element> flag = fields.NextAny("cA");
+    absl::StatusOr<bool> value_of = flag.ok() ? der::BooleanValue(*flag, "cA") : flag.status();
+    if (!value_of.ok()) return CannotParse("basicConstraints", value_of.status());
+    ca = *value_of;
+  }
+  if (fields.PeekTag() == der::kInteger) {
+    absl::StatusOr<der::Element> path = fields.NextAny("pathLenConstraint");
+    absl::StatusOr<bool> negative =
+        path.ok() ? der::CheckInteger(*path, "pathLenConstraint") : path.status();
+    if (!negative.ok()) return CannotParse("basicConstraints", negative.status());
+  }
+  if (absl::Status s = fields.Finish("BasicConstraints"); !s.ok()) {
+    return CannotParse("basicConstraints", s);
+  }
+  if (ca)
     return absl::InvalidArgumentError("basicConstraints cA=true is not allowed for a workload");
-  }
   return absl::OkStatus();
 }
 
 // Checks one extension; fills `uri` from a subjectAltName.
-absl::Status CheckExtension(X509_EXTENSION* ext, int nid, std::string* uri) {
-  switch (nid) {
-    case NID_subject_alt_name: {
-      SVIDD_ASSIGN_OR_RETURN(*uri, CheckSan(ext));
-      return absl::OkStatus();
-    }
-    case NID_key_usage:
-      return CheckKeyUsage(ext);
-    case NID_ext_key_usage:
-      return CheckExtendedKeyUsage(ext);
-    case NID_basic_constraints:
-      return CheckBasicConstraints(ext);
-    default:
-      return absl::InvalidArgumentError(absl::StrCat(
-          "extension ", DescribeObject(X509_EXTENSION_get_object(ext)),
-          " is not allowed; only subjectAltName, keyUsage, extendedKeyUsage and basicConstraints"));
+absl::Status CheckExtension(const RequestedExtension& ext, std::string* uri) {
+  if (ext.oid == kSubjectAltName) {
+    SVIDD_ASSIGN_OR_RETURN(*uri, CheckSan(ext.value));
+    return absl::OkStatus();
   }
+  if (ext.oid == kKeyUsage) return CheckKeyUsage(ext.value);
+  if (ext.oid == kExtendedKeyUsage) return CheckExtendedKeyUsage(ext.value);
+  if (ext.oid == kBasicConstraints) return CheckBasicConstraints(ext.value);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "extension ", DescribeOid(ext.oid),
+      " is not allowed; only subjectAltName, keyUsage, extendedKeyUsage and basicConstraints"));
 }
 
 }  // namespace
 
-std::string DescribeObject(const ASN1_OBJECT* obj) {
-  char oid[128] = {0};
-  if (OBJ_obj2txt(oid, sizeof(oid), obj, /*no_name=*/1) <= 0) {
-    ClearOpenSslErrors();
-    return "(unreadable OID)";
-  }
-  int nid = OBJ_obj2nid(obj);
+std::string DescribeOid(std::string_view oid) {
+  const std::string dotted = der::OidText(oid);
+  ASN1_OBJECT* obj =
+      ASN1_OBJECT_create(NID_undef, reinterpret_cast<unsigned char*>(const_cast<char*>(oid.data())),
+                         static_cast<int>(oid.size()), nullptr, nullptr);
+  const int nid = obj == nullptr ? NID_undef : OBJ_obj2nid(obj);
+  ASN1_OBJECT_free(obj);
+  ClearOpenSslErrors();
   const char* name = nid == NID_undef ? nullptr : OBJ_nid2sn(nid);
-  if (name == nullptr) return oid;
-  return absl::StrCat(name, " (", oid, ")");
+  if (name == nullptr) return dotted;
+  return absl::StrCat(name, " (", dotted, ")");
 }
 
-absl::StatusOr<std::string> CheckRequestedExtensions(const STACK_OF(X509_EXTENSION) * exts) {
-  std::set<int> seen;
+absl::StatusOr<std::string> CheckRequestedExtensions(const std::vector<RequestedExtension>& exts) {
+  std::set<std::string_view> seen;
   std::string uri;
-  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
-    X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts, i);
-    int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
-    if (nid != NID_undef && !seen.insert(nid).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "extension ", DescribeObject(X509_EXTENSION_get_object(ext)), " is requested twice"));
+  for (const RequestedExtension& ext : exts) {
+    if (!seen.insert(ext.oid).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("extension ", DescribeOid(ext.oid), " is requested twice"));
     }
-    SVIDD_RETURN_IF_ERROR(CheckExtension(ext, nid, &uri));
+    SVIDD_RETURN_IF_ERROR(CheckExtension(ext, &uri));
   }
-  if (seen.count(NID_subject_alt_name) == 0) {
+  if (seen.count(kSubjectAltName) == 0) {
     return absl::InvalidArgumentError("no subjectAltName extension; one URI SAN is required");
   }
   return uri;

@@ -1,27 +1,30 @@
-// CSR validation as a pipeline: size → parse → key policy (before the signature, so a huge or
-// exotic key costs nothing) → signature → attributes → extensions → SPIFFE ID. The subject
-// is ignored.
+// CSR validation as a pipeline: size → PEM → DER walk → key policy (before the signature, so
+// a huge or exotic key costs nothing) → signature → attributes → extensions → SPIFFE ID. The
+// subject is ignored.
 #include "svidd/pki/csr_validator.h"
-
-#include <openssl/objects.h>
-#include <openssl/x509.h>
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "pki/csr_der.h"
 #include "pki/csr_extensions.h"
+#include "pki/csr_signature.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/pem.h"
 
 namespace svidd {
 namespace {
 
-using pki_internal::CheckRequestedExtensions;
+using std::string_view_literals::operator""sv;
+using pki_internal::CsrAttribute;
+using pki_internal::ParsedCsr;
 
+constexpr std::string_view kExtensionRequest = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x0e"sv;
+constexpr std::string_view kMsExtensionRequest = "\x2b\x06\x01\x04\x01\x82\x37\x02\x01\x0e"sv;
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
 
-absl::Status CheckKey(const EVP_PKEY* pkey, const KeyDescription& key) {
+absl::Status CheckKey(const KeyDescription& key) {
   switch (key.algorithm) {
     case KeyDescription::Algorithm::kRsa:
       if (key.bits < kMinRsaBits || key.bits > kMaxRsaBits) {
@@ -40,48 +43,36 @@ absl::Status CheckKey(const EVP_PKEY* pkey, const KeyDescription& key) {
     case KeyDescription::Algorithm::kOther:
       break;
   }
-  const char* type = EVP_PKEY_get0_type_name(pkey);
   return absl::InvalidArgumentError(
-      absl::StrCat("key algorithm ", type != nullptr ? type : "(unknown)",
-                   " is not allowed; only RSA, EC P-256/P-384 and Ed25519"));
+      "key algorithm is not allowed");  // DescribeCsrKey refuses first
 }
 
-absl::Status CheckSignature(X509_REQ* req, EVP_PKEY* key) {
-  if (X509_REQ_verify(req, key) != 1) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "signature does not verify");
+// The one attribute that requests extensions (PKCS#9 extensionRequest, or Microsoft's older
+// msExtReq, which OpenSSL reads the same way), or null when there is none. Two would leave it
+// open which one is checked, so they are refused. Any other attribute (challengePassword,
+// unstructuredName, ...) is ignored, as istiod does: nothing in it reaches the certificate.
+absl::StatusOr<const CsrAttribute*> ExtensionRequest(const ParsedCsr& csr) {
+  const CsrAttribute* request = nullptr;
+  for (const CsrAttribute& attr : csr.attributes) {
+    if (attr.type != kExtensionRequest && attr.type != kMsExtensionRequest) continue;
+    if (request != nullptr) return absl::InvalidArgumentError("more than one extensionRequest");
+    request = &attr;
   }
-  return absl::OkStatus();
+  return request;
 }
 
-// At most one attribute that requests extensions (PKCS#9 extensionRequest, or Microsoft's
-// older msExtReq, which OpenSSL reads the same way): two would leave it open which one is
-// checked. Any other attribute (challengePassword, unstructuredName, ...) is accepted and
-// ignored, as istiod does: nothing in it reaches the certificate.
-absl::Status CheckAttributes(const X509_REQ* req) {
-  int requests = 0;
-  for (int i = 0; i < X509_REQ_get_attr_count(req); ++i) {
-    const int nid = OBJ_obj2nid(X509_ATTRIBUTE_get0_object(X509_REQ_get_attr(req, i)));
-    if ((nid == NID_ext_req || nid == NID_ms_ext_req) && ++requests > 1) {
-      return absl::InvalidArgumentError("more than one extensionRequest");
-    }
-  }
-  return absl::OkStatus();
-}
-
-// The subject is not checked: svidd ignores it (the leaf's subject is empty and its SAN
-// critical) and copies nothing from it, so nothing in it can widen what the leaf proves.
-// SPIRE's agent sends C=US, O=SPIRE; OpenSSL configs and libraries CN/O/OU; istio-agent O="".
-
-absl::StatusOr<std::string> RequestedUri(const X509_REQ* req) {
-  ExtensionStackPtr exts(X509_REQ_get_extensions(const_cast<X509_REQ*>(req)));
-  if (exts == nullptr) {
-    if (X509_REQ_get_attr_by_NID(req, NID_ext_req, -1) >= 0) {
-      return OpenSslError(absl::StatusCode::kInvalidArgument, "extensionRequest cannot be parsed");
-    }
-    ClearOpenSslErrors();
+absl::StatusOr<std::string> RequestedUri(const ParsedCsr& csr) {
+  SVIDD_ASSIGN_OR_RETURN(const CsrAttribute* request, ExtensionRequest(csr));
+  if (request == nullptr) {
     return absl::InvalidArgumentError("no subjectAltName extension; one URI SAN is required");
   }
-  return CheckRequestedExtensions(exts.get());
+  absl::StatusOr<std::vector<pki_internal::RequestedExtension>> extensions =
+      pki_internal::ParseExtensionRequest(request->values);
+  if (!extensions.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("extensionRequest cannot be parsed: ", extensions.status().message()));
+  }
+  return pki_internal::CheckRequestedExtensions(*extensions);
 }
 
 absl::StatusOr<SpiffeId> WorkloadId(const std::string& uri) {
@@ -101,22 +92,19 @@ absl::StatusOr<ValidatedCsr> Validate(std::string_view pem, const CsrLimits& lim
     return absl::InvalidArgumentError(
         absl::StrCat("request is ", pem.size(), " bytes; the limit is ", limits.max_pem_bytes));
   }
-  absl::StatusOr<X509ReqPtr> req = ParseCsrPem(pem);
-  if (!req.ok()) {
+  absl::StatusOr<std::string> der = CsrPemToDer(pem);
+  absl::StatusOr<ParsedCsr> csr =
+      der.ok() ? pki_internal::ParseCsrDer(*der) : absl::StatusOr<ParsedCsr>(der.status());
+  if (!csr.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("not a PEM PKCS#10 request: ", req.status().message()));
+        absl::StrCat("not a PEM PKCS#10 request: ", csr.status().message()));
   }
-  EvpPkeyPtr key(X509_REQ_get_pubkey(req->get()));
-  if (key == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "public key cannot be parsed");
-  }
-  SVIDD_ASSIGN_OR_RETURN(KeyDescription description, DescribeKey(key.get()));
-  SVIDD_RETURN_IF_ERROR(CheckKey(key.get(), description));
-  SVIDD_RETURN_IF_ERROR(CheckSignature(req->get(), key.get()));
-  SVIDD_RETURN_IF_ERROR(CheckAttributes(req->get()));
-  SVIDD_ASSIGN_OR_RETURN(std::string uri, RequestedUri(req->get()));
+  SVIDD_ASSIGN_OR_RETURN(KeyDescription key, pki_internal::DescribeCsrKey(*csr));
+  SVIDD_RETURN_IF_ERROR(CheckKey(key));
+  SVIDD_RETURN_IF_ERROR(pki_internal::VerifyCsrSignature(*csr, key));
+  SVIDD_ASSIGN_OR_RETURN(std::string uri, RequestedUri(*csr));
   SVIDD_ASSIGN_OR_RETURN(SpiffeId id, WorkloadId(uri));
-  return ValidatedCsr{std::move(key), std::move(description), std::move(id)};
+  return ValidatedCsr{PublicKeyInfo{std::string(csr->spki), std::move(key)}, std::move(id)};
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "svidd/pki/leaf_profile.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -51,14 +52,24 @@ absl::StatusOr<LeafProfile> BuildLeafProfile(const SpiffeId& id, std::chrono::se
 }
 
 absl::StatusOr<std::string> RandomSerial() {
+  // Drawn from a per-thread buffer refilled from the CSPRNG: RAND_bytes per call takes the
+  // DRBG's lock on every certificate.
+  constexpr size_t kBufferBytes = 64 * kSerialBytes;
+  thread_local unsigned char buffer[kBufferBytes];
+  thread_local size_t used = kBufferBytes;
   std::string serial(kSerialBytes, '\0');
-  unsigned char* bytes = reinterpret_cast<unsigned char*>(serial.data());
   // The chance of 127 zero bits is negligible, but a zero serial is invalid: draw again.
   for (;;) {
-    if (RAND_bytes(bytes, kSerialBytes) != 1) {
-      return OpenSslError(absl::StatusCode::kInternal, "random serial number");
+    if (used == kBufferBytes) {
+      if (RAND_bytes(buffer, static_cast<int>(kBufferBytes)) != 1) {
+        return OpenSslError(absl::StatusCode::kInternal, "random serial number");
+      }
+      used = 0;
     }
-    bytes[0] &= 0x7f;  // positive, and DER-encodes in at most 16 bytes
+    std::copy_n(buffer + used, kSerialBytes, serial.begin());
+    OPENSSL_cleanse(buffer + used, kSerialBytes);  // never hand out the same bytes twice
+    used += kSerialBytes;
+    serial[0] = static_cast<char>(serial[0] & 0x7f);  // positive, at most 16 bytes in DER
     if (std::any_of(serial.begin(), serial.end(), [](char c) { return c != '\0'; })) {
       return serial;
     }

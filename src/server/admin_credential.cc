@@ -45,7 +45,7 @@ absl::StatusOr<AdminCredential> IssueAdminCredential(const Authority& authority,
                           now};
   AdminCredential credential;
   SVIDD_ASSIGN_OR_RETURN(credential.record,
-                         BuildCertificateRecord(issued, authority, key.get(), context));
+                         BuildCertificateRecord(issued, authority, context));
   // Recorded first: a credential the ledger does not know of is never handed out.
   SVIDD_RETURN_IF_ERROR(ledger.RecordIssuance(credential.record));
   credential.cert_chain_pem = issued.pem;

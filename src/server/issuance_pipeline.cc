@@ -140,14 +140,14 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
                                   (*authority)->not_after());
   if (!profile.ok()) return done(absl::UnavailableError(std::string(profile.status().message())));
 
-  auto issued = (*authority)->SignLeaf(*profile, csr->public_key.get());
+  auto issued = (*authority)->SignLeaf(*profile, csr->public_key);
   if (!issued.ok()) {
     return done(absl::InternalError("signing failed: " + std::string(issued.status().message())));
   }
 
   IssuanceContext context{CertKind::kWorkload, caller.id.str(), AuthMethodName(caller.method),
                           caller.principal, now};
-  auto record = BuildCertificateRecord(*issued, **authority, csr->public_key.get(), context);
+  auto record = BuildCertificateRecord(*issued, **authority, context);
   if (!record.ok()) return done(record.status());
   record->supersedes_serial_hex = std::move(request.supersedes_serial_hex);
 

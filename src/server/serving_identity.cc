@@ -54,7 +54,7 @@ absl::Status ServingIdentity::Issue(const Authority& authority) {
   SVIDD_ASSIGN_OR_RETURN(IssuedCertificate issued, authority.SignLeaf(profile, key.get()));
   IssuanceContext context{CertKind::kServer, id.str(), "self", "svidd", now};
   SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
-                         BuildCertificateRecord(issued, authority, key.get(), context));
+                         BuildCertificateRecord(issued, authority, context));
   // Recorded first: a certificate that is not in the ledger is never put to use.
   SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
   metrics_.RecordIssued(CertKind::kServer, IssuanceApi::kInternal);

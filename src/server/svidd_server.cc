@@ -87,6 +87,10 @@ struct SviddServer::Impl : public CaOperations {
   int crl_port = 0;
   int metrics_port = 0;
 
+  // One Maintain() at a time: the maintenance loop and RunMaintenance() (tests, callers on
+  // their own thread) would otherwise tick the CA manager, renew the serving identity and
+  // poll the revocation watcher concurrently, none of which is thread-safe.
+  std::mutex maintain_mu;
   std::mutex mu;
   std::condition_variable cv;
   bool shutting_down = false;
@@ -415,6 +419,7 @@ void SviddServer::Impl::SetServing(bool value) {
 // write, three failures in a row to turn it false, one success to turn it true again).
 // Returns the first thing that is wrong.
 absl::Status SviddServer::Impl::Maintain() {
+  std::lock_guard<std::mutex> maintaining(maintain_mu);
   absl::Status ca = ca_manager->Tick().status();
   if (!ca.ok()) spdlog::error("CA rotation: {}", ca.ToString());
   std::shared_ptr<const Authority> authority = authorities.Get();

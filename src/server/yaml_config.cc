@@ -67,6 +67,9 @@ std::string YamlConfig::to_config(const CLI::App* app, bool default_also, bool, 
   return out.c_str();
 }
 
+// Only CLI::ParseError may leave: CLI11_PARSE in main() reports those. yaml-cpp's own
+// exceptions (from Load, or from as<> on a node of the wrong kind) would end the process, so
+// every node is checked for its kind and read with Scalar(), which does not throw.
 std::vector<CLI::ConfigItem> YamlConfig::from_config(std::istream& input) const {
   YAML::Node root;
   try {
@@ -78,13 +81,22 @@ std::vector<CLI::ConfigItem> YamlConfig::from_config(std::istream& input) const 
   if (root.IsNull()) return items;
   if (!root.IsMap()) throw CLI::ConversionError("config file must be a YAML mapping of flag: value");
   for (const auto& entry : root) {
+    if (!entry.first.IsScalar()) {
+      throw CLI::ConversionError("config key must be a plain name, not a list or a mapping");
+    }
     CLI::ConfigItem item;
-    item.name = entry.first.as<std::string>();
+    item.name = entry.first.Scalar();
     const YAML::Node& value = entry.second;
     if (value.IsSequence()) {
-      for (const auto& v : value) item.inputs.push_back(v.as<std::string>());
+      for (const auto& v : value) {
+        if (!v.IsScalar()) {
+          throw CLI::ConversionError("config key '" + item.name +
+                                     "' must be a scalar or a list of scalars");
+        }
+        item.inputs.push_back(v.Scalar());
+      }
     } else if (value.IsScalar()) {
-      item.inputs.push_back(value.as<std::string>());
+      item.inputs.push_back(value.Scalar());
     } else {
       throw CLI::ConversionError("config key '" + item.name + "' must be a scalar or a list");
     }

@@ -28,7 +28,7 @@ std::shared_ptr<const X509Bundle> AgentTestPki::bundle(uint64_t sequence) const 
 }
 
 std::string AgentTestPki::IssueChainPem(const std::string& id, TimePoint now,
-                                        std::chrono::seconds ttl, const EVP_PKEY* key) const {
+                                        std::chrono::seconds ttl, const PublicKeyInfo& key) const {
   TtlPolicy policy{ttl, ttl, std::chrono::seconds(0)};
   LeafProfile profile =
       BuildLeafProfile(SpiffeId::Parse(id).value(), ttl, policy, now, authority_->not_after())
@@ -42,7 +42,7 @@ std::shared_ptr<const X509Svid> AgentTestPki::IssueSvid(const std::string& id, T
                                                         std::chrono::seconds ttl,
                                                         EvpPkeyPtr key) const {
   if (key == nullptr) key = GenerateKey(KeyType::kEcP256).value();
-  std::string pem = IssueChainPem(id, now, ttl, key.get());
+  std::string pem = IssueChainPem(id, now, ttl, PublicKeyInfoOf(key.get()).value());
   return X509Svid::Create(ParseCertificatesPem(pem).value(), std::move(key)).value();
 }
 

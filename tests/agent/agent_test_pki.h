@@ -29,7 +29,7 @@ class AgentTestPki {
                                             EvpPkeyPtr key = nullptr) const;
   // A certificate for `key`, as the PEM chain svidd would send: leaf, then intermediates.
   std::string IssueChainPem(const std::string& id, TimePoint now, std::chrono::seconds ttl,
-                            const EVP_PKEY* key) const;
+                            const PublicKeyInfo& key) const;
 
   // Serving certificate for DNS "localhost": PEM chain and key.
   std::string server_chain_pem() const { return server_chain_pem_; }

@@ -27,8 +27,8 @@ TEST(CsrMakerTest, EveryAgentKeyTypePassesSviddsValidator) {
     absl::StatusOr<ValidatedCsr> validated = ValidateCsr(*pem);
     ASSERT_TRUE(validated.ok()) << validated.status();
     EXPECT_EQ(validated->requested_id, id);
-    EXPECT_EQ(validated->key.Label(), c.label);
-    EXPECT_EQ(EVP_PKEY_eq(validated->public_key.get(), key.get()), 1);
+    EXPECT_EQ(validated->public_key.key.Label(), c.label);
+    EXPECT_EQ(validated->public_key.der, PublicKeyToDer(key.get()).value());
   }
 }
 

@@ -39,7 +39,7 @@ class RotationSessionTest : public ::testing::Test {
   v1::RotateResponse Issued(const AgentTestPki& pki, const std::string& csr_pem,
                             const std::string& id = kAgentId) {
     ValidatedCsr csr = ValidateCsr(csr_pem).value();
-    std::string chain = pki.IssueChainPem(id, now_, std::chrono::hours(1), csr.public_key.get());
+    std::string chain = pki.IssueChainPem(id, now_, std::chrono::hours(1), csr.public_key);
     std::vector<X509Ptr> certs = ParseCertificatesPem(chain).value();
     v1::RotateResponse message;
     for (const X509Ptr& cert : certs) {
@@ -82,7 +82,7 @@ TEST_F(RotationSessionTest, BundleThenRenewalThenIssuedInstallsTheSvid) {
   AgentState state = store_.Current();
   ASSERT_NE(state.svid, nullptr);
   EXPECT_EQ(state.svid->chain().size(), 2u) << "the root bundle element is not in the chain";
-  EXPECT_EQ(EVP_PKEY_eq(state.svid->key(), csr->public_key.get()), 1);
+  EXPECT_EQ(PublicKeyToDer(state.svid->key()).value(), csr->public_key.der);
   EXPECT_EQ(session_.certificates_installed(), 1);
 }
 
@@ -91,7 +91,7 @@ TEST_F(RotationSessionTest, EveryRenewalUsesAFreshKey) {
   std::set<std::string> keys;
   for (uint64_t id = 1; id <= 3; ++id) {
     std::string csr = CsrOf(session_.Handle(Renewal(id)));
-    keys.insert(PublicKeyToDer(ValidateCsr(csr).value().public_key.get()).value());
+    keys.insert(ValidateCsr(csr).value().public_key.der);
     session_.Handle(Issued(pki_, csr));
     ASSERT_TRUE(session_.last_rejection().ok()) << session_.last_rejection();
   }

@@ -132,6 +132,18 @@ std::vector<TokenCase> Cases() {
       {"SubWithExtraColon",
        Rsa([](TokenSpec& s) { s.subject = "system:serviceaccount:foo:bar:baz"; }),
        "is not a service account"},
+      // Kubernetes names (the longest legal ones pass: KubernetesNamesAtTheirLimits).
+      {"Namespace64Chars", Rsa([](TokenSpec& s) { s.ns = std::string(64, 'n'); }),
+       "is 64 characters; a Kubernetes namespace has at most 63"},
+      {"NamespaceUppercase", Rsa([](TokenSpec& s) { s.ns = "Foo"; }),
+       "namespace \"Foo\" is not a Kubernetes name"},
+      {"NamespaceUnderscore", Rsa([](TokenSpec& s) { s.ns = "foo_bar"; }), "RFC 1123 label"},
+      {"NamespaceEndsWithDash", Rsa([](TokenSpec& s) { s.ns = "foo-"; }), "RFC 1123 label"},
+      {"ServiceAccount254Chars", Rsa([](TokenSpec& s) { s.sa = std::string(254, 'a'); }),
+       "is 254 characters; a Kubernetes service account has at most 253"},
+      {"ServiceAccountUppercase", Rsa([](TokenSpec& s) { s.sa = "Bar"; }), "DNS subdomain"},
+      {"ServiceAccountEmptyLabel", Rsa([](TokenSpec& s) { s.sa = "a..b"; }), "DNS subdomain"},
+      {"ServiceAccountTrailingDot", Rsa([](TokenSpec& s) { s.sa = "bar."; }), "DNS subdomain"},
       {"KubernetesClaimDisagrees",
        Rsa([](TokenSpec& s) { s.subject = "system:serviceaccount:other:bar"; }),
        "kubernetes.io.namespace disagrees with the subject"},
@@ -158,6 +170,26 @@ TEST(KubernetesTokenVerifierTest, NamedCases) {
     EXPECT_EQ(claims.status().code(), absl::StatusCode::kUnauthenticated) << claims.status();
     EXPECT_NE(claims.status().message().find(c.fragment), absl::string_view::npos)
         << claims.status() << " does not name: " << c.fragment;
+  }
+}
+
+TEST(KubernetesTokenVerifierTest, KubernetesNamesAtTheirLimits) {
+  TokenTestEnv env;
+  auto verifier = env.MakeVerifier();
+  const std::vector<std::pair<std::string, std::string>> names = {
+      {std::string(63, 'n'), "bar"},
+      {"foo", std::string(125, 'a') + "." + std::string(127, 'b')},
+      {"0-9", "my-sa.v2"},
+  };
+  for (const auto& [ns, sa] : names) {
+    SCOPED_TRACE(ns + " " + sa);
+    TokenSpec spec = env.Spec();
+    spec.ns = ns;
+    spec.sa = sa;
+    auto claims = verifier->Verify(MintToken(env.rsa(), spec));
+    ASSERT_TRUE(claims.ok()) << claims.status();
+    EXPECT_EQ(claims->namespace_name, ns);
+    EXPECT_EQ(claims->service_account, sa);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "crypto/test_certificate.h"
 #include "support/pki/csr_builder.h"
+#include "svidd/crypto/pem.h"
 
 namespace svidd {
 namespace {
@@ -107,6 +108,18 @@ TEST(KeysTest, KeyMatchesOnlyItsOwnCertificate) {
   EXPECT_FALSE(KeyMatchesCertificate(rsa.get(), cert.get()));
   EXPECT_FALSE(KeyMatchesCertificate(nullptr, cert.get()));
   EXPECT_FALSE(KeyMatchesCertificate(ec.get(), nullptr));
+}
+
+// PublicKeyInfo carries the same SubjectPublicKeyInfo bytes and hash as the EVP_PKEY paths.
+TEST(KeysTest, PublicKeyInfoMatchesTheKeysEncodingAndHash) {
+  for (KeyType type : {KeyType::kEcP256, KeyType::kRsa2048, KeyType::kEd25519}) {
+    SCOPED_TRACE(KeyTypeName(type));
+    EvpPkeyPtr key = GenerateKey(type).value();
+    PublicKeyInfo info = PublicKeyInfoOf(key.get()).value();
+    EXPECT_EQ(info.der, PublicKeyToDer(key.get()).value());
+    EXPECT_EQ(info.Sha256Hex().value(), PublicKeySha256Hex(key.get()).value());
+    EXPECT_EQ(info.key.Label(), DescribeKey(key.get()).value().Label());
+  }
 }
 
 }  // namespace

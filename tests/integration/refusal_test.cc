@@ -77,6 +77,20 @@ std::vector<RefusalCase> Cases() {
          return MintToken(forger, s);
        },
        GoodCsr, StatusCode::UNAUTHENTICATED, "signature"},
+      // Kubernetes names: a namespace is an RFC 1123 label, a service account a DNS subdomain.
+      {"UppercaseNamespace", TokenWith([](TokenSpec& s) { s.ns = "Foo"; }), GoodCsr,
+       StatusCode::UNAUTHENTICATED, "namespace \"Foo\" is not a Kubernetes name"},
+      {"NamespaceOver63", TokenWith([](TokenSpec& s) { s.ns = std::string(64, 'a'); }), GoodCsr,
+       StatusCode::UNAUTHENTICATED, "64 characters"},
+      {"NamespaceWithDot", TokenWith([](TokenSpec& s) { s.ns = "foo.bar"; }), GoodCsr,
+       StatusCode::UNAUTHENTICATED, "not a Kubernetes name (RFC 1123 label"},
+      {"UppercaseServiceAccount", TokenWith([](TokenSpec& s) { s.sa = "Bar"; }), GoodCsr,
+       StatusCode::UNAUTHENTICATED, "service account \"Bar\" is not a Kubernetes name"},
+      {"ServiceAccountOver253",
+       TokenWith([](TokenSpec& s) { s.sa = std::string(254, 'b'); }), GoodCsr,
+       StatusCode::UNAUTHENTICATED, "254 characters"},
+      {"ServiceAccountStartsWithDash", TokenWith([](TokenSpec& s) { s.sa = "-bar"; }), GoodCsr,
+       StatusCode::UNAUTHENTICATED, "DNS subdomain"},
       {"IdentityMismatch", TokenWith([](TokenSpec& s) { s.ns = "other"; }), GoodCsr,
        StatusCode::PERMISSION_DENIED, "spiffe://cluster.local/ns/other/sa/bar"},
       {"CsrWithDnsSan", GoodToken(), [] { return CsrWith([](CsrSpec& s) { s.dns = {"evil.com"}; }); },
@@ -97,6 +111,19 @@ std::vector<RefusalCase> Cases() {
          });
        },
        StatusCode::INVALID_ARGUMENT, "1024"},
+      {"CsrExplicitEcParameters", GoodToken(),
+       [] { return CsrWith([](CsrSpec& s) { s.explicit_ec_params = true; }); },
+       StatusCode::INVALID_ARGUMENT, "explicit curve parameters"},
+      {"CsrSignedWithSha1", GoodToken(), [] { return CsrWith([](CsrSpec& s) { s.digest = "SHA1"; }); },
+       StatusCode::INVALID_ARGUMENT, "signature digest SHA1 is too weak"},
+      {"CsrSignedWithMd5", GoodToken(),
+       [] {
+         return CsrWith([](CsrSpec& s) {
+           s.key_type = KeyType::kRsa2048;
+           s.digest = "MD5";
+         });
+       },
+       StatusCode::INVALID_ARGUMENT, "signature digest MD5 is too weak"},
       {"NotACsr", GoodToken(), [] { return std::string("hello"); }, StatusCode::INVALID_ARGUMENT,
        "CSR"},
       {"CsrOverCsrLimit", GoodToken(), [] { return GoodCsr() + std::string(40 * 1024, 'A'); },

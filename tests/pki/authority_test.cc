@@ -21,6 +21,13 @@ using ::testing::HasSubstr;
 
 SpiffeId Workload() { return SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value(); }
 
+// The issued certificate as an X509, for OpenSSL's getters.
+X509Ptr Cert(const IssuedCertificate& issued) {
+  auto cert = ParseCertificateDer(issued.der);
+  EXPECT_TRUE(cert.ok()) << cert.status();
+  return cert.ok() ? *std::move(cert) : nullptr;
+}
+
 // OpenSSL's getters cache parsed extensions in the object, hence non-const.
 X509* Mutable(const X509* cert) { return const_cast<X509*>(cert); }
 
@@ -81,7 +88,8 @@ class AuthorityTest : public ::testing::Test {
 
 void ExpectIdentityAndValidity(const Authority& authority, const LeafProfile& profile,
                                const IssuedCertificate& issued) {
-  const X509* cert = issued.cert.get();
+  X509Ptr owned = Cert(issued);
+  const X509* cert = owned.get();
   EXPECT_EQ(X509_get_version(cert), X509_VERSION_3);
   EXPECT_TRUE(SameSerial(cert, profile.serial));
   EXPECT_NE(X509_get0_serialNumber(cert)->type, V_ASN1_NEG_INTEGER);
@@ -101,7 +109,8 @@ void ExpectIdentityAndValidity(const Authority& authority, const LeafProfile& pr
 
 void ExpectExtensions(const Authority& authority, const IssuedCertificate& issued,
                       uint32_t key_usage) {
-  const X509* cert = issued.cert.get();
+  X509Ptr owned = Cert(issued);
+  const X509* cert = owned.get();
   EXPECT_EQ(X509_get_ext_count(cert), 6) << "SAN, BC, KU, EKU, SKI, AKI and nothing else";
   EXPECT_EQ(Criticality(cert, NID_basic_constraints), 1);
   EXPECT_FALSE(IsCaCertificate(cert));
@@ -136,12 +145,12 @@ TEST_F(AuthorityTest, LeafCarriesTheSvidProfileForEverySubjectKeyType) {
     const LeafProfile profile = Profile(*authority);
     auto issued = authority->SignLeaf(profile, key.get());
     ASSERT_TRUE(issued.ok()) << issued.status();
-    EXPECT_EQ(EVP_PKEY_eq(X509_get0_pubkey(issued->cert.get()), key.get()), 1);
+    EXPECT_EQ(EVP_PKEY_eq(X509_get0_pubkey(Cert(*issued).get()), key.get()), 1);
     ExpectIdentityAndValidity(*authority, profile, *issued);
     ExpectExtensions(*authority, *issued, c.key_usage);
     auto parsed = ParseCertificatePem(issued->pem);
     ASSERT_TRUE(parsed.ok()) << parsed.status();
-    EXPECT_EQ(X509_cmp(parsed->get(), issued->cert.get()), 0);
+    EXPECT_EQ(X509_cmp(parsed->get(), Cert(*issued).get()), 0);
     EXPECT_EQ(issued->pem.back(), '\n');
   }
 }
@@ -153,8 +162,8 @@ TEST_F(AuthorityTest, DnsNamesFollowTheUri) {
   const LeafProfile profile = Profile(*authority, {"localhost", "svidd.istio-system.svc"});
   auto issued = authority->SignLeaf(profile, key.get());
   ASSERT_TRUE(issued.ok()) << issued.status();
-  EXPECT_THAT(UriSans(issued->cert.get()), ElementsAre(Workload().str()));
-  EXPECT_THAT(DnsSans(issued->cert.get()), ElementsAre("localhost", "svidd.istio-system.svc"));
+  EXPECT_THAT(UriSans(Cert(*issued).get()), ElementsAre(Workload().str()));
+  EXPECT_THAT(DnsSans(Cert(*issued).get()), ElementsAre("localhost", "svidd.istio-system.svc"));
 }
 
 TEST_F(AuthorityTest, SignsWithTheDigestThatFitsTheCaKey) {
@@ -174,9 +183,10 @@ TEST_F(AuthorityTest, SignsWithTheDigestThatFitsTheCaKey) {
     ASSERT_NE(authority, nullptr);
     EvpPkeyPtr key = Key(KeyType::kEcP256);
     IssuedCertificate issued = Issue(*authority, key.get());
-    ASSERT_NE(issued.cert, nullptr);
-    EXPECT_EQ(X509_get_signature_nid(issued.cert.get()), c.signature_nid);
-    EXPECT_EQ(X509_verify(issued.cert.get(), X509_get0_pubkey(authority->signing_cert())), 1);
+    X509Ptr cert = Cert(issued);
+    ASSERT_NE(cert, nullptr);
+    EXPECT_EQ(X509_get_signature_nid(cert.get()), c.signature_nid);
+    EXPECT_EQ(X509_verify(cert.get(), X509_get0_pubkey(authority->signing_cert())), 1);
     EXPECT_TRUE(testing::OpensslVerifyStrict(issued.pem, authority->chain_pem(),
                                              authority->root_bundle_pem(), "sslclient")
                     .ok());
@@ -224,8 +234,9 @@ TEST_F(AuthorityTest, SerialsAreUniqueAndPositive) {
   std::set<std::string> serials;
   for (int i = 0; i < 300; ++i) {
     IssuedCertificate issued = Issue(*authority, key.get());
-    ASSERT_NE(issued.cert, nullptr);
-    const ASN1_INTEGER* serial = X509_get0_serialNumber(issued.cert.get());
+    X509Ptr cert = Cert(issued);
+    ASSERT_NE(cert, nullptr);
+    const ASN1_INTEGER* serial = X509_get0_serialNumber(cert.get());
     EXPECT_EQ(serial->type, V_ASN1_INTEGER);
     EXPECT_LE(serial->length, 16);
     EXPECT_GE(serial->length, 8) << "at least 64 random bits, barring astronomical luck";
@@ -250,7 +261,7 @@ TEST_F(AuthorityTest, SigningConcurrentlyFromOneSnapshotIsSafe) {
         mine.serial = RandomSerial().value();
         auto issued = authority->SignLeaf(mine, key.get());
         if (!issued.ok() ||
-            !authority->VerifyClientCertificate(issued->cert.get(), {}, clock_.Now()).ok()) {
+            !authority->VerifyClientCertificate(Cert(*issued).get(), {}, clock_.Now()).ok()) {
           ++failures[t];
           continue;
         }
@@ -307,10 +318,10 @@ TEST_F(AuthorityTest, VerifyClientCertificateAcceptsItsOwnLeaf) {
   ASSERT_NE(authority, nullptr);
   EvpPkeyPtr key = Key(KeyType::kEcP256);
   IssuedCertificate issued = Issue(*authority, key.get());
-  EXPECT_TRUE(authority->VerifyClientCertificate(issued.cert.get(), {}, clock_.Now()).ok());
+  EXPECT_TRUE(authority->VerifyClientCertificate(Cert(issued).get(), {}, clock_.Now()).ok());
   // A peer that sends the intermediate itself changes nothing.
   std::vector<X509*> sent = {Mutable(authority->signing_cert())};
-  EXPECT_TRUE(authority->VerifyClientCertificate(issued.cert.get(), sent, clock_.Now()).ok());
+  EXPECT_TRUE(authority->VerifyClientCertificate(Cert(issued).get(), sent, clock_.Now()).ok());
 }
 
 TEST_F(AuthorityTest, VerifyClientCertificateRefuses) {
@@ -321,6 +332,7 @@ TEST_F(AuthorityTest, VerifyClientCertificateRefuses) {
   EvpPkeyPtr key = Key(KeyType::kEcP256);
   IssuedCertificate good = Issue(*authority, key.get());
   IssuedCertificate foreign = Issue(*other, key.get());
+  X509Ptr good_cert = Cert(good), foreign_cert = Cert(foreign);
   const TimePoint now = clock_.Now();
   struct Case {
     const char* name;
@@ -329,9 +341,9 @@ TEST_F(AuthorityTest, VerifyClientCertificateRefuses) {
     const char* reason;
   };
   const Case cases[] = {
-      {"expired", good.cert.get(), good.not_after + hours(1), "certificate has expired"},
-      {"not yet valid", good.cert.get(), good.not_before - hours(1), "not yet valid"},
-      {"another CA's leaf", foreign.cert.get(), now, "unable to get local issuer certificate"},
+      {"expired", good_cert.get(), good.not_after + hours(1), "certificate has expired"},
+      {"not yet valid", good_cert.get(), good.not_before - hours(1), "not yet valid"},
+      {"another CA's leaf", foreign_cert.get(), now, "unable to get local issuer certificate"},
       {"a CA certificate", authority->signing_cert(), now, "CA certificate"},
   };
   for (const Case& c : cases) {
@@ -355,10 +367,11 @@ TEST_F(AuthorityTest, LeafNamesTheCrlDistributionPointWhenConfigured) {
     SCOPED_TRACE(KeyTypeName(type));
     EvpPkeyPtr key = Key(type);
     IssuedCertificate issued = Issue(ca, key.get());
-    ASSERT_NE(issued.cert, nullptr);
-    EXPECT_EQ(X509_get_ext_count(issued.cert.get()), 7) << "the SVID extensions, then the CDP";
-    EXPECT_EQ(Criticality(issued.cert.get(), NID_crl_distribution_points), 0);
-    EXPECT_THAT(CrlDistributionPointUris(issued.cert.get()), ElementsAre(ca.crl_url()));
+    X509Ptr cert = Cert(issued);
+    ASSERT_NE(cert, nullptr);
+    EXPECT_EQ(X509_get_ext_count(cert.get()), 7) << "the SVID extensions, then the CDP";
+    EXPECT_EQ(Criticality(cert.get(), NID_crl_distribution_points), 0);
+    EXPECT_THAT(CrlDistributionPointUris(cert.get()), ElementsAre(ca.crl_url()));
     for (const char* purpose : {"sslclient", "sslserver"}) {
       SCOPED_TRACE(purpose);
       absl::Status status =
@@ -376,7 +389,7 @@ TEST_F(AuthorityTest, NoCrlDistributionPointByDefault) {
   EXPECT_EQ(authority->crl_url(), "");
   EvpPkeyPtr key = Key(KeyType::kEcP256);
   IssuedCertificate issued = Issue(*authority, key.get());
-  EXPECT_TRUE(CrlDistributionPointUris(issued.cert.get()).empty());
+  EXPECT_TRUE(CrlDistributionPointUris(Cert(issued).get()).empty());
 }
 
 TEST_F(AuthorityTest, RefusesABadCrlUrlBase) {

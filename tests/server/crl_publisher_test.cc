@@ -70,7 +70,7 @@ class CrlPublisherTest : public ::testing::Test {
     auto issued = ca.SignLeaf(profile.value(), key.get());
     EXPECT_TRUE(issued.ok()) << issued.status();
     IssuanceContext context{CertKind::kWorkload, id.str(), "test", "test", clock_.Now()};
-    auto record = BuildCertificateRecord(*issued, ca, key.get(), context);
+    auto record = BuildCertificateRecord(*issued, ca, context);
     EXPECT_TRUE(record.ok()) << record.status();
     EXPECT_TRUE(ledger_->RecordIssuance(*std::move(record)).ok());
     return *std::move(issued);

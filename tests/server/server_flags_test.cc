@@ -136,6 +136,31 @@ TEST(ServerFlagsTest, JwksUrlLoggingAndMetricsFromTheYamlConfig) {
   EXPECT_EQ(p.options.metrics_listen, "0.0.0.0:15014");
   EXPECT_EQ(p.options.log_format, "json");
   EXPECT_EQ(p.options.log_level, "warn");
+}
+
+// Found by the yaml_config fuzzer: valid YAML that is not a flat map of scalars or lists of
+// scalars made yaml-cpp throw its own exception past CLI11's error handling, so svidd died
+// on std::terminate instead of naming the problem.
+TEST(ServerFlagsTest, YamlConfigThatIsNotFlagsIsAParseError) {
+  struct Case {
+    const char* yaml;
+    const char* fragment;
+  } cases[] = {
+      {"[listen]: 127.0.0.1:1\n", "config key must be a plain name"},
+      {"{a: b}: c\n", "config key must be a plain name"},
+      {"admin-id: [[spiffe://cluster.local/ns/a/sa/b]]\n", "'admin-id' must be a scalar"},
+      {"admin-id: [{a: b}]\n", "'admin-id' must be a scalar"},
+      {"listen: {host: a}\n", "'listen' must be a scalar or a list"},
+      {"listen: [unterminated\n", "not valid YAML"},
+  };
+  std::string path = ::testing::TempDir() + "/svidd-bad-" + std::to_string(::getpid()) + ".yaml";
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.yaml);
+    std::ofstream(path) << c.yaml;
+    Parsed p = Parse({"--config", path});
+    ASSERT_FALSE(p.status.ok());
+    EXPECT_NE(p.status.message().find(c.fragment), absl::string_view::npos) << p.status;
+  }
   std::remove(path.c_str());
 }
 

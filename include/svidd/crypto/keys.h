@@ -31,6 +31,17 @@ absl::StatusOr<KeyDescription> DescribeKey(const EVP_PKEY* key);
 // Lowercase hex SHA-256 of the key's SubjectPublicKeyInfo DER.
 absl::StatusOr<std::string> PublicKeySha256Hex(const EVP_PKEY* key);
 
+// A public key to certify, as its SubjectPublicKeyInfo bytes: a CSR's verbatim (so the leaf
+// certifies exactly the key that signed the CSR, with no EVP_PKEY round trip), or a local
+// key's encoding (PublicKeyInfoOf).
+struct PublicKeyInfo {
+  std::string der;  // SubjectPublicKeyInfo DER
+  KeyDescription key;
+  // Lowercase hex SHA-256 of `der` (what PublicKeySha256Hex gives for the same key).
+  absl::StatusOr<std::string> Sha256Hex() const;
+};
+absl::StatusOr<PublicKeyInfo> PublicKeyInfoOf(const EVP_PKEY* key);
+
 // True if `key` is the private half of the public key in `cert`.
 bool KeyMatchesCertificate(const EVP_PKEY* key, const X509* cert);
 

@@ -18,11 +18,15 @@ absl::StatusOr<X509Ptr> ParseCertificatePem(std::string_view pem);
 absl::StatusOr<X509Ptr> ParseCertificateDer(std::string_view der);
 // A PKCS#10 request ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST").
 absl::StatusOr<X509ReqPtr> ParseCsrPem(std::string_view pem);
+// The DER inside a PEM input holding exactly one request block (no parsing of the DER).
+absl::StatusOr<std::string> CsrPemToDer(std::string_view pem);
 // PKCS#8, traditional RSA or EC private key, unencrypted.
 absl::StatusOr<EvpPkeyPtr> ParsePrivateKeyPem(std::string_view pem);
 
 absl::StatusOr<std::string> CertificateToPem(const X509* cert);
 absl::StatusOr<std::string> CertificateToDer(const X509* cert);
+// The PEM block PEM_write_bio_X509 would write for a certificate's DER, without parsing it.
+std::string CertificateDerToPem(std::string_view der);
 absl::StatusOr<std::string> CsrToPem(const X509_REQ* csr);
 absl::StatusOr<std::string> PrivateKeyToPkcs8Pem(const EVP_PKEY* key);
 absl::StatusOr<std::string> PrivateKeyToPkcs8Der(const EVP_PKEY* key);

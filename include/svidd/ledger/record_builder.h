@@ -18,9 +18,9 @@ struct IssuanceContext {
   TimePoint issued_at;
 };
 
+// The key's hash and type come from `issued` (computed from the certified key's bytes).
 absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate& issued,
                                                          const Authority& issuer,
-                                                         const EVP_PKEY* subject_key,
                                                          const IssuanceContext& context);
 
 // The ledger row of a CA certificate svidd made: `ca`'s signer, issued by `issuer` (a root).

@@ -9,18 +9,27 @@
 
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
+#include "svidd/crypto/keys.h"
 #include "svidd/pki/ca_material.h"
 #include "svidd/pki/leaf_profile.h"
 
 namespace svidd {
 
 struct IssuedCertificate {
-  X509Ptr cert;
+  std::string der;  // the certificate (ParseCertificateDer makes an X509 of it)
   std::string pem;
   std::string serial_hex;  // SerialHex form
   TimePoint not_before;
   TimePoint not_after;
+  // SHA-256 (lowercase hex) of the certified SubjectPublicKeyInfo, and its KeyDescription
+  // label: what the ledger records about the key.
+  std::string public_key_sha256;
+  std::string key_label;
 };
+
+namespace pki_internal {
+class LeafEncoder;
+}
 
 struct AuthorityOptions {
   // Where this CA's CRLs are published over HTTP, e.g. "http://svidd.svidd-system.svc:8080"
@@ -38,7 +47,11 @@ class Authority {
   // Builds and signs a leaf per the X509-SVID profile: empty subject, exactly one URI SAN
   // (critical) plus any DNS names, CA:false, keyUsage critical digitalSignature
   // (+keyEncipherment for RSA keys), EKU serverAuth+clientAuth, SKI, AKI, and the
-  // cRLDistributionPoints extension when crl_url() is set.
+  // cRLDistributionPoints extension when crl_url() is set. The leaf certifies exactly the
+  // bytes of `subject_key` (a CSR's key, verbatim).
+  absl::StatusOr<IssuedCertificate> SignLeaf(const LeafProfile& profile,
+                                             const PublicKeyInfo& subject_key) const;
+  // The same for a key held locally (svidd's own serving and admin certificates).
   absl::StatusOr<IssuedCertificate> SignLeaf(const LeafProfile& profile,
                                              const EVP_PKEY* subject_key) const;
 
@@ -80,6 +93,7 @@ class Authority {
   std::string signer_serial_hex_;
   std::string crl_url_;
   AuthorityOptions options_;
+  std::shared_ptr<const pki_internal::LeafEncoder> leaf_encoder_;
   std::vector<std::string> chain_pem_;
   std::string root_bundle_pem_;
 };

@@ -8,7 +8,6 @@
 
 #include "absl/status/statusor.h"
 #include "svidd/crypto/keys.h"
-#include "svidd/crypto/ssl_ptr.h"
 #include "svidd/spiffe/spiffe_id.h"
 
 namespace svidd {
@@ -19,19 +18,24 @@ struct CsrLimits {
 };
 
 struct ValidatedCsr {
-  EvpPkeyPtr public_key;   // the key to certify
-  KeyDescription key;      // what kind of key it is
-  SpiffeId requested_id;   // the one URI SAN
+  // The key to certify: the CSR's SubjectPublicKeyInfo bytes, verbatim, and what kind of key
+  // it is. The leaf carries exactly these bytes.
+  PublicKeyInfo public_key;
+  SpiffeId requested_id;  // the one URI SAN
 };
 
-// Refuses with INVALID_ARGUMENT and a message naming the problem when the request:
-// is too large or not a PEM CSR; has a signature that does not verify; has a key other than
-// RSA 2048–8192, ECDSA P-256/P-384 or Ed25519; has no SAN extension, a SAN other than URI, or
-// not exactly one URI SAN; has a URI that is not a valid SPIFFE ID with a path; requests an
-// extension other than subjectAltName, keyUsage, extendedKeyUsage, or basicConstraints with
-// cA=false; requests cA=true, keyCertSign or cRLSign; carries more than one extension-request
-// attribute. The subject (CN, O, C, OU, ...) and other attributes are accepted and ignored:
-// nothing from them is copied into the certificate.
+// Parses the request with a strict DER walk (no OpenSSL decoders) and refuses with
+// INVALID_ARGUMENT and a message naming the problem when the request:
+// is too large, not a PEM CSR or not DER (indefinite or non-minimal lengths, trailing bytes);
+// has a key other than RSA 2048–8192, ECDSA P-256/P-384 (named curve, never explicit
+// parameters) or Ed25519; is signed with a digest other than SHA-256/384/512 (MD5, SHA-1 ...)
+// or Ed25519, or with a signature that does not verify; carries more than one
+// extension-request attribute; has no SAN extension, a SAN other than URI, or not exactly one
+// URI SAN; has a URI that is not a valid SPIFFE ID with a path; requests an extension other
+// than subjectAltName, keyUsage, extendedKeyUsage, or basicConstraints with cA=false; requests
+// cA=true, keyCertSign or cRLSign. The subject (CN, O, C, OU, ...) and other attributes are
+// accepted and ignored (as istiod does): they need only be well-formed DER, and nothing from
+// them is copied into the certificate.
 absl::StatusOr<ValidatedCsr> ValidateCsr(std::string_view pem, const CsrLimits& limits = {});
 
 }  // namespace svidd

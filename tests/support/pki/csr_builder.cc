@@ -1,5 +1,7 @@
 #include "support/pki/csr_builder.h"
 
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -25,6 +27,9 @@ absl::StatusOr<EvpPkeyPtr> ObtainKey(const CsrSpec& spec) {
     return EvpPkeyPtr(key);
   }
   if (spec.rsa_bits > 0 && IsRsa(spec.key_type)) return GenerateRsaKey(spec.rsa_bits);
+  if (spec.explicit_ec_params) {
+    return GenerateExplicitEcKey(spec.key_type == KeyType::kEcP384 ? "P-384" : "P-256");
+  }
   return GenerateKey(spec.key_type);
 }
 
@@ -147,10 +152,14 @@ absl::Status AddExtensions(X509_REQ* req, const CsrSpec& spec) {
   return absl::OkStatus();
 }
 
-absl::Status Sign(X509_REQ* req, EVP_PKEY* key) {
-  // EdDSA signs the message itself; every other key type here hashes with SHA-256.
+absl::Status Sign(X509_REQ* req, EVP_PKEY* key, const std::string& digest) {
+  // EdDSA signs the message itself; every other key type here hashes with SHA-256 by default.
   const int id = EVP_PKEY_get_base_id(key);
   const EVP_MD* md = id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448 ? nullptr : EVP_sha256();
+  if (!digest.empty()) {
+    md = EVP_get_digestbyname(digest.c_str());
+    if (md == nullptr) return Fail("EVP_get_digestbyname");
+  }
   if (X509_REQ_sign(req, key, md) <= 0) return Fail("X509_REQ_sign");
   return absl::OkStatus();
 }
@@ -186,7 +195,7 @@ absl::StatusOr<TestCsr> BuildCsr(const CsrSpec& spec) {
                                 reinterpret_cast<const unsigned char*>("secret"), -1) != 1) {
     return Fail("X509_REQ_add1_attr_by_NID");
   }
-  SVIDD_RETURN_IF_ERROR(Sign(req.get(), key.get()));
+  SVIDD_RETURN_IF_ERROR(Sign(req.get(), key.get(), spec.digest));
   SVIDD_ASSIGN_OR_RETURN(std::string pem, EncodePem(req.get(), spec.corrupt_signature));
   return TestCsr{std::move(key), std::move(pem)};
 }
@@ -202,6 +211,21 @@ absl::StatusOr<EvpPkeyPtr> GenerateEcKeyOnCurve(const std::string& curve) {
   EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve.c_str()));
   if (key == nullptr) return Fail("EVP_PKEY_Q_keygen(EC)");
   return key;
+}
+
+absl::StatusOr<EvpPkeyPtr> GenerateExplicitEcKey(const std::string& curve) {
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  if (ctx == nullptr || EVP_PKEY_keygen_init(ctx.get()) != 1) return Fail("EVP_PKEY_keygen_init");
+  std::string group = curve;
+  std::string encoding = OSSL_PKEY_EC_ENCODING_EXPLICIT;
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, encoding.data(), 0),
+      OSSL_PARAM_construct_end()};
+  if (EVP_PKEY_CTX_set_params(ctx.get(), params) != 1) return Fail("EVP_PKEY_CTX_set_params");
+  EVP_PKEY* key = nullptr;
+  if (EVP_PKEY_generate(ctx.get(), &key) != 1) return Fail("EVP_PKEY_generate(EC explicit)");
+  return EvpPkeyPtr(key);
 }
 
 absl::StatusOr<EvpPkeyPtr> GenerateRsaKey(int bits) {

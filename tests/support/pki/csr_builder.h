@@ -30,6 +30,10 @@ struct CsrSpec {
   // extendedKeyUsage serverAuth+clientAuth, basicConstraints cA=false.
   bool request_allowed_extensions = false;
   bool challenge_password = false;  // a PKCS#9 challengePassword attribute
+  // The signature's digest by name ("SHA1", "MD5"); empty = SHA-256 (none for EdDSA).
+  std::string digest;
+  // An EC key whose SubjectPublicKeyInfo carries explicit curve parameters (key_type's curve).
+  bool explicit_ec_params = false;
 };
 
 struct TestCsr {
@@ -45,6 +49,8 @@ absl::StatusOr<TestCsr> BuildIstioCsr(const std::string& spiffe_id,
 
 // A key on any named curve OpenSSL knows ("P-521", "secp256k1"), for keys svidd refuses.
 absl::StatusOr<EvpPkeyPtr> GenerateEcKeyOnCurve(const std::string& curve);
+// A key on `curve` ("P-256") encoded with explicit parameters instead of the curve's name.
+absl::StatusOr<EvpPkeyPtr> GenerateExplicitEcKey(const std::string& curve);
 // An RSA key of any size (e.g. 1024), for keys svidd refuses.
 absl::StatusOr<EvpPkeyPtr> GenerateRsaKey(int bits);
 
