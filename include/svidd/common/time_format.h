@@ -25,8 +25,7 @@ absl::StatusOr<TimePoint> ParseRfc3339(std::string_view text);
 // "in 3h", "2d ago", "now": for tables read by people.
 std::string FormatRelative(TimePoint t, TimePoint now);
 
-// Seconds since the Unix epoch, and back; seconds outside TimePoint's range (years
-// 1677-2262) saturate to TimePoint::min() / max().
+// Seconds since the Unix epoch, and back.
 int64_t ToUnixSeconds(TimePoint t);
 TimePoint FromUnixSeconds(int64_t s);
 
