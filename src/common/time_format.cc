@@ -96,7 +96,18 @@ int64_t ToUnixSeconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-TimePoint FromUnixSeconds(int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+// TimePoint counts nanoseconds in 64 bits (years 1677-2262); seconds beyond that come only
+// from outside (an admin request's evaluated_at, a filter bound) and saturate instead of
+// overflowing (found by the admin_request fuzzer).
+TimePoint FromUnixSeconds(int64_t s) {
+  constexpr int64_t kMax = std::chrono::duration_cast<std::chrono::seconds>(
+                               TimePoint::duration::max()).count();
+  constexpr int64_t kMin = std::chrono::duration_cast<std::chrono::seconds>(
+                               TimePoint::duration::min()).count();
+  if (s >= kMax) return TimePoint::max();
+  if (s <= kMin) return TimePoint::min();
+  return TimePoint(std::chrono::seconds(s));
+}
 
 std::string FormatRfc3339(TimePoint t) {
   std::time_t tt = static_cast<std::time_t>(ToUnixSeconds(t));

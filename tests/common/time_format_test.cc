@@ -62,3 +62,21 @@ TEST(FormatRelativeTest, PeopleReadableBothWays) {
 
 }  // namespace
 }  // namespace svidd
+
+namespace svidd {
+namespace {
+
+// Found by the admin_request fuzzer: an admin request's evaluated_at of 233158588672 s
+// overflowed the nanosecond count (undefined behaviour, a garbage time). Out-of-range
+// seconds saturate now.
+TEST(UnixSecondsTest, OutOfRangeSecondsSaturate) {
+  EXPECT_EQ(FromUnixSeconds(233158588672), TimePoint::max());
+  EXPECT_EQ(FromUnixSeconds(INT64_MAX), TimePoint::max());
+  EXPECT_EQ(FromUnixSeconds(-233158588672), TimePoint::min());
+  EXPECT_EQ(FromUnixSeconds(INT64_MIN), TimePoint::min());
+  EXPECT_EQ(ToUnixSeconds(FromUnixSeconds(1767225600)), 1767225600);
+  EXPECT_EQ(ToUnixSeconds(FromUnixSeconds(-1)), -1);
+}
+
+}  // namespace
+}  // namespace svidd

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, ASan+UBSan, tests/fuzz/) and runs each for a while.
+#   tools/fuzz.sh [--seconds N] [--build-dir DIR] [--no-build] [TARGET...]
+# TARGET: csr spiffe_id jwks jwt yaml_config admin_request rotation_request workload_api
+# (default: all). Each runs N seconds (default 30) on its seed corpus
+# tests/fuzz/corpus/<target>/ (read only); what it discovers goes to DIR/fuzz-corpus/<target>/
+# and a crashing input to DIR/fuzz-artifacts/. Prints per target its executions and coverage
+# (libFuzzer's cov/ft) and the total; exits non-zero if any target crashed, leaked or hung.
+# A long run in the background, kind to a shared machine:
+#   nice -n 19 tools/fuzz.sh --seconds 3600 > fuzz.log 2>&1 &
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ALL_TARGETS=(csr spiffe_id jwks jwt yaml_config admin_request rotation_request workload_api)
+SECONDS_PER_TARGET=30
+BUILD_DIR=build-asan
+BUILD=1
+TARGETS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) SECONDS_PER_TARGET="$2"; shift 2 ;;
+    --build-dir) BUILD_DIR="$2"; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+    *) TARGETS+=("$1"); shift ;;
+  esac
+done
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
+for t in "${TARGETS[@]}"; do
+  [ -d "tests/fuzz/corpus/$t" ] || { echo "fuzz.sh: no target '$t' (tests/fuzz/corpus/$t)" >&2; exit 2; }
+done
+
+if [ "$BUILD" = 1 ]; then
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+  BUILD_DIR="$BUILD_DIR" bash tools/sanitize.sh configure-asan
+  cmake --build "$BUILD_DIR" -j"$(nproc)" --target $(printf 'fuzz_%s ' "${TARGETS[@]}")
+fi
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+mkdir -p "$BUILD_DIR/fuzz-artifacts" "$BUILD_DIR/fuzz-logs"
+failed=()
+total=0
+for t in "${TARGETS[@]}"; do
+  corpus="$BUILD_DIR/fuzz-corpus/$t"
+  log="$BUILD_DIR/fuzz-logs/$t.log"
+  mkdir -p "$corpus"
+  status=ok
+  if ! "$BUILD_DIR/fuzz_$t" "$corpus" "tests/fuzz/corpus/$t" -max_total_time="$SECONDS_PER_TARGET" \
+      -timeout=30 -print_final_stats=1 -artifact_prefix="$BUILD_DIR/fuzz-artifacts/$t-" \
+      > "$log" 2>&1; then
+    status=FAILED
+    failed+=("$t")
+    tail -n 60 "$log" >&2
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 || true)
+  total=$((total + ${execs:-0}))
+  printf 'fuzz: %-17s %12s executions  %-22s %s\n' "$t" "${execs:-0}" "${cov:-cov: ? ft: ?}" "$status"
+done
+printf 'fuzz: %-17s %12s executions in %d target(s), %d s each\n' total "$total" \
+  "${#TARGETS[@]}" "$SECONDS_PER_TARGET"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: FAILED: ${failed[*]} (inputs in $BUILD_DIR/fuzz-artifacts/, logs in $BUILD_DIR/fuzz-logs/)" >&2
+  exit 1
+fi

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The test suite under sanitizers, built with clang in build directories of their own.
+#   tools/sanitize.sh asan        ASan+UBSan: builds every test binary (and the programs the
+#                                 integration tests start) into build-asan, runs all tests
+#   tools/sanitize.sh tsan        TSan: builds the concurrency-heavy tests into build-tsan and
+#                                 runs them (rotation, server, integration concurrency/rotation)
+#   tools/sanitize.sh configure-asan | configure-tsan    only configure (fuzz.sh uses the first)
+# build-asan is compiled with -fsanitize=address,undefined,fuzzer-no-link, so the libFuzzer
+# targets (tools/fuzz.sh) link against the same objects: one compile serves both.
+# Any sanitizer report fails the run: UBSan does not recover, ASan stops at the first error,
+# TSan makes the process exit non-zero; suppressions (tools/tsan.supp) name system libraries only.
+# BUILD_DIR overrides the directory; TSAN_TESTS the ctest regex of the TSan run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup-deps.sh >/dev/null
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+export CC=clang CXX=clang++
+ROOT="$PWD"
+
+# The TSan run: every test of rotation_tests and server_tests, and these integration suites.
+TSAN_INTEGRATION_SUITES="ConcurrencyTest|RotationStreamTest|RotationScaleTest|MtlsRenewalTest"
+
+configure() {  # dir, compile flags, link flags, extra cmake args...
+  local dir="$1" cflags="$2" lflags="$3"
+  shift 3
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Dev -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS="$cflags -fno-omit-frame-pointer" \
+    -DCMAKE_EXE_LINKER_FLAGS="$lflags" "$@" >/dev/null
+}
+
+configure_asan() {
+  configure "${BUILD_DIR:-build-asan}" \
+    "-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all" \
+    "-fsanitize=address,undefined" -DSVIDD_FUZZ=ON
+}
+
+configure_tsan() {
+  # -O1: TSan at -O0 is several times slower (CMAKE_CXX_FLAGS_DEV does not reach the cache).
+  configure "${BUILD_DIR:-build-tsan}" "-O1 -g1 -fsanitize=thread" "-fsanitize=thread"
+}
+
+asan_env() {
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+}
+
+case "${1:-}" in
+  configure-asan) configure_asan ;;
+  configure-tsan) configure_tsan ;;
+  asan)
+    dir="${BUILD_DIR:-build-asan}"
+    configure_asan
+    asan_env
+    cmake --build "$dir" -j"$(nproc)" --target svidd svidctl svid-agent \
+      $(cd tests && for d in */; do d="${d%/}"; [ "$d" != support ] && [ "$d" != fuzz ] && echo "${d}_tests"; done)
+    cd "$dir"
+    ctest --output-on-failure -j"$(nproc)" --timeout 900
+    ;;
+  tsan)
+    dir="${BUILD_DIR:-build-tsan}"
+    configure_tsan
+    export TSAN_OPTIONS="suppressions=$ROOT/tools/tsan.supp:second_deadlock_stack=1:history_size=4"
+    cmake --build "$dir" -j"$(nproc)" --target rotation_tests server_tests integration_tests
+    cd "$dir"
+    suites=$( (./rotation_tests --gtest_list_tests; ./server_tests --gtest_list_tests) |
+      grep -v '^ ' | tr -d . | paste -sd'|')
+    ctest --output-on-failure -j"$(nproc)" --timeout 900 \
+      -R "${TSAN_TESTS:-^(${suites}|${TSAN_INTEGRATION_SUITES})\.}"
+    ;;
+  *)
+    sed -n '2,13p' "$0"
+    exit 2
+    ;;
+esac
