@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs missing Debian packages and builds svidd, svidctl and the tests into ./build.
-# BUILD_TYPE (default Dev: -O1 -g1) and BUILD_DIR (default build) select another build, e.g.
+# BUILD_TYPE (default Dev: no optimisation, no debug info; see CMakeLists.txt) and BUILD_DIR
+# (default build) select another build, e.g.
 # BUILD_TYPE=Release BUILD_DIR=build-release tools/build.sh for benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
