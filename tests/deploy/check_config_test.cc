@@ -64,7 +64,6 @@ TEST(CheckConfigTest, RefusesABadConfigurationNamingWhatIsWrong) {
   WriteTestFile(dir.File("misspelt.yaml"), "max-tll: 1h\n");
   WriteTestFile(dir.File("list.yaml"), "- max-ttl\n- 1h\n");
   WriteTestFile(dir.File("broken.yaml"), "max-ttl: [1h\n");
-  WriteTestFile(dir.File("ttl.yaml"), "default-ttl: 48h\n");
   struct Case {
     const char* name;
     std::vector<std::string> args;
@@ -73,9 +72,6 @@ TEST(CheckConfigTest, RefusesABadConfigurationNamingWhatIsWrong) {
       {"misspelt key in the file", {"--config", dir.File("misspelt.yaml").string()}, "max-tll"},
       {"file not a mapping", {"--config", dir.File("list.yaml").string()}, "mapping"},
       {"file not YAML", {"--config", dir.File("broken.yaml").string()}, "YAML"},
-      {"default over max from the file",
-       {"--config", dir.File("ttl.yaml").string()},
-       "exceeds --max-ttl"},
       {"missing file", {"--config", dir.File("absent.yaml").string()}, "absent.yaml"},
       {"unknown flag", {"--no-such-flag"}, "--no-such-flag"},
       {"bad duration", {"--max-ttl", "5x"}, "--max-ttl"},

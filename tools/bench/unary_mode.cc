@@ -128,7 +128,7 @@ void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
 }
 
 // svidd as operators run it: its own data dir, its own CA, the ledger durable before each reply
-// (svidd's only mode), the default log level.
+// (svidd's only mode), the default log level; only the issuance rate limits are off.
 absl::StatusOr<std::unique_ptr<ChildServer>> StartSvidd(const UnaryFlags& flags,
                                                         const std::filesystem::path& dir,
                                                         int* port) {
@@ -144,7 +144,13 @@ absl::StatusOr<std::unique_ptr<ChildServer>> StartSvidd(const UnaryFlags& flags,
                                    "--jwt-issuer",
                                    kBenchIssuer,
                                    "--ca-key-type",
-                                   flags.ca_key_type};
+                                   flags.ca_key_type,
+                                   // Every call is one identity's (one token): the issuance
+                                   // rate limits would measure themselves, not the CA.
+                                   "--max-issuance-per-identity-per-second",
+                                   "0",
+                                   "--max-issuance-per-second",
+                                   "0"};
   argv.insert(argv.end(), flags.svidd_args.begin(), flags.svidd_args.end());
   auto server = ChildServer::Start(argv, dir / "svidd.log");
   if (!server.ok()) return server.status();
