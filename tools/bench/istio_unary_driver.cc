@@ -1,31 +1,11 @@
 #include "bench/istio_unary_driver.h"
 
+#include "server/grpc_status.h"
+
 namespace svidd::bench {
 
 using istio::v1::auth::IstioCertificateRequest;
 using istio::v1::auth::IstioCertificateResponse;
-
-std::string GrpcCodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  const int i = static_cast<int>(code);
-  return i >= 0 && i < 17 ? kNames[i] : "CODE_" + std::to_string(i);
-}
 
 // One call in flight at a time; the next starts from the completion callback.
 class IstioUnaryDriver::Slot {
@@ -53,7 +33,7 @@ class IstioUnaryDriver::Slot {
   void Done(const grpc::Status& status) {
     std::string error;
     if (!status.ok()) {
-      error = GrpcCodeName(status.error_code());
+      error = GrpcStatusCodeName(status.error_code());
     } else if (response_.cert_chain_size() < 2) {
       error = "EMPTY_CHAIN";  // OK without a certificate would be a server bug
     }

@@ -54,7 +54,4 @@ class IstioUnaryDriver {
   int running_ = 0;
 };
 
-// The name of a gRPC status code ("UNAVAILABLE", ...).
-std::string GrpcCodeName(grpc::StatusCode code);
-
 }  // namespace svidd::bench
