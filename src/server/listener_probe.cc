@@ -11,13 +11,15 @@
 
 namespace svidd {
 
-absl::Status ProbeListener(const std::string& address, std::chrono::milliseconds timeout) {
+absl::Status ProbeListener(const std::string& address, const std::string& tls_name,
+                           std::chrono::milliseconds timeout) {
   grpc::experimental::TlsChannelCredentialsOptions tls;
   tls.set_verify_server_certs(false);
   tls.set_check_call_host(false);
   tls.set_certificate_verifier(std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
   grpc::ChannelArguments args;
   args.SetInt("grpc.use_local_subchannel_pool", 1);  // never reuse an existing connection
+  if (!tls_name.empty()) args.SetSslTargetNameOverride(tls_name);
   auto channel = grpc::CreateCustomChannel(address, grpc::experimental::TlsCredentials(tls), args);
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;

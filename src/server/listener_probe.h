@@ -15,7 +15,10 @@ namespace svidd {
 
 // OK if a new connection to `address` (HOST:PORT) completed the TLS handshake and the health
 // call got an answer, whatever status it reports; UNAVAILABLE with gRPC's reason otherwise.
-absl::Status ProbeListener(const std::string& address, std::chrono::milliseconds timeout);
+// `tls_name` is the name the probe asks for (SNI): one svidd's certificate holds, or every
+// probe makes gRPC log "No match found for server name" on the server side.
+absl::Status ProbeListener(const std::string& address, const std::string& tls_name,
+                           std::chrono::milliseconds timeout);
 
 // The address to dial for `listen` (HOST:PORT as given to --listen) bound to `port`: a
 // wildcard host becomes loopback.

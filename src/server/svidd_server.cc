@@ -492,8 +492,9 @@ void SviddServer::Impl::ProbeLoop() {
     const std::string address = ProbeAddress(options.listen, port);
     const auto timeout = std::min<std::chrono::milliseconds>(
         options.self_probe_interval, std::chrono::seconds(5));
-    absl::Status probe = ProbeListener(address, timeout);
+    absl::Status probe = ProbeListener(address, options.server_names.front(), timeout);
     failures = probe.ok() ? 0 : failures + 1;
+    if (probe.ok()) spdlog::debug("self-probe of {} answered", address);
     if (!probe.ok()) {
       spdlog::error("self-probe {}/{} failed: {}", failures, options.self_probe_failures,
                     std::string(probe.message()));

@@ -216,6 +216,25 @@ TEST_F(SviddProcessTest, RefusesToStartWithAKeyOthersCanReadOrADirectoryOthersCa
   EXPECT_EQ(again->StopWith(SIGTERM), 0) << again->log();
 }
 
+// The self-probe asks for a name svidd's certificate holds: probing 127.0.0.1 by its IP made
+// gRPC log "No match found for server name: 127.0.0.1." on every probe, in every quick start.
+TEST_F(SviddProcessTest, TheSelfProbeAsksForANameTheCertificateHolds) {
+  auto svidd = StartSvidd({"--self-probe-interval", "1s", "--log-level", "debug"});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  // The event: two probes have answered.
+  auto answered = [&] {
+    const std::string log = svidd->log();
+    const size_t first = log.find("self-probe of");
+    return first != std::string::npos && log.find("self-probe of", first + 1) != std::string::npos;
+  };
+  while (!answered() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(answered()) << svidd->log();
+  EXPECT_EQ(svidd->log().find("No match found for server name"), std::string::npos) << svidd->log();
+  EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
+}
+
 TEST_F(SviddProcessTest, BadFlagsExitWithMessage) {
   CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", data_.string(), "--max-ttl", "1h",
                                   "--ca-ttl", "2h"});
