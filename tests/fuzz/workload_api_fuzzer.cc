@@ -1,23 +1,26 @@
-// SPIFFE Workload API requests as the agent's service sees them: the real WorkloadApiService
-// over the agent's store (holding a real SVID and bundle), reached through gRPC's in-process
-// channel, so no socket or network is involved but the request bytes are deserialised by
-// gRPC exactly as from a workload. The first byte picks the method and whether the
+// SPIFFE Workload API requests as the agent's service sees them: the real WorkloadApiServer
+// over the agent's store (holding a real SVID and bundle), on a unix socket in a temporary
+// directory, so every call passes the real SO_PEERCRED attestation (the fuzzer's own uid is
+// the agent's, and allowed) and the request bytes are deserialised by gRPC exactly as from a
+// workload. The first byte picks the method and whether the
 // `workload.spiffe.io` security header is sent ("true", "false" or not at all); the rest is
 // the request message as raw bytes. A stream is cancelled after its first answer.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/client_callback.h>
+#include <stdlib.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <future>
 #include <memory>
 
 #include "agent/agent_test_pki.h"
-#include "agent/workload_api_service.h"
 #include "fuzz/fuzz_fixture.h"
 #include "svidd/agent/svid_store.h"
+#include "svidd/agent/workload_api_server.h"
 
 namespace {
 
@@ -29,8 +32,7 @@ constexpr size_t kMethodCount = sizeof(kMethods) / sizeof(kMethods[0]);
 
 struct Fixture {
   svidd::SvidStore store;
-  std::unique_ptr<svidd::agent_internal::WorkloadApiService> service;
-  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<svidd::WorkloadApiServer> server;
   std::unique_ptr<grpc::GenericStub> stub;
 
   Fixture() {
@@ -38,12 +40,14 @@ struct Fixture {
     store.SetBoth(pki.IssueSvid(svidd::testing::kAgentId, svidd::fuzzing::FuzzNow(),
                                 std::chrono::hours(1)),
                   pki.bundle());
-    service = std::make_unique<svidd::agent_internal::WorkloadApiService>(store);
-    grpc::ServerBuilder builder;
-    builder.RegisterService(service.get());
-    server = builder.BuildAndStart();
-    if (server == nullptr) std::abort();
-    stub = std::make_unique<grpc::GenericStub>(server->InProcessChannel(grpc::ChannelArguments()));
+    char pattern[] = "/tmp/svidd-fuzz-workload-api-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) std::abort();
+    const std::string socket = std::string(pattern) + "/agent.sock";
+    auto started = svidd::WorkloadApiServer::Start(socket, svidd::WorkloadApiAccess{}, store);
+    if (!started.ok()) std::abort();
+    server = std::move(*started);
+    stub = std::make_unique<grpc::GenericStub>(
+        grpc::CreateChannel("unix:" + socket, grpc::InsecureChannelCredentials()));
   }
 };
 
