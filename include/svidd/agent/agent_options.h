@@ -14,9 +14,9 @@
 namespace svidd {
 
 struct AgentOptions {
-  std::string server;                    // svidd's HOST:PORT
-  std::string server_name;               // TLS name to expect from svidd; "" = the host of `server`,
-                                         // or localhost for an IP (DefaultTlsServerName)
+  std::string server;       // svidd's HOST:PORT
+  std::string server_name;  // TLS name to expect from svidd; "" = the host of `server`,
+                            // or localhost for an IP (DefaultTlsServerName)
   std::filesystem::path root_cert_file;  // trust for svidd at bootstrap
   std::filesystem::path token_file;      // projected service-account token, re-read on use
   // "" = derived from the token's kubernetes.io namespace and service account.

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "svidd/common/clock.h"
-
 #include "svidd/spiffe/spiffe_id.h"
 
 namespace svidd {

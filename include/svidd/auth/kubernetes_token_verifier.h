@@ -19,7 +19,7 @@ namespace svidd {
 
 struct KubernetesTokenClaims {
   std::string issuer;
-  std::string subject;          // system:serviceaccount:<ns>:<sa>
+  std::string subject;  // system:serviceaccount:<ns>:<sa>
   std::string namespace_name;
   std::string service_account;
   TimePoint expiry;
@@ -28,10 +28,10 @@ struct KubernetesTokenClaims {
 class JwksFetcher;
 
 struct KubernetesTokenVerifierOptions {
-  std::filesystem::path jwks_file;  // either this
+  std::filesystem::path jwks_file;      // either this
   JwksFetcher* jwks_fetcher = nullptr;  // or this (not owned; outlives the verifier)
-  std::string issuer;                 // required: tokens from other issuers are refused
-  std::string audience = "istio-ca";  // must be among the token's `aud`
+  std::string issuer;                   // required: tokens from other issuers are refused
+  std::string audience = "istio-ca";    // must be among the token's `aud`
   std::chrono::seconds leeway = std::chrono::seconds(30);  // for exp / nbf / iat
   size_t max_token_bytes = 16 * 1024;
 };

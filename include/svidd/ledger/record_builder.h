@@ -13,7 +13,7 @@ namespace svidd {
 struct IssuanceContext {
   CertKind kind = CertKind::kWorkload;
   std::string spiffe_id;
-  std::string auth_method;     // AuthMethodName() or "self"
+  std::string auth_method;  // AuthMethodName() or "self"
   std::string auth_principal;
   TimePoint issued_at;
 };
@@ -24,8 +24,7 @@ absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate
                                                          const IssuanceContext& context);
 
 // The ledger row of a CA certificate svidd made: `ca`'s signer, issued by `issuer` (a root).
-absl::StatusOr<CertificateRecord> BuildCaCertificateRecord(const CaMaterial& ca,
-                                                           const X509* issuer,
+absl::StatusOr<CertificateRecord> BuildCaCertificateRecord(const CaMaterial& ca, const X509* issuer,
                                                            const std::string& spiffe_id,
                                                            const std::string& auth_principal,
                                                            TimePoint issued_at);

@@ -40,7 +40,7 @@ const char* RootPhaseName(RootPhase phase);  // "steady" / "published" / "switch
 
 struct RootState {
   RootPhase phase = RootPhase::kSteady;
-  TimePoint root_start;       // Lifetime::start() of the root signing now
+  TimePoint root_start;  // Lifetime::start() of the root signing now
   TimePoint root_not_after;
   bool rotation_requested = false;       // an operator asked (svidctl ca rotate-root)
   TimePoint published_at;                // kPublished: when the new root joined the bundle
