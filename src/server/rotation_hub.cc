@@ -174,8 +174,6 @@ uint64_t RotationHub::NextSessionId() { return next_id_.fetch_add(1); }
 void RotationHub::Register(std::shared_ptr<RotationSession> session) {
   const uint64_t id = session->id();
   const TimePoint now = clock_.Now();
-  session->SendBundle(BundleMessage(*bundles_.Current(), options_.bundle_refresh_hint),
-                      bundles_.Current()->sequence);
   {
     std::lock_guard<std::mutex> lock(loop_mu_);
     if (stopping_) {
@@ -202,6 +200,11 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
     ++streams;
     sessions_[id] = session;
     metrics_.SetRotationStreams(sessions_.size());
+    // The bundle is queued while the session is already visible to rotation passes and
+    // bundle pushes (both need mu_): a client that has read the bundle knows its stream is
+    // scheduled, and nothing can be queued ahead of the bundle.
+    session->SendBundle(BundleMessage(*bundles_.Current(), options_.bundle_refresh_hint),
+                        bundles_.Current()->sequence);
     if (presented.has_value()) {
       session->Adopt(presented->serial_hex, presented->issuer_serial_hex);
       scheduler_.Track(id,
