@@ -45,6 +45,30 @@ absl::StatusOr<LedgerEvent> SqliteLedger::GetEvent(int64_t seq) const {
   return ReadEventRow(select);
 }
 
+absl::StatusOr<std::vector<LedgerEvent>> SqliteLedger::ListEvents(const EventRange& range) const {
+  ConnectionPool::Lease conn = readers_->Acquire();
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement select,
+      Statement::Prepare(conn.db(), absl::StrCat(kSelectEventsSql,
+                                                 " WHERE seq > ?1 AND seq <= ?2 AND (?3 IS NULL "
+                                                 "OR kind = ?3) ORDER BY seq")));
+  select.BindInt64(1, range.after_seq);
+  select.BindInt64(2, range.through_seq);
+  if (range.kind.has_value()) {
+    select.BindText(3, EventKindName(*range.kind));
+  } else {
+    select.BindNull(3);
+  }
+  std::vector<LedgerEvent> events;
+  while (true) {
+    SVIDD_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    SVIDD_ASSIGN_OR_RETURN(LedgerEvent event, ReadEventRow(select));
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
 absl::StatusOr<std::optional<LedgerCheckpoint>> SqliteLedger::LatestCheckpoint() const {
   ConnectionPool::Lease conn = readers_->Acquire();
   return ReadLatestCheckpoint(conn.db());

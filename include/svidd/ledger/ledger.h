@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,13 @@
 #include "svidd/ledger/operator_records.h"
 
 namespace svidd {
+
+// Which events ListEvents returns: after_seq < seq <= through_seq, only `kind` if set.
+struct EventRange {
+  int64_t after_seq = 0;
+  int64_t through_seq = std::numeric_limits<int64_t>::max();
+  std::optional<EventKind> kind;
+};
 
 class Ledger {
  public:
@@ -73,6 +81,12 @@ class Ledger {
   virtual absl::StatusOr<ChainHead> GetChainHead() const = 0;
   // NOT_FOUND if there is no event `seq`.
   virtual absl::StatusOr<LedgerEvent> GetEvent(int64_t seq) const = 0;
+  // The events in `range`, by ascending seq. Events are appended in seq order (the chain
+  // links each to the one before), so a reader that remembers the highest seq it has seen
+  // misses nothing by asking for what came after it: how every replica follows revocations
+  // (docs/high-availability.md). This default walks GetEvent one seq at a time; an engine
+  // overrides it with one query.
+  virtual absl::StatusOr<std::vector<LedgerEvent>> ListEvents(const EventRange& range) const;
   // The stored checkpoint with the highest event_seq, or nullopt if none was recorded.
   virtual absl::StatusOr<std::optional<LedgerCheckpoint>> LatestCheckpoint() const = 0;
   // Stores a signed checkpoint (the caller signed it). FAILED_PRECONDITION unless event
