@@ -1,21 +1,26 @@
 #include "server/revocation_watcher.h"
 
+#include "svidd/common/status_macros.h"
+
 namespace svidd {
 
 absl::StatusOr<std::vector<CertificateRecord>> RevocationWatcher::Poll() {
-  CertificateFilter filter;
-  filter.status = CertStatus::kRevoked;
-  filter.not_after_after = clock_.Now();  // an expired certificate no longer matters
-  absl::StatusOr<std::vector<CertificateRecord>> revoked = ledger_.ListCertificates(filter);
-  if (!revoked.ok()) return revoked.status();
+  SVIDD_ASSIGN_OR_RETURN(ChainHead head, ledger_.GetChainHead());
   std::vector<CertificateRecord> fresh;
-  std::unordered_set<std::string> now_seen;
-  for (CertificateRecord& record : *revoked) {
-    now_seen.insert(record.serial_hex);
-    if (primed_ && !seen_.contains(record.serial_hex)) fresh.push_back(std::move(record));
+  if (!cursor_.has_value()) {
+    cursor_ = head.seq;
+    return fresh;
   }
-  seen_ = std::move(now_seen);  // forget what expired, so the set stays small
-  primed_ = true;
+  // Through the head read above, so an event appended meanwhile is left for the next poll
+  // rather than skipped by moving the cursor past it.
+  SVIDD_ASSIGN_OR_RETURN(std::vector<LedgerEvent> events,
+                         ledger_.ListEvents({*cursor_, head.seq, EventKind::kRevoked}));
+  const TimePoint now = clock_.Now();
+  for (const LedgerEvent& event : events) {
+    SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, ledger_.GetCertificate(event.serial_hex));
+    if (record.not_after > now) fresh.push_back(std::move(record));  // expired: nothing to do
+  }
+  cursor_ = head.seq;
   return fresh;
 }
 
