@@ -105,6 +105,10 @@ absl::Status ServerOptions::Validate() const {
   if (max_renewals_per_second < 1) {
     return absl::InvalidArgumentError("--max-renewals-per-second must be at least 1");
   }
+  if (leader_lease_ttl < std::chrono::seconds(3)) {
+    return absl::InvalidArgumentError(
+        "the leader lease must last at least 3s: the holder renews it about once a second");
+  }
   if (renewal_jitter < 0 || renewal_jitter > 0.5) {
     return absl::InvalidArgumentError("--renewal-jitter must be between 0 and 0.5");
   }

@@ -34,6 +34,7 @@
 #include "svidd/auth/jwks_fetcher.h"
 #include "svidd/common/time_format.h"
 #include "svidd/common/worker_pool.h"
+#include "svidd/ledger/leader_lease.h"
 #include "svidd/ledger/ledger_verifier.h"
 #include "svidd/ledger/operator_records.h"
 #include "svidd/ledger/sqlite_ledger.h"
@@ -58,6 +59,10 @@ struct SviddServer::Impl : public CaOperations {
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<CaManager> ca_manager;
   std::unique_ptr<LedgerCheckpointer> checkpointer;
+  // Replicas sharing the ledger sign its checkpoints one at a time: whoever holds this lease
+  // (docs/high-availability.md). A lone svidd always holds it.
+  std::unique_ptr<LeaseStore> lease_store;
+  std::unique_ptr<LeaderLease> checkpoint_lease;
   AuthorityHolder authorities;
   std::unique_ptr<JwksFetcher> jwks_fetcher;  // --jwks-url
   std::unique_ptr<KubernetesTokenVerifier> token_verifier;
@@ -113,6 +118,7 @@ struct SviddServer::Impl : public CaOperations {
   absl::Status PublishTrust(const Authority& authority);
   void ActOnRevocations();
   void CheckpointLedger(bool at_shutdown);
+  bool HoldsCheckpointLease();
   void MaintenanceLoop();
   void ProbeLoop();
   void SetServing(bool value);
@@ -147,6 +153,12 @@ absl::Status SviddServer::Impl::Init() {
   SVIDD_ASSIGN_OR_RETURN(ledger, OpenSqliteLedger(options.LedgerPath()));
   checkpointer = std::make_unique<LedgerCheckpointer>(
       *ledger, LedgerCheckpointerOptions{options.data_dir / kLedgerHeadFileName});
+  SVIDD_ASSIGN_OR_RETURN(lease_store, OpenSqliteLeaseStore(options.LedgerPath()));
+  SVIDD_ASSIGN_OR_RETURN(
+      checkpoint_lease,
+      LeaderLease::Create(*lease_store, clock,
+                          {"ledger-checkpoints", ReplicaId(), options.leader_lease_ttl,
+                           options.leader_lease_ttl / 3}));
   CaManagerOptions ca;
   ca.data_dir = options.data_dir;
   ca.operator_ca_dir = options.ca_dir;
@@ -439,7 +451,9 @@ absl::Status SviddServer::Impl::Maintain() {
   if (crls != nullptr) crls->Poll().IgnoreError();  // logged by the publisher; not health
   // Logged by the fetcher, which keeps the last good keys; not health either.
   if (jwks_fetcher != nullptr) jwks_fetcher->MaybeRefresh();
-  if (readiness.Ready()) CheckpointLedger(/*at_shutdown=*/false);  // may stop issuance
+  const bool checkpoints_here = HoldsCheckpointLease();
+  // May stop issuance (a rolled-back ledger).
+  if (readiness.Ready() && checkpoints_here) CheckpointLedger(/*at_shutdown=*/false);
   for (const Readiness::Condition& c : readiness.Conditions()) {
     metrics.SetReadinessCondition(c.name, c.ok);
   }
@@ -465,6 +479,20 @@ void SviddServer::Impl::CheckpointLedger(bool at_shutdown) {
   // The chain no longer holds what was signed: rolled back or rewritten under us.
   if (absl::IsFailedPrecondition(s) && !at_shutdown) HaltIssuance(std::string(s.message()));
   if (!s.ok()) spdlog::error("ledger checkpoint: {}", s.ToString());
+}
+
+// Renews (or tries to take) the checkpoint lease; logs when it changes hands here.
+bool SviddServer::Impl::HoldsCheckpointLease() {
+  const bool held_before = checkpoint_lease->Held();
+  absl::StatusOr<bool> held = checkpoint_lease->Tick();
+  if (!held.ok()) spdlog::warn("checkpoint lease: {}", held.status().ToString());
+  const bool held_now = held.ok() ? *held : checkpoint_lease->Held();
+  if (held_now != held_before) {
+    spdlog::info("{} the ledger-checkpoints lease (replica {}, term {})",
+                 held_now ? "took" : "lost", checkpoint_lease->options().holder,
+                 checkpoint_lease->term());
+  }
+  return held_now;
 }
 
 void SviddServer::Impl::MaintenanceLoop() {
@@ -565,7 +593,15 @@ void SviddServer::Shutdown() {
   if (impl_->signers != nullptr) impl_->signers->Stop();
   if (impl_->admin != nullptr) impl_->admin->Stop();
   if (impl_->refusals != nullptr) (void)impl_->refusals->Flush();
-  impl_->CheckpointLedger(/*at_shutdown=*/true);  // the last accepted record is in by now
+  // The last accepted record is in by now. Another replica holding the lease signs it.
+  if (impl_->checkpoint_lease != nullptr && impl_->checkpoint_lease->Tick().value_or(false)) {
+    impl_->CheckpointLedger(/*at_shutdown=*/true);
+    if (absl::Status s = impl_->checkpoint_lease->Release(); !s.ok()) {
+      spdlog::warn("releasing the checkpoint lease: {}", s.ToString());
+    }
+  }
+  impl_->checkpoint_lease.reset();
+  impl_->lease_store.reset();
   impl_->checkpointer.reset();
   impl_->ledger.reset();
   impl_->grpc_server.reset();

@@ -50,6 +50,11 @@ struct ServerOptions {
   // (an edited row) stops issuance: it could have undone revocations. Only this overrides it,
   // for one start: logged, recorded in the ledger's admin log, and the head re-signed.
   bool accept_ledger_rollback = false;
+  // Several replicas on one ledger (docs/high-availability.md): signing the ledger's
+  // checkpoints is one replica's job at a time, chosen by a lease in the ledger that lasts
+  // this long unrenewed (the holder renews it every maintenance pass, about once a second).
+  // When the holder dies, another replica takes over within this time.
+  std::chrono::milliseconds leader_lease_ttl = std::chrono::seconds(15);
   // A connection that has not finished its TLS handshake by then is closed, so idle connects
   // cannot hold descriptors for long (gRPC's default is 120 s).
   std::chrono::seconds handshake_timeout = std::chrono::seconds(10);
