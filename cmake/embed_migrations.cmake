@@ -1,4 +1,8 @@
 # Writes OUTPUT, a C++ source holding every migrations/NNNN_*.sql file in version order.
+# ARRAY names the array (default kEmbeddedMigrations) and <ARRAY>Count its length.
+if(NOT ARRAY)
+  set(ARRAY kEmbeddedMigrations)
+endif()
 file(GLOB files ${MIGRATIONS_DIR}/*.sql)
 list(SORT files)
 set(body "")
@@ -18,9 +22,9 @@ file(WRITE ${OUTPUT}.tmp
 "// Generated from migrations/ by cmake/embed_migrations.cmake. Do not edit.
 #include \"ledger/embedded_migrations.h\"
 namespace svidd::internal {
-const EmbeddedMigration kEmbeddedMigrations[] = {
+const EmbeddedMigration ${ARRAY}[] = {
 ${body}};
-const size_t kEmbeddedMigrationCount = ${count};
+const size_t ${ARRAY}Count = ${count};
 }  // namespace svidd::internal
 ")
 file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)

@@ -8,6 +8,7 @@ PACKAGES=(
   libssl-dev openssl
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libsqlite3-dev sqlite3
+  postgresql libpq-dev                        # the PostgreSQL ledger; tests start a real server
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
   prometheus-cpp-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev

@@ -118,8 +118,9 @@ SqlFragment CertificateWhere(const CertificateFilter& filter) {
   return c.Take();
 }
 
-absl::StatusOr<CertificateQuery> CertificateQuery::Build(const CertificateFilter& filter) {
-  CertificateQuery query(filter);
+absl::StatusOr<CertificateQuery> CertificateQuery::Build(const CertificateFilter& filter,
+                                                         SqlDialect dialect) {
+  CertificateQuery query(filter, dialect);
   if (filter.page_token.empty()) return query;
   if (filter.offset > 0) {
     return absl::InvalidArgumentError("give either an offset or a page token, not both");
@@ -150,7 +151,9 @@ SqlFragment CertificateQuery::Page() const {
   }
   const char* dir = filter_.descending ? "DESC" : "ASC";
   absl::StrAppend(&out.sql, " ORDER BY ", column, " ", dir, ", serial ", dir);
-  if (filter_.limit > 0 || filter_.offset > 0) {
+  // SQLite needs a LIMIT (-1: none) before an OFFSET; PostgreSQL refuses a negative one.
+  const bool postgres = dialect_ == SqlDialect::kPostgres;
+  if (filter_.limit > 0 || (filter_.offset > 0 && !postgres)) {
     absl::StrAppend(&out.sql, " LIMIT ?");
     out.params.emplace_back(filter_.limit > 0 ? static_cast<int64_t>(filter_.limit) + 1
                                               : int64_t{-1});

@@ -30,11 +30,15 @@ void BindAll(Statement& stmt, const std::vector<SqlValue>& params);
 // " WHERE a = ? AND ..." (or "" when nothing is filtered) over table `certificates`.
 SqlFragment CertificateWhere(const CertificateFilter& filter);
 
+// The engines differ in one spelling here: "no limit" before an OFFSET.
+enum class SqlDialect { kSqlite, kPostgres };
+
 class CertificateQuery {
  public:
   // INVALID_ARGUMENT for a page token that does not decode or was made for another order,
   // or an offset together with a page token.
-  static absl::StatusOr<CertificateQuery> Build(const CertificateFilter& filter);
+  static absl::StatusOr<CertificateQuery> Build(const CertificateFilter& filter,
+                                                SqlDialect dialect = SqlDialect::kSqlite);
 
   // The page: kSelectCertificatesSql, filter, cursor, order, limit + 1 (to see whether more
   // rows follow), offset.
@@ -48,8 +52,10 @@ class CertificateQuery {
   std::string TokenAfter(const CertificateRecord& last) const;
 
  private:
-  explicit CertificateQuery(const CertificateFilter& filter) : filter_(filter) {}
+  CertificateQuery(const CertificateFilter& filter, SqlDialect dialect)
+      : filter_(filter), dialect_(dialect) {}
   CertificateFilter filter_;
+  SqlDialect dialect_;
   std::optional<PageToken> after_;
 };
 

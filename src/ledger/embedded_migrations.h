@@ -12,6 +12,9 @@ struct EmbeddedMigration {
 };
 
 extern const EmbeddedMigration kEmbeddedMigrations[];  // ascending version
-extern const size_t kEmbeddedMigrationCount;
+extern const size_t kEmbeddedMigrationsCount;
+// migrations/postgres/*.sql: the same versions for the PostgreSQL ledger.
+extern const EmbeddedMigration kEmbeddedPostgresMigrations[];
+extern const size_t kEmbeddedPostgresMigrationsCount;
 
 }  // namespace svidd::internal

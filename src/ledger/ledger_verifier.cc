@@ -1,11 +1,14 @@
 #include "svidd/ledger/ledger_verifier.h"
 
+#include <stdlib.h>
+
 #include "absl/strings/str_cat.h"
 #include "ledger/chain_snapshot.h"
 #include "ledger/chain_walker.h"
 #include "ledger/checkpoint_checker.h"
 #include "ledger/checkpoint_walker.h"
 #include "ledger/event_appender.h"
+#include "ledger/pg_snapshot_copy.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/pem.h"
@@ -24,9 +27,11 @@ using internal::MakeBreak;
 struct HeadFile {
   bool present = false;
   absl::StatusOr<LedgerCheckpoint> checkpoint = absl::NotFoundError("no head file");
+  bool configured = true;  // false: no head file to look for
 };
 
 absl::StatusOr<HeadFile> ReadHead(const std::filesystem::path& path) {
+  if (path.empty()) return HeadFile{.configured = false};
   absl::StatusOr<std::optional<LedgerCheckpoint>> file = ReadHeadFile(path);
   if (absl::IsInvalidArgument(file.status())) return HeadFile{true, file.status()};
   SVIDD_RETURN_IF_ERROR(file.status());
@@ -115,7 +120,7 @@ absl::StatusOr<std::optional<LedgerBreak>> Run::Walk(CheckpointWalker& checkpoin
 
 absl::StatusOr<std::optional<LedgerBreak>> Run::CheckHeadFile(const CheckpointWalker& checkpoints) {
   if (!head_file_.present) {
-    if (checkpoints.verified() == 0) return std::nullopt;
+    if (checkpoints.verified() == 0 || !head_file_.configured) return std::nullopt;
     return MakeBreak(BreakKind::kHeadFileMissing, kLedgerHeadFileName, 0, 0, "",
                      "the ledger has signed checkpoints but ledger-head.json is gone");
   }
@@ -177,7 +182,7 @@ void Run::AddWarnings(const CheckpointWalker& checkpoints) {
                           : absl::StrCat("events ", signed_up_to + 1, "..", last_.seq, " are"),
                       " not yet signed (svidd signs the head within a second while it runs)")});
   }
-  if (!head_file_.present && last_.seq > 0) {
+  if (!head_file_.present && head_file_.configured && last_.seq > 0) {
     report_.warnings.push_back({WarningKind::kNoHeadFile, "no ledger-head.json yet"});
   } else if (watched() != nullptr && watched()->event_seq < signed_up_to) {
     report_.warnings.push_back(
@@ -186,6 +191,31 @@ void Run::AddWarnings(const CheckpointWalker& checkpoints) {
                       ", older than the latest checkpoint (seq ", signed_up_to, ")")});
   }
 }
+
+// A private directory for the SQLite copy of a PostgreSQL ledger, removed afterwards.
+class TempCopy {
+ public:
+  static absl::StatusOr<TempCopy> Create() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "svidd-verify-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return absl::InternalError(absl::StrCat("creating a directory in ",
+                                              std::filesystem::temp_directory_path().string(),
+                                              " for the ledger's snapshot failed"));
+    }
+    return TempCopy(tmpl);
+  }
+  TempCopy(TempCopy&& other) noexcept : dir_(std::move(other.dir_)) { other.dir_.clear(); }
+  TempCopy& operator=(TempCopy&&) = delete;
+  ~TempCopy() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  std::filesystem::path file() const { return dir_ / "ledger.db"; }
+
+ private:
+  explicit TempCopy(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  std::filesystem::path dir_;
+};
 
 absl::Status Prefixed(const std::filesystem::path& path, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(path.string(), ": ", status.message()));
@@ -220,8 +250,16 @@ absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions opti
 absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
   absl::StatusOr<HeadFile> head_file = ReadHead(options_.head_file);
   if (!head_file.ok()) return Prefixed(options_.head_file, head_file.status());
-  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<ChainSnapshot> snapshot,
-                         ChainSnapshot::Open(options_.ledger_path));
+  std::optional<TempCopy> copy;
+  std::filesystem::path path = options_.ledger_path;
+  if (!options_.ledger_uri.empty()) {
+    absl::StatusOr<TempCopy> made = TempCopy::Create();
+    if (!made.ok()) return made.status();
+    copy.emplace(std::move(*made));
+    path = copy->file();
+    SVIDD_RETURN_IF_ERROR(internal::CopyPostgresLedgerToSqlite(options_.ledger_uri, path));
+  }
+  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<ChainSnapshot> snapshot, ChainSnapshot::Open(path));
   Run run(*snapshot, roots_, *head_file);
   return run.Verify();
 }

@@ -55,7 +55,7 @@ absl::Status ApplyOne(sqlite3* db, const Migration& m, TimePoint now) {
 
 std::vector<Migration> EmbeddedMigrations() {
   std::vector<Migration> out;
-  for (size_t i = 0; i < kEmbeddedMigrationCount; ++i) {
+  for (size_t i = 0; i < kEmbeddedMigrationsCount; ++i) {
     const EmbeddedMigration& m = kEmbeddedMigrations[i];
     out.push_back(Migration{m.version, m.name, m.sql});
   }

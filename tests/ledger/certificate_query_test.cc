@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/ledger_engine.h"
 #include "ledger/ledger_test_util.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
@@ -29,7 +30,7 @@ const std::string kDb = "spiffe://example.org/ns/data/sa/db";
 const std::string kTd = "spiffe://example.org";
 const std::string kAdmin = "spiffe://example.org/admin/alice";
 
-class CertificateQueryTest : public ::testing::Test {
+class CertificateQueryTest : public ::svidd::testing::EngineTest {
  protected:
   // issued (relative to kBase), ttl:
   //   01 web   +0h  24h  issuer aa            02 web  +12h 24h  supersedes 01
@@ -37,9 +38,10 @@ class CertificateQueryTest : public ::testing::Test {
   //   05 td    -1h  1y   intermediate         06 admin +3h 8h   EC-secp256k1
   //   07 db    +2h  1h   (same issued_at as 04, renewal by order)
   void SetUp() override {
-    auto opened = OpenSqliteLedger(dir_.File("ledger.db"));
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = std::move(*opened);
+    EngineTest::SetUp();
+    if (HasFatalFailure()) return;
+    ledger_ = Open();
+    ASSERT_NE(ledger_, nullptr);
     Add("01", kWeb, hours(0), hours(24), [](CertificateRecord& r) { r.issuer_serial_hex = "aa"; });
     Add("02", kWeb, hours(12), hours(24), [](CertificateRecord& r) {
       r.supersedes_serial_hex = "01";
@@ -72,9 +74,9 @@ class CertificateQueryTest : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
   std::unique_ptr<Ledger> ledger_;
 };
+SVIDD_INSTANTIATE_FOR_EVERY_ENGINE(CertificateQueryTest);
 
 struct FilterCase {
   const char* name;
@@ -82,7 +84,7 @@ struct FilterCase {
   std::vector<std::string> want;  // in the default order: issued_at desc, serial desc
 };
 
-TEST_F(CertificateQueryTest, EachFilter) {
+TEST_P(CertificateQueryTest, EachFilter) {
   const std::vector<FilterCase> cases = {
       {"none", [](CertificateFilter&) {}, {"02", "06", "07", "04", "03", "01", "05"}},
       {"spiffe id exact", [](CertificateFilter& f) { f.spiffe_id = kWeb; }, {"02", "01"}},
@@ -153,7 +155,7 @@ TEST_F(CertificateQueryTest, EachFilter) {
   }
 }
 
-TEST_F(CertificateQueryTest, EachSortOrder) {
+TEST_P(CertificateQueryTest, EachSortOrder) {
   struct Case {
     const char* name;
     CertificateSortField sort;
@@ -213,7 +215,7 @@ std::vector<std::string> WalkPages(const Ledger& ledger, CertificateFilter filte
   return seen;
 }
 
-TEST_F(CertificateQueryTest, TokenPagesCoverEveryRowOnceInEachOrder) {
+TEST_P(CertificateQueryTest, TokenPagesCoverEveryRowOnceInEachOrder) {
   for (CertificateSortField sort :
        {CertificateSortField::kIssuedAt, CertificateSortField::kNotAfter,
         CertificateSortField::kSpiffeId}) {
@@ -232,7 +234,7 @@ TEST_F(CertificateQueryTest, TokenPagesCoverEveryRowOnceInEachOrder) {
   }
 }
 
-TEST_F(CertificateQueryTest, TokenPagingIsStableWhenRowsArriveBetweenPages) {
+TEST_P(CertificateQueryTest, TokenPagingIsStableWhenRowsArriveBetweenPages) {
   CertificateFilter filter;
   filter.limit = 3;
   auto first = ledger_->QueryCertificates(filter);
@@ -244,7 +246,7 @@ TEST_F(CertificateQueryTest, TokenPagingIsStableWhenRowsArriveBetweenPages) {
   EXPECT_EQ(Serials(filter), (std::vector<std::string>{"04", "03", "01"}));
 }
 
-TEST_F(CertificateQueryTest, OffsetPagesAndFilteredTotal) {
+TEST_P(CertificateQueryTest, OffsetPagesAndFilteredTotal) {
   CertificateFilter filter;
   filter.istio_namespace = "default";
   filter.limit = 2;
@@ -262,7 +264,7 @@ TEST_F(CertificateQueryTest, OffsetPagesAndFilteredTotal) {
   EXPECT_EQ(Serials(skip_only), (std::vector<std::string>{"01", "05"}));
 }
 
-TEST_F(CertificateQueryTest, BadPageTokensAreInvalidArgument) {
+TEST_P(CertificateQueryTest, BadPageTokensAreInvalidArgument) {
   CertificateFilter filter;
   filter.limit = 2;
   auto first = ledger_->QueryCertificates(filter);
@@ -304,7 +306,7 @@ TEST_F(CertificateQueryTest, BadPageTokensAreInvalidArgument) {
   }
 }
 
-TEST_F(CertificateQueryTest, CountsGroupedByColumn) {
+TEST_P(CertificateQueryTest, CountsGroupedByColumn) {
   auto by_key = ledger_->CountCertificatesBy(CertificateGroup::kKeyType, {});
   ASSERT_TRUE(by_key.ok()) << by_key.status();
   std::vector<std::pair<std::string, int64_t>> got;

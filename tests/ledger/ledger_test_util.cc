@@ -42,18 +42,30 @@ std::string TestSerial(int i) {
   return buf;
 }
 
-LedgerVerification VerifyLedgerFile(const std::filesystem::path& db) {
+namespace {
+
+LedgerVerification VerifyWith(LedgerVerifierOptions options) {
   static const std::string* root =
       new std::string(MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value()->root_bundle_pem());
-  const std::filesystem::path bundle = db.parent_path() / "root-cert.pem";
-  EXPECT_TRUE(WriteFileAtomically(bundle, *root).ok());
-  absl::StatusOr<LedgerVerifier> verifier =
-      LedgerVerifier::Create({db, db.parent_path() / kLedgerHeadFileName, bundle});
+  EXPECT_TRUE(WriteFileAtomically(options.trust_bundle, *root).ok());
+  absl::StatusOr<LedgerVerifier> verifier = LedgerVerifier::Create(std::move(options));
   EXPECT_TRUE(verifier.ok()) << verifier.status();
   if (!verifier.ok()) return {};
   absl::StatusOr<LedgerVerification> report = verifier->Verify();
   EXPECT_TRUE(report.ok()) << report.status();
   return report.value_or(LedgerVerification{});
+}
+
+}  // namespace
+
+LedgerVerification VerifyLedgerFile(const std::filesystem::path& db) {
+  return VerifyWith({db, db.parent_path() / kLedgerHeadFileName, db.parent_path() / "root-cert.pem"});
+}
+
+LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir) {
+  LedgerVerifierOptions options{"", dir / kLedgerHeadFileName, dir / "root-cert.pem"};
+  options.ledger_uri = uri;
+  return VerifyWith(std::move(options));
 }
 
 }  // namespace svidd::testing

@@ -30,5 +30,8 @@ std::string TestSerial(int i);
 // the trust bundle (enough for ledgers without checkpoints). Fails the test, and returns an
 // empty report, if verification cannot run at all.
 LedgerVerification VerifyLedgerFile(const std::filesystem::path& db);
+// The same for the PostgreSQL ledger at `uri`, with `dir` standing for a replica's data
+// directory (its ledger-head.json and the trust bundle).
+LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir);
 
 }  // namespace svidd::testing

@@ -1,5 +1,7 @@
-// LedgerVerifier on real ledger files tampered with by the sqlite3 tool: every form of edit,
-// deletion and reordering of certificate rows and events, and the first row it reports.
+// LedgerVerifier on real ledgers tampered with as an attacker would (the sqlite3 tool on a
+// SQLite file; psql-style SQL with the guard triggers off on PostgreSQL): every form of edit,
+// deletion and reordering of certificate rows and events, and the first row it reports. Every
+// TEST_P runs on both engines.
 // (Checkpoints and ledger-head.json: tests/server/ledger_checkpointer_test.cc and
 // tests/svidctl/svidctl_ledger_test.cc.)
 #include "svidd/ledger/ledger_verifier.h"
@@ -11,6 +13,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/ledger_engine.h"
 #include "ledger/ledger_test_util.h"
 #include "support/ledger/sqlite_tool.h"
 #include "svidd/common/atomic_file.h"
@@ -32,43 +35,56 @@ const TimePoint kBase = FromUnixSeconds(kBaseUnix);
 
 // Certificates 01..06 (certificates.seq 1..6, events 1..6), then 02 and 05 revoked (events 7
 // and 8).
-class LedgerVerifierTest : public ::testing::Test {
+class LedgerVerifierTest : public ::svidd::testing::EngineTest {
  protected:
   void SetUp() override {
-    auto ledger = OpenSqliteLedger(db());
-    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    EngineTest::SetUp();
+    if (HasFatalFailure()) return;
+    std::unique_ptr<Ledger> ledger = Open();
+    ASSERT_NE(ledger, nullptr);
     for (int i = 1; i <= 6; ++i) {
-      ASSERT_TRUE((*ledger)->RecordIssuance(MakeRecord(absl::StrCat("0", i))).ok());
+      ASSERT_TRUE(ledger->RecordIssuance(MakeRecord(absl::StrCat("0", i))).ok());
     }
-    ASSERT_TRUE((*ledger)->RevokeCertificate("02", "key compromise", kBase).ok());
-    ASSERT_TRUE((*ledger)->RevokeCertificate("05", "retired", kBase).ok());
+    ASSERT_TRUE(ledger->RevokeCertificate("02", "key compromise", kBase).ok());
+    ASSERT_TRUE(ledger->RevokeCertificate("05", "retired", kBase).ok());
   }
-  std::filesystem::path db() const { return dir_.File("ledger.db"); }
-  void Tamper(const std::string& sql) {
-    absl::StatusOr<std::string> out = RunSqlite3(db(), WithoutGuards(sql));
+  // `sql` on the store at `where` (default: this test's), the guards dropped or switched off.
+  void Tamper(const std::string& sql, const std::string& where = "") {
+    if (postgres()) {
+      absl::Status s = ExecRawSql("SET session_replication_role = replica; " + sql, where);
+      ASSERT_TRUE(s.ok()) << s;
+      return;
+    }
+    absl::StatusOr<std::string> out =
+        RunSqlite3(where.empty() ? location() : where, WithoutGuards(sql));
     ASSERT_TRUE(out.ok()) << out.status();
+  }
+  LedgerVerification Verify(const std::string& where = "") {
+    const std::string store = where.empty() ? location() : where;
+    if (postgres()) return ::svidd::testing::VerifyLedgerUri(store, dir_.path());
+    return VerifyLedgerFile(store);
   }
   // Appends a correctly hashed event after the head, as someone who knows the format would.
   void AppendForged(EventKind kind, const std::string& serial, const std::string& content) {
-    auto ledger = OpenSqliteLedger(db(), {.read_only = true}).value();
+    std::unique_ptr<Ledger> ledger = Open({.read_only = true});
     ChainHead head = ledger->GetChainHead().value();
+    ledger.reset();
     LedgerEvent e{head.seq + 1, kind, serial, kBase, content, head.hash, ""};
     e.hash = EventHash(e).value();
     Tamper(absl::StrCat("DROP INDEX ledger_events_by_serial; INSERT INTO ledger_events VALUES (",
                         e.seq, ", '", EventKindName(kind), "', '", serial, "', ", kBaseUnix, ", '",
                         content, "', '", e.prev_hash, "', '", e.hash, "')"));
   }
-
-  TempDir dir_;
 };
+SVIDD_INSTANTIATE_FOR_EVERY_ENGINE(LedgerVerifierTest);
 
-TEST_F(LedgerVerifierTest, UntouchedLedgerIsIntactButNotYetSigned) {
-  LedgerVerification report = VerifyLedgerFile(db());
+TEST_P(LedgerVerifierTest, UntouchedLedgerIsIntactButNotYetSigned) {
+  LedgerVerification report = Verify();
   ASSERT_TRUE(report.intact()) << report.first_break->detail;
   EXPECT_EQ(report.events, 8);
   EXPECT_EQ(report.certificates, 6);
   EXPECT_EQ(report.checkpoints, 0);
-  auto ledger = OpenSqliteLedger(db(), {.read_only = true}).value();
+  std::unique_ptr<Ledger> ledger = Open({.read_only = true});
   EXPECT_EQ(report.head_hash, ledger->GetChainHead()->hash);
   ASSERT_EQ(report.warnings.size(), 2u);
   EXPECT_EQ(report.warnings[0].kind, WarningKind::kNotYetSigned);
@@ -86,7 +102,7 @@ struct TamperCase {
   std::string serial;
 };
 
-TEST_F(LedgerVerifierTest, ReportsTheFirstBrokenRowOfEachTampering) {
+TEST_P(LedgerVerifierTest, ReportsTheFirstBrokenRowOfEachTampering) {
   const std::string swap_4_5 =
       "DROP INDEX ledger_events_by_serial;"
       " CREATE TEMP TABLE t AS SELECT * FROM ledger_events WHERE seq IN (4, 5);"
@@ -141,11 +157,10 @@ TEST_F(LedgerVerifierTest, ReportsTheFirstBrokenRowOfEachTampering) {
   };
   for (const TamperCase& c : cases) {
     SCOPED_TRACE(c.name);
-    TempDir copy;
-    std::filesystem::copy_file(db(), copy.File("ledger.db"));
-    absl::StatusOr<std::string> tampered = RunSqlite3(copy.File("ledger.db"), WithoutGuards(c.sql));
-    ASSERT_TRUE(tampered.ok()) << tampered.status();
-    LedgerVerification report = VerifyLedgerFile(copy.File("ledger.db"));
+    absl::StatusOr<std::string> copy = CopyStore();
+    ASSERT_TRUE(copy.ok()) << copy.status();
+    Tamper(c.sql, *copy);
+    LedgerVerification report = Verify(*copy);
     ASSERT_FALSE(report.intact());
     const LedgerBreak& b = *report.first_break;
     EXPECT_EQ(BreakKindName(b.kind), std::string(BreakKindName(c.kind))) << b.detail;
@@ -157,50 +172,50 @@ TEST_F(LedgerVerifierTest, ReportsTheFirstBrokenRowOfEachTampering) {
   }
 }
 
-TEST_F(LedgerVerifierTest, ARehashedEventStillBreaksTheLinkAfterIt) {
+TEST_P(LedgerVerifierTest, ARehashedEventStillBreaksTheLinkAfterIt) {
   // Someone who knows the encoding edits event 3 and recomputes its hash: event 4 no longer
   // chains to it.
-  auto ledger = OpenSqliteLedger(db(), {.read_only = true}).value();
+  std::unique_ptr<Ledger> ledger = Open({.read_only = true});
   LedgerEvent e = ledger->GetEvent(3).value();
   ledger.reset();
   e.at += std::chrono::hours(1);
   e.hash = EventHash(e).value();
   Tamper(
       absl::StrCat("UPDATE ledger_events SET at = at + 3600, hash = '", e.hash, "' WHERE seq = 3"));
-  LedgerVerification report = VerifyLedgerFile(db());
+  LedgerVerification report = Verify();
   ASSERT_FALSE(report.intact());
   EXPECT_EQ(report.first_break->kind, BreakKind::kChainMismatch) << report.first_break->detail;
   EXPECT_EQ(report.first_break->row, 4);
   EXPECT_EQ(report.events, 3);
 }
 
-TEST_F(LedgerVerifierTest, AForgedDuplicateEventIsReported) {
+TEST_P(LedgerVerifierTest, AForgedDuplicateEventIsReported) {
   AppendForged(EventKind::kIssued, "01", IssuanceDigest(MakeRecord("01")).value());
-  LedgerVerification report = VerifyLedgerFile(db());
+  LedgerVerification report = Verify();
   ASSERT_FALSE(report.intact());
   EXPECT_EQ(report.first_break->kind, BreakKind::kDuplicateEvent) << report.first_break->detail;
   EXPECT_EQ(report.first_break->row, 9);
   EXPECT_EQ(report.first_break->serial_hex, "01");
 }
 
-TEST_F(LedgerVerifierTest, AForgedEventForAMissingRowIsReported) {
+TEST_P(LedgerVerifierTest, AForgedEventForAMissingRowIsReported) {
   AppendForged(EventKind::kIssued, "77", IssuanceDigest(MakeRecord("77")).value());
-  LedgerVerification report = VerifyLedgerFile(db());
+  LedgerVerification report = Verify();
   ASSERT_FALSE(report.intact());
   EXPECT_EQ(report.first_break->kind, BreakKind::kCertificateDeleted);
   EXPECT_EQ(report.first_break->event_seq, 9);
 }
 
-TEST_F(LedgerVerifierTest, UnreadableHeadFileIsABreak) {
+TEST_P(LedgerVerifierTest, UnreadableHeadFileIsABreak) {
   ASSERT_TRUE(WriteFileAtomically(dir_.File(kLedgerHeadFileName), "{not json").ok());
-  LedgerVerification report = VerifyLedgerFile(db());
+  LedgerVerification report = Verify();
   ASSERT_FALSE(report.intact());
   EXPECT_EQ(report.first_break->kind, BreakKind::kHeadFileInvalid);
   EXPECT_EQ(report.first_break->where, kLedgerHeadFileName);
 }
 
-TEST_F(LedgerVerifierTest, StaysIntactWhileAWriterAppends) {
-  auto writer = OpenSqliteLedger(db()).value();
+TEST_P(LedgerVerifierTest, StaysIntactWhileAWriterAppends) {
+  std::unique_ptr<Ledger> writer = Open();
   std::atomic<bool> done{false};
   std::thread writing([&] {
     for (int i = 0; i < 200; ++i) {
@@ -215,7 +230,7 @@ TEST_F(LedgerVerifierTest, StaysIntactWhileAWriterAppends) {
   int64_t last = 0;
   int runs = 0;
   while (!done) {
-    LedgerVerification report = VerifyLedgerFile(db());
+    LedgerVerification report = Verify();
     ASSERT_TRUE(report.intact()) << report.first_break->detail;
     EXPECT_GE(report.events, last);
     last = report.events;
@@ -223,7 +238,7 @@ TEST_F(LedgerVerifierTest, StaysIntactWhileAWriterAppends) {
   }
   writing.join();
   EXPECT_GT(runs, 1);
-  EXPECT_EQ(VerifyLedgerFile(db()).events, 8 + 200 + 67);
+  EXPECT_EQ(Verify().events, 8 + 200 + 67);
 }
 
 TEST(LedgerVerifierSetupTest, MissingTrustBundleOrLedgerIsAnErrorNotABreak) {

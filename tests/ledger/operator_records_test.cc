@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "ledger/ledger_engine.h"
 #include "ledger/ledger_test_util.h"
+#include "support/postgres/postgres_server.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
 namespace svidd {
@@ -21,20 +23,21 @@ const std::string kWeb = "spiffe://example.org/ns/default/sa/web";
 const std::string kDb = "spiffe://example.org/ns/data/sa/db";
 const std::string kGone = "spiffe://example.org/ns/default/sa/gone";
 
-class OperatorRecordsTest : public ::testing::Test {
+class OperatorRecordsTest : public ::svidd::testing::EngineTest {
  protected:
   void SetUp() override {
-    auto opened = OpenSqliteLedger(dir_.File("ledger.db"));
-    ASSERT_TRUE(opened.ok()) << opened.status();
-    ledger_ = std::move(*opened);
+    EngineTest::SetUp();
+    if (HasFatalFailure()) return;
+    ledger_ = Open();
+    ASSERT_NE(ledger_, nullptr);
   }
   void Record(CertificateRecord r) { ASSERT_TRUE(ledger_->RecordIssuance(std::move(r)).ok()); }
 
-  TempDir dir_;
   std::unique_ptr<Ledger> ledger_;
 };
+SVIDD_INSTANTIATE_FOR_EVERY_ENGINE(OperatorRecordsTest);
 
-TEST_F(OperatorRecordsTest, IdentitiesSummariseEveryCertificateOfAnId) {
+TEST_P(OperatorRecordsTest, IdentitiesSummariseEveryCertificateOfAnId) {
   // web: three renewals, the newest revoked → current is the newest active one (w2).
   Record(MakeRecord("w1", kWeb, kBase, hours(24)));
   Record(MakeRecord("w2", kWeb, kBase + hours(12), hours(24)));
@@ -95,7 +98,7 @@ TEST_F(OperatorRecordsTest, IdentitiesSummariseEveryCertificateOfAnId) {
   }
 }
 
-TEST_F(OperatorRecordsTest, RefusalCountsAddUpPerHourAndReason) {
+TEST_P(OperatorRecordsTest, RefusalCountsAddUpPerHourAndReason) {
   const TimePoint t = kBase + std::chrono::minutes(7);
   ASSERT_TRUE(ledger_
                   ->AddRefusalCounts(
@@ -121,7 +124,7 @@ TEST_F(OperatorRecordsTest, RefusalCountsAddUpPerHourAndReason) {
   EXPECT_EQ(RefusalHour(FromUnixSeconds(7200 + 3599)), FromUnixSeconds(7200));
 }
 
-TEST_F(OperatorRecordsTest, AdminCallsAreAppendOnly) {
+TEST_P(OperatorRecordsTest, AdminCallsAreAppendOnly) {
   AdminCallRecord call{
       kBase, kWeb, "x509:0a", "ipv4:127.0.0.1:5", "RevokeCertificates", R"({"serial":"0a"})",
       "OK",  ""};
@@ -138,17 +141,13 @@ TEST_F(OperatorRecordsTest, AdminCallsAreAppendOnly) {
   EXPECT_EQ(ledger_->ListAdminCalls(kBase + hours(1), 0)->size(), 1u);
   EXPECT_EQ(ledger_->ListAdminCalls(kBase, 1)->size(), 1u);
 
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.File("ledger.db").c_str(), &raw), SQLITE_OK);
-  char* error = nullptr;
-  EXPECT_NE(sqlite3_exec(raw, "DELETE FROM admin_audit", nullptr, nullptr, &error), SQLITE_OK);
-  EXPECT_THAT(std::string(error ? error : ""), HasSubstr("append-only"));
-  sqlite3_free(error);
-  sqlite3_close(raw);
+  absl::Status deleted = ExecRawSql("DELETE FROM admin_audit");
+  EXPECT_FALSE(deleted.ok());
+  EXPECT_THAT(std::string(deleted.message()), HasSubstr("append-only"));
 }
 
-TEST_F(OperatorRecordsTest, ReadOnlyLedgerRefusesOperatorWrites) {
-  auto ro = OpenSqliteLedger(dir_.File("ledger.db"), {.read_only = true});
+TEST_P(OperatorRecordsTest, ReadOnlyLedgerRefusesOperatorWrites) {
+  auto ro = TryOpen({.read_only = true});
   ASSERT_TRUE(ro.ok()) << ro.status();
   EXPECT_EQ((*ro)->AddRefusalCounts({{kBase, "x/y", 1}}).code(),
             absl::StatusCode::kFailedPrecondition);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -15,11 +16,17 @@ namespace svidd {
 
 struct LedgerVerifierOptions {
   std::filesystem::path ledger_path;   // <data-dir>/ledger.db
-  std::filesystem::path head_file;     // <data-dir>/ledger-head.json
+  // <data-dir>/ledger-head.json. Empty: no head file to check (a PostgreSQL ledger verified
+  // without a replica's data directory); then its absence is neither a break nor a warning.
+  std::filesystem::path head_file;
   std::filesystem::path trust_bundle;  // <ca-dir>/root-cert.pem: one or more roots
   // Roots svidd has dropped from the bundle after a root rotation (<data-dir>/
   // retired-roots.pem): older checkpoints were signed under them. Optional; absent is fine.
   std::filesystem::path retired_roots;
+
+  // A PostgreSQL ledger (libpq URI) to verify instead of ledger_path: one consistent snapshot
+  // of it is copied into a private SQLite file and walked there (pg_snapshot_copy.h).
+  std::string ledger_uri;
 
   // Each of the above where svidd keeps it: in `data_dir`, and the bundle in `ca_dir`.
   static LedgerVerifierOptions ForDataDir(const std::filesystem::path& data_dir,

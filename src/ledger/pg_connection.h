@@ -1,0 +1,106 @@
+// RAII libpq handles for the PostgreSQL ledger: a connection that reconnects on demand, query
+// results, and the mapping of libpq / SQLSTATE errors onto absl status codes (fixed here,
+// where the error is made: a lost server is UNAVAILABLE, a unique violation ALREADY_EXISTS).
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace svidd::internal {
+
+struct PgConnDeleter {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct PgResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgConnPtr = std::unique_ptr<PGconn, PgConnDeleter>;
+using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
+
+// A parameter in text form; nullopt is SQL NULL.
+using PgParam = std::optional<std::string>;
+
+// The rows of a successful query. Values are read in text form.
+class PgResult {
+ public:
+  explicit PgResult(PgResultPtr result) : result_(std::move(result)) {}
+  int rows() const { return PQntuples(result_.get()); }
+  std::string Text(int row, int col) const { return PQgetvalue(result_.get(), row, col); }
+  int64_t Int64(int row, int col) const;
+  bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
+  Oid Type(int col) const { return PQftype(result_.get(), col); }
+  // Rows changed by an INSERT / UPDATE / DELETE.
+  int64_t Affected() const;
+
+ private:
+  PgResultPtr result_;
+};
+
+class PgConnection {
+ public:
+  // Connects to `uri` (a libpq URI or key=value string). UNAVAILABLE with libpq's message
+  // if the server cannot be reached or refuses us.
+  static absl::StatusOr<std::unique_ptr<PgConnection>> Connect(const std::string& uri,
+                                                               bool read_only);
+
+  // One statement with $1.. parameters. A connection lost earlier is re-established first.
+  absl::StatusOr<PgResult> Exec(std::string_view sql, const std::vector<PgParam>& params = {});
+  // Several statements without parameters (migrations).
+  absl::Status ExecScript(std::string_view sql);
+  // BEGIN; body; COMMIT — ROLLBACK if the body or the commit fails.
+  absl::Status InTransaction(const std::function<absl::Status()>& body);
+
+  // For callers that share a connection between threads (the pool, the writer).
+  std::mutex& mu() { return mu_; }
+
+ private:
+  PgConnection(PgConnPtr conn, std::string uri, bool read_only)
+      : conn_(std::move(conn)), uri_(std::move(uri)), read_only_(read_only) {}
+  absl::Status EnsureConnected();
+  absl::Status ResultStatus(const PGresult* result, std::string_view sql) const;
+
+  PgConnPtr conn_;
+  const std::string uri_;
+  const bool read_only_;
+  std::mutex mu_;
+};
+
+// A few connections lent out one caller at a time.
+class PgConnectionPool {
+ public:
+  explicit PgConnectionPool(std::vector<std::unique_ptr<PgConnection>> connections)
+      : connections_(std::move(connections)) {}
+  class Lease {
+   public:
+    Lease(PgConnection* c, std::unique_lock<std::mutex> lock) : c_(c), lock_(std::move(lock)) {}
+    PgConnection* operator->() const { return c_; }
+    PgConnection& operator*() const { return *c_; }
+
+   private:
+    PgConnection* c_;
+    std::unique_lock<std::mutex> lock_;
+  };
+  Lease Acquire() const;
+
+ private:
+  std::vector<std::unique_ptr<PgConnection>> connections_;  // non-empty
+  mutable std::mutex next_mu_;
+  mutable size_t next_ = 0;
+};
+
+// `sql` with each `?` replaced by $1, $2, ... in order (the shared query builders write `?`)
+// and each `?N` by `$N`.
+std::string NumberedPlaceholders(std::string_view sql);
+
+}  // namespace svidd::internal

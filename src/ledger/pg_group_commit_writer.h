@@ -1,0 +1,64 @@
+// The PostgreSQL ledger's writer on one replica: one thread, one connection. Everything queued
+// (up to max_batch records) is committed in one transaction that first locks the chain head,
+// each record inside its own SAVEPOINT (its certificates row and its events) so a duplicate
+// serial fails alone; then every caller hears its own outcome. Nobody hears OK for a record
+// that was not committed. A lost connection fails the batch with UNAVAILABLE and is
+// re-established for the next one. The same contract as GroupCommitWriter (SQLite).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "ledger/group_commit_writer.h"
+#include "ledger/pg_connection.h"
+#include "svidd/ledger/certificate_record.h"
+
+namespace svidd::internal {
+
+class PgGroupCommitWriter {
+ public:
+  using Done = std::function<void(absl::Status)>;
+
+  PgGroupCommitWriter(std::unique_ptr<PgConnection> connection, size_t max_batch);
+  // Commits everything already queued, then stops the thread.
+  ~PgGroupCommitWriter();
+  PgGroupCommitWriter(const PgGroupCommitWriter&) = delete;
+  PgGroupCommitWriter& operator=(const PgGroupCommitWriter&) = delete;
+
+  void Enqueue(CertificateRecord record, Done done);
+  // Rides along with the next batch; alone it is a committed UPDATE of health_probe.
+  void EnqueueProbe(Done done);
+
+  WriterStats stats() const;
+
+ private:
+  struct Pending {
+    std::optional<CertificateRecord> record;  // absent for a probe
+    Done done;
+  };
+
+  void Push(Pending pending);
+  void Run();
+  std::vector<Pending> TakeBatch();
+  void CommitBatch(std::vector<Pending>& batch);
+  absl::Status InsertAll(std::vector<Pending>& batch, std::vector<absl::Status>& outcomes);
+
+  const std::unique_ptr<PgConnection> connection_;  // the writer thread's alone
+  const size_t max_batch_;
+
+  mutable absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  WriterStats stats_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;  // last: starts after everything above is constructed
+};
+
+}  // namespace svidd::internal

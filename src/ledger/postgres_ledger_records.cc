@@ -1,0 +1,160 @@
+// PostgresLedger's event log (chain head, events, checkpoints) and operator bookkeeping
+// (refusal counts per hour, the admin API's audit log).
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/checkpoint_rows.h"
+#include "ledger/event_appender.h"
+#include "ledger/pg_chain_appender.h"
+#include "ledger/pg_rows.h"
+#include "ledger/postgres_ledger_impl.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
+
+namespace svidd::internal {
+namespace {
+
+std::string Int(int64_t v) { return std::to_string(v); }
+
+// FAILED_PRECONDITION unless event `seq` exists with hash `hash`.
+absl::Status CheckInChain(PgConnection& conn, int64_t seq, const std::string& hash,
+                          const char* what) {
+  SVIDD_ASSIGN_OR_RETURN(PgResult row,
+                         conn.Exec("SELECT hash FROM ledger_events WHERE seq = $1", {Int(seq)}));
+  if (row.rows() == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, " vouches for event ", seq, ", which the event log does not have"));
+  }
+  if (row.Text(0, 0) != hash) {
+    return absl::FailedPreconditionError(absl::StrCat(what, " vouches for a head hash at event ",
+                                                      seq, " that the event log no longer has"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<LedgerCheckpoint>> ReadLatest(PgConnection& conn) {
+  SVIDD_ASSIGN_OR_RETURN(
+      PgResult rows,
+      conn.Exec(absl::StrCat(kSelectCheckpointsSql, " ORDER BY event_seq DESC, id DESC LIMIT 1")));
+  if (rows.rows() == 0) return std::nullopt;
+  return ReadPgCheckpointRow(rows, 0);
+}
+
+int64_t HourStart(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
+
+}  // namespace
+
+absl::StatusOr<ChainHead> PostgresLedger::GetChainHead() const {
+  PgConnectionPool::Lease conn = readers_->Acquire();
+  return ReadPgChainHead(*conn);
+}
+
+absl::StatusOr<LedgerEvent> PostgresLedger::GetEvent(int64_t seq) const {
+  PgConnectionPool::Lease conn = readers_->Acquire();
+  SVIDD_ASSIGN_OR_RETURN(PgResult rows,
+                         conn->Exec(absl::StrCat(kSelectEventsSql, " WHERE seq = $1"), {Int(seq)}));
+  if (rows.rows() == 0)
+    return absl::NotFoundError(absl::StrCat("no ledger event ", seq, " in ledger ", name_));
+  return ReadPgEventRow(rows, 0);
+}
+
+absl::StatusOr<std::optional<LedgerCheckpoint>> PostgresLedger::LatestCheckpoint() const {
+  PgConnectionPool::Lease conn = readers_->Acquire();
+  return ReadLatest(*conn);
+}
+
+// Under the chain-head lock, so no replica appends or checkpoints in between.
+absl::Status PostgresLedger::RecordCheckpoint(const LedgerCheckpoint& c) {
+  if (writer_ == nullptr) return ReadOnlyError("record a checkpoint");
+  PgConnectionPool::Lease conn = readers_->Acquire();
+  return conn->InTransaction([&]() -> absl::Status {
+    PgChainAppender chain(*conn);
+    SVIDD_RETURN_IF_ERROR(chain.LockHead());
+    SVIDD_RETURN_IF_ERROR(CheckInChain(*conn, c.event_seq, c.head_hash, "the new checkpoint"));
+    SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerCheckpoint> latest, ReadLatest(*conn));
+    if (latest.has_value()) {
+      if (latest->event_seq > c.event_seq) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("the new checkpoint (event ", c.event_seq,
+                         ") is behind the latest stored one (event ", latest->event_seq, ")"));
+      }
+      SVIDD_RETURN_IF_ERROR(CheckInChain(*conn, latest->event_seq, latest->head_hash,
+                                         "the latest stored checkpoint"));
+    }
+    return conn
+        ->Exec(
+            "INSERT INTO ledger_checkpoints (event_seq, head_hash, signed_at,"
+            " signer_chain_pem, algorithm, signature) VALUES ($1, $2, $3, $4, $5, $6)",
+            {Int(c.event_seq), c.head_hash, Int(ToUnixSeconds(c.signed_at)), c.signer_chain_pem,
+             c.algorithm, absl::BytesToHexString(c.signature)})
+        .status();
+  });
+}
+
+absl::Status PostgresLedger::AddRefusalCounts(const std::vector<RefusalCount>& counts) {
+  if (writer_ == nullptr) return ReadOnlyError("record refusal counts");
+  if (counts.empty()) return absl::OkStatus();
+  PgConnectionPool::Lease conn = readers_->Acquire();
+  return conn->InTransaction([&]() -> absl::Status {
+    for (const RefusalCount& c : counts) {
+      SVIDD_RETURN_IF_ERROR(
+          conn->Exec("INSERT INTO refusal_counts (hour, reason, count) VALUES ($1, $2, $3)"
+                     " ON CONFLICT (hour, reason) DO UPDATE"
+                     " SET count = refusal_counts.count + excluded.count",
+                     {Int(HourStart(c.hour)), c.reason, Int(c.count)})
+              .status());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<RefusalCount>> PostgresLedger::ListRefusalCounts(TimePoint since) const {
+  PgConnectionPool::Lease conn = readers_->Acquire();
+  SVIDD_ASSIGN_OR_RETURN(
+      PgResult rows, conn->Exec("SELECT hour, reason, count FROM refusal_counts WHERE hour >= $1"
+                                " ORDER BY hour, reason",
+                                {Int(HourStart(since))}));
+  std::vector<RefusalCount> out;
+  for (int i = 0; i < rows.rows(); ++i) {
+    out.push_back(
+        RefusalCount{FromUnixSeconds(rows.Int64(i, 0)), rows.Text(i, 1), rows.Int64(i, 2)});
+  }
+  return out;
+}
+
+absl::Status PostgresLedger::RecordAdminCall(const AdminCallRecord& call) {
+  if (writer_ == nullptr) return ReadOnlyError("record an admin call");
+  PgConnectionPool::Lease conn = readers_->Acquire();
+  return conn
+      ->Exec(
+          "INSERT INTO admin_audit (at, caller_id, caller_principal, peer, method, arguments,"
+          " outcome, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          {Int(ToUnixSeconds(call.at)), call.caller_id, call.caller_principal, call.peer,
+           call.method, call.arguments, call.outcome, call.message})
+      .status();
+}
+
+absl::StatusOr<std::vector<AdminCallRecord>> PostgresLedger::ListAdminCalls(TimePoint since,
+                                                                            size_t limit) const {
+  PgConnectionPool::Lease conn = readers_->Acquire();
+  SVIDD_ASSIGN_OR_RETURN(
+      PgResult rows,
+      conn->Exec("SELECT at, caller_id, caller_principal, peer, method, arguments, outcome, message"
+                 " FROM admin_audit WHERE at >= $1 ORDER BY id DESC LIMIT $2",
+                 {Int(ToUnixSeconds(since)), limit == 0 ? std::nullopt : PgParam(Int(limit))}));
+  std::vector<AdminCallRecord> out;
+  for (int i = 0; i < rows.rows(); ++i) {
+    AdminCallRecord r;
+    r.at = FromUnixSeconds(rows.Int64(i, 0));
+    r.caller_id = rows.Text(i, 1);
+    r.caller_principal = rows.Text(i, 2);
+    r.peer = rows.Text(i, 3);
+    r.method = rows.Text(i, 4);
+    r.arguments = rows.Text(i, 5);
+    r.outcome = rows.Text(i, 6);
+    r.message = rows.Text(i, 7);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace svidd::internal

@@ -1,0 +1,238 @@
+#include "support/postgres/postgres_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace svidd::testing {
+namespace {
+
+// Debian's postgresql-15; SVIDD_PG_BIN overrides it.
+std::filesystem::path BinDir() {
+  const char* env = std::getenv("SVIDD_PG_BIN");
+  return env != nullptr ? env : "/usr/lib/postgresql/15/bin";
+}
+
+bool RunningAsRoot() { return geteuid() == 0; }
+
+// The last `n` bytes of a file, for error messages.
+std::string Tail(const std::filesystem::path& file, size_t n = 1500) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  std::string text = s.str();
+  return text.size() > n ? text.substr(text.size() - n) : text;
+}
+
+// Runs `argv` (as the postgres account when we are root), output appended to `log`.
+absl::Status Run(std::vector<std::string> argv, const std::filesystem::path& log) {
+  if (RunningAsRoot()) argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot open ", log.string()));
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(fd);
+  if (pid < 0) return absl::InternalError("fork failed");
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat(absl::StrJoin(argv, " "), " failed:\n", Tail(log)));
+}
+
+absl::StatusOr<int> FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::InternalError("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return absl::InternalError("binding a loopback port failed");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string RandomHex(size_t bytes) {
+  std::random_device rd;
+  std::string out;
+  for (size_t i = 0; i < bytes; ++i) absl::StrAppend(&out, absl::Hex(rd() & 0xff, absl::kZeroPad2));
+  return out;
+}
+
+// A directory the server's account owns (0700, as initdb wants).
+absl::StatusOr<std::filesystem::path> MakeServerDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "svidd-pg-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return absl::InternalError("mkdtemp failed");
+  std::filesystem::path dir = tmpl;
+  if (RunningAsRoot()) {
+    const passwd* pg = getpwnam("postgres");
+    if (pg == nullptr) {
+      std::filesystem::remove_all(dir);
+      return absl::FailedPreconditionError(
+          "running as root but there is no postgres account: install the postgresql package "
+          "(tools/setup-deps.sh)");
+    }
+    if (chown(dir.c_str(), pg->pw_uid, pg->pw_gid) != 0) {
+      std::filesystem::remove_all(dir);
+      return absl::InternalError(absl::StrCat("chown ", dir.string(), " failed"));
+    }
+  }
+  return dir;
+}
+
+constexpr char kUser[] = "svidd_test";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
+  if (!std::filesystem::exists(BinDir() / "initdb")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        (BinDir() / "initdb").string(),
+        " not found: install PostgreSQL 15 (tools/setup-deps.sh installs `postgresql`)"));
+  }
+  absl::StatusOr<std::filesystem::path> dir = MakeServerDir();
+  if (!dir.ok()) return dir.status();
+  const std::string password = RandomHex(16);
+  {
+    std::ofstream pw(*dir / "pwfile");
+    pw << password << "\n";
+  }
+  if (RunningAsRoot()) {
+    const passwd* pg = getpwnam("postgres");
+    (void)!chown((*dir / "pwfile").c_str(), pg->pw_uid, pg->pw_gid);
+  }
+  absl::StatusOr<int> port = FreeLoopbackPort();
+  if (!port.ok()) return port.status();
+  std::unique_ptr<PostgresServer> server(new PostgresServer(*dir, password, *port));
+  absl::Status init =
+      Run({(BinDir() / "initdb").string(), "-D", (*dir / "data").string(), "-U", kUser,
+           absl::StrCat("--pwfile=", (*dir / "pwfile").string()), "--auth-local=trust",
+           "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"},
+          *dir / "initdb.log");
+  if (!init.ok()) return init;
+  absl::Status started = server->StartServer();
+  if (!started.ok()) return started;
+  return server;
+}
+
+PostgresServer::~PostgresServer() {
+  if (running_) {
+    (void)Run({(BinDir() / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "immediate",
+               "-w", "stop"},
+              dir_ / "pg_ctl.log");
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+absl::Status PostgresServer::StartServer() {
+  // fsync off: a test server need not survive a machine crash; commits still wait for the
+  // WAL write, so a server restart loses nothing acknowledged.
+  const std::string options =
+      absl::StrCat("-c listen_addresses=127.0.0.1 -p ", port_, " -k ", dir_.string(),
+                   " -c fsync=off -c full_page_writes=off -c max_connections=200");
+  absl::Status s = Run({(BinDir() / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-l",
+                        (dir_ / "server.log").string(), "-w", "-t", "60", "-o", options, "start"},
+                       dir_ / "pg_ctl.log");
+  if (!s.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "PostgreSQL did not start: ", s.message(), "\nserver.log:\n", Tail(dir_ / "server.log")));
+  }
+  running_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status PostgresServer::StopServer() {
+  absl::Status s = Run({(BinDir() / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m",
+                        "fast", "-w", "-t", "60", "stop"},
+                       dir_ / "pg_ctl.log");
+  if (s.ok()) running_ = false;
+  return s;
+}
+
+absl::Status PostgresServer::Restart() {
+  absl::Status stopped = StopServer();
+  if (!stopped.ok()) return stopped;
+  return StartServer();
+}
+
+std::string PostgresServer::Uri(const std::string& name) const {
+  return absl::StrCat("postgresql://", kUser, ":", password_, "@127.0.0.1:", port_, "/", name);
+}
+
+absl::Status PostgresServer::ExecSql(const std::string& name, const std::string& sql) {
+  PGconn* conn = PQconnectdb(Uri(name).c_str());
+  absl::Status status;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    status =
+        absl::UnavailableError(absl::StrCat("connecting to ", name, ": ", PQerrorMessage(conn)));
+  } else {
+    PGresult* res = PQexec(conn, sql.c_str());
+    const ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      status = absl::InternalError(absl::StrCat(sql, ": ", PQresultErrorMessage(res)));
+    }
+    PQclear(res);
+  }
+  PQfinish(conn);
+  return status;
+}
+
+absl::StatusOr<std::string> PostgresServer::CreateDatabase() {
+  const std::string name = absl::StrCat("svidd_", getpid(), "_", ++databases_);
+  absl::Status s = ExecSql("postgres", absl::StrCat("CREATE DATABASE ", name));
+  if (!s.ok()) return s;
+  return Uri(name);
+}
+
+absl::StatusOr<PostgresServer*> SharedPostgres() {
+  static std::mutex mu;
+  static std::unique_ptr<PostgresServer> server;
+  static absl::Status failed;
+  std::lock_guard<std::mutex> lock(mu);
+  if (server != nullptr) return server.get();
+  if (!failed.ok()) return failed;
+  absl::StatusOr<std::unique_ptr<PostgresServer>> started = PostgresServer::Start();
+  if (!started.ok()) {
+    failed = started.status();
+    return failed;
+  }
+  server = std::move(*started);
+  return server.get();
+}
+
+absl::StatusOr<std::string> FreshPostgresDatabase() {
+  absl::StatusOr<PostgresServer*> server = SharedPostgres();
+  if (!server.ok()) return server.status();
+  return (*server)->CreateDatabase();
+}
+
+}  // namespace svidd::testing
