@@ -41,6 +41,7 @@ class PostgresLedger final : public Ledger {
   absl::Status CheckWritable() override;
   absl::StatusOr<ChainHead> GetChainHead() const override;
   absl::StatusOr<LedgerEvent> GetEvent(int64_t seq) const override;
+  absl::StatusOr<std::vector<LedgerEvent>> ListEvents(const EventRange& range) const override;
   absl::StatusOr<std::optional<LedgerCheckpoint>> LatestCheckpoint() const override;
   absl::Status RecordCheckpoint(const LedgerCheckpoint& checkpoint) override;
 

@@ -57,6 +57,24 @@ absl::StatusOr<LedgerEvent> PostgresLedger::GetEvent(int64_t seq) const {
   return ReadPgEventRow(rows, 0);
 }
 
+absl::StatusOr<std::vector<LedgerEvent>> PostgresLedger::ListEvents(const EventRange& range) const {
+  PgConnectionPool::Lease conn = readers_->Acquire();
+  PgParam kind;
+  if (range.kind.has_value()) kind = EventKindName(*range.kind);
+  SVIDD_ASSIGN_OR_RETURN(
+      PgResult rows,
+      conn->Exec(absl::StrCat(kSelectEventsSql,
+                              " WHERE seq > $1 AND seq <= $2 AND ($3::text IS NULL OR kind = $3)"
+                              " ORDER BY seq"),
+                 {Int(range.after_seq), Int(range.through_seq), kind}));
+  std::vector<LedgerEvent> events;
+  for (int i = 0; i < rows.rows(); ++i) {
+    SVIDD_ASSIGN_OR_RETURN(LedgerEvent event, ReadPgEventRow(rows, i));
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
 absl::StatusOr<std::optional<LedgerCheckpoint>> PostgresLedger::LatestCheckpoint() const {
   PgConnectionPool::Lease conn = readers_->Acquire();
   return ReadLatest(*conn);

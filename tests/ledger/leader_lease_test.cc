@@ -1,11 +1,12 @@
-// Leases on a real SQLite ledger file, with two "replicas" (each its own LeaseStore connection
-// and LeaderLease) and a fake clock: one holder at a time, renewal, takeover once a dead
-// holder's lease lapses (and not before), release at shutdown, and the term that counts
-// hand-overs.
+// Leases on a real ledger (a SQLite file, and a PostgreSQL database), with two "replicas" (each its
+// own LeaseStore connection and LeaderLease) and a fake clock: one holder at a time, renewal,
+// takeover once a dead holder's lease lapses (and not before), release at shutdown, and the term
+// that counts hand-overs.
 #include "svidd/ledger/leader_lease.h"
 
 #include <gtest/gtest.h>
 
+#include "ledger/ledger_engine.h"
 #include "ledger/ledger_test_util.h"
 #include "svidd/ledger/lease_store.h"
 #include "svidd/ledger/sqlite_ledger.h"
@@ -14,8 +15,8 @@ namespace svidd {
 namespace {
 
 using std::chrono::seconds;
+using ::svidd::testing::EngineTest;
 using ::svidd::testing::kBaseUnix;
-using ::svidd::testing::TempDir;
 
 constexpr char kName[] = "ledger-checkpoints";
 
@@ -24,16 +25,20 @@ struct Replica {
   std::unique_ptr<LeaderLease> lease;
 };
 
-class LeaderLeaseTest : public ::testing::Test {
+class LeaderLeaseTest : public EngineTest {
  protected:
   void SetUp() override {
-    path_ = dir_.File("ledger.db");
-    ASSERT_TRUE(OpenSqliteLedger(path_).ok());  // creates the file and migrates it
+    EngineTest::SetUp();
+    ASSERT_NE(Open(), nullptr);  // creates the store and migrates it
+  }
+
+  absl::StatusOr<std::unique_ptr<LeaseStore>> OpenStore() {
+    return postgres() ? OpenPostgresLeaseStore(location()) : OpenSqliteLeaseStore(location());
   }
 
   Replica Start(const std::string& holder, seconds ttl = seconds(15), seconds margin = seconds(5)) {
     Replica r;
-    auto store = OpenSqliteLeaseStore(path_);
+    auto store = OpenStore();
     EXPECT_TRUE(store.ok()) << store.status();
     if (!store.ok()) return r;
     r.store = std::move(*store);
@@ -43,12 +48,10 @@ class LeaderLeaseTest : public ::testing::Test {
     return r;
   }
 
-  TempDir dir_;
-  std::filesystem::path path_;
   FakeClock clock_{FromUnixSeconds(kBaseUnix)};
 };
 
-TEST_F(LeaderLeaseTest, OneHolderAtATimeAndTheHolderKeepsItByRenewing) {
+TEST_P(LeaderLeaseTest, OneHolderAtATimeAndTheHolderKeepsItByRenewing) {
   Replica a = Start("a");
   Replica b = Start("b");
   ASSERT_TRUE(a.lease && b.lease);
@@ -66,7 +69,7 @@ TEST_F(LeaderLeaseTest, OneHolderAtATimeAndTheHolderKeepsItByRenewing) {
   EXPECT_EQ(a.lease->term(), 1) << "renewals are not hand-overs";
 }
 
-TEST_F(LeaderLeaseTest, AnotherReplicaTakesOverOnlyOnceADeadHoldersLeaseLapses) {
+TEST_P(LeaderLeaseTest, AnotherReplicaTakesOverOnlyOnceADeadHoldersLeaseLapses) {
   Replica a = Start("a");
   Replica b = Start("b");
   ASSERT_TRUE(a.lease && b.lease);
@@ -86,7 +89,7 @@ TEST_F(LeaderLeaseTest, AnotherReplicaTakesOverOnlyOnceADeadHoldersLeaseLapses) 
   EXPECT_EQ(a.lease->term(), 0);
 }
 
-TEST_F(LeaderLeaseTest, ReleaseHandsTheLeaseOverAtOnce) {
+TEST_P(LeaderLeaseTest, ReleaseHandsTheLeaseOverAtOnce) {
   Replica a = Start("a");
   Replica b = Start("b");
   ASSERT_TRUE(a.lease && b.lease);
@@ -99,7 +102,7 @@ TEST_F(LeaderLeaseTest, ReleaseHandsTheLeaseOverAtOnce) {
   EXPECT_TRUE(b.lease->Tick().value());
 }
 
-TEST_F(LeaderLeaseTest, TheLeaseOutlivesTheConnectionsThatTookIt) {
+TEST_P(LeaderLeaseTest, TheLeaseOutlivesTheConnectionsThatTookIt) {
   {
     Replica a = Start("a");
     ASSERT_TRUE(a.lease && a.lease->Tick().value());
@@ -111,8 +114,8 @@ TEST_F(LeaderLeaseTest, TheLeaseOutlivesTheConnectionsThatTookIt) {
   EXPECT_TRUE(b.lease->Tick().value());
 }
 
-TEST_F(LeaderLeaseTest, StoreReportsTheHolderAndExpiry) {
-  auto store = OpenSqliteLeaseStore(path_);
+TEST_P(LeaderLeaseTest, StoreReportsTheHolderAndExpiry) {
+  auto store = OpenStore();
   ASSERT_TRUE(store.ok()) << store.status();
   const TimePoint now = clock_.Now();
   LeaseRecord first = (*store)->TryAcquire(kName, "a", now, seconds(15)).value();
@@ -126,8 +129,8 @@ TEST_F(LeaderLeaseTest, StoreReportsTheHolderAndExpiry) {
   EXPECT_EQ(other.holder, "b") << "leases by different names are independent";
 }
 
-TEST_F(LeaderLeaseTest, InvalidOptionsAreRefused) {
-  auto store = OpenSqliteLeaseStore(path_);
+TEST_P(LeaderLeaseTest, InvalidOptionsAreRefused) {
+  auto store = OpenStore();
   ASSERT_TRUE(store.ok());
   struct Case {
     const char* name;
@@ -143,6 +146,8 @@ TEST_F(LeaderLeaseTest, InvalidOptionsAreRefused) {
               absl::StatusCode::kInvalidArgument);
   }
 }
+
+SVIDD_INSTANTIATE_FOR_EVERY_ENGINE(LeaderLeaseTest);
 
 TEST(ReplicaIdTest, DiffersBetweenCalls) { EXPECT_NE(ReplicaId(), ReplicaId()); }
 

@@ -1,18 +1,18 @@
-// Ledger::ListEvents, by which every replica follows the revocations others record: the
-// SQLite query and the interface's default (GetEvent one seq at a time) give the same answer
+// Ledger::ListEvents, by which every replica follows the revocations others record: each
+// engine's query and the interface's default (GetEvent one seq at a time) give the same answer
 // for every range and kind.
 #include <gtest/gtest.h>
 
+#include "ledger/ledger_engine.h"
 #include "ledger/ledger_test_util.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
 namespace svidd {
 namespace {
 
+using ::svidd::testing::EngineTest;
 using ::svidd::testing::kBaseUnix;
 using ::svidd::testing::MakeRecord;
-using ::svidd::testing::OpenTestLedger;
-using ::svidd::testing::TempDir;
 using ::svidd::testing::TestSerial;
 
 const TimePoint kBase = FromUnixSeconds(kBaseUnix);
@@ -26,9 +26,11 @@ std::vector<int64_t> Seqs(const absl::StatusOr<std::vector<LedgerEvent>>& events
   return out;
 }
 
-TEST(ListEventsTest, SqliteQueryMatchesTheDefaultWalkForEveryRange) {
-  TempDir dir;
-  auto ledger = OpenTestLedger(dir.File("ledger.db"));
+class ListEventsTest : public EngineTest {};
+
+TEST_P(ListEventsTest, QueryMatchesTheDefaultWalkForEveryRange) {
+  std::unique_ptr<Ledger> ledger = Open();
+  ASSERT_NE(ledger, nullptr);
   // Events: 1..4 issued, 5 revoked(00), 6 issued, 7 revoked(02).
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(ledger->RecordIssuance(MakeRecord(TestSerial(i))).ok());
   ASSERT_TRUE(ledger->RevokeCertificate(TestSerial(0), "key compromise", kBase).ok());
@@ -63,6 +65,8 @@ TEST(ListEventsTest, SqliteQueryMatchesTheDefaultWalkForEveryRange) {
   EXPECT_EQ(revoked[0].prev_hash, single.prev_hash);
   EXPECT_EQ(revoked[0].content_sha256, single.content_sha256);
 }
+
+SVIDD_INSTANTIATE_FOR_EVERY_ENGINE(ListEventsTest);
 
 }  // namespace
 }  // namespace svidd

@@ -43,5 +43,8 @@ class LeaseStore {
 // Leases in the SQLite ledger at `path` (its own connection; the ledger must have been opened
 // read-write once, so the schema is current).
 absl::StatusOr<std::unique_ptr<LeaseStore>> OpenSqliteLeaseStore(const std::filesystem::path& path);
+// Leases in the PostgreSQL ledger at `uri` (a libpq URI; its own connection, re-established
+// after a lost server). UNAVAILABLE naming the ledger (without its password) if unreachable.
+absl::StatusOr<std::unique_ptr<LeaseStore>> OpenPostgresLeaseStore(const std::string& uri);
 
 }  // namespace svidd
