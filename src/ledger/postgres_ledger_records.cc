@@ -41,6 +41,14 @@ absl::StatusOr<std::optional<LedgerCheckpoint>> ReadLatest(PgConnection& conn) {
 
 int64_t HourStart(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
 
+// Both checkpoints are in the chain; another writer (replica) just signed a newer head.
+// ABORTED, not FAILED_PRECONDITION: nothing was rewritten, the caller signs the new head.
+absl::Status Superseded(const LedgerCheckpoint& mine, const LedgerCheckpoint& latest) {
+  return absl::AbortedError(absl::StrCat("the new checkpoint (event ", mine.event_seq,
+                                         ") is behind the latest stored one (event ",
+                                         latest.event_seq, "), signed meanwhile"));
+}
+
 }  // namespace
 
 absl::StatusOr<ChainHead> PostgresLedger::GetChainHead() const {
@@ -90,13 +98,9 @@ absl::Status PostgresLedger::RecordCheckpoint(const LedgerCheckpoint& c) {
     SVIDD_RETURN_IF_ERROR(CheckInChain(*conn, c.event_seq, c.head_hash, "the new checkpoint"));
     SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerCheckpoint> latest, ReadLatest(*conn));
     if (latest.has_value()) {
-      if (latest->event_seq > c.event_seq) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("the new checkpoint (event ", c.event_seq,
-                         ") is behind the latest stored one (event ", latest->event_seq, ")"));
-      }
       SVIDD_RETURN_IF_ERROR(CheckInChain(*conn, latest->event_seq, latest->head_hash,
                                          "the latest stored checkpoint"));
+      if (latest->event_seq > c.event_seq) return Superseded(c, *latest);
     }
     return conn
         ->Exec(

@@ -25,6 +25,14 @@ absl::Status CheckInChain(sqlite3* db, int64_t seq, const std::string& hash, con
   return absl::OkStatus();
 }
 
+// Both checkpoints are in the chain; another writer (replica) just signed a newer head.
+// ABORTED, not FAILED_PRECONDITION: nothing was rewritten, the caller signs the new head.
+absl::Status Superseded(const LedgerCheckpoint& mine, const LedgerCheckpoint& latest) {
+  return absl::AbortedError(absl::StrCat("the new checkpoint (event ", mine.event_seq,
+                                         ") is behind the latest stored one (event ",
+                                         latest.event_seq, "), signed meanwhile"));
+}
+
 }  // namespace
 
 absl::StatusOr<ChainHead> SqliteLedger::GetChainHead() const {
@@ -83,13 +91,9 @@ absl::Status SqliteLedger::RecordCheckpoint(const LedgerCheckpoint& checkpoint) 
         CheckInChain(db, checkpoint.event_seq, checkpoint.head_hash, "the new checkpoint"));
     SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerCheckpoint> latest, ReadLatestCheckpoint(db));
     if (latest.has_value()) {
-      if (latest->event_seq > checkpoint.event_seq) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("the new checkpoint (event ", checkpoint.event_seq,
-                         ") is behind the latest stored one (event ", latest->event_seq, ")"));
-      }
       SVIDD_RETURN_IF_ERROR(
           CheckInChain(db, latest->event_seq, latest->head_hash, "the latest stored checkpoint"));
+      if (latest->event_seq > checkpoint.event_seq) return Superseded(checkpoint, *latest);
     }
     return InsertCheckpoint(db, checkpoint);
   });

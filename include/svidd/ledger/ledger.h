@@ -90,8 +90,9 @@ class Ledger {
   // The stored checkpoint with the highest event_seq, or nullopt if none was recorded.
   virtual absl::StatusOr<std::optional<LedgerCheckpoint>> LatestCheckpoint() const = 0;
   // Stores a signed checkpoint (the caller signed it). FAILED_PRECONDITION unless event
-  // `event_seq` exists with hash `head_hash`, and the latest stored checkpoint is at or below
-  // it and still matches the chain: a checkpoint only ever extends what was signed before.
+  // `event_seq` exists with hash `head_hash` and the latest stored checkpoint still matches
+  // the chain: a checkpoint only ever extends what was signed before. ABORTED if the latest
+  // stored checkpoint is beyond it but both match (another writer signed a newer head).
   virtual absl::Status RecordCheckpoint(const LedgerCheckpoint& checkpoint) = 0;
 };
 
