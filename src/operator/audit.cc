@@ -64,9 +64,16 @@ int AuditReport::Count(AuditSeverity severity) const {
 }
 
 LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& data_dir,
-                                                 const std::filesystem::path& ca_dir) {
-  const LedgerVerifierOptions options = LedgerVerifierOptions::ForDataDir(data_dir, ca_dir);
-  return [options](TimePoint) -> std::vector<AuditFinding> {
+                                                 const std::filesystem::path& ca_dir,
+                                                 const std::string& ledger_uri) {
+  LedgerVerifierOptions defaults = LedgerVerifierOptions::ForDataDir(data_dir, ca_dir);
+  defaults.ledger_uri = ledger_uri;
+  return [defaults](TimePoint) -> std::vector<AuditFinding> {
+    LedgerVerifierOptions options = defaults;
+    // A PostgreSQL ledger's head file is a replica's; one that never signed has none.
+    if (!options.ledger_uri.empty() && !std::filesystem::exists(options.head_file)) {
+      options.head_file.clear();
+    }
     auto verifier = LedgerVerifier::Create(options);
     auto report = verifier.ok() ? verifier->Verify() : verifier.status();
     if (!report.ok()) {

@@ -6,14 +6,15 @@
 namespace svidd {
 
 OperatorServiceOptions DataDirOperatorOptions(const std::filesystem::path& data_dir,
-                                              const std::filesystem::path& ca_dir) {
+                                              const std::filesystem::path& ca_dir,
+                                              const std::string& ledger_uri) {
   OperatorServiceOptions o;
   o.ca = [ca_dir] { return ReadCaSnapshot(ca_dir); };
   o.ca_dir = ca_dir;
   for (const char* dir : {"root", "root-next", "ca-next", "ca-pending"}) {
     o.other_key_dirs.push_back(data_dir / dir);
   }
-  o.integrity = DefaultLedgerIntegrityCheck(data_dir, ca_dir);
+  o.integrity = DefaultLedgerIntegrityCheck(data_dir, ca_dir, ledger_uri);
   return o;
 }
 

@@ -16,7 +16,8 @@ constexpr int kAdminWorkers = 2;
 OperatorServiceOptions OperatorOptions(const ServerOptions& options,
                                        const AuthorityHolder& authorities,
                                        std::function<uint64_t()> bundle_sequence) {
-  OperatorServiceOptions o = DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir());
+  OperatorServiceOptions o =
+      DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir(), options.ledger);
   const std::string trust_domain = options.trust_domain;
   o.ca = [&authorities, trust_domain]() -> absl::StatusOr<CaSnapshot> {
     std::shared_ptr<const Authority> authority = authorities.Get();

@@ -28,6 +28,10 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
   data_dir_ = options.data_dir.string();
   app.add_option("--data-dir", data_dir_, "Holds ledger.db, ca/ (unless --ca-dir) and serving/")
       ->capture_default_str();
+  app.add_option("--ledger", options.ledger,
+                 "A PostgreSQL ledger shared by replicas: a libpq URI, postgresql://USER:PASS@HOST:"
+                 "PORT/DB?sslmode=... (default: the SQLite ledger.db in --data-dir)")
+      ->envname("SVIDD_LEDGER");
   app.add_option("--ca-dir", ca_dir_,
                  "Load an existing CA in Istio's plug-in layout (ca-cert.pem, ca-key.pem, "
                  "root-cert.pem, cert-chain.pem) instead of the self-made one");

@@ -1,5 +1,7 @@
 #include "svidd/server/server_options.h"
 
+#include "svidd/ledger/postgres_ledger.h"
+
 #include "spdlog/spdlog.h"
 #include "svidd/common/time_format.h"
 #include "svidd/server/log_format.h"
@@ -25,7 +27,14 @@ absl::Status ServerOptions::ValidateCrlOptions() const {
   return absl::OkStatus();
 }
 
+std::string ServerOptions::LedgerName() const {
+  return ledger.empty() ? LedgerPath().string() : RedactLedgerUri(ledger);
+}
+
 absl::Status ServerOptions::Validate() const {
+  if (auto s = ValidatePostgresUri(ledger); !ledger.empty() && !s.ok()) {
+    return absl::InvalidArgumentError("--ledger: " + std::string(s.message()));
+  }
   if (auto s = SpiffeId::ValidateTrustDomain(trust_domain); !s.ok()) {
     return absl::InvalidArgumentError("--trust-domain: " + std::string(s.message()));
   }

@@ -37,6 +37,7 @@
 #include "svidd/ledger/leader_lease.h"
 #include "svidd/ledger/ledger_verifier.h"
 #include "svidd/ledger/operator_records.h"
+#include "svidd/ledger/postgres_ledger.h"
 #include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/operator/audit.h"
 #include "svidd/operator/operator_service.h"
@@ -150,7 +151,11 @@ absl::Status SviddServer::Impl::Init() {
   SVIDD_RETURN_IF_ERROR(
       CheckStartupPermissions(options.data_dir, options.EffectiveCaDir(), key_dirs));
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(options.data_dir, 0700));
-  SVIDD_ASSIGN_OR_RETURN(ledger, OpenSqliteLedger(options.LedgerPath()));
+  if (options.ledger.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(ledger, OpenSqliteLedger(options.LedgerPath()));
+  } else {
+    SVIDD_ASSIGN_OR_RETURN(ledger, OpenPostgresLedger(options.ledger));
+  }
   checkpointer = std::make_unique<LedgerCheckpointer>(
       *ledger, LedgerCheckpointerOptions{options.data_dir / kLedgerHeadFileName});
   SVIDD_ASSIGN_OR_RETURN(lease_store, OpenSqliteLeaseStore(options.LedgerPath()));
@@ -227,14 +232,21 @@ absl::Status SviddServer::Impl::Init() {
 // A ledger behind its signed head, or whose chain does not verify, may have lost
 // revocations: nothing is issued from it unless the operator accepts it as it is.
 absl::Status SviddServer::Impl::VerifyLedgerAtStart() {
-  auto verifier = LedgerVerifier::Create(
-      LedgerVerifierOptions::ForDataDir(options.data_dir, options.EffectiveCaDir()));
+  LedgerVerifierOptions verifier_options =
+      LedgerVerifierOptions::ForDataDir(options.data_dir, options.EffectiveCaDir());
+  verifier_options.ledger_uri = options.ledger;
+  // Replicas share the database but not their data directories: a replica that never signed
+  // has no head file of its own, which is not a break (docs/ledger-integrity.md).
+  if (!options.ledger.empty() && !std::filesystem::exists(verifier_options.head_file)) {
+    verifier_options.head_file.clear();
+  }
+  auto verifier = LedgerVerifier::Create(std::move(verifier_options));
   SVIDD_RETURN_IF_ERROR(verifier.status());
   SVIDD_ASSIGN_OR_RETURN(LedgerVerification verification, verifier->Verify());
   if (verification.intact()) return absl::OkStatus();
   const LedgerBreak& at = *verification.first_break;
   const std::string what =
-      absl::StrCat("the ledger (", options.LedgerPath().string(), ") does not verify: ",
+      absl::StrCat("the ledger (", options.LedgerName(), ") does not verify: ",
                    BreakKindName(at.kind), " at ", at.where, " row ", at.row, ": ", at.detail);
   if (!options.accept_ledger_rollback) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -478,7 +490,11 @@ void SviddServer::Impl::CheckpointLedger(bool at_shutdown) {
                                : checkpointer->MaybeCheckpoint(*authority, now);
   // The chain no longer holds what was signed: rolled back or rewritten under us.
   if (absl::IsFailedPrecondition(s) && !at_shutdown) HaltIssuance(std::string(s.message()));
-  if (!s.ok()) spdlog::error("ledger checkpoint: {}", s.ToString());
+  if (absl::IsAborted(s)) {
+    spdlog::debug("ledger checkpoint: {}", s.ToString());  // another replica signed first
+  } else if (!s.ok()) {
+    spdlog::error("ledger checkpoint: {}", s.ToString());
+  }
 }
 
 // Renews (or tries to take) the checkpoint lease; logs when it changes hands here.

@@ -1,5 +1,7 @@
 #include "server/yaml_config.h"
 
+#include "svidd/ledger/postgres_ledger.h"
+
 #include <sstream>
 
 #include "yaml-cpp/yaml.h"
@@ -33,6 +35,7 @@ std::vector<std::string> DefaultValues(const CLI::Option& opt) {
 
 std::string RedactConfigValue(const std::string& name, const std::string& value) {
   if (NamesASecret(name)) return "REDACTED";
+  if (name == "ledger") return RedactLedgerUri(value);  // also password=... parameters
   // scheme://user:password@host... (a libpq URI, a URL with credentials): keep the user.
   const size_t scheme_end = value.find("://");
   if (scheme_end == std::string::npos) return value;

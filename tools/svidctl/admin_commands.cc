@@ -35,7 +35,7 @@ absl::Status RunAdminIssue(const AdminOptions& o, const BackendOptions& where,
                          svidd::Authority::Create(*std::move(material)));
   // An admin credential is recorded like any certificate, in svidd's own ledger.
   SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                         OpenDataDirLedger(where.data_dir, LedgerAccess::kReadWrite));
+                         OpenDataDirLedger(where.data_dir, LedgerAccess::kReadWrite, where.ledger));
 
   svidd::AdminCredentialRequest request{o.id, ttl, Principal()};
   SVIDD_ASSIGN_OR_RETURN(svidd::AdminCredential credential,

@@ -55,6 +55,7 @@ class Backend {
 // How to reach svidd. With `server` set, the admin API; otherwise the data directory.
 struct BackendOptions {
   std::string data_dir = "./var/svidd";
+  std::string ledger;  // --ledger: a PostgreSQL ledger's URI; "" = <data_dir>/ledger.db
   std::string ca_dir;  // default <data_dir>/ca
   // Remote (flags, or SVIDCTL_SERVER, SVIDCTL_CERT, SVIDCTL_KEY, SVIDCTL_ROOT_CERT,
   // SVIDCTL_SERVER_NAME).

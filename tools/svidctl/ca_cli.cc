@@ -19,7 +19,9 @@ void AddCaCommands(CLI::App& app, CaOptions& o, CommandContext& context) {
   issue->add_option("--key-type", o.key_type, "ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096")
       ->capture_default_str();
   context.OnRunLocal(issue, [&o, &context] {
-    return RunIssueIntermediate(context.backend.data_dir, o, context.clock, context.out);
+    CaOptions options = o;
+    options.ledger = context.backend.ledger;
+    return RunIssueIntermediate(context.backend.data_dir, options, context.clock, context.out);
   });
 
   CLI::App* csr = ca->add_subcommand(
@@ -43,7 +45,9 @@ void AddCaCommands(CLI::App& app, CaOptions& o, CommandContext& context) {
   import->add_flag("--replace-roots", o.replace_roots,
                    "Trust only the new root(s); by default today's roots stay in the bundle");
   context.OnRunLocal(import, [&o, &context] {
-    return RunCaImport(context.backend.data_dir, o, context.clock, context.out);
+    CaOptions options = o;
+    options.ledger = context.backend.ledger;
+    return RunCaImport(context.backend.data_dir, options, context.clock, context.out);
   });
   AddCaServerCommands(ca, o, context);
 }

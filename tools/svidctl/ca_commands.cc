@@ -39,12 +39,13 @@ absl::StatusOr<std::string> TrustDomainOf(const X509* cert) {
   return absl::FailedPreconditionError("the CA certificate names no SPIFFE trust domain");
 }
 
-absl::Status Record(const std::string& data_dir, const svidd::CaMaterial& ca, const X509* issuer,
+absl::Status Record(const std::string& data_dir, const std::string& ledger_uri,
+                    const svidd::CaMaterial& ca, const X509* issuer,
                     const std::string& principal, svidd::TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(std::string td, TrustDomainOf(ca.signing_cert.get()));
   SVIDD_ASSIGN_OR_RETURN(svidd::CertificateRecord record,
                          svidd::BuildCaCertificateRecord(ca, issuer, "spiffe://" + td, principal, now));
-  SVIDD_ASSIGN_OR_RETURN(auto ledger, OpenDataDirLedger(data_dir, LedgerAccess::kReadWrite));
+  SVIDD_ASSIGN_OR_RETURN(auto ledger, OpenDataDirLedger(data_dir, LedgerAccess::kReadWrite, ledger_uri));
   return ledger->RecordIssuance(std::move(record));
 }
 
@@ -84,7 +85,7 @@ absl::Status RunIssueIntermediate(const std::string& data_dir, const CaOptions& 
   svidd::IntermediateSpec spec{td, key_type, ttl, o.name};
   SVIDD_ASSIGN_OR_RETURN(svidd::CaMaterial ca, svidd::IssueIntermediate(*root, spec, roots, now));
   // On record before anyone can use it.
-  SVIDD_RETURN_IF_ERROR(Record(data_dir, ca, root->cert.get(),
+  SVIDD_RETURN_IF_ERROR(Record(data_dir, o.ledger, ca, root->cert.get(),
                                absl::StrCat("svidctl ca issue-intermediate (", LocalUser(), ")"), now));
   SVIDD_RETURN_IF_ERROR(svidd::WriteIstioCaDir(o.out_dir, ca));
   out << "issued intermediate " << svidd::SerialHex(ca.signing_cert.get()) << " \"" << o.name
@@ -152,7 +153,7 @@ absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o,
   if (absl::Status valid = svidd::ValidateCaMaterial(ca, now); !valid.ok()) {
     return absl::FailedPreconditionError(absl::StrCat("not imported: ", valid.message()));
   }
-  SVIDD_RETURN_IF_ERROR(Record(data_dir, ca, issuer_ref.get(),
+  SVIDD_RETURN_IF_ERROR(Record(data_dir, o.ledger, ca, issuer_ref.get(),
                                absl::StrCat("svidctl ca import (", LocalUser(), ")"), now));
   SVIDD_RETURN_IF_ERROR(svidd::WriteIstioCaDir(Data(data_dir, "ca"), ca));
   fs::remove_all(Data(data_dir, "ca-pending"));

@@ -15,6 +15,7 @@
 namespace svidctl {
 
 struct CaOptions {
+  std::string ledger;  // the global --ledger (set by the flag wiring)
   std::string out_dir;
   std::string name = "svidd intermediate CA";
   std::string ttl = "365d";

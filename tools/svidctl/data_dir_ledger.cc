@@ -4,12 +4,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/ledger/postgres_ledger.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
 namespace svidctl {
 
 absl::StatusOr<std::unique_ptr<svidd::Ledger>> OpenDataDirLedger(const std::string& data_dir,
-                                                                 LedgerAccess access) {
+                                                                 LedgerAccess access,
+                                                                 const std::string& ledger_uri) {
+  if (!ledger_uri.empty()) {
+    SVIDD_RETURN_IF_ERROR(svidd::ValidatePostgresUri(ledger_uri));
+    SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
+                           svidd::OpenPostgresLedger(ledger_uri, {.read_only = true}));
+    if (access == LedgerAccess::kReadOnly) return ledger;
+    ledger.reset();
+    return svidd::OpenPostgresLedger(ledger_uri, {.reader_connections = 1});
+  }
   const std::filesystem::path path = std::filesystem::path(data_dir) / "ledger.db";
   if (!std::filesystem::exists(path)) {
     return absl::NotFoundError(absl::StrCat(

@@ -7,6 +7,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/ledger_verifier.h"
+#include "svidd/ledger/postgres_ledger.h"
 
 namespace svidctl {
 
@@ -17,6 +18,12 @@ absl::Status RunVerify(const std::string& data_dir, const LedgerOptions& options
                                            : std::filesystem::path(options.ca_dir);
   svidd::LedgerVerifierOptions verifier_options =
       svidd::LedgerVerifierOptions::ForDataDir(data_dir, ca_dir);
+  if (!options.ledger.empty()) {
+    SVIDD_RETURN_IF_ERROR(svidd::ValidatePostgresUri(options.ledger));
+    verifier_options.ledger_uri = options.ledger;
+    // The shared database has no head file of its own; a replica's data directory does.
+    if (!std::filesystem::exists(verifier_options.head_file)) verifier_options.head_file.clear();
+  }
   SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerifier verifier,
                          svidd::LedgerVerifier::Create(std::move(verifier_options)));
   SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerification report, verifier.Verify());

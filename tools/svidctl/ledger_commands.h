@@ -13,6 +13,7 @@ namespace svidctl {
 
 struct LedgerOptions {
   std::string ca_dir;  // holds root-cert.pem, the trust bundle; "" = <data-dir>/ca
+  std::string ledger;  // the global --ledger: a PostgreSQL ledger instead of ledger.db
   std::string output = "table";
 };
 

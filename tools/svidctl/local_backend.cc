@@ -26,7 +26,7 @@ absl::Status NeedsServer(const char* command) {
 svidd::OperatorServiceOptions LocalOperatorOptions(const BackendOptions& o) {
   const fs::path data_dir = o.data_dir;
   svidd::OperatorServiceOptions options =
-      svidd::DataDirOperatorOptions(data_dir, o.EffectiveCaDir());
+      svidd::DataDirOperatorOptions(data_dir, o.EffectiveCaDir(), o.ledger);
   options.bundle_sequence = [file = data_dir / "trust-bundle.json"]() -> std::optional<uint64_t> {
     absl::StatusOr<std::optional<uint64_t>> sequence = svidd::ReadTrustBundleSequence(file);
     return sequence.ok() ? *sequence : std::nullopt;
@@ -53,7 +53,7 @@ class LocalBackend : public Backend {
   // Writes to the same ledger the running server reads; it notices within a second.
   absl::StatusOr<svidd::RevocationResult> Revoke(const svidd::RevocationRequest& request) override {
     SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                           OpenDataDirLedger(options_.data_dir, LedgerAccess::kReadWrite));
+                           OpenDataDirLedger(options_.data_dir, LedgerAccess::kReadWrite, options_.ledger));
     return svidd::RevokeCertificates(*ledger, request, clock_.Now());
   }
   absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
@@ -91,7 +91,7 @@ std::string BackendOptions::EffectiveCaDir() const {
 absl::StatusOr<std::unique_ptr<Backend>> OpenLocalBackend(const BackendOptions& options,
                                                           const svidd::Clock& clock) {
   SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                         OpenDataDirLedger(options.data_dir, LedgerAccess::kReadOnly));
+                         OpenDataDirLedger(options.data_dir, LedgerAccess::kReadOnly, options.ledger));
   return std::make_unique<LocalBackend>(options, std::move(ledger), clock);
 }
 

@@ -19,6 +19,10 @@ void AddGlobalOptions(CLI::App& app, svidctl::BackendOptions& b) {
   app.add_option("--data-dir", b.data_dir, "svidd's data directory (holds ledger.db)")
       ->envname("SVIDCTL_DATA_DIR")
       ->capture_default_str();
+  app.add_option("--ledger", b.ledger,
+                 "svidd's PostgreSQL ledger (svidd --ledger), a libpq URI; default: the SQLite "
+                 "ledger.db in --data-dir")
+      ->envname("SVIDCTL_LEDGER");
   app.add_option("--ca-dir", b.ca_dir, "svidd's CA directory when not <data-dir>/ca (--ca-dir)")
       ->envname("SVIDCTL_CA_DIR");
   const char* remote = "Remote (the admin API)";

@@ -54,8 +54,10 @@ using LedgerIntegrityCheck = std::function<std::vector<AuditFinding>(TimePoint n
 // directory's ledger.db and ledger-head.json, trusting <ca_dir>/root-cert.pem (and roots a
 // root rotation retired). One critical finding naming the first broken row, warnings for
 // what is not yet signed, or one info finding when intact.
+// `ledger_uri`: svidd's PostgreSQL ledger instead of <data_dir>/ledger.db.
 LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& data_dir,
-                                                 const std::filesystem::path& ca_dir);
+                                                 const std::filesystem::path& ca_dir,
+                                                 const std::string& ledger_uri = "");
 
 struct AuditInputs {
   const Ledger& ledger;

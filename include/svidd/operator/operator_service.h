@@ -40,8 +40,10 @@ struct OperatorServiceOptions {
 // (<data-dir>/root, root-next, ca-next, ca-pending), the ledger verifier over <data-dir>. No
 // bundle sequence. The server starts from the same options and answers `ca` and
 // `bundle_sequence` from its live state instead.
+// `ledger_uri`: svidd's PostgreSQL ledger (--ledger); "" = <data_dir>/ledger.db.
 OperatorServiceOptions DataDirOperatorOptions(const std::filesystem::path& data_dir,
-                                              const std::filesystem::path& ca_dir);
+                                              const std::filesystem::path& ca_dir,
+                                              const std::string& ledger_uri = "");
 
 class OperatorService {
  public:

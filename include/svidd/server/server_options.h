@@ -21,6 +21,9 @@ inline constexpr int kDefaultMetricsPort = 15014;
 struct ServerOptions {
   std::filesystem::path data_dir = "./var/svidd";  // ledger.db, ca/ (unless ca_dir), serving/
   std::filesystem::path ca_dir;                     // existing CA in Istio's layout; "" = own
+  // A PostgreSQL ledger (postgresql:// or postgres:// libpq URI) shared by replicas; "" = the
+  // SQLite ledger.db in data_dir.
+  std::string ledger;
   std::string listen = "127.0.0.1:15012";
   std::string trust_domain = "cluster.local";
   std::filesystem::path jwks_file;                  // "" = token authentication off
@@ -98,6 +101,8 @@ struct ServerOptions {
   // request (a default above the maximum is not a reason to refuse to start).
   std::chrono::seconds EffectiveDefaultTtl() const { return std::min(default_ttl, max_ttl); }
   std::filesystem::path LedgerPath() const { return data_dir / "ledger.db"; }
+  // The ledger as messages name it: LedgerPath(), or the --ledger URI without its password.
+  std::string LedgerName() const;
   std::filesystem::path ServingDir() const { return data_dir / "serving"; }
   std::filesystem::path BundleStatePath() const { return data_dir / "trust-bundle.json"; }
 
