@@ -35,6 +35,13 @@ absl::Status ServerOptions::Validate() const {
   if (auto s = ValidatePostgresUri(ledger); !ledger.empty() && !s.ok()) {
     return absl::InvalidArgumentError("--ledger: " + std::string(s.message()));
   }
+  // docs/high-availability.md: a CA svidd made itself lives in one replica's data directory;
+  // a second replica on the shared ledger would make another, and the mesh would split.
+  if (!ledger.empty() && ca_dir.empty()) {
+    return absl::InvalidArgumentError(
+        "--ledger: replicas on a shared PostgreSQL ledger must sign with one CA: give them the "
+        "same plug-in CA with --ca-dir (Istio's cacerts layout)");
+  }
   if (auto s = SpiffeId::ValidateTrustDomain(trust_domain); !s.ok()) {
     return absl::InvalidArgumentError("--trust-domain: " + std::string(s.message()));
   }

@@ -35,6 +35,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/ledger/leader_lease.h"
+#include "svidd/ledger/revocation_listener.h"
 #include "svidd/ledger/ledger_verifier.h"
 #include "svidd/ledger/operator_records.h"
 #include "svidd/ledger/postgres_ledger.h"
@@ -64,6 +65,7 @@ struct SviddServer::Impl : public CaOperations {
   // (docs/high-availability.md). A lone svidd always holds it.
   std::unique_ptr<LeaseStore> lease_store;
   std::unique_ptr<LeaderLease> checkpoint_lease;
+  std::unique_ptr<RevocationListener> revocation_listener;  // PostgreSQL only
   AuthorityHolder authorities;
   std::unique_ptr<JwksFetcher> jwks_fetcher;  // --jwks-url
   std::unique_ptr<KubernetesTokenVerifier> token_verifier;
@@ -101,6 +103,7 @@ struct SviddServer::Impl : public CaOperations {
   std::condition_variable cv;
   bool shutting_down = false;
   bool shut_down = false;
+  bool revocation_pending = false;  // guarded by mu: the listener heard of a revocation
   std::thread maintenance;
   std::thread prober;                     // --self-probe-interval
   std::atomic<bool> listener_dead{false};  // sticky: only a restart brings the listener back
@@ -158,7 +161,20 @@ absl::Status SviddServer::Impl::Init() {
   }
   checkpointer = std::make_unique<LedgerCheckpointer>(
       *ledger, LedgerCheckpointerOptions{options.data_dir / kLedgerHeadFileName});
-  SVIDD_ASSIGN_OR_RETURN(lease_store, OpenSqliteLeaseStore(options.LedgerPath()));
+  if (options.ledger.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(lease_store, OpenSqliteLeaseStore(options.LedgerPath()));
+  } else {
+    SVIDD_ASSIGN_OR_RETURN(lease_store, OpenPostgresLeaseStore(options.ledger));
+    // Other replicas' (and svidctl's) revocations wake the maintenance pass at once; its
+    // poll by event seq, once a second, stays the baseline (revocation_listener.h).
+    SVIDD_ASSIGN_OR_RETURN(revocation_listener, ListenForRevocations(options.ledger, [this] {
+                             {
+                               std::lock_guard<std::mutex> lock(mu);
+                               revocation_pending = true;
+                             }
+                             cv.notify_all();
+                           }));
+  }
   SVIDD_ASSIGN_OR_RETURN(
       checkpoint_lease,
       LeaderLease::Create(*lease_store, clock,
@@ -514,7 +530,9 @@ bool SviddServer::Impl::HoldsCheckpointLease() {
 void SviddServer::Impl::MaintenanceLoop() {
   std::unique_lock<std::mutex> lock(mu);
   while (!shutting_down) {
-    cv.wait_for(lock, std::chrono::seconds(1));
+    cv.wait_for(lock, std::chrono::seconds(1),
+                [this] { return shutting_down || revocation_pending; });
+    revocation_pending = false;
     if (shutting_down) break;
     lock.unlock();
     if (absl::Status s = Maintain(); !s.ok()) spdlog::error("maintenance: {}", s.ToString());
@@ -592,6 +610,7 @@ void SviddServer::Shutdown() {
     impl_->shutting_down = true;
   }
   impl_->cv.notify_all();
+  impl_->revocation_listener.reset();  // its callback takes mu
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
   if (impl_->prober.joinable()) impl_->prober.join();
   // Rotation streams never end by themselves: end them first, so clients go and reconnect
