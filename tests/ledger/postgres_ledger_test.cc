@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ledger/ledger_test_util.h"
+#include "ledger/pg_migrations.h"
 #include "ledger/postgres_ledger_impl.h"
 #include "support/postgres/postgres_server.h"
 
@@ -128,7 +129,8 @@ TEST(PostgresLedgerOpenTest, ConcurrentOpenersMigrateOnce) {
       server
           ->ExecSql(db, absl::StrCat("DO $$ BEGIN IF (SELECT COUNT(*) FROM schema_migrations)"
                                      " <> ",
-                                     LatestPostgresSchemaVersion(),
+                                     // versions may skip numbers reserved for later (0006)
+                                     internal::EmbeddedPostgresMigrations().size(),
                                      " THEN RAISE EXCEPTION 'migrated twice'; END IF; END $$"))
           .ok());
 }
