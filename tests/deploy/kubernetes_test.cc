@@ -105,6 +105,7 @@ RenderedSvidd RenderSingle(const std::string& overlay) {
   RenderedSvidd r;
   r.docs = Render(SourcePath("deploy/kubernetes/overlays/" + overlay));
   auto sets = OfKind(r.docs, "StatefulSet");
+  for (const YAML::Node& d : OfKind(r.docs, "Deployment")) sets.push_back(d);  // overlays/ha
   EXPECT_EQ(sets.size(), 1u);
   if (sets.empty()) return r;
   r.pod = sets[0]["spec"]["template"]["spec"];
@@ -226,7 +227,7 @@ TEST(KubernetesTest, SingleReplicaInstallationHasWhatTheIssueAsks) {
 
 TEST(KubernetesTest, ConfigMapConfigAndContainerArgsPassCheckConfig) {
   REQUIRE_KUBECTL();
-  for (const char* overlay : {"single", "single-plugin-ca"}) {
+  for (const char* overlay : {"single", "single-plugin-ca", "ha"}) {
     SCOPED_TRACE(overlay);
     RenderedSvidd r = RenderSingle(overlay);
     ASSERT_TRUE(r.container);
@@ -251,6 +252,69 @@ TEST(KubernetesTest, ConfigMapConfigAndContainerArgsPassCheckConfig) {
     }
     EXPECT_EQ(images.size(), 1u);
   }
+}
+
+// The value following `flag` in the container's arguments ("" if absent).
+std::string ArgValue(const YAML::Node& container, const std::string& flag) {
+  const YAML::Node args = container["args"];
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i].as<std::string>() == flag) return args[i + 1].as<std::string>();
+  }
+  return "";
+}
+
+// overlays/ha (issue 15): three replicas that no single node or eviction takes down together,
+// all on one PostgreSQL ledger (password from a Secret, never in the arguments) and one
+// plug-in CA from the cacerts Secret.
+TEST(KubernetesTest, HaInstallationHasWhatTheIssueAsks) {
+  REQUIRE_KUBECTL();
+  RenderedSvidd r = RenderSingle("ha");
+  ASSERT_TRUE(r.container);
+  ASSERT_EQ(OfKind(r.docs, "StatefulSet").size(), 0u);
+  const YAML::Node deployment = OfKind(r.docs, "Deployment")[0];
+  EXPECT_EQ(deployment["spec"]["replicas"].as<int>(), 3);
+  const YAML::Node anti =
+      r.pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"];
+  ASSERT_TRUE(anti && anti.size() >= 1) << "no required pod anti-affinity";
+  EXPECT_EQ(anti[0]["topologyKey"].as<std::string>(), "kubernetes.io/hostname");
+  const auto selector = deployment["spec"]["selector"]["matchLabels"];
+  for (const auto& label : selector) {
+    EXPECT_EQ(anti[0]["labelSelector"]["matchLabels"][label.first.as<std::string>()]
+                  .as<std::string>(""),
+              label.second.as<std::string>());
+  }
+  const auto budgets = OfKind(r.docs, "PodDisruptionBudget");
+  ASSERT_EQ(budgets.size(), 1u);
+  EXPECT_EQ(budgets[0]["spec"]["minAvailable"].as<int>(), 2);
+
+  // The shared ledger: PostgreSQL, no password in the URI; libpq reads it from a Secret.
+  const std::string ledger = ArgValue(r.container, "--ledger");
+  EXPECT_EQ(ledger.rfind("postgresql://", 0), 0u) << ledger;
+  EXPECT_EQ(ledger.find(':', std::string("postgresql://").size()),
+            ledger.find(":5432")) << "a password in the URI: " << ledger;
+  bool password_from_secret = false;
+  for (const auto& env : r.container["env"]) {
+    password_from_secret |= env["name"].as<std::string>() == "PGPASSWORD" && env["valueFrom"] &&
+                            env["valueFrom"]["secretKeyRef"] &&
+                            env["valueFrom"]["secretKeyRef"]["name"].IsDefined();
+  }
+  EXPECT_TRUE(password_from_secret);
+  // The shared CA: the cacerts Secret, copied by the init container to what --ca-dir names.
+  bool cacerts = false;
+  for (const auto& volume : r.pod["volumes"]) {
+    cacerts |= volume["secret"] && volume["secret"]["secretName"].as<std::string>("") == "cacerts";
+  }
+  EXPECT_TRUE(cacerts) << "the cacerts Secret is not mounted";
+  ASSERT_EQ(r.pod["initContainers"].size(), 1u);
+  EXPECT_NE(r.pod["initContainers"][0]["command"][2].as<std::string>().find(
+                ArgValue(r.container, "--ca-dir")),
+            std::string::npos);
+  // Out to PostgreSQL's port.
+  bool egress_5432 = false;
+  for (const auto& rule : OfKind(r.docs, "NetworkPolicy")[0]["spec"]["egress"]) {
+    for (const auto& port : rule["ports"]) egress_5432 |= port["port"].as<int>() == 5432;
+  }
+  EXPECT_TRUE(egress_5432);
 }
 
 }  // namespace
