@@ -15,6 +15,7 @@
 #include "svidd/auth/jwks_fetcher.h"
 #include "auth/jws.h"
 #include "auth/token_claims.h"
+#include "auth/verified_token_cache.h"
 #include "svidd/common/status_macros.h"
 
 namespace svidd {
@@ -92,7 +93,9 @@ absl::Status VerifyWithAny(const std::vector<const JwksKey*>& keys, JwsAlgorithm
 
 KubernetesTokenVerifier::KubernetesTokenVerifier(KubernetesTokenVerifierOptions options,
                                                  const Clock& clock)
-    : options_(std::move(options)), clock_(clock) {}
+    : options_(std::move(options)),
+      clock_(clock),
+      token_cache_(std::make_unique<VerifiedTokenCache>(options_.verified_token_cache_entries)) {}
 
 KubernetesTokenVerifier::~KubernetesTokenVerifier() = default;
 
@@ -159,9 +162,14 @@ std::shared_ptr<const JwksKeySet> KubernetesTokenVerifier::CurrentKeys() const {
 
 absl::StatusOr<KubernetesTokenClaims> KubernetesTokenVerifier::Verify(
     std::string_view token) const {
+  std::shared_ptr<const JwksKeySet> keys = CurrentKeys();
+  if (token.size() <= options_.max_token_bytes) {
+    // A token verified before against these keys skips the signature check; every claim
+    // rule (exp, nbf, iat, iss, aud, sub) is applied again below, at this call's `now`.
+    if (auto payload = token_cache_->Find(token, keys, clock_.Now())) return CheckClaims(*payload);
+  }
   SVIDD_ASSIGN_OR_RETURN(CompactJws jws, ParseCompactJws(token, options_.max_token_bytes));
   SVIDD_ASSIGN_OR_RETURN(JwsAlgorithm alg, AllowedAlgorithm(jws.alg));
-  std::shared_ptr<const JwksKeySet> keys = CurrentKeys();
   // Keys rotate: a kid the fetched set lacks makes the fetcher look again (rate-limited).
   if (options_.jwks_fetcher != nullptr && jws.kid.has_value() && keys->WithKid(*jws.kid).empty() &&
       options_.jwks_fetcher->RefreshForUnknownKid(*jws.kid)) {
@@ -169,8 +177,18 @@ absl::StatusOr<KubernetesTokenClaims> KubernetesTokenVerifier::Verify(
   }
   SVIDD_ASSIGN_OR_RETURN(auto candidates, CandidateKeys(*keys, jws.kid, alg));
   SVIDD_RETURN_IF_ERROR(VerifyWithAny(candidates, alg, jws));
-  SVIDD_ASSIGN_OR_RETURN(nlohmann::json payload, DecodeJwsPayload(jws));
-  TokenClaimRules rules{options_.issuer, options_.audience, options_.leeway, clock_.Now()};
+  SVIDD_ASSIGN_OR_RETURN(nlohmann::json decoded, DecodeJwsPayload(jws));
+  auto payload = std::make_shared<const nlohmann::json>(std::move(decoded));
+  TimePoint now = clock_.Now();
+  absl::StatusOr<KubernetesTokenClaims> claims = CheckClaims(*payload, now);
+  if (claims.ok()) token_cache_->Insert(token, keys, std::move(payload), claims->expiry, now);
+  return claims;
+}
+
+absl::StatusOr<KubernetesTokenClaims> KubernetesTokenVerifier::CheckClaims(
+    const nlohmann::json& payload, std::optional<TimePoint> now) const {
+  TokenClaimRules rules{options_.issuer, options_.audience, options_.leeway,
+                        now.value_or(clock_.Now())};
   return CheckTokenClaims(payload, rules);
 }
 

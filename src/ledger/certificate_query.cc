@@ -55,6 +55,12 @@ void AddIdentityConditions(const CertificateFilter& f, Conditions& c) {
   if (f.issuer_serial) c.Add("issuer_serial = ?", *f.issuer_serial);
   if (f.key_type) c.Add("key_type = ?", *f.key_type);
   if (f.status) c.Add("status = ?", std::string(CertStatusName(*f.status)));
+  // The same rows (0001's CHECK ties the two columns), but the partial index
+  // certificates_by_revoked_at serves this form, and likelihood() tells the planner (which has
+  // no statistics) that revoked rows are rare, so it does not scan by the ORDER BY column
+  // instead: the CRL publisher and the revocation watcher ask for the revoked certificates
+  // every second, which was a scan of the whole table (1.9 s at 200k rows; now 2 ms).
+  if (f.status == CertStatus::kRevoked) c.Add("likelihood(revoked_at IS NOT NULL, 0.001)");
   if (f.kind) c.Add("kind = ?", std::string(CertKindName(*f.kind)));
 }
 

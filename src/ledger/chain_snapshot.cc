@@ -46,6 +46,11 @@ absl::StatusOr<std::unique_ptr<ChainSnapshot>> ChainSnapshot::Open(
   if (!current.ok()) {
     return absl::Status(current.code(), absl::StrCat(path.string(), ": ", current.message()));
   }
+  // The walk reads every event and the certificates row it vouches for, in seq order but
+  // scattered over the file: through SQLite's default 2 MB page cache that was one pread per
+  // row (43% of svidd's start-up in the profile). Mapped, the pages come from the kernel's
+  // page cache without a system call each. Read-only connection; the WAL is read as before.
+  SVIDD_RETURN_IF_ERROR(Exec(db, "PRAGMA mmap_size = 17179869184"));
   // The first read after BEGIN fixes the snapshot every later statement sees.
   SVIDD_RETURN_IF_ERROR(Exec(db, "BEGIN"));
   SVIDD_RETURN_IF_ERROR(Exec(db, "SELECT COUNT(*) FROM ledger_events"));

@@ -10,19 +10,6 @@
 namespace svidd::internal {
 namespace {
 
-// The newest certificate that is not revoked ranks first, else the newest; the window
-// aggregates see every certificate of the ID that matched the filter.
-constexpr char kIdentitiesHead[] = "WITH matching AS (SELECT * FROM certificates";
-constexpr char kIdentitiesTail[] =
-    "), ranked AS (SELECT spiffe_id, kind, serial, status, issued_at, not_before, not_after,"
-    " auth_method, ROW_NUMBER() OVER (PARTITION BY spiffe_id ORDER BY status = 'active' DESC,"
-    " issued_at DESC, serial DESC) AS rank, COUNT(*) OVER w AS certificates,"
-    " SUM(status = 'active' AND not_before <= ? AND not_after > ?) OVER w AS valid,"
-    " MIN(issued_at) OVER w AS first_issued, MAX(issued_at) OVER w AS last_issued"
-    " FROM matching WINDOW w AS (PARTITION BY spiffe_id))"
-    " SELECT spiffe_id, kind, certificates, valid, first_issued, last_issued, serial, status,"
-    " not_before, not_after, auth_method FROM ranked WHERE rank = 1 ORDER BY spiffe_id";
-
 absl::StatusOr<std::vector<CertificateRecord>> ReadRecords(sqlite3* db, const SqlFragment& q) {
   SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db, q.sql));
   BindAll(stmt, q.params);
@@ -72,20 +59,54 @@ CertificateFilter WhereOnly(CertificateFilter filter) {
   return filter;
 }
 
+// One row per SPIFFE ID from identity_summary (migration 0006, kept by a trigger), so the
+// certificate rows are never scanned: per ID, its current certificate (the newest that is not
+// revoked, else the newest) is one seek in certificates_current, and its valid certificates a
+// range of certificates_by_spiffe_id (those not yet expired). A kind filter applies to the
+// counts and to the current certificate alike.
 SqlFragment IdentitiesQuery(const IdentityFilter& f) {
   CertificateFilter where;
   where.spiffe_id_prefix = f.spiffe_id_prefix;
   where.istio_namespace = f.istio_namespace;
   where.kind = f.kind;
-  SqlFragment q = CertificateWhere(where);
-  q.sql = absl::StrCat(kIdentitiesHead, q.sql, kIdentitiesTail);
-  const int64_t now = ToUnixSeconds(f.now);
-  q.params.emplace_back(now);
-  q.params.emplace_back(now);
+  SqlFragment q = CertificateWhere(where);  // the summary has these columns, same names
+  q.sql = absl::StrCat(
+      "WITH ids AS (SELECT spiffe_id, SUM(certificates) AS certificates,"
+      " MIN(first_issued_at) AS first_issued, MAX(last_issued_at) AS last_issued"
+      " FROM identity_summary",
+      q.sql, " GROUP BY spiffe_id ORDER BY spiffe_id");
   if (f.limit > 0) {
     absl::StrAppend(&q.sql, " LIMIT ?");
     q.params.emplace_back(static_cast<int64_t>(f.limit));
   }
+  std::string kind_name = f.kind ? std::string(CertKindName(*f.kind)) : "";
+  auto of_kind = [&](const char* table) {
+    if (!f.kind) return std::string();
+    q.params.emplace_back(kind_name);
+    return absl::StrCat(" AND ", table, ".kind = ?");
+  };
+  absl::StrAppend(&q.sql,
+                  "), current AS (SELECT ids.*, COALESCE("
+                  "(SELECT a.seq FROM certificates a INDEXED BY certificates_current"
+                  " WHERE a.spiffe_id = ids.spiffe_id AND a.status = 'active'",
+                  of_kind("a"), " ORDER BY a.issued_at DESC, a.serial DESC LIMIT 1),");
+  absl::StrAppend(&q.sql,
+                  "(SELECT b.seq FROM certificates b INDEXED BY certificates_current"
+                  " WHERE b.spiffe_id = ids.spiffe_id",
+                  of_kind("b"), " ORDER BY b.issued_at DESC, b.serial DESC LIMIT 1))",
+                  " AS seq FROM ids)"
+                  " SELECT current.spiffe_id, c.kind, current.certificates,"
+                  " (SELECT COUNT(*) FROM certificates v INDEXED BY certificates_by_spiffe_id"
+                  " WHERE v.spiffe_id = current.spiffe_id AND v.not_after > ?"
+                  " AND v.status = 'active' AND v.not_before <= ?");
+  const int64_t now = ToUnixSeconds(f.now);
+  q.params.emplace_back(now);
+  q.params.emplace_back(now);
+  absl::StrAppend(&q.sql, of_kind("v"),
+                  ") AS valid, current.first_issued, current.last_issued, c.serial, c.status,"
+                  " c.not_before, c.not_after, c.auth_method"
+                  " FROM current JOIN certificates c ON c.seq = current.seq"
+                  " ORDER BY current.spiffe_id");
   return q;
 }
 

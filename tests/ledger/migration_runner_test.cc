@@ -128,6 +128,45 @@ TEST(MigrationRunnerTest, AppliesInOrderAndRollsBackAFailedMigration) {
   EXPECT_EQ(ReadSchemaVersion(conn->db.get()).value(), 3);
 }
 
+// 0006: identity_summary is filled from the rows already there, then kept by the trigger.
+TEST(MigrationRunnerTest, IdentitySummaryIsBackfilledThenMaintained) {
+  TempDir dir;
+  auto conn = OpenRaw(dir.File("test.db"));
+  std::vector<Migration> before;
+  for (const Migration& m : EmbeddedMigrations()) {
+    if (m.version < 6) before.push_back(m);
+  }
+  ASSERT_TRUE(ApplyMigrations(conn->db.get(), before, kNow).ok());
+  auto insert = [&](const std::string& serial, const std::string& id, int64_t issued) {
+    std::string sql =
+        "INSERT INTO certificates (serial, spiffe_id, kind, issued_at, not_before, not_after,"
+        " issuer_serial, issuer_subject, public_key_sha256, key_type, auth_method,"
+        " auth_principal, certificate_pem) VALUES ('" + serial + "', '" + id +
+        "', 'workload', " + std::to_string(issued) + ", 0, 1, 'i', 'CN=i', 'h', 'ec-p256',"
+        " 'kubernetes', 'p', 'pem');";
+    ASSERT_EQ(sqlite3_exec(conn->db.get(), sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  };
+  const std::string web = "spiffe://example.org/ns/default/sa/web";
+  insert("a1", web, 200);
+  insert("a2", web, 100);
+  insert("b1", "spiffe://example.org/ns/data/sa/db", 150);
+  ASSERT_TRUE(ApplyMigrations(conn->db.get(), EmbeddedMigrations(), kNow).ok());
+  const std::string of_web =
+      " FROM identity_summary WHERE spiffe_id = 'spiffe://example.org/ns/default/sa/web'";
+  EXPECT_EQ(QueryInt(conn->db.get(), ("SELECT certificates" + of_web).c_str()), 2);
+  EXPECT_EQ(QueryInt(conn->db.get(), ("SELECT first_issued_at" + of_web).c_str()), 100);
+  EXPECT_EQ(QueryInt(conn->db.get(), ("SELECT last_issued_at" + of_web).c_str()), 200);
+  EXPECT_EQ(QueryInt(conn->db.get(),
+                     "SELECT COUNT(*) FROM identity_summary WHERE istio_namespace = 'default'"),
+            1);
+  insert("a3", web, 50);
+  insert("a4", web, 300);
+  EXPECT_EQ(QueryInt(conn->db.get(), ("SELECT certificates" + of_web).c_str()), 4);
+  EXPECT_EQ(QueryInt(conn->db.get(), ("SELECT first_issued_at" + of_web).c_str()), 50);
+  EXPECT_EQ(QueryInt(conn->db.get(), ("SELECT last_issued_at" + of_web).c_str()), 300);
+  EXPECT_EQ(QueryInt(conn->db.get(), "SELECT SUM(certificates) FROM identity_summary"), 5);
+}
+
 TEST(MigrationRunnerTest, RejectsMigrationsOutOfOrder) {
   TempDir dir;
   auto conn = OpenRaw(dir.File("test.db"));

@@ -84,6 +84,14 @@ TEST_P(OperatorRecordsTest, IdentitiesSummariseEveryCertificateOfAnId) {
        [](IdentityFilter& f) { f.spiffe_id_prefix = "spiffe://example.org/ns/data/"; },
        {kDb}},
       {"kind", [](IdentityFilter& f) { f.kind = CertKind::kServer; }, {}},
+      {"kind workload", [](IdentityFilter& f) { f.kind = CertKind::kWorkload; },
+       {kDb, kGone, kWeb}},
+      {"kind and limit",
+       [](IdentityFilter& f) {
+         f.kind = CertKind::kWorkload;
+         f.limit = 1;
+       },
+       {kDb}},
       {"limit", [](IdentityFilter& f) { f.limit = 2; }, {kDb, kGone}},
   };
   for (const Case& c : cases) {

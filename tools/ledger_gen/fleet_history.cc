@@ -85,7 +85,7 @@ std::vector<HistoryRevocation> FleetHistory::Generate(
       const uint64_t high =
           (Mix(options_.seed ^ (0xabcdefULL + row.index)) & 0x0fffffffffffffffULL) |
           0x1000000000000000ULL;  // first byte 0x10-0x1f: positive, no zero
-      row.serial_hex = absl::StrFormat("%016X%016X", high, Mix(row.index + 1));
+      row.serial_hex = absl::StrFormat("%016x%016x", high, Mix(row.index + 1));
       row.supersedes_serial_hex = last_serial[i];
       row.issued_at = std::chrono::time_point_cast<TimePoint::duration>(
           start_ + round * options_.renew_every + offset);

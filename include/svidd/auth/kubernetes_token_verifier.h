@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "nlohmann/json_fwd.hpp"
 #include "svidd/common/clock.h"
 
 namespace svidd {
@@ -34,9 +36,13 @@ struct KubernetesTokenVerifierOptions {
   std::string audience = "istio-ca";    // must be among the token's `aud`
   std::chrono::seconds leeway = std::chrono::seconds(30);  // for exp / nbf / iat
   size_t max_token_bytes = 16 * 1024;
+  // Tokens whose signature verified are remembered (until their exp, while the key set is
+  // unchanged) so that a reused token skips the signature check; 0 turns this off.
+  size_t verified_token_cache_entries = 4096;
 };
 
-class JwksKeySet;  // parsed keys of one JWKS document (src/auth/jwks_key_set.h)
+class JwksKeySet;          // parsed keys of one JWKS document (src/auth/jwks_key_set.h)
+class VerifiedTokenCache;  // src/auth/verified_token_cache.h
 
 class KubernetesTokenVerifier {
  public:
@@ -55,6 +61,9 @@ class KubernetesTokenVerifier {
   // Re-reads the JWKS if the file's size or mtime changed (checked at most once a second).
   // A file that became invalid is logged and the previous keys are kept.
   std::shared_ptr<const JwksKeySet> CurrentKeys() const;
+  // The claim rules of src/auth/token_claims.h at `now` (the clock's now if none).
+  absl::StatusOr<KubernetesTokenClaims> CheckClaims(const nlohmann::json& payload,
+                                                    std::optional<TimePoint> now = {}) const;
 
   KubernetesTokenVerifierOptions options_;
   const Clock& clock_;
@@ -63,6 +72,7 @@ class KubernetesTokenVerifier {
   mutable std::filesystem::file_time_type loaded_mtime_{};
   mutable uintmax_t loaded_size_ = 0;
   mutable TimePoint last_check_{};
+  std::unique_ptr<VerifiedTokenCache> token_cache_;
 };
 
 }  // namespace svidd
