@@ -16,6 +16,18 @@ constexpr char kIsRenewal[] =
     " AND (earlier.issued_at < certificates.issued_at OR (earlier.issued_at ="
     " certificates.issued_at AND earlier.serial < certificates.serial))))";
 
+// A certificate has a successor when a later certificate of its SPIFFE ID exists (same order as
+// above), or when some certificate names it as the one it superseded. Plain SQL that SQLite and
+// PostgreSQL both run (a row-value comparison, so the index (spiffe_id, issued_at, serial) of
+// migration 0008 answers it with one seek); (supersedes_serial) serves the second part.
+constexpr char kHasSuccessor[] =
+    "(EXISTS (SELECT 1 FROM certificates AS later"
+    " WHERE later.spiffe_id = certificates.spiffe_id"
+    " AND (later.issued_at, later.serial) > (certificates.issued_at, certificates.serial))"
+    " OR EXISTS (SELECT 1 FROM certificates AS renewal"
+    " WHERE renewal.supersedes_serial = certificates.serial"
+    " AND renewal.supersedes_serial != ''))";
+
 class Conditions {
  public:
   void Add(const std::string& clause) {
@@ -54,6 +66,7 @@ void AddIdentityConditions(const CertificateFilter& f, Conditions& c) {
   if (f.serial) c.Add("serial = ?", *f.serial);
   if (f.issuer_serial) c.Add("issuer_serial = ?", *f.issuer_serial);
   if (f.key_type) c.Add("key_type = ?", *f.key_type);
+  if (f.not_auth_method) c.Add("auth_method != ?", *f.not_auth_method);
   if (f.status) c.Add("status = ?", std::string(CertStatusName(*f.status)));
   // The same rows (0001's CHECK ties the two columns), but the partial index
   // certificates_by_revoked_at serves this form, and likelihood() tells the planner (which has
@@ -74,6 +87,9 @@ void AddTimeConditions(const CertificateFilter& f, Conditions& c) {
   if (f.revoked_since) c.Add("revoked_at >= ?", at(*f.revoked_since));
   if (f.revoked_until) c.Add("revoked_at < ?", at(*f.revoked_until));
   if (f.renewal) c.Add(*f.renewal ? std::string(kIsRenewal) : absl::StrCat("NOT ", kIsRenewal));
+  if (f.has_successor) {
+    c.Add(*f.has_successor ? std::string(kHasSuccessor) : absl::StrCat("NOT ", kHasSuccessor));
+  }
 }
 
 const char* SortColumn(CertificateSortField field) { return CertificateSortFieldName(field); }

@@ -37,7 +37,7 @@ OperatorServiceOptions OperatorOptions(const ServerOptions& options,
 AdminApi::AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
                    const Authenticator& authenticator, RefusalCounter& refusals,
                    CaOperations& ca, std::function<uint64_t()> bundle_sequence,
-                   const Clock& clock) {
+                   const Clock& clock, AuditLog& audit) {
   operations_ = std::make_unique<OperatorService>(
       ledger, OperatorOptions(options, authorities, std::move(bundle_sequence)), clock);
   std::set<std::string> admins(options.admin_ids.begin(), options.admin_ids.end());
@@ -47,7 +47,7 @@ AdminApi::AdminApi(const ServerOptions& options, Ledger& ledger, const Authority
     spdlog::info("svidd.v1.AdminService open to {} admin identities", admins.size());
   }
   authorizer_ = std::make_unique<AdminAuthorizer>(std::move(admins), authenticator, authorities);
-  log_ = std::make_unique<AdminCallLog>(ledger);
+  log_ = std::make_unique<AdminCallLog>(ledger, audit);
   workers_ = std::make_unique<WorkerPool>(kAdminWorkers);
   service_ = std::make_unique<AdminService>(
       AdminService::Deps{*operations_, *authorizer_, *log_, refusals, ca, *workers_, clock});

@@ -20,7 +20,7 @@ class AdminApi {
   // Everything passed must outlive the AdminApi.
   AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
            const Authenticator& authenticator, RefusalCounter& refusals, CaOperations& ca,
-           std::function<uint64_t()> bundle_sequence, const Clock& clock);
+           std::function<uint64_t()> bundle_sequence, const Clock& clock, AuditLog& audit);
   ~AdminApi();
 
   grpc::Service* service() { return service_.get(); }

@@ -1,22 +1,24 @@
-// The admin API's audit trail: one spdlog line at info and one admin_audit row in the ledger
-// for every call, allowed or refused.
+// The admin API's audit trail: one audit line (audit_log.h) and one admin_audit row in the
+// ledger for every call, allowed or refused.
 #pragma once
 
 #include "absl/status/status.h"
+#include "server/audit_log.h"
 #include "svidd/ledger/ledger.h"
 
 namespace svidd {
 
 class AdminCallLog {
  public:
-  explicit AdminCallLog(Ledger& ledger) : ledger_(ledger) {}
+  AdminCallLog(Ledger& ledger, AuditLog& audit) : ledger_(ledger), audit_(audit) {}
 
-  // Logs `call`, then appends it to the ledger; the ledger's error if that failed (the log
-  // line says so too).
-  absl::Status Record(const AdminCallRecord& call);
+  // Logs `call`, which ended with `status`, then appends it to the ledger; the ledger's error
+  // if that failed (an error line says so too).
+  absl::Status Record(const AdminCallRecord& call, const absl::Status& status);
 
  private:
   Ledger& ledger_;
+  AuditLog& audit_;
 };
 
 }  // namespace svidd

@@ -63,7 +63,7 @@ AdminService::Reactor* AdminService::Serve(Context* context, const char* method,
     call.at = d_.clock.Now();
     absl::Status status = Run(method, credentials, body, call);
     call.outcome = GrpcStatusCodeName(ToGrpcStatus(status).error_code());
-    absl::Status logged = d_.log.Record(call);
+    absl::Status logged = d_.log.Record(call, status);
     if (!logged.ok() && status.ok()) {
       status = absl::UnavailableError(absl::StrCat(
           method,

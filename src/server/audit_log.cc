@@ -41,7 +41,13 @@ AuditLog::AuditLog(const Clock& clock, AuditLimits limits)
 
 void AuditLog::Issued(const std::string& api, const std::string& peer, const std::string& identity,
                       const std::string& serial) {
-  Write("issued", api, peer, identity, serial, "", "", 0);
+  Line line;
+  line.decision = "issued";
+  line.api = api;
+  line.peer = peer;
+  line.identity = identity;
+  line.serial = serial;
+  Write(line);
 }
 
 bool AuditLog::TakeToken(int64_t& suppressed) {
@@ -66,8 +72,32 @@ bool AuditLog::Refused(const std::string& api, const std::string& peer, const ab
                        const std::function<std::string()>& claimed_identity) {
   int64_t suppressed = 0;
   if (!TakeToken(suppressed)) return false;
-  Write("refused", api, peer, claimed_identity ? claimed_identity() : std::string(), "",
-        RefusalReason(refusal), OneLine(std::string(refusal.message())), suppressed);
+  Line line;
+  line.decision = "refused";
+  line.api = api;
+  line.peer = peer;
+  line.identity = claimed_identity ? claimed_identity() : std::string();
+  line.reason = RefusalReason(refusal);
+  line.detail = OneLine(std::string(refusal.message()));
+  line.suppressed = suppressed;
+  Write(line);
+  return true;
+}
+
+bool AuditLog::AdminCall(const AdminCallRecord& call, const absl::Status& status) {
+  Line line;
+  line.decision = status.ok() ? "allowed" : "refused";
+  line.api = "admin";
+  line.peer = call.peer;
+  line.identity = call.caller_id;
+  line.detail = OneLine(call.message);
+  line.method = call.method;
+  line.args = OneLine(call.arguments);
+  if (!status.ok()) {
+    if (!TakeToken(line.suppressed)) return false;
+    line.reason = RefusalReason(status);
+  }
+  Write(line);
   return true;
 }
 
@@ -76,30 +106,33 @@ int64_t AuditLog::suppressed_total() const {
   return suppressed_total_;
 }
 
-void AuditLog::Write(const std::string& decision, const std::string& api, const std::string& peer,
-                     const std::string& identity, const std::string& serial,
-                     const std::string& reason, const std::string& detail, int64_t suppressed) {
+void AuditLog::Write(const Line& l) {
   const spdlog::level::level_enum level =
-      decision == "issued" ? spdlog::level::info : spdlog::level::warn;
+      l.decision == "refused" ? spdlog::level::warn : spdlog::level::info;
   if (CurrentLogFormat() == LogFormat::kJson) {
     nlohmann::ordered_json line;
-    line["msg"] = decision;
-    line["api"] = api;
-    line["peer"] = peer;
-    line["identity"] = identity;
-    if (!serial.empty()) line["serial"] = serial;
-    if (!reason.empty()) line["reason"] = reason;
-    if (!detail.empty()) line["detail"] = detail;
-    if (suppressed > 0) line["suppressed"] = suppressed;
+    line["msg"] = l.decision;
+    line["api"] = l.api;
+    line["peer"] = l.peer;
+    line["identity"] = l.identity;
+    if (!l.method.empty()) line["method"] = l.method;
+    if (!l.serial.empty()) line["serial"] = l.serial;
+    if (!l.reason.empty()) line["reason"] = l.reason;
+    if (!l.detail.empty()) line["detail"] = l.detail;
+    if (!l.args.empty()) line["args"] = l.args;
+    if (l.suppressed > 0) line["suppressed"] = l.suppressed;
     AuditLogger()->log(level, "{}",
                        line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     return;
   }
-  std::string text = absl::StrCat(decision, " api=", api, " peer=", peer,
-                                  " identity=", identity.empty() ? "-" : identity);
-  if (!serial.empty()) absl::StrAppend(&text, " serial=", serial);
-  if (!reason.empty()) absl::StrAppend(&text, " reason=", reason, " detail=\"", detail, "\"");
-  if (suppressed > 0) absl::StrAppend(&text, " suppressed=", suppressed);
+  std::string text = absl::StrCat(l.decision, " api=", l.api, " peer=", l.peer,
+                                  " identity=", l.identity.empty() ? "-" : l.identity);
+  if (!l.method.empty()) absl::StrAppend(&text, " method=", l.method);
+  if (!l.serial.empty()) absl::StrAppend(&text, " serial=", l.serial);
+  if (!l.reason.empty()) absl::StrAppend(&text, " reason=", l.reason);
+  if (!l.detail.empty()) absl::StrAppend(&text, " detail=\"", l.detail, "\"");
+  if (!l.args.empty()) absl::StrAppend(&text, " args=", l.args);
+  if (l.suppressed > 0) absl::StrAppend(&text, " suppressed=", l.suppressed);
   AuditLogger()->log(level, "{}", text);
 }
 

@@ -1,6 +1,7 @@
 #include "server/rotation_hub.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/grpc_status.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
@@ -191,10 +192,14 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
     size_t& streams = streams_per_identity_[session->caller_.id.str()];
     if (options_.max_streams_per_identity > 0 && streams >= options_.max_streams_per_identity) {
       if (streams == 0) streams_per_identity_.erase(session->caller_.id.str());
-      session->Close(grpc::Status(
-          grpc::StatusCode::RESOURCE_EXHAUSTED,
+      const absl::Status refusal = absl::ResourceExhaustedError(
           absl::StrCat(session->caller_.id.str(), " already has ", streams,
-                       " rotation streams open (the limit); retry in 30 s")));
+                       " rotation streams open (the limit); retry in 30 s"));
+      if (audit_ != nullptr) {
+        audit_->Refused("rotation", session->peer_, refusal,
+                        [&] { return session->caller_.id.str(); });
+      }
+      session->Close(ToGrpcStatus(refusal));
       return;
     }
     ++streams;

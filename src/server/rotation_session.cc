@@ -107,6 +107,9 @@ bool RotationSession::CredentialStillValid() {
   absl::Status valid = hub_.Recheck(caller_);
   if (valid.ok()) return true;
   hub_.CountRefusal(valid);
+  if (AuditLog* audit = hub_.audit()) {
+    audit->Refused("rotation", peer_, valid, [this] { return caller_.id.str(); });
+  }
   spdlog::warn("rotation stream {} ({}): closing: {}", id_, caller_.id.str(),
                std::string(valid.message()));
   Close(ToGrpcStatus(valid));
@@ -204,9 +207,14 @@ void RotationSession::ReadNext() {
 void RotationSession::OnReadDone(bool ok) {
   if (!ok) return Close(grpc::Status::OK);  // the client closed its side
   if (reading_.has_csr()) return HandleCsr(reading_.csr());
+  const absl::Status empty =
+      absl::InvalidArgumentError("RotateRequest carries nothing this server understands");
+  if (AuditLog* audit = hub_.audit()) {
+    audit->Refused("rotation", peer_, empty, [this] { return caller_.id.str(); });
+  }
   RotateResponse refusal;
   refusal.mutable_refused()->set_code(grpc::StatusCode::INVALID_ARGUMENT);
-  refusal.mutable_refused()->set_message("RotateRequest carries nothing this server understands");
+  refusal.mutable_refused()->set_message(std::string(empty.message()));
   Send(std::move(refusal));
   ReadNext();
 }

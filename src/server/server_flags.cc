@@ -96,6 +96,10 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
                  "How often svidd dials its own port to check that it still accepts (0: never); "
                  "after 3 failures in a row it exits non-zero for its supervisor to restart it")
       ->capture_default_str();
+  app.add_option("--max-connections", options.max_connections,
+                 "gRPC connections accepted at once; more are closed at accept (0: the open-file "
+                 "limit minus a reserve of 1/8, 64 to 1024, for svidd's own files)")
+      ->capture_default_str();
   app.add_option("--handshake-timeout", handshake_timeout_,
                  "Close connections that have not completed TLS by then")
       ->capture_default_str();
@@ -117,6 +121,10 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
   app.add_option("--renewal-answer-timeout", renewal_answer_timeout_,
                  "How long a stream may take to answer a renewal request before it is asked "
                  "again (with backoff)")
+      ->capture_default_str();
+  app.add_option("--expiry-warning-window", expiry_warning_window_,
+                 "Certificates expiring within this window with no successor are counted in "
+                 "svidd_certificates_expiring_without_successor (0s: a quarter of --default-ttl)")
       ->capture_default_str();
   app.add_option("--crl-listen", options.crl_listen,
                  "HOST:PORT to serve CRLs on over plain HTTP (GET /crl/<issuer-serial>.crl, "
@@ -174,6 +182,8 @@ absl::Status ServerFlags::Finish() {
                          ParseFlagDuration("handshake-timeout", handshake_timeout_));
   SVIDD_ASSIGN_OR_RETURN(options_.renewal_answer_timeout,
                          ParseFlagDuration("renewal-answer-timeout", renewal_answer_timeout_));
+  SVIDD_ASSIGN_OR_RETURN(options_.expiry_warning_window,
+                         ParseFlagDuration("expiry-warning-window", expiry_warning_window_));
   auto key_type = ParseKeyType(ca_key_type_);
   if (!key_type.ok()) {
     return absl::InvalidArgumentError("--ca-key-type: " + std::string(key_type.status().message()));

@@ -149,6 +149,10 @@ ServerMetrics::ServerMetrics()
       ledger_write_errors_(Counter(*registry_, "svidd_ledger_write_errors_total",
                                    "Writes the ledger refused: certificates withheld because "
                                    "they could not be recorded, and failed probe writes")),
+      expiring_without_successor_(
+          Gauge(*registry_, "svidd_certificates_expiring_without_successor",
+                "Active workload certificates expiring within --expiry-warning-window that no "
+                "later certificate of the same SPIFFE ID replaces: renewals that are overdue")),
       citadel_csr_(Counter(*registry_, "citadel_server_csr_count",
                            "The number of CSRs received by the Istio certificate service "
                            "(Istio's name; svidd counts CreateCertificate calls)")),
@@ -209,6 +213,10 @@ void ServerMetrics::SetReadinessCondition(const std::string& condition, bool ok)
 }
 
 void ServerMetrics::RecordLedgerWriteError() { ledger_write_errors_.Increment(); }
+
+void ServerMetrics::SetCertificatesExpiringWithoutSuccessor(int64_t count) {
+  expiring_without_successor_.Set(static_cast<double>(count));
+}
 
 void ServerMetrics::RecordIstioCsr(const absl::Status& outcome) {
   citadel_csr_.Increment();

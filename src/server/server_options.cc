@@ -118,6 +118,13 @@ absl::Status ServerOptions::Validate() const {
     return absl::InvalidArgumentError("--self-probe-interval must not be negative and "
                                       "--handshake-timeout must be at least 1s");
   }
+  if (max_connections < 0) {
+    return absl::InvalidArgumentError("--max-connections must not be negative (0: from the "
+                                      "open-file limit)");
+  }
+  if (expiry_warning_window.count() < 0) {
+    return absl::InvalidArgumentError("--expiry-warning-window must not be negative");
+  }
   if (max_renewals_per_second < 1) {
     return absl::InvalidArgumentError("--max-renewals-per-second must be at least 1");
   }

@@ -10,12 +10,14 @@
 #include <atomic>
 #include <condition_variable>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "server/audit_log.h"
 #include "server/ca_manager.h"
 #include "server/ca_operations.h"
 #include "server/admin_api.h"
+#include "server/expiring_certificates_gauge.h"
 #include "server/http_listener.h"
 #include "server/http_routes.h"
 #include "server/issuance_rate_limiter.h"
@@ -46,6 +48,13 @@
 #include "svidd/server/server_metrics.h"
 
 namespace svidd {
+namespace {
+
+// How often (by the injected clock) svidd_certificates_expiring_without_successor is counted:
+// one indexed query; alerts look at minutes, not seconds.
+constexpr std::chrono::seconds kExpiringCountInterval(30);
+
+}  // namespace
 
 struct SviddServer::Impl : public CaOperations {
   ServerOptions options;
@@ -80,6 +89,7 @@ struct SviddServer::Impl : public CaOperations {
   std::unique_ptr<RotationService> rotation_service;
   std::unique_ptr<RevocationWatcher> revocation_watcher;
   std::unique_ptr<RefusalCounter> refusals;  // operator API: refusals by reason
+  std::unique_ptr<ExpiringCertificatesGauge> expiring;  // overdue renewals, for the alert
   std::unique_ptr<AdminApi> admin;           // operator API: svidd.v1.AdminService
   std::unique_ptr<ServingIdentity> serving_identity;
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> cert_provider;
@@ -228,13 +238,15 @@ absl::Status SviddServer::Impl::Init() {
                                               options.max_issuance_per_second});
   signers = std::make_unique<WorkerPool>(options.signing_threads);
   refusals = std::make_unique<RefusalCounter>(*ledger, clock, metrics);
+  expiring = std::make_unique<ExpiringCertificatesGauge>(
+      *ledger, metrics, options.EffectiveExpiryWarningWindow(), kExpiringCountInterval);
   istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals,
                                                             metrics, audit,
                                                             options.max_csr_bytes);
   SVIDD_RETURN_IF_ERROR(InitRotation());
   admin = std::make_unique<AdminApi>(options, *ledger, authorities, *authenticator, *refusals,
                                      *this, [this] { return bundles->Current()->sequence; },
-                                     clock);
+                                     clock, audit);
 
   ServingIdentityOptions serving{options.ServingDir(), options.trust_domain, options.server_names,
                                  options.max_ttl};
@@ -477,6 +489,10 @@ absl::Status SviddServer::Impl::Maintain() {
   ledger_health.Report(written.ok(), std::string(written.message()));
   if (rotation_hub != nullptr) ActOnRevocations();
   if (crls != nullptr) crls->Poll().IgnoreError();  // logged by the publisher; not health
+  if (auto counted = expiring->MaybeUpdate(clock.Now()); !counted.ok()) {  // not health either
+    spdlog::warn("counting certificates expiring without a successor: {}",
+                 counted.status().ToString());
+  }
   // Logged by the fetcher, which keeps the last good keys; not health either.
   if (jwks_fetcher != nullptr) jwks_fetcher->MaybeRefresh();
   const bool checkpoints_here = HoldsCheckpointLease();
@@ -546,6 +562,7 @@ void SviddServer::Impl::MaintenanceLoop() {
 // process; health turns NOT_SERVING and on_listener_dead asks for a restart.
 void SviddServer::Impl::ProbeLoop() {
   int failures = 0;
+  uint64_t shed = options.connections_shed ? options.connections_shed() : 0;
   std::unique_lock<std::mutex> lock(mu);
   while (!shutting_down && !listener_dead.load()) {
     cv.wait_for(lock, options.self_probe_interval);
@@ -555,9 +572,17 @@ void SviddServer::Impl::ProbeLoop() {
     const auto timeout = std::min<std::chrono::milliseconds>(
         options.self_probe_interval, std::chrono::seconds(5));
     absl::Status probe = ProbeListener(address, options.server_names.front(), timeout);
-    failures = probe.ok() ? 0 : failures + 1;
+    // At the connection cap the listener is alive, shedding (the probe's connection too).
+    const uint64_t shed_before = std::exchange(
+        shed, options.connections_shed ? options.connections_shed() : 0);
+    const bool at_cap = shed > shed_before;
+    if (at_cap) {
+      spdlog::warn("connection cap: {} connections closed at accept since the last probe "
+                   "(--max-connections)", shed - shed_before);
+    }
+    failures = probe.ok() || at_cap ? 0 : failures + 1;
     if (probe.ok()) spdlog::debug("self-probe of {} answered", address);
-    if (!probe.ok()) {
+    if (!probe.ok() && !at_cap) {
       spdlog::error("self-probe {}/{} failed: {}", failures, options.self_probe_failures,
                     std::string(probe.message()));
     }

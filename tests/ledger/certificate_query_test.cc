@@ -136,6 +136,15 @@ TEST_P(CertificateQueryTest, EachFilter) {
       {"first issuances",
        [](CertificateFilter& f) { f.renewal = false; },
        {"06", "04", "03", "01", "05"}},
+      {"with a successor (02 names 01; 07 follows 04 by serial at the same time)",
+       [](CertificateFilter& f) { f.has_successor = true; },
+       {"04", "01"}},
+      {"without a successor",
+       [](CertificateFilter& f) { f.has_successor = false; },
+       {"02", "06", "07", "03", "05"}},
+      {"not issued by an operator",
+       [](CertificateFilter& f) { f.not_auth_method = "kubernetes"; },
+       {}},
       {"combined",
        [](CertificateFilter& f) {
          f.istio_namespace = "default";
@@ -153,6 +162,24 @@ TEST_P(CertificateQueryTest, EachFilter) {
     ASSERT_TRUE(count.ok()) << count.status();
     EXPECT_EQ(*count, static_cast<int64_t>(c.want.size()));
   }
+}
+
+// A renewal that names the certificate it replaced is its successor even when the order alone
+// (same issued_at, a smaller serial) would call the replaced one the newer.
+TEST_P(CertificateQueryTest, NamingASerialAsSupersededMakesASuccessor) {
+  const std::string kJob = "spiffe://example.org/ns/batch/sa/job";
+  Add("0b", kJob, hours(5), hours(1), [](CertificateRecord&) {});
+  Add("0a", kJob, hours(5), hours(1), [](CertificateRecord& r) { r.supersedes_serial_hex = "0b"; });
+  Add("0c", kJob, hours(4), hours(1), [](CertificateRecord& r) { r.auth_method = "svidctl"; });
+  CertificateFilter without;
+  without.spiffe_id = kJob;
+  without.has_successor = false;
+  EXPECT_THAT(Serials(without), ::testing::IsEmpty());
+  CertificateFilter with = without;
+  with.has_successor = true;
+  EXPECT_THAT(Serials(with), ElementsAre("0b", "0a", "0c"));
+  with.not_auth_method = "svidctl";
+  EXPECT_THAT(Serials(with), ElementsAre("0b", "0a"));
 }
 
 TEST_P(CertificateQueryTest, EachSortOrder) {
@@ -334,6 +361,13 @@ namespace {
 using ::testing::HasSubstr;
 
 // The filters operators use on large ledgers are index lookups, not table scans.
+void ExpiringWithoutSuccessor(CertificateFilter& f) {
+  f.status = CertStatus::kActive;
+  f.not_after_after = FromUnixSeconds(1000);
+  f.not_after_before = FromUnixSeconds(2000);
+  f.has_successor = false;
+}
+
 TEST(CertificateQueryPlanTest, SelectiveFiltersUseAnIndex) {
   svidd::testing::TempDir dir;
   ASSERT_TRUE(OpenSqliteLedger(dir.File("ledger.db")).ok());
@@ -365,6 +399,11 @@ TEST(CertificateQueryPlanTest, SelectiveFiltersUseAnIndex) {
          f.not_after_after = FromUnixSeconds(1);
        },
        "certificates_by_revoked_at"},
+      // svidd_certificates_expiring_without_successor: a range of not_after, then one index
+      // seek per certificate for a later one of its identity and one for a renewal naming it.
+      {"expiring", ExpiringWithoutSuccessor, "certificates_by_not_after"},
+      {"successor by identity", ExpiringWithoutSuccessor, "certificates_by_spiffe_id_issued_at"},
+      {"successor by name", ExpiringWithoutSuccessor, "certificates_by_supersedes"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

@@ -3,9 +3,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "CLI/CLI.hpp"
+#include "server/connection_cap.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/fd_limit.h"
 #include "svidd/common/termination_signals.h"
@@ -40,18 +42,30 @@ int main(int argc, char** argv) {
 
   // Before any thread starts: shutdown and reloads run here, outside a signal handler.
   const svidd::TerminationSignals signals(/*with_reload=*/true);
-  if (auto limit = svidd::RaiseFdLimitToHard(); limit.ok()) {
+  const auto limit = svidd::RaiseFdLimitToHard();
+  if (limit.ok()) {
     spdlog::info("open file limit: {} (hard {})", limit->soft, limit->hard);
   } else {
-    spdlog::warn("open file limit: {}", limit.status().ToString());
+    spdlog::warn("open file limit: {}; no connection cap", limit.status().ToString());
   }
   // A dead listener ends svidd like SIGTERM, but with a failing exit code for the supervisor.
   options.on_listener_dead = [] { ::kill(::getpid(), SIGTERM); };
+  svidd::ConnectionCap& cap = svidd::ConnectionCap::Process();
+  if (limit.ok()) options.connections_shed = [&cap] { return cap.shed(); };
 
   auto server = svidd::SviddServer::Start(options, svidd::SystemClock::Instance());
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());
     return 1;
+  }
+  if (limit.ok()) {  // accept_interposer.cc applies it
+    const int lowest_free = svidd::ConnectionCap::LowestFreeDescriptor();
+    const int threshold =
+        svidd::ConnectionCap::Threshold(limit->soft, options.max_connections, lowest_free);
+    cap.Arm((*server)->port(), threshold);
+    spdlog::info("connection cap: about {} gRPC connections (descriptors {} to {}; the rest of "
+                 "the limit of {} stays for svidd's own files)",
+                 std::max(0, threshold - lowest_free), lowest_free, threshold - 1, limit->soft);
   }
   int signal_number = signals.Wait();
   while (signal_number == SIGHUP) {

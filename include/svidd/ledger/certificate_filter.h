@@ -26,6 +26,7 @@ struct CertificateFilter {
   std::optional<std::string> serial;         // SerialHex form
   std::optional<std::string> issuer_serial;  // SerialHex of the signing CA certificate
   std::optional<std::string> key_type;       // KeyDescription::Label(), e.g. "RSA-2048"
+  std::optional<std::string> not_auth_method;  // auth_method != this (e.g. kOperatorAuthMethod)
   std::optional<CertStatus> status;
   std::optional<CertKind> kind;
   std::optional<TimePoint> issued_since;      // issued_at >= this
@@ -38,6 +39,10 @@ struct CertificateFilter {
   // true: only renewals, i.e. certificates that name a superseded serial or that are not the
   // first certificate of their SPIFFE ID; false: only first issuances.
   std::optional<bool> renewal;
+  // true: only certificates that have a successor, i.e. a later certificate of the same SPIFFE
+  // ID (by issued_at, ties broken by serial) or one naming it as the serial it supersedes;
+  // false: only certificates without one (the newest of their SPIFFE ID, unless renewed).
+  std::optional<bool> has_successor;
 
   // Order: by `sort` then serial, both ascending or both descending. Default: newest first.
   CertificateSortField sort = CertificateSortField::kIssuedAt;

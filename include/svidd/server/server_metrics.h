@@ -59,6 +59,8 @@ class ServerMetrics {
   void SetReadinessCondition(const std::string& condition, bool ok);
   // svidd_ledger_write_errors_total: a certificate or probe write the ledger refused.
   void RecordLedgerWriteError();
+  // svidd_certificates_expiring_without_successor (expiring_certificates_gauge.h).
+  void SetCertificatesExpiringWithoutSuccessor(int64_t count);
 
   // Istio's CA metrics (istio/istio security/pkg/server/ca/monitoring.go), with Istio's
   // names and meanings, so dashboards and alerts written for istiod keep working. They count
@@ -85,6 +87,7 @@ class ServerMetrics {
   prometheus::Gauge& serving_;
   prometheus::Family<prometheus::Gauge>& readiness_conditions_;
   prometheus::Counter& ledger_write_errors_;
+  prometheus::Gauge& expiring_without_successor_;
   prometheus::Counter& citadel_csr_;
   prometheus::Counter& citadel_authn_failure_;
   prometheus::Family<prometheus::Counter>& citadel_sign_err_;

@@ -68,6 +68,12 @@ struct ServerOptions {
   std::chrono::seconds self_probe_interval = std::chrono::seconds(10);
   int self_probe_failures = 3;
   std::function<void()> on_listener_dead;
+  // The svidd program caps accepted gRPC connections below the open-file limit
+  // (server/connection_cap.h; 0 = the limit minus a reserve). It sheds connections beyond the
+  // cap, the self-probe's too: connections_shed (set by the program; null = no cap) tells the
+  // probe that a failure came from the cap, not from a dead listener.
+  int max_connections = 0;
+  std::function<uint64_t()> connections_shed;
   // CRLs: always written to <ca dir>/ca-crl.pem; also served over plain HTTP on crl_listen
   // (HOST:PORT, "" = off); crl_url (a base URL, "" = none) goes into every leaf as its CRL
   // distribution point, BASE/crl/<issuer serial>.crl.
@@ -85,6 +91,10 @@ struct ServerOptions {
   int max_renewals_per_second = 100;  // storms are spread, never refused
   double renewal_jitter = 0.1;        // of the lifetime, earlier than half-life
   std::chrono::seconds renewal_answer_timeout = std::chrono::seconds(30);
+  // svidd_certificates_expiring_without_successor counts certificates expiring within this
+  // window with no successor (0 = a quarter of the effective default TTL: a certificate of
+  // that lifetime is due at half-life, so a quarter before expiry it is a quarter late).
+  std::chrono::seconds expiry_warning_window = std::chrono::seconds(0);
 
   // Overload limits: excess is refused at once with RESOURCE_EXHAUSTED and a retry hint,
   // never queued. 0 = no limit. Replicas of one service account share a SPIFFE ID, so the
@@ -100,6 +110,9 @@ struct ServerOptions {
   // What a request that asks for no lifetime gets: default_ttl, clamped to max_ttl like any
   // request (a default above the maximum is not a reason to refuse to start).
   std::chrono::seconds EffectiveDefaultTtl() const { return std::min(default_ttl, max_ttl); }
+  std::chrono::seconds EffectiveExpiryWarningWindow() const {
+    return expiry_warning_window.count() > 0 ? expiry_warning_window : EffectiveDefaultTtl() / 4;
+  }
   std::filesystem::path LedgerPath() const { return data_dir / "ledger.db"; }
   // The ledger as messages name it: LedgerPath(), or the --ledger URI without its password.
   std::string LedgerName() const;
