@@ -1,7 +1,7 @@
 #include "server/rotation_session.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 #include "server/istio_certificate_service.h"
 #include "server/rotation_hub.h"
 #include "spdlog/spdlog.h"
