@@ -32,7 +32,7 @@ absl::StatusOr<std::vector<X509Ptr>> ChainWithoutRoots(const v1::CertificateIssu
 
 }  // namespace
 
-std::optional<v1::RotateRequest> RotationSession::Handle(const v1::RotateResponse& message) {
+std::optional<v1::RotateRequest> RotationStreamHandler::Handle(const v1::RotateResponse& message) {
   switch (message.response_case()) {
     case v1::RotateResponse::kBundle:
       OnBundle(message.bundle());
@@ -61,7 +61,7 @@ std::optional<v1::RotateRequest> RotationSession::Handle(const v1::RotateRespons
   return std::nullopt;
 }
 
-void RotationSession::OnBundle(const v1::TrustBundle& pushed) {
+void RotationStreamHandler::OnBundle(const v1::TrustBundle& pushed) {
   const std::string& td =
       pushed.trust_domain().empty() ? config_.trust_domain : pushed.trust_domain();
   std::vector<std::string> crls(pushed.crls().begin(), pushed.crls().end());
@@ -78,7 +78,7 @@ void RotationSession::OnBundle(const v1::TrustBundle& pushed) {
   }
 }
 
-absl::StatusOr<v1::RotateRequest> RotationSession::OnRenewalRequested(
+absl::StatusOr<v1::RotateRequest> RotationStreamHandler::OnRenewalRequested(
     const v1::RenewalRequested& request) {
   SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(config_.key_type));
   SVIDD_ASSIGN_OR_RETURN(std::string csr, MakeIstioCsr(config_.id, key.get()));
@@ -93,7 +93,7 @@ absl::StatusOr<v1::RotateRequest> RotationSession::OnRenewalRequested(
   return reply;
 }
 
-absl::Status RotationSession::OnIssued(const v1::CertificateIssued& issued) {
+absl::Status RotationStreamHandler::OnIssued(const v1::CertificateIssued& issued) {
   SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> chain, ChainWithoutRoots(issued));
   auto pending = FindKeyFor(chain.front().get());
   if (pending == pending_keys_.end()) {
@@ -118,12 +118,12 @@ absl::Status RotationSession::OnIssued(const v1::CertificateIssued& issued) {
   return absl::OkStatus();
 }
 
-void RotationSession::OnRefused(const v1::RequestRefused& refused) {
+void RotationStreamHandler::OnRefused(const v1::RequestRefused& refused) {
   spdlog::error("svidd refused renewal {}: code {}: {}", refused.renewal_id(), refused.code(),
                 refused.message());
 }
 
-std::deque<EvpPkeyPtr>::iterator RotationSession::FindKeyFor(const X509* leaf) {
+std::deque<EvpPkeyPtr>::iterator RotationStreamHandler::FindKeyFor(const X509* leaf) {
   return std::find_if(pending_keys_.begin(), pending_keys_.end(), [leaf](const EvpPkeyPtr& key) {
     return KeyMatchesCertificate(key.get(), leaf);
   });

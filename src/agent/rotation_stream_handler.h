@@ -27,9 +27,9 @@ struct SessionConfig {
   std::string trust_domain;  // when a pushed bundle names none
 };
 
-class RotationSession {
+class RotationStreamHandler {
  public:
-  RotationSession(SessionConfig config, SvidStore& store, const Clock& clock)
+  RotationStreamHandler(SessionConfig config, SvidStore& store, const Clock& clock)
       : config_(std::move(config)), store_(store), clock_(clock) {}
 
   // The message to send back, if any. Problems with a message are logged and leave the

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::api {
 
 const std::map<std::string, AdminAuthorizer::Rule, std::less<>>& AdminAuthorizer::Rules() {
   static const auto* rules = new std::map<std::string, Rule, std::less<>>{
@@ -58,4 +58,4 @@ absl::Status AdminAuthorizer::Permit(std::string_view method, const CallerIdenti
   return absl::PermissionDeniedError("unknown authorisation rule");
 }
 
-}  // namespace svidd
+}  // namespace svidd::api

@@ -13,7 +13,7 @@
 #include "svidd/auth/authenticator.h"
 #include "svidd/pki/authority_holder.h"
 
-namespace svidd {
+namespace svidd::api {
 
 class AdminAuthorizer {
  public:
@@ -42,4 +42,4 @@ class AdminAuthorizer {
   const AuthorityHolder& authorities_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::api

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/api/admin_proto.h"
 
-namespace svidd::admin_proto {
+namespace svidd::api::admin_proto {
 
 pb::CertificateKind KindToProto(CertKind kind);
 // UNSPECIFIED → nullopt.
@@ -26,4 +26,4 @@ absl::StatusOr<T> Required(absl::StatusOr<std::optional<T>> value, const char* w
 // An optional time field.
 std::optional<TimePoint> TimeOf(bool has, int64_t seconds);
 
-}  // namespace svidd::admin_proto
+}  // namespace svidd::api::admin_proto

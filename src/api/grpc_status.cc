@@ -2,7 +2,7 @@
 
 #include <iterator>
 
-namespace svidd {
+namespace svidd::api {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -68,4 +68,4 @@ std::string GrpcStatusCodeName(grpc::StatusCode code) {
   return kNames[index];
 }
 
-}  // namespace svidd
+}  // namespace svidd::api

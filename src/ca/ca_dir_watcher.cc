@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace svidd {
+namespace svidd::ca {
 
 CaDirWatcher::CaDirWatcher(std::filesystem::path dir) : dir_(std::move(dir)), last_(Fingerprint()) {}
 
@@ -29,4 +29,4 @@ bool CaDirWatcher::Changed() {
   return true;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ca

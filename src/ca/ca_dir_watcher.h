@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-namespace svidd {
+namespace svidd::ca {
 
 class CaDirWatcher {
  public:
@@ -20,4 +20,4 @@ class CaDirWatcher {
   std::string last_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::ca

@@ -7,7 +7,7 @@
 #include "absl/status/statusor.h"
 #include "ca/ca_manager.h"
 
-namespace svidd {
+namespace svidd::ca {
 
 class CaOperations {
  public:
@@ -23,4 +23,4 @@ class CaOperations {
   virtual CaStatus Status() const = 0;
 };
 
-}  // namespace svidd
+}  // namespace svidd::ca

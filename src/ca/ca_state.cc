@@ -5,7 +5,7 @@
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::ca {
 namespace {
 
 using Json = nlohmann::json;
@@ -70,4 +70,4 @@ absl::Status WriteCaState(const std::filesystem::path& file, const CaState& stat
   return WriteFileAtomically(file, json.dump(2) + "\n", 0644);
 }
 
-}  // namespace svidd
+}  // namespace svidd::ca

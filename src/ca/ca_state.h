@@ -11,7 +11,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/pki/ca_rotation_policy.h"
 
-namespace svidd {
+namespace svidd::ca {
 
 struct RetiredSigner {
   std::string serial_hex;
@@ -31,4 +31,4 @@ struct CaState {
 absl::StatusOr<CaState> ReadCaState(const std::filesystem::path& file);
 absl::Status WriteCaState(const std::filesystem::path& file, const CaState& state);
 
-}  // namespace svidd
+}  // namespace svidd::ca

@@ -9,7 +9,7 @@
 #include "svidd/ledger/event_chain.h"
 #include "svidd/ledger/head_file.h"
 
-namespace svidd {
+namespace svidd::ca {
 namespace {
 
 // A head file that cannot be parsed is evidence, not something to overwrite.
@@ -117,4 +117,4 @@ absl::StatusOr<LedgerCheckpoint> LedgerCheckpointer::Sign(const Authority& autho
   return c;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ca

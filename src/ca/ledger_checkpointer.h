@@ -16,7 +16,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
 
-namespace svidd {
+namespace svidd::ca {
 
 struct LedgerCheckpointerOptions {
   std::filesystem::path head_file;  // <data-dir>/ledger-head.json
@@ -58,4 +58,4 @@ class LedgerCheckpointer {
   std::optional<TimePoint> last_signed_;  // when this process last signed, unrounded
 };
 
-}  // namespace svidd
+}  // namespace svidd::ca

@@ -15,7 +15,7 @@
 #include "svidd/pki/authority.h"
 #include "svidd/metrics/server_metrics.h"
 
-namespace svidd {
+namespace svidd::ca {
 
 struct ServingIdentityOptions {
   std::filesystem::path dir;
@@ -48,4 +48,4 @@ class ServingIdentity {
   ServerMetrics& metrics_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::ca

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace svidd {
+namespace svidd::issuance {
 namespace {
 
 constexpr size_t kPruneAbove = 4096;  // identities tracked before quiet ones are dropped
@@ -50,4 +50,4 @@ void IssuanceRateLimiter::PruneLocked(TimePoint now) {
   });
 }
 
-}  // namespace svidd
+}  // namespace svidd::issuance

@@ -13,7 +13,7 @@
 #include "rotation/rate_limiter.h"
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::issuance {
 
 struct IssuanceRateLimits {
   int per_identity_per_second = 0;  // 0 = no limit
@@ -36,4 +36,4 @@ class IssuanceRateLimiter {
   std::unordered_map<std::string, RateLimiter> per_identity_;  // guarded by mu_
 };
 
-}  // namespace svidd
+}  // namespace svidd::issuance

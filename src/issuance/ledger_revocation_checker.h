@@ -6,7 +6,7 @@
 #include "svidd/auth/authenticator.h"
 #include "svidd/ledger/ledger.h"
 
-namespace svidd {
+namespace svidd::issuance {
 
 class LedgerRevocationChecker final : public RevocationChecker {
  public:
@@ -19,4 +19,4 @@ class LedgerRevocationChecker final : public RevocationChecker {
   const Ledger& ledger_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::issuance

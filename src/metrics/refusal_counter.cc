@@ -59,7 +59,7 @@ bool Matches(const Category& c, const absl::Status& status) {
 // grpc::StatusCode names as gRPC spells them in documentation: "UNAUTHENTICATED" →
 // "unauthenticated", "INVALID_ARGUMENT" → "invalid-argument".
 std::string CodeLabel(const absl::Status& status) {
-  std::string name = GrpcStatusCodeName(ToGrpcStatus(status).error_code());
+  std::string name = api::GrpcStatusCodeName(api::ToGrpcStatus(status).error_code());
   return absl::StrReplaceAll(absl::AsciiStrToLower(name), {{"_", "-"}});
 }
 

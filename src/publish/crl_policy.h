@@ -10,7 +10,7 @@
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/pki/crl_builder.h"
 
-namespace svidd {
+namespace svidd::publish {
 
 // The revoked certificates among `records` that the CA with serial `issuer_serial_hex` issued,
 // with reasons read from the operator's text, sorted by serial (numerically). An entry stays
@@ -26,4 +26,4 @@ std::vector<RevokedCertificate> RevokedEntriesFor(const std::vector<CertificateR
 bool CrlNeedsRebuild(const Crl& current, const std::vector<RevokedCertificate>& wanted,
                      TimePoint now);
 
-}  // namespace svidd
+}  // namespace svidd::publish

@@ -15,7 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "spdlog/spdlog.h"
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 using Steady = std::chrono::steady_clock;
@@ -227,4 +227,4 @@ void HttpListener::Stop() {
   impl_->thread.join();
 }
 
-}  // namespace svidd
+}  // namespace svidd::publish

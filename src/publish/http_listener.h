@@ -26,7 +26,7 @@ struct Request;
 struct Response;
 }  // namespace httplib
 
-namespace svidd {
+namespace svidd::publish {
 
 struct HttpRoute {
   std::string pattern;  // httplib's regular expression over the path
@@ -68,4 +68,4 @@ class HttpListener {
   int port_ = 0;
 };
 
-}  // namespace svidd
+}  // namespace svidd::publish

@@ -6,7 +6,7 @@
 #include "prometheus/text_serializer.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 void NotFound(httplib::Response& res, const std::string& what) {
@@ -71,4 +71,4 @@ std::vector<HttpRoute> ProbeRoutes(const Readiness& readiness) {
   };
 }
 
-}  // namespace svidd
+}  // namespace svidd::publish

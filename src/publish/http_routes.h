@@ -25,7 +25,7 @@ namespace prometheus {
 class Registry;
 }  // namespace prometheus
 
-namespace svidd {
+namespace svidd::publish {
 
 using CrlSource = std::function<std::shared_ptr<const CrlSet>()>;
 
@@ -35,4 +35,4 @@ std::vector<HttpRoute> MetricsRoutes(std::shared_ptr<prometheus::Registry> regis
 // `readiness` must outlive the listener serving these routes.
 std::vector<HttpRoute> ProbeRoutes(const Readiness& readiness);
 
-}  // namespace svidd
+}  // namespace svidd::publish

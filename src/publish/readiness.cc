@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace svidd {
+namespace svidd::publish {
 
 bool Readiness::ReadyLocked() const {
   if (conditions_.empty()) return false;
@@ -75,4 +75,4 @@ int LedgerWriteHealth::consecutive_failures() const {
   return failures_;
 }
 
-}  // namespace svidd
+}  // namespace svidd::publish

@@ -1,6 +1,6 @@
 #include "publish/revocation_watcher.h"
 
-namespace svidd {
+namespace svidd::publish {
 
 absl::StatusOr<std::vector<CertificateRecord>> RevocationWatcher::Poll() {
   CertificateFilter filter;
@@ -19,4 +19,4 @@ absl::StatusOr<std::vector<CertificateRecord>> RevocationWatcher::Poll() {
   return fresh;
 }
 
-}  // namespace svidd
+}  // namespace svidd::publish

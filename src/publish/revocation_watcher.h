@@ -11,7 +11,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
 
-namespace svidd {
+namespace svidd::publish {
 
 class RevocationWatcher {
  public:
@@ -26,4 +26,4 @@ class RevocationWatcher {
   std::unordered_set<std::string> seen_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::publish

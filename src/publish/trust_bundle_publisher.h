@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace svidd {
+namespace svidd::publish {
 
 struct TrustBundleSnapshot {
   std::string trust_domain;
@@ -54,4 +54,4 @@ class TrustBundlePublisher {
   std::mutex notify_mu_;  // keeps notifications in update order
 };
 
-}  // namespace svidd
+}  // namespace svidd::publish

@@ -19,7 +19,7 @@ class AdminApi {
  public:
   // Everything passed must outlive the AdminApi.
   AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
-           const Authenticator& authenticator, RefusalCounter& refusals, CaOperations& ca,
+           const Authenticator& authenticator, RefusalCounter& refusals, ca::CaOperations& ca,
            std::function<uint64_t()> bundle_sequence, const Clock& clock);
   ~AdminApi();
 
@@ -29,7 +29,7 @@ class AdminApi {
 
  private:
   std::unique_ptr<OperatorService> operations_;
-  std::unique_ptr<AdminAuthorizer> authorizer_;
+  std::unique_ptr<api::AdminAuthorizer> authorizer_;
   std::unique_ptr<AdminCallLog> log_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<AdminService> service_;

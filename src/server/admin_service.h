@@ -22,10 +22,10 @@ class AdminService final : public svidd::v1::AdminService::CallbackService {
  public:
   struct Deps {
     OperatorService& operations;
-    const AdminAuthorizer& authorizer;
+    const api::AdminAuthorizer& authorizer;
     AdminCallLog& log;
     RefusalCounter& refusals;  // flushed before stats, so they match the ledger file
-    CaOperations& ca;
+    ca::CaOperations& ca;
     WorkerPool& workers;
     const Clock& clock;
   };

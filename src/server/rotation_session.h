@@ -74,7 +74,7 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   void OnWriteDone(bool ok);
   void OnReadDone(bool ok);
   void HandleCsr(const svidd::v1::CertificateSigningRequest& csr);
-  void OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> result);
+  void OnSigned(uint64_t renewal_id, absl::StatusOr<issuance::IssuedChain> result);
   void ReadNext();
   void OnDone();
   // False (and the stream closed with the reason) once the credential it opened with lapsed.

@@ -15,10 +15,10 @@
 namespace svidd::testing {
 namespace {
 
-using agent_internal::RotationSession;
+using agent_internal::RotationStreamHandler;
 using agent_internal::SessionConfig;
 
-class RotationSessionTest : public ::testing::Test {
+class RotationStreamHandlerTest : public ::testing::Test {
  protected:
   v1::RotateResponse Bundle(const AgentTestPki& pki, uint64_t sequence) {
     v1::RotateResponse message;
@@ -59,12 +59,12 @@ class RotationSessionTest : public ::testing::Test {
   FakeClock clock_{now_};
   AgentTestPki pki_{now_};
   SvidStore store_;
-  RotationSession session_{SessionConfig{SpiffeId::Parse(kAgentId).value(), KeyType::kEcP256,
+  RotationStreamHandler session_{SessionConfig{SpiffeId::Parse(kAgentId).value(), KeyType::kEcP256,
                                          std::chrono::seconds(20), "cluster.local"},
                            store_, clock_};
 };
 
-TEST_F(RotationSessionTest, BundleThenRenewalThenIssuedInstallsTheSvid) {
+TEST_F(RotationStreamHandlerTest, BundleThenRenewalThenIssuedInstallsTheSvid) {
   EXPECT_FALSE(session_.Handle(Bundle(pki_, 7)).has_value());
   ASSERT_NE(store_.Current().bundle, nullptr);
   EXPECT_EQ(store_.Current().bundle->sequence(), 7u);
@@ -86,7 +86,7 @@ TEST_F(RotationSessionTest, BundleThenRenewalThenIssuedInstallsTheSvid) {
   EXPECT_EQ(session_.certificates_installed(), 1);
 }
 
-TEST_F(RotationSessionTest, EveryRenewalUsesAFreshKey) {
+TEST_F(RotationStreamHandlerTest, EveryRenewalUsesAFreshKey) {
   session_.Handle(Bundle(pki_, 1));
   std::set<std::string> keys;
   for (uint64_t id = 1; id <= 3; ++id) {
@@ -99,7 +99,7 @@ TEST_F(RotationSessionTest, EveryRenewalUsesAFreshKey) {
   EXPECT_EQ(session_.certificates_installed(), 3);
 }
 
-TEST_F(RotationSessionTest, CertificatesThatMustNotBeInstalled) {
+TEST_F(RotationStreamHandlerTest, CertificatesThatMustNotBeInstalled) {
   session_.Handle(Bundle(pki_, 1));
   std::string csr = CsrOf(session_.Handle(Renewal(1)));
   AgentTestPki other_ca(now_);
@@ -128,7 +128,7 @@ TEST_F(RotationSessionTest, CertificatesThatMustNotBeInstalled) {
   EXPECT_NE(store_.Current().svid, nullptr);
 }
 
-TEST_F(RotationSessionTest, ABadBundleKeepsTheOldOne) {
+TEST_F(RotationStreamHandlerTest, ABadBundleKeepsTheOldOne) {
   session_.Handle(Bundle(pki_, 1));
   v1::RotateResponse bad;
   bad.mutable_bundle()->set_sequence(2);

@@ -10,7 +10,7 @@
 #include "svidd/issuance/admin_credential.h"
 #include "svidd/v1/admin.grpc.pb.h"
 
-namespace svidd {
+namespace svidd::api {
 namespace {
 
 constexpr char kAlice[] = "spiffe://cluster.local/admin/alice";
@@ -25,7 +25,7 @@ class AdminAuthorizerTest : public ::testing::Test {
     auto authority = Authority::Create(LoadIstioCaDir(dir_->ca_dir(), clock_.Now()).value());
     ASSERT_TRUE(authority.ok());
     holder_.Set(*authority);
-    revocations_ = std::make_unique<LedgerRevocationChecker>(dir_->ledger());
+    revocations_ = std::make_unique<issuance::LedgerRevocationChecker>(dir_->ledger());
     authenticator_ =
         std::make_unique<Authenticator>("cluster.local", nullptr, *revocations_, clock_);
     authorizer_ =
@@ -33,7 +33,7 @@ class AdminAuthorizerTest : public ::testing::Test {
   }
 
   CallCredentials CertificateFor(const std::string& id) {
-    auto credential = IssueAdminCredential(dir_->authority(), dir_->ledger(), {id}, clock_.Now());
+    auto credential = issuance::IssueAdminCredential(dir_->authority(), dir_->ledger(), {id}, clock_.Now());
     EXPECT_TRUE(credential.ok()) << credential.status();
     serial_ = credential->record.serial_hex;
     return CallCredentials{std::nullopt, credential->cert_chain_pem};
@@ -42,7 +42,7 @@ class AdminAuthorizerTest : public ::testing::Test {
   FakeClock clock_{FromUnixSeconds(1'760'000'000)};
   std::unique_ptr<testing::TestDataDir> dir_;
   AuthorityHolder holder_;
-  std::unique_ptr<LedgerRevocationChecker> revocations_;
+  std::unique_ptr<issuance::LedgerRevocationChecker> revocations_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<AdminAuthorizer> authorizer_;
   std::string serial_;
@@ -111,4 +111,4 @@ TEST_F(AdminAuthorizerTest, RevokedOrExpiredAdminCertificateIsUnauthenticated) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::api

@@ -16,7 +16,7 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ca {
 namespace {
 
 namespace fs = std::filesystem;
@@ -299,4 +299,4 @@ TEST_F(CaManagerTest, RotateIntermediateNowReplacesTheSignerAtOnce) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ca

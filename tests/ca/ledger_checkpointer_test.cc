@@ -18,7 +18,7 @@
 #include "svidd/ledger/ledger_verifier.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ca {
 namespace {
 
 using ::svidd::testing::MakeTestAuthority;
@@ -317,4 +317,4 @@ TEST_F(CheckpointTamperTest, ACheckpointReSignedWithAForeignKeyIsUntrusted) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ca

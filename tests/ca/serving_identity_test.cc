@@ -8,7 +8,7 @@
 #include "support/pki/external_verify.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ca {
 namespace {
 
 using std::chrono::seconds;
@@ -65,4 +65,4 @@ TEST_F(ServingIdentityTest, KeepsTheCertificateUntilHalfLifeThenRenews) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ca

@@ -383,7 +383,7 @@ TEST(RotationStreamTest, ForcedReissueReachesEveryHolderOfTheIntermediateAtOnce)
     env->clock().Advance(std::chrono::seconds(1));  // the next first issuance's token
     env->server().RunRotationPass();
   }
-  CaOperations& ca = env->server().ca_operations();
+  ca::CaOperations& ca = env->server().ca_operations();
   ASSERT_TRUE(ca.RotateIntermediate().ok());
   EXPECT_NE(env->server().authorities().Get()->signer_serial_hex(), old_issuer);
   auto reached = ca.Reissue(old_issuer);

@@ -5,7 +5,7 @@
 
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 using std::chrono::hours;
@@ -95,4 +95,4 @@ TEST(CrlPolicyTest, RebuildsWhenEntriesChangeOrHalfTheValidityIsGone) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::publish

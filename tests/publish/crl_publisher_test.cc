@@ -12,7 +12,7 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 using std::chrono::hours;
@@ -69,8 +69,8 @@ class CrlPublisherTest : public ::testing::Test {
     EvpPkeyPtr key = GenerateKey(KeyType::kEcP256).value();
     auto issued = ca.SignLeaf(profile.value(), key.get());
     EXPECT_TRUE(issued.ok()) << issued.status();
-    IssuanceContext context{CertKind::kWorkload, id.str(), "test", "test", clock_.Now()};
-    auto record = BuildCertificateRecord(*issued, ca, context);
+    issuance::IssuanceContext context{CertKind::kWorkload, id.str(), "test", "test", clock_.Now()};
+    auto record = issuance::BuildCertificateRecord(*issued, ca, context);
     EXPECT_TRUE(record.ok()) << record.status();
     EXPECT_TRUE(ledger_->RecordIssuance(*std::move(record)).ok());
     return *std::move(issued);
@@ -280,4 +280,4 @@ TEST(CrlPublisherOptionsTest, RefusesNonPositiveValidity) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::publish

@@ -19,7 +19,7 @@
 #include "publish/http_routes.h"
 #include "svidd/metrics/server_metrics.h"
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 // A TCP connection to 127.0.0.1:port, closed when it goes out of scope.
@@ -181,4 +181,4 @@ TEST_F(HttpListenerTest, StopEndsIdleConnectionsPromptly) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::publish

@@ -11,7 +11,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/metrics/server_metrics.h"
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 using ::testing::HasSubstr;
@@ -160,4 +160,4 @@ TEST(ProbeRoutesTest, HealthzIsAliveAndReadyzFollowsEveryCondition) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::publish

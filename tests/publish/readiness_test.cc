@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 TEST(ReadinessTest, ReadyWhenEveryReportedConditionHolds) {
@@ -41,4 +41,4 @@ TEST(LedgerWriteHealthTest, ConsecutiveFailuresTurnItFalseAndOneSuccessBack) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::publish

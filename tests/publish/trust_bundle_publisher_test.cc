@@ -9,7 +9,7 @@
 #include <fstream>
 #include <vector>
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 class TrustBundlePublisherTest : public ::testing::Test {
@@ -73,4 +73,4 @@ TEST_F(TrustBundlePublisherTest, CorruptStateFileIsRefusedNotReset) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::publish

@@ -7,11 +7,11 @@
 
 #include "absl/status/status.h"
 
-namespace svidd {
+namespace svidd::api {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // "OK", "INVALID_ARGUMENT", "PERMISSION_DENIED", ...: the code's name as gRPC spells it.
 std::string GrpcStatusCodeName(grpc::StatusCode code);
 
-}  // namespace svidd
+}  // namespace svidd::api

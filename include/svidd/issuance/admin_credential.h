@@ -12,7 +12,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
 
-namespace svidd {
+namespace svidd::issuance {
 
 struct AdminCredentialRequest {
   std::string spiffe_id;
@@ -38,4 +38,4 @@ absl::StatusOr<AdminCredential> IssueAdminCredential(const Authority& authority,
 absl::Status WriteAdminCredential(const AdminCredential& credential,
                                   const std::filesystem::path& dir);
 
-}  // namespace svidd
+}  // namespace svidd::issuance

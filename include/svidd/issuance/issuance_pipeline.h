@@ -19,7 +19,7 @@
 #include "svidd/pki/authority_holder.h"
 #include "svidd/metrics/server_metrics.h"
 
-namespace svidd {
+namespace svidd::issuance {
 
 class IssuanceRateLimiter;
 struct IssuanceRateLimits;
@@ -108,4 +108,4 @@ class IssuancePipeline {
                      std::chrono::steady_clock::time_point started, Done done) const;
 };
 
-}  // namespace svidd
+}  // namespace svidd::issuance

@@ -23,7 +23,7 @@
 #include "svidd/pki/authority.h"
 #include "svidd/publish/crl_set.h"
 
-namespace svidd {
+namespace svidd::publish {
 
 struct CrlPublisherOptions {
   std::filesystem::path ca_dir;  // ca-crl.pem goes here; "" keeps the CRLs in memory only
@@ -87,4 +87,4 @@ class CrlPublisher {
   absl::Status last_status_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::publish

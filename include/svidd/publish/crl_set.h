@@ -11,7 +11,7 @@
 
 #include "svidd/pki/crl_builder.h"
 
-namespace svidd {
+namespace svidd::publish {
 
 class CrlSet {
  public:
@@ -37,4 +37,4 @@ class CrlSet {
   std::vector<std::shared_ptr<const Crl>> crls_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::publish

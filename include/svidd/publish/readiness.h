@@ -14,7 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 
-namespace svidd {
+namespace svidd::publish {
 
 class Readiness {
  public:
@@ -65,4 +65,4 @@ class LedgerWriteHealth {
   int failures_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-}  // namespace svidd
+}  // namespace svidd::publish

@@ -16,7 +16,9 @@
 
 namespace svidd {
 
-class CaOperations;  // src/server/ca_operations.h
+namespace ca {
+class CaOperations;  // src/ca/ca_operations.h
+}  // namespace ca
 
 class SviddServer {
  public:
@@ -49,17 +51,17 @@ class SviddServer {
 
   AuthorityHolder& authorities();
   // Operator actions on the CA (rotate root / intermediate, forced re-issuance).
-  CaOperations& ca_operations();
+  ca::CaOperations& ca_operations();
   // Refresh() after a revocation; Current() for the Workload API's and the rotation stream's
   // CRLs; AddListener() to hear of new ones.
-  CrlPublisher& crls();
+  publish::CrlPublisher& crls();
   Ledger& ledger();
   // Whether the health service currently says SERVING.
   bool serving() const;
   // The self-probe found the gRPC listener dead (see ServerOptions::self_probe_interval).
   bool listener_dead() const;
   // What serving() follows; other parts may add conditions of their own.
-  Readiness& readiness();
+  publish::Readiness& readiness();
 
   struct Impl;
 
