@@ -12,7 +12,7 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::ca {
 namespace {
 
 absl::Status Prefixed(const std::string& prefix, const absl::Status& status) {
@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions opti
 }
 
 std::filesystem::path CaManager::ca_dir() const {
-  return options_.operator_ca_dir.empty() ? Dir("ca") : options_.operator_ca_dir;
+  return data_dir().ca();
 }
 
 absl::Status CaManager::Load() {
@@ -80,20 +80,20 @@ absl::Status CaManager::Load() {
                  FormatRfc3339(active_->not_after()));
     return absl::OkStatus();
   }
-  SVIDD_ASSIGN_OR_RETURN(state_, ReadCaState(Dir("ca-state.json")));
+  SVIDD_ASSIGN_OR_RETURN(state_, ReadCaState(data_dir().ca_state()));
   auto loaded = LoadIstioCaDir(ca_dir(), now);
-  if (absl::IsNotFound(loaded.status()) && !std::filesystem::exists(Dir("ca-next"))) {
+  if (absl::IsNotFound(loaded.status()) && !std::filesystem::exists(data_dir().ca_next())) {
     return Bootstrap(now);
   }
   if (!loaded.ok()) {
     // An activation cut short leaves ca/ half-written; ca-next/ still holds the whole CA.
-    auto next = LoadIstioCaDir(Dir("ca-next"), now);
+    auto next = LoadIstioCaDir(data_dir().ca_next(), now);
     if (!next.ok()) {
       return Prefixed("CA in " + ca_dir().string() + " is not usable: ", loaded.status());
     }
-    spdlog::warn("finishing an interrupted CA activation from {}", Dir("ca-next").string());
+    spdlog::warn("finishing an interrupted CA activation from {}", data_dir().ca_next().string());
     SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), *next));
-    std::filesystem::remove_all(Dir("ca-next"));
+    std::filesystem::remove_all(data_dir().ca_next());
     loaded = std::move(next);
   }
   SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()));
@@ -111,7 +111,7 @@ absl::Status CaManager::Bootstrap(TimePoint now) {
   root_options.key_type = options_.key_type;
   root_options.root_ttl = options_.root_ttl;
   SVIDD_ASSIGN_OR_RETURN(RootCa root, MakeRootCa(root_options, now));
-  SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root"), root));
+  SVIDD_RETURN_IF_ERROR(WriteRootCaDir(data_dir().own_root(), root));
   root_ = std::move(root);
   SVIDD_ASSIGN_OR_RETURN(active_, MintIntermediate(*root_, now, IssuanceApi::kInternal));
   SVIDD_RETURN_IF_ERROR(WriteActive());
@@ -125,13 +125,13 @@ absl::Status CaManager::Bootstrap(TimePoint now) {
 // Self-managed only if svidd holds the key of the root that signed the active intermediate
 // (or, mid root switch, of the new root that did).
 absl::Status CaManager::LoadRoots(TimePoint now) {
-  auto root = LoadRootCaDir(Dir("root"));
+  auto root = LoadRootCaDir(data_dir().own_root());
   std::optional<RootCa> next_root;
-  if (auto r = LoadRootCaDir(Dir("root-next")); r.ok()) next_root = std::move(*r);
+  if (auto r = LoadRootCaDir(data_dir().root_next()); r.ok()) next_root = std::move(*r);
   const X509* signer = active_->signing_cert();
   if (next_root.has_value() && SignedBy(signer, next_root->cert.get())) {
     // A switch to the new root was cut short after ca/ was written: finish it.
-    spdlog::warn("finishing an interrupted root switch from {}", Dir("root-next").string());
+    spdlog::warn("finishing an interrupted root switch from {}", data_dir().root_next().string());
     // The old root stays in the bundle exactly as long as the uninterrupted switch keeps it.
     if (root.ok()) {
       state_.old_root_serial = SerialHex(root->cert.get());
@@ -140,12 +140,12 @@ absl::Status CaManager::LoadRoots(TimePoint now) {
     } else {
       state_.old_root_dependents_expire = now;  // its certificate is gone: nothing to keep
     }
-    SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root"), *next_root));
+    SVIDD_RETURN_IF_ERROR(WriteRootCaDir(data_dir().own_root(), *next_root));
     root = std::move(*next_root);
     next_root.reset();
     state_.root_phase = RootPhase::kSwitched;
     SVIDD_RETURN_IF_ERROR(SaveState());
-    std::filesystem::remove_all(Dir("root-next"));
+    std::filesystem::remove_all(data_dir().root_next());
   }
   if (!root.ok() || !SignedBy(signer, root->cert.get())) {
     mode_ = CaMode::kImported;
@@ -160,7 +160,7 @@ absl::Status CaManager::LoadRoots(TimePoint now) {
   if (state_.root_phase == RootPhase::kPublished) {
     if (!next_root.has_value()) {
       spdlog::error("root rotation was published but {} is gone; starting it over",
-                    Dir("root-next").string());
+                    data_dir().root_next().string());
       state_.root_phase = RootPhase::kSteady;
       state_.rotation_requested = true;
       return SaveState();
@@ -172,20 +172,20 @@ absl::Status CaManager::LoadRoots(TimePoint now) {
 
 absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   if (mode_ != CaMode::kSelfManaged) return absl::OkStatus();
-  if (std::filesystem::exists(Dir("ca-next"))) {
-    auto next = LoadIstioCaDir(Dir("ca-next"), now);
+  if (std::filesystem::exists(data_dir().ca_next())) {
+    auto next = LoadIstioCaDir(data_dir().ca_next(), now);
     auto tested = next.ok() ? TestedAuthority(*std::move(next), now, AuthorityOptionsFor()) : next.status();
     if (tested.ok()) {
       next_ = *std::move(tested);
     } else {
-      spdlog::warn("discarding the prepared CA in {}: {}", Dir("ca-next").string(),
+      spdlog::warn("discarding the prepared CA in {}: {}", data_dir().ca_next().string(),
                    tested.status().ToString());
-      std::filesystem::remove_all(Dir("ca-next"));
+      std::filesystem::remove_all(data_dir().ca_next());
     }
   }
   for (const RetiredSigner& r : state_.retired) {
     if (now >= r.keep_until) continue;
-    auto loaded = LoadIstioCaDir(Dir("ca-retired") / r.serial_hex, now);
+    auto loaded = LoadIstioCaDir(data_dir().ca_retired() / r.serial_hex, now);
     auto authority = loaded.ok() ? Authority::Create(*std::move(loaded), AuthorityOptionsFor()) : loaded.status();
     if (authority.ok()) retired_.push_back(*std::move(authority));
   }
@@ -294,7 +294,7 @@ std::shared_ptr<const Authority> CaManager::PollOutsideChange(TimePoint now) {
   return *std::move(tested);
 }
 
-absl::Status CaManager::SaveState() { return WriteCaState(Dir("ca-state.json"), state_); }
+absl::Status CaManager::SaveState() { return WriteCaState(data_dir().ca_state(), state_); }
 
 absl::Status CaManager::WriteActive() {
   SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), active_->ShareMaterial()));
@@ -318,7 +318,7 @@ bool CaManager::AdoptOutsideChange(TimePoint now) {
   if (!SignedBy(active_->signing_cert(), root_->cert.get())) {
     mode_ = CaMode::kImported;
     next_.reset();
-    std::filesystem::remove_all(Dir("ca-next"));
+    std::filesystem::remove_all(data_dir().ca_next());
     spdlog::warn("adopted the intermediate {} written to {} from outside; it is not under "
                  "svidd's root, so svidd will not rotate it (valid until {})",
                  active_->signer_serial_hex(), ca_dir().string(),
@@ -344,7 +344,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(
   SVIDD_ASSIGN_OR_RETURN(CaMaterial material, IssueIntermediate(root, spec, bundle, now));
   SVIDD_ASSIGN_OR_RETURN(SpiffeId td, SpiffeId::ForTrustDomain(options_.trust_domain));
   SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
-                         BuildCaCertificateRecord(material, root.cert.get(), td.str(),
+                         issuance::BuildCaCertificateRecord(material, root.cert.get(), td.str(),
                                                   "svidd (self-managed CA)", now));
   SVIDD_ASSIGN_OR_RETURN(auto authority, TestedAuthority(std::move(material), now, AuthorityOptionsFor()));
   SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
@@ -352,4 +352,4 @@ absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(
   return authority;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ca

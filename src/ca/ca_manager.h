@@ -29,13 +29,14 @@
 #include "ca/ca_dir_watcher.h"
 #include "ca/ca_state.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/common/lifetime.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/root_ca.h"
 #include "svidd/metrics/server_metrics.h"
 
-namespace svidd {
+namespace svidd::ca {
 
 struct CaManagerOptions {
   std::filesystem::path data_dir;
@@ -114,7 +115,7 @@ class CaManager {
   Lifetime LifetimeOf(const X509* cert) const;
 
   AuthorityOptions AuthorityOptionsFor() const { return {options_.crl_url_base}; }
-  std::filesystem::path Dir(const char* name) const { return options_.data_dir / name; }
+  DataDir data_dir() const { return DataDir(options_.data_dir, options_.operator_ca_dir); }
 
   const CaManagerOptions options_;
   Ledger& ledger_;
@@ -135,4 +136,4 @@ class CaManager {
   std::function<void()> listener_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::ca

@@ -9,7 +9,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::ca {
 namespace {
 
 // Leaves are backdated by this much; a retired signer is kept a little past its last leaf.
@@ -106,7 +106,7 @@ absl::Status CaManager::PublishNewRoot(TimePoint now) {
   options.key_type = options_.key_type;
   options.root_ttl = options_.root_ttl;
   SVIDD_ASSIGN_OR_RETURN(RootCa root, MakeRootCa(options, now));
-  SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root-next"), root));
+  SVIDD_RETURN_IF_ERROR(WriteRootCaDir(data_dir().root_next(), root));
   state_.root_phase = RootPhase::kPublished;
   state_.rotation_requested = false;
   state_.published_at = now;
@@ -131,19 +131,19 @@ absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(TimePoint dependents_expire, DependentsExpire(old_serial, now));
   if (next_ != nullptr) {  // prepared under the old root: never to be used
     next_.reset();
-    std::filesystem::remove_all(Dir("ca-next"));
+    std::filesystem::remove_all(data_dir().ca_next());
   }
   next_ = std::move(intermediate);
-  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(Dir("ca-next"), next_->ShareMaterial()));
+  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(data_dir().ca_next(), next_->ShareMaterial()));
   SVIDD_RETURN_IF_ERROR(ActivateNext(now));
-  SVIDD_RETURN_IF_ERROR(WriteRootCaDir(Dir("root"), *new_root_));
+  SVIDD_RETURN_IF_ERROR(WriteRootCaDir(data_dir().own_root(), *new_root_));
   root_ = std::move(new_root_);
   new_root_.reset();
   state_.root_phase = RootPhase::kSwitched;
   state_.old_root_serial = old_serial;
   state_.old_root_dependents_expire = dependents_expire;
   SVIDD_RETURN_IF_ERROR(SaveState());
-  std::filesystem::remove_all(Dir("root-next"));
+  std::filesystem::remove_all(data_dir().root_next());
   spdlog::warn("root rotation: signing under new root {}; old root {} stays in the bundle "
                "until {}", SerialHex(root_->cert.get()), old_serial,
                FormatRfc3339(dependents_expire));
@@ -162,10 +162,10 @@ absl::Status CaManager::DropOldRoot() {
     }
   }
   // Kept (certificate only) so ledger checkpoints signed under it still verify.
-  auto retired = ReadFileToString(Dir("retired-roots.pem"));
+  auto retired = ReadFileToString(data_dir().retired_roots());
   std::string all = retired.ok() ? *retired : "";
   if (all.find(dropped_pem) == std::string::npos) all += dropped_pem;
-  SVIDD_RETURN_IF_ERROR(WriteFileAtomically(Dir("retired-roots.pem"), all, 0644));
+  SVIDD_RETURN_IF_ERROR(WriteFileAtomically(data_dir().retired_roots(), all, 0644));
   SVIDD_RETURN_IF_ERROR(SetBundle(bundle));
   spdlog::warn("root rotation: dropped old root {} from the bundle", state_.old_root_serial);
   state_.root_phase = RootPhase::kSteady;
@@ -175,7 +175,7 @@ absl::Status CaManager::DropOldRoot() {
 
 absl::Status CaManager::PrepareNext(TimePoint now, IssuanceApi requested_by) {
   SVIDD_ASSIGN_OR_RETURN(next_, MintIntermediate(*root_, now, requested_by));
-  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(Dir("ca-next"), next_->ShareMaterial()));
+  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(data_dir().ca_next(), next_->ShareMaterial()));
   spdlog::info("prepared the next intermediate {} (valid until {}); it signs from {}",
                next_->signer_serial_hex(), FormatRfc3339(next_->not_after()),
                FormatRfc3339(ActivateNextAt(LifetimeOf(active_->signing_cert()).start(),
@@ -188,14 +188,14 @@ absl::Status CaManager::PrepareNext(TimePoint now, IssuanceApi requested_by) {
 absl::Status CaManager::ActivateNext(TimePoint now) {
   SVIDD_RETURN_IF_ERROR(next_->SelfTest(now));
   const std::string old_serial = active_->signer_serial_hex();
-  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(Dir("ca-retired") / old_serial, active_->ShareMaterial()));
+  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(data_dir().ca_retired() / old_serial, active_->ShareMaterial()));
   state_.retired.push_back({old_serial, now + options_.max_leaf_ttl + kLeafSlack});
   SVIDD_RETURN_IF_ERROR(SaveState());
   retired_.insert(retired_.begin(), active_);
   active_ = std::move(next_);
   next_.reset();
   SVIDD_RETURN_IF_ERROR(WriteActive());
-  std::filesystem::remove_all(Dir("ca-next"));
+  std::filesystem::remove_all(data_dir().ca_next());
   spdlog::warn("activated intermediate {} (valid until {}); {} retired",
                active_->signer_serial_hex(), FormatRfc3339(active_->not_after()), old_serial);
   return absl::OkStatus();
@@ -205,7 +205,7 @@ bool CaManager::PruneRetired(TimePoint now) {
   bool pruned = false;
   std::erase_if(state_.retired, [&](const RetiredSigner& r) {
     if (now < r.keep_until) return false;
-    std::filesystem::remove_all(Dir("ca-retired") / r.serial_hex);
+    std::filesystem::remove_all(data_dir().ca_retired() / r.serial_hex);
     std::erase_if(retired_, [&](const auto& a) { return a->signer_serial_hex() == r.serial_hex; });
     pruned = true;
     return true;
@@ -223,9 +223,9 @@ absl::Status CaManager::SetBundle(std::vector<const X509*> roots) {
   SVIDD_RETURN_IF_ERROR(WriteActive());
   if (next_ != nullptr) {
     SVIDD_ASSIGN_OR_RETURN(next_, next_->WithRoots(roots));
-    SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(Dir("ca-next"), next_->ShareMaterial()));
+    SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(data_dir().ca_next(), next_->ShareMaterial()));
   }
   return absl::OkStatus();
 }
 
-}  // namespace svidd
+}  // namespace svidd::ca

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
@@ -10,7 +11,7 @@ namespace svidctl {
 
 absl::StatusOr<std::unique_ptr<svidd::Ledger>> OpenDataDirLedger(const std::string& data_dir,
                                                                  LedgerAccess access) {
-  const std::filesystem::path path = std::filesystem::path(data_dir) / "ledger.db";
+  const std::filesystem::path path = svidd::DataDir(data_dir).ledger();
   if (!std::filesystem::exists(path)) {
     return absl::NotFoundError(absl::StrCat(
         "no ledger at ", path.string(),
