@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "svidd/issuance/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/lifetime.h"
@@ -10,8 +9,9 @@
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
+#include "svidd/issuance/leaf_issuer.h"
 
-namespace svidd {
+namespace svidd::ca {
 
 ServingIdentity::ServingIdentity(ServingIdentityOptions options, Ledger& ledger,
                                  const Clock& clock, ServerMetrics& metrics)
@@ -51,26 +51,23 @@ absl::Status ServingIdentity::Issue(const Authority& authority) {
   SVIDD_ASSIGN_OR_RETURN(LeafProfile profile,
                          BuildLeafProfile(id, options_.ttl, policy, now, authority.not_after(),
                                           options_.server_names));
-  SVIDD_ASSIGN_OR_RETURN(IssuedCertificate issued, authority.SignLeaf(profile, key.get()));
-  IssuanceContext context{CertKind::kServer, id.str(), "self", "svidd", now};
-  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
-                         BuildCertificateRecord(issued, authority, context));
+  issuance::IssuanceContext context{CertKind::kServer, id.str(), "self", "svidd", now};
   // Recorded first: a certificate that is not in the ledger is never put to use.
-  SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
+  SVIDD_ASSIGN_OR_RETURN(issuance::SignedLeaf leaf,
+                         issuance::IssueLeaf(authority, ledger_, profile, key.get(), context));
   metrics_.RecordIssued(CertKind::kServer, IssuanceApi::kInternal);
+  const IssuedCertificate& issued = leaf.certificate;
 
-  std::string chain = issued.pem;
-  for (const std::string& pem : authority.chain_pem()) chain += pem;
   SVIDD_ASSIGN_OR_RETURN(std::string key_pem, PrivateKeyToPkcs8Pem(key.get()));
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(options_.dir, 0700));
   // Key first: gRPC's watcher ignores a key/cert pair that do not match, so the old pair
   // keeps serving until both files are in place.
   SVIDD_RETURN_IF_ERROR(WriteFileAtomically(key_path(), key_pem, 0600));
-  SVIDD_RETURN_IF_ERROR(WriteFileAtomically(chain_path(), chain, 0644));
+  SVIDD_RETURN_IF_ERROR(WriteFileAtomically(chain_path(), leaf.ChainPemFile(), 0644));
   spdlog::info("issued serving certificate {} for {} until {}", issued.serial_hex,
                fmt::format("{}", fmt::join(options_.server_names, ",")),
                FormatRfc3339(issued.not_after));
   return absl::OkStatus();
 }
 
-}  // namespace svidd
+}  // namespace svidd::ca

@@ -1,16 +1,16 @@
 #include "svidd/issuance/admin_credential.h"
 
 #include "absl/strings/str_cat.h"
-#include "svidd/issuance/record_builder.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
+#include "svidd/issuance/leaf_issuer.h"
 #include "svidd/operator/ca_snapshot.h"
 #include "svidd/pki/leaf_profile.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::issuance {
 namespace {
 
 absl::StatusOr<SpiffeId> AdminId(const Authority& authority, const std::string& text) {
@@ -40,18 +40,15 @@ absl::StatusOr<AdminCredential> IssueAdminCredential(const Authority& authority,
   const TtlPolicy policy{request.ttl, request.ttl};
   SVIDD_ASSIGN_OR_RETURN(LeafProfile profile,
                          BuildLeafProfile(id, request.ttl, policy, now, authority.not_after()));
-  SVIDD_ASSIGN_OR_RETURN(IssuedCertificate issued, authority.SignLeaf(profile, key.get()));
   IssuanceContext context{CertKind::kWorkload, id.str(), kOperatorAuthMethod, request.principal,
                           now};
-  AdminCredential credential;
-  SVIDD_ASSIGN_OR_RETURN(credential.record,
-                         BuildCertificateRecord(issued, authority, context));
   // Recorded first: a credential the ledger does not know of is never handed out.
-  SVIDD_RETURN_IF_ERROR(ledger.RecordIssuance(credential.record));
-  credential.cert_chain_pem = issued.pem;
-  for (const std::string& pem : authority.chain_pem()) credential.cert_chain_pem += pem;
+  SVIDD_ASSIGN_OR_RETURN(SignedLeaf leaf, IssueLeaf(authority, ledger, profile, key.get(), context));
+  AdminCredential credential;
+  credential.cert_chain_pem = leaf.ChainPemFile();
+  credential.root_pem = std::move(leaf.root_bundle_pem);
+  credential.record = std::move(leaf.record);
   SVIDD_ASSIGN_OR_RETURN(credential.key_pem, PrivateKeyToPkcs8Pem(key.get()));
-  credential.root_pem = authority.root_bundle_pem();
   return credential;
 }
 
@@ -63,4 +60,4 @@ absl::Status WriteAdminCredential(const AdminCredential& credential,
   return WriteFileAtomically(dir / "root-cert.pem", credential.root_pem);
 }
 
-}  // namespace svidd
+}  // namespace svidd::issuance

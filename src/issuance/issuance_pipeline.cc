@@ -4,13 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "issuance/issuance_rate_limiter.h"
-#include "svidd/issuance/record_builder.h"
+#include "svidd/issuance/leaf_issuer.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/identity_policy.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::issuance {
 namespace {
 
 // Returns the authority to sign with, or why there is none (UNAVAILABLE: Istio's clients
@@ -140,29 +140,22 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
                                   (*authority)->not_after());
   if (!profile.ok()) return done(absl::UnavailableError(std::string(profile.status().message())));
 
-  auto issued = (*authority)->SignLeaf(*profile, csr->public_key);
-  if (!issued.ok()) {
-    return done(absl::InternalError("signing failed: " + std::string(issued.status().message())));
-  }
-
   IssuanceContext context{CertKind::kWorkload, caller.id.str(), AuthMethodName(caller.method),
-                          caller.principal, now};
-  auto record = BuildCertificateRecord(*issued, **authority, context);
-  if (!record.ok()) return done(record.status());
-  record->supersedes_serial_hex = std::move(request.supersedes_serial_hex);
+                          caller.principal, now, std::move(request.supersedes_serial_hex)};
+  auto leaf = SignLeaf(**authority, *profile, &csr->public_key, context);
+  if (!leaf.ok()) return done(leaf.status());
 
   IssuedChain chain;
-  chain.serial_hex = issued->serial_hex;
+  chain.serial_hex = leaf->certificate.serial_hex;
   chain.spiffe_id = caller.id.str();
-  chain.not_before = issued->not_before;
-  chain.not_after = issued->not_after;
+  chain.not_before = leaf->certificate.not_before;
+  chain.not_after = leaf->certificate.not_after;
   chain.issuer_serial_hex = (*authority)->signer_serial_hex();
-  chain.cert_chain.push_back(issued->pem);
-  for (const std::string& pem : (*authority)->chain_pem()) chain.cert_chain.push_back(pem);
-  chain.cert_chain.push_back((*authority)->root_bundle_pem());
+  chain.cert_chain = std::move(leaf->chain_pem);
+  chain.cert_chain.push_back(std::move(leaf->root_bundle_pem));
 
   ledger_.RecordIssuanceAsync(
-      std::move(*record), [&metrics = metrics_, api, started, chain = std::move(chain),
+      std::move(leaf->record), [&metrics = metrics_, api, started, chain = std::move(chain),
                            done = std::move(done)](absl::Status s) mutable {
         if (!s.ok()) {
           metrics.RecordLedgerWriteError();
@@ -177,4 +170,4 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
       });
 }
 
-}  // namespace svidd
+}  // namespace svidd::issuance

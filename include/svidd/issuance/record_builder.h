@@ -8,7 +8,7 @@
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/pki/authority.h"
 
-namespace svidd {
+namespace svidd::issuance {
 
 struct IssuanceContext {
   CertKind kind = CertKind::kWorkload;
@@ -16,6 +16,7 @@ struct IssuanceContext {
   std::string auth_method;  // AuthMethodName() or "self"
   std::string auth_principal;
   TimePoint issued_at;
+  std::string supersedes_serial_hex;  // the certificate this one replaces ("" if none)
 };
 
 // The key's hash and type come from `issued` (computed from the certified key's bytes).
@@ -29,4 +30,4 @@ absl::StatusOr<CertificateRecord> BuildCaCertificateRecord(const CaMaterial& ca,
                                                            const std::string& auth_principal,
                                                            TimePoint issued_at);
 
-}  // namespace svidd
+}  // namespace svidd::issuance

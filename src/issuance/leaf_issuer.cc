@@ -1,11 +1,56 @@
-#include "svidd/issuance/record_builder.h"
+#include "svidd/issuance/leaf_issuer.h"
 
+#include <type_traits>
+
+#include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
+#include "svidd/issuance/record_builder.h"
 
-namespace svidd {
+namespace svidd::issuance {
+
+std::string SignedLeaf::ChainPemFile() const {
+  std::string out;
+  for (const std::string& pem : chain_pem) out += pem;
+  return out;
+}
+
+absl::StatusOr<SignedLeaf> SignLeaf(const Authority& authority, const LeafProfile& profile,
+                                    SubjectKey key, const IssuanceContext& context) {
+  absl::StatusOr<IssuedCertificate> issued = std::visit(
+      [&](auto* subject_key) -> absl::StatusOr<IssuedCertificate> {
+        if (subject_key == nullptr) return absl::InvalidArgumentError("no subject public key");
+        if constexpr (std::is_same_v<decltype(subject_key), const PublicKeyInfo*>) {
+          return authority.SignLeaf(profile, *subject_key);
+        } else {
+          return authority.SignLeaf(profile, subject_key);
+        }
+      },
+      key);
+  if (!issued.ok()) {
+    return absl::InternalError(absl::StrCat("signing failed: ", issued.status().message()));
+  }
+  SignedLeaf leaf;
+  SVIDD_ASSIGN_OR_RETURN(leaf.record, BuildCertificateRecord(*issued, authority, context));
+  leaf.chain_pem.reserve(1 + authority.chain_pem().size());
+  leaf.chain_pem.push_back(issued->pem);
+  for (const std::string& pem : authority.chain_pem()) leaf.chain_pem.push_back(pem);
+  leaf.root_bundle_pem = authority.root_bundle_pem();
+  leaf.certificate = *std::move(issued);
+  return leaf;
+}
+
+absl::StatusOr<SignedLeaf> IssueLeaf(const Authority& authority, Ledger& ledger,
+                                     const LeafProfile& profile, SubjectKey key,
+                                     const IssuanceContext& context) {
+  SVIDD_ASSIGN_OR_RETURN(SignedLeaf leaf, SignLeaf(authority, profile, key, context));
+  SVIDD_RETURN_IF_ERROR(ledger.RecordIssuance(leaf.record));
+  return leaf;
+}
+
+// The ledger rows (record_builder.h).
 
 absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate& issued,
                                                          const Authority& issuer,
@@ -25,6 +70,7 @@ absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate
   record.auth_principal = context.auth_principal;
   record.certificate_pem = issued.pem;
   record.status = CertStatus::kActive;
+  record.supersedes_serial_hex = context.supersedes_serial_hex;
   return record;
 }
 
@@ -53,4 +99,4 @@ absl::StatusOr<CertificateRecord> BuildCaCertificateRecord(const CaMaterial& ca,
   return record;
 }
 
-}  // namespace svidd
+}  // namespace svidd::issuance
