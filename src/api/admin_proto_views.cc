@@ -4,7 +4,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/api/admin_proto.h"
 
-namespace svidd {
+namespace svidd::api {
 namespace {
 
 using admin_proto::KindFromProto;
@@ -235,4 +235,33 @@ std::optional<TimePoint> EvaluatedAt(const pb::RunAuditRequest& request) {
   return TimeOf(request.has_evaluated_at(), request.evaluated_at());
 }
 
-}  // namespace svidd
+pb::CaStatus ToProto(const CaManagerStatus& status) {
+  pb::CaStatus out;
+  out.set_mode(status.mode);
+  out.set_root_phase(status.root_phase);
+  *out.mutable_active() = CaToProto(status.active);
+  if (status.next) *out.mutable_next() = CaToProto(*status.next);
+  if (status.next_prepare_at) out.set_next_prepare_at(ToUnixSeconds(*status.next_prepare_at));
+  if (status.next_activate_at) out.set_next_activate_at(ToUnixSeconds(*status.next_activate_at));
+  for (const CaCertificateInfo& root : status.roots) *out.add_roots() = CaToProto(root);
+  return out;
+}
+
+absl::StatusOr<CaManagerStatus> FromProto(const pb::CaStatus& in) {
+  CaManagerStatus status;
+  status.mode = in.mode();
+  status.root_phase = in.root_phase();
+  SVIDD_ASSIGN_OR_RETURN(status.active, CaFromProto(in.active()));
+  if (in.has_next() && !in.next().serial().empty()) {
+    SVIDD_ASSIGN_OR_RETURN(status.next, CaFromProto(in.next()));
+  }
+  if (in.next_prepare_at() > 0) status.next_prepare_at = FromUnixSeconds(in.next_prepare_at());
+  if (in.next_activate_at() > 0) status.next_activate_at = FromUnixSeconds(in.next_activate_at());
+  for (const pb::CaCertificate& root : in.roots()) {
+    SVIDD_ASSIGN_OR_RETURN(CaCertificateInfo info, CaFromProto(root));
+    status.roots.push_back(std::move(info));
+  }
+  return status;
+}
+
+}  // namespace svidd::api

@@ -1,15 +1,13 @@
 #include "publish/trust_bundle_publisher.h"
 
-#include "svidd/api/trust_bundle_state.h"
-
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
+#include "svidd/api/trust_bundle_state.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/digest.h"
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 // What the sequence numbers: roots and CRLs, length-prefixed so no two bundles collide.
@@ -19,43 +17,11 @@ absl::StatusOr<std::string> BundleDigest(const TrustBundleSnapshot& bundle) {
   return Sha256Hex(material);
 }
 
-struct StoredState {
-  uint64_t sequence = 0;
-  std::string digest;
-};
-
-absl::StatusOr<StoredState> ReadState(const std::filesystem::path& file) {
-  auto text = ReadFileToString(file);
-  if (absl::IsNotFound(text.status())) return StoredState{};
-  if (!text.ok()) return text.status();
-  auto json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object() || !json.contains("sequence") || !json["sequence"].is_number_unsigned() ||
-      !json.contains("digest") || !json["digest"].is_string()) {
-    return absl::DataLossError(
-        absl::StrCat(file.string(), " is not a trust bundle state file (want {sequence, digest})"));
-  }
-  return StoredState{json["sequence"].get<uint64_t>(), json["digest"].get<std::string>()};
-}
-
-absl::Status WriteState(const std::filesystem::path& file, uint64_t sequence,
-                        const std::string& digest) {
-  nlohmann::ordered_json json;
-  json["sequence"] = sequence;
-  json["digest"] = digest;
-  return WriteFileAtomically(file, json.dump(2) + "\n", 0644);
-}
-
 }  // namespace
-
-absl::StatusOr<std::optional<uint64_t>> ReadTrustBundleSequence(const std::filesystem::path& file) {
-  if (!std::filesystem::exists(file)) return std::nullopt;
-  SVIDD_ASSIGN_OR_RETURN(StoredState state, ReadState(file));
-  return state.sequence;
-}
 
 absl::StatusOr<std::unique_ptr<TrustBundlePublisher>> TrustBundlePublisher::Create(
     std::string trust_domain, std::filesystem::path state_file) {
-  SVIDD_ASSIGN_OR_RETURN(StoredState state, ReadState(state_file));
+  SVIDD_ASSIGN_OR_RETURN(api::TrustBundleState state, api::ReadTrustBundleState(state_file));
   return std::unique_ptr<TrustBundlePublisher>(new TrustBundlePublisher(
       std::move(trust_domain), std::move(state_file), state.sequence, std::move(state.digest)));
 }
@@ -88,7 +54,7 @@ absl::Status TrustBundlePublisher::Update(std::optional<std::string> roots_pem,
       }
     } else {
       next->sequence = current_->sequence + 1;
-      SVIDD_RETURN_IF_ERROR(WriteState(state_file_, next->sequence, digest));
+      SVIDD_RETURN_IF_ERROR(api::WriteTrustBundleState(state_file_, {next->sequence, digest}));
       stored_digest_ = digest;
       spdlog::info("trust bundle for {} is now sequence {}", next->trust_domain, next->sequence);
     }
@@ -110,4 +76,4 @@ void TrustBundlePublisher::SetListener(Listener listener) {
   listener_ = std::move(listener);
 }
 
-}  // namespace svidd
+}  // namespace svidd::publish

@@ -6,7 +6,7 @@
 
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::api {
 namespace {
 
 const TimePoint kT = FromUnixSeconds(1'760'000'000);
@@ -132,5 +132,52 @@ TEST(AdminProtoTest, StatsAndAuditRoundTrip) {
   EXPECT_EQ(audit->findings[0].subject, "RSA-1024");
 }
 
+// svidctl ca status prints what the server's CA manager said, whichever fields it had.
+TEST(AdminProtoTest, CaManagerStatusRoundTrips) {
+  auto cert = [](CaRole role, const std::string& serial) {
+    CaCertificateInfo c;
+    c.role = role;
+    c.subject = "CN=" + serial;
+    c.serial_hex = serial;
+    c.not_before = kT;
+    c.not_after = kT + std::chrono::hours(24);
+    c.key_type = "EC-P256";
+    return c;
+  };
+  CaManagerStatus full;
+  full.mode = "self-managed";
+  full.root_phase = "published";
+  full.active = cert(CaRole::kSigner, "0a");
+  full.next = cert(CaRole::kSigner, "0b");
+  full.next_prepare_at = kT + std::chrono::hours(1);
+  full.next_activate_at = kT + std::chrono::hours(2);
+  full.roots = {cert(CaRole::kRoot, "01"), cert(CaRole::kRoot, "02")};
+
+  CaManagerStatus bare;
+  bare.mode = "operator";
+  bare.root_phase = "steady";
+  bare.active = cert(CaRole::kSigner, "0c");
+
+  for (const CaManagerStatus& status : {full, bare}) {
+    SCOPED_TRACE(status.mode);
+    auto back = FromProto(ToProto(status));
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(back->mode, status.mode);
+    EXPECT_EQ(back->root_phase, status.root_phase);
+    EXPECT_EQ(back->active.serial_hex, status.active.serial_hex);
+    EXPECT_EQ(back->active.role, CaRole::kSigner);
+    EXPECT_EQ(back->active.not_after, status.active.not_after);
+    EXPECT_EQ(back->next.has_value(), status.next.has_value());
+    if (status.next) EXPECT_EQ(back->next->serial_hex, status.next->serial_hex);
+    EXPECT_EQ(back->next_prepare_at, status.next_prepare_at);
+    EXPECT_EQ(back->next_activate_at, status.next_activate_at);
+    ASSERT_EQ(back->roots.size(), status.roots.size());
+    for (size_t i = 0; i < status.roots.size(); ++i) {
+      EXPECT_EQ(back->roots[i].serial_hex, status.roots[i].serial_hex);
+      EXPECT_EQ(back->roots[i].role, CaRole::kRoot);
+    }
+  }
+}
+
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::api

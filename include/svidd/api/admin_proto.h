@@ -15,7 +15,7 @@
 #include "svidd/operator/revocation.h"
 #include "svidd/v1/admin.pb.h"
 
-namespace svidd {
+namespace svidd::api {
 
 namespace pb = ::svidd::v1;
 
@@ -45,9 +45,11 @@ pb::TrustBundle ToProto(const TrustBundleRoots& bundle);
 // One CA certificate as shown to operators (stats, CA status).
 pb::CaCertificate CaToProto(const CaCertificateInfo& certificate);
 TrustBundleRoots FromProto(const pb::TrustBundle& bundle);
+pb::CaStatus ToProto(const CaManagerStatus& status);
+absl::StatusOr<CaManagerStatus> FromProto(const pb::CaStatus& status);
 
 // The optional evaluation time of stats and audit requests.
 std::optional<TimePoint> EvaluatedAt(const pb::GetStatsRequest& request);
 std::optional<TimePoint> EvaluatedAt(const pb::RunAuditRequest& request);
 
-}  // namespace svidd
+}  // namespace svidd::api
