@@ -7,11 +7,13 @@
 #include "publish/crl_policy.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/atomic_file.h"
+#include "svidd/common/lifetime.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
+#include "svidd/publish/crl_set.h"
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 using AuthorityList = std::vector<std::shared_ptr<const Authority>>;
@@ -185,4 +187,55 @@ void CrlPublisher::Remember(const absl::Status& status) {
   last_status_ = status;
 }
 
-}  // namespace svidd
+// CrlSet (crl_set.h): what the publisher serves.
+
+std::shared_ptr<const Crl> CrlSet::ForIssuer(std::string_view issuer_serial_hex) const {
+  for (const std::shared_ptr<const Crl>& crl : crls_) {
+    if (crl->issuer_serial_hex == issuer_serial_hex) return crl;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> CrlSet::Der() const {
+  std::vector<std::string> out;
+  out.reserve(crls_.size());
+  for (const std::shared_ptr<const Crl>& crl : crls_) out.push_back(crl->der);
+  return out;
+}
+
+std::string CrlSet::Pem() const {
+  std::string out;
+  for (const std::shared_ptr<const Crl>& crl : crls_) out += crl->pem;
+  return out;
+}
+
+// The publisher's pure decisions (crl_policy.h).
+
+std::vector<RevokedCertificate> RevokedEntriesFor(const std::vector<CertificateRecord>& records,
+                                                  std::string_view issuer_serial_hex, TimePoint now,
+                                                  std::chrono::seconds retention) {
+  std::vector<RevokedCertificate> out;
+  for (const CertificateRecord& record : records) {
+    if (record.status != CertStatus::kRevoked || !record.revoked_at.has_value() ||
+        record.issuer_serial_hex != issuer_serial_hex || record.not_after + retention <= now) {
+      continue;
+    }
+    out.push_back({record.serial_hex, *record.revoked_at,
+                   RevocationReasonFromText(record.revocation_reason)});
+  }
+  // SerialHex has no leading zero bytes, so shorter is smaller.
+  std::sort(out.begin(), out.end(), [](const RevokedCertificate& a, const RevokedCertificate& b) {
+    if (a.serial_hex.size() != b.serial_hex.size())
+      return a.serial_hex.size() < b.serial_hex.size();
+    return a.serial_hex < b.serial_hex;
+  });
+  return out;
+}
+
+bool CrlNeedsRebuild(const Crl& current, const std::vector<RevokedCertificate>& wanted,
+                     TimePoint now) {
+  if (current.revoked != wanted) return true;
+  return Lifetime::Of(current.this_update, current.next_update).PastHalfLife(now);
+}
+
+}  // namespace svidd::publish
