@@ -123,7 +123,7 @@ std::shared_ptr<grpc::Channel> RotationClient::MakeChannel(const Credentials& cr
 RotationClient::StreamResult RotationClient::ReadStream(grpc::ClientContext& context,
                                                         const Credentials& credentials) {
   auto stub = v1::RotationService::NewStub(MakeChannel(credentials));
-  RotationSession session(session_, store_, clock_);
+  RotationStreamHandler session(session_, store_, clock_);
   auto stream = stub->Rotate(&context);
   StreamResult result;
   std::chrono::steady_clock::time_point first_message;

@@ -5,7 +5,7 @@
 //            SVID as client certificate while it is valid, else with the token file (read
 //            anew for every connection); a certificate svidd refused at open is not offered
 //            again until a new one is installed.
-//   stream   RotationSession handles each message; answers go back on the same stream.
+//   stream   RotationStreamHandler handles each message; answers go back on the same stream.
 //   ended    any end (server restart, network drop, refusal) is followed by a reconnect
 //            after ReconnectBackoff (100 ms doubling to 30 s, full jitter). A healthy stream
 //            (one that installed a certificate, or stayed up for `healthy_after` after its
@@ -25,7 +25,7 @@
 #include <string>
 #include <thread>
 
-#include "agent/rotation_session.h"
+#include "agent/rotation_stream_handler.h"
 #include "svidd/agent/reconnect_backoff.h"
 #include "svidd/agent/svid_store.h"
 

@@ -10,6 +10,7 @@
 #include "ledger/event_appender.h"
 #include "ledger/pg_snapshot_copy.h"
 #include "svidd/common/atomic_file.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/ledger/head_file.h"
@@ -225,8 +226,9 @@ absl::Status Prefixed(const std::filesystem::path& path, const absl::Status& sta
 
 LedgerVerifierOptions LedgerVerifierOptions::ForDataDir(const std::filesystem::path& data_dir,
                                                         const std::filesystem::path& ca_dir) {
-  return {data_dir / "ledger.db", data_dir / kLedgerHeadFileName, ca_dir / "root-cert.pem",
-          data_dir / "retired-roots.pem"};
+  const DataDir layout(data_dir, ca_dir);
+  return {layout.ledger(), layout.ledger_head(), layout.ca() / "root-cert.pem",
+          layout.retired_roots()};
 }
 
 absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions options) {

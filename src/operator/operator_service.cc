@@ -1,5 +1,6 @@
 #include "svidd/operator/operator_service.h"
 
+#include "svidd/common/data_dir.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/operator/operator_input.h"
 
@@ -11,9 +12,7 @@ OperatorServiceOptions DataDirOperatorOptions(const std::filesystem::path& data_
   OperatorServiceOptions o;
   o.ca = [ca_dir] { return ReadCaSnapshot(ca_dir); };
   o.ca_dir = ca_dir;
-  for (const char* dir : {"root", "root-next", "ca-next", "ca-pending"}) {
-    o.other_key_dirs.push_back(data_dir / dir);
-  }
+  o.other_key_dirs = DataDir(data_dir, ca_dir).OtherKeyDirs();
   o.integrity = DefaultLedgerIntegrityCheck(data_dir, ca_dir, ledger_uri);
   return o;
 }

@@ -36,7 +36,7 @@ OperatorServiceOptions OperatorOptions(const ServerOptions& options,
 
 AdminApi::AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
                    const Authenticator& authenticator, RefusalCounter& refusals,
-                   CaOperations& ca, std::function<uint64_t()> bundle_sequence,
+                   ca::CaOperations& ca, std::function<uint64_t()> bundle_sequence,
                    const Clock& clock, AuditLog& audit) {
   operations_ = std::make_unique<OperatorService>(
       ledger, OperatorOptions(options, authorities, std::move(bundle_sequence)), clock);
@@ -46,7 +46,7 @@ AdminApi::AdminApi(const ServerOptions& options, Ledger& ledger, const Authority
   } else {
     spdlog::info("svidd.v1.AdminService open to {} admin identities", admins.size());
   }
-  authorizer_ = std::make_unique<AdminAuthorizer>(std::move(admins), authenticator, authorities);
+  authorizer_ = std::make_unique<api::AdminAuthorizer>(std::move(admins), authenticator, authorities);
   log_ = std::make_unique<AdminCallLog>(ledger, audit);
   workers_ = std::make_unique<WorkerPool>(kAdminWorkers);
   service_ = std::make_unique<AdminService>(

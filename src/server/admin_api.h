@@ -5,12 +5,12 @@
 
 #include <memory>
 
-#include "server/admin_authorizer.h"
+#include "api/admin_authorizer.h"
 #include "server/admin_call_log.h"
 #include "server/admin_service.h"
-#include "server/ca_operations.h"
-#include "svidd/server/authority_holder.h"
-#include "svidd/server/refusal_counter.h"
+#include "ca/ca_operations.h"
+#include "svidd/pki/authority_holder.h"
+#include "svidd/metrics/refusal_counter.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
@@ -19,7 +19,7 @@ class AdminApi {
  public:
   // Everything passed must outlive the AdminApi.
   AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
-           const Authenticator& authenticator, RefusalCounter& refusals, CaOperations& ca,
+           const Authenticator& authenticator, RefusalCounter& refusals, ca::CaOperations& ca,
            std::function<uint64_t()> bundle_sequence, const Clock& clock, AuditLog& audit);
   ~AdminApi();
 
@@ -29,7 +29,7 @@ class AdminApi {
 
  private:
   std::unique_ptr<OperatorService> operations_;
-  std::unique_ptr<AdminAuthorizer> authorizer_;
+  std::unique_ptr<api::AdminAuthorizer> authorizer_;
   std::unique_ptr<AdminCallLog> log_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<AdminService> service_;

@@ -4,12 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 #include "server/istio_certificate_service.h"
 #include "svidd/common/status_macros.h"
-#include "server/admin_ca_status.h"
 #include "svidd/operator/operator_input.h"
-#include "svidd/server/admin_proto.h"
+#include "svidd/api/admin_proto.h"
 
 namespace svidd {
 namespace {
@@ -27,6 +26,30 @@ std::string Summary(const RevocationResult& result) {
   std::vector<std::string> serials;
   for (const CertificateRecord& r : result.revoked) serials.push_back(r.serial_hex);
   return absl::StrCat("revoked ", result.revoked.size(), ": ", absl::StrJoin(serials, ","));
+}
+
+// The CA manager's status as operators see it.
+absl::StatusOr<CaManagerStatus> OperatorView(const ca::CaStatus& status) {
+  CaManagerStatus out;
+  out.mode = ca::CaModeName(status.mode);
+  out.root_phase = RootPhaseName(status.root_phase);
+  SVIDD_ASSIGN_OR_RETURN(CaSnapshot active, CaSnapshotFromAuthority(*status.active));
+  for (const CaCertificateInfo& cert : active.certificates) {
+    if (cert.role == CaRole::kSigner) out.active = cert;
+    if (cert.role == CaRole::kRoot) out.roots.push_back(cert);
+  }
+  if (status.next != nullptr) {
+    SVIDD_ASSIGN_OR_RETURN(CaSnapshot next, CaSnapshotFromAuthority(*status.next));
+    out.next = next.certificates.front();
+  }
+  out.next_prepare_at = status.next_prepare_at;
+  out.next_activate_at = status.next_activate_at;
+  return out;
+}
+
+absl::StatusOr<v1::CaStatus> CaStatusToProto(const ca::CaStatus& status) {
+  SVIDD_ASSIGN_OR_RETURN(CaManagerStatus view, OperatorView(status));
+  return api::ToProto(view);
 }
 
 }  // namespace
@@ -62,14 +85,14 @@ AdminService::Reactor* AdminService::Serve(Context* context, const char* method,
                                  call = std::move(call), body = std::move(body)]() mutable {
     call.at = d_.clock.Now();
     absl::Status status = Run(method, credentials, body, call);
-    call.outcome = GrpcStatusCodeName(ToGrpcStatus(status).error_code());
+    call.outcome = api::GrpcStatusCodeName(api::ToGrpcStatus(status).error_code());
     absl::Status logged = d_.log.Record(call, status);
     if (!logged.ok() && status.ok()) {
       status = absl::UnavailableError(absl::StrCat(
           method,
           " ran but could not be audit-logged, so its answer is withheld: ", logged.message()));
     }
-    reactor->Finish(ToGrpcStatus(status));
+    reactor->Finish(api::ToGrpcStatus(status));
   });
   if (!posted)
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "svidd is shutting down"));
@@ -80,9 +103,9 @@ AdminService::Reactor* AdminService::ListCertificates(Context* c,
                                                       const v1::ListCertificatesRequest* req,
                                                       v1::ListCertificatesResponse* resp) {
   return Serve(c, "ListCertificates", *req, [this, req, resp](std::string&) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, FromProto(*req));
+    SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, api::FromProto(*req));
     SVIDD_ASSIGN_OR_RETURN(CertificatePage page, d_.operations.ListCertificates(filter));
-    *resp = ToProto(page);
+    *resp = api::ToProto(page);
     return absl::OkStatus();
   });
 }
@@ -92,7 +115,7 @@ AdminService::Reactor* AdminService::GetCertificate(Context* c,
                                                     v1::Certificate* resp) {
   return Serve(c, "GetCertificate", *req, [this, req, resp](std::string&) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, d_.operations.GetCertificate(req->serial()));
-    *resp = ToProto(record, /*with_pem=*/true);
+    *resp = api::ToProto(record, /*with_pem=*/true);
     return absl::OkStatus();
   });
 }
@@ -102,10 +125,10 @@ AdminService::Reactor* AdminService::RevokeCertificates(Context* c,
                                                         v1::RevokeCertificatesResponse* resp) {
   return Serve(c, "RevokeCertificates", *req,
                [this, req, resp](std::string& summary) -> absl::Status {
-                 SVIDD_ASSIGN_OR_RETURN(RevocationRequest request, FromProto(*req));
+                 SVIDD_ASSIGN_OR_RETURN(RevocationRequest request, api::FromProto(*req));
                  SVIDD_ASSIGN_OR_RETURN(RevocationResult result, d_.operations.Revoke(request));
                  summary = Summary(result);
-                 *resp = ToProto(result);
+                 *resp = api::ToProto(result);
                  return absl::OkStatus();
                });
 }
@@ -114,9 +137,9 @@ AdminService::Reactor* AdminService::ListIdentities(Context* c,
                                                     const v1::ListIdentitiesRequest* req,
                                                     v1::ListIdentitiesResponse* resp) {
   return Serve(c, "ListIdentities", *req, [this, req, resp](std::string&) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(IdentityFilter filter, FromProto(*req, d_.clock.Now()));
+    SVIDD_ASSIGN_OR_RETURN(IdentityFilter filter, api::FromProto(*req, d_.clock.Now()));
     SVIDD_ASSIGN_OR_RETURN(std::vector<IdentitySummary> ids, d_.operations.ListIdentities(filter));
-    *resp = ToProto(ids);
+    *resp = api::ToProto(ids);
     return absl::OkStatus();
   });
 }
@@ -125,8 +148,8 @@ AdminService::Reactor* AdminService::GetStats(Context* c, const v1::GetStatsRequ
                                               v1::Stats* resp) {
   return Serve(c, "GetStats", *req, [this, req, resp](std::string&) -> absl::Status {
     SVIDD_RETURN_IF_ERROR(d_.refusals.Flush());
-    SVIDD_ASSIGN_OR_RETURN(FleetStats stats, d_.operations.Stats(EvaluatedAt(*req)));
-    *resp = ToProto(stats);
+    SVIDD_ASSIGN_OR_RETURN(FleetStats stats, d_.operations.Stats(api::EvaluatedAt(*req)));
+    *resp = api::ToProto(stats);
     return absl::OkStatus();
   });
 }
@@ -134,10 +157,10 @@ AdminService::Reactor* AdminService::GetStats(Context* c, const v1::GetStatsRequ
 AdminService::Reactor* AdminService::RunAudit(Context* c, const v1::RunAuditRequest* req,
                                               v1::AuditReport* resp) {
   return Serve(c, "RunAudit", *req, [this, req, resp](std::string& summary) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(AuditReport report, d_.operations.Audit(EvaluatedAt(*req)));
+    SVIDD_ASSIGN_OR_RETURN(AuditReport report, d_.operations.Audit(api::EvaluatedAt(*req)));
     summary = absl::StrCat(report.Count(AuditSeverity::kCritical), " critical, ",
                            report.Count(AuditSeverity::kWarning), " warnings");
-    *resp = ToProto(report);
+    *resp = api::ToProto(report);
     return absl::OkStatus();
   });
 }
@@ -147,7 +170,7 @@ AdminService::Reactor* AdminService::GetTrustBundle(Context* c,
                                                     v1::TrustBundle* resp) {
   return Serve(c, "GetTrustBundle", *req, [this, resp](std::string&) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(TrustBundleRoots bundle, d_.operations.TrustBundle());
-    *resp = ToProto(bundle);
+    *resp = api::ToProto(bundle);
     return absl::OkStatus();
   });
 }

@@ -2,7 +2,7 @@
 
 #include <grpc/grpc_security_constants.h>
 
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 #include "svidd/pki/csr_validator.h"
 
 namespace svidd {
@@ -42,7 +42,7 @@ grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
     grpc::CallbackServerContext* context, const istio::v1::auth::IstioCertificateRequest* request,
     istio::v1::auth::IstioCertificateResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  IssuanceRequest issuance;
+  issuance::IssuanceRequest issuance;
   issuance.csr_pem = request->csr();
   issuance.requested_ttl = std::chrono::seconds(request->validity_duration());
   issuance.credentials = CredentialsFromContext(*context);
@@ -55,13 +55,13 @@ grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
   }
 
   auto finish = [this, reactor, response, peer = context->peer(),
-                 csr = request->csr()](absl::StatusOr<IssuedChain> result) {
+                 csr = request->csr()](absl::StatusOr<issuance::IssuedChain> result) {
     metrics_.RecordIstioCsr(result.status());
     if (!result.ok()) {
       refusals_.Count(result.status());
       audit_.Refused("istio", peer, result.status(),
                      [&] { return ClaimedIdentity(csr, max_csr_bytes_); });
-      return reactor->Finish(ToGrpcStatus(result.status()));
+      return reactor->Finish(api::ToGrpcStatus(result.status()));
     }
     audit_.Issued("istio", peer, result->spiffe_id, result->serial_hex);
     for (std::string& pem : result->cert_chain) response->add_cert_chain(std::move(pem));
@@ -74,7 +74,7 @@ grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
     absl::Status refused = absl::UnavailableError("svidd is shutting down");
     metrics_.RecordIstioCsr(refused);
     refusals_.Count(refused);
-    reactor->Finish(ToGrpcStatus(refused));
+    reactor->Finish(api::ToGrpcStatus(refused));
   }
   return reactor;
 }

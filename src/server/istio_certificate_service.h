@@ -6,9 +6,9 @@
 #include "istio/v1/auth/ca.grpc.pb.h"
 #include "server/audit_log.h"
 #include "svidd/common/worker_pool.h"
-#include "svidd/server/issuance_pipeline.h"
-#include "svidd/server/refusal_counter.h"
-#include "svidd/server/server_metrics.h"
+#include "svidd/issuance/issuance_pipeline.h"
+#include "svidd/metrics/refusal_counter.h"
+#include "svidd/metrics/server_metrics.h"
 
 namespace svidd {
 
@@ -18,7 +18,7 @@ class IstioCertificateService final
   // Every refusal is counted in `refusals` by its reason; every call in Istio's metrics
   // (ServerMetrics::RecordIstioCsr) and in the audit log. `max_csr_bytes` bounds the CSR
   // read for a refusal's claimed identity.
-  IstioCertificateService(const IssuancePipeline& pipeline, WorkerPool& signers,
+  IstioCertificateService(const issuance::IssuancePipeline& pipeline, WorkerPool& signers,
                           RefusalCounter& refusals, ServerMetrics& metrics, AuditLog& audit,
                           size_t max_csr_bytes)
       : pipeline_(pipeline),
@@ -34,7 +34,7 @@ class IstioCertificateService final
       istio::v1::auth::IstioCertificateResponse* response) override;
 
  private:
-  const IssuancePipeline& pipeline_;
+  const issuance::IssuancePipeline& pipeline_;
   WorkerPool& signers_;
   RefusalCounter& refusals_;
   ServerMetrics& metrics_;

@@ -17,7 +17,7 @@ constexpr auto kMaxSleep = std::chrono::seconds(1);
 
 }  // namespace
 
-svidd::v1::TrustBundle BundleMessage(const TrustBundleSnapshot& bundle,
+svidd::v1::TrustBundle BundleMessage(const publish::TrustBundleSnapshot& bundle,
                                      std::chrono::seconds refresh_hint) {
   svidd::v1::TrustBundle message;
   message.set_trust_domain(bundle.trust_domain);
@@ -28,8 +28,8 @@ svidd::v1::TrustBundle BundleMessage(const TrustBundleSnapshot& bundle,
   return message;
 }
 
-RotationHub::RotationHub(const IssuancePipeline& pipeline, WorkerPool& signers,
-                         const Ledger& ledger, TrustBundlePublisher& bundles,
+RotationHub::RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers,
+                         const Ledger& ledger, publish::TrustBundlePublisher& bundles,
                          RenewalScheduler& scheduler, const Clock& clock,
                          ServerMetrics& metrics, RotationHubOptions options)
     : pipeline_(pipeline),
@@ -142,7 +142,7 @@ size_t RotationHub::CloseWhere(const std::function<bool(const SessionView&)>& se
   return count;
 }
 
-void RotationHub::Broadcast(std::shared_ptr<const TrustBundleSnapshot> bundle) {
+void RotationHub::Broadcast(std::shared_ptr<const publish::TrustBundleSnapshot> bundle) {
   const svidd::v1::TrustBundle message = BundleMessage(*bundle, options_.bundle_refresh_hint);
   for (const auto& session : Snapshot()) session->SendBundle(message, bundle->sequence);
 }
@@ -237,8 +237,8 @@ void RotationHub::Unregister(uint64_t id) {
   scheduler_.Untrack(id);
 }
 
-void RotationHub::Sign(const CallerIdentity& caller, SigningRequest request,
-                       IssuancePipeline::Done done) {
+void RotationHub::Sign(const CallerIdentity& caller, issuance::SigningRequest request,
+                       issuance::IssuancePipeline::Done done) {
   auto task = [this, caller, request = std::move(request), done]() mutable {
     pipeline_.IssueFor(caller, IssuanceApi::kRotation, std::move(request), std::move(done));
   };
@@ -247,7 +247,7 @@ void RotationHub::Sign(const CallerIdentity& caller, SigningRequest request,
   }
 }
 
-std::optional<TimePoint> RotationHub::OnIssued(uint64_t id, const IssuedChain& chain) {
+std::optional<TimePoint> RotationHub::OnIssued(uint64_t id, const issuance::IssuedChain& chain) {
   std::optional<TimePoint> renew_at;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -13,15 +13,15 @@
 #include <unordered_map>
 
 #include "server/rotation_session.h"
-#include "server/trust_bundle_publisher.h"
+#include "publish/trust_bundle_publisher.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/rotation/renewal_scheduler.h"
-#include "svidd/server/issuance_pipeline.h"
+#include "svidd/issuance/issuance_pipeline.h"
 #include "server/audit_log.h"
-#include "svidd/server/refusal_counter.h"
-#include "svidd/server/server_metrics.h"
+#include "svidd/metrics/refusal_counter.h"
+#include "svidd/metrics/server_metrics.h"
 
 namespace svidd {
 
@@ -42,8 +42,8 @@ struct RotationHubOptions {
 class RotationHub {
  public:
   // `metrics` follows the connected streams and counts the renewal requests pushed.
-  RotationHub(const IssuancePipeline& pipeline, WorkerPool& signers, const Ledger& ledger,
-              TrustBundlePublisher& bundles, RenewalScheduler& scheduler, const Clock& clock,
+  RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers, const Ledger& ledger,
+              publish::TrustBundlePublisher& bundles, RenewalScheduler& scheduler, const Clock& clock,
               ServerMetrics& metrics, RotationHubOptions options);
   ~RotationHub();  // Stop()
 
@@ -64,7 +64,7 @@ class RotationHub {
   size_t CloseWhere(const std::function<bool(const SessionView&)>& select,
                     const grpc::Status& status);
   // Sends `bundle` to every stream that does not have that sequence yet.
-  void Broadcast(std::shared_ptr<const TrustBundleSnapshot> bundle);
+  void Broadcast(std::shared_ptr<const publish::TrustBundleSnapshot> bundle);
 
   size_t connected() const;
   std::vector<SessionView> Sessions() const;
@@ -88,9 +88,9 @@ class RotationHub {
   uint64_t NextSessionId();
   void Register(std::shared_ptr<RotationSession> session);
   void Unregister(uint64_t id);
-  void Sign(const CallerIdentity& caller, SigningRequest request, IssuancePipeline::Done done);
+  void Sign(const CallerIdentity& caller, issuance::SigningRequest request, issuance::IssuancePipeline::Done done);
   // The stream now holds `chain`; returns when it will next be asked to renew.
-  std::optional<TimePoint> OnIssued(uint64_t id, const IssuedChain& chain);
+  std::optional<TimePoint> OnIssued(uint64_t id, const issuance::IssuedChain& chain);
 
  private:
   std::shared_ptr<RotationSession> Find(uint64_t id) const;
@@ -98,10 +98,10 @@ class RotationHub {
   void Loop();
   void Wake();
 
-  const IssuancePipeline& pipeline_;
+  const issuance::IssuancePipeline& pipeline_;
   WorkerPool& signers_;
   const Ledger& ledger_;
-  TrustBundlePublisher& bundles_;
+  publish::TrustBundlePublisher& bundles_;
   RenewalScheduler& scheduler_;
   const Clock& clock_;
   ServerMetrics& metrics_;
@@ -122,7 +122,7 @@ class RotationHub {
 };
 
 // The wire form of a bundle snapshot.
-svidd::v1::TrustBundle BundleMessage(const TrustBundleSnapshot& bundle,
+svidd::v1::TrustBundle BundleMessage(const publish::TrustBundleSnapshot& bundle,
                                      std::chrono::seconds refresh_hint);
 
 }  // namespace svidd

@@ -1,7 +1,7 @@
 #include "server/rotation_session.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 #include "server/istio_certificate_service.h"
 #include "server/rotation_hub.h"
 #include "spdlog/spdlog.h"
@@ -56,7 +56,7 @@ grpc::ServerBidiReactor<RotateRequest, RotateResponse>* RotationSession::Open(
     if (AuditLog* audit = hub.audit()) {
       audit->Refused("rotation", context->peer(), caller.status(), nullptr);
     }
-    return new RefusedStream(ToGrpcStatus(caller.status()));
+    return new RefusedStream(api::ToGrpcStatus(caller.status()));
   }
   std::string authenticated_by = AuthenticatingSerial(*caller);
   std::shared_ptr<RotationSession> session(
@@ -112,7 +112,7 @@ bool RotationSession::CredentialStillValid() {
   }
   spdlog::warn("rotation stream {} ({}): closing: {}", id_, caller_.id.str(),
                std::string(valid.message()));
-  Close(ToGrpcStatus(valid));
+  Close(api::ToGrpcStatus(valid));
   return false;
 }
 
@@ -224,7 +224,7 @@ void RotationSession::HandleCsr(const svidd::v1::CertificateSigningRequest& csr)
   if (absl::Status admitted = AdmitUnsolicited(csr.renewal_id()); !admitted.ok()) {
     return OnSigned(csr.renewal_id(), admitted);  // refused on the stream, which stays open
   }
-  SigningRequest request;
+  issuance::SigningRequest request;
   request.csr_pem = csr.csr();
   request.requested_ttl = std::chrono::seconds(csr.validity_seconds());
   {
@@ -234,7 +234,7 @@ void RotationSession::HandleCsr(const svidd::v1::CertificateSigningRequest& csr)
   const uint64_t renewal_id = csr.renewal_id();
   // One CSR at a time per stream: the next read starts once this one is answered.
   hub_.Sign(caller_, std::move(request),
-            [self = shared_from_this(), renewal_id](absl::StatusOr<IssuedChain> result) {
+            [self = shared_from_this(), renewal_id](absl::StatusOr<issuance::IssuedChain> result) {
               self->OnSigned(renewal_id, std::move(result));
             });
 }
@@ -260,7 +260,7 @@ absl::Status RotationSession::AdmitUnsolicited(uint64_t renewal_id) {
   return absl::OkStatus();
 }
 
-void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> result) {
+void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<issuance::IssuedChain> result) {
   RotateResponse message;
   if (result.ok()) {
     {
@@ -286,7 +286,7 @@ void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> 
     if (AuditLog* audit = hub_.audit()) {
       audit->Refused("rotation", peer_, result.status(), [this] { return caller_.id.str(); });
     }
-    grpc::Status status = ToGrpcStatus(result.status());
+    grpc::Status status = api::ToGrpcStatus(result.status());
     message.mutable_refused()->set_renewal_id(renewal_id);
     message.mutable_refused()->set_code(status.error_code());
     message.mutable_refused()->set_message(status.error_message());

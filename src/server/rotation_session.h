@@ -26,7 +26,7 @@
 #include "absl/status/statusor.h"
 
 #include "svidd/auth/caller_identity.h"
-#include "svidd/server/issuance_pipeline.h"
+#include "svidd/issuance/issuance_pipeline.h"
 #include "svidd/v1/rotation.grpc.pb.h"
 
 namespace svidd {
@@ -74,7 +74,7 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   void OnWriteDone(bool ok);
   void OnReadDone(bool ok);
   void HandleCsr(const svidd::v1::CertificateSigningRequest& csr);
-  void OnSigned(uint64_t renewal_id, absl::StatusOr<IssuedChain> result);
+  void OnSigned(uint64_t renewal_id, absl::StatusOr<issuance::IssuedChain> result);
   void ReadNext();
   void OnDone();
   // False (and the stream closed with the reason) once the credential it opened with lapsed.

@@ -14,22 +14,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/audit_log.h"
-#include "server/ca_manager.h"
-#include "server/ca_operations.h"
+#include "ca/ca_manager.h"
+#include "ca/ca_operations.h"
 #include "server/admin_api.h"
+#include "issuance/issuance_rate_limiter.h"
+#include "publish/http_listener.h"
+#include "publish/http_routes.h"
 #include "server/expiring_certificates_gauge.h"
-#include "server/http_listener.h"
-#include "server/http_routes.h"
-#include "server/issuance_rate_limiter.h"
 #include "server/istio_certificate_service.h"
-#include "server/ledger_checkpointer.h"
-#include "server/ledger_revocation_checker.h"
+#include "ca/ledger_checkpointer.h"
+#include "issuance/ledger_revocation_checker.h"
 #include "server/listener_probe.h"
-#include "server/revocation_watcher.h"
+#include "publish/revocation_watcher.h"
 #include "server/rotation_hub.h"
 #include "server/rotation_service.h"
-#include "server/serving_identity.h"
-#include "server/trust_bundle_publisher.h"
+#include "ca/serving_identity.h"
+#include "publish/trust_bundle_publisher.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
@@ -44,8 +44,8 @@
 #include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/operator/audit.h"
 #include "svidd/operator/operator_service.h"
-#include "svidd/server/readiness.h"
-#include "svidd/server/server_metrics.h"
+#include "svidd/publish/readiness.h"
+#include "svidd/metrics/server_metrics.h"
 
 namespace svidd {
 namespace {
@@ -56,20 +56,20 @@ constexpr std::chrono::seconds kExpiringCountInterval(30);
 
 }  // namespace
 
-struct SviddServer::Impl : public CaOperations {
+struct SviddServer::Impl : public ca::CaOperations {
   ServerOptions options;
   const Clock& clock;
   // First in, last out: every part below counts into it. Served only with --metrics-listen.
   ServerMetrics metrics;
   // Whether svidd can sign: gRPC health, GET /readyz and svidd_serving follow it.
-  Readiness readiness;
+  publish::Readiness readiness;
   // Three probe writes in a row failing (one a second) make svidd not ready.
-  LedgerWriteHealth ledger_health{readiness, 3};
+  publish::LedgerWriteHealth ledger_health{readiness, 3};
   std::atomic<bool> draining{false};  // Shutdown() has begun: health stays NOT_SERVING
   AuditLog audit;
   std::unique_ptr<Ledger> ledger;
-  std::unique_ptr<CaManager> ca_manager;
-  std::unique_ptr<LedgerCheckpointer> checkpointer;
+  std::unique_ptr<ca::CaManager> ca_manager;
+  std::unique_ptr<ca::LedgerCheckpointer> checkpointer;
   // Replicas sharing the ledger sign its checkpoints one at a time: whoever holds this lease
   // (docs/high-availability.md). A lone svidd always holds it.
   std::unique_ptr<LeaseStore> lease_store;
@@ -78,30 +78,30 @@ struct SviddServer::Impl : public CaOperations {
   AuthorityHolder authorities;
   std::unique_ptr<JwksFetcher> jwks_fetcher;  // --jwks-url
   std::unique_ptr<KubernetesTokenVerifier> token_verifier;
-  std::unique_ptr<LedgerRevocationChecker> revocations;
+  std::unique_ptr<issuance::LedgerRevocationChecker> revocations;
   std::unique_ptr<Authenticator> authenticator;
-  std::unique_ptr<IssuancePipeline> pipeline;
+  std::unique_ptr<issuance::IssuancePipeline> pipeline;
   std::unique_ptr<WorkerPool> signers;
   std::unique_ptr<IstioCertificateService> istio_service;
-  std::unique_ptr<TrustBundlePublisher> bundles;
+  std::unique_ptr<publish::TrustBundlePublisher> bundles;
   std::unique_ptr<RenewalScheduler> scheduler;
   std::unique_ptr<RotationHub> rotation_hub;
   std::unique_ptr<RotationService> rotation_service;
-  std::unique_ptr<RevocationWatcher> revocation_watcher;
+  std::unique_ptr<publish::RevocationWatcher> revocation_watcher;
   std::unique_ptr<RefusalCounter> refusals;  // operator API: refusals by reason
   std::unique_ptr<ExpiringCertificatesGauge> expiring;  // overdue renewals, for the alert
   std::unique_ptr<AdminApi> admin;           // operator API: svidd.v1.AdminService
-  std::unique_ptr<ServingIdentity> serving_identity;
+  std::unique_ptr<ca::ServingIdentity> serving_identity;
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> cert_provider;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
   std::atomic<bool> serving{false};
   // CRLs of the signing CAs (ca-crl.pem, --crl-listen): see StartCrls().
-  std::unique_ptr<CrlPublisher> crls;
+  std::unique_ptr<publish::CrlPublisher> crls;
   // The HTTP listeners (http_routes.h): one when --crl-listen and --metrics-listen name the
   // same address, else one per address, each with only its own routes.
-  std::unique_ptr<HttpListener> crl_http;
-  std::unique_ptr<HttpListener> ops_http;
+  std::unique_ptr<publish::HttpListener> crl_http;
+  std::unique_ptr<publish::HttpListener> ops_http;
   int crl_port = 0;
   int metrics_port = 0;
 
@@ -141,7 +141,7 @@ struct SviddServer::Impl : public CaOperations {
   absl::Status RotateRoot() override { return ca_manager->RequestRootRotation(); }
   absl::Status RotateIntermediate() override { return ca_manager->RotateIntermediateNow(); }
   absl::StatusOr<size_t> Reissue(const std::string& issuer_serial) override;
-  CaStatus Status() const override { return ca_manager->Status(); }
+  ca::CaStatus Status() const override { return ca_manager->Status(); }
 };
 
 absl::StatusOr<size_t> SviddServer::Impl::Reissue(const std::string& issuer_serial) {
@@ -169,8 +169,8 @@ absl::Status SviddServer::Impl::Init() {
   } else {
     SVIDD_ASSIGN_OR_RETURN(ledger, OpenPostgresLedger(options.ledger));
   }
-  checkpointer = std::make_unique<LedgerCheckpointer>(
-      *ledger, LedgerCheckpointerOptions{options.data_dir / kLedgerHeadFileName});
+  checkpointer = std::make_unique<ca::LedgerCheckpointer>(
+      *ledger, ca::LedgerCheckpointerOptions{options.layout().ledger_head()});
   if (options.ledger.empty()) {
     SVIDD_ASSIGN_OR_RETURN(lease_store, OpenSqliteLeaseStore(options.LedgerPath()));
   } else {
@@ -190,7 +190,7 @@ absl::Status SviddServer::Impl::Init() {
       LeaderLease::Create(*lease_store, clock,
                           {"ledger-checkpoints", ReplicaId(), options.leader_lease_ttl,
                            options.leader_lease_ttl / 3}));
-  CaManagerOptions ca;
+  ca::CaManagerOptions ca;
   ca.data_dir = options.data_dir;
   ca.operator_ca_dir = options.ca_dir;
   ca.trust_domain = options.trust_domain;
@@ -199,7 +199,7 @@ absl::Status SviddServer::Impl::Init() {
   ca.root_ttl = options.root_ttl;
   ca.max_leaf_ttl = options.max_ttl;
   ca.crl_url_base = options.crl_url;
-  SVIDD_ASSIGN_OR_RETURN(ca_manager, CaManager::Open(std::move(ca), *ledger, clock, metrics));
+  SVIDD_ASSIGN_OR_RETURN(ca_manager, ca::CaManager::Open(std::move(ca), *ledger, clock, metrics));
   authorities.Set(ca_manager->active());
   SVIDD_RETURN_IF_ERROR(VerifyLedgerAtStart());
 
@@ -222,7 +222,7 @@ absl::Status SviddServer::Impl::Init() {
     spdlog::warn("no --jwks-file or --jwks-url: Kubernetes token authentication is off; only client "
                  "certificates from this CA are accepted");
   }
-  revocations = std::make_unique<LedgerRevocationChecker>(*ledger);
+  revocations = std::make_unique<issuance::LedgerRevocationChecker>(*ledger);
   authenticator = std::make_unique<Authenticator>(options.trust_domain, token_verifier.get(),
                                                   *revocations, clock);
   if (options.default_ttl > options.max_ttl) {
@@ -232,9 +232,9 @@ absl::Status SviddServer::Impl::Init() {
   }
   TtlPolicy ttl{options.EffectiveDefaultTtl(), options.max_ttl};
   CsrLimits limits{options.max_csr_bytes};
-  pipeline = std::make_unique<IssuancePipeline>(authorities, *authenticator, *ledger, ttl, limits,
+  pipeline = std::make_unique<issuance::IssuancePipeline>(authorities, *authenticator, *ledger, ttl, limits,
                                                 clock, metrics);
-  pipeline->SetRateLimits(IssuanceRateLimits{options.max_issuance_per_identity_per_second,
+  pipeline->SetRateLimits(issuance::IssuanceRateLimits{options.max_issuance_per_identity_per_second,
                                               options.max_issuance_per_second});
   signers = std::make_unique<WorkerPool>(options.signing_threads);
   refusals = std::make_unique<RefusalCounter>(*ledger, clock, metrics);
@@ -248,9 +248,9 @@ absl::Status SviddServer::Impl::Init() {
                                      *this, [this] { return bundles->Current()->sequence; },
                                      clock, audit);
 
-  ServingIdentityOptions serving{options.ServingDir(), options.trust_domain, options.server_names,
+  ca::ServingIdentityOptions serving{options.ServingDir(), options.trust_domain, options.server_names,
                                  options.max_ttl};
-  serving_identity = std::make_unique<ServingIdentity>(serving, *ledger, clock, metrics);
+  serving_identity = std::make_unique<ca::ServingIdentity>(serving, *ledger, clock, metrics);
   SVIDD_RETURN_IF_ERROR(serving_identity->EnsureFresh(*authorities.Get()));
   SVIDD_RETURN_IF_ERROR(StartCrls());
   SVIDD_RETURN_IF_ERROR(StartHttp());
@@ -309,7 +309,7 @@ void SviddServer::Impl::HaltIssuance(const std::string& why) {
 
 absl::Status SviddServer::Impl::InitRotation() {
   SVIDD_ASSIGN_OR_RETURN(bundles,
-                         TrustBundlePublisher::Create(options.trust_domain, options.BundleStatePath()));
+                         publish::TrustBundlePublisher::Create(options.trust_domain, options.BundleStatePath()));
   SVIDD_RETURN_IF_ERROR(PublishTrust(*authorities.Get()));
   RenewalSchedulerOptions schedule;
   schedule.jitter_fraction = options.renewal_jitter;
@@ -333,7 +333,7 @@ absl::Status SviddServer::Impl::InitRotation() {
   rotation_hub->SetRefusalCounter(refusals.get());
   rotation_hub->SetAuditLog(&audit);
   rotation_service = std::make_unique<RotationService>(*rotation_hub);
-  revocation_watcher = std::make_unique<RevocationWatcher>(*ledger, clock);
+  revocation_watcher = std::make_unique<publish::RevocationWatcher>(*ledger, clock);
   return revocation_watcher->Poll().status();  // learns what is already revoked
 }
 
@@ -374,8 +374,8 @@ void SviddServer::Impl::ActOnRevocations() {
 absl::Status SviddServer::Impl::StartCrls() {
   // The active CA and the retired ones whose leaves may still be valid.
   auto signing_cas = [this] { return ca_manager->signers(); };
-  CrlPublisherOptions crl_options{ca_manager->ca_dir(), options.crl_validity};
-  SVIDD_ASSIGN_OR_RETURN(crls, CrlPublisher::Create(crl_options, signing_cas, *ledger, clock));
+  publish::CrlPublisherOptions crl_options{ca_manager->ca_dir(), options.crl_validity};
+  SVIDD_ASSIGN_OR_RETURN(crls, publish::CrlPublisher::Create(crl_options, signing_cas, *ledger, clock));
   // CRLs are part of the trust bundle every stream (and svid-agent's Workload API) gets.
   crls->AddListener([this](uint64_t) {
     if (absl::Status s = bundles->Update(std::nullopt, crls->Current()->Der()); !s.ok()) {
@@ -391,24 +391,24 @@ absl::Status SviddServer::Impl::StartCrls() {
 // The same address for both: one listener with every route. Different addresses: each gets
 // only its own routes, so a CRL port open to relying parties does not expose metrics.
 absl::Status SviddServer::Impl::StartHttp() {
-  std::vector<HttpRoute> crl_routes = CrlRoutes([this] { return crls->Current(); });
-  std::vector<HttpRoute> ops_routes = MetricsRoutes(metrics.registry());
-  for (HttpRoute& probe : ProbeRoutes(readiness)) ops_routes.push_back(std::move(probe));
+  std::vector<publish::HttpRoute> crl_routes = publish::CrlRoutes([this] { return crls->Current(); });
+  std::vector<publish::HttpRoute> ops_routes = publish::MetricsRoutes(metrics.registry());
+  for (publish::HttpRoute& probe : publish::ProbeRoutes(readiness)) ops_routes.push_back(std::move(probe));
   if (!options.crl_listen.empty() && options.crl_listen == options.metrics_listen) {
-    for (HttpRoute& route : ops_routes) crl_routes.push_back(std::move(route));
+    for (publish::HttpRoute& route : ops_routes) crl_routes.push_back(std::move(route));
     SVIDD_ASSIGN_OR_RETURN(crl_http,
-                           HttpListener::Start("--crl-listen and --metrics-listen",
+                           publish::HttpListener::Start("--crl-listen and --metrics-listen",
                                                options.crl_listen, std::move(crl_routes)));
     crl_port = metrics_port = crl_http->port();
     return absl::OkStatus();
   }
   if (!options.crl_listen.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(crl_http, HttpListener::Start("--crl-listen", options.crl_listen,
+    SVIDD_ASSIGN_OR_RETURN(crl_http, publish::HttpListener::Start("--crl-listen", options.crl_listen,
                                                          std::move(crl_routes)));
     crl_port = crl_http->port();
   }
   if (!options.metrics_listen.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(ops_http, HttpListener::Start("--metrics-listen",
+    SVIDD_ASSIGN_OR_RETURN(ops_http, publish::HttpListener::Start("--metrics-listen",
                                                          options.metrics_listen,
                                                          std::move(ops_routes)));
     metrics_port = ops_http->port();
@@ -498,7 +498,7 @@ absl::Status SviddServer::Impl::Maintain() {
   const bool checkpoints_here = HoldsCheckpointLease();
   // May stop issuance (a rolled-back ledger).
   if (readiness.Ready() && checkpoints_here) CheckpointLedger(/*at_shutdown=*/false);
-  for (const Readiness::Condition& c : readiness.Conditions()) {
+  for (const publish::Readiness::Condition& c : readiness.Conditions()) {
     metrics.SetReadinessCondition(c.name, c.ok);
   }
   const bool ready = readiness.Ready();
@@ -614,10 +614,10 @@ SviddServer::~SviddServer() { Shutdown(); }
 int SviddServer::port() const { return impl_->port; }
 int SviddServer::crl_port() const { return impl_->crl_port; }
 int SviddServer::metrics_port() const { return impl_->metrics_port; }
-Readiness& SviddServer::readiness() { return impl_->readiness; }
-CrlPublisher& SviddServer::crls() { return *impl_->crls; }
+publish::Readiness& SviddServer::readiness() { return impl_->readiness; }
+publish::CrlPublisher& SviddServer::crls() { return *impl_->crls; }
 AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
-CaOperations& SviddServer::ca_operations() { return *impl_; }
+ca::CaOperations& SviddServer::ca_operations() { return *impl_; }
 Ledger& SviddServer::ledger() { return *impl_->ledger; }
 bool SviddServer::serving() const { return impl_->serving.load(); }
 bool SviddServer::listener_dead() const { return impl_->listener_dead.load(); }

@@ -14,7 +14,7 @@
 #include "support/fleet/test_fleet.h"
 #include "svidd/operator/operator_input.h"
 #include "svidd/operator/operator_service.h"
-#include "svidd/server/admin_proto.h"
+#include "svidd/api/admin_proto.h"
 
 namespace {
 
@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: {
       pb::ListCertificatesRequest request;
       if (!Parse(request, data, size)) return 0;
-      auto filter = svidd::FromProto(request);
+      auto filter = svidd::api::FromProto(request);
       if (filter.ok()) (void)f.operations->ListCertificates(*filter);
       break;
     }
@@ -79,26 +79,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2: {
       pb::RevokeCertificatesRequest request;  // mapped only: revoking would change the fleet
       if (!Parse(request, data, size)) return 0;
-      (void)svidd::FromProto(request);
+      (void)svidd::api::FromProto(request);
       break;
     }
     case 3: {
       pb::ListIdentitiesRequest request;
       if (!Parse(request, data, size)) return 0;
-      auto filter = svidd::FromProto(request, f.ca.clock().Now());
+      auto filter = svidd::api::FromProto(request, f.ca.clock().Now());
       if (filter.ok()) (void)f.operations->ListIdentities(*filter);
       break;
     }
     case 4: {
       pb::GetStatsRequest request;
       if (!Parse(request, data, size)) return 0;
-      (void)f.operations->Stats(svidd::EvaluatedAt(request));
+      (void)f.operations->Stats(svidd::api::EvaluatedAt(request));
       break;
     }
     case 5: {
       pb::RunAuditRequest request;  // the audit itself reads key files: only the mapping
       if (!Parse(request, data, size)) return 0;
-      (void)svidd::EvaluatedAt(request);
+      (void)svidd::api::EvaluatedAt(request);
       break;
     }
     case 6: {

@@ -16,7 +16,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/pki/ca_material.h"
 #include "svidd/pki/authority.h"
-#include "svidd/server/admin_proto.h"
+#include "svidd/api/admin_proto.h"
 #include "svidd/spiffe/trust_bundle.h"
 #include "svidd/v1/rotation.pb.h"
 
@@ -129,7 +129,7 @@ void AdminSeeds() {
   filter.spiffe_id_prefix = "spiffe://cluster.local/ns/";
   filter.status = CertStatus::kRevoked;
   filter.limit = 10;
-  WriteMessage("admin_request", "list-certificates", 0, ToProto(filter));
+  WriteMessage("admin_request", "list-certificates", 0, api::ToProto(filter));
   v1::GetCertificateRequest get;
   get.set_serial("5A:3F:09");
   WriteMessage("admin_request", "get-certificate", 1, get);
@@ -137,11 +137,11 @@ void AdminSeeds() {
   revoke.target = RevocationRequest::Target::kSpiffeId;
   revoke.value = "spiffe://cluster.local/ns/foo/sa/bar";
   revoke.reason = "key compromise";
-  WriteMessage("admin_request", "revoke", 2, ToProto(revoke));
+  WriteMessage("admin_request", "revoke", 2, api::ToProto(revoke));
   IdentityFilter identities;
   identities.istio_namespace = "foo";
   identities.limit = 5;
-  WriteMessage("admin_request", "list-identities", 3, ToProto(identities));
+  WriteMessage("admin_request", "list-identities", 3, api::ToProto(identities));
   v1::GetStatsRequest stats;
   stats.set_evaluated_at(1767225600);
   WriteMessage("admin_request", "get-stats", 4, stats);

@@ -15,12 +15,12 @@
 
 #include "fuzz/fuzz_ca.h"
 #include "istio/v1/auth/ca.pb.h"
-#include "server/ledger_revocation_checker.h"
+#include "issuance/ledger_revocation_checker.h"
 #include "svidd/auth/authenticator.h"
 #include "svidd/auth/kubernetes_token_verifier.h"
-#include "svidd/server/authority_holder.h"
-#include "svidd/server/issuance_pipeline.h"
-#include "svidd/server/server_metrics.h"
+#include "svidd/pki/authority_holder.h"
+#include "svidd/issuance/issuance_pipeline.h"
+#include "svidd/metrics/server_metrics.h"
 #include "svidd/v1/rotation.pb.h"
 
 namespace {
@@ -37,11 +37,11 @@ std::string ReadFile(const std::string& path) {
 struct Fixture {
   svidd::fuzzing::FuzzCa ca;
   svidd::AuthorityHolder authorities{ca.authority()};
-  svidd::LedgerRevocationChecker revocations{ca.ledger()};
+  svidd::issuance::LedgerRevocationChecker revocations{ca.ledger()};
   std::unique_ptr<svidd::KubernetesTokenVerifier> tokens;
   std::unique_ptr<svidd::Authenticator> authenticator;
   svidd::ServerMetrics metrics;
-  std::unique_ptr<svidd::IssuancePipeline> pipeline;
+  std::unique_ptr<svidd::issuance::IssuancePipeline> pipeline;
   std::string authorization;
   svidd::CallerIdentity stream_caller{
       svidd::SpiffeId::Parse("spiffe://cluster.local/ns/foo/sa/bar").value(),
@@ -56,7 +56,7 @@ struct Fixture {
     tokens = *std::move(verifier);
     authenticator = std::make_unique<svidd::Authenticator>("cluster.local", tokens.get(),
                                                            revocations, ca.clock());
-    pipeline = std::make_unique<svidd::IssuancePipeline>(
+    pipeline = std::make_unique<svidd::issuance::IssuancePipeline>(
         authorities, *authenticator, ca.ledger(), svidd::TtlPolicy{}, svidd::CsrLimits{},
         ca.clock(), metrics);
     authorization = "Bearer " + ReadFile(FuzzDataPath("token"));
@@ -71,9 +71,9 @@ Fixture& TheFixture() {
 
 // Runs one request to its answer; the pipeline may answer on the ledger's thread.
 template <typename Start>
-absl::StatusOr<svidd::IssuedChain> Await(Start start) {
-  std::promise<absl::StatusOr<svidd::IssuedChain>> answer;
-  start([&answer](absl::StatusOr<svidd::IssuedChain> result) {
+absl::StatusOr<svidd::issuance::IssuedChain> Await(Start start) {
+  std::promise<absl::StatusOr<svidd::issuance::IssuedChain>> answer;
+  start([&answer](absl::StatusOr<svidd::issuance::IssuedChain> result) {
     answer.set_value(std::move(result));
   });
   return answer.get_future().get();
@@ -82,10 +82,10 @@ absl::StatusOr<svidd::IssuedChain> Await(Start start) {
 void RotationRequest(Fixture& f, const uint8_t* data, size_t size) {
   svidd::v1::RotateRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size)) || !request.has_csr()) return;
-  svidd::SigningRequest signing;  // as RotationSession::HandleCsr maps it
+  svidd::issuance::SigningRequest signing;  // as RotationSession::HandleCsr maps it
   signing.csr_pem = request.csr().csr();
   signing.requested_ttl = std::chrono::seconds(request.csr().validity_seconds());
-  auto result = Await([&](svidd::IssuancePipeline::Done done) {
+  auto result = Await([&](svidd::issuance::IssuancePipeline::Done done) {
     f.pipeline->IssueFor(f.stream_caller, svidd::IssuanceApi::kRotation, std::move(signing),
                          std::move(done));
   });
@@ -95,7 +95,7 @@ void RotationRequest(Fixture& f, const uint8_t* data, size_t size) {
 void IstioRequest(Fixture& f, const uint8_t* data, size_t size) {
   istio::v1::auth::IstioCertificateRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size))) return;
-  svidd::IssuanceRequest issuance;  // as IstioCertificateService::CreateCertificate maps it
+  svidd::issuance::IssuanceRequest issuance;  // as IstioCertificateService::CreateCertificate maps it
   issuance.csr_pem = request.csr();
   issuance.requested_ttl = std::chrono::seconds(request.validity_duration());
   issuance.credentials.authorization = f.authorization;
@@ -106,7 +106,7 @@ void IstioRequest(Fixture& f, const uint8_t* data, size_t size) {
           it->second.has_string_value() ? it->second.string_value() : "(not a string)";
     }
   }
-  auto result = Await([&](svidd::IssuancePipeline::Done done) {
+  auto result = Await([&](svidd::issuance::IssuancePipeline::Done done) {
     f.pipeline->Issue(std::move(issuance), std::move(done));
   });
   if (result.ok() && result->spiffe_id != f.stream_caller.id.str()) std::abort();

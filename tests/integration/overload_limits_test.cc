@@ -9,7 +9,7 @@
 #include "integration/test_env.h"
 #include "support/pki/csr_builder.h"
 #include "svidd/crypto/keys.h"
-#include "svidd/server/admin_credential.h"
+#include "svidd/issuance/admin_credential.h"
 
 namespace svidd::testing {
 namespace {
@@ -105,8 +105,8 @@ TEST(OverloadLimitsTest, UnsolicitedCsrsPerStreamAreCappedButAnsweringStillWorks
 TEST(OverloadLimitsTest, AnOperatorCredentialCannotRenewItselfThroughWorkloadIssuance) {
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
-  AdminCredentialRequest request{IdOf("admin"), std::chrono::hours(1), "test"};
-  auto credential = IssueAdminCredential(*env->server().authorities().Get(), env->server().ledger(),
+  issuance::AdminCredentialRequest request{IdOf("admin"), std::chrono::hours(1), "test"};
+  auto credential = issuance::IssueAdminCredential(*env->server().authorities().Get(), env->server().ledger(),
                                          request, env->clock().Now());
   ASSERT_TRUE(credential.ok()) << credential.status();
   ClientIdentity admin{credential->cert_chain_pem, credential->key_pem};

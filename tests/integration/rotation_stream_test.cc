@@ -5,7 +5,7 @@
 
 #include "integration/rotation_client.h"
 #include "integration/test_env.h"
-#include "server/ca_operations.h"
+#include "ca/ca_operations.h"
 #include "support/pki/csr_builder.h"
 #include "support/pki/external_verify.h"
 #include "svidd/common/time_format.h"
@@ -383,7 +383,7 @@ TEST(RotationStreamTest, ForcedReissueReachesEveryHolderOfTheIntermediateAtOnce)
     env->clock().Advance(std::chrono::seconds(1));  // the next first issuance's token
     env->server().RunRotationPass();
   }
-  CaOperations& ca = env->server().ca_operations();
+  ca::CaOperations& ca = env->server().ca_operations();
   ASSERT_TRUE(ca.RotateIntermediate().ok());
   EXPECT_NE(env->server().authorities().Get()->signer_serial_hex(), old_issuer);
   auto reached = ca.Reissue(old_issuer);

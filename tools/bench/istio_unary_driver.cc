@@ -1,6 +1,6 @@
 #include "bench/istio_unary_driver.h"
 
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 
 namespace svidd::bench {
 
@@ -33,7 +33,7 @@ class IstioUnaryDriver::Slot {
   void Done(const grpc::Status& status) {
     std::string error;
     if (!status.ok()) {
-      error = GrpcStatusCodeName(status.error_code());
+      error = api::GrpcStatusCodeName(status.error_code());
     } else if (response_.cert_chain_size() < 2) {
       error = "EMPTY_CHAIN";  // OK without a certificate would be a server bug
     }

@@ -19,13 +19,14 @@
 #include "ledger_gen/fleet_history.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/caller_identity.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/digest.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
-#include "svidd/ledger/record_builder.h"
+#include "svidd/issuance/record_builder.h"
 #include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/ca_material.h"
@@ -91,8 +92,8 @@ std::string SubjectOf(const X509* cert) {
 absl::StatusOr<std::vector<Issuer>> MakeIssuers(const std::filesystem::path& data_dir,
                                                 Ledger& ledger, int count,
                                                 const std::string& trust_domain) {
-  SVIDD_ASSIGN_OR_RETURN(RootCa root, LoadRootCaDir(data_dir / "root"));
-  SVIDD_ASSIGN_OR_RETURN(CaMaterial active, ReadIstioCaCertificates(data_dir / "ca"));
+  SVIDD_ASSIGN_OR_RETURN(RootCa root, LoadRootCaDir(DataDir(data_dir).own_root()));
+  SVIDD_ASSIGN_OR_RETURN(CaMaterial active, ReadIstioCaCertificates(DataDir(data_dir).own_ca()));
   std::vector<Issuer> issuers = {
       {SerialHex(active.signing_cert.get()), SubjectOf(active.signing_cert.get())}};
   SVIDD_ASSIGN_OR_RETURN(SpiffeId td, SpiffeId::ForTrustDomain(trust_domain));
@@ -104,7 +105,7 @@ absl::StatusOr<std::vector<Issuer>> MakeIssuers(const std::filesystem::path& dat
     SVIDD_ASSIGN_OR_RETURN(CaMaterial ca, IssueIntermediate(root, spec, {root.cert.get()}, made));
     SVIDD_ASSIGN_OR_RETURN(
         CertificateRecord record,
-        BuildCaCertificateRecord(ca, root.cert.get(), td.str(), "svidd (self-managed CA)", made));
+        issuance::BuildCaCertificateRecord(ca, root.cert.get(), td.str(), "svidd (self-managed CA)", made));
     SVIDD_RETURN_IF_ERROR(ledger.RecordIssuance(record));
     issuers.push_back({SerialHex(ca.signing_cert.get()), SubjectOf(ca.signing_cert.get())});
   }
@@ -119,7 +120,7 @@ struct IdentityLeaf {
 absl::StatusOr<std::vector<IdentityLeaf>> MakeLeaves(const std::filesystem::path& data_dir,
                                                      const FleetHistory& history, int identities) {
   SVIDD_ASSIGN_OR_RETURN(CaMaterial material,
-                         LoadIstioCaDir(data_dir / "ca", SystemClock::Instance().Now()));
+                         LoadIstioCaDir(DataDir(data_dir).own_ca(), SystemClock::Instance().Now()));
   SVIDD_ASSIGN_OR_RETURN(auto authority, Authority::Create(std::move(material)));
   std::vector<IdentityLeaf> leaves;
   leaves.reserve(identities);
@@ -139,7 +140,7 @@ absl::StatusOr<std::vector<IdentityLeaf>> MakeLeaves(const std::filesystem::path
 
 absl::Status Generate(const std::filesystem::path& data_dir, FleetHistoryOptions options,
                       size_t batch) {
-  if (std::filesystem::exists(data_dir / "ledger.db")) {
+  if (std::filesystem::exists(DataDir(data_dir).ledger())) {
     return absl::AlreadyExistsError(data_dir.string() + " already holds a ledger");
   }
   const auto t0 = std::chrono::steady_clock::now();
@@ -151,7 +152,7 @@ absl::Status Generate(const std::filesystem::path& data_dir, FleetHistoryOptions
   FleetHistory history(options);
   SqliteLedgerOptions ledger_options;
   ledger_options.max_batch = batch;
-  SVIDD_ASSIGN_OR_RETURN(auto ledger, OpenSqliteLedger(data_dir / "ledger.db", ledger_options));
+  SVIDD_ASSIGN_OR_RETURN(auto ledger, OpenSqliteLedger(DataDir(data_dir).ledger(), ledger_options));
   SVIDD_ASSIGN_OR_RETURN(std::vector<Issuer> issuers,
                          MakeIssuers(data_dir, *ledger, options.issuers, options.trust_domain));
   SVIDD_ASSIGN_OR_RETURN(std::vector<IdentityLeaf> leaves,

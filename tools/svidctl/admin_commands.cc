@@ -10,7 +10,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/ca_material.h"
-#include "svidd/server/admin_credential.h"
+#include "svidd/issuance/admin_credential.h"
 
 namespace svidctl {
 namespace {
@@ -37,10 +37,10 @@ absl::Status RunAdminIssue(const AdminOptions& o, const BackendOptions& where,
   SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
                          OpenDataDirLedger(where.data_dir, LedgerAccess::kReadWrite, where.ledger));
 
-  svidd::AdminCredentialRequest request{o.id, ttl, Principal()};
-  SVIDD_ASSIGN_OR_RETURN(svidd::AdminCredential credential,
-                         svidd::IssueAdminCredential(*authority, *ledger, request, now));
-  SVIDD_RETURN_IF_ERROR(svidd::WriteAdminCredential(credential, o.out_dir));
+  svidd::issuance::AdminCredentialRequest request{o.id, ttl, Principal()};
+  SVIDD_ASSIGN_OR_RETURN(svidd::issuance::AdminCredential credential,
+                         svidd::issuance::IssueAdminCredential(*authority, *ledger, request, now));
+  SVIDD_RETURN_IF_ERROR(svidd::issuance::WriteAdminCredential(credential, o.out_dir));
 
   const fs::path dir = o.out_dir;
   const std::string chain = (dir / "cert-chain.pem").string(), key = (dir / "key.pem").string(),

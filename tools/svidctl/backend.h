@@ -1,6 +1,6 @@
 // Where svidctl's answers come from. Every command asks a Backend, and a Backend answers with
-// the operator library's own types (the CA manager's status, which only the server has, in its
-// wire form), so a command prints the same thing whichever one it got:
+// the operator library's own types, never the admin API's wire types, so a command prints the
+// same thing whichever one it got:
 //   - LocalBackend: the data directory itself (ledger.db read-only, the CA directory's
 //     certificates), through svidd::OperatorService — what the server runs too;
 //   - RemoteBackend: a running svidd's admin API (svidd.v1.AdminService), authenticated by
@@ -22,7 +22,6 @@
 #include "svidd/operator/ca_snapshot.h"
 #include "svidd/operator/fleet_stats.h"
 #include "svidd/operator/revocation.h"
-#include "svidd/v1/admin.pb.h"
 
 namespace svidctl {
 
@@ -45,9 +44,9 @@ class Backend {
 
   // The CA manager lives in the server: these need a RemoteBackend, and a LocalBackend
   // answers FAILED_PRECONDITION saying so.
-  virtual absl::StatusOr<svidd::v1::CaStatus> CaStatus() = 0;
-  virtual absl::StatusOr<svidd::v1::CaStatus> RotateRoot() = 0;
-  virtual absl::StatusOr<svidd::v1::CaStatus> RotateIntermediate() = 0;
+  virtual absl::StatusOr<svidd::CaManagerStatus> CaStatus() = 0;
+  virtual absl::StatusOr<svidd::CaManagerStatus> RotateRoot() = 0;
+  virtual absl::StatusOr<svidd::CaManagerStatus> RotateIntermediate() = 0;
   // How many connected workloads were asked to renew.
   virtual absl::StatusOr<uint64_t> Reissue(std::string_view issuer_serial) = 0;
 };

@@ -6,12 +6,13 @@
 #include "svidctl/command_args.h"
 #include "svidctl/data_dir_ledger.h"
 #include "svidd/common/atomic_file.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
-#include "svidd/ledger/record_builder.h"
+#include "svidd/issuance/record_builder.h"
 #include "svidd/pki/ca_csr.h"
 #include "svidd/pki/root_ca.h"
 #include "svidd/spiffe/spiffe_id.h"
@@ -20,8 +21,6 @@ namespace svidctl {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path Data(const std::string& data_dir, const char* name) { return fs::path(data_dir) / name; }
 
 absl::StatusOr<std::string> ReadNamed(const std::string& flag, const std::string& path) {
   if (path.empty()) return absl::InvalidArgumentError(absl::StrCat("--", flag, " is required"));
@@ -44,7 +43,7 @@ absl::Status Record(const std::string& data_dir, const std::string& ledger_uri,
                     const std::string& principal, svidd::TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(std::string td, TrustDomainOf(ca.signing_cert.get()));
   SVIDD_ASSIGN_OR_RETURN(svidd::CertificateRecord record,
-                         svidd::BuildCaCertificateRecord(ca, issuer, "spiffe://" + td, principal, now));
+                         svidd::issuance::BuildCaCertificateRecord(ca, issuer, "spiffe://" + td, principal, now));
   SVIDD_ASSIGN_OR_RETURN(auto ledger, OpenDataDirLedger(data_dir, LedgerAccess::kReadWrite, ledger_uri));
   return ledger->RecordIssuance(std::move(record));
 }
@@ -65,10 +64,10 @@ std::vector<svidd::X509Ptr> UnionOfRoots(std::vector<svidd::X509Ptr> roots,
 absl::Status RunIssueIntermediate(const std::string& data_dir, const CaOptions& o,
                                   const svidd::Clock& clock, std::ostream& out) {
   if (o.out_dir.empty()) return absl::InvalidArgumentError("--out-dir is required");
-  auto root = svidd::LoadRootCaDir(Data(data_dir, "root"));
+  auto root = svidd::LoadRootCaDir(svidd::DataDir(data_dir).own_root());
   if (absl::IsNotFound(root.status())) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "no root key in ", Data(data_dir, "root").string(),
+        "no root key in ", svidd::DataDir(data_dir).own_root().string(),
         ": this svidd's CA was supplied from outside (--ca-dir or ca import), so its root lives "
         "elsewhere; mint the intermediate there"));
   }
@@ -77,7 +76,7 @@ absl::Status RunIssueIntermediate(const std::string& data_dir, const CaOptions& 
   SVIDD_ASSIGN_OR_RETURN(svidd::KeyType key_type, svidd::ParseKeyType(o.key_type));
   SVIDD_ASSIGN_OR_RETURN(std::string td, TrustDomainOf(root->cert.get()));
   SVIDD_ASSIGN_OR_RETURN(std::string bundle_pem,
-                         svidd::ReadFileToString(Data(data_dir, "ca") / "root-cert.pem"));
+                         svidd::ReadFileToString(svidd::DataDir(data_dir).own_ca() / "root-cert.pem"));
   SVIDD_ASSIGN_OR_RETURN(std::vector<svidd::X509Ptr> bundle, svidd::ParseCertificatesPem(bundle_pem));
   std::vector<const X509*> roots;
   for (const svidd::X509Ptr& r : bundle) roots.push_back(r.get());
@@ -98,7 +97,7 @@ absl::Status RunIssueIntermediate(const std::string& data_dir, const CaOptions& 
 absl::Status RunCaCsr(const std::string& data_dir, const CaOptions& o, std::ostream& out) {
   std::string td = o.trust_domain;
   if (td.empty()) {
-    auto signer = svidd::ReadFileToString(Data(data_dir, "ca") / "ca-cert.pem");
+    auto signer = svidd::ReadFileToString(svidd::DataDir(data_dir).own_ca() / "ca-cert.pem");
     if (!signer.ok()) {
       return absl::FailedPreconditionError(
           "no CA in the data dir to take the trust domain from; pass --trust-domain");
@@ -110,7 +109,7 @@ absl::Status RunCaCsr(const std::string& data_dir, const CaOptions& o, std::ostr
   SVIDD_ASSIGN_OR_RETURN(svidd::EvpPkeyPtr key, svidd::GenerateKey(key_type));
   SVIDD_ASSIGN_OR_RETURN(std::string csr, svidd::MakeIntermediateCsr(key.get(), td, o.name));
   SVIDD_ASSIGN_OR_RETURN(std::string key_pem, svidd::PrivateKeyToPkcs8Pem(key.get()));
-  const fs::path dir = o.out_dir.empty() ? Data(data_dir, "ca-pending") : fs::path(o.out_dir);
+  const fs::path dir = o.out_dir.empty() ? svidd::DataDir(data_dir).ca_pending() : fs::path(o.out_dir);
   SVIDD_RETURN_IF_ERROR(svidd::EnsureDirectory(dir, 0700));
   SVIDD_RETURN_IF_ERROR(svidd::WriteFileAtomically(dir / "ca-key.pem", key_pem, 0600));
   SVIDD_RETURN_IF_ERROR(svidd::WriteFileAtomically(dir / "ca-csr.pem", csr, 0644));
@@ -125,7 +124,7 @@ absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o,
   SVIDD_ASSIGN_OR_RETURN(std::string cert_pem, ReadNamed("cert", o.cert));
   SVIDD_ASSIGN_OR_RETURN(std::string root_pem, ReadNamed("root-cert", o.root_cert));
   const std::string key_path =
-      o.key.empty() ? (Data(data_dir, "ca-pending") / "ca-key.pem").string() : o.key;
+      o.key.empty() ? (svidd::DataDir(data_dir).ca_pending() / "ca-key.pem").string() : o.key;
   SVIDD_ASSIGN_OR_RETURN(std::string key_pem, ReadNamed("key", key_path));
   svidd::CaMaterial ca;
   SVIDD_ASSIGN_OR_RETURN(ca.signing_cert, svidd::ParseCertificatePem(cert_pem));
@@ -141,7 +140,7 @@ absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o,
   // under them stops verifying.
   std::vector<svidd::X509Ptr> current;
   if (!o.replace_roots) {
-    auto bundle = svidd::ReadFileToString(Data(data_dir, "ca") / "root-cert.pem");
+    auto bundle = svidd::ReadFileToString(svidd::DataDir(data_dir).own_ca() / "root-cert.pem");
     if (bundle.ok()) {
       SVIDD_ASSIGN_OR_RETURN(current, svidd::ParseCertificatesPem(*bundle));
     }
@@ -155,11 +154,11 @@ absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o,
   }
   SVIDD_RETURN_IF_ERROR(Record(data_dir, o.ledger, ca, issuer_ref.get(),
                                absl::StrCat("svidctl ca import (", LocalUser(), ")"), now));
-  SVIDD_RETURN_IF_ERROR(svidd::WriteIstioCaDir(Data(data_dir, "ca"), ca));
-  fs::remove_all(Data(data_dir, "ca-pending"));
+  SVIDD_RETURN_IF_ERROR(svidd::WriteIstioCaDir(svidd::DataDir(data_dir).own_ca(), ca));
+  fs::remove_all(svidd::DataDir(data_dir).ca_pending());
   out << "imported intermediate " << svidd::SerialHex(ca.signing_cert.get()) << " valid until "
       << svidd::FormatRfc3339(svidd::NotAfter(ca.signing_cert.get())) << " into "
-      << Data(data_dir, "ca").string() << " with " << ca.roots.size()
+      << svidd::DataDir(data_dir).own_ca().string() << " with " << ca.roots.size()
       << " root(s); a running svidd switches to it within a second\n";
   return absl::OkStatus();
 }

@@ -10,14 +10,14 @@
 namespace svidctl {
 namespace {
 
-using CaCall = absl::StatusOr<svidd::v1::CaStatus> (Backend::*)();
+using CaCall = absl::StatusOr<svidd::CaManagerStatus> (Backend::*)();
 
 void AddStatusCommand(CLI::App* ca, const char* name, const char* help, CaCall call,
                       CaOptions& o, CommandContext& context) {
   CLI::App* command = ca->add_subcommand(name, help);
   AddOutputOption(command, o.output, {"table", "json"});
   context.OnRun(command, [call, &o, &context](Backend& backend) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(svidd::v1::CaStatus status, (backend.*call)());
+    SVIDD_ASSIGN_OR_RETURN(svidd::CaManagerStatus status, (backend.*call)());
     context.out << (o.output == "json" ? CaStatusToJson(status).dump(2) + "\n"
                                        : CaStatusText(status, context.clock.Now()));
     return absl::OkStatus();

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/postgres_ledger.h"
 #include "svidd/ledger/sqlite_ledger.h"
@@ -20,7 +21,7 @@ absl::StatusOr<std::unique_ptr<svidd::Ledger>> OpenDataDirLedger(const std::stri
     ledger.reset();
     return svidd::OpenPostgresLedger(ledger_uri, {.reader_connections = 1});
   }
-  const std::filesystem::path path = std::filesystem::path(data_dir) / "ledger.db";
+  const std::filesystem::path path = svidd::DataDir(data_dir).ledger();
   if (!std::filesystem::exists(path)) {
     return absl::NotFoundError(absl::StrCat(
         "no ledger at ", path.string(),

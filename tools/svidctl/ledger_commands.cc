@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidctl/ledger_output.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/ledger_verifier.h"
 #include "svidd/ledger/postgres_ledger.h"
@@ -13,9 +14,7 @@ namespace svidctl {
 
 absl::Status RunVerify(const std::string& data_dir, const LedgerOptions& options,
                        const svidd::Clock& clock, std::ostream& out) {
-  const std::filesystem::path ca_dir = options.ca_dir.empty()
-                                           ? std::filesystem::path(data_dir) / "ca"
-                                           : std::filesystem::path(options.ca_dir);
+  const std::filesystem::path ca_dir = svidd::DataDir(data_dir, options.ca_dir).ca();
   svidd::LedgerVerifierOptions verifier_options =
       svidd::LedgerVerifierOptions::ForDataDir(data_dir, ca_dir);
   if (!options.ledger.empty()) {

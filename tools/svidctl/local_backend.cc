@@ -8,8 +8,9 @@
 #include "svidctl/backend.h"
 #include "svidctl/data_dir_ledger.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/operator/operator_service.h"
-#include "svidd/server/trust_bundle_state.h"
+#include "svidd/api/trust_bundle_state.h"
 
 namespace svidctl {
 namespace {
@@ -27,8 +28,8 @@ svidd::OperatorServiceOptions LocalOperatorOptions(const BackendOptions& o) {
   const fs::path data_dir = o.data_dir;
   svidd::OperatorServiceOptions options =
       svidd::DataDirOperatorOptions(data_dir, o.EffectiveCaDir(), o.ledger);
-  options.bundle_sequence = [file = data_dir / "trust-bundle.json"]() -> std::optional<uint64_t> {
-    absl::StatusOr<std::optional<uint64_t>> sequence = svidd::ReadTrustBundleSequence(file);
+  options.bundle_sequence = [file = svidd::DataDir(data_dir).trust_bundle_state()]() -> std::optional<uint64_t> {
+    absl::StatusOr<std::optional<uint64_t>> sequence = svidd::api::ReadTrustBundleSequence(file);
     return sequence.ok() ? *sequence : std::nullopt;
   };
   return options;
@@ -68,9 +69,9 @@ class LocalBackend : public Backend {
   }
   absl::StatusOr<svidd::TrustBundleRoots> TrustBundle() override { return service_.TrustBundle(); }
 
-  absl::StatusOr<svidd::v1::CaStatus> CaStatus() override { return NeedsServer("ca status"); }
-  absl::StatusOr<svidd::v1::CaStatus> RotateRoot() override { return NeedsServer("ca rotate-root"); }
-  absl::StatusOr<svidd::v1::CaStatus> RotateIntermediate() override {
+  absl::StatusOr<svidd::CaManagerStatus> CaStatus() override { return NeedsServer("ca status"); }
+  absl::StatusOr<svidd::CaManagerStatus> RotateRoot() override { return NeedsServer("ca rotate-root"); }
+  absl::StatusOr<svidd::CaManagerStatus> RotateIntermediate() override {
     return NeedsServer("ca rotate-intermediate");
   }
   absl::StatusOr<uint64_t> Reissue(std::string_view) override { return NeedsServer("ca reissue"); }
@@ -85,7 +86,7 @@ class LocalBackend : public Backend {
 }  // namespace
 
 std::string BackendOptions::EffectiveCaDir() const {
-  return ca_dir.empty() ? (fs::path(data_dir) / "ca").string() : ca_dir;
+  return svidd::DataDir(data_dir, ca_dir).ca().string();
 }
 
 absl::StatusOr<std::unique_ptr<Backend>> OpenLocalBackend(const BackendOptions& options,

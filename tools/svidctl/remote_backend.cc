@@ -9,7 +9,7 @@
 #include "svidd/common/server_address.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
-#include "svidd/server/admin_proto.h"
+#include "svidd/api/admin_proto.h"
 #include "svidd/v1/admin.grpc.pb.h"
 
 namespace svidctl {
@@ -41,68 +41,68 @@ class RemoteBackend : public Backend {
   absl::StatusOr<svidd::CertificatePage> ListCertificates(
       const svidd::CertificateFilter& filter) override {
     pb::ListCertificatesResponse response;
-    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::ListCertificates, svidd::ToProto(filter),
+    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::ListCertificates, svidd::api::ToProto(filter),
                                &response));
-    return svidd::FromProto(response);
+    return svidd::api::FromProto(response);
   }
   absl::StatusOr<svidd::CertificateRecord> GetCertificate(std::string_view serial) override {
     pb::GetCertificateRequest request;
     request.set_serial(std::string(serial));
     pb::Certificate response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::GetCertificate, request, &response));
-    return svidd::FromProto(response);
+    return svidd::api::FromProto(response);
   }
   absl::StatusOr<svidd::RevocationResult> Revoke(const svidd::RevocationRequest& request) override {
     pb::RevokeCertificatesResponse response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::RevokeCertificates,
-                               svidd::ToProto(request), &response));
-    return svidd::FromProto(response);
+                               svidd::api::ToProto(request), &response));
+    return svidd::api::FromProto(response);
   }
   absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
       const svidd::IdentityFilter& filter) override {
     pb::ListIdentitiesResponse response;
     SVIDD_RETURN_IF_ERROR(
-        Call(&pb::AdminService::Stub::ListIdentities, svidd::ToProto(filter), &response));
-    return svidd::FromProto(response);
+        Call(&pb::AdminService::Stub::ListIdentities, svidd::api::ToProto(filter), &response));
+    return svidd::api::FromProto(response);
   }
   absl::StatusOr<svidd::FleetStats> Stats(std::optional<svidd::TimePoint> at) override {
     pb::GetStatsRequest request;
     if (at) request.set_evaluated_at(svidd::ToUnixSeconds(*at));
     pb::Stats response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::GetStats, request, &response));
-    return svidd::FromProto(response);
+    return svidd::api::FromProto(response);
   }
   absl::StatusOr<svidd::AuditReport> Audit(std::optional<svidd::TimePoint> at) override {
     pb::RunAuditRequest request;
     if (at) request.set_evaluated_at(svidd::ToUnixSeconds(*at));
     pb::AuditReport response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::RunAudit, request, &response));
-    return svidd::FromProto(response);
+    return svidd::api::FromProto(response);
   }
   absl::StatusOr<svidd::TrustBundleRoots> TrustBundle() override {
     pb::TrustBundle response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::GetTrustBundle, pb::GetTrustBundleRequest(), &response));
-    return svidd::FromProto(response);
+    return svidd::api::FromProto(response);
   }
 
-  absl::StatusOr<pb::CaStatus> CaStatus() override {
+  absl::StatusOr<svidd::CaManagerStatus> CaStatus() override {
     pb::CaStatus response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::GetCaStatus, pb::GetCaStatusRequest(), &response));
-    return response;
+    return svidd::api::FromProto(response);
   }
-  absl::StatusOr<pb::CaStatus> RotateRoot() override {
+  absl::StatusOr<svidd::CaManagerStatus> RotateRoot() override {
     pb::CaStatus response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::RotateRoot, pb::RotateRootRequest(), &response));
-    return response;
+    return svidd::api::FromProto(response);
   }
-  absl::StatusOr<pb::CaStatus> RotateIntermediate() override {
+  absl::StatusOr<svidd::CaManagerStatus> RotateIntermediate() override {
     pb::CaStatus response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::RotateIntermediate,
                                pb::RotateIntermediateRequest(), &response));
-    return response;
+    return svidd::api::FromProto(response);
   }
   absl::StatusOr<uint64_t> Reissue(std::string_view issuer_serial) override {
     pb::ReissueRequest request;

@@ -23,17 +23,6 @@ json CaCertificateToJson(const svidd::CaCertificateInfo& c) {
   return j;
 }
 
-json CaCertificateToJson(const svidd::v1::CaCertificate& c) {
-  json j;
-  j["role"] = c.role();
-  j["subject"] = c.subject();
-  j["serial"] = c.serial();
-  j["not_before"] = FormatRfc3339(svidd::FromUnixSeconds(c.not_before()));
-  j["not_after"] = FormatRfc3339(svidd::FromUnixSeconds(c.not_after()));
-  j["key_type"] = c.key_type();
-  return j;
-}
-
 std::vector<std::string> CaRow(const std::string& role, const std::string& subject,
                                const std::string& serial, const std::string& key_type,
                                svidd::TimePoint not_after, svidd::TimePoint now) {
@@ -173,40 +162,37 @@ std::string AuditText(const svidd::AuditReport& report) {
                       FormatRfc3339(report.generated_at), ")\n");
 }
 
-json CaStatusToJson(const svidd::v1::CaStatus& s) {
+json CaStatusToJson(const svidd::CaManagerStatus& s) {
+  auto when = [](const std::optional<svidd::TimePoint>& t) {
+    return t ? json(FormatRfc3339(*t)) : json();
+  };
   json j;
-  j["mode"] = s.mode();
-  j["active"] = CaCertificateToJson(s.active());
-  j["next"] = s.has_next() && !s.next().serial().empty() ? CaCertificateToJson(s.next()) : json();
-  j["next_prepare_at"] =
-      s.next_prepare_at() > 0 ? json(FormatRfc3339(svidd::FromUnixSeconds(s.next_prepare_at())))
-                              : json();
-  j["next_activate_at"] =
-      s.next_activate_at() > 0 ? json(FormatRfc3339(svidd::FromUnixSeconds(s.next_activate_at())))
-                               : json();
-  j["root_phase"] = s.root_phase();
+  j["mode"] = s.mode;
+  j["active"] = CaCertificateToJson(s.active);
+  j["next"] = s.next ? CaCertificateToJson(*s.next) : json();
+  j["next_prepare_at"] = when(s.next_prepare_at);
+  j["next_activate_at"] = when(s.next_activate_at);
+  j["root_phase"] = s.root_phase;
   j["roots"] = json::array();
-  for (const auto& root : s.roots()) j["roots"].push_back(CaCertificateToJson(root));
+  for (const auto& root : s.roots) j["roots"].push_back(CaCertificateToJson(root));
   return j;
 }
 
-std::string CaStatusText(const svidd::v1::CaStatus& s, svidd::TimePoint now) {
-  auto when = [now](int64_t unix) {
-    const svidd::TimePoint t = svidd::FromUnixSeconds(unix);
+std::string CaStatusText(const svidd::CaManagerStatus& s, svidd::TimePoint now) {
+  auto when = [now](svidd::TimePoint t) {
     return absl::StrCat(FormatRfc3339(t), " (", FormatRelative(t, now), ")");
   };
-  std::vector<std::vector<std::string>> facts = {{"Mode:", s.mode()},
-                                                 {"Root rotation:", s.root_phase()}};
-  if (s.next_prepare_at() > 0) facts.push_back({"Next CA prepared:", when(s.next_prepare_at())});
-  if (s.next_activate_at() > 0) facts.push_back({"Next CA signs:", when(s.next_activate_at())});
+  std::vector<std::vector<std::string>> facts = {{"Mode:", s.mode},
+                                                 {"Root rotation:", s.root_phase}};
+  if (s.next_prepare_at) facts.push_back({"Next CA prepared:", when(*s.next_prepare_at)});
+  if (s.next_activate_at) facts.push_back({"Next CA signs:", when(*s.next_activate_at)});
   std::vector<std::vector<std::string>> ca = {kCaHeader};
-  auto add = [&](const std::string& role, const svidd::v1::CaCertificate& c) {
-    ca.push_back(CaRow(role, c.subject(), c.serial(), c.key_type(),
-                       svidd::FromUnixSeconds(c.not_after()), now));
+  auto add = [&](const std::string& role, const svidd::CaCertificateInfo& c) {
+    ca.push_back(CaRow(role, c.subject, c.serial_hex, c.key_type, c.not_after, now));
   };
-  add("active", s.active());
-  if (s.has_next() && !s.next().serial().empty()) add("next", s.next());
-  for (const auto& root : s.roots()) add("root", root);
+  add("active", s.active);
+  if (s.next) add("next", *s.next);
+  for (const auto& root : s.roots) add("root", root);
   return absl::StrCat(FormatTable(facts), "\n", FormatTable(ca));
 }
 

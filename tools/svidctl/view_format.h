@@ -11,7 +11,7 @@
 #include "svidd/ledger/operator_records.h"
 #include "svidd/operator/audit.h"
 #include "svidd/operator/fleet_stats.h"
-#include "svidd/v1/admin.pb.h"
+#include "svidd/operator/ca_snapshot.h"
 
 namespace svidctl {
 
@@ -27,7 +27,7 @@ nlohmann::ordered_json AuditToJson(const svidd::AuditReport& report);
 // SEVERITY, CHECK, SUBJECT, FINDING, then "N critical, N warning, N info".
 std::string AuditText(const svidd::AuditReport& report);
 
-nlohmann::ordered_json CaStatusToJson(const svidd::v1::CaStatus& status);
-std::string CaStatusText(const svidd::v1::CaStatus& status, svidd::TimePoint now);
+nlohmann::ordered_json CaStatusToJson(const svidd::CaManagerStatus& status);
+std::string CaStatusText(const svidd::CaManagerStatus& status, svidd::TimePoint now);
 
 }  // namespace svidctl

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/crypto/keys.h"
 
 namespace svidd {
@@ -104,20 +105,20 @@ struct ServerOptions {
   size_t max_streams_per_identity = 1000;
   int max_unsolicited_csrs_per_minute = 10;  // per rotation stream
 
-  std::filesystem::path EffectiveCaDir() const {
-    return ca_dir.empty() ? data_dir / "ca" : ca_dir;
-  }
+  // The data directory's layout, with --ca-dir if one was given.
+  DataDir layout() const { return DataDir(data_dir, ca_dir); }
+  std::filesystem::path EffectiveCaDir() const { return layout().ca(); }
   // What a request that asks for no lifetime gets: default_ttl, clamped to max_ttl like any
   // request (a default above the maximum is not a reason to refuse to start).
   std::chrono::seconds EffectiveDefaultTtl() const { return std::min(default_ttl, max_ttl); }
   std::chrono::seconds EffectiveExpiryWarningWindow() const {
     return expiry_warning_window.count() > 0 ? expiry_warning_window : EffectiveDefaultTtl() / 4;
   }
-  std::filesystem::path LedgerPath() const { return data_dir / "ledger.db"; }
+  std::filesystem::path LedgerPath() const { return layout().ledger(); }
   // The ledger as messages name it: LedgerPath(), or the --ledger URI without its password.
   std::string LedgerName() const;
-  std::filesystem::path ServingDir() const { return data_dir / "serving"; }
-  std::filesystem::path BundleStatePath() const { return data_dir / "trust-bundle.json"; }
+  std::filesystem::path ServingDir() const { return layout().serving(); }
+  std::filesystem::path BundleStatePath() const { return layout().trust_bundle_state(); }
 
   // INVALID_ARGUMENT naming the offending setting.
   absl::Status Validate() const;

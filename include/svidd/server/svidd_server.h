@@ -8,15 +8,17 @@
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
-#include "svidd/server/authority_holder.h"
+#include "svidd/pki/authority_holder.h"
 #include "svidd/rotation/renewal_scheduler.h"
-#include "svidd/server/crl_publisher.h"
-#include "svidd/server/readiness.h"
+#include "svidd/publish/crl_publisher.h"
+#include "svidd/publish/readiness.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
 
-class CaOperations;  // src/server/ca_operations.h
+namespace ca {
+class CaOperations;  // src/ca/ca_operations.h
+}  // namespace ca
 
 class SviddServer {
  public:
@@ -49,17 +51,17 @@ class SviddServer {
 
   AuthorityHolder& authorities();
   // Operator actions on the CA (rotate root / intermediate, forced re-issuance).
-  CaOperations& ca_operations();
+  ca::CaOperations& ca_operations();
   // Refresh() after a revocation; Current() for the Workload API's and the rotation stream's
   // CRLs; AddListener() to hear of new ones.
-  CrlPublisher& crls();
+  publish::CrlPublisher& crls();
   Ledger& ledger();
   // Whether the health service currently says SERVING.
   bool serving() const;
   // The self-probe found the gRPC listener dead (see ServerOptions::self_probe_interval).
   bool listener_dead() const;
   // What serving() follows; other parts may add conditions of their own.
-  Readiness& readiness();
+  publish::Readiness& readiness();
 
   struct Impl;
 
