@@ -11,7 +11,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/certificate_filter.h"
 #include "svidd/ledger/ledger.h"
-#include "svidd/server/server_metrics.h"
+#include "svidd/metrics/server_metrics.h"
 
 namespace svidd {
 

@@ -1,7 +1,7 @@
 #include "server/rotation_hub.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
