@@ -15,6 +15,7 @@
 #include "svidd/auth/jwks_fetcher.h"
 #include "auth/jws.h"
 #include "auth/token_claims.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 
 namespace svidd {
@@ -59,8 +60,8 @@ absl::StatusOr<std::vector<const JwksKey*>> CandidateKeys(const JwksKeySet& keys
   if (kid.has_value()) {
     named = keys.WithKid(*kid);
     if (named.empty()) {
-      return absl::UnauthenticatedError(
-          absl::StrCat("token key id \"", kid->substr(0, 64), "\" is not in the JWKS"));
+      return Refuse(Refusal::kToken,
+                    absl::StrCat("token key id \"", kid->substr(0, 64), "\" is not in the JWKS"));
     }
   } else {
     for (const JwksKey& key : keys.keys()) named.push_back(&key);
@@ -70,7 +71,7 @@ absl::StatusOr<std::vector<const JwksKey*>> CandidateKeys(const JwksKeySet& keys
     if (AlgorithmFitsKey(alg, key->type)) fitting.push_back(key);
   }
   if (fitting.empty()) {
-    return absl::UnauthenticatedError(absl::StrCat(
+    return Refuse(Refusal::kTokenAlgorithm, absl::StrCat(
         "token algorithm ", JwsAlgorithmName(alg), " does not fit the ",
         kid.has_value() ? absl::StrCat(named.front()->kty, " key \"", kid->substr(0, 64), "\"")
                         : std::string("keys in the JWKS")));

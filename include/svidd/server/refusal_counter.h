@@ -19,8 +19,9 @@ namespace svidd {
 
 // "<grpc code, lower-case, dashed>/<category>": the code the caller saw and what kind of
 // refusal it was, e.g. "unauthenticated/revoked-certificate", "unavailable/ca-not-ready".
-// The category comes from a fixed table of the refusals svidd's own modules produce; an
-// unknown message gets "other". Never includes anything the caller sent.
+// The category is the Refusal the status carries (svidd/common/refusal.h), fixed where the
+// refusal was made; a status without one gets "other". Never includes anything the caller
+// sent.
 std::string RefusalReason(const absl::Status& status);
 
 class RefusalCounter {
