@@ -48,7 +48,11 @@ absl::Status WriteState(const std::filesystem::path& file, uint64_t sequence,
 }  // namespace
 
 absl::StatusOr<std::optional<uint64_t>> ReadTrustBundleSequence(const std::filesystem::path& file) {
-  if (!std::filesystem::exists(file)) return std::nullopt;
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    if (ec) return absl::UnavailableError("cannot look at " + file.string() + ": " + ec.message());
+    return std::nullopt;
+  }
   SVIDD_ASSIGN_OR_RETURN(StoredState state, ReadState(file));
   return state.sequence;
 }
@@ -72,11 +76,11 @@ TrustBundlePublisher::TrustBundlePublisher(std::string trust_domain,
 
 absl::Status TrustBundlePublisher::Update(std::optional<std::string> roots_pem,
                                           std::optional<std::vector<std::string>> crls_der) {
-  std::lock_guard<std::mutex> notify_lock(notify_mu_);
+  MutexLock notify_lock(&notify_mu_);
   std::shared_ptr<const TrustBundleSnapshot> published;
   Listener listener;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto next = std::make_shared<TrustBundleSnapshot>(*current_);
     if (roots_pem.has_value()) next->roots_pem = std::move(*roots_pem);
     if (crls_der.has_value()) next->crls_der = std::move(*crls_der);
@@ -101,12 +105,12 @@ absl::Status TrustBundlePublisher::Update(std::optional<std::string> roots_pem,
 }
 
 std::shared_ptr<const TrustBundleSnapshot> TrustBundlePublisher::Current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return current_;
 }
 
 void TrustBundlePublisher::SetListener(Listener listener) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   listener_ = std::move(listener);
 }
 
