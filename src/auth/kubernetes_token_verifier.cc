@@ -120,18 +120,21 @@ absl::StatusOr<std::unique_ptr<KubernetesTokenVerifier>> KubernetesTokenVerifier
     return absl::FailedPreconditionError(
         absl::StrCat("JWKS file ", path.string(), ": ", std::string(keys.status().message())));
   }
-  verifier->keys_ = *std::move(keys);
-  verifier->loaded_mtime_ = stamp->mtime;
-  verifier->loaded_size_ = stamp->size;
-  verifier->last_check_ = clock.Now();
-  spdlog::info("loaded {} JWKS key(s) from {} ({} skipped)", verifier->keys_->keys().size(),
-               path.string(), verifier->keys_->skipped());
+  spdlog::info("loaded {} JWKS key(s) from {} ({} skipped)", (*keys)->keys().size(),
+               path.string(), (*keys)->skipped());
+  {
+    MutexLock lock(&verifier->mu_);  // nobody else has it yet; the analysis cannot know
+    verifier->keys_ = *std::move(keys);
+    verifier->loaded_mtime_ = stamp->mtime;
+    verifier->loaded_size_ = stamp->size;
+    verifier->last_check_ = clock.Now();
+  }
   return verifier;
 }
 
 std::shared_ptr<const JwksKeySet> KubernetesTokenVerifier::CurrentKeys() const {
   if (options_.jwks_fetcher != nullptr) return options_.jwks_fetcher->Current();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   TimePoint now = clock_.Now();
   if (now >= last_check_ && now - last_check_ < kReloadCheckInterval) return keys_;
   last_check_ = now;

@@ -99,12 +99,12 @@ absl::Status IssuancePipeline::RefuseOperatorCredential(const CallerIdentity& ca
 }
 
 void IssuancePipeline::Halt(std::string reason) {
-  std::lock_guard<std::mutex> lock(halt_mu_);
+  MutexLock lock(&halt_mu_);
   if (!halted_because_.has_value()) halted_because_ = std::move(reason);
 }
 
 bool IssuancePipeline::halted() const {
-  std::lock_guard<std::mutex> lock(halt_mu_);
+  MutexLock lock(&halt_mu_);
   return halted_because_.has_value();
 }
 
@@ -119,7 +119,7 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
                                      std::chrono::steady_clock::time_point started,
                                      Done done) const {
   {
-    std::lock_guard<std::mutex> lock(halt_mu_);
+    MutexLock lock(&halt_mu_);
     if (halted_because_.has_value()) return done(Refuse(Refusal::kHalted, *halted_because_));
   }
   const TimePoint now = clock_.Now();

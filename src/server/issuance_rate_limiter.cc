@@ -22,7 +22,7 @@ IssuanceRateLimiter::IssuanceRateLimiter(IssuanceRateLimits limits) : limits_(li
 }
 
 absl::Status IssuanceRateLimiter::Admit(const std::string& spiffe_id, TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   RateLimiter* identity = nullptr;
   if (limits_.per_identity_per_second > 0) {
     if (per_identity_.size() > kPruneAbove) PruneLocked(now);

@@ -15,6 +15,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -44,18 +45,18 @@ class LedgerCheckpointer {
   std::optional<LedgerCheckpoint> last() const;
 
  private:
-  absl::Status CheckpointLocked(const Authority& authority, TimePoint now);
-  absl::Status LoadLast();
-  absl::Status CheckExtendsLast(const ChainHead& head) const;
+  absl::Status CheckpointLocked(const Authority& authority, TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status LoadLast() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckExtendsLast(const ChainHead& head) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<LedgerCheckpoint> Sign(const Authority& authority, const ChainHead& head,
                                         TimePoint now) const;
 
   Ledger& ledger_;
   const LedgerCheckpointerOptions options_;
-  mutable std::mutex mu_;
-  bool loaded_ = false;
-  std::optional<LedgerCheckpoint> last_;
-  std::optional<TimePoint> last_signed_;  // when this process last signed, unrounded
+  mutable Mutex mu_;
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<LedgerCheckpoint> last_ ABSL_GUARDED_BY(mu_);
+  std::optional<TimePoint> last_signed_ ABSL_GUARDED_BY(mu_);  // when this process last signed, unrounded
 };
 
 }  // namespace svidd

@@ -33,15 +33,15 @@ void RefusalCounter::Count(const absl::Status& status) {
   std::string reason = RefusalReason(status);
   metrics_.RecordRefused(reason);
   Key key{ToUnixSeconds(RefusalHour(clock_.Now())), std::move(reason)};
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ++pending_[key];
 }
 
 absl::Status RefusalCounter::Flush() {
-  std::lock_guard<std::mutex> flushing(flush_mu_);
+  MutexLock flushing(&flush_mu_);
   std::map<Key, int64_t> batch;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     batch.swap(pending_);
   }
   if (batch.empty()) return absl::OkStatus();
@@ -51,14 +51,14 @@ absl::Status RefusalCounter::Flush() {
   }
   absl::Status written = ledger_.AddRefusalCounts(counts);
   if (!written.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& [key, n] : batch) pending_[key] += n;
   }
   return written;
 }
 
 int64_t RefusalCounter::pending() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   int64_t total = 0;
   for (const auto& entry : pending_) total += entry.second;
   return total;

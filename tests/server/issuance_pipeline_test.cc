@@ -76,7 +76,9 @@ TEST_F(IssuancePipelineTest, EachRefusalKeepsItsStepsCodeAndReason) {
   };
   const std::vector<Case> cases = {
       {"NoLifetime",  // the profile builder's INVALID_ARGUMENT, not UNAVAILABLE
-       [&] { return Issue(MakePipeline(TtlPolicy{seconds(0), seconds(0)}, *ledger_), good); },
+       [&] {
+         return Issue(MakePipeline(TtlPolicy{seconds(0), seconds(0)}, *ledger_), good);
+       },
        absl::StatusCode::kInvalidArgument, Refusal::kProfile, "invalid-argument/profile"},
       {"NotACsr", [&] { return Issue(MakePipeline(TtlPolicy{}, *ledger_), "hello"); },
        absl::StatusCode::kInvalidArgument, Refusal::kCsr, "invalid-argument/csr"},

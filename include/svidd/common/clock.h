@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <mutex>
+#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -32,8 +33,8 @@ class FakeClock final : public Clock {
   void Advance(std::chrono::nanoseconds d);
 
  private:
-  mutable std::mutex mu_;
-  TimePoint now_;
+  mutable Mutex mu_;
+  TimePoint now_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace svidd

@@ -14,6 +14,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/server/server_metrics.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -46,9 +47,9 @@ class RefusalCounter {
   Ledger& ledger_;
   const Clock& clock_;
   ServerMetrics& metrics_;
-  std::mutex flush_mu_;  // one flush at a time, so a failed batch is put back in order
-  mutable std::mutex mu_;
-  std::map<Key, int64_t> pending_;
+  Mutex flush_mu_;  // one flush at a time, so a failed batch is put back in order
+  mutable Mutex mu_;
+  std::map<Key, int64_t> pending_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace svidd
