@@ -25,7 +25,7 @@
 #include <string>
 #include <thread>
 
-#include "agent/rotation_session.h"
+#include "agent/rotation_stream_handler.h"
 #include "svidd/agent/reconnect_backoff.h"
 #include "svidd/agent/svid_store.h"
 

@@ -5,12 +5,12 @@
 
 #include <memory>
 
-#include "server/admin_authorizer.h"
+#include "api/admin_authorizer.h"
 #include "server/admin_call_log.h"
 #include "server/admin_service.h"
-#include "server/ca_operations.h"
-#include "svidd/server/authority_holder.h"
-#include "svidd/server/refusal_counter.h"
+#include "ca/ca_operations.h"
+#include "svidd/pki/authority_holder.h"
+#include "svidd/metrics/refusal_counter.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {

@@ -3,7 +3,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/operator/ca_snapshot.h"
-#include "svidd/server/admin_proto.h"
+#include "svidd/api/admin_proto.h"
 
 namespace svidd {
 

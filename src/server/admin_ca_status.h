@@ -2,7 +2,7 @@
 #pragma once
 
 #include "absl/status/statusor.h"
-#include "server/ca_manager.h"
+#include "ca/ca_manager.h"
 #include "svidd/v1/admin.pb.h"
 
 namespace svidd {

@@ -4,12 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 #include "server/istio_certificate_service.h"
 #include "svidd/common/status_macros.h"
 #include "server/admin_ca_status.h"
 #include "svidd/operator/operator_input.h"
-#include "svidd/server/admin_proto.h"
+#include "svidd/api/admin_proto.h"
 
 namespace svidd {
 namespace {

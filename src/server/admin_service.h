@@ -7,13 +7,13 @@
 #include <functional>
 #include <string>
 
-#include "server/admin_authorizer.h"
+#include "api/admin_authorizer.h"
 #include "server/admin_call_log.h"
-#include "server/ca_operations.h"
+#include "ca/ca_operations.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/operator/operator_service.h"
-#include "svidd/server/refusal_counter.h"
+#include "svidd/metrics/refusal_counter.h"
 #include "svidd/v1/admin.grpc.pb.h"
 
 namespace svidd {

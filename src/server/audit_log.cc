@@ -6,7 +6,7 @@
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
 #include "svidd/server/log_format.h"
-#include "svidd/server/refusal_counter.h"
+#include "svidd/metrics/refusal_counter.h"
 
 namespace svidd {
 namespace {

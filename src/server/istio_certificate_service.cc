@@ -2,7 +2,7 @@
 
 #include <grpc/grpc_security_constants.h>
 
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 #include "svidd/pki/csr_validator.h"
 
 namespace svidd {

@@ -6,9 +6,9 @@
 #include "istio/v1/auth/ca.grpc.pb.h"
 #include "server/audit_log.h"
 #include "svidd/common/worker_pool.h"
-#include "svidd/server/issuance_pipeline.h"
-#include "svidd/server/refusal_counter.h"
-#include "svidd/server/server_metrics.h"
+#include "svidd/issuance/issuance_pipeline.h"
+#include "svidd/metrics/refusal_counter.h"
+#include "svidd/metrics/server_metrics.h"
 
 namespace svidd {
 

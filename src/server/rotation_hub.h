@@ -13,15 +13,15 @@
 #include <unordered_map>
 
 #include "server/rotation_session.h"
-#include "server/trust_bundle_publisher.h"
+#include "publish/trust_bundle_publisher.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/rotation/renewal_scheduler.h"
-#include "svidd/server/issuance_pipeline.h"
+#include "svidd/issuance/issuance_pipeline.h"
 #include "server/audit_log.h"
-#include "svidd/server/refusal_counter.h"
-#include "svidd/server/server_metrics.h"
+#include "svidd/metrics/refusal_counter.h"
+#include "svidd/metrics/server_metrics.h"
 #include "svidd/common/mutex.h"
 
 namespace svidd {

@@ -2,7 +2,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 #include "server/istio_certificate_service.h"
 #include "server/rotation_hub.h"
 #include "spdlog/spdlog.h"

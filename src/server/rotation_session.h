@@ -27,7 +27,7 @@
 #include "absl/status/statusor.h"
 
 #include "svidd/auth/caller_identity.h"
-#include "svidd/server/issuance_pipeline.h"
+#include "svidd/issuance/issuance_pipeline.h"
 #include "svidd/v1/rotation.grpc.pb.h"
 #include "svidd/common/mutex.h"
 

@@ -14,7 +14,7 @@
 #include "support/fleet/test_fleet.h"
 #include "svidd/operator/operator_input.h"
 #include "svidd/operator/operator_service.h"
-#include "svidd/server/admin_proto.h"
+#include "svidd/api/admin_proto.h"
 
 namespace {
 

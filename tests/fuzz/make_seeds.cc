@@ -16,7 +16,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/pki/ca_material.h"
 #include "svidd/pki/authority.h"
-#include "svidd/server/admin_proto.h"
+#include "svidd/api/admin_proto.h"
 #include "svidd/spiffe/trust_bundle.h"
 #include "svidd/v1/rotation.pb.h"
 

@@ -15,12 +15,12 @@
 
 #include "fuzz/fuzz_ca.h"
 #include "istio/v1/auth/ca.pb.h"
-#include "server/ledger_revocation_checker.h"
+#include "issuance/ledger_revocation_checker.h"
 #include "svidd/auth/authenticator.h"
 #include "svidd/auth/kubernetes_token_verifier.h"
-#include "svidd/server/authority_holder.h"
-#include "svidd/server/issuance_pipeline.h"
-#include "svidd/server/server_metrics.h"
+#include "svidd/pki/authority_holder.h"
+#include "svidd/issuance/issuance_pipeline.h"
+#include "svidd/metrics/server_metrics.h"
 #include "svidd/v1/rotation.pb.h"
 
 namespace {

@@ -11,7 +11,7 @@
 #include "integration/test_env.h"
 #include "support/pki/csr_builder.h"
 #include "svidd/crypto/keys.h"
-#include "svidd/server/admin_credential.h"
+#include "svidd/issuance/admin_credential.h"
 
 namespace svidd::testing {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "integration/rotation_client.h"
 #include "integration/test_env.h"
-#include "server/ca_operations.h"
+#include "ca/ca_operations.h"
 #include "support/pki/csr_builder.h"
 #include "support/pki/external_verify.h"
 #include "svidd/common/time_format.h"

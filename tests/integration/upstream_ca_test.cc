@@ -12,7 +12,7 @@
 #include "svidd/common/atomic_file.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
-#include "server/ca_operations.h"
+#include "ca/ca_operations.h"
 #include "svidd/pki/ca_material.h"
 
 namespace svidd::testing {

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "server/ledger_checkpointer.h"
+#include "ca/ledger_checkpointer.h"
 #include "support/ledger/sqlite_tool.h"
 #include "support/ledger/temp_dir.h"
 #include "support/pki/external_verify.h"

@@ -1,6 +1,6 @@
 #include "bench/istio_unary_driver.h"
 
-#include "server/grpc_status.h"
+#include "svidd/api/grpc_status.h"
 
 namespace svidd::bench {
 

@@ -25,7 +25,7 @@
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
-#include "svidd/ledger/record_builder.h"
+#include "svidd/issuance/record_builder.h"
 #include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/ca_material.h"

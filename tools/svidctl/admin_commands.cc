@@ -10,7 +10,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/ca_material.h"
-#include "svidd/server/admin_credential.h"
+#include "svidd/issuance/admin_credential.h"
 
 namespace svidctl {
 namespace {

@@ -11,7 +11,7 @@
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
-#include "svidd/ledger/record_builder.h"
+#include "svidd/issuance/record_builder.h"
 #include "svidd/pki/ca_csr.h"
 #include "svidd/pki/root_ca.h"
 #include "svidd/spiffe/spiffe_id.h"

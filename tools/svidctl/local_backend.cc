@@ -9,7 +9,7 @@
 #include "svidctl/data_dir_ledger.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/operator/operator_service.h"
-#include "svidd/server/trust_bundle_state.h"
+#include "svidd/api/trust_bundle_state.h"
 
 namespace svidctl {
 namespace {

@@ -9,7 +9,7 @@
 #include "svidd/common/server_address.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
-#include "svidd/server/admin_proto.h"
+#include "svidd/api/admin_proto.h"
 #include "svidd/v1/admin.grpc.pb.h"
 
 namespace svidctl {

@@ -1,0 +1,112 @@
+// The signing path, step by step: authenticate → validate CSR → authorize identity → build
+// profile → sign → record → respond. Each step is its own module; this class only sequences
+// them and turns their refusals into the codes Istio's clients expect.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "svidd/auth/authenticator.h"
+#include "svidd/common/clock.h"
+#include "svidd/ledger/ledger.h"
+#include "svidd/pki/csr_validator.h"
+#include "svidd/pki/leaf_profile.h"
+#include "svidd/pki/authority_holder.h"
+#include "svidd/metrics/server_metrics.h"
+#include "svidd/common/mutex.h"
+
+namespace svidd {
+
+class IssuanceRateLimiter;
+struct IssuanceRateLimits;
+
+// What a caller asks to have signed, once it is known who the caller is.
+struct SigningRequest {
+  std::string csr_pem;
+  std::chrono::seconds requested_ttl{0};
+  // The certificate this one replaces on a rotation stream ("" if none): recorded.
+  std::string supersedes_serial_hex;
+};
+
+struct IssuanceRequest {
+  std::string csr_pem;
+  std::chrono::seconds requested_ttl{0};
+  CallCredentials credentials;
+  // Istio's request metadata "ImpersonatedIdentity": a node agent asking for another
+  // workload's certificate. svidd trusts no node accounts, so an authenticated caller naming
+  // one is refused (PERMISSION_DENIED) rather than issued its own identity by surprise.
+  std::optional<std::string> impersonated_identity;
+};
+
+struct IssuedChain {
+  // Istio's response shape: leaf, each intermediate, then the root bundle.
+  std::vector<std::string> cert_chain;
+  std::string serial_hex;
+  std::string spiffe_id;
+  TimePoint not_before;
+  TimePoint not_after;
+  std::string issuer_serial_hex;  // the signing CA certificate
+};
+
+class IssuancePipeline {
+ public:
+  // Every certificate recorded is counted in `metrics` (kind workload, the caller's API) and
+  // its time from request to record observed.
+  IssuancePipeline(const AuthorityHolder& authorities, const Authenticator& authenticator,
+                   Ledger& ledger, TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock,
+                   ServerMetrics& metrics);
+
+  ~IssuancePipeline();
+
+  // Istio's CreateCertificate. Everything up to signing runs on the calling thread; `done`
+  // runs once, on the ledger's thread after the record is durable (or on the calling thread
+  // for an early refusal). Refusals: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT,
+  // UNAVAILABLE (no usable CA, ledger write failed: the certificate is withheld), INTERNAL.
+  using Done = std::function<void(absl::StatusOr<IssuedChain>)>;
+  void Issue(IssuanceRequest request, Done done) const;
+
+  // The same path for a caller authenticated earlier through `api` (a rotation stream
+  // authenticates once, at open): validate CSR → authorize → profile → sign → record →
+  // respond.
+  void IssueFor(const CallerIdentity& caller, IssuanceApi api, SigningRequest request,
+                Done done) const;
+
+  // Authentication alone, against the active CA (UNAVAILABLE if there is none).
+  absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
+  // Issuance rate limits (per SPIFFE ID and in total); none until set. Call before serving.
+  void SetRateLimits(IssuanceRateLimits limits);
+
+  // Stops every issuance from now on with UNAVAILABLE carrying `reason` (the ledger can no
+  // longer be trusted to hold every revocation). Idempotent; there is no resume.
+  void Halt(std::string reason);
+  bool halted() const;
+
+  // Whether an earlier authentication still holds now (Authenticator::Recheck).
+  absl::Status Recheck(const CallerIdentity& caller) const { return authenticator_.Recheck(caller); }
+
+ private:
+  const AuthorityHolder& authorities_;
+  const Authenticator& authenticator_;
+  Ledger& ledger_;
+  TtlPolicy ttl_policy_;
+  CsrLimits csr_limits_;
+  const Clock& clock_;
+  ServerMetrics& metrics_;
+  std::unique_ptr<IssuanceRateLimiter> rate_limiter_;  // null: no limits
+  mutable Mutex halt_mu_;
+  std::optional<std::string> halted_because_ ABSL_GUARDED_BY(halt_mu_);  // guarded by halt_mu_
+
+  // PERMISSION_DENIED for a client certificate `svidctl admin issue` made.
+  absl::Status RefuseOperatorCredential(const CallerIdentity& caller) const;
+
+  // IssueFor, timed from `started` (when the request reached the pipeline).
+  void SignAndRecord(const CallerIdentity& caller, IssuanceApi api, SigningRequest request,
+                     std::chrono::steady_clock::time_point started, Done done) const;
+};
+
+}  // namespace svidd

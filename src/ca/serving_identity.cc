@@ -1,0 +1,76 @@
+#include "ca/serving_identity.h"
+
+#include <algorithm>
+
+#include "svidd/issuance/record_builder.h"
+#include "spdlog/spdlog.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/common/lifetime.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/crypto/x509_fields.h"
+
+namespace svidd {
+
+ServingIdentity::ServingIdentity(ServingIdentityOptions options, Ledger& ledger,
+                                 const Clock& clock, ServerMetrics& metrics)
+    : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
+
+absl::Status ServingIdentity::EnsureFresh(const Authority& authority) {
+  if (CurrentIsUsable(authority)) return absl::OkStatus();
+  return Issue(authority);
+}
+
+bool ServingIdentity::CurrentIsUsable(const Authority& authority) const {
+  auto pem = ReadFileToString(chain_path());
+  if (!pem.ok() || !ReadFileToString(key_path()).ok()) return false;
+  auto certs = ParseCertificatesPem(*pem);
+  if (!certs.ok() || certs->empty()) return false;
+  const X509* leaf = certs->front().get();
+  if (X509_check_issued(const_cast<X509*>(authority.signing_cert()), const_cast<X509*>(leaf)) !=
+      X509_V_OK) {
+    return false;
+  }
+  std::vector<std::string> names = DnsSans(leaf);
+  std::vector<std::string> wanted = options_.server_names;
+  std::sort(names.begin(), names.end());
+  std::sort(wanted.begin(), wanted.end());
+  if (names != wanted) return false;
+  absl::StatusOr<CertificateRecord> record = ledger_.GetCertificate(SerialHex(leaf));
+  if (!record.ok()) return false;  // never put to use unless it is on record
+  return !Lifetime::Of(NotBefore(leaf), NotAfter(leaf), record->issued_at)
+              .PastHalfLife(clock_.Now());
+}
+
+absl::Status ServingIdentity::Issue(const Authority& authority) {
+  const TimePoint now = clock_.Now();
+  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse("spiffe://" + options_.trust_domain + "/svidd/server"));
+  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(KeyType::kEcP256));
+  TtlPolicy policy{options_.ttl, options_.ttl};
+  SVIDD_ASSIGN_OR_RETURN(LeafProfile profile,
+                         BuildLeafProfile(id, options_.ttl, policy, now, authority.not_after(),
+                                          options_.server_names));
+  SVIDD_ASSIGN_OR_RETURN(IssuedCertificate issued, authority.SignLeaf(profile, key.get()));
+  IssuanceContext context{CertKind::kServer, id.str(), "self", "svidd", now};
+  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
+                         BuildCertificateRecord(issued, authority, context));
+  // Recorded first: a certificate that is not in the ledger is never put to use.
+  SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
+  metrics_.RecordIssued(CertKind::kServer, IssuanceApi::kInternal);
+
+  std::string chain = issued.pem;
+  for (const std::string& pem : authority.chain_pem()) chain += pem;
+  SVIDD_ASSIGN_OR_RETURN(std::string key_pem, PrivateKeyToPkcs8Pem(key.get()));
+  SVIDD_RETURN_IF_ERROR(EnsureDirectory(options_.dir, 0700));
+  // Key first: gRPC's watcher ignores a key/cert pair that do not match, so the old pair
+  // keeps serving until both files are in place.
+  SVIDD_RETURN_IF_ERROR(WriteFileAtomically(key_path(), key_pem, 0600));
+  SVIDD_RETURN_IF_ERROR(WriteFileAtomically(chain_path(), chain, 0644));
+  spdlog::info("issued serving certificate {} for {} until {}", issued.serial_hex,
+               fmt::format("{}", fmt::join(options_.server_names, ",")),
+               FormatRfc3339(issued.not_after));
+  return absl::OkStatus();
+}
+
+}  // namespace svidd

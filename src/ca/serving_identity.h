@@ -1,0 +1,51 @@
+// svidd's own TLS certificate: issued to itself from its CA (so it chains to the mesh root
+// clients already trust), recorded in the ledger like any other, written to
+// <data-dir>/serving/{cert-chain.pem,key.pem} where gRPC's file watcher picks it up, and
+// renewed at half its life or when the CA changes.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "svidd/common/clock.h"
+#include "svidd/ledger/ledger.h"
+#include "svidd/pki/authority.h"
+#include "svidd/metrics/server_metrics.h"
+
+namespace svidd {
+
+struct ServingIdentityOptions {
+  std::filesystem::path dir;
+  std::string trust_domain;
+  std::vector<std::string> server_names;
+  std::chrono::seconds ttl = std::chrono::hours(24);
+};
+
+class ServingIdentity {
+ public:
+  // Each certificate issued is counted in `metrics` (kind server, api internal).
+  ServingIdentity(ServingIdentityOptions options, Ledger& ledger, const Clock& clock,
+                  ServerMetrics& metrics);
+
+  // Keeps the certificate on disk if it was issued by `authority`'s signer, names the
+  // configured servers and is before half-life (of its life from issuance, as the ledger
+  // recorded it: see svidd/common/lifetime.h); otherwise issues, records and writes a new one.
+  absl::Status EnsureFresh(const Authority& authority);
+
+  std::filesystem::path chain_path() const { return options_.dir / "cert-chain.pem"; }
+  std::filesystem::path key_path() const { return options_.dir / "key.pem"; }
+
+ private:
+  bool CurrentIsUsable(const Authority& authority) const;
+  absl::Status Issue(const Authority& authority);
+
+  ServingIdentityOptions options_;
+  Ledger& ledger_;
+  const Clock& clock_;
+  ServerMetrics& metrics_;
+};
+
+}  // namespace svidd

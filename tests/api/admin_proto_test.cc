@@ -1,0 +1,136 @@
+// The admin API's wire mapping loses nothing: what svidctl sends is what the server reads,
+// and what the server answers is what svidctl prints.
+#include "svidd/api/admin_proto.h"
+
+#include <gtest/gtest.h>
+
+#include "svidd/common/time_format.h"
+
+namespace svidd {
+namespace {
+
+const TimePoint kT = FromUnixSeconds(1'760'000'000);
+
+TEST(AdminProtoTest, CertificateFilterRoundTrips) {
+  CertificateFilter f;
+  f.spiffe_id = "spiffe://td/ns/a/sa/b";
+  f.spiffe_id_prefix = "spiffe://td/ns/";
+  f.istio_namespace = "a";
+  f.serial = "0a";
+  f.issuer_serial = "0b";
+  f.key_type = "RSA-2048";
+  f.status = CertStatus::kRevoked;
+  f.kind = CertKind::kServer;
+  f.issued_since = kT;
+  f.issued_until = kT + std::chrono::hours(1);
+  f.not_after_before = kT + std::chrono::hours(2);
+  f.not_after_after = kT + std::chrono::hours(3);
+  f.revoked_since = kT + std::chrono::hours(4);
+  f.sort = CertificateSortField::kSpiffeId;
+  f.descending = false;
+  f.limit = 7;
+  f.offset = 3;
+  f.page_token = "tok";
+  auto back = FromProto(ToProto(f));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->spiffe_id, f.spiffe_id);
+  EXPECT_EQ(back->spiffe_id_prefix, f.spiffe_id_prefix);
+  EXPECT_EQ(back->istio_namespace, f.istio_namespace);
+  EXPECT_EQ(back->serial, f.serial);
+  EXPECT_EQ(back->issuer_serial, f.issuer_serial);
+  EXPECT_EQ(back->key_type, f.key_type);
+  EXPECT_EQ(back->status, f.status);
+  EXPECT_EQ(back->kind, f.kind);
+  EXPECT_EQ(back->issued_since, f.issued_since);
+  EXPECT_EQ(back->issued_until, f.issued_until);
+  EXPECT_EQ(back->not_after_before, f.not_after_before);
+  EXPECT_EQ(back->not_after_after, f.not_after_after);
+  EXPECT_EQ(back->revoked_since, f.revoked_since);
+  EXPECT_EQ(back->sort, f.sort);
+  EXPECT_EQ(back->descending, f.descending);
+  EXPECT_EQ(back->limit, f.limit);
+  EXPECT_EQ(back->offset, f.offset);
+  EXPECT_EQ(back->page_token, f.page_token);
+
+  auto empty = FromProto(ToProto(CertificateFilter{}));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->spiffe_id.has_value());
+  EXPECT_FALSE(empty->status.has_value());
+  EXPECT_FALSE(empty->issued_since.has_value());
+  EXPECT_TRUE(empty->descending);
+}
+
+TEST(AdminProtoTest, RecordRoundTripsWithPemOnlyWhenAsked) {
+  CertificateRecord r;
+  r.serial_hex = "0a";
+  r.spiffe_id = "spiffe://td/ns/a/sa/b";
+  r.kind = CertKind::kIntermediate;
+  r.issued_at = kT;
+  r.not_before = kT - std::chrono::minutes(2);
+  r.not_after = kT + std::chrono::hours(24);
+  r.issuer_serial_hex = "0b";
+  r.issuer_subject = "CN=x";
+  r.public_key_sha256 = "ab";
+  r.key_type = "EC-P256";
+  r.auth_method = "x509";
+  r.auth_principal = "x509:0c";
+  r.certificate_pem = "PEM";
+  r.status = CertStatus::kRevoked;
+  r.revoked_at = kT + std::chrono::hours(1);
+  r.revocation_reason = "key compromise";
+  r.supersedes_serial_hex = "09";
+  auto back = FromProto(ToProto(r, true));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->serial_hex, r.serial_hex);
+  EXPECT_EQ(back->kind, r.kind);
+  EXPECT_EQ(back->not_before, r.not_before);
+  EXPECT_EQ(back->revoked_at, r.revoked_at);
+  EXPECT_EQ(back->revocation_reason, r.revocation_reason);
+  EXPECT_EQ(back->supersedes_serial_hex, r.supersedes_serial_hex);
+  EXPECT_EQ(back->certificate_pem, "PEM");
+  EXPECT_EQ(FromProto(ToProto(r, false))->certificate_pem, "");
+  r.status = CertStatus::kActive;
+  r.revoked_at.reset();
+  EXPECT_FALSE(FromProto(ToProto(r, false))->revoked_at.has_value());
+}
+
+TEST(AdminProtoTest, RevocationTargets) {
+  using Target = RevocationRequest::Target;
+  for (Target t : {Target::kSerial, Target::kSpiffeId, Target::kIssuer}) {
+    auto back = FromProto(ToProto(RevocationRequest{t, "v", "why"}));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->target, t);
+    EXPECT_EQ(back->value, "v");
+    EXPECT_EQ(back->reason, "why");
+  }
+  EXPECT_EQ(FromProto(pb::RevokeCertificatesRequest{}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(AdminProtoTest, StatsAndAuditRoundTrip) {
+  FleetStats s;
+  s.generated_at = kT;
+  s.valid_certificates = 5;
+  s.valid_by_kind = {{"workload", 5}};
+  s.windows = {{std::chrono::hours(1), 1, 2, 3, 4}};
+  s.refusals = {{"invalid-argument/csr", {4}}};
+  s.ca = {{CaRole::kRoot, "CN=r", "0r", kT, kT + std::chrono::hours(1), "EC-P256"}};
+  auto back = FromProto(ToProto(s));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->windows[0].window, std::chrono::hours(1));
+  EXPECT_EQ(back->windows[0].refused, 4);
+  EXPECT_EQ(back->refusals[0].counts, std::vector<int64_t>{4});
+  EXPECT_EQ(back->ca[0].role, CaRole::kRoot);
+  EXPECT_EQ(back->ca[0].not_after, kT + std::chrono::hours(1));
+
+  AuditReport r;
+  r.generated_at = kT;
+  r.findings = {{AuditSeverity::kCritical, "weak-key", "RSA-1024", "bad"}};
+  auto audit = FromProto(ToProto(r));
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(audit->HasCritical());
+  EXPECT_EQ(audit->findings[0].subject, "RSA-1024");
+}
+
+}  // namespace
+}  // namespace svidd
