@@ -14,8 +14,8 @@
 
 #include "svidd/agent/svid_files.h"
 #include "svidd/agent/svid_store.h"
-#include "svidd/common/worker_pool.h"
 #include "svidd/common/mutex.h"
+#include "svidd/common/worker_pool.h"
 
 namespace svidd::agent_internal {
 

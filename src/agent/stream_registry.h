@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+
 #include "svidd/common/mutex.h"
 
 namespace svidd::agent_internal {

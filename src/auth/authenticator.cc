@@ -43,7 +43,8 @@ absl::StatusOr<std::string_view> BearerToken(std::string_view header) {
   std::string_view token = header.substr(space + 1);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-  if (token.empty()) return Refuse(Refusal::kAuthorizationHeader, "authorization header has an empty bearer token");
+  if (token.empty())
+    return Refuse(Refusal::kAuthorizationHeader, "authorization header has an empty bearer token");
   return token;
 }
 
@@ -59,11 +60,11 @@ absl::StatusOr<SpiffeId> CertificateIdentity(const X509* leaf, const std::string
   auto id = SpiffeId::Parse(uris.front());
   if (!id.ok()) {
     return RefuseCertificate(absl::StrCat("client certificate URI SAN is not a SPIFFE ID: ",
-                               std::string(id.status().message())));
+                                          std::string(id.status().message())));
   }
   if (id->trust_domain() != trust_domain) {
-    return RefuseCertificate(absl::StrCat("client certificate is for trust domain \"", id->trust_domain(),
-                               "\", not \"", trust_domain, "\""));
+    return RefuseCertificate(absl::StrCat("client certificate is for trust domain \"",
+                                          id->trust_domain(), "\", not \"", trust_domain, "\""));
   }
   if (!id->has_path()) return RefuseCertificate("client certificate SPIFFE ID has no path");
   return *std::move(id);
@@ -87,7 +88,8 @@ absl::StatusOr<CallerIdentity> Authenticator::Authenticate(const CallCredentials
   if (credentials.authorization.has_value() && !credentials.authorization->empty()) {
     return AuthenticateToken(*credentials.authorization);
   }
-  return Refuse(Refusal::kNoCredentials, "no credentials: send a client certificate or 'authorization: Bearer <token>'");
+  return Refuse(Refusal::kNoCredentials,
+                "no credentials: send a client certificate or 'authorization: Bearer <token>'");
 }
 
 absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
@@ -95,7 +97,7 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
   auto chain = ParseCertificatesPem(chain_pem);
   if (!chain.ok()) {
     return RefuseCertificate(absl::StrCat("client certificate chain does not parse: ",
-                               std::string(chain.status().message())));
+                                          std::string(chain.status().message())));
   }
   const X509* leaf = chain->front().get();
   std::vector<X509*> untrusted;
@@ -111,8 +113,8 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
   std::string serial = SerialHex(leaf);
   auto revoked = revocations_.IsRevoked(serial);
   if (!revoked.ok()) {
-    return Refuse(Refusal::kRevocationCheck, absl::StrCat("revocation check failed: ",
-                                                          revoked.status().message()));
+    return Refuse(Refusal::kRevocationCheck,
+                  absl::StrCat("revocation check failed: ", revoked.status().message()));
   }
   if (*revoked) {
     return Refuse(Refusal::kRevokedCertificate,
@@ -133,7 +135,7 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
       SpiffeId::ForServiceAccount(trust_domain_, claims.namespace_name, claims.service_account);
   if (!id.ok()) {
     return Refuse(Refusal::kToken, absl::StrCat("token service account cannot form a SPIFFE ID: ",
-                               std::string(id.status().message())));
+                                                std::string(id.status().message())));
   }
   return CallerIdentity{*std::move(id), AuthMethod::kKubernetesToken, std::move(claims.subject),
                         claims.expiry};
@@ -142,20 +144,20 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
 absl::Status Authenticator::Recheck(const CallerIdentity& caller) const {
   const bool by_certificate = caller.method == AuthMethod::kClientCertificate;
   if (clock_.Now() >= caller.valid_until) {
-    return Refuse(
-        by_certificate ? Refusal::kExpiredCertificate : Refusal::kExpiredToken,
-        absl::StrCat(
-        by_certificate ? "the client certificate" : "the token", " this stream authenticated with "
-        "expired at ", FormatRfc3339(caller.valid_until),
-        "; reconnect with your current certificate (or a fresh token)"));
+    return Refuse(by_certificate ? Refusal::kExpiredCertificate : Refusal::kExpiredToken,
+                  absl::StrCat(by_certificate ? "the client certificate" : "the token",
+                               " this stream authenticated with "
+                               "expired at ",
+                               FormatRfc3339(caller.valid_until),
+                               "; reconnect with your current certificate (or a fresh token)"));
   }
   if (!by_certificate) return absl::OkStatus();
   std::string serial = caller.principal;
   if (serial.starts_with(kX509Principal)) serial.erase(0, sizeof(kX509Principal) - 1);
   auto revoked = revocations_.IsRevoked(serial);
   if (!revoked.ok()) {
-    return Refuse(Refusal::kRevocationCheck, absl::StrCat("revocation check failed: ",
-                                                          revoked.status().message()));
+    return Refuse(Refusal::kRevocationCheck,
+                  absl::StrCat("revocation check failed: ", revoked.status().message()));
   }
   if (*revoked) {
     return Refuse(Refusal::kRevokedCertificate,

@@ -7,9 +7,10 @@ namespace svidd {
 
 absl::Status AuthorizeIdentity(const CallerIdentity& caller, const SpiffeId& requested) {
   if (requested == caller.id) return absl::OkStatus();
-  return Refuse(Refusal::kIdentity, absl::StrCat(
-      "caller ", caller.id.str(), " (", AuthMethodName(caller.method), " ", caller.principal,
-      ") may not be issued ", requested.str(), ": only its own identity"));
+  return Refuse(Refusal::kIdentity,
+                absl::StrCat("caller ", caller.id.str(), " (", AuthMethodName(caller.method), " ",
+                             caller.principal, ") may not be issued ", requested.str(),
+                             ": only its own identity"));
 }
 
 }  // namespace svidd

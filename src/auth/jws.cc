@@ -50,8 +50,8 @@ absl::Status ReadHeader(const json& header, CompactJws& jws) {
 // JWS's raw r||s → DER ECDSA-Sig-Value, which EVP_DigestVerify expects.
 absl::StatusOr<std::string> EcdsaRawToDer(std::string_view raw) {
   if (raw.size() != 2 * kEs256CoordinateBytes) {
-    return Refuse(Refusal::kToken, 
-        absl::StrCat("ES256 signature must be 64 bytes (r||s), got ", raw.size()));
+    return Refuse(Refusal::kToken,
+                  absl::StrCat("ES256 signature must be 64 bytes (r||s), got ", raw.size()));
   }
   const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
   BignumPtr r(BN_bin2bn(bytes, kEs256CoordinateBytes, nullptr));
@@ -81,8 +81,8 @@ const char* JwsAlgorithmName(JwsAlgorithm alg) {
 
 absl::StatusOr<CompactJws> ParseCompactJws(std::string_view token, size_t max_bytes) {
   if (token.size() > max_bytes) {
-    return Refuse(Refusal::kToken, 
-        absl::StrCat("token is larger than the ", max_bytes, "-byte limit"));
+    return Refuse(Refusal::kToken,
+                  absl::StrCat("token is larger than the ", max_bytes, "-byte limit"));
   }
   size_t dots = static_cast<size_t>(std::count(token.begin(), token.end(), '.'));
   if (dots != 2) {
@@ -106,15 +106,17 @@ absl::StatusOr<JwsAlgorithm> AllowedAlgorithm(std::string_view alg) {
   if (alg == "ES256") return JwsAlgorithm::kEs256;
   std::string name(alg.substr(0, 32));
   if (alg == "none" || alg == "None" || alg == "NONE") {
-    return Refuse(Refusal::kTokenAlgorithm, "token algorithm \"none\" is not allowed (unsigned token)");
+    return Refuse(Refusal::kTokenAlgorithm,
+                  "token algorithm \"none\" is not allowed (unsigned token)");
   }
   if (alg.substr(0, 2) == "HS") {
-    return Refuse(Refusal::kTokenAlgorithm, absl::StrCat("token algorithm ", name,
-                                                   " is not allowed (symmetric HMAC with a public "
-                                                   "key is key confusion); only RS256 and ES256"));
+    return Refuse(Refusal::kTokenAlgorithm,
+                  absl::StrCat("token algorithm ", name,
+                               " is not allowed (symmetric HMAC with a public "
+                               "key is key confusion); only RS256 and ES256"));
   }
-  return Refuse(Refusal::kTokenAlgorithm, 
-      absl::StrCat("token algorithm \"", name, "\" is not allowed; only RS256 and ES256"));
+  return Refuse(Refusal::kTokenAlgorithm, absl::StrCat("token algorithm \"", name,
+                                                       "\" is not allowed; only RS256 and ES256"));
 }
 
 bool AlgorithmFitsKey(JwsAlgorithm alg, JwkType key_type) {

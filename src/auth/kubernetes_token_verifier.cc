@@ -12,9 +12,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "auth/jwks_key_set.h"
-#include "svidd/auth/jwks_fetcher.h"
 #include "auth/jws.h"
 #include "auth/token_claims.h"
+#include "svidd/auth/jwks_fetcher.h"
 #include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 
@@ -71,10 +71,11 @@ absl::StatusOr<std::vector<const JwksKey*>> CandidateKeys(const JwksKeySet& keys
     if (AlgorithmFitsKey(alg, key->type)) fitting.push_back(key);
   }
   if (fitting.empty()) {
-    return Refuse(Refusal::kTokenAlgorithm, absl::StrCat(
-        "token algorithm ", JwsAlgorithmName(alg), " does not fit the ",
-        kid.has_value() ? absl::StrCat(named.front()->kty, " key \"", kid->substr(0, 64), "\"")
-                        : std::string("keys in the JWKS")));
+    return Refuse(Refusal::kTokenAlgorithm,
+                  absl::StrCat("token algorithm ", JwsAlgorithmName(alg), " does not fit the ",
+                               kid.has_value() ? absl::StrCat(named.front()->kty, " key \"",
+                                                              kid->substr(0, 64), "\"")
+                                               : std::string("keys in the JWKS")));
   }
   return fitting;
 }
@@ -120,8 +121,8 @@ absl::StatusOr<std::unique_ptr<KubernetesTokenVerifier>> KubernetesTokenVerifier
     return absl::FailedPreconditionError(
         absl::StrCat("JWKS file ", path.string(), ": ", std::string(keys.status().message())));
   }
-  spdlog::info("loaded {} JWKS key(s) from {} ({} skipped)", (*keys)->keys().size(),
-               path.string(), (*keys)->skipped());
+  spdlog::info("loaded {} JWKS key(s) from {} ({} skipped)", (*keys)->keys().size(), path.string(),
+               (*keys)->skipped());
   {
     MutexLock lock(&verifier->mu_);  // nobody else has it yet; the analysis cannot know
     verifier->keys_ = *std::move(keys);

@@ -61,7 +61,9 @@ absl::Status CheckAudience(const json& payload, const std::string& audience) {
   } else {
     return Refuse("token claim \"aud\" is neither a string nor an array");
   }
-  if (!found) return Refuse(Refusal::kTokenAudience, absl::StrCat("token audience does not include ", Quote(audience)));
+  if (!found)
+    return Refuse(Refusal::kTokenAudience,
+                  absl::StrCat("token audience does not include ", Quote(audience)));
   return absl::OkStatus();
 }
 
@@ -74,10 +76,12 @@ absl::Status CheckTimes(const json& payload, const TokenClaimRules& rules, TimeP
     return Refuse(Refusal::kExpiredToken, absl::StrCat("token expired at ", FormatRfc3339(*exp)));
   }
   if (nbf.has_value() && *nbf > rules.now + rules.leeway) {
-    return Refuse(Refusal::kTokenNotYetValid, absl::StrCat("token is not yet valid (nbf ", FormatRfc3339(*nbf), ")"));
+    return Refuse(Refusal::kTokenNotYetValid,
+                  absl::StrCat("token is not yet valid (nbf ", FormatRfc3339(*nbf), ")"));
   }
   if (iat.has_value() && *iat > rules.now + rules.leeway) {
-    return Refuse(Refusal::kTokenNotYetValid, absl::StrCat("token issued in the future (iat ", FormatRfc3339(*iat), ")"));
+    return Refuse(Refusal::kTokenNotYetValid,
+                  absl::StrCat("token issued in the future (iat ", FormatRfc3339(*iat), ")"));
   }
   expiry = *exp;
   return absl::OkStatus();
@@ -168,7 +172,8 @@ absl::StatusOr<KubernetesTokenClaims> CheckTokenClaims(const json& payload,
   SVIDD_ASSIGN_OR_RETURN(auto iss, StringClaim(payload, "iss"));
   if (!iss.has_value()) return Refuse("token has no \"iss\" claim");
   if (*iss != rules.issuer) {
-    return Refuse(Refusal::kTokenIssuer, absl::StrCat("token issuer ", Quote(*iss), " is not the trusted issuer ",
+    return Refuse(Refusal::kTokenIssuer,
+                  absl::StrCat("token issuer ", Quote(*iss), " is not the trusted issuer ",
                                Quote(rules.issuer)));
   }
   claims.issuer = *iss;

@@ -35,7 +35,8 @@ absl::Status RemoveTree(const std::filesystem::path& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
   if (ec) {
-    return absl::UnavailableError(absl::StrCat("cannot remove ", path.string(), ": ", ec.message()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot remove ", path.string(), ": ", ec.message()));
   }
   return absl::OkStatus();
 }

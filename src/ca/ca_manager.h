@@ -41,9 +41,9 @@
 #include "svidd/common/lifetime.h"
 #include "svidd/common/mutex.h"
 #include "svidd/ledger/ledger.h"
+#include "svidd/metrics/server_metrics.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/root_ca.h"
-#include "svidd/metrics/server_metrics.h"
 
 namespace svidd {
 
@@ -116,19 +116,21 @@ class CaManager {
   absl::Status SwitchToNewRoot(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::StatusOr<TimePoint> DependentsExpire(const std::string& root_serial, TimePoint now) const;
   absl::Status DropOldRoot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
-  absl::Status PrepareNext(TimePoint now, IssuanceApi requested_by) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status PrepareNext(TimePoint now, IssuanceApi requested_by)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status ActivateNext(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   bool PruneRetired(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::StatusOr<std::shared_ptr<const Authority>> MintIntermediate(const RootCa& root,
-                                                                     TimePoint now,
-                                                                     IssuanceApi requested_by)
+                                                                    TimePoint now,
+                                                                    IssuanceApi requested_by)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status SetBundle(std::vector<const X509*> roots) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   // ca/ from active_, not mistaken for an outside change
   absl::Status WriteActive() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   bool AdoptOutsideChange(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
-  std::shared_ptr<const Authority> PollOutsideChange(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  std::shared_ptr<const Authority> PollOutsideChange(TimePoint now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   void Notify();
   // Where a CA certificate's life counts from: its issuance time from the ledger when svidd
   // made it, else its NotBefore (an operator's root; svidd backdates only by minutes).

@@ -92,8 +92,7 @@ absl::Status CaManager::RotateIntermediateNow() {
     }
     const TimePoint now = clock_.Now();
     // Only the admin API asks for this (svidctl ca rotate-intermediate).
-    absl::Status done = next_ == nullptr ? PrepareNext(now, IssuanceApi::kAdmin)
-                                         : absl::OkStatus();
+    absl::Status done = next_ == nullptr ? PrepareNext(now, IssuanceApi::kAdmin) : absl::OkStatus();
     if (done.ok()) done = ActivateNext(now);
     Publish();
     SVIDD_RETURN_IF_ERROR(done);

@@ -108,7 +108,8 @@ absl::StatusOr<std::string> ReadFileToString(const std::filesystem::path& path) 
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int opened = errno;  // ifstream leaves open(2)'s errno
-    if (opened == ENOENT || opened == ENOTDIR) return absl::NotFoundError("no file " + path.string());
+    if (opened == ENOENT || opened == ENOTDIR)
+      return absl::NotFoundError("no file " + path.string());
     return ErrnoError("cannot read", path);
   }
   std::ostringstream out;

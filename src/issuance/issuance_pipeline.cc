@@ -4,12 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "issuance/issuance_rate_limiter.h"
-#include "svidd/issuance/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/identity_policy.h"
 #include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
+#include "svidd/issuance/record_builder.h"
 
 namespace svidd {
 namespace {
@@ -64,10 +64,12 @@ void IssuancePipeline::Issue(IssuanceRequest request, Done done) const {
   auto caller = Authenticate(request.credentials);
   if (!caller.ok()) return done(caller.status());
   if (request.impersonated_identity.has_value()) {
-    return done(Refuse(Refusal::kImpersonation, absl::StrCat(
-        caller->id.str(), " asked to impersonate \"", *request.impersonated_identity,
-        "\" (metadata ImpersonatedIdentity): svidd trusts no node accounts and issues only to "
-        "the authenticated caller's own identity")));
+    return done(Refuse(
+        Refusal::kImpersonation,
+        absl::StrCat(
+            caller->id.str(), " asked to impersonate \"", *request.impersonated_identity,
+            "\" (metadata ImpersonatedIdentity): svidd trusts no node accounts and issues only to "
+            "the authenticated caller's own identity")));
   }
   SignAndRecord(*caller, IssuanceApi::kIstio,
                 SigningRequest{std::move(request.csr_pem), request.requested_ttl, std::string()},
@@ -93,9 +95,12 @@ absl::Status IssuancePipeline::RefuseOperatorCredential(const CallerIdentity& ca
                                                  record.status().message()));
   }
   if (record->auth_method != kOperatorAuthMethod) return absl::OkStatus();
-  return Refuse(Refusal::kOperatorCredential, absl::StrCat(
-      "client certificate ", serial, " is an operator credential (svidctl admin issue); it is "
-      "not renewed through workload issuance: issue a new one with svidctl admin issue"));
+  return Refuse(
+      Refusal::kOperatorCredential,
+      absl::StrCat(
+          "client certificate ", serial,
+          " is an operator credential (svidctl admin issue); it is "
+          "not renewed through workload issuance: issue a new one with svidctl admin issue"));
 }
 
 void IssuancePipeline::Halt(std::string reason) {
@@ -149,8 +154,8 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
 
   auto issued = (*authority)->SignLeaf(*profile, csr->public_key);
   if (!issued.ok()) {
-    return done(Refuse(Refusal::kSigning,
-                       absl::StrCat("signing failed: ", issued.status().message())));
+    return done(
+        Refuse(Refusal::kSigning, absl::StrCat("signing failed: ", issued.status().message())));
   }
 
   IssuanceContext context{CertKind::kWorkload, caller.id.str(), AuthMethodName(caller.method),

@@ -36,7 +36,9 @@ void GroupCommitWriter::Enqueue(CertificateRecord record, Done done) {
   Push(Pending{std::move(record), std::move(done), {}});
 }
 
-void GroupCommitWriter::EnqueueProbe(Done done) { Push(Pending{std::nullopt, std::move(done), {}}); }
+void GroupCommitWriter::EnqueueProbe(Done done) {
+  Push(Pending{std::nullopt, std::move(done), {}});
+}
 
 absl::Status GroupCommitWriter::Execute(Write write) {
   Pending pending{std::nullopt, nullptr, std::move(write)};

@@ -18,8 +18,8 @@
 #include "absl/status/status.h"
 #include "ledger/event_appender.h"
 #include "ledger/sqlite_connection.h"
-#include "svidd/ledger/certificate_record.h"
 #include "svidd/common/mutex.h"
+#include "svidd/ledger/certificate_record.h"
 
 namespace svidd::internal {
 

@@ -9,10 +9,10 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
-#include "svidd/common/time_format.h"
-#include "svidd/metrics/refusal_counter.h"
 #include "svidd/common/refusal.h"
+#include "svidd/common/time_format.h"
 #include "svidd/crypto/x509_fields.h"
+#include "svidd/metrics/refusal_counter.h"
 
 namespace svidd {
 namespace {

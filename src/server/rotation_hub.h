@@ -12,17 +12,17 @@
 #include <thread>
 #include <unordered_map>
 
-#include "server/rotation_session.h"
 #include "publish/trust_bundle_publisher.h"
-#include "svidd/common/clock.h"
-#include "svidd/common/worker_pool.h"
-#include "svidd/ledger/ledger.h"
-#include "svidd/rotation/renewal_scheduler.h"
-#include "svidd/issuance/issuance_pipeline.h"
 #include "server/audit_log.h"
+#include "server/rotation_session.h"
+#include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
+#include "svidd/common/worker_pool.h"
+#include "svidd/issuance/issuance_pipeline.h"
+#include "svidd/ledger/ledger.h"
 #include "svidd/metrics/refusal_counter.h"
 #include "svidd/metrics/server_metrics.h"
-#include "svidd/common/mutex.h"
+#include "svidd/rotation/renewal_scheduler.h"
 
 namespace svidd {
 
@@ -116,7 +116,8 @@ class RotationHub {
 
   mutable Mutex mu_;  // sessions_; held while a session is tracked or untracked
   std::unordered_map<uint64_t, std::shared_ptr<RotationSession>> sessions_ ABSL_GUARDED_BY(mu_);
-  std::unordered_map<std::string, size_t> streams_per_identity_ ABSL_GUARDED_BY(mu_);  // guarded by mu_
+  std::unordered_map<std::string, size_t> streams_per_identity_
+      ABSL_GUARDED_BY(mu_);  // guarded by mu_
   std::atomic<uint64_t> next_id_{1};
 
   Mutex loop_mu_;

@@ -2,10 +2,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "svidd/api/grpc_status.h"
 #include "server/istio_certificate_service.h"
 #include "server/rotation_hub.h"
 #include "spdlog/spdlog.h"
+#include "svidd/api/grpc_status.h"
 #include "svidd/common/mutex.h"
 #include "svidd/common/refusal.h"
 #include "svidd/common/time_format.h"
@@ -285,9 +285,11 @@ absl::Status RotationSession::AdmitUnsolicited(uint64_t renewal_id) {
   if (unsolicited_in_window_ >= limit) {
     const auto retry = std::chrono::ceil<std::chrono::seconds>(
         unsolicited_window_start_ + std::chrono::minutes(1) - now);
-    return Refuse(Refusal::kRateLimited, absl::StrCat(
-        "this stream sent ", limit, " CSRs unasked within a minute (the limit); answer renewal "
-        "requests, or retry in ", retry.count(), " s"));
+    return Refuse(Refusal::kRateLimited,
+                  absl::StrCat("this stream sent ", limit,
+                               " CSRs unasked within a minute (the limit); answer renewal "
+                               "requests, or retry in ",
+                               retry.count(), " s"));
   }
   ++unsolicited_in_window_;
   return absl::OkStatus();

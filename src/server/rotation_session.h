@@ -4,8 +4,8 @@
 // thread), and that credential (token exp, or the client
 // certificate's validity and revocation) is checked again before every renewal request and
 // every CSR: once it has lapsed the stream ends with UNAUTHENTICATED, and the workload
-// reconnects with the certificate it was issued meanwhile. From then on the hub (rotation_hub.h) decides
-// when to ask for a renewal; the workload answers each request with a CSR for a fresh key,
+// reconnects with the certificate it was issued meanwhile. From then on the hub (rotation_hub.h)
+// decides when to ask for a renewal; the workload answers each request with a CSR for a fresh key,
 // which runs through the same issuance pipeline as Istio's CreateCertificate, on a signing
 // worker, and is recorded (with the serial it supersedes) before the new chain is sent.
 //
@@ -25,11 +25,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-
 #include "svidd/auth/caller_identity.h"
+#include "svidd/common/mutex.h"
 #include "svidd/issuance/issuance_pipeline.h"
 #include "svidd/v1/rotation.grpc.pb.h"
-#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -109,7 +108,8 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   uint64_t last_bundle_sequence_ ABSL_GUARDED_BY(state_mu_) = 0;
   int unanswered_requests_ ABSL_GUARDED_BY(state_mu_) = 0;
   std::optional<Reason> next_reason_ ABSL_GUARDED_BY(state_mu_);
-  TimePoint unsolicited_window_start_ ABSL_GUARDED_BY(state_mu_){};  // of the current minute of unsolicited CSRs
+  TimePoint unsolicited_window_start_
+      ABSL_GUARDED_BY(state_mu_){};  // of the current minute of unsolicited CSRs
   int unsolicited_in_window_ ABSL_GUARDED_BY(state_mu_) = 0;
 };
 

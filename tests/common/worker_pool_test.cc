@@ -30,7 +30,8 @@ TEST(WorkerPoolTest, AFullQueueRefusesAtOnceWithResourceExhausted) {
   ASSERT_TRUE(pool.Submit([&] {
                     started.Notify();
                     release.WaitForNotification();
-                  }).ok());
+                  })
+                  .ok());
   started.WaitForNotification();
   std::atomic<int> ran{0};
   ASSERT_TRUE(pool.Submit([&] { ran++; }).ok());

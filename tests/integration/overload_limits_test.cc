@@ -55,10 +55,12 @@ TEST(OverloadLimitsTest, AFullSigningQueueRefusesAtOnce) {
   absl::Cleanup release_on_exit = [&] {
     if (!release.HasBeenNotified()) release.Notify();
   };
-  ASSERT_TRUE(signers.Submit([&] {
-                       started.Notify();
-                       release.WaitForNotification();
-                     }).ok());
+  ASSERT_TRUE(signers
+                  .Submit([&] {
+                    started.Notify();
+                    release.WaitForNotification();
+                  })
+                  .ok());
   started.WaitForNotification();
   ASSERT_TRUE(signers.Submit([] {}).ok());  // takes the queue's one place
   grpc::Status full = IssueFor(*env, "bar");
@@ -82,10 +84,12 @@ TEST(OverloadLimitsTest, AFullSigningQueueRefusesNewRotationStreamsAtOnce) {
   absl::Cleanup release_on_exit = [&] {
     if (!release.HasBeenNotified()) release.Notify();
   };
-  ASSERT_TRUE(signers.Submit([&] {
-                       started.Notify();
-                       release.WaitForNotification();
-                     }).ok());
+  ASSERT_TRUE(signers
+                  .Submit([&] {
+                    started.Notify();
+                    release.WaitForNotification();
+                  })
+                  .ok());
   started.WaitForNotification();
   ASSERT_TRUE(signers.Submit([] {}).ok());
   {

@@ -189,8 +189,9 @@ TEST(GroupCommitTest, EveryKindOfWriteGoesThroughTheOneWriter) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(ledger->RevokeCertificate(TestSerial(i), "key compromise", kBase).ok());
     ASSERT_TRUE(ledger->AddRefusalCounts({{kBase, "invalid-argument/csr", 1}}).ok());
-    ASSERT_TRUE(ledger->RecordAdminCall({kBase, "spiffe://td/admin", "x509:01", "peer",
-                                         "RevokeCertificate", "{}", "OK", ""})
+    ASSERT_TRUE(ledger
+                    ->RecordAdminCall({kBase, "spiffe://td/admin", "x509:01", "peer",
+                                       "RevokeCertificate", "{}", "OK", ""})
                     .ok());
   }
   issuing.join();

@@ -7,9 +7,9 @@
 #include "support/fleet/test_data_dir.h"
 #include "svidd/auth/identity_policy.h"
 #include "svidd/common/refusal.h"
-#include "svidd/pki/csr_validator.h"
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/sqlite_ledger.h"
+#include "svidd/pki/csr_validator.h"
 
 namespace svidd {
 namespace {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <mutex>
+
 #include "svidd/common/mutex.h"
 
 namespace svidd {

@@ -13,12 +13,12 @@
 #include "absl/status/statusor.h"
 #include "svidd/auth/authenticator.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/ledger.h"
+#include "svidd/metrics/server_metrics.h"
+#include "svidd/pki/authority_holder.h"
 #include "svidd/pki/csr_validator.h"
 #include "svidd/pki/leaf_profile.h"
-#include "svidd/pki/authority_holder.h"
-#include "svidd/metrics/server_metrics.h"
-#include "svidd/common/mutex.h"
 
 namespace svidd {
 

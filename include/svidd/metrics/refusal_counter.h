@@ -12,9 +12,9 @@
 
 #include "absl/status/status.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/metrics/server_metrics.h"
-#include "svidd/common/mutex.h"
 
 namespace svidd {
 

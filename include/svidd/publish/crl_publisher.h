@@ -19,10 +19,10 @@
 
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
 #include "svidd/publish/crl_set.h"
-#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -67,7 +67,8 @@ class CrlPublisher {
                const Clock& clock, uint64_t last_number);
   absl::Status Update(bool force);
   std::shared_ptr<const CrlSet> Rebuild(const std::vector<CertificateRecord>& revoked, bool force,
-                                        absl::Status* errors) ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
+                                        absl::Status* errors)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
   uint64_t NextNumber(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
   absl::Status WriteFile(const CrlSet& set);
   void Notify(uint64_t version);
@@ -78,7 +79,7 @@ class CrlPublisher {
   const Ledger& ledger_;
   const Clock& clock_;
 
-  Mutex update_mu_;  // one Update at a time
+  Mutex update_mu_;                                   // one Update at a time
   uint64_t last_number_ ABSL_GUARDED_BY(update_mu_);  // the newest CRL number handed out
   bool file_stale_ ABSL_GUARDED_BY(update_mu_) = false;
   std::atomic<std::shared_ptr<const CrlSet>> current_;

@@ -130,19 +130,24 @@ class RenewalScheduler {
   };
   using Key = std::pair<TimePoint, uint64_t>;  // (time, id)
 
-  TimePoint ScheduleLocked(uint64_t id, TimePoint not_before, TimePoint not_after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  TimePoint ScheduleLocked(uint64_t id, TimePoint not_before, TimePoint not_after)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EraseLocked(uint64_t id, const Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void EnqueueLocked(uint64_t id, Entry& entry, TimePoint due, bool urgent = false) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void HandOutUrgentLocked(TimePoint now, std::vector<uint64_t>& due) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EnqueueLocked(uint64_t id, Entry& entry, TimePoint due, bool urgent = false)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HandOutUrgentLocked(TimePoint now, std::vector<uint64_t>& due)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ExpireLocked(TimePoint now, DueBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void HandOutLocked(uint64_t id, Entry& entry, TimePoint now, std::set<Key>& from) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HandOutLocked(uint64_t id, Entry& entry, TimePoint now, std::set<Key>& from)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::optional<TimePoint> NextWakeupLocked(TimePoint now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   RenewalSchedulerOptions options_;
   mutable Mutex mu_;
   std::unordered_map<uint64_t, Entry> entries_ ABSL_GUARDED_BY(mu_);
-  std::set<Key> queue_ ABSL_GUARDED_BY(mu_);   // (due, id) of every tracked workload not in urgent_
-  std::set<Key> urgent_ ABSL_GUARDED_BY(mu_);  // (due, id) of expedited workloads that skip the rate limit
+  std::set<Key> queue_ ABSL_GUARDED_BY(mu_);  // (due, id) of every tracked workload not in urgent_
+  std::set<Key> urgent_
+      ABSL_GUARDED_BY(mu_);  // (due, id) of expedited workloads that skip the rate limit
   std::set<Key> expiry_ ABSL_GUARDED_BY(mu_);  // (not_after, id) of every tracked workload
   std::unique_ptr<RateLimiter> limiter_ ABSL_GUARDED_BY(mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;

@@ -10,9 +10,9 @@
 #include "svidd/common/worker_pool.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority_holder.h"
-#include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/publish/crl_publisher.h"
 #include "svidd/publish/readiness.h"
+#include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
