@@ -10,5 +10,7 @@ bash tools/setup-deps.sh
 # worktree of the same sources reuses the cache.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 BUILD_DIR="${BUILD_DIR:-build}"
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Dev}" >/dev/null
+# SVIDD_WERROR=ON (CI sets it) turns warnings into errors.
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Dev}" \
+  -DSVIDD_WERROR="${SVIDD_WERROR:-OFF}" >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"

@@ -4,6 +4,9 @@
 #   asan   tools/sanitize.sh asan: the whole suite under ASan+UBSan (clang, build-asan)
 #   fuzz   tools/fuzz.sh: every fuzzer for CI_FUZZ_SECONDS (default 20) s, reusing build-asan
 #   tsan   tools/sanitize.sh tsan: the concurrency-heavy tests under TSan (build-tsan)
+#   format         tools/format_check.sh: every source clang-format clean (seconds)
+#   thread-safety  tools/thread_safety.sh: clang -Wthread-safety over src/ and tools/ as errors
+# The main stage builds with SVIDD_WERROR=ON: a warning in svidd's own code fails CI.
 # Every stage runs even if an earlier one failed; any failure makes the exit status non-zero.
 # CI's hard limit is 90 minutes: a sanitizer or fuzz stage that would start after
 # CI_START_BY_MINUTES (default 60) is skipped and says so, rather than losing the whole run.
@@ -13,8 +16,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 LOGS="$(mktemp -d)"
 # CI_STAGES picks stages, e.g. CI_STAGES="main asan fuzz tsan" for all four. The default is
-# "main fuzz" until the whole suite has run clean under ASan+UBSan and TSan (docs/SECURITY.md).
-read -r -a STAGES <<<"${CI_STAGES:-main fuzz}"
+# "format thread-safety main fuzz" (the two checks take seconds to minutes) until the whole
+# suite has run clean under ASan+UBSan and TSan (docs/SECURITY.md).
+read -r -a STAGES <<<"${CI_STAGES:-format thread-safety main fuzz}"
+export SVIDD_WERROR=ON
 declare -A SECONDS_TAKEN RESULT
 passed=0
 failed=0
@@ -58,6 +63,8 @@ for s in "${STAGES[@]}"; do
     asan) run_stage asan bash tools/sanitize.sh asan ;;
     fuzz) run_stage fuzz bash tools/fuzz.sh --seconds "${CI_FUZZ_SECONDS:-20}" ;;
     tsan) run_stage tsan bash tools/sanitize.sh tsan ;;
+    format) run_stage format bash tools/format_check.sh ;;
+    thread-safety) run_stage thread-safety bash tools/thread_safety.sh ;;
     *) echo "ci: unknown stage $s" >&2; exit 2 ;;
   esac
 done
@@ -65,7 +72,7 @@ done
 echo "===== ci: summary ====="
 status=0
 for s in "${STAGES[@]}"; do
-  printf 'ci: %-5s %6d s  %s\n' "$s" "${SECONDS_TAKEN[$s]}" "${RESULT[$s]}"
+  printf 'ci: %-13s %6d s  %s\n' "$s" "${SECONDS_TAKEN[$s]}" "${RESULT[$s]}"
   case "${RESULT[$s]}" in ok|skipped*) ;; *) status=1 ;; esac
 done
 echo "main suite (tools/test.sh):"

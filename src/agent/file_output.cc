@@ -19,7 +19,7 @@ FileOutput::~FileOutput() { Stop(); }
 void FileOutput::Stop() { hook_thread_.Stop(); }
 
 FileOutputStats FileOutput::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 
@@ -27,7 +27,7 @@ void FileOutput::OnChange(const AgentState& state) {
   if (state.closed || state.bundle == nullptr) return;
   absl::Status status;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (state.svid == written_svid_ && state.bundle == written_bundle_) return;
     status = Write(state);
     ++(status.ok() ? stats_.writes : stats_.write_failures);
@@ -60,7 +60,7 @@ void FileOutput::RunHook() {
   hook_queued_ = false;
   absl::Status status = RunShellCommand(on_rotate_, timeout_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ++stats_.hook_runs;
     if (!status.ok()) ++stats_.hook_failures;
   }

@@ -14,6 +14,7 @@
 
 #include "svidd/agent/svid_files.h"
 #include "svidd/agent/svid_store.h"
+#include "svidd/common/mutex.h"
 #include "svidd/common/worker_pool.h"
 
 namespace svidd::agent_internal {
@@ -38,17 +39,17 @@ class FileOutput {
   FileOutputStats stats() const;
 
  private:
-  absl::Status Write(const AgentState& state);
+  absl::Status Write(const AgentState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void TriggerHook();
   void RunHook();
 
   std::optional<SvidFiles> files_;
   std::string on_rotate_;
   std::chrono::seconds timeout_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const X509Svid> written_svid_;
-  std::shared_ptr<const X509Bundle> written_bundle_;
-  FileOutputStats stats_;
+  mutable Mutex mu_;
+  std::shared_ptr<const X509Svid> written_svid_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const X509Bundle> written_bundle_ ABSL_GUARDED_BY(mu_);
+  FileOutputStats stats_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> hook_queued_{false};
   WorkerPool hook_thread_{1};
 };

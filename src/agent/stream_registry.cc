@@ -8,7 +8,7 @@ uint64_t StreamRegistry::Add(const std::shared_ptr<ClosableStream>& stream) {
   uint64_t id = 0;
   bool closed = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     id = next_id_++;
     streams_[id] = stream;
     closed = closed_;
@@ -18,14 +18,14 @@ uint64_t StreamRegistry::Add(const std::shared_ptr<ClosableStream>& stream) {
 }
 
 void StreamRegistry::Remove(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   streams_.erase(id);
 }
 
 void StreamRegistry::CloseAll() {
   std::vector<std::shared_ptr<ClosableStream>> open;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     closed_ = true;
     for (const auto& [id, weak] : streams_) {
       if (auto stream = weak.lock()) open.push_back(std::move(stream));

@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 
+#include "svidd/common/mutex.h"
+
 namespace svidd::agent_internal {
 
 class ClosableStream {
@@ -25,10 +27,10 @@ class StreamRegistry {
   void CloseAll();
 
  private:
-  std::mutex mu_;
-  bool closed_ = false;
-  uint64_t next_id_ = 1;
-  std::map<uint64_t, std::weak_ptr<ClosableStream>> streams_;
+  Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  std::map<uint64_t, std::weak_ptr<ClosableStream>> streams_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace svidd::agent_internal

@@ -6,15 +6,15 @@
 namespace svidd {
 
 AgentState SvidStore::Current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return state_;
 }
 
 bool SvidStore::SetSvid(std::shared_ptr<const X509Svid> svid) {
-  std::lock_guard<std::mutex> in_order(notify_mu_);
+  MutexLock in_order(&notify_mu_);
   AgentState now;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (state_.closed || svid == nullptr || svid == state_.svid) return false;
     state_.svid = std::move(svid);
     ++state_.version;
@@ -25,10 +25,10 @@ bool SvidStore::SetSvid(std::shared_ptr<const X509Svid> svid) {
 }
 
 bool SvidStore::SetBundle(std::shared_ptr<const X509Bundle> bundle) {
-  std::lock_guard<std::mutex> in_order(notify_mu_);
+  MutexLock in_order(&notify_mu_);
   AgentState now;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (state_.closed || bundle == nullptr) return false;
     if (state_.bundle != nullptr && state_.bundle->SameContent(*bundle)) return false;
     state_.bundle = std::move(bundle);
@@ -41,10 +41,10 @@ bool SvidStore::SetBundle(std::shared_ptr<const X509Bundle> bundle) {
 
 void SvidStore::SetBoth(std::shared_ptr<const X509Svid> svid,
                         std::shared_ptr<const X509Bundle> bundle) {
-  std::lock_guard<std::mutex> in_order(notify_mu_);
+  MutexLock in_order(&notify_mu_);
   AgentState now;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (state_.closed) return;
     state_.svid = std::move(svid);
     state_.bundle = std::move(bundle);
@@ -55,10 +55,10 @@ void SvidStore::SetBoth(std::shared_ptr<const X509Svid> svid,
 }
 
 void SvidStore::Close() {
-  std::lock_guard<std::mutex> in_order(notify_mu_);
+  MutexLock in_order(&notify_mu_);
   AgentState now;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (state_.closed) return;
     state_.closed = true;
     ++state_.version;
@@ -68,21 +68,21 @@ void SvidStore::Close() {
 }
 
 uint64_t SvidStore::Subscribe(Listener listener) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t id = next_listener_++;
   listeners_[id] = std::make_shared<const Listener>(std::move(listener));
   return id;
 }
 
 void SvidStore::Unsubscribe(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   listeners_.erase(id);
 }
 
 void SvidStore::Notify(const AgentState& state) {
   std::vector<std::shared_ptr<const Listener>> listeners;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
   }
   for (const auto& listener : listeners) (*listener)(state);

@@ -29,7 +29,11 @@ absl::Status WriteTrustBundleState(const std::filesystem::path& file,
 }
 
 absl::StatusOr<std::optional<uint64_t>> ReadTrustBundleSequence(const std::filesystem::path& file) {
-  if (!std::filesystem::exists(file)) return std::nullopt;
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    if (ec) return absl::UnavailableError("cannot look at " + file.string() + ": " + ec.message());
+    return std::nullopt;
+  }
   SVIDD_ASSIGN_OR_RETURN(TrustBundleState state, ReadTrustBundleState(file));
   return state.sequence;
 }

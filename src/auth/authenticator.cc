@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
@@ -18,7 +19,9 @@ namespace {
 constexpr std::string_view kBearer = "bearer";
 constexpr char kX509Principal[] = "x509:";
 
-absl::Status Refuse(absl::string_view what) { return absl::UnauthenticatedError(what); }
+absl::Status RefuseCertificate(std::string_view what) {
+  return Refuse(Refusal::kClientCertificate, what);
+}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -35,34 +38,35 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 absl::StatusOr<std::string_view> BearerToken(std::string_view header) {
   size_t space = header.find(' ');
   if (space == std::string_view::npos || !EqualsIgnoreCase(header.substr(0, space), kBearer)) {
-    return Refuse("authorization header must be 'Bearer <token>'");
+    return Refuse(Refusal::kAuthorizationHeader, "authorization header must be 'Bearer <token>'");
   }
   std::string_view token = header.substr(space + 1);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-  if (token.empty()) return Refuse("authorization header has an empty bearer token");
+  if (token.empty())
+    return Refuse(Refusal::kAuthorizationHeader, "authorization header has an empty bearer token");
   return token;
 }
 
 // The identity a verified leaf names: exactly one URI SAN, a SPIFFE ID with a path in
 // `trust_domain`.
 absl::StatusOr<SpiffeId> CertificateIdentity(const X509* leaf, const std::string& trust_domain) {
-  if (IsCaCertificate(leaf)) return Refuse("client certificate is a CA certificate");
+  if (IsCaCertificate(leaf)) return RefuseCertificate("client certificate is a CA certificate");
   std::vector<std::string> uris = UriSans(leaf);
   if (uris.size() != 1) {
-    return Refuse(
+    return RefuseCertificate(
         absl::StrCat("client certificate must carry exactly one URI SAN, it has ", uris.size()));
   }
   auto id = SpiffeId::Parse(uris.front());
   if (!id.ok()) {
-    return Refuse(absl::StrCat("client certificate URI SAN is not a SPIFFE ID: ",
-                               std::string(id.status().message())));
+    return RefuseCertificate(absl::StrCat("client certificate URI SAN is not a SPIFFE ID: ",
+                                          std::string(id.status().message())));
   }
   if (id->trust_domain() != trust_domain) {
-    return Refuse(absl::StrCat("client certificate is for trust domain \"", id->trust_domain(),
-                               "\", not \"", trust_domain, "\""));
+    return RefuseCertificate(absl::StrCat("client certificate is for trust domain \"",
+                                          id->trust_domain(), "\", not \"", trust_domain, "\""));
   }
-  if (!id->has_path()) return Refuse("client certificate SPIFFE ID has no path");
+  if (!id->has_path()) return RefuseCertificate("client certificate SPIFFE ID has no path");
   return *std::move(id);
 }
 
@@ -84,31 +88,38 @@ absl::StatusOr<CallerIdentity> Authenticator::Authenticate(const CallCredentials
   if (credentials.authorization.has_value() && !credentials.authorization->empty()) {
     return AuthenticateToken(*credentials.authorization);
   }
-  return Refuse("no credentials: send a client certificate or 'authorization: Bearer <token>'");
+  return Refuse(Refusal::kNoCredentials,
+                "no credentials: send a client certificate or 'authorization: Bearer <token>'");
 }
 
 absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
     std::string_view chain_pem, const Authority& authority) const {
   auto chain = ParseCertificatesPem(chain_pem);
   if (!chain.ok()) {
-    return Refuse(absl::StrCat("client certificate chain does not parse: ",
-                               std::string(chain.status().message())));
+    return RefuseCertificate(absl::StrCat("client certificate chain does not parse: ",
+                                          std::string(chain.status().message())));
   }
   const X509* leaf = chain->front().get();
   std::vector<X509*> untrusted;
   for (size_t i = 1; i < chain->size(); ++i) untrusted.push_back((*chain)[i].get());
   if (auto verified = authority.VerifyClientCertificate(leaf, untrusted, clock_.Now());
       !verified.ok()) {
-    return Refuse(verified.message());  // already names the certificate and the reason
+    // The message already names the certificate and the reason; the refusal says whether
+    // it had expired.
+    return WithRefusal(absl::UnauthenticatedError(verified.message()),
+                       RefusalOf(verified).value_or(Refusal::kClientCertificate));
   }
   SVIDD_ASSIGN_OR_RETURN(SpiffeId id, CertificateIdentity(leaf, trust_domain_));
   std::string serial = SerialHex(leaf);
   auto revoked = revocations_.IsRevoked(serial);
   if (!revoked.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("revocation check failed: ", std::string(revoked.status().message())));
+    return Refuse(Refusal::kRevocationCheck,
+                  absl::StrCat("revocation check failed: ", revoked.status().message()));
   }
-  if (*revoked) return Refuse(absl::StrCat("client certificate ", serial, " has been revoked"));
+  if (*revoked) {
+    return Refuse(Refusal::kRevokedCertificate,
+                  absl::StrCat("client certificate ", serial, " has been revoked"));
+  }
   return CallerIdentity{std::move(id), AuthMethod::kClientCertificate,
                         absl::StrCat(kX509Principal, serial), NotAfter(leaf)};
 }
@@ -117,14 +128,14 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
     std::string_view authorization) const {
   SVIDD_ASSIGN_OR_RETURN(std::string_view token, BearerToken(authorization));
   if (token_verifier_ == nullptr) {
-    return Refuse("token authentication is not configured (--jwks-file)");
+    return Refuse(Refusal::kTokenAuthOff, "token authentication is not configured (--jwks-file)");
   }
   SVIDD_ASSIGN_OR_RETURN(KubernetesTokenClaims claims, token_verifier_->Verify(token));
   auto id =
       SpiffeId::ForServiceAccount(trust_domain_, claims.namespace_name, claims.service_account);
   if (!id.ok()) {
-    return Refuse(absl::StrCat("token service account cannot form a SPIFFE ID: ",
-                               std::string(id.status().message())));
+    return Refuse(Refusal::kToken, absl::StrCat("token service account cannot form a SPIFFE ID: ",
+                                                std::string(id.status().message())));
   }
   return CallerIdentity{*std::move(id), AuthMethod::kKubernetesToken, std::move(claims.subject),
                         claims.expiry};
@@ -133,21 +144,24 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
 absl::Status Authenticator::Recheck(const CallerIdentity& caller) const {
   const bool by_certificate = caller.method == AuthMethod::kClientCertificate;
   if (clock_.Now() >= caller.valid_until) {
-    return Refuse(absl::StrCat(
-        by_certificate ? "the client certificate" : "the token", " this stream authenticated with "
-        "expired at ", FormatRfc3339(caller.valid_until),
-        "; reconnect with your current certificate (or a fresh token)"));
+    return Refuse(by_certificate ? Refusal::kExpiredCertificate : Refusal::kExpiredToken,
+                  absl::StrCat(by_certificate ? "the client certificate" : "the token",
+                               " this stream authenticated with "
+                               "expired at ",
+                               FormatRfc3339(caller.valid_until),
+                               "; reconnect with your current certificate (or a fresh token)"));
   }
   if (!by_certificate) return absl::OkStatus();
   std::string serial = caller.principal;
   if (serial.starts_with(kX509Principal)) serial.erase(0, sizeof(kX509Principal) - 1);
   auto revoked = revocations_.IsRevoked(serial);
   if (!revoked.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("revocation check failed: ", std::string(revoked.status().message())));
+    return Refuse(Refusal::kRevocationCheck,
+                  absl::StrCat("revocation check failed: ", revoked.status().message()));
   }
   if (*revoked) {
-    return Refuse(absl::StrCat("the client certificate this stream authenticated with (", serial,
+    return Refuse(Refusal::kRevokedCertificate,
+                  absl::StrCat("the client certificate this stream authenticated with (", serial,
                                ") has been revoked"));
   }
   return absl::OkStatus();

@@ -1,14 +1,16 @@
 #include "svidd/auth/identity_policy.h"
 
 #include "absl/strings/str_cat.h"
+#include "svidd/common/refusal.h"
 
 namespace svidd {
 
 absl::Status AuthorizeIdentity(const CallerIdentity& caller, const SpiffeId& requested) {
   if (requested == caller.id) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      "caller ", caller.id.str(), " (", AuthMethodName(caller.method), " ", caller.principal,
-      ") may not be issued ", requested.str(), ": only its own identity"));
+  return Refuse(Refusal::kIdentity,
+                absl::StrCat("caller ", caller.id.str(), " (", AuthMethodName(caller.method), " ",
+                             caller.principal, ") may not be issued ", requested.str(),
+                             ": only its own identity"));
 }
 
 }  // namespace svidd

@@ -125,28 +125,28 @@ absl::StatusOr<std::unique_ptr<JwksFetcher>> JwksFetcher::Create(JwksFetcherOpti
 }
 
 std::shared_ptr<const JwksKeySet> JwksFetcher::Current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return keys_;
 }
 
 absl::Status JwksFetcher::FetchNow() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     last_attempt_ = clock_.Now();
   }
   return Fetch();
 }
 
 absl::Status JwksFetcher::Fetch() {
-  std::lock_guard<std::mutex> fetching(fetch_mu_);
+  MutexLock fetching(&fetch_mu_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ++stats_.attempts;
   }
   absl::StatusOr<std::shared_ptr<const JwksKeySet>> keys;
   absl::StatusOr<std::string> body = Get(*endpoint_, options_);
   keys = body.ok() ? JwksKeySet::ParseText(*body) : body.status();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!keys.ok()) {
     ++stats_.failures;
     if (keys_ != nullptr) {
@@ -163,7 +163,7 @@ absl::Status JwksFetcher::Fetch() {
 
 bool JwksFetcher::FetchIfDue(std::chrono::seconds interval, std::string_view why) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     const TimePoint now = clock_.Now();
     if (now >= last_attempt_ && now - last_attempt_ < interval) return false;
     last_attempt_ = now;  // claimed: a concurrent caller finds it not due
@@ -180,7 +180,7 @@ bool JwksFetcher::RefreshForUnknownKid(std::string_view kid) {
 }
 
 JwksFetchStats JwksFetcher::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 

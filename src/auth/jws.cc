@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "svidd/common/base64url.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 
 namespace svidd {
@@ -17,7 +18,7 @@ using json = nlohmann::json;
 constexpr size_t kEs256CoordinateBytes = 32;
 
 absl::Status Malformed(std::string_view what) {
-  return absl::UnauthenticatedError(absl::StrCat("malformed token: ", std::string(what)));
+  return Refuse(Refusal::kToken, absl::StrCat("malformed token: ", std::string(what)));
 }
 
 // Decodes one base64url part and parses it as a JSON object.
@@ -41,7 +42,7 @@ absl::Status ReadHeader(const json& header, CompactJws& jws) {
     jws.kid = kid->get<std::string>();
   }
   if (header.contains("crit")) {
-    return absl::UnauthenticatedError("token header has \"crit\" extensions, none are supported");
+    return Refuse(Refusal::kToken, "token header has \"crit\" extensions, none are supported");
   }
   return absl::OkStatus();
 }
@@ -49,8 +50,8 @@ absl::Status ReadHeader(const json& header, CompactJws& jws) {
 // JWS's raw r||s → DER ECDSA-Sig-Value, which EVP_DigestVerify expects.
 absl::StatusOr<std::string> EcdsaRawToDer(std::string_view raw) {
   if (raw.size() != 2 * kEs256CoordinateBytes) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("ES256 signature must be 64 bytes (r||s), got ", raw.size()));
+    return Refuse(Refusal::kToken,
+                  absl::StrCat("ES256 signature must be 64 bytes (r||s), got ", raw.size()));
   }
   const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
   BignumPtr r(BN_bin2bn(bytes, kEs256CoordinateBytes, nullptr));
@@ -80,8 +81,8 @@ const char* JwsAlgorithmName(JwsAlgorithm alg) {
 
 absl::StatusOr<CompactJws> ParseCompactJws(std::string_view token, size_t max_bytes) {
   if (token.size() > max_bytes) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("token is larger than the ", max_bytes, "-byte limit"));
+    return Refuse(Refusal::kToken,
+                  absl::StrCat("token is larger than the ", max_bytes, "-byte limit"));
   }
   size_t dots = static_cast<size_t>(std::count(token.begin(), token.end(), '.'));
   if (dots != 2) {
@@ -105,15 +106,17 @@ absl::StatusOr<JwsAlgorithm> AllowedAlgorithm(std::string_view alg) {
   if (alg == "ES256") return JwsAlgorithm::kEs256;
   std::string name(alg.substr(0, 32));
   if (alg == "none" || alg == "None" || alg == "NONE") {
-    return absl::UnauthenticatedError("token algorithm \"none\" is not allowed (unsigned token)");
+    return Refuse(Refusal::kTokenAlgorithm,
+                  "token algorithm \"none\" is not allowed (unsigned token)");
   }
   if (alg.substr(0, 2) == "HS") {
-    return absl::UnauthenticatedError(absl::StrCat("token algorithm ", name,
-                                                   " is not allowed (symmetric HMAC with a public "
-                                                   "key is key confusion); only RS256 and ES256"));
+    return Refuse(Refusal::kTokenAlgorithm,
+                  absl::StrCat("token algorithm ", name,
+                               " is not allowed (symmetric HMAC with a public "
+                               "key is key confusion); only RS256 and ES256"));
   }
-  return absl::UnauthenticatedError(
-      absl::StrCat("token algorithm \"", name, "\" is not allowed; only RS256 and ES256"));
+  return Refuse(Refusal::kTokenAlgorithm, absl::StrCat("token algorithm \"", name,
+                                                       "\" is not allowed; only RS256 and ES256"));
 }
 
 bool AlgorithmFitsKey(JwsAlgorithm alg, JwkType key_type) {
@@ -138,7 +141,7 @@ absl::Status VerifyJwsSignature(JwsAlgorithm alg, const EVP_PKEY* key,
       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
   if (rc != 1) {
     ClearOpenSslErrors();  // a bad signature is an answer, not an internal failure
-    return absl::UnauthenticatedError("token signature does not verify");
+    return Refuse(Refusal::kTokenSignature, "token signature does not verify");
   }
   return absl::OkStatus();
 }

@@ -12,10 +12,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "auth/jwks_key_set.h"
-#include "svidd/auth/jwks_fetcher.h"
 #include "auth/jws.h"
 #include "auth/token_claims.h"
 #include "auth/verified_token_cache.h"
+#include "svidd/auth/jwks_fetcher.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 
 namespace svidd {
@@ -60,8 +61,8 @@ absl::StatusOr<std::vector<const JwksKey*>> CandidateKeys(const JwksKeySet& keys
   if (kid.has_value()) {
     named = keys.WithKid(*kid);
     if (named.empty()) {
-      return absl::UnauthenticatedError(
-          absl::StrCat("token key id \"", kid->substr(0, 64), "\" is not in the JWKS"));
+      return Refuse(Refusal::kToken,
+                    absl::StrCat("token key id \"", kid->substr(0, 64), "\" is not in the JWKS"));
     }
   } else {
     for (const JwksKey& key : keys.keys()) named.push_back(&key);
@@ -71,10 +72,11 @@ absl::StatusOr<std::vector<const JwksKey*>> CandidateKeys(const JwksKeySet& keys
     if (AlgorithmFitsKey(alg, key->type)) fitting.push_back(key);
   }
   if (fitting.empty()) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "token algorithm ", JwsAlgorithmName(alg), " does not fit the ",
-        kid.has_value() ? absl::StrCat(named.front()->kty, " key \"", kid->substr(0, 64), "\"")
-                        : std::string("keys in the JWKS")));
+    return Refuse(Refusal::kTokenAlgorithm,
+                  absl::StrCat("token algorithm ", JwsAlgorithmName(alg), " does not fit the ",
+                               kid.has_value() ? absl::StrCat(named.front()->kty, " key \"",
+                                                              kid->substr(0, 64), "\"")
+                                               : std::string("keys in the JWKS")));
   }
   return fitting;
 }
@@ -122,18 +124,21 @@ absl::StatusOr<std::unique_ptr<KubernetesTokenVerifier>> KubernetesTokenVerifier
     return absl::FailedPreconditionError(
         absl::StrCat("JWKS file ", path.string(), ": ", std::string(keys.status().message())));
   }
-  verifier->keys_ = *std::move(keys);
-  verifier->loaded_mtime_ = stamp->mtime;
-  verifier->loaded_size_ = stamp->size;
-  verifier->last_check_ = clock.Now();
-  spdlog::info("loaded {} JWKS key(s) from {} ({} skipped)", verifier->keys_->keys().size(),
-               path.string(), verifier->keys_->skipped());
+  spdlog::info("loaded {} JWKS key(s) from {} ({} skipped)", (*keys)->keys().size(), path.string(),
+               (*keys)->skipped());
+  {
+    MutexLock lock(&verifier->mu_);  // nobody else has it yet; the analysis cannot know
+    verifier->keys_ = *std::move(keys);
+    verifier->loaded_mtime_ = stamp->mtime;
+    verifier->loaded_size_ = stamp->size;
+    verifier->last_check_ = clock.Now();
+  }
   return verifier;
 }
 
 std::shared_ptr<const JwksKeySet> KubernetesTokenVerifier::CurrentKeys() const {
   if (options_.jwks_fetcher != nullptr) return options_.jwks_fetcher->Current();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   TimePoint now = clock_.Now();
   if (now >= last_check_ && now - last_check_ < kReloadCheckInterval) return keys_;
   last_check_ = now;

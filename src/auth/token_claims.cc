@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
@@ -17,7 +18,8 @@ constexpr std::string_view kSubjectPrefix = "system:serviceaccount:";
 // NumericDates beyond this (year ~2255) cannot be held in a nanosecond time_point.
 constexpr double kMaxNumericDate = 9e9;
 
-absl::Status Refuse(std::string_view what) { return absl::UnauthenticatedError(std::string(what)); }
+absl::Status Refuse(std::string_view what) { return svidd::Refuse(Refusal::kToken, what); }
+absl::Status Refuse(Refusal reason, std::string_view what) { return svidd::Refuse(reason, what); }
 
 // Claim values quoted in messages are cut short: they come from the caller.
 std::string Quote(const std::string& value) {
@@ -59,7 +61,9 @@ absl::Status CheckAudience(const json& payload, const std::string& audience) {
   } else {
     return Refuse("token claim \"aud\" is neither a string nor an array");
   }
-  if (!found) return Refuse(absl::StrCat("token audience does not include ", Quote(audience)));
+  if (!found)
+    return Refuse(Refusal::kTokenAudience,
+                  absl::StrCat("token audience does not include ", Quote(audience)));
   return absl::OkStatus();
 }
 
@@ -69,13 +73,15 @@ absl::Status CheckTimes(const json& payload, const TokenClaimRules& rules, TimeP
   SVIDD_ASSIGN_OR_RETURN(auto iat, DateClaim(payload, "iat"));
   if (!exp.has_value()) return Refuse("token has no \"exp\" claim");
   if (*exp <= rules.now - rules.leeway) {
-    return Refuse(absl::StrCat("token expired at ", FormatRfc3339(*exp)));
+    return Refuse(Refusal::kExpiredToken, absl::StrCat("token expired at ", FormatRfc3339(*exp)));
   }
   if (nbf.has_value() && *nbf > rules.now + rules.leeway) {
-    return Refuse(absl::StrCat("token is not yet valid (nbf ", FormatRfc3339(*nbf), ")"));
+    return Refuse(Refusal::kTokenNotYetValid,
+                  absl::StrCat("token is not yet valid (nbf ", FormatRfc3339(*nbf), ")"));
   }
   if (iat.has_value() && *iat > rules.now + rules.leeway) {
-    return Refuse(absl::StrCat("token issued in the future (iat ", FormatRfc3339(*iat), ")"));
+    return Refuse(Refusal::kTokenNotYetValid,
+                  absl::StrCat("token issued in the future (iat ", FormatRfc3339(*iat), ")"));
   }
   expiry = *exp;
   return absl::OkStatus();
@@ -166,7 +172,8 @@ absl::StatusOr<KubernetesTokenClaims> CheckTokenClaims(const json& payload,
   SVIDD_ASSIGN_OR_RETURN(auto iss, StringClaim(payload, "iss"));
   if (!iss.has_value()) return Refuse("token has no \"iss\" claim");
   if (*iss != rules.issuer) {
-    return Refuse(absl::StrCat("token issuer ", Quote(*iss), " is not the trusted issuer ",
+    return Refuse(Refusal::kTokenIssuer,
+                  absl::StrCat("token issuer ", Quote(*iss), " is not the trusted issuer ",
                                Quote(rules.issuer)));
   }
   claims.issuer = *iss;

@@ -19,6 +19,37 @@ absl::Status Prefixed(const std::string& prefix, const absl::Status& status) {
   return absl::Status(status.code(), prefix + std::string(status.message()));
 }
 
+}  // namespace
+
+absl::StatusOr<bool> PathExists(const std::filesystem::path& path) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot look at ", path.string(), ": ", ec.message()));
+  }
+  return exists;
+}
+
+absl::Status RemoveTree(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot remove ", path.string(), ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+void RemoveLeftover(const std::filesystem::path& path) {
+  if (absl::Status removed = RemoveTree(path); !removed.ok()) {
+    spdlog::error("{} (a leftover of a finished CA step; remove it by hand)",
+                  std::string(removed.message()));
+  }
+}
+
+namespace {
+
 bool SignedBy(const X509* cert, const X509* issuer) {
   EVP_PKEY* key = X509_get0_pubkey(issuer);
   bool ok = key != nullptr && X509_verify(const_cast<X509*>(cert), key) == 1;
@@ -56,8 +87,9 @@ absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions opti
                                                            Ledger& ledger, const Clock& clock,
                                                            ServerMetrics& metrics) {
   std::unique_ptr<CaManager> manager(new CaManager(std::move(options), ledger, clock, metrics));
-  std::lock_guard<std::mutex> lock(manager->mu_);
+  MutexLock lock(&manager->steps_mu_);
   SVIDD_RETURN_IF_ERROR(manager->Load());
+  manager->Publish();
   return manager;
 }
 
@@ -82,8 +114,9 @@ absl::Status CaManager::Load() {
   }
   SVIDD_ASSIGN_OR_RETURN(state_, ReadCaState(data_dir().ca_state()));
   auto loaded = LoadIstioCaDir(ca_dir(), now);
-  if (absl::IsNotFound(loaded.status()) && !std::filesystem::exists(data_dir().ca_next())) {
-    return Bootstrap(now);
+  if (absl::IsNotFound(loaded.status())) {
+    SVIDD_ASSIGN_OR_RETURN(bool next_exists, PathExists(data_dir().ca_next()));
+    if (!next_exists) return Bootstrap(now);
   }
   if (!loaded.ok()) {
     // An activation cut short leaves ca/ half-written; ca-next/ still holds the whole CA.
@@ -93,7 +126,7 @@ absl::Status CaManager::Load() {
     }
     spdlog::warn("finishing an interrupted CA activation from {}", data_dir().ca_next().string());
     SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(ca_dir(), *next));
-    std::filesystem::remove_all(data_dir().ca_next());
+    SVIDD_RETURN_IF_ERROR(RemoveTree(data_dir().ca_next()));
     loaded = std::move(next);
   }
   SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()));
@@ -145,7 +178,7 @@ absl::Status CaManager::LoadRoots(TimePoint now) {
     next_root.reset();
     state_.root_phase = RootPhase::kSwitched;
     SVIDD_RETURN_IF_ERROR(SaveState());
-    std::filesystem::remove_all(data_dir().root_next());
+    SVIDD_RETURN_IF_ERROR(RemoveTree(data_dir().root_next()));
   }
   if (!root.ok() || !SignedBy(signer, root->cert.get())) {
     mode_ = CaMode::kImported;
@@ -172,7 +205,8 @@ absl::Status CaManager::LoadRoots(TimePoint now) {
 
 absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   if (mode_ != CaMode::kSelfManaged) return absl::OkStatus();
-  if (std::filesystem::exists(data_dir().ca_next())) {
+  SVIDD_ASSIGN_OR_RETURN(bool next_exists, PathExists(data_dir().ca_next()));
+  if (next_exists) {
     auto next = LoadIstioCaDir(data_dir().ca_next(), now);
     auto tested = next.ok() ? TestedAuthority(*std::move(next), now, AuthorityOptionsFor()) : next.status();
     if (tested.ok()) {
@@ -180,7 +214,7 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
     } else {
       spdlog::warn("discarding the prepared CA in {}: {}", data_dir().ca_next().string(),
                    tested.status().ToString());
-      std::filesystem::remove_all(data_dir().ca_next());
+      SVIDD_RETURN_IF_ERROR(RemoveTree(data_dir().ca_next()));
     }
   }
   for (const RetiredSigner& r : state_.retired) {
@@ -193,21 +227,24 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   return absl::OkStatus();
 }
 
+CaManager::~CaManager() = default;
+
 std::shared_ptr<const Authority> CaManager::active() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return active_;
+  return published_.load(std::memory_order_acquire)->status.active;
 }
 
 std::vector<std::shared_ptr<const Authority>> CaManager::signers() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::shared_ptr<const Authority>> out = {active_};
-  out.insert(out.end(), retired_.begin(), retired_.end());
-  return out;
+  return published_.load(std::memory_order_acquire)->signers;
 }
 
-CaStatus CaManager::Status() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  CaStatus status{mode_, active_, next_};
+CaStatus CaManager::Status() const { return published_.load(std::memory_order_acquire)->status; }
+
+void CaManager::Publish() {
+  auto published = std::make_shared<Published>();
+  CaStatus& status = published->status;
+  status.mode = mode_;
+  status.active = active_;
+  status.next = next_;
   if (mode_ == CaMode::kSelfManaged) {
     const TimePoint start = LifetimeOf(active_->signing_cert()).start();
     status.next_prepare_at = PrepareNextAt(start, active_->not_after());
@@ -215,18 +252,20 @@ CaStatus CaManager::Status() const {
   }
   status.root_phase = state_.root_phase;
   for (const X509Ptr& root : active_->roots()) status.root_serials.push_back(SerialHex(root.get()));
-  return status;
+  published->signers = {active_};
+  published->signers.insert(published->signers.end(), retired_.begin(), retired_.end());
+  published_.store(std::move(published), std::memory_order_release);
 }
 
 void CaManager::SetListener(std::function<void()> listener) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&listener_mu_);
   listener_ = std::move(listener);
 }
 
 void CaManager::Notify() {
   std::function<void()> listener;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&listener_mu_);
     listener = listener_;
   }
   if (listener) listener();
@@ -235,7 +274,7 @@ void CaManager::Notify() {
 absl::StatusOr<bool> CaManager::Tick() {
   absl::StatusOr<bool> changed;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&steps_mu_);
     const TimePoint now = clock_.Now();
     if (mode_ != CaMode::kSelfManaged) {
       changed = TickWatched(now);
@@ -244,6 +283,9 @@ absl::StatusOr<bool> CaManager::Tick() {
     } else {
       changed = TickSelfManaged(now);
     }
+    // A step that failed half-way may still have changed something (a new root published
+    // before the bundle write failed): readers always see what the manager holds.
+    Publish();
   }
   if (changed.ok() && *changed) Notify();
   return changed;
@@ -318,7 +360,7 @@ bool CaManager::AdoptOutsideChange(TimePoint now) {
   if (!SignedBy(active_->signing_cert(), root_->cert.get())) {
     mode_ = CaMode::kImported;
     next_.reset();
-    std::filesystem::remove_all(data_dir().ca_next());
+    RemoveLeftover(data_dir().ca_next());
     spdlog::warn("adopted the intermediate {} written to {} from outside; it is not under "
                  "svidd's root, so svidd will not rotate it (valid until {})",
                  active_->signer_serial_hex(), ca_dir().string(),

@@ -15,26 +15,36 @@
 // Crash safety: every step writes its new files before the state that points at them, and
 // Open() completes a step that was cut short (a half-written ca/ is finished from ca-next/,
 // a root switch from root-next/).
+// Locking: the steps (Open, Tick, the operator actions) run one at a time under steps_mu_,
+// which they hold across their slow work (key generation, files, ledger writes). Readers
+// (active(), signers(), Status()) never take it: each step ends by publishing an immutable
+// snapshot that they load atomically, so signing, CRLs and status calls never wait for a
+// key to be generated or a file to be written.
+// Filesystem errors (a directory svidd may not write, say) come back as statuses or, for
+// clean-up after a step already took effect, are logged: never an exception on the
+// maintenance thread.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "ca/ca_dir_watcher.h"
 #include "ca/ca_state.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/data_dir.h"
 #include "svidd/common/lifetime.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/ledger.h"
+#include "svidd/metrics/server_metrics.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/root_ca.h"
-#include "svidd/metrics/server_metrics.h"
 
 namespace svidd::ca {
 
@@ -62,6 +72,14 @@ struct CaStatus {
   std::vector<std::string> root_serials;         // the published bundle
 };
 
+// Filesystem steps with their errors as statuses: std::filesystem's throwing overloads would
+// end the process from the maintenance thread.
+absl::StatusOr<bool> PathExists(const std::filesystem::path& path);
+absl::Status RemoveTree(const std::filesystem::path& path);
+// RemoveTree for the clean-up after a step has taken effect: a failure is logged (the path
+// and why), not returned, since the step itself succeeded.
+void RemoveLeftover(const std::filesystem::path& path);
+
 class CaManager {
  public:
   // Every intermediate svidd mints is counted in `metrics` once recorded.
@@ -84,31 +102,36 @@ class CaManager {
 
   // Called after every change, outside the manager's lock.
   void SetListener(std::function<void()> listener);
+  ~CaManager();
 
  private:
   CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock,
             ServerMetrics& metrics);
-  absl::Status Load();
-  absl::Status Bootstrap(TimePoint now);
-  absl::Status LoadRoots(TimePoint now);
-  absl::Status LoadNextAndRetired(TimePoint now);
-  absl::StatusOr<bool> TickSelfManaged(TimePoint now);
-  absl::StatusOr<bool> TickWatched(TimePoint now);
-  absl::Status PublishNewRoot(TimePoint now);
-  absl::Status SwitchToNewRoot(TimePoint now);
+  absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status Bootstrap(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status LoadRoots(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status LoadNextAndRetired(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::StatusOr<bool> TickSelfManaged(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::StatusOr<bool> TickWatched(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status PublishNewRoot(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status SwitchToNewRoot(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::StatusOr<TimePoint> DependentsExpire(const std::string& root_serial, TimePoint now) const;
-  absl::Status DropOldRoot();
-  absl::Status PrepareNext(TimePoint now, IssuanceApi requested_by);
-  absl::Status ActivateNext(TimePoint now);
-  bool PruneRetired(TimePoint now);
+  absl::Status DropOldRoot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status PrepareNext(TimePoint now, IssuanceApi requested_by)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status ActivateNext(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  bool PruneRetired(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::StatusOr<std::shared_ptr<const Authority>> MintIntermediate(const RootCa& root,
-                                                                     TimePoint now,
-                                                                     IssuanceApi requested_by);
-  absl::Status SetBundle(std::vector<const X509*> roots);
-  absl::Status SaveState();
-  absl::Status WriteActive();  // ca/ from active_, not mistaken for an outside change
-  bool AdoptOutsideChange(TimePoint now);
-  std::shared_ptr<const Authority> PollOutsideChange(TimePoint now);
+                                                                    TimePoint now,
+                                                                    IssuanceApi requested_by)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status SetBundle(std::vector<const X509*> roots) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  absl::Status SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  // ca/ from active_, not mistaken for an outside change
+  absl::Status WriteActive() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  bool AdoptOutsideChange(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+  std::shared_ptr<const Authority> PollOutsideChange(TimePoint now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   void Notify();
   // Where a CA certificate's life counts from: its issuance time from the ledger when svidd
   // made it, else its NotBefore (an operator's root; svidd backdates only by minutes).
@@ -122,18 +145,32 @@ class CaManager {
   const Clock& clock_;
   ServerMetrics& metrics_;
 
-  mutable std::mutex mu_;
-  CaMode mode_ = CaMode::kSelfManaged;
-  CaState state_;
-  std::optional<RootCa> root_;      // signs intermediates (self-managed)
-  std::optional<RootCa> new_root_;  // kPublished
-  std::shared_ptr<const Authority> active_;
-  std::shared_ptr<const Authority> next_;
-  std::vector<std::shared_ptr<const Authority>> retired_;
-  std::unique_ptr<CaDirWatcher> watcher_;  // ca_dir(), changed by someone else
-  bool outside_change_pending_ = false;    // changed, not yet usable
-  std::string outside_change_error_;       // why, as last logged
-  std::function<void()> listener_;
+  // What readers see; replaced whole by Publish() at the end of every step.
+  struct Published {
+    CaStatus status;
+    std::vector<std::shared_ptr<const Authority>> signers;  // active first, then retired
+  };
+  // The snapshot of the current state (reads the ledger for lifetimes: call it before
+  // Notify(), under steps_mu_).
+  void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
+
+  mutable Mutex steps_mu_;
+  CaMode mode_ ABSL_GUARDED_BY(steps_mu_) = CaMode::kSelfManaged;
+  CaState state_ ABSL_GUARDED_BY(steps_mu_);
+  std::optional<RootCa> root_ ABSL_GUARDED_BY(steps_mu_);      // signs intermediates
+  std::optional<RootCa> new_root_ ABSL_GUARDED_BY(steps_mu_);  // kPublished
+  std::shared_ptr<const Authority> active_ ABSL_GUARDED_BY(steps_mu_);
+  std::shared_ptr<const Authority> next_ ABSL_GUARDED_BY(steps_mu_);
+  std::vector<std::shared_ptr<const Authority>> retired_ ABSL_GUARDED_BY(steps_mu_);
+  // ca_dir(), changed by someone else
+  std::unique_ptr<CaDirWatcher> watcher_ ABSL_GUARDED_BY(steps_mu_);
+  bool outside_change_pending_ ABSL_GUARDED_BY(steps_mu_) = false;  // changed, not yet usable
+  std::string outside_change_error_ ABSL_GUARDED_BY(steps_mu_);     // why, as last logged
+
+  std::atomic<std::shared_ptr<const Published>> published_;
+
+  Mutex listener_mu_;
+  std::function<void()> listener_ ABSL_GUARDED_BY(listener_mu_);
 };
 
 }  // namespace svidd::ca

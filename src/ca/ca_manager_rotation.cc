@@ -66,7 +66,7 @@ absl::StatusOr<bool> CaManager::TickSelfManaged(TimePoint now) {
 
 absl::Status CaManager::RequestRootRotation() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&steps_mu_);
     if (mode_ != CaMode::kSelfManaged) {
       return absl::FailedPreconditionError(absl::StrCat(
           "svidd does not hold this CA's root key (", CaModeName(mode_),
@@ -84,7 +84,7 @@ absl::Status CaManager::RequestRootRotation() {
 
 absl::Status CaManager::RotateIntermediateNow() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&steps_mu_);
     if (mode_ != CaMode::kSelfManaged) {
       return absl::FailedPreconditionError(absl::StrCat(
           "svidd does not hold this CA's root key (", CaModeName(mode_),
@@ -92,8 +92,10 @@ absl::Status CaManager::RotateIntermediateNow() {
     }
     const TimePoint now = clock_.Now();
     // Only the admin API asks for this (svidctl ca rotate-intermediate).
-    if (next_ == nullptr) SVIDD_RETURN_IF_ERROR(PrepareNext(now, IssuanceApi::kAdmin));
-    SVIDD_RETURN_IF_ERROR(ActivateNext(now));
+    absl::Status done = next_ == nullptr ? PrepareNext(now, IssuanceApi::kAdmin) : absl::OkStatus();
+    if (done.ok()) done = ActivateNext(now);
+    Publish();
+    SVIDD_RETURN_IF_ERROR(done);
   }
   Notify();
   return absl::OkStatus();
@@ -131,7 +133,7 @@ absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(TimePoint dependents_expire, DependentsExpire(old_serial, now));
   if (next_ != nullptr) {  // prepared under the old root: never to be used
     next_.reset();
-    std::filesystem::remove_all(data_dir().ca_next());
+    SVIDD_RETURN_IF_ERROR(RemoveTree(data_dir().ca_next()));
   }
   next_ = std::move(intermediate);
   SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(data_dir().ca_next(), next_->ShareMaterial()));
@@ -143,7 +145,7 @@ absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
   state_.old_root_serial = old_serial;
   state_.old_root_dependents_expire = dependents_expire;
   SVIDD_RETURN_IF_ERROR(SaveState());
-  std::filesystem::remove_all(data_dir().root_next());
+  RemoveLeftover(data_dir().root_next());
   spdlog::warn("root rotation: signing under new root {}; old root {} stays in the bundle "
                "until {}", SerialHex(root_->cert.get()), old_serial,
                FormatRfc3339(dependents_expire));
@@ -195,7 +197,7 @@ absl::Status CaManager::ActivateNext(TimePoint now) {
   active_ = std::move(next_);
   next_.reset();
   SVIDD_RETURN_IF_ERROR(WriteActive());
-  std::filesystem::remove_all(data_dir().ca_next());
+  RemoveLeftover(data_dir().ca_next());
   spdlog::warn("activated intermediate {} (valid until {}); {} retired",
                active_->signer_serial_hex(), FormatRfc3339(active_->not_after()), old_serial);
   return absl::OkStatus();
@@ -204,8 +206,9 @@ absl::Status CaManager::ActivateNext(TimePoint now) {
 bool CaManager::PruneRetired(TimePoint now) {
   bool pruned = false;
   std::erase_if(state_.retired, [&](const RetiredSigner& r) {
+    steps_mu_.AssertHeld();  // called under it, as PruneRetired is
     if (now < r.keep_until) return false;
-    std::filesystem::remove_all(data_dir().ca_retired() / r.serial_hex);
+    RemoveLeftover(data_dir().ca_retired() / r.serial_hex);
     std::erase_if(retired_, [&](const auto& a) { return a->signer_serial_hex() == r.serial_hex; });
     pruned = true;
     return true;

@@ -27,7 +27,7 @@ absl::StatusOr<std::optional<LedgerCheckpoint>> ReadHeadFileOrRefuse(
 }  // namespace
 
 absl::Status LedgerCheckpointer::MaybeCheckpoint(const Authority& authority, TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (last_signed_.has_value() && now - *last_signed_ < options_.min_interval) {
     return absl::OkStatus();
   }
@@ -36,18 +36,18 @@ absl::Status LedgerCheckpointer::MaybeCheckpoint(const Authority& authority, Tim
 
 absl::Status LedgerCheckpointer::Checkpoint(const Authority& authority, TimePoint now) {
   SVIDD_RETURN_IF_ERROR(ledger_.CheckWritable());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return CheckpointLocked(authority, now);
 }
 
 void LedgerCheckpointer::AcceptCurrentChain() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   loaded_ = true;
   last_.reset();
 }
 
 std::optional<LedgerCheckpoint> LedgerCheckpointer::last() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return last_;
 }
 

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
 
@@ -44,18 +45,20 @@ class LedgerCheckpointer {
   std::optional<LedgerCheckpoint> last() const;
 
  private:
-  absl::Status CheckpointLocked(const Authority& authority, TimePoint now);
-  absl::Status LoadLast();
-  absl::Status CheckExtendsLast(const ChainHead& head) const;
+  absl::Status CheckpointLocked(const Authority& authority, TimePoint now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status LoadLast() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckExtendsLast(const ChainHead& head) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<LedgerCheckpoint> Sign(const Authority& authority, const ChainHead& head,
                                         TimePoint now) const;
 
   Ledger& ledger_;
   const LedgerCheckpointerOptions options_;
-  mutable std::mutex mu_;
-  bool loaded_ = false;
-  std::optional<LedgerCheckpoint> last_;
-  std::optional<TimePoint> last_signed_;  // when this process last signed, unrounded
+  mutable Mutex mu_;
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<LedgerCheckpoint> last_ ABSL_GUARDED_BY(mu_);
+  std::optional<TimePoint> last_signed_
+      ABSL_GUARDED_BY(mu_);  // when this process last signed, unrounded
 };
 
 }  // namespace svidd::ca

@@ -107,7 +107,9 @@ absl::Status EnsureDirectory(const std::filesystem::path& dir, unsigned mode) {
 absl::StatusOr<std::string> ReadFileToString(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    if (!std::filesystem::exists(path)) return absl::NotFoundError("no file " + path.string());
+    const int opened = errno;  // ifstream leaves open(2)'s errno
+    if (opened == ENOENT || opened == ENOTDIR)
+      return absl::NotFoundError("no file " + path.string());
     return ErrnoError("cannot read", path);
   }
   std::ostringstream out;

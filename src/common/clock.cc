@@ -8,17 +8,17 @@ const SystemClock& SystemClock::Instance() {
 }
 
 TimePoint FakeClock::Now() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return now_;
 }
 
 void FakeClock::Set(TimePoint t) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   now_ = t;
 }
 
 void FakeClock::Advance(std::chrono::nanoseconds d) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   now_ += std::chrono::duration_cast<TimePoint::duration>(d);
 }
 

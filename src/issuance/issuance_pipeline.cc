@@ -7,8 +7,10 @@
 #include "svidd/issuance/leaf_issuer.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/identity_policy.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
+#include "svidd/issuance/record_builder.h"
 
 namespace svidd::issuance {
 namespace {
@@ -18,18 +20,22 @@ namespace {
 absl::StatusOr<std::shared_ptr<const Authority>> UsableAuthority(const AuthorityHolder& holder,
                                                                  TimePoint now) {
   std::shared_ptr<const Authority> authority = holder.Get();
-  if (authority == nullptr) return absl::UnavailableError("CA not ready: no signing authority loaded");
+  if (authority == nullptr) {
+    return Refuse(Refusal::kCaNotReady, "CA not ready: no signing authority loaded");
+  }
   if (now >= authority->not_after()) {
-    return absl::UnavailableError("CA not ready: the signing certificate expired at " +
-                                  FormatRfc3339(authority->not_after()));
+    return Refuse(Refusal::kCaNotReady, "CA not ready: the signing certificate expired at " +
+                                            FormatRfc3339(authority->not_after()));
   }
   return authority;
 }
 
 // The ledger's refusals become UNAVAILABLE (retryable): the certificate was never handed out.
 absl::Status WithheldBecause(const absl::Status& record_status) {
-  return absl::UnavailableError("could not record the certificate in the ledger, so it was not "
-                                "issued: " + std::string(record_status.message()));
+  return Refuse(Refusal::kLedger,
+                absl::StrCat("could not record the certificate in the ledger, so it was not "
+                             "issued: ",
+                             record_status.message()));
 }
 
 }  // namespace
@@ -59,10 +65,12 @@ void IssuancePipeline::Issue(IssuanceRequest request, Done done) const {
   auto caller = Authenticate(request.credentials);
   if (!caller.ok()) return done(caller.status());
   if (request.impersonated_identity.has_value()) {
-    return done(absl::PermissionDeniedError(absl::StrCat(
-        caller->id.str(), " asked to impersonate \"", *request.impersonated_identity,
-        "\" (metadata ImpersonatedIdentity): svidd trusts no node accounts and issues only to "
-        "the authenticated caller's own identity")));
+    return done(Refuse(
+        Refusal::kImpersonation,
+        absl::StrCat(
+            caller->id.str(), " asked to impersonate \"", *request.impersonated_identity,
+            "\" (metadata ImpersonatedIdentity): svidd trusts no node accounts and issues only to "
+            "the authenticated caller's own identity")));
   }
   SignAndRecord(*caller, IssuanceApi::kIstio,
                 SigningRequest{std::move(request.csr_pem), request.requested_ttl, std::string()},
@@ -84,22 +92,25 @@ absl::Status IssuancePipeline::RefuseOperatorCredential(const CallerIdentity& ca
   absl::StatusOr<CertificateRecord> record = ledger_.GetCertificate(serial);
   if (absl::IsNotFound(record.status())) return absl::OkStatus();
   if (!record.ok()) {
-    return absl::UnavailableError(absl::StrCat("cannot look up the client certificate: ",
-                                               std::string(record.status().message())));
+    return Refuse(Refusal::kLedger, absl::StrCat("cannot look up the client certificate: ",
+                                                 record.status().message()));
   }
   if (record->auth_method != kOperatorAuthMethod) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(
-      "client certificate ", serial, " is an operator credential (svidctl admin issue); it is "
-      "not renewed through workload issuance: issue a new one with svidctl admin issue"));
+  return Refuse(
+      Refusal::kOperatorCredential,
+      absl::StrCat(
+          "client certificate ", serial,
+          " is an operator credential (svidctl admin issue); it is "
+          "not renewed through workload issuance: issue a new one with svidctl admin issue"));
 }
 
 void IssuancePipeline::Halt(std::string reason) {
-  std::lock_guard<std::mutex> lock(halt_mu_);
+  MutexLock lock(&halt_mu_);
   if (!halted_because_.has_value()) halted_because_ = std::move(reason);
 }
 
 bool IssuancePipeline::halted() const {
-  std::lock_guard<std::mutex> lock(halt_mu_);
+  MutexLock lock(&halt_mu_);
   return halted_because_.has_value();
 }
 
@@ -114,8 +125,8 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
                                      std::chrono::steady_clock::time_point started,
                                      Done done) const {
   {
-    std::lock_guard<std::mutex> lock(halt_mu_);
-    if (halted_because_.has_value()) return done(absl::UnavailableError(*halted_because_));
+    MutexLock lock(&halt_mu_);
+    if (halted_because_.has_value()) return done(Refuse(Refusal::kHalted, *halted_because_));
   }
   const TimePoint now = clock_.Now();
   auto authority = UsableAuthority(authorities_, now);
@@ -138,12 +149,14 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
 
   auto profile = BuildLeafProfile(csr->requested_id, request.requested_ttl, ttl_policy_, now,
                                   (*authority)->not_after());
-  if (!profile.ok()) return done(absl::UnavailableError(std::string(profile.status().message())));
+  // The profile builder's own code: a TTL policy that yields no lifetime is INVALID_ARGUMENT,
+  // a CA that expired meanwhile FAILED_PRECONDITION, a failed random draw INTERNAL.
+  if (!profile.ok()) return done(WithRefusal(profile.status(), Refusal::kProfile));
 
   IssuanceContext context{CertKind::kWorkload, caller.id.str(), AuthMethodName(caller.method),
                           caller.principal, now, std::move(request.supersedes_serial_hex)};
   auto leaf = SignLeaf(**authority, *profile, &csr->public_key, context);
-  if (!leaf.ok()) return done(leaf.status());
+  if (!leaf.ok()) return done(WithRefusal(leaf.status(), Refusal::kSigning));
 
   IssuedChain chain;
   chain.serial_hex = leaf->certificate.serial_hex;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "svidd/common/refusal.h"
 
 namespace svidd::issuance {
 namespace {
@@ -21,21 +22,23 @@ IssuanceRateLimiter::IssuanceRateLimiter(IssuanceRateLimits limits) : limits_(li
 }
 
 absl::Status IssuanceRateLimiter::Admit(const std::string& spiffe_id, TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   RateLimiter* identity = nullptr;
   if (limits_.per_identity_per_second > 0) {
     if (per_identity_.size() > kPruneAbove) PruneLocked(now);
     identity = &per_identity_.try_emplace(spiffe_id, limits_.per_identity_per_second).first->second;
     if (identity->NextAvailable() > now) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "issuance rate limit for ", spiffe_id, " (", limits_.per_identity_per_second,
-          " per second) reached; retry in ", RetryMillis(identity->NextAvailable(), now), " ms"));
+      return Refuse(Refusal::kRateLimited,
+                    absl::StrCat("issuance rate limit for ", spiffe_id, " (",
+                                 limits_.per_identity_per_second, " per second) reached; retry in ",
+                                 RetryMillis(identity->NextAvailable(), now), " ms"));
     }
   }
   if (global_.has_value() && global_->NextAvailable() > now) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "svidd's issuance rate limit (", limits_.global_per_second,
-        " per second) reached; retry in ", RetryMillis(global_->NextAvailable(), now), " ms"));
+    return Refuse(Refusal::kRateLimited,
+                  absl::StrCat("svidd's issuance rate limit (", limits_.global_per_second,
+                               " per second) reached; retry in ",
+                               RetryMillis(global_->NextAvailable(), now), " ms"));
   }
   if (identity != nullptr) identity->TryAcquire(now);
   if (global_.has_value()) global_->TryAcquire(now);

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "rotation/rate_limiter.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd::issuance {
 
@@ -28,12 +29,13 @@ class IssuanceRateLimiter {
   absl::Status Admit(const std::string& spiffe_id, TimePoint now);
 
  private:
-  void PruneLocked(TimePoint now);
+  void PruneLocked(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const IssuanceRateLimits limits_;
-  std::mutex mu_;
-  std::optional<RateLimiter> global_;                          // guarded by mu_
-  std::unordered_map<std::string, RateLimiter> per_identity_;  // guarded by mu_
+  Mutex mu_;
+  std::optional<RateLimiter> global_ ABSL_GUARDED_BY(mu_);  // guarded by mu_
+  std::unordered_map<std::string, RateLimiter> per_identity_
+      ABSL_GUARDED_BY(mu_);  // guarded by mu_
 };
 
 }  // namespace svidd::issuance

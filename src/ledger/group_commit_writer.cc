@@ -1,6 +1,7 @@
 #include "ledger/group_commit_writer.h"
 
 #include <algorithm>
+#include <future>
 
 #include "ledger/certificate_rows.h"
 #include "svidd/common/status_macros.h"
@@ -24,25 +25,42 @@ GroupCommitWriter::GroupCommitWriter(std::shared_ptr<Connection> connection, siz
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   thread_.join();
 }
 
 void GroupCommitWriter::Enqueue(CertificateRecord record, Done done) {
-  Push(Pending{std::move(record), std::move(done)});
+  Push(Pending{std::move(record), std::move(done), {}});
 }
 
-void GroupCommitWriter::EnqueueProbe(Done done) { Push(Pending{std::nullopt, std::move(done)}); }
+void GroupCommitWriter::EnqueueProbe(Done done) {
+  Push(Pending{std::nullopt, std::move(done), {}});
+}
+
+absl::Status GroupCommitWriter::Execute(Write write) {
+  Pending pending{std::nullopt, nullptr, std::move(write)};
+  if (std::this_thread::get_id() == thread_.get_id()) {  // from a record's callback: inline
+    absl::Status status;
+    pending.done = [&status](absl::Status s) { status = std::move(s); };
+    ExecuteWrite(pending);
+    return status;
+  }
+  auto promise = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> outcome = promise->get_future();
+  pending.done = [promise](absl::Status s) { promise->set_value(std::move(s)); };
+  Push(std::move(pending));
+  return outcome.get();
+}
 
 void GroupCommitWriter::Push(Pending pending) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (!stopping_) {
       queue_.push_back(std::move(pending));
-      cv_.notify_one();
+      cv_.Signal();
       return;
     }
   }
@@ -50,7 +68,7 @@ void GroupCommitWriter::Push(Pending pending) {
 }
 
 WriterStats GroupCommitWriter::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 
@@ -63,20 +81,28 @@ void GroupCommitWriter::Run() {
 }
 
 std::vector<GroupCommitWriter::Pending> GroupCommitWriter::TakeBatch() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  MutexLock lock(&mu_);
+  cv_.Wait(&mu_, [this] {
+    mu_.AssertHeld();
+    return stopping_ || !queue_.empty();
+  });
   std::vector<Pending> batch;
   size_t records = 0;
   while (!queue_.empty() && records < max_batch_) {
+    // A write is a transaction of its own: alone in its batch.
+    if (queue_.front().write && !batch.empty()) break;
+    const bool write = static_cast<bool>(queue_.front().write);
     if (queue_.front().record.has_value()) ++records;
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
+    if (write) break;
   }
   if (!batch.empty()) ++stats_.batches_taken;
   return batch;
 }
 
 void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
+  if (batch.size() == 1 && batch.front().write) return ExecuteWrite(batch.front());
   const size_t records = std::count_if(batch.begin(), batch.end(),
                                        [](const Pending& p) { return p.record.has_value(); });
   if (records == 0) return Probe(batch);
@@ -89,7 +115,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   }
   if (!committed.ok()) std::fill(outcomes.begin(), outcomes.end(), committed);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (committed.ok()) ++stats_.commits;
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!batch[i].record.has_value()) continue;
@@ -132,6 +158,20 @@ absl::Status GroupCommitWriter::InsertAll(std::vector<Pending>& batch,
 absl::Status GroupCommitWriter::InsertOne(const CertificateRecord& record) {
   SVIDD_RETURN_IF_ERROR(InsertCertificate(*insert_, record));
   return events_->AppendNewRecord(record);
+}
+
+void GroupCommitWriter::ExecuteWrite(Pending& pending) {
+  absl::Status status;
+  {
+    std::lock_guard<std::mutex> conn_lock(connection_->mu);
+    sqlite3* db = connection_->db.get();
+    status = InImmediateTransaction(db, [&] { return pending.write(db); });
+  }
+  {
+    MutexLock lock(&mu_);
+    ++stats_.writes_executed;
+  }
+  pending.done(OwnCopy(status));
 }
 
 void GroupCommitWriter::Probe(std::vector<Pending>& batch) {

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "ledger/event_appender.h"
 #include "ledger/sqlite_connection.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/certificate_record.h"
 
 namespace svidd::internal {
@@ -29,6 +30,7 @@ struct WriterStats {
   uint64_t records_failed = 0;     // records refused (duplicate, failed commit, ...)
   uint64_t largest_batch = 0;      // most records in one transaction
   uint64_t batches_taken = 0;      // batches taken off the queue (committed or not yet)
+  uint64_t writes_executed = 0;    // Execute() transactions run (revocations, audit, ...)
 };
 
 class GroupCommitWriter {
@@ -46,13 +48,21 @@ class GroupCommitWriter {
   // Rides along with the next batch: OK if that transaction could take the write lock and
   // commit. With nothing else pending it is `BEGIN IMMEDIATE; ROLLBACK`.
   void EnqueueProbe(Done done);
+  // Every other write (a revocation, refusal counts, an admin audit row, a checkpoint): `write`
+  // runs on the writer's thread and connection inside its own BEGIN IMMEDIATE … COMMIT
+  // (rolled back if it fails), between batches of records; the caller waits for its outcome.
+  // So the ledger has one writing connection, and a write never waits on SQLITE_BUSY for
+  // another connection of this process.
+  using Write = std::function<absl::Status(sqlite3*)>;
+  absl::Status Execute(Write write);
 
   WriterStats stats() const;
 
  private:
   struct Pending {
-    std::optional<CertificateRecord> record;  // absent for a probe
+    std::optional<CertificateRecord> record;  // absent for a probe and a write
     Done done;
+    Write write;  // set for Execute()
   };
 
   void Push(Pending pending);
@@ -62,17 +72,18 @@ class GroupCommitWriter {
   absl::Status InsertAll(std::vector<Pending>& batch, std::vector<absl::Status>& outcomes);
   absl::Status InsertOne(const CertificateRecord& record);
   void Probe(std::vector<Pending>& batch);
+  void ExecuteWrite(Pending& pending);
 
   const std::shared_ptr<Connection> connection_;
   const size_t max_batch_;
   std::optional<Statement> insert_;      // prepared once, on the writer thread
   std::optional<EventAppender> events_;  // likewise
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
-  WriterStats stats_;
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  WriterStats stats_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;  // last: starts after everything above is constructed
 };
 

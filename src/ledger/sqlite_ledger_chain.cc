@@ -84,9 +84,7 @@ absl::StatusOr<std::optional<LedgerCheckpoint>> SqliteLedger::LatestCheckpoint()
 
 absl::Status SqliteLedger::RecordCheckpoint(const LedgerCheckpoint& checkpoint) {
   if (writer_ == nullptr) return ReadOnlyError("record a checkpoint");
-  ConnectionPool::Lease conn = readers_->Acquire();
-  sqlite3* db = conn.db();
-  return InImmediateTransaction(db, [&]() -> absl::Status {
+  return writer_->Execute([&](sqlite3* db) -> absl::Status {
     SVIDD_RETURN_IF_ERROR(
         CheckInChain(db, checkpoint.event_seq, checkpoint.head_hash, "the new checkpoint"));
     SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerCheckpoint> latest, ReadLatestCheckpoint(db));

@@ -1,6 +1,8 @@
-// The SQLite Ledger: a GroupCommitWriter for issuance records, a small pool of connections
-// for reads, revocations and checkpoints. WAL lets readers run beside the writer. Private; code
-// outside src/ledger/ uses OpenSqliteLedger and the Ledger interface.
+// The SQLite Ledger: one GroupCommitWriter through which every write goes (issuance records
+// in group commits; revocations, refusal counts, admin audit rows and checkpoints each in a
+// transaction of its own on the same connection), and a small pool of connections for
+// reads. WAL lets readers run beside the writer. Private; code outside src/ledger/ uses
+// OpenSqliteLedger and the Ledger interface.
 #pragma once
 
 #include <filesystem>

@@ -27,9 +27,7 @@ int64_t HourStart(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
 absl::Status SqliteLedger::AddRefusalCounts(const std::vector<RefusalCount>& counts) {
   if (writer_ == nullptr) return ReadOnlyError("record refusal counts");
   if (counts.empty()) return absl::OkStatus();
-  ConnectionPool::Lease conn = readers_->Acquire();
-  sqlite3* db = conn.db();
-  return InImmediateTransaction(db, [&]() -> absl::Status {
+  return writer_->Execute([&](sqlite3* db) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kAddRefusalsSql));
     for (const RefusalCount& c : counts) {
       insert.Reset();
@@ -57,9 +55,7 @@ absl::StatusOr<std::vector<RefusalCount>> SqliteLedger::ListRefusalCounts(TimePo
 
 absl::Status SqliteLedger::RecordAdminCall(const AdminCallRecord& call) {
   if (writer_ == nullptr) return ReadOnlyError("record an admin call");
-  ConnectionPool::Lease conn = readers_->Acquire();
-  sqlite3* db = conn.db();
-  return InImmediateTransaction(db, [&]() -> absl::Status {
+  return writer_->Execute([&](sqlite3* db) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kInsertAdminCallSql));
     insert.BindInt64(1, ToUnixSeconds(call.at));
     insert.BindText(2, call.caller_id);

@@ -73,9 +73,7 @@ absl::StatusOr<bool> SqliteLedger::IsRevoked(std::string_view serial) const {
 absl::Status SqliteLedger::RevokeCertificate(std::string_view serial, std::string_view reason,
                                              TimePoint at) {
   if (writer_ == nullptr) return ReadOnlyError("revoke");
-  ConnectionPool::Lease conn = readers_->Acquire();
-  sqlite3* db = conn.db();
-  return InImmediateTransaction(db, [&]() -> absl::Status {
+  return writer_->Execute([&](sqlite3* db) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(bool active, IsActive(db, serial));
     if (!active) return ExplainNoRevoke(db, serial, path_);
     SVIDD_ASSIGN_OR_RETURN(EventAppender events, EventAppender::Prepare(db));

@@ -9,9 +9,10 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/time_format.h"
-#include "svidd/metrics/refusal_counter.h"
 #include "svidd/crypto/x509_fields.h"
+#include "svidd/metrics/refusal_counter.h"
 
 namespace svidd {
 namespace {
@@ -87,9 +88,9 @@ const char* IstioSignErrorType(const absl::Status& outcome) {
     default:
       break;
   }
-  const std::string reason = RefusalReason(outcome);
-  if (reason == "unavailable/ca-not-ready") return "CA_NOT_READY";
-  if (reason == "unavailable/shutting-down") return nullptr;
+  const std::optional<Refusal> reason = RefusalOf(outcome);
+  if (reason == Refusal::kCaNotReady) return "CA_NOT_READY";
+  if (reason == Refusal::kShuttingDown) return nullptr;
   return "CERT_GEN_ERROR";
 }
 

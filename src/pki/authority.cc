@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "pki/chain_verifier.h"
 #include "pki/leaf_encoder.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/keys.h"
@@ -142,8 +143,12 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
                                                 const std::vector<X509*>& untrusted,
                                                 TimePoint at) const {
   if (leaf == nullptr) return absl::UnauthenticatedError("no client certificate");
-  SVIDD_RETURN_IF_ERROR(CheckClientLeaf(leaf));
+  if (absl::Status usable = CheckClientLeaf(leaf); !usable.ok()) {
+    return WithRefusal(usable, Refusal::kClientCertificate);
+  }
+  int verify_error = X509_V_OK;
   pki_internal::ChainCheck check;
+  check.verify_error = &verify_error;
   check.leaf = leaf;
   check.untrusted.assign(untrusted.begin(), untrusted.end());
   for (const X509Ptr& cert : material_.intermediates) check.untrusted.push_back(cert.get());
@@ -151,8 +156,11 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
   check.roots = &material_.roots;
   check.at = at;
   check.purpose = X509_PURPOSE_SSL_CLIENT;
-  return pki_internal::VerifyChain(check, absl::StatusCode::kUnauthenticated,
-                                   "client certificate does not verify");
+  absl::Status verified = pki_internal::VerifyChain(check, absl::StatusCode::kUnauthenticated,
+                                                    "client certificate does not verify");
+  return WithRefusal(std::move(verified), verify_error == X509_V_ERR_CERT_HAS_EXPIRED
+                                              ? Refusal::kExpiredCertificate
+                                              : Refusal::kClientCertificate);
 }
 
 absl::Status Authority::SelfTest(TimePoint now) const {

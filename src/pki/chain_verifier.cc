@@ -74,6 +74,7 @@ absl::Status VerifyChain(const ChainCheck& check, absl::StatusCode code, const s
   const int result = X509_verify_cert(ctx.get());
   if (result == 1) return absl::OkStatus();
   const std::string reason = Failure(ctx.get());
+  if (check.verify_error != nullptr) *check.verify_error = X509_STORE_CTX_get_error(ctx.get());
   ClearOpenSslErrors();
   if (result < 0) return absl::InternalError(what + ": verification failed to run: " + reason);
   return absl::Status(code, what + ": " + reason);

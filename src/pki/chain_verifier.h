@@ -17,6 +17,7 @@ struct ChainCheck {
   const std::vector<X509Ptr>* roots = nullptr;
   TimePoint at;
   int purpose = 0;  // X509_PURPOSE_*, 0 for none
+  int* verify_error = nullptr;  // if set, receives OpenSSL's X509_V_ERR_* when the chain fails
 };
 
 // OK, or a status with `code` whose message is "<what>: <OpenSSL's reason> (at depth N,

@@ -9,6 +9,7 @@
 #include "pki/csr_der.h"
 #include "pki/csr_extensions.h"
 #include "pki/csr_signature.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/pem.h"
 
@@ -114,8 +115,9 @@ absl::StatusOr<ValidatedCsr> ValidateCsr(std::string_view pem, const CsrLimits& 
   if (result.ok()) return result;
   // Refusals are INVALID_ARGUMENT (istio-agent does not retry them); an internal OpenSSL
   // failure keeps its own code.
-  return absl::Status(result.status().code(),
-                      absl::StrCat("CSR refused: ", result.status().message()));
+  return WithRefusal(absl::Status(result.status().code(),
+                                  absl::StrCat("CSR refused: ", result.status().message())),
+                     Refusal::kCsr);
 }
 
 }  // namespace svidd

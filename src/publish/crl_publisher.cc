@@ -88,12 +88,12 @@ absl::Status CrlPublisher::Refresh() { return Update(/*force=*/true); }
 absl::Status CrlPublisher::Poll() { return Update(/*force=*/false); }
 
 void CrlPublisher::AddListener(ChangeListener listener) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   listeners_.push_back(std::move(listener));
 }
 
 absl::Status CrlPublisher::last_status() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return last_status_;
 }
 
@@ -103,7 +103,7 @@ absl::Status CrlPublisher::Update(bool force) {
   absl::Status errors;
   uint64_t published = 0;
   {
-    std::lock_guard<std::mutex> lock(update_mu_);
+    MutexLock lock(&update_mu_);
     auto revoked = ledger_.ListCertificates(filter);
     if (!revoked.ok()) {
       errors = Prefixed("reading revocations from the ledger: ", revoked.status());
@@ -169,7 +169,7 @@ absl::Status CrlPublisher::WriteFile(const CrlSet& set) {
 void CrlPublisher::Notify(uint64_t version) {
   std::vector<ChangeListener> listeners;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     listeners = listeners_;
   }
   for (const ChangeListener& listener : listeners) listener(version);
@@ -177,7 +177,7 @@ void CrlPublisher::Notify(uint64_t version) {
 
 // Logs when publishing starts failing, fails differently, or recovers; not every second.
 void CrlPublisher::Remember(const absl::Status& status) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (status == last_status_) return;
   if (!status.ok()) {
     spdlog::error("CRL publishing: {}", status.ToString());

@@ -38,11 +38,11 @@ TrustBundlePublisher::TrustBundlePublisher(std::string trust_domain,
 
 absl::Status TrustBundlePublisher::Update(std::optional<std::string> roots_pem,
                                           std::optional<std::vector<std::string>> crls_der) {
-  std::lock_guard<std::mutex> notify_lock(notify_mu_);
+  MutexLock notify_lock(&notify_mu_);
   std::shared_ptr<const TrustBundleSnapshot> published;
   Listener listener;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto next = std::make_shared<TrustBundleSnapshot>(*current_);
     if (roots_pem.has_value()) next->roots_pem = std::move(*roots_pem);
     if (crls_der.has_value()) next->crls_der = std::move(*crls_der);
@@ -67,12 +67,12 @@ absl::Status TrustBundlePublisher::Update(std::optional<std::string> roots_pem,
 }
 
 std::shared_ptr<const TrustBundleSnapshot> TrustBundlePublisher::Current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return current_;
 }
 
 void TrustBundlePublisher::SetListener(Listener listener) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   listener_ = std::move(listener);
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd::publish {
 
@@ -47,11 +48,11 @@ class TrustBundlePublisher {
                        uint64_t sequence, std::string digest);
 
   const std::filesystem::path state_file_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const TrustBundleSnapshot> current_;
-  std::string stored_digest_;  // digest the stored sequence numbers
-  Listener listener_;
-  std::mutex notify_mu_;  // keeps notifications in update order
+  mutable Mutex mu_;
+  std::shared_ptr<const TrustBundleSnapshot> current_ ABSL_GUARDED_BY(mu_);
+  std::string stored_digest_ ABSL_GUARDED_BY(mu_);  // digest the stored sequence numbers
+  Listener listener_ ABSL_GUARDED_BY(mu_);
+  Mutex notify_mu_;  // keeps notifications in update order
 };
 
 }  // namespace svidd::publish

@@ -30,12 +30,12 @@ RenewalScheduler::RenewalScheduler(RenewalSchedulerOptions options)
 RenewalScheduler::~RenewalScheduler() = default;
 
 TimePoint RenewalScheduler::Track(uint64_t id, TimePoint not_before, TimePoint not_after) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return ScheduleLocked(id, not_before, not_after);
 }
 
 void RenewalScheduler::TrackUnissued(uint64_t id, TimePoint now, TimePoint give_up_at) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto [it, inserted] = entries_.try_emplace(id);
   Entry& entry = it->second;
   if (!inserted) EraseLocked(id, entry);
@@ -45,7 +45,7 @@ void RenewalScheduler::TrackUnissued(uint64_t id, TimePoint now, TimePoint give_
 }
 
 bool RenewalScheduler::Expedite(uint64_t id, TimePoint now, Urgency urgency) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return false;
   Entry& entry = it->second;
@@ -58,7 +58,7 @@ bool RenewalScheduler::Expedite(uint64_t id, TimePoint now, Urgency urgency) {
 }
 
 bool RenewalScheduler::Untrack(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return false;
   EraseLocked(id, it->second);
@@ -67,7 +67,7 @@ bool RenewalScheduler::Untrack(uint64_t id) {
 }
 
 bool RenewalScheduler::MarkRenewed(uint64_t id, TimePoint new_not_before, TimePoint new_not_after) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return false;
   const bool was_renewal = it->second.has_cert;  // else a first issuance
@@ -79,7 +79,7 @@ bool RenewalScheduler::MarkRenewed(uint64_t id, TimePoint new_not_before, TimePo
 DueBatch RenewalScheduler::TakeDue(TimePoint now) {
   DueBatch batch;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ExpireLocked(now, batch);
     HandOutUrgentLocked(now, batch.due);
     while (!queue_.empty() && queue_.begin()->first <= now) {
@@ -98,13 +98,13 @@ DueBatch RenewalScheduler::TakeDue(TimePoint now) {
 }
 
 std::optional<TimePoint> RenewalScheduler::NextWakeup(TimePoint now) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return NextWakeupLocked(now);
 }
 
 std::vector<UnrenewedWorkload> RenewalScheduler::ExpiringWithin(
     TimePoint now, std::chrono::nanoseconds window) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<UnrenewedWorkload> out;
   const auto end = expiry_.upper_bound({now + window, kMaxId});
   for (auto it = expiry_.begin(); it != end; ++it) {
@@ -114,14 +114,14 @@ std::vector<UnrenewedWorkload> RenewalScheduler::ExpiringWithin(
 }
 
 std::optional<TimePoint> RenewalScheduler::ScheduledAt(uint64_t id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return std::nullopt;
   return it->second.due;
 }
 
 RenewalSchedulerStats RenewalScheduler::GetStats(TimePoint now) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   RenewalSchedulerStats stats = counters_;
   stats.tracked = entries_.size();
   stats.due = std::distance(queue_.begin(), queue_.upper_bound({now, kMaxId})) +

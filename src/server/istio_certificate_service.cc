@@ -67,15 +67,10 @@ grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
     for (std::string& pem : result->cert_chain) response->add_cert_chain(std::move(pem));
     reactor->Finish(grpc::Status::OK);
   };
-  bool posted = signers_.Post([this, issuance = std::move(issuance), finish]() mutable {
+  absl::Status queued = signers_.Submit([this, issuance = std::move(issuance), finish]() mutable {
     pipeline_.Issue(std::move(issuance), std::move(finish));
   });
-  if (!posted) {
-    absl::Status refused = absl::UnavailableError("svidd is shutting down");
-    metrics_.RecordIstioCsr(refused);
-    refusals_.Count(refused);
-    reactor->Finish(api::ToGrpcStatus(refused));
-  }
+  if (!queued.ok()) finish(queued);  // the queue is full or svidd is stopping
   return reactor;
 }
 

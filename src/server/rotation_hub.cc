@@ -44,18 +44,18 @@ RotationHub::RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool&
 RotationHub::~RotationHub() { Stop(); }
 
 void RotationHub::Start() {
-  std::lock_guard<std::mutex> lock(loop_mu_);
+  MutexLock lock(&loop_mu_);
   if (loop_.joinable() || stopping_) return;
   loop_ = std::thread([this] { Loop(); });
 }
 
 void RotationHub::Stop() {
   {
-    std::lock_guard<std::mutex> lock(loop_mu_);
+    MutexLock lock(&loop_mu_);
     if (stopping_) return;
     stopping_ = true;
   }
-  loop_cv_.notify_all();
+  loop_cv_.SignalAll();
   if (loop_.joinable()) loop_.join();
   CloseWhere([](const SessionView&) { return true; },
              grpc::Status(grpc::StatusCode::UNAVAILABLE, "svidd is shutting down; reconnect"));
@@ -63,24 +63,29 @@ void RotationHub::Stop() {
 
 void RotationHub::Wake() {
   {
-    std::lock_guard<std::mutex> lock(loop_mu_);
+    MutexLock lock(&loop_mu_);
     woken_ = true;
   }
-  loop_cv_.notify_all();
+  loop_cv_.SignalAll();
 }
 
 void RotationHub::Loop() {
-  std::unique_lock<std::mutex> lock(loop_mu_);
-  while (!stopping_) {
-    lock.unlock();
-    const TimePoint now = clock_.Now();
-    RunOnce(now);
+  for (;;) {
+    {
+      MutexLock lock(&loop_mu_);
+      if (stopping_) return;
+    }
+    RunOnce(clock_.Now());
     std::optional<TimePoint> next = scheduler_.NextWakeup(clock_.Now());
-    auto sleep = next.has_value() ? std::min<std::chrono::nanoseconds>(*next - clock_.Now(), kMaxSleep)
-                                  : std::chrono::nanoseconds(kMaxSleep);
-    lock.lock();
+    const auto sleep = next.has_value()
+                           ? std::min<std::chrono::nanoseconds>(*next - clock_.Now(), kMaxSleep)
+                           : std::chrono::nanoseconds(kMaxSleep);
+    MutexLock lock(&loop_mu_);
     if (sleep > std::chrono::nanoseconds::zero()) {
-      loop_cv_.wait_for(lock, sleep, [this] { return stopping_ || woken_; });
+      loop_cv_.WaitFor(&loop_mu_, sleep, [this] {
+        loop_mu_.AssertHeld();
+        return stopping_ || woken_;
+      });
     }
     woken_ = false;
   }
@@ -122,7 +127,7 @@ size_t RotationHub::Expedite(const std::function<bool(const SessionView&)>& sele
   for (const auto& session : Snapshot()) {
     if (!select(session->view())) continue;
     session->SetNextReason(reason);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (sessions_.contains(session->id()) && scheduler_.Expedite(session->id(), now, urgency)) {
       ++count;
     }
@@ -148,7 +153,7 @@ void RotationHub::Broadcast(std::shared_ptr<const publish::TrustBundleSnapshot> 
 }
 
 size_t RotationHub::connected() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return sessions_.size();
 }
 
@@ -176,7 +181,7 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
   const uint64_t id = session->id();
   const TimePoint now = clock_.Now();
   {
-    std::lock_guard<std::mutex> lock(loop_mu_);
+    MutexLock lock(&loop_mu_);
     if (stopping_) {
       session->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "svidd is shutting down"));
       return;
@@ -188,7 +193,7 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
     if (record.ok() && record->status == CertStatus::kActive) presented = *std::move(record);
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     size_t& streams = streams_per_identity_[session->caller_.id.str()];
     if (options_.max_streams_per_identity > 0 && streams >= options_.max_streams_per_identity) {
       if (streams == 0) streams_per_identity_.erase(session->caller_.id.str());
@@ -225,7 +230,7 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
 }
 
 void RotationHub::Unregister(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;  // never registered (refused at open)
   auto count = streams_per_identity_.find(it->second->caller_.id.str());
@@ -239,18 +244,13 @@ void RotationHub::Unregister(uint64_t id) {
 
 void RotationHub::Sign(const CallerIdentity& caller, issuance::SigningRequest request,
                        issuance::IssuancePipeline::Done done) {
-  auto task = [this, caller, request = std::move(request), done]() mutable {
-    pipeline_.IssueFor(caller, IssuanceApi::kRotation, std::move(request), std::move(done));
-  };
-  if (!signers_.Post(std::move(task))) {
-    done(absl::UnavailableError("svidd is shutting down"));
-  }
+  pipeline_.IssueFor(caller, IssuanceApi::kRotation, std::move(request), std::move(done));
 }
 
 std::optional<TimePoint> RotationHub::OnIssued(uint64_t id, const issuance::IssuedChain& chain) {
   std::optional<TimePoint> renew_at;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (!sessions_.contains(id)) return std::nullopt;  // closed meanwhile: nothing to track
     // The lifetime counts from issuance, not from the backdated NotBefore: with a 2-minute
     // backdate a 20-second certificate would otherwise be past half-life at birth.
@@ -265,13 +265,13 @@ std::optional<TimePoint> RotationHub::OnIssued(uint64_t id, const issuance::Issu
 }
 
 std::shared_ptr<RotationSession> RotationHub::Find(uint64_t id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = sessions_.find(id);
   return it == sessions_.end() ? nullptr : it->second;
 }
 
 std::vector<std::shared_ptr<RotationSession>> RotationHub::Snapshot() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::shared_ptr<RotationSession>> out;
   out.reserve(sessions_.size());
   for (const auto& [id, session] : sessions_) out.push_back(session);

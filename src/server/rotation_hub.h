@@ -12,16 +12,17 @@
 #include <thread>
 #include <unordered_map>
 
-#include "server/rotation_session.h"
 #include "publish/trust_bundle_publisher.h"
-#include "svidd/common/clock.h"
-#include "svidd/common/worker_pool.h"
-#include "svidd/ledger/ledger.h"
-#include "svidd/rotation/renewal_scheduler.h"
-#include "svidd/issuance/issuance_pipeline.h"
 #include "server/audit_log.h"
+#include "server/rotation_session.h"
+#include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
+#include "svidd/common/worker_pool.h"
+#include "svidd/issuance/issuance_pipeline.h"
+#include "svidd/ledger/ledger.h"
 #include "svidd/metrics/refusal_counter.h"
 #include "svidd/metrics/server_metrics.h"
+#include "svidd/rotation/renewal_scheduler.h"
 
 namespace svidd {
 
@@ -83,12 +84,17 @@ class RotationHub {
   const RotationHubOptions& options() const { return options_; }
   TimePoint Now() const { return clock_.Now(); }
   absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
+  // Runs `task` (a new stream's authentication and registration) on a signing worker; the
+  // status says why not (queue full, shutting down).
+  absl::Status Admit(std::function<void()> task) { return signers_.Submit(std::move(task)); }
   // Whether the stream's credential still vouches for it now (before every CSR it signs).
   absl::Status Recheck(const CallerIdentity& caller) const { return pipeline_.Recheck(caller); }
   uint64_t NextSessionId();
   void Register(std::shared_ptr<RotationSession> session);
   void Unregister(uint64_t id);
-  void Sign(const CallerIdentity& caller, issuance::SigningRequest request, issuance::IssuancePipeline::Done done);
+  // Signs on the calling thread, which must be a signing worker (a task given to Admit).
+  void Sign(const CallerIdentity& caller, issuance::SigningRequest request,
+            issuance::IssuancePipeline::Done done);
   // The stream now holds `chain`; returns when it will next be asked to renew.
   std::optional<TimePoint> OnIssued(uint64_t id, const issuance::IssuedChain& chain);
 
@@ -109,16 +115,17 @@ class RotationHub {
   RefusalCounter* refusals_ = nullptr;
   AuditLog* audit_ = nullptr;
 
-  mutable std::mutex mu_;  // sessions_; held while a session is tracked or untracked
-  std::unordered_map<uint64_t, std::shared_ptr<RotationSession>> sessions_;
-  std::unordered_map<std::string, size_t> streams_per_identity_;  // guarded by mu_
+  mutable Mutex mu_;  // sessions_; held while a session is tracked or untracked
+  std::unordered_map<uint64_t, std::shared_ptr<RotationSession>> sessions_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, size_t> streams_per_identity_
+      ABSL_GUARDED_BY(mu_);  // guarded by mu_
   std::atomic<uint64_t> next_id_{1};
 
-  std::mutex loop_mu_;
-  std::condition_variable loop_cv_;
-  bool stopping_ = false;
-  bool woken_ = false;
-  std::thread loop_;
+  Mutex loop_mu_;
+  CondVar loop_cv_;
+  bool stopping_ ABSL_GUARDED_BY(loop_mu_) = false;
+  bool woken_ ABSL_GUARDED_BY(loop_mu_) = false;
+  std::thread loop_;  // started under loop_mu_; joined by Stop() once stopping_ is set
 };
 
 // The wire form of a bundle snapshot.

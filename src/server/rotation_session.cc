@@ -1,10 +1,13 @@
 #include "server/rotation_session.h"
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "svidd/api/grpc_status.h"
 #include "server/istio_certificate_service.h"
 #include "server/rotation_hub.h"
 #include "spdlog/spdlog.h"
+#include "svidd/api/grpc_status.h"
+#include "svidd/common/mutex.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/time_format.h"
 
 namespace svidd {
@@ -14,13 +17,6 @@ using svidd::v1::RotateRequest;
 using svidd::v1::RotateResponse;
 
 constexpr std::string_view kX509Principal = "x509:";
-
-// A stream refused at open: finished at once, never registered.
-class RefusedStream final : public grpc::ServerBidiReactor<RotateRequest, RotateResponse> {
- public:
-  explicit RefusedStream(const grpc::Status& status) { Finish(status); }
-  void OnDone() override { delete this; }
-};
 
 // The client certificate serial a certificate-authenticated caller opened with.
 std::string AuthenticatingSerial(const CallerIdentity& caller) {
@@ -32,38 +28,76 @@ std::string AuthenticatingSerial(const CallerIdentity& caller) {
 
 }  // namespace
 
+// gRPC gets the reactor at once; the session it serves exists only once the caller is
+// authenticated, on a signing worker. Until then nothing is read or written, so the only
+// reactions that can come are OnCancel and, after Finish, OnDone.
 class RotationSession::Reactor final
     : public grpc::ServerBidiReactor<RotateRequest, RotateResponse> {
  public:
-  explicit Reactor(std::shared_ptr<RotationSession> session) : session_(std::move(session)) {}
-  void OnReadDone(bool ok) override { session_->OnReadDone(ok); }
-  void OnWriteDone(bool ok) override { session_->OnWriteDone(ok); }
-  void OnCancel() override { session_->Close(grpc::Status::CANCELLED); }
+  // The session serves this stream from now on; false (and the stream finished) if the
+  // client cancelled while it was being authenticated.
+  bool Attach(std::shared_ptr<RotationSession> session) {
+    {
+      MutexLock lock(&mu_);
+      if (!cancelled_) {
+        session_ = std::move(session);
+        return true;
+      }
+    }
+    Finish(grpc::Status::CANCELLED);
+    return false;
+  }
+
+  void OnReadDone(bool ok) override { Session()->OnReadDone(ok); }
+  void OnWriteDone(bool ok) override { Session()->OnWriteDone(ok); }
+  void OnCancel() override {
+    std::shared_ptr<RotationSession> session;
+    {
+      MutexLock lock(&mu_);
+      cancelled_ = true;
+      session = session_;
+    }
+    // Not attached yet: Attach() finishes the stream, or a refusal already did.
+    if (session != nullptr) session->Close(grpc::Status::CANCELLED);
+  }
   void OnDone() override {
-    session_->OnDone();
+    if (std::shared_ptr<RotationSession> session = Session()) session->OnDone();
     delete this;
   }
 
  private:
-  std::shared_ptr<RotationSession> session_;
+  std::shared_ptr<RotationSession> Session() {
+    MutexLock lock(&mu_);
+    return session_;
+  }
+
+  Mutex mu_;
+  std::shared_ptr<RotationSession> session_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// Authentication reads the ledger (revocations, the presented certificate) and may verify a
+// chain, so it runs on a signing worker, as the Istio path's does: gRPC's callback threads
+// only hand the call over. A refused caller's stream is finished from there.
 grpc::ServerBidiReactor<RotateRequest, RotateResponse>* RotationSession::Open(
     grpc::CallbackServerContext* context, RotationHub& hub) {
-  absl::StatusOr<CallerIdentity> caller = hub.Authenticate(CredentialsFromContext(*context));
-  if (!caller.ok()) {
-    hub.CountRefusal(caller.status());
-    if (AuditLog* audit = hub.audit()) {
-      audit->Refused("rotation", context->peer(), caller.status(), nullptr);
-    }
-    return new RefusedStream(api::ToGrpcStatus(caller.status()));
-  }
-  std::string authenticated_by = AuthenticatingSerial(*caller);
-  std::shared_ptr<RotationSession> session(
-      new RotationSession(hub, *std::move(caller), std::move(authenticated_by)));
-  session->peer_ = context->peer();
-  auto* reactor = new Reactor(session);
-  session->Start(reactor);
+  auto* reactor = new Reactor();
+  auto refuse = [&hub, reactor](const std::string& peer, const absl::Status& refused) {
+    hub.CountRefusal(refused);
+    if (AuditLog* audit = hub.audit()) audit->Refused("rotation", peer, refused, nullptr);
+    reactor->Finish(api::ToGrpcStatus(refused));
+  };
+  absl::Status queued = hub.Admit([&hub, reactor, refuse, peer = context->peer(),
+                                   credentials = CredentialsFromContext(*context)] {
+    absl::StatusOr<CallerIdentity> caller = hub.Authenticate(credentials);
+    if (!caller.ok()) return refuse(peer, caller.status());
+    std::string authenticated_by = AuthenticatingSerial(*caller);
+    std::shared_ptr<RotationSession> session(
+        new RotationSession(hub, *std::move(caller), std::move(authenticated_by)));
+    session->peer_ = peer;
+    if (reactor->Attach(session)) session->Start(reactor);
+  });
+  if (!queued.ok()) refuse(context->peer(), queued);
   return reactor;
 }
 
@@ -85,19 +119,19 @@ void RotationSession::Start(Reactor* reactor) {
 }
 
 void RotationSession::Adopt(std::string serial, std::string issuer_serial) {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  MutexLock lock(&state_mu_);
   current_serial_ = std::move(serial);
   current_issuer_serial_ = std::move(issuer_serial);
 }
 
 SessionView RotationSession::view() const {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  MutexLock lock(&state_mu_);
   return SessionView{id_, caller_.id.str(), current_serial_, current_issuer_serial_,
                      authenticated_by_};
 }
 
 void RotationSession::SetNextReason(Reason reason) {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  MutexLock lock(&state_mu_);
   next_reason_ = reason;
 }
 
@@ -122,7 +156,7 @@ void RotationSession::RequestRenewal(Reason fallback, std::chrono::seconds respo
   RotateResponse message;
   svidd::v1::RenewalRequested* request = message.mutable_renewal_requested();
   {
-    std::lock_guard<std::mutex> lock(state_mu_);
+    MutexLock lock(&state_mu_);
     Reason reason = fallback;
     if (next_reason_.has_value()) {
       reason = *next_reason_;
@@ -142,7 +176,7 @@ void RotationSession::RequestRenewal(Reason fallback, std::chrono::seconds respo
 
 void RotationSession::SendBundle(const svidd::v1::TrustBundle& bundle, uint64_t sequence) {
   {
-    std::lock_guard<std::mutex> lock(state_mu_);
+    MutexLock lock(&state_mu_);
     if (sequence != 0 && sequence <= last_bundle_sequence_) return;  // already has it
     last_bundle_sequence_ = sequence;
   }
@@ -219,7 +253,14 @@ void RotationSession::OnReadDone(bool ok) {
   ReadNext();
 }
 
+// The CSR is handled on a signing worker: re-checking the credential reads the ledger
+// (revocations), and signing is CPU work; gRPC's callback thread only hands it over.
 void RotationSession::HandleCsr(const svidd::v1::CertificateSigningRequest& csr) {
+  absl::Status queued = hub_.Admit([self = shared_from_this(), csr] { self->SignCsr(csr); });
+  if (!queued.ok()) OnSigned(csr.renewal_id(), queued);  // refused on the stream
+}
+
+void RotationSession::SignCsr(const svidd::v1::CertificateSigningRequest& csr) {
   if (!CredentialStillValid()) return;  // closed; nothing more is read
   if (absl::Status admitted = AdmitUnsolicited(csr.renewal_id()); !admitted.ok()) {
     return OnSigned(csr.renewal_id(), admitted);  // refused on the stream, which stays open
@@ -228,7 +269,7 @@ void RotationSession::HandleCsr(const svidd::v1::CertificateSigningRequest& csr)
   request.csr_pem = csr.csr();
   request.requested_ttl = std::chrono::seconds(csr.validity_seconds());
   {
-    std::lock_guard<std::mutex> lock(state_mu_);
+    MutexLock lock(&state_mu_);
     request.supersedes_serial_hex = current_serial_;
   }
   const uint64_t renewal_id = csr.renewal_id();
@@ -241,7 +282,7 @@ void RotationSession::HandleCsr(const svidd::v1::CertificateSigningRequest& csr)
 
 absl::Status RotationSession::AdmitUnsolicited(uint64_t renewal_id) {
   const int limit = hub_.options().max_unsolicited_csrs_per_minute;
-  std::lock_guard<std::mutex> lock(state_mu_);
+  MutexLock lock(&state_mu_);
   const bool asked = renewal_id != 0 && renewal_id < next_renewal_id_ && unanswered_requests_ > 0;
   if (asked || limit <= 0) return absl::OkStatus();
   const TimePoint now = hub_.Now();
@@ -252,9 +293,11 @@ absl::Status RotationSession::AdmitUnsolicited(uint64_t renewal_id) {
   if (unsolicited_in_window_ >= limit) {
     const auto retry = std::chrono::ceil<std::chrono::seconds>(
         unsolicited_window_start_ + std::chrono::minutes(1) - now);
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "this stream sent ", limit, " CSRs unasked within a minute (the limit); answer renewal "
-        "requests, or retry in ", retry.count(), " s"));
+    return Refuse(Refusal::kRateLimited,
+                  absl::StrCat("this stream sent ", limit,
+                               " CSRs unasked within a minute (the limit); answer renewal "
+                               "requests, or retry in ",
+                               retry.count(), " s"));
   }
   ++unsolicited_in_window_;
   return absl::OkStatus();
@@ -264,7 +307,7 @@ void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<issuance::Iss
   RotateResponse message;
   if (result.ok()) {
     {
-      std::lock_guard<std::mutex> lock(state_mu_);
+      MutexLock lock(&state_mu_);
       current_serial_ = result->serial_hex;
       current_issuer_serial_ = result->issuer_serial_hex;
       unanswered_requests_ = 0;

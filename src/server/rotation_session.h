@@ -1,10 +1,11 @@
 // One workload's rotation stream (svidd.v1.RotationService/Rotate) on gRPC's callback API.
 //
-// The stream is authenticated at open, and that credential (token exp, or the client
+// The stream is authenticated at open (on a signing worker, never on gRPC's callback
+// thread), and that credential (token exp, or the client
 // certificate's validity and revocation) is checked again before every renewal request and
 // every CSR: once it has lapsed the stream ends with UNAUTHENTICATED, and the workload
-// reconnects with the certificate it was issued meanwhile. From then on the hub (rotation_hub.h) decides
-// when to ask for a renewal; the workload answers each request with a CSR for a fresh key,
+// reconnects with the certificate it was issued meanwhile. From then on the hub (rotation_hub.h)
+// decides when to ask for a renewal; the workload answers each request with a CSR for a fresh key,
 // which runs through the same issuance pipeline as Istio's CreateCertificate, on a signing
 // worker, and is recorded (with the serial it supersedes) before the new chain is sent.
 //
@@ -24,8 +25,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-
 #include "svidd/auth/caller_identity.h"
+#include "svidd/common/mutex.h"
 #include "svidd/issuance/issuance_pipeline.h"
 #include "svidd/v1/rotation.grpc.pb.h"
 
@@ -46,8 +47,9 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
  public:
   using Reason = svidd::v1::RenewalRequested::Reason;
 
-  // The reactor gRPC gets for a new stream. Authenticates, registers with the hub and
-  // sends the current state; a refused caller's stream ends with UNAUTHENTICATED.
+  // The reactor gRPC gets for a new stream, returned at once. A signing worker then
+  // authenticates, registers with the hub and sends the current state; a refused caller's
+  // stream ends with UNAUTHENTICATED (RESOURCE_EXHAUSTED if the signing queue is full).
   static grpc::ServerBidiReactor<svidd::v1::RotateRequest, svidd::v1::RotateResponse>* Open(
       grpc::CallbackServerContext* context, RotationHub& hub);
 
@@ -74,6 +76,7 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   void OnWriteDone(bool ok);
   void OnReadDone(bool ok);
   void HandleCsr(const svidd::v1::CertificateSigningRequest& csr);
+  void SignCsr(const svidd::v1::CertificateSigningRequest& csr);  // on a signing worker
   void OnSigned(uint64_t renewal_id, absl::StatusOr<issuance::IssuedChain> result);
   void ReadNext();
   void OnDone();
@@ -98,15 +101,16 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   svidd::v1::RotateResponse writing_;
   svidd::v1::RotateRequest reading_;
 
-  mutable std::mutex state_mu_;
-  std::string current_serial_;
-  std::string current_issuer_serial_;
-  uint64_t next_renewal_id_ = 1;
-  uint64_t last_bundle_sequence_ = 0;
-  int unanswered_requests_ = 0;
-  std::optional<Reason> next_reason_;
-  TimePoint unsolicited_window_start_{};  // of the current minute of unsolicited CSRs
-  int unsolicited_in_window_ = 0;
+  mutable Mutex state_mu_;
+  std::string current_serial_ ABSL_GUARDED_BY(state_mu_);
+  std::string current_issuer_serial_ ABSL_GUARDED_BY(state_mu_);
+  uint64_t next_renewal_id_ ABSL_GUARDED_BY(state_mu_) = 1;
+  uint64_t last_bundle_sequence_ ABSL_GUARDED_BY(state_mu_) = 0;
+  int unanswered_requests_ ABSL_GUARDED_BY(state_mu_) = 0;
+  std::optional<Reason> next_reason_ ABSL_GUARDED_BY(state_mu_);
+  TimePoint unsolicited_window_start_
+      ABSL_GUARDED_BY(state_mu_){};  // of the current minute of unsolicited CSRs
+  int unsolicited_in_window_ ABSL_GUARDED_BY(state_mu_) = 0;
 };
 
 }  // namespace svidd

@@ -111,6 +111,11 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
       ->capture_default_str();
   app.add_option("--signing-threads", options.signing_threads, "Signing workers (0: one per core)")
       ->capture_default_str();
+  app.add_option("--max-queued-signings", options.max_queued_signings,
+                 "Signing requests waiting for a worker at most; more are refused with "
+                 "RESOURCE_EXHAUSTED")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--max-renewals-per-second", options.max_renewals_per_second,
                  "Renewal requests pushed per second at most; a storm is spread, not refused")
       ->capture_default_str();

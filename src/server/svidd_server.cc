@@ -236,7 +236,7 @@ absl::Status SviddServer::Impl::Init() {
                                                 clock, metrics);
   pipeline->SetRateLimits(issuance::IssuanceRateLimits{options.max_issuance_per_identity_per_second,
                                               options.max_issuance_per_second});
-  signers = std::make_unique<WorkerPool>(options.signing_threads);
+  signers = std::make_unique<WorkerPool>(options.signing_threads, options.max_queued_signings);
   refusals = std::make_unique<RefusalCounter>(*ledger, clock, metrics);
   expiring = std::make_unique<ExpiringCertificatesGauge>(
       *ledger, metrics, options.EffectiveExpiryWarningWindow(), kExpiringCountInterval);
@@ -619,6 +619,7 @@ publish::CrlPublisher& SviddServer::crls() { return *impl_->crls; }
 AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
 ca::CaOperations& SviddServer::ca_operations() { return *impl_; }
 Ledger& SviddServer::ledger() { return *impl_->ledger; }
+WorkerPool& SviddServer::signing_workers() { return *impl_->signers; }
 bool SviddServer::serving() const { return impl_->serving.load(); }
 bool SviddServer::listener_dead() const { return impl_->listener_dead.load(); }
 absl::Status SviddServer::RunMaintenance() { return impl_->Maintain(); }

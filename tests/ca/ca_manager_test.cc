@@ -144,6 +144,36 @@ TEST_F(CaManagerTest, IntermediateIsPreparedAtHalfLifeAndActivatedWithASixthLeft
   EXPECT_EQ(Open()->active()->signer_serial_hex(), next->signer_serial_hex());
 }
 
+// A directory svidd cannot use must not end the process from the maintenance thread: the
+// filesystem errors come back as statuses, or (clean-up after a step took effect) are logged.
+// A symlink loop (ELOOP) stands in for EACCES, which root, who runs these tests here, never
+// gets; std::filesystem's throwing overloads throw for both.
+TEST_F(CaManagerTest, FilesystemErrorsAreReportedNotThrown) {
+  auto manager = Open();
+  ASSERT_NE(manager, nullptr);
+  const auto first = manager->active();
+  const TimePoint nb = ledger_->GetCertificate(first->signer_serial_hex()).value().issued_at;
+  const TimePoint activate = ActivateNextAt(nb, first->not_after());
+  EXPECT_TRUE(TickAt(*manager, activate));  // prepares and activates; the first is retired
+  ASSERT_EQ(manager->signers().size(), 2u);
+  // ca-retired/ becomes a link to itself: removing the retired signer's files fails.
+  fs::rename(dir_ / "ca-retired", dir_ / "ca-retired-moved");
+  fs::create_directory_symlink("ca-retired", dir_ / "ca-retired");
+  clock_.Set(activate + options_.max_leaf_ttl + minutes(6));
+  absl::StatusOr<bool> pruned = absl::UnknownError("not run");
+  EXPECT_NO_THROW(pruned = manager->Tick());
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_TRUE(*pruned);
+  EXPECT_EQ(manager->signers().size(), 1u) << "the signer is forgotten; only its files remain";
+  // A prepared-CA directory that cannot even be looked at stops Open with a status naming it.
+  manager.reset();
+  fs::create_directory_symlink("ca-next", dir_ / "ca-next");
+  absl::StatusOr<std::unique_ptr<CaManager>> reopened = absl::UnknownError("not run");
+  EXPECT_NO_THROW(reopened = CaManager::Open(options_, *ledger_, clock_, metrics_));
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_NE(reopened.status().message().find("ca-next"), std::string::npos) << reopened.status();
+}
+
 TEST_F(CaManagerTest, DownAcrossBothMomentsPreparesAndActivatesInOnePass) {
   auto manager = Open();
   const auto first = manager->active();

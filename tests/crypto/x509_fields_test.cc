@@ -46,7 +46,9 @@ TEST_F(X509FieldsTest, SerialHexSpelling) {
     X509Ptr cert = Make(spec);
     EXPECT_EQ(SerialHex(cert.get()), c.want);
     EXPECT_EQ(SerialHex(X509_get0_serialNumber(cert.get())), c.want);
-    if (c.want[0] != '-') EXPECT_EQ(NormalizeSerialHex(c.want).value(), c.want);  // round trip
+    if (c.want[0] != '-') {
+      EXPECT_EQ(NormalizeSerialHex(c.want).value(), c.want);  // round trip
+    }
   }
 }
 

@@ -68,7 +68,9 @@ TEST_F(AdminApiTest, OnlyAnAdminIdentityMayCallAndEveryCallIsAuditLogged) {
     v1::ListCertificatesResponse response;
     grpc::Status status = Stub(c.who)->ListCertificates(Context().get(), request, &response);
     EXPECT_EQ(status.error_code(), c.code) << status.error_message();
-    if (c.code == grpc::StatusCode::OK) EXPECT_GE(response.total(), 2);
+    if (c.code == grpc::StatusCode::OK) {
+      EXPECT_GE(response.total(), 2);
+    }
   }
   // A bearer token, even a valid one, is not a way in.
   auto context = Context();
@@ -86,7 +88,9 @@ TEST_F(AdminApiTest, OnlyAnAdminIdentityMayCallAndEveryCallIsAuditLogged) {
   EXPECT_EQ(outcomes.count("ListCertificates:UNAUTHENTICATED"), 1u);
   EXPECT_EQ(outcomes.count("GetStats:UNAUTHENTICATED"), 1u);
   for (const AdminCallRecord& call : *calls) {
-    if (call.outcome == "PERMISSION_DENIED") EXPECT_EQ(call.caller_id, kWorkloadId);
+    if (call.outcome == "PERMISSION_DENIED") {
+      EXPECT_EQ(call.caller_id, kWorkloadId);
+    }
   }
 }
 

@@ -5,6 +5,8 @@
 
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
+#include "absl/synchronization/notification.h"
 #include "integration/rotation_client.h"
 #include "integration/test_env.h"
 #include "support/pki/csr_builder.h"
@@ -37,6 +39,69 @@ TEST(OverloadLimitsTest, OneIdentityIsHeldToItsIssuanceRate) {
   EXPECT_TRUE(IssueFor(*env, "other").ok()) << "another identity has its own bucket";
   env->clock().Advance(std::chrono::seconds(1));
   EXPECT_TRUE(IssueFor(*env, "bar").ok()) << "refilled a second later";
+}
+
+// The signing queue is bounded: with its one worker held busy and its one place taken, the
+// next request is answered at once with RESOURCE_EXHAUSTED instead of waiting behind them
+// (were it queued, it could not be answered before the worker is released below).
+TEST(OverloadLimitsTest, AFullSigningQueueRefusesAtOnce) {
+  auto env = TestEnv::Start([](ServerOptions& o) {
+    o.signing_threads = 1;
+    o.max_queued_signings = 1;
+  });
+  ASSERT_NE(env, nullptr);
+  WorkerPool& signers = env->server().signing_workers();
+  absl::Notification started, release;
+  absl::Cleanup release_on_exit = [&] {
+    if (!release.HasBeenNotified()) release.Notify();
+  };
+  ASSERT_TRUE(signers
+                  .Submit([&] {
+                    started.Notify();
+                    release.WaitForNotification();
+                  })
+                  .ok());
+  started.WaitForNotification();
+  ASSERT_TRUE(signers.Submit([] {}).ok());  // takes the queue's one place
+  grpc::Status full = IssueFor(*env, "bar");
+  EXPECT_EQ(full.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << full.error_message();
+  EXPECT_NE(full.error_message().find("signing workers are busy"), std::string::npos)
+      << full.error_message();
+  release.Notify();
+  EXPECT_TRUE(IssueFor(*env, "bar").ok()) << "the queue drains and signing goes on";
+}
+
+// A rotation stream is authenticated on a signing worker, not on gRPC's callback thread, so
+// it waits in the same bounded queue: with the queue full, a new stream is refused at once.
+TEST(OverloadLimitsTest, AFullSigningQueueRefusesNewRotationStreamsAtOnce) {
+  auto env = TestEnv::Start([](ServerOptions& o) {
+    o.signing_threads = 1;
+    o.max_queued_signings = 1;
+  });
+  ASSERT_NE(env, nullptr);
+  WorkerPool& signers = env->server().signing_workers();
+  absl::Notification started, release;
+  absl::Cleanup release_on_exit = [&] {
+    if (!release.HasBeenNotified()) release.Notify();
+  };
+  ASSERT_TRUE(signers
+                  .Submit([&] {
+                    started.Notify();
+                    release.WaitForNotification();
+                  })
+                  .ok());
+  started.WaitForNotification();
+  ASSERT_TRUE(signers.Submit([] {}).ok());
+  {
+    RotationTestClient refused(env->Channel(), env->TokenFor("foo", "bar"));
+    EXPECT_FALSE(refused.Next().has_value());
+    grpc::Status status = refused.Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  }
+  release.Notify();
+  RotationTestClient admitted(env->Channel(), env->TokenFor("foo", "bar"));
+  auto first = admitted.Next();
+  EXPECT_TRUE(first.has_value() && first->has_bundle()) << admitted.Finish().error_message();
 }
 
 TEST(OverloadLimitsTest, AllIdentitiesTogetherAreHeldToTheGlobalRate) {

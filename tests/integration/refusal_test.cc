@@ -1,8 +1,10 @@
 // Every refusal the API promises, with its gRPC status code and a message that says what was
 // wrong; and the server keeps issuing afterwards.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include "integration/test_env.h"
+#include "support/metrics/prometheus_text.h"
 #include "support/pki/csr_builder.h"
 #include "svidd/pki/ca_material.h"
 
@@ -17,6 +19,9 @@ struct RefusalCase {
   std::function<std::string()> csr;
   grpc::StatusCode code;
   std::string message_fragment;
+  // svidd_requests_refused_total's label (and the ledger's refusal table's reason) for it;
+  // "" for a refusal gRPC makes before svidd sees the call.
+  std::string reason;
 };
 
 std::string GoodCsr() { return BuildIstioCsr(kFooId).value().pem; }
@@ -46,16 +51,15 @@ std::vector<RefusalCase> Cases() {
   using grpc::StatusCode;
   return {
       {"NoCredentials", [](const TestEnv&) { return std::string(); }, GoodCsr,
-       StatusCode::UNAUTHENTICATED, "no credentials"},
+       StatusCode::UNAUTHENTICATED, "no credentials", "unauthenticated/no-credentials"},
       {"GarbageToken", [](const TestEnv&) { return std::string("not-a-jwt"); }, GoodCsr,
-       StatusCode::UNAUTHENTICATED, ""},
-      {"ExpiredToken",
-       TokenWith([](TokenSpec& s) { s.iat -= std::chrono::hours(3); }), GoodCsr,
-       StatusCode::UNAUTHENTICATED, "expired"},
+       StatusCode::UNAUTHENTICATED, "", "unauthenticated/token"},
+      {"ExpiredToken", TokenWith([](TokenSpec& s) { s.iat -= std::chrono::hours(3); }), GoodCsr,
+       StatusCode::UNAUTHENTICATED, "expired", "unauthenticated/expired-token"},
       {"WrongAudience", TokenWith([](TokenSpec& s) { s.audiences = {"kubernetes"}; }), GoodCsr,
-       StatusCode::UNAUTHENTICATED, "audience"},
+       StatusCode::UNAUTHENTICATED, "audience", "unauthenticated/token-audience"},
       {"WrongIssuer", TokenWith([](TokenSpec& s) { s.issuer = "https://evil.example"; }), GoodCsr,
-       StatusCode::UNAUTHENTICATED, "issuer"},
+       StatusCode::UNAUTHENTICATED, "issuer", "unauthenticated/token-issuer"},
       {"AlgNone",
        [](const TestEnv& env) {
          TokenSpec s;
@@ -65,7 +69,7 @@ std::vector<RefusalCase> Cases() {
          s.iat = const_cast<TestEnv&>(env).clock().Now();
          return MintUnsignedToken(s);
        },
-       GoodCsr, StatusCode::UNAUTHENTICATED, "none"},
+       GoodCsr, StatusCode::UNAUTHENTICATED, "none", "unauthenticated/token-algorithm"},
       {"ForgedSignature",
        [](const TestEnv& env) {
          auto forger = MakeRs256Key(env.signing_key().kid).value();  // same kid, other key
@@ -76,33 +80,39 @@ std::vector<RefusalCase> Cases() {
          s.iat = const_cast<TestEnv&>(env).clock().Now();
          return MintToken(forger, s);
        },
-       GoodCsr, StatusCode::UNAUTHENTICATED, "signature"},
+       GoodCsr, StatusCode::UNAUTHENTICATED, "signature", "unauthenticated/token-signature"},
       // Kubernetes names: a namespace is an RFC 1123 label, a service account a DNS subdomain.
       {"UppercaseNamespace", TokenWith([](TokenSpec& s) { s.ns = "Foo"; }), GoodCsr,
-       StatusCode::UNAUTHENTICATED, "namespace \"Foo\" is not a Kubernetes name"},
+       StatusCode::UNAUTHENTICATED, "namespace \"Foo\" is not a Kubernetes name",
+       "unauthenticated/token"},
       {"NamespaceOver63", TokenWith([](TokenSpec& s) { s.ns = std::string(64, 'a'); }), GoodCsr,
-       StatusCode::UNAUTHENTICATED, "64 characters"},
+       StatusCode::UNAUTHENTICATED, "64 characters", "unauthenticated/token"},
       {"NamespaceWithDot", TokenWith([](TokenSpec& s) { s.ns = "foo.bar"; }), GoodCsr,
-       StatusCode::UNAUTHENTICATED, "not a Kubernetes name (RFC 1123 label"},
+       StatusCode::UNAUTHENTICATED, "not a Kubernetes name (RFC 1123 label",
+       "unauthenticated/token"},
       {"UppercaseServiceAccount", TokenWith([](TokenSpec& s) { s.sa = "Bar"; }), GoodCsr,
-       StatusCode::UNAUTHENTICATED, "service account \"Bar\" is not a Kubernetes name"},
-      {"ServiceAccountOver253",
-       TokenWith([](TokenSpec& s) { s.sa = std::string(254, 'b'); }), GoodCsr,
-       StatusCode::UNAUTHENTICATED, "254 characters"},
+       StatusCode::UNAUTHENTICATED, "service account \"Bar\" is not a Kubernetes name",
+       "unauthenticated/token"},
+      {"ServiceAccountOver253", TokenWith([](TokenSpec& s) { s.sa = std::string(254, 'b'); }),
+       GoodCsr, StatusCode::UNAUTHENTICATED, "254 characters", "unauthenticated/token"},
       {"ServiceAccountStartsWithDash", TokenWith([](TokenSpec& s) { s.sa = "-bar"; }), GoodCsr,
-       StatusCode::UNAUTHENTICATED, "DNS subdomain"},
+       StatusCode::UNAUTHENTICATED, "DNS subdomain", "unauthenticated/token"},
       {"IdentityMismatch", TokenWith([](TokenSpec& s) { s.ns = "other"; }), GoodCsr,
-       StatusCode::PERMISSION_DENIED, "spiffe://cluster.local/ns/other/sa/bar"},
-      {"CsrWithDnsSan", GoodToken(), [] { return CsrWith([](CsrSpec& s) { s.dns = {"evil.com"}; }); },
-       StatusCode::INVALID_ARGUMENT, "DNS"},
+       StatusCode::PERMISSION_DENIED, "spiffe://cluster.local/ns/other/sa/bar",
+       "permission-denied/identity"},
+      {"CsrWithDnsSan", GoodToken(),
+       [] { return CsrWith([](CsrSpec& s) { s.dns = {"evil.com"}; }); },
+       StatusCode::INVALID_ARGUMENT, "DNS", "invalid-argument/csr"},
       {"CsrWithTwoUris", GoodToken(),
-       [] { return CsrWith([](CsrSpec& s) { s.uris.push_back("spiffe://cluster.local/ns/x/sa/y"); }); },
-       StatusCode::INVALID_ARGUMENT, "URI"},
+       [] {
+         return CsrWith([](CsrSpec& s) { s.uris.push_back("spiffe://cluster.local/ns/x/sa/y"); });
+       },
+       StatusCode::INVALID_ARGUMENT, "URI", "invalid-argument/csr"},
       {"CsrAsksForCa", GoodToken(), [] { return CsrWith([](CsrSpec& s) { s.request_ca = true; }); },
-       StatusCode::INVALID_ARGUMENT, "cA=true"},
+       StatusCode::INVALID_ARGUMENT, "cA=true", "invalid-argument/csr"},
       {"CsrBadSignature", GoodToken(),
        [] { return CsrWith([](CsrSpec& s) { s.corrupt_signature = true; }); },
-       StatusCode::INVALID_ARGUMENT, "signature"},
+       StatusCode::INVALID_ARGUMENT, "signature", "invalid-argument/csr"},
       {"CsrWeakRsa", GoodToken(),
        [] {
          return CsrWith([](CsrSpec& s) {
@@ -110,12 +120,13 @@ std::vector<RefusalCase> Cases() {
            s.rsa_bits = 1024;
          });
        },
-       StatusCode::INVALID_ARGUMENT, "1024"},
+       StatusCode::INVALID_ARGUMENT, "1024", "invalid-argument/csr"},
       {"CsrExplicitEcParameters", GoodToken(),
        [] { return CsrWith([](CsrSpec& s) { s.explicit_ec_params = true; }); },
-       StatusCode::INVALID_ARGUMENT, "explicit curve parameters"},
-      {"CsrSignedWithSha1", GoodToken(), [] { return CsrWith([](CsrSpec& s) { s.digest = "SHA1"; }); },
-       StatusCode::INVALID_ARGUMENT, "signature digest SHA1 is too weak"},
+       StatusCode::INVALID_ARGUMENT, "explicit curve parameters", "invalid-argument/csr"},
+      {"CsrSignedWithSha1", GoodToken(),
+       [] { return CsrWith([](CsrSpec& s) { s.digest = "SHA1"; }); }, StatusCode::INVALID_ARGUMENT,
+       "signature digest SHA1 is too weak", "invalid-argument/csr"},
       {"CsrSignedWithMd5", GoodToken(),
        [] {
          return CsrWith([](CsrSpec& s) {
@@ -123,27 +134,49 @@ std::vector<RefusalCase> Cases() {
            s.digest = "MD5";
          });
        },
-       StatusCode::INVALID_ARGUMENT, "signature digest MD5 is too weak"},
+       StatusCode::INVALID_ARGUMENT, "signature digest MD5 is too weak", "invalid-argument/csr"},
       {"NotACsr", GoodToken(), [] { return std::string("hello"); }, StatusCode::INVALID_ARGUMENT,
-       "CSR"},
+       "CSR", "invalid-argument/csr"},
       {"CsrOverCsrLimit", GoodToken(), [] { return GoodCsr() + std::string(40 * 1024, 'A'); },
-       StatusCode::INVALID_ARGUMENT, "bytes"},
+       StatusCode::INVALID_ARGUMENT, "bytes", "invalid-argument/csr"},
       {"FourMebibyteMessage", GoodToken(), [] { return std::string(4 * 1024 * 1024, 'A'); },
-       StatusCode::RESOURCE_EXHAUSTED, ""},
+       StatusCode::RESOURCE_EXHAUSTED, "", ""},
   };
 }
 
+PrometheusText Scrape(TestEnv& env) {
+  httplib::Client client("127.0.0.1", env.server().metrics_port());
+  client.set_connection_timeout(std::chrono::seconds(5));
+  httplib::Result res = client.Get("/metrics");
+  EXPECT_TRUE(res) << httplib::to_string(res.error());
+  if (!res) return PrometheusText();
+  auto parsed = PrometheusText::Parse(res->body);
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  return parsed.ok() ? *std::move(parsed) : PrometheusText();
+}
+
+double RefusedWith(TestEnv& env, const std::string& reason) {
+  return Scrape(env).Value("svidd_requests_refused_total", {{"reason", reason}}).value_or(0);
+}
+
+// Each refusal's code and message, and the reason it is counted under: the reason is fixed
+// where the refusal is made, so losing it on the way (or changing the code) fails here.
 TEST(RefusalTest, EachRefusalHasItsCodeAndSaysWhy) {
-  auto env = TestEnv::Start();
+  auto env = TestEnv::Start([](ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
   ASSERT_NE(env, nullptr);
   for (const RefusalCase& c : Cases()) {
     SCOPED_TRACE(c.name);
+    const double before = c.reason.empty() ? 0 : RefusedWith(*env, c.reason);
     istio::v1::auth::IstioCertificateResponse response;
     grpc::Status status = env->CreateCertificate(c.csr(), 0, c.token(*env), &response);
     EXPECT_EQ(status.error_code(), c.code) << status.error_message();
     EXPECT_NE(status.error_message().find(c.message_fragment), std::string::npos)
         << "message: " << status.error_message();
     EXPECT_EQ(response.cert_chain_size(), 0);
+    if (!c.reason.empty()) EXPECT_EQ(RefusedWith(*env, c.reason), before + 1);
+  }
+  for (const MetricLabels& labels : Scrape(*env).LabelSets("svidd_requests_refused_total")) {
+    EXPECT_FALSE(labels.at("reason").ends_with("/other")) << labels.at("reason");
   }
   // Nothing refused was recorded, and the server still issues.
   auto all = env->server().ledger().ListCertificates({});

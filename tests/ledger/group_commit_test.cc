@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -165,6 +166,59 @@ TEST(GroupCommitTest, MaxBatchBoundsATransaction) {
   latch.Wait();
   EXPECT_LE(ledger->writer_stats().largest_batch, 4u);
   EXPECT_GE(ledger->writer_stats().commits, 13u);
+}
+
+// Revocations, refusal counts, admin audit rows and checkpoints go through the writer's one
+// connection, interleaved with records queued from other threads: the writer ran each of
+// them, every write landed, and the event chain is whole.
+TEST(GroupCommitTest, EveryKindOfWriteGoesThroughTheOneWriter) {
+  TempDir dir;
+  auto ledger = OpenTestLedger(dir.File("ledger.db"), {.max_batch = 4});
+  constexpr int kRecords = 60;
+  Latch latch(kRecords);
+  std::atomic<int> recorded{0};
+  std::thread issuing([&] {
+    for (int i = 100; i < 100 + kRecords; ++i) {
+      ledger->RecordIssuanceAsync(MakeRecord(TestSerial(i)), [&](absl::Status s) {
+        recorded += s.ok();
+        latch.CountDown();
+      });
+    }
+  });
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(ledger->RecordIssuance(MakeRecord(TestSerial(i))).ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(ledger->RevokeCertificate(TestSerial(i), "key compromise", kBase).ok());
+    ASSERT_TRUE(ledger->AddRefusalCounts({{kBase, "invalid-argument/csr", 1}}).ok());
+    ASSERT_TRUE(ledger
+                    ->RecordAdminCall({kBase, "spiffe://td/admin", "x509:01", "peer",
+                                       "RevokeCertificate", "{}", "OK", ""})
+                    .ok());
+  }
+  issuing.join();
+  latch.Wait();
+  EXPECT_EQ(recorded.load(), kRecords);
+  EXPECT_EQ(ledger->ListRefusalCounts(kBase - std::chrono::hours(1))->front().count, 5);
+  const ChainHead head = ledger->GetChainHead().value();
+  EXPECT_EQ(head.seq, 5 + kRecords + 5) << "an event per record and per revocation";
+  const LedgerVerification verified = testing::VerifyLedgerFile(dir.File("ledger.db"));
+  EXPECT_TRUE(verified.intact()) << verified.first_break->detail;
+  // A checkpoint too (its signature is a stand-in, so it comes after the chain's check).
+  ASSERT_TRUE(
+      ledger->RecordCheckpoint({head.seq, head.hash, kBase, "signer", "ED25519", "sig"}).ok());
+  EXPECT_EQ(ledger->writer_stats().writes_executed, 5u * 3 + 1);
+}
+
+// A write from a record's callback (the writer's own thread) runs at once instead of
+// waiting for the writer, which would wait for it.
+TEST(GroupCommitTest, AWriteFromTheWritersThreadRunsInline) {
+  TempDir dir;
+  auto ledger = OpenTestLedger(dir.File("ledger.db"));
+  std::promise<absl::Status> revoked;
+  ledger->RecordIssuanceAsync(MakeRecord("5a3f"), [&](absl::Status s) {
+    revoked.set_value(s.ok() ? ledger->RevokeCertificate("5a3f", "superseded", kBase) : s);
+  });
+  EXPECT_TRUE(revoked.get_future().get().ok());
+  EXPECT_TRUE(ledger->IsRevoked("5a3f").value());
 }
 
 TEST(SharedFileTest, ReadOnlyInstanceReadsWhileTheWriterWrites) {

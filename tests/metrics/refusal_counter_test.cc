@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include "support/fleet/test_data_dir.h"
+#include "svidd/auth/identity_policy.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/sqlite_ledger.h"
+#include "svidd/pki/csr_validator.h"
 
 namespace svidd {
 namespace {
@@ -14,49 +17,43 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 
-TEST(RefusalReasonTest, LabelsAreCodeAndCategory) {
+// The label is the code the caller saw and the reason the status carries, whatever its
+// message says: a message alone never classifies a refusal.
+TEST(RefusalReasonTest, LabelsAreCodeAndTheReasonCarried) {
   struct Case {
     absl::Status status;
     std::string want;
   };
   const std::vector<Case> cases = {
-      {absl::UnauthenticatedError(
-           "no credentials: send a client certificate or 'authorization: Bearer <token>'"),
-       "unauthenticated/no-credentials"},
-      {absl::UnauthenticatedError("token expired at 2025-01-01T00:00:00Z"),
+      {Refuse(Refusal::kExpiredToken, "token expired at 2025-01-01T00:00:00Z"),
        "unauthenticated/expired-token"},
-      {absl::UnauthenticatedError("token audience does not include \"istio-ca\""),
-       "unauthenticated/token-audience"},
-      {absl::UnauthenticatedError("token issuer \"x\" is not the trusted issuer \"y\""),
-       "unauthenticated/token-issuer"},
-      {absl::UnauthenticatedError("token signature does not verify"),
-       "unauthenticated/token-signature"},
-      {absl::UnauthenticatedError("token algorithm \"none\" is not allowed (unsigned token)"),
-       "unauthenticated/token-algorithm"},
-      {absl::UnauthenticatedError("malformed token: not three parts"), "unauthenticated/token"},
-      {absl::UnauthenticatedError("authorization header must be 'Bearer <token>'"),
-       "unauthenticated/authorization-header"},
-      {absl::UnauthenticatedError("client certificate 0a1b has been revoked"),
+      {Refuse(Refusal::kRevokedCertificate, "client certificate 0a1b has been revoked"),
        "unauthenticated/revoked-certificate"},
-      {absl::UnauthenticatedError("client certificate does not verify: certificate has expired"),
-       "unauthenticated/expired-certificate"},
-      {absl::UnauthenticatedError("client certificate does not verify: unable to get issuer"),
-       "unauthenticated/client-certificate"},
-      {absl::InvalidArgumentError("URI SAN: trust domain contains '@'"), "invalid-argument/csr"},
-      {absl::PermissionDeniedError("caller a may not be issued b"), "permission-denied/identity"},
-      {absl::UnavailableError("CA not ready: no signing authority loaded"),
+      {Refuse(Refusal::kCsr, "URI SAN: trust domain contains '@'"), "invalid-argument/csr"},
+      {Refuse(Refusal::kCaNotReady, "CA not ready: no signing authority loaded"),
        "unavailable/ca-not-ready"},
-      {absl::UnavailableError("could not record the certificate in the ledger, so it was not "
-                              "issued: disk full"),
-       "unavailable/ledger"},
-      {absl::UnavailableError("svidd is shutting down"), "unavailable/shutting-down"},
-      {absl::InternalError("signing failed: x"), "internal/signing"},
-      {absl::ResourceExhaustedError("slow down"), "resource-exhausted/other"},
+      {Refuse(Refusal::kQueueFull, "busy"), "resource-exhausted/queue-full"},
+      {WithRefusal(absl::InternalError("no randomness"), Refusal::kProfile), "internal/profile"},
+      // The messages the old text matching knew, without a reason: not classified.
+      {absl::UnauthenticatedError("token expired at 2025-01-01T00:00:00Z"),
+       "unauthenticated/other"},
+      {absl::UnavailableError("CA not ready: no signing authority loaded"), "unavailable/other"},
+      // Labelled with the gRPC code the caller saw (ToGrpcStatus), not absl's.
+      {absl::AbortedError("x"), "internal/other"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.status.ToString());
     EXPECT_EQ(RefusalReason(c.status), c.want);
   }
+}
+
+// Statuses as svidd's modules make them carry their reasons to the counter.
+TEST(RefusalReasonTest, ModulesAttachTheirReasons) {
+  EXPECT_EQ(RefusalReason(ValidateCsr("hello", CsrLimits{}).status()), "invalid-argument/csr");
+  auto caller = CallerIdentity{SpiffeId::Parse("spiffe://td/ns/a/sa/b").value(),
+                               AuthMethod::kKubernetesToken, "system:serviceaccount:a:b"};
+  EXPECT_EQ(RefusalReason(AuthorizeIdentity(caller, SpiffeId::Parse("spiffe://td/x").value())),
+            "permission-denied/identity");
 }
 
 class RefusalCounterTest : public ::testing::Test {
@@ -74,14 +71,14 @@ class RefusalCounterTest : public ::testing::Test {
 TEST_F(RefusalCounterTest, CountsPerHourAndReasonAddUpAcrossFlushes) {
   RefusalCounter counter(dir_->ledger(), clock_, metrics_);
   counter.Count(absl::OkStatus());  // not a refusal
-  counter.Count(absl::InvalidArgumentError("bad csr"));
-  counter.Count(absl::InvalidArgumentError("worse csr"));
+  counter.Count(Refuse(Refusal::kCsr, "bad csr"));
+  counter.Count(Refuse(Refusal::kCsr, "worse csr"));
   clock_.Advance(minutes(10));  // 09:03: the next hour
-  counter.Count(absl::InvalidArgumentError("bad csr"));
+  counter.Count(Refuse(Refusal::kCsr, "bad csr"));
   EXPECT_EQ(counter.pending(), 3);
   ASSERT_TRUE(counter.Flush().ok());
   EXPECT_EQ(counter.pending(), 0);
-  counter.Count(absl::InvalidArgumentError("again"));
+  counter.Count(Refuse(Refusal::kCsr, "again"));
   ASSERT_TRUE(counter.Flush().ok());
   ASSERT_TRUE(counter.Flush().ok());  // nothing pending: nothing written
 

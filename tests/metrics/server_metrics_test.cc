@@ -9,6 +9,7 @@
 #include "prometheus/text_serializer.h"
 #include "support/metrics/prometheus_text.h"
 #include "support/pki/test_cert_builder.h"
+#include "svidd/common/refusal.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/x509_fields.h"
 
@@ -158,15 +159,15 @@ TEST(ServerMetricsTest, IstioCountersSplitOutcomesAsIstiodDoes) {
     const char* sign_error;  // nullptr: not a sign error
   } cases[] = {
       {"issued", absl::OkStatus(), nullptr},
-      {"bad token", absl::UnauthenticatedError("token expired at ..."), nullptr},
-      {"bad csr", absl::InvalidArgumentError("CSR has two URI SANs"), "CSR_ERROR"},
-      {"other identity", absl::PermissionDeniedError("asks for ns/x"), "CSR_ERROR"},
-      {"no ca", absl::UnavailableError("CA not ready: no signing authority loaded"),
+      {"bad token", Refuse(Refusal::kExpiredToken, "token expired at ..."), nullptr},
+      {"bad csr", Refuse(Refusal::kCsr, "CSR has two URI SANs"), "CSR_ERROR"},
+      {"other identity", Refuse(Refusal::kIdentity, "asks for ns/x"), "CSR_ERROR"},
+      {"no ca", Refuse(Refusal::kCaNotReady, "CA not ready: no signing authority loaded"),
        "CA_NOT_READY"},
-      {"ledger", absl::UnavailableError("could not record the certificate in the ledger"),
+      {"ledger", Refuse(Refusal::kLedger, "could not record the certificate in the ledger"),
        "CERT_GEN_ERROR"},
-      {"signing", absl::InternalError("signing failed: ..."), "CERT_GEN_ERROR"},
-      {"rate limit", absl::ResourceExhaustedError("slow down"), nullptr},
+      {"signing", Refuse(Refusal::kSigning, "signing failed: ..."), "CERT_GEN_ERROR"},
+      {"rate limit", Refuse(Refusal::kRateLimited, "slow down"), nullptr},
   };
   ServerMetrics metrics;
   for (const Case& c : cases) {

@@ -67,7 +67,9 @@ TEST_F(TrustBundleTest, SpiffeJwksHasTheRequiredMembersForEveryKeyType) {
     EXPECT_EQ(key["use"], "x509-svid");
     EXPECT_EQ(key["kty"], c.kty);
     EXPECT_FALSE(key.contains("kid")) << "SPIFFE: no kid on X.509 authorities";
-    if (c.crv != nullptr) EXPECT_EQ(key["crv"], c.crv);
+    if (c.crv != nullptr) {
+      EXPECT_EQ(key["crv"], c.crv);
+    }
     for (const auto& [name, size] : c.members) {
       SCOPED_TRACE(name);
       ASSERT_TRUE(key.contains(name));

@@ -17,6 +17,7 @@
 
 #include "svidd/agent/x509_bundle.h"
 #include "svidd/agent/x509_svid.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -47,11 +48,11 @@ class SvidStore {
  private:
   void Notify(const AgentState& state);
 
-  std::mutex notify_mu_;  // held by updates across state change and notification
-  mutable std::mutex mu_;
-  AgentState state_;
-  std::map<uint64_t, std::shared_ptr<const Listener>> listeners_;
-  uint64_t next_listener_ = 1;
+  Mutex notify_mu_;  // held by updates across state change and notification
+  mutable Mutex mu_;
+  AgentState state_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, std::shared_ptr<const Listener>> listeners_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_listener_ ABSL_GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace svidd

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -67,11 +68,11 @@ class JwksFetcher {
   const JwksFetcherOptions options_;
   std::unique_ptr<Endpoint> endpoint_;
   const Clock& clock_;
-  std::mutex fetch_mu_;  // one fetch at a time
-  mutable std::mutex mu_;
-  std::shared_ptr<const JwksKeySet> keys_;  // guarded by mu_
-  TimePoint last_attempt_{};                // guarded by mu_
-  JwksFetchStats stats_;                    // guarded by mu_
+  Mutex fetch_mu_;  // one fetch at a time
+  mutable Mutex mu_;
+  std::shared_ptr<const JwksKeySet> keys_ ABSL_GUARDED_BY(mu_);  // guarded by mu_
+  TimePoint last_attempt_ ABSL_GUARDED_BY(mu_){};                // guarded by mu_
+  JwksFetchStats stats_ ABSL_GUARDED_BY(mu_);                    // guarded by mu_
 };
 
 }  // namespace svidd

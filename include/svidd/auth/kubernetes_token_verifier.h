@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json_fwd.hpp"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -67,11 +68,11 @@ class KubernetesTokenVerifier {
 
   KubernetesTokenVerifierOptions options_;
   const Clock& clock_;
-  mutable std::mutex mu_;
-  mutable std::shared_ptr<const JwksKeySet> keys_;
-  mutable std::filesystem::file_time_type loaded_mtime_{};
-  mutable uintmax_t loaded_size_ = 0;
-  mutable TimePoint last_check_{};
+  mutable Mutex mu_;
+  mutable std::shared_ptr<const JwksKeySet> keys_ ABSL_GUARDED_BY(mu_);
+  mutable std::filesystem::file_time_type loaded_mtime_ ABSL_GUARDED_BY(mu_){};
+  mutable uintmax_t loaded_size_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable TimePoint last_check_ ABSL_GUARDED_BY(mu_){};
   std::unique_ptr<VerifiedTokenCache> token_cache_;
 };
 

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <mutex>
 
+#include "svidd/common/mutex.h"
+
 namespace svidd {
 
 using TimePoint = std::chrono::system_clock::time_point;
@@ -32,8 +34,8 @@ class FakeClock final : public Clock {
   void Advance(std::chrono::nanoseconds d);
 
  private:
-  mutable std::mutex mu_;
-  TimePoint now_;
+  mutable Mutex mu_;
+  TimePoint now_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace svidd

@@ -13,11 +13,12 @@
 #include "absl/status/statusor.h"
 #include "svidd/auth/authenticator.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/ledger.h"
+#include "svidd/metrics/server_metrics.h"
+#include "svidd/pki/authority_holder.h"
 #include "svidd/pki/csr_validator.h"
 #include "svidd/pki/leaf_profile.h"
-#include "svidd/pki/authority_holder.h"
-#include "svidd/metrics/server_metrics.h"
 
 namespace svidd::issuance {
 
@@ -97,8 +98,8 @@ class IssuancePipeline {
   const Clock& clock_;
   ServerMetrics& metrics_;
   std::unique_ptr<IssuanceRateLimiter> rate_limiter_;  // null: no limits
-  mutable std::mutex halt_mu_;
-  std::optional<std::string> halted_because_;  // guarded by halt_mu_
+  mutable Mutex halt_mu_;
+  std::optional<std::string> halted_because_ ABSL_GUARDED_BY(halt_mu_);  // guarded by halt_mu_
 
   // PERMISSION_DENIED for a client certificate `svidctl admin issue` made.
   absl::Status RefuseOperatorCredential(const CallerIdentity& caller) const;

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/metrics/server_metrics.h"
 
@@ -19,8 +20,9 @@ namespace svidd {
 
 // "<grpc code, lower-case, dashed>/<category>": the code the caller saw and what kind of
 // refusal it was, e.g. "unauthenticated/revoked-certificate", "unavailable/ca-not-ready".
-// The category comes from a fixed table of the refusals svidd's own modules produce; an
-// unknown message gets "other". Never includes anything the caller sent.
+// The category is the Refusal the status carries (svidd/common/refusal.h), fixed where the
+// refusal was made; a status without one gets "other". Never includes anything the caller
+// sent.
 std::string RefusalReason(const absl::Status& status);
 
 class RefusalCounter {
@@ -45,9 +47,9 @@ class RefusalCounter {
   Ledger& ledger_;
   const Clock& clock_;
   ServerMetrics& metrics_;
-  std::mutex flush_mu_;  // one flush at a time, so a failed batch is put back in order
-  mutable std::mutex mu_;
-  std::map<Key, int64_t> pending_;
+  Mutex flush_mu_;  // one flush at a time, so a failed batch is put back in order
+  mutable Mutex mu_;
+  std::map<Key, int64_t> pending_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace svidd

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority.h"
 #include "svidd/publish/crl_set.h"
@@ -66,8 +67,9 @@ class CrlPublisher {
                const Clock& clock, uint64_t last_number);
   absl::Status Update(bool force);
   std::shared_ptr<const CrlSet> Rebuild(const std::vector<CertificateRecord>& revoked, bool force,
-                                        absl::Status* errors);
-  uint64_t NextNumber(TimePoint now);
+                                        absl::Status* errors)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
+  uint64_t NextNumber(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
   absl::Status WriteFile(const CrlSet& set);
   void Notify(uint64_t version);
   void Remember(const absl::Status& status);
@@ -77,14 +79,14 @@ class CrlPublisher {
   const Ledger& ledger_;
   const Clock& clock_;
 
-  std::mutex update_mu_;  // one Update at a time
-  uint64_t last_number_;  // the newest CRL number handed out
-  bool file_stale_ = false;
+  Mutex update_mu_;                                   // one Update at a time
+  uint64_t last_number_ ABSL_GUARDED_BY(update_mu_);  // the newest CRL number handed out
+  bool file_stale_ ABSL_GUARDED_BY(update_mu_) = false;
   std::atomic<std::shared_ptr<const CrlSet>> current_;
 
-  mutable std::mutex mu_;  // listeners_, last_status_
-  std::vector<ChangeListener> listeners_;
-  absl::Status last_status_;
+  mutable Mutex mu_;  // listeners_, last_status_
+  std::vector<ChangeListener> listeners_ ABSL_GUARDED_BY(mu_);
+  absl::Status last_status_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace svidd::publish

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -129,25 +130,30 @@ class RenewalScheduler {
   };
   using Key = std::pair<TimePoint, uint64_t>;  // (time, id)
 
-  TimePoint ScheduleLocked(uint64_t id, TimePoint not_before, TimePoint not_after);
-  void EraseLocked(uint64_t id, const Entry& entry);
-  void EnqueueLocked(uint64_t id, Entry& entry, TimePoint due, bool urgent = false);
-  void HandOutUrgentLocked(TimePoint now, std::vector<uint64_t>& due);
-  void ExpireLocked(TimePoint now, DueBatch& batch);
-  void HandOutLocked(uint64_t id, Entry& entry, TimePoint now, std::set<Key>& from);
-  std::optional<TimePoint> NextWakeupLocked(TimePoint now) const;
+  TimePoint ScheduleLocked(uint64_t id, TimePoint not_before, TimePoint not_after)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EraseLocked(uint64_t id, const Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EnqueueLocked(uint64_t id, Entry& entry, TimePoint due, bool urgent = false)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HandOutUrgentLocked(TimePoint now, std::vector<uint64_t>& due)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ExpireLocked(TimePoint now, DueBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HandOutLocked(uint64_t id, Entry& entry, TimePoint now, std::set<Key>& from)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::optional<TimePoint> NextWakeupLocked(TimePoint now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   RenewalSchedulerOptions options_;
-  mutable std::mutex mu_;
-  std::unordered_map<uint64_t, Entry> entries_;
-  std::set<Key> queue_;   // (due, id) of every tracked workload not in urgent_
-  std::set<Key> urgent_;  // (due, id) of expedited workloads that skip the rate limit
-  std::set<Key> expiry_;  // (not_after, id) of every tracked workload
-  std::unique_ptr<RateLimiter> limiter_;
-  uint64_t next_seq_ = 0;
+  mutable Mutex mu_;
+  std::unordered_map<uint64_t, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  std::set<Key> queue_ ABSL_GUARDED_BY(mu_);  // (due, id) of every tracked workload not in urgent_
+  std::set<Key> urgent_
+      ABSL_GUARDED_BY(mu_);  // (due, id) of expedited workloads that skip the rate limit
+  std::set<Key> expiry_ ABSL_GUARDED_BY(mu_);  // (not_after, id) of every tracked workload
+  std::unique_ptr<RateLimiter> limiter_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
   // The last TakeDue that left due work behind: its `now` and next_seq_ at that time.
-  std::optional<std::pair<TimePoint, uint64_t>> last_deferral_;
-  RenewalSchedulerStats counters_;  // cumulative fields; the rest is computed
+  std::optional<std::pair<TimePoint, uint64_t>> last_deferral_ ABSL_GUARDED_BY(mu_);
+  RenewalSchedulerStats counters_ ABSL_GUARDED_BY(mu_);  // cumulative fields; the rest is computed
 };
 
 }  // namespace svidd

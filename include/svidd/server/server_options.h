@@ -49,6 +49,9 @@ struct ServerOptions {
   size_t max_message_bytes = 64 * 1024;  // larger gRPC messages are refused unparsed
   size_t max_csr_bytes = 32 * 1024;
   int signing_threads = 0;  // 0 = one per core
+  // Signing requests waiting for a worker at most; more are refused at once with
+  // RESOURCE_EXHAUSTED (a P-256 signature takes about half a millisecond of one core).
+  size_t max_queued_signings = 4096;
   std::chrono::seconds drain_timeout = std::chrono::seconds(15);
   // A ledger behind its signed head (rolled back, truncated) or whose chain does not verify
   // (an edited row) stops issuance: it could have undone revocations. Only this overrides it,

@@ -7,11 +7,12 @@
 
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/worker_pool.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/pki/authority_holder.h"
-#include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/publish/crl_publisher.h"
 #include "svidd/publish/readiness.h"
+#include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd {
@@ -56,6 +57,9 @@ class SviddServer {
   // CRLs; AddListener() to hear of new ones.
   publish::CrlPublisher& crls();
   Ledger& ledger();
+  // The workers every signing request (Istio and rotation streams) waits for; bounded by
+  // ServerOptions::max_queued_signings.
+  WorkerPool& signing_workers();
   // Whether the health service currently says SERVING.
   bool serving() const;
   // The self-probe found the gRPC listener dead (see ServerOptions::self_probe_interval).
