@@ -15,7 +15,7 @@
 #include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/metrics/refusal_counter.h"
 
-namespace svidd {
+namespace svidd::issuance {
 namespace {
 
 using std::chrono::seconds;
@@ -117,4 +117,4 @@ TEST_F(IssuancePipelineTest, EachRefusalKeepsItsStepsCodeAndReason) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::issuance

@@ -10,7 +10,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::publish {
 namespace {
 
 using ::svidd::testing::TempDir;
@@ -84,4 +84,4 @@ TEST(RevocationWatcherTest, ExpiredCertificatesAreNotReported) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::publish
