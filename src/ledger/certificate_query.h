@@ -27,11 +27,13 @@ struct SqlFragment {
 // Binds `params` to ?1, ?2, ... of `stmt`.
 void BindAll(Statement& stmt, const std::vector<SqlValue>& params);
 
-// " WHERE a = ? AND ..." (or "" when nothing is filtered) over table `certificates`.
-SqlFragment CertificateWhere(const CertificateFilter& filter);
-
-// The engines differ in one spelling here: "no limit" before an OFFSET.
+// The engines differ in two spellings here: "no limit" before an OFFSET, and SQLite's
+// likelihood() planner hint.
 enum class SqlDialect { kSqlite, kPostgres };
+
+// " WHERE a = ? AND ..." (or "" when nothing is filtered) over table `certificates`.
+SqlFragment CertificateWhere(const CertificateFilter& filter,
+                             SqlDialect dialect = SqlDialect::kSqlite);
 
 class CertificateQuery {
  public:

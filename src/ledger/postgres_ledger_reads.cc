@@ -194,7 +194,7 @@ absl::StatusOr<std::vector<IdentitySummary>> PostgresLedger::ListIdentities(
   where.spiffe_id_prefix = f.spiffe_id_prefix;
   where.istio_namespace = f.istio_namespace;
   where.kind = f.kind;
-  SqlFragment q = CertificateWhere(where);
+  SqlFragment q = CertificateWhere(where, SqlDialect::kPostgres);
   q.sql = absl::StrCat(kIdentitiesHead, q.sql, kIdentitiesTail);
   const int64_t now = ToUnixSeconds(f.now);
   q.params.emplace_back(now);

@@ -204,7 +204,7 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
         audit_->Refused("rotation", session->peer_, refusal,
                         [&] { return session->caller_.id.str(); });
       }
-      session->Close(ToGrpcStatus(refusal));
+      session->Close(api::ToGrpcStatus(refusal));
       return;
     }
     ++streams;

@@ -94,8 +94,8 @@ TEST(CheckConfigTest, SecretsAreRedacted) {
     const char* printed;
   } cases[] = {
       {"ledger", "postgresql://svidd:hunter2@db.example:5432/svidd?sslmode=verify-full",
-       "postgresql://svidd:REDACTED@db.example:5432/svidd?sslmode=verify-full"},
-      {"ledger", "postgresql://svidd:p@ss@db/svidd", "postgresql://svidd:REDACTED@db/svidd"},
+       "postgresql://svidd:***@db.example:5432/svidd?sslmode=verify-full"},
+      {"ledger", "postgresql://svidd:p@ss@db/svidd", "postgresql://svidd:***@db/svidd"},
       {"jwks-url", "https://kubernetes.default.svc/openid/v1/jwks",
        "https://kubernetes.default.svc/openid/v1/jwks"},
       {"jwks-url", "https://user@host/x", "https://user@host/x"},
