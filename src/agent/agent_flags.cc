@@ -75,8 +75,9 @@ AgentFlags::AgentFlags(CLI::App& app, AgentOptions& options) : options_(options)
   app.add_option("--workload-api-socket-mode", socket_mode_,
                  "File mode of the socket (octal); wider than 0600 needs --workload-uid/-gid")
       ->capture_default_str();
-  app.add_option("--workload-uid", workload_uids_,
-                 "Serve callers running as this uid or user (repeatable; default: the agent's uid)");
+  app.add_option(
+      "--workload-uid", workload_uids_,
+      "Serve callers running as this uid or user (repeatable; default: the agent's uid)");
   app.add_option("--workload-gid", workload_gids_,
                  "Serve callers whose primary group is this gid or group (repeatable)");
   app.add_option("--on-rotate", options.on_rotate,

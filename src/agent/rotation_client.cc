@@ -1,8 +1,8 @@
 #include "agent/rotation_client.h"
 
 #include "spdlog/spdlog.h"
-#include "svidd/common/server_address.h"
 #include "svidd/agent/service_account_token.h"
+#include "svidd/common/server_address.h"
 #include "svidd/v1/rotation.grpc.pb.h"
 
 namespace svidd::agent_internal {
@@ -176,10 +176,11 @@ bool RotationClient::RunStream() {
     // Ending, or a name mismatch already reported: nothing new to say.
   } else if (name_mismatch_) {
     name_mismatch_reported_ = true;
-    spdlog::error("svidd at {} has a TLS certificate without the name \"{}\" ({}); set "
-                  "--server-name to a name it holds (svidd's own --server-name, by default "
-                  "localhost); retrying quietly meanwhile",
-                  options_.server, options_.server_name, result.status.error_message());
+    spdlog::error(
+        "svidd at {} has a TLS certificate without the name \"{}\" ({}); set "
+        "--server-name to a name it holds (svidd's own --server-name, by default "
+        "localhost); retrying quietly meanwhile",
+        options_.server, options_.server_name, result.status.error_message());
   } else if (!name_mismatch_) {
     spdlog::warn("rotation stream to {} ended: code {}: {}", options_.server,
                  static_cast<int>(result.status.error_code()), result.status.error_message());

@@ -7,11 +7,16 @@ namespace svidd::api {
 
 const std::map<std::string, AdminAuthorizer::Rule, std::less<>>& AdminAuthorizer::Rules() {
   static const auto* rules = new std::map<std::string, Rule, std::less<>>{
-      {"ListCertificates", Rule::kAdmin},   {"GetCertificate", Rule::kAdmin},
-      {"RevokeCertificates", Rule::kAdmin}, {"ListIdentities", Rule::kAdmin},
-      {"GetStats", Rule::kAdmin},           {"RunAudit", Rule::kAdmin},
-      {"GetTrustBundle", Rule::kAdmin},     {"GetCaStatus", Rule::kAdmin},
-      {"RotateRoot", Rule::kAdmin},         {"RotateIntermediate", Rule::kAdmin},
+      {"ListCertificates", Rule::kAdmin},
+      {"GetCertificate", Rule::kAdmin},
+      {"RevokeCertificates", Rule::kAdmin},
+      {"ListIdentities", Rule::kAdmin},
+      {"GetStats", Rule::kAdmin},
+      {"RunAudit", Rule::kAdmin},
+      {"GetTrustBundle", Rule::kAdmin},
+      {"GetCaStatus", Rule::kAdmin},
+      {"RotateRoot", Rule::kAdmin},
+      {"RotateIntermediate", Rule::kAdmin},
       {"Reissue", Rule::kAdmin},
   };
   return *rules;

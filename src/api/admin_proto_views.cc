@@ -1,8 +1,8 @@
 // Identities, stats, audit reports and the trust bundle on the admin API's wire.
 #include "api/admin_proto_enums.h"
+#include "svidd/api/admin_proto.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
-#include "svidd/api/admin_proto.h"
 
 namespace svidd::api {
 namespace {
@@ -126,7 +126,6 @@ pb::CaCertificate CaToProto(const CaCertificateInfo& c) {
   out.set_key_type(c.key_type);
   return out;
 }
-
 
 pb::ListIdentitiesRequest ToProto(const IdentityFilter& filter) {
   pb::ListIdentitiesRequest out;

@@ -6,7 +6,8 @@
 
 namespace svidd::ca {
 
-CaDirWatcher::CaDirWatcher(std::filesystem::path dir) : dir_(std::move(dir)), last_(Fingerprint()) {}
+CaDirWatcher::CaDirWatcher(std::filesystem::path dir)
+    : dir_(std::move(dir)), last_(Fingerprint()) {}
 
 std::string CaDirWatcher::Fingerprint() const {
   std::string fingerprint;
@@ -16,8 +17,8 @@ std::string CaDirWatcher::Fingerprint() const {
       absl::StrAppend(&fingerprint, name, ":absent;");
       continue;
     }
-    absl::StrAppend(&fingerprint, name, ":", st.st_size, ":", st.st_ino, ":",
-                    st.st_mtim.tv_sec, ".", st.st_mtim.tv_nsec, ";");
+    absl::StrAppend(&fingerprint, name, ":", st.st_size, ":", st.st_ino, ":", st.st_mtim.tv_sec,
+                    ".", st.st_mtim.tv_nsec, ";");
   }
   return fingerprint;
 }

@@ -4,12 +4,12 @@
 #include "ca/ca_manager.h"
 
 #include "absl/strings/str_cat.h"
-#include "svidd/issuance/record_builder.h"
 #include "spdlog/spdlog.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
+#include "svidd/issuance/record_builder.h"
 #include "svidd/spiffe/spiffe_id.h"
 
 namespace svidd::ca {
@@ -57,9 +57,8 @@ bool SignedBy(const X509* cert, const X509* issuer) {
   return ok;
 }
 
-absl::StatusOr<std::shared_ptr<const Authority>> TestedAuthority(CaMaterial material,
-                                                                  TimePoint now,
-                                                                  const AuthorityOptions& options) {
+absl::StatusOr<std::shared_ptr<const Authority>> TestedAuthority(CaMaterial material, TimePoint now,
+                                                                 const AuthorityOptions& options) {
   SVIDD_ASSIGN_OR_RETURN(auto authority, Authority::Create(std::move(material), options));
   SVIDD_RETURN_IF_ERROR(authority->SelfTest(now));
   return authority;
@@ -83,8 +82,8 @@ CaManager::CaManager(CaManagerOptions options, Ledger& ledger, const Clock& cloc
                      ServerMetrics& metrics)
     : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
 
-absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions options,
-                                                           Ledger& ledger, const Clock& clock,
+absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions options, Ledger& ledger,
+                                                           const Clock& clock,
                                                            ServerMetrics& metrics) {
   std::unique_ptr<CaManager> manager(new CaManager(std::move(options), ledger, clock, metrics));
   MutexLock lock(&manager->steps_mu_);
@@ -93,9 +92,7 @@ absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions opti
   return manager;
 }
 
-std::filesystem::path CaManager::ca_dir() const {
-  return data_dir().ca();
-}
+std::filesystem::path CaManager::ca_dir() const { return data_dir().ca(); }
 
 absl::Status CaManager::Load() {
   const TimePoint now = clock_.Now();
@@ -105,7 +102,8 @@ absl::Status CaManager::Load() {
     if (!loaded.ok()) {
       return Prefixed("CA in " + ca_dir().string() + " is not usable: ", loaded.status());
     }
-    SVIDD_ASSIGN_OR_RETURN(active_, TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()));
+    SVIDD_ASSIGN_OR_RETURN(active_,
+                           TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor()));
     watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
     spdlog::info("using the operator's CA in {}: signer {} valid until {}; watching for changes",
                  ca_dir().string(), active_->signer_serial_hex(),
@@ -183,9 +181,10 @@ absl::Status CaManager::LoadRoots(TimePoint now) {
   if (!root.ok() || !SignedBy(signer, root->cert.get())) {
     mode_ = CaMode::kImported;
     watcher_ = std::make_unique<CaDirWatcher>(ca_dir());
-    spdlog::warn("svidd does not hold the key of the root that signed {}: it will not rotate "
-                 "this intermediate itself; replace it (svidctl ca csr / ca import) before {}",
-                 active_->signer_serial_hex(), FormatRfc3339(active_->not_after()));
+    spdlog::warn(
+        "svidd does not hold the key of the root that signed {}: it will not rotate "
+        "this intermediate itself; replace it (svidctl ca csr / ca import) before {}",
+        active_->signer_serial_hex(), FormatRfc3339(active_->not_after()));
     return absl::OkStatus();
   }
   mode_ = CaMode::kSelfManaged;
@@ -208,7 +207,8 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(bool next_exists, PathExists(data_dir().ca_next()));
   if (next_exists) {
     auto next = LoadIstioCaDir(data_dir().ca_next(), now);
-    auto tested = next.ok() ? TestedAuthority(*std::move(next), now, AuthorityOptionsFor()) : next.status();
+    auto tested =
+        next.ok() ? TestedAuthority(*std::move(next), now, AuthorityOptionsFor()) : next.status();
     if (tested.ok()) {
       next_ = *std::move(tested);
     } else {
@@ -220,7 +220,8 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   for (const RetiredSigner& r : state_.retired) {
     if (now >= r.keep_until) continue;
     auto loaded = LoadIstioCaDir(data_dir().ca_retired() / r.serial_hex, now);
-    auto authority = loaded.ok() ? Authority::Create(*std::move(loaded), AuthorityOptionsFor()) : loaded.status();
+    auto authority = loaded.ok() ? Authority::Create(*std::move(loaded), AuthorityOptionsFor())
+                                 : loaded.status();
     if (authority.ok()) retired_.push_back(*std::move(authority));
   }
   PruneRetired(now);
@@ -302,8 +303,8 @@ absl::StatusOr<bool> CaManager::TickWatched(TimePoint now) {
     retired_.insert(retired_.begin(), active_);
   }
   spdlog::info("applied the changed CA in {}: signer {} valid until {}, {} root(s)",
-               ca_dir().string(), changed->signer_serial_hex(),
-               FormatRfc3339(changed->not_after()), changed->roots().size());
+               ca_dir().string(), changed->signer_serial_hex(), FormatRfc3339(changed->not_after()),
+               changed->roots().size());
   active_ = std::move(changed);
   return true;
 }
@@ -321,8 +322,10 @@ std::shared_ptr<const Authority> CaManager::PollOutsideChange(TimePoint now) {
   if (!tested.ok()) {
     std::string why = tested.status().ToString();
     if (why != outside_change_error_) {
-      spdlog::error("the CA files in {} changed but are not usable (yet), so svidd keeps "
-                    "signing with {}: {}", ca_dir().string(), active_->signer_serial_hex(), why);
+      spdlog::error(
+          "the CA files in {} changed but are not usable (yet), so svidd keeps "
+          "signing with {}: {}",
+          ca_dir().string(), active_->signer_serial_hex(), why);
       outside_change_error_ = std::move(why);
     }
     return nullptr;
@@ -361,10 +364,10 @@ bool CaManager::AdoptOutsideChange(TimePoint now) {
     mode_ = CaMode::kImported;
     next_.reset();
     RemoveLeftover(data_dir().ca_next());
-    spdlog::warn("adopted the intermediate {} written to {} from outside; it is not under "
-                 "svidd's root, so svidd will not rotate it (valid until {})",
-                 active_->signer_serial_hex(), ca_dir().string(),
-                 FormatRfc3339(active_->not_after()));
+    spdlog::warn(
+        "adopted the intermediate {} written to {} from outside; it is not under "
+        "svidd's root, so svidd will not rotate it (valid until {})",
+        active_->signer_serial_hex(), ca_dir().string(), FormatRfc3339(active_->not_after()));
   } else {
     spdlog::warn("adopted the intermediate {} written to {} from outside",
                  active_->signer_serial_hex(), ca_dir().string());
@@ -387,8 +390,9 @@ absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(
   SVIDD_ASSIGN_OR_RETURN(SpiffeId td, SpiffeId::ForTrustDomain(options_.trust_domain));
   SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
                          issuance::BuildCaCertificateRecord(material, root.cert.get(), td.str(),
-                                                  "svidd (self-managed CA)", now));
-  SVIDD_ASSIGN_OR_RETURN(auto authority, TestedAuthority(std::move(material), now, AuthorityOptionsFor()));
+                                                            "svidd (self-managed CA)", now));
+  SVIDD_ASSIGN_OR_RETURN(auto authority,
+                         TestedAuthority(std::move(material), now, AuthorityOptionsFor()));
   SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
   metrics_.RecordIssued(CertKind::kIntermediate, requested_by);
   return authority;

@@ -65,11 +65,11 @@ const char* CaModeName(CaMode mode);  // "self-managed" / "operator" / "imported
 struct CaStatus {
   CaMode mode;
   std::shared_ptr<const Authority> active;
-  std::shared_ptr<const Authority> next;         // prepared, not yet signing
-  std::optional<TimePoint> next_prepare_at;      // self-managed only
+  std::shared_ptr<const Authority> next;     // prepared, not yet signing
+  std::optional<TimePoint> next_prepare_at;  // self-managed only
   std::optional<TimePoint> next_activate_at;
   RootPhase root_phase = RootPhase::kSteady;
-  std::vector<std::string> root_serials;         // the published bundle
+  std::vector<std::string> root_serials;  // the published bundle
 };
 
 // Filesystem steps with their errors as statuses: std::filesystem's throwing overloads would
@@ -83,8 +83,8 @@ void RemoveLeftover(const std::filesystem::path& path);
 class CaManager {
  public:
   // Every intermediate svidd mints is counted in `metrics` once recorded.
-  static absl::StatusOr<std::unique_ptr<CaManager>> Open(CaManagerOptions options,
-                                                         Ledger& ledger, const Clock& clock,
+  static absl::StatusOr<std::unique_ptr<CaManager>> Open(CaManagerOptions options, Ledger& ledger,
+                                                         const Clock& clock,
                                                          ServerMetrics& metrics);
 
   std::shared_ptr<const Authority> active() const;
@@ -105,8 +105,7 @@ class CaManager {
   ~CaManager();
 
  private:
-  CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock,
-            ServerMetrics& metrics);
+  CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock, ServerMetrics& metrics);
   absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status Bootstrap(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status LoadRoots(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);

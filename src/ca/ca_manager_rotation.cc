@@ -44,12 +44,9 @@ Lifetime CaManager::LifetimeOf(const X509* cert) const {
 
 absl::StatusOr<bool> CaManager::TickSelfManaged(TimePoint now) {
   bool changed = false;
-  RootState root_state{state_.root_phase,
-                       LifetimeOf(root_->cert.get()).start(),
-                       NotAfter(root_->cert.get()),
-                       state_.rotation_requested,
-                       state_.published_at,
-                       state_.old_root_dependents_expire};
+  RootState root_state{state_.root_phase,           LifetimeOf(root_->cert.get()).start(),
+                       NotAfter(root_->cert.get()), state_.rotation_requested,
+                       state_.published_at,         state_.old_root_dependents_expire};
   RootPlan root_plan = PlanRoot(root_state, now, options_.max_leaf_ttl);
   if (root_plan.publish_new_root) SVIDD_RETURN_IF_ERROR(PublishNewRoot(now));
   if (root_plan.switch_signing) SVIDD_RETURN_IF_ERROR(SwitchToNewRoot(now));
@@ -68,9 +65,9 @@ absl::Status CaManager::RequestRootRotation() {
   {
     MutexLock lock(&steps_mu_);
     if (mode_ != CaMode::kSelfManaged) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "svidd does not hold this CA's root key (", CaModeName(mode_),
-          " CA): rotate the root where it is kept, then update ", ca_dir().string()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("svidd does not hold this CA's root key (", CaModeName(mode_),
+                       " CA): rotate the root where it is kept, then update ", ca_dir().string()));
     }
     if (state_.root_phase != RootPhase::kSteady) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -86,9 +83,9 @@ absl::Status CaManager::RotateIntermediateNow() {
   {
     MutexLock lock(&steps_mu_);
     if (mode_ != CaMode::kSelfManaged) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "svidd does not hold this CA's root key (", CaModeName(mode_),
-          " CA): it cannot mint a new intermediate itself"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("svidd does not hold this CA's root key (", CaModeName(mode_),
+                       " CA): it cannot mint a new intermediate itself"));
     }
     const TimePoint now = clock_.Now();
     // Only the admin API asks for this (svidctl ca rotate-intermediate).
@@ -146,9 +143,10 @@ absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
   state_.old_root_dependents_expire = dependents_expire;
   SVIDD_RETURN_IF_ERROR(SaveState());
   RemoveLeftover(data_dir().root_next());
-  spdlog::warn("root rotation: signing under new root {}; old root {} stays in the bundle "
-               "until {}", SerialHex(root_->cert.get()), old_serial,
-               FormatRfc3339(dependents_expire));
+  spdlog::warn(
+      "root rotation: signing under new root {}; old root {} stays in the bundle "
+      "until {}",
+      SerialHex(root_->cert.get()), old_serial, FormatRfc3339(dependents_expire));
   return absl::OkStatus();
 }
 
@@ -190,7 +188,8 @@ absl::Status CaManager::PrepareNext(TimePoint now, IssuanceApi requested_by) {
 absl::Status CaManager::ActivateNext(TimePoint now) {
   SVIDD_RETURN_IF_ERROR(next_->SelfTest(now));
   const std::string old_serial = active_->signer_serial_hex();
-  SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(data_dir().ca_retired() / old_serial, active_->ShareMaterial()));
+  SVIDD_RETURN_IF_ERROR(
+      WriteIstioCaDir(data_dir().ca_retired() / old_serial, active_->ShareMaterial()));
   state_.retired.push_back({old_serial, now + options_.max_leaf_ttl + kLeafSlack});
   SVIDD_RETURN_IF_ERROR(SaveState());
   retired_.insert(retired_.begin(), active_);

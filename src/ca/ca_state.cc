@@ -65,7 +65,8 @@ absl::Status WriteCaState(const std::filesystem::path& file, const CaState& stat
   json["old_root_dependents_expire"] = ToUnixSeconds(state.old_root_dependents_expire);
   json["retired"] = nlohmann::ordered_json::array();
   for (const RetiredSigner& r : state.retired) {
-    json["retired"].push_back({{"serial", r.serial_hex}, {"keep_until", ToUnixSeconds(r.keep_until)}});
+    json["retired"].push_back(
+        {{"serial", r.serial_hex}, {"keep_until", ToUnixSeconds(r.keep_until)}});
   }
   return WriteFileAtomically(file, json.dump(2) + "\n", 0644);
 }

@@ -21,9 +21,9 @@ struct RetiredSigner {
 struct CaState {
   RootPhase root_phase = RootPhase::kSteady;
   bool rotation_requested = false;
-  TimePoint published_at{};               // kPublished
-  std::string old_root_serial;            // kSwitched
-  TimePoint old_root_dependents_expire{}; // kSwitched
+  TimePoint published_at{};                // kPublished
+  std::string old_root_serial;             // kSwitched
+  TimePoint old_root_dependents_expire{};  // kSwitched
   std::vector<RetiredSigner> retired;
 };
 

@@ -13,8 +13,8 @@
 
 namespace svidd::ca {
 
-ServingIdentity::ServingIdentity(ServingIdentityOptions options, Ledger& ledger,
-                                 const Clock& clock, ServerMetrics& metrics)
+ServingIdentity::ServingIdentity(ServingIdentityOptions options, Ledger& ledger, const Clock& clock,
+                                 ServerMetrics& metrics)
     : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
 
 absl::Status ServingIdentity::EnsureFresh(const Authority& authority) {
@@ -45,7 +45,8 @@ bool ServingIdentity::CurrentIsUsable(const Authority& authority) const {
 
 absl::Status ServingIdentity::Issue(const Authority& authority) {
   const TimePoint now = clock_.Now();
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse("spiffe://" + options_.trust_domain + "/svidd/server"));
+  SVIDD_ASSIGN_OR_RETURN(SpiffeId id,
+                         SpiffeId::Parse("spiffe://" + options_.trust_domain + "/svidd/server"));
   SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(KeyType::kEcP256));
   TtlPolicy policy{options_.ttl, options_.ttl};
   SVIDD_ASSIGN_OR_RETURN(LeafProfile profile,

@@ -12,8 +12,8 @@
 #include "absl/status/status.h"
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
-#include "svidd/pki/authority.h"
 #include "svidd/metrics/server_metrics.h"
+#include "svidd/pki/authority.h"
 
 namespace svidd::ca {
 

@@ -30,12 +30,13 @@ absl::StatusOr<std::chrono::seconds> ParseDuration(std::string_view text_view) {
   bool bare_number_only = true;
   while (!rest.empty()) {
     size_t i = 0;
-    while (i < rest.size() && (std::isdigit(static_cast<unsigned char>(rest[i])) || rest[i] == '.')) {
+    while (i < rest.size() &&
+           (std::isdigit(static_cast<unsigned char>(rest[i])) || rest[i] == '.')) {
       ++i;
     }
     if (i == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid duration \"", text, "\": expected a number at \"", std::string(rest), "\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid duration \"", text, "\": expected a number at \"", std::string(rest), "\""));
     }
     double value = 0;
     try {
@@ -100,10 +101,10 @@ int64_t ToUnixSeconds(TimePoint t) {
 // from outside (an admin request's evaluated_at, a filter bound) and saturate instead of
 // overflowing (found by the admin_request fuzzer).
 TimePoint FromUnixSeconds(int64_t s) {
-  constexpr int64_t kMax = std::chrono::duration_cast<std::chrono::seconds>(
-                               TimePoint::duration::max()).count();
-  constexpr int64_t kMin = std::chrono::duration_cast<std::chrono::seconds>(
-                               TimePoint::duration::min()).count();
+  constexpr int64_t kMax =
+      std::chrono::duration_cast<std::chrono::seconds>(TimePoint::duration::max()).count();
+  constexpr int64_t kMin =
+      std::chrono::duration_cast<std::chrono::seconds>(TimePoint::duration::min()).count();
   if (s >= kMax) return TimePoint::max();
   if (s <= kMin) return TimePoint::min();
   return TimePoint(std::chrono::seconds(s));

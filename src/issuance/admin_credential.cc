@@ -43,7 +43,8 @@ absl::StatusOr<AdminCredential> IssueAdminCredential(const Authority& authority,
   IssuanceContext context{CertKind::kWorkload, id.str(), kOperatorAuthMethod, request.principal,
                           now};
   // Recorded first: a credential the ledger does not know of is never handed out.
-  SVIDD_ASSIGN_OR_RETURN(SignedLeaf leaf, IssueLeaf(authority, ledger, profile, key.get(), context));
+  SVIDD_ASSIGN_OR_RETURN(SignedLeaf leaf,
+                         IssueLeaf(authority, ledger, profile, key.get(), context));
   AdminCredential credential;
   credential.cert_chain_pem = leaf.ChainPemFile();
   credential.root_pem = std::move(leaf.root_bundle_pem);

@@ -4,12 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "issuance/issuance_rate_limiter.h"
-#include "svidd/issuance/leaf_issuer.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/identity_policy.h"
 #include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
+#include "svidd/issuance/leaf_issuer.h"
 #include "svidd/issuance/record_builder.h"
 
 namespace svidd::issuance {
@@ -116,8 +116,7 @@ bool IssuancePipeline::halted() const {
 
 void IssuancePipeline::IssueFor(const CallerIdentity& caller, IssuanceApi api,
                                 SigningRequest request, Done done) const {
-  SignAndRecord(caller, api, std::move(request), std::chrono::steady_clock::now(),
-                std::move(done));
+  SignAndRecord(caller, api, std::move(request), std::chrono::steady_clock::now(), std::move(done));
 }
 
 void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi api,
@@ -153,8 +152,12 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
   // a CA that expired meanwhile FAILED_PRECONDITION, a failed random draw INTERNAL.
   if (!profile.ok()) return done(WithRefusal(profile.status(), Refusal::kProfile));
 
-  IssuanceContext context{CertKind::kWorkload, caller.id.str(), AuthMethodName(caller.method),
-                          caller.principal, now, std::move(request.supersedes_serial_hex)};
+  IssuanceContext context{CertKind::kWorkload,
+                          caller.id.str(),
+                          AuthMethodName(caller.method),
+                          caller.principal,
+                          now,
+                          std::move(request.supersedes_serial_hex)};
   auto leaf = SignLeaf(**authority, *profile, &csr->public_key, context);
   if (!leaf.ok()) return done(WithRefusal(leaf.status(), Refusal::kSigning));
 
@@ -169,7 +172,7 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
 
   ledger_.RecordIssuanceAsync(
       std::move(leaf->record), [&metrics = metrics_, api, started, chain = std::move(chain),
-                           done = std::move(done)](absl::Status s) mutable {
+                                done = std::move(done)](absl::Status s) mutable {
         if (!s.ok()) {
           metrics.RecordLedgerWriteError();
           spdlog::error("withholding certificate {} for {}: ledger write failed: {}",

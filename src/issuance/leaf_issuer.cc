@@ -74,8 +74,7 @@ absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate
   return record;
 }
 
-absl::StatusOr<CertificateRecord> BuildCaCertificateRecord(const CaMaterial& ca,
-                                                           const X509* issuer,
+absl::StatusOr<CertificateRecord> BuildCaCertificateRecord(const CaMaterial& ca, const X509* issuer,
                                                            const std::string& spiffe_id,
                                                            const std::string& auth_principal,
                                                            TimePoint issued_at) {

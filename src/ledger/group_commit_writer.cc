@@ -110,8 +110,8 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   absl::Status committed;
   {
     std::lock_guard<std::mutex> conn_lock(connection_->mu);
-    committed = InImmediateTransaction(connection_->db.get(),
-                                       [&] { return InsertAll(batch, outcomes); });
+    committed =
+        InImmediateTransaction(connection_->db.get(), [&] { return InsertAll(batch, outcomes); });
   }
   if (!committed.ok()) std::fill(outcomes.begin(), outcomes.end(), committed);
   {

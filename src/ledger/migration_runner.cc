@@ -43,8 +43,9 @@ absl::Status ApplyOne(sqlite3* db, const Migration& m, TimePoint now) {
   }
   SVIDD_ASSIGN_OR_RETURN(
       Statement insert,
-      Statement::Prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) "
-                             "VALUES (?1, ?2, ?3)"));
+      Statement::Prepare(db,
+                         "INSERT INTO schema_migrations (version, name, applied_at) "
+                         "VALUES (?1, ?2, ?3)"));
   insert.BindInt64(1, m.version);
   insert.BindText(2, m.name);
   insert.BindInt64(3, ToUnixSeconds(now));
@@ -64,19 +65,20 @@ std::vector<Migration> EmbeddedMigrations() {
 
 absl::StatusOr<int> ReadSchemaVersion(sqlite3* db) {
   SVIDD_ASSIGN_OR_RETURN(Statement has_table,
-                         Statement::Prepare(db, "SELECT 1 FROM sqlite_master WHERE type = "
-                                                "'table' AND name = 'schema_migrations'"));
+                         Statement::Prepare(db,
+                                            "SELECT 1 FROM sqlite_master WHERE type = "
+                                            "'table' AND name = 'schema_migrations'"));
   SVIDD_ASSIGN_OR_RETURN(bool exists, has_table.Step());
   if (!exists) return 0;
   SVIDD_ASSIGN_OR_RETURN(
-      Statement max, Statement::Prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+      Statement max,
+      Statement::Prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   SVIDD_ASSIGN_OR_RETURN(bool row, max.Step());
   if (!row) return 0;
   return static_cast<int>(max.ColumnInt64(0));
 }
 
-absl::Status ApplyMigrations(sqlite3* db, const std::vector<Migration>& migrations,
-                             TimePoint now) {
+absl::Status ApplyMigrations(sqlite3* db, const std::vector<Migration>& migrations, TimePoint now) {
   SVIDD_RETURN_IF_ERROR(CheckAscending(migrations));
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   SVIDD_ASSIGN_OR_RETURN(int version, ReadSchemaVersion(db));
@@ -98,9 +100,9 @@ absl::Status CheckSchemaIsCurrent(sqlite3* db, int latest) {
         "ledger has no svidd schema (never opened by svidd); start svidd once to create it");
   }
   if (version < latest) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "ledger schema version ", version, " is older than this svidd requires (", latest,
-        "); start the matching svidd once so it migrates the ledger"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("ledger schema version ", version, " is older than this svidd requires (",
+                     latest, "); start the matching svidd once so it migrates the ledger"));
   }
   return absl::OkStatus();
 }

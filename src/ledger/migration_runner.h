@@ -32,8 +32,7 @@ absl::StatusOr<int> ReadSchemaVersion(sqlite3* db);
 // Applies every migration in `migrations` (ascending versions) newer than the database.
 // FAILED_PRECONDITION "ledger schema version N is newer than this svidd (knows up to M)".
 // Safe against another process migrating the same file at the same time.
-absl::Status ApplyMigrations(sqlite3* db, const std::vector<Migration>& migrations,
-                             TimePoint now);
+absl::Status ApplyMigrations(sqlite3* db, const std::vector<Migration>& migrations, TimePoint now);
 
 // For read-only opens, which never migrate: FAILED_PRECONDITION unless the database is at
 // exactly `latest`.

@@ -23,9 +23,9 @@ absl::Status ConfigureReadWrite(sqlite3* db, const std::filesystem::path& path) 
   if (IsInMemory(path)) return absl::OkStatus();  // one connection; no journal to speak of
   SVIDD_ASSIGN_OR_RETURN(std::string mode, QueryText(db, "PRAGMA journal_mode=WAL"));
   if (mode != "wal") {
-    return absl::FailedPreconditionError(
-        absl::StrCat("ledger ", path.string(), " cannot use WAL journaling (got \"", mode,
-                     "\"); is it on a network file system?"));
+    return absl::FailedPreconditionError(absl::StrCat("ledger ", path.string(),
+                                                      " cannot use WAL journaling (got \"", mode,
+                                                      "\"); is it on a network file system?"));
   }
   return Exec(db, "PRAGMA synchronous=FULL");
 }
@@ -42,9 +42,9 @@ absl::StatusOr<std::shared_ptr<Connection>> OpenConnection(const std::filesystem
                                             " (start svidd once to create it, or check the "
                                             "data directory)"));
   }
-  int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY
-                                                       : SQLITE_OPEN_READWRITE |
-                                                             SQLITE_OPEN_CREATE);
+  int flags =
+      SQLITE_OPEN_NOMUTEX |
+      (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   auto conn = std::make_shared<Connection>();

@@ -27,8 +27,7 @@ class SqliteLedger final : public Ledger {
   absl::StatusOr<CertificateRecord> GetCertificate(std::string_view serial_hex) const override;
   absl::StatusOr<std::vector<CertificateRecord>> ListCertificates(
       const CertificateFilter& filter) const override;
-  absl::StatusOr<CertificatePage> QueryCertificates(
-      const CertificateFilter& filter) const override;
+  absl::StatusOr<CertificatePage> QueryCertificates(const CertificateFilter& filter) const override;
   absl::StatusOr<int64_t> CountCertificates(const CertificateFilter& filter) const override;
   absl::StatusOr<std::vector<GroupCount>> CountCertificatesBy(
       CertificateGroup group, const CertificateFilter& filter) const override;
@@ -57,8 +56,7 @@ class SqliteLedger final : public Ledger {
                std::unique_ptr<GroupCommitWriter> writer)
       : path_(std::move(path)), readers_(std::move(readers)), writer_(std::move(writer)) {}
   absl::Status ReadOnlyError(const char* what) const;
-  absl::StatusOr<CertificatePage> ReadPage(const CertificateFilter& filter,
-                                           bool with_total) const;
+  absl::StatusOr<CertificatePage> ReadPage(const CertificateFilter& filter, bool with_total) const;
 
   const std::filesystem::path path_;
   std::unique_ptr<ConnectionPool> readers_;

@@ -30,8 +30,9 @@ absl::StatusOr<bool> IsActive(sqlite3* db, std::string_view serial) {
 absl::Status ExplainNoRevoke(sqlite3* db, std::string_view serial,
                              const std::filesystem::path& path) {
   SVIDD_ASSIGN_OR_RETURN(Statement stmt,
-                         Statement::Prepare(db, "SELECT status, revoked_at, revocation_reason"
-                                                " FROM certificates WHERE serial = ?1"));
+                         Statement::Prepare(db,
+                                            "SELECT status, revoked_at, revocation_reason"
+                                            " FROM certificates WHERE serial = ?1"));
   stmt.BindText(1, serial);
   SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return NoSuchSerial(serial, path);
@@ -61,7 +62,8 @@ absl::StatusOr<bool> SqliteLedger::IsRevoked(std::string_view serial) const {
   ConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(
       Statement stmt,
-      Statement::Prepare(conn.db(), "SELECT status = 'revoked' FROM certificates WHERE serial = ?1"));
+      Statement::Prepare(conn.db(),
+                         "SELECT status = 'revoked' FROM certificates WHERE serial = ?1"));
   stmt.BindText(1, serial);
   SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
   return found && stmt.ColumnInt64(0) != 0;

@@ -28,8 +28,9 @@ const prometheus::Histogram::BucketBoundaries& IssuanceBuckets() {
 prometheus::Family<prometheus::Counter>& IssuedFamily(prometheus::Registry& registry) {
   auto& family = prometheus::BuildCounter()
                      .Name("svidd_certificates_issued_total")
-                     .Help("Certificates issued and recorded in the ledger, by kind and by the "
-                           "API they were issued through (internal: svidd's own schedule)")
+                     .Help(
+                         "Certificates issued and recorded in the ledger, by kind and by the "
+                         "API they were issued through (internal: svidd's own schedule)")
                      .Register(registry);
   // The combinations that occur, present at 0 from the start so rate() sees the first one.
   const std::pair<CertKind, IssuanceApi> occurring[] = {
@@ -48,8 +49,9 @@ prometheus::Family<prometheus::Counter>& IssuedFamily(prometheus::Registry& regi
 prometheus::Family<prometheus::Gauge>& CaExpiryFamily(prometheus::Registry& registry) {
   return prometheus::BuildGauge()
       .Name("svidd_ca_certificate_expiry_timestamp_seconds")
-      .Help("NotAfter, in Unix seconds, of the signing CA certificate (role=signer) and of the "
-            "earliest-expiring root in the published trust bundle (role=root)")
+      .Help(
+          "NotAfter, in Unix seconds, of the signing CA certificate (role=signer) and of the "
+          "earliest-expiring root in the published trust bundle (role=root)")
       .Register(registry);
 }
 

@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "operator/audit_checks.h"
+#include "svidd/common/status_macros.h"
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/ledger_verifier.h"
-#include "svidd/common/status_macros.h"
 
 namespace svidd {
 namespace {
@@ -92,9 +92,9 @@ LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& da
     for (const LedgerWarning& w : report->warnings) {
       out.push_back({AuditSeverity::kInfo, "ledger-integrity", WarningKindName(w.kind), w.detail});
     }
-    out.push_back({AuditSeverity::kInfo, "ledger-integrity", "ledger",
-                   absl::StrCat("hash chain and signed checkpoints intact (", report->events,
-                                " events)")});
+    out.push_back(
+        {AuditSeverity::kInfo, "ledger-integrity", "ledger",
+         absl::StrCat("hash chain and signed checkpoints intact (", report->events, " events)")});
     return out;
   };
 }
@@ -115,8 +115,8 @@ absl::Status CheckStartupPermissions(const std::filesystem::path& data_dir,
   }
   for (const AuditFinding& f : findings) {
     if (f.severity == AuditSeverity::kCritical) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "refusing to start: ", f.message, " (svidctl audit reports the same)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("refusing to start: ", f.message, " (svidctl audit reports the same)"));
     }
   }
   return absl::OkStatus();

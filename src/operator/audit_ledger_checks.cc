@@ -4,8 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "operator/audit_checks.h"
-#include "svidd/common/status_macros.h"
 #include "svidd/common/lifetime.h"
+#include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
 namespace svidd::audit_internal {

@@ -47,9 +47,12 @@ absl::StatusOr<FleetStats> OperatorService::Stats(std::optional<TimePoint> at) c
 // A CA that cannot be read is a finding, not a failure: that is when an audit matters most.
 absl::StatusOr<AuditReport> OperatorService::Audit(std::optional<TimePoint> at) const {
   absl::StatusOr<CaSnapshot> ca = options_.ca();
-  AuditInputs inputs{ledger_, ca.ok() ? &*ca : nullptr,
-                     ca.ok() ? std::string() : std::string(ca.status().message()), options_.ca_dir,
-                     options_.integrity, options_.other_key_dirs};
+  AuditInputs inputs{ledger_,
+                     ca.ok() ? &*ca : nullptr,
+                     ca.ok() ? std::string() : std::string(ca.status().message()),
+                     options_.ca_dir,
+                     options_.integrity,
+                     options_.other_key_dirs};
   return RunAudit(inputs, at.value_or(clock_.Now()), options_.audit_policy);
 }
 

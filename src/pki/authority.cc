@@ -100,8 +100,8 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
         absl::StrCat(options.crl_url_base, CrlPath(authority->signer_serial_hex_));
   }
   SVIDD_ASSIGN_OR_RETURN(authority->leaf_encoder_,
-                         pki_internal::LeafEncoder::Create(ca.signing_cert.get(),
-                                                           ca.signing_key.get(), authority->crl_url_));
+                         pki_internal::LeafEncoder::Create(
+                             ca.signing_cert.get(), ca.signing_key.get(), authority->crl_url_));
   SVIDD_ASSIGN_OR_RETURN(std::string signer_pem, PemWithNewline(ca.signing_cert.get()));
   authority->chain_pem_.push_back(std::move(signer_pem));
   for (const X509Ptr& cert : ca.intermediates) {

@@ -4,9 +4,9 @@
 #include "absl/strings/str_cat.h"
 #include "pki/cert_builder.h"
 #include "svidd/common/status_macros.h"
-#include "svidd/pki/ca_material.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
+#include "svidd/pki/ca_material.h"
 #include "svidd/pki/leaf_profile.h"
 #include "svidd/pki/root_ca.h"
 #include "svidd/spiffe/spiffe_id.h"
@@ -73,8 +73,7 @@ absl::StatusOr<RootCa> MakeRootCa(const CaBootstrapOptions& options, TimePoint n
   SVIDD_ASSIGN_OR_RETURN(SpiffeId td_id, SpiffeId::ForTrustDomain(options.trust_domain));
   RootCa root;
   SVIDD_ASSIGN_OR_RETURN(root.key, GenerateKey(options.key_type));
-  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name,
-                         pki_internal::MakeName(options.trust_domain, kRootName));
+  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name, pki_internal::MakeName(options.trust_domain, kRootName));
   CaCertSpec spec{td_id.str(),
                   name.get(),
                   root.key.get(),

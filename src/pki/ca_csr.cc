@@ -40,7 +40,8 @@ absl::StatusOr<std::string> MakeIntermediateCsr(EVP_PKEY* key, const std::string
   }
   ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
   if (extensions == nullptr) return Fail("extension stack");
-  SVIDD_RETURN_IF_ERROR(Push(extensions.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0"));
+  SVIDD_RETURN_IF_ERROR(
+      Push(extensions.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0"));
   SVIDD_RETURN_IF_ERROR(Push(extensions.get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
   SVIDD_RETURN_IF_ERROR(Push(extensions.get(), NID_subject_alt_name, "URI:" + td.str()));
   if (X509_REQ_add_extensions(req.get(), extensions.get()) != 1) return Fail("CSR extensions");

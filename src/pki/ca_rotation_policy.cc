@@ -18,8 +18,8 @@ IntermediatePlan PlanIntermediate(const IntermediateState& state, TimePoint now)
   plan.prepare = !state.next_prepared && now >= PrepareNextAt(state.start, state.not_after);
   // Same pass as the preparation if that came late (SPIRE #501: never let the current CA
   // expire waiting for the next tick).
-  plan.activate = (state.next_prepared || plan.prepare) &&
-                  now >= ActivateNextAt(state.start, state.not_after);
+  plan.activate =
+      (state.next_prepared || plan.prepare) && now >= ActivateNextAt(state.start, state.not_after);
   return plan;
 }
 
@@ -40,8 +40,7 @@ RootPlan PlanRoot(const RootState& state, TimePoint now, std::chrono::seconds pr
   switch (state.phase) {
     case RootPhase::kSteady:
       plan.publish_new_root =
-          state.rotation_requested ||
-          now >= PrepareNextAt(state.root_start, state.root_not_after);
+          state.rotation_requested || now >= PrepareNextAt(state.root_start, state.root_not_after);
       break;
     case RootPhase::kPublished:
       plan.switch_signing = now >= state.published_at + propagation;

@@ -16,8 +16,7 @@ constexpr char kRootCertFile[] = "root-cert.pem";
 constexpr char kRootKeyFile[] = "root-key.pem";
 
 absl::Status Refuse(const std::filesystem::path& dir, const char* file, absl::string_view why) {
-  return absl::FailedPreconditionError(
-      absl::StrCat((dir / file).string(), ": ", why));
+  return absl::FailedPreconditionError(absl::StrCat((dir / file).string(), ": ", why));
 }
 
 }  // namespace

@@ -21,8 +21,8 @@ namespace svidd::publish {
 struct TrustBundleSnapshot {
   std::string trust_domain;
   uint64_t sequence = 0;
-  std::string roots_pem;               // root-cert.pem: every root, concatenated
-  std::vector<std::string> crls_der;   // one DER CRL per issuing CA
+  std::string roots_pem;              // root-cert.pem: every root, concatenated
+  std::vector<std::string> crls_der;  // one DER CRL per issuing CA
 };
 
 class TrustBundlePublisher {

@@ -46,7 +46,8 @@ AdminApi::AdminApi(const ServerOptions& options, Ledger& ledger, const Authority
   } else {
     spdlog::info("svidd.v1.AdminService open to {} admin identities", admins.size());
   }
-  authorizer_ = std::make_unique<api::AdminAuthorizer>(std::move(admins), authenticator, authorities);
+  authorizer_ =
+      std::make_unique<api::AdminAuthorizer>(std::move(admins), authenticator, authorities);
   log_ = std::make_unique<AdminCallLog>(ledger, audit);
   workers_ = std::make_unique<WorkerPool>(kAdminWorkers);
   service_ = std::make_unique<AdminService>(

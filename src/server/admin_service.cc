@@ -4,11 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "svidd/api/grpc_status.h"
 #include "server/istio_certificate_service.h"
+#include "svidd/api/admin_proto.h"
+#include "svidd/api/grpc_status.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/operator/operator_input.h"
-#include "svidd/api/admin_proto.h"
 
 namespace svidd {
 namespace {

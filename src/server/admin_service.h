@@ -8,12 +8,12 @@
 #include <string>
 
 #include "api/admin_authorizer.h"
-#include "server/admin_call_log.h"
 #include "ca/ca_operations.h"
+#include "server/admin_call_log.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/worker_pool.h"
-#include "svidd/operator/operator_service.h"
 #include "svidd/metrics/refusal_counter.h"
+#include "svidd/operator/operator_service.h"
 #include "svidd/v1/admin.grpc.pb.h"
 
 namespace svidd {
@@ -45,8 +45,7 @@ class AdminService final : public svidd::v1::AdminService::CallbackService {
   Reactor* RunAudit(Context* c, const v1::RunAuditRequest* req, v1::AuditReport* resp) override;
   Reactor* GetTrustBundle(Context* c, const v1::GetTrustBundleRequest* req,
                           v1::TrustBundle* resp) override;
-  Reactor* GetCaStatus(Context* c, const v1::GetCaStatusRequest* req,
-                       v1::CaStatus* resp) override;
+  Reactor* GetCaStatus(Context* c, const v1::GetCaStatusRequest* req, v1::CaStatus* resp) override;
   Reactor* RotateRoot(Context* c, const v1::RotateRootRequest* req, v1::CaStatus* resp) override;
   Reactor* RotateIntermediate(Context* c, const v1::RotateIntermediateRequest* req,
                               v1::CaStatus* resp) override;

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
-#include "svidd/server/log_format.h"
 #include "svidd/metrics/refusal_counter.h"
+#include "svidd/server/log_format.h"
 
 namespace svidd {
 namespace {

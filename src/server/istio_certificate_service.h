@@ -29,8 +29,7 @@ class IstioCertificateService final
         max_csr_bytes_(max_csr_bytes) {}
 
   grpc::ServerUnaryReactor* CreateCertificate(
-      grpc::CallbackServerContext* context,
-      const istio::v1::auth::IstioCertificateRequest* request,
+      grpc::CallbackServerContext* context, const istio::v1::auth::IstioCertificateRequest* request,
       istio::v1::auth::IstioCertificateResponse* response) override;
 
  private:

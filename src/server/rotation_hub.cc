@@ -1,8 +1,8 @@
 #include "server/rotation_hub.h"
 
 #include "absl/strings/str_cat.h"
-#include "svidd/api/grpc_status.h"
 #include "spdlog/spdlog.h"
+#include "svidd/api/grpc_status.h"
 #include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
 
@@ -30,8 +30,8 @@ svidd::v1::TrustBundle BundleMessage(const publish::TrustBundleSnapshot& bundle,
 
 RotationHub::RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers,
                          const Ledger& ledger, publish::TrustBundlePublisher& bundles,
-                         RenewalScheduler& scheduler, const Clock& clock,
-                         ServerMetrics& metrics, RotationHubOptions options)
+                         RenewalScheduler& scheduler, const Clock& clock, ServerMetrics& metrics,
+                         RotationHubOptions options)
     : pipeline_(pipeline),
       signers_(signers),
       ledger_(ledger),
@@ -103,10 +103,10 @@ void RotationHub::RunOnce(TimePoint now) {
     auto session = Find(lost.id);
     if (session == nullptr) continue;
     SessionView view = session->view();
-    spdlog::error("rotation: certificate {} of {} expired at {} without renewal after {} "
-                  "request(s); closing its stream so it re-authenticates",
-                  view.current_serial, view.spiffe_id, FormatRfc3339(lost.not_after),
-                  lost.attempts);
+    spdlog::error(
+        "rotation: certificate {} of {} expired at {} without renewal after {} "
+        "request(s); closing its stream so it re-authenticates",
+        view.current_serial, view.spiffe_id, FormatRfc3339(lost.not_after), lost.attempts);
     session->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                 "your certificate expired before you renewed it; reconnect"));
   }
@@ -120,8 +120,8 @@ void RotationHub::RunOnce(TimePoint now) {
   }
 }
 
-size_t RotationHub::Expedite(const std::function<bool(const SessionView&)>& select,
-                             Reason reason, Urgency urgency) {
+size_t RotationHub::Expedite(const std::function<bool(const SessionView&)>& select, Reason reason,
+                             Urgency urgency) {
   const TimePoint now = clock_.Now();
   size_t count = 0;
   for (const auto& session : Snapshot()) {
@@ -217,11 +217,10 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
                         bundles_.Current()->sequence);
     if (presented.has_value()) {
       session->Adopt(presented->serial_hex, presented->issuer_serial_hex);
-      scheduler_.Track(id,
-                       Lifetime::Of(presented->not_before, presented->not_after,
-                                    presented->issued_at)
-                           .start(),
-                       presented->not_after);
+      scheduler_.Track(
+          id,
+          Lifetime::Of(presented->not_before, presented->not_after, presented->issued_at).start(),
+          presented->not_after);
     } else {
       scheduler_.TrackUnissued(id, now, now + options_.first_issuance_deadline);
     }

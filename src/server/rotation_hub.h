@@ -44,8 +44,8 @@ class RotationHub {
  public:
   // `metrics` follows the connected streams and counts the renewal requests pushed.
   RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers, const Ledger& ledger,
-              publish::TrustBundlePublisher& bundles, RenewalScheduler& scheduler, const Clock& clock,
-              ServerMetrics& metrics, RotationHubOptions options);
+              publish::TrustBundlePublisher& bundles, RenewalScheduler& scheduler,
+              const Clock& clock, ServerMetrics& metrics, RotationHubOptions options);
   ~RotationHub();  // Stop()
 
   // The background loop: runs RunOnce whenever the scheduler has something due.

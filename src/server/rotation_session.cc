@@ -291,8 +291,8 @@ absl::Status RotationSession::AdmitUnsolicited(uint64_t renewal_id) {
     unsolicited_in_window_ = 0;
   }
   if (unsolicited_in_window_ >= limit) {
-    const auto retry = std::chrono::ceil<std::chrono::seconds>(
-        unsolicited_window_start_ + std::chrono::minutes(1) - now);
+    const auto retry = std::chrono::ceil<std::chrono::seconds>(unsolicited_window_start_ +
+                                                               std::chrono::minutes(1) - now);
     return Refuse(Refusal::kRateLimited,
                   absl::StrCat("this stream sent ", limit,
                                " CSRs unasked within a minute (the limit); answer renewal "

@@ -72,7 +72,7 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   void Adopt(std::string serial, std::string issuer_serial);
   friend class RotationHub;
   void Send(svidd::v1::RotateResponse message);
-  void WriteNext();               // under op_mu_
+  void WriteNext();  // under op_mu_
   void OnWriteDone(bool ok);
   void OnReadDone(bool ok);
   void HandleCsr(const svidd::v1::CertificateSigningRequest& csr);

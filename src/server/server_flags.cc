@@ -106,8 +106,7 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
   app.add_flag("--accept-ledger-rollback", options.accept_ledger_rollback,
                "Start although the ledger is behind its signed head or does not verify (it may "
                "have lost revocations); recorded in the ledger");
-  app.add_option("--max-message-bytes", options.max_message_bytes,
-                 "Largest gRPC message accepted")
+  app.add_option("--max-message-bytes", options.max_message_bytes, "Largest gRPC message accepted")
       ->capture_default_str();
   app.add_option("--signing-threads", options.signing_threads, "Signing workers (0: one per core)")
       ->capture_default_str();
@@ -161,8 +160,8 @@ std::string WithDefaultPort(const std::string& listen, int port) {
     return listen;
   }
   const bool bracketed = listen.front() == '[';
-  const bool has_port = bracketed ? listen.find("]:") != std::string::npos
-                                  : listen.find(':') != std::string::npos;
+  const bool has_port =
+      bracketed ? listen.find("]:") != std::string::npos : listen.find(':') != std::string::npos;
   return has_port ? listen : listen + ":" + std::to_string(port);
 }
 

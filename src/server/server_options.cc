@@ -1,12 +1,11 @@
 #include "svidd/server/server_options.h"
 
-#include "svidd/ledger/postgres_ledger.h"
-
 #include "spdlog/spdlog.h"
 #include "svidd/common/time_format.h"
-#include "svidd/server/log_format.h"
+#include "svidd/ledger/postgres_ledger.h"
 #include "svidd/pki/ca_rotation_policy.h"
 #include "svidd/pki/crl_builder.h"
+#include "svidd/server/log_format.h"
 #include "svidd/spiffe/spiffe_id.h"
 
 namespace svidd {
@@ -62,8 +61,8 @@ absl::Status ServerOptions::Validate() const {
   if (auto format = ParseLogFormat(log_format); !format.ok()) return format.status();
   if (spdlog::level::from_str(log_level) == spdlog::level::off && log_level != "off") {
     return absl::InvalidArgumentError(
-        "--log-level must be trace, debug, info, warn, error, critical or off, got \"" +
-        log_level + "\"");
+        "--log-level must be trace, debug, info, warn, error, critical or off, got \"" + log_level +
+        "\"");
   }
   if (!jwks_file.empty() && jwt_issuer.empty()) {
     return absl::InvalidArgumentError(
@@ -98,8 +97,10 @@ absl::Status ServerOptions::Validate() const {
                                         std::string(id.status().message()));
     }
     if (id->trust_domain() != trust_domain || !id->has_path()) {
-      return absl::InvalidArgumentError("--admin-id " + admin + " must be a SPIFFE ID with a "
-                                        "path in trust domain " + trust_domain);
+      return absl::InvalidArgumentError("--admin-id " + admin +
+                                        " must be a SPIFFE ID with a "
+                                        "path in trust domain " +
+                                        trust_domain);
     }
   }
   if (max_message_bytes < 1024) {
@@ -110,17 +111,19 @@ absl::Status ServerOptions::Validate() const {
   }
   if (max_issuance_per_identity_per_second < 0 || max_issuance_per_second < 0 ||
       max_unsolicited_csrs_per_minute < 0) {
-    return absl::InvalidArgumentError("--max-issuance-* and --max-unsolicited-csrs-per-minute "
-                                      "must not be negative (0: no limit)");
+    return absl::InvalidArgumentError(
+        "--max-issuance-* and --max-unsolicited-csrs-per-minute "
+        "must not be negative (0: no limit)");
   }
-  if (self_probe_interval.count() < 0 || self_probe_failures < 1 ||
-      handshake_timeout.count() < 1) {
-    return absl::InvalidArgumentError("--self-probe-interval must not be negative and "
-                                      "--handshake-timeout must be at least 1s");
+  if (self_probe_interval.count() < 0 || self_probe_failures < 1 || handshake_timeout.count() < 1) {
+    return absl::InvalidArgumentError(
+        "--self-probe-interval must not be negative and "
+        "--handshake-timeout must be at least 1s");
   }
   if (max_connections < 0) {
-    return absl::InvalidArgumentError("--max-connections must not be negative (0: from the "
-                                      "open-file limit)");
+    return absl::InvalidArgumentError(
+        "--max-connections must not be negative (0: from the "
+        "open-file limit)");
   }
   if (expiry_warning_window.count() < 0) {
     return absl::InvalidArgumentError("--expiry-warning-window must not be negative");

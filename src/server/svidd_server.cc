@@ -13,39 +13,39 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "server/audit_log.h"
 #include "ca/ca_manager.h"
 #include "ca/ca_operations.h"
-#include "server/admin_api.h"
+#include "ca/ledger_checkpointer.h"
+#include "ca/serving_identity.h"
 #include "issuance/issuance_rate_limiter.h"
+#include "issuance/ledger_revocation_checker.h"
 #include "publish/http_listener.h"
 #include "publish/http_routes.h"
+#include "publish/revocation_watcher.h"
+#include "publish/trust_bundle_publisher.h"
+#include "server/admin_api.h"
+#include "server/audit_log.h"
 #include "server/expiring_certificates_gauge.h"
 #include "server/istio_certificate_service.h"
-#include "ca/ledger_checkpointer.h"
-#include "issuance/ledger_revocation_checker.h"
 #include "server/listener_probe.h"
-#include "publish/revocation_watcher.h"
 #include "server/rotation_hub.h"
 #include "server/rotation_service.h"
-#include "ca/serving_identity.h"
-#include "publish/trust_bundle_publisher.h"
 #include "spdlog/spdlog.h"
+#include "svidd/auth/jwks_fetcher.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
-#include "svidd/auth/jwks_fetcher.h"
 #include "svidd/common/time_format.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/ledger/leader_lease.h"
-#include "svidd/ledger/revocation_listener.h"
 #include "svidd/ledger/ledger_verifier.h"
 #include "svidd/ledger/operator_records.h"
 #include "svidd/ledger/postgres_ledger.h"
+#include "svidd/ledger/revocation_listener.h"
 #include "svidd/ledger/sqlite_ledger.h"
+#include "svidd/metrics/server_metrics.h"
 #include "svidd/operator/audit.h"
 #include "svidd/operator/operator_service.h"
 #include "svidd/publish/readiness.h"
-#include "svidd/metrics/server_metrics.h"
 
 namespace svidd {
 namespace {
@@ -88,9 +88,9 @@ struct SviddServer::Impl : public ca::CaOperations {
   std::unique_ptr<RotationHub> rotation_hub;
   std::unique_ptr<RotationService> rotation_service;
   std::unique_ptr<publish::RevocationWatcher> revocation_watcher;
-  std::unique_ptr<RefusalCounter> refusals;  // operator API: refusals by reason
+  std::unique_ptr<RefusalCounter> refusals;             // operator API: refusals by reason
   std::unique_ptr<ExpiringCertificatesGauge> expiring;  // overdue renewals, for the alert
-  std::unique_ptr<AdminApi> admin;           // operator API: svidd.v1.AdminService
+  std::unique_ptr<AdminApi> admin;                      // operator API: svidd.v1.AdminService
   std::unique_ptr<ca::ServingIdentity> serving_identity;
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> cert_provider;
   std::unique_ptr<grpc::Server> grpc_server;
@@ -115,7 +115,7 @@ struct SviddServer::Impl : public ca::CaOperations {
   bool shut_down = false;
   bool revocation_pending = false;  // guarded by mu: the listener heard of a revocation
   std::thread maintenance;
-  std::thread prober;                     // --self-probe-interval
+  std::thread prober;                      // --self-probe-interval
   std::atomic<bool> listener_dead{false};  // sticky: only a restart brings the listener back
 
   Impl(ServerOptions o, const Clock& c) : options(std::move(o)), clock(c), audit(c) {
@@ -185,11 +185,10 @@ absl::Status SviddServer::Impl::Init() {
                              cv.notify_all();
                            }));
   }
-  SVIDD_ASSIGN_OR_RETURN(
-      checkpoint_lease,
-      LeaderLease::Create(*lease_store, clock,
-                          {"ledger-checkpoints", ReplicaId(), options.leader_lease_ttl,
-                           options.leader_lease_ttl / 3}));
+  SVIDD_ASSIGN_OR_RETURN(checkpoint_lease, LeaderLease::Create(*lease_store, clock,
+                                                               {"ledger-checkpoints", ReplicaId(),
+                                                                options.leader_lease_ttl,
+                                                                options.leader_lease_ttl / 3}));
   ca::CaManagerOptions ca;
   ca.data_dir = options.data_dir;
   ca.operator_ca_dir = options.ca_dir;
@@ -219,8 +218,9 @@ absl::Status SviddServer::Impl::Init() {
     token_options.audience = options.jwt_audience;
     SVIDD_ASSIGN_OR_RETURN(token_verifier, KubernetesTokenVerifier::Create(token_options, clock));
   } else {
-    spdlog::warn("no --jwks-file or --jwks-url: Kubernetes token authentication is off; only client "
-                 "certificates from this CA are accepted");
+    spdlog::warn(
+        "no --jwks-file or --jwks-url: Kubernetes token authentication is off; only client "
+        "certificates from this CA are accepted");
   }
   revocations = std::make_unique<issuance::LedgerRevocationChecker>(*ledger);
   authenticator = std::make_unique<Authenticator>(options.trust_domain, token_verifier.get(),
@@ -232,24 +232,23 @@ absl::Status SviddServer::Impl::Init() {
   }
   TtlPolicy ttl{options.EffectiveDefaultTtl(), options.max_ttl};
   CsrLimits limits{options.max_csr_bytes};
-  pipeline = std::make_unique<issuance::IssuancePipeline>(authorities, *authenticator, *ledger, ttl, limits,
-                                                clock, metrics);
+  pipeline = std::make_unique<issuance::IssuancePipeline>(authorities, *authenticator, *ledger, ttl,
+                                                          limits, clock, metrics);
   pipeline->SetRateLimits(issuance::IssuanceRateLimits{options.max_issuance_per_identity_per_second,
-                                              options.max_issuance_per_second});
+                                                       options.max_issuance_per_second});
   signers = std::make_unique<WorkerPool>(options.signing_threads, options.max_queued_signings);
   refusals = std::make_unique<RefusalCounter>(*ledger, clock, metrics);
   expiring = std::make_unique<ExpiringCertificatesGauge>(
       *ledger, metrics, options.EffectiveExpiryWarningWindow(), kExpiringCountInterval);
-  istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals,
-                                                            metrics, audit,
-                                                            options.max_csr_bytes);
+  istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals, metrics,
+                                                            audit, options.max_csr_bytes);
   SVIDD_RETURN_IF_ERROR(InitRotation());
-  admin = std::make_unique<AdminApi>(options, *ledger, authorities, *authenticator, *refusals,
-                                     *this, [this] { return bundles->Current()->sequence; },
-                                     clock, audit);
+  admin = std::make_unique<AdminApi>(
+      options, *ledger, authorities, *authenticator, *refusals, *this,
+      [this] { return bundles->Current()->sequence; }, clock, audit);
 
-  ca::ServingIdentityOptions serving{options.ServingDir(), options.trust_domain, options.server_names,
-                                 options.max_ttl};
+  ca::ServingIdentityOptions serving{options.ServingDir(), options.trust_domain,
+                                     options.server_names, options.max_ttl};
   serving_identity = std::make_unique<ca::ServingIdentity>(serving, *ledger, clock, metrics);
   SVIDD_RETURN_IF_ERROR(serving_identity->EnsureFresh(*authorities.Get()));
   SVIDD_RETURN_IF_ERROR(StartCrls());
@@ -273,18 +272,22 @@ absl::Status SviddServer::Impl::VerifyLedgerAtStart() {
   SVIDD_ASSIGN_OR_RETURN(LedgerVerification verification, verifier->Verify());
   if (verification.intact()) return absl::OkStatus();
   const LedgerBreak& at = *verification.first_break;
-  const std::string what =
-      absl::StrCat("the ledger (", options.LedgerName(), ") does not verify: ",
-                   BreakKindName(at.kind), " at ", at.where, " row ", at.row, ": ", at.detail);
+  const std::string what = absl::StrCat("the ledger (", options.LedgerName(),
+                                        ") does not verify: ", BreakKindName(at.kind), " at ",
+                                        at.where, " row ", at.row, ": ", at.detail);
   if (!options.accept_ledger_rollback) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "refusing to issue from a rolled-back or edited ledger, which may have lost "
-        "revocations: ", what, ". Restore the newest ledger.db (and check it with `svidctl "
-        "ledger verify`), or, to accept this ledger as it is, start once with "
-        "--accept-ledger-rollback (recorded in the ledger)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("refusing to issue from a rolled-back or edited ledger, which may have lost "
+                     "revocations: ",
+                     what,
+                     ". Restore the newest ledger.db (and check it with `svidctl "
+                     "ledger verify`), or, to accept this ledger as it is, start once with "
+                     "--accept-ledger-rollback (recorded in the ledger)"));
   }
-  spdlog::critical("--accept-ledger-rollback: serving from a ledger that does not verify ({}); "
-                   "revocations it lost are NOT in force; re-revoke them with svidctl", what);
+  spdlog::critical(
+      "--accept-ledger-rollback: serving from a ledger that does not verify ({}); "
+      "revocations it lost are NOT in force; re-revoke them with svidctl",
+      what);
   AdminCallRecord audit;
   audit.at = clock.Now();
   audit.caller_id = "svidd";
@@ -300,16 +303,19 @@ absl::Status SviddServer::Impl::VerifyLedgerAtStart() {
 
 void SviddServer::Impl::HaltIssuance(const std::string& why) {
   if (pipeline->halted()) return;
-  spdlog::critical("issuance stopped: {}. Restore the newest ledger.db and restart, or restart "
-                   "with --accept-ledger-rollback to accept the ledger as it is", why);
-  pipeline->Halt(absl::StrCat("svidd stopped issuing: its ledger was rolled back or edited (",
-                              why, "); an operator must restore or accept it"));
-  readiness.Set("ledger-integrity", false, "issuance stopped: the ledger was rolled back or edited");
+  spdlog::critical(
+      "issuance stopped: {}. Restore the newest ledger.db and restart, or restart "
+      "with --accept-ledger-rollback to accept the ledger as it is",
+      why);
+  pipeline->Halt(absl::StrCat("svidd stopped issuing: its ledger was rolled back or edited (", why,
+                              "); an operator must restore or accept it"));
+  readiness.Set("ledger-integrity", false,
+                "issuance stopped: the ledger was rolled back or edited");
 }
 
 absl::Status SviddServer::Impl::InitRotation() {
-  SVIDD_ASSIGN_OR_RETURN(bundles,
-                         publish::TrustBundlePublisher::Create(options.trust_domain, options.BundleStatePath()));
+  SVIDD_ASSIGN_OR_RETURN(bundles, publish::TrustBundlePublisher::Create(options.trust_domain,
+                                                                        options.BundleStatePath()));
   SVIDD_RETURN_IF_ERROR(PublishTrust(*authorities.Get()));
   RenewalSchedulerOptions schedule;
   schedule.jitter_fraction = options.renewal_jitter;
@@ -322,7 +328,8 @@ absl::Status SviddServer::Impl::InitRotation() {
   hub.max_unsolicited_csrs_per_minute = options.max_unsolicited_csrs_per_minute;
   rotation_hub = std::make_unique<RotationHub>(*pipeline, *signers, *ledger, *bundles, *scheduler,
                                                clock, metrics, hub);
-  bundles->SetListener([hub = rotation_hub.get()](auto bundle) { hub->Broadcast(std::move(bundle)); });
+  bundles->SetListener(
+      [hub = rotation_hub.get()](auto bundle) { hub->Broadcast(std::move(bundle)); });
   // A new CA or bundle is in use at once, for signing and for every stream.
   ca_manager->SetListener([this] {
     authorities.Set(ca_manager->active());
@@ -355,16 +362,18 @@ void SviddServer::Impl::ActOnRevocations() {
   }
   for (const CertificateRecord& record : *revoked) {
     const std::string& serial = record.serial_hex;
-    size_t closed = rotation_hub->CloseWhere(
-        [&](const SessionView& v) { return v.authenticated_by == serial; },
-        grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                     "the certificate this stream authenticated with (" + serial +
-                         ") has been revoked"));
-    size_t reissued = rotation_hub->Expedite(
-        [&](const SessionView& v) { return v.current_serial == serial; },
-        svidd::v1::RenewalRequested::REVOKED, Urgency::kImmediate);
-    spdlog::warn("certificate {} of {} was revoked: {} stream(s) closed, {} re-issuance(s) "
-                 "requested", serial, record.spiffe_id, closed, reissued);
+    size_t closed =
+        rotation_hub->CloseWhere([&](const SessionView& v) { return v.authenticated_by == serial; },
+                                 grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                              "the certificate this stream authenticated with (" +
+                                                  serial + ") has been revoked"));
+    size_t reissued =
+        rotation_hub->Expedite([&](const SessionView& v) { return v.current_serial == serial; },
+                               svidd::v1::RenewalRequested::REVOKED, Urgency::kImmediate);
+    spdlog::warn(
+        "certificate {} of {} was revoked: {} stream(s) closed, {} re-issuance(s) "
+        "requested",
+        serial, record.spiffe_id, closed, reissued);
   }
 }
 
@@ -375,7 +384,8 @@ absl::Status SviddServer::Impl::StartCrls() {
   // The active CA and the retired ones whose leaves may still be valid.
   auto signing_cas = [this] { return ca_manager->signers(); };
   publish::CrlPublisherOptions crl_options{ca_manager->ca_dir(), options.crl_validity};
-  SVIDD_ASSIGN_OR_RETURN(crls, publish::CrlPublisher::Create(crl_options, signing_cas, *ledger, clock));
+  SVIDD_ASSIGN_OR_RETURN(crls,
+                         publish::CrlPublisher::Create(crl_options, signing_cas, *ledger, clock));
   // CRLs are part of the trust bundle every stream (and svid-agent's Workload API) gets.
   crls->AddListener([this](uint64_t) {
     if (absl::Status s = bundles->Update(std::nullopt, crls->Current()->Der()); !s.ok()) {
@@ -391,26 +401,29 @@ absl::Status SviddServer::Impl::StartCrls() {
 // The same address for both: one listener with every route. Different addresses: each gets
 // only its own routes, so a CRL port open to relying parties does not expose metrics.
 absl::Status SviddServer::Impl::StartHttp() {
-  std::vector<publish::HttpRoute> crl_routes = publish::CrlRoutes([this] { return crls->Current(); });
+  std::vector<publish::HttpRoute> crl_routes =
+      publish::CrlRoutes([this] { return crls->Current(); });
   std::vector<publish::HttpRoute> ops_routes = publish::MetricsRoutes(metrics.registry());
-  for (publish::HttpRoute& probe : publish::ProbeRoutes(readiness)) ops_routes.push_back(std::move(probe));
+  for (publish::HttpRoute& probe : publish::ProbeRoutes(readiness))
+    ops_routes.push_back(std::move(probe));
   if (!options.crl_listen.empty() && options.crl_listen == options.metrics_listen) {
     for (publish::HttpRoute& route : ops_routes) crl_routes.push_back(std::move(route));
     SVIDD_ASSIGN_OR_RETURN(crl_http,
                            publish::HttpListener::Start("--crl-listen and --metrics-listen",
-                                               options.crl_listen, std::move(crl_routes)));
+                                                        options.crl_listen, std::move(crl_routes)));
     crl_port = metrics_port = crl_http->port();
     return absl::OkStatus();
   }
   if (!options.crl_listen.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(crl_http, publish::HttpListener::Start("--crl-listen", options.crl_listen,
-                                                         std::move(crl_routes)));
+    SVIDD_ASSIGN_OR_RETURN(
+        crl_http,
+        publish::HttpListener::Start("--crl-listen", options.crl_listen, std::move(crl_routes)));
     crl_port = crl_http->port();
   }
   if (!options.metrics_listen.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(ops_http, publish::HttpListener::Start("--metrics-listen",
-                                                         options.metrics_listen,
-                                                         std::move(ops_routes)));
+    SVIDD_ASSIGN_OR_RETURN(ops_http,
+                           publish::HttpListener::Start("--metrics-listen", options.metrics_listen,
+                                                        std::move(ops_routes)));
     metrics_port = ops_http->port();
   }
   return absl::OkStatus();
@@ -447,8 +460,10 @@ absl::Status SviddServer::Impl::StartGrpc() {
   if (!options.port_file.empty()) {
     SVIDD_RETURN_IF_ERROR(WriteFileAtomically(options.port_file, std::to_string(port) + "\n"));
   }
-  spdlog::info("svidd serving istio.v1.auth.IstioCertificateService on {} (port {}), trust "
-               "domain {}", options.listen, port, options.trust_domain);
+  spdlog::info(
+      "svidd serving istio.v1.auth.IstioCertificateService on {} (port {}), trust "
+      "domain {}",
+      options.listen, port, options.trust_domain);
   maintenance = std::thread([this] { MaintenanceLoop(); });
   if (options.self_probe_interval.count() > 0) prober = std::thread([this] { ProbeLoop(); });
   rotation_hub->Start();
@@ -552,7 +567,8 @@ void SviddServer::Impl::MaintenanceLoop() {
     if (shutting_down) break;
     lock.unlock();
     if (absl::Status s = Maintain(); !s.ok()) spdlog::error("maintenance: {}", s.ToString());
-    if (absl::Status s = refusals->Flush(); !s.ok()) spdlog::warn("refusal counts: {}", s.ToString());
+    if (absl::Status s = refusals->Flush(); !s.ok())
+      spdlog::warn("refusal counts: {}", s.ToString());
     lock.lock();
   }
 }
@@ -569,16 +585,18 @@ void SviddServer::Impl::ProbeLoop() {
     if (shutting_down) break;
     lock.unlock();
     const std::string address = ProbeAddress(options.listen, port);
-    const auto timeout = std::min<std::chrono::milliseconds>(
-        options.self_probe_interval, std::chrono::seconds(5));
+    const auto timeout =
+        std::min<std::chrono::milliseconds>(options.self_probe_interval, std::chrono::seconds(5));
     absl::Status probe = ProbeListener(address, options.server_names.front(), timeout);
     // At the connection cap the listener is alive, shedding (the probe's connection too).
-    const uint64_t shed_before = std::exchange(
-        shed, options.connections_shed ? options.connections_shed() : 0);
+    const uint64_t shed_before =
+        std::exchange(shed, options.connections_shed ? options.connections_shed() : 0);
     const bool at_cap = shed > shed_before;
     if (at_cap) {
-      spdlog::warn("connection cap: {} connections closed at accept since the last probe "
-                   "(--max-connections)", shed - shed_before);
+      spdlog::warn(
+          "connection cap: {} connections closed at accept since the last probe "
+          "(--max-connections)",
+          shed - shed_before);
     }
     failures = probe.ok() || at_cap ? 0 : failures + 1;
     if (probe.ok()) spdlog::debug("self-probe of {} answered", address);
@@ -587,8 +605,10 @@ void SviddServer::Impl::ProbeLoop() {
                     std::string(probe.message()));
     }
     if (failures >= options.self_probe_failures) {
-      spdlog::critical("the gRPC listener on {} accepts no connections (descriptors exhausted?); "
-                       "health is NOT_SERVING and svidd needs a restart", address);
+      spdlog::critical(
+          "the gRPC listener on {} accepts no connections (descriptors exhausted?); "
+          "health is NOT_SERVING and svidd needs a restart",
+          address);
       listener_dead.store(true);
       readiness.Set("listener", false, "the gRPC listener accepts no connections");
       SetServing(false);

@@ -1,9 +1,8 @@
 #include "server/yaml_config.h"
 
-#include "svidd/ledger/postgres_ledger.h"
-
 #include <sstream>
 
+#include "svidd/ledger/postgres_ledger.h"
 #include "yaml-cpp/yaml.h"
 
 namespace svidd {
@@ -41,7 +40,8 @@ std::string RedactConfigValue(const std::string& name, const std::string& value)
   if (scheme_end == std::string::npos) return value;
   const size_t authority = scheme_end + 3;
   const size_t authority_end = value.find_first_of("/?#", authority);
-  const size_t at = value.rfind('@', authority_end == std::string::npos ? value.size() : authority_end);
+  const size_t at =
+      value.rfind('@', authority_end == std::string::npos ? value.size() : authority_end);
   if (at == std::string::npos || at < authority) return value;
   const size_t colon = value.find(':', authority);
   if (colon == std::string::npos || colon > at) return value;
@@ -82,7 +82,8 @@ std::vector<CLI::ConfigItem> YamlConfig::from_config(std::istream& input) const 
   }
   std::vector<CLI::ConfigItem> items;
   if (root.IsNull()) return items;
-  if (!root.IsMap()) throw CLI::ConversionError("config file must be a YAML mapping of flag: value");
+  if (!root.IsMap())
+    throw CLI::ConversionError("config file must be a YAML mapping of flag: value");
   for (const auto& entry : root) {
     if (!entry.first.IsScalar()) {
       throw CLI::ConversionError("config key must be a plain name, not a list or a mapping");

@@ -38,11 +38,28 @@ std::vector<std::string> With(std::vector<std::string> extra) {
 }
 
 TEST(AgentFlagsTest, EveryFlagOfTheIssue) {
-  Parsed p = Parse(
-      With({"--server-name", "svidd.svc", "--spiffe-id", "spiffe://td/ns/a/sa/b", "--trust-domain",
-            "td", "--ttl", "20s", "--key-type", "rsa-2048", "--workload-api-socket", "/tmp/s.sock",
-            "--workload-api-socket-mode", "0660", "--workload-uid", "1000", "--workload-uid",
-            "nobody", "--workload-gid", "2000", "--on-rotate", "kill -HUP 1"}));
+  Parsed p = Parse(With({"--server-name",
+                         "svidd.svc",
+                         "--spiffe-id",
+                         "spiffe://td/ns/a/sa/b",
+                         "--trust-domain",
+                         "td",
+                         "--ttl",
+                         "20s",
+                         "--key-type",
+                         "rsa-2048",
+                         "--workload-api-socket",
+                         "/tmp/s.sock",
+                         "--workload-api-socket-mode",
+                         "0660",
+                         "--workload-uid",
+                         "1000",
+                         "--workload-uid",
+                         "nobody",
+                         "--workload-gid",
+                         "2000",
+                         "--on-rotate",
+                         "kill -HUP 1"}));
   ASSERT_TRUE(p.status.ok()) << p.status;
   EXPECT_EQ(p.options.server, "127.0.0.1:15012");
   EXPECT_EQ(p.options.server_name, "svidd.svc");

@@ -69,9 +69,8 @@ v1::RotateResponse FakeRotationServer::Issue(const v1::CertificateSigningRequest
     std::lock_guard<std::mutex> lock(mu_);
     ttl = behaviour_.ttl;
   }
-  const std::string chain =
-      pki_.IssueChainPem(validated->requested_id.str(), SystemClock::Instance().Now(), ttl,
-                         validated->public_key);
+  const std::string chain = pki_.IssueChainPem(
+      validated->requested_id.str(), SystemClock::Instance().Now(), ttl, validated->public_key);
   std::vector<X509Ptr> certs = ParseCertificatesPem(chain).value();
   for (const X509Ptr& cert : certs) {
     message.mutable_issued()->add_cert_chain(CertificateToPem(cert.get()).value());

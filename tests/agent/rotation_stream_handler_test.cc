@@ -60,8 +60,8 @@ class RotationStreamHandlerTest : public ::testing::Test {
   AgentTestPki pki_{now_};
   SvidStore store_;
   RotationStreamHandler session_{SessionConfig{SpiffeId::Parse(kAgentId).value(), KeyType::kEcP256,
-                                         std::chrono::seconds(20), "cluster.local"},
-                           store_, clock_};
+                                               std::chrono::seconds(20), "cluster.local"},
+                                 store_, clock_};
 };
 
 TEST_F(RotationStreamHandlerTest, BundleThenRenewalThenIssuedInstallsTheSvid) {

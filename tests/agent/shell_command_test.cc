@@ -46,9 +46,9 @@ TEST(ShellCommandTest, ATimeoutKillsTheWholeProcessGroup) {
   TempDir dir;
   const auto pid_file = dir.path() / "child.pid";
   // A background child in the command's process group records its pid, then outlives the shell.
-  const std::string command =
-      "sh -c 'echo $$ > " + pid_file.string() + ".tmp && mv " + pid_file.string() + ".tmp " +
-      pid_file.string() + " && exec sleep 30' & sleep 30";
+  const std::string command = "sh -c 'echo $$ > " + pid_file.string() + ".tmp && mv " +
+                              pid_file.string() + ".tmp " + pid_file.string() +
+                              " && exec sleep 30' & sleep 30";
   const auto wrote_pid = [&] { return std::filesystem::exists(pid_file); };
   EXPECT_TRUE(absl::IsDeadlineExceeded(RunShellCommand(command, milliseconds(500))));
   ASSERT_TRUE(wrote_pid()) << "the background child started before the timeout";

@@ -219,7 +219,8 @@ TEST(WorkloadApiSocketTest, ModeStaleSocketAndRemovalOnShutdown) {
   }
   const auto regular = dir.path() / "not-a-socket";
   ASSERT_TRUE(WriteFileAtomically(regular, "data").ok());
-  EXPECT_TRUE(absl::IsFailedPrecondition(WorkloadApiServer::Start(regular, WorkloadApiAccess{}, store).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      WorkloadApiServer::Start(regular, WorkloadApiAccess{}, store).status()));
   EXPECT_EQ(ReadFileToString(regular).value(), "data") << "never deleted";
 }
 

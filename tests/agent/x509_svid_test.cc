@@ -15,7 +15,8 @@ TEST(X509SvidTest, LifetimeCountsFromIssuanceWithinTheValidity) {
   const TimePoint now = std::chrono::floor<seconds>(SystemClock::Instance().Now());
   AgentTestPki pki(now);
   EvpPkeyPtr key = GenerateKey(KeyType::kEcP256).value();
-  const std::string pem = pki.IssueChainPem(kAgentId, now, seconds(20), PublicKeyInfoOf(key.get()).value());
+  const std::string pem =
+      pki.IssueChainPem(kAgentId, now, seconds(20), PublicKeyInfoOf(key.get()).value());
   struct Case {
     const char* name;
     std::optional<TimePoint> issued_at;

@@ -33,7 +33,8 @@ class AdminAuthorizerTest : public ::testing::Test {
   }
 
   CallCredentials CertificateFor(const std::string& id) {
-    auto credential = issuance::IssueAdminCredential(dir_->authority(), dir_->ledger(), {id}, clock_.Now());
+    auto credential =
+        issuance::IssueAdminCredential(dir_->authority(), dir_->ledger(), {id}, clock_.Now());
     EXPECT_TRUE(credential.ok()) << credential.status();
     serial_ = credential->record.serial_hex;
     return CallCredentials{std::nullopt, credential->cert_chain_pem};

@@ -4,12 +4,11 @@
 #include "ca/ca_manager.h"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 #include <sys/stat.h>
 
 #include <fstream>
 #include <set>
-
-#include <openssl/err.h>
 
 #include "svidd/common/atomic_file.h"
 #include "svidd/crypto/pem.h"
@@ -97,8 +96,9 @@ TEST_F(CaManagerTest, FirstOpenBootstrapsAndRecordsLaterOpensReuse) {
     auto record = ledger_->GetCertificate(signer);
     ASSERT_TRUE(record.ok()) << "the intermediate is on record";
     EXPECT_EQ(record->kind, CertKind::kIntermediate);
-    EXPECT_EQ(NotAfter(manager->active()->signing_cert()) - NotBefore(manager->active()->signing_cert()),
-              hours(60) + minutes(2));
+    EXPECT_EQ(
+        NotAfter(manager->active()->signing_cert()) - NotBefore(manager->active()->signing_cert()),
+        hours(60) + minutes(2));
   }
   auto again = Open();
   ASSERT_NE(again, nullptr);
@@ -214,7 +214,8 @@ TEST_F(CaManagerTest, RootRotationPublishesFirstSwitchesLaterDropsLast) {
   EXPECT_EQ(manager->Status().root_phase, RootPhase::kPublished);
   EXPECT_EQ(BundleSerials(*manager->active()).size(), 2u);
   EXPECT_EQ(manager->active()->signer_serial_hex(), old_signer);
-  EXPECT_EQ(ParseCertificatesPem(ReadFileToString(dir_ / "ca" / "root-cert.pem").value())->size(), 2u);
+  EXPECT_EQ(ParseCertificatesPem(ReadFileToString(dir_ / "ca" / "root-cert.pem").value())->size(),
+            2u);
 
   // Phase 2: after the bundle had time to reach everyone, an intermediate under the new root.
   EXPECT_FALSE(TickAt(*manager, t0 + options_.max_leaf_ttl - seconds(1)));

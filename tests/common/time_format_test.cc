@@ -10,7 +10,7 @@ TEST(ParseDurationTest, GoodDurations) {
     const char* text;
     int64_t seconds;
   } cases[] = {{"24h", 86400}, {"90m", 5400}, {"1h30m", 5400}, {"20s", 20}, {"2d", 172800},
-               {"0", 0},       {"45", 45},     {"1500ms", 1},  {"-1s", -1}, {"1.5h", 5400}};
+               {"0", 0},       {"45", 45},    {"1500ms", 1},   {"-1s", -1}, {"1.5h", 5400}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);
     auto d = ParseDuration(c.text);
@@ -23,8 +23,11 @@ TEST(ParseDurationTest, BadDurationsSayWhy) {
   struct Case {
     const char* text;
     const char* fragment;
-  } cases[] = {{"", "empty"}, {"h", "expected a number"}, {"5y", "unknown unit \"y\""},
-               {"1h30", "missing unit"}, {"99999999d", "too long"}};
+  } cases[] = {{"", "empty"},
+               {"h", "expected a number"},
+               {"5y", "unknown unit \"y\""},
+               {"1h30", "missing unit"},
+               {"99999999d", "too long"}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);
     auto d = ParseDuration(c.text);

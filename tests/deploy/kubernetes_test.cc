@@ -279,9 +279,9 @@ TEST(KubernetesTest, HaInstallationHasWhatTheIssueAsks) {
   EXPECT_EQ(anti[0]["topologyKey"].as<std::string>(), "kubernetes.io/hostname");
   const auto selector = deployment["spec"]["selector"]["matchLabels"];
   for (const auto& label : selector) {
-    EXPECT_EQ(anti[0]["labelSelector"]["matchLabels"][label.first.as<std::string>()]
-                  .as<std::string>(""),
-              label.second.as<std::string>());
+    EXPECT_EQ(
+        anti[0]["labelSelector"]["matchLabels"][label.first.as<std::string>()].as<std::string>(""),
+        label.second.as<std::string>());
   }
   const auto budgets = OfKind(r.docs, "PodDisruptionBudget");
   ASSERT_EQ(budgets.size(), 1u);
@@ -290,8 +290,8 @@ TEST(KubernetesTest, HaInstallationHasWhatTheIssueAsks) {
   // The shared ledger: PostgreSQL, no password in the URI; libpq reads it from a Secret.
   const std::string ledger = ArgValue(r.container, "--ledger");
   EXPECT_EQ(ledger.rfind("postgresql://", 0), 0u) << ledger;
-  EXPECT_EQ(ledger.find(':', std::string("postgresql://").size()),
-            ledger.find(":5432")) << "a password in the URI: " << ledger;
+  EXPECT_EQ(ledger.find(':', std::string("postgresql://").size()), ledger.find(":5432"))
+      << "a password in the URI: " << ledger;
   bool password_from_secret = false;
   for (const auto& env : r.container["env"]) {
     password_from_secret |= env["name"].as<std::string>() == "PGPASSWORD" && env["valueFrom"] &&

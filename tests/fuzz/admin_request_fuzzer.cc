@@ -10,11 +10,11 @@
 #include <cstdlib>
 
 #include "fuzz/fuzz_ca.h"
-#include "svidd/v1/admin.pb.h"
 #include "support/fleet/test_fleet.h"
+#include "svidd/api/admin_proto.h"
 #include "svidd/operator/operator_input.h"
 #include "svidd/operator/operator_service.h"
-#include "svidd/api/admin_proto.h"
+#include "svidd/v1/admin.pb.h"
 
 namespace {
 

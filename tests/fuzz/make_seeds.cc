@@ -13,10 +13,10 @@
 #include "spiffe/workload/workload.pb.h"
 #include "support/jwt/test_jwt.h"
 #include "support/pki/csr_builder.h"
-#include "svidd/crypto/pem.h"
-#include "svidd/pki/ca_material.h"
-#include "svidd/pki/authority.h"
 #include "svidd/api/admin_proto.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/pki/authority.h"
+#include "svidd/pki/ca_material.h"
 #include "svidd/spiffe/trust_bundle.h"
 #include "svidd/v1/rotation.pb.h"
 

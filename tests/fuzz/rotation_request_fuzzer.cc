@@ -14,13 +14,13 @@
 #include <sstream>
 
 #include "fuzz/fuzz_ca.h"
-#include "istio/v1/auth/ca.pb.h"
 #include "issuance/ledger_revocation_checker.h"
+#include "istio/v1/auth/ca.pb.h"
 #include "svidd/auth/authenticator.h"
 #include "svidd/auth/kubernetes_token_verifier.h"
-#include "svidd/pki/authority_holder.h"
 #include "svidd/issuance/issuance_pipeline.h"
 #include "svidd/metrics/server_metrics.h"
+#include "svidd/pki/authority_holder.h"
 #include "svidd/v1/rotation.pb.h"
 
 namespace {
@@ -95,7 +95,8 @@ void RotationRequest(Fixture& f, const uint8_t* data, size_t size) {
 void IstioRequest(Fixture& f, const uint8_t* data, size_t size) {
   istio::v1::auth::IstioCertificateRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size))) return;
-  svidd::issuance::IssuanceRequest issuance;  // as IstioCertificateService::CreateCertificate maps it
+  svidd::issuance::IssuanceRequest
+      issuance;  // as IstioCertificateService::CreateCertificate maps it
   issuance.csr_pem = request.csr();
   issuance.requested_ttl = std::chrono::seconds(request.validity_duration());
   issuance.credentials.authorization = f.authorization;

@@ -13,9 +13,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <string>
 #include <future>
 #include <memory>
+#include <string>
 
 #include "agent/agent_test_pki.h"
 #include "fuzz/fuzz_fixture.h"
@@ -26,7 +26,7 @@ namespace {
 
 constexpr const char* kMethods[] = {
     "/SpiffeWorkloadAPI/FetchX509SVID", "/SpiffeWorkloadAPI/FetchX509Bundles",
-    "/SpiffeWorkloadAPI/FetchJWTSVID",  "/SpiffeWorkloadAPI/FetchJWTBundles",
+    "/SpiffeWorkloadAPI/FetchJWTSVID", "/SpiffeWorkloadAPI/FetchJWTBundles",
     "/SpiffeWorkloadAPI/ValidateJWTSVID"};
 constexpr size_t kMethodCount = sizeof(kMethods) / sizeof(kMethods[0]);
 
@@ -37,9 +37,9 @@ struct Fixture {
 
   Fixture() {
     svidd::testing::AgentTestPki pki(svidd::fuzzing::FuzzNow());
-    store.SetBoth(pki.IssueSvid(svidd::testing::kAgentId, svidd::fuzzing::FuzzNow(),
-                                std::chrono::hours(1)),
-                  pki.bundle());
+    store.SetBoth(
+        pki.IssueSvid(svidd::testing::kAgentId, svidd::fuzzing::FuzzNow(), std::chrono::hours(1)),
+        pki.bundle());
     char pattern[] = "/tmp/svidd-fuzz-workload-api-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) std::abort();
     const std::string socket = std::string(pattern) + "/agent.sock";

@@ -33,7 +33,8 @@ class AdminApiTest : public ::testing::Test {
     istio::v1::auth::IstioCertificateResponse response;
     EXPECT_TRUE(env_->CreateCertificate(csr.pem, 0, env_->TokenFor(ns, sa), &response).ok());
     ClientIdentity id;
-    for (int i = 0; i + 1 < response.cert_chain_size(); ++i) id.cert_chain_pem += response.cert_chain(i);
+    for (int i = 0; i + 1 < response.cert_chain_size(); ++i)
+      id.cert_chain_pem += response.cert_chain(i);
     id.key_pem = PrivateKeyToPkcs8Pem(csr.key.get()).value();
     return id;
   }
@@ -128,7 +129,8 @@ TEST_F(AdminApiTest, CaOperationsRotateAndReissue) {
   ASSERT_TRUE(issued.has_value() && issued->has_issued());
 
   v1::CaStatus rotated;
-  ASSERT_TRUE(stub->RotateIntermediate(Context().get(), v1::RotateIntermediateRequest(), &rotated).ok());
+  ASSERT_TRUE(
+      stub->RotateIntermediate(Context().get(), v1::RotateIntermediateRequest(), &rotated).ok());
   EXPECT_NE(rotated.active().serial(), before.active().serial());
   v1::ReissueRequest reissue;
   reissue.set_issuer_serial(before.active().serial());

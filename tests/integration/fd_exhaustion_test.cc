@@ -181,9 +181,8 @@ TEST(ListenerProbeTest, AnswersOnALivePortOnlyWhateverTheClock) {
   ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&bound), sizeof(bound)), 0);
   ASSERT_EQ(::listen(fd, 16), 0);
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length), 0);
-  absl::Status dead =
-      ProbeListener(ProbeAddress("0.0.0.0:0", ntohs(bound.sin_port)), "localhost",
-                    std::chrono::seconds(1));
+  absl::Status dead = ProbeListener(ProbeAddress("0.0.0.0:0", ntohs(bound.sin_port)), "localhost",
+                                    std::chrono::seconds(1));
   EXPECT_TRUE(absl::IsUnavailable(dead)) << dead;
   ::close(fd);
 }

@@ -27,7 +27,8 @@ TEST_P(IssuanceTest, TokenCallerGetsVerifiableSvidRecordedInLedger) {
   ASSERT_TRUE(csr.ok()) << csr.status();
 
   istio::v1::auth::IstioCertificateResponse response;
-  grpc::Status status = env->CreateCertificate(csr->pem, 3600, env->TokenFor("foo", "bar"), &response);
+  grpc::Status status =
+      env->CreateCertificate(csr->pem, 3600, env->TokenFor("foo", "bar"), &response);
   ASSERT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
 
   // Istio's shape: leaf, one intermediate per element, root bundle last; each ends in "\n".
@@ -46,9 +47,10 @@ TEST_P(IssuanceTest, TokenCallerGetsVerifiableSvidRecordedInLedger) {
   EXPECT_EQ(UriSans(leaf->get()), std::vector<std::string>{kFooId});
   EXPECT_TRUE(DnsSans(leaf->get()).empty());
   EXPECT_FALSE(IsCaCertificate(leaf->get()));
-  EXPECT_NEAR(std::chrono::duration_cast<std::chrono::seconds>(NotAfter(leaf->get()) -
-                                                               env->clock().Now()).count(),
-              3600, 2);
+  EXPECT_NEAR(
+      std::chrono::duration_cast<std::chrono::seconds>(NotAfter(leaf->get()) - env->clock().Now())
+          .count(),
+      3600, 2);
 
   std::vector<std::string> intermediates(chain.begin() + 1, chain.end() - 1);
   EXPECT_TRUE(OpensslVerifyStrict(chain[0], intermediates, chain.back(), "sslclient").ok());

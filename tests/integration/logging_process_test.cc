@@ -267,16 +267,21 @@ TEST_P(AuditProcessTest, RotationAndAdminDecisionsAreOneAuditLineEach) {
   // Admin: an admin lists; the workload's certificate is refused; the admin revokes it.
   const std::filesystem::path alice = dir_.path() / "alice";
   CommandResult made =
-      RunCommand({SVIDCTL_BINARY, "--data-dir", (dir_.path() / "data").string(), "admin",
-                  "issue", "--id", kAdminId, "--out-dir", alice.string()});
+      RunCommand({SVIDCTL_BINARY, "--data-dir", (dir_.path() / "data").string(), "admin", "issue",
+                  "--id", kAdminId, "--out-dir", alice.string()});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   auto svidctl = [&](const std::string& cert, const std::string& key,
                      std::vector<std::string> args) {
-    std::vector<std::string> argv = {SVIDCTL_BINARY,  "--server",
-                                     "127.0.0.1:" + std::to_string(port_), "--server-name",
-                                     "localhost",     "--cert",
-                                     cert,            "--key",
-                                     key,             "--root-cert",
+    std::vector<std::string> argv = {SVIDCTL_BINARY,
+                                     "--server",
+                                     "127.0.0.1:" + std::to_string(port_),
+                                     "--server-name",
+                                     "localhost",
+                                     "--cert",
+                                     cert,
+                                     "--key",
+                                     key,
+                                     "--root-cert",
                                      (alice / "root-cert.pem").string()};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunCommand(argv);

@@ -11,9 +11,9 @@
 #include <sstream>
 #include <thread>
 
+#include "ca/ca_operations.h"
 #include "integration/rotation_client.h"
 #include "integration/test_env.h"
-#include "ca/ca_operations.h"
 #include "support/metrics/prometheus_text.h"
 #include "support/pki/csr_builder.h"
 #include "svidd/common/time_format.h"
@@ -71,8 +71,7 @@ std::set<int> ListeningPortsOfThisProcess() {
     while (dirent* entry = ::readdir(dir)) {
       std::error_code ec;
       const std::string t =
-          std::filesystem::read_symlink(std::string("/proc/self/fd/") + entry->d_name, ec)
-              .string();
+          std::filesystem::read_symlink(std::string("/proc/self/fd/") + entry->d_name, ec).string();
       if (!ec && t.starts_with("socket:[")) inodes.insert(t.substr(8, t.size() - 9));
     }
     ::closedir(dir);
@@ -153,10 +152,9 @@ TEST(MetricsTest, CountsWhatTheServerDidExactly) {
   EXPECT_EQ(m.Value("citadel_server_success_cert_issuance_count"), 2);
   EXPECT_EQ(m.Value("citadel_server_authentication_failure_count"), 1);
   EXPECT_TRUE(m.LabelSets("citadel_server_csr_sign_err_count").empty());
-  EXPECT_EQ(m.Value("svidd_build_info", {{"version", SVIDD_PROJECT_VERSION},
-                                         {"openssl", m.LabelSets("svidd_build_info")
-                                                         .front()
-                                                         .at("openssl")}}),
+  EXPECT_EQ(m.Value("svidd_build_info",
+                    {{"version", SVIDD_PROJECT_VERSION},
+                     {"openssl", m.LabelSets("svidd_build_info").front().at("openssl")}}),
             1);
 
   std::shared_ptr<const Authority> active = env->server().authorities().Get();
@@ -188,9 +186,9 @@ TEST(MetricsTest, IstioSignErrorsAreLabelledByIstiosErrorType) {
   auto csr = BuildIstioCsr("spiffe://cluster.local/ns/foo/sa/other");
   ASSERT_TRUE(csr.ok());
   istio::v1::auth::IstioCertificateResponse response;
-  EXPECT_EQ(env->CreateCertificate(csr->pem, 3600, env->TokenFor("foo", "bar"), &response)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      env->CreateCertificate(csr->pem, 3600, env->TokenFor("foo", "bar"), &response).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(env->CreateCertificate("not a CSR", 3600, env->TokenFor("foo", "bar"), &response)
                 .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
@@ -228,7 +226,8 @@ int HttpStatus(int port, const std::string& path) {
 }
 
 TEST(MetricsTest, OneAddressForCrlsAndMetricsIsOneListenerServingBoth) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.crl_listen = o.metrics_listen = "127.0.0.1:0"; });
+  auto env =
+      TestEnv::Start([](ServerOptions& o) { o.crl_listen = o.metrics_listen = "127.0.0.1:0"; });
   ASSERT_NE(env, nullptr);
   const int port = env->server().metrics_port();
   ASSERT_GT(port, 0);

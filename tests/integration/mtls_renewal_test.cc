@@ -21,7 +21,8 @@ ClientIdentity Bootstrap(TestEnv& env) {
   grpc::Status status = env.CreateCertificate(csr->pem, 0, env.TokenFor("foo", "bar"), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   ClientIdentity id;
-  for (int i = 0; i + 1 < response.cert_chain_size(); ++i) id.cert_chain_pem += response.cert_chain(i);
+  for (int i = 0; i + 1 < response.cert_chain_size(); ++i)
+    id.cert_chain_pem += response.cert_chain(i);
   id.key_pem = PrivateKeyToPkcs8Pem(csr->key.get()).value();
   return id;
 }
@@ -89,8 +90,9 @@ TEST(MtlsRenewalTest, RevocationByAnotherLedgerHandleTakesEffectAtOnce) {
   // What `svidctl certs revoke` does: its own connection to the same ledger file.
   auto operator_ledger = OpenSqliteLedger(env->options().LedgerPath());
   ASSERT_TRUE(operator_ledger.ok()) << operator_ledger.status();
-  ASSERT_TRUE((*operator_ledger)->RevokeCertificate(SerialOf(first), "key compromise",
-                                                    env->clock().Now()).ok());
+  ASSERT_TRUE((*operator_ledger)
+                  ->RevokeCertificate(SerialOf(first), "key compromise", env->clock().Now())
+                  .ok());
 
   auto csr = BuildIstioCsr(kFooId);
   istio::v1::auth::IstioCertificateResponse response;

@@ -171,8 +171,8 @@ TEST(OverloadLimitsTest, AnOperatorCredentialCannotRenewItselfThroughWorkloadIss
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
   issuance::AdminCredentialRequest request{IdOf("admin"), std::chrono::hours(1), "test"};
-  auto credential = issuance::IssueAdminCredential(*env->server().authorities().Get(), env->server().ledger(),
-                                         request, env->clock().Now());
+  auto credential = issuance::IssueAdminCredential(
+      *env->server().authorities().Get(), env->server().ledger(), request, env->clock().Now());
   ASSERT_TRUE(credential.ok()) << credential.status();
   ClientIdentity admin{credential->cert_chain_pem, credential->key_pem};
   istio::v1::auth::IstioCertificateResponse response;

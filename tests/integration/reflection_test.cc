@@ -1,12 +1,11 @@
 // Server reflection answers over the same TLS port, so tools (grpcurl, grpc_cli, Postman)
 // can discover svidd's services. The client side is built from the descriptors gRPC's own
 // reflection library registers, driven through a generic stub.
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/dynamic_message.h>
 
 #include <set>
 
@@ -58,7 +57,8 @@ TEST(ReflectionTest, ListsIstioAndSviddServices) {
   ASSERT_NE(response_type, nullptr);
   pb::DynamicMessageFactory factory(pool);
   std::unique_ptr<pb::Message> request(factory.GetPrototype(request_type)->New());
-  request->GetReflection()->SetString(request.get(), request_type->FindFieldByName("list_services"), "*");
+  request->GetReflection()->SetString(request.get(), request_type->FindFieldByName("list_services"),
+                                      "*");
   std::string wire;
   ASSERT_TRUE(request->SerializeToString(&wire));
   grpc::Slice slice(wire);
@@ -82,9 +82,11 @@ TEST(ReflectionTest, ListsIstioAndSviddServices) {
   std::set<std::string> names;
   for (int i = 0; i < list.GetReflection()->FieldSize(list, service_field); ++i) {
     const pb::Message& service = list.GetReflection()->GetRepeatedMessage(list, service_field, i);
-    names.insert(service.GetReflection()->GetString(service, service.GetDescriptor()->FindFieldByName("name")));
+    names.insert(service.GetReflection()->GetString(
+        service, service.GetDescriptor()->FindFieldByName("name")));
   }
-  EXPECT_TRUE(names.count("istio.v1.auth.IstioCertificateService")) << ::testing::PrintToString(names);
+  EXPECT_TRUE(names.count("istio.v1.auth.IstioCertificateService"))
+      << ::testing::PrintToString(names);
   EXPECT_TRUE(names.count("svidd.v1.RotationService"));
   EXPECT_TRUE(names.count("grpc.health.v1.Health"));
 }

@@ -33,7 +33,8 @@ std::string CsrWith(const std::function<void(CsrSpec&)>& change) {
   return BuildCsr(spec).value().pem;
 }
 
-std::function<std::string(const TestEnv&)> TokenWith(const std::function<void(TokenSpec&)>& change) {
+std::function<std::string(const TestEnv&)> TokenWith(
+    const std::function<void(TokenSpec&)>& change) {
   return [change](const TestEnv& env) {
     TokenSpec spec;
     spec.issuer = kTestIssuer;
@@ -45,7 +46,9 @@ std::function<std::string(const TestEnv&)> TokenWith(const std::function<void(To
   };
 }
 
-auto GoodToken() { return TokenWith([](TokenSpec&) {}); }
+auto GoodToken() {
+  return TokenWith([](TokenSpec&) {});
+}
 
 std::vector<RefusalCase> Cases() {
   using grpc::StatusCode;
@@ -197,7 +200,8 @@ TEST(RefusalTest, ImpersonationIsRefusedByName) {
     SCOPED_TRACE(csr_id);
     istio::v1::auth::IstioCertificateRequest request;
     request.set_csr(BuildIstioCsr(csr_id).value().pem);
-    (*request.mutable_metadata()->mutable_fields())["ImpersonatedIdentity"].set_string_value(victim);
+    (*request.mutable_metadata()->mutable_fields())["ImpersonatedIdentity"].set_string_value(
+        victim);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     context.AddMetadata("authorization", "Bearer " + env->TokenFor("foo", "bar"));
@@ -233,9 +237,11 @@ TEST(RefusalTest, ExpiredSigningCaMeansUnavailable) {
   auto not_after = env->server().authorities().Get()->not_after();
   env->clock().Set(not_after + std::chrono::seconds(1));
   istio::v1::auth::IstioCertificateResponse response;
-  grpc::Status status = env->CreateCertificate(GoodCsr(), 0, env->TokenFor("foo", "bar"), &response);
+  grpc::Status status =
+      env->CreateCertificate(GoodCsr(), 0, env->TokenFor("foo", "bar"), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
-  EXPECT_NE(status.error_message().find("CA not ready"), std::string::npos) << status.error_message();
+  EXPECT_NE(status.error_message().find("CA not ready"), std::string::npos)
+      << status.error_message();
   // Health follows: a CA that cannot sign is not SERVING.
   EXPECT_FALSE(env->server().RunMaintenance().ok());
   EXPECT_FALSE(env->server().serving());

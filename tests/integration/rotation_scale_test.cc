@@ -32,7 +32,8 @@ class RotationScaleTest : public ::testing::Test {
       o.renewal_jitter = 0.1;
     });
     ASSERT_NE(env_, nullptr);
-    for (int i = 0; i < kStreams; ++i) tokens_.push_back(env_->TokenFor("bench", "w" + std::to_string(i)));
+    for (int i = 0; i < kStreams; ++i)
+      tokens_.push_back(env_->TokenFor("bench", "w" + std::to_string(i)));
   }
 
   // Waits (real time, bounded) until `done` holds.
@@ -56,10 +57,10 @@ class RotationScaleTest : public ::testing::Test {
       // The server has every answer, so the fleet has read every request; let it also read
       // the certificates sent back before time moves on (on a loaded machine the client can
       // lag, and an Issued read late would be stamped with a later fake time).
-      ASSERT_TRUE(WaitFor([&] { return Count(fleet, FleetEvent::Kind::kIssued) +
-                                           Count(fleet, FleetEvent::Kind::kRefused) >=
-                                       Count(fleet, FleetEvent::Kind::kRequested); }))
-          << "certificates sent but not read by the fleet";
+      ASSERT_TRUE(WaitFor([&] {
+        return Count(fleet, FleetEvent::Kind::kIssued) + Count(fleet, FleetEvent::Kind::kRefused) >=
+               Count(fleet, FleetEvent::Kind::kRequested);
+      })) << "certificates sent but not read by the fleet";
       env_->clock().Advance(seconds(1));
     }
     ASSERT_GE(fleet.issued(), issued);

@@ -3,9 +3,9 @@
 // refusals that keep the stream open, revocation closing or re-issuing, and shutdown.
 #include <gtest/gtest.h>
 
+#include "ca/ca_operations.h"
 #include "integration/rotation_client.h"
 #include "integration/test_env.h"
-#include "ca/ca_operations.h"
 #include "support/pki/csr_builder.h"
 #include "support/pki/external_verify.h"
 #include "svidd/common/time_format.h"
@@ -91,7 +91,8 @@ TEST(RotationStreamTest, TokenStreamGetsBundleThenFirstCertificateThenPushedRene
   EXPECT_EQ(one->message.renewal_id(), initial.renewal_id());
   const std::vector<std::string> intermediates = {one->message.cert_chain(1)};
   EXPECT_TRUE(OpensslVerifyStrict(one->message.cert_chain(0), intermediates,
-                                  one->message.cert_chain(2), "sslclient").ok());
+                                  one->message.cert_chain(2), "sslclient")
+                  .ok());
   auto record = env->server().ledger().GetCertificate(one->message.serial());
   ASSERT_TRUE(record.ok()) << record.status();
   EXPECT_EQ(record->supersedes_serial_hex, "");
@@ -313,7 +314,8 @@ TEST(RotationStreamTest, AfterTheTokenExpiredTheIssuedCertificateOpensTheNextStr
 }
 
 TEST(RotationStreamTest, UnansweredRequestIsRepeatedAsRetry) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.renewal_answer_timeout = std::chrono::seconds(10); });
+  auto env =
+      TestEnv::Start([](ServerOptions& o) { o.renewal_answer_timeout = std::chrono::seconds(10); });
   ASSERT_NE(env, nullptr);
   RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
   RenewalRequested initial = ExpectRenewalRequest(client);
@@ -374,7 +376,8 @@ TEST(RotationStreamTest, ForcedReissueReachesEveryHolderOfTheIntermediateAtOnce)
   std::string old_issuer;
   for (int i = 0; i < kClients; ++i) {
     const std::string sa = "sa" + std::to_string(i);
-    clients.push_back(std::make_unique<RotationTestClient>(env->Channel(), env->TokenFor("foo", sa)));
+    clients.push_back(
+        std::make_unique<RotationTestClient>(env->Channel(), env->TokenFor("foo", sa)));
     RenewalRequested initial = ExpectRenewalRequest(*clients.back());
     auto issued = AnswerWithFreshKey(*clients.back(), initial.renewal_id(),
                                      "spiffe://cluster.local/ns/foo/sa/" + sa);
@@ -424,7 +427,8 @@ TEST(RotationStreamTest, NewCrlIsPushedInTheTrustBundle) {
                   .ok());
   const std::string serial = SerialHex(ParseCertificatePem(response.cert_chain(0)).value().get());
   auto operator_ledger = OpenSqliteLedger(env->options().LedgerPath());
-  ASSERT_TRUE((*operator_ledger)->RevokeCertificate(serial, "keyCompromise", env->clock().Now()).ok());
+  ASSERT_TRUE(
+      (*operator_ledger)->RevokeCertificate(serial, "keyCompromise", env->clock().Now()).ok());
   ASSERT_TRUE(env->server().RunMaintenance().ok());
 
   std::optional<RotateResponse> next;

@@ -5,14 +5,13 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
-
 #include <set>
 #include <sstream>
 

@@ -44,15 +44,16 @@ class SvidctlRemoteTest : public ::testing::Test {
     const std::string creds = (env_->dir() / "alice").string();
     CommandResult issued = Local({"admin", "issue", "--id", kAdminId, "--out-dir", creds});
     ASSERT_EQ(issued.exit_code, 0) << issued.err;
-    remote_ = {"--server", "127.0.0.1:" + std::to_string(env_->server().port()),
+    remote_ = {"--server",      "127.0.0.1:" + std::to_string(env_->server().port()),
                "--server-name", "localhost",
-               "--cert", creds + "/cert-chain.pem",
-               "--key", creds + "/key.pem",
-               "--root-cert", creds + "/root-cert.pem"};
+               "--cert",        creds + "/cert-chain.pem",
+               "--key",         creds + "/key.pem",
+               "--root-cert",   creds + "/root-cert.pem"};
   }
 
   // A workload certificate over the Istio API; returns the leaf's serial.
-  std::string Issue(const std::string& ns, const std::string& sa, ClientIdentity* identity = nullptr) {
+  std::string Issue(const std::string& ns, const std::string& sa,
+                    ClientIdentity* identity = nullptr) {
     TestCsr csr = BuildIstioCsr("spiffe://cluster.local/ns/" + ns + "/sa/" + sa).value();
     istio::v1::auth::IstioCertificateResponse response;
     EXPECT_TRUE(env_->CreateCertificate(csr.pem, 0, env_->TokenFor(ns, sa), &response).ok());
@@ -138,9 +139,8 @@ TEST_F(SvidctlRemoteTest, EveryReadCommandPrintsTheSameRemoteAndLocal) {
     EXPECT_EQ(call.outcome, "OK");
     methods.insert(call.method);
   }
-  EXPECT_EQ(methods, (std::set<std::string>{"ListCertificates", "GetCertificate",
-                                            "ListIdentities", "GetStats", "GetTrustBundle",
-                                            "RunAudit"}));
+  EXPECT_EQ(methods, (std::set<std::string>{"ListCertificates", "GetCertificate", "ListIdentities",
+                                            "GetStats", "GetTrustBundle", "RunAudit"}));
 }
 
 TEST_F(SvidctlRemoteTest, RemoteRevocationReachesTheServerAndCaOperationsRun) {
@@ -208,12 +208,11 @@ TEST_F(SvidctlRemoteTest, ANonAdminIsRefusedWithTheServersReason) {
   EXPECT_EQ(admin.exit_code, 0) << admin.err;
 
   // Unreachable: a clear error, not a hang.
-  CommandResult down = RunCommand({SVIDCTL_BINARY, "--server", "127.0.0.1:1", "--timeout", "3",
-                                   "--server-name", "localhost",
-                                   "--cert", (env_->dir() / "alice" / "cert-chain.pem").string(),
-                                   "--key", (env_->dir() / "alice" / "key.pem").string(),
-                                   "--root-cert", (env_->dir() / "alice" / "root-cert.pem").string(),
-                                   "stats"});
+  CommandResult down =
+      RunCommand({SVIDCTL_BINARY, "--server", "127.0.0.1:1", "--timeout", "3", "--server-name",
+                  "localhost", "--cert", (env_->dir() / "alice" / "cert-chain.pem").string(),
+                  "--key", (env_->dir() / "alice" / "key.pem").string(), "--root-cert",
+                  (env_->dir() / "alice" / "root-cert.pem").string(), "stats"});
   EXPECT_EQ(down.exit_code, 1);
   EXPECT_THAT(down.err, HasSubstr("cannot reach svidd at 127.0.0.1:1"));
 }

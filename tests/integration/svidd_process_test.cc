@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 
 #include <cstdio>
-
 #include <functional>
 #include <thread>
 
@@ -36,11 +35,13 @@ class SviddProcessTest : public ::testing::Test {
 
   std::unique_ptr<ChildProcess> StartSvidd(const std::vector<std::string>& extra = {}) {
     std::filesystem::remove(port_file());
-    std::vector<std::string> argv = {SVIDD_BINARY, "--data-dir", data_.string(), "--listen",
-                                     "127.0.0.1:0", "--port-file", port_file().string(),
-                                     "--jwks-file", jwks_.string(), "--jwt-issuer", kTestIssuer};
+    std::vector<std::string> argv = {SVIDD_BINARY,         "--data-dir",  data_.string(),
+                                     "--listen",           "127.0.0.1:0", "--port-file",
+                                     port_file().string(), "--jwks-file", jwks_.string(),
+                                     "--jwt-issuer",       kTestIssuer};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto child = std::make_unique<ChildProcess>(argv, dir_.path() / ("svidd-" + std::to_string(++starts_) + ".log"));
+    auto child = std::make_unique<ChildProcess>(
+        argv, dir_.path() / ("svidd-" + std::to_string(++starts_) + ".log"));
     port_ = WaitForPortFile(port_file(), *child);
     EXPECT_NE(port_, 0) << child->log();
     return child;
@@ -48,9 +49,9 @@ class SviddProcessTest : public ::testing::Test {
 
   // svidd started to completion or refusal (for starts that must fail).
   CommandResult RunSvidd(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {SVIDD_BINARY, "--data-dir", data_.string(), "--listen",
-                                     "127.0.0.1:0", "--jwks-file", jwks_.string(),
-                                     "--jwt-issuer", kTestIssuer};
+    std::vector<std::string> argv = {SVIDD_BINARY,   "--data-dir",   data_.string(),
+                                     "--listen",     "127.0.0.1:0",  "--jwks-file",
+                                     jwks_.string(), "--jwt-issuer", kTestIssuer};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return RunCommand(argv, std::chrono::seconds(30));
   }
@@ -70,7 +71,8 @@ class SviddProcessTest : public ::testing::Test {
   std::vector<std::string> Issue(TestCsr* csr_out = nullptr) {
     TestCsr csr = BuildIstioCsr(kFooId).value();
     istio::v1::auth::IstioCertificateResponse response;
-    grpc::Status status = CallCreateCertificate(MakeCaChannel(port_, Root()), csr.pem, 0, Token(), &response);
+    grpc::Status status =
+        CallCreateCertificate(MakeCaChannel(port_, Root()), csr.pem, 0, Token(), &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     if (csr_out != nullptr) *csr_out = std::move(csr);
     return ChainOf(response);
@@ -98,7 +100,8 @@ TEST_F(SviddProcessTest, FirstStartCreatesIstioCaLayoutWithPrivateKey) {
     EXPECT_TRUE(std::filesystem::exists(data_ / "ca" / f)) << f;
   }
   auto perms = std::filesystem::status(data_ / "ca" / "ca-key.pem").permissions();
-  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(perms & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   EXPECT_TRUE(std::filesystem::exists(data_ / "ledger.db"));
   EXPECT_TRUE(HealthSaysServing(MakeCaChannel(port_, Root())));
   // The log never holds key material.
@@ -141,7 +144,8 @@ TEST_F(SviddProcessTest, SvidctlRevokeStopsMtlsRenewalOfRunningServer) {
 
   istio::v1::auth::IstioCertificateResponse response;
   TestCsr next = BuildIstioCsr(kFooId).value();
-  ASSERT_TRUE(CallCreateCertificate(MakeCaChannel(port_, Root(), &me), next.pem, 0, "", &response).ok());
+  ASSERT_TRUE(
+      CallCreateCertificate(MakeCaChannel(port_, Root(), &me), next.pem, 0, "", &response).ok());
 
   CommandResult revoke = Svidctl({"certs", "revoke", serial, "--reason", "key compromise"});
   ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
@@ -163,11 +167,13 @@ TEST_F(SviddProcessTest, UnusableCaDirIsRefusedWithReason) {
   std::filesystem::path bad = dir_.path() / "bad-ca";
   std::filesystem::create_directories(bad);
   ASSERT_TRUE(WriteFileAtomically(bad / "ca-cert.pem", chain[0]).ok());
-  ASSERT_TRUE(WriteFileAtomically(bad / "ca-key.pem", ReadFileToString(data_ / "ca" / "ca-key.pem").value(), 0600).ok());
+  ASSERT_TRUE(WriteFileAtomically(bad / "ca-key.pem",
+                                  ReadFileToString(data_ / "ca" / "ca-key.pem").value(), 0600)
+                  .ok());
   ASSERT_TRUE(WriteFileAtomically(bad / "root-cert.pem", Root()).ok());
   ASSERT_TRUE(WriteFileAtomically(bad / "cert-chain.pem", chain[0] + chain[1] + chain[2]).ok());
-  CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", (dir_.path() / "d2").string(), "--ca-dir",
-                                  bad.string(), "--listen", "127.0.0.1:0"});
+  CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", (dir_.path() / "d2").string(),
+                                  "--ca-dir", bad.string(), "--listen", "127.0.0.1:0"});
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE((run.out + run.err).find("not a CA"), std::string::npos) << run.out << run.err;
 }
@@ -195,7 +201,10 @@ TEST_F(SviddProcessTest, RefusesToStartWithAKeyOthersCanReadOrADirectoryOthersCa
       {"group-readable root key", data_ / "root" / "root-key.pem", 0640, 0600, {}},
       {"group-writable serving key", data_ / "serving" / "key.pem", 0620, 0600, {}},
       {"0777 data directory", data_, 0777, 0700, {}},
-      {"world-readable --ca-dir key", cacerts / "ca-key.pem", 0604, 0600,
+      {"world-readable --ca-dir key",
+       cacerts / "ca-key.pem",
+       0604,
+       0600,
        {"--ca-dir", cacerts.string()}},
       {"0777 --ca-dir", cacerts, 0777, 0700, {"--ca-dir", cacerts.string()}},
   };
@@ -236,8 +245,8 @@ TEST_F(SviddProcessTest, TheSelfProbeAsksForANameTheCertificateHolds) {
 }
 
 TEST_F(SviddProcessTest, BadFlagsExitWithMessage) {
-  CommandResult run = RunCommand({SVIDD_BINARY, "--data-dir", data_.string(), "--max-ttl", "1h",
-                                  "--ca-ttl", "2h"});
+  CommandResult run =
+      RunCommand({SVIDD_BINARY, "--data-dir", data_.string(), "--max-ttl", "1h", "--ca-ttl", "2h"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("--ca-ttl 2h is less than 6 x --max-ttl"), std::string::npos) << run.err;
 }
@@ -344,15 +353,18 @@ TEST_F(SviddProcessTest, AnOlderLedgerCopyOrAnEditedRowIsRefusedAtStart) {
     std::function<void()> tamper;
   };
   const std::vector<Case> cases = {
-      {"older copy", [&] {
+      {"older copy",
+       [&] {
          std::filesystem::copy_file(backup, data_ / "ledger.db",
                                     std::filesystem::copy_options::overwrite_existing);
        }},
-      {"edited row", [&] {
+      {"edited row",
+       [&] {
          ASSERT_TRUE(RunSqlite3(data_ / "ledger.db",
                                 WithoutGuards("UPDATE certificates SET status = 'active', "
                                               "revoked_at = NULL, revocation_reason = '' "
-                                              "WHERE serial = '" + serial + "';"))
+                                              "WHERE serial = '" +
+                                              serial + "';"))
                          .ok());
        }},
   };

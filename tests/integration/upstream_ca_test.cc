@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "ca/ca_operations.h"
 #include "integration/child_process.h"
 #include "integration/test_env.h"
 #include "support/pki/csr_builder.h"
@@ -12,7 +13,6 @@
 #include "svidd/common/atomic_file.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
-#include "ca/ca_operations.h"
 #include "svidd/pki/ca_material.h"
 
 namespace svidd::testing {
@@ -29,8 +29,8 @@ CommandResult Svidctl(const TestEnv& env, std::vector<std::string> args) {
 
 std::vector<std::string> Issue(TestEnv& env) {
   istio::v1::auth::IstioCertificateResponse response;
-  grpc::Status status =
-      env.CreateCertificate(BuildIstioCsr(kFooId).value().pem, 0, env.TokenFor("foo", "bar"), &response);
+  grpc::Status status = env.CreateCertificate(BuildIstioCsr(kFooId).value().pem, 0,
+                                              env.TokenFor("foo", "bar"), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return ChainOf(response);
 }
@@ -39,9 +39,9 @@ TEST(UpstreamCaTest, IntermediateFromOneSviddRunsAnotherWhoseLeavesVerifyAgainst
   auto upstream = TestEnv::Start();
   ASSERT_NE(upstream, nullptr);
   TempDir out;
-  CommandResult issued = Svidctl(*upstream, {"ca", "issue-intermediate", "--out-dir",
-                                             out.path().string(), "--name", "istiod east",
-                                             "--ttl", "30d"});
+  CommandResult issued =
+      Svidctl(*upstream, {"ca", "issue-intermediate", "--out-dir", out.path().string(), "--name",
+                          "istiod east", "--ttl", "30d"});
   ASSERT_EQ(issued.exit_code, 0) << issued.err;
   for (const char* f : {"ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"}) {
     EXPECT_TRUE(std::filesystem::exists(out.path() / f)) << f;
@@ -66,12 +66,14 @@ TEST(UpstreamCaTest, IntermediateFromOneSviddRunsAnotherWhoseLeavesVerifyAgainst
 TEST(UpstreamCaTest, IssueIntermediateNeedsTheRootKey) {
   TempDir ca_dir;
   CaBootstrapOptions bootstrap;
-  ASSERT_TRUE(WriteIstioCaDir(ca_dir.path(), BootstrapCa(bootstrap, SystemClock::Instance().Now()).value()).ok());
+  ASSERT_TRUE(
+      WriteIstioCaDir(ca_dir.path(), BootstrapCa(bootstrap, SystemClock::Instance().Now()).value())
+          .ok());
   auto env = TestEnv::Start([&](ServerOptions& o) { o.ca_dir = ca_dir.path(); });
   ASSERT_NE(env, nullptr);
   TempDir out;
-  CommandResult run = Svidctl(*env, {"ca", "issue-intermediate", "--out-dir", out.path().string(),
-                                     "--name", "x"});
+  CommandResult run =
+      Svidctl(*env, {"ca", "issue-intermediate", "--out-dir", out.path().string(), "--name", "x"});
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.err.find("no root key"), std::string::npos) << run.err;
 }
@@ -87,9 +89,9 @@ TEST(UpstreamCaTest, IssueIntermediateRefusesADataDirWithoutALedger) {
                           std::filesystem::copy_options::recursive);
   }
   TempDir out;
-  CommandResult run = RunCommand({SVIDCTL_BINARY, "ca", "issue-intermediate", "--out-dir",
-                                  out.path().string(), "--name", "x", "--data-dir",
-                                  data_dir.path().string()});
+  CommandResult run =
+      RunCommand({SVIDCTL_BINARY, "ca", "issue-intermediate", "--out-dir", out.path().string(),
+                  "--name", "x", "--data-dir", data_dir.path().string()});
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.err.find("no ledger at"), std::string::npos) << run.err;
   EXPECT_FALSE(std::filesystem::exists(data_dir.path() / "ledger.db"));
@@ -108,25 +110,43 @@ TEST(UpstreamCaTest, OfflineRootSignsSviddsIntermediateAndARunningSviddSwitchesT
   const std::string key = (offline.path() / "root.key").string();
   const std::string root = (offline.path() / "root.pem").string();
   const std::string signed_cert = (offline.path() / "intermediate.pem").string();
-  CommandResult mkroot = RunCommand(
-      {"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-       "-nodes", "-keyout", key, "-out", root, "-days", "3650", "-subj",
-       "/O=cluster.local/CN=corporate offline root", "-addext",
-       "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-       "-addext", "subjectAltName=URI:spiffe://cluster.local"});
+  CommandResult mkroot = RunCommand({"/usr/bin/openssl",
+                                     "req",
+                                     "-x509",
+                                     "-newkey",
+                                     "ec",
+                                     "-pkeyopt",
+                                     "ec_paramgen_curve:P-256",
+                                     "-nodes",
+                                     "-keyout",
+                                     key,
+                                     "-out",
+                                     root,
+                                     "-days",
+                                     "3650",
+                                     "-subj",
+                                     "/O=cluster.local/CN=corporate offline root",
+                                     "-addext",
+                                     "basicConstraints=critical,CA:TRUE",
+                                     "-addext",
+                                     "keyUsage=critical,keyCertSign,cRLSign",
+                                     "-addext",
+                                     "subjectAltName=URI:spiffe://cluster.local"});
   ASSERT_EQ(mkroot.exit_code, 0) << mkroot.err;
-  CommandResult sign = RunCommand({"/usr/bin/openssl", "x509", "-req", "-in", (pending / "ca-csr.pem").string(),
-                                   "-CA", root, "-CAkey", key, "-CAcreateserial", "-days", "60",
-                                   "-copy_extensions", "copyall", "-out", signed_cert});
+  CommandResult sign =
+      RunCommand({"/usr/bin/openssl", "x509", "-req", "-in", (pending / "ca-csr.pem").string(),
+                  "-CA", root, "-CAkey", key, "-CAcreateserial", "-days", "60", "-copy_extensions",
+                  "copyall", "-out", signed_cert});
   ASSERT_EQ(sign.exit_code, 0) << sign.err;
 
   // A wrong key is refused with the reason, and nothing changes.
-  CommandResult wrong = Svidctl(*env, {"ca", "import", "--cert", signed_cert, "--root-cert", root,
-                                       "--key", key});
+  CommandResult wrong =
+      Svidctl(*env, {"ca", "import", "--cert", signed_cert, "--root-cert", root, "--key", key});
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_NE(wrong.err.find("not imported"), std::string::npos) << wrong.err;
 
-  CommandResult import = Svidctl(*env, {"ca", "import", "--cert", signed_cert, "--root-cert", root});
+  CommandResult import =
+      Svidctl(*env, {"ca", "import", "--cert", signed_cert, "--root-cert", root});
   ASSERT_EQ(import.exit_code, 0) << import.err;
   // openssl does not backdate NotBefore; the server's clock must have reached it.
   env->clock().Set(SystemClock::Instance().Now() + std::chrono::seconds(2));

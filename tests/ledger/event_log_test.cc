@@ -21,9 +21,9 @@ namespace {
 using ::svidd::testing::kBaseUnix;
 using ::svidd::testing::MakeRecord;
 using ::svidd::testing::OpenTestLedger;
-using ::svidd::testing::TestSerial;
 using ::svidd::testing::RunSqlite3;
 using ::svidd::testing::TempDir;
+using ::svidd::testing::TestSerial;
 using ::svidd::testing::VerifyLedgerFile;
 using ::testing::HasSubstr;
 

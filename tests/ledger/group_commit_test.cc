@@ -19,8 +19,8 @@ namespace {
 using ::svidd::testing::kBaseUnix;
 using ::svidd::testing::MakeRecord;
 using ::svidd::testing::OpenTestLedger;
-using ::svidd::testing::TestSerial;
 using ::svidd::testing::TempDir;
+using ::svidd::testing::TestSerial;
 
 const TimePoint kBase = FromUnixSeconds(kBaseUnix);
 
@@ -114,9 +114,10 @@ TEST(GroupCommitTest, DuplicateFailsAloneWithinItsBatch) {
   latch.Wait();
 
   const std::vector<absl::StatusCode> want = {
-      absl::StatusCode::kOk, absl::StatusCode::kOk, absl::StatusCode::kOk,
-      absl::StatusCode::kAlreadyExists, absl::StatusCode::kOk,
-      absl::StatusCode::kAlreadyExists, absl::StatusCode::kOk};
+      absl::StatusCode::kOk, absl::StatusCode::kOk,
+      absl::StatusCode::kOk, absl::StatusCode::kAlreadyExists,
+      absl::StatusCode::kOk, absl::StatusCode::kAlreadyExists,
+      absl::StatusCode::kOk};
   for (size_t i = 0; i < want.size(); ++i) {
     SCOPED_TRACE(i);
     EXPECT_EQ(outcomes[i].code(), want[i]) << outcomes[i];
@@ -128,7 +129,8 @@ TEST(GroupCommitTest, DuplicateFailsAloneWithinItsBatch) {
 
 TEST(GroupCommitTest, FailedTransactionFailsEveryRecordAndCommitsNothing) {
   TempDir dir;
-  auto ledger = OpenTestLedger(dir.File("ledger.db"), {.busy_timeout = std::chrono::milliseconds(50)});
+  auto ledger =
+      OpenTestLedger(dir.File("ledger.db"), {.busy_timeout = std::chrono::milliseconds(50)});
   WriteLockHolder lock(dir.File("ledger.db"));
   absl::Status first = ledger->RecordIssuance(MakeRecord("01"));
   EXPECT_EQ(first.code(), absl::StatusCode::kUnavailable) << first;
@@ -161,7 +163,8 @@ TEST(GroupCommitTest, MaxBatchBoundsATransaction) {
   auto ledger = OpenTestLedger(dir.File("ledger.db"), {.max_batch = 4});
   Latch latch(50);
   for (int i = 0; i < 50; ++i) {
-    ledger->RecordIssuanceAsync(MakeRecord(TestSerial(i)), [&](absl::Status) { latch.CountDown(); });
+    ledger->RecordIssuanceAsync(MakeRecord(TestSerial(i)),
+                                [&](absl::Status) { latch.CountDown(); });
   }
   latch.Wait();
   EXPECT_LE(ledger->writer_stats().largest_batch, 4u);
@@ -227,7 +230,8 @@ TEST(SharedFileTest, ReadOnlyInstanceReadsWhileTheWriterWrites) {
   auto reader = OpenTestLedger(dir.File("ledger.db"), {.read_only = true});
   std::atomic<bool> done{false};
   std::thread writing([&] {
-    for (int i = 0; i < 300; ++i) ASSERT_TRUE(writer->RecordIssuance(MakeRecord(TestSerial(i))).ok());
+    for (int i = 0; i < 300; ++i)
+      ASSERT_TRUE(writer->RecordIssuance(MakeRecord(TestSerial(i))).ok());
     done = true;
   });
   size_t last = 0;

@@ -24,13 +24,13 @@ CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& s
   r.key_type = "EC-P256";
   r.auth_method = "kubernetes";
   r.auth_principal = "system:serviceaccount:default:web";
-  r.certificate_pem = "-----BEGIN CERTIFICATE-----\nplaceholder " + serial_hex +
-                      "\n-----END CERTIFICATE-----\n";
+  r.certificate_pem =
+      "-----BEGIN CERTIFICATE-----\nplaceholder " + serial_hex + "\n-----END CERTIFICATE-----\n";
   return r;
 }
 
 std::unique_ptr<internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
-                                                      SqliteLedgerOptions options) {
+                                                       SqliteLedgerOptions options) {
   auto ledger = internal::SqliteLedger::Open(path, options);
   EXPECT_TRUE(ledger.ok()) << ledger.status();
   return ledger.ok() ? std::move(*ledger) : nullptr;
@@ -59,7 +59,8 @@ LedgerVerification VerifyWith(LedgerVerifierOptions options) {
 }  // namespace
 
 LedgerVerification VerifyLedgerFile(const std::filesystem::path& db) {
-  return VerifyWith({db, db.parent_path() / kLedgerHeadFileName, db.parent_path() / "root-cert.pem"});
+  return VerifyWith(
+      {db, db.parent_path() / kLedgerHeadFileName, db.parent_path() / "root-cert.pem"});
 }
 
 LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir) {

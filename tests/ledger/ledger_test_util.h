@@ -15,14 +15,15 @@ namespace svidd::testing {
 
 // A plausible workload record issued at `issued_at`, valid for `ttl`.
 inline constexpr int64_t kBaseUnix = 1'750'000'000;  // 2025-06-15T15:06:40Z
-CertificateRecord MakeRecord(const std::string& serial_hex,
-                             const std::string& spiffe_id = "spiffe://example.org/ns/default/sa/web",
-                             TimePoint issued_at = FromUnixSeconds(kBaseUnix),
-                             std::chrono::seconds ttl = std::chrono::hours(24));
+CertificateRecord MakeRecord(
+    const std::string& serial_hex,
+    const std::string& spiffe_id = "spiffe://example.org/ns/default/sa/web",
+    TimePoint issued_at = FromUnixSeconds(kBaseUnix),
+    std::chrono::seconds ttl = std::chrono::hours(24));
 
 // The SQLite implementation itself (for writer_stats()); fails the test if it cannot open.
 std::unique_ptr<internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
-                                                      SqliteLedgerOptions options = {});
+                                                       SqliteLedgerOptions options = {});
 // Six hex digits of `i`: distinct serials for bulk tests.
 std::string TestSerial(int i);
 

@@ -46,8 +46,8 @@ TEST(MigrationRunnerTest, ReopenIsANoOp) {
   TempDir dir;
   auto conn = OpenRaw(dir.File("ledger.db"));
   ASSERT_TRUE(ApplyMigrations(conn->db.get(), EmbeddedMigrations(), kNow).ok());
-  ASSERT_TRUE(ApplyMigrations(conn->db.get(), EmbeddedMigrations(),
-                              kNow + std::chrono::hours(1)).ok());
+  ASSERT_TRUE(
+      ApplyMigrations(conn->db.get(), EmbeddedMigrations(), kNow + std::chrono::hours(1)).ok());
   EXPECT_EQ(QueryInt(conn->db.get(), "SELECT MAX(applied_at) FROM schema_migrations"),
             testing::kBaseUnix);
   auto reopened = OpenSqliteLedger(dir.File("ledger.db"));
@@ -61,8 +61,10 @@ TEST(MigrationRunnerTest, NewerDatabaseIsRefusedByReadWriteAndReadOnlyOpens) {
   {
     auto conn = OpenRaw(dir.File("ledger.db"));
     ASSERT_TRUE(ApplyMigrations(conn->db.get(), EmbeddedMigrations(), kNow).ok());
-    ASSERT_TRUE(Exec(conn->db.get(), "INSERT INTO schema_migrations VALUES (999, "
-                                     "'0999_future.sql', 0)").ok());
+    ASSERT_TRUE(Exec(conn->db.get(),
+                     "INSERT INTO schema_migrations VALUES (999, "
+                     "'0999_future.sql', 0)")
+                    .ok());
   }
   for (bool read_only : {false, true}) {
     SCOPED_TRACE(read_only ? "read-only" : "read-write");
@@ -121,8 +123,7 @@ TEST(MigrationRunnerTest, AppliesInOrderAndRollsBackAFailedMigration) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("applying migration 0003_bad.sql"));
   EXPECT_EQ(ReadSchemaVersion(conn->db.get()).value(), 2);
   EXPECT_EQ(QueryInt(conn->db.get(), "SELECT COUNT(*) FROM a"), 1);
-  EXPECT_EQ(QueryInt(conn->db.get(),
-                     "SELECT COUNT(*) FROM sqlite_master WHERE name = 'c'"), 0);
+  EXPECT_EQ(QueryInt(conn->db.get(), "SELECT COUNT(*) FROM sqlite_master WHERE name = 'c'"), 0);
   migrations[2].sql = "CREATE TABLE c (x INTEGER);";
   ASSERT_TRUE(ApplyMigrations(conn->db.get(), migrations, kNow).ok());
   EXPECT_EQ(ReadSchemaVersion(conn->db.get()).value(), 3);
@@ -141,8 +142,9 @@ TEST(MigrationRunnerTest, IdentitySummaryIsBackfilledThenMaintained) {
     std::string sql =
         "INSERT INTO certificates (serial, spiffe_id, kind, issued_at, not_before, not_after,"
         " issuer_serial, issuer_subject, public_key_sha256, key_type, auth_method,"
-        " auth_principal, certificate_pem) VALUES ('" + serial + "', '" + id +
-        "', 'workload', " + std::to_string(issued) + ", 0, 1, 'i', 'CN=i', 'h', 'ec-p256',"
+        " auth_principal, certificate_pem) VALUES ('" +
+        serial + "', '" + id + "', 'workload', " + std::to_string(issued) +
+        ", 0, 1, 'i', 'CN=i', 'h', 'ec-p256',"
         " 'kubernetes', 'p', 'pem');";
     ASSERT_EQ(sqlite3_exec(conn->db.get(), sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   };
@@ -171,8 +173,7 @@ TEST(MigrationRunnerTest, RejectsMigrationsOutOfOrder) {
   TempDir dir;
   auto conn = OpenRaw(dir.File("test.db"));
   std::vector<Migration> migrations = {{2, "0002.sql", "SELECT 1;"}, {1, "0001.sql", "SELECT 1;"}};
-  EXPECT_EQ(ApplyMigrations(conn->db.get(), migrations, kNow).code(),
-            absl::StatusCode::kInternal);
+  EXPECT_EQ(ApplyMigrations(conn->db.get(), migrations, kNow).code(), absl::StatusCode::kInternal);
 }
 
 }  // namespace

@@ -84,7 +84,8 @@ TEST_P(OperatorRecordsTest, IdentitiesSummariseEveryCertificateOfAnId) {
        [](IdentityFilter& f) { f.spiffe_id_prefix = "spiffe://example.org/ns/data/"; },
        {kDb}},
       {"kind", [](IdentityFilter& f) { f.kind = CertKind::kServer; }, {}},
-      {"kind workload", [](IdentityFilter& f) { f.kind = CertKind::kWorkload; },
+      {"kind workload",
+       [](IdentityFilter& f) { f.kind = CertKind::kWorkload; },
        {kDb, kGone, kWeb}},
       {"kind and limit",
        [](IdentityFilter& f) {

@@ -109,8 +109,7 @@ TEST_P(LedgerTest, ListFiltersAndOrder) {
   const std::vector<Case> cases = {
       {"all, newest first then serial", [](CertificateFilter&) {}, {"0d", "0c", "0b", "0a"}},
       {"by spiffe id", [&](CertificateFilter& f) { f.spiffe_id = db; }, {"0b"}},
-      {"active", [](CertificateFilter& f) { f.status = CertStatus::kActive; },
-       {"0d", "0b", "0a"}},
+      {"active", [](CertificateFilter& f) { f.status = CertStatus::kActive; }, {"0d", "0b", "0a"}},
       {"revoked", [](CertificateFilter& f) { f.status = CertStatus::kRevoked; }, {"0c"}},
       {"expiring before base+3h, still valid at base+90m",
        [](CertificateFilter& f) {
@@ -127,7 +126,8 @@ TEST_P(LedgerTest, ListFiltersAndOrder) {
        },
        {"0d"}},
       {"nothing matches",
-       [](CertificateFilter& f) { f.spiffe_id = "spiffe://example.org/none"; }, {}},
+       [](CertificateFilter& f) { f.spiffe_id = "spiffe://example.org/none"; },
+       {}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -149,8 +149,7 @@ TEST_P(LedgerTest, RevokeOnceThenRefusesAndDistinguishesUnknown) {
 
   absl::Status twice = ledger_->RevokeCertificate("5a3f", "again", at + std::chrono::hours(1));
   EXPECT_EQ(twice.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(twice.message()),
-              HasSubstr("already revoked at " + FormatRfc3339(at)));
+  EXPECT_THAT(std::string(twice.message()), HasSubstr("already revoked at " + FormatRfc3339(at)));
   EXPECT_EQ(ledger_->GetCertificate("5a3f")->revocation_reason, "key compromise");
 
   absl::Status unknown = ledger_->RevokeCertificate("beef", "", at);
@@ -182,8 +181,7 @@ TEST_P(LedgerTest, ReadOnlyOpenReadsButRefusesWrites) {
   auto ro = TryOpen({.read_only = true});
   ASSERT_TRUE(ro.ok()) << ro.status();
   EXPECT_TRUE((*ro)->GetCertificate("01").ok());
-  EXPECT_EQ((*ro)->RecordIssuance(MakeRecord("02")).code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*ro)->RecordIssuance(MakeRecord("02")).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ((*ro)->RevokeCertificate("01", "", kBase).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ((*ro)->CheckWritable().code(), absl::StatusCode::kFailedPrecondition);

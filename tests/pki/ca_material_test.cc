@@ -309,7 +309,10 @@ TEST_F(CaMaterialTest, LoadedCaSignsVerifiableLeaves) {
   EvpPkeyPtr key = GenerateKey(KeyType::kEcP256).value();
   auto issued = (*authority)->SignLeaf(*profile, key.get());
   ASSERT_TRUE(issued.ok()) << issued.status();
-  EXPECT_TRUE((*authority)->VerifyClientCertificate(ParseCertificateDer(issued->der).value().get(), {}, kNow).ok());
+  EXPECT_TRUE(
+      (*authority)
+          ->VerifyClientCertificate(ParseCertificateDer(issued->der).value().get(), {}, kNow)
+          .ok());
 }
 
 }  // namespace

@@ -81,7 +81,9 @@ TEST(CaRotationPolicyTest, RootRotationPhases) {
       {"published, bundle still travelling", published, kT0 + hours(33), {}},
       {"published long enough: switch", published, kT0 + hours(34), {false, true, false}},
       {"switched, dependents alive", switched, kT0 + hours(100), {}},
-      {"switched, dependents expired: drop", switched, kT0 + hours(100) + seconds(1),
+      {"switched, dependents expired: drop",
+       switched,
+       kT0 + hours(100) + seconds(1),
        {false, false, true}},
   };
   for (const Case& c : cases) {

@@ -83,8 +83,9 @@ TEST_F(RootCaTest, IntermediatesPassExternalValidatorsAndNeverOutliveTheRoot) {
   auto leaf = (*authority)->SignLeaf(*profile, key.get());
   ASSERT_TRUE(leaf.ok());
   const std::vector<std::string> chain = (*authority)->chain_pem();
-  EXPECT_TRUE(testing::OpensslVerifyStrict(leaf->pem, chain, (*authority)->root_bundle_pem(),
-                                           "sslclient").ok());
+  EXPECT_TRUE(
+      testing::OpensslVerifyStrict(leaf->pem, chain, (*authority)->root_bundle_pem(), "sslclient")
+          .ok());
   EXPECT_TRUE(testing::CerttoolVerify(leaf->pem, chain, (*authority)->root_bundle_pem()).ok());
 }
 

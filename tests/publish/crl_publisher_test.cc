@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "svidd/issuance/record_builder.h"
 #include "support/pki/external_verify.h"
 #include "support/pki/test_cert_builder.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
+#include "svidd/issuance/record_builder.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
 namespace svidd::publish {

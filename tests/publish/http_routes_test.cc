@@ -5,9 +5,9 @@
 #include <httplib.h>
 
 #include "absl/strings/ascii.h"
-#include "support/pki/external_verify.h"
 #include "prometheus/registry.h"
 #include "support/metrics/prometheus_text.h"
+#include "support/pki/external_verify.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/metrics/server_metrics.h"
 
@@ -33,7 +33,8 @@ class CrlRoutesTest : public ::testing::Test {
       crls_.push_back(std::make_shared<const Crl>(*std::move(crl)));
     }
     set_ = std::make_shared<const CrlSet>(11, crls_);
-    auto server = HttpListener::Start("--crl-listen", "127.0.0.1:0", CrlRoutes([this] { return set_; }));
+    auto server =
+        HttpListener::Start("--crl-listen", "127.0.0.1:0", CrlRoutes([this] { return set_; }));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     ASSERT_GT(server_->port(), 0);
@@ -114,7 +115,8 @@ TEST_F(CrlRoutesTest, StopsCleanlyAndRefusesBadAddresses) {
   }
   auto first = HttpListener::Start("--crl-listen", "127.0.0.1:0", CrlRoutes(source));
   ASSERT_TRUE(first.ok()) << first.status();
-  auto taken = HttpListener::Start("--crl-listen", "127.0.0.1:" + std::to_string((*first)->port()), CrlRoutes(source));
+  auto taken = HttpListener::Start("--crl-listen", "127.0.0.1:" + std::to_string((*first)->port()),
+                                   CrlRoutes(source));
   EXPECT_EQ(taken.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(taken.status().message()), HasSubstr("cannot listen"));
 }
@@ -128,8 +130,8 @@ httplib::Result GetFrom(int port, const std::string& path) {
 TEST(MetricsRoutesTest, ServesTheRegistryAtMetrics) {
   ServerMetrics metrics;
   metrics.RecordRenewalRequested();
-  auto server = HttpListener::Start("--metrics-listen", "127.0.0.1:0",
-                                    MetricsRoutes(metrics.registry()));
+  auto server =
+      HttpListener::Start("--metrics-listen", "127.0.0.1:0", MetricsRoutes(metrics.registry()));
   ASSERT_TRUE(server.ok()) << server.status();
   httplib::Result res = GetFrom((*server)->port(), "/metrics");
   ASSERT_TRUE(res) << httplib::to_string(res.error());

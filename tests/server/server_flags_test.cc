@@ -84,18 +84,20 @@ TEST(ServerFlagsTest, AdminIdRepeats) {
   Parsed p = Parse({"--admin-id", "spiffe://cluster.local/admin/alice", "--admin-id",
                     "spiffe://cluster.local/ns/ops/sa/robot"});
   ASSERT_TRUE(p.status.ok()) << p.status;
-  EXPECT_EQ(p.options.admin_ids, (std::vector<std::string>{"spiffe://cluster.local/admin/alice",
-                                                           "spiffe://cluster.local/ns/ops/sa/robot"}));
+  EXPECT_EQ(p.options.admin_ids,
+            (std::vector<std::string>{"spiffe://cluster.local/admin/alice",
+                                      "spiffe://cluster.local/ns/ops/sa/robot"}));
 }
 
 TEST(ServerFlagsTest, YamlConfigAppliesAndFlagsWin) {
   std::string path = ::testing::TempDir() + "/svidd-config-" + std::to_string(::getpid()) + ".yaml";
-  std::ofstream(path) << "listen: 127.0.0.1:9999\n"
-                         "trust-domain: example.org\n"
-                         "server-name: [a.example.org, b.example.org]\n"
-                         "max-ttl: 12h\n"
-                         "default-ttl: 1h\n"
-                         "admin-id: [spiffe://example.org/admin/alice, spiffe://example.org/admin/bob]\n";
+  std::ofstream(path)
+      << "listen: 127.0.0.1:9999\n"
+         "trust-domain: example.org\n"
+         "server-name: [a.example.org, b.example.org]\n"
+         "max-ttl: 12h\n"
+         "default-ttl: 1h\n"
+         "admin-id: [spiffe://example.org/admin/alice, spiffe://example.org/admin/bob]\n";
   Parsed p = Parse({"--config", path, "--listen", "127.0.0.1:7777"});
   ASSERT_TRUE(p.status.ok()) << p.status;
   EXPECT_EQ(p.options.listen, "127.0.0.1:7777");
@@ -185,8 +187,10 @@ TEST(ServerFlagsTest, BadSettingsAreNamed) {
       {{"--admin-id", "spiffe://cluster.local"}, "with a path"},
       {{"--log-format", "xml"}, "--log-format must be text or json"},
       {{"--log-level", "loud"}, "--log-level must be trace"},
-      {{"--jwks-url", "https://kubernetes.default.svc/openid/v1/jwks"}, "--jwks-url needs --jwt-issuer"},
-      {{"--jwks-url", "http://api/jwks", "--jwt-issuer", "x"}, "--jwks-url must be an https:// URL"},
+      {{"--jwks-url", "https://kubernetes.default.svc/openid/v1/jwks"},
+       "--jwks-url needs --jwt-issuer"},
+      {{"--jwks-url", "http://api/jwks", "--jwt-issuer", "x"},
+       "--jwks-url must be an https:// URL"},
       {{"--jwks-url", "https://api/jwks", "--jwt-issuer", "x", "--jwks-file", "/j"},
        "--jwks-file and --jwks-url exclude each other"},
       {{"--jwks-ca-file", "/ca.crt"}, "need --jwks-url"},
@@ -220,10 +224,10 @@ TEST(ServerFlagsTest, MetricsListenNamingOnlyAHostGetsIstiosMonitoringPort) {
 }
 
 TEST(ServerFlagsTest, JwksUrlAndLoggingFromFlags) {
-  Parsed p = Parse({"--jwks-url", "https://kubernetes.default.svc/openid/v1/jwks", "--jwt-issuer",
-                    "https://kubernetes.default.svc", "--jwks-ca-file", "/run/ca.crt",
-                    "--jwks-token-file", "/run/token", "--jwks-refresh", "2m", "--log-format",
-                    "json", "--log-level", "debug"});
+  Parsed p =
+      Parse({"--jwks-url", "https://kubernetes.default.svc/openid/v1/jwks", "--jwt-issuer",
+             "https://kubernetes.default.svc", "--jwks-ca-file", "/run/ca.crt", "--jwks-token-file",
+             "/run/token", "--jwks-refresh", "2m", "--log-format", "json", "--log-level", "debug"});
   ASSERT_TRUE(p.status.ok()) << p.status;
   EXPECT_EQ(p.options.jwks_url, "https://kubernetes.default.svc/openid/v1/jwks");
   EXPECT_EQ(p.options.jwks_ca_file, "/run/ca.crt");

@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
+#include "support/pki/external_verify.h"
 #include "svidctl/svidctl_test_util.h"
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/sqlite_ledger.h"
-#include "support/pki/external_verify.h"
 
 namespace svidd::testing {
 namespace {
@@ -111,8 +111,8 @@ TEST_F(SvidctlCertsTest, ListTableColumnsLineUp) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 4u) << r.out;
-  const std::vector<std::string> headers = {"SERIAL", "SPIFFE ID", "KIND", "STATUS",
-                                            "NOT AFTER", "AUTH"};
+  const std::vector<std::string> headers = {"SERIAL", "SPIFFE ID", "KIND",
+                                            "STATUS", "NOT AFTER", "AUTH"};
   std::vector<size_t> offsets;
   for (const std::string& h : headers) {
     offsets.push_back(lines[0].find(h));

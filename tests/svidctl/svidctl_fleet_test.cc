@@ -99,29 +99,41 @@ TEST_F(SvidctlFleetTest, CertsListFiltersMatchTheLedger) {
     std::function<bool(const CertificateRecord&)> keep;
   };
   const std::vector<Case> cases = {
-      {"namespace", {"--namespace", "legacy"},
+      {"namespace",
+       {"--namespace", "legacy"},
        [&](const auto& r) { return r.spiffe_id.rfind(td + "ns/legacy/", 0) == 0; }},
-      {"prefix", {"--prefix", td + "ns/default/sa/w"},
+      {"prefix",
+       {"--prefix", td + "ns/default/sa/w"},
        [&](const auto& r) { return r.spiffe_id == fleet_.web; }},  // "0f0f" included
       {"kind", {"--kind", "server"}, [](const auto& r) { return r.kind == CertKind::kServer; }},
-      {"valid now", {"--status", "valid"},
+      {"valid now",
+       {"--status", "valid"},
        [&](const auto& r) {
          return r.status == CertStatus::kActive && r.not_before <= now_ && r.not_after > now_;
        }},
-      {"expired", {"--status", "expired"},
+      {"expired",
+       {"--status", "expired"},
        [&](const auto& r) { return r.status == CertStatus::kActive && r.not_after < now_; }},
-      {"revoked", {"--status", "revoked"},
+      {"revoked",
+       {"--status", "revoked"},
        [](const auto& r) { return r.status == CertStatus::kRevoked; }},
-      {"issued in the last 7h", {"--issued-since", "7h"},
+      {"issued in the last 7h",
+       {"--issued-since", "7h"},
        [&](const auto& r) { return r.issued_at >= now_ - std::chrono::hours(7); }},
-      {"issued before an RFC 3339 time", {"--issued-until", FormatRfc3339(now_ - std::chrono::hours(24 * 20))},
+      {"issued before an RFC 3339 time",
+       {"--issued-until", FormatRfc3339(now_ - std::chrono::hours(24 * 20))},
        [&](const auto& r) { return r.issued_at < now_ - std::chrono::hours(24 * 20); }},
-      {"key type", {"--key-type", "RSA-1024"}, [](const auto& r) { return r.key_type == "RSA-1024"; }},
-      {"issuer", {"--issuer", signer},
+      {"key type",
+       {"--key-type", "RSA-1024"},
+       [](const auto& r) { return r.key_type == "RSA-1024"; }},
+      {"issuer",
+       {"--issuer", signer},
        [&](const auto& r) { return r.issuer_serial_hex == signer; }},
-      {"the other issuer", {"--issuer", (*other_ca)->signer_serial_hex()},
+      {"the other issuer",
+       {"--issuer", (*other_ca)->signer_serial_hex()},
        [](const auto& r) { return r.serial_hex == "0f0f"; }},
-      {"serial", {"--serial", fleet_.SerialsOf(fleet_.api)[1]},
+      {"serial",
+       {"--serial", fleet_.SerialsOf(fleet_.api)[1]},
        [&](const auto& r) { return r.serial_hex == fleet_.SerialsOf(fleet_.api)[1]; }},
   };
   for (const Case& c : cases) {
@@ -144,11 +156,13 @@ TEST_F(SvidctlFleetTest, CertsListSortsAndPagesWithoutRepeatsOrGaps) {
   // Page through by token, three at a time, sorted by expiry. stdout is only the list; the
   // count and the next page's token go to stderr.
   std::vector<std::string> all = ListSerials({"--sort", "not_after"});
-  const std::string prefix = "3 of " + std::to_string(all.size()) + " shown; next page: --page-token ";
+  const std::string prefix =
+      "3 of " + std::to_string(all.size()) + " shown; next page: --page-token ";
   std::vector<std::string> paged;
   std::string token;
   for (int page = 0; page < 100; ++page) {
-    std::vector<std::string> args = {"certs", "list", "--sort", "not_after", "--limit", "3", "-o", "json"};
+    std::vector<std::string> args = {"certs",   "list", "--sort", "not_after",
+                                     "--limit", "3",    "-o",     "json"};
     if (!token.empty()) args.insert(args.end(), {"--page-token", token});
     CommandResult r = Run(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -165,12 +179,14 @@ TEST_F(SvidctlFleetTest, CertsListSortsAndPagesWithoutRepeatsOrGaps) {
 
   CommandResult table = Run({"certs", "list", "--limit", "2"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_THAT(table.err, HasSubstr("2 of " + std::to_string(all.size()) + " shown; next page: --page-token "));
+  EXPECT_THAT(table.err,
+              HasSubstr("2 of " + std::to_string(all.size()) + " shown; next page: --page-token "));
   EXPECT_THAT(table.out, Not(HasSubstr("next page")));
 }
 
 TEST_F(SvidctlFleetTest, RevokeEveryCertificateOfAnIdentityOrOfAnIssuer) {
-  json revoked = RunJson({"certs", "revoke", "--spiffe-id", fleet_.api, "--reason", "decommissioned"});
+  json revoked =
+      RunJson({"certs", "revoke", "--spiffe-id", fleet_.api, "--reason", "decommissioned"});
   ASSERT_EQ(revoked["revoked"].size(), 3u);
   for (const json& r : revoked["revoked"]) {
     EXPECT_EQ(r["spiffe_id"], fleet_.api);
@@ -185,19 +201,20 @@ TEST_F(SvidctlFleetTest, RevokeEveryCertificateOfAnIdentityOrOfAnIssuer) {
   EXPECT_THAT(again.out, HasSubstr("nothing revoked"));
 
   CommandResult by_issuer =
-      Run({"certs", "revoke", "--issuer", dir_->authority().signer_serial_hex(), "--reason", "ca compromise"});
+      Run({"certs", "revoke", "--issuer", dir_->authority().signer_serial_hex(), "--reason",
+           "ca compromise"});
   ASSERT_EQ(by_issuer.exit_code, 0) << by_issuer.err;
   EXPECT_THAT(by_issuer.out, HasSubstr("revoked certificate "));
   EXPECT_EQ(ListSerials({"--status", "active"}), std::vector<std::string>{});
 
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {"certs", "revoke"},
-           {"certs", "revoke", "01", "--spiffe-id", fleet_.web}}) {
+           {"certs", "revoke"}, {"certs", "revoke", "01", "--spiffe-id", fleet_.web}}) {
     CommandResult r = Run(args);
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_THAT(r.err, HasSubstr("name exactly one of"));
   }
-  CommandResult unknown = Run({"certs", "revoke", "--spiffe-id", "spiffe://cluster.local/ns/x/sa/y"});
+  CommandResult unknown =
+      Run({"certs", "revoke", "--spiffe-id", "spiffe://cluster.local/ns/x/sa/y"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.err, HasSubstr("spiffe://cluster.local/ns/x/sa/y"));
 }
@@ -266,7 +283,8 @@ TEST_F(SvidctlFleetTest, AuditExitsTwoOnACriticalFindingAndZeroOnceItIsFixed) {
   EXPECT_THAT(table.out, HasSubstr("SEVERITY"));
   EXPECT_THAT(table.out, HasSubstr("1 critical, 2 warning"));
 
-  ASSERT_EQ(Run({"certs", "revoke", "--spiffe-id", fleet_.weak, "--reason", "weak key"}).exit_code, 0);
+  ASSERT_EQ(Run({"certs", "revoke", "--spiffe-id", fleet_.weak, "--reason", "weak key"}).exit_code,
+            0);
   CommandResult fixed = Run({"audit", "--at", at_});
   EXPECT_EQ(fixed.exit_code, 0) << fixed.out;
   EXPECT_THAT(fixed.out, HasSubstr("0 critical"));
@@ -322,7 +340,8 @@ TEST_F(SvidctlFleetTest, AdminIssueWritesAWorkingCredentialAndRecordsIt) {
   auto chain = ParseCertificatesPem(ReadFileToString(out / "cert-chain.pem").value()).value();
   ASSERT_GE(chain.size(), 2u);
   std::vector<std::string> intermediates;
-  for (size_t i = 1; i < chain.size(); ++i) intermediates.push_back(CertificateToPem(chain[i].get()).value());
+  for (size_t i = 1; i < chain.size(); ++i)
+    intermediates.push_back(CertificateToPem(chain[i].get()).value());
   const std::string leaf = CertificateToPem(chain[0].get()).value();
   const std::string roots = ReadFileToString(out / "root-cert.pem").value();
   EXPECT_TRUE(OpensslVerifyStrict(leaf, intermediates, roots, "sslclient").ok());
@@ -340,7 +359,8 @@ TEST_F(SvidctlFleetTest, AdminIssueWritesAWorkingCredentialAndRecordsIt) {
   for (const auto& [bad, message] : std::vector<std::pair<std::string, std::string>>{
            {"spiffe://other.domain/admin/eve", "not in the CA's trust domain"},
            {"not-a-spiffe-id", "admin ID not-a-spiffe-id"}}) {
-    CommandResult refused = Run({"admin", "issue", "--id", bad, "--out-dir", (dir_->path() / "x").string()});
+    CommandResult refused =
+        Run({"admin", "issue", "--id", bad, "--out-dir", (dir_->path() / "x").string()});
     EXPECT_EQ(refused.exit_code, 1);
     EXPECT_THAT(refused.err, HasSubstr(message));
   }
@@ -360,16 +380,17 @@ TEST_F(SvidctlFleetTest, ServerOnlyCommandsAndRemoteFlagsSayWhatIsMissing) {
 TEST_F(SvidctlFleetTest, HelpShowsEveryCommand) {
   CommandResult top = RunSvidctl({"--help"});
   ASSERT_EQ(top.exit_code, 0);
-  for (const char* command : {"certs", "identities", "stats", "audit", "bundle", "ca", "admin",
-                              "ledger", "--server", "--cert", "--key", "--root-cert",
-                              "--data-dir"}) {
+  for (const char* command :
+       {"certs", "identities", "stats", "audit", "bundle", "ca", "admin", "ledger", "--server",
+        "--cert", "--key", "--root-cert", "--data-dir"}) {
     EXPECT_THAT(top.out, HasSubstr(command));
   }
   const std::vector<std::pair<std::string, std::vector<std::string>>> groups = {
       {"certs", {"list", "show", "revoke"}},
       {"identities", {"list"}},
-      {"ca", {"issue-intermediate", "csr", "import", "status", "rotate-root",
-              "rotate-intermediate", "reissue"}},
+      {"ca",
+       {"issue-intermediate", "csr", "import", "status", "rotate-root", "rotate-intermediate",
+        "reissue"}},
       {"admin", {"issue"}},
       {"ledger", {"verify"}}};
   // Each as an entry of the subcommand list ("  NAME   description"), not merely a word

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
 #include "ca/ledger_checkpointer.h"
+#include "nlohmann/json.hpp"
 #include "support/ledger/sqlite_tool.h"
 #include "support/ledger/temp_dir.h"
 #include "support/pki/external_verify.h"
@@ -34,8 +34,8 @@ class SvidctlLedgerTest : public ::testing::Test {
         WriteFileAtomically(data_.File("ca") / "root-cert.pem", authority_->root_bundle_pem())
             .ok());
     std::unique_ptr<Ledger> ledger = OpenSqliteLedger(data_.File("ledger.db")).value();
-    ca::LedgerCheckpointer checkpointer(*ledger,
-                                    ca::LedgerCheckpointerOptions{data_.File(kLedgerHeadFileName)});
+    ca::LedgerCheckpointer checkpointer(
+        *ledger, ca::LedgerCheckpointerOptions{data_.File(kLedgerHeadFileName)});
     for (int i = 0; i < 5; ++i) {
       if (i == 4) {
         ASSERT_TRUE(checkpointer.Checkpoint(*authority_, now - std::chrono::minutes(10)).ok());
@@ -153,7 +153,8 @@ TEST_F(SvidctlLedgerTest, ACheckpointReSignedWithAForeignKeyIsRefused) {
   std::filesystem::remove(data_.File(kLedgerHeadFileName));
   {
     std::unique_ptr<Ledger> ledger = OpenSqliteLedger(data_.File("ledger.db")).value();
-    ca::LedgerCheckpointer forger(*ledger, ca::LedgerCheckpointerOptions{data_.File(kLedgerHeadFileName)});
+    ca::LedgerCheckpointer forger(*ledger,
+                                  ca::LedgerCheckpointerOptions{data_.File(kLedgerHeadFileName)});
     absl::Status forged = forger.Checkpoint(*foreign, SystemClock::Instance().Now());
     ASSERT_TRUE(forged.ok()) << forged;
   }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
@@ -15,7 +16,6 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/pki/leaf_profile.h"
 #include "svidd/spiffe/spiffe_id.h"
-#include "svidd/common/status_macros.h"
 
 namespace svidd::testing {
 namespace {

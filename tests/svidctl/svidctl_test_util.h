@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "support/fleet/test_records.h"
 #include "svidd/common/clock.h"
 #include "svidd/ledger/certificate_record.h"
-#include "support/fleet/test_records.h"
 #include "svidd/pki/authority.h"
 
 namespace svidd::testing {

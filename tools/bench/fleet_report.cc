@@ -21,19 +21,19 @@ double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 
 }  // namespace
 
-FleetReport Summarize(const std::vector<FleetEvent>& events, size_t streams,
-                      TimePoint stop_time) {
+FleetReport Summarize(const std::vector<FleetEvent>& events, size_t streams, TimePoint stop_time) {
   FleetReport report;
   report.streams = streams;
-  std::map<int, const FleetEvent*> last_cert;   // per stream, the certificate it holds
-  std::map<int, TimePoint> pending_request;     // per stream, the request being answered
+  std::map<int, const FleetEvent*> last_cert;  // per stream, the certificate it holds
+  std::map<int, TimePoint> pending_request;    // per stream, the request being answered
   std::map<int64_t, int> per_second;
   std::vector<double> positions, latencies_ms;
   std::optional<TimePoint> first_initial, last_initial;
   for (const FleetEvent& e : events) {
     switch (e.kind) {
       case FleetEvent::Kind::kRequested: {
-        per_second[std::chrono::duration_cast<std::chrono::seconds>(e.at.time_since_epoch()).count()]++;
+        per_second[std::chrono::duration_cast<std::chrono::seconds>(e.at.time_since_epoch())
+                       .count()]++;
         pending_request[e.stream] = e.at;
         auto held = last_cert.find(e.stream);
         if (held != last_cert.end()) {
@@ -70,9 +70,11 @@ FleetReport Summarize(const std::vector<FleetEvent>& events, size_t streams,
   for (const auto& [second, n] : per_second) {
     report.max_requests_per_second = std::max(report.max_requests_per_second, n);
   }
-  report.renewal_position_min = positions.empty() ? 0 : *std::min_element(positions.begin(), positions.end());
+  report.renewal_position_min =
+      positions.empty() ? 0 : *std::min_element(positions.begin(), positions.end());
   report.renewal_position_p50 = Percentile(positions, 0.5);
-  report.renewal_position_max = positions.empty() ? 0 : *std::max_element(positions.begin(), positions.end());
+  report.renewal_position_max =
+      positions.empty() ? 0 : *std::max_element(positions.begin(), positions.end());
   report.latency_p50_ms = Percentile(latencies_ms, 0.5);
   report.latency_p99_ms = Percentile(latencies_ms, 0.99);
   report.latency_max_ms = Percentile(latencies_ms, 1.0);
@@ -93,7 +95,8 @@ std::string ToMarkdown(const FleetReport& r) {
       absl::StrFormat("%.3f / %.3f / %.3f", r.renewal_position_min, r.renewal_position_p50,
                       r.renewal_position_max));
   row("request to certificate p50 / p99 / max",
-      absl::StrFormat("%.1f / %.1f / %.1f ms", r.latency_p50_ms, r.latency_p99_ms, r.latency_max_ms));
+      absl::StrFormat("%.1f / %.1f / %.1f ms", r.latency_p50_ms, r.latency_p99_ms,
+                      r.latency_max_ms));
   row("refused", absl::StrFormat("%d", r.refused));
   row("streams closed by the server", absl::StrFormat("%d", r.ended_early));
   return out;

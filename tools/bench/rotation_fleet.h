@@ -21,11 +21,11 @@
 namespace svidd::bench {
 
 struct FleetOptions {
-  std::string target;          // "127.0.0.1:<port>"
-  std::string root_pem;        // trust for the server's certificate
+  std::string target;    // "127.0.0.1:<port>"
+  std::string root_pem;  // trust for the server's certificate
   std::string server_name = "localhost";
   int streams = 1000;
-  int channels = 8;            // TLS connections the streams are spread over
+  int channels = 8;  // TLS connections the streams are spread over
   std::string trust_domain = "cluster.local";
   std::string ns = "bench";
   // Bearer token for stream i (its identity is spiffe://<td>/ns/<ns>/sa/w<i>).

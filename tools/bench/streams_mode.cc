@@ -1,5 +1,5 @@
-// svidd-bench streams: a bounded rotation load test on loopback. Starts a real svidd in this process
-// (own temp data dir, 127.0.0.1, ephemeral port, wall clock), opens --streams rotation
+// svidd-bench streams: a bounded rotation load test on loopback. Starts a real svidd in this
+// process (own temp data dir, 127.0.0.1, ephemeral port, wall clock), opens --streams rotation
 // streams at once, lets the server drive their renewals for --duration, then prints the
 // figures as a Markdown table (docs/scale.md holds a run and the command behind it).
 #include <sys/resource.h>
@@ -43,14 +43,20 @@ double CpuSeconds() {
 namespace svidd::bench {
 
 int RunStreamsMode(int argc, char** argv) {
-  CLI::App app{"svidd-bench streams: thousands of rotation streams against an in-process svidd on loopback"};
+  CLI::App app{
+      "svidd-bench streams: thousands of rotation streams against an in-process svidd on loopback"};
   int streams = 2000, rate = 100, channels = 8;
   std::string ttl_text = "60s", duration_text = "100s";
-  app.add_option("--streams", streams, "Concurrent rotation streams")->capture_default_str()->check(CLI::Range(1, 20000));
-  app.add_option("--ttl", ttl_text, "Certificate lifetime (the server's --max-ttl)")->capture_default_str();
-  app.add_option("--duration", duration_text, "How long to run (at most 15m)")->capture_default_str();
+  app.add_option("--streams", streams, "Concurrent rotation streams")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 20000));
+  app.add_option("--ttl", ttl_text, "Certificate lifetime (the server's --max-ttl)")
+      ->capture_default_str();
+  app.add_option("--duration", duration_text, "How long to run (at most 15m)")
+      ->capture_default_str();
   app.add_option("--rate", rate, "Server --max-renewals-per-second")->capture_default_str();
-  app.add_option("--channels", channels, "TLS connections the streams share")->capture_default_str();
+  app.add_option("--channels", channels, "TLS connections the streams share")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   auto ttl = svidd::ParseDuration(ttl_text);
   auto duration = svidd::ParseDuration(duration_text);
@@ -64,7 +70,8 @@ int RunStreamsMode(int argc, char** argv) {
   if (::mkdtemp(pattern) == nullptr) return 1;
   const std::filesystem::path dir = pattern;
   auto key = svidd::testing::MakeEs256Key("bench");
-  if (!key.ok() || !svidd::WriteFileAtomically(dir / "jwks.json", svidd::testing::JwksJson({&*key})).ok()) {
+  if (!key.ok() ||
+      !svidd::WriteFileAtomically(dir / "jwks.json", svidd::testing::JwksJson({&*key})).ok()) {
     return 1;
   }
   svidd::ServerOptions options;
@@ -111,11 +118,13 @@ int RunStreamsMode(int argc, char** argv) {
   std::filesystem::remove_all(dir);
 
   svidd::bench::FleetReport report = svidd::bench::Summarize(fleet.Events(), streams, stop_time);
-  std::cout << absl::StrFormat("svidd-bench --streams %d --ttl %s --duration %s --rate %d --channels %d\n\n",
-                               streams, ttl_text, duration_text, rate, channels);
+  std::cout << absl::StrFormat(
+      "svidd-bench --streams %d --ttl %s --duration %s --rate %d --channels %d\n\n", streams,
+      ttl_text, duration_text, rate, channels);
   std::cout << "| figure | value |\n|---|---|\n" << svidd::bench::ToMarkdown(report);
-  std::cout << absl::StrFormat("| scheduler: renewals completed / retries / expired unrenewed | %d / %d / %d |\n",
-                               stats.renewals_completed, stats.retries, stats.expired_unrenewed);
+  std::cout << absl::StrFormat(
+      "| scheduler: renewals completed / retries / expired unrenewed | %d / %d / %d |\n",
+      stats.renewals_completed, stats.retries, stats.expired_unrenewed);
   std::cout << absl::StrFormat("| wall time | %.1f s |\n",
                                std::chrono::duration<double>(stop_time - started).count());
   std::cout << absl::StrFormat("| CPU (server and fleet, one process) | %.1f s |\n", cpu);

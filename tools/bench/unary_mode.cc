@@ -132,25 +132,13 @@ void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
 absl::StatusOr<std::unique_ptr<ChildServer>> StartSvidd(const UnaryFlags& flags,
                                                         const std::filesystem::path& dir,
                                                         int* port) {
-  std::vector<std::string> argv = {flags.svidd_binary,
-                                   "--data-dir",
-                                   (dir / "data").string(),
-                                   "--listen",
-                                   "127.0.0.1:0",
-                                   "--port-file",
-                                   (dir / "port").string(),
-                                   "--jwks-file",
-                                   (dir / "jwks.json").string(),
-                                   "--jwt-issuer",
-                                   kBenchIssuer,
-                                   "--ca-key-type",
-                                   flags.ca_key_type,
-                                   // Every call is one identity's (one token): the issuance
-                                   // rate limits would measure themselves, not the CA.
-                                   "--max-issuance-per-identity-per-second",
-                                   "0",
-                                   "--max-issuance-per-second",
-                                   "0"};
+  std::vector<std::string> argv = {
+      flags.svidd_binary, "--data-dir", (dir / "data").string(), "--listen", "127.0.0.1:0",
+      "--port-file", (dir / "port").string(), "--jwks-file", (dir / "jwks.json").string(),
+      "--jwt-issuer", kBenchIssuer, "--ca-key-type", flags.ca_key_type,
+      // Every call is one identity's (one token): the issuance
+      // rate limits would measure themselves, not the CA.
+      "--max-issuance-per-identity-per-second", "0", "--max-issuance-per-second", "0"};
   argv.insert(argv.end(), flags.svidd_args.begin(), flags.svidd_args.end());
   auto server = ChildServer::Start(argv, dir / "svidd.log");
   if (!server.ok()) return server.status();

@@ -103,9 +103,9 @@ absl::StatusOr<std::vector<Issuer>> MakeIssuers(const std::filesystem::path& dat
   for (int k = 1; k < count; ++k) {
     IntermediateSpec spec{trust_domain, KeyType::kEcP256, std::chrono::hours(24 * 30)};
     SVIDD_ASSIGN_OR_RETURN(CaMaterial ca, IssueIntermediate(root, spec, {root.cert.get()}, made));
-    SVIDD_ASSIGN_OR_RETURN(
-        CertificateRecord record,
-        issuance::BuildCaCertificateRecord(ca, root.cert.get(), td.str(), "svidd (self-managed CA)", made));
+    SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
+                           issuance::BuildCaCertificateRecord(ca, root.cert.get(), td.str(),
+                                                              "svidd (self-managed CA)", made));
     SVIDD_RETURN_IF_ERROR(ledger.RecordIssuance(record));
     issuers.push_back({SerialHex(ca.signing_cert.get()), SubjectOf(ca.signing_cert.get())});
   }

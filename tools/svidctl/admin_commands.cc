@@ -8,9 +8,9 @@
 #include "svidctl/data_dir_ledger.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
+#include "svidd/issuance/admin_credential.h"
 #include "svidd/pki/authority.h"
 #include "svidd/pki/ca_material.h"
-#include "svidd/issuance/admin_credential.h"
 
 namespace svidctl {
 namespace {
@@ -27,9 +27,8 @@ absl::Status RunAdminIssue(const AdminOptions& o, const BackendOptions& where,
   const svidd::TimePoint now = clock.Now();
   absl::StatusOr<svidd::CaMaterial> material = svidd::LoadIstioCaDir(where.EffectiveCaDir(), now);
   if (!material.ok()) {
-    return absl::Status(material.status().code(),
-                        absl::StrCat("the CA in ", where.EffectiveCaDir(), ": ",
-                                     material.status().message()));
+    return absl::Status(material.status().code(), absl::StrCat("the CA in ", where.EffectiveCaDir(),
+                                                               ": ", material.status().message()));
   }
   SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<const svidd::Authority> authority,
                          svidd::Authority::Create(*std::move(material)));
@@ -79,8 +78,7 @@ void AddAdminCommands(CLI::App& app, AdminOptions& o, CommandContext& context) {
       "svidd's --admin-id");
   issue->add_option("--id", o.id, "Its SPIFFE ID, e.g. spiffe://cluster.local/admin/alice")
       ->required();
-  issue->add_option("--out-dir", o.out_dir, "Where to write the files (created 0700)")
-      ->required();
+  issue->add_option("--out-dir", o.out_dir, "Where to write the files (created 0700)")->required();
   issue->add_option("--ttl", o.ttl, "Lifetime (never past the CA's)")->capture_default_str();
   AddOutputOption(issue, o.output, {"text", "json"});
   context.OnRunLocal(issue, [&o, &context] {

@@ -25,7 +25,9 @@ namespace fs = std::filesystem;
 absl::StatusOr<std::string> ReadNamed(const std::string& flag, const std::string& path) {
   if (path.empty()) return absl::InvalidArgumentError(absl::StrCat("--", flag, " is required"));
   auto text = svidd::ReadFileToString(path);
-  if (!text.ok()) return absl::Status(text.status().code(), absl::StrCat("--", flag, ": ", text.status().message()));
+  if (!text.ok())
+    return absl::Status(text.status().code(),
+                        absl::StrCat("--", flag, ": ", text.status().message()));
   return text;
 }
 
@@ -39,12 +41,14 @@ absl::StatusOr<std::string> TrustDomainOf(const X509* cert) {
 }
 
 absl::Status Record(const std::string& data_dir, const std::string& ledger_uri,
-                    const svidd::CaMaterial& ca, const X509* issuer,
-                    const std::string& principal, svidd::TimePoint now) {
+                    const svidd::CaMaterial& ca, const X509* issuer, const std::string& principal,
+                    svidd::TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(std::string td, TrustDomainOf(ca.signing_cert.get()));
-  SVIDD_ASSIGN_OR_RETURN(svidd::CertificateRecord record,
-                         svidd::issuance::BuildCaCertificateRecord(ca, issuer, "spiffe://" + td, principal, now));
-  SVIDD_ASSIGN_OR_RETURN(auto ledger, OpenDataDirLedger(data_dir, LedgerAccess::kReadWrite, ledger_uri));
+  SVIDD_ASSIGN_OR_RETURN(
+      svidd::CertificateRecord record,
+      svidd::issuance::BuildCaCertificateRecord(ca, issuer, "spiffe://" + td, principal, now));
+  SVIDD_ASSIGN_OR_RETURN(auto ledger,
+                         OpenDataDirLedger(data_dir, LedgerAccess::kReadWrite, ledger_uri));
   return ledger->RecordIssuance(std::move(record));
 }
 
@@ -53,7 +57,8 @@ std::vector<svidd::X509Ptr> UnionOfRoots(std::vector<svidd::X509Ptr> roots,
                                          std::vector<svidd::X509Ptr> more) {
   for (svidd::X509Ptr& r : more) {
     bool seen = false;
-    for (const svidd::X509Ptr& have : roots) seen = seen || svidd::SerialHex(have.get()) == svidd::SerialHex(r.get());
+    for (const svidd::X509Ptr& have : roots)
+      seen = seen || svidd::SerialHex(have.get()) == svidd::SerialHex(r.get());
     if (!seen) roots.push_back(std::move(r));
   }
   return roots;
@@ -75,9 +80,11 @@ absl::Status RunIssueIntermediate(const std::string& data_dir, const CaOptions& 
   SVIDD_ASSIGN_OR_RETURN(std::chrono::seconds ttl, svidd::ParseDuration(o.ttl));
   SVIDD_ASSIGN_OR_RETURN(svidd::KeyType key_type, svidd::ParseKeyType(o.key_type));
   SVIDD_ASSIGN_OR_RETURN(std::string td, TrustDomainOf(root->cert.get()));
-  SVIDD_ASSIGN_OR_RETURN(std::string bundle_pem,
-                         svidd::ReadFileToString(svidd::DataDir(data_dir).own_ca() / "root-cert.pem"));
-  SVIDD_ASSIGN_OR_RETURN(std::vector<svidd::X509Ptr> bundle, svidd::ParseCertificatesPem(bundle_pem));
+  SVIDD_ASSIGN_OR_RETURN(
+      std::string bundle_pem,
+      svidd::ReadFileToString(svidd::DataDir(data_dir).own_ca() / "root-cert.pem"));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<svidd::X509Ptr> bundle,
+                         svidd::ParseCertificatesPem(bundle_pem));
   std::vector<const X509*> roots;
   for (const svidd::X509Ptr& r : bundle) roots.push_back(r.get());
   const svidd::TimePoint now = clock.Now();
@@ -85,7 +92,8 @@ absl::Status RunIssueIntermediate(const std::string& data_dir, const CaOptions& 
   SVIDD_ASSIGN_OR_RETURN(svidd::CaMaterial ca, svidd::IssueIntermediate(*root, spec, roots, now));
   // On record before anyone can use it.
   SVIDD_RETURN_IF_ERROR(Record(data_dir, o.ledger, ca, root->cert.get(),
-                               absl::StrCat("svidctl ca issue-intermediate (", LocalUser(), ")"), now));
+                               absl::StrCat("svidctl ca issue-intermediate (", LocalUser(), ")"),
+                               now));
   SVIDD_RETURN_IF_ERROR(svidd::WriteIstioCaDir(o.out_dir, ca));
   out << "issued intermediate " << svidd::SerialHex(ca.signing_cert.get()) << " \"" << o.name
       << "\" valid until " << svidd::FormatRfc3339(svidd::NotAfter(ca.signing_cert.get()))
@@ -109,7 +117,8 @@ absl::Status RunCaCsr(const std::string& data_dir, const CaOptions& o, std::ostr
   SVIDD_ASSIGN_OR_RETURN(svidd::EvpPkeyPtr key, svidd::GenerateKey(key_type));
   SVIDD_ASSIGN_OR_RETURN(std::string csr, svidd::MakeIntermediateCsr(key.get(), td, o.name));
   SVIDD_ASSIGN_OR_RETURN(std::string key_pem, svidd::PrivateKeyToPkcs8Pem(key.get()));
-  const fs::path dir = o.out_dir.empty() ? svidd::DataDir(data_dir).ca_pending() : fs::path(o.out_dir);
+  const fs::path dir =
+      o.out_dir.empty() ? svidd::DataDir(data_dir).ca_pending() : fs::path(o.out_dir);
   SVIDD_RETURN_IF_ERROR(svidd::EnsureDirectory(dir, 0700));
   SVIDD_RETURN_IF_ERROR(svidd::WriteFileAtomically(dir / "ca-key.pem", key_pem, 0600));
   SVIDD_RETURN_IF_ERROR(svidd::WriteFileAtomically(dir / "ca-csr.pem", csr, 0644));
@@ -119,8 +128,8 @@ absl::Status RunCaCsr(const std::string& data_dir, const CaOptions& o, std::ostr
   return absl::OkStatus();
 }
 
-absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o,
-                         const svidd::Clock& clock, std::ostream& out) {
+absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o, const svidd::Clock& clock,
+                         std::ostream& out) {
   SVIDD_ASSIGN_OR_RETURN(std::string cert_pem, ReadNamed("cert", o.cert));
   SVIDD_ASSIGN_OR_RETURN(std::string root_pem, ReadNamed("root-cert", o.root_cert));
   const std::string key_path =
@@ -129,13 +138,15 @@ absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o,
   svidd::CaMaterial ca;
   SVIDD_ASSIGN_OR_RETURN(ca.signing_cert, svidd::ParseCertificatePem(cert_pem));
   auto key = svidd::ParsePrivateKeyPem(key_pem);
-  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat(key_path, " is not a PEM private key"));
+  if (!key.ok())
+    return absl::InvalidArgumentError(absl::StrCat(key_path, " is not a PEM private key"));
   ca.signing_key = *std::move(key);
   if (!o.chain.empty()) {
     SVIDD_ASSIGN_OR_RETURN(std::string chain_pem, ReadNamed("chain", o.chain));
     SVIDD_ASSIGN_OR_RETURN(ca.intermediates, svidd::ParseCertificatesPem(chain_pem));
   }
-  SVIDD_ASSIGN_OR_RETURN(std::vector<svidd::X509Ptr> new_roots, svidd::ParseCertificatesPem(root_pem));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<svidd::X509Ptr> new_roots,
+                         svidd::ParseCertificatesPem(root_pem));
   // Unless told otherwise, the roots workloads trust today stay trusted, so nothing issued
   // under them stops verifying.
   std::vector<svidd::X509Ptr> current;
@@ -145,7 +156,8 @@ absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o,
       SVIDD_ASSIGN_OR_RETURN(current, svidd::ParseCertificatesPem(*bundle));
     }
   }
-  const X509* issuer = !ca.intermediates.empty() ? ca.intermediates.front().get() : new_roots.front().get();
+  const X509* issuer =
+      !ca.intermediates.empty() ? ca.intermediates.front().get() : new_roots.front().get();
   svidd::X509Ptr issuer_ref = svidd::ShareCertificate(issuer);
   ca.roots = UnionOfRoots(std::move(current), std::move(new_roots));
   const svidd::TimePoint now = clock.Now();

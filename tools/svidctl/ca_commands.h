@@ -9,8 +9,8 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
-#include "svidd/common/clock.h"
 #include "svidctl/command_context.h"
+#include "svidd/common/clock.h"
 
 namespace svidctl {
 
@@ -22,10 +22,10 @@ struct CaOptions {
   std::string key_type = "ec-p256";
   std::string trust_domain;  // csr: default from the data dir's CA
   // import
-  std::string cert;          // the signed intermediate
-  std::string chain;         // certificates between it and the root (optional)
-  std::string root_cert;     // the root(s) it chains to
-  std::string key;           // default <data-dir>/ca-pending/ca-key.pem
+  std::string cert;       // the signed intermediate
+  std::string chain;      // certificates between it and the root (optional)
+  std::string root_cert;  // the root(s) it chains to
+  std::string key;        // default <data-dir>/ca-pending/ca-key.pem
   bool replace_roots = false;
   // status, rotate-*, reissue
   std::string issuer;

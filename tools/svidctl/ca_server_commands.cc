@@ -12,8 +12,8 @@ namespace {
 
 using CaCall = absl::StatusOr<svidd::CaManagerStatus> (Backend::*)();
 
-void AddStatusCommand(CLI::App* ca, const char* name, const char* help, CaCall call,
-                      CaOptions& o, CommandContext& context) {
+void AddStatusCommand(CLI::App* ca, const char* name, const char* help, CaCall call, CaOptions& o,
+                      CommandContext& context) {
   CLI::App* command = ca->add_subcommand(name, help);
   AddOutputOption(command, o.output, {"table", "json"});
   context.OnRun(command, [call, &o, &context](Backend& backend) -> absl::Status {
@@ -45,8 +45,7 @@ void AddCaServerCommands(CLI::App* ca, CaOptions& o, CommandContext& context) {
       "reissue",
       "Ask every connected workload holding a certificate from ISSUER to renew now (needs "
       "--server)");
-  reissue->add_option("issuer", o.issuer, "The CA certificate's serial (any spelling)")
-      ->required();
+  reissue->add_option("issuer", o.issuer, "The CA certificate's serial (any spelling)")->required();
   context.OnRun(reissue, [&o, &context](Backend& backend) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(std::string issuer, svidd::ParseOperatorSerial(o.issuer, "CA serial"));
     SVIDD_ASSIGN_OR_RETURN(uint64_t streams, backend.Reissue(issuer));

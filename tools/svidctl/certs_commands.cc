@@ -1,8 +1,8 @@
 #include "svidctl/certs_commands.h"
 
 #include "absl/strings/str_cat.h"
-#include "svidctl/output_format.h"
 #include "svidctl/command_args.h"
+#include "svidctl/output_format.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/operator/operator_input.h"
@@ -30,10 +30,10 @@ void ApplyStatus(const std::string& status, svidd::TimePoint now, CertificateFil
 }
 
 std::string RevokedLine(const CertificateRecord& r, svidd::TimePoint now) {
-  std::string line = absl::StrCat("revoked certificate ", r.serial_hex, " (", r.spiffe_id, ", ",
-                                  svidd::CertKindName(r.kind), ", not after ",
-                                  svidd::FormatRfc3339(r.not_after), ") at ",
-                                  svidd::FormatRfc3339(r.revoked_at.value_or(now)));
+  std::string line =
+      absl::StrCat("revoked certificate ", r.serial_hex, " (", r.spiffe_id, ", ",
+                   svidd::CertKindName(r.kind), ", not after ", svidd::FormatRfc3339(r.not_after),
+                   ") at ", svidd::FormatRfc3339(r.revoked_at.value_or(now)));
   if (!r.revocation_reason.empty()) absl::StrAppend(&line, ": ", r.revocation_reason);
   return line + "\n";
 }
@@ -141,8 +141,7 @@ absl::Status RunRevoke(const CertsOptions& o, Backend& backend, svidd::TimePoint
   if (!o.revoke_issuer.empty()) {
     ++targets;
     request.target = svidd::RevocationRequest::Target::kIssuer;
-    SVIDD_ASSIGN_OR_RETURN(request.value,
-                           svidd::ParseOperatorSerial(o.revoke_issuer, "CA serial"));
+    SVIDD_ASSIGN_OR_RETURN(request.value, svidd::ParseOperatorSerial(o.revoke_issuer, "CA serial"));
   }
   if (targets != 1) {
     return absl::InvalidArgumentError(
@@ -154,7 +153,8 @@ absl::Status RunRevoke(const CertsOptions& o, Backend& backend, svidd::TimePoint
   if (o.revoke_output == "json") {
     nlohmann::ordered_json j;
     j["revoked"] = nlohmann::ordered_json::array();
-    for (const CertificateRecord& r : result.revoked) j["revoked"].push_back(RecordToJson(r, false));
+    for (const CertificateRecord& r : result.revoked)
+      j["revoked"].push_back(RecordToJson(r, false));
     out << j.dump(2) << "\n";
     return absl::OkStatus();
   }

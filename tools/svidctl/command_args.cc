@@ -23,8 +23,7 @@ absl::StatusOr<std::chrono::seconds> ParsePositiveDuration(const std::string& fl
   absl::StatusOr<std::chrono::seconds> d = svidd::ParseDuration(text);
   if (!d.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", d.status().message()));
   if (*d <= std::chrono::seconds(0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, " must be positive, got \"", text, "\""));
+    return absl::InvalidArgumentError(absl::StrCat(flag, " must be positive, got \"", text, "\""));
   }
   return d;
 }

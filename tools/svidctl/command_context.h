@@ -20,7 +20,7 @@ struct CommandContext {
   BackendOptions backend;
   const svidd::Clock& clock;
   std::ostream& out;
-  std::ostream& err;     // notes beside the output (paging); errors go through `result`
+  std::ostream& err;    // notes beside the output (paging); errors go through `result`
   absl::Status result;  // an error: printed to stderr, exit 1
   int exit_code = 0;    // a command that succeeded may still ask for this (audit findings)
 

@@ -23,9 +23,9 @@ absl::StatusOr<std::unique_ptr<svidd::Ledger>> OpenDataDirLedger(const std::stri
   }
   const std::filesystem::path path = svidd::DataDir(data_dir).ledger();
   if (!std::filesystem::exists(path)) {
-    return absl::NotFoundError(absl::StrCat(
-        "no ledger at ", path.string(),
-        ": --data-dir must be the data directory of a svidd that has started once"));
+    return absl::NotFoundError(
+        absl::StrCat("no ledger at ", path.string(),
+                     ": --data-dir must be the data directory of a svidd that has started once"));
   }
   svidd::SqliteLedgerOptions read_only;
   read_only.read_only = true;

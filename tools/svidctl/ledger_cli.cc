@@ -18,7 +18,7 @@ void AddLedgerCommands(CLI::App& app, LedgerOptions& o, CommandContext& context)
   context.OnRunLocal(verify, [&o, &context] {
     LedgerOptions options = o;
     options.ca_dir = context.backend.EffectiveCaDir();  // the global --ca-dir
-    options.ledger = context.backend.ledger;        // the global --ledger
+    options.ledger = context.backend.ledger;            // the global --ledger
     return RunVerify(context.backend.data_dir, options, context.clock, context.out);
   });
 }

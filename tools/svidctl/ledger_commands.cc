@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "svidctl/ledger_output.h"
-#include "svidd/common/status_macros.h"
 #include "svidd/common/data_dir.h"
+#include "svidd/common/status_macros.h"
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/ledger_verifier.h"
 #include "svidd/ledger/postgres_ledger.h"

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "svidctl/command_context.h"
 #include "absl/status/status.h"
+#include "svidctl/command_context.h"
 #include "svidd/common/clock.h"
 
 namespace svidctl {

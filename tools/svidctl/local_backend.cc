@@ -7,10 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "svidctl/backend.h"
 #include "svidctl/data_dir_ledger.h"
-#include "svidd/common/status_macros.h"
-#include "svidd/common/data_dir.h"
-#include "svidd/operator/operator_service.h"
 #include "svidd/api/trust_bundle_state.h"
+#include "svidd/common/data_dir.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/operator/operator_service.h"
 
 namespace svidctl {
 namespace {
@@ -18,9 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 
 absl::Status NeedsServer(const char* command) {
-  return absl::FailedPreconditionError(absl::StrCat(
-      command, " asks the running svidd's CA manager: give --server HOST:PORT with --cert, "
-               "--key and --root-cert (or SVIDCTL_SERVER, SVIDCTL_CERT, ...)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat(command,
+                   " asks the running svidd's CA manager: give --server HOST:PORT with --cert, "
+                   "--key and --root-cert (or SVIDCTL_SERVER, SVIDCTL_CERT, ...)"));
 }
 
 // The data directory's options; the bundle sequence is the one svidd last published.
@@ -28,7 +29,8 @@ svidd::OperatorServiceOptions LocalOperatorOptions(const BackendOptions& o) {
   const fs::path data_dir = o.data_dir;
   svidd::OperatorServiceOptions options =
       svidd::DataDirOperatorOptions(data_dir, o.EffectiveCaDir(), o.ledger);
-  options.bundle_sequence = [file = svidd::DataDir(data_dir).trust_bundle_state()]() -> std::optional<uint64_t> {
+  options.bundle_sequence =
+      [file = svidd::DataDir(data_dir).trust_bundle_state()]() -> std::optional<uint64_t> {
     absl::StatusOr<std::optional<uint64_t>> sequence = svidd::api::ReadTrustBundleSequence(file);
     return sequence.ok() ? *sequence : std::nullopt;
   };
@@ -53,8 +55,9 @@ class LocalBackend : public Backend {
   }
   // Writes to the same ledger the running server reads; it notices within a second.
   absl::StatusOr<svidd::RevocationResult> Revoke(const svidd::RevocationRequest& request) override {
-    SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                           OpenDataDirLedger(options_.data_dir, LedgerAccess::kReadWrite, options_.ledger));
+    SVIDD_ASSIGN_OR_RETURN(
+        std::unique_ptr<svidd::Ledger> ledger,
+        OpenDataDirLedger(options_.data_dir, LedgerAccess::kReadWrite, options_.ledger));
     return svidd::RevokeCertificates(*ledger, request, clock_.Now());
   }
   absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
@@ -70,7 +73,9 @@ class LocalBackend : public Backend {
   absl::StatusOr<svidd::TrustBundleRoots> TrustBundle() override { return service_.TrustBundle(); }
 
   absl::StatusOr<svidd::CaManagerStatus> CaStatus() override { return NeedsServer("ca status"); }
-  absl::StatusOr<svidd::CaManagerStatus> RotateRoot() override { return NeedsServer("ca rotate-root"); }
+  absl::StatusOr<svidd::CaManagerStatus> RotateRoot() override {
+    return NeedsServer("ca rotate-root");
+  }
   absl::StatusOr<svidd::CaManagerStatus> RotateIntermediate() override {
     return NeedsServer("ca rotate-intermediate");
   }
@@ -91,8 +96,9 @@ std::string BackendOptions::EffectiveCaDir() const {
 
 absl::StatusOr<std::unique_ptr<Backend>> OpenLocalBackend(const BackendOptions& options,
                                                           const svidd::Clock& clock) {
-  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                         OpenDataDirLedger(options.data_dir, LedgerAccess::kReadOnly, options.ledger));
+  SVIDD_ASSIGN_OR_RETURN(
+      std::unique_ptr<svidd::Ledger> ledger,
+      OpenDataDirLedger(options.data_dir, LedgerAccess::kReadOnly, options.ledger));
   return std::make_unique<LocalBackend>(options, std::move(ledger), clock);
 }
 

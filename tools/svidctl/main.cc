@@ -38,7 +38,8 @@ void AddGlobalOptions(CLI::App& app, svidctl::BackendOptions& b) {
       ->envname("SVIDCTL_ROOT_CERT")
       ->group(remote);
   app.add_option("--server-name", b.server_name,
-                 "Name to verify in svidd's certificate (default: the host in --server; localhost for an IP)")
+                 "Name to verify in svidd's certificate (default: the host in --server; localhost "
+                 "for an IP)")
       ->envname("SVIDCTL_SERVER_NAME")
       ->group(remote);
   app.add_option("--timeout", b.timeout_seconds, "Seconds to wait for an answer")
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
       "Reads the data directory directly, or with --server asks a running svidd's admin API "
       "(same commands, same output)."};
   app.require_subcommand(1);
-  // Subcommands inherit this: global flags may also follow the command (`svidctl stats --server ...`).
+  // Subcommands inherit this: global flags may also follow the command (`svidctl stats --server
+  // ...`).
   app.fallthrough();
   svidctl::CommandContext context(svidd::SystemClock::Instance(), std::cout, std::cerr);
   AddGlobalOptions(app, context.backend);

@@ -54,8 +54,9 @@ nlohmann::ordered_json RecordToJson(const CertificateRecord& r, bool with_pem) {
   j["issuer_serial"] = r.issuer_serial_hex;
   j["issuer_subject"] = r.issuer_subject;
   if (r.status == svidd::CertStatus::kRevoked) {
-    j["revoked_at"] = r.revoked_at.has_value() ? nlohmann::ordered_json(FormatRfc3339(*r.revoked_at))
-                                               : nlohmann::ordered_json(nullptr);
+    j["revoked_at"] = r.revoked_at.has_value()
+                          ? nlohmann::ordered_json(FormatRfc3339(*r.revoked_at))
+                          : nlohmann::ordered_json(nullptr);
     j["revocation_reason"] = r.revocation_reason;
   }
   if (with_pem) j["certificate_pem"] = r.certificate_pem;

@@ -5,11 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "svidctl/backend.h"
+#include "svidd/api/admin_proto.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/server_address.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
-#include "svidd/api/admin_proto.h"
 #include "svidd/v1/admin.grpc.pb.h"
 
 namespace svidctl {
@@ -20,8 +20,7 @@ namespace pb = ::svidd::v1;
 absl::StatusOr<std::string> ReadFlagFile(const char* flag, const char* env,
                                          const std::string& path) {
   if (path.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--server needs ", flag, " (or ", env, ")"));
+    return absl::InvalidArgumentError(absl::StrCat("--server needs ", flag, " (or ", env, ")"));
   }
   absl::StatusOr<std::string> text = svidd::ReadFileToString(path);
   if (!text.ok()) {
@@ -41,8 +40,8 @@ class RemoteBackend : public Backend {
   absl::StatusOr<svidd::CertificatePage> ListCertificates(
       const svidd::CertificateFilter& filter) override {
     pb::ListCertificatesResponse response;
-    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::ListCertificates, svidd::api::ToProto(filter),
-                               &response));
+    SVIDD_RETURN_IF_ERROR(
+        Call(&pb::AdminService::Stub::ListCertificates, svidd::api::ToProto(filter), &response));
     return svidd::api::FromProto(response);
   }
   absl::StatusOr<svidd::CertificateRecord> GetCertificate(std::string_view serial) override {
@@ -54,8 +53,8 @@ class RemoteBackend : public Backend {
   }
   absl::StatusOr<svidd::RevocationResult> Revoke(const svidd::RevocationRequest& request) override {
     pb::RevokeCertificatesResponse response;
-    SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::RevokeCertificates,
-                               svidd::api::ToProto(request), &response));
+    SVIDD_RETURN_IF_ERROR(
+        Call(&pb::AdminService::Stub::RevokeCertificates, svidd::api::ToProto(request), &response));
     return svidd::api::FromProto(response);
   }
   absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
@@ -122,18 +121,18 @@ class RemoteBackend : public Backend {
   template <typename Request, typename Response>
   absl::Status Call(Method<Request, Response> method, const Request& request, Response* response) {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(timeout_seconds_));
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds_));
     grpc::Status status = ((*stub_).*method)(&context, request, response);
     if (status.ok()) return absl::OkStatus();
     const auto code = static_cast<absl::StatusCode>(status.error_code());
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      return absl::Status(code, absl::StrCat("cannot reach svidd at ", server_, ": ",
-                                             status.error_message()));
+      return absl::Status(
+          code, absl::StrCat("cannot reach svidd at ", server_, ": ", status.error_message()));
     }
-    return absl::Status(code, absl::StrCat("svidd at ", server_, ": ", absl::StatusCodeToString(code),
-                                           ": ", status.error_message()));
+    return absl::Status(
+        code, absl::StrCat("svidd at ", server_, ": ", absl::StatusCodeToString(code), ": ",
+                           status.error_message()));
   }
 
   std::string server_;
@@ -150,7 +149,8 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenRemoteBackend(const BackendOptions&
   SVIDD_ASSIGN_OR_RETURN(tls.pem_root_certs,
                          ReadFlagFile("--root-cert", "SVIDCTL_ROOT_CERT", o.root_cert));
   grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride(o.server_name.empty() ? svidd::DefaultTlsServerName(o.server) : o.server_name);
+  args.SetSslTargetNameOverride(o.server_name.empty() ? svidd::DefaultTlsServerName(o.server)
+                                                      : o.server_name);
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateCustomChannel(o.server, grpc::SslCredentials(tls), args);
   return std::make_unique<RemoteBackend>(o.server, std::move(channel), o.timeout_seconds);

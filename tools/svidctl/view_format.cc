@@ -98,7 +98,8 @@ json StatsToJson(const svidd::FleetStats& s) {
 
 std::string StatsText(const svidd::FleetStats& s) {
   std::vector<std::string> by_kind;
-  for (const svidd::GroupCount& g : s.valid_by_kind) by_kind.push_back(absl::StrCat(g.value, " ", g.count));
+  for (const svidd::GroupCount& g : s.valid_by_kind)
+    by_kind.push_back(absl::StrCat(g.value, " ", g.count));
   std::string out = absl::StrCat("Valid certificates: ", s.valid_certificates);
   if (!by_kind.empty()) absl::StrAppend(&out, " (", absl::StrJoin(by_kind, ", "), ")");
   absl::StrAppend(&out, "\nAs of: ", FormatRfc3339(s.generated_at), "\n\n");
@@ -126,8 +127,8 @@ std::string StatsText(const svidd::FleetStats& s) {
 
   std::vector<std::vector<std::string>> ca = {kCaHeader};
   for (const svidd::CaCertificateInfo& c : s.ca) {
-    ca.push_back(CaRow(svidd::CaRoleName(c.role), c.subject, c.serial_hex, c.key_type,
-                       c.not_after, s.generated_at));
+    ca.push_back(CaRow(svidd::CaRoleName(c.role), c.subject, c.serial_hex, c.key_type, c.not_after,
+                       s.generated_at));
   }
   absl::StrAppend(&out, "\n", FormatTable(ca));
   return out;

@@ -10,8 +10,8 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/operator_records.h"
 #include "svidd/operator/audit.h"
-#include "svidd/operator/fleet_stats.h"
 #include "svidd/operator/ca_snapshot.h"
+#include "svidd/operator/fleet_stats.h"
 
 namespace svidctl {
 

@@ -63,15 +63,17 @@ int main(int argc, char** argv) {
     const int threshold =
         svidd::ConnectionCap::Threshold(limit->soft, options.max_connections, lowest_free);
     cap.Arm((*server)->port(), threshold);
-    spdlog::info("connection cap: about {} gRPC connections (descriptors {} to {}; the rest of "
-                 "the limit of {} stays for svidd's own files)",
-                 std::max(0, threshold - lowest_free), lowest_free, threshold - 1, limit->soft);
+    spdlog::info(
+        "connection cap: about {} gRPC connections (descriptors {} to {}; the rest of "
+        "the limit of {} stays for svidd's own files)",
+        std::max(0, threshold - lowest_free), lowest_free, threshold - 1, limit->soft);
   }
   int signal_number = signals.Wait();
   while (signal_number == SIGHUP) {
     auto reloaded = svidd::ReloadConfig(argc, argv, running_config);
     if (!reloaded.ok()) {
-      spdlog::error("SIGHUP: {}; the running configuration stays", std::string(reloaded.status().message()));
+      spdlog::error("SIGHUP: {}; the running configuration stays",
+                    std::string(reloaded.status().message()));
     }
     signal_number = signals.Wait();
   }

@@ -8,9 +8,9 @@
 #define SVIDD_STATUS_CONCAT(a, b) SVIDD_STATUS_CONCAT_INNER(a, b)
 
 // Returns from the current function if `expr` (an absl::Status) is not OK.
-#define SVIDD_RETURN_IF_ERROR(expr)            \
-  do {                                         \
-    ::absl::Status svidd_status_ = (expr);     \
+#define SVIDD_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status svidd_status_ = (expr);         \
     if (!svidd_status_.ok()) return svidd_status_; \
   } while (0)
 

@@ -31,8 +31,8 @@ std::vector<std::string> CrlDistributionPointUris(const X509* cert);
 std::string SubjectString(const X509* cert);
 std::string IssuerString(const X509* cert);
 
-bool IsCaCertificate(const X509* cert);   // basicConstraints cA=true
-bool IsSelfSigned(const X509* cert);      // subject == issuer and the signature verifies
+bool IsCaCertificate(const X509* cert);  // basicConstraints cA=true
+bool IsSelfSigned(const X509* cert);     // subject == issuer and the signature verifies
 // Lowercase hex of the subjectKeyIdentifier, "" if absent.
 std::string SubjectKeyIdHex(const X509* cert);
 

@@ -87,7 +87,9 @@ class IssuancePipeline {
   bool halted() const;
 
   // Whether an earlier authentication still holds now (Authenticator::Recheck).
-  absl::Status Recheck(const CallerIdentity& caller) const { return authenticator_.Recheck(caller); }
+  absl::Status Recheck(const CallerIdentity& caller) const {
+    return authenticator_.Recheck(caller);
+  }
 
  private:
   const AuthorityHolder& authorities_;

@@ -23,9 +23,9 @@ struct CertificateFilter {
   std::optional<std::string> spiffe_id_prefix;  // byte-wise, case-sensitive prefix
   // Istio form: the <ns> of spiffe://<td>/ns/<ns>/...
   std::optional<std::string> istio_namespace;
-  std::optional<std::string> serial;         // SerialHex form
-  std::optional<std::string> issuer_serial;  // SerialHex of the signing CA certificate
-  std::optional<std::string> key_type;       // KeyDescription::Label(), e.g. "RSA-2048"
+  std::optional<std::string> serial;           // SerialHex form
+  std::optional<std::string> issuer_serial;    // SerialHex of the signing CA certificate
+  std::optional<std::string> key_type;         // KeyDescription::Label(), e.g. "RSA-2048"
   std::optional<std::string> not_auth_method;  // auth_method != this (e.g. kOperatorAuthMethod)
   std::optional<CertStatus> status;
   std::optional<CertKind> kind;

@@ -15,7 +15,7 @@
 namespace svidd {
 
 struct LedgerVerifierOptions {
-  std::filesystem::path ledger_path;   // <data-dir>/ledger.db
+  std::filesystem::path ledger_path;  // <data-dir>/ledger.db
   // <data-dir>/ledger-head.json. Empty: no head file to check (a PostgreSQL ledger verified
   // without a replica's data directory); then its absence is neither a break nor a warning.
   std::filesystem::path head_file;

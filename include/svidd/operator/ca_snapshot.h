@@ -58,10 +58,10 @@ TrustBundleRoots TrustBundleOf(const CaSnapshot& ca);
 // The running CA manager's schedule as an operator is shown it (svidctl ca status, the admin
 // API's GetCaStatus): only the server has one; svidctl gets it over the admin API.
 struct CaManagerStatus {
-  std::string mode;        // "self-managed", "operator", "imported"
-  std::string root_phase;  // "steady", "published", "switched"
-  CaCertificateInfo active;                 // the signer
-  std::optional<CaCertificateInfo> next;    // prepared, not yet signing
+  std::string mode;                          // "self-managed", "operator", "imported"
+  std::string root_phase;                    // "steady", "published", "switched"
+  CaCertificateInfo active;                  // the signer
+  std::optional<CaCertificateInfo> next;     // prepared, not yet signing
   std::optional<TimePoint> next_prepare_at;  // self-managed only
   std::optional<TimePoint> next_activate_at;
   std::vector<CaCertificateInfo> roots;  // the published bundle

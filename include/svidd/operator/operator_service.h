@@ -25,7 +25,7 @@ using CaSnapshotSource = std::function<absl::StatusOr<CaSnapshot>()>;
 
 struct OperatorServiceOptions {
   CaSnapshotSource ca;
-  std::filesystem::path ca_dir;  // whose key files the audit checks
+  std::filesystem::path ca_dir;                       // whose key files the audit checks
   std::vector<std::filesystem::path> other_key_dirs;  // svidd's root, a prepared CA, ...
   LedgerIntegrityCheck integrity;
   // The trust bundle's sequence (the server's publisher, or its state file); absent: derived

@@ -12,7 +12,8 @@ namespace svidd {
 class AuthorityHolder {
  public:
   AuthorityHolder() = default;
-  explicit AuthorityHolder(std::shared_ptr<const Authority> initial) : current_(std::move(initial)) {}
+  explicit AuthorityHolder(std::shared_ptr<const Authority> initial)
+      : current_(std::move(initial)) {}
 
   // Null until an authority is installed ("CA not ready").
   std::shared_ptr<const Authority> Get() const { return current_.load(std::memory_order_acquire); }

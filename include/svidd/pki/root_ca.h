@@ -35,8 +35,7 @@ struct IntermediateSpec {
 // root, with `bundle` (which must include the root) as its trust bundle. Validated before it
 // is returned, like an operator's CA would be.
 absl::StatusOr<CaMaterial> IssueIntermediate(const RootCa& root, const IntermediateSpec& spec,
-                                             const std::vector<const X509*>& bundle,
-                                             TimePoint now);
+                                             const std::vector<const X509*>& bundle, TimePoint now);
 
 // NOT_FOUND if root-cert.pem is absent; FAILED_PRECONDITION naming the file if the pair is
 // unusable (not a self-signed CA, key does not match).

@@ -122,9 +122,9 @@ class RenewalScheduler {
   struct Entry {
     TimePoint not_before{};
     TimePoint not_after{};
-    TimePoint due{};   // key in queue_
-    uint64_t seq = 0;  // order of insertion into queue_, to tell deferrals apart
-    int attempts = 0;  // hand-outs for this certificate; > 0 means in flight
+    TimePoint due{};       // key in queue_
+    uint64_t seq = 0;      // order of insertion into queue_, to tell deferrals apart
+    int attempts = 0;      // hand-outs for this certificate; > 0 means in flight
     bool has_cert = true;  // false: TrackUnissued, not_after is the give-up time
     bool urgent = false;   // queued in urgent_ (skips the rate limit) instead of queue_
   };

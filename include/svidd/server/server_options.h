@@ -21,13 +21,13 @@ inline constexpr int kDefaultMetricsPort = 15014;
 
 struct ServerOptions {
   std::filesystem::path data_dir = "./var/svidd";  // ledger.db, ca/ (unless ca_dir), serving/
-  std::filesystem::path ca_dir;                     // existing CA in Istio's layout; "" = own
+  std::filesystem::path ca_dir;                    // existing CA in Istio's layout; "" = own
   // A PostgreSQL ledger (postgresql:// or postgres:// libpq URI) shared by replicas; "" = the
   // SQLite ledger.db in data_dir.
   std::string ledger;
   std::string listen = "127.0.0.1:15012";
   std::string trust_domain = "cluster.local";
-  std::filesystem::path jwks_file;                  // "" = token authentication off
+  std::filesystem::path jwks_file;  // "" = token authentication off
   // Or the JWKS fetched over HTTPS (jwks_fetcher.h), e.g. the API server's
   // https://kubernetes.default.svc/openid/v1/jwks with the pod's CA and projected token.
   std::string jwks_url;
@@ -45,7 +45,7 @@ struct ServerOptions {
   // svidd's own CA (no --ca-dir): the intermediate's and the root's lifetimes.
   std::chrono::seconds ca_ttl = std::chrono::hours(24 * 30);
   std::chrono::seconds root_ttl = std::chrono::hours(24 * 3650);
-  std::filesystem::path port_file;  // if set, the bound port is written here once serving
+  std::filesystem::path port_file;       // if set, the bound port is written here once serving
   size_t max_message_bytes = 64 * 1024;  // larger gRPC messages are refused unparsed
   size_t max_csr_bytes = 32 * 1024;
   int signing_threads = 0;  // 0 = one per core
