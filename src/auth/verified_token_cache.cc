@@ -15,7 +15,7 @@ std::shared_ptr<const nlohmann::json> VerifiedTokenCache::Find(
     std::string_view token, const std::shared_ptr<const JwksKeySet>& keys, TimePoint now) {
   std::string_view signature = JwsSignaturePart(token);
   if (signature.empty()) return nullptr;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   FollowKeys(keys);
   auto it = entries_.find(std::string(signature));
   if (it == entries_.end() || it->second.token != token) return nullptr;
@@ -32,7 +32,7 @@ void VerifiedTokenCache::Insert(std::string_view token,
                                 TimePoint now) {
   std::string_view signature = JwsSignaturePart(token);
   if (capacity_ == 0 || signature.empty() || expiry <= now) return;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   FollowKeys(keys);
   std::string key(signature);
   if (entries_.contains(key)) return;  // the first verified token with this signature stays
@@ -43,7 +43,7 @@ void VerifiedTokenCache::Insert(std::string_view token,
 }
 
 size_t VerifiedTokenCache::size() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return entries_.size();
 }
 
@@ -61,11 +61,17 @@ void VerifiedTokenCache::MakeRoom() {
     order_.pop_front();
   }
   // Slots of entries dropped by Find (expired) are skipped above; keep them from piling up.
+  // A plain loop, not erase_if with a lambda: clang's thread-safety analysis does not see
+  // that a lambda runs under mu_.
   if (order_.size() >= 2 * capacity_) {
-    std::erase_if(order_, [this](const auto& slot) {
+    std::deque<std::pair<std::string, uint64_t>> live;
+    for (auto& slot : order_) {
       auto it = entries_.find(slot.first);
-      return it == entries_.end() || it->second.sequence != slot.second;
-    });
+      if (it != entries_.end() && it->second.sequence == slot.second) {
+        live.push_back(std::move(slot));
+      }
+    }
+    order_ = std::move(live);
   }
 }
 

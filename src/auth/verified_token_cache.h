@@ -19,10 +19,10 @@
 #include <unordered_map>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "auth/jwks_key_set.h"
 #include "nlohmann/json.hpp"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd {
 
@@ -54,7 +54,7 @@ class VerifiedTokenCache {
   void MakeRoom() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t capacity_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::shared_ptr<const JwksKeySet> keys_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);      // by signature
   std::deque<std::pair<std::string, uint64_t>> order_ ABSL_GUARDED_BY(mu_);  // oldest first
