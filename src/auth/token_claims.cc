@@ -19,7 +19,9 @@ constexpr std::string_view kSubjectPrefix = "system:serviceaccount:";
 constexpr double kMaxNumericDate = 9e9;
 
 absl::Status Refuse(std::string_view what) { return svidd::Refuse(Refusal::kToken, what); }
-absl::Status Refuse(Refusal reason, std::string_view what) { return svidd::Refuse(reason, what); }
+[[maybe_unused]] absl::Status Refuse(Refusal reason, std::string_view what) {
+  return svidd::Refuse(reason, what);
+}
 
 // Claim values quoted in messages are cut short: they come from the caller.
 std::string Quote(const std::string& value) {

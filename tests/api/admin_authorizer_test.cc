@@ -93,7 +93,9 @@ TEST_F(AdminAuthorizerTest, Decisions) {
     SCOPED_TRACE(c.name);
     auto got = authorizer_->Authorize(c.method, c.credentials());
     EXPECT_EQ(got.status().code(), c.code) << got.status();
-    if (got.ok()) EXPECT_EQ(got->id.str(), kAlice);
+    if (got.ok()) {
+      EXPECT_EQ(got->id.str(), kAlice);
+    }
   }
 }
 

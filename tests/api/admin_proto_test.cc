@@ -168,7 +168,9 @@ TEST(AdminProtoTest, CaManagerStatusRoundTrips) {
     EXPECT_EQ(back->active.role, CaRole::kSigner);
     EXPECT_EQ(back->active.not_after, status.active.not_after);
     EXPECT_EQ(back->next.has_value(), status.next.has_value());
-    if (status.next) EXPECT_EQ(back->next->serial_hex, status.next->serial_hex);
+    if (status.next) {
+      EXPECT_EQ(back->next->serial_hex, status.next->serial_hex);
+    }
     EXPECT_EQ(back->next_prepare_at, status.next_prepare_at);
     EXPECT_EQ(back->next_activate_at, status.next_activate_at);
     ASSERT_EQ(back->roots.size(), status.roots.size());
