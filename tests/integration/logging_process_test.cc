@@ -145,7 +145,9 @@ TEST_F(LoggingProcessTest, JsonAuditLinesForEveryDecisionAndNeverTheToken) {
     EXPECT_EQ(log.find(token.substr(token.rfind('.') + 1)), std::string::npos);
   }
   for (const nlohmann::json& line : JsonLines(*svidd)) {
-    if (line["level"] == "info") EXPECT_EQ(line["logger"], "audit") << line.dump();
+    if (line["level"] == "info") {
+      EXPECT_EQ(line["logger"], "audit") << line.dump();
+    }
   }
 }
 

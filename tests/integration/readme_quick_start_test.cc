@@ -171,8 +171,12 @@ TEST_F(ReadmeQuickStartTest, RunsAsWritten) {
   EXPECT_NE(agent, nullptr) << "the quick start starts svid-agent";
   EXPECT_TRUE(verified) << "the quick start checks the agent's files with openssl verify";
   EXPECT_GE(svidctl_commands, 5);
-  if (agent != nullptr) EXPECT_EQ(agent->StopWith(SIGTERM), 0) << agent->log();
-  if (svidd != nullptr) EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
+  if (agent != nullptr) {
+    EXPECT_EQ(agent->StopWith(SIGTERM), 0) << agent->log();
+  }
+  if (svidd != nullptr) {
+    EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
+  }
 }
 
 }  // namespace

@@ -176,7 +176,9 @@ TEST(RefusalTest, EachRefusalHasItsCodeAndSaysWhy) {
     EXPECT_NE(status.error_message().find(c.message_fragment), std::string::npos)
         << "message: " << status.error_message();
     EXPECT_EQ(response.cert_chain_size(), 0);
-    if (!c.reason.empty()) EXPECT_EQ(RefusedWith(*env, c.reason), before + 1);
+    if (!c.reason.empty()) {
+      EXPECT_EQ(RefusedWith(*env, c.reason), before + 1);
+    }
   }
   for (const MetricLabels& labels : Scrape(*env).LabelSets("svidd_requests_refused_total")) {
     EXPECT_FALSE(labels.at("reason").ends_with("/other")) << labels.at("reason");
