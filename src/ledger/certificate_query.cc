@@ -214,4 +214,19 @@ std::string CertificateQuery::TokenAfter(const CertificateRecord& last) const {
   return token.Encode();
 }
 
+CertificateFilter WhereOnly(CertificateFilter filter) {
+  filter.limit = 0;
+  filter.offset = 0;
+  filter.page_token.clear();
+  return filter;
+}
+
+CertificateFilter IdentityWhere(const IdentityFilter& filter) {
+  CertificateFilter where;
+  where.spiffe_id_prefix = filter.spiffe_id_prefix;
+  where.istio_namespace = filter.istio_namespace;
+  where.kind = filter.kind;
+  return where;
+}
+
 }  // namespace svidd::internal

@@ -35,6 +35,11 @@ enum class SqlDialect { kSqlite, kPostgres };
 SqlFragment CertificateWhere(const CertificateFilter& filter,
                              SqlDialect dialect = SqlDialect::kSqlite);
 
+// `filter` without its page (limit, offset, token): what counts count.
+CertificateFilter WhereOnly(CertificateFilter filter);
+// What ListIdentities filters the certificates by: `filter`'s prefix, namespace and kind.
+CertificateFilter IdentityWhere(const IdentityFilter& filter);
+
 class CertificateQuery {
  public:
   // INVALID_ARGUMENT for a page token that does not decode or was made for another order,

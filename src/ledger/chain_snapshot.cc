@@ -4,7 +4,7 @@
 #include "ledger/certificate_rows.h"
 #include "ledger/checkpoint_rows.h"
 #include "ledger/event_appender.h"
-#include "ledger/migration_runner.h"
+#include "ledger/sqlite_migrations.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
@@ -82,7 +82,8 @@ absl::StatusOr<std::optional<CertificateRecord>> ChainSnapshot::FindCertificate(
   find_certificate_.BindText(1, serial_hex);
   SVIDD_ASSIGN_OR_RETURN(bool found, find_certificate_.Step());
   if (!found) return std::nullopt;
-  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, ReadCertificateRow(find_certificate_));
+  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
+                         ReadCertificateRow(StatementRow(find_certificate_)));
   find_certificate_.Reset();
   return record;
 }

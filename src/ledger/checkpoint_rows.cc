@@ -8,10 +8,6 @@
 
 namespace svidd::internal {
 
-const char kSelectCheckpointsSql[] =
-    "SELECT id, event_seq, head_hash, signed_at, signer_chain_pem, algorithm, signature"
-    " FROM ledger_checkpoints";
-
 absl::StatusOr<LedgerCheckpoint> ReadCheckpointRow(const Statement& row) {
   LedgerCheckpoint c;
   c.event_seq = row.ColumnInt64(1);

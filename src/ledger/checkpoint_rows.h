@@ -7,16 +7,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "ledger/ledger_tables.h"
 #include "ledger/sqlite_handle.h"
 #include "svidd/ledger/ledger_event.h"
 
 namespace svidd::internal {
 
-// "SELECT id, <checkpoint columns> FROM ledger_checkpoints" (no trailing clause).
-extern const char kSelectCheckpointsSql[];
-
-// The current row of a statement built on kSelectCheckpointsSql (column 0, the id, is not
-// part of the value). DATA_LOSS if the stored signature is not hex.
+// The current row of a statement built on kSelectCheckpointsSql (ledger_tables.h) (column 0, the
+// id, is not part of the value). DATA_LOSS if the stored signature is not hex.
 absl::StatusOr<LedgerCheckpoint> ReadCheckpointRow(const Statement& row);
 
 absl::Status InsertCheckpoint(sqlite3* db, const LedgerCheckpoint& checkpoint);

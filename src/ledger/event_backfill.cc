@@ -15,7 +15,7 @@ absl::Status BackfillIssuances(sqlite3* db, EventAppender& events) {
   for (;;) {
     SVIDD_ASSIGN_OR_RETURN(bool row, rows.Step());
     if (!row) return absl::OkStatus();
-    SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, ReadCertificateRow(rows));
+    SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, ReadCertificateRow(StatementRow(rows)));
     SVIDD_RETURN_IF_ERROR(events.AppendIssuance(record));
   }
 }
@@ -46,11 +46,6 @@ absl::Status BackfillEventLog(sqlite3* db) {
   return BackfillRevocations(db, events);
 }
 
-std::vector<Migration> WithEventLogBackfill(std::vector<Migration> migrations) {
-  for (Migration& m : migrations) {
-    if (m.version == kEventLogSchemaVersion) m.after_sql = BackfillEventLog;
-  }
-  return migrations;
-}
+SqliteMigrationSteps EventLogBackfillStep() { return {{kEventLogSchemaVersion, BackfillEventLog}}; }
 
 }  // namespace svidd::internal

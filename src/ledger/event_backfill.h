@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "ledger/migration_runner.h"
+#include "ledger/sqlite_migrations.h"
 
 namespace svidd::internal {
 
@@ -17,7 +17,7 @@ inline constexpr int kEventLogSchemaVersion = 3;
 
 absl::Status BackfillEventLog(sqlite3* db);
 
-// `migrations` with BackfillEventLog attached to version kEventLogSchemaVersion.
-std::vector<Migration> WithEventLogBackfill(std::vector<Migration> migrations);
+// BackfillEventLog as the step after version kEventLogSchemaVersion.
+SqliteMigrationSteps EventLogBackfillStep();
 
 }  // namespace svidd::internal

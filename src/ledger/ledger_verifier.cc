@@ -104,7 +104,7 @@ absl::StatusOr<std::optional<LedgerBreak>> Run::Walk(CheckpointWalker& checkpoin
     last_ = walker.head();
     SVIDD_ASSIGN_OR_RETURN(bool row, events.Step());
     if (!row) return std::nullopt;
-    absl::StatusOr<LedgerEvent> event = internal::ReadEventRow(events);
+    absl::StatusOr<LedgerEvent> event = internal::ReadEventRow(internal::StatementRow(events));
     if (absl::IsDataLoss(event.status())) {
       return walker.Unreadable(events.ColumnInt64(0), std::string(event.status().message()));
     }

@@ -33,54 +33,6 @@ std::vector<PgParam> CertificateParams(const CertificateRecord& r) {
           r.supersedes_serial_hex};
 }
 
-absl::StatusOr<CertificateRecord> ReadPgCertificateRow(const PgResult& q, int i) {
-  CertificateRecord r;
-  r.serial_hex = q.Text(i, 0);
-  r.spiffe_id = q.Text(i, 1);
-  std::optional<CertKind> kind = ParseCertKind(q.Text(i, 2));
-  std::optional<CertStatus> status = ParseCertStatus(q.Text(i, 13));
-  if (!kind.has_value() || !status.has_value()) {
-    return absl::DataLossError(
-        absl::StrCat("ledger holds an unknown kind or status for certificate ", r.serial_hex));
-  }
-  r.kind = *kind;
-  r.issued_at = FromUnixSeconds(q.Int64(i, 3));
-  r.not_before = FromUnixSeconds(q.Int64(i, 4));
-  r.not_after = FromUnixSeconds(q.Int64(i, 5));
-  r.issuer_serial_hex = q.Text(i, 6);
-  r.issuer_subject = q.Text(i, 7);
-  r.public_key_sha256 = q.Text(i, 8);
-  r.key_type = q.Text(i, 9);
-  r.auth_method = q.Text(i, 10);
-  r.auth_principal = q.Text(i, 11);
-  r.certificate_pem = q.Text(i, 12);
-  r.status = *status;
-  if (!q.IsNull(i, 14)) r.revoked_at = FromUnixSeconds(q.Int64(i, 14));
-  r.revocation_reason = q.Text(i, 15);
-  r.supersedes_serial_hex = q.Text(i, 16);
-  return r;
-}
-
-absl::StatusOr<LedgerEvent> ReadPgEventRow(const PgResult& q, int i) {
-  LedgerEvent e;
-  e.seq = q.Int64(i, 0);
-  const std::string kind = q.Text(i, 1);
-  if (kind == EventKindName(EventKind::kIssued)) {
-    e.kind = EventKind::kIssued;
-  } else if (kind == EventKindName(EventKind::kRevoked)) {
-    e.kind = EventKind::kRevoked;
-  } else {
-    return absl::DataLossError(
-        absl::StrCat("ledger event ", e.seq, " has unknown kind \"", kind.substr(0, 40), "\""));
-  }
-  e.serial_hex = q.Text(i, 2);
-  e.at = FromUnixSeconds(q.Int64(i, 3));
-  e.content_sha256 = q.Text(i, 4);
-  e.prev_hash = q.Text(i, 5);
-  e.hash = q.Text(i, 6);
-  return e;
-}
-
 LedgerCheckpoint ReadPgCheckpointRow(const PgResult& q, int i) {
   LedgerCheckpoint c;
   c.event_seq = q.Int64(i, 1);

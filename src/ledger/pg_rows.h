@@ -1,6 +1,5 @@
-// How records, events and checkpoints map onto PostgreSQL rows: parameter lists for inserts
-// and row readers for the column lists the SQLite ledger also uses (certificate_rows.h,
-// event_appender.h, checkpoint_rows.h), so both engines read the same columns in the same order.
+// How records and checkpoints map onto PostgreSQL rows: parameter lists for inserts, PgRow (a
+// result row for the shared row readers of ledger_tables.h), and the checkpoint reader.
 #pragma once
 
 #include <string>
@@ -9,18 +8,30 @@
 #include "absl/status/statusor.h"
 #include "ledger/certificate_query.h"
 #include "ledger/pg_connection.h"
+#include "ledger/result_row.h"
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/ledger/ledger_event.h"
 
 namespace svidd::internal {
 
+// Row `row` of `result`, as a ResultRow.
+class PgRow final : public ResultRow {
+ public:
+  PgRow(const PgResult& result, int row) : result_(result), row_(row) {}
+  std::string Text(int column) const override { return result_.Text(row_, column); }
+  int64_t Int64(int column) const override { return result_.Int64(row_, column); }
+  bool IsNull(int column) const override { return result_.IsNull(row_, column); }
+
+ private:
+  const PgResult& result_;
+  const int row_;
+};
+
 // kInsertCertificateSql's parameters, in order.
 std::vector<PgParam> CertificateParams(const CertificateRecord& record);
-// Row `row` of a result selected with kSelectCertificatesSql. DATA_LOSS for unknown values.
-absl::StatusOr<CertificateRecord> ReadPgCertificateRow(const PgResult& result, int row);
-// Row `row` of a result selected with kSelectEventsSql.
-absl::StatusOr<LedgerEvent> ReadPgEventRow(const PgResult& result, int row);
-// Row `row` of a result selected with kSelectCheckpointsSql.
+// Row `row` of a result selected with kSelectCheckpointsSql. Unlike SQLite's reader it keeps
+// a signature that is not hex as empty rather than failing the read (it cannot verify; the
+// verifier reports it as a bad signature).
 LedgerCheckpoint ReadPgCheckpointRow(const PgResult& result, int row);
 
 // A shared query (with `?` placeholders) in PostgreSQL form: $n placeholders, text params.

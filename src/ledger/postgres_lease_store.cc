@@ -1,8 +1,10 @@
 // LeaseStore on the PostgreSQL ledger (migrations/postgres/0007_leases.sql): the same
-// conditional upsert as on SQLite (sqlite_lease_store.cc). Concurrent takers are ordered by the
-// row's lock: the second one's WHERE sees the first one's lease and changes nothing.
+// conditional upsert as on SQLite (ledger_tables.h). Concurrent takers are ordered by the row's
+// lock: the second one's WHERE sees the first one's lease and changes nothing.
 #include "absl/strings/str_cat.h"
+#include "ledger/ledger_tables.h"
 #include "ledger/pg_connection.h"
+#include "ledger/pg_rows.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/lease_store.h"
 #include "svidd/ledger/postgres_ledger.h"
@@ -10,22 +12,10 @@
 namespace svidd {
 namespace {
 
+using internal::NumberedPlaceholders;
 using internal::PgConnection;
 using internal::PgResult;
-
-int64_t UnixMillis(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-constexpr char kAcquireSql[] =
-    "INSERT INTO leases (name, holder, expires_at_ms, acquired_at_ms, term) "
-    "VALUES ($1, $2, $3, $4, 1) "
-    "ON CONFLICT (name) DO UPDATE SET "
-    "  term = CASE WHEN leases.holder = excluded.holder THEN leases.term ELSE leases.term + 1 END,"
-    "  acquired_at_ms = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at_ms "
-    "                   ELSE excluded.acquired_at_ms END,"
-    "  holder = excluded.holder, expires_at_ms = excluded.expires_at_ms "
-    "WHERE leases.holder = excluded.holder OR leases.expires_at_ms <= excluded.acquired_at_ms";
+using internal::UnixMillis;
 
 class PostgresLeaseStore final : public LeaseStore {
  public:
@@ -37,21 +27,19 @@ class PostgresLeaseStore final : public LeaseStore {
     std::lock_guard<std::mutex> lock(connection_->mu());
     LeaseRecord record;
     absl::Status status = connection_->InTransaction([&]() -> absl::Status {
-      SVIDD_RETURN_IF_ERROR(connection_
-                                ->Exec(kAcquireSql, {std::string(name), std::string(holder),
-                                                     std::to_string(UnixMillis(now + ttl)),
-                                                     std::to_string(UnixMillis(now))})
-                                .status());
+      SVIDD_RETURN_IF_ERROR(
+          connection_
+              ->Exec(NumberedPlaceholders(internal::kAcquireLeaseSql),
+                     {std::string(name), std::string(holder), std::to_string(UnixMillis(now + ttl)),
+                      std::to_string(UnixMillis(now))})
+              .status());
       SVIDD_ASSIGN_OR_RETURN(
           PgResult row,
-          connection_->Exec("SELECT holder, expires_at_ms, term FROM leases WHERE name = $1",
-                            {std::string(name)}));
+          connection_->Exec(NumberedPlaceholders(internal::kSelectLeaseSql), {std::string(name)}));
       if (row.rows() != 1) {
         return absl::InternalError(absl::StrCat("lease ", std::string(name), " vanished"));
       }
-      record.holder = row.Text(0, 0);
-      record.expires_at = TimePoint(std::chrono::milliseconds(row.Int64(0, 1)));
-      record.term = row.Int64(0, 2);
+      record = internal::ReadLeaseRow(internal::PgRow(row, 0));
       return absl::OkStatus();
     });
     if (!status.ok()) {
@@ -64,7 +52,7 @@ class PostgresLeaseStore final : public LeaseStore {
   absl::Status Release(std::string_view name, std::string_view holder) override {
     std::lock_guard<std::mutex> lock(connection_->mu());
     return connection_
-        ->Exec("UPDATE leases SET expires_at_ms = 0 WHERE name = $1 AND holder = $2",
+        ->Exec(NumberedPlaceholders(internal::kReleaseLeaseSql),
                {std::string(name), std::string(holder)})
         .status();
   }

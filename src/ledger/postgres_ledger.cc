@@ -2,7 +2,6 @@
 
 #include <libpq-fe.h>
 
-#include <future>
 #include <regex>
 
 #include "absl/strings/match.h"
@@ -15,7 +14,7 @@ namespace svidd {
 namespace internal {
 namespace {
 
-absl::Status Named(const std::string& name, const absl::Status& status) {
+absl::Status WithLedgerName(const std::string& name, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat("ledger ", name, ": ", status.message()));
 }
 
@@ -26,12 +25,12 @@ absl::StatusOr<std::unique_ptr<PostgresLedger>> PostgresLedger::Open(
   const std::string name = RedactLedgerUri(uri);
   absl::StatusOr<std::unique_ptr<PgConnection>> first =
       PgConnection::Connect(uri, options.read_only);
-  if (!first.ok()) return Named(name, first.status());
+  if (!first.ok()) return WithLedgerName(name, first.status());
   absl::Status prepared = options.read_only
                               ? CheckPostgresSchemaIsCurrent(**first, LatestPostgresSchemaVersion())
                               : ApplyPostgresMigrations(**first, EmbeddedPostgresMigrations(),
                                                         SystemClock::Instance().Now());
-  if (!prepared.ok()) return Named(name, prepared);
+  if (!prepared.ok()) return WithLedgerName(name, prepared);
 
   std::vector<std::unique_ptr<PgConnection>> readers;
   std::unique_ptr<PgGroupCommitWriter> writer;
@@ -42,7 +41,7 @@ absl::StatusOr<std::unique_ptr<PostgresLedger>> PostgresLedger::Open(
   }
   while (readers.size() < static_cast<size_t>(std::max(1, options.reader_connections))) {
     absl::StatusOr<std::unique_ptr<PgConnection>> c = PgConnection::Connect(uri, options.read_only);
-    if (!c.ok()) return Named(name, c.status());
+    if (!c.ok()) return WithLedgerName(name, c.status());
     readers.push_back(std::move(*c));
   }
   return std::unique_ptr<PostgresLedger>(new PostgresLedger(
@@ -51,30 +50,8 @@ absl::StatusOr<std::unique_ptr<PostgresLedger>> PostgresLedger::Open(
 
 PostgresLedger::~PostgresLedger() { writer_.reset(); }
 
-absl::Status PostgresLedger::ReadOnlyError(const char* what) const {
-  return absl::FailedPreconditionError(
-      absl::StrCat("cannot ", what, ": ledger ", name_, " is open read-only"));
-}
-
-void PostgresLedger::RecordIssuanceAsync(CertificateRecord record,
-                                         std::function<void(absl::Status)> done) {
-  if (writer_ == nullptr) return done(ReadOnlyError("record a certificate"));
-  writer_->Enqueue(std::move(record), std::move(done));
-}
-
-absl::Status PostgresLedger::CheckWritable() {
-  if (writer_ == nullptr) return ReadOnlyError("write");
-  auto promise = std::make_shared<std::promise<absl::Status>>();
-  std::future<absl::Status> result = promise->get_future();
-  writer_->EnqueueProbe([promise](absl::Status s) { promise->set_value(std::move(s)); });
-  absl::Status status = result.get();
-  if (status.ok()) return status;
-  return Named(name_, absl::Status(status.code(),
-                                   absl::StrCat("ledger is not writable: ", status.message())));
-}
-
-WriterStats PostgresLedger::writer_stats() const {
-  return writer_ == nullptr ? WriterStats{} : writer_->stats();
+absl::Status PostgresLedger::Named(const absl::Status& status) const {
+  return WithLedgerName(name_, status);
 }
 
 }  // namespace internal

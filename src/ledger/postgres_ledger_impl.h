@@ -1,11 +1,13 @@
 // The PostgreSQL Ledger: a PgGroupCommitWriter for issuance records, a small pool of
-// connections for reads, revocations, checkpoints and operator records. Private; code outside
-// src/ledger/ uses OpenPostgresLedger and the Ledger interface.
+// connections for reads, revocations, checkpoints and operator records. What it shares with
+// the SQLite ledger is in EngineLedger. Private; code outside src/ledger/ uses
+// OpenPostgresLedger and the Ledger interface.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "ledger/engine_ledger.h"
 #include "ledger/pg_connection.h"
 #include "ledger/pg_group_commit_writer.h"
 #include "svidd/ledger/ledger.h"
@@ -13,21 +15,13 @@
 
 namespace svidd::internal {
 
-class PostgresLedger final : public Ledger {
+class PostgresLedger final : public EngineLedger<PgGroupCommitWriter> {
  public:
   static absl::StatusOr<std::unique_ptr<PostgresLedger>> Open(const std::string& uri,
                                                               const PostgresLedgerOptions& options);
   ~PostgresLedger() override;  // drains the writer's queue first
 
-  void RecordIssuanceAsync(CertificateRecord record,
-                           std::function<void(absl::Status)> done) override;
   absl::StatusOr<CertificateRecord> GetCertificate(std::string_view serial_hex) const override;
-  absl::StatusOr<std::vector<CertificateRecord>> ListCertificates(
-      const CertificateFilter& filter) const override;
-  absl::StatusOr<CertificatePage> QueryCertificates(const CertificateFilter& filter) const override;
-  absl::StatusOr<int64_t> CountCertificates(const CertificateFilter& filter) const override;
-  absl::StatusOr<std::vector<GroupCount>> CountCertificatesBy(
-      CertificateGroup group, const CertificateFilter& filter) const override;
   absl::StatusOr<std::vector<IdentitySummary>> ListIdentities(
       const IdentityFilter& filter) const override;
   absl::Status AddRefusalCounts(const std::vector<RefusalCount>& counts) override;
@@ -38,27 +32,28 @@ class PostgresLedger final : public Ledger {
   absl::Status RevokeCertificate(std::string_view serial_hex, std::string_view reason,
                                  TimePoint at) override;
   absl::StatusOr<bool> IsRevoked(std::string_view serial_hex) const override;
-  absl::Status CheckWritable() override;
   absl::StatusOr<ChainHead> GetChainHead() const override;
   absl::StatusOr<LedgerEvent> GetEvent(int64_t seq) const override;
   absl::StatusOr<std::vector<LedgerEvent>> ListEvents(const EventRange& range) const override;
   absl::StatusOr<std::optional<LedgerCheckpoint>> LatestCheckpoint() const override;
   absl::Status RecordCheckpoint(const LedgerCheckpoint& checkpoint) override;
 
-  WriterStats writer_stats() const;
   // The ledger as messages name it: the URI without its password.
   const std::string& name() const { return name_; }
 
  private:
   PostgresLedger(std::string name, std::unique_ptr<PgConnectionPool> readers,
                  std::unique_ptr<PgGroupCommitWriter> writer)
-      : name_(std::move(name)), readers_(std::move(readers)), writer_(std::move(writer)) {}
-  absl::Status ReadOnlyError(const char* what) const;
-  absl::StatusOr<CertificatePage> ReadPage(const CertificateFilter& filter, bool with_total) const;
+      : EngineLedger(SqlDialect::kPostgres, std::move(name), std::move(writer)),
+        readers_(std::move(readers)) {}
+  absl::Status Named(const absl::Status& status) const override;
+  absl::StatusOr<CertificatePage> ReadPageRows(const CertificateQuery& query,
+                                               bool with_total) const override;
+  absl::StatusOr<int64_t> ReadCount(const SqlFragment& count) const override;
+  absl::StatusOr<std::vector<GroupCount>> ReadGroupCounts(
+      const SqlFragment& count_by) const override;
 
-  const std::string name_;
   std::unique_ptr<PgConnectionPool> readers_;
-  std::unique_ptr<PgGroupCommitWriter> writer_;  // null when read-only
 };
 
 }  // namespace svidd::internal

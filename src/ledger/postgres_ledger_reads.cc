@@ -1,7 +1,7 @@
 // PostgresLedger's reads, listings, counts and revocation, on the pooled connections.
 #include "absl/strings/str_cat.h"
 #include "ledger/certificate_query.h"
-#include "ledger/certificate_rows.h"
+#include "ledger/ledger_tables.h"
 #include "ledger/pg_chain_appender.h"
 #include "ledger/pg_rows.h"
 #include "ledger/postgres_ledger_impl.h"
@@ -32,50 +32,22 @@ absl::Status NoSuchSerial(std::string_view serial, const std::string& name) {
       absl::StrCat("no certificate with serial ", std::string(serial), " in ledger ", name));
 }
 
-absl::StatusOr<std::vector<CertificateRecord>> ReadRecords(PgConnection& conn,
-                                                           const SqlFragment& q) {
+// Every row of `q`, each read by `read`.
+template <typename T, typename Read>
+absl::StatusOr<std::vector<T>> ReadAll(PgConnection& conn, const SqlFragment& q, Read read) {
   SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgSql(q), PgParams(q)));
-  std::vector<CertificateRecord> out;
+  std::vector<T> out;
   out.reserve(rows.rows());
   for (int i = 0; i < rows.rows(); ++i) {
-    SVIDD_ASSIGN_OR_RETURN(CertificateRecord r, ReadPgCertificateRow(rows, i));
-    out.push_back(std::move(r));
+    SVIDD_ASSIGN_OR_RETURN(T value, read(PgRow(rows, i)));
+    out.push_back(std::move(value));
   }
   return out;
 }
 
-absl::StatusOr<int64_t> ReadCount(PgConnection& conn, const SqlFragment& q) {
+absl::StatusOr<int64_t> ReadCountOn(PgConnection& conn, const SqlFragment& q) {
   SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgSql(q), PgParams(q)));
   return rows.rows() == 0 ? 0 : rows.Int64(0, 0);
-}
-
-CertificateFilter WhereOnly(CertificateFilter filter) {
-  filter.limit = 0;
-  filter.offset = 0;
-  filter.page_token.clear();
-  return filter;
-}
-
-absl::StatusOr<IdentitySummary> ReadIdentityRow(const PgResult& q, int i) {
-  IdentitySummary s;
-  s.spiffe_id = q.Text(i, 0);
-  std::optional<CertKind> kind = ParseCertKind(q.Text(i, 1));
-  std::optional<CertStatus> status = ParseCertStatus(q.Text(i, 7));
-  if (!kind.has_value() || !status.has_value()) {
-    return absl::DataLossError(
-        absl::StrCat("ledger holds an unknown kind or status for ", s.spiffe_id));
-  }
-  s.kind = *kind;
-  s.certificates = q.Int64(i, 2);
-  s.valid_certificates = q.Int64(i, 3);
-  s.first_issued_at = FromUnixSeconds(q.Int64(i, 4));
-  s.last_issued_at = FromUnixSeconds(q.Int64(i, 5));
-  s.current_serial = q.Text(i, 6);
-  s.current_status = *status;
-  s.current_not_before = FromUnixSeconds(q.Int64(i, 8));
-  s.current_not_after = FromUnixSeconds(q.Int64(i, 9));
-  s.current_auth_method = q.Text(i, 10);
-  return s;
 }
 
 }  // namespace
@@ -86,7 +58,7 @@ absl::StatusOr<CertificateRecord> PostgresLedger::GetCertificate(std::string_vie
                          conn->Exec(absl::StrCat(kSelectCertificatesSql, " WHERE serial = $1"),
                                     {std::string(serial)}));
   if (rows.rows() == 0) return NoSuchSerial(serial, name_);
-  return ReadPgCertificateRow(rows, 0);
+  return ReadCertificateRow(PgRow(rows, 0));
 }
 
 absl::StatusOr<bool> PostgresLedger::IsRevoked(std::string_view serial) const {
@@ -131,70 +103,42 @@ absl::Status PostgresLedger::RevokeCertificate(std::string_view serial, std::str
   });
 }
 
-absl::StatusOr<std::vector<CertificateRecord>> PostgresLedger::ListCertificates(
-    const CertificateFilter& filter) const {
-  SVIDD_ASSIGN_OR_RETURN(CertificatePage page, ReadPage(filter, /*with_total=*/false));
-  return std::move(page.records);
-}
-
-absl::StatusOr<CertificatePage> PostgresLedger::QueryCertificates(
-    const CertificateFilter& filter) const {
-  return ReadPage(filter, /*with_total=*/true);
-}
-
 // The page and its total from one REPEATABLE READ snapshot, so they agree with each other.
-absl::StatusOr<CertificatePage> PostgresLedger::ReadPage(const CertificateFilter& filter,
-                                                         bool with_total) const {
-  SVIDD_ASSIGN_OR_RETURN(CertificateQuery query,
-                         CertificateQuery::Build(filter, SqlDialect::kPostgres));
+absl::StatusOr<CertificatePage> PostgresLedger::ReadPageRows(const CertificateQuery& query,
+                                                             bool with_total) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
   absl::StatusOr<std::vector<CertificateRecord>> records;
   absl::StatusOr<int64_t> total = int64_t{0};
   SVIDD_RETURN_IF_ERROR(conn->InTransaction([&]() -> absl::Status {
     SVIDD_RETURN_IF_ERROR(
         conn->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").status());
-    records = ReadRecords(*conn, query.Page());
+    records = ReadAll<CertificateRecord>(*conn, query.Page(), ReadCertificateRow);
     if (!records.ok()) return records.status();
-    if (with_total) total = ReadCount(*conn, query.Count());
+    if (with_total) total = ReadCountOn(*conn, query.Count());
     return total.status();
   }));
   CertificatePage page;
   page.records = std::move(*records);
-  page.total = with_total ? *total : static_cast<int64_t>(page.records.size());
-  if (query.limit() > 0 && page.records.size() > query.limit()) {
-    page.records.resize(query.limit());
-    page.next_page_token = query.TokenAfter(page.records.back());
-  }
+  page.total = *total;
   return page;
 }
 
-absl::StatusOr<int64_t> PostgresLedger::CountCertificates(const CertificateFilter& filter) const {
-  SVIDD_ASSIGN_OR_RETURN(CertificateQuery query,
-                         CertificateQuery::Build(WhereOnly(filter), SqlDialect::kPostgres));
+absl::StatusOr<int64_t> PostgresLedger::ReadCount(const SqlFragment& count) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
-  return ReadCount(*conn, query.Count());
+  return ReadCountOn(*conn, count);
 }
 
-absl::StatusOr<std::vector<GroupCount>> PostgresLedger::CountCertificatesBy(
-    CertificateGroup group, const CertificateFilter& filter) const {
-  SVIDD_ASSIGN_OR_RETURN(CertificateQuery query,
-                         CertificateQuery::Build(WhereOnly(filter), SqlDialect::kPostgres));
+absl::StatusOr<std::vector<GroupCount>> PostgresLedger::ReadGroupCounts(
+    const SqlFragment& count_by) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
-  SqlFragment q = query.CountBy(group);
-  SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn->Exec(PgSql(q), PgParams(q)));
-  std::vector<GroupCount> out;
-  for (int i = 0; i < rows.rows(); ++i)
-    out.push_back(GroupCount{rows.Text(i, 0), rows.Int64(i, 1)});
-  return out;
+  return ReadAll<GroupCount>(*conn, count_by, [](const ResultRow& row) {
+    return absl::StatusOr<GroupCount>(ReadGroupCountRow(row));
+  });
 }
 
 absl::StatusOr<std::vector<IdentitySummary>> PostgresLedger::ListIdentities(
     const IdentityFilter& f) const {
-  CertificateFilter where;
-  where.spiffe_id_prefix = f.spiffe_id_prefix;
-  where.istio_namespace = f.istio_namespace;
-  where.kind = f.kind;
-  SqlFragment q = CertificateWhere(where, SqlDialect::kPostgres);
+  SqlFragment q = CertificateWhere(IdentityWhere(f), SqlDialect::kPostgres);
   q.sql = absl::StrCat(kIdentitiesHead, q.sql, kIdentitiesTail);
   const int64_t now = ToUnixSeconds(f.now);
   q.params.emplace_back(now);
@@ -204,13 +148,7 @@ absl::StatusOr<std::vector<IdentitySummary>> PostgresLedger::ListIdentities(
     q.params.emplace_back(static_cast<int64_t>(f.limit));
   }
   PgConnectionPool::Lease conn = readers_->Acquire();
-  SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn->Exec(PgSql(q), PgParams(q)));
-  std::vector<IdentitySummary> out;
-  for (int i = 0; i < rows.rows(); ++i) {
-    SVIDD_ASSIGN_OR_RETURN(IdentitySummary s, ReadIdentityRow(rows, i));
-    out.push_back(std::move(s));
-  }
-  return out;
+  return ReadAll<IdentitySummary>(*conn, q, ReadIdentityRow);
 }
 
 }  // namespace svidd::internal

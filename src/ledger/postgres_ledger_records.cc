@@ -2,8 +2,7 @@
 // (refusal counts per hour, the admin API's audit log).
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/checkpoint_rows.h"
-#include "ledger/event_appender.h"
+#include "ledger/ledger_tables.h"
 #include "ledger/pg_chain_appender.h"
 #include "ledger/pg_rows.h"
 #include "ledger/postgres_ledger_impl.h"
@@ -62,7 +61,7 @@ absl::StatusOr<LedgerEvent> PostgresLedger::GetEvent(int64_t seq) const {
                          conn->Exec(absl::StrCat(kSelectEventsSql, " WHERE seq = $1"), {Int(seq)}));
   if (rows.rows() == 0)
     return absl::NotFoundError(absl::StrCat("no ledger event ", seq, " in ledger ", name_));
-  return ReadPgEventRow(rows, 0);
+  return ReadEventRow(PgRow(rows, 0));
 }
 
 absl::StatusOr<std::vector<LedgerEvent>> PostgresLedger::ListEvents(const EventRange& range) const {
@@ -77,7 +76,7 @@ absl::StatusOr<std::vector<LedgerEvent>> PostgresLedger::ListEvents(const EventR
                  {Int(range.after_seq), Int(range.through_seq), kind}));
   std::vector<LedgerEvent> events;
   for (int i = 0; i < rows.rows(); ++i) {
-    SVIDD_ASSIGN_OR_RETURN(LedgerEvent event, ReadPgEventRow(rows, i));
+    SVIDD_ASSIGN_OR_RETURN(LedgerEvent event, ReadEventRow(PgRow(rows, i)));
     events.push_back(std::move(event));
   }
   return events;
@@ -132,14 +131,9 @@ absl::Status PostgresLedger::AddRefusalCounts(const std::vector<RefusalCount>& c
 absl::StatusOr<std::vector<RefusalCount>> PostgresLedger::ListRefusalCounts(TimePoint since) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(
-      PgResult rows, conn->Exec("SELECT hour, reason, count FROM refusal_counts WHERE hour >= $1"
-                                " ORDER BY hour, reason",
-                                {Int(HourStart(since))}));
+      PgResult rows, conn->Exec(NumberedPlaceholders(kListRefusalsSql), {Int(HourStart(since))}));
   std::vector<RefusalCount> out;
-  for (int i = 0; i < rows.rows(); ++i) {
-    out.push_back(
-        RefusalCount{FromUnixSeconds(rows.Int64(i, 0)), rows.Text(i, 1), rows.Int64(i, 2)});
-  }
+  for (int i = 0; i < rows.rows(); ++i) out.push_back(ReadRefusalCountRow(PgRow(rows, i)));
   return out;
 }
 
@@ -147,11 +141,9 @@ absl::Status PostgresLedger::RecordAdminCall(const AdminCallRecord& call) {
   if (writer_ == nullptr) return ReadOnlyError("record an admin call");
   PgConnectionPool::Lease conn = readers_->Acquire();
   return conn
-      ->Exec(
-          "INSERT INTO admin_audit (at, caller_id, caller_principal, peer, method, arguments,"
-          " outcome, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-          {Int(ToUnixSeconds(call.at)), call.caller_id, call.caller_principal, call.peer,
-           call.method, call.arguments, call.outcome, call.message})
+      ->Exec(NumberedPlaceholders(kInsertAdminCallSql),
+             {Int(ToUnixSeconds(call.at)), call.caller_id, call.caller_principal, call.peer,
+              call.method, call.arguments, call.outcome, call.message})
       .status();
 }
 
@@ -160,22 +152,10 @@ absl::StatusOr<std::vector<AdminCallRecord>> PostgresLedger::ListAdminCalls(Time
   PgConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(
       PgResult rows,
-      conn->Exec("SELECT at, caller_id, caller_principal, peer, method, arguments, outcome, message"
-                 " FROM admin_audit WHERE at >= $1 ORDER BY id DESC LIMIT $2",
+      conn->Exec(NumberedPlaceholders(kListAdminCallsSql),
                  {Int(ToUnixSeconds(since)), limit == 0 ? std::nullopt : PgParam(Int(limit))}));
   std::vector<AdminCallRecord> out;
-  for (int i = 0; i < rows.rows(); ++i) {
-    AdminCallRecord r;
-    r.at = FromUnixSeconds(rows.Int64(i, 0));
-    r.caller_id = rows.Text(i, 1);
-    r.caller_principal = rows.Text(i, 2);
-    r.peer = rows.Text(i, 3);
-    r.method = rows.Text(i, 4);
-    r.arguments = rows.Text(i, 5);
-    r.outcome = rows.Text(i, 6);
-    r.message = rows.Text(i, 7);
-    out.push_back(std::move(r));
-  }
+  for (int i = 0; i < rows.rows(); ++i) out.push_back(ReadAdminCallRow(PgRow(rows, i)));
   return out;
 }
 

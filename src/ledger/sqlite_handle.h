@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "ledger/result_row.h"
 
 namespace svidd::internal {
 
@@ -71,6 +72,18 @@ class Statement {
   sqlite3* db_;  // borrowed
   SqliteStmtPtr stmt_;
   absl::Status bind_status_;
+};
+
+// The current row of `statement` (after Step() returned true), as a ResultRow.
+class StatementRow final : public ResultRow {
+ public:
+  explicit StatementRow(const Statement& statement) : statement_(statement) {}
+  std::string Text(int column) const override { return statement_.ColumnText(column); }
+  int64_t Int64(int column) const override { return statement_.ColumnInt64(column); }
+  bool IsNull(int column) const override { return statement_.ColumnIsNull(column); }
+
+ private:
+  const Statement& statement_;
 };
 
 }  // namespace svidd::internal

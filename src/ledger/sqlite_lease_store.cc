@@ -1,6 +1,8 @@
-// LeaseStore on the SQLite ledger (migrations/0007_leases.sql). One connection of its own,
-// so a lease is renewed even while the group-commit writer is busy.
+// LeaseStore on the SQLite ledger (migrations/0007_leases.sql), with the statements it shares
+// with PostgreSQL (ledger_tables.h). One connection of its own, so a lease is renewed even while
+// the group-commit writer is busy.
 #include "absl/strings/str_cat.h"
+#include "ledger/ledger_tables.h"
 #include "ledger/sqlite_connection.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/lease_store.h"
@@ -10,24 +12,7 @@ namespace {
 
 using internal::Connection;
 using internal::Statement;
-
-int64_t UnixMillis(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint FromUnixMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-
-// Inserts the lease, or takes it over when it expired, or extends it for its holder; leaves
-// someone else's unexpired lease alone. The same statement runs on PostgreSQL.
-constexpr char kAcquireSql[] =
-    "INSERT INTO leases (name, holder, expires_at_ms, acquired_at_ms, term) "
-    "VALUES (?1, ?2, ?3, ?4, 1) "
-    "ON CONFLICT (name) DO UPDATE SET "
-    "  term = CASE WHEN leases.holder = excluded.holder THEN leases.term ELSE leases.term + 1 END,"
-    "  acquired_at_ms = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at_ms "
-    "                   ELSE excluded.acquired_at_ms END,"
-    "  holder = excluded.holder, expires_at_ms = excluded.expires_at_ms "
-    "WHERE leases.holder = excluded.holder OR leases.expires_at_ms <= excluded.acquired_at_ms";
+using internal::UnixMillis;
 
 class SqliteLeaseStore final : public LeaseStore {
  public:
@@ -40,22 +25,18 @@ class SqliteLeaseStore final : public LeaseStore {
     sqlite3* db = connection_->db.get();
     LeaseRecord record;
     absl::Status status = internal::InImmediateTransaction(db, [&]() -> absl::Status {
-      SVIDD_ASSIGN_OR_RETURN(Statement upsert, Statement::Prepare(db, kAcquireSql));
+      SVIDD_ASSIGN_OR_RETURN(Statement upsert, Statement::Prepare(db, internal::kAcquireLeaseSql));
       upsert.BindText(1, name);
       upsert.BindText(2, holder);
       upsert.BindInt64(3, UnixMillis(now + ttl));
       upsert.BindInt64(4, UnixMillis(now));
       SVIDD_RETURN_IF_ERROR(upsert.Run());
-      SVIDD_ASSIGN_OR_RETURN(
-          Statement select,
-          Statement::Prepare(db, "SELECT holder, expires_at_ms, term FROM leases WHERE name = ?1"));
+      SVIDD_ASSIGN_OR_RETURN(Statement select, Statement::Prepare(db, internal::kSelectLeaseSql));
       select.BindText(1, name);
       SVIDD_ASSIGN_OR_RETURN(bool found, select.Step());
       if (!found)
         return absl::InternalError(absl::StrCat("lease ", std::string(name), " vanished"));
-      record.holder = select.ColumnText(0);
-      record.expires_at = FromUnixMillis(select.ColumnInt64(1));
-      record.term = select.ColumnInt64(2);
+      record = internal::ReadLeaseRow(internal::StatementRow(select));
       return absl::OkStatus();
     });
     if (!status.ok()) return status;
@@ -65,10 +46,7 @@ class SqliteLeaseStore final : public LeaseStore {
   absl::Status Release(std::string_view name, std::string_view holder) override {
     std::lock_guard<std::mutex> lock(connection_->mu);
     sqlite3* db = connection_->db.get();
-    SVIDD_ASSIGN_OR_RETURN(
-        Statement update,
-        Statement::Prepare(db,
-                           "UPDATE leases SET expires_at_ms = 0 WHERE name = ?1 AND holder = ?2"));
+    SVIDD_ASSIGN_OR_RETURN(Statement update, Statement::Prepare(db, internal::kReleaseLeaseSql));
     update.BindText(1, name);
     update.BindText(2, holder);
     return update.Run();

@@ -1,13 +1,11 @@
 #include "svidd/ledger/sqlite_ledger.h"
 
-#include <future>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
-#include "ledger/certificate_rows.h"
 #include "ledger/event_backfill.h"
-#include "ledger/migration_runner.h"
 #include "ledger/sqlite_ledger_impl.h"
+#include "ledger/sqlite_migrations.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
@@ -26,8 +24,8 @@ absl::Status Prefixed(const std::filesystem::path& path, const absl::Status& sta
 absl::Status PrepareFile(const std::filesystem::path& path, const SqliteLedgerOptions& options,
                          sqlite3* db) {
   if (options.read_only) return CheckSchemaIsCurrent(db, LatestSchemaVersion());
-  return ApplyMigrations(db, WithEventLogBackfill(EmbeddedMigrations()),
-                         SystemClock::Instance().Now());
+  return ApplyMigrations(db, EmbeddedMigrations(), SystemClock::Instance().Now(),
+                         EventLogBackfillStep());
 }
 
 absl::Status CreateParentDirectory(const std::filesystem::path& path) {
@@ -69,30 +67,8 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(
 
 SqliteLedger::~SqliteLedger() { writer_.reset(); }
 
-absl::Status SqliteLedger::ReadOnlyError(const char* what) const {
-  return absl::FailedPreconditionError(
-      absl::StrCat("cannot ", what, ": ledger ", path_.string(), " is open read-only"));
-}
-
-void SqliteLedger::RecordIssuanceAsync(CertificateRecord record,
-                                       std::function<void(absl::Status)> done) {
-  if (writer_ == nullptr) return done(ReadOnlyError("record a certificate"));
-  writer_->Enqueue(std::move(record), std::move(done));
-}
-
-absl::Status SqliteLedger::CheckWritable() {
-  if (writer_ == nullptr) return ReadOnlyError("write");
-  auto promise = std::make_shared<std::promise<absl::Status>>();
-  std::future<absl::Status> result = promise->get_future();
-  writer_->EnqueueProbe([promise](absl::Status s) { promise->set_value(std::move(s)); });
-  absl::Status status = result.get();
-  if (status.ok()) return status;
-  return Prefixed(path_, absl::Status(status.code(),
-                                      absl::StrCat("ledger is not writable: ", status.message())));
-}
-
-WriterStats SqliteLedger::writer_stats() const {
-  return writer_ == nullptr ? WriterStats{} : writer_->stats();
+absl::Status SqliteLedger::Named(const absl::Status& status) const {
+  return Prefixed(path_, status);
 }
 
 }  // namespace internal

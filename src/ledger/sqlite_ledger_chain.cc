@@ -50,7 +50,7 @@ absl::StatusOr<LedgerEvent> SqliteLedger::GetEvent(int64_t seq) const {
   if (!found) {
     return absl::NotFoundError(absl::StrCat("no ledger event ", seq, " in ", path_.string()));
   }
-  return ReadEventRow(select);
+  return ReadEventRow(StatementRow(select));
 }
 
 absl::StatusOr<std::vector<LedgerEvent>> SqliteLedger::ListEvents(const EventRange& range) const {
@@ -71,7 +71,7 @@ absl::StatusOr<std::vector<LedgerEvent>> SqliteLedger::ListEvents(const EventRan
   while (true) {
     SVIDD_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
-    SVIDD_ASSIGN_OR_RETURN(LedgerEvent event, ReadEventRow(select));
+    SVIDD_ASSIGN_OR_RETURN(LedgerEvent event, ReadEventRow(StatementRow(select)));
     events.push_back(std::move(event));
   }
   return events;

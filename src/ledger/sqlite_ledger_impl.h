@@ -1,14 +1,16 @@
 // The SQLite Ledger: one GroupCommitWriter through which every write goes (issuance records
 // in group commits; revocations, refusal counts, admin audit rows and checkpoints each in a
 // transaction of its own on the same connection), and a small pool of connections for
-// reads. WAL lets readers run beside the writer. Private; code outside src/ledger/ uses
-// OpenSqliteLedger and the Ledger interface.
+// reads. WAL lets readers run beside the writer. What it shares with the PostgreSQL ledger is
+// in EngineLedger. Private; code outside src/ledger/ uses OpenSqliteLedger and the Ledger
+// interface.
 #pragma once
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
+#include "ledger/engine_ledger.h"
 #include "ledger/group_commit_writer.h"
 #include "ledger/sqlite_connection.h"
 #include "svidd/ledger/ledger.h"
@@ -16,21 +18,13 @@
 
 namespace svidd::internal {
 
-class SqliteLedger final : public Ledger {
+class SqliteLedger final : public EngineLedger<GroupCommitWriter> {
  public:
   static absl::StatusOr<std::unique_ptr<SqliteLedger>> Open(const std::filesystem::path& path,
                                                             const SqliteLedgerOptions& options);
   ~SqliteLedger() override;  // drains the writer's queue first
 
-  void RecordIssuanceAsync(CertificateRecord record,
-                           std::function<void(absl::Status)> done) override;
   absl::StatusOr<CertificateRecord> GetCertificate(std::string_view serial_hex) const override;
-  absl::StatusOr<std::vector<CertificateRecord>> ListCertificates(
-      const CertificateFilter& filter) const override;
-  absl::StatusOr<CertificatePage> QueryCertificates(const CertificateFilter& filter) const override;
-  absl::StatusOr<int64_t> CountCertificates(const CertificateFilter& filter) const override;
-  absl::StatusOr<std::vector<GroupCount>> CountCertificatesBy(
-      CertificateGroup group, const CertificateFilter& filter) const override;
   absl::StatusOr<std::vector<IdentitySummary>> ListIdentities(
       const IdentityFilter& filter) const override;
   absl::Status AddRefusalCounts(const std::vector<RefusalCount>& counts) override;
@@ -41,26 +35,27 @@ class SqliteLedger final : public Ledger {
   absl::Status RevokeCertificate(std::string_view serial_hex, std::string_view reason,
                                  TimePoint at) override;
   absl::StatusOr<bool> IsRevoked(std::string_view serial_hex) const override;
-  absl::Status CheckWritable() override;
   absl::StatusOr<ChainHead> GetChainHead() const override;
   absl::StatusOr<LedgerEvent> GetEvent(int64_t seq) const override;
   absl::StatusOr<std::vector<LedgerEvent>> ListEvents(const EventRange& range) const override;
   absl::StatusOr<std::optional<LedgerCheckpoint>> LatestCheckpoint() const override;
   absl::Status RecordCheckpoint(const LedgerCheckpoint& checkpoint) override;
 
-  // Zero for a read-only ledger.
-  WriterStats writer_stats() const;
-
  private:
   SqliteLedger(std::filesystem::path path, std::unique_ptr<ConnectionPool> readers,
                std::unique_ptr<GroupCommitWriter> writer)
-      : path_(std::move(path)), readers_(std::move(readers)), writer_(std::move(writer)) {}
-  absl::Status ReadOnlyError(const char* what) const;
-  absl::StatusOr<CertificatePage> ReadPage(const CertificateFilter& filter, bool with_total) const;
+      : EngineLedger(SqlDialect::kSqlite, path.string(), std::move(writer)),
+        path_(std::move(path)),
+        readers_(std::move(readers)) {}
+  absl::Status Named(const absl::Status& status) const override;
+  absl::StatusOr<CertificatePage> ReadPageRows(const CertificateQuery& query,
+                                               bool with_total) const override;
+  absl::StatusOr<int64_t> ReadCount(const SqlFragment& count) const override;
+  absl::StatusOr<std::vector<GroupCount>> ReadGroupCounts(
+      const SqlFragment& count_by) const override;
 
   const std::filesystem::path path_;
   std::unique_ptr<ConnectionPool> readers_;
-  std::unique_ptr<GroupCommitWriter> writer_;  // null when read-only
 };
 
 }  // namespace svidd::internal

@@ -1,6 +1,8 @@
 // SqliteLedger's own bookkeeping for operators: refusal counts per hour and the admin API's
-// audit log (migration 0004). Written on the pooled connections, one transaction per call.
+// audit log (migration 0004). Written through the writer, one transaction per call; read on
+// the pooled connections.
 #include "absl/strings/str_cat.h"
+#include "ledger/ledger_tables.h"
 #include "ledger/sqlite_ledger_impl.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
@@ -11,14 +13,6 @@ namespace {
 constexpr char kAddRefusalsSql[] =
     "INSERT INTO refusal_counts (hour, reason, count) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count";
-constexpr char kListRefusalsSql[] =
-    "SELECT hour, reason, count FROM refusal_counts WHERE hour >= ?1 ORDER BY hour, reason";
-constexpr char kInsertAdminCallSql[] =
-    "INSERT INTO admin_audit (at, caller_id, caller_principal, peer, method, arguments, outcome,"
-    " message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr char kListAdminCallsSql[] =
-    "SELECT at, caller_id, caller_principal, peer, method, arguments, outcome, message"
-    " FROM admin_audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2";
 
 int64_t HourStart(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
 
@@ -48,8 +42,7 @@ absl::StatusOr<std::vector<RefusalCount>> SqliteLedger::ListRefusalCounts(TimePo
   for (;;) {
     SVIDD_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return out;
-    out.push_back(RefusalCount{FromUnixSeconds(stmt.ColumnInt64(0)), stmt.ColumnText(1),
-                               stmt.ColumnInt64(2)});
+    out.push_back(ReadRefusalCountRow(StatementRow(stmt)));
   }
 }
 
@@ -79,16 +72,7 @@ absl::StatusOr<std::vector<AdminCallRecord>> SqliteLedger::ListAdminCalls(TimePo
   for (;;) {
     SVIDD_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return out;
-    AdminCallRecord r;
-    r.at = FromUnixSeconds(stmt.ColumnInt64(0));
-    r.caller_id = stmt.ColumnText(1);
-    r.caller_principal = stmt.ColumnText(2);
-    r.peer = stmt.ColumnText(3);
-    r.method = stmt.ColumnText(4);
-    r.arguments = stmt.ColumnText(5);
-    r.outcome = stmt.ColumnText(6);
-    r.message = stmt.ColumnText(7);
-    out.push_back(std::move(r));
+    out.push_back(ReadAdminCallRow(StatementRow(stmt)));
   }
 }
 

@@ -55,7 +55,7 @@ absl::StatusOr<CertificateRecord> SqliteLedger::GetCertificate(std::string_view 
   stmt.BindText(1, serial);
   SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return NoSuchSerial(serial, path_);
-  return ReadCertificateRow(stmt);
+  return ReadCertificateRow(StatementRow(stmt));
 }
 
 absl::StatusOr<bool> SqliteLedger::IsRevoked(std::string_view serial) const {

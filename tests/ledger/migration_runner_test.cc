@@ -1,10 +1,9 @@
-#include "ledger/migration_runner.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "ledger/ledger_test_util.h"
 #include "ledger/sqlite_connection.h"
+#include "ledger/sqlite_migrations.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
 namespace svidd::internal {
