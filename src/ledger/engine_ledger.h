@@ -1,8 +1,8 @@
 // What SqliteLedger and PostgresLedger share, written once: issuance through the engine's
 // group-commit `Writer` (none when the ledger is read-only, and then every write is refused
-// the same way), the writability probe through that writer, and the certificate listings and
-// counts that CertificateQuery builds. The engine runs their SQL and implements the rest of
-// Ledger in its own dialect.
+// the same way), the writability probe through that writer, and the certificate listings,
+// counts and identity summaries, whose rows the engine only fetches (WithReader). The engine
+// implements the rest of Ledger in its own dialect.
 #pragma once
 
 #include <functional>
@@ -17,10 +17,33 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/certificate_query.h"
 #include "ledger/group_commit_writer.h"
-#include "svidd/common/status_macros.h"
+#include "ledger/result_row.h"
 #include "svidd/ledger/ledger.h"
 
 namespace svidd::internal {
+
+// A reader connection lent for one call.
+class ReadConnection {
+ public:
+  // Runs `q` (a shared query: `?` placeholders, CertificateQuery's) and calls `each` with its
+  // rows in order, stopping at the first error.
+  virtual absl::Status ForEachRow(const SqlFragment& q,
+                                  const std::function<absl::Status(const ResultRow&)>& each) = 0;
+
+ protected:
+  ~ReadConnection() = default;
+};
+
+// The engine-independent halves of EngineLedger's reads.
+absl::StatusOr<std::vector<CertificateRecord>> ReadCertificates(ReadConnection& reader,
+                                                                const SqlFragment& q);
+absl::StatusOr<int64_t> ReadCount(ReadConnection& reader, const SqlFragment& q);
+absl::StatusOr<std::vector<GroupCount>> ReadGroupCounts(ReadConnection& reader,
+                                                        const SqlFragment& q);
+absl::StatusOr<std::vector<IdentitySummary>> ReadIdentities(ReadConnection& reader,
+                                                            const SqlFragment& q);
+// `page` cut to `query`'s limit, with the token for the next page if rows were cut.
+void CutToLimit(const CertificateQuery& query, CertificatePage& page);
 
 template <typename Writer>
 class EngineLedger : public Ledger {
@@ -44,8 +67,9 @@ class EngineLedger : public Ledger {
 
   absl::StatusOr<std::vector<CertificateRecord>> ListCertificates(
       const CertificateFilter& filter) const override {
-    SVIDD_ASSIGN_OR_RETURN(CertificatePage page, ReadPage(filter, /*with_total=*/false));
-    return std::move(page.records);
+    absl::StatusOr<CertificatePage> page = ReadPage(filter, /*with_total=*/false);
+    if (!page.ok()) return page.status();
+    return std::move(page->records);
   }
 
   absl::StatusOr<CertificatePage> QueryCertificates(
@@ -54,16 +78,23 @@ class EngineLedger : public Ledger {
   }
 
   absl::StatusOr<int64_t> CountCertificates(const CertificateFilter& filter) const override {
-    SVIDD_ASSIGN_OR_RETURN(CertificateQuery query,
-                           CertificateQuery::Build(WhereOnly(filter), dialect_));
-    return ReadCount(query.Count());
+    absl::StatusOr<CertificateQuery> query = CertificateQuery::Build(WhereOnly(filter), dialect_);
+    if (!query.ok()) return query.status();
+    return Read<int64_t>([&](ReadConnection& r) { return ReadCount(r, query->Count()); });
   }
 
   absl::StatusOr<std::vector<GroupCount>> CountCertificatesBy(
       CertificateGroup group, const CertificateFilter& filter) const override {
-    SVIDD_ASSIGN_OR_RETURN(CertificateQuery query,
-                           CertificateQuery::Build(WhereOnly(filter), dialect_));
-    return ReadGroupCounts(query.CountBy(group));
+    absl::StatusOr<CertificateQuery> query = CertificateQuery::Build(WhereOnly(filter), dialect_);
+    if (!query.ok()) return query.status();
+    return Read<std::vector<GroupCount>>(
+        [&](ReadConnection& r) { return ReadGroupCounts(r, query->CountBy(group)); });
+  }
+
+  absl::StatusOr<std::vector<IdentitySummary>> ListIdentities(
+      const IdentityFilter& filter) const override {
+    return Read<std::vector<IdentitySummary>>(
+        [&](ReadConnection& r) { return ReadIdentities(r, IdentitiesQuery(filter)); });
   }
 
   // Zero for a read-only ledger.
@@ -81,13 +112,12 @@ class EngineLedger : public Ledger {
 
   // `status` with the ledger named the way this engine's messages name it.
   virtual absl::Status Named(const absl::Status& status) const = 0;
-  // query.Page()'s rows and, if `with_total`, query.Count() in `total`, from one read snapshot
-  // so that they agree with each other.
-  virtual absl::StatusOr<CertificatePage> ReadPageRows(const CertificateQuery& query,
-                                                       bool with_total) const = 0;
-  virtual absl::StatusOr<int64_t> ReadCount(const SqlFragment& count) const = 0;
-  virtual absl::StatusOr<std::vector<GroupCount>> ReadGroupCounts(
-      const SqlFragment& count_by) const = 0;
+  // Lends a pooled reader connection to `body`. With `snapshot`, all of body's queries read
+  // one consistent snapshot (a page and its total agree with each other).
+  virtual absl::Status WithReader(
+      bool snapshot, const std::function<absl::Status(ReadConnection&)>& body) const = 0;
+  // The engine's query for ListIdentities, selecting the columns ReadIdentityRow reads.
+  virtual SqlFragment IdentitiesQuery(const IdentityFilter& filter) const = 0;
 
   const SqlDialect dialect_;
   const std::string name_;
@@ -96,14 +126,36 @@ class EngineLedger : public Ledger {
   std::unique_ptr<Writer> writer_;
 
  private:
+  template <typename T>
+  absl::StatusOr<T> Read(const std::function<absl::StatusOr<T>(ReadConnection&)>& read,
+                         bool snapshot = false) const {
+    absl::StatusOr<T> out;
+    absl::Status status = WithReader(snapshot, [&](ReadConnection& r) {
+      out = read(r);
+      return out.status();
+    });
+    if (!status.ok()) return status;
+    return out;
+  }
+
   absl::StatusOr<CertificatePage> ReadPage(const CertificateFilter& filter, bool with_total) const {
-    SVIDD_ASSIGN_OR_RETURN(CertificateQuery query, CertificateQuery::Build(filter, dialect_));
-    SVIDD_ASSIGN_OR_RETURN(CertificatePage page, ReadPageRows(query, with_total));
-    if (!with_total) page.total = static_cast<int64_t>(page.records.size());
-    if (query.limit() > 0 && page.records.size() > query.limit()) {
-      page.records.resize(query.limit());
-      page.next_page_token = query.TokenAfter(page.records.back());
-    }
+    absl::StatusOr<CertificateQuery> query = CertificateQuery::Build(filter, dialect_);
+    if (!query.ok()) return query.status();
+    absl::StatusOr<CertificatePage> page = Read<CertificatePage>(
+        [&](ReadConnection& r) -> absl::StatusOr<CertificatePage> {
+          CertificatePage page;
+          absl::StatusOr<std::vector<CertificateRecord>> records =
+              ReadCertificates(r, query->Page());
+          if (!records.ok()) return records.status();
+          page.records = std::move(*records);
+          absl::StatusOr<int64_t> total =
+              with_total ? ReadCount(r, query->Count()) : static_cast<int64_t>(page.records.size());
+          if (!total.ok()) return total.status();
+          page.total = *total;
+          return page;
+        },
+        /*snapshot=*/true);
+    if (page.ok()) CutToLimit(*query, *page);
     return page;
   }
 };

@@ -128,16 +128,14 @@ RefusalCount ReadRefusalCountRow(const ResultRow& row) {
 }
 
 AdminCallRecord ReadAdminCallRow(const ResultRow& row) {
-  AdminCallRecord r;
-  r.at = FromUnixSeconds(row.Int64(0));
-  r.caller_id = row.Text(1);
-  r.caller_principal = row.Text(2);
-  r.peer = row.Text(3);
-  r.method = row.Text(4);
-  r.arguments = row.Text(5);
-  r.outcome = row.Text(6);
-  r.message = row.Text(7);
-  return r;
+  return AdminCallRecord{.at = FromUnixSeconds(row.Int64(0)),
+                         .caller_id = row.Text(1),
+                         .caller_principal = row.Text(2),
+                         .peer = row.Text(3),
+                         .method = row.Text(4),
+                         .arguments = row.Text(5),
+                         .outcome = row.Text(6),
+                         .message = row.Text(7)};
 }
 
 const char kAcquireLeaseSql[] =

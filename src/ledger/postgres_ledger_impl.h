@@ -22,8 +22,6 @@ class PostgresLedger final : public EngineLedger<PgGroupCommitWriter> {
   ~PostgresLedger() override;  // drains the writer's queue first
 
   absl::StatusOr<CertificateRecord> GetCertificate(std::string_view serial_hex) const override;
-  absl::StatusOr<std::vector<IdentitySummary>> ListIdentities(
-      const IdentityFilter& filter) const override;
   absl::Status AddRefusalCounts(const std::vector<RefusalCount>& counts) override;
   absl::StatusOr<std::vector<RefusalCount>> ListRefusalCounts(TimePoint since) const override;
   absl::Status RecordAdminCall(const AdminCallRecord& call) override;
@@ -47,11 +45,9 @@ class PostgresLedger final : public EngineLedger<PgGroupCommitWriter> {
       : EngineLedger(SqlDialect::kPostgres, std::move(name), std::move(writer)),
         readers_(std::move(readers)) {}
   absl::Status Named(const absl::Status& status) const override;
-  absl::StatusOr<CertificatePage> ReadPageRows(const CertificateQuery& query,
-                                               bool with_total) const override;
-  absl::StatusOr<int64_t> ReadCount(const SqlFragment& count) const override;
-  absl::StatusOr<std::vector<GroupCount>> ReadGroupCounts(
-      const SqlFragment& count_by) const override;
+  absl::Status WithReader(bool snapshot,
+                          const std::function<absl::Status(ReadConnection&)>& body) const override;
+  SqlFragment IdentitiesQuery(const IdentityFilter& filter) const override;
 
   std::unique_ptr<PgConnectionPool> readers_;
 };

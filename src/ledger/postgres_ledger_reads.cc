@@ -1,4 +1,6 @@
-// PostgresLedger's reads, listings, counts and revocation, on the pooled connections.
+// PostgresLedger's reads and revocation on the pooled connections, its share of the listings
+// and counts (running them; EngineLedger builds and pages them), and the identity summary's
+// query.
 #include "absl/strings/str_cat.h"
 #include "ledger/certificate_query.h"
 #include "ledger/ledger_tables.h"
@@ -32,23 +34,20 @@ absl::Status NoSuchSerial(std::string_view serial, const std::string& name) {
       absl::StrCat("no certificate with serial ", std::string(serial), " in ledger ", name));
 }
 
-// Every row of `q`, each read by `read`.
-template <typename T, typename Read>
-absl::StatusOr<std::vector<T>> ReadAll(PgConnection& conn, const SqlFragment& q, Read read) {
-  SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgSql(q), PgParams(q)));
-  std::vector<T> out;
-  out.reserve(rows.rows());
-  for (int i = 0; i < rows.rows(); ++i) {
-    SVIDD_ASSIGN_OR_RETURN(T value, read(PgRow(rows, i)));
-    out.push_back(std::move(value));
-  }
-  return out;
-}
+class PgReadConnection final : public ReadConnection {
+ public:
+  explicit PgReadConnection(PgConnection& conn) : conn_(conn) {}
 
-absl::StatusOr<int64_t> ReadCountOn(PgConnection& conn, const SqlFragment& q) {
-  SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn.Exec(PgSql(q), PgParams(q)));
-  return rows.rows() == 0 ? 0 : rows.Int64(0, 0);
-}
+  absl::Status ForEachRow(const SqlFragment& q,
+                          const std::function<absl::Status(const ResultRow&)>& each) override {
+    SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn_.Exec(PgSql(q), PgParams(q)));
+    for (int i = 0; i < rows.rows(); ++i) SVIDD_RETURN_IF_ERROR(each(PgRow(rows, i)));
+    return absl::OkStatus();
+  }
+
+ private:
+  PgConnection& conn_;
+};
 
 }  // namespace
 
@@ -103,41 +102,20 @@ absl::Status PostgresLedger::RevokeCertificate(std::string_view serial, std::str
   });
 }
 
-// The page and its total from one REPEATABLE READ snapshot, so they agree with each other.
-absl::StatusOr<CertificatePage> PostgresLedger::ReadPageRows(const CertificateQuery& query,
-                                                             bool with_total) const {
+// A snapshot is a REPEATABLE READ, READ ONLY transaction.
+absl::Status PostgresLedger::WithReader(
+    bool snapshot, const std::function<absl::Status(ReadConnection&)>& body) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
-  absl::StatusOr<std::vector<CertificateRecord>> records;
-  absl::StatusOr<int64_t> total = int64_t{0};
-  SVIDD_RETURN_IF_ERROR(conn->InTransaction([&]() -> absl::Status {
+  PgReadConnection reader(*conn);
+  if (!snapshot) return body(reader);
+  return conn->InTransaction([&]() -> absl::Status {
     SVIDD_RETURN_IF_ERROR(
         conn->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").status());
-    records = ReadAll<CertificateRecord>(*conn, query.Page(), ReadCertificateRow);
-    if (!records.ok()) return records.status();
-    if (with_total) total = ReadCountOn(*conn, query.Count());
-    return total.status();
-  }));
-  CertificatePage page;
-  page.records = std::move(*records);
-  page.total = *total;
-  return page;
-}
-
-absl::StatusOr<int64_t> PostgresLedger::ReadCount(const SqlFragment& count) const {
-  PgConnectionPool::Lease conn = readers_->Acquire();
-  return ReadCountOn(*conn, count);
-}
-
-absl::StatusOr<std::vector<GroupCount>> PostgresLedger::ReadGroupCounts(
-    const SqlFragment& count_by) const {
-  PgConnectionPool::Lease conn = readers_->Acquire();
-  return ReadAll<GroupCount>(*conn, count_by, [](const ResultRow& row) {
-    return absl::StatusOr<GroupCount>(ReadGroupCountRow(row));
+    return body(reader);
   });
 }
 
-absl::StatusOr<std::vector<IdentitySummary>> PostgresLedger::ListIdentities(
-    const IdentityFilter& f) const {
+SqlFragment PostgresLedger::IdentitiesQuery(const IdentityFilter& f) const {
   SqlFragment q = CertificateWhere(IdentityWhere(f), SqlDialect::kPostgres);
   q.sql = absl::StrCat(kIdentitiesHead, q.sql, kIdentitiesTail);
   const int64_t now = ToUnixSeconds(f.now);
@@ -147,8 +125,7 @@ absl::StatusOr<std::vector<IdentitySummary>> PostgresLedger::ListIdentities(
     absl::StrAppend(&q.sql, " LIMIT ?");
     q.params.emplace_back(static_cast<int64_t>(f.limit));
   }
-  PgConnectionPool::Lease conn = readers_->Acquire();
-  return ReadAll<IdentitySummary>(*conn, q, ReadIdentityRow);
+  return q;
 }
 
 }  // namespace svidd::internal

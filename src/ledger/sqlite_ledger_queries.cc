@@ -1,8 +1,7 @@
-// SqliteLedger's operator queries: the SQL of filtered, sorted, paged listings and counts
-// (built by CertificateQuery; EngineLedger pages them); one summary per SPIFFE ID.
+// SqliteLedger's share of the operator queries: running the shared listings and counts on a
+// pooled reader (EngineLedger builds and pages them), and the identity summary's query.
 #include "absl/strings/str_cat.h"
 #include "ledger/certificate_query.h"
-#include "ledger/ledger_tables.h"
 #include "ledger/sqlite_ledger_impl.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
@@ -10,25 +9,37 @@
 namespace svidd::internal {
 namespace {
 
-// Every row of `q`, each read by `read`.
-template <typename T, typename Read>
-absl::StatusOr<std::vector<T>> ReadAll(sqlite3* db, const SqlFragment& q, Read read) {
-  SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db, q.sql));
-  BindAll(stmt, q.params);
-  std::vector<T> out;
-  for (;;) {
-    SVIDD_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return out;
-    SVIDD_ASSIGN_OR_RETURN(T value, read(StatementRow(stmt)));
-    out.push_back(std::move(value));
-  }
-}
+class SqliteReadConnection final : public ReadConnection {
+ public:
+  explicit SqliteReadConnection(sqlite3* db) : db_(db) {}
 
-absl::StatusOr<int64_t> ReadCountOn(sqlite3* db, const SqlFragment& q) {
-  SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db, q.sql));
-  BindAll(stmt, q.params);
-  SVIDD_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  return row ? stmt.ColumnInt64(0) : 0;
+  absl::Status ForEachRow(const SqlFragment& q,
+                          const std::function<absl::Status(const ResultRow&)>& each) override {
+    SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db_, q.sql));
+    BindAll(stmt, q.params);
+    for (;;) {
+      SVIDD_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) return absl::OkStatus();
+      SVIDD_RETURN_IF_ERROR(each(StatementRow(stmt)));
+    }
+  }
+
+ private:
+  sqlite3* const db_;  // borrowed
+};
+
+}  // namespace
+
+// A snapshot is a read transaction (WAL: the writer goes on beside it).
+absl::Status SqliteLedger::WithReader(
+    bool snapshot, const std::function<absl::Status(ReadConnection&)>& body) const {
+  ConnectionPool::Lease conn = readers_->Acquire();
+  SqliteReadConnection reader(conn.db());
+  if (!snapshot) return body(reader);
+  SVIDD_RETURN_IF_ERROR(Exec(conn.db(), "BEGIN"));
+  absl::Status status = body(reader);
+  sqlite3_exec(conn.db(), "COMMIT", nullptr, nullptr, nullptr);
+  return status;
 }
 
 // One row per SPIFFE ID from identity_summary (migration 0006, kept by a trigger), so the
@@ -36,7 +47,7 @@ absl::StatusOr<int64_t> ReadCountOn(sqlite3* db, const SqlFragment& q) {
 // revoked, else the newest) is one seek in certificates_current, and its valid certificates a
 // range of certificates_by_spiffe_id (those not yet expired). A kind filter applies to the
 // counts and to the current certificate alike.
-SqlFragment IdentitiesQuery(const IdentityFilter& f) {
+SqlFragment SqliteLedger::IdentitiesQuery(const IdentityFilter& f) const {
   // The summary has the filtered columns, by the same names.
   SqlFragment q = CertificateWhere(IdentityWhere(f));
   q.sql = absl::StrCat(
@@ -77,45 +88,6 @@ SqlFragment IdentitiesQuery(const IdentityFilter& f) {
                   " FROM current JOIN certificates c ON c.seq = current.seq"
                   " ORDER BY current.spiffe_id");
   return q;
-}
-
-}  // namespace
-
-// The page and its total come from one read transaction, so they agree with each other.
-absl::StatusOr<CertificatePage> SqliteLedger::ReadPageRows(const CertificateQuery& query,
-                                                           bool with_total) const {
-  ConnectionPool::Lease conn = readers_->Acquire();
-  sqlite3* db = conn.db();
-  SVIDD_RETURN_IF_ERROR(Exec(db, "BEGIN"));
-  absl::StatusOr<std::vector<CertificateRecord>> records =
-      ReadAll<CertificateRecord>(db, query.Page(), ReadCertificateRow);
-  absl::StatusOr<int64_t> total = with_total ? ReadCountOn(db, query.Count()) : int64_t{0};
-  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-  if (!records.ok()) return records.status();
-  if (!total.ok()) return total.status();
-  CertificatePage page;
-  page.records = std::move(*records);
-  page.total = *total;
-  return page;
-}
-
-absl::StatusOr<int64_t> SqliteLedger::ReadCount(const SqlFragment& count) const {
-  ConnectionPool::Lease conn = readers_->Acquire();
-  return ReadCountOn(conn.db(), count);
-}
-
-absl::StatusOr<std::vector<GroupCount>> SqliteLedger::ReadGroupCounts(
-    const SqlFragment& count_by) const {
-  ConnectionPool::Lease conn = readers_->Acquire();
-  return ReadAll<GroupCount>(conn.db(), count_by, [](const ResultRow& row) {
-    return absl::StatusOr<GroupCount>(ReadGroupCountRow(row));
-  });
-}
-
-absl::StatusOr<std::vector<IdentitySummary>> SqliteLedger::ListIdentities(
-    const IdentityFilter& filter) const {
-  ConnectionPool::Lease conn = readers_->Acquire();
-  return ReadAll<IdentitySummary>(conn.db(), IdentitiesQuery(filter), ReadIdentityRow);
 }
 
 }  // namespace svidd::internal
