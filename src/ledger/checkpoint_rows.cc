@@ -25,12 +25,7 @@ absl::StatusOr<LedgerCheckpoint> ReadCheckpointRow(const Statement& row) {
 }
 
 absl::Status InsertCheckpoint(sqlite3* db, const LedgerCheckpoint& c) {
-  SVIDD_ASSIGN_OR_RETURN(
-      Statement insert,
-      Statement::Prepare(db,
-                         "INSERT INTO ledger_checkpoints (event_seq, head_hash, signed_at,"
-                         " signer_chain_pem, algorithm, signature)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  SVIDD_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kInsertCheckpointSql));
   insert.BindInt64(1, c.event_seq);
   insert.BindText(2, c.head_hash);
   insert.BindInt64(3, ToUnixSeconds(c.signed_at));

@@ -86,9 +86,14 @@ const char kInsertEventSql[] =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const char kSelectChainHeadSql[] = "SELECT seq, hash FROM ledger_events ORDER BY seq DESC LIMIT 1";
 
+const char kSelectEventHashSql[] = "SELECT hash FROM ledger_events WHERE seq = ?1";
+
 const char kSelectCheckpointsSql[] =
     "SELECT id, event_seq, head_hash, signed_at, signer_chain_pem, algorithm, signature"
     " FROM ledger_checkpoints";
+const char kInsertCheckpointSql[] =
+    "INSERT INTO ledger_checkpoints (event_seq, head_hash, signed_at, signer_chain_pem,"
+    " algorithm, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 absl::StatusOr<IdentitySummary> ReadIdentityRow(const ResultRow& row) {
   IdentitySummary s;

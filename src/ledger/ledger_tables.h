@@ -33,9 +33,12 @@ absl::StatusOr<LedgerEvent> ReadEventRow(const ResultRow& row);
 // the highest seq ("seq, hash"; no row for an empty log).
 extern const char kInsertEventSql[];
 extern const char kSelectChainHeadSql[];
+extern const char kSelectEventHashSql[];  // "hash" of event ?1
 
-// "SELECT id, <checkpoint columns> FROM ledger_checkpoints" (no trailing clause).
+// "SELECT id, <checkpoint columns> FROM ledger_checkpoints" (no trailing clause), and the
+// insert (?1..?6: the columns after id, the signature in hex).
 extern const char kSelectCheckpointsSql[];
+extern const char kInsertCheckpointSql[];
 
 // One identity summary, in the columns each engine's own ListIdentities query selects: spiffe_id,
 // kind, certificates, valid, first_issued, last_issued, then the current certificate's serial,

@@ -2,6 +2,7 @@
 // (refusal counts per hour, the admin API's audit log).
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/checkpoint_admission.h"
 #include "ledger/ledger_tables.h"
 #include "ledger/pg_chain_appender.h"
 #include "ledger/pg_rows.h"
@@ -14,20 +15,12 @@ namespace {
 
 std::string Int(int64_t v) { return std::to_string(v); }
 
-// FAILED_PRECONDITION unless event `seq` exists with hash `hash`.
-absl::Status CheckInChain(PgConnection& conn, int64_t seq, const std::string& hash,
-                          const char* what) {
-  SVIDD_ASSIGN_OR_RETURN(PgResult row,
-                         conn.Exec("SELECT hash FROM ledger_events WHERE seq = $1", {Int(seq)}));
-  if (row.rows() == 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(what, " vouches for event ", seq, ", which the event log does not have"));
-  }
-  if (row.Text(0, 0) != hash) {
-    return absl::FailedPreconditionError(absl::StrCat(what, " vouches for a head hash at event ",
-                                                      seq, " that the event log no longer has"));
-  }
-  return absl::OkStatus();
+// The hash of event `seq`, if the log has it.
+absl::StatusOr<std::optional<std::string>> EventHashAt(PgConnection& conn, int64_t seq) {
+  static const std::string kSql = NumberedPlaceholders(kSelectEventHashSql);
+  SVIDD_ASSIGN_OR_RETURN(PgResult row, conn.Exec(kSql, {Int(seq)}));
+  if (row.rows() == 0) return std::nullopt;
+  return row.Text(0, 0);
 }
 
 absl::StatusOr<std::optional<LedgerCheckpoint>> ReadLatest(PgConnection& conn) {
@@ -39,14 +32,6 @@ absl::StatusOr<std::optional<LedgerCheckpoint>> ReadLatest(PgConnection& conn) {
 }
 
 int64_t HourStart(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
-
-// Both checkpoints are in the chain; another writer (replica) just signed a newer head.
-// ABORTED, not FAILED_PRECONDITION: nothing was rewritten, the caller signs the new head.
-absl::Status Superseded(const LedgerCheckpoint& mine, const LedgerCheckpoint& latest) {
-  return absl::AbortedError(absl::StrCat("the new checkpoint (event ", mine.event_seq,
-                                         ") is behind the latest stored one (event ",
-                                         latest.event_seq, "), signed meanwhile"));
-}
 
 }  // namespace
 
@@ -94,19 +79,13 @@ absl::Status PostgresLedger::RecordCheckpoint(const LedgerCheckpoint& c) {
   return conn->InTransaction([&]() -> absl::Status {
     PgChainAppender chain(*conn);
     SVIDD_RETURN_IF_ERROR(chain.LockHead());
-    SVIDD_RETURN_IF_ERROR(CheckInChain(*conn, c.event_seq, c.head_hash, "the new checkpoint"));
-    SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerCheckpoint> latest, ReadLatest(*conn));
-    if (latest.has_value()) {
-      SVIDD_RETURN_IF_ERROR(CheckInChain(*conn, latest->event_seq, latest->head_hash,
-                                         "the latest stored checkpoint"));
-      if (latest->event_seq > c.event_seq) return Superseded(c, *latest);
-    }
+    SVIDD_RETURN_IF_ERROR(
+        AdmitCheckpoint(c, {.event_hash = [&](int64_t seq) { return EventHashAt(*conn, seq); },
+                            .latest_checkpoint = [&] { return ReadLatest(*conn); }}));
     return conn
-        ->Exec(
-            "INSERT INTO ledger_checkpoints (event_seq, head_hash, signed_at,"
-            " signer_chain_pem, algorithm, signature) VALUES ($1, $2, $3, $4, $5, $6)",
-            {Int(c.event_seq), c.head_hash, Int(ToUnixSeconds(c.signed_at)), c.signer_chain_pem,
-             c.algorithm, absl::BytesToHexString(c.signature)})
+        ->Exec(NumberedPlaceholders(kInsertCheckpointSql),
+               {Int(c.event_seq), c.head_hash, Int(ToUnixSeconds(c.signed_at)), c.signer_chain_pem,
+                c.algorithm, absl::BytesToHexString(c.signature)})
         .status();
   });
 }

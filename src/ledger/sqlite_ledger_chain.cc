@@ -1,5 +1,6 @@
 // SqliteLedger's event log: the chain head, single events, and signed checkpoints.
 #include "absl/strings/str_cat.h"
+#include "ledger/checkpoint_admission.h"
 #include "ledger/checkpoint_rows.h"
 #include "ledger/event_appender.h"
 #include "ledger/sqlite_ledger_impl.h"
@@ -8,29 +9,13 @@
 namespace svidd::internal {
 namespace {
 
-// FAILED_PRECONDITION unless event `seq` exists with hash `hash`.
-absl::Status CheckInChain(sqlite3* db, int64_t seq, const std::string& hash, const char* what) {
-  SVIDD_ASSIGN_OR_RETURN(Statement select,
-                         Statement::Prepare(db, "SELECT hash FROM ledger_events WHERE seq = ?1"));
+// The hash of event `seq`, if the log has it.
+absl::StatusOr<std::optional<std::string>> EventHashAt(sqlite3* db, int64_t seq) {
+  SVIDD_ASSIGN_OR_RETURN(Statement select, Statement::Prepare(db, kSelectEventHashSql));
   select.BindInt64(1, seq);
   SVIDD_ASSIGN_OR_RETURN(bool found, select.Step());
-  if (!found) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(what, " vouches for event ", seq, ", which the event log does not have"));
-  }
-  if (select.ColumnText(0) != hash) {
-    return absl::FailedPreconditionError(absl::StrCat(what, " vouches for a head hash at event ",
-                                                      seq, " that the event log no longer has"));
-  }
-  return absl::OkStatus();
-}
-
-// Both checkpoints are in the chain; another writer (replica) just signed a newer head.
-// ABORTED, not FAILED_PRECONDITION: nothing was rewritten, the caller signs the new head.
-absl::Status Superseded(const LedgerCheckpoint& mine, const LedgerCheckpoint& latest) {
-  return absl::AbortedError(absl::StrCat("the new checkpoint (event ", mine.event_seq,
-                                         ") is behind the latest stored one (event ",
-                                         latest.event_seq, "), signed meanwhile"));
+  if (!found) return std::nullopt;
+  return select.ColumnText(0);
 }
 
 }  // namespace
@@ -85,14 +70,9 @@ absl::StatusOr<std::optional<LedgerCheckpoint>> SqliteLedger::LatestCheckpoint()
 absl::Status SqliteLedger::RecordCheckpoint(const LedgerCheckpoint& checkpoint) {
   if (writer_ == nullptr) return ReadOnlyError("record a checkpoint");
   return writer_->Execute([&](sqlite3* db) -> absl::Status {
-    SVIDD_RETURN_IF_ERROR(
-        CheckInChain(db, checkpoint.event_seq, checkpoint.head_hash, "the new checkpoint"));
-    SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerCheckpoint> latest, ReadLatestCheckpoint(db));
-    if (latest.has_value()) {
-      SVIDD_RETURN_IF_ERROR(
-          CheckInChain(db, latest->event_seq, latest->head_hash, "the latest stored checkpoint"));
-      if (latest->event_seq > checkpoint.event_seq) return Superseded(checkpoint, *latest);
-    }
+    SVIDD_RETURN_IF_ERROR(AdmitCheckpoint(
+        checkpoint, {.event_hash = [db](int64_t seq) { return EventHashAt(db, seq); },
+                     .latest_checkpoint = [db] { return ReadLatestCheckpoint(db); }}));
     return InsertCheckpoint(db, checkpoint);
   });
 }
