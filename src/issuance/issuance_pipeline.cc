@@ -119,6 +119,17 @@ void IssuancePipeline::IssueFor(const CallerIdentity& caller, IssuanceApi api,
   SignAndRecord(caller, api, std::move(request), std::chrono::steady_clock::now(), std::move(done));
 }
 
+struct IssuancePipeline::PendingLeaf {
+  std::shared_ptr<const Authority> authority;
+  LeafProfile profile;
+  PublicKeyInfo public_key;
+  IssuanceContext context;
+  IssuanceApi api;
+  std::chrono::steady_clock::time_point started;
+  Done done;
+  int attempt = 0;
+};
+
 void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi api,
                                      SigningRequest request,
                                      std::chrono::steady_clock::time_point started,
@@ -158,31 +169,49 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
                           caller.principal,
                           now,
                           std::move(request.supersedes_serial_hex)};
-  auto leaf = SignLeaf(**authority, *profile, &csr->public_key, context);
-  if (!leaf.ok()) return done(WithRefusal(leaf.status(), Refusal::kSigning));
+  SignWithFreshSerialAndRecord(std::make_shared<PendingLeaf>(
+      PendingLeaf{*std::move(authority), *std::move(profile), std::move(csr->public_key),
+                  std::move(context), api, started, std::move(done)}));
+}
+
+void IssuancePipeline::SignWithFreshSerialAndRecord(std::shared_ptr<PendingLeaf> pending) const {
+  ++pending->attempt;
+  absl::StatusOr<std::string> serial = serial_source_();
+  if (!serial.ok()) return pending->done(WithRefusal(serial.status(), Refusal::kProfile));
+  pending->profile.serial = *std::move(serial);
+  auto leaf =
+      SignLeaf(*pending->authority, pending->profile, &pending->public_key, pending->context);
+  if (!leaf.ok()) return pending->done(WithRefusal(leaf.status(), Refusal::kSigning));
 
   IssuedChain chain;
   chain.serial_hex = leaf->certificate.serial_hex;
-  chain.spiffe_id = caller.id.str();
+  chain.spiffe_id = pending->context.spiffe_id;
   chain.not_before = leaf->certificate.not_before;
   chain.not_after = leaf->certificate.not_after;
-  chain.issuer_serial_hex = (*authority)->signer_serial_hex();
+  chain.issuer_serial_hex = pending->authority->signer_serial_hex();
   chain.cert_chain = std::move(leaf->chain_pem);
   chain.cert_chain.push_back(std::move(leaf->root_bundle_pem));
 
   ledger_.RecordIssuanceAsync(
-      std::move(leaf->record), [&metrics = metrics_, api, started, chain = std::move(chain),
-                                done = std::move(done)](absl::Status s) mutable {
+      std::move(leaf->record), [this, pending, chain = std::move(chain)](absl::Status s) mutable {
+        if (absl::IsAlreadyExists(s) && pending->attempt < kSerialAttempts) {
+          // The ledger's unique serial refused it: nothing was recorded or handed out.
+          spdlog::warn(
+              "serial {} for {} is already in the ledger; signing again with a fresh "
+              "serial (attempt {} of {})",
+              chain.serial_hex, chain.spiffe_id, pending->attempt + 1, kSerialAttempts);
+          return SignWithFreshSerialAndRecord(std::move(pending));
+        }
         if (!s.ok()) {
-          metrics.RecordLedgerWriteError();
+          metrics_.RecordLedgerWriteError();
           spdlog::error("withholding certificate {} for {}: ledger write failed: {}",
                         chain.serial_hex, chain.spiffe_id, s.ToString());
-          return done(WithheldBecause(s));
+          return pending->done(WithheldBecause(s));
         }
-        metrics.RecordIssued(CertKind::kWorkload, api);
-        metrics.ObserveIssuance(std::chrono::steady_clock::now() - started);
+        metrics_.RecordIssued(CertKind::kWorkload, pending->api);
+        metrics_.ObserveIssuance(std::chrono::steady_clock::now() - pending->started);
         spdlog::info("issued {} to {}", chain.serial_hex, chain.spiffe_id);
-        done(std::move(chain));
+        pending->done(std::move(chain));
       });
 }
 

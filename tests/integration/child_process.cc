@@ -76,8 +76,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::seco
   ::close(::mkstemp(err_template));
   CommandResult result;
   pid_t pid = Spawn(argv, out_template, err_template);
-  std::optional<int> code = WaitFor(pid, timeout);
-  if (!code) {
+  std::optional<int> code = pid > 0 ? WaitFor(pid, timeout) : std::nullopt;
+  if (!code && pid > 0) {
     ::kill(pid, SIGKILL);
     WaitFor(pid, std::chrono::seconds(5));
   }
@@ -101,16 +101,22 @@ ChildProcess::~ChildProcess() {
   }
 }
 
+// Never kill(pid_ <= 0): kill(-1, ...) signals every process the caller may signal (as root:
+// the whole machine), kill(0, ...) the caller's own process group. A process that has already
+// been reaped answers with the exit code it had.
 std::optional<int> ChildProcess::StopWith(int signal, std::chrono::seconds timeout) {
+  if (pid_ <= 0) return exit_code_;
   ::kill(pid_, signal);
-  std::optional<int> code = WaitFor(pid_, timeout);
-  if (code) pid_ = -1;
-  return code;
+  return WaitExit(timeout);
 }
 
 std::optional<int> ChildProcess::WaitExit(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return exit_code_;
   std::optional<int> code = WaitFor(pid_, timeout);
-  if (code) pid_ = -1;
+  if (code) {
+    pid_ = -1;
+    exit_code_ = code;
+  }
   return code;
 }
 
@@ -120,6 +126,7 @@ bool ChildProcess::running() {
   pid_t r = ::waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
     pid_ = -1;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return false;
   }
   return r == 0;

@@ -29,7 +29,8 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  // Sends `signal` and waits; the exit code, or nullopt if it did not exit in time / by signal.
+  // Sends `signal` and waits; the exit code (-1: ended by a signal), or nullopt if it did not
+  // exit in time. Once it has exited, signals nothing and returns that exit code again.
   std::optional<int> StopWith(int signal, std::chrono::seconds timeout = std::chrono::seconds(30));
   // Waits for it to exit by itself; the exit code, or nullopt if it did not exit in time.
   std::optional<int> WaitExit(std::chrono::seconds timeout);
@@ -38,7 +39,8 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
 
  private:
-  pid_t pid_ = -1;
+  pid_t pid_ = -1;                // -1 once reaped (or if fork failed)
+  std::optional<int> exit_code_;  // once reaped
   std::filesystem::path log_;
 };
 

@@ -352,6 +352,7 @@ TEST_F(LoggingProcessTest, SighupRereadsTheConfigFileAndItsLogLevel) {
   EXPECT_EQ(svidd->log().find("svidd serving"), std::string::npos) << "info is off";
 
   WriteConfig("log-level: info\nmax-ttl: 12h\ndefault-ttl: 12h\n");
+  ASSERT_GT(svidd->pid(), 0) << "exited: " << svidd->log();  // kill(-1) signals everything
   ASSERT_EQ(::kill(svidd->pid(), SIGHUP), 0);
   EXPECT_TRUE(WaitForLog(*svidd, "SIGHUP: configuration re-read; log level info")) << svidd->log();
   EXPECT_TRUE(WaitForLog(*svidd, "SIGHUP: max-ttl changed; it takes effect when svidd restarts"))
@@ -359,6 +360,7 @@ TEST_F(LoggingProcessTest, SighupRereadsTheConfigFileAndItsLogLevel) {
   EXPECT_TRUE(svidd->running());
 
   WriteConfig("log-level: loud\n");  // invalid: nothing changes
+  ASSERT_GT(svidd->pid(), 0) << "exited: " << svidd->log();  // kill(-1) signals everything
   ASSERT_EQ(::kill(svidd->pid(), SIGHUP), 0);
   EXPECT_TRUE(WaitForLog(*svidd, "the running configuration stays")) << svidd->log();
   EXPECT_TRUE(svidd->running());

@@ -5,13 +5,19 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <map>
 
 #include "issuance/ledger_revocation_checker.h"
 #include "support/ledger/temp_dir.h"
 #include "support/pki/csr_builder.h"
 #include "support/pki/external_verify.h"
+#include "support/postgres/postgres_server.h"
 #include "svidd/common/refusal.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/crypto/x509_fields.h"
+#include "svidd/ledger/postgres_ledger.h"
 #include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/metrics/refusal_counter.h"
 
@@ -46,6 +52,16 @@ class IssuancePipelineTest : public ::testing::Test {
     std::promise<absl::Status> result;
     pipeline.IssueFor(Bar(), IssuanceApi::kIstio, SigningRequest{csr_pem, seconds(0), ""},
                       [&](absl::StatusOr<IssuedChain> chain) { result.set_value(chain.status()); });
+    return result.get_future().get();
+  }
+
+  // IssueFor with a fresh key, waiting for the chain or the refusal.
+  absl::StatusOr<IssuedChain> IssueChain(const IssuancePipeline& pipeline) {
+    std::promise<absl::StatusOr<IssuedChain>> result;
+    pipeline.IssueFor(
+        Bar(), IssuanceApi::kIstio,
+        SigningRequest{testing::BuildIstioCsr(kBar).value().pem, seconds(0), ""},
+        [&](absl::StatusOr<IssuedChain> chain) { result.set_value(std::move(chain)); });
     return result.get_future().get();
   }
 
@@ -115,6 +131,101 @@ TEST_F(IssuancePipelineTest, EachRefusalKeepsItsStepsCodeAndReason) {
   }
   EXPECT_TRUE(Issue(MakePipeline(TtlPolicy{}, *ledger_), good).ok()) << "and it still issues";
 }
+
+enum class Engine { kSqlite, kPostgres };
+
+// Serial numbers are 128 random bits, so two alike are drawn by chance about never; but with
+// replicas on one ledger a repeat would be a certificate two workloads could both present.
+// The ledger holds each serial once (UNIQUE, on both engines); a serial it already holds is
+// never handed out: the pipeline signs the certificate again with a fresh one. The serial
+// source is replaced here to repeat itself, which is the only way to make it collide.
+class SerialCollisionTest : public IssuancePipelineTest,
+                            public ::testing::WithParamInterface<Engine> {
+ protected:
+  void SetUp() override {
+    IssuancePipelineTest::SetUp();
+    if (GetParam() == Engine::kSqlite) return;
+    absl::StatusOr<std::string> uri = testing::FreshPostgresDatabase();
+    ASSERT_TRUE(uri.ok()) << uri.status();  // fail, never skip
+    auto ledger = OpenPostgresLedger(*uri);
+    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    postgres_ledger_ = *std::move(ledger);
+  }
+
+  Ledger& ledger() { return postgres_ledger_ != nullptr ? *postgres_ledger_ : *ledger_; }
+
+  // `serial` for the first `times` draws, random ones after.
+  static IssuancePipeline::SerialSource Repeating(std::string serial, int times) {
+    auto left = std::make_shared<std::atomic<int>>(times);
+    return [serial = std::move(serial), left]() -> absl::StatusOr<std::string> {
+      if (left->fetch_sub(1) > 0) return serial;
+      return RandomSerial();
+    };
+  }
+
+  // The `issued` events in the ledger, per serial.
+  std::map<std::string, int> IssuedEvents() {
+    auto events = ledger().ListEvents({.kind = EventKind::kIssued});
+    EXPECT_TRUE(events.ok()) << events.status();
+    std::map<std::string, int> per_serial;
+    for (const LedgerEvent& e : events.value_or(std::vector<LedgerEvent>{})) {
+      ++per_serial[e.serial_hex];
+    }
+    return per_serial;
+  }
+
+  const std::string kSerial = std::string(16, '\x2a');
+  const std::string kSerialHex = "2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a";
+  std::unique_ptr<Ledger> postgres_ledger_;
+};
+
+TEST_P(SerialCollisionTest, ASerialTheLedgerHoldsIsSignedAgainWithAFreshOne) {
+  IssuancePipeline pipeline = MakePipeline(TtlPolicy{}, ledger());
+  pipeline.SetSerialSource(Repeating(kSerial, 2));
+  absl::StatusOr<IssuedChain> first = IssueChain(pipeline);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->serial_hex, kSerialHex);
+
+  // The second certificate draws the same serial: the ledger refuses it, the pipeline signs
+  // again, and the client gets a certificate whose serial (inside the signed part) is new.
+  absl::StatusOr<IssuedChain> second = IssueChain(pipeline);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE(second->serial_hex, kSerialHex);
+  EXPECT_EQ(SerialHex(ParseCertificatePem(second->cert_chain[0]).value().get()),
+            second->serial_hex);
+  EXPECT_TRUE(testing::OpensslVerifyStrict(second->cert_chain[0], {second->cert_chain[1]},
+                                           second->cert_chain[2], "sslclient")
+                  .ok());
+
+  // Both in the ledger, each once, each the certificate its client holds.
+  for (const IssuedChain* chain : {&*first, &*second}) {
+    auto row = ledger().GetCertificate(chain->serial_hex);
+    ASSERT_TRUE(row.ok()) << row.status();
+    EXPECT_EQ(row->certificate_pem, chain->cert_chain[0]);
+  }
+  EXPECT_EQ(ledger().CountCertificates(CertificateFilter{}).value(), 2);
+  EXPECT_EQ(IssuedEvents(),
+            (std::map<std::string, int>{{first->serial_hex, 1}, {second->serial_hex, 1}}));
+}
+
+TEST_P(SerialCollisionTest, ASerialThatCollidesOnEveryAttemptIsWithheldNotReturned) {
+  IssuancePipeline pipeline = MakePipeline(TtlPolicy{}, ledger());
+  pipeline.SetSerialSource(Repeating(kSerial, 1 + IssuancePipeline::kSerialAttempts));
+  ASSERT_TRUE(IssueChain(pipeline).ok());
+
+  absl::StatusOr<IssuedChain> refused = IssueChain(pipeline);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_EQ(RefusalOf(refused.status()), Refusal::kLedger);
+  EXPECT_EQ(IssuedEvents(), (std::map<std::string, int>{{kSerialHex, 1}}));
+  // The bound is per request: the next one (the source draws at random again) is issued.
+  EXPECT_TRUE(IssueChain(pipeline).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SerialCollisionTest,
+                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const ::testing::TestParamInfo<Engine>& info) {
+                           return info.param == Engine::kSqlite ? "Sqlite" : "Postgres";
+                         });
 
 }  // namespace
 }  // namespace svidd::issuance

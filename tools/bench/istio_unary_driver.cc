@@ -67,8 +67,9 @@ IstioUnaryDriver::IstioUnaryDriver(const IstioTarget& target, const std::vector<
     args.SetInt("grpc.use_local_subchannel_pool", 1);
     args.SetInt("bench.channel", i);
     args.SetMaxReceiveMessageSize(1 << 20);
+    const int port = target.ports[i % target.ports.size()];
     channels_.push_back(
-        grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(target.port), credentials, args));
+        grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), credentials, args));
     stubs_.push_back(istio::v1::auth::IstioCertificateService::NewStub(channels_.back()));
   }
   for (auto& channel : channels_)

@@ -20,8 +20,8 @@
 namespace svidd::bench {
 
 struct IstioTarget {
-  int port = 0;          // on 127.0.0.1
-  std::string root_pem;  // trust for svidd's serving certificate
+  std::vector<int> ports;  // on 127.0.0.1: one per replica; connection i goes to ports[i % n]
+  std::string root_pem;    // trust for svidd's serving certificate
   std::string server_name = "localhost";
 };
 

@@ -22,6 +22,7 @@
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
+#include "svidd/pki/ca_material.h"
 
 namespace svidd::bench {
 namespace {
@@ -36,6 +37,8 @@ struct UnaryFlags {
   std::string ca_key_type = "ec-p256";
   std::string svidd_binary;  // default: svidd beside svidd-bench
   std::vector<std::string> svidd_args;
+  std::string ledger;  // a shared PostgreSQL ledger ("": each svidd its SQLite ledger.db)
+  int replicas = 1;    // svidd processes on that ledger
   std::string cfssl_binary;
   bool no_cfssl = false, require_cfssl = false;
 };
@@ -112,11 +115,12 @@ void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
     std::cout << absl::StrFormat(
         "result svidd key=%s concurrency=%d connections=%d certificates=%d per_second=%.1f "
         "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f errors=%d server_cpu_ms_per_cert=%.3f "
-        "ceiling_per_second=%.1f ratio_to_ceiling=%.4f cpu_ratio_to_ceiling=%.4f\n",
+        "ceiling_per_second=%.1f ratio_to_ceiling=%.4f cpu_ratio_to_ceiling=%.4f replicas=%d\n",
         r.key_type, r.concurrency, flags.connections, r.svidd.ok, r.svidd.per_second(),
         r.svidd.p50_ms, r.svidd.p90_ms, r.svidd.p99_ms, r.svidd.p999_ms, r.svidd.error_count(),
         r.svidd.server_cpu_ms_per_call(), r.ceiling_per_second,
-        r.ceiling_per_second > 0 ? r.svidd.per_second() / r.ceiling_per_second : 0, r.CpuRatio());
+        r.ceiling_per_second > 0 ? r.svidd.per_second() / r.ceiling_per_second : 0, r.CpuRatio(),
+        flags.replicas);
     if (r.cfssl) {
       std::cout << absl::StrFormat(
           "result cfssl key=%s concurrency=%d certificates=%d per_second=%.1f errors=%d "
@@ -127,22 +131,33 @@ void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
   }
 }
 
-// svidd as operators run it: its own data dir, its own CA, the ledger durable before each reply
-// (svidd's only mode), the default log level; only the issuance rate limits are off.
+// Where svidd's CA files are: the plug-in CA made here for a shared ledger (replicas must sign
+// with one CA, and svidd refuses a shared ledger without --ca-dir), else svidd's own.
+std::filesystem::path CaDir(const UnaryFlags& flags, const std::filesystem::path& dir) {
+  return flags.ledger.empty() ? dir / "data-0" / "ca" : dir / "cacerts";
+}
+
+// svidd as operators run it: its own data dir, the ledger durable before each reply (svidd's
+// only mode), the default log level; only the issuance rate limits are off. Replica `i` of
+// --replicas on --ledger with the plug-in CA in CaDir().
 absl::StatusOr<std::unique_ptr<ChildServer>> StartSvidd(const UnaryFlags& flags,
-                                                        const std::filesystem::path& dir,
+                                                        const std::filesystem::path& dir, int i,
                                                         int* port) {
+  const std::string n = std::to_string(i);
   std::vector<std::string> argv = {
-      flags.svidd_binary, "--data-dir", (dir / "data").string(), "--listen", "127.0.0.1:0",
-      "--port-file", (dir / "port").string(), "--jwks-file", (dir / "jwks.json").string(),
+      flags.svidd_binary, "--data-dir", (dir / ("data-" + n)).string(), "--listen", "127.0.0.1:0",
+      "--port-file", (dir / ("port-" + n)).string(), "--jwks-file", (dir / "jwks.json").string(),
       "--jwt-issuer", kBenchIssuer, "--ca-key-type", flags.ca_key_type,
       // Every call is one identity's (one token): the issuance
       // rate limits would measure themselves, not the CA.
       "--max-issuance-per-identity-per-second", "0", "--max-issuance-per-second", "0"};
+  if (!flags.ledger.empty()) {
+    argv.insert(argv.end(), {"--ledger", flags.ledger, "--ca-dir", CaDir(flags, dir).string()});
+  }
   argv.insert(argv.end(), flags.svidd_args.begin(), flags.svidd_args.end());
-  auto server = ChildServer::Start(argv, dir / "svidd.log");
+  auto server = ChildServer::Start(argv, dir / ("svidd-" + n + ".log"));
   if (!server.ok()) return server.status();
-  auto bound = (*server)->WaitForPortFile(dir / "port", std::chrono::seconds(60));
+  auto bound = (*server)->WaitForPortFile(dir / ("port-" + n), std::chrono::seconds(60));
   if (!bound.ok()) return bound.status();
   *port = *bound;
   return server;
@@ -182,6 +197,13 @@ int RunUnaryMode(int argc, char** argv) {
   app.add_option("--svidd", flags.svidd_binary, "svidd binary (default: beside svidd-bench)");
   app.add_option("--svidd-arg", flags.svidd_args,
                  "Extra svidd flag (repeatable), e.g. --svidd-arg=--signing-threads=2");
+  app.add_option("--ledger", flags.ledger,
+                 "A PostgreSQL ledger URI every svidd shares, with a plug-in CA made here "
+                 "(default: each svidd its SQLite ledger.db)");
+  app.add_option("--replicas", flags.replicas,
+                 "svidd processes on --ledger; the connections are spread over them")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 8));
   app.add_option("--cfssl", flags.cfssl_binary, "cfssl binary (default: on PATH)");
   app.add_flag("--no-cfssl", flags.no_cfssl, "Skip the cfssl reference");
   app.add_flag("--require-cfssl", flags.require_cfssl, "Fail if cfssl cannot run");
@@ -214,6 +236,10 @@ int RunUnaryMode(int argc, char** argv) {
                  "most 1m) take durations; --ca-key-type a key type\n";
     return 2;
   }
+  if (flags.replicas > 1 && flags.ledger.empty()) {
+    std::cerr << "svidd-bench unary: --replicas above 1 needs a shared --ledger\n";
+    return 2;
+  }
   if (flags.svidd_binary.empty()) flags.svidd_binary = (ExecutableDir() / "svidd").string();
 
   std::optional<std::string> cfssl_binary;
@@ -241,12 +267,29 @@ int RunUnaryMode(int argc, char** argv) {
   if (auto s = WriteFileAtomically(dir / "jwks.json", testing::JwksJson({&*jwt_key})); !s.ok()) {
     return Fail(s);
   }
-  int port = 0;
-  auto svidd = StartSvidd(flags, dir, &port);
-  if (!svidd.ok()) return Fail(svidd.status());
-  std::cerr << "svidd-bench: svidd pid " << (*svidd)->pid() << " on 127.0.0.1:" << port << "\n";
-  auto root_pem = ReadFileToString(dir / "data" / "ca" / "root-cert.pem");
-  auto ca_key_pem = ReadFileToString(dir / "data" / "ca" / "ca-key.pem");
+  if (!flags.ledger.empty()) {
+    auto ca =
+        BootstrapCa(CaBootstrapOptions{.key_type = *ca_key_type}, SystemClock::Instance().Now());
+    if (!ca.ok()) return Fail(ca.status());
+    if (auto s = WriteIstioCaDir(CaDir(flags, dir), *ca); !s.ok()) return Fail(s);
+  }
+  std::vector<std::unique_ptr<ChildServer>> svidds;
+  std::vector<int> ports;
+  for (int i = 0; i < flags.replicas; ++i) {
+    int port = 0;
+    auto svidd = StartSvidd(flags, dir, i, &port);
+    if (!svidd.ok()) return Fail(svidd.status());
+    std::cerr << "svidd-bench: svidd pid " << (*svidd)->pid() << " on 127.0.0.1:" << port << "\n";
+    svidds.push_back(*std::move(svidd));
+    ports.push_back(port);
+  }
+  auto svidd_cpu_seconds = [&] {
+    double sum = 0;
+    for (const auto& svidd : svidds) sum += svidd->CpuSeconds();
+    return sum;
+  };
+  auto root_pem = ReadFileToString(CaDir(flags, dir) / "root-cert.pem");
+  auto ca_key_pem = ReadFileToString(CaDir(flags, dir) / "ca-key.pem");
   if (!root_pem.ok() || !ca_key_pem.ok()) return Fail(absl::NotFoundError("svidd's CA files"));
   auto ca_key = ParsePrivateKeyPem(*ca_key_pem);
   if (!ca_key.ok()) return Fail(ca_key.status());
@@ -265,13 +308,15 @@ int RunUnaryMode(int argc, char** argv) {
 
   std::cout << absl::StrFormat(
       "svidd-bench unary: CSR keys %s; concurrency %s over %d connections; warm-up %s, then %s "
-      "or %d certificates; svidd CA %s, ledger durable before each reply (synchronous=FULL)\n",
+      "or %d certificates; svidd CA %s, ledger durable before each reply (%s); %d svidd "
+      "replica(s)\n",
       flags.key_types, flags.concurrency, flags.connections, flags.warmup, flags.duration,
-      flags.count, flags.ca_key_type);
+      flags.count, flags.ca_key_type,
+      flags.ledger.empty() ? "SQLite, synchronous=FULL" : "one shared PostgreSQL", flags.replicas);
   std::cout << MachineLine() << "\n";
 
   std::vector<Row> rows;
-  const IstioTarget target{port, *root_pem};
+  const IstioTarget target{ports, *root_pem};
   for (KeyType type : key_types) {
     auto inputs = MakeBenchInputs(type, flags.csrs, *jwt_key, "cluster.local");
     if (!inputs.ok()) return Fail(inputs.status());
@@ -301,7 +346,7 @@ int RunUnaryMode(int argc, char** argv) {
         LoadWindow window(options);
         IstioUnaryDriver driver(target, *inputs, flags.connections);
         driver.Start(window, n);
-        window.Run([&] { return (*svidd)->CpuSeconds(); });
+        window.Run(svidd_cpu_seconds);
         if (!driver.WaitStopped(std::chrono::seconds(60))) {
           return Fail(absl::DeadlineExceededError("calls still in flight a minute after the run"));
         }
@@ -317,12 +362,15 @@ int RunUnaryMode(int argc, char** argv) {
     }
   }
   if (cfssl) cfssl->Stop();
-  const int svidd_exit = (*svidd)->Stop();
-  PrintReport(rows, flags);
-  bool ok = svidd_exit == 0;
-  if (!ok)
-    std::cerr << "svidd-bench: svidd exited with " << svidd_exit << ": " << (*svidd)->LogTail()
+  bool ok = true;
+  for (const auto& svidd : svidds) {
+    const int svidd_exit = svidd->Stop();
+    if (svidd_exit == 0) continue;
+    ok = false;
+    std::cerr << "svidd-bench: svidd exited with " << svidd_exit << ": " << svidd->LogTail()
               << "\n";
+  }
+  PrintReport(rows, flags);
   for (const Row& r : rows) ok = ok && r.svidd.ok > 0 && r.svidd.error_count() == 0;
   if (flags.require_cfssl) {
     for (const Row& r : rows) ok = ok && r.cfssl && r.cfssl->ok > 0 && r.cfssl->error_count() == 0;

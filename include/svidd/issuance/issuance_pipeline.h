@@ -67,6 +67,9 @@ class IssuancePipeline {
   // runs once, on the ledger's thread after the record is durable (or on the calling thread
   // for an early refusal). Refusals: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT,
   // UNAVAILABLE (no usable CA, ledger write failed: the certificate is withheld), INTERNAL.
+  // A serial the ledger already holds (ALREADY_EXISTS: drawn before, here or on another
+  // replica) is never handed out: the certificate is signed again with a fresh serial, up to
+  // kSerialAttempts times in all.
   using Done = std::function<void(absl::StatusOr<IssuedChain>)>;
   void Issue(IssuanceRequest request, Done done) const;
 
@@ -75,6 +78,13 @@ class IssuancePipeline {
   // respond.
   void IssueFor(const CallerIdentity& caller, IssuanceApi api, SigningRequest request,
                 Done done) const;
+
+  static constexpr int kSerialAttempts = 3;
+
+  // Where serial numbers come from: RandomSerial() unless a test sets another source (to
+  // force a collision). Call before serving; it is called from any issuing thread.
+  using SerialSource = std::function<absl::StatusOr<std::string>()>;
+  void SetSerialSource(SerialSource source) { serial_source_ = std::move(source); }
 
   // Authentication alone, against the active CA (UNAVAILABLE if there is none).
   absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
@@ -100,6 +110,7 @@ class IssuancePipeline {
   const Clock& clock_;
   ServerMetrics& metrics_;
   std::unique_ptr<IssuanceRateLimiter> rate_limiter_;  // null: no limits
+  SerialSource serial_source_ = RandomSerial;
   mutable Mutex halt_mu_;
   std::optional<std::string> halted_because_ ABSL_GUARDED_BY(halt_mu_);  // guarded by halt_mu_
 
@@ -109,6 +120,12 @@ class IssuancePipeline {
   // IssueFor, timed from `started` (when the request reached the pipeline).
   void SignAndRecord(const CallerIdentity& caller, IssuanceApi api, SigningRequest request,
                      std::chrono::steady_clock::time_point started, Done done) const;
+
+  // A certificate on its way to the ledger, with what it takes to sign it again.
+  struct PendingLeaf;
+  // Signs `leaf` with a fresh serial and records it; on a serial the ledger already holds,
+  // again (from the ledger's thread), until kSerialAttempts.
+  void SignWithFreshSerialAndRecord(std::shared_ptr<PendingLeaf> leaf) const;
 };
 
 }  // namespace svidd::issuance
