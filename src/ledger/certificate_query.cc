@@ -1,5 +1,8 @@
 #include "ledger/certificate_query.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "ledger/certificate_rows.h"
 #include "svidd/common/time_format.h"
@@ -41,6 +44,8 @@ class Conditions {
     Add(clause);
     where_.params.emplace_back(std::move(value));
   }
+  // One more parameter for the last clause (one with several placeholders).
+  void AddParam(int64_t value) { where_.params.emplace_back(value); }
   SqlFragment Take() { return std::move(where_); }
 
  private:
@@ -93,6 +98,14 @@ void AddTimeConditions(const CertificateFilter& f, Conditions& c) {
   if (f.renewal) c.Add(*f.renewal ? std::string(kIsRenewal) : absl::StrCat("NOT ", kIsRenewal));
   if (f.has_successor) {
     c.Add(*f.has_successor ? std::string(kHasSuccessor) : absl::StrCat("NOT ", kHasSuccessor));
+  }
+  if (f.life_left_below) {
+    // In integers on both engines: millionths × (time left) < (fraction in millionths) × life.
+    constexpr int64_t kMillion = 1000000;
+    const double fraction = std::clamp(f.life_left_below->fraction, 0.0, 1.0);
+    c.Add("? * (not_after - ?) < ? * (not_after - issued_at)", kMillion);
+    c.AddParam(at(f.life_left_below->at));
+    c.AddParam(static_cast<int64_t>(std::llround(fraction * kMillion)));
   }
 }
 
