@@ -27,7 +27,6 @@ CertificateFilter OverdueRenewalFilter(TimePoint now, double fraction) {
   f.kind = CertKind::kWorkload;
   f.status = CertStatus::kActive;
   f.not_auth_method = kOperatorAuthMethod;
-  f.not_after_after = now;
   f.life_left_below = LifeLeftBelow{now, fraction};
   f.has_successor = false;
   return f;

@@ -18,11 +18,10 @@ enum class CertificateSortField { kIssuedAt, kNotAfter, kSpiffeId };
 const char* CertificateSortFieldName(CertificateSortField field);
 std::optional<CertificateSortField> ParseCertificateSortField(std::string_view name);
 
-// "Less than `fraction` of its own life is left at `at`": not_after - at < fraction ×
-// (not_after - issued_at). The life counts from issuance, as Lifetime's does (svidd backdates
-// NotBefore, so a short certificate measured from NotBefore would be short of life at birth).
-// Expired certificates have less than nothing left, so they match too. `fraction` is applied
-// to a millionth.
+// "Unexpired at `at`, with less than `fraction` of its own life left": 0 < not_after - at <
+// fraction × (not_after - issued_at). The life counts from issuance, as Lifetime's does (svidd
+// backdates NotBefore, so a short certificate measured from NotBefore would be short of life at
+// birth). `fraction` is applied to a millionth.
 struct LifeLeftBelow {
   TimePoint at;
   double fraction = 0;
@@ -76,8 +75,8 @@ struct CertificatePage {
 
 // The one definition of an overdue renewal, behind both svidd_certificates_expiring_without_
 // successor and svidctl audit's expiring-without-successor: an active workload certificate,
-// not an operator's (svidctl certificates are renewed by hand), unexpired at `now`, with less
-// than `fraction` of its life left (LifeLeftBelow) and no successor. Renewal is due at
+// not an operator's (svidctl certificates are renewed by hand), unexpired at `now` with less
+// than `fraction` of its life left (LifeLeftBelow), and no successor. Renewal is due at
 // half-life, so with a fraction of a quarter a certificate counts once it is a quarter of its
 // life late, whatever its TTL.
 CertificateFilter OverdueRenewalFilter(TimePoint now, double fraction);
