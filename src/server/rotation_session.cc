@@ -28,35 +28,6 @@ std::string AuthenticatingSerial(const CallerIdentity& caller) {
 
 }  // namespace
 
-// Holds op_mu_ and marks this thread as its holder; on release, runs the reactions that came
-// inline meanwhile (Defer), each of which takes op_mu_ itself.
-class ABSL_SCOPED_LOCKABLE RotationSession::OpsLock {
- public:
-  explicit OpsLock(RotationSession* session) ABSL_EXCLUSIVE_LOCK_FUNCTION(session->op_mu_)
-      : session_(session) {
-    session_->op_mu_.Lock();
-    session_->op_holder_.store(std::this_thread::get_id());
-  }
-  ~OpsLock() ABSL_UNLOCK_FUNCTION() {
-    session_->op_mu_.AssertHeld();
-    session_->op_holder_.store(std::thread::id());
-    std::vector<std::function<void()>> deferred = std::move(session_->deferred_);
-    session_->deferred_.clear();
-    session_->op_mu_.Unlock();
-    for (std::function<void()>& reaction : deferred) reaction();
-  }
-  OpsLock(const OpsLock&) = delete;
-  OpsLock& operator=(const OpsLock&) = delete;
-
- private:
-  RotationSession* const session_;
-};
-
-void RotationSession::Defer(std::function<void()> reaction) {
-  op_mu_.AssertHeld();  // HoldingOps(): by this very thread, further up its stack
-  deferred_.push_back(std::move(reaction));
-}
-
 // gRPC gets the reactor at once; the session it serves exists only once the caller is
 // authenticated, on a signing worker. Until then nothing is read or written, so the only
 // reactions that can come are OnCancel and, after Finish, OnDone.
@@ -139,7 +110,7 @@ RotationSession::RotationSession(RotationHub& hub, CallerIdentity caller,
 
 void RotationSession::Start(Reactor* reactor) {
   {
-    OpsLock lock(this);
+    std::lock_guard<std::recursive_mutex> lock(op_mu_);
     reactor_ = reactor;
   }
   spdlog::debug("rotation stream {} opened by {} ({})", id_, caller_.id.str(), caller_.principal);
@@ -217,7 +188,7 @@ void RotationSession::SendBundle(const svidd::v1::TrustBundle& bundle, uint64_t 
 // ---- the stream -------------------------------------------------------------------------
 
 void RotationSession::Send(RotateResponse message) {
-  OpsLock lock(this);
+  std::lock_guard<std::recursive_mutex> lock(op_mu_);
   if (finishing_ || reactor_ == nullptr) return;
   outbox_.push_back(std::move(message));
   if (!write_in_flight_) WriteNext();
@@ -232,8 +203,7 @@ void RotationSession::WriteNext() {
 }
 
 void RotationSession::OnWriteDone(bool ok) {
-  if (HoldingOps()) return Defer([self = shared_from_this(), ok] { self->OnWriteDone(ok); });
-  OpsLock lock(this);
+  std::lock_guard<std::recursive_mutex> lock(op_mu_);
   write_in_flight_ = false;
   if (finish_after_write_.has_value()) {
     reactor_->Finish(*finish_after_write_);
@@ -251,8 +221,7 @@ void RotationSession::OnWriteDone(bool ok) {
 }
 
 void RotationSession::Close(const grpc::Status& status) {
-  if (HoldingOps()) return Defer([self = shared_from_this(), status] { self->Close(status); });
-  OpsLock lock(this);
+  std::lock_guard<std::recursive_mutex> lock(op_mu_);
   if (finishing_ || reactor_ == nullptr) return;
   finishing_ = true;
   outbox_.clear();
@@ -264,13 +233,12 @@ void RotationSession::Close(const grpc::Status& status) {
 }
 
 void RotationSession::ReadNext() {
-  OpsLock lock(this);
+  std::lock_guard<std::recursive_mutex> lock(op_mu_);
   if (finishing_ || reactor_ == nullptr) return;
   reactor_->StartRead(&reading_);
 }
 
 void RotationSession::OnReadDone(bool ok) {
-  if (HoldingOps()) return Defer([self = shared_from_this(), ok] { self->OnReadDone(ok); });
   if (!ok) return Close(grpc::Status::OK);  // the client closed its side
   if (reading_.has_csr()) return HandleCsr(reading_.csr());
   const absl::Status empty =
@@ -373,9 +341,8 @@ void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<issuance::Iss
 }
 
 void RotationSession::OnDone() {
-  if (HoldingOps()) return Defer([self = shared_from_this()] { self->OnDone(); });
   {
-    OpsLock lock(this);
+    std::lock_guard<std::recursive_mutex> lock(op_mu_);
     reactor_ = nullptr;
     finishing_ = true;
     outbox_.clear();

@@ -13,21 +13,16 @@
 // ledger callbacks) holds the session by shared_ptr. The reactor is only touched under
 // op_mu_ and never after Finish, so a late signing result is dropped, not written to a
 // stream that is gone. One read and one write are outstanding at a time; writes queue.
-// gRPC 1.51 hands a bidi stream's reactions to its executor, never inline on the thread that
-// started the operation; should one come inline anyway (on the thread holding op_mu_), it is
-// deferred until that thread lets go of op_mu_ (OpsLock) instead of taking the lock again.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
 #include <deque>
-#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "svidd/auth/caller_identity.h"
@@ -76,13 +71,8 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   // The hub found the certificate the stream authenticated with in the ledger.
   void Adopt(std::string serial, std::string issuer_serial);
   friend class RotationHub;
-  class OpsLock;
-  // Whether this thread holds op_mu_ (OpsLock), i.e. a reaction arriving now came inline
-  // from an operation started under it; Defer then queues it for when the thread lets go.
-  bool HoldingOps() const { return op_holder_.load() == std::this_thread::get_id(); }
-  void Defer(std::function<void()> reaction);
   void Send(svidd::v1::RotateResponse message);
-  void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(op_mu_);
+  void WriteNext();  // under op_mu_
   void OnWriteDone(bool ok);
   void OnReadDone(bool ok);
   void HandleCsr(const svidd::v1::CertificateSigningRequest& csr);
@@ -101,17 +91,15 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   std::string peer_;  // for audit lines; set by Open() before the session starts
   uint64_t id_ = 0;
 
-  // gRPC operations (see the top of this file).
-  Mutex op_mu_;
-  std::atomic<std::thread::id> op_holder_{};  // the thread holding op_mu_ (OpsLock), if any
-  std::vector<std::function<void()>> deferred_ ABSL_GUARDED_BY(op_mu_);  // inline reactions
-  Reactor* reactor_ ABSL_GUARDED_BY(op_mu_) = nullptr;                   // null after OnDone
-  bool finishing_ ABSL_GUARDED_BY(op_mu_) = false;
-  bool write_in_flight_ ABSL_GUARDED_BY(op_mu_) = false;
-  std::optional<grpc::Status> finish_after_write_ ABSL_GUARDED_BY(op_mu_);
-  std::deque<svidd::v1::RotateResponse> outbox_ ABSL_GUARDED_BY(op_mu_);
-  svidd::v1::RotateResponse writing_ ABSL_GUARDED_BY(op_mu_);  // gRPC's until OnWriteDone
-  svidd::v1::RotateRequest reading_;  // gRPC fills it; read in OnReadDone (one read at a time)
+  // gRPC operations: op_mu_ is recursive because gRPC may run a reaction inline.
+  std::recursive_mutex op_mu_;
+  Reactor* reactor_ = nullptr;  // null after OnDone
+  bool finishing_ = false;
+  bool write_in_flight_ = false;
+  std::optional<grpc::Status> finish_after_write_;
+  std::deque<svidd::v1::RotateResponse> outbox_;
+  svidd::v1::RotateResponse writing_;
+  svidd::v1::RotateRequest reading_;
 
   mutable Mutex state_mu_;
   std::string current_serial_ ABSL_GUARDED_BY(state_mu_);
