@@ -32,6 +32,11 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
                  "A PostgreSQL ledger shared by replicas: a libpq URI, postgresql://USER:PASS@HOST:"
                  "PORT/DB?sslmode=... (default: the SQLite ledger.db in --data-dir)")
       ->envname("SVIDD_LEDGER");
+  app.add_option("--leader-lease-ttl", leader_lease_ttl_,
+                 "Replicas sharing a ledger: how long the lease for signing its checkpoints "
+                 "lasts unrenewed, i.e. how soon another replica takes over from a dead one "
+                 "(at least 3s; the holder renews it about once a second)")
+      ->capture_default_str();
   app.add_option("--ca-dir", ca_dir_,
                  "Load an existing CA in Istio's plug-in layout (ca-cert.pem, ca-key.pem, "
                  "root-cert.pem, cert-chain.pem) instead of the self-made one");
@@ -126,9 +131,10 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
                  "How long a stream may take to answer a renewal request before it is asked "
                  "again (with backoff)")
       ->capture_default_str();
-  app.add_option("--expiry-warning-window", expiry_warning_window_,
-                 "Certificates expiring within this window with no successor are counted in "
-                 "svidd_certificates_expiring_without_successor (0s: a quarter of --default-ttl)")
+  app.add_option("--renewal-overdue-fraction", options.renewal_overdue_fraction,
+                 "A workload certificate with less than this share of its own life left and no "
+                 "successor counts as an overdue renewal in "
+                 "svidd_certificates_expiring_without_successor and the audit (0-0.5)")
       ->capture_default_str();
   app.add_option("--crl-listen", options.crl_listen,
                  "HOST:PORT to serve CRLs on over plain HTTP (GET /crl/<issuer-serial>.crl, "
@@ -178,6 +184,8 @@ absl::Status ServerFlags::Finish() {
   options_.metrics_listen = WithDefaultPort(options_.metrics_listen, kDefaultMetricsPort);
   SVIDD_ASSIGN_OR_RETURN(options_.default_ttl, ParseFlagDuration("default-ttl", default_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.max_ttl, ParseFlagDuration("max-ttl", max_ttl_));
+  SVIDD_ASSIGN_OR_RETURN(options_.leader_lease_ttl,
+                         ParseFlagDuration("leader-lease-ttl", leader_lease_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.ca_ttl, ParseFlagDuration("ca-ttl", ca_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.root_ttl, ParseFlagDuration("root-ttl", root_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.self_probe_interval,
@@ -186,8 +194,6 @@ absl::Status ServerFlags::Finish() {
                          ParseFlagDuration("handshake-timeout", handshake_timeout_));
   SVIDD_ASSIGN_OR_RETURN(options_.renewal_answer_timeout,
                          ParseFlagDuration("renewal-answer-timeout", renewal_answer_timeout_));
-  SVIDD_ASSIGN_OR_RETURN(options_.expiry_warning_window,
-                         ParseFlagDuration("expiry-warning-window", expiry_warning_window_));
   auto key_type = ParseKeyType(ca_key_type_);
   if (!key_type.ok()) {
     return absl::InvalidArgumentError("--ca-key-type: " + std::string(key_type.status().message()));

@@ -125,15 +125,18 @@ absl::Status ServerOptions::Validate() const {
         "--max-connections must not be negative (0: from the "
         "open-file limit)");
   }
-  if (expiry_warning_window.count() < 0) {
-    return absl::InvalidArgumentError("--expiry-warning-window must not be negative");
+  if (!(renewal_overdue_fraction > 0 && renewal_overdue_fraction < 0.5)) {
+    return absl::InvalidArgumentError(
+        "--renewal-overdue-fraction must be above 0 and below 0.5 (renewal is due at "
+        "half-life)");
   }
   if (max_renewals_per_second < 1) {
     return absl::InvalidArgumentError("--max-renewals-per-second must be at least 1");
   }
   if (leader_lease_ttl < std::chrono::seconds(3)) {
     return absl::InvalidArgumentError(
-        "the leader lease must last at least 3s: the holder renews it about once a second");
+        "--leader-lease-ttl must be at least 3s: the holder renews the lease about once a "
+        "second");
   }
   if (renewal_jitter < 0 || renewal_jitter > 0.5) {
     return absl::InvalidArgumentError("--renewal-jitter must be between 0 and 0.5");

@@ -75,9 +75,16 @@ struct ServerOptions {
   // The svidd program caps accepted gRPC connections below the open-file limit
   // (server/connection_cap.h; 0 = the limit minus a reserve). It sheds connections beyond the
   // cap, the self-probe's too: connections_shed (set by the program; null = no cap) tells the
-  // probe that a failure came from the cap, not from a dead listener.
+  // probe that a failure came from the cap, not from a dead listener, and feeds
+  // svidd_connections_shed_total and svidd_accept_descriptors_exhausted_total. Only the svidd
+  // program enforces the cap (its accept4() interposer); a SviddServer embedded elsewhere
+  // ignores max_connections.
   int max_connections = 0;
-  std::function<uint64_t()> connections_shed;
+  struct ConnectionCapCounts {
+    uint64_t shed = 0;       // connections closed at accept: beyond the cap
+    uint64_t exhausted = 0;  // accepts that failed with EMFILE/ENFILE anyway
+  };
+  std::function<ConnectionCapCounts()> connections_shed;
   // CRLs: always written to <ca dir>/ca-crl.pem; also served over plain HTTP on crl_listen
   // (HOST:PORT, "" = off); crl_url (a base URL, "" = none) goes into every leaf as its CRL
   // distribution point, BASE/crl/<issuer serial>.crl.
@@ -95,10 +102,12 @@ struct ServerOptions {
   int max_renewals_per_second = 100;  // storms are spread, never refused
   double renewal_jitter = 0.1;        // of the lifetime, earlier than half-life
   std::chrono::seconds renewal_answer_timeout = std::chrono::seconds(30);
-  // svidd_certificates_expiring_without_successor counts certificates expiring within this
-  // window with no successor (0 = a quarter of the effective default TTL: a certificate of
-  // that lifetime is due at half-life, so a quarter before expiry it is a quarter late).
-  std::chrono::seconds expiry_warning_window = std::chrono::seconds(0);
+  // A workload certificate with less than this share of its own life left and no successor
+  // is an overdue renewal (OverdueRenewalFilter): counted in
+  // svidd_certificates_expiring_without_successor and named by the admin API's audit. Renewal
+  // is due at half-life, so at a quarter left it is a quarter of its life late, whatever its
+  // TTL. Above 0, below 0.5.
+  double renewal_overdue_fraction = 0.25;
 
   // Overload limits: excess is refused at once with RESOURCE_EXHAUSTED and a retry hint,
   // never queued. 0 = no limit. Replicas of one service account share a SPIFFE ID, so the
@@ -114,9 +123,6 @@ struct ServerOptions {
   // What a request that asks for no lifetime gets: default_ttl, clamped to max_ttl like any
   // request (a default above the maximum is not a reason to refuse to start).
   std::chrono::seconds EffectiveDefaultTtl() const { return std::min(default_ttl, max_ttl); }
-  std::chrono::seconds EffectiveExpiryWarningWindow() const {
-    return expiry_warning_window.count() > 0 ? expiry_warning_window : EffectiveDefaultTtl() / 4;
-  }
   std::filesystem::path LedgerPath() const { return layout().ledger(); }
   // The ledger as messages name it: LedgerPath(), or the --ledger URI without its password.
   std::string LedgerName() const;
