@@ -1,7 +1,9 @@
 #include "svidd/operator/audit.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <tuple>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "operator/audit_checks.h"
@@ -41,6 +43,19 @@ std::vector<AuditFinding> CheckCa(const AuditInputs& in, TimePoint now, const Au
   }
   return {AuditFinding{AuditSeverity::kCritical, "ca-expiry", in.ca_dir.string(),
                        "the CA cannot be read: " + in.ca_error}};
+}
+
+// `dir` and the directories directly in it, for a key-directory check: ca-retired/ keeps
+// each retired intermediate, key and all, in a directory of its own (ca-retired/<serial>/).
+std::vector<std::filesystem::path> KeyDirsAt(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> dirs{dir};
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code entry_ec;
+    if (it->is_directory(entry_ec) && !it->is_symlink(entry_ec)) dirs.push_back(it->path());
+  }
+  std::sort(dirs.begin() + 1, dirs.end());
+  return dirs;
 }
 
 }  // namespace
@@ -106,8 +121,10 @@ absl::Status CheckStartupPermissions(const std::filesystem::path& data_dir,
   for (const auto& dir : {data_dir, ca_dir}) {
     if (std::optional<AuditFinding> f = CheckStateDirectory(dir)) findings.push_back(*f);
   }
-  std::vector<std::filesystem::path> key_dirs = other_key_dirs;
-  key_dirs.insert(key_dirs.begin(), ca_dir);
+  std::vector<std::filesystem::path> key_dirs = {ca_dir};
+  for (const auto& other : other_key_dirs) {
+    for (auto& dir : KeyDirsAt(other)) key_dirs.push_back(std::move(dir));
+  }
   for (const auto& dir : key_dirs) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) continue;
@@ -129,11 +146,13 @@ absl::StatusOr<AuditReport> RunAudit(const AuditInputs& in, TimePoint now,
   Append(report.findings, CheckCa(in, now, policy));
   Append(report.findings, CheckKeyFiles(in.ca_dir));
   if (std::optional<AuditFinding> f = CheckStateDirectory(in.ca_dir)) report.findings.push_back(*f);
-  for (const auto& dir : in.other_key_dirs) {
+  for (const auto& other : in.other_key_dirs) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) continue;
-    for (AuditFinding& f : CheckKeyFiles(dir)) {
-      if (f.severity != AuditSeverity::kInfo) report.findings.push_back(std::move(f));
+    if (!std::filesystem::is_directory(other, ec)) continue;
+    for (const auto& dir : KeyDirsAt(other)) {
+      for (AuditFinding& f : CheckKeyFiles(dir)) {
+        if (f.severity != AuditSeverity::kInfo) report.findings.push_back(std::move(f));
+      }
     }
   }
   SVIDD_ASSIGN_OR_RETURN(std::vector<AuditFinding> renewals, CheckRenewals(in.ledger, now, policy));

@@ -8,11 +8,8 @@
 #include <grpcpp/security/tls_credentials_options.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <thread>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "ca/ca_manager.h"
 #include "ca/ca_operations.h"
 #include "ca/ledger_checkpointer.h"
@@ -25,20 +22,24 @@
 #include "publish/trust_bundle_publisher.h"
 #include "server/admin_api.h"
 #include "server/audit_log.h"
+#include "server/checkpoint_leadership.h"
 #include "server/expiring_certificates_gauge.h"
 #include "server/istio_certificate_service.h"
+#include "server/ledger_startup_check.h"
 #include "server/listener_probe.h"
+#include "server/listener_self_probe.h"
+#include "server/periodic_task.h"
 #include "server/rotation_hub.h"
 #include "server/rotation_service.h"
+#include "server/server_maintenance.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/jwks_fetcher.h"
 #include "svidd/common/atomic_file.h"
+#include "svidd/common/mutex.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/ledger/leader_lease.h"
-#include "svidd/ledger/ledger_verifier.h"
-#include "svidd/ledger/operator_records.h"
 #include "svidd/ledger/postgres_ledger.h"
 #include "svidd/ledger/revocation_listener.h"
 #include "svidd/ledger/sqlite_ledger.h"
@@ -70,10 +71,11 @@ struct SviddServer::Impl : public ca::CaOperations {
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<ca::CaManager> ca_manager;
   std::unique_ptr<ca::LedgerCheckpointer> checkpointer;
-  // Replicas sharing the ledger sign its checkpoints one at a time: whoever holds this lease
-  // (docs/high-availability.md). A lone svidd always holds it.
   std::unique_ptr<LeaseStore> lease_store;
-  std::unique_ptr<LeaderLease> checkpoint_lease;
+  std::unique_ptr<CheckpointLeadership> checkpoints;  // signs checkpoints while it holds the lease
+  // Runs maintenance->RunScheduledPass() every second, and at once when the revocation
+  // listener hears of a revocation. Before the listener, which wakes it, so it outlives it.
+  PeriodicTask maintenance_loop{std::chrono::seconds(1)};
   std::unique_ptr<RevocationListener> revocation_listener;  // PostgreSQL only
   AuthorityHolder authorities;
   std::unique_ptr<JwksFetcher> jwks_fetcher;  // --jwks-url
@@ -92,6 +94,7 @@ struct SviddServer::Impl : public ca::CaOperations {
   std::unique_ptr<ExpiringCertificatesGauge> expiring;  // overdue renewals, for the alert
   std::unique_ptr<AdminApi> admin;                      // operator API: svidd.v1.AdminService
   std::unique_ptr<ca::ServingIdentity> serving_identity;
+  std::unique_ptr<ServerMaintenance> maintenance;
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> cert_provider;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
@@ -105,36 +108,25 @@ struct SviddServer::Impl : public ca::CaOperations {
   int crl_port = 0;
   int metrics_port = 0;
 
-  // One Maintain() at a time: the maintenance loop and RunMaintenance() (tests, callers on
-  // their own thread) would otherwise tick the CA manager, renew the serving identity and
-  // poll the revocation watcher concurrently, none of which is thread-safe.
-  std::mutex maintain_mu;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool shutting_down = false;
-  bool shut_down = false;
-  bool revocation_pending = false;  // guarded by mu: the listener heard of a revocation
-  std::thread maintenance;
-  std::thread prober;                      // --self-probe-interval
-  std::atomic<bool> listener_dead{false};  // sticky: only a restart brings the listener back
+  std::unique_ptr<ListenerSelfProbe> prober;  // --self-probe-interval
+  std::atomic<bool> listener_dead{false};     // sticky: only a restart brings the listener back
+  Mutex mu;
+  CondVar cv;  // shut_down
+  bool shutting_down ABSL_GUARDED_BY(mu) = false;
+  bool shut_down ABSL_GUARDED_BY(mu) = false;
 
   Impl(ServerOptions o, const Clock& c) : options(std::move(o)), clock(c), audit(c) {
     readiness.SetListener([this](bool ready) { SetServing(ready); });
   }
   absl::Status Init();
-  absl::Status VerifyLedgerAtStart();
-  void HaltIssuance(const std::string& why);
   absl::Status StartGrpc();
   absl::Status InitRotation();
   absl::Status StartCrls();
   absl::Status StartHttp();
-  absl::Status Maintain();
+  void StartMaintenance();
+  void StartSelfProbe();
+  void OnListenerDead();
   absl::Status PublishTrust(const Authority& authority);
-  void ActOnRevocations();
-  void CheckpointLedger(bool at_shutdown);
-  bool HoldsCheckpointLease();
-  void MaintenanceLoop();
-  void ProbeLoop();
   void SetServing(bool value);
 
   // CaOperations
@@ -178,17 +170,12 @@ absl::Status SviddServer::Impl::Init() {
     // Other replicas' (and svidctl's) revocations wake the maintenance pass at once; its
     // poll by event seq, once a second, stays the baseline (revocation_listener.h).
     SVIDD_ASSIGN_OR_RETURN(revocation_listener, ListenForRevocations(options.ledger, [this] {
-                             {
-                               std::lock_guard<std::mutex> lock(mu);
-                               revocation_pending = true;
-                             }
-                             cv.notify_all();
+                             maintenance_loop.Wake();
                            }));
   }
-  SVIDD_ASSIGN_OR_RETURN(checkpoint_lease, LeaderLease::Create(*lease_store, clock,
-                                                               {"ledger-checkpoints", ReplicaId(),
-                                                                options.leader_lease_ttl,
-                                                                options.leader_lease_ttl / 3}));
+  SVIDD_ASSIGN_OR_RETURN(
+      checkpoints,
+      CheckpointLeadership::Create(*lease_store, clock, *checkpointer, options.leader_lease_ttl));
   ca::CaManagerOptions ca;
   ca.data_dir = options.data_dir;
   ca.operator_ca_dir = options.ca_dir;
@@ -200,7 +187,7 @@ absl::Status SviddServer::Impl::Init() {
   ca.crl_url_base = options.crl_url;
   SVIDD_ASSIGN_OR_RETURN(ca_manager, ca::CaManager::Open(std::move(ca), *ledger, clock, metrics));
   authorities.Set(ca_manager->active());
-  SVIDD_RETURN_IF_ERROR(VerifyLedgerAtStart());
+  SVIDD_RETURN_IF_ERROR(VerifyLedgerAtStart(options, *ledger, *checkpointer, clock));
 
   if (!options.jwks_url.empty()) {
     JwksFetcherOptions fetch;
@@ -256,63 +243,6 @@ absl::Status SviddServer::Impl::Init() {
   return StartGrpc();
 }
 
-// A ledger behind its signed head, or whose chain does not verify, may have lost
-// revocations: nothing is issued from it unless the operator accepts it as it is.
-absl::Status SviddServer::Impl::VerifyLedgerAtStart() {
-  LedgerVerifierOptions verifier_options =
-      LedgerVerifierOptions::ForDataDir(options.data_dir, options.EffectiveCaDir());
-  verifier_options.ledger_uri = options.ledger;
-  // Replicas share the database but not their data directories: a replica that never signed
-  // has no head file of its own, which is not a break (docs/ledger-integrity.md).
-  if (!options.ledger.empty() && !std::filesystem::exists(verifier_options.head_file)) {
-    verifier_options.head_file.clear();
-  }
-  auto verifier = LedgerVerifier::Create(std::move(verifier_options));
-  SVIDD_RETURN_IF_ERROR(verifier.status());
-  SVIDD_ASSIGN_OR_RETURN(LedgerVerification verification, verifier->Verify());
-  if (verification.intact()) return absl::OkStatus();
-  const LedgerBreak& at = *verification.first_break;
-  const std::string what = absl::StrCat("the ledger (", options.LedgerName(),
-                                        ") does not verify: ", BreakKindName(at.kind), " at ",
-                                        at.where, " row ", at.row, ": ", at.detail);
-  if (!options.accept_ledger_rollback) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("refusing to issue from a rolled-back or edited ledger, which may have lost "
-                     "revocations: ",
-                     what,
-                     ". Restore the newest ledger.db (and check it with `svidctl "
-                     "ledger verify`), or, to accept this ledger as it is, start once with "
-                     "--accept-ledger-rollback (recorded in the ledger)"));
-  }
-  spdlog::critical(
-      "--accept-ledger-rollback: serving from a ledger that does not verify ({}); "
-      "revocations it lost are NOT in force; re-revoke them with svidctl",
-      what);
-  AdminCallRecord audit;
-  audit.at = clock.Now();
-  audit.caller_id = "svidd";
-  audit.peer = "local";
-  audit.method = "AcceptLedgerRollback";
-  audit.arguments = "{\"flag\":\"--accept-ledger-rollback\"}";
-  audit.outcome = "OK";
-  audit.message = what;
-  SVIDD_RETURN_IF_ERROR(ledger->RecordAdminCall(audit));
-  checkpointer->AcceptCurrentChain();
-  return absl::OkStatus();
-}
-
-void SviddServer::Impl::HaltIssuance(const std::string& why) {
-  if (pipeline->halted()) return;
-  spdlog::critical(
-      "issuance stopped: {}. Restore the newest ledger.db and restart, or restart "
-      "with --accept-ledger-rollback to accept the ledger as it is",
-      why);
-  pipeline->Halt(absl::StrCat("svidd stopped issuing: its ledger was rolled back or edited (", why,
-                              "); an operator must restore or accept it"));
-  readiness.Set("ledger-integrity", false,
-                "issuance stopped: the ledger was rolled back or edited");
-}
-
 absl::Status SviddServer::Impl::InitRotation() {
   SVIDD_ASSIGN_OR_RETURN(bundles, publish::TrustBundlePublisher::Create(options.trust_domain,
                                                                         options.BundleStatePath()));
@@ -351,35 +281,9 @@ absl::Status SviddServer::Impl::PublishTrust(const Authority& authority) {
   return bundles->Update(authority.root_bundle_pem(), std::nullopt);
 }
 
-// A revoked certificate that opened a stream ends that stream (whoever holds the key must
-// authenticate afresh); a stream whose current certificate was revoked is re-issued one at
-// once, with a new key.
-void SviddServer::Impl::ActOnRevocations() {
-  auto revoked = revocation_watcher->Poll();
-  if (!revoked.ok()) {
-    spdlog::error("revocation check: {}", revoked.status().ToString());
-    return;
-  }
-  for (const CertificateRecord& record : *revoked) {
-    const std::string& serial = record.serial_hex;
-    size_t closed =
-        rotation_hub->CloseWhere([&](const SessionView& v) { return v.authenticated_by == serial; },
-                                 grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                              "the certificate this stream authenticated with (" +
-                                                  serial + ") has been revoked"));
-    size_t reissued =
-        rotation_hub->Expedite([&](const SessionView& v) { return v.current_serial == serial; },
-                               svidd::v1::RenewalRequested::REVOKED, Urgency::kImmediate);
-    spdlog::warn(
-        "certificate {} of {} was revoked: {} stream(s) closed, {} re-issuance(s) "
-        "requested",
-        serial, record.spiffe_id, closed, reissued);
-  }
-}
-
-// Publishes the signing CA's CRL now; Maintain() keeps it current (revocations by svidctl,
-// staleness). A CRL that cannot be built is logged and retried, never fatal: the CA can still
-// sign. Failing to listen on --crl-listen is fatal, like the gRPC port.
+// Publishes the signing CA's CRL now; the maintenance pass keeps it current (revocations by
+// svidctl, staleness). A CRL that cannot be built is logged and retried, never fatal: the CA can
+// still sign. Failing to listen on --crl-listen is fatal, like the gRPC port.
 absl::Status SviddServer::Impl::StartCrls() {
   // The active CA and the retired ones whose leaves may still be valid.
   auto signing_cas = [this] { return ca_manager->signers(); };
@@ -456,7 +360,8 @@ absl::Status SviddServer::Impl::StartGrpc() {
     return absl::UnavailableError("cannot listen on " + options.listen +
                                   " (address in use or not local?)");
   }
-  SVIDD_RETURN_IF_ERROR(Maintain());
+  StartMaintenance();
+  SVIDD_RETURN_IF_ERROR(maintenance->RunPass());
   if (!options.port_file.empty()) {
     SVIDD_RETURN_IF_ERROR(WriteFileAtomically(options.port_file, std::to_string(port) + "\n"));
   }
@@ -464,8 +369,11 @@ absl::Status SviddServer::Impl::StartGrpc() {
       "svidd serving istio.v1.auth.IstioCertificateService on {} (port {}), trust "
       "domain {}",
       options.listen, port, options.trust_domain);
-  maintenance = std::thread([this] { MaintenanceLoop(); });
-  if (options.self_probe_interval.count() > 0) prober = std::thread([this] { ProbeLoop(); });
+  maintenance_loop.Start([this] {
+    maintenance->RunScheduledPass();
+    return true;
+  });
+  if (options.self_probe_interval.count() > 0) StartSelfProbe();
   rotation_hub->Start();
   return absl::OkStatus();
 }
@@ -481,145 +389,50 @@ void SviddServer::Impl::SetServing(bool value) {
   if (grpc_server != nullptr) grpc_server->GetHealthCheckService()->SetServingStatus(value);
 }
 
-// Ready means: a CA that can sign now ("ca", with its trust bundle published), a current
-// serving certificate ("serving-certificate"), and a writable ledger ("ledger": a real probe
-// write, three failures in a row to turn it false, one success to turn it true again).
-// Returns the first thing that is wrong.
-absl::Status SviddServer::Impl::Maintain() {
-  std::lock_guard<std::mutex> maintaining(maintain_mu);
-  absl::Status ca = ca_manager->Tick().status();
-  if (!ca.ok()) spdlog::error("CA rotation: {}", ca.ToString());
-  std::shared_ptr<const Authority> authority = authorities.Get();
-  if (ca.ok() && (authority == nullptr || clock.Now() >= authority->not_after())) {
-    ca = absl::UnavailableError("no valid signing CA");
-  }
-  if (ca.ok()) ca = PublishTrust(*authority);
-  readiness.Set("ca", ca.ok(), std::string(ca.message()));
-  absl::Status serving_cert =
-      ca.ok() ? serving_identity->EnsureFresh(*authority)
-              : absl::UnavailableError("no serving certificate without a valid CA");
-  readiness.Set("serving-certificate", serving_cert.ok(), std::string(serving_cert.message()));
-  absl::Status written = ledger->CheckWritable();
-  if (!written.ok()) metrics.RecordLedgerWriteError();
-  ledger_health.Report(written.ok(), std::string(written.message()));
-  if (rotation_hub != nullptr) ActOnRevocations();
-  if (crls != nullptr) crls->Poll().IgnoreError();  // logged by the publisher; not health
-  if (auto counted = expiring->MaybeUpdate(clock.Now()); !counted.ok()) {  // not health either
-    spdlog::warn("counting certificates expiring without a successor: {}",
-                 counted.status().ToString());
-  }
-  // Logged by the fetcher, which keeps the last good keys; not health either.
-  if (jwks_fetcher != nullptr) jwks_fetcher->MaybeRefresh();
-  const bool checkpoints_here = HoldsCheckpointLease();
-  // May stop issuance (a rolled-back ledger).
-  if (readiness.Ready() && checkpoints_here) CheckpointLedger(/*at_shutdown=*/false);
-  for (const publish::Readiness::Condition& c : readiness.Conditions()) {
-    metrics.SetReadinessCondition(c.name, c.ok);
-  }
-  const bool ready = readiness.Ready();
-  SetServing(ready);
-  for (const absl::Status& s : {ca, serving_cert, written}) {
-    if (!s.ok()) return s;
-  }
-  if (pipeline->halted()) {
-    return absl::FailedPreconditionError("issuance stopped: the ledger was rolled back");
-  }
-  return ready ? absl::OkStatus() : absl::UnavailableError(readiness.Describe());
+void SviddServer::Impl::StartMaintenance() {
+  maintenance = std::make_unique<ServerMaintenance>(ServerMaintenanceParts{
+      .clock = clock,
+      .ca_manager = *ca_manager,
+      .authorities = authorities,
+      .publish_trust = [this](const Authority& authority) { return PublishTrust(authority); },
+      .serving_identity = *serving_identity,
+      .ledger = *ledger,
+      .ledger_health = ledger_health,
+      .rotation_hub = *rotation_hub,
+      .revocation_watcher = *revocation_watcher,
+      .crls = *crls,
+      .expiring = *expiring,
+      .jwks_fetcher = jwks_fetcher.get(),
+      .checkpoints = *checkpoints,
+      .pipeline = *pipeline,
+      .refusals = *refusals,
+      .metrics = metrics,
+      .readiness = readiness,
+      .set_serving = [this](bool ready) { SetServing(ready); },
+      .connection_cap_counts = options.connections_shed,
+  });
 }
 
-// The ledger's chain head, signed with the CA key (ledger_checkpointer.h). A failure is
-// logged, not a health problem: certificates are still recorded, only their signature waits.
-void SviddServer::Impl::CheckpointLedger(bool at_shutdown) {
-  std::shared_ptr<const Authority> authority = authorities.Get();
-  const TimePoint now = clock.Now();
-  if (checkpointer == nullptr || authority == nullptr || now >= authority->not_after()) return;
-  absl::Status s = at_shutdown ? checkpointer->Checkpoint(*authority, now)
-                               : checkpointer->MaybeCheckpoint(*authority, now);
-  // The chain no longer holds what was signed: rolled back or rewritten under us.
-  if (absl::IsFailedPrecondition(s) && !at_shutdown) HaltIssuance(std::string(s.message()));
-  if (absl::IsAborted(s)) {
-    spdlog::debug("ledger checkpoint: {}", s.ToString());  // another replica signed first
-  } else if (!s.ok()) {
-    spdlog::error("ledger checkpoint: {}", s.ToString());
+void SviddServer::Impl::StartSelfProbe() {
+  ListenerSelfProbeOptions probe;
+  probe.address = ProbeAddress(options.listen, port);
+  probe.tls_name = options.server_names.front();
+  probe.interval = options.self_probe_interval;
+  probe.failures_to_dead = options.self_probe_failures;
+  if (options.connections_shed) {
+    probe.connections_shed = [counts = options.connections_shed] { return counts().shed; };
   }
+  probe.on_dead = [this] { OnListenerDead(); };
+  prober = std::make_unique<ListenerSelfProbe>(std::move(probe));
+  prober->Start();
 }
 
-// Renews (or tries to take) the checkpoint lease; logs when it changes hands here.
-bool SviddServer::Impl::HoldsCheckpointLease() {
-  const bool held_before = checkpoint_lease->Held();
-  absl::StatusOr<bool> held = checkpoint_lease->Tick();
-  if (!held.ok()) spdlog::warn("checkpoint lease: {}", held.status().ToString());
-  const bool held_now = held.ok() ? *held : checkpoint_lease->Held();
-  if (held_now != held_before) {
-    spdlog::info("{} the ledger-checkpoints lease (replica {}, term {})",
-                 held_now ? "took" : "lost", checkpoint_lease->options().holder,
-                 checkpoint_lease->term());
-  }
-  return held_now;
-}
-
-void SviddServer::Impl::MaintenanceLoop() {
-  std::unique_lock<std::mutex> lock(mu);
-  while (!shutting_down) {
-    cv.wait_for(lock, std::chrono::seconds(1),
-                [this] { return shutting_down || revocation_pending; });
-    revocation_pending = false;
-    if (shutting_down) break;
-    lock.unlock();
-    if (absl::Status s = Maintain(); !s.ok()) spdlog::error("maintenance: {}", s.ToString());
-    if (absl::Status s = refusals->Flush(); !s.ok())
-      spdlog::warn("refusal counts: {}", s.ToString());
-    if (options.connections_shed) {
-      const ServerOptions::ConnectionCapCounts cap = options.connections_shed();
-      metrics.SyncConnectionCap(cap.shed, cap.exhausted);
-    }
-    lock.lock();
-  }
-}
-
-// gRPC 1.51 never accepts again after one accept4() EMFILE, while connections opened before
-// still hear SERVING: only a new connection tells. A dead listener is not recovered in
-// process; health turns NOT_SERVING and on_listener_dead asks for a restart.
-void SviddServer::Impl::ProbeLoop() {
-  int failures = 0;
-  uint64_t shed = options.connections_shed ? options.connections_shed().shed : 0;
-  std::unique_lock<std::mutex> lock(mu);
-  while (!shutting_down && !listener_dead.load()) {
-    cv.wait_for(lock, options.self_probe_interval);
-    if (shutting_down) break;
-    lock.unlock();
-    const std::string address = ProbeAddress(options.listen, port);
-    const auto timeout =
-        std::min<std::chrono::milliseconds>(options.self_probe_interval, std::chrono::seconds(5));
-    absl::Status probe = ProbeListener(address, options.server_names.front(), timeout);
-    // At the connection cap the listener is alive, shedding (the probe's connection too).
-    const uint64_t shed_before =
-        std::exchange(shed, options.connections_shed ? options.connections_shed().shed : 0);
-    const bool at_cap = shed > shed_before;
-    if (at_cap) {
-      spdlog::warn(
-          "connection cap: {} connections closed at accept since the last probe "
-          "(--max-connections)",
-          shed - shed_before);
-    }
-    failures = probe.ok() || at_cap ? 0 : failures + 1;
-    if (probe.ok()) spdlog::debug("self-probe of {} answered", address);
-    if (!probe.ok() && !at_cap) {
-      spdlog::error("self-probe {}/{} failed: {}", failures, options.self_probe_failures,
-                    std::string(probe.message()));
-    }
-    if (failures >= options.self_probe_failures) {
-      spdlog::critical(
-          "the gRPC listener on {} accepts no connections (descriptors exhausted?); "
-          "health is NOT_SERVING and svidd needs a restart",
-          address);
-      listener_dead.store(true);
-      readiness.Set("listener", false, "the gRPC listener accepts no connections");
-      SetServing(false);
-      if (options.on_listener_dead) options.on_listener_dead();
-    }
-    lock.lock();
-  }
+// Not recovered in process: health stays NOT_SERVING and on_listener_dead asks for a restart.
+void SviddServer::Impl::OnListenerDead() {
+  listener_dead.store(true);
+  readiness.Set("listener", false, "the gRPC listener accepts no connections");
+  SetServing(false);
+  if (options.on_listener_dead) options.on_listener_dead();
 }
 
 absl::StatusOr<std::unique_ptr<SviddServer>> SviddServer::Start(ServerOptions options,
@@ -646,7 +459,7 @@ Ledger& SviddServer::ledger() { return *impl_->ledger; }
 WorkerPool& SviddServer::signing_workers() { return *impl_->signers; }
 bool SviddServer::serving() const { return impl_->serving.load(); }
 bool SviddServer::listener_dead() const { return impl_->listener_dead.load(); }
-absl::Status SviddServer::RunMaintenance() { return impl_->Maintain(); }
+absl::Status SviddServer::RunMaintenance() { return impl_->maintenance->RunPass(); }
 void SviddServer::RunRotationPass() { impl_->rotation_hub->RunOnce(impl_->clock.Now()); }
 size_t SviddServer::rotation_streams() const { return impl_->rotation_hub->connected(); }
 RenewalSchedulerStats SviddServer::rotation_stats() const {
@@ -655,14 +468,13 @@ RenewalSchedulerStats SviddServer::rotation_stats() const {
 
 void SviddServer::Shutdown() {
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    MutexLock lock(&impl_->mu);
     if (impl_->shutting_down) return;
     impl_->shutting_down = true;
   }
-  impl_->cv.notify_all();
-  impl_->revocation_listener.reset();  // its callback takes mu
-  if (impl_->maintenance.joinable()) impl_->maintenance.join();
-  if (impl_->prober.joinable()) impl_->prober.join();
+  impl_->revocation_listener.reset();  // its callback wakes the loop
+  impl_->maintenance_loop.Stop();
+  if (impl_->prober != nullptr) impl_->prober->Stop();
   // Rotation streams never end by themselves: end them first, so clients go and reconnect
   // while the in-flight unary calls drain.
   if (impl_->rotation_hub != nullptr) impl_->rotation_hub->Stop();
@@ -679,13 +491,11 @@ void SviddServer::Shutdown() {
   if (impl_->admin != nullptr) impl_->admin->Stop();
   if (impl_->refusals != nullptr) (void)impl_->refusals->Flush();
   // The last accepted record is in by now. Another replica holding the lease signs it.
-  if (impl_->checkpoint_lease != nullptr && impl_->checkpoint_lease->Tick().value_or(false)) {
-    impl_->CheckpointLedger(/*at_shutdown=*/true);
-    if (absl::Status s = impl_->checkpoint_lease->Release(); !s.ok()) {
-      spdlog::warn("releasing the checkpoint lease: {}", s.ToString());
-    }
+  if (impl_->checkpoints != nullptr) {
+    impl_->checkpoints->CheckpointAndRelease(impl_->authorities.Get());
   }
-  impl_->checkpoint_lease.reset();
+  impl_->maintenance.reset();
+  impl_->checkpoints.reset();
   impl_->lease_store.reset();
   impl_->checkpointer.reset();
   impl_->ledger.reset();
@@ -694,16 +504,19 @@ void SviddServer::Shutdown() {
   impl_->crl_http.reset();
   impl_->ops_http.reset();
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    MutexLock lock(&impl_->mu);
     impl_->shut_down = true;
   }
-  impl_->cv.notify_all();
+  impl_->cv.SignalAll();
   spdlog::info("svidd stopped");
 }
 
 void SviddServer::Wait() {
-  std::unique_lock<std::mutex> lock(impl_->mu);
-  impl_->cv.wait(lock, [this] { return impl_->shut_down; });
+  MutexLock lock(&impl_->mu);
+  impl_->cv.Wait(&impl_->mu, [this] {
+    impl_->mu.AssertHeld();
+    return impl_->shut_down;
+  });
 }
 
 }  // namespace svidd

@@ -70,7 +70,7 @@ TEST(DataDirTest, AnOperatorCaDirReplacesOnlyTheSigningCa) {
 TEST(DataDirTest, OtherKeyDirsAreTheDirectoriesBesideTheCaThatHoldKeys) {
   const DataDir d("data", "/etc/cacerts");
   EXPECT_EQ(d.OtherKeyDirs(), (std::vector<fs::path>{"data/root", "data/root-next", "data/ca-next",
-                                                     "data/ca-pending"}));
+                                                     "data/ca-pending", "data/ca-retired"}));
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 
 #include <thread>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/synchronization/notification.h"
 #include "integration/rotation_client.h"
 #include "integration/test_env.h"
@@ -41,64 +40,78 @@ TEST(OverloadLimitsTest, OneIdentityIsHeldToItsIssuanceRate) {
   EXPECT_TRUE(IssueFor(*env, "bar").ok()) << "refilled a second later";
 }
 
+// A server with one signing worker and one place in its queue.
+std::unique_ptr<TestEnv> StartWithOneSigningSlot() {
+  return TestEnv::Start([](ServerOptions& o) {
+    o.signing_threads = 1;
+    o.max_queued_signings = 1;
+  });
+}
+
+// Holds the one signing worker busy and takes the queue's one place until Release() (or the
+// end of the scope), so the next request for a signing worker finds the queue full.
+class FullSigningQueue {
+ public:
+  ~FullSigningQueue() {
+    Release();
+    if (filled_) done_.WaitForNotification();  // the held task is out before its notifications go
+  }
+  ::testing::AssertionResult Fill(WorkerPool& signers) {
+    if (!signers
+             .Submit([this] {
+               started_.Notify();
+               release_.WaitForNotification();
+               done_.Notify();
+             })
+             .ok()) {
+      return ::testing::AssertionFailure() << "the held task was not accepted";
+    }
+    filled_ = true;
+    started_.WaitForNotification();
+    if (!signers.Submit([] {}).ok()) {
+      return ::testing::AssertionFailure() << "the queue's place was not free";
+    }
+    return ::testing::AssertionSuccess();
+  }
+  void Release() {
+    if (!release_.HasBeenNotified()) release_.Notify();
+  }
+
+ private:
+  bool filled_ = false;
+  absl::Notification started_, release_, done_;
+};
+
 // The signing queue is bounded: with its one worker held busy and its one place taken, the
 // next request is answered at once with RESOURCE_EXHAUSTED instead of waiting behind them
 // (were it queued, it could not be answered before the worker is released below).
 TEST(OverloadLimitsTest, AFullSigningQueueRefusesAtOnce) {
-  auto env = TestEnv::Start([](ServerOptions& o) {
-    o.signing_threads = 1;
-    o.max_queued_signings = 1;
-  });
+  auto env = StartWithOneSigningSlot();
   ASSERT_NE(env, nullptr);
-  WorkerPool& signers = env->server().signing_workers();
-  absl::Notification started, release;
-  absl::Cleanup release_on_exit = [&] {
-    if (!release.HasBeenNotified()) release.Notify();
-  };
-  ASSERT_TRUE(signers
-                  .Submit([&] {
-                    started.Notify();
-                    release.WaitForNotification();
-                  })
-                  .ok());
-  started.WaitForNotification();
-  ASSERT_TRUE(signers.Submit([] {}).ok());  // takes the queue's one place
+  FullSigningQueue queue;
+  ASSERT_TRUE(queue.Fill(env->server().signing_workers()));
   grpc::Status full = IssueFor(*env, "bar");
   EXPECT_EQ(full.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << full.error_message();
   EXPECT_NE(full.error_message().find("signing workers are busy"), std::string::npos)
       << full.error_message();
-  release.Notify();
+  queue.Release();
   EXPECT_TRUE(IssueFor(*env, "bar").ok()) << "the queue drains and signing goes on";
 }
 
 // A rotation stream is authenticated on a signing worker, not on gRPC's callback thread, so
 // it waits in the same bounded queue: with the queue full, a new stream is refused at once.
 TEST(OverloadLimitsTest, AFullSigningQueueRefusesNewRotationStreamsAtOnce) {
-  auto env = TestEnv::Start([](ServerOptions& o) {
-    o.signing_threads = 1;
-    o.max_queued_signings = 1;
-  });
+  auto env = StartWithOneSigningSlot();
   ASSERT_NE(env, nullptr);
-  WorkerPool& signers = env->server().signing_workers();
-  absl::Notification started, release;
-  absl::Cleanup release_on_exit = [&] {
-    if (!release.HasBeenNotified()) release.Notify();
-  };
-  ASSERT_TRUE(signers
-                  .Submit([&] {
-                    started.Notify();
-                    release.WaitForNotification();
-                  })
-                  .ok());
-  started.WaitForNotification();
-  ASSERT_TRUE(signers.Submit([] {}).ok());
+  FullSigningQueue queue;
+  ASSERT_TRUE(queue.Fill(env->server().signing_workers()));
   {
     RotationTestClient refused(env->Channel(), env->TokenFor("foo", "bar"));
     EXPECT_FALSE(refused.Next().has_value());
     grpc::Status status = refused.Finish();
     EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
   }
-  release.Notify();
+  queue.Release();
   RotationTestClient admitted(env->Channel(), env->TokenFor("foo", "bar"));
   auto first = admitted.Next();
   EXPECT_TRUE(first.has_value() && first->has_bundle()) << admitted.Finish().error_message();

@@ -1,11 +1,17 @@
 // identities, stats and audit over a realistic fleet, at a fixed time.
 #include <gmock/gmock.h>
+#include <sys/stat.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "operator/operator_fixture.h"
 #include "support/ledger/sqlite_tool.h"
+#include "svidd/common/data_dir.h"
 #include "svidd/ledger/sqlite_ledger.h"
+#include "svidd/operator/audit.h"
 
 namespace svidd::testing {
 namespace {
@@ -128,6 +134,35 @@ TEST_F(FleetViewsTest, AuditFindsOverdueStoppedAndWeakButNotHistory) {
   EXPECT_THAT(report->findings[0].message, HasSubstr(weak_serial));
   EXPECT_THAT(report->findings[1].message, HasSubstr("expires in 4h"));
   EXPECT_THAT(report->findings[2].message, HasSubstr("expired 2h ago"));
+}
+
+// ca-retired/<serial>/ holds a retired intermediate's private key: a loose one is as
+// critical as the signing key's, for the audit and for svidd's start alike.
+TEST_F(FleetViewsTest, ALooseKeyOfARetiredIntermediateIsCritical) {
+  const std::filesystem::path retired = dir_->path() / "ca-retired" / "0a1b2c3d";
+  ASSERT_TRUE(std::filesystem::create_directories(retired));
+  const std::filesystem::path key = retired / "ca-key.pem";
+  std::ofstream(key) << "x";
+  ASSERT_EQ(::chmod(key.c_str(), 0644), 0);
+  auto critical_for_key = [&] {
+    auto report = service_->Audit();
+    EXPECT_TRUE(report.ok()) << report.status();
+    if (!report.ok()) return false;
+    return std::any_of(report->findings.begin(), report->findings.end(),
+                       [&](const AuditFinding& f) {
+                         return f.severity == AuditSeverity::kCritical &&
+                                f.check == "key-permissions" && f.subject == key.string();
+                       });
+  };
+  EXPECT_TRUE(critical_for_key());
+  const std::vector<std::filesystem::path> key_dirs = DataDir(dir_->path()).OtherKeyDirs();
+  absl::Status start = CheckStartupPermissions(dir_->path(), dir_->ca_dir(), key_dirs);
+  EXPECT_TRUE(absl::IsFailedPrecondition(start)) << start;
+  EXPECT_THAT(start.message(), HasSubstr(key.string()));
+
+  ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
+  EXPECT_FALSE(critical_for_key());
+  EXPECT_TRUE(CheckStartupPermissions(dir_->path(), dir_->ca_dir(), key_dirs).ok());
 }
 
 TEST_F(FleetViewsTest, RevokingTheWeakKeyLeavesAWarningAndNoCritical) {

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "support/pki/external_verify.h"
@@ -130,6 +133,49 @@ TEST_F(SvidctlCertsTest, ListTableColumnsLineUp) {
   EXPECT_EQ(lines[1].substr(offsets[1], kWeb.size()), kWeb);
   EXPECT_EQ(lines[1].substr(offsets[4], 5), "in 3h");
   EXPECT_THAT(lines[3], HasSubstr("ago"));
+}
+
+// The ledger stores active or revoked; people read "expired" for an active certificate past
+// its NOT AFTER (revoked stays revoked), scripts get the stored status and a boolean.
+TEST_F(SvidctlCertsTest, AnActiveCertificatePastItsNotAfterReadsExpired) {
+  Add("0c0c", kDb, now_ - std::chrono::hours(40), now_ - std::chrono::hours(10));
+  ASSERT_TRUE(ledger_->RevokeCertificate("0c0c", "superseded", now_).ok());
+  struct Case {
+    std::string serial;
+    std::string shown;  // table and text
+    std::string stored;
+    bool expired;
+  };
+  const std::vector<Case> cases = {
+      {"01f0", "expired", "active", true},  // ended 90 s ago
+      {"5a3f09c2", "active", "active", false},
+      {"0c0c", "revoked", "revoked", true},  // revoked, and ended too
+  };
+  CommandResult table = Run({"certs", "list"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
+  const size_t status_column = lines.at(0).find("STATUS");
+  CommandResult listed = Run({"certs", "list", "--output", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  std::map<std::string, json> by_serial;
+  for (const json& item : json::parse(listed.out)) by_serial[item["serial"]] = item;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.serial);
+    auto line = std::find_if(lines.begin(), lines.end(),
+                             [&](const std::string& l) { return l.rfind(c.serial + " ", 0) == 0; });
+    ASSERT_NE(line, lines.end()) << table.out;
+    EXPECT_EQ(line->substr(status_column, c.shown.size() + 1), c.shown + " ");
+    ASSERT_TRUE(by_serial.count(c.serial));
+    EXPECT_EQ(by_serial[c.serial]["status"], c.stored);
+    EXPECT_EQ(by_serial[c.serial]["expired"], c.expired);
+    CommandResult text = Run({"certs", "show", c.serial});
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    std::vector<std::string> text_lines = absl::StrSplit(text.out, '\n');
+    auto status = std::find_if(text_lines.begin(), text_lines.end(),
+                               [](const std::string& l) { return l.rfind("Status:", 0) == 0; });
+    ASSERT_NE(status, text_lines.end()) << text.out;
+    EXPECT_EQ(absl::StripAsciiWhitespace(status->substr(7)), c.shown);
+  }
 }
 
 TEST_F(SvidctlCertsTest, ListFilters) {

@@ -96,7 +96,7 @@ absl::Status RunList(const CertsOptions& o, Backend& backend, svidd::TimePoint n
   SVIDD_ASSIGN_OR_RETURN(svidd::CertificatePage page, backend.ListCertificates(filter));
   if (o.list_output == "json") {
     nlohmann::ordered_json array = nlohmann::ordered_json::array();
-    for (const CertificateRecord& r : page.records) array.push_back(RecordToJson(r, false));
+    for (const CertificateRecord& r : page.records) array.push_back(RecordToJson(r, now, false));
     out << array.dump(2) << "\n";
   } else {
     out << RecordsTable(page.records, now);
@@ -117,7 +117,7 @@ absl::Status RunShow(const CertsOptions& o, Backend& backend, svidd::TimePoint n
   if (o.show_output == "pem") {
     out << record.certificate_pem;
   } else if (o.show_output == "json") {
-    out << RecordToJson(record, true).dump(2) << "\n";
+    out << RecordToJson(record, now, true).dump(2) << "\n";
   } else {
     out << RecordText(record, now);
   }
@@ -154,7 +154,7 @@ absl::Status RunRevoke(const CertsOptions& o, Backend& backend, svidd::TimePoint
     nlohmann::ordered_json j;
     j["revoked"] = nlohmann::ordered_json::array();
     for (const CertificateRecord& r : result.revoked)
-      j["revoked"].push_back(RecordToJson(r, false));
+      j["revoked"].push_back(RecordToJson(r, now, false));
     out << j.dump(2) << "\n";
     return absl::OkStatus();
   }

@@ -36,14 +36,23 @@ std::string PrintCertificate(const std::string& pem) {
   return std::string(data, static_cast<size_t>(size));
 }
 
+bool Expired(const CertificateRecord& r, svidd::TimePoint now) { return r.not_after <= now; }
+
 }  // namespace
 
-nlohmann::ordered_json RecordToJson(const CertificateRecord& r, bool with_pem) {
+std::string DisplayStatus(const CertificateRecord& r, svidd::TimePoint now) {
+  if (r.status == svidd::CertStatus::kActive && Expired(r, now)) return "expired";
+  return svidd::CertStatusName(r.status);
+}
+
+nlohmann::ordered_json RecordToJson(const CertificateRecord& r, svidd::TimePoint now,
+                                    bool with_pem) {
   nlohmann::ordered_json j;
   j["serial"] = r.serial_hex;
   j["spiffe_id"] = r.spiffe_id;
   j["kind"] = svidd::CertKindName(r.kind);
   j["status"] = svidd::CertStatusName(r.status);
+  j["expired"] = Expired(r, now);
   j["issued_at"] = FormatRfc3339(r.issued_at);
   j["not_before"] = FormatRfc3339(r.not_before);
   j["not_after"] = FormatRfc3339(r.not_after);
@@ -85,9 +94,8 @@ std::string RecordsTable(const std::vector<CertificateRecord>& records, svidd::T
   std::vector<std::vector<std::string>> rows = {
       {"SERIAL", "SPIFFE ID", "KIND", "STATUS", "NOT AFTER", "AUTH"}};
   for (const CertificateRecord& r : records) {
-    rows.push_back({r.serial_hex, r.spiffe_id, svidd::CertKindName(r.kind),
-                    svidd::CertStatusName(r.status), svidd::FormatRelative(r.not_after, now),
-                    AuthColumn(r)});
+    rows.push_back({r.serial_hex, r.spiffe_id, svidd::CertKindName(r.kind), DisplayStatus(r, now),
+                    svidd::FormatRelative(r.not_after, now), AuthColumn(r)});
   }
   return FormatTable(rows);
 }
@@ -97,7 +105,7 @@ std::string RecordText(const CertificateRecord& r, svidd::TimePoint now) {
       {"Serial:", r.serial_hex},
       {"SPIFFE ID:", r.spiffe_id},
       {"Kind:", svidd::CertKindName(r.kind)},
-      {"Status:", svidd::CertStatusName(r.status)},
+      {"Status:", DisplayStatus(r, now)},
       {"Issued at:", FormatRfc3339(r.issued_at)},
       {"Not before:", FormatRfc3339(r.not_before)},
       {"Not after:", absl::StrCat(FormatRfc3339(r.not_after), " (",

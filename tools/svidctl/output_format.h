@@ -14,9 +14,15 @@ namespace svidctl {
 enum class ListFormat { kTable, kJson };
 enum class ShowFormat { kText, kJson, kPem };
 
-// One record as a JSON object; keys always in the same order. revoked_at and
-// revocation_reason appear only for revoked certificates; certificate_pem only if asked.
-nlohmann::ordered_json RecordToJson(const svidd::CertificateRecord& record, bool with_pem);
+// The status a person reads: the ledger's (active, revoked), except "expired" for an active
+// certificate whose NOT AFTER is not after `now`. Revoked stays revoked.
+std::string DisplayStatus(const svidd::CertificateRecord& record, svidd::TimePoint now);
+
+// One record as a JSON object; keys always in the same order. "status" is the ledger's as
+// stored; "expired" says whether NOT AFTER is not after `now`, whatever the status. revoked_at
+// and revocation_reason appear only for revoked certificates; certificate_pem only if asked.
+nlohmann::ordered_json RecordToJson(const svidd::CertificateRecord& record, svidd::TimePoint now,
+                                    bool with_pem);
 
 // Columns padded to their widest cell, two spaces apart; every line ends in "\n".
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows);

@@ -47,9 +47,10 @@ class DataDir {
   std::filesystem::path trust_bundle_state() const { return root_ / "trust-bundle.json"; }
 
   // Directories other than the CA's that may hold a CA private key (the audit checks their
-  // permissions): the roots, the prepared intermediate and a pending CSR's key.
+  // permissions, and those of the directories directly in them): the roots, the prepared
+  // intermediate, a pending CSR's key and the retired intermediates (ca-retired/<serial>/).
   std::vector<std::filesystem::path> OtherKeyDirs() const {
-    return {own_root(), root_next(), ca_next(), ca_pending()};
+    return {own_root(), root_next(), ca_next(), ca_pending(), ca_retired()};
   }
 
  private:

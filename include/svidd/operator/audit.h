@@ -66,14 +66,15 @@ struct AuditInputs {
   std::string ca_error;          // why, when `ca` is null
   std::filesystem::path ca_dir;  // where the signing key files are
   LedgerIntegrityCheck integrity;
-  // Other directories holding svidd's private keys (its root, a prepared CA); absent ones
-  // are skipped.
+  // Other directories holding svidd's private keys (its root, a prepared CA), each checked
+  // with the directories directly in it (ca-retired/<serial>/); absent ones are skipped.
   std::vector<std::filesystem::path> other_key_dirs = {};
 };
 
 // The part of the audit svidd itself runs before it starts (ssh's StrictModes): every private
-// key file (ca-key.pem, root and serving keys: *key.pem, *.key) in `ca_dir` and in
-// `other_key_dirs`, and the data and CA directories themselves. FAILED_PRECONDITION naming
+// key file (ca-key.pem, root and serving keys: *key.pem, *.key) in `ca_dir`, in
+// `other_key_dirs` and in the directories directly in those, and the data and CA directories
+// themselves. FAILED_PRECONDITION naming
 // the first file or directory and its mode when a key is readable or writable by group or
 // others, or a directory is writable by them; missing files and directories are skipped.
 absl::Status CheckStartupPermissions(const std::filesystem::path& data_dir,

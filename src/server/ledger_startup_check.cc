@@ -1,0 +1,59 @@
+#include "server/ledger_startup_check.h"
+
+#include <filesystem>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+#include "svidd/common/status_macros.h"
+#include "svidd/ledger/ledger_verifier.h"
+#include "svidd/ledger/operator_records.h"
+
+namespace svidd {
+
+absl::Status VerifyLedgerAtStart(const ServerOptions& options, Ledger& ledger,
+                                 ca::LedgerCheckpointer& checkpointer, const Clock& clock) {
+  LedgerVerifierOptions verifier_options =
+      LedgerVerifierOptions::ForDataDir(options.data_dir, options.EffectiveCaDir());
+  verifier_options.ledger_uri = options.ledger;
+  // Replicas share the database but not their data directories: a replica that never signed
+  // has no head file of its own, which is not a break (docs/ledger-integrity.md).
+  if (!options.ledger.empty() && !std::filesystem::exists(verifier_options.head_file)) {
+    verifier_options.head_file.clear();
+  }
+  auto verifier = LedgerVerifier::Create(std::move(verifier_options));
+  SVIDD_RETURN_IF_ERROR(verifier.status());
+  SVIDD_ASSIGN_OR_RETURN(LedgerVerification verification, verifier->Verify());
+  if (verification.intact()) return absl::OkStatus();
+  const LedgerBreak& at = *verification.first_break;
+  const std::string what = absl::StrCat("the ledger (", options.LedgerName(),
+                                        ") does not verify: ", BreakKindName(at.kind), " at ",
+                                        at.where, " row ", at.row, ": ", at.detail);
+  if (!options.accept_ledger_rollback) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("refusing to issue from a rolled-back or edited ledger, which may have lost "
+                     "revocations: ",
+                     what,
+                     ". Restore the newest ledger.db (and check it with `svidctl "
+                     "ledger verify`), or, to accept this ledger as it is, start once with "
+                     "--accept-ledger-rollback (recorded in the ledger)"));
+  }
+  spdlog::critical(
+      "--accept-ledger-rollback: serving from a ledger that does not verify ({}); "
+      "revocations it lost are NOT in force; re-revoke them with svidctl",
+      what);
+  AdminCallRecord audit;
+  audit.at = clock.Now();
+  audit.caller_id = "svidd";
+  audit.peer = "local";
+  audit.method = "AcceptLedgerRollback";
+  audit.arguments = "{\"flag\":\"--accept-ledger-rollback\"}";
+  audit.outcome = "OK";
+  audit.message = what;
+  SVIDD_RETURN_IF_ERROR(ledger.RecordAdminCall(audit));
+  checkpointer.AcceptCurrentChain();
+  return absl::OkStatus();
+}
+
+}  // namespace svidd
