@@ -36,7 +36,10 @@ if [ "$BUILD" = 1 ]; then
   cmake --build "$BUILD_DIR" -j"$(nproc)" --target $(printf 'fuzz_%s ' "${TARGETS[@]}")
 fi
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+# quarantine_size_mb=16: ASan's default 256 MB quarantine keeps faulting in fresh pages for the
+# first minutes of a run (a third of a short run's CPU went to the kernel); 16 MB still catches
+# a use after free of the last thousands of allocations, and the fuzzers run ~25 % faster.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1:quarantine_size_mb=16}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 mkdir -p "$BUILD_DIR/fuzz-artifacts" "$BUILD_DIR/fuzz-logs"
 failed=()
@@ -46,7 +49,10 @@ for t in "${TARGETS[@]}"; do
   log="$BUILD_DIR/fuzz-logs/$t.log"
   mkdir -p "$corpus"
   status=ok
-  if ! "$BUILD_DIR/fuzz_$t" "$corpus" "tests/fuzz/corpus/$t" -max_total_time="$SECONDS_PER_TARGET" \
+  # /usr/bin/time's last line: the CPU seconds the target got. On a shared machine that, not
+  # the wall time, says how fast a target is (at nice 19 under load it may get a tenth of a core).
+  if ! /usr/bin/time -f 'cpu: %U user %S system' "$BUILD_DIR/fuzz_$t" "$corpus" \
+      "tests/fuzz/corpus/$t" -max_total_time="$SECONDS_PER_TARGET" \
       -timeout=30 -print_final_stats=1 -artifact_prefix="$BUILD_DIR/fuzz-artifacts/$t-" \
       > "$log" 2>&1; then
     status=FAILED
@@ -55,8 +61,12 @@ for t in "${TARGETS[@]}"; do
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 || true)
+  cpu=$(sed -n 's/^cpu: \([0-9.]*\) user \([0-9.]*\) system$/\1 \2/p' "$log" | tail -n 1 |
+    awk '{ printf "%.0f", $1 + $2 }')
+  per_cpu_s=$(( ${execs:-0} / (${cpu:-0} > 0 ? ${cpu:-0} : 1) ))
   total=$((total + ${execs:-0}))
-  printf 'fuzz: %-17s %12s executions  %-22s %s\n' "$t" "${execs:-0}" "${cov:-cov: ? ft: ?}" "$status"
+  printf 'fuzz: %-17s %12s executions  %-22s %6s cpu-s %8s/cpu-s  %s\n' "$t" "${execs:-0}" \
+    "${cov:-cov: ? ft: ?}" "${cpu:-?}" "$per_cpu_s" "$status"
 done
 printf 'fuzz: %-17s %12s executions in %d target(s), %d s each\n' total "$total" \
   "${#TARGETS[@]}" "$SECONDS_PER_TARGET"
