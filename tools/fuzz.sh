@@ -76,7 +76,7 @@ for t in "${TARGETS[@]}"; do
   cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1 || true)
   cpu=$(sed -n 's/^cpu: \([0-9.]*\) user \([0-9.]*\) system$/\1 \2/p' "$log" | tail -n 1 |
     awk '{ printf "%.1f", $1 + $2 }')
-  per_cpu_s=$(awk -v e="${execs:-0}" -v c="${cpu:-0}" 'BEGIN { printf "%d", c > 0 ? e / c : 0 }')
+  per_cpu_s=$(awk -v e="${execs:-0}" -v c="${cpu:-0}" 'BEGIN { printf "%d", (c > 0 ? e / c : 0) }')
   total=$((total + ${execs:-0}))
   printf 'fuzz: %-17s %12s executions  %-22s %6s cpu-s %8s/cpu-s  %s\n' "$t" "${execs:-0}" \
     "${cov:-cov: ? ft: ?}" "${cpu:-?}" "$per_cpu_s" "$status"
