@@ -118,7 +118,8 @@ case "${1:-}" in
     cmake --build "$dir" -j"$(nproc)" --target $TSAN_BINARIES ledger_tests agent_tests
     cd "$dir"
     suites=$(for b in $TSAN_BINARIES; do "./$b" --gtest_list_tests; done |
-      grep -v '^ ' | tr -d . | sed 's,^.*/\([A-Za-z0-9_]*\)$,\1,' | sort -u | paste -sd'|')
+      grep -v -e '^ ' -e '^Running main' | tr -d . | sed 's,^.*/\([A-Za-z0-9_]*\)$,\1,' |
+      sort -u | paste -sd'|')
     rc=0
     ctest --output-on-failure -j"$(nproc)" --timeout 900 \
       -R "${TSAN_TESTS:-^([A-Za-z]+/)?(${suites}|${TSAN_UNIT_SUITES})\.}" || rc=$?
