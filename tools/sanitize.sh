@@ -32,8 +32,8 @@ ROOT="$PWD"
 #   Workload API server and the expiry alarm: the suites with a writer thread, listeners or
 #   streams;
 # - integration_tsan_tests (CMake SVIDD_TSAN_SUITES): the integration suites that drive many
-#   concurrent clients and streams through issuance, rotation, renewal, limits, admin calls and
-#   replicas, and the ones that start the real svidd and svid-agent processes (built with TSan
+#   concurrent clients and streams through issuance, rotation, renewal, revocation and admin
+#   calls, and the ones that start the real svidd and svid-agent processes (built with TSan
 #   too; their reports fail the test). Not the other integration files: they test one request
 #   at a time (refusals, CRL contents, metrics text, config), which adds build time under TSan
 #   and no concurrency; the ASan+UBSan stage runs all of them.
@@ -63,7 +63,10 @@ configure_tsan() {
 
 # Every process's reports go to files named after its pid (see the top).
 reports_dir() {  # build dir
-  REPORTS="$ROOT/$1/sanitizer-reports"
+  case "$1" in
+    /*) REPORTS="$1/sanitizer-reports" ;;
+    *) REPORTS="$ROOT/$1/sanitizer-reports" ;;
+  esac
   rm -rf "$REPORTS"
   mkdir -p "$REPORTS"
 }
