@@ -3,13 +3,18 @@
 #   tools/sanitize.sh asan        ASan+UBSan: builds every test binary (and the programs the
 #                                 integration tests start) into build-asan, runs all tests
 #   tools/sanitize.sh tsan        TSan: builds the concurrency-heavy tests into build-tsan and
-#                                 runs them (rotation, server, integration concurrency/rotation)
+#                                 runs them (see TSAN_* below for which, and why)
 #   tools/sanitize.sh configure-asan | configure-tsan    only configure (fuzz.sh uses the first)
 # build-asan is compiled with -fsanitize=address,undefined,fuzzer-no-link, so the libFuzzer
 # targets (tools/fuzz.sh) link against the same objects: one compile serves both.
-# Any sanitizer report fails the run: UBSan does not recover, ASan stops at the first error,
-# TSan makes the process exit non-zero; suppressions (tools/tsan.supp) name system libraries only.
-# BUILD_DIR overrides the directory; TSAN_TESTS the ctest regex of the TSan run.
+# Any sanitizer report fails the run, from a test binary or from a process it started (svidd,
+# svidctl, svid-agent, a forked child), even one the test killed: every process writes its
+# reports to DIR/sanitizer-reports/report.<pid> (log_path), the integration harness fails the
+# test whose child wrote one (tests/integration/child_process.cc), and this script fails if
+# any report file exists after ctest and prints them. UBSan does not recover, ASan stops at
+# the first error, LeakSanitizer checks every process that exits; suppressions
+# (tools/tsan.supp, tools/lsan.supp) name system libraries only.
+# BUILD_DIR overrides the directory; TSAN_TESTS / ASAN_TESTS a ctest regex to run instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup-deps.sh >/dev/null
@@ -17,10 +22,24 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 export CC=clang CXX=clang++
 ROOT="$PWD"
 
-# The TSan run: every test of the rotation, ca, publish, metrics and server test binaries (what
-# src/server held before issue 11 split it), and these integration suites.
-TSAN_UNIT_BINARIES="rotation_tests ca_tests publish_tests metrics_tests server_tests"
-TSAN_INTEGRATION_SUITES="ConcurrencyTest|RotationStreamTest|RotationScaleTest|MtlsRenewalTest"
+# The TSan run. Which tests, and why:
+# - every test of the unit binaries whose code runs threads of its own: the renewal scheduler
+#   (rotation), the CA manager's maintenance and directory watcher (ca), the publishers,
+#   revocation watcher and HTTP listener (publish), the metrics (metrics), the connection cap
+#   (server);
+# - from ledger_tests the group-commit writer, the shared-file readers, the leader lease and
+#   the revocation listener; from agent_tests the rotation client and stream handler, the
+#   Workload API server and the expiry alarm: the suites with a writer thread, listeners or
+#   streams;
+# - integration_tsan_tests (CMake SVIDD_TSAN_SUITES): the integration suites that drive many
+#   concurrent clients and streams through issuance, rotation, renewal, revocation and admin
+#   calls, and the ones that start the real svidd and svid-agent processes (built with TSan
+#   too; their reports fail the test). Not the other integration files: they test one request
+#   at a time (refusals, CRL contents, metrics text, config), which adds build time under TSan
+#   and no concurrency; the ASan+UBSan stage runs all of them.
+TSAN_BINARIES="rotation_tests ca_tests publish_tests metrics_tests server_tests integration_tsan_tests"
+TSAN_UNIT_SUITES="GroupCommitTest|SharedFileTest|LeaderLeaseTest|RevocationListenerTest|\
+RotationClientTest|RotationStreamHandlerTest|WorkloadApiServerTest|ExpiryAlarmTest"
 
 configure() {  # dir, compile flags, link flags, extra cmake args...
   local dir="$1" cflags="$2" lflags="$3"
@@ -38,12 +57,39 @@ configure_asan() {
 
 configure_tsan() {
   # -O1: TSan at -O0 is several times slower (the Dev build type adds no flags of its own).
-  configure "${BUILD_DIR:-build-tsan}" "-O1 -g1 -fsanitize=thread" "-fsanitize=thread"
+  configure "${BUILD_DIR:-build-tsan}" "-O1 -g1 -fsanitize=thread" "-fsanitize=thread" \
+    -DSVIDD_TSAN_SUITES=ON
+}
+
+# Every process's reports go to files named after its pid (see the top).
+reports_dir() {  # build dir
+  case "$1" in
+    /*) REPORTS="$1/sanitizer-reports" ;;
+    *) REPORTS="$ROOT/$1/sanitizer-reports" ;;
+  esac
+  rm -rf "$REPORTS"
+  mkdir -p "$REPORTS"
+}
+
+# After ctest: fail if any process wrote a report, and show them.
+check_reports() {  # ctest's exit status
+  local files
+  files=$(find "$REPORTS" -type f | sort)
+  if [ -n "$files" ]; then
+    for f in $files; do
+      echo "===== sanitizer report $f ====="
+      cat "$f"
+    done
+    echo "sanitize.sh: $(wc -l <<<"$files") process(es) wrote sanitizer reports (above)" >&2
+    return 1
+  fi
+  return "$1"
 }
 
 asan_env() {
-  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0"
-  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0:log_path=$REPORTS/report"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$REPORTS/report"
+  export LSAN_OPTIONS="suppressions=$ROOT/tools/lsan.supp:print_suppressions=0"
 }
 
 case "${1:-}" in
@@ -52,27 +98,38 @@ case "${1:-}" in
   asan)
     dir="${BUILD_DIR:-build-asan}"
     configure_asan
+    reports_dir "$dir"
     asan_env
-    # Everything ctest runs needs building (test binaries, svidd, svidctl, svid-agent,
-    # svidd-dev-token, the benchmarks for bench_smoke): the whole tree, fuzz targets included.
-    cmake --build "$dir" -j"$(nproc)"
+    # Every test binary and the programs they start (svidd, svidctl, svid-agent,
+    # svidd-dev-token). Not the benchmarks: their smoke run (label bench) measures speed, and
+    # what it executes, the server and the rotation fleet, the integration tests run too.
+    # shellcheck disable=SC2046
+    cmake --build "$dir" -j"$(nproc)" --target svidd svidctl svid-agent svidd-dev-token \
+      $(cmake --build "$dir" --target help | sed -n 's/^\.\.\. \([a-z_]*_tests\)$/\1/p')
     cd "$dir"
-    ctest --output-on-failure -j"$(nproc)" --timeout 900
+    rc=0
+    ctest --output-on-failure -j"$(nproc)" --timeout 900 -LE bench ${ASAN_TESTS:+-R "$ASAN_TESTS"} ||
+      rc=$?
+    check_reports "$rc"
     ;;
   tsan)
     dir="${BUILD_DIR:-build-tsan}"
     configure_tsan
-    export TSAN_OPTIONS="suppressions=$ROOT/tools/tsan.supp:second_deadlock_stack=1:history_size=4"
+    reports_dir "$dir"
+    export TSAN_OPTIONS="suppressions=$ROOT/tools/tsan.supp:second_deadlock_stack=1:history_size=4:log_path=$REPORTS/report"
     # shellcheck disable=SC2086
-    cmake --build "$dir" -j"$(nproc)" --target $TSAN_UNIT_BINARIES integration_tests
+    cmake --build "$dir" -j"$(nproc)" --target $TSAN_BINARIES ledger_tests agent_tests
     cd "$dir"
-    suites=$(for b in $TSAN_UNIT_BINARIES; do "./$b" --gtest_list_tests; done |
-      grep -v '^ ' | tr -d . | paste -sd'|')
+    suites=$(for b in $TSAN_BINARIES; do "./$b" --gtest_list_tests; done |
+      grep -v -e '^ ' -e '^Running main' | tr -d . | sed 's,^.*/\([A-Za-z0-9_]*\)$,\1,' |
+      sort -u | paste -sd'|')
+    rc=0
     ctest --output-on-failure -j"$(nproc)" --timeout 900 \
-      -R "${TSAN_TESTS:-^(${suites}|${TSAN_INTEGRATION_SUITES})\.}"
+      -R "${TSAN_TESTS:-^([A-Za-z]+/)?(${suites}|${TSAN_UNIT_SUITES})\.}" || rc=$?
+    check_reports "$rc"
     ;;
   *)
-    sed -n '2,13p' "$0"
+    sed -n '2,19p' "$0"
     exit 2
     ;;
 esac

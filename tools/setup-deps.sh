@@ -16,6 +16,7 @@ PACKAGES=(
   gnutls-bin
   golang-cfssl                                # cfssl, the second reference in svidd-bench
   clang libfuzzer-14-dev libclang-rt-14-dev   # fuzzers and sanitizer builds
+  time                                        # /usr/bin/time: CPU seconds per fuzzer (fuzz.sh)
   prometheus                                  # promtool, to check deploy/monitoring's rules
 )
 

@@ -8,9 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "gtest/gtest.h"
 
 namespace svidd::testing {
 namespace {
@@ -86,12 +89,32 @@ CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::seco
   result.err = Slurp(err_template);
   std::filesystem::remove(out_template);
   std::filesystem::remove(err_template);
+  ExpectNoSanitizerReports(pid, argv.empty() ? "" : argv[0]);
   return result;
 }
 
+void ExpectNoSanitizerReports(pid_t pid, const std::string& program) {
+  for (const char* var : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    const char* options = std::getenv(var);
+    if (options == nullptr) continue;
+    std::stringstream fields(options);
+    for (std::string field; std::getline(fields, field, ':');) {
+      if (field.rfind("log_path=", 0) != 0) continue;
+      std::filesystem::path report = field.substr(9) + "." + std::to_string(pid);
+      std::error_code ec;
+      if (std::filesystem::exists(report, ec)) {
+        ADD_FAILURE() << "sanitizer report from " << program << " (pid " << pid << "), "
+                      << report << ":\n"
+                      << Slurp(report);
+      }
+    }
+  }
+}
+
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log)
-    : log_(log) {
+    : program_(argv.empty() ? "" : argv[0]), log_(log) {
   pid_ = Spawn(argv, log.string(), log.string());
+  spawned_pid_ = pid_;
 }
 
 ChildProcess::~ChildProcess() {
@@ -99,6 +122,7 @@ ChildProcess::~ChildProcess() {
     ::kill(pid_, SIGKILL);
     WaitFor(pid_, std::chrono::seconds(5));
   }
+  ExpectNoSanitizerReports(spawned_pid_, program_);
 }
 
 // Never kill(pid_ <= 0): kill(-1, ...) signals every process the caller may signal (as root:

@@ -41,8 +41,16 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;                // -1 once reaped (or if fork failed)
   std::optional<int> exit_code_;  // once reaped
+  pid_t spawned_pid_ = -1;  // the reports are named after this pid
+  std::string program_;
   std::filesystem::path log_;
 };
+
+// Under tools/sanitize.sh every process writes its sanitizer reports to
+// <log_path>.<pid> (log_path from ASAN_OPTIONS, UBSAN_OPTIONS or TSAN_OPTIONS). Adds a test
+// failure with the report if the process `pid` (running `program`) wrote one: a report from
+// a svidd the test started fails that test, even when the test kills it.
+void ExpectNoSanitizerReports(pid_t pid, const std::string& program);
 
 // A loopback port nobody listens on now (so a server can be told to use it).
 int FreeLoopbackPort();
