@@ -22,4 +22,14 @@ std::optional<CertificateSortField> ParseCertificateSortField(std::string_view n
   return std::nullopt;
 }
 
+CertificateFilter OverdueRenewalFilter(TimePoint now, double fraction) {
+  CertificateFilter f;
+  f.kind = CertKind::kWorkload;
+  f.status = CertStatus::kActive;
+  f.not_auth_method = kOperatorAuthMethod;
+  f.life_left_below = LifeLeftBelow{now, fraction};
+  f.has_successor = false;
+  return f;
+}
+
 }  // namespace svidd

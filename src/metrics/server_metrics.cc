@@ -154,8 +154,9 @@ ServerMetrics::ServerMetrics()
                                    "they could not be recorded, and failed probe writes")),
       expiring_without_successor_(
           Gauge(*registry_, "svidd_certificates_expiring_without_successor",
-                "Active workload certificates expiring within --expiry-warning-window that no "
-                "later certificate of the same SPIFFE ID replaces: renewals that are overdue")),
+                "Active workload certificates with less than --renewal-overdue-fraction of their "
+                "life left that no later certificate of the same SPIFFE ID replaces: renewals "
+                "that are overdue")),
       citadel_csr_(Counter(*registry_, "citadel_server_csr_count",
                            "The number of CSRs received by the Istio certificate service "
                            "(Istio's name; svidd counts CreateCertificate calls)")),

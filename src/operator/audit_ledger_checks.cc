@@ -4,7 +4,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "operator/audit_checks.h"
-#include "svidd/common/lifetime.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
@@ -19,26 +18,27 @@ bool Renewable(const IdentitySummary& id) {
          id.current_auth_method != kOperatorAuthMethod;
 }
 
-std::optional<AuditFinding> RenewalFinding(const IdentitySummary& id, TimePoint now,
+// Renewal overdue: the ledger's own definition (OverdueRenewalFilter), the one the server's
+// svidd_certificates_expiring_without_successor gauge counts by.
+AuditFinding OverdueFinding(const CertificateRecord& r, TimePoint now) {
+  return AuditFinding{
+      AuditSeverity::kWarning, "expiring-without-successor", r.spiffe_id,
+      absl::StrCat("certificate ", r.serial_hex, " expires ", FormatRelative(r.not_after, now),
+                   " and has no successor (renewal is overdue)")};
+}
+
+// An identity that renewed before and whose current certificate expired within the stale
+// window: it stopped renewing.
+std::optional<AuditFinding> StoppedFinding(const IdentitySummary& id, TimePoint now,
                                            const AuditPolicy& policy) {
   if (!Renewable(id)) return std::nullopt;
-  // Its life counts from issuance (last_issued_at: the newest certificate's, which is the
-  // current one unless that newest was revoked; Lifetime::Of clamps it to the current
-  // one's validity).
-  const auto life =
-      Lifetime::Of(id.current_not_before, id.current_not_after, id.last_issued_at).length();
   const auto left = id.current_not_after - now;
-  const std::string expiry = FormatRelative(id.current_not_after, now);
-  if (left > std::chrono::seconds(0)) {
-    if (left >= life * policy.overdue_fraction) return std::nullopt;
-    return AuditFinding{AuditSeverity::kWarning, "expiring-without-successor", id.spiffe_id,
-                        absl::StrCat("certificate ", id.current_serial, " expires ", expiry,
-                                     " and has no successor (renewal is overdue)")};
-  }
+  if (left > std::chrono::seconds(0)) return std::nullopt;
   if (id.certificates < 2 || -left > policy.stale_window) return std::nullopt;
   return AuditFinding{AuditSeverity::kWarning, "stopped-renewing", id.spiffe_id,
                       absl::StrCat("renewed ", id.certificates - 1, " times, then stopped: its ",
-                                   "last certificate ", id.current_serial, " expired ", expiry)};
+                                   "last certificate ", id.current_serial, " expired ",
+                                   FormatRelative(id.current_not_after, now))};
 }
 
 absl::StatusOr<std::vector<std::string>> ExampleSerials(const Ledger& ledger,
@@ -92,13 +92,17 @@ std::optional<std::string> WeakKeyReason(std::string_view label) {
 
 absl::StatusOr<std::vector<AuditFinding>> CheckRenewals(const Ledger& ledger, TimePoint now,
                                                         const AuditPolicy& policy) {
+  std::vector<AuditFinding> out;
+  SVIDD_ASSIGN_OR_RETURN(
+      std::vector<CertificateRecord> overdue,
+      ledger.ListCertificates(OverdueRenewalFilter(now, policy.overdue_fraction)));
+  for (const CertificateRecord& r : overdue) out.push_back(OverdueFinding(r, now));
   IdentityFilter filter;
   filter.kind = CertKind::kWorkload;
   filter.now = now;
   SVIDD_ASSIGN_OR_RETURN(std::vector<IdentitySummary> ids, ledger.ListIdentities(filter));
-  std::vector<AuditFinding> out;
   for (const IdentitySummary& id : ids) {
-    if (std::optional<AuditFinding> f = RenewalFinding(id, now, policy)) out.push_back(*f);
+    if (std::optional<AuditFinding> f = StoppedFinding(id, now, policy)) out.push_back(*f);
   }
   return out;
 }

@@ -18,6 +18,7 @@ OperatorServiceOptions OperatorOptions(const ServerOptions& options,
                                        std::function<uint64_t()> bundle_sequence) {
   OperatorServiceOptions o =
       DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir(), options.ledger);
+  o.audit_policy.overdue_fraction = options.renewal_overdue_fraction;  // as the gauge counts
   const std::string trust_domain = options.trust_domain;
   o.ca = [&authorities, trust_domain]() -> absl::StatusOr<CaSnapshot> {
     std::shared_ptr<const Authority> authority = authorities.Get();

@@ -1,7 +1,7 @@
 // svidd_certificates_expiring_without_successor: how many workload certificates are about to
-// expire with nothing to replace them, i.e. whose renewal is overdue. Counted by one ledger
-// query (CertificateFilter::has_successor), at most once per interval of the injected clock,
-// from the maintenance loop.
+// expire with nothing to replace them, i.e. whose renewal is overdue: OverdueRenewalFilter
+// (certificate_filter.h), the rule svidctl audit applies too. Counted by one ledger query, at
+// most once per interval of the injected clock, from the maintenance loop.
 #pragma once
 
 #include <chrono>
@@ -15,16 +15,14 @@
 
 namespace svidd {
 
-// The certificates the gauge counts at `now`: active workload certificates, not an operator's
-// (svidctl certificates are renewed by hand), with now < NotAfter < now + window, that no
-// later certificate of the same SPIFFE ID follows and no renewal names as superseded.
-CertificateFilter ExpiringWithoutSuccessorFilter(TimePoint now, std::chrono::seconds window);
-
 class ExpiringCertificatesGauge {
  public:
-  ExpiringCertificatesGauge(const Ledger& ledger, ServerMetrics& metrics,
-                            std::chrono::seconds window, std::chrono::seconds interval)
-      : ledger_(ledger), metrics_(metrics), window_(window), interval_(interval) {}
+  ExpiringCertificatesGauge(const Ledger& ledger, ServerMetrics& metrics, double overdue_fraction,
+                            std::chrono::seconds interval)
+      : ledger_(ledger),
+        metrics_(metrics),
+        overdue_fraction_(overdue_fraction),
+        interval_(interval) {}
 
   // Counts and sets the gauge if `interval` has passed since the last count (or none was made);
   // the count, or nullopt when it was not due. A failed query keeps the last value.
@@ -33,7 +31,7 @@ class ExpiringCertificatesGauge {
  private:
   const Ledger& ledger_;
   ServerMetrics& metrics_;
-  const std::chrono::seconds window_;
+  const double overdue_fraction_;  // of a certificate's life (ServerOptions)
   const std::chrono::seconds interval_;
   std::optional<TimePoint> last_count_;  // only the maintenance pass (one at a time) uses it
 };

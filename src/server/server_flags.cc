@@ -126,9 +126,10 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
                  "How long a stream may take to answer a renewal request before it is asked "
                  "again (with backoff)")
       ->capture_default_str();
-  app.add_option("--expiry-warning-window", expiry_warning_window_,
-                 "Certificates expiring within this window with no successor are counted in "
-                 "svidd_certificates_expiring_without_successor (0s: a quarter of --default-ttl)")
+  app.add_option("--renewal-overdue-fraction", options.renewal_overdue_fraction,
+                 "A workload certificate with less than this share of its own life left and no "
+                 "successor counts as an overdue renewal in "
+                 "svidd_certificates_expiring_without_successor and the audit (0-0.5)")
       ->capture_default_str();
   app.add_option("--crl-listen", options.crl_listen,
                  "HOST:PORT to serve CRLs on over plain HTTP (GET /crl/<issuer-serial>.crl, "
@@ -186,8 +187,6 @@ absl::Status ServerFlags::Finish() {
                          ParseFlagDuration("handshake-timeout", handshake_timeout_));
   SVIDD_ASSIGN_OR_RETURN(options_.renewal_answer_timeout,
                          ParseFlagDuration("renewal-answer-timeout", renewal_answer_timeout_));
-  SVIDD_ASSIGN_OR_RETURN(options_.expiry_warning_window,
-                         ParseFlagDuration("expiry-warning-window", expiry_warning_window_));
   auto key_type = ParseKeyType(ca_key_type_);
   if (!key_type.ok()) {
     return absl::InvalidArgumentError("--ca-key-type: " + std::string(key_type.status().message()));

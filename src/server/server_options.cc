@@ -125,8 +125,10 @@ absl::Status ServerOptions::Validate() const {
         "--max-connections must not be negative (0: from the "
         "open-file limit)");
   }
-  if (expiry_warning_window.count() < 0) {
-    return absl::InvalidArgumentError("--expiry-warning-window must not be negative");
+  if (!(renewal_overdue_fraction > 0 && renewal_overdue_fraction < 0.5)) {
+    return absl::InvalidArgumentError(
+        "--renewal-overdue-fraction must be above 0 and below 0.5 (renewal is due at "
+        "half-life)");
   }
   if (max_renewals_per_second < 1) {
     return absl::InvalidArgumentError("--max-renewals-per-second must be at least 1");

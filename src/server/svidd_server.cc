@@ -239,7 +239,7 @@ absl::Status SviddServer::Impl::Init() {
   signers = std::make_unique<WorkerPool>(options.signing_threads, options.max_queued_signings);
   refusals = std::make_unique<RefusalCounter>(*ledger, clock, metrics);
   expiring = std::make_unique<ExpiringCertificatesGauge>(
-      *ledger, metrics, options.EffectiveExpiryWarningWindow(), kExpiringCountInterval);
+      *ledger, metrics, options.renewal_overdue_fraction, kExpiringCountInterval);
   istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals, metrics,
                                                             audit, options.max_csr_bytes);
   SVIDD_RETURN_IF_ERROR(InitRotation());

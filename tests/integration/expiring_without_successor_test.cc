@@ -1,8 +1,9 @@
 // svidd_certificates_expiring_without_successor against the real server with a fake clock:
 // after each move of the clock the scraped gauge equals the number of active workload
-// certificates expiring within the window that no later certificate of the same identity
-// follows and no renewal names as superseded, both as the scenario says by hand and as an
-// independent count over every row of the ledger.
+// certificates with less than a quarter of their own life left that no later certificate of the
+// same identity follows and no renewal names as superseded, both as the scenario says by hand
+// and as an independent count over every row of the ledger. Fresh certificates never count,
+// however short their life.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -22,7 +23,7 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 constexpr char kGauge[] = "svidd_certificates_expiring_without_successor";
-constexpr seconds kWindow = hours(2);
+constexpr double kFraction = 0.25;  // the default --renewal-overdue-fraction
 
 std::string IdOf(const std::string& sa) { return "spiffe://cluster.local/ns/foo/sa/" + sa; }
 
@@ -31,9 +32,10 @@ class ExpiringWithoutSuccessorTest : public ::testing::Test {
   void SetUp() override {
     env_ = TestEnv::Start([](ServerOptions& o) {
       o.metrics_listen = "127.0.0.1:0";
-      o.expiry_warning_window = kWindow;
+      o.renewal_overdue_fraction = kFraction;
     });
     ASSERT_NE(env_, nullptr);
+    t0_ = env_->clock().Now();
   }
 
   // A one-hour certificate over the Istio API; its serial.
@@ -48,9 +50,12 @@ class ExpiringWithoutSuccessorTest : public ::testing::Test {
     return SerialHex(ParseCertificatePem(response.cert_chain(0)).value().get());
   }
 
-  // Moves the clock past the gauge's counting interval, runs the maintenance pass, scrapes.
-  double GaugeAfter(seconds advance) {
-    env_->clock().Advance(advance);
+  // Moves the clock to t0 + `since` (past the gauge's counting interval since the last count),
+  // runs the maintenance pass, scrapes.
+  double GaugeAt(seconds since) {
+    const auto advance = t0_ + since - env_->clock().Now();
+    EXPECT_GE(advance, seconds(30));
+    env_->clock().Advance(std::chrono::duration_cast<seconds>(advance));
     (void)env_->server().RunMaintenance();
     httplib::Client client("127.0.0.1", env_->server().metrics_port());
     client.set_connection_timeout(seconds(5));
@@ -63,7 +68,8 @@ class ExpiringWithoutSuccessorTest : public ::testing::Test {
     return parsed->Value(kGauge).value_or(-1);
   }
 
-  // The definition, applied row by row to everything in the ledger (no SQL).
+  // The definition, applied row by row to everything in the ledger (no SQL): less than a
+  // quarter of the life from issuance to NotAfter left, unexpired, no successor.
   int64_t CountedByHand() {
     auto all = env_->server().ledger().ListCertificates(CertificateFilter{});
     EXPECT_TRUE(all.ok()) << all.status();
@@ -71,10 +77,12 @@ class ExpiringWithoutSuccessorTest : public ::testing::Test {
     int64_t count = 0;
     for (const CertificateRecord& r : *all) {
       if (r.kind != CertKind::kWorkload || r.status != CertStatus::kActive ||
-          r.auth_method == kOperatorAuthMethod || r.not_after <= now ||
-          r.not_after >= now + kWindow) {
+          r.auth_method == kOperatorAuthMethod || r.not_after <= now) {
         continue;
       }
+      const std::chrono::duration<double> left = r.not_after - now;
+      const std::chrono::duration<double> life = r.not_after - r.issued_at;
+      if (left >= kFraction * life) continue;
       bool followed = false;
       for (const CertificateRecord& other : *all) {
         const bool later = other.issued_at > r.issued_at ||
@@ -88,10 +96,11 @@ class ExpiringWithoutSuccessorTest : public ::testing::Test {
   }
 
   std::unique_ptr<TestEnv> env_;
+  TimePoint t0_;
 };
 
-TEST_F(ExpiringWithoutSuccessorTest, CountsExactlyTheUnrenewedCertificatesInTheWindow) {
-  // t0: a, b, d for an hour; c for a day (outside the window); d revoked; r on a stream.
+TEST_F(ExpiringWithoutSuccessorTest, CountsCertificatesShortOfLifeWithoutASuccessor) {
+  // t0: a, b, d for an hour; c for a day; d revoked; r on a stream.
   const std::string a1 = Issue("a");
   Issue("b");
   Issue("c", hours(24));
@@ -105,9 +114,10 @@ TEST_F(ExpiringWithoutSuccessorTest, CountsExactlyTheUnrenewedCertificatesInTheW
                              asked->renewal_requested().renewal_id(), 3600));
   auto r1 = stream.NextNonBundle();
   ASSERT_TRUE(r1.has_value() && r1->has_issued()) << r1->ShortDebugString();
-  // Expiring, unrenewed: a1, b, r1.
-  EXPECT_EQ(GaugeAfter(seconds(31)), 3);
-  EXPECT_EQ(CountedByHand(), 3);
+  // Fresh certificates are not overdue, however short their life (a fixed window of 2h
+  // counted every one of these 1h certificates from the moment it was issued).
+  EXPECT_EQ(GaugeAt(seconds(31)), 0);
+  EXPECT_EQ(CountedByHand(), 0);
 
   // t0+10m: a renewed over the Istio API (a later certificate of its identity), r on its
   // stream (the renewal names r1 as superseded).
@@ -119,24 +129,33 @@ TEST_F(ExpiringWithoutSuccessorTest, CountsExactlyTheUnrenewedCertificatesInTheW
   ASSERT_TRUE(r2.has_value() && r2->has_issued()) << r2->ShortDebugString();
   ASSERT_EQ(env_->server().ledger().GetCertificate(r2->issued().serial())->supersedes_serial_hex,
             r1->issued().serial());
-  // Now: a2, b, r2 (a1 and r1 have successors; c outside the window; d revoked).
-  EXPECT_EQ(GaugeAfter(seconds(31)), 3);
-  EXPECT_EQ(CountedByHand(), 3);
+  EXPECT_EQ(GaugeAt(minutes(11) + seconds(5)), 0);  // a count interval after the last
 
-  // t0+65m: b has expired; a2 and r2 (t0+10m + 1h) have not.
-  EXPECT_EQ(GaugeAfter(minutes(54)), 2);
-  EXPECT_EQ(CountedByHand(), 2);
-
-  // t0+23h: c's last hours are inside the window now; everything else expired.
-  EXPECT_EQ(GaugeAfter(hours(22)), 1);
-  EXPECT_EQ(CountedByHand(), 1);
+  // The gauge as scraped, and the count by hand, at each step.
+  struct Step {
+    const char* what;
+    seconds at;  // since t0
+    int count;
+  };
+  for (const Step& step : std::vector<Step>{
+           {"b has 16m of its hour left, more than a quarter: not yet", minutes(44), 0},
+           {"b has 14m left and no successor (a1 and r1 have one; d is revoked)", minutes(46), 1},
+           {"a2 and r2 (issued at t0+10m31s) have under 15m left too", minutes(56), 3},
+           {"b has expired; a2 and r2 (until t0+70m31s) have not", minutes(65), 2},
+           {"c, a day long, has 7h left: not yet", hours(17), 0},
+           {"c has 5h left", hours(19), 1},
+       }) {
+    SCOPED_TRACE(step.what);
+    EXPECT_EQ(GaugeAt(step.at), step.count);
+    EXPECT_EQ(CountedByHand(), step.count);
+  }
   stream.Cancel();
 }
 
 // The maintenance pass runs every second; the count only once per interval of the clock.
 TEST_F(ExpiringWithoutSuccessorTest, WithinTheIntervalTheCountIsNotRepeated) {
   ServerMetrics metrics;
-  ExpiringCertificatesGauge gauge(env_->server().ledger(), metrics, kWindow, seconds(30));
+  ExpiringCertificatesGauge gauge(env_->server().ledger(), metrics, kFraction, seconds(30));
   const TimePoint now = env_->clock().Now();
   auto first = gauge.MaybeUpdate(now);
   ASSERT_TRUE(first.ok() && first->has_value());

@@ -84,6 +84,13 @@ struct FilterCase {
   std::vector<std::string> want;  // in the default order: issued_at desc, serial desc
 };
 
+// Unexpired at kBase + `at`, with less than `fraction` of its life left.
+std::function<void(CertificateFilter&)> ShortOfLife(std::chrono::seconds at, double fraction) {
+  return [at, fraction](CertificateFilter& f) {
+    f.life_left_below = LifeLeftBelow{kBase + at, fraction};
+  };
+}
+
 TEST_P(CertificateQueryTest, EachFilter) {
   const std::vector<FilterCase> cases = {
       {"none", [](CertificateFilter&) {}, {"02", "06", "07", "04", "03", "01", "05"}},
@@ -142,6 +149,13 @@ TEST_P(CertificateQueryTest, EachFilter) {
       {"without a successor",
        [](CertificateFilter& f) { f.has_successor = false; },
        {"02", "06", "07", "03", "05"}},
+      // 01 has 4h of 24h left; 03, 06 and 07 have expired (no life left, but not short of it).
+      {"less than a quarter of its life left at +20h", ShortOfLife(hours(20), 0.25), {"01"}},
+      {"exactly a quarter left is not less", ShortOfLife(hours(18), 0.25), {}},
+      {"a second later it is", ShortOfLife(hours(18) + std::chrono::seconds(1), 0.25), {"01"}},
+      {"less than half of its life left at +25h (02: 11h of 24h)",
+       ShortOfLife(hours(25), 0.5),
+       {"02"}},
       {"not issued by an operator",
        [](CertificateFilter& f) { f.not_auth_method = "kubernetes"; },
        {}},
@@ -161,6 +175,27 @@ TEST_P(CertificateQueryTest, EachFilter) {
     auto count = ledger_->CountCertificates(filter);
     ASSERT_TRUE(count.ok()) << count.status();
     EXPECT_EQ(*count, static_cast<int64_t>(c.want.size()));
+  }
+}
+
+// The overdue-renewal rule measures a certificate's life from its issuance, not from its
+// backdated NotBefore (a minute earlier here): a fresh 10-second certificate is not overdue, one
+// with less than a quarter of its 10 seconds left is.
+TEST_P(CertificateQueryTest, FreshShortCertificateIsNotAnOverdueRenewal) {
+  const std::string kJob = "spiffe://example.org/ns/batch/sa/short";
+  Add("0d", kJob, hours(5), std::chrono::seconds(10), [](CertificateRecord&) {});
+  struct Case {
+    std::chrono::seconds since_issued;
+    std::vector<std::string> want;
+  };
+  for (const Case& c : std::vector<Case>{{std::chrono::seconds(0), {}},
+                                         {std::chrono::seconds(7), {}},
+                                         {std::chrono::seconds(8), {"0d"}},
+                                         {std::chrono::seconds(10), {}}}) {
+    SCOPED_TRACE(c.since_issued.count());
+    CertificateFilter f = OverdueRenewalFilter(kBase + hours(5) + c.since_issued, 0.25);
+    f.spiffe_id = kJob;
+    EXPECT_EQ(Serials(f), c.want);
   }
 }
 
@@ -362,10 +397,7 @@ using ::testing::HasSubstr;
 
 // The filters operators use on large ledgers are index lookups, not table scans.
 void ExpiringWithoutSuccessor(CertificateFilter& f) {
-  f.status = CertStatus::kActive;
-  f.not_after_after = FromUnixSeconds(1000);
-  f.not_after_before = FromUnixSeconds(2000);
-  f.has_successor = false;
+  f = OverdueRenewalFilter(FromUnixSeconds(1000), 0.25);
 }
 
 TEST(CertificateQueryPlanTest, SelectiveFiltersUseAnIndex) {
@@ -399,8 +431,9 @@ TEST(CertificateQueryPlanTest, SelectiveFiltersUseAnIndex) {
          f.not_after_after = FromUnixSeconds(1);
        },
        "certificates_by_revoked_at"},
-      // svidd_certificates_expiring_without_successor: a range of not_after, then one index
-      // seek per certificate for a later one of its identity and one for a renewal naming it.
+      // svidd_certificates_expiring_without_successor: the unexpired range of not_after, then
+      // one index seek per certificate for a later one of its identity and one for a renewal
+      // naming it.
       {"expiring", ExpiringWithoutSuccessor, "certificates_by_not_after"},
       {"successor by identity", ExpiringWithoutSuccessor, "certificates_by_spiffe_id_issued_at"},
       {"successor by name", ExpiringWithoutSuccessor, "certificates_by_supersedes"},

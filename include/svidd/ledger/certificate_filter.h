@@ -18,6 +18,15 @@ enum class CertificateSortField { kIssuedAt, kNotAfter, kSpiffeId };
 const char* CertificateSortFieldName(CertificateSortField field);
 std::optional<CertificateSortField> ParseCertificateSortField(std::string_view name);
 
+// "Unexpired at `at`, with less than `fraction` of its own life left": 0 < not_after - at <
+// fraction × (not_after - issued_at). The life counts from issuance, as Lifetime's does (svidd
+// backdates NotBefore, so a short certificate measured from NotBefore would be short of life at
+// birth). `fraction` is applied to a millionth.
+struct LifeLeftBelow {
+  TimePoint at;
+  double fraction = 0;
+};
+
 struct CertificateFilter {
   std::optional<std::string> spiffe_id;         // exact match
   std::optional<std::string> spiffe_id_prefix;  // byte-wise, case-sensitive prefix
@@ -43,6 +52,7 @@ struct CertificateFilter {
   // ID (by issued_at, ties broken by serial) or one naming it as the serial it supersedes;
   // false: only certificates without one (the newest of their SPIFFE ID, unless renewed).
   std::optional<bool> has_successor;
+  std::optional<LifeLeftBelow> life_left_below;  // short of life at a time (see above)
 
   // Order: by `sort` then serial, both ascending or both descending. Default: newest first.
   CertificateSortField sort = CertificateSortField::kIssuedAt;
@@ -62,5 +72,13 @@ struct CertificatePage {
   // based, so rows added or revoked meanwhile neither repeat nor hide later rows.
   std::string next_page_token;
 };
+
+// The one definition of an overdue renewal, behind both svidd_certificates_expiring_without_
+// successor and svidctl audit's expiring-without-successor: an active workload certificate,
+// not an operator's (svidctl certificates are renewed by hand), unexpired at `now` with less
+// than `fraction` of its life left (LifeLeftBelow), and no successor. Renewal is due at
+// half-life, so with a fraction of a quarter a certificate counts once it is a quarter of its
+// life late, whatever its TTL.
+CertificateFilter OverdueRenewalFilter(TimePoint now, double fraction);
 
 }  // namespace svidd

@@ -34,8 +34,9 @@ struct AuditReport {
 
 // Thresholds; decisions are pure functions of these, the inputs and `now`.
 struct AuditPolicy {
-  // A workload's current certificate with less than this share of its lifetime left and no
-  // successor: istio-agent renews at half-life, so at three quarters it is overdue.
+  // A workload certificate with less than this share of its life left and no successor
+  // (OverdueRenewalFilter, as svidd's gauge counts): istio-agent renews at half-life, so at
+  // three quarters it is overdue. svidd's admin API uses --renewal-overdue-fraction.
   double overdue_fraction = 0.25;
   // An identity that had renewed before and whose last certificate expired at most this long
   // ago has stopped renewing; older ones are history, not news.

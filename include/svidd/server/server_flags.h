@@ -24,7 +24,6 @@ class ServerFlags {
   std::string root_ttl_ = "3650d";
   std::string self_probe_interval_ = "10s";
   std::string handshake_timeout_ = "10s";
-  std::string expiry_warning_window_ = "0s";
   std::string jwks_refresh_ = "5m";
   std::string data_dir_, ca_dir_, jwks_file_, port_file_, jwks_ca_file_, jwks_token_file_;
 };

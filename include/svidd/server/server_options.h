@@ -95,10 +95,12 @@ struct ServerOptions {
   int max_renewals_per_second = 100;  // storms are spread, never refused
   double renewal_jitter = 0.1;        // of the lifetime, earlier than half-life
   std::chrono::seconds renewal_answer_timeout = std::chrono::seconds(30);
-  // svidd_certificates_expiring_without_successor counts certificates expiring within this
-  // window with no successor (0 = a quarter of the effective default TTL: a certificate of
-  // that lifetime is due at half-life, so a quarter before expiry it is a quarter late).
-  std::chrono::seconds expiry_warning_window = std::chrono::seconds(0);
+  // A workload certificate with less than this share of its own life left and no successor
+  // is an overdue renewal (OverdueRenewalFilter): counted in
+  // svidd_certificates_expiring_without_successor and named by the admin API's audit. Renewal
+  // is due at half-life, so at a quarter left it is a quarter of its life late, whatever its
+  // TTL. Above 0, below 0.5.
+  double renewal_overdue_fraction = 0.25;
 
   // Overload limits: excess is refused at once with RESOURCE_EXHAUSTED and a retry hint,
   // never queued. 0 = no limit. Replicas of one service account share a SPIFFE ID, so the
@@ -114,9 +116,6 @@ struct ServerOptions {
   // What a request that asks for no lifetime gets: default_ttl, clamped to max_ttl like any
   // request (a default above the maximum is not a reason to refuse to start).
   std::chrono::seconds EffectiveDefaultTtl() const { return std::min(default_ttl, max_ttl); }
-  std::chrono::seconds EffectiveExpiryWarningWindow() const {
-    return expiry_warning_window.count() > 0 ? expiry_warning_window : EffectiveDefaultTtl() / 4;
-  }
   std::filesystem::path LedgerPath() const { return layout().ledger(); }
   // The ledger as messages name it: LedgerPath(), or the --ledger URI without its password.
   std::string LedgerName() const;
