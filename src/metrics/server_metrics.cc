@@ -55,6 +55,15 @@ prometheus::Family<prometheus::Gauge>& CaExpiryFamily(prometheus::Registry& regi
       .Register(registry);
 }
 
+// Adds to `counter` how far the running total `total` grew beyond the largest one `seen` so
+// far; each growth once, whichever caller gets there first.
+void AddGrowth(std::atomic<uint64_t>& seen, uint64_t total, prometheus::Counter& counter) {
+  uint64_t before = seen.load();
+  while (total > before && !seen.compare_exchange_weak(before, total)) {
+  }
+  if (total > before) counter.Increment(static_cast<double>(total - before));
+}
+
 prometheus::Counter& Counter(prometheus::Registry& registry, const char* name, const char* help) {
   return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
 }
@@ -157,6 +166,14 @@ ServerMetrics::ServerMetrics()
                 "Active workload certificates with less than --renewal-overdue-fraction of their "
                 "life left that no later certificate of the same SPIFFE ID replaces: renewals "
                 "that are overdue")),
+      connections_shed_(Counter(*registry_, "svidd_connections_shed_total",
+                                "gRPC connections closed as they were accepted because svidd "
+                                "held its connection cap (--max-connections, else the open-file "
+                                "limit minus a reserve); clients see a reset and retry")),
+      accept_exhausted_(Counter(*registry_, "svidd_accept_descriptors_exhausted_total",
+                                "Accepts on the gRPC port that failed with EMFILE/ENFILE despite "
+                                "the cap (the connection waits in the backlog): descriptors are "
+                                "running out for another reason")),
       citadel_csr_(Counter(*registry_, "citadel_server_csr_count",
                            "The number of CSRs received by the Istio certificate service "
                            "(Istio's name; svidd counts CreateCertificate calls)")),
@@ -220,6 +237,11 @@ void ServerMetrics::RecordLedgerWriteError() { ledger_write_errors_.Increment();
 
 void ServerMetrics::SetCertificatesExpiringWithoutSuccessor(int64_t count) {
   expiring_without_successor_.Set(static_cast<double>(count));
+}
+
+void ServerMetrics::SyncConnectionCap(uint64_t shed_total, uint64_t exhausted_total) {
+  AddGrowth(shed_seen_, shed_total, connections_shed_);
+  AddGrowth(exhausted_seen_, exhausted_total, accept_exhausted_);
 }
 
 void ServerMetrics::RecordIstioCsr(const absl::Status& outcome) {

@@ -569,6 +569,10 @@ void SviddServer::Impl::MaintenanceLoop() {
     if (absl::Status s = Maintain(); !s.ok()) spdlog::error("maintenance: {}", s.ToString());
     if (absl::Status s = refusals->Flush(); !s.ok())
       spdlog::warn("refusal counts: {}", s.ToString());
+    if (options.connections_shed) {
+      const ServerOptions::ConnectionCapCounts cap = options.connections_shed();
+      metrics.SyncConnectionCap(cap.shed, cap.exhausted);
+    }
     lock.lock();
   }
 }
@@ -578,7 +582,7 @@ void SviddServer::Impl::MaintenanceLoop() {
 // process; health turns NOT_SERVING and on_listener_dead asks for a restart.
 void SviddServer::Impl::ProbeLoop() {
   int failures = 0;
-  uint64_t shed = options.connections_shed ? options.connections_shed() : 0;
+  uint64_t shed = options.connections_shed ? options.connections_shed().shed : 0;
   std::unique_lock<std::mutex> lock(mu);
   while (!shutting_down && !listener_dead.load()) {
     cv.wait_for(lock, options.self_probe_interval);
@@ -590,7 +594,7 @@ void SviddServer::Impl::ProbeLoop() {
     absl::Status probe = ProbeListener(address, options.server_names.front(), timeout);
     // At the connection cap the listener is alive, shedding (the probe's connection too).
     const uint64_t shed_before =
-        std::exchange(shed, options.connections_shed ? options.connections_shed() : 0);
+        std::exchange(shed, options.connections_shed ? options.connections_shed().shed : 0);
     const bool at_cap = shed > shed_before;
     if (at_cap) {
       spdlog::warn(

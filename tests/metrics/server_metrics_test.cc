@@ -40,6 +40,8 @@ TEST(ServerMetricsTest, FamiliesHaveTheirTypesAndStartAtZero) {
       {"svidd_ca_certificate_expiry_timestamp_seconds", "gauge"},
       {"svidd_serving", "gauge"},
       {"svidd_ledger_write_errors_total", "counter"},
+      {"svidd_connections_shed_total", "counter"},
+      {"svidd_accept_descriptors_exhausted_total", "counter"},
       {"svidd_build_info", "gauge"},
       // Istio's, typed as istiod exports them (monitoring.NewSum / NewGauge).
       {"citadel_server_csr_count", "counter"},
@@ -62,6 +64,18 @@ TEST(ServerMetricsTest, FamiliesHaveTheirTypesAndStartAtZero) {
   EXPECT_EQ(m.LabelSets("svidd_certificates_issued_total").size(), 5u);
   // Refusal reasons appear with the first refusal of each (see the next test).
   EXPECT_TRUE(m.LabelSets("svidd_requests_refused_total").empty());
+}
+
+// The connection cap keeps running totals; the counters follow them, adding each growth once.
+TEST(ServerMetricsTest, ConnectionCapCountersFollowTheCapsTotals) {
+  ServerMetrics metrics;
+  EXPECT_EQ(Scrape(metrics).Value("svidd_connections_shed_total"), 0);
+  metrics.SyncConnectionCap(5, 0);
+  metrics.SyncConnectionCap(5, 0);  // no growth, nothing added
+  metrics.SyncConnectionCap(12, 2);
+  PrometheusText m = Scrape(metrics);
+  EXPECT_EQ(m.Value("svidd_connections_shed_total"), 12);
+  EXPECT_EQ(m.Value("svidd_accept_descriptors_exhausted_total"), 2);
 }
 
 TEST(ServerMetricsTest, CountsIssuanceRefusalsRenewalsAndStreams) {

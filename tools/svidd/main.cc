@@ -51,7 +51,11 @@ int main(int argc, char** argv) {
   // A dead listener ends svidd like SIGTERM, but with a failing exit code for the supervisor.
   options.on_listener_dead = [] { ::kill(::getpid(), SIGTERM); };
   svidd::ConnectionCap& cap = svidd::ConnectionCap::Process();
-  if (limit.ok()) options.connections_shed = [&cap] { return cap.shed(); };
+  if (limit.ok()) {
+    options.connections_shed = [&cap] {
+      return svidd::ServerOptions::ConnectionCapCounts{cap.shed(), cap.exhausted()};
+    };
+  }
 
   auto server = svidd::SviddServer::Start(options, svidd::SystemClock::Instance());
   if (!server.ok()) {

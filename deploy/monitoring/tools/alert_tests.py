@@ -28,6 +28,9 @@ cases = [
                          series('svidd_certificates_issued_total', '0+10x60', kind='workload', api='istio')], '40m', {}),
   ('SviddCertificatesExpiringWithoutSuccessor',
    [series('svidd_certificates_expiring_without_successor', '0 0 0 3x60')], '40m', {}),
+  ('SviddConnectionsShed', [series('svidd_connections_shed_total', '0+20x40')], '30m', {'instance': I}),
+  ('SviddAcceptDescriptorsExhausted', [series('svidd_accept_descriptors_exhausted_total', '0 0 0 1 1 1')], '5m',
+   {'instance': I}),
   ('SviddLedgerWriteErrors', [series('svidd_ledger_write_errors_total', '0 0 0 1 2 3 4 5 6 7')], '5m', {}),
   ('SviddSigningErrors', [series('citadel_server_csr_sign_err_count', '0+1x30', error='CERT_GEN_ERROR')], '20m', {}),
   ('SviddCaNotReady', [series('svidd_requests_refused_total', '0+1x30', reason='unavailable/ca-not-ready')], '15m', {}),
@@ -53,6 +56,8 @@ healthy = [series('up', '1x120'), series('svidd_serving', '1x120'),
            series('svidd_certificates_issued_total', '0+50x120', kind='workload', api='istio'),
            series('svidd_ledger_write_errors_total', '0x120'),
            series('svidd_certificates_expiring_without_successor', '0x120'),
+           series('svidd_connections_shed_total', '0x120'),
+           series('svidd_accept_descriptors_exhausted_total', '0x120'),
            series('citadel_server_csr_sign_err_count', '0+1x120', error='CSR_ERROR')]
 tests.append({'name': 'a healthy svidd raises nothing', 'interval': '1m', 'input_series': healthy,
               'alert_rule_test': [{'eval_time': '100m', 'alertname': n, 'exp_alerts': []} for n in alerts]})

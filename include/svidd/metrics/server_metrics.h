@@ -7,6 +7,7 @@
 // sent.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -61,6 +62,10 @@ class ServerMetrics {
   void RecordLedgerWriteError();
   // svidd_certificates_expiring_without_successor (expiring_certificates_gauge.h).
   void SetCertificatesExpiringWithoutSuccessor(int64_t count);
+  // svidd_connections_shed_total and svidd_accept_descriptors_exhausted_total follow the
+  // connection cap's running totals (server/connection_cap.h): each call adds what they grew
+  // by since the last.
+  void SyncConnectionCap(uint64_t shed_total, uint64_t exhausted_total);
 
   // Istio's CA metrics (istio/istio security/pkg/server/ca/monitoring.go), with Istio's
   // names and meanings, so dashboards and alerts written for istiod keep working. They count
@@ -88,6 +93,10 @@ class ServerMetrics {
   prometheus::Family<prometheus::Gauge>& readiness_conditions_;
   prometheus::Counter& ledger_write_errors_;
   prometheus::Gauge& expiring_without_successor_;
+  prometheus::Counter& connections_shed_;
+  prometheus::Counter& accept_exhausted_;
+  std::atomic<uint64_t> shed_seen_{0};
+  std::atomic<uint64_t> exhausted_seen_{0};
   prometheus::Counter& citadel_csr_;
   prometheus::Counter& citadel_authn_failure_;
   prometheus::Family<prometheus::Counter>& citadel_sign_err_;

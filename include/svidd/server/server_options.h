@@ -75,9 +75,16 @@ struct ServerOptions {
   // The svidd program caps accepted gRPC connections below the open-file limit
   // (server/connection_cap.h; 0 = the limit minus a reserve). It sheds connections beyond the
   // cap, the self-probe's too: connections_shed (set by the program; null = no cap) tells the
-  // probe that a failure came from the cap, not from a dead listener.
+  // probe that a failure came from the cap, not from a dead listener, and feeds
+  // svidd_connections_shed_total and svidd_accept_descriptors_exhausted_total. Only the svidd
+  // program enforces the cap (its accept4() interposer); a SviddServer embedded elsewhere
+  // ignores max_connections.
   int max_connections = 0;
-  std::function<uint64_t()> connections_shed;
+  struct ConnectionCapCounts {
+    uint64_t shed = 0;       // connections closed at accept: beyond the cap
+    uint64_t exhausted = 0;  // accepts that failed with EMFILE/ENFILE anyway
+  };
+  std::function<ConnectionCapCounts()> connections_shed;
   // CRLs: always written to <ca dir>/ca-crl.pem; also served over plain HTTP on crl_listen
   // (HOST:PORT, "" = off); crl_url (a base URL, "" = none) goes into every leaf as its CRL
   // distribution point, BASE/crl/<issuer serial>.crl.
