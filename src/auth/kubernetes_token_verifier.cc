@@ -190,6 +190,10 @@ absl::StatusOr<KubernetesTokenClaims> KubernetesTokenVerifier::Verify(
   return claims;
 }
 
+VerifiedTokenCacheStats KubernetesTokenVerifier::token_cache_stats() const {
+  return token_cache_->stats();
+}
+
 absl::StatusOr<KubernetesTokenClaims> KubernetesTokenVerifier::CheckClaims(
     const nlohmann::json& payload, std::optional<TimePoint> now) const {
   TokenClaimRules rules{options_.issuer, options_.audience, options_.leeway,

@@ -14,15 +14,18 @@ VerifiedTokenCache::VerifiedTokenCache(size_t capacity) : capacity_(capacity) {}
 std::shared_ptr<const nlohmann::json> VerifiedTokenCache::Find(
     std::string_view token, const std::shared_ptr<const JwksKeySet>& keys, TimePoint now) {
   std::string_view signature = JwsSignaturePart(token);
-  if (signature.empty()) return nullptr;
   MutexLock lock(&mu_);
   FollowKeys(keys);
-  auto it = entries_.find(std::string(signature));
-  if (it == entries_.end() || it->second.token != token) return nullptr;
-  if (it->second.expiry <= now) {
+  auto it = signature.empty() ? entries_.end() : entries_.find(std::string(signature));
+  if (it != entries_.end() && it->second.expiry <= now) {
     entries_.erase(it);  // its place in order_ is skipped when reached
+    it = entries_.end();
+  }
+  if (it == entries_.end() || it->second.token != token) {
+    ++misses_;
     return nullptr;
   }
+  ++hits_;
   return it->second.payload;
 }
 
@@ -45,6 +48,11 @@ void VerifiedTokenCache::Insert(std::string_view token,
 size_t VerifiedTokenCache::size() const {
   MutexLock lock(&mu_);
   return entries_.size();
+}
+
+VerifiedTokenCacheStats VerifiedTokenCache::stats() const {
+  MutexLock lock(&mu_);
+  return VerifiedTokenCacheStats{hits_, misses_, entries_.size()};
 }
 
 void VerifiedTokenCache::FollowKeys(const std::shared_ptr<const JwksKeySet>& keys) {

@@ -21,6 +21,7 @@
 #include "absl/base/thread_annotations.h"
 #include "auth/jwks_key_set.h"
 #include "nlohmann/json.hpp"
+#include "svidd/auth/kubernetes_token_verifier.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/mutex.h"
 
@@ -41,6 +42,8 @@ class VerifiedTokenCache {
               std::shared_ptr<const nlohmann::json> payload, TimePoint expiry, TimePoint now);
 
   size_t size() const;
+  // Find()s that returned a payload, and those that did not.
+  VerifiedTokenCacheStats stats() const;
 
  private:
   struct Entry {
@@ -59,6 +62,8 @@ class VerifiedTokenCache {
   std::unordered_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);      // by signature
   std::deque<std::pair<std::string, uint64_t>> order_ ABSL_GUARDED_BY(mu_);  // oldest first
   uint64_t next_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t misses_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // The signature part of a compact JWS (after the last '.'), empty if there is none.

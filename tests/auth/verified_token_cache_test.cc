@@ -7,6 +7,7 @@
 #include "auth/token_test_env.h"
 #include "svidd/auth/kubernetes_token_verifier.h"
 #include "svidd/common/base64url.h"
+#include "svidd/common/refusal.h"
 
 namespace svidd::testing {
 namespace {
@@ -41,6 +42,10 @@ TEST_F(VerifiedTokenCacheTest, HitNeedsTheSameTokenTheSameKeysAndAnUnexpiredEntr
   EXPECT_EQ(cache.Find("h.other.sig", keys_, now_), nullptr) << "same signature, other payload";
   EXPECT_EQ(cache.Find("h.p.sig", keys_, now_ + hours(1)), nullptr) << "at exp";
   EXPECT_EQ(cache.size(), 0u) << "the expired entry is dropped when looked up";
+  const VerifiedTokenCacheStats stats = cache.stats();
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.misses, 2u);
+  EXPECT_EQ(stats.entries, 0u);
 }
 
 TEST_F(VerifiedTokenCacheTest, AnotherKeySetEmptiesTheCache) {
@@ -91,7 +96,28 @@ TEST(JwsSignaturePartTest, AfterTheLastDot) {
   EXPECT_EQ(JwsSignaturePart("abc"), "");
 }
 
-// Through the verifier: the token is verified once, then reused as istio-agent does.
+// Through the verifier: the token is verified once, then reused as istio-agent does. The
+// cache's counters tell which path each call took, so these fail if the cache is bypassed.
+void ExpectRefused(const absl::StatusOr<KubernetesTokenClaims>& result, Refusal reason) {
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnauthenticated) << result.status();
+  EXPECT_EQ(RefusalOf(result.status()), reason) << result.status();
+}
+
+TEST(KubernetesTokenVerifierCacheTest, SecondUseOfATokenIsACacheHit) {
+  TokenTestEnv env;
+  auto verifier = env.MakeVerifier();
+  std::string token = MintToken(env.rsa(), env.Spec());
+  ASSERT_TRUE(verifier->Verify(token).ok());
+  EXPECT_EQ(verifier->token_cache_stats().hits, 0u);
+  EXPECT_EQ(verifier->token_cache_stats().entries, 1u);
+  auto again = verifier->Verify(token);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->namespace_name, "foo");
+  EXPECT_EQ(verifier->token_cache_stats().hits, 1u);
+  EXPECT_EQ(verifier->token_cache_stats().misses, 1u);
+}
+
 TEST(KubernetesTokenVerifierCacheTest, ExpiredCachedTokenIsRefused) {
   TokenTestEnv env;
   auto verifier = env.MakeVerifier(seconds(30));
@@ -99,12 +125,11 @@ TEST(KubernetesTokenVerifierCacheTest, ExpiredCachedTokenIsRefused) {
   ASSERT_TRUE(verifier->Verify(token).ok());
   env.clock().Advance(minutes(59));
   ASSERT_TRUE(verifier->Verify(token).ok());
+  EXPECT_EQ(verifier->token_cache_stats().hits, 1u);
   env.clock().Advance(minutes(1) + seconds(31));  // past exp and the leeway
-  auto expired = verifier->Verify(token);
-  ASSERT_FALSE(expired.ok());
-  EXPECT_EQ(expired.status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_NE(expired.status().message().find("token expired at"), absl::string_view::npos)
-      << expired.status();
+  ExpectRefused(verifier->Verify(token), Refusal::kExpiredToken);
+  EXPECT_EQ(verifier->token_cache_stats().hits, 1u) << "an expired token is no hit";
+  EXPECT_EQ(verifier->token_cache_stats().entries, 0u);
 }
 
 TEST(KubernetesTokenVerifierCacheTest, CachedTokenStillMeetsNbfAtEachUse) {
@@ -114,10 +139,8 @@ TEST(KubernetesTokenVerifierCacheTest, CachedTokenStillMeetsNbfAtEachUse) {
   ASSERT_TRUE(verifier->Verify(token).ok());
   // The clock is stepped back (an NTP correction): the cached token is not valid yet.
   env.clock().Advance(-minutes(5));
-  auto early = verifier->Verify(token);
-  ASSERT_FALSE(early.ok());
-  EXPECT_NE(early.status().message().find("not yet valid"), absl::string_view::npos)
-      << early.status();
+  ExpectRefused(verifier->Verify(token), Refusal::kTokenNotYetValid);
+  EXPECT_EQ(verifier->token_cache_stats().hits, 1u) << "refused on the cached path";
 }
 
 TEST(KubernetesTokenVerifierCacheTest, ChangedKeySetInvalidatesCachedTokens) {
@@ -126,13 +149,15 @@ TEST(KubernetesTokenVerifierCacheTest, ChangedKeySetInvalidatesCachedTokens) {
   std::string token = MintToken(env.rsa(), env.Spec());
   ASSERT_TRUE(verifier->Verify(token).ok());
   ASSERT_TRUE(verifier->Verify(token).ok());
+  EXPECT_EQ(verifier->token_cache_stats().hits, 1u);
   env.WriteJwks(JwksJson({&env.ec()}));  // rsa-1 removed
   env.clock().Advance(seconds(2));       // past the reload check interval
-  auto refused = verifier->Verify(token);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("key id \"rsa-1\" is not in the JWKS"),
-            absl::string_view::npos)
-      << refused.status();
+  // A miss, then the signature check finds no key "rsa-1".
+  ExpectRefused(verifier->Verify(token), Refusal::kToken);
+  const VerifiedTokenCacheStats stats = verifier->token_cache_stats();
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.misses, 2u);
+  EXPECT_EQ(stats.entries, 0u);
 }
 
 TEST(KubernetesTokenVerifierCacheTest, CachedSignatureUnderAnotherPayloadIsRefused) {
@@ -145,13 +170,12 @@ TEST(KubernetesTokenVerifierCacheTest, CachedSignatureUnderAnotherPayloadIsRefus
   size_t first = token.find('.'), second = token.find('.', first + 1);
   std::string forged =
       token.substr(0, first + 1) + Base64UrlEncode(TokenPayloadJson(admin)) + token.substr(second);
-  auto refused = verifier->Verify(forged);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("signature does not verify"), absl::string_view::npos)
-      << refused.status();
+  ExpectRefused(verifier->Verify(forged), Refusal::kTokenSignature);
+  EXPECT_EQ(verifier->token_cache_stats().hits, 0u) << "the cached signature is no hit";
   auto claims = verifier->Verify(token);
   ASSERT_TRUE(claims.ok()) << claims.status();
   EXPECT_EQ(claims->namespace_name, "foo");
+  EXPECT_EQ(verifier->token_cache_stats().hits, 1u);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,14 @@ struct KubernetesTokenVerifierOptions {
   size_t verified_token_cache_entries = 4096;
 };
 
+// What the verified-token cache did since the verifier was made: lookups it answered (the
+// signature check skipped), lookups it could not answer, and the tokens it holds now.
+struct VerifiedTokenCacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  size_t entries = 0;
+};
+
 class JwksKeySet;          // parsed keys of one JWKS document (src/auth/jwks_key_set.h)
 class VerifiedTokenCache;  // src/auth/verified_token_cache.h
 
@@ -56,6 +65,8 @@ class KubernetesTokenVerifier {
   // algorithm not allowed, expired, not yet valid, wrong issuer, wrong audience, subject not
   // a service account, claims that disagree with each other.
   absl::StatusOr<KubernetesTokenClaims> Verify(std::string_view token) const;
+
+  VerifiedTokenCacheStats token_cache_stats() const;
 
  private:
   KubernetesTokenVerifier(KubernetesTokenVerifierOptions options, const Clock& clock);
