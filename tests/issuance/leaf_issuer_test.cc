@@ -3,19 +3,51 @@
 #include "svidd/issuance/leaf_issuer.h"
 
 #include <gtest/gtest.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <optional>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "support/ledger/temp_dir.h"
 #include "support/pki/external_verify.h"
 #include "svidd/common/clock.h"
+#include "svidd/crypto/pem.h"
+#include "svidd/crypto/x509_fields.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
 namespace svidd::issuance {
 namespace {
 
 using std::chrono::seconds;
+
+// "<OID> <critical> <hex of the DER value>" for each extension, in the certificate's order.
+std::vector<std::string> ExtensionsDer(const X509* cert) {
+  std::vector<std::string> out;
+  for (int i = 0; i < X509_get_ext_count(cert); ++i) {
+    const X509_EXTENSION* ext = X509_get_ext(cert, i);
+    char oid[80];
+    OBJ_obj2txt(oid, sizeof(oid), X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(ext)), 1);
+    const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(const_cast<X509_EXTENSION*>(ext));
+    std::string hex;
+    for (int j = 0; j < ASN1_STRING_length(value); ++j) {
+      absl::StrAppend(&hex, absl::Hex(ASN1_STRING_get0_data(value)[j], absl::kZeroPad2));
+    }
+    out.push_back(absl::StrCat(oid, " ", X509_EXTENSION_get_critical(ext), " ", hex));
+  }
+  return out;
+}
+
+// The DER of the TBSCertificate as signed.
+std::string TbsDer(X509* cert) {
+  unsigned char* der = nullptr;
+  const int length = i2d_re_X509_tbs(cert, &der);
+  if (length <= 0) return "";
+  std::string out(reinterpret_cast<const char*>(der), static_cast<size_t>(length));
+  OPENSSL_free(der);
+  return out;
+}
 
 class LeafIssuerTest : public ::testing::Test {
  protected:
@@ -81,6 +113,22 @@ TEST_F(LeafIssuerTest, ACsrKeyAndALocalKeyGetTheSameCertificateShape) {
   EXPECT_EQ(from_csr_key->record.public_key_sha256, from_local_key->record.public_key_sha256);
   // The profile carries the serial: the same profile names the same certificate.
   EXPECT_EQ(from_csr_key->certificate.serial_hex, from_local_key->certificate.serial_hex);
+  auto csr_cert = ParseCertificatePem(from_csr_key->certificate.pem);
+  auto local_cert = ParseCertificatePem(from_local_key->certificate.pem);
+  ASSERT_TRUE(csr_cert.ok() && local_cert.ok());
+  // Every extension, in order, with its criticality and DER value (a SAN, key usage, SKI or
+  // CRL distribution point that differed between the paths shows here by name).
+  const std::vector<std::string> extensions = ExtensionsDer(csr_cert->get());
+  EXPECT_EQ(extensions, ExtensionsDer(local_cert->get()));
+  EXPECT_GE(extensions.size(), 5u) << "basicConstraints, keyUsage, extKeyUsage, SKI, AKI, SAN";
+  EXPECT_EQ(UriSans(csr_cert->get()), UriSans(local_cert->get()));
+  EXPECT_EQ(UriSans(csr_cert->get()), std::vector<std::string>{"spiffe://cluster.local/ns/a/sa/b"});
+  EXPECT_EQ(DnsSans(csr_cert->get()), DnsSans(local_cert->get()));
+  EXPECT_EQ(NotBefore(csr_cert->get()), NotBefore(local_cert->get()));
+  EXPECT_EQ(NotAfter(csr_cert->get()), NotAfter(local_cert->get()));
+  EXPECT_EQ(SubjectString(csr_cert->get()), SubjectString(local_cert->get()));
+  // And so the whole to-be-signed part: only the signature (ECDSA draws a nonce) may differ.
+  EXPECT_EQ(TbsDer(csr_cert->get()), TbsDer(local_cert->get()));
   // SignLeaf writes nothing.
   EXPECT_FALSE(ledger_->GetCertificate(from_csr_key->certificate.serial_hex).ok());
 }
