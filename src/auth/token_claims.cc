@@ -18,10 +18,9 @@ constexpr std::string_view kSubjectPrefix = "system:serviceaccount:";
 // NumericDates beyond this (year ~2255) cannot be held in a nanosecond time_point.
 constexpr double kMaxNumericDate = 9e9;
 
+// A bearer token refused for no more specific reason. Refuse(Refusal, ...) with a reason is
+// svidd::Refuse itself (found by argument-dependent lookup).
 absl::Status Refuse(std::string_view what) { return svidd::Refuse(Refusal::kToken, what); }
-[[maybe_unused]] absl::Status Refuse(Refusal reason, std::string_view what) {
-  return svidd::Refuse(reason, what);
-}
 
 // Claim values quoted in messages are cut short: they come from the caller.
 std::string Quote(const std::string& value) {

@@ -32,6 +32,11 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
                  "A PostgreSQL ledger shared by replicas: a libpq URI, postgresql://USER:PASS@HOST:"
                  "PORT/DB?sslmode=... (default: the SQLite ledger.db in --data-dir)")
       ->envname("SVIDD_LEDGER");
+  app.add_option("--leader-lease-ttl", leader_lease_ttl_,
+                 "Replicas sharing a ledger: how long the lease for signing its checkpoints "
+                 "lasts unrenewed, i.e. how soon another replica takes over from a dead one "
+                 "(at least 3s; the holder renews it about once a second)")
+      ->capture_default_str();
   app.add_option("--ca-dir", ca_dir_,
                  "Load an existing CA in Istio's plug-in layout (ca-cert.pem, ca-key.pem, "
                  "root-cert.pem, cert-chain.pem) instead of the self-made one");
@@ -179,6 +184,8 @@ absl::Status ServerFlags::Finish() {
   options_.metrics_listen = WithDefaultPort(options_.metrics_listen, kDefaultMetricsPort);
   SVIDD_ASSIGN_OR_RETURN(options_.default_ttl, ParseFlagDuration("default-ttl", default_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.max_ttl, ParseFlagDuration("max-ttl", max_ttl_));
+  SVIDD_ASSIGN_OR_RETURN(options_.leader_lease_ttl,
+                         ParseFlagDuration("leader-lease-ttl", leader_lease_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.ca_ttl, ParseFlagDuration("ca-ttl", ca_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.root_ttl, ParseFlagDuration("root-ttl", root_ttl_));
   SVIDD_ASSIGN_OR_RETURN(options_.self_probe_interval,

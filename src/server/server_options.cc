@@ -135,7 +135,8 @@ absl::Status ServerOptions::Validate() const {
   }
   if (leader_lease_ttl < std::chrono::seconds(3)) {
     return absl::InvalidArgumentError(
-        "the leader lease must last at least 3s: the holder renews it about once a second");
+        "--leader-lease-ttl must be at least 3s: the holder renews the lease about once a "
+        "second");
   }
   if (renewal_jitter < 0 || renewal_jitter > 0.5) {
     return absl::InvalidArgumentError("--renewal-jitter must be between 0 and 0.5");

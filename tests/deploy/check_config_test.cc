@@ -33,6 +33,8 @@ TEST(CheckConfigTest, PrintsTheEffectiveConfigurationAndExitsWithoutServing) {
   EXPECT_EQ(values["max-ttl"], "12h");
   EXPECT_EQ(values["default-ttl"], "1h");
   EXPECT_EQ(values["trust-domain"], "cluster.local");  // a default is shown too
+  EXPECT_EQ(values["leader-lease-ttl"], "15s");
+  EXPECT_EQ(values["renewal-overdue-fraction"], "0.25");
   EXPECT_EQ(values.count("check-config"), 0u);
   // Nothing was started: no data directory, no CA, no ledger.
   EXPECT_FALSE(std::filesystem::exists(data_dir));

@@ -1,7 +1,9 @@
 // Ledger::ListEvents, by which every replica follows the revocations others record: each
-// engine's query and the interface's default (GetEvent one seq at a time) give the same answer
-// for every range and kind.
+// engine's query gives the same answer as walking GetEvent one seq at a time, for every range
+// and kind.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "ledger/ledger_engine.h"
 #include "ledger/ledger_test_util.h"
@@ -26,12 +28,26 @@ std::vector<int64_t> Seqs(const absl::StatusOr<std::vector<LedgerEvent>>& events
   return out;
 }
 
+// The oracle: GetEvent for each seq in the range, filtered by kind.
+absl::StatusOr<std::vector<LedgerEvent>> WalkEvents(const Ledger& ledger, const EventRange& range) {
+  absl::StatusOr<ChainHead> head = ledger.GetChainHead();
+  if (!head.ok()) return head.status();
+  std::vector<LedgerEvent> events;
+  const int64_t last = std::min(head->seq, range.through_seq);
+  for (int64_t seq = std::max<int64_t>(range.after_seq, 0) + 1; seq <= last; ++seq) {
+    absl::StatusOr<LedgerEvent> event = ledger.GetEvent(seq);
+    if (!event.ok()) return event.status();
+    if (!range.kind.has_value() || event->kind == *range.kind) events.push_back(*std::move(event));
+  }
+  return events;
+}
+
 class ListEventsTest : public EngineTest {};
 
 TEST_P(ListEventsTest, QueryMatchesTheDefaultWalkForEveryRange) {
   std::unique_ptr<Ledger> ledger = Open();
   ASSERT_NE(ledger, nullptr);
-  // Events: 1..4 issued, 5 revoked(00), 6 issued, 7 revoked(02).
+  // Events: 1..5 issued (serials 0-4), 6 revoked (serial 0), 7 revoked (serial 2).
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(ledger->RecordIssuance(MakeRecord(TestSerial(i))).ok());
   ASSERT_TRUE(ledger->RevokeCertificate(TestSerial(0), "key compromise", kBase).ok());
   ASSERT_TRUE(ledger->RevokeCertificate(TestSerial(2), "", kBase).ok());
@@ -54,7 +70,7 @@ TEST_P(ListEventsTest, QueryMatchesTheDefaultWalkForEveryRange) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     EXPECT_EQ(Seqs(ledger->ListEvents(c.range)), c.want);
-    EXPECT_EQ(Seqs(ledger->Ledger::ListEvents(c.range)), c.want) << "the interface's default";
+    EXPECT_EQ(Seqs(WalkEvents(*ledger, c.range)), c.want) << "the walk";
   }
   auto revoked = ledger->ListEvents({0, INT64_MAX, EventKind::kRevoked}).value();
   ASSERT_EQ(revoked.size(), 2u);

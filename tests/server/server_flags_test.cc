@@ -45,6 +45,17 @@ TEST(ServerFlagsTest, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(p.options.crl_url, "");
   EXPECT_TRUE(p.options.admin_ids.empty());
   EXPECT_EQ(p.options.metrics_listen, "") << "no metrics endpoint unless asked";
+  EXPECT_EQ(p.options.leader_lease_ttl, std::chrono::seconds(15));
+  EXPECT_EQ(p.options.renewal_overdue_fraction, 0.25);
+}
+
+// The lease the replicas sharing a ledger elect their checkpoint signer with, and the share of
+// life below which a certificate without a successor is an overdue renewal.
+TEST(ServerFlagsTest, LeaderLeaseTtlAndRenewalOverdueFraction) {
+  Parsed p = Parse({"--leader-lease-ttl", "30s", "--renewal-overdue-fraction", "0.1"});
+  ASSERT_TRUE(p.status.ok()) << p.status;
+  EXPECT_EQ(p.options.leader_lease_ttl, std::chrono::seconds(30));
+  EXPECT_EQ(p.options.renewal_overdue_fraction, 0.1);
 }
 
 TEST(ServerFlagsTest, MetricsListenFromFlagAndYaml) {
@@ -196,6 +207,10 @@ TEST(ServerFlagsTest, BadSettingsAreNamed) {
       {{"--jwks-ca-file", "/ca.crt"}, "need --jwks-url"},
       {{"--jwks-url", "https://api/jwks", "--jwt-issuer", "x", "--jwks-refresh", "1s"},
        "--jwks-refresh must be at least 10s"},
+      {{"--leader-lease-ttl", "2s"}, "--leader-lease-ttl must be at least 3s"},
+      {{"--leader-lease-ttl", "soon"}, "--leader-lease-ttl"},
+      {{"--renewal-overdue-fraction", "0"}, "--renewal-overdue-fraction must be above 0"},
+      {{"--renewal-overdue-fraction", "0.5"}, "and below 0.5"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.fragment);

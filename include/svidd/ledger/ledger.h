@@ -84,9 +84,8 @@ class Ledger {
   // The events in `range`, by ascending seq. Events are appended in seq order (the chain
   // links each to the one before), so a reader that remembers the highest seq it has seen
   // misses nothing by asking for what came after it: how every replica follows revocations
-  // (docs/high-availability.md). This default walks GetEvent one seq at a time; an engine
-  // overrides it with one query.
-  virtual absl::StatusOr<std::vector<LedgerEvent>> ListEvents(const EventRange& range) const;
+  // (docs/high-availability.md). One query per engine.
+  virtual absl::StatusOr<std::vector<LedgerEvent>> ListEvents(const EventRange& range) const = 0;
   // The stored checkpoint with the highest event_seq, or nullopt if none was recorded.
   virtual absl::StatusOr<std::optional<LedgerCheckpoint>> LatestCheckpoint() const = 0;
   // Stores a signed checkpoint (the caller signed it). FAILED_PRECONDITION unless event

@@ -25,6 +25,7 @@ class ServerFlags {
   std::string self_probe_interval_ = "10s";
   std::string handshake_timeout_ = "10s";
   std::string jwks_refresh_ = "5m";
+  std::string leader_lease_ttl_ = "15s";
   std::string data_dir_, ca_dir_, jwks_file_, port_file_, jwks_ca_file_, jwks_token_file_;
 };
 
