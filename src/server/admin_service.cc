@@ -81,8 +81,8 @@ AdminService::Reactor* AdminService::Serve(Context* context, const char* method,
   call.peer = context->peer();
   call.arguments = ArgumentsJson(request);
   CallCredentials credentials = CredentialsFromContext(*context);
-  bool posted = d_.workers.Post([this, reactor, method, credentials = std::move(credentials),
-                                 call = std::move(call), body = std::move(body)]() mutable {
+  auto task = [this, reactor, method, credentials = std::move(credentials), call = std::move(call),
+               body = std::move(body)]() mutable {
     call.at = d_.clock.Now();
     absl::Status status = Run(method, credentials, body, call);
     call.outcome = api::GrpcStatusCodeName(api::ToGrpcStatus(status).error_code());
@@ -93,9 +93,10 @@ AdminService::Reactor* AdminService::Serve(Context* context, const char* method,
           " ran but could not be audit-logged, so its answer is withheld: ", logged.message()));
     }
     reactor->Finish(api::ToGrpcStatus(status));
-  });
-  if (!posted)
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "svidd is shutting down"));
+  };
+  absl::Status queued = d_.workers.Submit(std::move(task));
+  // The queue's own refusal: RESOURCE_EXHAUSTED when full, UNAVAILABLE once svidd stops.
+  if (!queued.ok()) reactor->Finish(api::ToGrpcStatus(queued));
   return reactor;
 }
 
