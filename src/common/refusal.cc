@@ -17,8 +17,8 @@ struct Row {
 };
 
 using C = absl::StatusCode;
-// Indexed by the enum's value (checked by the test that walks every reason).
-constexpr std::array<Row, 26> kTable = {{
+// Indexed by the enum's value: one row per reason, in the enum's order (checked below).
+constexpr std::array<Row, static_cast<size_t>(Refusal::kCount)> kTable = {{
     {Refusal::kNoCredentials, C::kUnauthenticated, "no-credentials"},
     {Refusal::kRevokedCertificate, C::kUnauthenticated, "revoked-certificate"},
     {Refusal::kExpiredCertificate, C::kUnauthenticated, "expired-certificate"},
@@ -46,6 +46,16 @@ constexpr std::array<Row, 26> kTable = {{
     {Refusal::kRateLimited, C::kResourceExhausted, "rate-limited"},
     {Refusal::kQueueFull, C::kResourceExhausted, "queue-full"},
 }};
+
+// A missing row leaves a default one (kNoCredentials) out of place, so this also catches a
+// reason added to the enum but not here.
+constexpr bool EveryReasonHasItsRow() {
+  for (size_t i = 0; i < kTable.size(); ++i) {
+    if (static_cast<size_t>(kTable[i].reason) != i || kTable[i].name.empty()) return false;
+  }
+  return true;
+}
+static_assert(EveryReasonHasItsRow(), "kTable needs one row per Refusal, in the enum's order");
 
 const Row& RowOf(Refusal reason) { return kTable[static_cast<size_t>(reason)]; }
 

@@ -40,6 +40,7 @@ enum class Refusal {
   kSigning,
   kRateLimited,
   kQueueFull,
+  kCount,  // not a reason: how many there are. Stays last; refusal.cc's table must cover them.
 };
 
 // The status code a refusal of this kind carries when Refuse() makes it: the one table from
