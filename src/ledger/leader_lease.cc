@@ -28,7 +28,7 @@ absl::StatusOr<bool> LeaderLease::Tick() {
   const TimePoint asked_at = clock_.Now();
   absl::StatusOr<LeaseRecord> record =
       store_.TryAcquire(options_.name, options_.holder, asked_at, options_.ttl);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!record.ok()) return record.status();
   if (record->holder != options_.holder) {
     held_until_.reset();
@@ -41,18 +41,18 @@ absl::StatusOr<bool> LeaderLease::Tick() {
 }
 
 bool LeaderLease::Held() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return held_until_.has_value() && clock_.Now() < *held_until_;
 }
 
 int64_t LeaderLease::term() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return held_until_.has_value() ? term_ : 0;
 }
 
 absl::Status LeaderLease::Release() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     held_until_.reset();
     term_ = 0;
   }

@@ -30,9 +30,10 @@ PgGroupCommitWriter::PgGroupCommitWriter(std::unique_ptr<PgConnection> connectio
 
 PgGroupCommitWriter::~PgGroupCommitWriter() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
+  work_.SignalAll();
   thread_.join();
 }
 
@@ -44,9 +45,10 @@ void PgGroupCommitWriter::EnqueueProbe(Done done) { Push(Pending{std::nullopt, s
 
 void PgGroupCommitWriter::Push(Pending pending) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (!stopping_) {
       queue_.push_back(std::move(pending));
+      work_.Signal();
       return;
     }
   }
@@ -54,7 +56,7 @@ void PgGroupCommitWriter::Push(Pending pending) {
 }
 
 WriterStats PgGroupCommitWriter::stats() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 
@@ -67,11 +69,11 @@ void PgGroupCommitWriter::Run() {
 }
 
 std::vector<PgGroupCommitWriter::Pending> PgGroupCommitWriter::TakeBatch() {
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(
-      +[](PgGroupCommitWriter* w)
-           ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) { return w->stopping_ || !w->queue_.empty(); },
-      this));
+  MutexLock lock(&mu_);
+  work_.Wait(&mu_, [this] {
+    mu_.AssertHeld();
+    return stopping_ || !queue_.empty();
+  });
   std::vector<Pending> batch;
   size_t records = 0;
   while (!queue_.empty() && records < max_batch_) {
@@ -96,7 +98,7 @@ void PgGroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   });
   if (!committed.ok()) std::fill(outcomes.begin(), outcomes.end(), committed);
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (committed.ok() && records > 0) ++stats_.commits;
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!batch[i].record.has_value()) continue;

@@ -16,9 +16,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "ledger/group_commit_writer.h"
 #include "ledger/pg_connection.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/certificate_record.h"
 
 namespace svidd::internal {
@@ -54,7 +54,8 @@ class PgGroupCommitWriter {
   const std::unique_ptr<PgConnection> connection_;  // the writer thread's alone
   const size_t max_batch_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
+  CondVar work_;  // a record was queued, or the writer is stopping
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   WriterStats stats_ ABSL_GUARDED_BY(mu_);

@@ -15,11 +15,11 @@ bool Readiness::ReadyLocked() const {
 }
 
 void Readiness::Set(const std::string& name, bool ok, std::string reason) {
-  absl::MutexLock notifying(&notify_mu_);
+  MutexLock notifying(&notify_mu_);
   Listener listener;
   bool ready = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     conditions_[name] = Condition{name, ok, ok ? std::string() : std::move(reason)};
     ready = ReadyLocked();
     if (ready == last_ready_) return;
@@ -30,12 +30,12 @@ void Readiness::Set(const std::string& name, bool ok, std::string reason) {
 }
 
 bool Readiness::Ready() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return ReadyLocked();
 }
 
 std::vector<Readiness::Condition> Readiness::Conditions() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<Condition> out;
   for (const auto& [name, condition] : conditions_) out.push_back(condition);
   return out;
@@ -51,14 +51,14 @@ std::string Readiness::Describe() const {
 }
 
 void Readiness::SetListener(Listener listener) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   listener_ = std::move(listener);
 }
 
 void LedgerWriteHealth::Report(bool ok, const std::string& error) {
   int failures = 0;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     failures_ = ok ? 0 : failures_ + 1;
     failures = failures_;
   }
@@ -71,7 +71,7 @@ void LedgerWriteHealth::Report(bool ok, const std::string& error) {
 }
 
 int LedgerWriteHealth::consecutive_failures() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return failures_;
 }
 

@@ -51,7 +51,7 @@ void AuditLog::Issued(const std::string& api, const std::string& peer, const std
 }
 
 bool AuditLog::TakeToken(int64_t& suppressed) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const TimePoint now = clock_.Now();
   const double elapsed = std::chrono::duration<double>(now - refilled_).count();
   if (elapsed > 0) {
@@ -102,7 +102,7 @@ bool AuditLog::AdminCall(const AdminCallRecord& call, const absl::Status& status
 }
 
 int64_t AuditLog::suppressed_total() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return suppressed_total_;
 }
 

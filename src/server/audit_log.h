@@ -21,8 +21,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/operator_records.h"
 
 namespace svidd {
@@ -60,7 +60,7 @@ class AuditLog {
   void Write(const Line& line);
   const Clock& clock_;
   const AuditLimits limits_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   double tokens_ ABSL_GUARDED_BY(mu_);
   TimePoint refilled_ ABSL_GUARDED_BY(mu_);
   int64_t suppressed_since_last_ ABSL_GUARDED_BY(mu_) = 0;

@@ -11,8 +11,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/lease_store.h"
 
 namespace svidd {
@@ -51,7 +51,7 @@ class LeaderLease {
   LeaseStore& store_;
   const Clock& clock_;
   const LeaderLeaseOptions options_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::optional<TimePoint> held_until_ ABSL_GUARDED_BY(mu_);
   int64_t term_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd::publish {
 
@@ -41,11 +41,11 @@ class Readiness {
 
  private:
   bool ReadyLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, Condition> conditions_ ABSL_GUARDED_BY(mu_);
   bool last_ready_ ABSL_GUARDED_BY(mu_) = false;
   Listener listener_ ABSL_GUARDED_BY(mu_);
-  absl::Mutex notify_mu_;  // listeners see changes in order
+  Mutex notify_mu_;  // listeners see changes in order
 };
 
 // Ledger writability from consecutive write results: not ok after `failures_to_fail` writes
@@ -61,7 +61,7 @@ class LedgerWriteHealth {
  private:
   Readiness& readiness_;
   const int failures_to_fail_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   int failures_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
