@@ -129,7 +129,7 @@ TEST(PostgresLedgerOpenTest, ConcurrentOpenersMigrateOnce) {
       server
           ->ExecSql(db, absl::StrCat("DO $$ BEGIN IF (SELECT COUNT(*) FROM schema_migrations)"
                                      " <> ",
-                                     // versions may skip numbers reserved for later (0006)
+                                     // one row per embedded migration, 0001 to the last
                                      internal::EmbeddedPostgresMigrations().size(),
                                      " THEN RAISE EXCEPTION 'migrated twice'; END IF; END $$"))
           .ok());

@@ -70,9 +70,9 @@ class JwksFetcher {
   const Clock& clock_;
   Mutex fetch_mu_;  // one fetch at a time
   mutable Mutex mu_;
-  std::shared_ptr<const JwksKeySet> keys_ ABSL_GUARDED_BY(mu_);  // guarded by mu_
-  TimePoint last_attempt_ ABSL_GUARDED_BY(mu_){};                // guarded by mu_
-  JwksFetchStats stats_ ABSL_GUARDED_BY(mu_);                    // guarded by mu_
+  std::shared_ptr<const JwksKeySet> keys_ ABSL_GUARDED_BY(mu_);
+  TimePoint last_attempt_ ABSL_GUARDED_BY(mu_){};
+  JwksFetchStats stats_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace svidd
