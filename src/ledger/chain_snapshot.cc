@@ -12,18 +12,25 @@ namespace svidd::internal {
 namespace {
 
 constexpr char kFirstDuplicateSql[] =
-    "SELECT e.seq FROM ledger_events e WHERE EXISTS (SELECT 1 FROM ledger_events p"
-    " WHERE p.serial = e.serial AND p.kind = e.kind AND p.seq < e.seq) ORDER BY e.seq LIMIT 1";
+    "SELECT e.seq FROM ledger_events e WHERE e.seq > ?1 AND EXISTS (SELECT 1 FROM ledger_events"
+    " p WHERE p.serial = e.serial AND p.kind = e.kind AND p.seq < e.seq) ORDER BY e.seq LIMIT 1";
 
-constexpr char kFirstUncoveredSql[] =
+// A certificates row without its issuance event, or revoked without its revocation event.
+constexpr char kUncoveredSelect[] =
     "SELECT c.seq, c.serial, NOT EXISTS (SELECT 1 FROM ledger_events e"
     "   WHERE e.serial = c.serial AND e.kind = 'issued')"
-    " FROM certificates c"
-    " WHERE NOT EXISTS (SELECT 1 FROM ledger_events e"
+    " FROM certificates c";
+constexpr char kUncoveredCondition[] =
+    " (NOT EXISTS (SELECT 1 FROM ledger_events e"
     "   WHERE e.serial = c.serial AND e.kind = 'issued')"
     " OR (c.status = 'revoked' AND NOT EXISTS (SELECT 1 FROM ledger_events e"
-    "   WHERE e.serial = c.serial AND e.kind = 'revoked'))"
+    "   WHERE e.serial = c.serial AND e.kind = 'revoked')))"
     " ORDER BY c.seq LIMIT 1";
+
+bool SameCheckpoint(const LedgerCheckpoint& a, const LedgerCheckpoint& b) {
+  return a.event_seq == b.event_seq && a.head_hash == b.head_hash && a.signed_at == b.signed_at &&
+         a.signature == b.signature;
+}
 
 // The first column of the first row of `sql` (with `text` bound to ?1 if given), or nullopt.
 absl::StatusOr<std::optional<int64_t>> QueryOptionalInt(sqlite3* db, const char* sql,
@@ -68,12 +75,81 @@ ChainSnapshot::~ChainSnapshot() {
   Exec(db(), "ROLLBACK").IgnoreError();  // a read transaction: nothing to keep
 }
 
-absl::StatusOr<Statement> ChainSnapshot::Events() {
-  return Statement::Prepare(db(), absl::StrCat(kSelectEventsSql, " ORDER BY seq"));
+absl::StatusOr<Statement> ChainSnapshot::Events(int64_t after) {
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db(), absl::StrCat(kSelectEventsSql, " WHERE seq > ?1 ORDER BY seq")));
+  stmt.BindInt64(1, after);
+  return stmt;
 }
 
-absl::StatusOr<Statement> ChainSnapshot::Checkpoints() {
-  return Statement::Prepare(db(), absl::StrCat(kSelectCheckpointsSql, " ORDER BY event_seq, id"));
+absl::StatusOr<Statement> ChainSnapshot::Checkpoints(std::optional<int64_t> after) {
+  if (!after.has_value()) {
+    return Statement::Prepare(db(), absl::StrCat(kSelectCheckpointsSql, " ORDER BY event_seq, id"));
+  }
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db(), absl::StrCat(kSelectCheckpointsSql,
+                                            " WHERE event_seq > ?1 ORDER BY event_seq, id")));
+  stmt.BindInt64(1, *after);
+  return stmt;
+}
+
+absl::StatusOr<std::optional<ChainHead>> ChainSnapshot::LastEvent() {
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db(), "SELECT seq, hash FROM ledger_events ORDER BY seq DESC LIMIT 1"));
+  SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::nullopt;
+  return ChainHead{stmt.ColumnInt64(0), stmt.ColumnText(1)};
+}
+
+absl::StatusOr<std::optional<std::string>> ChainSnapshot::EventHashAt(int64_t seq) {
+  SVIDD_ASSIGN_OR_RETURN(Statement stmt,
+                         Statement::Prepare(db(), "SELECT hash FROM ledger_events WHERE seq = ?1"));
+  stmt.BindInt64(1, seq);
+  SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::nullopt;
+  return stmt.ColumnText(0);
+}
+
+absl::StatusOr<std::optional<LedgerCheckpoint>> ChainSnapshot::NewestCheckpointUpTo(int64_t seq,
+                                                                                    int64_t& id) {
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db(), absl::StrCat(kSelectCheckpointsSql,
+                                            " WHERE event_seq <= ?1"
+                                            " ORDER BY event_seq DESC, id DESC LIMIT 1")));
+  stmt.BindInt64(1, seq);
+  SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::nullopt;
+  id = stmt.ColumnInt64(0);
+  return ReadCheckpointRow(stmt);
+}
+
+absl::StatusOr<bool> ChainSnapshot::HasCheckpoint(const LedgerCheckpoint& c) {
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db(), absl::StrCat(kSelectCheckpointsSql, " WHERE event_seq = ?1")));
+  stmt.BindInt64(1, c.event_seq);
+  for (;;) {
+    SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+    if (!found) return false;
+    absl::StatusOr<LedgerCheckpoint> stored = ReadCheckpointRow(stmt);
+    if (stored.ok() && SameCheckpoint(*stored, c)) return true;
+  }
+}
+
+absl::StatusOr<int64_t> ChainSnapshot::LastIssuedCertificateSeqUpTo(int64_t seq) {
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db(),
+                         "SELECT serial FROM ledger_events WHERE seq <= ?1 AND kind = 'issued'"
+                         " ORDER BY seq DESC LIMIT 1"));
+  stmt.BindInt64(1, seq);
+  SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return 0;
+  return CertificateSeq(stmt.ColumnText(0));
 }
 
 absl::StatusOr<std::optional<CertificateRecord>> ChainSnapshot::FindCertificate(
@@ -100,15 +176,42 @@ absl::StatusOr<std::optional<int64_t>> ChainSnapshot::FindEventWithHash(const st
       db(), "SELECT seq FROM ledger_events WHERE hash = ?1 ORDER BY seq LIMIT 1", &hash);
 }
 
-absl::StatusOr<std::optional<int64_t>> ChainSnapshot::FirstDuplicateEvent() {
-  return QueryOptionalInt(db(), kFirstDuplicateSql);
+absl::StatusOr<std::optional<int64_t>> ChainSnapshot::FirstDuplicateEvent(int64_t after) {
+  SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db(), kFirstDuplicateSql));
+  stmt.BindInt64(1, after);
+  SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::nullopt;
+  return stmt.ColumnInt64(0);
 }
 
-absl::StatusOr<std::optional<UncoveredCertificate>> ChainSnapshot::FirstUncoveredCertificate() {
-  SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db(), kFirstUncoveredSql));
+absl::StatusOr<std::optional<UncoveredCertificate>> ChainSnapshot::FirstUncovered(
+    const std::string& where, std::optional<int64_t> bound) {
+  SVIDD_ASSIGN_OR_RETURN(
+      Statement stmt,
+      Statement::Prepare(db(), absl::StrCat(kUncoveredSelect, where, kUncoveredCondition)));
+  if (bound.has_value()) stmt.BindInt64(1, *bound);
   SVIDD_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return std::nullopt;
   return UncoveredCertificate{stmt.ColumnInt64(0), stmt.ColumnText(1), stmt.ColumnInt64(2) != 0};
+}
+
+absl::StatusOr<std::optional<UncoveredCertificate>> ChainSnapshot::FirstUncoveredCertificate() {
+  return FirstUncovered(" WHERE", std::nullopt);
+}
+
+absl::StatusOr<std::optional<UncoveredCertificate>> ChainSnapshot::FirstUncoveredCertificateAfter(
+    int64_t after) {
+  // Two range reads rather than one OR, which SQLite would answer by scanning the table.
+  // The partial index by name: for ORDER BY seq LIMIT 1 SQLite would rather walk the table.
+  SVIDD_ASSIGN_OR_RETURN(std::optional<UncoveredCertificate> newer,
+                         FirstUncovered(" WHERE c.seq > ?1 AND", after));
+  SVIDD_ASSIGN_OR_RETURN(
+      std::optional<UncoveredCertificate> revoked,
+      FirstUncovered(" INDEXED BY certificates_by_revoked_at WHERE c.revoked_at IS NOT NULL AND",
+                     std::nullopt));
+  if (!newer.has_value()) return revoked;
+  if (revoked.has_value() && revoked->seq < newer->seq) return revoked;
+  return newer;
 }
 
 absl::StatusOr<int64_t> ChainSnapshot::CountCertificates() {

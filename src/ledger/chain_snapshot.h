@@ -13,6 +13,7 @@
 #include "ledger/sqlite_connection.h"
 #include "ledger/sqlite_handle.h"
 #include "svidd/ledger/certificate_record.h"
+#include "svidd/ledger/ledger_event.h"
 
 namespace svidd::internal {
 
@@ -31,9 +32,23 @@ class ChainSnapshot {
   ChainSnapshot(const ChainSnapshot&) = delete;
   ChainSnapshot& operator=(const ChainSnapshot&) = delete;
 
-  // Cursors over every event (by seq) and every checkpoint (by event_seq, then id).
-  absl::StatusOr<Statement> Events();
-  absl::StatusOr<Statement> Checkpoints();
+  // Cursors over the events after seq `after` (by seq) and the checkpoints (by event_seq, then
+  // id): every one, or those for events after `after`.
+  absl::StatusOr<Statement> Events(int64_t after = 0);
+  absl::StatusOr<Statement> Checkpoints(std::optional<int64_t> after = std::nullopt);
+
+  // The last event's seq and stored hash, or nullopt for an empty log.
+  absl::StatusOr<std::optional<ChainHead>> LastEvent();
+  // The stored hash of event `seq`, or nullopt if there is none.
+  absl::StatusOr<std::optional<std::string>> EventHashAt(int64_t seq);
+  // The newest checkpoint for an event at or before `seq` (highest event_seq, then id), or
+  // nullopt. Its row id in `id`. DATA_LOSS if it cannot be read.
+  absl::StatusOr<std::optional<LedgerCheckpoint>> NewestCheckpointUpTo(int64_t seq, int64_t& id);
+  // Whether a stored checkpoint equals `c` (seq, hash, time and signature).
+  absl::StatusOr<bool> HasCheckpoint(const LedgerCheckpoint& c);
+  // certificates.seq of the row the last issuance event at or before `seq` vouches for; 0 if
+  // there is none (or its row is gone).
+  absl::StatusOr<int64_t> LastIssuedCertificateSeqUpTo(int64_t seq);
 
   // The certificates row with `serial_hex`, or nullopt. DATA_LOSS if it cannot be read.
   absl::StatusOr<std::optional<CertificateRecord>> FindCertificate(const std::string& serial_hex);
@@ -41,16 +56,25 @@ class ChainSnapshot {
   absl::StatusOr<int64_t> CertificateSeq(const std::string& serial_hex);
   // The lowest seq of an event whose stored hash is `hash`, or nullopt. Scans the log.
   absl::StatusOr<std::optional<int64_t>> FindEventWithHash(const std::string& hash);
-  // The lowest seq of an event repeating the (serial, kind) of an earlier one, or nullopt.
-  absl::StatusOr<std::optional<int64_t>> FirstDuplicateEvent();
-  // The first certificates row (by seq) without its issuance or revocation event.
+  // The lowest seq after `after` of an event repeating the (serial, kind) of an earlier one,
+  // or nullopt. Each event after `after` is one index lookup.
+  absl::StatusOr<std::optional<int64_t>> FirstDuplicateEvent(int64_t after = 0);
+  // The first certificates row (by seq) without its issuance or revocation event. Scans the
+  // table.
   absl::StatusOr<std::optional<UncoveredCertificate>> FirstUncoveredCertificate();
+  // The same over the rows after certificates.seq `after` and the revoked rows (a partial
+  // index), without scanning the rest.
+  absl::StatusOr<std::optional<UncoveredCertificate>> FirstUncoveredCertificateAfter(int64_t after);
   absl::StatusOr<int64_t> CountCertificates();
 
  private:
   ChainSnapshot(std::shared_ptr<Connection> connection, Statement find_certificate)
       : connection_(std::move(connection)), find_certificate_(std::move(find_certificate)) {}
   sqlite3* db() const { return connection_->db.get(); }
+  // The first uncovered row among those `where` (" WHERE", or " WHERE <term> AND", with an
+  // index hint before it) selects; ?1 bound to `bound` if given.
+  absl::StatusOr<std::optional<UncoveredCertificate>> FirstUncovered(const std::string& where,
+                                                                     std::optional<int64_t> bound);
 
   std::shared_ptr<Connection> connection_;
   Statement find_certificate_;

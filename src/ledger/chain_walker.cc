@@ -25,8 +25,9 @@ LedgerBreak MakeBreak(BreakKind kind, const char* where, int64_t row, int64_t ev
   return LedgerBreak{kind, where, row, event_seq, std::move(serial_hex), std::move(detail)};
 }
 
-ChainWalker::ChainWalker(ChainSnapshot& snapshot, std::optional<int64_t> first_duplicate)
-    : snapshot_(snapshot), first_duplicate_(first_duplicate), head_{0, kGenesisHash} {}
+ChainWalker::ChainWalker(ChainSnapshot& snapshot, std::optional<int64_t> first_duplicate,
+                         ChainHead start)
+    : snapshot_(snapshot), first_duplicate_(first_duplicate), head_(std::move(start)) {}
 
 LedgerBreak ChainWalker::Unreadable(int64_t seq, std::string_view why) const {
   return MakeBreak(BreakKind::kEventEdited, kEvents, seq, seq, "",
@@ -51,6 +52,7 @@ absl::StatusOr<std::optional<LedgerBreak>> ChainWalker::Next(const LedgerEvent& 
   SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerBreak> content, CheckContent(e));
   if (content.has_value()) return content;
   head_ = ChainHead{e.seq, e.hash};
+  ++verified_;
   return std::nullopt;
 }
 

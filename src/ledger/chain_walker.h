@@ -14,8 +14,9 @@ namespace svidd::internal {
 
 class ChainWalker {
  public:
-  // `first_duplicate`: ChainSnapshot::FirstDuplicateEvent(). `snapshot` must outlive this.
-  ChainWalker(ChainSnapshot& snapshot, std::optional<int64_t> first_duplicate);
+  // `first_duplicate`: ChainSnapshot::FirstDuplicateEvent(). `start`: the event the walk
+  // continues from (the genesis for a full walk). `snapshot` must outlive this.
+  ChainWalker(ChainSnapshot& snapshot, std::optional<int64_t> first_duplicate, ChainHead start);
 
   // Checks the next event. nullopt when it extends the chain (head() is then this event).
   absl::StatusOr<std::optional<LedgerBreak>> Next(const LedgerEvent& event);
@@ -23,6 +24,8 @@ class ChainWalker {
   LedgerBreak Unreadable(int64_t seq, std::string_view why) const;
 
   const ChainHead& head() const { return head_; }
+  // Events whose hash, link and row this walker recomputed.
+  int64_t verified() const { return verified_; }
 
  private:
   std::optional<LedgerBreak> CheckPosition(const LedgerEvent& event) const;
@@ -35,6 +38,7 @@ class ChainWalker {
   ChainSnapshot& snapshot_;
   const std::optional<int64_t> first_duplicate_;
   ChainHead head_;
+  int64_t verified_ = 0;
 };
 
 // A break in `where` at `row`, found at event `event_seq`.

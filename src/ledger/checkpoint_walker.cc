@@ -10,12 +10,20 @@ namespace {
 
 constexpr char kCheckpoints[] = "ledger_checkpoints";
 
-bool SameCheckpoint(const LedgerCheckpoint& a, const LedgerCheckpoint& b) {
-  return a.event_seq == b.event_seq && a.head_hash == b.head_hash && a.signed_at == b.signed_at &&
-         a.signature == b.signature;
-}
-
 }  // namespace
+
+absl::StatusOr<std::optional<LedgerBreak>> CheckpointWalker::StartAt(
+    int64_t id, absl::StatusOr<LedgerCheckpoint> anchor,
+    const std::optional<std::string>& stored_hash) {
+  current_id_ = id;
+  current_ = std::move(anchor);
+  const int64_t seq = current_->ok() ? (*current_)->event_seq : 0;
+  // A missing event is a seq no event has (-1), which CheckCurrent reports as such.
+  absl::StatusOr<std::optional<LedgerBreak>> broken =
+      CheckCurrent(ChainHead{stored_hash.has_value() ? seq : -1, stored_hash.value_or("")});
+  current_.reset();
+  return broken;
+}
 
 absl::Status CheckpointWalker::Advance() {
   started_ = true;
@@ -73,7 +81,6 @@ absl::StatusOr<std::optional<LedgerBreak>> CheckpointWalker::CheckCurrent(const 
   }
   ++verified_;
   latest_ = c;
-  if (watch_ != nullptr && SameCheckpoint(c, *watch_)) saw_watched_ = true;
   return std::nullopt;
 }
 

@@ -15,10 +15,16 @@ namespace svidd::internal {
 
 class CheckpointWalker {
  public:
-  // `cursor`: ChainSnapshot::Checkpoints(). `checker` (and `watch`, if given: the checkpoint
-  // of ledger-head.json) must outlive this.
-  CheckpointWalker(Statement cursor, CheckpointChecker& checker, const LedgerCheckpoint* watch)
-      : cursor_(std::move(cursor)), checker_(checker), watch_(watch) {}
+  // `cursor`: ChainSnapshot::Checkpoints(). `checker` must outlive this.
+  CheckpointWalker(Statement cursor, CheckpointChecker& checker)
+      : cursor_(std::move(cursor)), checker_(checker) {}
+
+  // Checks the checkpoint (row `id`) a walk that skips the events before it starts from: it
+  // must be authentic and hold `stored_hash`, the stored hash of its event (nullopt: there is
+  // no such event). Call before the first CatchUp; `cursor` then holds the rows after it.
+  absl::StatusOr<std::optional<LedgerBreak>> StartAt(int64_t id,
+                                                     absl::StatusOr<LedgerCheckpoint> anchor,
+                                                     const std::optional<std::string>& stored_hash);
 
   // Call after the walk verified the event `head`: checks every checkpoint up to it.
   absl::StatusOr<std::optional<LedgerBreak>> CatchUp(const ChainHead& head);
@@ -28,8 +34,6 @@ class CheckpointWalker {
   int64_t verified() const { return verified_; }
   // The last checkpoint that verified.
   const std::optional<LedgerCheckpoint>& latest() const { return latest_; }
-  // Whether a stored checkpoint equal to `watch` (seq, hash, time, signature) verified.
-  bool saw_watched() const { return saw_watched_; }
 
  private:
   // Reads the next row into current_ (nullopt at the end).
@@ -44,8 +48,6 @@ class CheckpointWalker {
   std::optional<absl::StatusOr<LedgerCheckpoint>> current_;
   int64_t verified_ = 0;
   std::optional<LedgerCheckpoint> latest_;
-  const LedgerCheckpoint* watch_;
-  bool saw_watched_ = false;
 };
 
 }  // namespace svidd::internal

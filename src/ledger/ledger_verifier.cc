@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "ledger/chain_snapshot.h"
 #include "ledger/chain_walker.h"
@@ -13,6 +16,7 @@
 #include "svidd/common/data_dir.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/pem.h"
+#include "svidd/ledger/event_chain.h"
 #include "svidd/ledger/head_file.h"
 
 namespace svidd {
@@ -31,48 +35,73 @@ struct HeadFile {
   bool configured = true;  // false: no head file to look for
 };
 
-absl::StatusOr<HeadFile> ReadHead(const std::filesystem::path& path) {
+absl::StatusOr<HeadFile> ReadHead(const std::filesystem::path& path, HeadFilePolicy policy) {
   if (path.empty()) return HeadFile{.configured = false};
   absl::StatusOr<std::optional<LedgerCheckpoint>> file = ReadHeadFile(path);
   if (absl::IsInvalidArgument(file.status())) return HeadFile{true, file.status()};
   SVIDD_RETURN_IF_ERROR(file.status());
-  if (!file->has_value()) return HeadFile{};
+  if (!file->has_value()) return HeadFile{.configured = policy == HeadFilePolicy::kRequired};
   return HeadFile{true, std::move(**file)};
 }
 
-// One verification: the walk over the events with the checkpoints alongside, then the head
-// file, then the certificate rows no event covers.
+// One verification: the walk over the events with the checkpoints alongside (from the
+// newest checkpoint, or from the first event), then the head file, then the certificate rows
+// no event covers.
 class Run {
  public:
-  Run(ChainSnapshot& snapshot, const std::vector<X509Ptr>& roots, const HeadFile& head_file)
-      : snapshot_(snapshot), checker_(roots), head_file_(head_file) {}
+  Run(ChainSnapshot& snapshot, const std::vector<X509Ptr>& roots, const HeadFile& head_file,
+      VerificationScope scope)
+      : snapshot_(snapshot), checker_(roots), head_file_(head_file), scope_(scope) {}
 
   absl::StatusOr<LedgerVerification> Verify();
 
  private:
+  bool incremental() const { return scope_ == VerificationScope::kFromNewestCheckpoint; }
   const LedgerCheckpoint* watched() const {
     return head_file_.present && head_file_.checkpoint.ok() ? &*head_file_.checkpoint : nullptr;
   }
+  absl::StatusOr<std::optional<absl::StatusOr<LedgerCheckpoint>>> Anchor();
   absl::StatusOr<std::optional<LedgerBreak>> FirstBreak(CheckpointWalker& checkpoints);
   absl::StatusOr<std::optional<LedgerBreak>> Walk(CheckpointWalker& checkpoints);
   absl::StatusOr<std::optional<LedgerBreak>> CheckHeadFile(const CheckpointWalker& checkpoints);
+  absl::StatusOr<std::optional<internal::UncoveredCertificate>> FirstUncoveredCertificate();
   absl::StatusOr<std::optional<LedgerBreak>> CheckCoverage();
-  void AddWarnings(const CheckpointWalker& checkpoints);
+  void AddWarnings();
 
   ChainSnapshot& snapshot_;
   CheckpointChecker checker_;
   const HeadFile& head_file_;
+  const VerificationScope scope_;
+  ChainHead start_{0, kGenesisHash};  // where the walk starts: after this event
+  int64_t anchor_id_ = 0;             // the checkpoint row it starts from (incremental)
   ChainHead last_;
-  std::optional<std::string> hash_at_head_file_;
+  int64_t events_verified_ = 0;
   LedgerVerification report_;
 };
 
 absl::StatusOr<LedgerVerification> Run::Verify() {
-  SVIDD_ASSIGN_OR_RETURN(report_.certificates, snapshot_.CountCertificates());
-  SVIDD_ASSIGN_OR_RETURN(internal::Statement cursor, snapshot_.Checkpoints());
-  CheckpointWalker checkpoints(std::move(cursor), checker_, watched());
-  SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerBreak> broken, FirstBreak(checkpoints));
+  if (!incremental()) {
+    SVIDD_ASSIGN_OR_RETURN(report_.certificates, snapshot_.CountCertificates());
+  }
+  SVIDD_ASSIGN_OR_RETURN(std::optional<absl::StatusOr<LedgerCheckpoint>> anchor, Anchor());
+  const int64_t after = anchor.has_value() && anchor->ok() ? (*anchor)->event_seq : 0;
+  SVIDD_ASSIGN_OR_RETURN(
+      internal::Statement cursor,
+      snapshot_.Checkpoints(incremental() ? std::optional<int64_t>(after) : std::nullopt));
+  CheckpointWalker checkpoints(std::move(cursor), checker_);
+  std::optional<LedgerBreak> broken;
+  if (anchor.has_value()) {
+    SVIDD_ASSIGN_OR_RETURN(std::optional<std::string> stored, snapshot_.EventHashAt(after));
+    SVIDD_ASSIGN_OR_RETURN(broken, checkpoints.StartAt(anchor_id_, std::move(*anchor), stored));
+    if (!broken.has_value()) start_ = ChainHead{after, *stored};
+  }
+  last_ = start_;
+  if (!broken.has_value()) {
+    SVIDD_ASSIGN_OR_RETURN(broken, FirstBreak(checkpoints));
+  }
   report_.events = last_.seq;
+  report_.events_verified = events_verified_;
+  report_.trusted_up_to = start_.seq;
   report_.head_hash = last_.hash;
   report_.checkpoints = checkpoints.verified();
   if (checkpoints.latest().has_value()) {
@@ -80,8 +109,24 @@ absl::StatusOr<LedgerVerification> Run::Verify() {
     report_.last_signed_at = checkpoints.latest()->signed_at;
   }
   report_.first_break = std::move(broken);
-  if (report_.intact()) AddWarnings(checkpoints);
+  if (report_.intact()) AddWarnings();
   return std::move(report_);
+}
+
+// The checkpoint an incremental run starts from: the newest for an event that exists (newer
+// ones are truncations the walk reports when the log ends); an unreadable one as its error.
+// nullopt for a full walk, or when nothing was signed.
+absl::StatusOr<std::optional<absl::StatusOr<LedgerCheckpoint>>> Run::Anchor() {
+  if (!incremental()) return std::nullopt;
+  SVIDD_ASSIGN_OR_RETURN(std::optional<ChainHead> end, snapshot_.LastEvent());
+  if (!end.has_value()) return std::nullopt;
+  absl::StatusOr<std::optional<LedgerCheckpoint>> newest =
+      snapshot_.NewestCheckpointUpTo(end->seq, anchor_id_);
+  using Anchored = std::optional<absl::StatusOr<LedgerCheckpoint>>;
+  if (absl::IsDataLoss(newest.status())) return Anchored(newest.status());  // a break, below
+  SVIDD_RETURN_IF_ERROR(newest.status());
+  if (!newest->has_value()) return std::nullopt;
+  return Anchored(std::move(**newest));
 }
 
 // In the order a reader meets them: along the chain, then past its end, then outside it.
@@ -96,12 +141,13 @@ absl::StatusOr<std::optional<LedgerBreak>> Run::FirstBreak(CheckpointWalker& che
 }
 
 absl::StatusOr<std::optional<LedgerBreak>> Run::Walk(CheckpointWalker& checkpoints) {
-  SVIDD_ASSIGN_OR_RETURN(std::optional<int64_t> duplicate, snapshot_.FirstDuplicateEvent());
-  ChainWalker walker(snapshot_, duplicate);
-  SVIDD_ASSIGN_OR_RETURN(internal::Statement events, snapshot_.Events());
-  const LedgerCheckpoint* file = watched();
+  SVIDD_ASSIGN_OR_RETURN(std::optional<int64_t> duplicate,
+                         snapshot_.FirstDuplicateEvent(start_.seq));
+  ChainWalker walker(snapshot_, duplicate, start_);
+  SVIDD_ASSIGN_OR_RETURN(internal::Statement events, snapshot_.Events(start_.seq));
   for (;;) {
     last_ = walker.head();
+    events_verified_ = walker.verified();
     SVIDD_ASSIGN_OR_RETURN(bool row, events.Step());
     if (!row) return std::nullopt;
     absl::StatusOr<LedgerEvent> event = internal::ReadEventRow(internal::StatementRow(events));
@@ -113,12 +159,12 @@ absl::StatusOr<std::optional<LedgerBreak>> Run::Walk(CheckpointWalker& checkpoin
     if (broken.has_value()) return broken;
     SVIDD_ASSIGN_OR_RETURN(broken, checkpoints.CatchUp(walker.head()));
     if (broken.has_value()) return broken;
-    if (file != nullptr && file->event_seq == walker.head().seq) {
-      hash_at_head_file_ = walker.head().hash;
-    }
   }
 }
 
+// After the walk: the file's checkpoint must be authentic, for an event that still exists
+// with the hash it signed (looked up, so this holds when the walk started past it), and be
+// one of the stored checkpoints.
 absl::StatusOr<std::optional<LedgerBreak>> Run::CheckHeadFile(const CheckpointWalker& checkpoints) {
   if (!head_file_.present) {
     if (checkpoints.verified() == 0 || !head_file_.configured) return std::nullopt;
@@ -141,13 +187,15 @@ absl::StatusOr<std::optional<LedgerBreak>> Run::CheckHeadFile(const CheckpointWa
                                   " but the log ends at seq ", last_.seq, ": events ",
                                   last_.seq + 1, "..", c.event_seq, " were removed"));
   }
-  if (hash_at_head_file_ != c.head_hash) {
+  SVIDD_ASSIGN_OR_RETURN(std::optional<std::string> stored, snapshot_.EventHashAt(c.event_seq));
+  if (stored != c.head_hash) {
     return MakeBreak(BreakKind::kCheckpointMismatch, kLedgerHeadFileName, c.event_seq, c.event_seq,
                      "",
                      absl::StrCat("ledger-head.json signed another hash for seq ", c.event_seq,
                                   ": events up to seq ", c.event_seq, " were rewritten"));
   }
-  if (!checkpoints.saw_watched()) {
+  SVIDD_ASSIGN_OR_RETURN(bool stored_checkpoint, snapshot_.HasCheckpoint(c));
+  if (!stored_checkpoint) {
     return MakeBreak(BreakKind::kCheckpointMissing, kLedgerHeadFileName, c.event_seq, c.event_seq,
                      "",
                      absl::StrCat("the checkpoint of seq ", c.event_seq,
@@ -157,9 +205,17 @@ absl::StatusOr<std::optional<LedgerBreak>> Run::CheckHeadFile(const CheckpointWa
   return std::nullopt;
 }
 
+absl::StatusOr<std::optional<internal::UncoveredCertificate>> Run::FirstUncoveredCertificate() {
+  if (!incremental()) return snapshot_.FirstUncoveredCertificate();
+  // Rows are appended in event order: those the trusted prefix vouches for come up to the
+  // row of its last issuance.
+  SVIDD_ASSIGN_OR_RETURN(int64_t prefix_rows, snapshot_.LastIssuedCertificateSeqUpTo(start_.seq));
+  return snapshot_.FirstUncoveredCertificateAfter(prefix_rows);
+}
+
 absl::StatusOr<std::optional<LedgerBreak>> Run::CheckCoverage() {
   SVIDD_ASSIGN_OR_RETURN(std::optional<internal::UncoveredCertificate> row,
-                         snapshot_.FirstUncoveredCertificate());
+                         FirstUncoveredCertificate());
   if (!row.has_value()) return std::nullopt;
   if (row->issuance_missing) {
     return MakeBreak(BreakKind::kCertificateWithoutEvent, "certificates", row->seq, 0,
@@ -173,7 +229,7 @@ absl::StatusOr<std::optional<LedgerBreak>> Run::CheckCoverage() {
                                 "changed outside svidd"));
 }
 
-void Run::AddWarnings(const CheckpointWalker& checkpoints) {
+void Run::AddWarnings() {
   const int64_t signed_up_to = report_.last_signed_seq;
   if (signed_up_to < last_.seq) {
     report_.warnings.push_back(
@@ -193,15 +249,21 @@ void Run::AddWarnings(const CheckpointWalker& checkpoints) {
   }
 }
 
-// A private directory for the SQLite copy of a PostgreSQL ledger, removed afterwards.
+// A private directory in `scratch` for the SQLite copy of a PostgreSQL ledger, removed
+// afterwards.
 class TempCopy {
  public:
-  static absl::StatusOr<TempCopy> Create() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "svidd-verify-XXXXXX").string();
+  static absl::StatusOr<TempCopy> Create(const std::filesystem::path& scratch) {
+    if (scratch.empty()) {
+      return absl::InvalidArgumentError(
+          "verifying a PostgreSQL ledger needs a scratch directory (the data directory) for its "
+          "snapshot");
+    }
+    std::string tmpl = (scratch / "ledger-verify-XXXXXX").string();
     if (mkdtemp(tmpl.data()) == nullptr) {
-      return absl::InternalError(absl::StrCat("creating a directory in ",
-                                              std::filesystem::temp_directory_path().string(),
-                                              " for the ledger's snapshot failed"));
+      return absl::InternalError(
+          absl::StrCat("creating a directory in ", scratch.string(),
+                       " for the ledger's snapshot failed: ", std::strerror(errno)));
     }
     return TempCopy(tmpl);
   }
@@ -231,6 +293,17 @@ LedgerVerifierOptions LedgerVerifierOptions::ForDataDir(const std::filesystem::p
           layout.retired_roots()};
 }
 
+LedgerVerifierOptions LedgerVerifierOptions::ForLedger(const std::filesystem::path& data_dir,
+                                                       const std::filesystem::path& ca_dir,
+                                                       const std::string& ledger_uri) {
+  LedgerVerifierOptions options = ForDataDir(data_dir, ca_dir);
+  if (ledger_uri.empty()) return options;
+  options.ledger_uri = ledger_uri;
+  options.scratch_dir = data_dir;
+  options.head_file_policy = HeadFilePolicy::kOptional;
+  return options;
+}
+
 absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions options) {
   absl::StatusOr<std::string> pem = ReadFileToString(options.trust_bundle);
   if (!pem.ok()) return Prefixed(options.trust_bundle, pem.status());
@@ -250,19 +323,26 @@ absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions opti
 }
 
 absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
-  absl::StatusOr<HeadFile> head_file = ReadHead(options_.head_file);
+  absl::StatusOr<HeadFile> head_file = ReadHead(options_.head_file, options_.head_file_policy);
   if (!head_file.ok()) return Prefixed(options_.head_file, head_file.status());
   std::optional<TempCopy> copy;
   std::filesystem::path path = options_.ledger_path;
   if (!options_.ledger_uri.empty()) {
-    absl::StatusOr<TempCopy> made = TempCopy::Create();
+    absl::StatusOr<TempCopy> made = TempCopy::Create(options_.scratch_dir);
     if (!made.ok()) return made.status();
     copy.emplace(std::move(*made));
     path = copy->file();
-    SVIDD_RETURN_IF_ERROR(internal::CopyPostgresLedgerToSqlite(options_.ledger_uri, path));
+    internal::PgCopyScope scope;
+    if (options_.scope == VerificationScope::kFromNewestCheckpoint) {
+      scope.from_newest_checkpoint = true;
+      if (head_file->present && head_file->checkpoint.ok()) {
+        scope.head_file_seq = head_file->checkpoint->event_seq;
+      }
+    }
+    SVIDD_RETURN_IF_ERROR(internal::CopyPostgresLedgerToSqlite(options_.ledger_uri, path, scope));
   }
   SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<ChainSnapshot> snapshot, ChainSnapshot::Open(path));
-  Run run(*snapshot, roots_, *head_file);
+  Run run(*snapshot, roots_, *head_file, options_.scope);
   return run.Verify();
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/ledger/postgres_ledger.h"
 
 namespace svidd::internal {
 namespace {
@@ -48,7 +49,7 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::s
   PgConnPtr conn(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (conn == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return absl::UnavailableError(Trimmed(PQerrorMessage(conn.get())));
+    return absl::UnavailableError(RedactLibpqMessage(Trimmed(PQerrorMessage(conn.get())), uri));
   }
   std::unique_ptr<PgConnection> c(new PgConnection(std::move(conn), uri, read_only));
   if (read_only) {

@@ -16,17 +16,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "svidd/ledger/pg_handles.h"
 
 namespace svidd::internal {
 
-struct PgConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct PgResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgConnPtr = std::unique_ptr<PGconn, PgConnDeleter>;
-using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
+using ::svidd::PgConnPtr;  // svidd/ledger/pg_handles.h
+using ::svidd::PgResultPtr;
 
 // A parameter in text form; nullopt is SQL NULL.
 using PgParam = std::optional<std::string>;

@@ -1,5 +1,8 @@
 #include "ledger/pg_snapshot_copy.h"
 
+#include <algorithm>
+#include <string_view>
+
 #include "absl/strings/str_cat.h"
 #include "ledger/pg_connection.h"
 #include "ledger/pg_migrations.h"
@@ -22,6 +25,51 @@ struct TableCopy {
   const char* order;
 };
 
+// The rows a verification from the newest checkpoint reads (PgCopyScope): WHERE clauses per
+// table, each driven by an index, given F and the certificates.seq of the last row F's
+// prefix vouches for.
+struct RowFilter {
+  std::string certificates;
+  std::string ledger_events;
+  std::string ledger_checkpoints;
+
+  const std::string& For(const TableCopy& t) const {
+    if (std::string_view(t.table) == "certificates") return certificates;
+    if (std::string_view(t.table) == "ledger_events") return ledger_events;
+    return ledger_checkpoints;
+  }
+};
+
+RowFilter FilterFrom(int64_t from_seq, int64_t prefix_rows) {
+  const std::string serials =
+      absl::StrCat("serial IN (SELECT serial FROM ledger_events WHERE seq >= ", from_seq,
+                   " UNION SELECT serial FROM certificates WHERE seq > ", prefix_rows,
+                   " UNION SELECT serial FROM certificates WHERE revoked_at IS NOT NULL)");
+  return RowFilter{" WHERE " + serials, " WHERE " + serials,
+                   absl::StrCat(" WHERE event_seq >= ", from_seq)};
+}
+
+// F (PgCopyScope) and the certificates.seq of the row of the last issuance at or before it;
+// nullopt when there is no checkpoint to start from (copy everything).
+absl::StatusOr<std::optional<RowFilter>> ScopeFilter(PgConnection& pg, const PgCopyScope& scope) {
+  if (!scope.from_newest_checkpoint) return std::nullopt;
+  SVIDD_ASSIGN_OR_RETURN(
+      PgResult newest,
+      pg.Exec("SELECT COALESCE(MAX(event_seq), 0) FROM ledger_checkpoints"
+              " WHERE event_seq <= (SELECT COALESCE(MAX(seq), 0) FROM ledger_events)"));
+  int64_t from = newest.Int64(0, 0);
+  if (scope.head_file_seq.has_value() && *scope.head_file_seq >= 1) {
+    from = std::min(from, *scope.head_file_seq);
+  }
+  if (from <= 0) return std::nullopt;
+  SVIDD_ASSIGN_OR_RETURN(
+      PgResult prefix,
+      pg.Exec(absl::StrCat("SELECT COALESCE((SELECT c.seq FROM certificates c WHERE c.serial ="
+                           " (SELECT serial FROM ledger_events WHERE seq <= ",
+                           from, " AND kind = 'issued' ORDER BY seq DESC LIMIT 1)), 0)")));
+  return FilterFrom(from, prefix.Int64(0, 0));
+}
+
 constexpr TableCopy kTables[] = {
     {"certificates",
      "seq, serial, spiffe_id, kind, issued_at, not_before, not_after, issuer_serial,"
@@ -36,10 +84,11 @@ constexpr TableCopy kTables[] = {
 // Integer columns go in as integers, so the copy compares and sorts as the original does.
 bool IsIntegerColumn(Oid type) { return type == 20 || type == 23 || type == 21; }
 
-absl::Status CopyTable(PgConnection& pg, sqlite3* db, const TableCopy& t) {
+absl::Status CopyTable(PgConnection& pg, sqlite3* db, const TableCopy& t,
+                       const std::string& where) {
   SVIDD_RETURN_IF_ERROR(
       pg.Exec(absl::StrCat("DECLARE copy_", t.table, " NO SCROLL CURSOR FOR SELECT ", t.columns,
-                           " FROM ", t.table, " ORDER BY ", t.order))
+                           " FROM ", t.table, where, " ORDER BY ", t.order))
           .status());
   std::string placeholders;
   for (int i = 1; i <= t.count; ++i) absl::StrAppend(&placeholders, i > 1 ? ", " : "", "?", i);
@@ -73,7 +122,8 @@ absl::Status CopyTable(PgConnection& pg, sqlite3* db, const TableCopy& t) {
 
 }  // namespace
 
-absl::Status CopyPostgresLedgerToSqlite(const std::string& uri, const std::filesystem::path& path) {
+absl::Status CopyPostgresLedgerToSqlite(const std::string& uri, const std::filesystem::path& path,
+                                        const PgCopyScope& scope) {
   const std::string name = RedactLedgerUri(uri);
   auto named = [&](const absl::Status& s) {
     return absl::Status(s.code(), absl::StrCat("ledger ", name, ": ", s.message()));
@@ -96,8 +146,11 @@ absl::Status CopyPostgresLedgerToSqlite(const std::string& uri, const std::files
   absl::Status copied = (*pg)->InTransaction([&]() -> absl::Status {
     SVIDD_RETURN_IF_ERROR(
         (*pg)->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").status());
+    SVIDD_ASSIGN_OR_RETURN(std::optional<RowFilter> filter, ScopeFilter(**pg, scope));
     return InImmediateTransaction(db, [&]() -> absl::Status {
-      for (const TableCopy& t : kTables) SVIDD_RETURN_IF_ERROR(CopyTable(**pg, db, t));
+      for (const TableCopy& t : kTables) {
+        SVIDD_RETURN_IF_ERROR(CopyTable(**pg, db, t, filter.has_value() ? filter->For(t) : ""));
+      }
       return absl::OkStatus();
     });
   });

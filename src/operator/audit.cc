@@ -81,14 +81,8 @@ int AuditReport::Count(AuditSeverity severity) const {
 LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& data_dir,
                                                  const std::filesystem::path& ca_dir,
                                                  const std::string& ledger_uri) {
-  LedgerVerifierOptions defaults = LedgerVerifierOptions::ForDataDir(data_dir, ca_dir);
-  defaults.ledger_uri = ledger_uri;
-  return [defaults](TimePoint) -> std::vector<AuditFinding> {
-    LedgerVerifierOptions options = defaults;
-    // A PostgreSQL ledger's head file is a replica's; one that never signed has none.
-    if (!options.ledger_uri.empty() && !std::filesystem::exists(options.head_file)) {
-      options.head_file.clear();
-    }
+  LedgerVerifierOptions options = LedgerVerifierOptions::ForLedger(data_dir, ca_dir, ledger_uri);
+  return [options](TimePoint) -> std::vector<AuditFinding> {
     auto verifier = LedgerVerifier::Create(options);
     auto report = verifier.ok() ? verifier->Verify() : verifier.status();
     if (!report.ok()) {

@@ -34,18 +34,9 @@ std::vector<std::string> DefaultValues(const CLI::Option& opt) {
 
 std::string RedactConfigValue(const std::string& name, const std::string& value) {
   if (NamesASecret(name)) return "REDACTED";
-  if (name == "ledger") return RedactLedgerUri(value);  // also password=... parameters
-  // scheme://user:password@host... (a libpq URI, a URL with credentials): keep the user.
-  const size_t scheme_end = value.find("://");
-  if (scheme_end == std::string::npos) return value;
-  const size_t authority = scheme_end + 3;
-  const size_t authority_end = value.find_first_of("/?#", authority);
-  const size_t at =
-      value.rfind('@', authority_end == std::string::npos ? value.size() : authority_end);
-  if (at == std::string::npos || at < authority) return value;
-  const size_t colon = value.find(':', authority);
-  if (colon == std::string::npos || colon > at) return value;
-  return value.substr(0, colon + 1) + "REDACTED" + value.substr(at);
+  // scheme://user:password@host... (a libpq URI, a URL with credentials; the user is kept)
+  // and password=... parameters: the one redactor every ledger message uses.
+  return RedactLedgerUri(value);
 }
 
 std::string YamlConfig::to_config(const CLI::App* app, bool default_also, bool, std::string) const {

@@ -12,7 +12,7 @@ namespace svidd {
 
 // `value` of option `name` as it may be printed: REDACTED for an option that holds a secret
 // (a name with password, secret or token, unless it is a *-file path), and the password of a
-// scheme://user:password@host URL replaced by REDACTED.
+// scheme://user:password@host URL (and a password=... parameter) replaced by *** (RedactLedgerUri).
 std::string RedactConfigValue(const std::string& name, const std::string& value);
 
 // to_config() writes every value through RedactConfigValue: its output never holds a secret.

@@ -68,21 +68,31 @@ class LedgerCheckpointerTest : public ::testing::Test {
     absl::StatusOr<std::string> out = RunSqlite3(dir_.File("ledger.db"), WithoutGuards(sql));
     ASSERT_TRUE(out.ok()) << out.status();
   }
-  LedgerVerification Verify() {
-    auto verifier = LedgerVerifier::Create(
-        {dir_.File("ledger.db"), dir_.File(kLedgerHeadFileName), dir_.File("root-cert.pem")});
+  LedgerVerification Verify(VerificationScope scope = VerificationScope::kFull) {
+    LedgerVerifierOptions options{dir_.File("ledger.db"), dir_.File(kLedgerHeadFileName),
+                                  dir_.File("root-cert.pem")};
+    options.scope = scope;
+    auto verifier = LedgerVerifier::Create(std::move(options));
     EXPECT_TRUE(verifier.ok()) << verifier.status();
     auto report = verifier->Verify();
     EXPECT_TRUE(report.ok()) << report.status();
     return report.value_or(LedgerVerification{});
   }
-  void ExpectBreak(BreakKind kind, const std::string& where, int64_t row) {
-    LedgerVerification report = Verify();
-    ASSERT_FALSE(report.intact());
-    EXPECT_EQ(BreakKindName(report.first_break->kind), std::string(BreakKindName(kind)))
-        << report.first_break->detail;
-    EXPECT_EQ(report.first_break->where, where) << report.first_break->detail;
-    EXPECT_EQ(report.first_break->row, row) << report.first_break->detail;
+  // The same break from `svidctl ledger verify` and, unless `full_walk_only`, from svidd's
+  // start-up check (which trusts the chain up to the newest checkpoint).
+  void ExpectBreak(BreakKind kind, const std::string& where, int64_t row,
+                   bool full_walk_only = false) {
+    for (VerificationScope scope :
+         {VerificationScope::kFull, VerificationScope::kFromNewestCheckpoint}) {
+      if (full_walk_only && scope != VerificationScope::kFull) continue;
+      SCOPED_TRACE(scope == VerificationScope::kFull ? "full walk" : "from the newest checkpoint");
+      LedgerVerification report = Verify(scope);
+      ASSERT_FALSE(report.intact());
+      EXPECT_EQ(BreakKindName(report.first_break->kind), std::string(BreakKindName(kind)))
+          << report.first_break->detail;
+      EXPECT_EQ(report.first_break->where, where) << report.first_break->detail;
+      EXPECT_EQ(report.first_break->row, row) << report.first_break->detail;
+    }
   }
 
   TempDir dir_;
@@ -236,6 +246,13 @@ TEST_F(CheckpointTamperTest, IntactWithBothCheckpointsVerified) {
   EXPECT_EQ(report.checkpoints, 2);
   EXPECT_EQ(report.last_signed_seq, 4);
   EXPECT_EQ(report.last_signed_at, clock_.Now());
+  // At start-up: the newest checkpoint is checked, nothing after it is left to walk.
+  LedgerVerification start = Verify(VerificationScope::kFromNewestCheckpoint);
+  ASSERT_TRUE(start.intact()) << start.first_break->detail;
+  EXPECT_EQ(start.checkpoints, 1);
+  EXPECT_EQ(start.trusted_up_to, 4);
+  EXPECT_EQ(start.events_verified, 0);
+  EXPECT_EQ(start.last_signed_seq, 4);
 }
 
 TEST_F(CheckpointTamperTest, LastEventDeletedIsATruncationAfterTheCheckpoint) {
@@ -300,8 +317,22 @@ TEST_F(CheckpointTamperTest, SignatureOrAlgorithmEditedIsABadSignature) {
     SCOPED_TRACE(name);
     ASSERT_TRUE(WriteFileAtomically(dir_.File("ledger.db"), pristine).ok());
     Tamper(sql);
-    ExpectBreak(BreakKind::kBadSignature, "ledger_checkpoints", 1);
+    // Checkpoint 1 is inside the prefix that checkpoint 2 signs: start-up trusts it.
+    ExpectBreak(BreakKind::kBadSignature, "ledger_checkpoints", 1, /*full_walk_only=*/true);
+    EXPECT_TRUE(Verify(VerificationScope::kFromNewestCheckpoint).intact());
   }
+}
+
+TEST_F(CheckpointTamperTest, NewestSignatureEditedIsABadSignatureAtStartToo) {
+  Tamper(
+      "UPDATE ledger_checkpoints SET signature = replace(signature, substr(signature,"
+      " 20, 1), CASE substr(signature, 20, 1) WHEN '0' THEN '1' ELSE '0' END) WHERE id = 2");
+  ExpectBreak(BreakKind::kBadSignature, "ledger_checkpoints", 2);
+}
+
+TEST_F(CheckpointTamperTest, NewestCheckpointUnreadableIsABadSignatureAtStartToo) {
+  Tamper("UPDATE ledger_checkpoints SET signature = 'zz' WHERE id = 2");
+  ExpectBreak(BreakKind::kBadSignature, "ledger_checkpoints", 2);
 }
 
 TEST_F(CheckpointTamperTest, ACheckpointReSignedWithAForeignKeyIsUntrusted) {

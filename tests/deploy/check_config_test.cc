@@ -98,6 +98,9 @@ TEST(CheckConfigTest, SecretsAreRedacted) {
       {"ledger", "postgresql://svidd:hunter2@db.example:5432/svidd?sslmode=verify-full",
        "postgresql://svidd:***@db.example:5432/svidd?sslmode=verify-full"},
       {"ledger", "postgresql://svidd:p@ss@db/svidd", "postgresql://svidd:***@db/svidd"},
+      {"ledger", "postgresql://svidd:pa/ss@db/svidd", "postgresql://svidd:***@db/svidd"},
+      {"ledger", "host=db password=hunter2 dbname=svidd", "host=db password=*** dbname=svidd"},
+      {"jwks-url", "https://svidd:pa/ss@host/x", "https://svidd:***@host/x"},
       {"jwks-url", "https://kubernetes.default.svc/openid/v1/jwks",
        "https://kubernetes.default.svc/openid/v1/jwks"},
       {"jwks-url", "https://user@host/x", "https://user@host/x"},
@@ -117,7 +120,7 @@ TEST(CheckConfigTest, SecretsAreRedacted) {
                    "--jwt-issuer", "https://issuer.example"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("https://svidd:REDACTED@issuer.example/openid/v1/jwks"), std::string::npos)
+  EXPECT_NE(r.out.find("https://svidd:***@issuer.example/openid/v1/jwks"), std::string::npos)
       << r.out;
 }
 

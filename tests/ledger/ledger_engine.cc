@@ -1,9 +1,9 @@
 #include "ledger/ledger_engine.h"
 
-#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "support/postgres/postgres_server.h"
+#include "svidd/ledger/pg_handles.h"
 
 namespace svidd::testing {
 
@@ -39,15 +39,12 @@ std::unique_ptr<Ledger> EngineTest::Open(EngineOptions options) {
 absl::Status EngineTest::ExecRawSql(const std::string& sql, const std::string& where) {
   const std::string& store = where.empty() ? location_ : where;
   if (postgres()) {
-    PGconn* conn = PQconnectdb(store.c_str());
-    PGresult* res = PQexec(conn, sql.c_str());
-    const ExecStatusType st = PQresultStatus(res);
-    absl::Status out = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
-                           ? absl::OkStatus()
-                           : absl::InternalError(PQresultErrorMessage(res));
-    PQclear(res);
-    PQfinish(conn);
-    return out;
+    PgConnPtr conn(PQconnectdb(store.c_str()));
+    PgResultPtr res(PQexec(conn.get(), sql.c_str()));
+    const ExecStatusType st = PQresultStatus(res.get());
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
+               ? absl::OkStatus()
+               : absl::InternalError(PQresultErrorMessage(res.get()));
   }
   sqlite3* raw = nullptr;
   if (sqlite3_open(store.c_str(), &raw) != SQLITE_OK) {

@@ -42,12 +42,17 @@ std::string TestSerial(int i) {
   return buf;
 }
 
+const Authority& TestLedgerAuthority() {
+  static const std::shared_ptr<const Authority>* authority =
+      new std::shared_ptr<const Authority>(MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value());
+  return **authority;
+}
+
 namespace {
 
 LedgerVerification VerifyWith(LedgerVerifierOptions options) {
-  static const std::string* root =
-      new std::string(MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value()->root_bundle_pem());
-  EXPECT_TRUE(WriteFileAtomically(options.trust_bundle, *root).ok());
+  EXPECT_TRUE(
+      WriteFileAtomically(options.trust_bundle, TestLedgerAuthority().root_bundle_pem()).ok());
   absl::StatusOr<LedgerVerifier> verifier = LedgerVerifier::Create(std::move(options));
   EXPECT_TRUE(verifier.ok()) << verifier.status();
   if (!verifier.ok()) return {};
@@ -58,14 +63,19 @@ LedgerVerification VerifyWith(LedgerVerifierOptions options) {
 
 }  // namespace
 
-LedgerVerification VerifyLedgerFile(const std::filesystem::path& db) {
-  return VerifyWith(
-      {db, db.parent_path() / kLedgerHeadFileName, db.parent_path() / "root-cert.pem"});
+LedgerVerification VerifyLedgerFile(const std::filesystem::path& db, VerificationScope scope) {
+  LedgerVerifierOptions options{db, db.parent_path() / kLedgerHeadFileName,
+                                db.parent_path() / "root-cert.pem"};
+  options.scope = scope;
+  return VerifyWith(std::move(options));
 }
 
-LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir) {
+LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir,
+                                   VerificationScope scope) {
   LedgerVerifierOptions options{"", dir / kLedgerHeadFileName, dir / "root-cert.pem"};
   options.ledger_uri = uri;
+  options.scratch_dir = dir;
+  options.scope = scope;
   return VerifyWith(std::move(options));
 }
 

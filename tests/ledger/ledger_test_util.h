@@ -10,6 +10,8 @@
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/ledger/ledger_verification.h"
+#include "svidd/ledger/ledger_verifier.h"
+#include "svidd/pki/authority.h"
 
 namespace svidd::testing {
 
@@ -27,12 +29,17 @@ std::unique_ptr<internal::SqliteLedger> OpenTestLedger(const std::filesystem::pa
 // Six hex digits of `i`: distinct serials for bulk tests.
 std::string TestSerial(int i);
 
-// LedgerVerifier on `db`, with ledger-head.json looked for beside it and a fresh test root as
-// the trust bundle (enough for ledgers without checkpoints). Fails the test, and returns an
-// empty report, if verification cannot run at all.
-LedgerVerification VerifyLedgerFile(const std::filesystem::path& db);
+// The CA whose root the verifications below trust: sign checkpoints with it.
+const Authority& TestLedgerAuthority();
+
+// LedgerVerifier on `db`, with ledger-head.json looked for beside it and
+// TestLedgerAuthority()'s root as the trust bundle. Fails the test, and returns an empty
+// report, if verification cannot run at all.
+LedgerVerification VerifyLedgerFile(const std::filesystem::path& db,
+                                    VerificationScope scope = VerificationScope::kFull);
 // The same for the PostgreSQL ledger at `uri`, with `dir` standing for a replica's data
-// directory (its ledger-head.json and the trust bundle).
-LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir);
+// directory (its ledger-head.json, the trust bundle, the scratch space).
+LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir,
+                                   VerificationScope scope = VerificationScope::kFull);
 
 }  // namespace svidd::testing

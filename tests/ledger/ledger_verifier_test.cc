@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "ca/ledger_checkpointer.h"
 #include "ledger/ledger_engine.h"
 #include "ledger/ledger_test_util.h"
 #include "support/ledger/sqlite_tool.h"
@@ -27,6 +28,7 @@ using ::svidd::testing::kBaseUnix;
 using ::svidd::testing::MakeRecord;
 using ::svidd::testing::RunSqlite3;
 using ::svidd::testing::TempDir;
+using ::svidd::testing::TestLedgerAuthority;
 using ::svidd::testing::VerifyLedgerFile;
 using ::svidd::testing::WithoutGuards;
 using ::testing::HasSubstr;
@@ -59,10 +61,11 @@ class LedgerVerifierTest : public ::svidd::testing::EngineTest {
         RunSqlite3(where.empty() ? location() : where, WithoutGuards(sql));
     ASSERT_TRUE(out.ok()) << out.status();
   }
-  LedgerVerification Verify(const std::string& where = "") {
+  LedgerVerification Verify(const std::string& where = "",
+                            VerificationScope scope = VerificationScope::kFull) {
     const std::string store = where.empty() ? location() : where;
-    if (postgres()) return ::svidd::testing::VerifyLedgerUri(store, dir_.path());
-    return VerifyLedgerFile(store);
+    if (postgres()) return ::svidd::testing::VerifyLedgerUri(store, dir_.path(), scope);
+    return VerifyLedgerFile(store, scope);
   }
   // Appends a correctly hashed event after the head, as someone who knows the format would.
   void AppendForged(EventKind kind, const std::string& serial, const std::string& content) {
@@ -254,6 +257,130 @@ TEST(LedgerVerifierSetupTest, MissingTrustBundleOrLedgerIsAnErrorNotABreak) {
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace svidd
+
+namespace svidd {
+namespace {
+
+// svidd's start-up check (VerificationScope::kFromNewestCheckpoint) on both engines: the 8
+// events above signed by the CA (checkpoint 1 at seq 8, ledger-head.json beside the store),
+// then 09 and 0a issued after it (events 9 and 10, certificates rows 7 and 8).
+class StartUpVerificationTest : public LedgerVerifierTest {
+ protected:
+  void SetUp() override {
+    LedgerVerifierTest::SetUp();
+    if (HasFatalFailure()) return;
+    std::unique_ptr<Ledger> ledger = Open();
+    ASSERT_NE(ledger, nullptr);
+    ca::LedgerCheckpointer checkpointer(*ledger, {dir_.File(kLedgerHeadFileName)});
+    ASSERT_TRUE(checkpointer.Checkpoint(TestLedgerAuthority(), kBase + std::chrono::hours(1)).ok());
+    ASSERT_TRUE(ledger->RecordIssuance(MakeRecord("09")).ok());
+    ASSERT_TRUE(ledger->RecordIssuance(MakeRecord("0a")).ok());
+  }
+  LedgerVerification VerifyAtStart(const std::string& where = "") {
+    return Verify(where, VerificationScope::kFromNewestCheckpoint);
+  }
+  // `sql` on a copy of the store; the copy's location.
+  std::string TamperedCopy(const std::string& sql) {
+    absl::StatusOr<std::string> copy = CopyStore();
+    EXPECT_TRUE(copy.ok()) << copy.status();
+    Tamper(sql, copy.value_or(""));
+    return copy.value_or("");
+  }
+};
+SVIDD_INSTANTIATE_FOR_EVERY_ENGINE(StartUpVerificationTest);
+
+TEST_P(StartUpVerificationTest, RecomputesOnlyTheEventsAfterTheNewestCheckpoint) {
+  LedgerVerification start = VerifyAtStart();
+  ASSERT_TRUE(start.intact()) << start.first_break->detail;
+  EXPECT_EQ(start.trusted_up_to, 8);
+  EXPECT_EQ(start.events_verified, 2);
+  EXPECT_EQ(start.events, 10);
+  EXPECT_EQ(start.checkpoints, 1);
+  EXPECT_EQ(start.last_signed_seq, 8);
+  ASSERT_EQ(start.warnings.size(), 1u);
+  EXPECT_EQ(start.warnings[0].kind, WarningKind::kNotYetSigned);
+
+  LedgerVerification full = Verify();
+  ASSERT_TRUE(full.intact()) << full.first_break->detail;
+  EXPECT_EQ(full.trusted_up_to, 0);
+  EXPECT_EQ(full.events_verified, 10);
+  EXPECT_EQ(full.head_hash, start.head_hash);
+}
+
+TEST_P(StartUpVerificationTest, TamperingAfterTheCheckpointOrBehindTheHeadIsCaughtAtStart) {
+  const std::vector<TamperCase> cases = {
+      {"certificate row edited",
+       "UPDATE certificates SET spiffe_id = 'spiffe://evil' WHERE serial = '0a'",
+       BreakKind::kCertificateEdited, "certificates", 8, 10, "0a"},
+      {"event edited", "UPDATE ledger_events SET at = at + 1 WHERE seq = 9",
+       BreakKind::kEventEdited, "ledger_events", 9, 9, "09"},
+      {"event deleted", "DELETE FROM ledger_events WHERE seq = 9", BreakKind::kEventMissing,
+       "ledger_events", 9, 9, ""},
+      {"events reordered",
+       "UPDATE ledger_events SET seq = -9 WHERE seq = 9; UPDATE ledger_events SET seq = 9 WHERE "
+       "seq = 10; UPDATE ledger_events SET seq = 10 WHERE seq = -9",
+       BreakKind::kEventsReordered, "ledger_events", 9, 9, "0a"},
+      {"unsigned last event deleted", "DELETE FROM ledger_events WHERE seq = 10",
+       BreakKind::kCertificateWithoutEvent, "certificates", 8, 0, "0a"},
+      {"a signed row revoked without its event",
+       "UPDATE certificates SET status = 'revoked', revoked_at = 1750000000 WHERE serial = '03'",
+       BreakKind::kRevocationWithoutEvent, "certificates", 3, 0, "03"},
+      {"rolled back to before the checkpoint",
+       "DELETE FROM ledger_events WHERE seq >= 5; DELETE FROM ledger_checkpoints",
+       BreakKind::kTruncated, kLedgerHeadFileName, 8, 8, ""},
+      {"rolled back with the checkpoint kept", "DELETE FROM ledger_events WHERE seq >= 5",
+       BreakKind::kTruncated, "ledger_checkpoints", 1, 8, ""},
+      {"newest checkpoint re-pointed",
+       "UPDATE ledger_checkpoints SET head_hash = (SELECT hash FROM ledger_events WHERE seq = 1),"
+       " event_seq = 1",
+       BreakKind::kBadSignature, "ledger_checkpoints", 1, 1, ""},
+  };
+  for (const TamperCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    LedgerVerification report = VerifyAtStart(TamperedCopy(c.sql));
+    ASSERT_FALSE(report.intact());
+    const LedgerBreak& b = *report.first_break;
+    EXPECT_EQ(BreakKindName(b.kind), std::string(BreakKindName(c.kind))) << b.detail;
+    EXPECT_EQ(b.where, c.where) << b.detail;
+    EXPECT_EQ(b.row, c.row) << b.detail;
+    EXPECT_EQ(b.event_seq, c.event_seq) << b.detail;
+    EXPECT_EQ(b.serial_hex, c.serial) << b.detail;
+  }
+}
+
+// The standard trade-off: start-up trusts what the CA signed; `svidctl ledger verify` (the
+// full walk, also run by `svidctl audit`) is what finds an edit inside the signed prefix.
+TEST_P(StartUpVerificationTest, TamperingBeforeTheCheckpointIsLeftToTheFullWalk) {
+  const std::vector<TamperCase> cases = {
+      {"certificate row edited",
+       "UPDATE certificates SET spiffe_id = 'spiffe://evil' WHERE serial = '03'",
+       BreakKind::kCertificateEdited, "certificates", 3, 3, "03"},
+      {"event edited", "UPDATE ledger_events SET at = at + 1 WHERE seq = 4",
+       BreakKind::kEventEdited, "ledger_events", 4, 4, "04"},
+      {"events reordered",
+       "UPDATE ledger_events SET seq = -4 WHERE seq = 4; UPDATE ledger_events SET seq = 4 WHERE "
+       "seq = 5; UPDATE ledger_events SET seq = 5 WHERE seq = -4",
+       BreakKind::kEventsReordered, "ledger_events", 4, 4, "05"},
+      {"revocation undone",
+       "UPDATE certificates SET status = 'active', revoked_at = NULL WHERE serial = '02'",
+       BreakKind::kStatusMismatch, "certificates", 2, 7, "02"},
+  };
+  for (const TamperCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string copy = TamperedCopy(c.sql);
+    LedgerVerification start = VerifyAtStart(copy);
+    EXPECT_TRUE(start.intact()) << start.first_break->detail;
+    EXPECT_EQ(start.events_verified, 2);
+    LedgerVerification full = Verify(copy);
+    ASSERT_FALSE(full.intact());
+    EXPECT_EQ(BreakKindName(full.first_break->kind), std::string(BreakKindName(c.kind)))
+        << full.first_break->detail;
+    EXPECT_EQ(full.first_break->row, c.row) << full.first_break->detail;
+  }
 }
 
 }  // namespace

@@ -44,11 +44,35 @@ TEST(RedactLedgerUriTest, HidesEveryFormOfPassword) {
       {"host=db user=svidd password='a b' dbname=svidd",
        "host=db user=svidd password=*** dbname=svidd"},
       {"host=db password=hunter2", "host=db password=***"},
+      // The userinfo ends at the last '@': a password holding '/', '?', '#' or '@'.
+      {"postgresql://u:pa/ss@h/db", "postgresql://u:***@h/db"},
+      {"postgresql://u:pa?ss@h:5432/db?sslmode=require",
+       "postgresql://u:***@h:5432/db?sslmode=require"},
+      {"postgresql://u:pa#ss@h/db", "postgresql://u:***@h/db"},
+      {"postgresql://u:p@s/s@h/db", "postgresql://u:***@h/db"},
+      {"host=db user=u PASSWORD = 'it\\'s' port=5432", "host=db user=u PASSWORD = *** port=5432"},
+      {"password=x host=db", "password=*** host=db"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.uri);
     EXPECT_EQ(RedactLedgerUri(c.uri), c.want);
   }
+  // libpq's own messages quote the piece they choke on: hidden when it is the password's.
+  absl::Status invalid = ValidatePostgresUri("postgresql://u:p%zz@h/db");
+  ASSERT_EQ(invalid.code(), absl::StatusCode::kInvalidArgument) << invalid;
+  EXPECT_THAT(invalid.message(), Not(HasSubstr("p%zz")));
+  EXPECT_THAT(invalid.message(), HasSubstr("postgresql://u:***@h/db"));
+  EXPECT_EQ(RedactLibpqMessage("invalid integer value \"pa\" for connection option \"port\"",
+                               "postgresql://u:pa/ss@h/db"),
+            "invalid integer value \"***\" for connection option \"port\"");
+  // u:pa/ss@h parses as host "u", port "pa": the connection's error names neither piece.
+  absl::StatusOr<std::unique_ptr<Ledger>> opened =
+      OpenPostgresLedger("postgresql://u:pa/ss@127.0.0.1/db");
+  ASSERT_FALSE(opened.ok());
+  EXPECT_THAT(opened.status().message(), Not(HasSubstr("\"pa\"")));
+  EXPECT_THAT(opened.status().message(), Not(HasSubstr("pa/ss")));
+  EXPECT_THAT(opened.status().message(), HasSubstr("postgresql://u:***@127.0.0.1/db"));
+  EXPECT_THAT(invalid.message(), HasSubstr("postgresql://u:***@h/db"));
   EXPECT_TRUE(IsPostgresUri("postgresql://x/y"));
   EXPECT_TRUE(IsPostgresUri("postgres://x/y"));
   EXPECT_FALSE(IsPostgresUri("/var/lib/svidd/ledger.db"));

@@ -3,21 +3,20 @@
 #include "support/postgres/postgres_server.h"
 
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <string>
+
+#include "svidd/ledger/pg_handles.h"
 
 namespace svidd::testing {
 namespace {
 
 // The value of a one-row, one-column query, or the libpq error.
 std::string QueryOne(PGconn* conn, const char* sql) {
-  PGresult* res = PQexec(conn, sql);
-  std::string out = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-                        ? PQgetvalue(res, 0, 0)
-                        : std::string("error: ") + PQresultErrorMessage(res);
-  PQclear(res);
-  return out;
+  PgResultPtr res(PQexec(conn, sql));
+  return PQresultStatus(res.get()) == PGRES_TUPLES_OK && PQntuples(res.get()) == 1
+             ? PQgetvalue(res.get(), 0, 0)
+             : std::string("error: ") + PQresultErrorMessage(res.get());
 }
 
 TEST(PostgresServerTest, ServesFreshDatabasesOnLoopbackWithPasswordsAndSurvivesARestart) {
@@ -30,25 +29,24 @@ TEST(PostgresServerTest, ServesFreshDatabasesOnLoopbackWithPasswordsAndSurvivesA
   EXPECT_NE(*a, *b);
   EXPECT_NE(a->find("@127.0.0.1:"), std::string::npos);
 
-  PGconn* conn = PQconnectdb(a->c_str());
+  PgConnPtr owned(PQconnectdb(a->c_str()));  // closed on every return, ASSERTs included
+  PGconn* conn = owned.get();
   ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
   EXPECT_EQ(QueryOne(conn, "SELECT current_setting('server_version_num')::int / 10000"), "15");
   EXPECT_EQ(QueryOne(conn, "SELECT current_setting('listen_addresses')"), "127.0.0.1");
 
   std::string wrong = *a;
   wrong.replace(wrong.find((*server)->password()), (*server)->password().size(), "not-it");
-  PGconn* refused = PQconnectdb(wrong.c_str());
-  EXPECT_NE(PQstatus(refused), CONNECTION_OK);
-  EXPECT_NE(std::string(PQerrorMessage(refused)).find("password authentication failed"),
+  PgConnPtr refused(PQconnectdb(wrong.c_str()));
+  EXPECT_NE(PQstatus(refused.get()), CONNECTION_OK);
+  EXPECT_NE(std::string(PQerrorMessage(refused.get())).find("password authentication failed"),
             std::string::npos)
-      << PQerrorMessage(refused);
-  PQfinish(refused);
+      << PQerrorMessage(refused.get());
 
   ASSERT_TRUE((*server)->Restart().ok());
   EXPECT_NE(QueryOne(conn, "SELECT 1"), "1");  // the restart closed the old session
   PQreset(conn);
   EXPECT_EQ(QueryOne(conn, "SELECT 1"), "1");
-  PQfinish(conn);
 }
 
 }  // namespace

@@ -80,6 +80,24 @@ TEST_F(SvidctlLedgerTest, IntactLedgerExitsZeroInBothFormats) {
   EXPECT_EQ(report["warnings"], json::array());
 }
 
+TEST_F(SvidctlLedgerTest, SinceCheckpointChecksWhatSviddChecksAtStart) {
+  CommandResult js = Verify(data_.path(), {"--since-checkpoint", "--output", "json"});
+  ASSERT_EQ(js.exit_code, 0) << js.err;
+  json report = json::parse(js.out);
+  EXPECT_EQ(report["intact"], true);
+  EXPECT_EQ(report["trusted_up_to"], 6);
+  EXPECT_EQ(report["events_verified"], 0);
+  EXPECT_EQ(report["events"], 6);
+  json full = json::parse(Verify(data_.path(), {"--output", "json"}).out);
+  EXPECT_EQ(full["trusted_up_to"], 0);
+  EXPECT_EQ(full["events_verified"], 6);
+
+  CommandResult table = Verify(data_.path(), {"--since-checkpoint"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("Trusted:       events 1..6 (signed); 0 after them recomputed"));
+  EXPECT_THAT(table.out, HasSubstr("Certificates:  not counted"));
+}
+
 struct TamperCase {
   std::string name;
   std::string sql;  // run with the guard triggers dropped

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Times what operators do on a big ledger (docs/PERFORMANCE.md): makes one with
 # svidd-ledger-gen, then times `svidctl certs list --expiring-within 1h`, `svidctl identities
-# list`, svidd's start-up (until its --port-file appears, i.e. it serves) and
-# `svidctl ledger verify`. Everything stays on 127.0.0.1 and in a temporary directory.
+# list`, svidd's start-up (until its --port-file appears, i.e. it serves; it checks the ledger
+# from the newest signed checkpoint on), `svidctl ledger verify --since-checkpoint` (that same
+# check, with its counters) and `svidctl ledger verify` (the full walk). Everything stays on 127.0.0.1 and in a temporary directory.
 #   tools/bench/ledger_timings.sh [--rows N] [--build-dir DIR] [--keep DIR]
 # Prints one "timing <name> <seconds> ..." line per figure; exits non-zero if any command
 # fails or the ledger does not verify.
@@ -69,6 +70,13 @@ kill -TERM "$SVIDD_PID"
 wait "$SVIDD_PID"
 SVIDD_PID=""
 echo "timing svidd_shutdown $(elapsed "$t") s"
+
+t=$(now)
+"$BUILD_DIR/svidctl" --data-dir "$DATA" ledger verify --since-checkpoint --output json \
+  >"$WORK/since.json"
+counters=$(grep -oE '"(events_verified|trusted_up_to)": *[0-9]+' "$WORK/since.json" | tr -d ' "' |
+  tr ':\n' '= ')
+echo "timing ledger_verify_since_checkpoint $(elapsed "$t") s $counters"
 
 t=$(now)
 "$BUILD_DIR/svidctl" --data-dir "$DATA" ledger verify >"$WORK/verify.txt"

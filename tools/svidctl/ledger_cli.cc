@@ -15,6 +15,9 @@ void AddLedgerCommands(CLI::App& app, LedgerOptions& o, CommandContext& context)
   verify->add_option("--output,-o", o.output, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
+  verify->add_flag("--since-checkpoint", o.since_checkpoint,
+                   "Check what svidd checks at start: trust the chain up to the newest signed "
+                   "checkpoint and recompute only the events after it");
   context.OnRunLocal(verify, [&o, &context] {
     LedgerOptions options = o;
     options.ca_dir = context.backend.EffectiveCaDir();  // the global --ca-dir

@@ -15,13 +15,11 @@ namespace svidctl {
 absl::Status RunVerify(const std::string& data_dir, const LedgerOptions& options,
                        const svidd::Clock& clock, std::ostream& out) {
   const std::filesystem::path ca_dir = svidd::DataDir(data_dir, options.ca_dir).ca();
+  if (!options.ledger.empty()) SVIDD_RETURN_IF_ERROR(svidd::ValidatePostgresUri(options.ledger));
   svidd::LedgerVerifierOptions verifier_options =
-      svidd::LedgerVerifierOptions::ForDataDir(data_dir, ca_dir);
-  if (!options.ledger.empty()) {
-    SVIDD_RETURN_IF_ERROR(svidd::ValidatePostgresUri(options.ledger));
-    verifier_options.ledger_uri = options.ledger;
-    // The shared database has no head file of its own; a replica's data directory does.
-    if (!std::filesystem::exists(verifier_options.head_file)) verifier_options.head_file.clear();
+      svidd::LedgerVerifierOptions::ForLedger(data_dir, ca_dir, options.ledger);
+  if (options.since_checkpoint) {
+    verifier_options.scope = svidd::VerificationScope::kFromNewestCheckpoint;
   }
   SVIDD_ASSIGN_OR_RETURN(svidd::LedgerVerifier verifier,
                          svidd::LedgerVerifier::Create(std::move(verifier_options)));

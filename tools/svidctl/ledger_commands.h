@@ -15,6 +15,8 @@ struct LedgerOptions {
   std::string ca_dir;  // holds root-cert.pem, the trust bundle; "" = <data-dir>/ca
   std::string ledger;  // the global --ledger: a PostgreSQL ledger instead of ledger.db
   std::string output = "table";
+  // What svidd checks at start: from the newest signed checkpoint on (VerificationScope).
+  bool since_checkpoint = false;
 };
 
 // Adds `ledger` and its subcommands to `app`; they work on the data directory itself.

@@ -53,6 +53,8 @@ json VerificationToJson(const svidd::LedgerVerification& r) {
   json j;
   j["intact"] = r.intact();
   j["events"] = r.events;
+  j["events_verified"] = r.events_verified;
+  j["trusted_up_to"] = r.trusted_up_to;
   j["head_hash"] = r.head_hash;
   j["certificates"] = r.certificates;
   j["checkpoints"] = r.checkpoints;
@@ -68,10 +70,16 @@ json VerificationToJson(const svidd::LedgerVerification& r) {
 }
 
 std::string VerificationText(const svidd::LedgerVerification& r, svidd::TimePoint now) {
-  std::vector<std::vector<std::string>> rows = {{"Status:", r.intact() ? "intact" : "BROKEN"},
-                                                {"Events:", EventsLine(r)},
-                                                {"Certificates:", absl::StrCat(r.certificates)},
-                                                {"Checkpoints:", SignedLine(r, now)}};
+  const bool from_checkpoint = r.trusted_up_to > 0;  // --since-checkpoint: nothing counted
+  std::vector<std::vector<std::string>> rows = {
+      {"Status:", r.intact() ? "intact" : "BROKEN"},
+      {"Events:", EventsLine(r)},
+      {"Certificates:", from_checkpoint ? "not counted" : absl::StrCat(r.certificates)},
+      {"Checkpoints:", SignedLine(r, now)}};
+  if (from_checkpoint) {
+    rows.push_back({"Trusted:", absl::StrCat("events 1..", r.trusted_up_to, " (signed); ",
+                                             r.events_verified, " after them recomputed")});
+  }
   if (r.first_break.has_value()) {
     const svidd::LedgerBreak& b = *r.first_break;
     rows.push_back(

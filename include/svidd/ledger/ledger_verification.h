@@ -56,8 +56,13 @@ struct LedgerWarning {
 };
 
 struct LedgerVerification {
-  int64_t events = 0;           // events read before the walk stopped (all of them if intact)
-  int64_t certificates = 0;     // rows in `certificates`
+  int64_t events = 0;  // the seq the walk reached before it stopped (the last one if intact)
+  // Events whose hash, link and certificates row this run recomputed: all of them in a full
+  // verification, those after `trusted_up_to` in one from the newest checkpoint.
+  int64_t events_verified = 0;
+  // The seq of the checkpoint the run started from, whose prefix it trusted; 0: none.
+  int64_t trusted_up_to = 0;
+  int64_t certificates = 0;     // rows in `certificates` (not counted, 0, from a checkpoint)
   int64_t checkpoints = 0;      // checkpoints that verified
   std::string head_hash;        // hash of the last event read
   int64_t last_signed_seq = 0;  // 0 if nothing was signed

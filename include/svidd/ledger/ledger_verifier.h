@@ -1,7 +1,9 @@
 // Recomputes a ledger file's hash chain and every content digest against the certificate
 // rows and their revocation state, checks every signed checkpoint (hash at its seq,
 // signature, signer under the trust bundle) and ledger-head.json, and reports the first
-// place where it breaks. Read-only: safe while svidd runs.
+// place where it breaks. Read-only: safe while svidd runs. svidd's start-up runs it from the
+// newest signed checkpoint on (VerificationScope); `svidctl ledger verify` and the audit walk
+// the whole chain.
 #pragma once
 
 #include <filesystem>
@@ -14,6 +16,29 @@
 
 namespace svidd {
 
+// How much of the chain a verification recomputes.
+enum class VerificationScope {
+  // Every event from the first, every checkpoint, every certificates row.
+  kFull,
+  // svidd's start-up: the newest checkpoint (for an event that exists) must be the CA's and
+  // hold the stored hash of its event; the events before it are then trusted as signed, and
+  // only the events after it are recomputed against their rows, with the checkpoints after
+  // it. ledger-head.json, truncation behind any checkpoint, the revoked rows (each needs its
+  // revocation event) and the certificates rows added after the trusted prefix are checked
+  // as in kFull. An edit inside the signed prefix is left to kFull.
+  kFromNewestCheckpoint,
+};
+
+// Whether ledger-head.json must exist once checkpoints do.
+enum class HeadFilePolicy {
+  kRequired,  // a SQLite ledger: the file beside it is svidd's own; gone is a break
+  // A PostgreSQL ledger: each replica keeps its own copy in its data directory, and one
+  // that never signed (or lost an emptyDir) has none. Absent is then neither a break nor a
+  // warning, and a database restored from before the newest checkpoint is caught only by
+  // a replica whose head file is newer (docs/ledger-integrity.md).
+  kOptional,
+};
+
 struct LedgerVerifierOptions {
   std::filesystem::path ledger_path;  // <data-dir>/ledger.db
   // <data-dir>/ledger-head.json. Empty: no head file to check (a PostgreSQL ledger verified
@@ -25,12 +50,26 @@ struct LedgerVerifierOptions {
   std::filesystem::path retired_roots;
 
   // A PostgreSQL ledger (libpq URI) to verify instead of ledger_path: one consistent snapshot
-  // of it is copied into a private SQLite file and walked there (pg_snapshot_copy.h).
+  // of what the verification reads (all of it for kFull; from the newest checkpoint on for
+  // kFromNewestCheckpoint) is copied into a private SQLite file in `scratch_dir` and walked
+  // there (pg_snapshot_copy.h).
   std::string ledger_uri;
+  // Where that copy goes (a new directory, removed afterwards). Required with ledger_uri;
+  // never the system's temporary directory, which may be small or in memory.
+  std::filesystem::path scratch_dir;
+
+  HeadFilePolicy head_file_policy = HeadFilePolicy::kRequired;
+  VerificationScope scope = VerificationScope::kFull;
 
   // Each of the above where svidd keeps it: in `data_dir`, and the bundle in `ca_dir`.
   static LedgerVerifierOptions ForDataDir(const std::filesystem::path& data_dir,
                                           const std::filesystem::path& ca_dir);
+  // The same for the ledger svidd and svidctl are configured with: the data directory's
+  // SQLite file (`ledger_uri` empty), or the PostgreSQL ledger at `ledger_uri`, with the
+  // data directory's head file optional and the directory as the scratch space.
+  static LedgerVerifierOptions ForLedger(const std::filesystem::path& data_dir,
+                                         const std::filesystem::path& ca_dir,
+                                         const std::string& ledger_uri);
 };
 
 class LedgerVerifier {

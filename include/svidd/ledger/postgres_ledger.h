@@ -35,6 +35,10 @@ bool IsPostgresUri(std::string_view ledger);
 // `uri` with any password replaced by "***" (user:PASS@ in the URI, password=... as a URI
 // query parameter or key=value pair), safe for logs and error messages.
 std::string RedactLedgerUri(std::string_view uri);
+// libpq's `message` about `uri` with every quoted value that is part of the URI's password
+// hidden: libpq quotes what it chokes on, which for a password holding an unencoded '/' is a
+// piece of it (u:pa/ss@h parses as host "u", port "pa").
+std::string RedactLibpqMessage(std::string message, std::string_view uri);
 
 // INVALID_ARGUMENT unless `uri` is a postgresql:// or postgres:// URI that libpq can parse
 // (libpq's reason in the message; never the password). Does not connect.

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/socket.h>
@@ -18,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "svidd/ledger/pg_handles.h"
 
 namespace svidd::testing {
 namespace {
@@ -189,21 +189,17 @@ std::string PostgresServer::Uri(const std::string& name) const {
 }
 
 absl::Status PostgresServer::ExecSql(const std::string& name, const std::string& sql) {
-  PGconn* conn = PQconnectdb(Uri(name).c_str());
-  absl::Status status;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    status =
-        absl::UnavailableError(absl::StrCat("connecting to ", name, ": ", PQerrorMessage(conn)));
-  } else {
-    PGresult* res = PQexec(conn, sql.c_str());
-    const ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      status = absl::InternalError(absl::StrCat(sql, ": ", PQresultErrorMessage(res)));
-    }
-    PQclear(res);
+  PgConnPtr conn(PQconnectdb(Uri(name).c_str()));
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    return absl::UnavailableError(
+        absl::StrCat("connecting to ", name, ": ", PQerrorMessage(conn.get())));
   }
-  PQfinish(conn);
-  return status;
+  PgResultPtr res(PQexec(conn.get(), sql.c_str()));
+  const ExecStatusType st = PQresultStatus(res.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    return absl::InternalError(absl::StrCat(sql, ": ", PQresultErrorMessage(res.get())));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> PostgresServer::CreateDatabase() {
