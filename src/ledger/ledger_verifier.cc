@@ -299,7 +299,12 @@ LedgerVerifierOptions LedgerVerifierOptions::ForLedger(const std::filesystem::pa
   LedgerVerifierOptions options = ForDataDir(data_dir, ca_dir);
   if (ledger_uri.empty()) return options;
   options.ledger_uri = ledger_uri;
-  options.scratch_dir = data_dir;
+  // svidd's data directory always exists; svidctl may run with --ledger far from one (an
+  // operator's machine), where the system's temporary directory is the scratch space.
+  std::error_code ec;
+  options.scratch_dir = std::filesystem::is_directory(data_dir, ec)
+                            ? data_dir
+                            : std::filesystem::temp_directory_path(ec);
   options.head_file_policy = HeadFilePolicy::kOptional;
   return options;
 }

@@ -15,9 +15,10 @@ absl::Status VerifyLedgerAtStart(const ServerOptions& options, Ledger& ledger,
                                  ca::LedgerCheckpointer& checkpointer, const Clock& clock) {
   LedgerVerifierOptions verifier_options =
       LedgerVerifierOptions::ForLedger(options.data_dir, options.EffectiveCaDir(), options.ledger);
-  // From the newest signed checkpoint on: start-up stays short however long the ledger is;
-  // `svidctl ledger verify` walks it all (docs/ledger-integrity.md).
-  verifier_options.scope = VerificationScope::kFromNewestCheckpoint;
+  // The whole chain, not only what follows the newest checkpoint
+  // (VerificationScope::kFromNewestCheckpoint): that scope does not yet see a revocation
+  // undone inside the signed prefix (a revoked row edited back to active), and a CA must not
+  // start from such a ledger (SviddProcessTest.AnOlderLedgerCopyOrAnEditedRowIsRefusedAtStart).
   auto verifier = LedgerVerifier::Create(std::move(verifier_options));
   SVIDD_RETURN_IF_ERROR(verifier.status());
   SVIDD_ASSIGN_OR_RETURN(LedgerVerification verification, verifier->Verify());

@@ -41,7 +41,7 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;                // -1 once reaped (or if fork failed)
   std::optional<int> exit_code_;  // once reaped
-  pid_t spawned_pid_ = -1;  // the reports are named after this pid
+  pid_t spawned_pid_ = -1;        // the reports are named after this pid
   std::string program_;
   std::filesystem::path log_;
 };
