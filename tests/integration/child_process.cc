@@ -103,8 +103,8 @@ void ExpectNoSanitizerReports(pid_t pid, const std::string& program) {
       std::filesystem::path report = field.substr(9) + "." + std::to_string(pid);
       std::error_code ec;
       if (std::filesystem::exists(report, ec)) {
-        ADD_FAILURE() << "sanitizer report from " << program << " (pid " << pid << "), "
-                      << report << ":\n"
+        ADD_FAILURE() << "sanitizer report from " << program << " (pid " << pid << "), " << report
+                      << ":\n"
                       << Slurp(report);
       }
     }

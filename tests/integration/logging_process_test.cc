@@ -359,7 +359,7 @@ TEST_F(LoggingProcessTest, SighupRereadsTheConfigFileAndItsLogLevel) {
       << svidd->log();
   EXPECT_TRUE(svidd->running());
 
-  WriteConfig("log-level: loud\n");  // invalid: nothing changes
+  WriteConfig("log-level: loud\n");                          // invalid: nothing changes
   ASSERT_GT(svidd->pid(), 0) << "exited: " << svidd->log();  // kill(-1) signals everything
   ASSERT_EQ(::kill(svidd->pid(), SIGHUP), 0);
   EXPECT_TRUE(WaitForLog(*svidd, "the running configuration stays")) << svidd->log();
