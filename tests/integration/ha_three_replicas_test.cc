@@ -47,10 +47,6 @@ constexpr int kReplicas = 3;
 // once" from "asked at its time".
 constexpr int64_t kMoverTtlSeconds = 10;
 
-std::string SerialOf(const std::string& leaf_pem) {
-  return SerialHex(ParseCertificatePem(leaf_pem).value().get());
-}
-
 // Whether any CRL in `crls_pem` lists `leaf_pem`'s serial.
 bool CrlsList(const std::string& crls_pem, const std::string& leaf_pem) {
   auto crls = ParseCrlsPem(crls_pem);
