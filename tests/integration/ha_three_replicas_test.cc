@@ -214,7 +214,7 @@ TEST_F(HaThreeReplicasTest, NothingLostDuplicatedOrUnrevokedThroughAReplicaKillA
       Answer(*on_1, m->renewal_requested().renewal_id(), kMoverId, kMoverTtlSeconds);
   ASSERT_TRUE(first.has_value());
 
-  ReplicaLoad load(ports_, root_pem_, Token("bar"), ReplicaLoad::Limits{3, 3000, seconds(120)});
+  ReplicaLoad load(ports_, root_pem_, Token("bar"), ReplicaLoad::Limits{3, 30000, seconds(120)});
   ASSERT_TRUE(load.WaitForMore(60, seconds(60))) << "no load got through";
   mark("load through the replicas");
 

@@ -69,6 +69,8 @@ void ReplicaLoad::Work(int thread) {
   std::vector<std::shared_ptr<grpc::Channel>> channels(ports_.size());
   std::vector<int> channel_ports(ports_.size(), 0);
   for (int n = thread;; ++n) {
+    const int replica = n % ports_.size();
+    const int port = ports_.Get(replica);
     {
       MutexLock lock(&mu_);
       if (stopping_ || calls_ >= limits_.max_calls ||
@@ -77,11 +79,12 @@ void ReplicaLoad::Work(int thread) {
         changed_.SignalAll();
         return;
       }
-      ++calls_;
+      // Down: the Service sends nothing there, and the call budget is not spent on it (a
+      // fast machine used to spend it all skipping a killed replica).
+      if (port != 0) ++calls_;
     }
-    const int replica = n % ports_.size();
-    const int port = ports_.Get(replica);
-    if (port == 0) continue;  // down: the Service sends nothing there
+    std::this_thread::sleep_for(limits_.pause);
+    if (port == 0) continue;
     if (channel_ports[replica] != port) {
       channels[replica] = MakeCaChannel(port, root_pem_);
       channel_ports[replica] = port;
