@@ -24,7 +24,7 @@ absl::Status ServingIdentity::EnsureFresh(const Authority& authority) {
 
 bool ServingIdentity::CurrentIsUsable(const Authority& authority) const {
   auto pem = ReadFileToString(chain_path());
-  if (!pem.ok() || !ReadFileToString(key_path()).ok()) return false;
+  if (!pem.ok() || !ReadFileToString(credential_path()).ok()) return false;
   auto certs = ParseCertificatesPem(*pem);
   if (!certs.ok() || certs->empty()) return false;
   const X509* leaf = certs->front().get();
@@ -61,10 +61,14 @@ absl::Status ServingIdentity::Issue(const Authority& authority) {
 
   SVIDD_ASSIGN_OR_RETURN(std::string key_pem, PrivateKeyToPkcs8Pem(key.get()));
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(options_.dir, 0700));
-  // Key first: gRPC's watcher ignores a key/cert pair that do not match, so the old pair
-  // keeps serving until both files are in place.
-  SVIDD_RETURN_IF_ERROR(WriteFileAtomically(key_path(), key_pem, 0600));
+  // What gRPC serves first, in one rename; then the public copy of the chain. A crash between
+  // the two leaves a served pair that matches, both certificates on record.
+  SVIDD_RETURN_IF_ERROR(
+      WriteFileAtomically(credential_path(), leaf.ChainPemFile() + key_pem, 0600));
   SVIDD_RETURN_IF_ERROR(WriteFileAtomically(chain_path(), leaf.ChainPemFile(), 0644));
+  // key.pem, the key alone before chain-and-key.pem existed: a private key nothing reads.
+  std::error_code ignored;
+  std::filesystem::remove(options_.dir / "key.pem", ignored);
   spdlog::info("issued serving certificate {} for {} until {}", issued.serial_hex,
                fmt::format("{}", fmt::join(options_.server_names, ",")),
                FormatRfc3339(issued.not_after));

@@ -1,7 +1,12 @@
 // svidd's own TLS certificate: issued to itself from its CA (so it chains to the mesh root
 // clients already trust), recorded in the ledger like any other, written to
-// <data-dir>/serving/{cert-chain.pem,key.pem} where gRPC's file watcher picks it up, and
-// renewed at half its life or when the CA changes.
+// <data-dir>/serving/ where gRPC's file watcher picks it up, and renewed at half its life or
+// when the CA changes. The watcher reads one file, chain-and-key.pem (0600): gRPC 1.51's
+// FileWatcherCertificateProvider reads the key and the chain as two files and checks only
+// their modification times (whole seconds), never that they match, so a key and a chain in
+// two files could be served as a mismatched pair for up to a second after a renewal, and
+// every handshake failed meanwhile ("Invalid private key"). One file replaced by rename is
+// read whole, old or new. cert-chain.pem (0644) holds the chain alone, for people to read.
 #pragma once
 
 #include <chrono>
@@ -36,7 +41,8 @@ class ServingIdentity {
   absl::Status EnsureFresh(const Authority& authority);
 
   std::filesystem::path chain_path() const { return options_.dir / "cert-chain.pem"; }
-  std::filesystem::path key_path() const { return options_.dir / "key.pem"; }
+  // The chain followed by the private key, 0600: what gRPC serves (both paths of its watcher).
+  std::filesystem::path credential_path() const { return options_.dir / "chain-and-key.pem"; }
 
  private:
   bool CurrentIsUsable(const Authority& authority) const;

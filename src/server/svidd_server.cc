@@ -334,9 +334,11 @@ absl::Status SviddServer::Impl::StartHttp() {
 }
 
 absl::Status SviddServer::Impl::StartGrpc() {
-  // The watcher re-reads svidd's own certificate when the maintenance loop renews it.
+  // The watcher re-reads svidd's own certificate when the maintenance loop renews it, key and
+  // chain from one file so that it never pairs a new key with an old chain.
   cert_provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-      serving_identity->key_path().string(), serving_identity->chain_path().string(), 1);
+      serving_identity->credential_path().string(), serving_identity->credential_path().string(),
+      1);
   grpc::experimental::TlsServerCredentialsOptions tls(cert_provider);
   tls.watch_identity_key_cert_pairs();
   // Client certificates are optional and checked by the authenticator (against the current

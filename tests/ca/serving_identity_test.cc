@@ -3,6 +3,12 @@
 #include "ca/serving_identity.h"
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <sys/stat.h>
+
+#include "svidd/common/atomic_file.h"
+#include "svidd/crypto/ssl_ptr.h"
 
 #include "support/ledger/temp_dir.h"
 #include "support/pki/external_verify.h"
@@ -62,6 +68,46 @@ TEST_F(ServingIdentityTest, KeepsTheCertificateUntilHalfLifeThenRenews) {
   clock_.Advance(seconds(1));
   ASSERT_TRUE(serving.EnsureFresh(*ca_).ok());
   EXPECT_EQ(ServerCertificatesIssued(), 2);
+}
+
+// What gRPC's file watcher serves is one file, read with the same OpenSSL calls gRPC uses: its
+// first certificate and its private key always belong together, before and after a renewal,
+// and only the owner can read it. (Two files, key and chain, were once served mismatched for a
+// moment after a renewal: every handshake failed with "Invalid private key".)
+TEST_F(ServingIdentityTest, TheServedFileHoldsAMatchingChainAndKeyReadableByTheOwnerOnly) {
+  ServingIdentity serving({dir_.File("serving"), "cluster.local", {"localhost"}, seconds(60)},
+                          *ledger_, clock_, metrics_);
+  // A key.pem from before chain-and-key.pem: removed at the next issuance.
+  std::filesystem::create_directory(dir_.File("serving"));
+  std::filesystem::permissions(dir_.File("serving"), std::filesystem::perms::owner_all);
+  ASSERT_TRUE(WriteFileAtomically(dir_.File("serving") / "key.pem", "old", 0600).ok());
+  std::string previous_leaf;
+  for (int issued = 1; issued <= 2; ++issued) {
+    ASSERT_TRUE(serving.EnsureFresh(*ca_).ok());
+    ASSERT_EQ(ServerCertificatesIssued(), issued);
+    auto pem = ReadFileToString(serving.credential_path());
+    ASSERT_TRUE(pem.ok()) << pem.status();
+    BioPtr for_cert(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+    X509Ptr leaf(PEM_read_bio_X509(for_cert.get(), nullptr, nullptr, nullptr));
+    ASSERT_NE(leaf, nullptr);
+    BioPtr for_key(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+    EvpPkeyPtr key(PEM_read_bio_PrivateKey(for_key.get(), nullptr, nullptr, nullptr));
+    ASSERT_NE(key, nullptr);
+    EXPECT_EQ(X509_check_private_key(leaf.get(), key.get()), 1) << "issuance " << issued;
+    EXPECT_NE(pem->find("PRIVATE KEY"), std::string::npos);
+    // The public copy holds the same chain and no key.
+    auto chain = ReadFileToString(serving.chain_path());
+    ASSERT_TRUE(chain.ok());
+    EXPECT_EQ(chain->find("PRIVATE KEY"), std::string::npos);
+    EXPECT_EQ(pem->substr(0, chain->size()), *chain);
+    EXPECT_NE(*chain, previous_leaf);
+    previous_leaf = *chain;
+    struct stat st {};
+    ASSERT_EQ(::stat(serving.credential_path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    EXPECT_FALSE(std::filesystem::exists(dir_.File("serving") / "key.pem"));
+    clock_.Advance(seconds(31));  // past half-life: the next pass renews
+  }
 }
 
 }  // namespace

@@ -199,7 +199,7 @@ TEST_F(SviddProcessTest, RefusesToStartWithAKeyOthersCanReadOrADirectoryOthersCa
   const std::vector<Case> cases = {
       {"world-readable CA key", data_ / "ca" / "ca-key.pem", 0644, 0600, {}},
       {"group-readable root key", data_ / "root" / "root-key.pem", 0640, 0600, {}},
-      {"group-writable serving key", data_ / "serving" / "key.pem", 0620, 0600, {}},
+      {"group-writable serving key", data_ / "serving" / "chain-and-key.pem", 0620, 0600, {}},
       {"0777 data directory", data_, 0777, 0700, {}},
       {"world-readable --ca-dir key",
        cacerts / "ca-key.pem",
