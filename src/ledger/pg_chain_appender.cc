@@ -53,9 +53,9 @@ absl::Status PgChainAppender::Flush() {
     absl::Status sent =
         conn_.Exec(MultiRowInsertSql(kInsertEventSql, kEventColumns, rows), params).status();
     if (!sent.ok()) {
-      return absl::Status(sent.code(), absl::StrCat("appending events ", unsent_[first].seq, "..",
-                                                    unsent_[first + rows - 1].seq, ": ",
-                                                    sent.message()));
+      return absl::Status(sent.code(),
+                          absl::StrCat("appending events ", unsent_[first].seq, "..",
+                                       unsent_[first + rows - 1].seq, ": ", sent.message()));
     }
   }
   unsent_.clear();
@@ -72,8 +72,8 @@ absl::Status PgChainAppender::StoreHead() {
 }
 
 absl::StatusOr<ChainHead> ReadPgChainHead(PgConnection& conn) {
-  SVIDD_ASSIGN_OR_RETURN(PgResult row,
-                         conn.Exec(kSelectChainHeadSql, {}, PgConnection::Resend::kIfLostWhileIdle));
+  SVIDD_ASSIGN_OR_RETURN(
+      PgResult row, conn.Exec(kSelectChainHeadSql, {}, PgConnection::Resend::kIfLostWhileIdle));
   if (row.rows() == 0) return ChainHead{0, kGenesisHash};
   SVIDD_ASSIGN_OR_RETURN(int64_t seq, row.Int64(0, 0));
   return ChainHead{seq, row.Text(0, 1)};

@@ -95,8 +95,7 @@ void PgGroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   if (records == 0) {
     // A committed change, so a read-only or full database fails it as it fails a record.
     committed = connection_->InTransaction([&] {
-      return connection_->Exec("UPDATE health_probe SET writes = writes + 1 WHERE id = 1")
-          .status();
+      return connection_->Exec("UPDATE health_probe SET writes = writes + 1 WHERE id = 1").status();
     });
   } else {
     committed = CommitRecords(batch, outcomes);
@@ -116,8 +115,8 @@ void PgGroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
 
 absl::Status PgGroupCommitWriter::CommitRecords(std::vector<Pending>& batch,
                                                 std::vector<absl::Status>& outcomes) {
-  absl::Status status = connection_->InTransaction(
-      [&] { return InsertAll(Rows::kTogether, batch, outcomes); });
+  absl::Status status =
+      connection_->InTransaction([&] { return InsertAll(Rows::kTogether, batch, outcomes); });
   if (status.ok() || IsWholeBatchError(status)) return status;
   // The database refused a row (a CHECK, say): the multi-row statement inserted nothing and the
   // transaction was rolled back. Again record by record, so that record fails alone.
@@ -129,9 +128,8 @@ absl::Status PgGroupCommitWriter::CommitRecords(std::vector<Pending>& batch,
 // Inside the batch transaction: locks the chain head, inserts, appends the events.
 absl::Status PgGroupCommitWriter::InsertAll(Rows rows, std::vector<Pending>& batch,
                                             std::vector<absl::Status>& outcomes) {
-  PgChainAppender chain(*connection_, rows == Rows::kTogether
-                                          ? PgChainAppender::Sending::kBatched
-                                          : PgChainAppender::Sending::kEach);
+  PgChainAppender chain(*connection_, rows == Rows::kTogether ? PgChainAppender::Sending::kBatched
+                                                              : PgChainAppender::Sending::kEach);
   SVIDD_RETURN_IF_ERROR(chain.LockHead());
   if (rows == Rows::kEachInSavepoint) {
     SVIDD_RETURN_IF_ERROR(InsertEachInSavepoint(batch, outcomes, chain));
@@ -168,8 +166,9 @@ absl::StatusOr<std::vector<bool>> PgGroupCommitWriter::InsertTogether(
                                          " ON CONFLICT (serial) DO NOTHING RETURNING serial");
     absl::StatusOr<PgResult> result = connection_->Exec(sql, params);
     if (!result.ok()) {
-      return absl::Status(result.status().code(), absl::StrCat("recording ", n, " certificates: ",
-                                                               result.status().message()));
+      return absl::Status(
+          result.status().code(),
+          absl::StrCat("recording ", n, " certificates: ", result.status().message()));
     }
     for (int r = 0; r < result->rows(); ++r) {
       auto it = by_serial.find(result->Text(r, 0));
@@ -181,8 +180,9 @@ absl::StatusOr<std::vector<bool>> PgGroupCommitWriter::InsertTogether(
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].record.has_value() && !inserted[i]) {
-      outcomes[i] = absl::AlreadyExistsError(absl::StrCat(
-          "certificate serial ", batch[i].record->serial_hex, " is already recorded in the ledger"));
+      outcomes[i] =
+          absl::AlreadyExistsError(absl::StrCat("certificate serial ", batch[i].record->serial_hex,
+                                                " is already recorded in the ledger"));
     }
   }
   return inserted;

@@ -40,7 +40,8 @@ class PgReadConnection final : public ReadConnection {
 
   absl::Status ForEachRow(const SqlFragment& q,
                           const std::function<absl::Status(const ResultRow&)>& each) override {
-    SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn_.Exec(PgSql(q), PgParams(q), PgConnection::Resend::kIfLostWhileIdle));
+    SVIDD_ASSIGN_OR_RETURN(
+        PgResult rows, conn_.Exec(PgSql(q), PgParams(q), PgConnection::Resend::kIfLostWhileIdle));
     for (int i = 0; i < rows.rows(); ++i) SVIDD_RETURN_IF_ERROR(each(PgRow(rows, i)));
     return absl::OkStatus();
   }

@@ -9,8 +9,8 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
 #include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -245,8 +245,7 @@ class ParkedPgWriter {
     EXPECT_TRUE(conn.ok()) << conn.status();
     holder_ = std::move(*conn);
     EXPECT_TRUE(holder_->Exec("BEGIN").ok());
-    EXPECT_TRUE(
-        holder_->Exec("SELECT seq FROM ledger_chain_head WHERE id = 1 FOR UPDATE").ok());
+    EXPECT_TRUE(holder_->Exec("SELECT seq FROM ledger_chain_head WHERE id = 1 FOR UPDATE").ok());
   }
   void Enqueue(CertificateRecord record) {
     std::lock_guard<std::mutex> lock(mu_);
