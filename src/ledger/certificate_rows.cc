@@ -1,6 +1,5 @@
 #include "ledger/certificate_rows.h"
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "svidd/common/time_format.h"
 
@@ -32,8 +31,9 @@ absl::Status InsertCertificate(Statement& insert, const CertificateRecord& r) {
   absl::Status status = insert.Run();
   insert.Reset();
   if (status.ok()) return status;
-  if (status.code() == absl::StatusCode::kInvalidArgument &&
-      absl::StrContains(status.message(), "certificates.serial")) {
+  // The insert's only unique key is serial (seq is assigned); SqliteError fixed the kind from
+  // the extended result code.
+  if (absl::IsAlreadyExists(status)) {
     return absl::AlreadyExistsError(
         absl::StrCat("certificate serial ", r.serial_hex, " is already recorded in the ledger"));
   }

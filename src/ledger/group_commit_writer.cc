@@ -126,38 +126,46 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(OwnCopy(outcomes[i]));
 }
 
+absl::StatusOr<GroupCommitWriter::Prepared> GroupCommitWriter::Prepare(sqlite3* db) {
+  SVIDD_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kInsertCertificateSql, true));
+  SVIDD_ASSIGN_OR_RETURN(Statement savepoint, Statement::Prepare(db, "SAVEPOINT record", true));
+  SVIDD_ASSIGN_OR_RETURN(Statement release, Statement::Prepare(db, "RELEASE record", true));
+  SVIDD_ASSIGN_OR_RETURN(Statement rollback_to, Statement::Prepare(db, "ROLLBACK TO record", true));
+  SVIDD_ASSIGN_OR_RETURN(EventAppender events, EventAppender::Prepare(db, /*persistent=*/true));
+  return Prepared{std::move(insert), std::move(savepoint), std::move(release),
+                  std::move(rollback_to), std::move(events)};
+}
+
 // Inside the batch transaction. A record that fails is rolled back to its savepoint and
 // gets its own error; an error that cost the whole transaction is returned (and then
 // every record in the batch gets it).
 absl::Status GroupCommitWriter::InsertAll(std::vector<Pending>& batch,
                                           std::vector<absl::Status>& outcomes) {
   sqlite3* db = connection_->db.get();
-  if (!insert_.has_value()) {
-    SVIDD_ASSIGN_OR_RETURN(insert_, Statement::Prepare(db, kInsertCertificateSql, true));
+  if (!prepared_.has_value()) {
+    SVIDD_ASSIGN_OR_RETURN(prepared_, Prepare(db));
   }
-  if (!events_.has_value()) {
-    SVIDD_ASSIGN_OR_RETURN(events_, EventAppender::Prepare(db, /*persistent=*/true));
-  }
-  SVIDD_RETURN_IF_ERROR(events_->LoadHead());  // inside BEGIN IMMEDIATE: nobody else appends
+  Prepared& p = *prepared_;
+  SVIDD_RETURN_IF_ERROR(p.events.LoadHead());  // inside BEGIN IMMEDIATE: nobody else appends
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].record.has_value()) continue;
-    SVIDD_RETURN_IF_ERROR(Exec(db, "SAVEPOINT record"));
-    const ChainHead before = events_->head();
+    SVIDD_RETURN_IF_ERROR(p.savepoint.RunAndReset());
+    const ChainHead before = p.events.head();
     outcomes[i] = InsertOne(*batch[i].record);
     if (!outcomes[i].ok()) {
       if (sqlite3_get_autocommit(db) != 0) return outcomes[i];  // SQLite rolled it all back
-      SVIDD_RETURN_IF_ERROR(Exec(db, "ROLLBACK TO record"));
-      events_->Rewind(before);
+      SVIDD_RETURN_IF_ERROR(p.rollback_to.RunAndReset());
+      p.events.Rewind(before);
     }
-    SVIDD_RETURN_IF_ERROR(Exec(db, "RELEASE record"));
+    SVIDD_RETURN_IF_ERROR(p.release.RunAndReset());
   }
   return absl::OkStatus();
 }
 
 // The certificates row and the event that vouches for it, inside the record's savepoint.
 absl::Status GroupCommitWriter::InsertOne(const CertificateRecord& record) {
-  SVIDD_RETURN_IF_ERROR(InsertCertificate(*insert_, record));
-  return events_->AppendNewRecord(record);
+  SVIDD_RETURN_IF_ERROR(InsertCertificate(prepared_->insert, record));
+  return prepared_->events.AppendNewRecord(record);
 }
 
 void GroupCommitWriter::ExecuteWrite(Pending& pending) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "ledger/event_appender.h"
 #include "ledger/sqlite_connection.h"
 #include "svidd/common/mutex.h"
@@ -74,10 +75,20 @@ class GroupCommitWriter {
   void Probe(std::vector<Pending>& batch);
   void ExecuteWrite(Pending& pending);
 
+  // Prepared once, on the writer thread, and reused for every record: parsing "SAVEPOINT
+  // record" and "RELEASE record" again for each one (sqlite3_exec) cost more than running them.
+  struct Prepared {
+    Statement insert;
+    Statement savepoint;
+    Statement release;
+    Statement rollback_to;
+    EventAppender events;
+  };
+  static absl::StatusOr<Prepared> Prepare(sqlite3* db);
+
   const std::shared_ptr<Connection> connection_;
   const size_t max_batch_;
-  std::optional<Statement> insert_;      // prepared once, on the writer thread
-  std::optional<EventAppender> events_;  // likewise
+  std::optional<Prepared> prepared_;
 
   mutable Mutex mu_;
   CondVar cv_;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -19,17 +20,26 @@ namespace svidd::internal {
 
 class PgChainAppender final : public ChainAppender {
  public:
-  explicit PgChainAppender(PgConnection& conn) : conn_(conn) {}
+  // kEach: every event is its own INSERT, sent as it is appended. kBatched: events wait in
+  // memory until Flush() sends them in one multi-row INSERT (the group commit writer: one
+  // round trip for a batch's events); the caller must not Rewind() past an unsent event.
+  enum class Sending { kEach, kBatched };
+  explicit PgChainAppender(PgConnection& conn, Sending sending = Sending::kEach)
+      : conn_(conn), sending_(sending) {}
 
   // Locks the head row until the transaction ends and reads it.
   absl::Status LockHead();
-  // Writes head() back to ledger_chain_head (a no-op if nothing was appended).
+  // Sends the events appended since the last Flush() (kBatched; nothing to do for kEach).
+  absl::Status Flush();
+  // Flush(), then writes head() back to ledger_chain_head (a no-op if nothing was appended).
   absl::Status StoreHead();
 
  private:
   absl::Status InsertEvent(const LedgerEvent& event) override;
 
   PgConnection& conn_;
+  const Sending sending_;
+  std::vector<LedgerEvent> unsent_;
   int64_t locked_seq_ = -1;  // the head as read; -1 until LockHead()
 };
 

@@ -29,9 +29,17 @@ absl::StatusCode CodeForSqlState(std::string_view state) {
 
 }  // namespace
 
-int64_t PgResult::Int64(int row, int col) const {
+absl::StatusOr<int64_t> PgResult::Int64(int row, int col) const {
+  const char* name = PQfname(result_.get(), col);
+  if (IsNull(row, col)) {
+    return absl::DataLossError(
+        absl::StrCat("column ", name == nullptr ? "?" : name, " of row ", row, " is NULL"));
+  }
   int64_t v = 0;
-  (void)absl::SimpleAtoi(PQgetvalue(result_.get(), row, col), &v);
+  if (!absl::SimpleAtoi(PQgetvalue(result_.get(), row, col), &v)) {
+    return absl::DataLossError(absl::StrCat("column ", name == nullptr ? "?" : name, " of row ",
+                                            row, " is not an integer"));
+  }
   return v;
 }
 
@@ -53,7 +61,8 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::s
   }
   std::unique_ptr<PgConnection> c(new PgConnection(std::move(conn), uri, read_only));
   if (read_only) {
-    SVIDD_RETURN_IF_ERROR(c->Exec("SET default_transaction_read_only = on").status());
+    SVIDD_RETURN_IF_ERROR(
+        c->Exec("SET default_transaction_read_only = on", {}, Resend::kIfLostWhileIdle).status());
   }
   return c;
 }
@@ -88,19 +97,15 @@ absl::Status PgConnection::ResultStatus(const PGresult* result, std::string_view
 }
 
 absl::StatusOr<PgResult> PgConnection::Exec(std::string_view sql,
-                                            const std::vector<PgParam>& params) {
+                                            const std::vector<PgParam>& params, Resend resend) {
   SVIDD_RETURN_IF_ERROR(EnsureConnected());
   const std::string text(sql);
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const PgParam& p : params) values.push_back(p.has_value() ? p->c_str() : nullptr);
-  // A session the server dropped while idle (a restart) is only noticed on its next use. A
-  // statement that changes nothing by itself (BEGIN, a read, a SET) outside a transaction is
-  // then sent once more on a new session; anything else fails with UNAVAILABLE, since it may
-  // or may not have happened.
+  // Outside a transaction only: inside one, a lost session lost the transaction too.
   const bool retryable =
-      PQtransactionStatus(conn_.get()) == PQTRANS_IDLE &&
-      (sql.starts_with("BEGIN") || sql.starts_with("SELECT") || sql.starts_with("SET"));
+      resend == Resend::kIfLostWhileIdle && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
   for (int attempt = 0;; ++attempt) {
     PgResultPtr result(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()),
                                     nullptr, values.data(), nullptr, nullptr, 0));
@@ -119,7 +124,7 @@ absl::Status PgConnection::ExecScript(std::string_view sql) {
 }
 
 absl::Status PgConnection::InTransaction(const std::function<absl::Status()>& body) {
-  SVIDD_RETURN_IF_ERROR(Exec("BEGIN").status());
+  SVIDD_RETURN_IF_ERROR(Exec("BEGIN", {}, Resend::kIfLostWhileIdle).status());
   absl::Status status = body();
   if (status.ok()) status = Exec("COMMIT").status();
   if (!status.ok() && PQstatus(conn_.get()) == CONNECTION_OK &&

@@ -32,7 +32,9 @@ class PgResult {
   explicit PgResult(PgResultPtr result) : result_(std::move(result)) {}
   int rows() const { return PQntuples(result_.get()); }
   std::string Text(int row, int col) const { return PQgetvalue(result_.get(), row, col); }
-  int64_t Int64(int row, int col) const;
+  // DATA_LOSS, naming the column, for NULL or a value that is not a 64-bit integer: a NULL read
+  // as 0 would pass for a real value (a chain head at seq 0, schema version 0).
+  absl::StatusOr<int64_t> Int64(int row, int col) const;
   bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
   Oid Type(int col) const { return PQftype(result_.get(), col); }
   // Rows changed by an INSERT / UPDATE / DELETE.
@@ -49,8 +51,16 @@ class PgConnection {
   static absl::StatusOr<std::unique_ptr<PgConnection>> Connect(const std::string& uri,
                                                                bool read_only);
 
+  // Whether Exec may send a statement again. A session the server dropped while idle (a
+  // restart) is only noticed on its next use. kIfLostWhileIdle: the statement changes nothing
+  // by itself (a read, BEGIN, a SET), so if it failed because the session was lost outside a
+  // transaction it is sent once more on a new session. kNever: it fails with UNAVAILABLE, since
+  // it may or may not have happened. The caller says which; Exec does not guess from the SQL.
+  enum class Resend { kNever, kIfLostWhileIdle };
+
   // One statement with $1.. parameters. A connection lost earlier is re-established first.
-  absl::StatusOr<PgResult> Exec(std::string_view sql, const std::vector<PgParam>& params = {});
+  absl::StatusOr<PgResult> Exec(std::string_view sql, const std::vector<PgParam>& params = {},
+                                Resend resend = Resend::kNever);
   // Several statements without parameters (migrations).
   absl::Status ExecScript(std::string_view sql);
   // BEGIN; body; COMMIT — ROLLBACK if the body or the commit fails.

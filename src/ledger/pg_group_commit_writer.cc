@@ -1,9 +1,11 @@
 #include "ledger/pg_group_commit_writer.h"
 
 #include <algorithm>
+#include <iterator>
 
-#include "ledger/certificate_rows.h"
-#include "ledger/pg_chain_appender.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/ledger_tables.h"
 #include "ledger/pg_rows.h"
 #include "svidd/common/status_macros.h"
 
@@ -89,13 +91,15 @@ void PgGroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   const size_t records = std::count_if(batch.begin(), batch.end(),
                                        [](const Pending& p) { return p.record.has_value(); });
   std::vector<absl::Status> outcomes(batch.size());
-  absl::Status committed = connection_->InTransaction([&]() -> absl::Status {
-    if (records == 0) {
-      // A committed change, so a read-only or full database fails it as it fails a record.
+  absl::Status committed;
+  if (records == 0) {
+    // A committed change, so a read-only or full database fails it as it fails a record.
+    committed = connection_->InTransaction([&] {
       return connection_->Exec("UPDATE health_probe SET writes = writes + 1 WHERE id = 1").status();
-    }
-    return InsertAll(batch, outcomes);
-  });
+    });
+  } else {
+    committed = CommitRecords(batch, outcomes);
+  }
   if (!committed.ok()) std::fill(outcomes.begin(), outcomes.end(), committed);
   {
     MutexLock lock(&mu_);
@@ -109,12 +113,86 @@ void PgGroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(OwnCopy(outcomes[i]));
 }
 
-// Inside the batch transaction, after the chain head is locked.
-absl::Status PgGroupCommitWriter::InsertAll(std::vector<Pending>& batch,
+absl::Status PgGroupCommitWriter::CommitRecords(std::vector<Pending>& batch,
+                                                std::vector<absl::Status>& outcomes) {
+  absl::Status status =
+      connection_->InTransaction([&] { return InsertAll(Rows::kTogether, batch, outcomes); });
+  if (status.ok() || IsWholeBatchError(status)) return status;
+  // The database refused a row (a CHECK, say): the multi-row statement inserted nothing and the
+  // transaction was rolled back. Again record by record, so that record fails alone.
+  std::fill(outcomes.begin(), outcomes.end(), absl::OkStatus());
+  return connection_->InTransaction(
+      [&] { return InsertAll(Rows::kEachInSavepoint, batch, outcomes); });
+}
+
+// Inside the batch transaction: locks the chain head, inserts, appends the events.
+absl::Status PgGroupCommitWriter::InsertAll(Rows rows, std::vector<Pending>& batch,
                                             std::vector<absl::Status>& outcomes) {
-  PgConnection& conn = *connection_;
-  PgChainAppender chain(conn);
+  PgChainAppender chain(*connection_, rows == Rows::kTogether ? PgChainAppender::Sending::kBatched
+                                                              : PgChainAppender::Sending::kEach);
   SVIDD_RETURN_IF_ERROR(chain.LockHead());
+  if (rows == Rows::kEachInSavepoint) {
+    SVIDD_RETURN_IF_ERROR(InsertEachInSavepoint(batch, outcomes, chain));
+  } else {
+    SVIDD_ASSIGN_OR_RETURN(std::vector<bool> inserted, InsertTogether(batch, outcomes));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (inserted[i]) SVIDD_RETURN_IF_ERROR(chain.AppendNewRecord(*batch[i].record));
+    }
+  }
+  return chain.StoreHead();  // sends the batched events first
+}
+
+absl::StatusOr<std::vector<bool>> PgGroupCommitWriter::InsertTogether(
+    std::vector<Pending>& batch, std::vector<absl::Status>& outcomes) {
+  constexpr int kColumns = 17;  // kInsertCertificateSql's parameters
+  std::vector<bool> inserted(batch.size(), false);
+  // A serial twice in one batch: the later one is a duplicate without asking the database, so
+  // the statement's rows have distinct serials and RETURNING names each one's record.
+  absl::flat_hash_map<std::string, size_t> by_serial;
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].record.has_value()) continue;
+    if (by_serial.emplace(batch[i].record->serial_hex, i).second) rows.push_back(i);
+  }
+  for (size_t first = 0; first < rows.size(); first += kMaxRowsPerInsert) {
+    const size_t n = std::min(kMaxRowsPerInsert, rows.size() - first);
+    std::vector<PgParam> params;
+    params.reserve(n * kColumns);
+    for (size_t k = first; k < first + n; ++k) {
+      std::vector<PgParam> row = CertificateParams(*batch[rows[k]].record);
+      std::move(row.begin(), row.end(), std::back_inserter(params));
+    }
+    const std::string sql = absl::StrCat(MultiRowInsertSql(kInsertCertificateSql, kColumns, n),
+                                         " ON CONFLICT (serial) DO NOTHING RETURNING serial");
+    absl::StatusOr<PgResult> result = connection_->Exec(sql, params);
+    if (!result.ok()) {
+      return absl::Status(
+          result.status().code(),
+          absl::StrCat("recording ", n, " certificates: ", result.status().message()));
+    }
+    for (int r = 0; r < result->rows(); ++r) {
+      auto it = by_serial.find(result->Text(r, 0));
+      if (it == by_serial.end()) {
+        return absl::InternalError("INSERT ... RETURNING serial named a serial not in the batch");
+      }
+      inserted[it->second] = true;
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].record.has_value() && !inserted[i]) {
+      outcomes[i] =
+          absl::AlreadyExistsError(absl::StrCat("certificate serial ", batch[i].record->serial_hex,
+                                                " is already recorded in the ledger"));
+    }
+  }
+  return inserted;
+}
+
+// The slow path: each record's row and events inside a SAVEPOINT of its own.
+absl::Status PgGroupCommitWriter::InsertEachInSavepoint(std::vector<Pending>& batch,
+                                                        std::vector<absl::Status>& outcomes,
+                                                        PgChainAppender& chain) {
+  PgConnection& conn = *connection_;
   const std::string insert = NumberedPlaceholders(kInsertCertificateSql);
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].record.has_value()) continue;
@@ -138,7 +216,7 @@ absl::Status PgGroupCommitWriter::InsertAll(std::vector<Pending>& batch,
     }
     SVIDD_RETURN_IF_ERROR(conn.Exec("RELEASE SAVEPOINT record").status());
   }
-  return chain.StoreHead();
+  return absl::OkStatus();
 }
 
 }  // namespace svidd::internal

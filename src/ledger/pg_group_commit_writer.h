@@ -1,9 +1,14 @@
 // The PostgreSQL ledger's writer on one replica: one thread, one connection. Everything queued
-// (up to max_batch records) is committed in one transaction that first locks the chain head,
-// each record inside its own SAVEPOINT (its certificates row and its events) so a duplicate
-// serial fails alone; then every caller hears its own outcome. Nobody hears OK for a record
-// that was not committed. A lost connection fails the batch with UNAVAILABLE and is
-// re-established for the next one. The same contract as GroupCommitWriter (SQLite).
+// (up to max_batch records) is committed in one transaction that first locks the chain head:
+// one multi-row INSERT ... ON CONFLICT (serial) DO NOTHING RETURNING serial for the batch's
+// certificates (a serial missing from RETURNING is that record's ALREADY_EXISTS; the others
+// still commit), one multi-row INSERT for their events, the head's UPDATE and COMMIT: six round
+// trips a batch, however many records. If the database refuses a row for another reason (the
+// statement then inserts nothing), the transaction is rolled back and run again record by
+// record, each in its own SAVEPOINT, so that record fails alone. Then every caller hears its
+// own outcome. Nobody hears OK for a record that was not committed. A lost connection fails
+// the batch with UNAVAILABLE and is re-established for the next one. The same contract as
+// GroupCommitWriter (SQLite).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +21,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "ledger/group_commit_writer.h"
+#include "ledger/pg_chain_appender.h"
 #include "ledger/pg_connection.h"
 #include "svidd/common/mutex.h"
 #include "svidd/ledger/certificate_record.h"
@@ -49,7 +56,17 @@ class PgGroupCommitWriter {
   void Run();
   std::vector<Pending> TakeBatch();
   void CommitBatch(std::vector<Pending>& batch);
-  absl::Status InsertAll(std::vector<Pending>& batch, std::vector<absl::Status>& outcomes);
+  // How InsertAll writes the batch's records.
+  enum class Rows { kTogether, kEachInSavepoint };
+  absl::Status CommitRecords(std::vector<Pending>& batch, std::vector<absl::Status>& outcomes);
+  absl::Status InsertAll(Rows rows, std::vector<Pending>& batch,
+                         std::vector<absl::Status>& outcomes);
+  // The multi-row INSERT: true for each record now inserted, false for a duplicate serial
+  // (its outcome is set here). An error means nothing was inserted.
+  absl::StatusOr<std::vector<bool>> InsertTogether(std::vector<Pending>& batch,
+                                                   std::vector<absl::Status>& outcomes);
+  absl::Status InsertEachInSavepoint(std::vector<Pending>& batch,
+                                     std::vector<absl::Status>& outcomes, PgChainAppender& chain);
 
   const std::unique_ptr<PgConnection> connection_;  // the writer thread's alone
   const size_t max_batch_;

@@ -47,11 +47,14 @@ std::vector<Migration> EmbeddedPostgresMigrations() {
 
 absl::StatusOr<int> ReadPostgresSchemaVersion(PgConnection& conn) {
   SVIDD_ASSIGN_OR_RETURN(PgResult has,
-                         conn.Exec("SELECT to_regclass('schema_migrations') IS NOT NULL"));
+                         conn.Exec("SELECT to_regclass('schema_migrations') IS NOT NULL", {},
+                                   PgConnection::Resend::kIfLostWhileIdle));
   if (has.Text(0, 0) != "t") return 0;
   SVIDD_ASSIGN_OR_RETURN(PgResult max,
-                         conn.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-  return static_cast<int>(max.Int64(0, 0));
+                         conn.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {},
+                                   PgConnection::Resend::kIfLostWhileIdle));
+  SVIDD_ASSIGN_OR_RETURN(int64_t version, max.Int64(0, 0));
+  return static_cast<int>(version);
 }
 
 // The plan is made and carried out under the advisory lock: replicas starting together
@@ -59,11 +62,15 @@ absl::StatusOr<int> ReadPostgresSchemaVersion(PgConnection& conn) {
 absl::Status ApplyPostgresMigrations(PgConnection& conn, const std::vector<Migration>& migrations,
                                      TimePoint now) {
   SVIDD_RETURN_IF_ERROR(
-      conn.Exec(absl::StrCat("SELECT pg_advisory_lock(x'", kLockKey, "'::bigint)")).status());
+      conn.Exec(absl::StrCat("SELECT pg_advisory_lock(x'", kLockKey, "'::bigint)"), {},
+                PgConnection::Resend::kIfLostWhileIdle)
+          .status());
   PgMigrationTarget target(conn);
   absl::Status status = ApplyMigrations(target, migrations, now);
   absl::Status unlocked =
-      conn.Exec(absl::StrCat("SELECT pg_advisory_unlock(x'", kLockKey, "'::bigint)")).status();
+      conn.Exec(absl::StrCat("SELECT pg_advisory_unlock(x'", kLockKey, "'::bigint)"), {},
+                PgConnection::Resend::kIfLostWhileIdle)
+          .status();
   return status.ok() ? unlocked : status;
 }
 

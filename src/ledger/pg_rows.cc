@@ -1,6 +1,7 @@
 #include "ledger/pg_rows.h"
 
 #include "absl/strings/str_cat.h"
+#include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/digest.h"
 #include "svidd/ledger/operator_records.h"
@@ -12,6 +13,21 @@ std::string Int(int64_t v) { return std::to_string(v); }
 std::string Seconds(TimePoint t) { return Int(ToUnixSeconds(t)); }
 
 }  // namespace
+
+std::string MultiRowInsertSql(std::string_view insert_sql, int columns, size_t rows) {
+  const size_t values = insert_sql.find(" VALUES ");
+  std::string sql(insert_sql.substr(0, values));
+  sql += " VALUES ";
+  int n = 0;
+  for (size_t row = 0; row < rows; ++row) {
+    sql += row == 0 ? "(" : ", (";
+    for (int column = 0; column < columns; ++column) {
+      absl::StrAppend(&sql, column == 0 ? "$" : ", $", ++n);
+    }
+    sql += ")";
+  }
+  return sql;
+}
 
 std::vector<PgParam> CertificateParams(const CertificateRecord& r) {
   return {r.serial_hex,
@@ -33,11 +49,12 @@ std::vector<PgParam> CertificateParams(const CertificateRecord& r) {
           r.supersedes_serial_hex};
 }
 
-LedgerCheckpoint ReadPgCheckpointRow(const PgResult& q, int i) {
+absl::StatusOr<LedgerCheckpoint> ReadPgCheckpointRow(const PgResult& q, int i) {
   LedgerCheckpoint c;
-  c.event_seq = q.Int64(i, 1);
+  SVIDD_ASSIGN_OR_RETURN(c.event_seq, q.Int64(i, 1));
   c.head_hash = q.Text(i, 2);
-  c.signed_at = FromUnixSeconds(q.Int64(i, 3));
+  SVIDD_ASSIGN_OR_RETURN(int64_t signed_at, q.Int64(i, 3));
+  c.signed_at = FromUnixSeconds(signed_at);
   c.signer_chain_pem = q.Text(i, 4);
   c.algorithm = q.Text(i, 5);
   // A signature that is not hex cannot verify; the verifier reports it as a bad signature.

@@ -57,7 +57,7 @@ absl::StatusOr<std::optional<RowFilter>> ScopeFilter(PgConnection& pg, const PgC
       PgResult newest,
       pg.Exec("SELECT COALESCE(MAX(event_seq), 0) FROM ledger_checkpoints"
               " WHERE event_seq <= (SELECT COALESCE(MAX(seq), 0) FROM ledger_events)"));
-  int64_t from = newest.Int64(0, 0);
+  SVIDD_ASSIGN_OR_RETURN(int64_t from, newest.Int64(0, 0));
   if (scope.head_file_seq.has_value() && *scope.head_file_seq >= 1) {
     from = std::min(from, *scope.head_file_seq);
   }
@@ -67,7 +67,8 @@ absl::StatusOr<std::optional<RowFilter>> ScopeFilter(PgConnection& pg, const PgC
       pg.Exec(absl::StrCat("SELECT COALESCE((SELECT c.seq FROM certificates c WHERE c.serial ="
                            " (SELECT serial FROM ledger_events WHERE seq <= ",
                            from, " AND kind = 'issued' ORDER BY seq DESC LIMIT 1)), 0)")));
-  return FilterFrom(from, prefix.Int64(0, 0));
+  SVIDD_ASSIGN_OR_RETURN(int64_t prefix_seq, prefix.Int64(0, 0));
+  return FilterFrom(from, prefix_seq);
 }
 
 constexpr TableCopy kTables[] = {
@@ -106,7 +107,8 @@ absl::Status CopyTable(PgConnection& pg, sqlite3* db, const TableCopy& t,
         if (rows.IsNull(r, c)) {
           insert.BindNull(c + 1);
         } else if (IsIntegerColumn(rows.Type(c))) {
-          insert.BindInt64(c + 1, rows.Int64(r, c));
+          SVIDD_ASSIGN_OR_RETURN(int64_t value, rows.Int64(r, c));
+          insert.BindInt64(c + 1, value);
         } else {
           insert.BindText(c + 1, rows.Text(r, c));
         }

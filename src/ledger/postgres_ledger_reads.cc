@@ -40,7 +40,8 @@ class PgReadConnection final : public ReadConnection {
 
   absl::Status ForEachRow(const SqlFragment& q,
                           const std::function<absl::Status(const ResultRow&)>& each) override {
-    SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn_.Exec(PgSql(q), PgParams(q)));
+    SVIDD_ASSIGN_OR_RETURN(
+        PgResult rows, conn_.Exec(PgSql(q), PgParams(q), PgConnection::Resend::kIfLostWhileIdle));
     for (int i = 0; i < rows.rows(); ++i) SVIDD_RETURN_IF_ERROR(each(PgRow(rows, i)));
     return absl::OkStatus();
   }
@@ -55,7 +56,7 @@ absl::StatusOr<CertificateRecord> PostgresLedger::GetCertificate(std::string_vie
   PgConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(PgResult rows,
                          conn->Exec(absl::StrCat(kSelectCertificatesSql, " WHERE serial = $1"),
-                                    {std::string(serial)}));
+                                    {std::string(serial)}, PgConnection::Resend::kIfLostWhileIdle));
   if (rows.rows() == 0) return NoSuchSerial(serial, name_);
   return ReadCertificateRow(PgRow(rows, 0));
 }
@@ -64,7 +65,7 @@ absl::StatusOr<bool> PostgresLedger::IsRevoked(std::string_view serial) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(PgResult rows,
                          conn->Exec("SELECT status = 'revoked' FROM certificates WHERE serial = $1",
-                                    {std::string(serial)}));
+                                    {std::string(serial)}, PgConnection::Resend::kIfLostWhileIdle));
   return rows.rows() == 1 && rows.Text(0, 0) == "t";
 }
 
@@ -86,7 +87,8 @@ absl::Status PostgresLedger::RevokeCertificate(std::string_view serial, std::str
     if (row.Text(0, 0) != "active") {
       std::string message = absl::StrCat("certificate ", s, " was already revoked");
       if (!row.IsNull(0, 1)) {
-        absl::StrAppend(&message, " at ", FormatRfc3339(FromUnixSeconds(row.Int64(0, 1))));
+        SVIDD_ASSIGN_OR_RETURN(int64_t revoked_at, row.Int64(0, 1));
+        absl::StrAppend(&message, " at ", FormatRfc3339(FromUnixSeconds(revoked_at)));
       }
       if (!row.Text(0, 2).empty()) absl::StrAppend(&message, " (reason: ", row.Text(0, 2), ")");
       return absl::FailedPreconditionError(message);

@@ -18,7 +18,8 @@ std::string Int(int64_t v) { return std::to_string(v); }
 // The hash of event `seq`, if the log has it.
 absl::StatusOr<std::optional<std::string>> EventHashAt(PgConnection& conn, int64_t seq) {
   static const std::string kSql = NumberedPlaceholders(kSelectEventHashSql);
-  SVIDD_ASSIGN_OR_RETURN(PgResult row, conn.Exec(kSql, {Int(seq)}));
+  SVIDD_ASSIGN_OR_RETURN(PgResult row,
+                         conn.Exec(kSql, {Int(seq)}, PgConnection::Resend::kIfLostWhileIdle));
   if (row.rows() == 0) return std::nullopt;
   return row.Text(0, 0);
 }
@@ -26,9 +27,11 @@ absl::StatusOr<std::optional<std::string>> EventHashAt(PgConnection& conn, int64
 absl::StatusOr<std::optional<LedgerCheckpoint>> ReadLatest(PgConnection& conn) {
   SVIDD_ASSIGN_OR_RETURN(
       PgResult rows,
-      conn.Exec(absl::StrCat(kSelectCheckpointsSql, " ORDER BY event_seq DESC, id DESC LIMIT 1")));
+      conn.Exec(absl::StrCat(kSelectCheckpointsSql, " ORDER BY event_seq DESC, id DESC LIMIT 1"),
+                {}, PgConnection::Resend::kIfLostWhileIdle));
   if (rows.rows() == 0) return std::nullopt;
-  return ReadPgCheckpointRow(rows, 0);
+  SVIDD_ASSIGN_OR_RETURN(LedgerCheckpoint latest, ReadPgCheckpointRow(rows, 0));
+  return latest;
 }
 
 int64_t HourStart(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
@@ -43,7 +46,8 @@ absl::StatusOr<ChainHead> PostgresLedger::GetChainHead() const {
 absl::StatusOr<LedgerEvent> PostgresLedger::GetEvent(int64_t seq) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(PgResult rows,
-                         conn->Exec(absl::StrCat(kSelectEventsSql, " WHERE seq = $1"), {Int(seq)}));
+                         conn->Exec(absl::StrCat(kSelectEventsSql, " WHERE seq = $1"), {Int(seq)},
+                                    PgConnection::Resend::kIfLostWhileIdle));
   if (rows.rows() == 0)
     return absl::NotFoundError(absl::StrCat("no ledger event ", seq, " in ledger ", name_));
   return ReadEventRow(PgRow(rows, 0));
@@ -58,7 +62,8 @@ absl::StatusOr<std::vector<LedgerEvent>> PostgresLedger::ListEvents(const EventR
       conn->Exec(absl::StrCat(kSelectEventsSql,
                               " WHERE seq > $1 AND seq <= $2 AND ($3::text IS NULL OR kind = $3)"
                               " ORDER BY seq"),
-                 {Int(range.after_seq), Int(range.through_seq), kind}));
+                 {Int(range.after_seq), Int(range.through_seq), kind},
+                 PgConnection::Resend::kIfLostWhileIdle));
   std::vector<LedgerEvent> events;
   for (int i = 0; i < rows.rows(); ++i) {
     SVIDD_ASSIGN_OR_RETURN(LedgerEvent event, ReadEventRow(PgRow(rows, i)));
@@ -109,8 +114,9 @@ absl::Status PostgresLedger::AddRefusalCounts(const std::vector<RefusalCount>& c
 
 absl::StatusOr<std::vector<RefusalCount>> PostgresLedger::ListRefusalCounts(TimePoint since) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
-  SVIDD_ASSIGN_OR_RETURN(
-      PgResult rows, conn->Exec(NumberedPlaceholders(kListRefusalsSql), {Int(HourStart(since))}));
+  SVIDD_ASSIGN_OR_RETURN(PgResult rows,
+                         conn->Exec(NumberedPlaceholders(kListRefusalsSql), {Int(HourStart(since))},
+                                    PgConnection::Resend::kIfLostWhileIdle));
   std::vector<RefusalCount> out;
   for (int i = 0; i < rows.rows(); ++i) out.push_back(ReadRefusalCountRow(PgRow(rows, i)));
   return out;
@@ -132,7 +138,8 @@ absl::StatusOr<std::vector<AdminCallRecord>> PostgresLedger::ListAdminCalls(Time
   SVIDD_ASSIGN_OR_RETURN(
       PgResult rows,
       conn->Exec(NumberedPlaceholders(kListAdminCallsSql),
-                 {Int(ToUnixSeconds(since)), limit == 0 ? std::nullopt : PgParam(Int(limit))}));
+                 {Int(ToUnixSeconds(since)), limit == 0 ? std::nullopt : PgParam(Int(limit))},
+                 PgConnection::Resend::kIfLostWhileIdle));
   std::vector<AdminCallRecord> out;
   for (int i = 0; i < rows.rows(); ++i) out.push_back(ReadAdminCallRow(PgRow(rows, i)));
   return out;

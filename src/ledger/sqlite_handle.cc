@@ -5,6 +5,12 @@
 namespace svidd::internal {
 
 absl::StatusCode SqliteResultToStatusCode(int rc) {
+  // A unique key already taken is the one constraint whose kind callers act on (a duplicate
+  // serial is retried with a fresh one): decided here by the extended code, as PostgreSQL's
+  // unique_violation is in pg_connection.cc.
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return absl::StatusCode::kAlreadyExists;
+  }
   switch (rc & 0xff) {
     case SQLITE_OK:
       return absl::StatusCode::kOk;
@@ -97,6 +103,12 @@ absl::Status Statement::Run() {
   if (!row.ok()) return row.status();
   if (*row) return absl::InternalError("statement returned a row where none was expected");
   return absl::OkStatus();
+}
+
+absl::Status Statement::RunAndReset() {
+  absl::Status status = Run();
+  Reset();
+  return status;
 }
 
 void Statement::Reset() {

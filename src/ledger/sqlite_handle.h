@@ -25,7 +25,8 @@ struct SqliteFinalizer {
 };
 using SqliteStmtPtr = std::unique_ptr<sqlite3_stmt, SqliteFinalizer>;
 
-// BUSY/LOCKED/FULL/IOERR → UNAVAILABLE (retry may succeed), CONSTRAINT → INVALID_ARGUMENT,
+// BUSY/LOCKED/FULL/IOERR → UNAVAILABLE (retry may succeed), CONSTRAINT_UNIQUE and
+// CONSTRAINT_PRIMARYKEY (extended codes) → ALREADY_EXISTS, any other CONSTRAINT → INVALID_ARGUMENT,
 // READONLY/NOTADB → FAILED_PRECONDITION, CORRUPT → DATA_LOSS, CANTOPEN → NOT_FOUND,
 // anything else → INTERNAL.
 absl::StatusCode SqliteResultToStatusCode(int rc);
@@ -58,6 +59,8 @@ class Statement {
   absl::StatusOr<bool> Step();
   // Steps a statement that returns no rows.
   absl::Status Run();
+  // Run(), then Reset(): for a prepared statement reused many times (the writer's SAVEPOINT).
+  absl::Status RunAndReset();
   // Makes the statement ready to run again, with no parameters bound.
   void Reset();
 

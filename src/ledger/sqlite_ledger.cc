@@ -51,6 +51,7 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(
 
   std::vector<std::shared_ptr<Connection>> readers;
   std::unique_ptr<GroupCommitWriter> writer;
+  std::unique_ptr<WalCheckpointer> checkpointer;
   if (IsInMemory(path)) {
     readers.push_back(first);  // another connection would see another database
   } else {
@@ -60,12 +61,23 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(
       readers.push_back(std::move(c));
     }
   }
+  if (!options.read_only && !IsInMemory(path)) {
+    SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<Connection> c, OpenConnection(path, conn_options));
+    checkpointer = std::make_unique<WalCheckpointer>(std::move(c), options.wal_checkpoint);
+    checkpointer->Attach(first->db.get());  // before the writer's thread commits anything
+  }
   if (!options.read_only) writer = std::make_unique<GroupCommitWriter>(first, options.max_batch);
-  return std::unique_ptr<SqliteLedger>(new SqliteLedger(
-      path, std::make_unique<ConnectionPool>(std::move(readers)), std::move(writer)));
+  return std::unique_ptr<SqliteLedger>(
+      new SqliteLedger(path, std::make_unique<ConnectionPool>(std::move(readers)),
+                       std::move(writer), std::move(checkpointer)));
 }
 
-SqliteLedger::~SqliteLedger() { writer_.reset(); }
+// The writer first (it drains its queue and commits, reporting to the checkpointer), then the
+// checkpointer.
+SqliteLedger::~SqliteLedger() {
+  writer_.reset();
+  checkpointer_.reset();
+}
 
 absl::Status SqliteLedger::Named(const absl::Status& status) const {
   return Prefixed(path_, status);

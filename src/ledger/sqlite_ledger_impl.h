@@ -13,6 +13,7 @@
 #include "ledger/engine_ledger.h"
 #include "ledger/group_commit_writer.h"
 #include "ledger/sqlite_connection.h"
+#include "ledger/wal_checkpointer.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
@@ -34,6 +35,10 @@ class SqliteLedger final : public EngineLedger<GroupCommitWriter> {
                                  TimePoint at) override;
   absl::StatusOr<bool> IsRevoked(std::string_view serial_hex) const override;
   absl::StatusOr<ChainHead> GetChainHead() const override;
+  // Zero for a read-only or in-memory ledger (no WAL).
+  WalCheckpointStats wal_checkpoint_stats() const {
+    return checkpointer_ == nullptr ? WalCheckpointStats{} : checkpointer_->stats();
+  }
   absl::StatusOr<LedgerEvent> GetEvent(int64_t seq) const override;
   absl::StatusOr<std::vector<LedgerEvent>> ListEvents(const EventRange& range) const override;
   absl::StatusOr<std::optional<LedgerCheckpoint>> LatestCheckpoint() const override;
@@ -41,10 +46,12 @@ class SqliteLedger final : public EngineLedger<GroupCommitWriter> {
 
  private:
   SqliteLedger(std::filesystem::path path, std::unique_ptr<ConnectionPool> readers,
-               std::unique_ptr<GroupCommitWriter> writer)
+               std::unique_ptr<GroupCommitWriter> writer,
+               std::unique_ptr<WalCheckpointer> checkpointer)
       : EngineLedger(SqlDialect::kSqlite, path.string(), std::move(writer)),
         path_(std::move(path)),
-        readers_(std::move(readers)) {}
+        readers_(std::move(readers)),
+        checkpointer_(std::move(checkpointer)) {}
   absl::Status Named(const absl::Status& status) const override;
   absl::Status WithReader(bool snapshot,
                           const std::function<absl::Status(ReadConnection&)>& body) const override;
@@ -52,6 +59,7 @@ class SqliteLedger final : public EngineLedger<GroupCommitWriter> {
 
   const std::filesystem::path path_;
   std::unique_ptr<ConnectionPool> readers_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // absent read-only and in memory
 };
 
 }  // namespace svidd::internal

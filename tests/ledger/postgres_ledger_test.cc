@@ -8,12 +8,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/ledger_test_util.h"
+#include "ledger/pg_connection.h"
 #include "ledger/pg_migrations.h"
 #include "ledger/postgres_ledger_impl.h"
 #include "support/postgres/postgres_server.h"
@@ -191,6 +194,165 @@ TEST(PostgresLedgerReplicasTest, ConcurrentWritersOnTwoReplicasKeepOneIntactChai
   LedgerVerification report = ::svidd::testing::VerifyLedgerUri(*uri, dir.path());
   ASSERT_TRUE(report.intact()) << report.first_break->detail;
   EXPECT_EQ(report.events, kThreads * kPerThread + kThreads * (kPerThread / 10));
+}
+
+// An integer column read as NULL, or as text that is no integer, is an error naming the column,
+// never a silent 0 (a chain head at seq 0, schema version 0).
+TEST(PgResultTest, NullOrNonIntegerIsDataLossNotZero) {
+  absl::StatusOr<std::string> uri = FreshPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  auto conn = internal::PgConnection::Connect(*uri, /*read_only=*/true);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  absl::StatusOr<internal::PgResult> row =
+      (*conn)->Exec("SELECT NULL::bigint AS missing, 'x' AS word, 42::bigint AS answer");
+  ASSERT_TRUE(row.ok()) << row.status();
+  absl::StatusOr<int64_t> missing = row->Int64(0, 0);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(missing.status().message(), HasSubstr("missing"));
+  EXPECT_EQ(row->Int64(0, 1).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(row->Int64(0, 2).value_or(0), 42);
+}
+
+// Whether a statement is sent again on a new session after a restart is the caller's explicit
+// choice (PgConnection::Resend), not a guess from the SQL's first word: the same SELECT is resent
+// when asked and fails UNAVAILABLE when not, and the connection comes back on its own after.
+TEST(PgConnectionTest, ResendingAfterALostSessionIsTheCallersChoice) {
+  absl::StatusOr<std::string> uri = FreshPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  PostgresServer* server = SharedPostgres().value();
+  auto conn = internal::PgConnection::Connect(*uri, /*read_only=*/false);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  using Resend = internal::PgConnection::Resend;
+
+  ASSERT_TRUE(server->Restart().ok());
+  absl::StatusOr<internal::PgResult> resent =
+      (*conn)->Exec("SELECT 1", {}, Resend::kIfLostWhileIdle);
+  EXPECT_TRUE(resent.ok()) << resent.status();
+
+  ASSERT_TRUE(server->Restart().ok());
+  absl::StatusOr<internal::PgResult> once = (*conn)->Exec("SELECT 1", {}, Resend::kNever);
+  EXPECT_EQ(once.status().code(), absl::StatusCode::kUnavailable) << once.status();
+  EXPECT_TRUE((*conn)->Exec("SELECT 1").ok()) << "the next call reconnects";
+}
+
+// Records queued while another session holds the chain head's row lock: the writer has taken
+// `first` and waits for the lock, so everything queued after it forms one batch once `Release`
+// lets it go. Each record's outcome, in the order queued.
+class ParkedPgWriter {
+ public:
+  ParkedPgWriter(const std::string& uri, internal::PostgresLedger& ledger) : ledger_(ledger) {
+    auto conn = internal::PgConnection::Connect(uri, /*read_only=*/false);
+    EXPECT_TRUE(conn.ok()) << conn.status();
+    holder_ = std::move(*conn);
+    EXPECT_TRUE(holder_->Exec("BEGIN").ok());
+    EXPECT_TRUE(holder_->Exec("SELECT seq FROM ledger_chain_head WHERE id = 1 FOR UPDATE").ok());
+  }
+  void Enqueue(CertificateRecord record) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const size_t slot = outcomes_.size();
+    outcomes_.emplace_back();
+    ++pending_;
+    ledger_.RecordIssuanceAsync(std::move(record), [this, slot](absl::Status s) {
+      std::lock_guard<std::mutex> lock(mu_);
+      outcomes_[slot] = std::move(s);
+      if (--pending_ == 0) done_.notify_all();
+    });
+  }
+  // Waits (bounded) until the writer has taken `batches` batches off its queue.
+  bool WaitForBatches(uint64_t batches) {
+    for (int i = 0; i < 2000 && ledger_.writer_stats().batches_taken < batches; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return ledger_.writer_stats().batches_taken >= batches;
+  }
+  std::vector<absl::Status> ReleaseAndWait() {
+    EXPECT_TRUE(holder_->Exec("COMMIT").ok());
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    return outcomes_;
+  }
+
+ private:
+  internal::PostgresLedger& ledger_;
+  std::unique_ptr<internal::PgConnection> holder_;
+  std::mutex mu_;
+  std::condition_variable done_;
+  std::vector<absl::Status> outcomes_;
+  int pending_ = 0;
+};
+
+// One multi-row INSERT per batch (issue 15): a serial the ledger already holds, and a serial
+// twice in the batch, are refused alone with ALREADY_EXISTS; the rest of the batch commits, in
+// one transaction, and the chain verifies.
+TEST(PostgresLedgerBatchTest, ACollidingSerialIsRefusedAloneAndTheRestOfTheBatchCommits) {
+  absl::StatusOr<std::string> uri = FreshPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  auto ledger = internal::PostgresLedger::Open(*uri, {});
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  ASSERT_TRUE((*ledger)->RecordIssuance(MakeRecord("aa")).ok());
+
+  ParkedPgWriter parked(*uri, **ledger);
+  parked.Enqueue(MakeRecord("a0"));  // taken alone; the writer waits for the head's lock
+  ASSERT_TRUE(parked.WaitForBatches(2));
+  const uint64_t commits_before = (*ledger)->writer_stats().commits;
+  for (const char* serial : {"b0", "b1", "aa", "b2", "b2", "b3"}) {
+    parked.Enqueue(MakeRecord(serial));
+  }
+  const std::vector<absl::Status> outcomes = parked.ReleaseAndWait();
+
+  const std::vector<absl::StatusCode> want = {
+      absl::StatusCode::kOk, absl::StatusCode::kOk,
+      absl::StatusCode::kOk, absl::StatusCode::kAlreadyExists,
+      absl::StatusCode::kOk, absl::StatusCode::kAlreadyExists,
+      absl::StatusCode::kOk};
+  ASSERT_EQ(outcomes.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(outcomes[i].code(), want[i]) << outcomes[i];
+  }
+  EXPECT_THAT(outcomes[3].message(), HasSubstr("serial aa is already recorded"));
+  const internal::WriterStats stats = (*ledger)->writer_stats();
+  EXPECT_EQ(stats.commits, commits_before + 2) << "a0's transaction, then the batch's one";
+  EXPECT_GE(stats.largest_batch, 6u);
+  EXPECT_EQ(stats.records_failed, 2u);
+  EXPECT_EQ((*ledger)->CountCertificates({}).value(), 6);  // aa, a0, b0..b3
+  TempDir dir;
+  LedgerVerification report = ::svidd::testing::VerifyLedgerUri(*uri, dir.path());
+  ASSERT_TRUE(report.intact()) << report.first_break->detail;
+  EXPECT_EQ(report.events, 6);
+}
+
+// A row PostgreSQL refuses for another reason (here its CHECK that a revoked row has a
+// revocation time) makes the multi-row INSERT insert nothing: the batch is written again record
+// by record, so that record alone fails and the others commit.
+TEST(PostgresLedgerBatchTest, ARefusedRowFailsAloneAndTheRestOfTheBatchCommits) {
+  absl::StatusOr<std::string> uri = FreshPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  auto ledger = internal::PostgresLedger::Open(*uri, {});
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+
+  ParkedPgWriter parked(*uri, **ledger);
+  parked.Enqueue(MakeRecord("a0"));
+  ASSERT_TRUE(parked.WaitForBatches(1));
+  CertificateRecord refused = MakeRecord("c1");
+  refused.status = CertStatus::kRevoked;  // and no revoked_at
+  parked.Enqueue(MakeRecord("c0"));
+  parked.Enqueue(refused);
+  parked.Enqueue(MakeRecord("c2"));
+  const std::vector<absl::Status> outcomes = parked.ReleaseAndWait();
+
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_TRUE(outcomes[0].ok()) << outcomes[0];
+  EXPECT_TRUE(outcomes[1].ok()) << outcomes[1];
+  EXPECT_FALSE(outcomes[2].ok());
+  EXPECT_NE(outcomes[2].code(), absl::StatusCode::kAlreadyExists) << outcomes[2];
+  EXPECT_THAT(outcomes[2].message(), HasSubstr("recording certificate c1"));
+  EXPECT_TRUE(outcomes[3].ok()) << outcomes[3];
+  EXPECT_EQ((*ledger)->CountCertificates({}).value(), 3);  // a0, c0, c2
+  TempDir dir;
+  LedgerVerification report = ::svidd::testing::VerifyLedgerUri(*uri, dir.path());
+  ASSERT_TRUE(report.intact()) << report.first_break->detail;
+  EXPECT_EQ(report.events, 3);
 }
 
 // PostgreSQL restarted under load: calls in flight fail with UNAVAILABLE (never OK for a

@@ -7,6 +7,7 @@
 
 #include "ledger/ledger_engine.h"
 #include "ledger/ledger_test_util.h"
+#include "ledger/sqlite_handle.h"
 
 namespace svidd {
 namespace {
@@ -172,6 +173,41 @@ TEST_P(LedgerTest, DuplicateSerialIsAlreadyExists) {
   EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(dup.message()), HasSubstr("77"));
   EXPECT_EQ(ledger_->GetCertificate("77")->spiffe_id, MakeRecord("77").spiffe_id);
+}
+
+// A row refused for another reason than its serial is not taken for a duplicate (which the
+// issuance pipeline would retry with a fresh serial), on either engine.
+TEST_P(LedgerTest, ARefusedRowIsNotADuplicate) {
+  CertificateRecord refused = MakeRecord("78");
+  refused.status = CertStatus::kRevoked;  // without revoked_at: the table's CHECK refuses it
+  absl::Status s = ledger_->RecordIssuance(refused);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.code(), absl::StatusCode::kAlreadyExists) << s;
+  EXPECT_TRUE(ledger_->RecordIssuance(MakeRecord("78")).ok());
+}
+
+// The kind of a SQLite error is fixed from its (extended) result code where it is made; a unique
+// key already taken is ALREADY_EXISTS whatever the message says.
+TEST(SqliteResultCodeTest, UniqueKeysAreAlreadyExistsOtherConstraintsInvalidArgument) {
+  struct Case {
+    int rc;
+    absl::StatusCode want;
+  };
+  const std::vector<Case> cases = {
+      {SQLITE_CONSTRAINT_UNIQUE, absl::StatusCode::kAlreadyExists},
+      {SQLITE_CONSTRAINT_PRIMARYKEY, absl::StatusCode::kAlreadyExists},
+      {SQLITE_CONSTRAINT_CHECK, absl::StatusCode::kInvalidArgument},
+      {SQLITE_CONSTRAINT_NOTNULL, absl::StatusCode::kInvalidArgument},
+      {SQLITE_CONSTRAINT_TRIGGER, absl::StatusCode::kInvalidArgument},
+      {SQLITE_CONSTRAINT, absl::StatusCode::kInvalidArgument},
+      {SQLITE_BUSY, absl::StatusCode::kUnavailable},
+      {SQLITE_IOERR_FSYNC, absl::StatusCode::kUnavailable},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.rc);
+    EXPECT_EQ(internal::SqliteResultToStatusCode(c.rc), c.want);
+    EXPECT_EQ(internal::SqliteError(nullptr, c.rc, "x").code(), c.want);
+  }
 }
 
 TEST_P(LedgerTest, CheckWritable) { EXPECT_TRUE(ledger_->CheckWritable().ok()); }
