@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -96,9 +97,7 @@ absl::StatusOr<std::unique_ptr<ChildServer>> StartSvidd(const StreamsFlags& flag
                                    "--max-ttl",
                                    flags.ttl,
                                    "--max-renewals-per-second",
-                                   std::to_string(flags.rate),
-                                   "--renewal-answer-timeout",
-                                   "10s"};
+                                   std::to_string(flags.rate)};
   argv.insert(argv.end(), flags.svidd_args.begin(), flags.svidd_args.end());
   auto server = ChildServer::Start(argv, dir / "svidd.log");
   if (!server.ok()) return server.status();
@@ -122,19 +121,27 @@ void SleepUntil(TimePoint when) {
   if (left > std::chrono::nanoseconds::zero()) std::this_thread::sleep_for(left);
 }
 
-void PrintServerRows(int streams, const ServerSample& before, const ServerSample& held,
-                     size_t renewals_when_held, const ServerSample& end, size_t certificates) {
+// What the fleet looked like when `held` was sampled.
+struct FleetAtSample {
+  size_t open = 0;      // streams the server had registered
+  size_t holding = 0;   // streams holding a certificate
+  size_t renewals = 0;  // certificates after the first, so far
+};
+
+void PrintServerRows(const ServerSample& before, const ServerSample& held,
+                     const FleetAtSample& fleet, const ServerSample& end, size_t certificates) {
   auto row = [](const std::string& name, const std::string& value) {
     std::cout << "| " << name << " | " << value << " |\n";
   };
   row("server RSS before the streams", absl::StrFormat("%.1f MiB", Mib(before.memory.rss_kib)));
-  row(absl::StrFormat("server RSS with %d streams, each holding a certificate (%d renewals by "
-                      "then)",
-                      streams, renewals_when_held),
+  row(absl::StrFormat("server RSS with %d streams open, %d holding a certificate (%d renewals "
+                      "by then)",
+                      fleet.open, fleet.holding, fleet.renewals),
       absl::StrFormat("%.1f MiB", Mib(held.memory.rss_kib)));
-  row("server memory per idle stream",
+  row("server memory per idle stream (RSS with them - before, / streams open)",
       absl::StrFormat("%.1f KiB",
-                      static_cast<double>(held.memory.rss_kib - before.memory.rss_kib) / streams));
+                      static_cast<double>(held.memory.rss_kib - before.memory.rss_kib) /
+                          static_cast<double>(std::max<size_t>(fleet.open, 1))));
   row("server RSS at the end / peak (VmHWM)", absl::StrFormat("%.1f / %.1f MiB",
                                                               Mib(end.memory.rss_kib),
                                                               Mib(end.memory.hwm_kib)));
@@ -183,7 +190,8 @@ int Run(const StreamsFlags& flags, std::chrono::seconds duration, std::chrono::s
   const bool all_held = WaitForFirstCertificates(fleet, flags.streams, stop_at);
   const TimePoint held_at = SystemClock::Instance().Now();
   SleepUntil(std::min(held_at + settle, stop_at));
-  const size_t renewals_when_held = fleet.issued() - fleet.first_issued();
+  const FleetAtSample at_held{fleet.registered(), fleet.first_issued(),
+                              fleet.issued() - fleet.first_issued()};
   const ServerSample held = Sample(**server);
   SleepUntil(stop_at);
   const ServerSample end = Sample(**server);
@@ -205,7 +213,7 @@ int Run(const StreamsFlags& flags, std::chrono::seconds duration, std::chrono::s
       "| every stream holding a certificate after | %s |\n",
       all_held ? absl::StrFormat("%.1f s", std::chrono::duration<double>(held_at - before.at).count())
                : std::string("not within the run"));
-  PrintServerRows(flags.streams, before, held, renewals_when_held, end,
+  PrintServerRows(before, held, at_held, end,
                   report.first_issued + report.renewals);
   std::cout << absl::StrFormat("| wall time | %.1f s |\n| svidd exit code after SIGTERM | %d |\n",
                                std::chrono::duration<double>(end.at - before.at).count(),
