@@ -139,18 +139,16 @@ void PrintServerRows(const ServerSample& before, const ServerSample& held,
                       fleet.open, fleet.holding, fleet.renewals),
       absl::StrFormat("%.1f MiB", Mib(held.memory.rss_kib)));
   row("server memory per idle stream (RSS with them - before, / streams open)",
-      absl::StrFormat("%.1f KiB",
-                      static_cast<double>(held.memory.rss_kib - before.memory.rss_kib) /
-                          static_cast<double>(std::max<size_t>(fleet.open, 1))));
-  row("server RSS at the end / peak (VmHWM)", absl::StrFormat("%.1f / %.1f MiB",
-                                                              Mib(end.memory.rss_kib),
-                                                              Mib(end.memory.hwm_kib)));
+      absl::StrFormat("%.1f KiB", static_cast<double>(held.memory.rss_kib - before.memory.rss_kib) /
+                                      static_cast<double>(std::max<size_t>(fleet.open, 1))));
+  row("server RSS at the end / peak (VmHWM)",
+      absl::StrFormat("%.1f / %.1f MiB", Mib(end.memory.rss_kib), Mib(end.memory.hwm_kib)));
   const double server_cpu = end.cpu_s - before.cpu_s;
   row("server CPU (its own process)", absl::StrFormat("%.1f s", server_cpu));
   row("server CPU per certificate",
-      certificates == 0 ? "-"
-                        : absl::StrFormat("%.3f ms", 1000 * server_cpu /
-                                                         static_cast<double>(certificates)));
+      certificates == 0
+          ? "-"
+          : absl::StrFormat("%.3f ms", 1000 * server_cpu / static_cast<double>(certificates)));
   row("fleet CPU (keys, CSRs, TLS; the benchmark's process)",
       absl::StrFormat("%.1f s", end.fleet_cpu_s - before.fleet_cpu_s));
 }
@@ -170,8 +168,8 @@ int Run(const StreamsFlags& flags, std::chrono::seconds duration, std::chrono::s
   auto server = StartSvidd(flags, dir, &port);
   auto root_pem = ReadFileToString(dir / "data" / "ca" / "root-cert.pem");
   if (!server.ok() || !root_pem.ok()) {
-    std::cerr << "svidd-bench streams: "
-              << (server.ok() ? root_pem.status() : server.status()) << "\n";
+    std::cerr << "svidd-bench streams: " << (server.ok() ? root_pem.status() : server.status())
+              << "\n";
     return 1;
   }
   std::this_thread::sleep_for(std::chrono::seconds(1));  // start-up work settles
@@ -207,14 +205,14 @@ int Run(const StreamsFlags& flags, std::chrono::seconds duration, std::chrono::s
       flags.streams, flags.ttl, flags.duration, flags.rate, flags.channels, flags.open_window,
       MachineLine(), load_at_start, load_at_end, flags.streams, mint_cpu);
   std::cout << "| figure | value |\n|---|---|\n" << ToMarkdown(report);
-  std::cout << absl::StrFormat("| configured renewal budget (--max-renewals-per-second) | %d /s |\n",
-                               flags.rate);
+  std::cout << absl::StrFormat(
+      "| configured renewal budget (--max-renewals-per-second) | %d /s |\n", flags.rate);
   std::cout << absl::StrFormat(
       "| every stream holding a certificate after | %s |\n",
-      all_held ? absl::StrFormat("%.1f s", std::chrono::duration<double>(held_at - before.at).count())
-               : std::string("not within the run"));
-  PrintServerRows(before, held, at_held, end,
-                  report.first_issued + report.renewals);
+      all_held
+          ? absl::StrFormat("%.1f s", std::chrono::duration<double>(held_at - before.at).count())
+          : std::string("not within the run"));
+  PrintServerRows(before, held, at_held, end, report.first_issued + report.renewals);
   std::cout << absl::StrFormat("| wall time | %.1f s |\n| svidd exit code after SIGTERM | %d |\n",
                                std::chrono::duration<double>(end.at - before.at).count(),
                                server_exit);
@@ -226,7 +224,8 @@ int Run(const StreamsFlags& flags, std::chrono::seconds duration, std::chrono::s
 }  // namespace
 
 int RunStreamsMode(int argc, char** argv) {
-  CLI::App app{"svidd-bench streams: rotation streams against svidd in its own process on loopback"};
+  CLI::App app{
+      "svidd-bench streams: rotation streams against svidd in its own process on loopback"};
   StreamsFlags flags;
   app.add_option("--streams", flags.streams, "Concurrent rotation streams")
       ->capture_default_str()
