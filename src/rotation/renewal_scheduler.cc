@@ -39,7 +39,11 @@ void RenewalScheduler::TrackUnissued(uint64_t id, TimePoint now, TimePoint give_
   auto [it, inserted] = entries_.try_emplace(id);
   Entry& entry = it->second;
   if (!inserted) EraseLocked(id, entry);
-  entry = Entry{.not_before = now, .not_after = give_up_at, .has_cert = false};
+  entry = Entry{.not_before = now,
+                .not_after = give_up_at,
+                .has_cert = false,
+                .answer_window = std::max<std::chrono::nanoseconds>(
+                    give_up_at - now, std::chrono::nanoseconds(1))};
   EnqueueLocked(id, entry, now);
   expiry_.insert({give_up_at, id});
 }
@@ -161,6 +165,11 @@ void RenewalScheduler::ExpireLocked(TimePoint now, DueBatch& batch) {
   while (!expiry_.empty() && expiry_.begin()->first <= now) {
     const uint64_t id = expiry_.begin()->second;
     auto it = entries_.find(id);
+    if (!it->second.has_cert && it->second.attempts == 0) {
+      // Never asked yet (queued behind the rate limit, or expedited anew): not its fault.
+      RestartAnswerWindowLocked(id, it->second, now);
+      continue;
+    }
     if (it->second.has_cert) {
       batch.expired.push_back({id, it->second.not_after, it->second.attempts});
       counters_.expired_unrenewed++;
@@ -171,6 +180,12 @@ void RenewalScheduler::ExpireLocked(TimePoint now, DueBatch& batch) {
     EraseLocked(id, it->second);
     entries_.erase(it);
   }
+}
+
+void RenewalScheduler::RestartAnswerWindowLocked(uint64_t id, Entry& entry, TimePoint now) {
+  expiry_.erase({entry.not_after, id});
+  entry.not_after = now + entry.answer_window;
+  expiry_.insert({entry.not_after, id});
 }
 
 // Everything expedited as urgent and due by `now`, without asking the rate limiter.
@@ -193,6 +208,7 @@ void RenewalScheduler::HandOutLocked(uint64_t id, Entry& entry, TimePoint now,
   }
   if (entry.attempts == 0) {
     counters_.in_flight++;
+    if (!entry.has_cert) RestartAnswerWindowLocked(id, entry, now);
   } else {
     counters_.retries++;
   }

@@ -113,7 +113,7 @@ void RotationHub::RunOnce(TimePoint now) {
   for (uint64_t id : batch.abandoned) {
     auto session = Find(id);
     if (session == nullptr) continue;
-    spdlog::warn("rotation: stream {} ({}) sent no CSR within {}s of opening; closing it", id,
+    spdlog::warn("rotation: stream {} ({}) sent no CSR within {}s of being asked; closing it", id,
                  session->view().spiffe_id, options_.first_issuance_deadline.count());
     session->Close(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                                 "no CSR received for the initial certificate"));

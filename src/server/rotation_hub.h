@@ -29,7 +29,8 @@ namespace svidd {
 struct RotationHubOptions {
   // How long a stream may take to answer a renewal request before it is asked again.
   std::chrono::seconds answer_timeout = std::chrono::seconds(30);
-  // How long a token-authenticated stream may go without a first certificate.
+  // How long a token-authenticated stream may go without a first certificate once it has
+  // been asked for a CSR (its wait in the rate-limited queue before that does not count).
   std::chrono::seconds first_issuance_deadline = std::chrono::minutes(5);
   std::chrono::seconds bundle_refresh_hint = std::chrono::minutes(5);
   // Streams one SPIFFE ID may hold open at once (replicas of one service account share it);

@@ -3,7 +3,8 @@
 # commands in docs/PERFORMANCE.md, not timed tests):
 #   - svidd-bench unary with both CSR key types, small counts: every expected line present,
 #     certificates issued, zero errors (cfssl beside it when installed);
-#   - svidd-bench streams for a few seconds;
+#   - svidd-bench streams for a few seconds (svidd in its own process): every stream holds a
+#     certificate, nothing lapsed or dropped, the server's RSS and CPU reported apart;
 #   - svidd-ledger-gen with a small row count, and `svidctl ledger verify` accepting it.
 #   bench_smoke.sh BUILD_DIR
 set -euo pipefail
@@ -32,7 +33,20 @@ if grep -q "errors=[1-9]" "$out"; then cat "$out" >&2; fail "errors in the unary
 
 "$BUILD/svidd-bench" streams --streams 20 --ttl 10s --duration 2s --rate 100 --channels 2 \
   >"$WORK/streams.txt" 2>&1 || { cat "$WORK/streams.txt" >&2; fail "streams mode failed"; }
-expect "$WORK/streams.txt" '^\| streams given a first certificate \| 20 \|' "streams first certificates"
+out="$WORK/streams.txt"
+expect "$out" '^machine: [0-9]+ cores' "streams machine line"
+expect "$out" '^load average at start: [0-9.]+ [0-9.]+ [0-9.]+; at the end: [0-9.]+ [0-9.]+ [0-9.]+' "load average"
+expect "$out" '^\| streams given a first certificate \| 20 \|' "streams first certificates"
+expect "$out" '^\| every stream holding a certificate after \| [0-9.]+ s \|' "every stream held"
+expect "$out" '^\| lapses \(certificate expired before its successor arrived\) \| 0 \|' "no lapse"
+expect "$out" '^\| streams closed by the server \| 0 \|' "no stream dropped"
+expect "$out" '^\| server RSS before the streams \| [1-9][0-9.]* MiB \|' "server RSS before (svidd's own process)"
+expect "$out" '^\| server RSS with 20 streams open, 20 holding a certificate \([0-9]+ renewals by then\) \| [1-9][0-9.]* MiB \|' "server RSS with the streams"
+expect "$out" '^\| server memory per idle stream \(RSS with them - before, / streams open\) \| -?[0-9.]+ KiB \|' "memory per idle stream"
+expect "$out" '^\| server RSS at the end / peak \(VmHWM\) \| [1-9][0-9.]* / [1-9][0-9.]* MiB \|' "server RSS peak"
+expect "$out" '^\| server CPU \(its own process\) \| [0-9.]+ s \|' "server CPU apart"
+expect "$out" '^\| fleet CPU \(keys, CSRs, TLS; the benchmark.s process\) \| [0-9.]+ s \|' "fleet CPU apart"
+expect "$out" '^\| svidd exit code after SIGTERM \| 0 \|' "svidd stopped cleanly"
 
 "$BUILD/svidd-ledger-gen" --rows 3000 --identities 60 --issuers 3 --revoked-per-100k 1000 \
   --data-dir "$WORK/ledger" >"$WORK/gen.txt" 2>&1 || { cat "$WORK/gen.txt" >&2; fail "ledger-gen failed"; }

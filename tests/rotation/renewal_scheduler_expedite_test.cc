@@ -53,6 +53,45 @@ TEST(RenewalSchedulerExpediteTest, UnissuedNeverAnsweredIsAbandonedNotExpired) {
   EXPECT_EQ(stats.tracked, 0u);
 }
 
+// A reconnecting fleet larger than the give-up window times the rate (here 10 streams at
+// 1/s against a 3 s window; in svidd 50,000 at 100/s against 5 minutes): the streams still
+// queued when the window ends were never asked for a CSR, so none of them is given up on.
+// Every one is asked in turn, and each answers within the window of its own request.
+TEST(RenewalSchedulerExpediteTest, UnissuedWaitingBehindTheRateLimitIsNotAbandoned) {
+  RenewalScheduler scheduler(Options(/*rate=*/1));
+  constexpr int kStreams = 10;
+  for (uint64_t id = 0; id < kStreams; ++id) scheduler.TrackUnissued(id, kT0, kT0 + seconds(3));
+  std::vector<uint64_t> asked;
+  for (int s = 0; s <= kStreams + 5; ++s) {
+    const TimePoint now = kT0 + seconds(s);
+    DueBatch batch = scheduler.TakeDue(now);
+    EXPECT_TRUE(batch.abandoned.empty()) << "at +" << s << " s";
+    for (uint64_t id : batch.due) {
+      asked.push_back(id);
+      ASSERT_TRUE(scheduler.MarkRenewed(id, now, now + hours(1)));  // answered at once
+    }
+  }
+  EXPECT_EQ(Sorted(asked), (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(scheduler.GetStats(kT0 + seconds(20)).abandoned_unissued, 0u);
+}
+
+// The window runs from the request: asked late (behind the rate limit), given up on a whole
+// window after that, not before.
+TEST(RenewalSchedulerExpediteTest, UnissuedIsAbandonedAWindowAfterItWasAsked) {
+  RenewalSchedulerOptions options = Options(/*rate=*/1);
+  options.answer_timeout = minutes(10);  // no retry inside this test
+  RenewalScheduler scheduler(std::move(options));
+  scheduler.TrackUnissued(1, kT0, kT0 + seconds(3));
+  scheduler.TrackUnissued(2, kT0, kT0 + seconds(3));
+  ASSERT_EQ(scheduler.TakeDue(kT0).due, std::vector<uint64_t>{1});
+  ASSERT_TRUE(scheduler.MarkRenewed(1, kT0, kT0 + hours(1)));
+  // Stream 2 was deferred by the rate limit until +1 s and never answers.
+  ASSERT_EQ(scheduler.TakeDue(kT0 + seconds(1)).due, std::vector<uint64_t>{2});
+  EXPECT_TRUE(scheduler.TakeDue(kT0 + seconds(3)).abandoned.empty());
+  EXPECT_EQ(scheduler.NextWakeup(kT0 + seconds(3)), kT0 + seconds(4));
+  EXPECT_EQ(scheduler.TakeDue(kT0 + seconds(4)).abandoned, std::vector<uint64_t>{2});
+}
+
 TEST(RenewalSchedulerExpediteTest, FirstIssuanceIsNotCountedAsARenewal) {
   RenewalScheduler scheduler(Options());
   scheduler.TrackUnissued(1, kT0, kT0 + minutes(2));

@@ -28,7 +28,7 @@ FleetReport Summarize(const std::vector<FleetEvent>& events, size_t streams, Tim
   std::map<int, TimePoint> pending_request;    // per stream, the request being answered
   std::map<int64_t, int> per_second;
   std::vector<double> positions, latencies_ms;
-  std::optional<TimePoint> first_initial, last_initial;
+  std::optional<TimePoint> first_initial, last_initial, first_renewal, last_renewal;
   for (const FleetEvent& e : events) {
     switch (e.kind) {
       case FleetEvent::Kind::kRequested: {
@@ -44,8 +44,11 @@ FleetReport Summarize(const std::vector<FleetEvent>& events, size_t streams, Tim
         break;
       }
       case FleetEvent::Kind::kIssued: {
-        if (last_cert.contains(e.stream)) {
+        if (auto held = last_cert.find(e.stream); held != last_cert.end()) {
           report.renewals++;
+          report.lapses += e.at > held->second->not_after;
+          if (!first_renewal) first_renewal = e.at;
+          last_renewal = e.at;
         } else {
           report.first_issued++;
           if (!first_initial) first_initial = e.at;
@@ -66,7 +69,12 @@ FleetReport Summarize(const std::vector<FleetEvent>& events, size_t streams, Tim
         break;
     }
   }
+  for (const auto& [stream, cert] : last_cert) report.lapses += cert->not_after < stop_time;
   if (first_initial) report.first_issuance_span_s = Seconds(*last_initial - *first_initial);
+  if (first_renewal && *last_renewal > *first_renewal) {
+    report.renewal_span_s = Seconds(*last_renewal - *first_renewal);
+    report.renewals_per_second = static_cast<double>(report.renewals - 1) / report.renewal_span_s;
+  }
   for (const auto& [second, n] : per_second) {
     report.max_requests_per_second = std::max(report.max_requests_per_second, n);
   }
@@ -90,6 +98,8 @@ std::string ToMarkdown(const FleetReport& r) {
   row("streams given a first certificate", absl::StrFormat("%d", r.first_issued));
   row("first issuance spread over", absl::StrFormat("%.1f s", r.first_issuance_span_s));
   row("renewals (certificates after the first)", absl::StrFormat("%d", r.renewals));
+  row("renewals received per second, first to last renewal",
+      absl::StrFormat("%.1f /s over %.1f s", r.renewals_per_second, r.renewal_span_s));
   row("busiest second, renewal requests pushed", absl::StrFormat("%d", r.max_requests_per_second));
   row("renewal asked at (fraction of lifetime) min / p50 / max",
       absl::StrFormat("%.3f / %.3f / %.3f", r.renewal_position_min, r.renewal_position_p50,
@@ -99,6 +109,8 @@ std::string ToMarkdown(const FleetReport& r) {
                       r.latency_max_ms));
   row("refused", absl::StrFormat("%d", r.refused));
   row("streams closed by the server", absl::StrFormat("%d", r.ended_early));
+  row("lapses (certificate expired before its successor arrived)",
+      absl::StrFormat("%d", r.lapses));
   return out;
 }
 

@@ -31,6 +31,11 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
 
   void OnReadDone(bool ok) override {
     if (!ok) return;  // the stream is ending; OnDone follows
+    if (!heard_) {
+      heard_ = true;
+      fleet_.registered_++;
+      fleet_.OnFirstMessageOrEnd();
+    }
     if (in_.has_renewal_requested()) {
       const auto& request = in_.renewal_requested();
       fleet_.Record({FleetEvent::Kind::kRequested, index_, fleet_.clock_.Now(), request.reason()});
@@ -41,6 +46,10 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
       event.not_before = FromUnixSeconds(issued.not_before());
       event.not_after = FromUnixSeconds(issued.not_after());
       event.serial = issued.serial();
+      if (!holds_certificate_) {
+        holds_certificate_ = true;
+        fleet_.first_issued_++;
+      }
       fleet_.Record(std::move(event));
     } else if (in_.has_refused()) {
       FleetEvent event{FleetEvent::Kind::kRefused, index_, fleet_.clock_.Now()};
@@ -61,9 +70,10 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
     event.detail = status.error_message();
     fleet_.Record(std::move(event));
     fleet_.ended_++;
+    if (!heard_) fleet_.OnFirstMessageOrEnd();
     {
       std::lock_guard<std::mutex> lock(fleet_.mu_);
-      std::erase(fleet_.streams_, this);
+      fleet_.streams_.erase(this);
     }
     fleet_.cv_.notify_all();
     delete this;
@@ -98,6 +108,9 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
   const SpiffeId id_;
   grpc::ClientContext context_;
   RotateResponse in_;
+  // Read from gRPC's reactions only, one at a time.
+  bool heard_ = false;
+  bool holds_certificate_ = false;
   std::mutex mu_;
   bool writing_ = false;
   std::deque<RotateRequest> outbox_;
@@ -121,10 +134,33 @@ RotationFleet::RotationFleet(FleetOptions options, const Clock& clock)
 RotationFleet::~RotationFleet() { Stop(); }
 
 void RotationFleet::Start() {
+  if (options_.open_window > 0) {
+    opener_ = std::thread([this] { OpenWithinWindow(); });
+    return;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   for (int i = 0; i < options_.streams; ++i) {
-    streams_.push_back(new Stream(*this, i, *stubs_[i % stubs_.size()]));
+    streams_.insert(new Stream(*this, i, *stubs_[i % stubs_.size()]));
   }
+}
+
+void RotationFleet::OpenWithinWindow() {
+  for (int i = 0; i < options_.streams; ++i) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return stopped_ || opening_ < options_.open_window; });
+    if (stopped_) return;
+    ++opening_;
+    streams_.insert(new Stream(*this, i, *stubs_[i % stubs_.size()]));
+  }
+}
+
+void RotationFleet::OnFirstMessageOrEnd() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (options_.open_window <= 0) return;
+    --opening_;
+  }
+  cv_.notify_all();
 }
 
 bool RotationFleet::WaitForIssued(size_t count, std::chrono::milliseconds timeout) {
@@ -133,9 +169,14 @@ bool RotationFleet::WaitForIssued(size_t count, std::chrono::milliseconds timeou
 }
 
 void RotationFleet::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  cv_.notify_all();
+  if (opener_.joinable()) opener_.join();
   std::unique_lock<std::mutex> lock(mu_);
-  if (stopped_) return;
-  stopped_ = true;
   for (Stream* stream : streams_) stream->Cancel();
   // Bounded: a stream that does not end within a minute is left to gRPC's own teardown.
   cv_.wait_for(lock, std::chrono::seconds(60), [&] { return streams_.empty(); });

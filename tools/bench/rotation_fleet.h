@@ -13,6 +13,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "svidd/common/clock.h"
@@ -31,6 +33,10 @@ struct FleetOptions {
   // Bearer token for stream i (its identity is spiffe://<td>/ns/<ns>/sa/w<i>).
   std::function<std::string(int)> token_for;
   int64_t validity_seconds = 0;  // requested lifetime; 0: server default
+  // Streams being opened at once at most: a stream counts until its first message (the
+  // server's bundle, sent once it has authenticated and registered the stream) or its end.
+  // 0: every stream is opened at once by Start().
+  int open_window = 0;
 };
 
 struct FleetEvent {
@@ -49,6 +55,7 @@ class RotationFleet {
   RotationFleet(FleetOptions options, const Clock& clock);
   ~RotationFleet();  // Stop()
 
+  // Opens the streams (with an open_window, from a thread of the fleet's, and returns at once).
   void Start();
   // Waits (real time) until `count` certificates have been issued in total, or `timeout`.
   bool WaitForIssued(size_t count, std::chrono::milliseconds timeout);
@@ -57,24 +64,34 @@ class RotationFleet {
 
   std::vector<FleetEvent> Events() const;
   size_t issued() const { return issued_.load(); }
+  // Streams that hold a certificate (their first has arrived).
+  size_t first_issued() const { return first_issued_.load(); }
   size_t ended() const { return ended_.load(); }
+  // Streams that have heard from the server (registered there).
+  size_t registered() const { return registered_.load(); }
 
   class Stream;
 
  private:
   void Record(FleetEvent event);
+  void OpenWithinWindow();
+  void OnFirstMessageOrEnd();  // a stream left the open window
 
   const FleetOptions options_;
   const Clock& clock_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<svidd::v1::RotationService::Stub>> stubs_;
-  std::vector<Stream*> streams_;  // each deletes itself when done; tracked until then
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  std::unordered_set<Stream*> streams_;  // each deletes itself when done; tracked until then
   std::vector<FleetEvent> events_;
+  int opening_ = 0;  // streams in the open window (guarded by mu_)
   std::atomic<size_t> issued_{0};
+  std::atomic<size_t> first_issued_{0};
   std::atomic<size_t> ended_{0};
+  std::atomic<size_t> registered_{0};
   bool stopped_ = false;
+  std::thread opener_;  // with an open_window: opens the streams one by one
 };
 
 }  // namespace svidd::bench

@@ -1,6 +1,5 @@
 #include "bench/unary_mode.h"
 
-#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -19,6 +18,7 @@
 #include "bench/child_server.h"
 #include "bench/crypto_ceiling.h"
 #include "bench/istio_unary_driver.h"
+#include "bench/process_stats.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
@@ -56,19 +56,6 @@ struct Row {
     return ms > 0 ? ceiling_cpu_ms / ms : 0;
   }
 };
-
-std::string MachineLine() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line, model = "unknown CPU";
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  }
-  return absl::StrFormat("machine: %d cores (nproc), %s, %s", std::thread::hardware_concurrency(),
-                         model, OpenSSL_version(OPENSSL_VERSION));
-}
 
 std::string Errors(const LoadResult& r) {
   if (r.errors.empty()) return "0";

@@ -8,7 +8,10 @@
 //                   that time has passed.
 //   TrackUnissued -> a stream with no certificate yet: due at once (still rate-limited, so a
 //                   fleet reconnecting after a restart is spread out); abandoned, not
-//                   "expired", if it has not been issued one by `give_up_at`.
+//                   "expired", if it has not been issued one within `give_up_at - now` of
+//                   being asked. The wait in the rate-limited queue does not count: a fleet
+//                   larger than that window times the rate would otherwise lose its tail
+//                   to the scheduler's own pacing.
 //   Expedite     -> due now: the CA changed, the certificate was revoked, an operator forced
 //                   re-issuance. Urgent ones skip the rate limit, so every connected
 //                   workload is asked within one TakeDue.
@@ -92,6 +95,7 @@ class RenewalScheduler {
   // was tracked for it (attempts restart). Returns the renewal time.
   TimePoint Track(uint64_t id, TimePoint not_before, TimePoint not_after);
   // Schedules `id`, which holds no certificate yet, for its first issuance: due at `now`.
+  // Given up on `give_up_at - now` after it is first handed out unless issued by then.
   // Replaces whatever was tracked for it.
   void TrackUnissued(uint64_t id, TimePoint now, TimePoint give_up_at);
   // Makes `id` due at `now` (attempts restart); kImmediate also skips the rate limit.
@@ -127,6 +131,8 @@ class RenewalScheduler {
     int attempts = 0;      // hand-outs for this certificate; > 0 means in flight
     bool has_cert = true;  // false: TrackUnissued, not_after is the give-up time
     bool urgent = false;   // queued in urgent_ (skips the rate limit) instead of queue_
+    // Unissued only: how long after being asked it may take to be issued a first certificate.
+    std::chrono::nanoseconds answer_window{};
   };
   using Key = std::pair<TimePoint, uint64_t>;  // (time, id)
 
@@ -138,6 +144,9 @@ class RenewalScheduler {
   void HandOutUrgentLocked(TimePoint now, std::vector<uint64_t>& due)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ExpireLocked(TimePoint now, DueBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An unissued entry's give-up time becomes `now` + its answer window.
+  void RestartAnswerWindowLocked(uint64_t id, Entry& entry, TimePoint now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void HandOutLocked(uint64_t id, Entry& entry, TimePoint now, std::set<Key>& from)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::optional<TimePoint> NextWakeupLocked(TimePoint now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
