@@ -110,7 +110,7 @@ RotationSession::RotationSession(RotationHub& hub, CallerIdentity caller,
 
 void RotationSession::Start(Reactor* reactor) {
   {
-    std::lock_guard<std::recursive_mutex> lock(op_mu_);
+    MutexLock lock(&op_mu_);
     reactor_ = reactor;
   }
   spdlog::debug("rotation stream {} opened by {} ({})", id_, caller_.id.str(), caller_.principal);
@@ -188,7 +188,7 @@ void RotationSession::SendBundle(const svidd::v1::TrustBundle& bundle, uint64_t 
 // ---- the stream -------------------------------------------------------------------------
 
 void RotationSession::Send(RotateResponse message) {
-  std::lock_guard<std::recursive_mutex> lock(op_mu_);
+  MutexLock lock(&op_mu_);
   if (finishing_ || reactor_ == nullptr) return;
   outbox_.push_back(std::move(message));
   if (!write_in_flight_) WriteNext();
@@ -203,7 +203,7 @@ void RotationSession::WriteNext() {
 }
 
 void RotationSession::OnWriteDone(bool ok) {
-  std::lock_guard<std::recursive_mutex> lock(op_mu_);
+  MutexLock lock(&op_mu_);
   write_in_flight_ = false;
   if (finish_after_write_.has_value()) {
     reactor_->Finish(*finish_after_write_);
@@ -221,7 +221,7 @@ void RotationSession::OnWriteDone(bool ok) {
 }
 
 void RotationSession::Close(const grpc::Status& status) {
-  std::lock_guard<std::recursive_mutex> lock(op_mu_);
+  MutexLock lock(&op_mu_);
   if (finishing_ || reactor_ == nullptr) return;
   finishing_ = true;
   outbox_.clear();
@@ -233,14 +233,19 @@ void RotationSession::Close(const grpc::Status& status) {
 }
 
 void RotationSession::ReadNext() {
-  std::lock_guard<std::recursive_mutex> lock(op_mu_);
+  MutexLock lock(&op_mu_);
   if (finishing_ || reactor_ == nullptr) return;
   reactor_->StartRead(&reading_);
 }
 
 void RotationSession::OnReadDone(bool ok) {
   if (!ok) return Close(grpc::Status::OK);  // the client closed its side
-  if (reading_.has_csr()) return HandleCsr(reading_.csr());
+  RotateRequest request;
+  {
+    MutexLock lock(&op_mu_);
+    request.Swap(&reading_);  // the next read starts only after this one is handled
+  }
+  if (request.has_csr()) return HandleCsr(request.csr());
   const absl::Status empty =
       absl::InvalidArgumentError("RotateRequest carries nothing this server understands");
   if (AuditLog* audit = hub_.audit()) {
@@ -342,7 +347,7 @@ void RotationSession::OnSigned(uint64_t renewal_id, absl::StatusOr<issuance::Iss
 
 void RotationSession::OnDone() {
   {
-    std::lock_guard<std::recursive_mutex> lock(op_mu_);
+    MutexLock lock(&op_mu_);
     reactor_ = nullptr;
     finishing_ = true;
     outbox_.clear();

@@ -11,7 +11,7 @@
 //
 // Ownership: gRPC owns the reactor until OnDone; everything else (the hub, signing tasks,
 // ledger callbacks) holds the session by shared_ptr. The reactor is only touched under
-// op_mu_ and never after Finish, so a late signing result is dropped, not written to a
+// op_mu_ and never after OnDone, so a late signing result is dropped, not written to a
 // stream that is gone. One read and one write are outstanding at a time; writes queue.
 #pragma once
 
@@ -20,7 +20,6 @@
 #include <atomic>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -72,7 +71,7 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   void Adopt(std::string serial, std::string issuer_serial);
   friend class RotationHub;
   void Send(svidd::v1::RotateResponse message);
-  void WriteNext();  // under op_mu_
+  void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(op_mu_);
   void OnWriteDone(bool ok);
   void OnReadDone(bool ok);
   void HandleCsr(const svidd::v1::CertificateSigningRequest& csr);
@@ -91,15 +90,19 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   std::string peer_;  // for audit lines; set by Open() before the session starts
   uint64_t id_ = 0;
 
-  // gRPC operations: op_mu_ is recursive because gRPC may run a reaction inline.
-  std::recursive_mutex op_mu_;
-  Reactor* reactor_ = nullptr;  // null after OnDone
-  bool finishing_ = false;
-  bool write_in_flight_ = false;
-  std::optional<grpc::Status> finish_after_write_;
-  std::deque<svidd::v1::RotateResponse> outbox_;
-  svidd::v1::RotateResponse writing_;
-  svidd::v1::RotateRequest reading_;
+  // gRPC operations. op_mu_ is held while the reactor is called (StartRead, StartWrite,
+  // Finish), so a reactor is never used after OnDone. That is safe with a plain mutex because
+  // gRPC (1.51, server_callback_handlers.h) never runs a reaction inline from those calls: the
+  // read and write completions are not inlineable and Finish schedules OnDone. No function
+  // here calls another that takes op_mu_ while holding it.
+  Mutex op_mu_;
+  Reactor* reactor_ ABSL_GUARDED_BY(op_mu_) = nullptr;  // null after OnDone
+  bool finishing_ ABSL_GUARDED_BY(op_mu_) = false;
+  bool write_in_flight_ ABSL_GUARDED_BY(op_mu_) = false;
+  std::optional<grpc::Status> finish_after_write_ ABSL_GUARDED_BY(op_mu_);
+  std::deque<svidd::v1::RotateResponse> outbox_ ABSL_GUARDED_BY(op_mu_);
+  svidd::v1::RotateResponse writing_ ABSL_GUARDED_BY(op_mu_);  // gRPC reads it until OnWriteDone
+  svidd::v1::RotateRequest reading_ ABSL_GUARDED_BY(op_mu_);   // gRPC fills it until OnReadDone
 
   mutable Mutex state_mu_;
   std::string current_serial_ ABSL_GUARDED_BY(state_mu_);
