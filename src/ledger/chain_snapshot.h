@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,10 +33,18 @@ class ChainSnapshot {
   ChainSnapshot(const ChainSnapshot&) = delete;
   ChainSnapshot& operator=(const ChainSnapshot&) = delete;
 
+  // Ends whatever query runs (it fails with SQLITE_INTERRUPT) once `*stop` returns true,
+  // asked every so many SQLite steps: the whole-table searches of a full walk take seconds at
+  // a million rows. `stop` must outlive the snapshot.
+  void InterruptWhen(const std::function<bool()>* stop);
+
   // Cursors over the events after seq `after` (by seq) and the checkpoints (by event_seq, then
   // id): every one, or those for events after `after`.
   absl::StatusOr<Statement> Events(int64_t after = 0);
   absl::StatusOr<Statement> Checkpoints(std::optional<int64_t> after = std::nullopt);
+  // A cursor over the revocation events at or before seq `up_to`, by seq (the partial index
+  // of migration 0009: as many rows as revocations, whatever the log's length).
+  absl::StatusOr<Statement> RevocationEvents(int64_t up_to);
 
   // The last event's seq and stored hash, or nullopt for an empty log.
   absl::StatusOr<std::optional<ChainHead>> LastEvent();

@@ -56,6 +56,15 @@ absl::StatusOr<std::optional<LedgerBreak>> ChainWalker::Next(const LedgerEvent& 
   return std::nullopt;
 }
 
+absl::StatusOr<std::optional<LedgerBreak>> ChainWalker::CheckAlone(const LedgerEvent& e) {
+  absl::StatusOr<std::string> recomputed = EventHash(e);
+  if (!recomputed.ok() || *recomputed != e.hash) {
+    return MakeBreak(BreakKind::kEventEdited, kEvents, e.seq, e.seq, e.serial_hex,
+                     "the event's stored hash does not match its fields: the row was edited");
+  }
+  return CheckContent(e);
+}
+
 std::optional<LedgerBreak> ChainWalker::CheckPosition(const LedgerEvent& e) const {
   const int64_t expected = head_.seq + 1;
   if (e.seq == expected) return std::nullopt;

@@ -20,6 +20,10 @@ class ChainWalker {
 
   // Checks the next event. nullopt when it extends the chain (head() is then this event).
   absl::StatusOr<std::optional<LedgerBreak>> Next(const LedgerEvent& event);
+  // An event of a trusted prefix checked on its own, without walking to it (svidd's start-up
+  // does this for every revocation event): its stored hash must match its fields and its
+  // certificates row must still hold what it vouches for. head() does not move.
+  absl::StatusOr<std::optional<LedgerBreak>> CheckAlone(const LedgerEvent& event);
   // A row whose kind this binary cannot read.
   LedgerBreak Unreadable(int64_t seq, std::string_view why) const;
 

@@ -28,6 +28,9 @@ using internal::CheckpointChecker;
 using internal::CheckpointWalker;
 using internal::MakeBreak;
 
+// How many events the walk checks between two looks at LedgerVerifierOptions::stop_requested.
+constexpr int64_t kStopCheckEvents = 4096;
+
 // ledger-head.json as read before the snapshot was taken.
 struct HeadFile {
   bool present = false;
@@ -50,8 +53,12 @@ absl::StatusOr<HeadFile> ReadHead(const std::filesystem::path& path, HeadFilePol
 class Run {
  public:
   Run(ChainSnapshot& snapshot, const std::vector<X509Ptr>& roots, const HeadFile& head_file,
-      VerificationScope scope)
-      : snapshot_(snapshot), checker_(roots), head_file_(head_file), scope_(scope) {}
+      VerificationScope scope, const std::function<bool()>& stop_requested)
+      : snapshot_(snapshot),
+        checker_(roots),
+        head_file_(head_file),
+        scope_(scope),
+        stop_requested_(stop_requested) {}
 
   absl::StatusOr<LedgerVerification> Verify();
 
@@ -62,6 +69,7 @@ class Run {
   }
   absl::StatusOr<std::optional<absl::StatusOr<LedgerCheckpoint>>> Anchor();
   absl::StatusOr<std::optional<LedgerBreak>> FirstBreak(CheckpointWalker& checkpoints);
+  absl::StatusOr<std::optional<LedgerBreak>> CheckPrefixRevocations();
   absl::StatusOr<std::optional<LedgerBreak>> Walk(CheckpointWalker& checkpoints);
   absl::StatusOr<std::optional<LedgerBreak>> CheckHeadFile(const CheckpointWalker& checkpoints);
   absl::StatusOr<std::optional<internal::UncoveredCertificate>> FirstUncoveredCertificate();
@@ -72,10 +80,12 @@ class Run {
   CheckpointChecker checker_;
   const HeadFile& head_file_;
   const VerificationScope scope_;
+  const std::function<bool()>& stop_requested_;
   ChainHead start_{0, kGenesisHash};  // where the walk starts: after this event
   int64_t anchor_id_ = 0;             // the checkpoint row it starts from (incremental)
   ChainHead last_;
   int64_t events_verified_ = 0;
+  int64_t prefix_revocations_checked_ = 0;
   LedgerVerification report_;
 };
 
@@ -97,11 +107,15 @@ absl::StatusOr<LedgerVerification> Run::Verify() {
   }
   last_ = start_;
   if (!broken.has_value()) {
+    SVIDD_ASSIGN_OR_RETURN(broken, CheckPrefixRevocations());
+  }
+  if (!broken.has_value()) {
     SVIDD_ASSIGN_OR_RETURN(broken, FirstBreak(checkpoints));
   }
   report_.events = last_.seq;
   report_.events_verified = events_verified_;
   report_.trusted_up_to = start_.seq;
+  report_.prefix_revocations_checked = prefix_revocations_checked_;
   report_.head_hash = last_.hash;
   report_.checkpoints = checkpoints.verified();
   if (checkpoints.latest().has_value()) {
@@ -129,6 +143,30 @@ absl::StatusOr<std::optional<absl::StatusOr<LedgerCheckpoint>>> Run::Anchor() {
   return Anchored(std::move(**newest));
 }
 
+// What the trusted prefix must still say about revocations: each revocation event in it is
+// whole (its hash matches its fields) and its certificates row is still revoked with the
+// fields it vouches for. A revoked row put back to active inside the signed prefix is thus
+// refused without walking the chain; with CheckCoverage (every revoked row has its event) the
+// revoked rows and the revocation events agree both ways. An event rewritten together with its
+// hash is the full walk's to find (docs/ledger-integrity.md).
+absl::StatusOr<std::optional<LedgerBreak>> Run::CheckPrefixRevocations() {
+  if (!incremental() || start_.seq == 0) return std::nullopt;
+  ChainWalker checker(snapshot_, std::nullopt, start_);
+  SVIDD_ASSIGN_OR_RETURN(internal::Statement events, snapshot_.RevocationEvents(start_.seq));
+  for (;;) {
+    SVIDD_ASSIGN_OR_RETURN(bool row, events.Step());
+    if (!row) return std::nullopt;
+    absl::StatusOr<LedgerEvent> event = internal::ReadEventRow(internal::StatementRow(events));
+    if (absl::IsDataLoss(event.status())) {
+      return checker.Unreadable(events.ColumnInt64(0), std::string(event.status().message()));
+    }
+    SVIDD_RETURN_IF_ERROR(event.status());
+    SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerBreak> broken, checker.CheckAlone(*event));
+    if (broken.has_value()) return broken;
+    ++prefix_revocations_checked_;
+  }
+}
+
 // In the order a reader meets them: along the chain, then past its end, then outside it.
 absl::StatusOr<std::optional<LedgerBreak>> Run::FirstBreak(CheckpointWalker& checkpoints) {
   SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerBreak> broken, Walk(checkpoints));
@@ -148,6 +186,9 @@ absl::StatusOr<std::optional<LedgerBreak>> Run::Walk(CheckpointWalker& checkpoin
   for (;;) {
     last_ = walker.head();
     events_verified_ = walker.verified();
+    if (stop_requested_ && walker.verified() % kStopCheckEvents == 0 && stop_requested_()) {
+      return absl::CancelledError("ledger verification stopped before its end");
+    }
     SVIDD_ASSIGN_OR_RETURN(bool row, events.Step());
     if (!row) return std::nullopt;
     absl::StatusOr<LedgerEvent> event = internal::ReadEventRow(internal::StatementRow(events));
@@ -338,6 +379,7 @@ absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
     copy.emplace(std::move(*made));
     path = copy->file();
     internal::PgCopyScope scope;
+    scope.stop_requested = options_.stop_requested;
     if (options_.scope == VerificationScope::kFromNewestCheckpoint) {
       scope.from_newest_checkpoint = true;
       if (head_file->present && head_file->checkpoint.ok()) {
@@ -347,7 +389,8 @@ absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
     SVIDD_RETURN_IF_ERROR(internal::CopyPostgresLedgerToSqlite(options_.ledger_uri, path, scope));
   }
   SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<ChainSnapshot> snapshot, ChainSnapshot::Open(path));
-  Run run(*snapshot, roots_, *head_file, options_.scope);
+  if (options_.stop_requested) snapshot->InterruptWhen(&options_.stop_requested);
+  Run run(*snapshot, roots_, *head_file, options_.scope, options_.stop_requested);
   return run.Verify();
 }
 

@@ -44,7 +44,8 @@ RowFilter FilterFrom(int64_t from_seq, int64_t prefix_rows) {
   const std::string serials =
       absl::StrCat("serial IN (SELECT serial FROM ledger_events WHERE seq >= ", from_seq,
                    " UNION SELECT serial FROM certificates WHERE seq > ", prefix_rows,
-                   " UNION SELECT serial FROM certificates WHERE revoked_at IS NOT NULL)");
+                   " UNION SELECT serial FROM certificates WHERE revoked_at IS NOT NULL"
+                   " UNION SELECT serial FROM ledger_events WHERE kind = 'revoked')");
   return RowFilter{" WHERE " + serials, " WHERE " + serials,
                    absl::StrCat(" WHERE event_seq >= ", from_seq)};
 }
@@ -85,8 +86,8 @@ constexpr TableCopy kTables[] = {
 // Integer columns go in as integers, so the copy compares and sorts as the original does.
 bool IsIntegerColumn(Oid type) { return type == 20 || type == 23 || type == 21; }
 
-absl::Status CopyTable(PgConnection& pg, sqlite3* db, const TableCopy& t,
-                       const std::string& where) {
+absl::Status CopyTable(PgConnection& pg, sqlite3* db, const TableCopy& t, const std::string& where,
+                       const std::function<bool()>& stop_requested) {
   SVIDD_RETURN_IF_ERROR(
       pg.Exec(absl::StrCat("DECLARE copy_", t.table, " NO SCROLL CURSOR FOR SELECT ", t.columns,
                            " FROM ", t.table, where, " ORDER BY ", t.order))
@@ -98,6 +99,9 @@ absl::Status CopyTable(PgConnection& pg, sqlite3* db, const TableCopy& t,
       Statement::Prepare(db, absl::StrCat("INSERT INTO ", t.table, " (", t.columns, ") VALUES (",
                                           placeholders, ")")));
   for (;;) {
+    if (stop_requested && stop_requested()) {
+      return absl::CancelledError("copying the ledger for verification stopped before its end");
+    }
     SVIDD_ASSIGN_OR_RETURN(PgResult rows,
                            pg.Exec(absl::StrCat("FETCH ", kFetchRows, " FROM copy_", t.table)));
     if (rows.rows() == 0) return absl::OkStatus();
@@ -151,7 +155,8 @@ absl::Status CopyPostgresLedgerToSqlite(const std::string& uri, const std::files
     SVIDD_ASSIGN_OR_RETURN(std::optional<RowFilter> filter, ScopeFilter(**pg, scope));
     return InImmediateTransaction(db, [&]() -> absl::Status {
       for (const TableCopy& t : kTables) {
-        SVIDD_RETURN_IF_ERROR(CopyTable(**pg, db, t, filter.has_value() ? filter->For(t) : ""));
+        SVIDD_RETURN_IF_ERROR(
+            CopyTable(**pg, db, t, filter.has_value() ? filter->For(t) : "", scope.stop_requested));
       }
       return absl::OkStatus();
     });

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,9 +25,12 @@ struct PgCopyScope {
   // newest checkpoint's event (lowered to `head_file_seq` if that is older): the checkpoints
   // from F on; the certificates rows of the events from F on, the revoked rows and the rows
   // appended after the last issuance before F; every event of those rows' serials (which
-  // holds every event from F on).
+  // holds every event from F on) and of every serial with a revocation event (each is checked
+  // against its row, migration 0009's index).
   bool from_newest_checkpoint = false;
   std::optional<int64_t> head_file_seq;  // ledger-head.json's event, if any
+  // Asked before each batch of rows; true ends the copy with CANCELLED. Empty: never.
+  std::function<bool()> stop_requested;
 };
 
 // Writes the snapshot of the PostgreSQL ledger at `uri` into a new SQLite file `path`.

@@ -166,6 +166,13 @@ ServerMetrics::ServerMetrics()
                 "Active workload certificates with less than --renewal-overdue-fraction of their "
                 "life left that no later certificate of the same SPIFFE ID replaces: renewals "
                 "that are overdue")),
+      ledger_full_check_result_(
+          Gauge(*registry_, "svidd_ledger_full_check_result",
+                "The walk of the whole ledger svidd runs after it starts serving: 0 not "
+                "finished, 1 intact, 2 broken (issuance stopped), 3 the ledger could not be "
+                "read")),
+      ledger_full_check_seconds_(Gauge(*registry_, "svidd_ledger_full_check_duration_seconds",
+                                       "How long that walk took, once finished")),
       connections_shed_(Counter(*registry_, "svidd_connections_shed_total",
                                 "gRPC connections closed as they were accepted because svidd "
                                 "held its connection cap (--max-connections, else the open-file "
@@ -237,6 +244,11 @@ void ServerMetrics::RecordLedgerWriteError() { ledger_write_errors_.Increment();
 
 void ServerMetrics::SetCertificatesExpiringWithoutSuccessor(int64_t count) {
   expiring_without_successor_.Set(static_cast<double>(count));
+}
+
+void ServerMetrics::SetLedgerFullCheck(LedgerFullCheck result, std::chrono::duration<double> took) {
+  ledger_full_check_result_.Set(static_cast<double>(result));
+  ledger_full_check_seconds_.Set(took.count());
 }
 
 void ServerMetrics::SyncConnectionCap(uint64_t shed_total, uint64_t exhausted_total) {

@@ -1,5 +1,6 @@
 #include "svidd/server/server_flags.h"
 
+#include <map>
 #include <memory>
 
 #include "server/yaml_config.h"
@@ -111,6 +112,16 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
   app.add_flag("--accept-ledger-rollback", options.accept_ledger_rollback,
                "Start although the ledger is behind its signed head or does not verify (it may "
                "have lost revocations); recorded in the ledger");
+  app.add_option("--ledger-check-at-start", options.ledger_check_at_start,
+                 "incremental: check the head, the events after the newest signed checkpoint and "
+                 "every revocation before serving, then walk the whole ledger in the background "
+                 "(a break stops issuance); full: walk the whole ledger before serving")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, ServerOptions::LedgerCheckAtStart>{
+              {"incremental", ServerOptions::LedgerCheckAtStart::kIncremental},
+              {"full", ServerOptions::LedgerCheckAtStart::kFull}},
+          CLI::ignore_case))
+      ->default_str("incremental");
   app.add_option("--max-message-bytes", options.max_message_bytes, "Largest gRPC message accepted")
       ->capture_default_str();
   app.add_option("--signing-threads", options.signing_threads, "Signing workers (0: one per core)")

@@ -23,6 +23,11 @@ void ServerMaintenance::RunScheduledPass() {
   }
 }
 
+void ServerMaintenance::StopIssuing(const std::string& why) {
+  MutexLock lock(&pass_mu_);
+  HaltIssuance(why);
+}
+
 absl::Status ServerMaintenance::RunPassLocked() {
   const ServerMaintenanceParts& p = parts_;
   absl::Status ca = p.ca_manager.Tick().status();

@@ -70,6 +70,10 @@ class ServerMaintenance {
   // What the background loop does each time: a pass, whose failure is logged, and the
   // refusal counts flushed to the ledger.
   void RunScheduledPass();
+  // Stops issuance for good, as a checkpoint that finds the chain rewritten does: every
+  // issuance refused with `why`, readiness "ledger-integrity" false (NOT_SERVING). Safe from
+  // any thread (svidd's background ledger walk).
+  void StopIssuing(const std::string& why);
 
  private:
   absl::Status RunPassLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);

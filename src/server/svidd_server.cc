@@ -22,6 +22,7 @@
 #include "publish/trust_bundle_publisher.h"
 #include "server/admin_api.h"
 #include "server/audit_log.h"
+#include "server/background_ledger_check.h"
 #include "server/checkpoint_leadership.h"
 #include "server/expiring_certificates_gauge.h"
 #include "server/istio_certificate_service.h"
@@ -95,6 +96,8 @@ struct SviddServer::Impl : public ca::CaOperations {
   std::unique_ptr<AdminApi> admin;                      // operator API: svidd.v1.AdminService
   std::unique_ptr<ca::ServingIdentity> serving_identity;
   std::unique_ptr<ServerMaintenance> maintenance;
+  // --ledger-check-at-start=incremental: the full walk, once, after serving starts.
+  std::unique_ptr<BackgroundLedgerCheck> full_check;
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> cert_provider;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
@@ -125,6 +128,9 @@ struct SviddServer::Impl : public ca::CaOperations {
   absl::Status StartHttp();
   void StartMaintenance();
   void StartSelfProbe();
+  void StartFullLedgerCheck();
+  void OnFullLedgerCheck(const absl::StatusOr<LedgerVerification>& outcome,
+                         std::chrono::steady_clock::duration took);
   void OnListenerDead();
   absl::Status PublishTrust(const Authority& authority);
   void SetServing(bool value);
@@ -377,7 +383,49 @@ absl::Status SviddServer::Impl::StartGrpc() {
   });
   if (options.self_probe_interval.count() > 0) StartSelfProbe();
   rotation_hub->Start();
+  if (options.ledger_check_at_start == ServerOptions::LedgerCheckAtStart::kIncremental) {
+    StartFullLedgerCheck();
+  }
   return absl::OkStatus();
+}
+
+// What the check before serving trusted as signed, recomputed while svidd serves.
+void SviddServer::Impl::StartFullLedgerCheck() {
+  metrics.SetLedgerFullCheck(ServerMetrics::LedgerFullCheck::kRunning, {});
+  full_check = std::make_unique<BackgroundLedgerCheck>(
+      LedgerCheckOptions(options, VerificationScope::kFull),
+      [this](const absl::StatusOr<LedgerVerification>& outcome,
+             std::chrono::steady_clock::duration took) { OnFullLedgerCheck(outcome, took); });
+  full_check->Start();
+}
+
+// A break stops issuance as a checkpoint that finds the chain rewritten does, unless the
+// operator started svidd with --accept-ledger-rollback (then it is logged and audited).
+void SviddServer::Impl::OnFullLedgerCheck(const absl::StatusOr<LedgerVerification>& outcome,
+                                          std::chrono::steady_clock::duration took) {
+  const double seconds = std::chrono::duration<double>(took).count();
+  if (!outcome.ok()) {
+    metrics.SetLedgerFullCheck(ServerMetrics::LedgerFullCheck::kFailed, took);
+    spdlog::error("full ledger check: could not read the ledger after {:.1f} s: {}", seconds,
+                  outcome.status().ToString());
+    return;
+  }
+  if (outcome->intact()) {
+    metrics.SetLedgerFullCheck(ServerMetrics::LedgerFullCheck::kIntact, took);
+    spdlog::info("full ledger check: intact, {} events and {} checkpoints verified in {:.1f} s",
+                 outcome->events_verified, outcome->checkpoints, seconds);
+    return;
+  }
+  metrics.SetLedgerFullCheck(ServerMetrics::LedgerFullCheck::kBroken, took);
+  const std::string what = DescribeLedgerBreak(options, *outcome->first_break);
+  spdlog::critical("full ledger check: {} (found after {:.1f} s)", what, seconds);
+  if (options.accept_ledger_rollback) {
+    if (absl::Status s = RecordAcceptedLedgerBreak(*ledger, clock, what); !s.ok()) {
+      spdlog::error("recording --accept-ledger-rollback: {}", s.ToString());
+    }
+    return;
+  }
+  maintenance->StopIssuing(what);
 }
 
 void SviddServer::Impl::SetServing(bool value) {
@@ -475,6 +523,8 @@ void SviddServer::Shutdown() {
     impl_->shutting_down = true;
   }
   impl_->revocation_listener.reset();  // its callback wakes the loop
+  // Before the maintenance and the ledger it reports to; ends a walk under way.
+  if (impl_->full_check != nullptr) impl_->full_check->Stop();
   impl_->maintenance_loop.Stop();
   if (impl_->prober != nullptr) impl_->prober->Stop();
   // Rotation streams never end by themselves: end them first, so clients go and reconnect

@@ -173,6 +173,60 @@ TEST_F(PostgresLedgerProcessTest,
   }
 }
 
+// svidd's check at start on PostgreSQL (--ledger-check-at-start=incremental): a revocation
+// undone inside the signed prefix is refused before serving; an edit of another column there
+// lets svidd start, and the full walk it runs in the background then stops issuance.
+TEST_F(PostgresLedgerProcessTest,
+       AnUndoneRevocationIsRefusedAtStartAndAnotherEditStopsIssuanceFromTheBackground) {
+  auto svidd = StartSvidd();
+  const std::vector<std::string> serials = {Issue(), Issue()};
+  ASSERT_THAT(serials, Not(::testing::Contains("")));
+  CommandResult revoke = Svidctl({"certs", "revoke", serials[0], "--reason", "test"});
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.out << revoke.err;
+  EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();  // signs the head
+
+  PostgresServer* server = SharedPostgres().value();
+  const std::string db = uri_.substr(uri_.rfind('/') + 1);
+  const std::string original = uri_;
+  auto use_copy = [&](const std::string& name) {
+    const std::string copy = db + "_" + name;
+    ASSERT_TRUE(server->ExecSql("postgres", "CREATE DATABASE " + copy + " TEMPLATE " + db).ok());
+    uri_ = server->Uri(copy);
+  };
+
+  use_copy("unrevoked");
+  Tamper(
+      "UPDATE certificates SET status = 'active', revoked_at = NULL, revocation_reason = ''"
+      " WHERE serial = '" +
+      serials[0] + "'");
+  CommandResult refused = RunCommand(SviddArgs({"--ledger", uri_}), std::chrono::seconds(30));
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_THAT(refused.out + refused.err, HasSubstr("status_mismatch"));
+  EXPECT_THAT(refused.out + refused.err, HasSubstr("--accept-ledger-rollback"));
+
+  use_copy("edited");
+  Tamper(
+      "UPDATE certificates SET spiffe_id = 'spiffe://cluster.local/ns/evil/sa/x'"
+      " WHERE serial = '" +
+      serials[1] + "'");
+  auto started = StartSvidd();
+  ASSERT_NE(port_, 0);
+  auto channel = MakeCaChannel(port_, Root());
+  bool serving = true;
+  for (int i = 0; i < 300 && serving; ++i) {  // the event: the walk turns health NOT_SERVING
+    serving = HealthSaysServing(channel);
+    if (serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_FALSE(serving) << started->log();
+  TestCsr csr = BuildIstioCsr(kFooId).value();
+  istio::v1::auth::IstioCertificateResponse response;
+  grpc::Status status = CallCreateCertificate(channel, csr.pem, 0, Token(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("certificate_edited"));
+  EXPECT_EQ(started->StopWith(SIGTERM), 0) << started->log();
+  uri_ = original;
+}
+
 TEST_F(PostgresLedgerProcessTest,
        AnUnreachableOrRefusingLedgerStopsSviddNamingItButNotThePassword) {
   PostgresServer* server = SharedPostgres().value();

@@ -391,6 +391,47 @@ TEST_F(SviddProcessTest, AnOlderLedgerCopyOrAnEditedRowIsRefusedAtStart) {
   EXPECT_NE(audit->find("AcceptLedgerRollback"), std::string::npos) << *audit;
 }
 
+// An edit inside the signed prefix that undoes no revocation (here a certificate's SPIFFE ID):
+// --ledger-check-at-start=full refuses it before serving; the default (incremental) check
+// lets svidd start, and the full walk it then runs in the background stops issuance.
+TEST_F(SviddProcessTest,
+       AnEditInsideTheSignedPrefixIsRefusedByTheFullWalkAtStartOrInTheBackground) {
+  auto first = StartSvidd();
+  std::vector<std::string> chain = Issue();
+  ASSERT_EQ(chain.size(), 3u);
+  Issue();
+  ASSERT_EQ(first->StopWith(SIGTERM), 0) << first->log();  // signs the head at shutdown
+  const std::string serial = SerialHex(ParseCertificatePem(chain[0]).value().get());
+  ASSERT_TRUE(RunSqlite3(data_ / "ledger.db",
+                         WithoutGuards("UPDATE certificates SET spiffe_id = "
+                                       "'spiffe://cluster.local/ns/evil/sa/x' WHERE serial = '" +
+                                       serial + "';"))
+                  .ok());
+
+  CommandResult full = RunSvidd({"--ledger-check-at-start", "full"});
+  const std::string output = full.out + full.err;
+  EXPECT_EQ(full.exit_code, 1) << output;
+  EXPECT_NE(output.find("certificate_edited"), std::string::npos) << output;
+  EXPECT_NE(output.find("--accept-ledger-rollback"), std::string::npos) << output;
+
+  auto svidd = StartSvidd();  // the incremental check does not read that row
+  ASSERT_NE(port_, 0);
+  auto channel = MakeCaChannel(port_, Root());
+  bool serving = true;
+  for (int i = 0; i < 300 && serving; ++i) {  // the event: the walk turns health NOT_SERVING
+    serving = HealthSaysServing(channel);
+    if (serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_FALSE(serving) << svidd->log();
+  TestCsr csr = BuildIstioCsr(kFooId).value();
+  istio::v1::auth::IstioCertificateResponse response;
+  grpc::Status status = CallCreateCertificate(channel, csr.pem, 0, Token(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_NE(status.error_message().find("certificate_edited"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(svidd->StopWith(SIGTERM), 0) << svidd->log();
+}
+
 // Rolled back under a running svidd: the next checkpoint notices, issuance stops and health
 // turns NOT_SERVING.
 TEST_F(SviddProcessTest, ALedgerTruncatedWhileRunningStopsIssuance) {

@@ -47,6 +47,22 @@ TEST(ServerFlagsTest, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(p.options.metrics_listen, "") << "no metrics endpoint unless asked";
   EXPECT_EQ(p.options.leader_lease_ttl, std::chrono::seconds(15));
   EXPECT_EQ(p.options.renewal_overdue_fraction, 0.25);
+  EXPECT_EQ(p.options.ledger_check_at_start, ServerOptions::LedgerCheckAtStart::kIncremental);
+}
+
+// How much of the ledger svidd checks before serving: the two modes, and nothing else.
+TEST(ServerFlagsTest, LedgerCheckAtStartTakesIncrementalOrFull) {
+  Parsed full = Parse({"--ledger-check-at-start", "full"});
+  ASSERT_TRUE(full.status.ok()) << full.status;
+  EXPECT_EQ(full.options.ledger_check_at_start, ServerOptions::LedgerCheckAtStart::kFull);
+  Parsed incremental = Parse({"--ledger-check-at-start=incremental"});
+  ASSERT_TRUE(incremental.status.ok()) << incremental.status;
+  EXPECT_EQ(incremental.options.ledger_check_at_start,
+            ServerOptions::LedgerCheckAtStart::kIncremental);
+  Parsed other = Parse({"--ledger-check-at-start", "none"});
+  EXPECT_FALSE(other.status.ok());
+  EXPECT_NE(other.status.message().find("--ledger-check-at-start"), std::string::npos)
+      << other.status;
 }
 
 // The lease the replicas sharing a ledger elect their checkpoint signer with, and the share of

@@ -87,6 +87,7 @@ TEST_F(SvidctlLedgerTest, SinceCheckpointChecksWhatSviddChecksAtStart) {
   EXPECT_EQ(report["intact"], true);
   EXPECT_EQ(report["trusted_up_to"], 6);
   EXPECT_EQ(report["events_verified"], 0);
+  EXPECT_EQ(report["prefix_revocations_checked"], 1);  // 0a02's, event 5
   EXPECT_EQ(report["events"], 6);
   json full = json::parse(Verify(data_.path(), {"--output", "json"}).out);
   EXPECT_EQ(full["trusted_up_to"], 0);
@@ -94,7 +95,8 @@ TEST_F(SvidctlLedgerTest, SinceCheckpointChecksWhatSviddChecksAtStart) {
 
   CommandResult table = Verify(data_.path(), {"--since-checkpoint"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_THAT(table.out, HasSubstr("Trusted:       events 1..6 (signed); 0 after them recomputed"));
+  EXPECT_THAT(table.out, HasSubstr("Trusted:       events 1..6 (signed); 0 after them recomputed, "
+                                   "1 revocation(s) in them checked"));
   EXPECT_THAT(table.out, HasSubstr("Certificates:  not counted"));
 }
 

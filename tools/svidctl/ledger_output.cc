@@ -55,6 +55,7 @@ json VerificationToJson(const svidd::LedgerVerification& r) {
   j["events"] = r.events;
   j["events_verified"] = r.events_verified;
   j["trusted_up_to"] = r.trusted_up_to;
+  j["prefix_revocations_checked"] = r.prefix_revocations_checked;
   j["head_hash"] = r.head_hash;
   j["certificates"] = r.certificates;
   j["checkpoints"] = r.checkpoints;
@@ -77,8 +78,10 @@ std::string VerificationText(const svidd::LedgerVerification& r, svidd::TimePoin
       {"Certificates:", from_checkpoint ? "not counted" : absl::StrCat(r.certificates)},
       {"Checkpoints:", SignedLine(r, now)}};
   if (from_checkpoint) {
-    rows.push_back({"Trusted:", absl::StrCat("events 1..", r.trusted_up_to, " (signed); ",
-                                             r.events_verified, " after them recomputed")});
+    rows.push_back(
+        {"Trusted:", absl::StrCat("events 1..", r.trusted_up_to, " (signed); ", r.events_verified,
+                                  " after them recomputed, ", r.prefix_revocations_checked,
+                                  " revocation(s) in them checked")});
   }
   if (r.first_break.has_value()) {
     const svidd::LedgerBreak& b = *r.first_break;

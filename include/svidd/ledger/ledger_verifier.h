@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ struct LedgerVerifierOptions {
 
   HeadFilePolicy head_file_policy = HeadFilePolicy::kRequired;
   VerificationScope scope = VerificationScope::kFull;
+  // Asked every few thousand rows (the walk, a PostgreSQL copy); true ends the verification
+  // with CANCELLED. svidd's background walk stops with it at shutdown. Empty: never.
+  std::function<bool()> stop_requested;
 
   // Each of the above where svidd keeps it: in `data_dir`, and the bundle in `ca_dir`.
   static LedgerVerifierOptions ForDataDir(const std::filesystem::path& data_dir,

@@ -62,6 +62,11 @@ class ServerMetrics {
   void RecordLedgerWriteError();
   // svidd_certificates_expiring_without_successor (expiring_certificates_gauge.h).
   void SetCertificatesExpiringWithoutSuccessor(int64_t count);
+  // svidd_ledger_full_check_result (0 not finished, 1 intact, 2 broken, 3 could not read the
+  // ledger) and svidd_ledger_full_check_duration_seconds: the background walk of the whole
+  // ledger after start (server/background_ledger_check.h).
+  enum class LedgerFullCheck { kRunning = 0, kIntact = 1, kBroken = 2, kFailed = 3 };
+  void SetLedgerFullCheck(LedgerFullCheck result, std::chrono::duration<double> took);
   // svidd_connections_shed_total and svidd_accept_descriptors_exhausted_total follow the
   // connection cap's running totals (server/connection_cap.h): each call adds what they grew
   // by since the last.
@@ -93,6 +98,8 @@ class ServerMetrics {
   prometheus::Family<prometheus::Gauge>& readiness_conditions_;
   prometheus::Counter& ledger_write_errors_;
   prometheus::Gauge& expiring_without_successor_;
+  prometheus::Gauge& ledger_full_check_result_;
+  prometheus::Gauge& ledger_full_check_seconds_;
   prometheus::Counter& connections_shed_;
   prometheus::Counter& accept_exhausted_;
   std::atomic<uint64_t> shed_seen_{0};

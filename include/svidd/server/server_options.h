@@ -57,6 +57,13 @@ struct ServerOptions {
   // (an edited row) stops issuance: it could have undone revocations. Only this overrides it,
   // for one start: logged, recorded in the ledger's admin log, and the head re-signed.
   bool accept_ledger_rollback = false;
+  // How much of the ledger svidd checks before it serves (docs/ledger-integrity.md).
+  // kIncremental: the head against the signed checkpoints and ledger-head.json, the events
+  // after the newest checkpoint, and every revocation (event and row) of the whole ledger;
+  // the full walk then runs in the background and stops issuance if it finds a break.
+  // kFull: the full walk before serving (linear in the ledger: minutes at a million rows).
+  enum class LedgerCheckAtStart { kIncremental, kFull };
+  LedgerCheckAtStart ledger_check_at_start = LedgerCheckAtStart::kIncremental;
   // Several replicas on one ledger (docs/high-availability.md): signing the ledger's
   // checkpoints is one replica's job at a time, chosen by a lease in the ledger that lasts
   // this long unrenewed (the holder renews it every maintenance pass, about once a second).
