@@ -42,8 +42,8 @@ void RenewalScheduler::TrackUnissued(uint64_t id, TimePoint now, TimePoint give_
   entry = Entry{.not_before = now,
                 .not_after = give_up_at,
                 .has_cert = false,
-                .answer_window = std::max<std::chrono::nanoseconds>(
-                    give_up_at - now, std::chrono::nanoseconds(1))};
+                .answer_window = std::max<std::chrono::nanoseconds>(give_up_at - now,
+                                                                    std::chrono::nanoseconds(1))};
   EnqueueLocked(id, entry, now);
   expiry_.insert({give_up_at, id});
 }

@@ -7,11 +7,10 @@
 #include <openssl/x509.h>
 #include <sys/stat.h>
 
-#include "svidd/common/atomic_file.h"
-#include "svidd/crypto/ssl_ptr.h"
-
 #include "support/ledger/temp_dir.h"
 #include "support/pki/external_verify.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/crypto/ssl_ptr.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
 namespace svidd::ca {

@@ -109,8 +109,7 @@ std::string ToMarkdown(const FleetReport& r) {
                       r.latency_max_ms));
   row("refused", absl::StrFormat("%d", r.refused));
   row("streams closed by the server", absl::StrFormat("%d", r.ended_early));
-  row("lapses (certificate expired before its successor arrived)",
-      absl::StrFormat("%d", r.lapses));
+  row("lapses (certificate expired before its successor arrived)", absl::StrFormat("%d", r.lapses));
   return out;
 }
 

@@ -22,7 +22,7 @@ struct FleetReport {
   // Renewals (not first issuances) per second from the first to the last renewal received.
   double renewals_per_second = 0;
   double renewal_span_s = 0;
-  double renewal_position_min = 0;   // when renewals were asked, as a fraction of lifetime
+  double renewal_position_min = 0;  // when renewals were asked, as a fraction of lifetime
   double renewal_position_p50 = 0;
   double renewal_position_max = 0;
   double latency_p50_ms = 0;  // request received -> certificate received
