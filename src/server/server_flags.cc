@@ -1,8 +1,8 @@
 #include "svidd/server/server_flags.h"
 
-#include <map>
 #include <memory>
 
+#include "absl/strings/ascii.h"
 #include "server/yaml_config.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
@@ -112,16 +112,13 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
   app.add_flag("--accept-ledger-rollback", options.accept_ledger_rollback,
                "Start although the ledger is behind its signed head or does not verify (it may "
                "have lost revocations); recorded in the ledger");
-  app.add_option("--ledger-check-at-start", options.ledger_check_at_start,
+  // A string here, converted in Finish(): a CLI11 transformer to the enum would make
+  // --check-config print the enum's number instead of the word.
+  app.add_option("--ledger-check-at-start", ledger_check_at_start_,
                  "incremental: check the head, the events after the newest signed checkpoint and "
                  "every revocation before serving, then walk the whole ledger in the background "
                  "(a break stops issuance); full: walk the whole ledger before serving")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, ServerOptions::LedgerCheckAtStart>{
-              {"incremental", ServerOptions::LedgerCheckAtStart::kIncremental},
-              {"full", ServerOptions::LedgerCheckAtStart::kFull}},
-          CLI::ignore_case))
-      ->default_str("incremental");
+      ->capture_default_str();
   app.add_option("--max-message-bytes", options.max_message_bytes, "Largest gRPC message accepted")
       ->capture_default_str();
   app.add_option("--signing-threads", options.signing_threads, "Signing workers (0: one per core)")
@@ -205,6 +202,15 @@ absl::Status ServerFlags::Finish() {
                          ParseFlagDuration("handshake-timeout", handshake_timeout_));
   SVIDD_ASSIGN_OR_RETURN(options_.renewal_answer_timeout,
                          ParseFlagDuration("renewal-answer-timeout", renewal_answer_timeout_));
+  const std::string check = absl::AsciiStrToLower(ledger_check_at_start_);
+  if (check == "incremental") {
+    options_.ledger_check_at_start = ServerOptions::LedgerCheckAtStart::kIncremental;
+  } else if (check == "full") {
+    options_.ledger_check_at_start = ServerOptions::LedgerCheckAtStart::kFull;
+  } else {
+    return absl::InvalidArgumentError("--ledger-check-at-start: '" + ledger_check_at_start_ +
+                                      "' is neither incremental nor full");
+  }
   auto key_type = ParseKeyType(ca_key_type_);
   if (!key_type.ok()) {
     return absl::InvalidArgumentError("--ca-key-type: " + std::string(key_type.status().message()));

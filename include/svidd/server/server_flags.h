@@ -19,6 +19,7 @@ class ServerFlags {
   std::string default_ttl_ = "24h";
   std::string max_ttl_ = "24h";
   std::string ca_key_type_ = "ec-p256";
+  std::string ledger_check_at_start_ = "incremental";
   std::string renewal_answer_timeout_ = "30s";
   std::string ca_ttl_ = "30d";
   std::string root_ttl_ = "3650d";
