@@ -1,5 +1,7 @@
 #include "integration/ca_client.h"
 
+#include <thread>
+
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace svidd::testing {
@@ -42,6 +44,16 @@ bool HealthSaysServing(const std::shared_ptr<grpc::Channel>& channel) {
   grpc::health::v1::HealthCheckResponse response;
   grpc::Status status = stub->Check(&context, request, &response);
   return status.ok() && response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+}
+
+bool WaitUntilNotServing(const std::shared_ptr<grpc::Channel>& channel,
+                         std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (HealthSaysServing(channel)) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
 }
 
 }  // namespace svidd::testing

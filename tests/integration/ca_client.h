@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -26,5 +27,10 @@ grpc::Status CallCreateCertificate(const std::shared_ptr<grpc::Channel>& channel
 
 // grpc.health.v1.Health/Check for service "": true if SERVING.
 bool HealthSaysServing(const std::shared_ptr<grpc::Channel>& channel);
+
+// Waits, polling health every 100 ms, for svidd to stop serving (issuance halted); true once
+// it says NOT_SERVING, false if it still serves when `timeout` has passed.
+bool WaitUntilNotServing(const std::shared_ptr<grpc::Channel>& channel,
+                         std::chrono::milliseconds timeout);
 
 }  // namespace svidd::testing

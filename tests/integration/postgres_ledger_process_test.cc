@@ -212,12 +212,8 @@ TEST_F(PostgresLedgerProcessTest,
   auto started = StartSvidd();
   ASSERT_NE(port_, 0);
   auto channel = MakeCaChannel(port_, Root());
-  bool serving = true;
-  for (int i = 0; i < 300 && serving; ++i) {  // the event: the walk turns health NOT_SERVING
-    serving = HealthSaysServing(channel);
-    if (serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_FALSE(serving) << started->log();
+  // The event: health turns NOT_SERVING.
+  EXPECT_TRUE(WaitUntilNotServing(channel, std::chrono::milliseconds(30000))) << started->log();
   TestCsr csr = BuildIstioCsr(kFooId).value();
   istio::v1::auth::IstioCertificateResponse response;
   grpc::Status status = CallCreateCertificate(channel, csr.pem, 0, Token(), &response);

@@ -417,12 +417,8 @@ TEST_F(SviddProcessTest,
   auto svidd = StartSvidd();  // the incremental check does not read that row
   ASSERT_NE(port_, 0);
   auto channel = MakeCaChannel(port_, Root());
-  bool serving = true;
-  for (int i = 0; i < 300 && serving; ++i) {  // the event: the walk turns health NOT_SERVING
-    serving = HealthSaysServing(channel);
-    if (serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_FALSE(serving) << svidd->log();
+  // The event: health turns NOT_SERVING.
+  EXPECT_TRUE(WaitUntilNotServing(channel, std::chrono::milliseconds(30000))) << svidd->log();
   TestCsr csr = BuildIstioCsr(kFooId).value();
   istio::v1::auth::IstioCertificateResponse response;
   grpc::Status status = CallCreateCertificate(channel, csr.pem, 0, Token(), &response);
@@ -457,12 +453,8 @@ TEST_F(SviddProcessTest, ALedgerTruncatedWhileRunningStopsIssuance) {
                                        " DELETE FROM ledger_checkpoints"))
                   .ok());
   auto channel = MakeCaChannel(port_, Root());
-  bool serving = true;
-  for (int i = 0; i < 100 && serving; ++i) {  // the event: health turns NOT_SERVING
-    serving = HealthSaysServing(channel);
-    if (serving) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_FALSE(serving) << svidd->log();
+  // The event: health turns NOT_SERVING.
+  EXPECT_TRUE(WaitUntilNotServing(channel, std::chrono::milliseconds(10000))) << svidd->log();
   TestCsr csr = BuildIstioCsr(kFooId).value();
   istio::v1::auth::IstioCertificateResponse response;
   grpc::Status status = CallCreateCertificate(channel, csr.pem, 0, Token(), &response);
