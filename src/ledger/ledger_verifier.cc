@@ -1,10 +1,5 @@
 #include "svidd/ledger/ledger_verifier.h"
 
-#include <stdlib.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 #include "ledger/chain_snapshot.h"
 #include "ledger/chain_walker.h"
@@ -12,6 +7,7 @@
 #include "ledger/checkpoint_walker.h"
 #include "ledger/event_appender.h"
 #include "ledger/pg_snapshot_copy.h"
+#include "ledger/scratch_copy.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/data_dir.h"
 #include "svidd/common/status_macros.h"
@@ -290,37 +286,6 @@ void Run::AddWarnings() {
   }
 }
 
-// A private directory in `scratch` for the SQLite copy of a PostgreSQL ledger, removed
-// afterwards.
-class TempCopy {
- public:
-  static absl::StatusOr<TempCopy> Create(const std::filesystem::path& scratch) {
-    if (scratch.empty()) {
-      return absl::InvalidArgumentError(
-          "verifying a PostgreSQL ledger needs a scratch directory (the data directory) for its "
-          "snapshot");
-    }
-    std::string tmpl = (scratch / "ledger-verify-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) {
-      return absl::InternalError(
-          absl::StrCat("creating a directory in ", scratch.string(),
-                       " for the ledger's snapshot failed: ", std::strerror(errno)));
-    }
-    return TempCopy(tmpl);
-  }
-  TempCopy(TempCopy&& other) noexcept : dir_(std::move(other.dir_)) { other.dir_.clear(); }
-  TempCopy& operator=(TempCopy&&) = delete;
-  ~TempCopy() {
-    std::error_code ec;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
-  }
-  std::filesystem::path file() const { return dir_ / "ledger.db"; }
-
- private:
-  explicit TempCopy(std::filesystem::path dir) : dir_(std::move(dir)) {}
-  std::filesystem::path dir_;
-};
-
 absl::Status Prefixed(const std::filesystem::path& path, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(path.string(), ": ", status.message()));
 }
@@ -371,13 +336,16 @@ absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions opti
 absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
   absl::StatusOr<HeadFile> head_file = ReadHead(options_.head_file, options_.head_file_policy);
   if (!head_file.ok()) return Prefixed(options_.head_file, head_file.status());
-  std::optional<TempCopy> copy;
+  std::optional<internal::ScratchCopy> copy;
   std::filesystem::path path = options_.ledger_path;
-  if (!options_.ledger_uri.empty()) {
-    absl::StatusOr<TempCopy> made = TempCopy::Create(options_.scratch_dir);
+  if (!options_.ledger_uri.empty() || options_.walk_a_copy) {
+    absl::StatusOr<internal::ScratchCopy> made =
+        internal::ScratchCopy::Create(options_.scratch_dir);
     if (!made.ok()) return made.status();
     copy.emplace(std::move(*made));
     path = copy->file();
+  }
+  if (!options_.ledger_uri.empty()) {
     internal::PgCopyScope scope;
     scope.stop_requested = options_.stop_requested;
     if (options_.scope == VerificationScope::kFromNewestCheckpoint) {
@@ -387,6 +355,9 @@ absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
       }
     }
     SVIDD_RETURN_IF_ERROR(internal::CopyPostgresLedgerToSqlite(options_.ledger_uri, path, scope));
+  } else if (copy.has_value()) {
+    SVIDD_RETURN_IF_ERROR(
+        internal::CopySqliteLedger(options_.ledger_path, path, options_.stop_requested));
   }
   SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<ChainSnapshot> snapshot, ChainSnapshot::Open(path));
   if (options_.stop_requested) snapshot->InterruptWhen(&options_.stop_requested);

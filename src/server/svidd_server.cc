@@ -392,8 +392,13 @@ absl::Status SviddServer::Impl::StartGrpc() {
 // What the check before serving trusted as signed, recomputed while svidd serves.
 void SviddServer::Impl::StartFullLedgerCheck() {
   metrics.SetLedgerFullCheck(ServerMetrics::LedgerFullCheck::kRunning, {});
+  LedgerVerifierOptions walk = LedgerCheckOptions(options, VerificationScope::kFull);
+  if (walk.ledger_uri.empty()) {  // PostgreSQL is walked as a copy anyway
+    walk.walk_a_copy = true;
+    walk.scratch_dir = options.data_dir;
+  }
   full_check = std::make_unique<BackgroundLedgerCheck>(
-      LedgerCheckOptions(options, VerificationScope::kFull),
+      std::move(walk),
       [this](const absl::StatusOr<LedgerVerification>& outcome,
              std::chrono::steady_clock::duration took) { OnFullLedgerCheck(outcome, took); });
   full_check->Start();

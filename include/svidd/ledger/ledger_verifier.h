@@ -55,9 +55,14 @@ struct LedgerVerifierOptions {
   // kFromNewestCheckpoint) is copied into a private SQLite file in `scratch_dir` and walked
   // there (pg_snapshot_copy.h).
   std::string ledger_uri;
-  // Where that copy goes (a new directory, removed afterwards). Required with ledger_uri;
-  // never the system's temporary directory, which may be small or in memory.
+  // Where that copy goes (a new directory, removed afterwards). Required with ledger_uri or
+  // walk_a_copy; never the system's temporary directory, which may be small or in memory.
   std::filesystem::path scratch_dir;
+  // A SQLite ledger: walk a VACUUM INTO copy of it in `scratch_dir` instead of the live file
+  // (scratch_copy.h). The read transaction on the live file then lasts as long as the copy,
+  // not as long as the walk, so the WAL can start over meanwhile. Costs the ledger's size
+  // in free disk space while it runs. svidd's background full walk sets it.
+  bool walk_a_copy = false;
 
   HeadFilePolicy head_file_policy = HeadFilePolicy::kRequired;
   VerificationScope scope = VerificationScope::kFull;
