@@ -45,7 +45,7 @@ absl::StatusOr<std::optional<int64_t>> QueryOptionalInt(sqlite3* db, const char*
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ChainSnapshot>> ChainSnapshot::Open(
-    const std::filesystem::path& path) {
+    const std::filesystem::path& path, bool map_file) {
   SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<Connection> connection,
                          OpenConnection(path, ConnectionOptions{.read_only = true}));
   sqlite3* db = connection->db.get();
@@ -57,7 +57,7 @@ absl::StatusOr<std::unique_ptr<ChainSnapshot>> ChainSnapshot::Open(
   // scattered over the file: through SQLite's default 2 MB page cache that was one pread per
   // row (43% of svidd's start-up in the profile). Mapped, the pages come from the kernel's
   // page cache without a system call each. Read-only connection; the WAL is read as before.
-  SVIDD_RETURN_IF_ERROR(Exec(db, "PRAGMA mmap_size = 17179869184"));
+  if (map_file) SVIDD_RETURN_IF_ERROR(Exec(db, "PRAGMA mmap_size = 17179869184"));
   // The first read after BEGIN fixes the snapshot every later statement sees: one seek (a
   // COUNT(*) here read a whole index, linear in the ledger, at every start).
   SVIDD_RETURN_IF_ERROR(Exec(db, "BEGIN"));

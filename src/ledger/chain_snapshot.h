@@ -28,7 +28,11 @@ struct UncoveredCertificate {
 class ChainSnapshot {
  public:
   // NOT_FOUND if there is no file; FAILED_PRECONDITION if its schema is not this binary's.
-  static absl::StatusOr<std::unique_ptr<ChainSnapshot>> Open(const std::filesystem::path& path);
+  // `map_file`: read the file through mmap, for a walk that reads every page; a check that
+  // reads a few thousand rows scattered over the file (start-up) is faster through SQLite's
+  // page cache, as each first touch of a mapped page is a page fault.
+  static absl::StatusOr<std::unique_ptr<ChainSnapshot>> Open(const std::filesystem::path& path,
+                                                             bool map_file);
   ~ChainSnapshot();  // ends the read transaction
   ChainSnapshot(const ChainSnapshot&) = delete;
   ChainSnapshot& operator=(const ChainSnapshot&) = delete;

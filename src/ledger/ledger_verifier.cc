@@ -359,7 +359,8 @@ absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
     SVIDD_RETURN_IF_ERROR(
         internal::CopySqliteLedger(options_.ledger_path, path, options_.stop_requested));
   }
-  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<ChainSnapshot> snapshot, ChainSnapshot::Open(path));
+  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<ChainSnapshot> snapshot,
+                         ChainSnapshot::Open(path, options_.scope == VerificationScope::kFull));
   if (options_.stop_requested) snapshot->InterruptWhen(&options_.stop_requested);
   Run run(*snapshot, roots_, *head_file, options_.scope, options_.stop_requested);
   return run.Verify();

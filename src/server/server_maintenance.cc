@@ -9,7 +9,12 @@ namespace svidd {
 
 absl::Status ServerMaintenance::RunPass() {
   MutexLock lock(&pass_mu_);
-  return RunPassLocked();
+  return RunPassLocked(/*count_expiring=*/true);
+}
+
+absl::Status ServerMaintenance::RunStartupPass() {
+  MutexLock lock(&pass_mu_);
+  return RunPassLocked(/*count_expiring=*/false);
 }
 
 void ServerMaintenance::RunScheduledPass() {
@@ -28,7 +33,7 @@ void ServerMaintenance::StopIssuing(const std::string& why) {
   HaltIssuance(why);
 }
 
-absl::Status ServerMaintenance::RunPassLocked() {
+absl::Status ServerMaintenance::RunPassLocked(bool count_expiring) {
   const ServerMaintenanceParts& p = parts_;
   absl::Status ca = p.ca_manager.Tick().status();
   if (!ca.ok()) spdlog::error("CA rotation: {}", ca.ToString());
@@ -47,9 +52,11 @@ absl::Status ServerMaintenance::RunPassLocked() {
   p.ledger_health.Report(written.ok(), std::string(written.message()));
   ActOnRevocations();
   p.crls.Poll().IgnoreError();  // logged by the publisher; not health
-  if (auto counted = p.expiring.MaybeUpdate(p.clock.Now()); !counted.ok()) {  // not health either
-    spdlog::warn("counting certificates expiring without a successor: {}",
-                 counted.status().ToString());
+  if (count_expiring) {         // not health either
+    if (auto counted = p.expiring.MaybeUpdate(p.clock.Now()); !counted.ok()) {
+      spdlog::warn("counting certificates expiring without a successor: {}",
+                   counted.status().ToString());
+    }
   }
   // Logged by the fetcher, which keeps the last good keys; not health either.
   if (p.jwks_fetcher != nullptr) p.jwks_fetcher->MaybeRefresh();

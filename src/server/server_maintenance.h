@@ -67,6 +67,10 @@ class ServerMaintenance {
   // real probe write, three failures in a row to turn it false, one success to turn it true
   // again). Returns the first thing that is wrong.
   absl::Status RunPass();
+  // The pass svidd makes before it serves: the same, except the count of certificates
+  // expiring without a successor, a query over an index range that grows with the ledger
+  // (about 0.3 s at a million rows). The loop's first pass, a second later, counts them.
+  absl::Status RunStartupPass();
   // What the background loop does each time: a pass, whose failure is logged, and the
   // refusal counts flushed to the ledger.
   void RunScheduledPass();
@@ -76,7 +80,7 @@ class ServerMaintenance {
   void StopIssuing(const std::string& why);
 
  private:
-  absl::Status RunPassLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
+  absl::Status RunPassLocked(bool count_expiring) ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   void ActOnRevocations() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   void HaltIssuance(const std::string& why) ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
 

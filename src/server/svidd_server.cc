@@ -369,7 +369,7 @@ absl::Status SviddServer::Impl::StartGrpc() {
                                   " (address in use or not local?)");
   }
   StartMaintenance();
-  SVIDD_RETURN_IF_ERROR(maintenance->RunPass());
+  SVIDD_RETURN_IF_ERROR(maintenance->RunStartupPass());
   if (!options.port_file.empty()) {
     SVIDD_RETURN_IF_ERROR(WriteFileAtomically(options.port_file, std::to_string(port) + "\n"));
   }
