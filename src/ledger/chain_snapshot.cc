@@ -77,13 +77,7 @@ ChainSnapshot::~ChainSnapshot() {
 }
 
 void ChainSnapshot::InterruptWhen(const std::function<bool()>* stop) {
-  constexpr int kStepsBetweenLooks = 100000;
-  sqlite3_progress_handler(
-      db(), kStepsBetweenLooks,
-      [](void* asked) -> int {
-        return (*static_cast<const std::function<bool()>*>(asked))() ? 1 : 0;
-      },
-      const_cast<std::function<bool()>*>(stop));
+  internal::InterruptWhen(db(), stop);
 }
 
 absl::StatusOr<Statement> ChainSnapshot::Events(int64_t after) {

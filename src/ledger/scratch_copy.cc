@@ -110,19 +110,11 @@ absl::Status CopySqliteLedger(const std::filesystem::path& from, const std::file
   if (rc != SQLITE_OK) return SqliteError(raw, rc, absl::StrCat("opening ", from.string()));
   sqlite3* db = owned.get();
   sqlite3_busy_timeout(db, 5000);
-  if (stop_requested) {
-    constexpr int kStepsBetweenLooks = 100000;
-    sqlite3_progress_handler(
-        db, kStepsBetweenLooks,
-        [](void* asked) -> int {
-          return (*static_cast<const std::function<bool()>*>(asked))() ? 1 : 0;
-        },
-        const_cast<std::function<bool()>*>(&stop_requested));
-  }
+  if (stop_requested) InterruptWhen(db, &stop_requested);
   SVIDD_ASSIGN_OR_RETURN(Statement vacuum, Statement::Prepare(db, "VACUUM INTO ?1"));
   vacuum.BindText(1, to.string());
   absl::Status copied = vacuum.Run();
-  sqlite3_progress_handler(db, 0, nullptr, nullptr);
+  InterruptWhen(db, nullptr);
   if (!copied.ok() && stop_requested && stop_requested()) {
     return absl::CancelledError("ledger verification stopped while copying the ledger");
   }

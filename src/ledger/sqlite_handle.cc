@@ -132,4 +132,18 @@ bool Statement::ColumnIsNull(int column) const {
   return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
 }
 
+void InterruptWhen(sqlite3* db, const std::function<bool()>* stop) {
+  if (stop == nullptr) {
+    sqlite3_progress_handler(db, 0, nullptr, nullptr);
+    return;
+  }
+  constexpr int kStepsBetweenLooks = 100000;
+  sqlite3_progress_handler(
+      db, kStepsBetweenLooks,
+      [](void* asked) -> int {
+        return (*static_cast<const std::function<bool()>*>(asked))() ? 1 : 0;
+      },
+      const_cast<std::function<bool()>*>(stop));
+}
+
 }  // namespace svidd::internal

@@ -38,6 +38,10 @@ absl::Status SqliteError(sqlite3* db, int rc, std::string_view what);
 // Runs one or more statements that return no rows.
 absl::Status Exec(sqlite3* db, const char* sql);
 
+// Ends whatever statement runs on `db` (it fails with SQLITE_INTERRUPT) once `*stop` returns
+// true, asked every 100,000 SQLite steps; null stops asking. `stop` must outlive its use.
+void InterruptWhen(sqlite3* db, const std::function<bool()>* stop);
+
 // BEGIN IMMEDIATE; body; COMMIT. Rolls back (and returns the error) if `body` or COMMIT
 // fails. BEGIN IMMEDIATE takes the write lock up front, so a busy database shows up as
 // UNAVAILABLE at BEGIN (after the busy timeout), never half-way through.
