@@ -9,7 +9,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 absl::StatusOr<std::chrono::seconds> FlagDuration(const char* flag, const std::string& value) {
@@ -101,4 +101,4 @@ absl::Status AgentFlags::Finish() {
   return options_.Validate();
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 absl::StatusOr<KeyType> ParseAgentKeyType(std::string_view name) {
   absl::StatusOr<KeyType> type = ParseKeyType(name);
@@ -46,4 +46,4 @@ absl::Status AgentOptions::Validate() const {
   return absl::OkStatus();
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

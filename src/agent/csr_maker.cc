@@ -7,7 +7,7 @@
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 absl::Status Fail(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
@@ -66,4 +66,4 @@ absl::StatusOr<std::string> MakeIstioCsr(const SpiffeId& id, EVP_PKEY* key) {
   return CsrToPem(req.get());
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace svidd {
+namespace svidd::agent {
 
 using std::chrono::nanoseconds;
 
@@ -56,4 +56,4 @@ std::optional<ExpiryWarning> ExpiryAlarm::Check(TimePoint now, TimePoint not_bef
   return ExpiryWarning{level, std::chrono::duration_cast<std::chrono::seconds>(not_after - now)};
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

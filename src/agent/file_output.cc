@@ -3,7 +3,7 @@
 #include "spdlog/spdlog.h"
 #include "svidd/agent/shell_command.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 FileOutput::FileOutput(std::filesystem::path dir, std::string on_rotate,
                        std::chrono::seconds timeout, const AgentState& already_written)
@@ -67,4 +67,4 @@ void FileOutput::RunHook() {
   if (!status.ok()) spdlog::error("--on-rotate command failed: {}", std::string(status.message()));
 }
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

@@ -17,7 +17,7 @@
 #include "svidd/common/mutex.h"
 #include "svidd/common/worker_pool.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 struct FileOutputStats {
   int writes = 0;
@@ -54,4 +54,4 @@ class FileOutput {
   WorkerPool hook_thread_{1};
 };
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

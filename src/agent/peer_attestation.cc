@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 absl::StatusOr<PeerCredentials> PeerCredentialsOf(std::string_view peer) {
   constexpr std::string_view kFdPrefix = "fd:";
@@ -41,4 +41,4 @@ absl::Status CheckWorkloadAllowed(const PeerCredentials& peer, const WorkloadApi
       ") is not allowed to fetch SVIDs from this agent (see --workload-uid / --workload-gid)"));
 }
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

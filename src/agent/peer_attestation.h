@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/agent/workload_api_server.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 struct PeerCredentials {
   pid_t pid = 0;
@@ -27,4 +27,4 @@ absl::StatusOr<PeerCredentials> PeerCredentialsOf(std::string_view peer);
 // OK if the process is allowed; PERMISSION_DENIED naming its uid and gid otherwise.
 absl::Status CheckWorkloadAllowed(const PeerCredentials& peer, const WorkloadApiAccess& access);
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

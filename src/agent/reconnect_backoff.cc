@@ -4,7 +4,7 @@
 
 #include "svidd/rotation/renewal_policy.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 ReconnectBackoff::ReconnectBackoff(BackoffPolicy policy, uint64_t seed)
     : policy_(policy), rng_(seed) {}
@@ -26,4 +26,4 @@ std::chrono::nanoseconds ReconnectBackoff::Next() {
   return Delay(failures_, JitterSample(rng_));
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -5,7 +5,7 @@
 #include "svidd/common/server_address.h"
 #include "svidd/v1/rotation.grpc.pb.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 namespace {
 
 // gRPC tells a failed TLS name check apart from other connection failures only in its
@@ -188,4 +188,4 @@ bool RotationClient::RunStream() {
   return result.installed > 0 || (result.any_message && result.lasted >= options_.healthy_after);
 }
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

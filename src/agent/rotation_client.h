@@ -29,7 +29,7 @@
 #include "svidd/agent/reconnect_backoff.h"
 #include "svidd/agent/svid_store.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 struct RotationClientOptions {
   std::string server;       // HOST:PORT
@@ -99,4 +99,4 @@ class RotationClient {
   std::thread thread_;
 };
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

@@ -10,7 +10,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 namespace {
 
 // Answered-but-unissued keys kept: enough for a few retries of one renewal.
@@ -129,4 +129,4 @@ std::deque<EvpPkeyPtr>::iterator RotationStreamHandler::FindKeyFor(const X509* l
   });
 }
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

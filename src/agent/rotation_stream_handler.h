@@ -18,7 +18,7 @@
 #include "svidd/spiffe/spiffe_id.h"
 #include "svidd/v1/rotation.pb.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 struct SessionConfig {
   SpiffeId id;
@@ -58,4 +58,4 @@ class RotationStreamHandler {
   absl::Status last_rejection_;
 };
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

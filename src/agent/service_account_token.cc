@@ -8,7 +8,7 @@
 #include "svidd/common/base64url.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 using json = nlohmann::json;
@@ -77,4 +77,4 @@ absl::StatusOr<SpiffeId> SpiffeIdFromToken(std::string_view token, std::string_v
   return SpiffeId::ForServiceAccount(trust_domain, ns, sa);
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

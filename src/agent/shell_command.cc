@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 // Owns initialised spawn attributes.
@@ -83,4 +83,4 @@ absl::Status RunShellCommand(const std::string& command, std::chrono::millisecon
       absl::StrCat("did not finish within ", timeout.count(), " ms; killed"));
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -20,7 +20,7 @@
 #include "agent/stream_registry.h"
 #include "svidd/agent/svid_store.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 template <typename Response>
 class StateStream final : public grpc::ServerWriteReactor<Response>, public ClosableStream {
@@ -129,4 +129,4 @@ class StateStream final : public grpc::ServerWriteReactor<Response>, public Clos
   std::string last_sent_;
 };
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

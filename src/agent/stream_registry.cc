@@ -2,7 +2,7 @@
 
 #include <vector>
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 uint64_t StreamRegistry::Add(const std::shared_ptr<ClosableStream>& stream) {
   uint64_t id = 0;
@@ -34,4 +34,4 @@ void StreamRegistry::CloseAll() {
   for (const auto& stream : open) stream->Close();
 }
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

@@ -9,7 +9,7 @@
 
 #include "svidd/common/mutex.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 class ClosableStream {
  public:
@@ -33,4 +33,4 @@ class StreamRegistry {
   std::map<uint64_t, std::weak_ptr<ClosableStream>> streams_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

@@ -14,7 +14,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 constexpr auto kWatchEvery = std::chrono::seconds(1);
@@ -110,7 +110,7 @@ SvidAgent::~SvidAgent() { Shutdown(); }
 absl::Status SvidAgent::Begin() {
   SVIDD_ASSIGN_OR_RETURN(auto trust, BootstrapTrust(options_, id_.trust_domain()));
   LoadExisting(trust);
-  files_ = std::make_unique<agent_internal::FileOutput>(
+  files_ = std::make_unique<internal::FileOutput>(
       options_.out_dir, options_.on_rotate, options_.on_rotate_timeout, store_.Current());
   files_listener_ =
       store_.Subscribe([files = files_.get()](const AgentState& state) { files->OnChange(state); });
@@ -124,13 +124,13 @@ absl::Status SvidAgent::Begin() {
     if (!server.ok()) return Flag("--workload-api-socket", server.status());
     workload_api_ = *std::move(server);
   }
-  agent_internal::RotationClientOptions rotation;
+  internal::RotationClientOptions rotation;
   rotation.server = options_.server;
   rotation.server_name = options_.server_name;
   rotation.token_file = options_.token_file;
   rotation.bootstrap_roots_pem = trust->roots_pem();
-  agent_internal::SessionConfig session{id_, options_.key_type, options_.ttl, id_.trust_domain()};
-  rotation_ = std::make_unique<agent_internal::RotationClient>(rotation, std::move(session), store_,
+  internal::SessionConfig session{id_, options_.key_type, options_.ttl, id_.trust_domain()};
+  rotation_ = std::make_unique<internal::RotationClient>(rotation, std::move(session), store_,
                                                                clock_);
   rotation_->Start();
   watcher_ = std::thread([this] { Watch(); });
@@ -189,4 +189,4 @@ void SvidAgent::Shutdown() {
   }
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

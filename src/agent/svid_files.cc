@@ -4,7 +4,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 constexpr unsigned kDirMode = 0750;
@@ -47,4 +47,4 @@ absl::StatusOr<std::string> SvidFiles::ReadRootsPem() const {
   return ReadFileToString(roots_path());
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -3,7 +3,7 @@
 #include <utility>
 #include <vector>
 
-namespace svidd {
+namespace svidd::agent {
 
 AgentState SvidStore::Current() const {
   MutexLock lock(&mu_);
@@ -88,4 +88,4 @@ void SvidStore::Notify(const AgentState& state) {
   for (const auto& listener : listeners) (*listener)(state);
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

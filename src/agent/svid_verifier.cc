@@ -3,7 +3,7 @@
 #include "pki/chain_verifier.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 absl::Status VerifySvid(const X509Svid& svid, const std::vector<X509Ptr>& roots,
                         const SpiffeId& expected, TimePoint now) {
@@ -16,14 +16,14 @@ absl::Status VerifySvid(const X509Svid& svid, const std::vector<X509Ptr>& roots,
                                          FormatRfc3339(svid.not_before()) + " to " +
                                          FormatRfc3339(svid.not_after()) + ", not now");
   }
-  pki_internal::ChainCheck check;
+  pki::internal::ChainCheck check;
   check.leaf = svid.leaf();
   for (size_t i = 1; i < svid.chain().size(); ++i) check.untrusted.push_back(svid.chain()[i].get());
   check.roots = &roots;
   check.at = now;
   check.purpose = X509_PURPOSE_SSL_CLIENT;
-  return pki_internal::VerifyChain(check, absl::StatusCode::kFailedPrecondition,
+  return pki::internal::VerifyChain(check, absl::StatusCode::kFailedPrecondition,
                                    "the certificate chain does not verify");
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

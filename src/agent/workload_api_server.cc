@@ -18,7 +18,7 @@
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
@@ -83,7 +83,7 @@ absl::StatusOr<std::unique_ptr<WorkloadApiServer>> WorkloadApiServer::Start(
   }
   SVIDD_RETURN_IF_ERROR(ClearStaleSocket(server->socket_));
   const unsigned mode = access.socket_mode;
-  server->service_ = std::make_unique<agent_internal::WorkloadApiService>(store, std::move(access));
+  server->service_ = std::make_unique<internal::WorkloadApiService>(store, std::move(access));
   grpc::ServerBuilder builder;  // no port: connections arrive through AcceptLoop
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
@@ -131,4 +131,4 @@ void WorkloadApiServer::Shutdown() {
   std::filesystem::remove(socket_, ec);
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -4,7 +4,7 @@
 #include "agent/state_stream.h"
 #include "spdlog/spdlog.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 namespace {
 
 constexpr char kSecurityHeader[] = "workload.spiffe.io";
@@ -83,4 +83,4 @@ grpc::ServerWriteReactor<X509BundlesResponse>* WorkloadApiService::FetchX509Bund
   return StateStream<X509BundlesResponse>::Open(store_, registry_, RenderBundlesResponse);
 }
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

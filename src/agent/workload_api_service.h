@@ -10,7 +10,7 @@
 #include "svidd/agent/svid_store.h"
 #include "svidd/agent/workload_api_server.h"
 
-namespace svidd::agent_internal {
+namespace svidd::agent::internal {
 
 // The X509SVIDResponse for `state`: nullopt until both an SVID and a bundle exist.
 std::optional<X509SVIDResponse> RenderSvidResponse(const AgentState& state);
@@ -39,4 +39,4 @@ class WorkloadApiService final : public SpiffeWorkloadAPI::CallbackService {
   StreamRegistry registry_;
 };
 
-}  // namespace svidd::agent_internal
+}  // namespace svidd::agent::internal

@@ -3,7 +3,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 absl::StatusOr<std::shared_ptr<const X509Bundle>> X509Bundle::Create(
     std::string trust_domain, uint64_t sequence, std::string_view roots_pem,
@@ -27,4 +27,4 @@ bool X509Bundle::SameContent(const X509Bundle& other) const {
          crls_ == other.crls_;
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

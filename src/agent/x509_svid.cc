@@ -9,7 +9,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 absl::StatusOr<std::shared_ptr<const X509Svid>> X509Svid::Create(
     std::vector<X509Ptr> chain, EvpPkeyPtr key, std::optional<TimePoint> issued_at) {
@@ -46,4 +46,4 @@ absl::Status X509Svid::Encode() {
   return absl::OkStatus();
 }
 
-}  // namespace svidd
+}  // namespace svidd::agent

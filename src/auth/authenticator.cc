@@ -13,7 +13,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::auth {
 namespace {
 
 constexpr std::string_view kBearer = "bearer";
@@ -167,4 +167,4 @@ absl::Status Authenticator::Recheck(const CallerIdentity& caller) const {
   return absl::OkStatus();
 }
 
-}  // namespace svidd
+}  // namespace svidd::auth

@@ -1,6 +1,6 @@
 #include "svidd/auth/caller_identity.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 const char* AuthMethodName(AuthMethod method) {
   switch (method) {
@@ -12,4 +12,4 @@ const char* AuthMethodName(AuthMethod method) {
   return "unknown";
 }
 
-}  // namespace svidd
+}  // namespace svidd::auth

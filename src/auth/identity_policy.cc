@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/refusal.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 absl::Status AuthorizeIdentity(const CallerIdentity& caller, const SpiffeId& requested) {
   if (requested == caller.id) return absl::OkStatus();
@@ -13,4 +13,4 @@ absl::Status AuthorizeIdentity(const CallerIdentity& caller, const SpiffeId& req
                              ": only its own identity"));
 }
 
-}  // namespace svidd
+}  // namespace svidd::auth

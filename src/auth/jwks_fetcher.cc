@@ -11,7 +11,7 @@
 #include "auth/jwks_key_set.h"
 #include "spdlog/spdlog.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 struct JwksFetcher::Endpoint {
   std::string host;
@@ -184,4 +184,4 @@ JwksFetchStats JwksFetcher::stats() const {
   return stats_;
 }
 
-}  // namespace svidd
+}  // namespace svidd::auth

@@ -10,7 +10,7 @@
 #include "svidd/common/base64url.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::auth {
 namespace {
 
 using json = nlohmann::json;
@@ -183,4 +183,4 @@ std::vector<const JwksKey*> JwksKeySet::WithKid(std::string_view kid) const {
   return out;
 }
 
-}  // namespace svidd
+}  // namespace svidd::auth

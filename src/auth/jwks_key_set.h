@@ -13,7 +13,7 @@
 #include "nlohmann/json.hpp"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 enum class JwkType { kRsa, kEcP256 };
 
@@ -47,4 +47,4 @@ class JwksKeySet {
   size_t skipped_ = 0;
 };
 
-}  // namespace svidd
+}  // namespace svidd::auth

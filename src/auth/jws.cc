@@ -10,7 +10,7 @@
 #include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::auth {
 namespace {
 
 using json = nlohmann::json;
@@ -150,4 +150,4 @@ absl::StatusOr<json> DecodeJwsPayload(const CompactJws& jws) {
   return DecodeJsonPart(jws.payload_b64, "payload");
 }
 
-}  // namespace svidd
+}  // namespace svidd::auth

@@ -11,7 +11,7 @@
 #include "auth/jwks_key_set.h"
 #include "nlohmann/json.hpp"
 
-namespace svidd {
+namespace svidd::auth {
 
 enum class JwsAlgorithm { kRs256, kEs256 };
 
@@ -44,4 +44,4 @@ absl::Status VerifyJwsSignature(JwsAlgorithm alg, const EVP_PKEY* key,
 // The payload as a JSON object.
 absl::StatusOr<nlohmann::json> DecodeJwsPayload(const CompactJws& jws);
 
-}  // namespace svidd
+}  // namespace svidd::auth

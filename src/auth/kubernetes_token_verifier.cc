@@ -19,7 +19,7 @@
 #include "svidd/common/refusal.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::auth {
 namespace {
 
 constexpr std::chrono::seconds kReloadCheckInterval(1);
@@ -201,4 +201,4 @@ absl::StatusOr<KubernetesTokenClaims> KubernetesTokenVerifier::CheckClaims(
   return CheckTokenClaims(payload, rules);
 }
 
-}  // namespace svidd
+}  // namespace svidd::auth

@@ -9,7 +9,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::auth {
 namespace {
 
 using json = nlohmann::json;
@@ -188,4 +188,4 @@ absl::StatusOr<KubernetesTokenClaims> CheckTokenClaims(const json& payload,
   return claims;
 }
 
-}  // namespace svidd
+}  // namespace svidd::auth

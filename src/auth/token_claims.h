@@ -10,7 +10,7 @@
 #include "svidd/auth/kubernetes_token_verifier.h"
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 struct TokenClaimRules {
   std::string issuer;
@@ -27,4 +27,4 @@ struct TokenClaimRules {
 absl::StatusOr<KubernetesTokenClaims> CheckTokenClaims(const nlohmann::json& payload,
                                                        const TokenClaimRules& rules);
 
-}  // namespace svidd
+}  // namespace svidd::auth

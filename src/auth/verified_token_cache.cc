@@ -2,7 +2,7 @@
 
 #include <utility>
 
-namespace svidd {
+namespace svidd::auth {
 
 std::string_view JwsSignaturePart(std::string_view token) {
   size_t dot = token.rfind('.');
@@ -83,4 +83,4 @@ void VerifiedTokenCache::MakeRoom() {
   }
 }
 
-}  // namespace svidd
+}  // namespace svidd::auth

@@ -25,7 +25,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/common/mutex.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 class VerifiedTokenCache {
  public:
@@ -69,4 +69,4 @@ class VerifiedTokenCache {
 // The signature part of a compact JWS (after the last '.'), empty if there is none.
 std::string_view JwsSignaturePart(std::string_view token);
 
-}  // namespace svidd
+}  // namespace svidd::auth

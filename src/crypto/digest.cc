@@ -7,7 +7,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::crypto {
 
 absl::StatusOr<std::string> Sha256(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -34,4 +34,4 @@ absl::StatusOr<std::string> DecodeHex(std::string_view hex) {
   return absl::HexStringToBytes(absl::string_view(hex.data(), hex.size()));
 }
 
-}  // namespace svidd
+}  // namespace svidd::crypto

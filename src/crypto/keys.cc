@@ -14,7 +14,7 @@
 #include "svidd/crypto/digest.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd {
+namespace svidd::crypto {
 namespace {
 
 struct KeyTypeEntry {
@@ -150,4 +150,4 @@ bool KeyMatchesCertificate(const EVP_PKEY* key, const X509* cert) {
   return match;
 }
 
-}  // namespace svidd
+}  // namespace svidd::crypto

@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::crypto {
 namespace {
 
 struct PemBlock {
@@ -272,4 +272,4 @@ X509Ptr ShareCertificate(const X509* cert) {
   return X509Ptr(const_cast<X509*>(cert));
 }
 
-}  // namespace svidd
+}  // namespace svidd::crypto

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-namespace svidd {
+namespace svidd::crypto {
 namespace {
 
 const unsigned char* Bytes(std::string_view s) {
@@ -78,4 +78,4 @@ absl::Status VerifyMessageSignature(const EVP_PKEY* key, std::string_view messag
   return absl::OkStatus();
 }
 
-}  // namespace svidd
+}  // namespace svidd::crypto

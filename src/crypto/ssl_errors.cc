@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::crypto {
 
 absl::Status OpenSslError(absl::StatusCode code, std::string_view what) {
   std::string message(what);
@@ -22,4 +22,4 @@ absl::Status OpenSslError(absl::StatusCode code, std::string_view what) {
 
 void ClearOpenSslErrors() { ERR_clear_error(); }
 
-}  // namespace svidd
+}  // namespace svidd::crypto

@@ -19,7 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::crypto {
 namespace {
 
 constexpr size_t kMaxSerialHexDigits = 2 * 64;  // RFC 5280 allows 20 octets; be generous
@@ -221,4 +221,4 @@ std::string SubjectKeyIdHex(const X509* cert) {
   return LowercaseHex(ASN1_STRING_get0_data(skid), static_cast<size_t>(ASN1_STRING_length(skid)));
 }
 
-}  // namespace svidd
+}  // namespace svidd::crypto

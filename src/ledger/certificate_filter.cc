@@ -1,6 +1,6 @@
 #include "svidd/ledger/certificate_filter.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 const char* CertificateSortFieldName(CertificateSortField field) {
   switch (field) {
@@ -32,4 +32,4 @@ CertificateFilter OverdueRenewalFilter(TimePoint now, double fraction) {
   return f;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

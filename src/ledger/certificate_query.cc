@@ -7,7 +7,7 @@
 #include "ledger/certificate_rows.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 // A certificate is a renewal when it names the certificate it replaced, or when an older
@@ -251,4 +251,4 @@ CertificateFilter IdentityWhere(const IdentityFilter& filter) {
   return where;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

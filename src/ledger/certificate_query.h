@@ -14,7 +14,7 @@
 #include "svidd/ledger/certificate_filter.h"
 #include "svidd/ledger/operator_records.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 using SqlValue = std::variant<int64_t, std::string>;
 
@@ -66,4 +66,4 @@ class CertificateQuery {
   std::optional<PageToken> after_;
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -1,6 +1,6 @@
 #include "svidd/ledger/certificate_record.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 const char* CertStatusName(CertStatus status) {
   switch (status) {
@@ -38,4 +38,4 @@ std::optional<CertKind> ParseCertKind(std::string_view name) {
   return std::nullopt;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 absl::Status InsertCertificate(Statement& insert, const CertificateRecord& r) {
   insert.Reset();
@@ -41,4 +41,4 @@ absl::Status InsertCertificate(Statement& insert, const CertificateRecord& r) {
                       absl::StrCat("recording certificate ", r.serial_hex, ": ", status.message()));
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

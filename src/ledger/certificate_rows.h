@@ -8,10 +8,10 @@
 #include "ledger/sqlite_handle.h"
 #include "svidd/ledger/certificate_record.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // Binds `record` to a statement prepared from kInsertCertificateSql and runs it.
 // ALREADY_EXISTS if the serial is already recorded.
 absl::Status InsertCertificate(Statement& insert, const CertificateRecord& record);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -4,7 +4,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/event_chain.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 void ChainAppender::StartFrom(ChainHead head) {
   head_ = std::move(head);
@@ -45,4 +45,4 @@ absl::Status ChainAppender::Append(EventKind kind, std::string_view serial_hex, 
   return absl::OkStatus();
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

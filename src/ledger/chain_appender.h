@@ -12,7 +12,7 @@
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/ledger/ledger_event.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class ChainAppender {
  public:
@@ -46,4 +46,4 @@ class ChainAppender {
   bool head_known_ = false;
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -8,7 +8,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 constexpr char kFirstDuplicateSql[] =
@@ -235,4 +235,4 @@ absl::StatusOr<int64_t> ChainSnapshot::CountCertificates() {
   return count.value_or(0);
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

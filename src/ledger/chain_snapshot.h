@@ -16,7 +16,7 @@
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/ledger/ledger_event.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // A certificates row that no event covers.
 struct UncoveredCertificate {
@@ -93,4 +93,4 @@ class ChainSnapshot {
   Statement find_certificate_;
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

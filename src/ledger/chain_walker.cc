@@ -5,7 +5,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/event_chain.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 constexpr char kEvents[] = "ledger_events";
@@ -134,4 +134,4 @@ absl::StatusOr<LedgerBreak> ChainWalker::RowBreak(BreakKind kind, const LedgerEv
   return MakeBreak(kind, kCertificates, row, e.seq, e.serial_hex, std::move(detail));
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

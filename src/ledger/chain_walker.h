@@ -10,7 +10,7 @@
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/ledger_verification.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class ChainWalker {
  public:
@@ -49,4 +49,4 @@ class ChainWalker {
 LedgerBreak MakeBreak(BreakKind kind, const char* where, int64_t row, int64_t event_seq,
                       std::string serial_hex, std::string detail);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

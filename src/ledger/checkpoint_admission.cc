@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 // FAILED_PRECONDITION unless event `seq` exists with hash `hash`.
@@ -38,4 +38,4 @@ absl::Status AdmitCheckpoint(const LedgerCheckpoint& checkpoint, const Checkpoin
   return absl::OkStatus();
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/ledger/ledger_event.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // What the engine tells: the hash of event `seq` (nullopt if the log has no such event), and
 // the stored checkpoint with the highest event_seq (nullopt if none).
@@ -26,4 +26,4 @@ struct CheckpointLog {
 // rewritten, and the caller signs the new head.
 absl::Status AdmitCheckpoint(const LedgerCheckpoint& checkpoint, const CheckpointLog& log);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

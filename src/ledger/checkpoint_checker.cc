@@ -9,7 +9,7 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/ledger/event_chain.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 LedgerBreak Broken(BreakKind kind, std::string detail) {
@@ -35,13 +35,13 @@ absl::StatusOr<std::optional<LedgerBreak>> CheckpointChecker::Check(
         BreakKind::kUntrustedSigner,
         absl::StrCat("the signer certificate cannot be read: ", chain.status().message()));
   }
-  pki_internal::ChainCheck check;
+  pki::internal::ChainCheck check;
   check.leaf = chain->front().get();
   for (size_t i = 1; i < chain->size(); ++i) check.untrusted.push_back((*chain)[i].get());
   check.roots = &roots_;
   check.at = checkpoint.signed_at;
   absl::Status trusted =
-      pki_internal::VerifyChain(check, absl::StatusCode::kPermissionDenied,
+      pki::internal::VerifyChain(check, absl::StatusCode::kPermissionDenied,
                                 absl::StrCat("signer \"", SubjectString(check.leaf), "\" at ",
                                              FormatRfc3339(checkpoint.signed_at)));
   if (absl::IsPermissionDenied(trusted)) {
@@ -80,4 +80,4 @@ absl::StatusOr<std::optional<LedgerBreak>> CheckpointChecker::CheckSignature(
   return std::nullopt;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

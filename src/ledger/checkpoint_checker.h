@@ -13,7 +13,7 @@
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/ledger_verification.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class CheckpointChecker {
  public:
@@ -34,4 +34,4 @@ class CheckpointChecker {
   std::map<std::string, absl::StatusOr<std::vector<X509Ptr>>> chains_;
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -6,7 +6,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/digest.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 absl::StatusOr<LedgerCheckpoint> ReadCheckpointRow(const Statement& row) {
   LedgerCheckpoint c;
@@ -46,4 +46,4 @@ absl::StatusOr<std::optional<LedgerCheckpoint>> ReadLatestCheckpoint(sqlite3* db
   return checkpoint;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -11,7 +11,7 @@
 #include "ledger/sqlite_handle.h"
 #include "svidd/ledger/ledger_event.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // The current row of a statement built on kSelectCheckpointsSql (ledger_tables.h) (column 0, the
 // id, is not part of the value). DATA_LOSS if the stored signature is not hex.
@@ -22,4 +22,4 @@ absl::Status InsertCheckpoint(sqlite3* db, const LedgerCheckpoint& checkpoint);
 // The checkpoint with the highest event_seq (the newest of those), or nullopt.
 absl::StatusOr<std::optional<LedgerCheckpoint>> ReadLatestCheckpoint(sqlite3* db);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -5,7 +5,7 @@
 #include "ledger/checkpoint_rows.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 constexpr char kCheckpoints[] = "ledger_checkpoints";
@@ -96,4 +96,4 @@ absl::StatusOr<std::optional<LedgerBreak>> CheckpointWalker::Finish(const ChainH
                                 last.seq + 1, "..", c.event_seq, " were removed"));
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

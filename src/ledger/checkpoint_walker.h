@@ -11,7 +11,7 @@
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/ledger_verification.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class CheckpointWalker {
  public:
@@ -50,4 +50,4 @@ class CheckpointWalker {
   std::optional<LedgerCheckpoint> latest_;
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -3,7 +3,7 @@
 
 #include <cstddef>
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 struct EmbeddedMigration {
   int version;       // from the file name's leading number
@@ -17,4 +17,4 @@ extern const size_t kEmbeddedMigrationsCount;
 extern const EmbeddedMigration kEmbeddedPostgresMigrations[];
 extern const size_t kEmbeddedPostgresMigrationsCount;
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -2,7 +2,7 @@
 
 #include "ledger/ledger_tables.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 // Every row of `q`, each read by `read` (returning T or StatusOr<T>).
@@ -53,4 +53,4 @@ void CutToLimit(const CertificateQuery& query, CertificatePage& page) {
   }
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -20,7 +20,7 @@
 #include "ledger/result_row.h"
 #include "svidd/ledger/ledger.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // A reader connection lent for one call.
 class ReadConnection {
@@ -160,4 +160,4 @@ class EngineLedger : public Ledger {
   }
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -4,7 +4,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/event_chain.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 absl::StatusOr<ChainHead> StepHead(Statement& select) {
@@ -49,4 +49,4 @@ absl::Status EventAppender::InsertEvent(const LedgerEvent& e) {
   return status;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

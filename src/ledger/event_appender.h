@@ -13,7 +13,7 @@
 #include "ledger/sqlite_handle.h"
 #include "svidd/ledger/ledger_event.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class EventAppender final : public ChainAppender {
  public:
@@ -35,4 +35,4 @@ class EventAppender final : public ChainAppender {
 // The head as stored: the event with the highest seq.
 absl::StatusOr<ChainHead> ReadChainHead(sqlite3* db);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

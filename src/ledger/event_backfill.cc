@@ -6,7 +6,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 absl::Status BackfillIssuances(sqlite3* db, EventAppender& events) {
@@ -48,4 +48,4 @@ absl::Status BackfillEventLog(sqlite3* db) {
 
 SqliteMigrationSteps EventLogBackfillStep() { return {{kEventLogSchemaVersion, BackfillEventLog}}; }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

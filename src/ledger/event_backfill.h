@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "ledger/sqlite_migrations.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 inline constexpr int kEventLogSchemaVersion = 3;
 
@@ -20,4 +20,4 @@ absl::Status BackfillEventLog(sqlite3* db);
 // BackfillEventLog as the step after version kEventLogSchemaVersion.
 SqliteMigrationSteps EventLogBackfillStep();
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

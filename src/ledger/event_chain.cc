@@ -7,7 +7,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/digest.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 // Builds the framed encoding described in event_chain.h.
@@ -86,4 +86,4 @@ absl::StatusOr<std::string> CheckpointMessage(int64_t event_seq, std::string_vie
   return f.encoded();
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

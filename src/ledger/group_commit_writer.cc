@@ -6,7 +6,7 @@
 #include "ledger/certificate_rows.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 // A Status of its own for each caller, sharing no refcounted message with the writer's
@@ -196,4 +196,4 @@ void GroupCommitWriter::Probe(std::vector<Pending>& batch) {
   for (Pending& p : batch) p.done(OwnCopy(status));
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

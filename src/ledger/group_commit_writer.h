@@ -22,7 +22,7 @@
 #include "svidd/common/mutex.h"
 #include "svidd/ledger/certificate_record.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // What the writer has done so far; for tests, health and metrics.
 struct WriterStats {
@@ -98,4 +98,4 @@ class GroupCommitWriter {
   std::thread thread_;  // last: starts after everything above is constructed
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

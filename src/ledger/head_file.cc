@@ -8,7 +8,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/digest.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using json = nlohmann::ordered_json;
@@ -72,4 +72,4 @@ absl::StatusOr<std::optional<LedgerCheckpoint>> ReadHeadFile(const std::filesyst
   return checkpoint;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

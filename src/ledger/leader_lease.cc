@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 absl::StatusOr<std::unique_ptr<LeaderLease>> LeaderLease::Create(LeaseStore& store,
                                                                  const Clock& clock,
@@ -68,4 +68,4 @@ std::string ReplicaId() {
   return absl::StrFormat("%s/%d/%08x", host, static_cast<int>(getpid()), random());
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

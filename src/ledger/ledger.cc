@@ -3,7 +3,7 @@
 #include <future>
 #include <memory>
 
-namespace svidd {
+namespace svidd::ledger {
 
 absl::Status Ledger::RecordIssuance(CertificateRecord record) {
   auto promise = std::make_shared<std::promise<absl::Status>>();
@@ -13,4 +13,4 @@ absl::Status Ledger::RecordIssuance(CertificateRecord record) {
   return result.get();
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 absl::StatusOr<CertKind> ParseKind(const std::string& text) {
@@ -160,4 +160,4 @@ LeaseRecord ReadLeaseRow(const ResultRow& row) {
   return LeaseRecord{row.Text(0), TimePoint(std::chrono::milliseconds(row.Int64(1))), row.Int64(2)};
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

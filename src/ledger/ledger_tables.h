@@ -15,7 +15,7 @@
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/operator_records.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // certificates: the insert (17 parameters, in the column order below) and the column list.
 extern const char kInsertCertificateSql[];
@@ -64,4 +64,4 @@ inline int64_t UnixMillis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

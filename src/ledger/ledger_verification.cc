@@ -1,6 +1,6 @@
 #include "svidd/ledger/ledger_verification.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 const char* BreakKindName(BreakKind kind) {
   switch (kind) {
@@ -54,4 +54,4 @@ const char* WarningKindName(WarningKind kind) {
   return "unknown";
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

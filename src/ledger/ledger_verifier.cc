@@ -15,7 +15,7 @@
 #include "svidd/ledger/event_chain.h"
 #include "svidd/ledger/head_file.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using internal::ChainSnapshot;
@@ -366,4 +366,4 @@ absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
   return run.Verify();
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

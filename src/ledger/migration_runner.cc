@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 absl::Status NewerThanKnown(const MigrationTarget& target, int version, int latest) {
@@ -67,4 +67,4 @@ absl::Status CheckSchemaIsCurrent(MigrationTarget& target, int latest) {
   return absl::OkStatus();
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

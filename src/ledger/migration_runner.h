@@ -14,7 +14,7 @@
 #include "ledger/embedded_migrations.h"
 #include "svidd/common/clock.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 struct Migration {
   int version = 0;
@@ -49,4 +49,4 @@ absl::Status ApplyMigrations(MigrationTarget& target, const std::vector<Migratio
 // exactly `latest`.
 absl::Status CheckSchemaIsCurrent(MigrationTarget& target, int latest);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

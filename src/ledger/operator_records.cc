@@ -2,7 +2,7 @@
 
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 TimePoint RefusalHour(TimePoint t) {
   constexpr int64_t kHour = 3600;
@@ -10,4 +10,4 @@ TimePoint RefusalHour(TimePoint t) {
   return FromUnixSeconds(s - ((s % kHour) + kHour) % kHour);
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

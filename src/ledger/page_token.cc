@@ -4,7 +4,7 @@
 #include "nlohmann/json.hpp"
 #include "svidd/common/base64url.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 constexpr int kVersion = 1;
@@ -56,4 +56,4 @@ absl::StatusOr<PageToken> PageToken::Decode(std::string_view text) {
   return token;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

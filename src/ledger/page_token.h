@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/ledger/certificate_filter.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 struct PageToken {
   CertificateSortField sort = CertificateSortField::kIssuedAt;
@@ -23,4 +23,4 @@ struct PageToken {
   static absl::StatusOr<PageToken> Decode(std::string_view text);
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

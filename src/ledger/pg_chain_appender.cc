@@ -9,7 +9,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/event_chain.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 absl::Status PgChainAppender::LockHead() {
   SVIDD_ASSIGN_OR_RETURN(
@@ -79,4 +79,4 @@ absl::StatusOr<ChainHead> ReadPgChainHead(PgConnection& conn) {
   return ChainHead{seq, row.Text(0, 1)};
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

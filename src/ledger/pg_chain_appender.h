@@ -16,7 +16,7 @@
 #include "ledger/pg_connection.h"
 #include "svidd/ledger/ledger_event.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class PgChainAppender final : public ChainAppender {
  public:
@@ -46,4 +46,4 @@ class PgChainAppender final : public ChainAppender {
 // The head as stored in ledger_events (not the locked row): for readers.
 absl::StatusOr<ChainHead> ReadPgChainHead(PgConnection& conn);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

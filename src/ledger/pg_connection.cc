@@ -9,7 +9,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/postgres_ledger.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 // libpq's messages end in a newline; ours don't.
@@ -165,4 +165,4 @@ std::string NumberedPlaceholders(std::string_view sql) {
   return out;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/ledger/pg_handles.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 using ::svidd::PgConnPtr;  // svidd/ledger/pg_handles.h
 using ::svidd::PgResultPtr;
@@ -108,4 +108,4 @@ class PgConnectionPool {
 // and each `?N` by `$N`.
 std::string NumberedPlaceholders(std::string_view sql);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

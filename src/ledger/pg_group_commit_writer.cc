@@ -9,7 +9,7 @@
 #include "ledger/pg_rows.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 // Each caller gets a Status of its own (see GroupCommitWriter: keeps TSAN runs clean).
@@ -219,4 +219,4 @@ absl::Status PgGroupCommitWriter::InsertEachInSavepoint(std::vector<Pending>& ba
   return absl::OkStatus();
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

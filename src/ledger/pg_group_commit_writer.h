@@ -28,7 +28,7 @@
 #include "svidd/common/mutex.h"
 #include "svidd/ledger/certificate_record.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class PgGroupCommitWriter {
  public:
@@ -79,4 +79,4 @@ class PgGroupCommitWriter {
   std::thread thread_;  // last: starts after everything above is constructed
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

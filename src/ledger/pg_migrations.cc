@@ -4,7 +4,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 // pg_advisory_lock key of the migration runner: "svidd" + "mig" in ASCII, any fixed number.
@@ -79,4 +79,4 @@ absl::Status CheckPostgresSchemaIsCurrent(PgConnection& conn, int latest) {
   return CheckSchemaIsCurrent(target, latest);
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

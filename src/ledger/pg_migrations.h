@@ -12,7 +12,7 @@
 #include "ledger/pg_connection.h"
 #include "svidd/common/clock.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // The PostgreSQL migrations compiled into this binary, ascending.
 std::vector<Migration> EmbeddedPostgresMigrations();
@@ -28,4 +28,4 @@ absl::Status ApplyPostgresMigrations(PgConnection& conn, const std::vector<Migra
 // Read-only opens: FAILED_PRECONDITION unless the database is at exactly `latest`.
 absl::Status CheckPostgresSchemaIsCurrent(PgConnection& conn, int latest);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -11,7 +11,7 @@
 #include "svidd/ledger/postgres_ledger.h"
 #include "svidd/ledger/revocation_listener.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using internal::PgConnPtr;
@@ -110,4 +110,4 @@ absl::StatusOr<std::unique_ptr<RevocationListener>> ListenForRevocations(
   return std::make_unique<PgRevocationListener>(uri, std::move(*conn), std::move(on_revocation));
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

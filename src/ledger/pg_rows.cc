@@ -6,7 +6,7 @@
 #include "svidd/crypto/digest.h"
 #include "svidd/ledger/operator_records.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 std::string Int(int64_t v) { return std::to_string(v); }
@@ -77,4 +77,4 @@ std::vector<PgParam> PgParams(const SqlFragment& q) {
   return out;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

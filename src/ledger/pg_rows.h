@@ -14,7 +14,7 @@
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/ledger/ledger_event.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // Row `row` of `result`, as a ResultRow.
 class PgRow final : public ResultRow {
@@ -49,4 +49,4 @@ absl::StatusOr<LedgerCheckpoint> ReadPgCheckpointRow(const PgResult& result, int
 std::string PgSql(const SqlFragment& q);
 std::vector<PgParam> PgParams(const SqlFragment& q);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

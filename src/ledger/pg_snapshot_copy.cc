@@ -12,7 +12,7 @@
 #include "svidd/ledger/postgres_ledger.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 constexpr int kFetchRows = 5000;
@@ -164,4 +164,4 @@ absl::Status CopyPostgresLedgerToSqlite(const std::string& uri, const std::files
   return copied.ok() ? copied : named(copied);
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -17,7 +17,7 @@
 
 #include "absl/status/status.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // Which rows to copy.
 struct PgCopyScope {
@@ -39,4 +39,4 @@ struct PgCopyScope {
 absl::Status CopyPostgresLedgerToSqlite(const std::string& uri, const std::filesystem::path& path,
                                         const PgCopyScope& scope = {});
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

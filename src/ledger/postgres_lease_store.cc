@@ -9,7 +9,7 @@
 #include "svidd/ledger/lease_store.h"
 #include "svidd/ledger/postgres_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using internal::NumberedPlaceholders;
@@ -75,4 +75,4 @@ absl::StatusOr<std::unique_ptr<LeaseStore>> OpenPostgresLeaseStore(const std::st
   return std::make_unique<PostgresLeaseStore>(std::move(*connection), name);
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

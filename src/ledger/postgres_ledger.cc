@@ -14,7 +14,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/pg_handles.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace internal {
 namespace {
 
@@ -141,4 +141,4 @@ absl::StatusOr<std::unique_ptr<Ledger>> OpenPostgresLedger(const std::string& ur
   return std::unique_ptr<Ledger>(std::move(ledger));
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -13,7 +13,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/ledger/postgres_ledger.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class PostgresLedger final : public EngineLedger<PgGroupCommitWriter> {
  public:
@@ -52,4 +52,4 @@ class PostgresLedger final : public EngineLedger<PgGroupCommitWriter> {
   std::unique_ptr<PgConnectionPool> readers_;
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

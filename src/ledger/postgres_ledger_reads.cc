@@ -10,7 +10,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 // As SqliteLedger's: the newest certificate that is not revoked ranks first, else the newest.
@@ -130,4 +130,4 @@ SqlFragment PostgresLedger::IdentitiesQuery(const IdentityFilter& f) const {
   return q;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

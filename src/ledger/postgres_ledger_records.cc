@@ -10,7 +10,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 std::string Int(int64_t v) { return std::to_string(v); }
@@ -145,4 +145,4 @@ absl::StatusOr<std::vector<AdminCallRecord>> PostgresLedger::ListAdminCalls(Time
   return out;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class ResultRow {
  public:
@@ -18,4 +18,4 @@ class ResultRow {
   ~ResultRow() = default;
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -16,7 +16,7 @@
 #include "ledger/sqlite_handle.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 constexpr char kPrefix[] = "ledger-verify-";
@@ -125,4 +125,4 @@ absl::Status CopySqliteLedger(const std::filesystem::path& from, const std::file
   return absl::OkStatus();
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -21,7 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class ScratchCopy {
  public:
@@ -54,4 +54,4 @@ class ScratchCopy {
 absl::Status CopySqliteLedger(const std::filesystem::path& from, const std::filesystem::path& to,
                               const std::function<bool()>& stop_requested);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

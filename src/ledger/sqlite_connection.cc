@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 absl::StatusOr<std::string> QueryText(sqlite3* db, const char* sql) {
@@ -69,4 +69,4 @@ ConnectionPool::Lease ConnectionPool::Acquire() const {
   return Lease(c, std::unique_lock<std::mutex>(c->mu));
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "ledger/sqlite_handle.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // One connection and the lock that serialises its users (a sqlite3* is used by one thread
 // at a time; connections are opened with SQLITE_OPEN_NOMUTEX).
@@ -55,4 +55,4 @@ class ConnectionPool {
   mutable std::atomic<size_t> next_{0};
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

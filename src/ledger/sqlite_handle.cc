@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 absl::StatusCode SqliteResultToStatusCode(int rc) {
   // A unique key already taken is the one constraint whose kind callers act on (a duplicate
@@ -146,4 +146,4 @@ void InterruptWhen(sqlite3* db, const std::function<bool()>* stop) {
       const_cast<std::function<bool()>*>(stop));
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

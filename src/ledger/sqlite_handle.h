@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "ledger/result_row.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 struct SqliteCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -93,4 +93,4 @@ class StatementRow final : public ResultRow {
   const Statement& statement_;
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

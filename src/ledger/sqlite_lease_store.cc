@@ -7,7 +7,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/lease_store.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using internal::Connection;
@@ -68,4 +68,4 @@ absl::StatusOr<std::unique_ptr<LeaseStore>> OpenSqliteLeaseStore(
   return std::make_unique<SqliteLeaseStore>(std::move(connection));
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

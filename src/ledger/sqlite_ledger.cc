@@ -9,7 +9,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace internal {
 namespace {
 
@@ -97,4 +97,4 @@ absl::StatusOr<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::filesystem::
   return std::unique_ptr<Ledger>(std::move(ledger));
 }
 
-}  // namespace svidd
+}  // namespace svidd::ledger

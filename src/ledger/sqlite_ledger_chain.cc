@@ -6,7 +6,7 @@
 #include "ledger/sqlite_ledger_impl.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 // The hash of event `seq`, if the log has it.
@@ -77,4 +77,4 @@ absl::Status SqliteLedger::RecordCheckpoint(const LedgerCheckpoint& checkpoint) 
   });
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

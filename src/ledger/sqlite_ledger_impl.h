@@ -17,7 +17,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 class SqliteLedger final : public EngineLedger<GroupCommitWriter> {
  public:
@@ -62,4 +62,4 @@ class SqliteLedger final : public EngineLedger<GroupCommitWriter> {
   std::unique_ptr<WalCheckpointer> checkpointer_;  // absent read-only and in memory
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

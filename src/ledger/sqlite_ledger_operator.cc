@@ -7,7 +7,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 constexpr char kAddRefusalsSql[] =
@@ -76,4 +76,4 @@ absl::StatusOr<std::vector<AdminCallRecord>> SqliteLedger::ListAdminCalls(TimePo
   }
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

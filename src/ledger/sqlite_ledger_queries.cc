@@ -6,7 +6,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 class SqliteReadConnection final : public ReadConnection {
@@ -93,4 +93,4 @@ SqlFragment SqliteLedger::IdentitiesQuery(const IdentityFilter& f) const {
   return q;
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

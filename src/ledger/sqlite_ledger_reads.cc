@@ -6,7 +6,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 constexpr char kRevokeSql[] =
@@ -92,4 +92,4 @@ absl::Status SqliteLedger::RevokeCertificate(std::string_view serial, std::strin
   });
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -4,7 +4,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 constexpr char kCreateMigrationsTable[] =
@@ -80,4 +80,4 @@ absl::Status CheckSchemaIsCurrent(sqlite3* db, int latest) {
   return CheckSchemaIsCurrent(target, latest);
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

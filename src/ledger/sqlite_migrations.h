@@ -14,7 +14,7 @@
 #include "ledger/migration_runner.h"
 #include "svidd/common/clock.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 // A step SQL cannot do (hashing), run right after a migration's SQL in its transaction.
 using SqliteMigrationStep = std::function<absl::Status(sqlite3*)>;
@@ -35,4 +35,4 @@ absl::Status ApplyMigrations(sqlite3* db, const std::vector<Migration>& migratio
 // CheckSchemaIsCurrent of migration_runner.h on `db`.
 absl::Status CheckSchemaIsCurrent(sqlite3* db, int latest);
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

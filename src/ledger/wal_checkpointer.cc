@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 WalCheckpointer::WalCheckpointer(std::shared_ptr<Connection> connection,
                                  WalCheckpointOptions options)
@@ -99,4 +99,4 @@ void WalCheckpointer::Checkpoint() {
   backfilled_ = restart ? wal : std::max(0, copied);
 }
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

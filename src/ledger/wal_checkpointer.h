@@ -29,7 +29,7 @@
 #include "svidd/common/mutex.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 
 using ::svidd::WalCheckpointOptions;
 
@@ -74,4 +74,4 @@ class WalCheckpointer {
   std::thread thread_;  // last: starts after everything above is constructed
 };
 
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -10,7 +10,7 @@
 #include "svidd/common/refusal.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::metrics {
 namespace {
 
 // grpc::StatusCode names as gRPC spells them in documentation: "UNAUTHENTICATED" →
@@ -64,4 +64,4 @@ int64_t RefusalCounter::pending() const {
   return total;
 }
 
-}  // namespace svidd
+}  // namespace svidd::metrics

@@ -14,7 +14,7 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/metrics/refusal_counter.h"
 
-namespace svidd {
+namespace svidd::metrics {
 namespace {
 
 // 0.5 ms (an EC signature and a group-committed write on an idle server) to 1 s (a queue of
@@ -267,4 +267,4 @@ void ServerMetrics::RecordIstioCsr(const absl::Status& outcome) {
   }
 }
 
-}  // namespace svidd
+}  // namespace svidd::metrics

@@ -11,14 +11,14 @@
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/ledger_verifier.h"
 
-namespace svidd {
+namespace svidd::ops {
 namespace {
 
-using audit_internal::CheckCaLifetimes;
-using audit_internal::CheckKeyFiles;
-using audit_internal::CheckRenewals;
-using audit_internal::CheckStateDirectory;
-using audit_internal::CheckWeakKeys;
+using internal::CheckCaLifetimes;
+using internal::CheckKeyFiles;
+using internal::CheckRenewals;
+using internal::CheckStateDirectory;
+using internal::CheckWeakKeys;
 
 void Append(std::vector<AuditFinding>& to, std::vector<AuditFinding> from) {
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
@@ -158,4 +158,4 @@ absl::StatusOr<AuditReport> RunAudit(const AuditInputs& in, TimePoint now,
   return report;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ops

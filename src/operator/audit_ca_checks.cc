@@ -11,7 +11,7 @@
 #include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::audit_internal {
+namespace svidd::ops::internal {
 namespace {
 
 std::string CaName(const CaCertificateInfo& cert) {
@@ -103,4 +103,4 @@ std::optional<AuditFinding> CheckStateDirectory(const std::filesystem::path& dir
                       dir.string(), mode, dir.string())};
 }
 
-}  // namespace svidd::audit_internal
+}  // namespace svidd::ops::internal

@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/operator/audit.h"
 
-namespace svidd::audit_internal {
+namespace svidd::ops::internal {
 
 // "ca-expiry": every CA certificate against the policy's thresholds.
 std::vector<AuditFinding> CheckCaLifetimes(const CaSnapshot& ca, TimePoint now,
@@ -36,4 +36,4 @@ absl::StatusOr<std::vector<AuditFinding>> CheckWeakKeys(const Ledger& ledger, Ti
 // Why a ledger key label ("RSA-1024", "EC-secp256k1") is weak; nullopt if it is not.
 std::optional<std::string> WeakKeyReason(std::string_view label);
 
-}  // namespace svidd::audit_internal
+}  // namespace svidd::ops::internal

@@ -7,7 +7,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd::audit_internal {
+namespace svidd::ops::internal {
 namespace {
 
 constexpr std::string_view kRsaPrefix = "RSA-";
@@ -121,4 +121,4 @@ absl::StatusOr<std::vector<AuditFinding>> CheckWeakKeys(const Ledger& ledger, Ti
   return out;
 }
 
-}  // namespace svidd::audit_internal
+}  // namespace svidd::ops::internal

@@ -10,7 +10,7 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::ops {
 namespace {
 
 CaCertificateInfo Describe(const X509* cert, CaRole role) {
@@ -100,4 +100,4 @@ TrustBundleRoots TrustBundleOf(const CaSnapshot& ca) {
   return bundle;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ops

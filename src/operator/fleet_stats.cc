@@ -5,7 +5,7 @@
 
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::ops {
 namespace {
 
 // The ledger keeps whole seconds: "up to now" includes the current second.
@@ -74,4 +74,4 @@ absl::StatusOr<FleetStats> CollectStats(const Ledger& ledger, const CaSnapshot& 
   return stats;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ops

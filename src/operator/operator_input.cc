@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::ops {
 
 absl::StatusOr<std::string> ParseOperatorSerial(std::string_view text, std::string_view what) {
   absl::StatusOr<std::string> serial = NormalizeSerialHex(text);
@@ -15,4 +15,4 @@ absl::StatusOr<std::string> ParseOperatorSerial(std::string_view text, std::stri
   return serial;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ops

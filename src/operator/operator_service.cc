@@ -4,7 +4,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/operator/operator_input.h"
 
-namespace svidd {
+namespace svidd::ops {
 
 OperatorServiceOptions DataDirOperatorOptions(const std::filesystem::path& data_dir,
                                               const std::filesystem::path& ca_dir,
@@ -65,4 +65,4 @@ absl::StatusOr<TrustBundleRoots> OperatorService::TrustBundle() const {
   return bundle;
 }
 
-}  // namespace svidd
+}  // namespace svidd::ops

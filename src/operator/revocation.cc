@@ -4,7 +4,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/operator/operator_input.h"
 
-namespace svidd {
+namespace svidd::ops {
 namespace {
 
 absl::StatusOr<RevocationResult> RevokeOne(Ledger& ledger, const RevocationRequest& request,
@@ -70,4 +70,4 @@ absl::StatusOr<RevocationResult> RevokeCertificates(Ledger& ledger,
   return RevokeAll(ledger, request, at);
 }
 
-}  // namespace svidd
+}  // namespace svidd::ops

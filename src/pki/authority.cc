@@ -14,7 +14,7 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/pki/crl_builder.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 // What a dNSName may hold: letters, digits, '-', '.', and '*' for a wildcard label.
@@ -100,7 +100,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
         absl::StrCat(options.crl_url_base, CrlPath(authority->signer_serial_hex_));
   }
   SVIDD_ASSIGN_OR_RETURN(authority->leaf_encoder_,
-                         pki_internal::LeafEncoder::Create(
+                         internal::LeafEncoder::Create(
                              ca.signing_cert.get(), ca.signing_key.get(), authority->crl_url_));
   SVIDD_ASSIGN_OR_RETURN(std::string signer_pem, PemWithNewline(ca.signing_cert.get()));
   authority->chain_pem_.push_back(std::move(signer_pem));
@@ -147,7 +147,7 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
     return WithRefusal(usable, Refusal::kClientCertificate);
   }
   int verify_error = X509_V_OK;
-  pki_internal::ChainCheck check;
+  internal::ChainCheck check;
   check.verify_error = &verify_error;
   check.leaf = leaf;
   check.untrusted.assign(untrusted.begin(), untrusted.end());
@@ -156,7 +156,7 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
   check.roots = &material_.roots;
   check.at = at;
   check.purpose = X509_PURPOSE_SSL_CLIENT;
-  absl::Status verified = pki_internal::VerifyChain(check, absl::StatusCode::kUnauthenticated,
+  absl::Status verified = internal::VerifyChain(check, absl::StatusCode::kUnauthenticated,
                                                     "client certificate does not verify");
   return WithRefusal(std::move(verified), verify_error == X509_V_ERR_CERT_HAS_EXPIRED
                                               ? Refusal::kExpiredCertificate
@@ -210,4 +210,4 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::WithRoots(
   return Create(std::move(material), options_);
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -11,7 +11,7 @@
 #include "svidd/pki/root_ca.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 constexpr std::chrono::minutes kBackdate(2);
@@ -30,30 +30,30 @@ struct CaCertSpec {
 };
 
 absl::Status AddCaExtensions(X509* cert, const CaCertSpec& spec) {
-  using pki_internal::AddConfExtension;
+  using internal::AddConfExtension;
   SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_basic_constraints, spec.basic_constraints));
   SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_key_usage, "critical,keyCertSign,cRLSign"));
-  SVIDD_RETURN_IF_ERROR(pki_internal::AddSubjectKeyId(cert));
+  SVIDD_RETURN_IF_ERROR(internal::AddSubjectKeyId(cert));
   SVIDD_RETURN_IF_ERROR(
-      pki_internal::AddAuthorityKeyId(cert, spec.issuer != nullptr ? spec.issuer : cert));
+      internal::AddAuthorityKeyId(cert, spec.issuer != nullptr ? spec.issuer : cert));
   // The subject is not empty, so the SAN need not be critical.
-  return pki_internal::AddSubjectAltName(cert, {spec.trust_domain_id}, {}, false);
+  return internal::AddSubjectAltName(cert, {spec.trust_domain_id}, {}, false);
 }
 
 absl::StatusOr<X509Ptr> MakeCaCertificate(const CaCertSpec& spec) {
-  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, pki_internal::NewCertificate());
+  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, internal::NewCertificate());
   SVIDD_ASSIGN_OR_RETURN(std::string serial, RandomSerial());
-  SVIDD_RETURN_IF_ERROR(pki_internal::SetSerial(cert.get(), serial));
-  SVIDD_RETURN_IF_ERROR(pki_internal::SetValidity(cert.get(), spec.not_before, spec.not_after));
+  SVIDD_RETURN_IF_ERROR(internal::SetSerial(cert.get(), serial));
+  SVIDD_RETURN_IF_ERROR(internal::SetValidity(cert.get(), spec.not_before, spec.not_after));
   const X509_NAME* issuer_name =
       spec.issuer != nullptr ? X509_get_subject_name(spec.issuer) : spec.subject;
   if (X509_set_subject_name(cert.get(), spec.subject) != 1 ||
       X509_set_issuer_name(cert.get(), issuer_name) != 1) {
     return OpenSslError(absl::StatusCode::kInternal, "CA certificate names");
   }
-  SVIDD_RETURN_IF_ERROR(pki_internal::SetPublicKey(cert.get(), spec.subject_key));
+  SVIDD_RETURN_IF_ERROR(internal::SetPublicKey(cert.get(), spec.subject_key));
   SVIDD_RETURN_IF_ERROR(AddCaExtensions(cert.get(), spec));
-  SVIDD_RETURN_IF_ERROR(pki_internal::SignCertificate(cert.get(), spec.issuer_key));
+  SVIDD_RETURN_IF_ERROR(internal::SignCertificate(cert.get(), spec.issuer_key));
   return cert;
 }
 
@@ -73,7 +73,7 @@ absl::StatusOr<RootCa> MakeRootCa(const CaBootstrapOptions& options, TimePoint n
   SVIDD_ASSIGN_OR_RETURN(SpiffeId td_id, SpiffeId::ForTrustDomain(options.trust_domain));
   RootCa root;
   SVIDD_ASSIGN_OR_RETURN(root.key, GenerateKey(options.key_type));
-  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name, pki_internal::MakeName(options.trust_domain, kRootName));
+  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name, internal::MakeName(options.trust_domain, kRootName));
   CaCertSpec spec{td_id.str(),
                   name.get(),
                   root.key.get(),
@@ -96,7 +96,7 @@ absl::StatusOr<CaMaterial> IssueIntermediate(const RootCa& root, const Intermedi
   SVIDD_ASSIGN_OR_RETURN(SpiffeId td_id, SpiffeId::ForTrustDomain(options.trust_domain));
   SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(options.key_type));
   SVIDD_ASSIGN_OR_RETURN(X509NamePtr name,
-                         pki_internal::MakeName(options.trust_domain, options.common_name));
+                         internal::MakeName(options.trust_domain, options.common_name));
   CaCertSpec spec{td_id.str(),
                   name.get(),
                   key.get(),
@@ -122,4 +122,4 @@ absl::StatusOr<CaMaterial> BootstrapCa(const CaBootstrapOptions& options, TimePo
   return IssueIntermediate(root, spec, {root.cert.get()}, now);
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -9,7 +9,7 @@
 #include "svidd/crypto/signature.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 absl::Status Fail(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
@@ -31,7 +31,7 @@ absl::StatusOr<std::string> MakeIntermediateCsr(EVP_PKEY* key, const std::string
   if (key == nullptr) return absl::InvalidArgumentError("no key to make a request for");
   if (common_name.empty()) return absl::InvalidArgumentError("an intermediate needs a name");
   SVIDD_ASSIGN_OR_RETURN(SpiffeId td, SpiffeId::ForTrustDomain(trust_domain));
-  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name, pki_internal::MakeName(trust_domain, common_name));
+  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name, internal::MakeName(trust_domain, common_name));
   X509ReqPtr req(X509_REQ_new());
   if (req == nullptr || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1 ||
       X509_REQ_set_subject_name(req.get(), name.get()) != 1 ||
@@ -49,4 +49,4 @@ absl::StatusOr<std::string> MakeIntermediateCsr(EVP_PKEY* key, const std::string
   return CsrToPem(req.get());
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

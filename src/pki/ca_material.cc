@@ -12,7 +12,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 constexpr char kCertFile[] = "ca-cert.pem";
@@ -58,12 +58,12 @@ absl::Status CheckSignerValidity(const X509* signer, TimePoint now) {
 }
 
 absl::Status CheckChain(const CaMaterial& ca, TimePoint now) {
-  pki_internal::ChainCheck check;
+  internal::ChainCheck check;
   check.leaf = ca.signing_cert.get();
   for (const X509Ptr& cert : ca.intermediates) check.untrusted.push_back(cert.get());
   check.roots = &ca.roots;
   check.at = now;
-  return pki_internal::VerifyChain(check, absl::StatusCode::kFailedPrecondition,
+  return internal::VerifyChain(check, absl::StatusCode::kFailedPrecondition,
                                    absl::StrCat(kCertFile, ": does not verify to a root in ",
                                                 kRootFile, " (with ", kChainFile, ")"));
 }
@@ -214,4 +214,4 @@ absl::StatusOr<CaMaterial> LoadOrBootstrapCa(const std::filesystem::path& dir,
   return ca;
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -3,7 +3,7 @@
 #include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 TimePoint PrepareNextAt(TimePoint start, TimePoint not_after) {
   return Lifetime::Of(start, not_after).HalfLife();
@@ -68,4 +68,4 @@ absl::Status ValidateCaLifetimes(std::chrono::seconds ca_ttl, std::chrono::secon
   return absl::OkStatus();
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

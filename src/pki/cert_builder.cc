@@ -8,7 +8,7 @@
 
 #include "svidd/crypto/signature.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 namespace {
 
 using OctetStringPtr =
@@ -194,4 +194,4 @@ absl::Status SignCrl(X509_CRL* crl, EVP_PKEY* key) {
   return absl::OkStatus();
 }
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

@@ -12,7 +12,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 
 // A new, empty X509v3 certificate.
 absl::StatusOr<X509Ptr> NewCertificate();
@@ -53,4 +53,4 @@ absl::Status SignCertificate(X509* cert, EVP_PKEY* key);
 // The same digest choice for a CRL.
 absl::Status SignCrl(X509_CRL* crl, EVP_PKEY* key);
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

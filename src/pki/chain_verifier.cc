@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 namespace {
 
 // OpenSSL's store and stack APIs take non-const pointers; they only add references.
@@ -80,4 +80,4 @@ absl::Status VerifyChain(const ChainCheck& check, absl::StatusCode code, const s
   return absl::Status(code, what + ": " + reason);
 }
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

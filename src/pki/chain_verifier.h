@@ -9,7 +9,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 
 struct ChainCheck {
   const X509* leaf = nullptr;
@@ -24,4 +24,4 @@ struct ChainCheck {
 // subject ...)".
 absl::Status VerifyChain(const ChainCheck& check, absl::StatusCode code, const std::string& what);
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

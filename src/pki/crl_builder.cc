@@ -11,7 +11,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 absl::Status Internal(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
@@ -89,7 +89,7 @@ absl::Status SetHeader(X509_CRL* crl, const X509* issuer, TimePoint this_update,
 }
 
 absl::Status AddCrlExtensions(X509_CRL* crl, const X509* issuer, uint64_t number) {
-  SVIDD_ASSIGN_OR_RETURN(AuthorityKeyIdPtr akid, pki_internal::MakeAuthorityKeyId(issuer));
+  SVIDD_ASSIGN_OR_RETURN(AuthorityKeyIdPtr akid, internal::MakeAuthorityKeyId(issuer));
   if (X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid.get(), 0, X509V3_ADD_DEFAULT) !=
       1) {
     return Internal("CRL authorityKeyIdentifier");
@@ -119,7 +119,7 @@ absl::StatusOr<Crl> BuildCrl(const X509* issuer, const EVP_PKEY* issuer_key, con
   }
   SVIDD_RETURN_IF_ERROR(AddCrlExtensions(crl.get(), issuer, spec.number));
   if (X509_CRL_sort(crl.get()) != 1) return Internal("sorting CRL entries");
-  SVIDD_RETURN_IF_ERROR(pki_internal::SignCrl(crl.get(), const_cast<EVP_PKEY*>(issuer_key)));
+  SVIDD_RETURN_IF_ERROR(internal::SignCrl(crl.get(), const_cast<EVP_PKEY*>(issuer_key)));
   SVIDD_ASSIGN_OR_RETURN(out.der, CrlToDer(crl.get()));
   SVIDD_ASSIGN_OR_RETURN(out.pem, CrlToPem(crl.get()));
   out.crl = std::move(crl);
@@ -168,4 +168,4 @@ std::optional<uint64_t> CrlNumber(const X509_CRL* crl) {
   return number;
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -4,7 +4,7 @@
 #include "pki/der.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 namespace {
 
 using der::Element;
@@ -133,4 +133,4 @@ absl::StatusOr<std::vector<RequestedExtension>> ParseExtensionRequest(std::strin
   return out;
 }
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

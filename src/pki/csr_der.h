@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 
 struct CsrAttribute {
   std::string_view type;    // OID content bytes
@@ -42,4 +42,4 @@ absl::StatusOr<ParsedCsr> ParseCsrDer(std::string_view der);
 // The extensions of the extensionRequest attribute's value (one Extensions SEQUENCE).
 absl::StatusOr<std::vector<RequestedExtension>> ParseExtensionRequest(std::string_view values);
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

@@ -11,7 +11,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 namespace {
 
 using std::string_view_literals::operator""sv;
@@ -200,4 +200,4 @@ absl::StatusOr<std::string> CheckRequestedExtensions(const std::vector<Requested
   return uri;
 }
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "pki/csr_der.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 
 // Checks every requested extension: subjectAltName with exactly one URI and nothing else;
 // keyUsage without keyCertSign/cRLSign; extendedKeyUsage serverAuth/clientAuth only;
@@ -21,4 +21,4 @@ absl::StatusOr<std::string> CheckRequestedExtensions(const std::vector<Requested
 // OpenSSL has no name for it.
 std::string DescribeOid(std::string_view oid);
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

@@ -18,7 +18,7 @@
 #include "pki/der.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 namespace {
 
 using std::string_view_literals::operator""sv;
@@ -292,4 +292,4 @@ absl::Status VerifyCsrSignature(const ParsedCsr& csr, const KeyDescription& key)
   return VerifyRsa(csr, alg->digest_nid, digest);
 }
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

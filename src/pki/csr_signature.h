@@ -9,7 +9,7 @@
 #include "pki/csr_der.h"
 #include "svidd/crypto/keys.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 
 // What key the CSR carries (algorithm, modulus bits or named curve). INVALID_ARGUMENT for a
 // key algorithm other than RSA, EC and Ed25519, an EC key with explicit parameters, or a key
@@ -21,4 +21,4 @@ absl::StatusOr<KeyDescription> DescribeCsrKey(const ParsedCsr& csr);
 // over the request info. INVALID_ARGUMENT "signature does not verify..." when it does not.
 absl::Status VerifyCsrSignature(const ParsedCsr& csr, const KeyDescription& key);
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

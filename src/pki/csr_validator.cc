@@ -13,12 +13,12 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 using std::string_view_literals::operator""sv;
-using pki_internal::CsrAttribute;
-using pki_internal::ParsedCsr;
+using internal::CsrAttribute;
+using internal::ParsedCsr;
 
 constexpr std::string_view kExtensionRequest = "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x0e"sv;
 constexpr std::string_view kMsExtensionRequest = "\x2b\x06\x01\x04\x01\x82\x37\x02\x01\x0e"sv;
@@ -67,13 +67,13 @@ absl::StatusOr<std::string> RequestedUri(const ParsedCsr& csr) {
   if (request == nullptr) {
     return absl::InvalidArgumentError("no subjectAltName extension; one URI SAN is required");
   }
-  absl::StatusOr<std::vector<pki_internal::RequestedExtension>> extensions =
-      pki_internal::ParseExtensionRequest(request->values);
+  absl::StatusOr<std::vector<internal::RequestedExtension>> extensions =
+      internal::ParseExtensionRequest(request->values);
   if (!extensions.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("extensionRequest cannot be parsed: ", extensions.status().message()));
   }
-  return pki_internal::CheckRequestedExtensions(*extensions);
+  return internal::CheckRequestedExtensions(*extensions);
 }
 
 absl::StatusOr<SpiffeId> WorkloadId(const std::string& uri) {
@@ -95,14 +95,14 @@ absl::StatusOr<ValidatedCsr> Validate(std::string_view pem, const CsrLimits& lim
   }
   absl::StatusOr<std::string> der = CsrPemToDer(pem);
   absl::StatusOr<ParsedCsr> csr =
-      der.ok() ? pki_internal::ParseCsrDer(*der) : absl::StatusOr<ParsedCsr>(der.status());
+      der.ok() ? internal::ParseCsrDer(*der) : absl::StatusOr<ParsedCsr>(der.status());
   if (!csr.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not a PEM PKCS#10 request: ", csr.status().message()));
   }
-  SVIDD_ASSIGN_OR_RETURN(KeyDescription key, pki_internal::DescribeCsrKey(*csr));
+  SVIDD_ASSIGN_OR_RETURN(KeyDescription key, internal::DescribeCsrKey(*csr));
   SVIDD_RETURN_IF_ERROR(CheckKey(key));
-  SVIDD_RETURN_IF_ERROR(pki_internal::VerifyCsrSignature(*csr, key));
+  SVIDD_RETURN_IF_ERROR(internal::VerifyCsrSignature(*csr, key));
   SVIDD_ASSIGN_OR_RETURN(std::string uri, RequestedUri(*csr));
   SVIDD_ASSIGN_OR_RETURN(SpiffeId id, WorkloadId(uri));
   return ValidatedCsr{PublicKeyInfo{std::string(csr->spki), std::move(key)}, std::move(id)};
@@ -120,4 +120,4 @@ absl::StatusOr<ValidatedCsr> ValidateCsr(std::string_view pem, const CsrLimits& 
                      Refusal::kCsr);
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace svidd::pki_internal::der {
+namespace svidd::pki::internal::der {
 namespace {
 
 absl::Status Malformed(const char* what, absl::string_view why) {
@@ -130,4 +130,4 @@ std::string OidText(std::string_view oid) {
   return text.empty() ? "(unreadable OID)" : text;
 }
 
-}  // namespace svidd::pki_internal::der
+}  // namespace svidd::pki::internal::der

@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace svidd::pki_internal::der {
+namespace svidd::pki::internal::der {
 
 // Universal and context tags used by PKCS#10 and X.509 (class and constructed bits included).
 inline constexpr uint8_t kBoolean = 0x01;
@@ -67,4 +67,4 @@ std::string UnsignedInteger(std::string_view big_endian);
 // Dotted text of an OID's content bytes, e.g. "2.5.29.17" (for messages).
 std::string OidText(std::string_view oid_content);
 
-}  // namespace svidd::pki_internal::der
+}  // namespace svidd::pki::internal::der

@@ -15,7 +15,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/signature.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 namespace {
 
 using std::string_view_literals::operator""sv;
@@ -214,4 +214,4 @@ absl::StatusOr<std::string> LeafEncoder::Sign(const std::string& tbs) const {
   return der::Wrap(der::kSequence, body);
 }
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

@@ -14,7 +14,7 @@
 #include "svidd/crypto/ssl_ptr.h"
 #include "svidd/pki/leaf_profile.h"
 
-namespace svidd::pki_internal {
+namespace svidd::pki::internal {
 
 class LeafEncoder {
  public:
@@ -42,4 +42,4 @@ class LeafEncoder {
   EvpMdCtxPtr sign_template_;  // DigestSign initialised with the CA key; copied per call
 };
 
-}  // namespace svidd::pki_internal
+}  // namespace svidd::pki::internal

@@ -9,7 +9,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 constexpr size_t kSerialBytes = 16;
@@ -76,4 +76,4 @@ absl::StatusOr<std::string> RandomSerial() {
   }
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

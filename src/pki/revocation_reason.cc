@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 struct KnownReason {
@@ -53,4 +53,4 @@ std::optional<RevocationReason> RevocationReasonFromText(std::string_view text) 
   return std::nullopt;
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

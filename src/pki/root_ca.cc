@@ -9,7 +9,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 constexpr char kRootCertFile[] = "root-cert.pem";
@@ -50,4 +50,4 @@ absl::Status WriteRootCaDir(const std::filesystem::path& dir, const RootCa& root
   return WriteFileAtomically(dir / kRootCertFile, cert_pem, 0644);
 }
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace svidd {
+namespace svidd::rotation {
 
 using std::chrono::nanoseconds;
 
@@ -25,4 +25,4 @@ TimePoint RateLimiter::NextAvailable() const {
   return tat_ ? *tat_ - tolerance_ : TimePoint::min();
 }
 
-}  // namespace svidd
+}  // namespace svidd::rotation

@@ -11,7 +11,7 @@
 
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::rotation {
 
 class RateLimiter {
  public:
@@ -29,4 +29,4 @@ class RateLimiter {
   std::optional<TimePoint> tat_;        // theoretical arrival time of the next token
 };
 
-}  // namespace svidd
+}  // namespace svidd::rotation

@@ -4,7 +4,7 @@
 
 #include "svidd/common/lifetime.h"
 
-namespace svidd {
+namespace svidd::rotation {
 
 using std::chrono::nanoseconds;
 
@@ -32,4 +32,4 @@ nanoseconds RetryBackoff(int attempt, nanoseconds initial, nanoseconds cap) {
 
 double JitterSample(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
-}  // namespace svidd
+}  // namespace svidd::rotation

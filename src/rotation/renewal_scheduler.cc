@@ -7,7 +7,7 @@
 #include "rotation/rate_limiter.h"
 #include "svidd/rotation/renewal_policy.h"
 
-namespace svidd {
+namespace svidd::rotation {
 namespace {
 
 constexpr uint64_t kMaxId = UINT64_MAX;
@@ -229,4 +229,4 @@ std::optional<TimePoint> RenewalScheduler::NextWakeupLocked(TimePoint now) const
   return std::max(wake, now);
 }
 
-}  // namespace svidd
+}  // namespace svidd::rotation

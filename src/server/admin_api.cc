@@ -4,7 +4,7 @@
 
 #include "spdlog/spdlog.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 // Admin calls read the ledger and may revoke many certificates; two workers keep them off
@@ -59,4 +59,4 @@ AdminApi::~AdminApi() { Stop(); }
 
 void AdminApi::Stop() { workers_->Stop(); }
 
-}  // namespace svidd
+}  // namespace svidd::server

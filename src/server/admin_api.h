@@ -13,7 +13,7 @@
 #include "svidd/pki/authority_holder.h"
 #include "svidd/server/server_options.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class AdminApi {
  public:
@@ -35,4 +35,4 @@ class AdminApi {
   std::unique_ptr<AdminService> service_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -2,7 +2,7 @@
 
 #include "spdlog/spdlog.h"
 
-namespace svidd {
+namespace svidd::server {
 
 absl::Status AdminCallLog::Record(const AdminCallRecord& call, const absl::Status& status) {
   audit_.AdminCall(call, status);
@@ -15,4 +15,4 @@ absl::Status AdminCallLog::Record(const AdminCallRecord& call, const absl::Statu
   return written;
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -6,7 +6,7 @@
 #include "server/audit_log.h"
 #include "svidd/ledger/ledger.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class AdminCallLog {
  public:
@@ -21,4 +21,4 @@ class AdminCallLog {
   AuditLog& audit_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -10,7 +10,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/operator/operator_input.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 // The request as one line of JSON. Admin requests carry no secrets (admin.proto says so).
@@ -217,4 +217,4 @@ AdminService::Reactor* AdminService::Reissue(Context* c, const v1::ReissueReques
   });
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

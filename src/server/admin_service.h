@@ -16,7 +16,7 @@
 #include "svidd/operator/operator_service.h"
 #include "svidd/v1/admin.grpc.pb.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class AdminService final : public svidd::v1::AdminService::CallbackService {
  public:
@@ -63,4 +63,4 @@ class AdminService final : public svidd::v1::AdminService::CallbackService {
   Deps d_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -8,7 +8,7 @@
 #include "svidd/metrics/refusal_counter.h"
 #include "svidd/server/log_format.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 std::shared_ptr<spdlog::logger> AuditLogger() {
@@ -136,4 +136,4 @@ void AuditLog::Write(const Line& l) {
   AuditLogger()->log(level, "{}", text);
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -25,7 +25,7 @@
 #include "svidd/common/mutex.h"
 #include "svidd/ledger/operator_records.h"
 
-namespace svidd {
+namespace svidd::server {
 
 struct AuditLimits {
   double refusals_per_second = 10;
@@ -67,4 +67,4 @@ class AuditLog {
   int64_t suppressed_total_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

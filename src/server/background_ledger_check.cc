@@ -7,7 +7,7 @@
 
 #include "spdlog/spdlog.h"
 
-namespace svidd {
+namespace svidd::server {
 
 BackgroundLedgerCheck::BackgroundLedgerCheck(LedgerVerifierOptions options, Done done)
     : options_(std::move(options)), done_(std::move(done)) {
@@ -36,4 +36,4 @@ void BackgroundLedgerCheck::Run() {
   done_(outcome, std::chrono::steady_clock::now() - started);
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

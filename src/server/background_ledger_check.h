@@ -13,7 +13,7 @@
 #include "svidd/ledger/ledger_verification.h"
 #include "svidd/ledger/ledger_verifier.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class BackgroundLedgerCheck {
  public:
@@ -42,4 +42,4 @@ class BackgroundLedgerCheck {
   std::thread thread_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -4,7 +4,7 @@
 
 #include "spdlog/spdlog.h"
 
-namespace svidd {
+namespace svidd::server {
 
 absl::StatusOr<std::unique_ptr<CheckpointLeadership>> CheckpointLeadership::Create(
     LeaseStore& store, const Clock& clock, ca::LedgerCheckpointer& checkpointer,
@@ -54,4 +54,4 @@ absl::Status CheckpointLeadership::Sign(const std::shared_ptr<const Authority>& 
   return s;
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

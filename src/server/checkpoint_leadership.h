@@ -15,7 +15,7 @@
 #include "svidd/ledger/leader_lease.h"
 #include "svidd/pki/authority.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class CheckpointLeadership {
  public:
@@ -48,4 +48,4 @@ class CheckpointLeadership {
   const std::unique_ptr<LeaderLease> lease_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

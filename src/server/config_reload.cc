@@ -7,7 +7,7 @@
 #include "svidd/server/server_flags.h"
 #include "yaml-cpp/yaml.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 // Settings applied without a restart.
@@ -63,4 +63,4 @@ absl::StatusOr<std::vector<std::string>> ReloadConfig(int argc, const char* cons
   return restart_needed;
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

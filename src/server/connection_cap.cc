@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-namespace svidd {
+namespace svidd::server {
 
 ConnectionCap& ConnectionCap::Process() {
   static ConnectionCap* cap = new ConnectionCap();  // never destroyed: accept4 may run late
@@ -49,4 +49,4 @@ bool ConnectionCap::Guards(int listen_fd) const {
   return false;
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

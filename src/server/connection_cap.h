@@ -20,7 +20,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace svidd {
+namespace svidd::server {
 
 class ConnectionCap {
  public:
@@ -58,4 +58,4 @@ class ConnectionCap {
   std::atomic<uint64_t> exhausted_{0};
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

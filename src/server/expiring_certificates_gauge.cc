@@ -2,7 +2,7 @@
 
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::server {
 
 absl::StatusOr<std::optional<int64_t>> ExpiringCertificatesGauge::MaybeUpdate(TimePoint now) {
   if (last_count_.has_value() && now < *last_count_ + interval_ && now >= *last_count_) {
@@ -15,4 +15,4 @@ absl::StatusOr<std::optional<int64_t>> ExpiringCertificatesGauge::MaybeUpdate(Ti
   return count;
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -13,7 +13,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/metrics/server_metrics.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class ExpiringCertificatesGauge {
  public:
@@ -36,4 +36,4 @@ class ExpiringCertificatesGauge {
   std::optional<TimePoint> last_count_;  // only the maintenance pass (one at a time) uses it
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

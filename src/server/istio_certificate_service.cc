@@ -5,7 +5,7 @@
 #include "svidd/api/grpc_status.h"
 #include "svidd/pki/csr_validator.h"
 
-namespace svidd {
+namespace svidd::server {
 
 CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& context) {
   CallCredentials credentials;
@@ -74,4 +74,4 @@ grpc::ServerUnaryReactor* IstioCertificateService::CreateCertificate(
   return reactor;
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -10,7 +10,7 @@
 #include "svidd/metrics/refusal_counter.h"
 #include "svidd/metrics/server_metrics.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class IstioCertificateService final
     : public istio::v1::auth::IstioCertificateService::CallbackService {
@@ -49,4 +49,4 @@ std::string ClaimedIdentity(const std::string& csr_pem, size_t max_csr_bytes);
 // client certificate chain from the TLS handshake.
 CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& context);
 
-}  // namespace svidd
+}  // namespace svidd::server

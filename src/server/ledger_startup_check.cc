@@ -7,7 +7,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/ledger/operator_records.h"
 
-namespace svidd {
+namespace svidd::server {
 
 LedgerVerifierOptions LedgerCheckOptions(const ServerOptions& options, VerificationScope scope) {
   LedgerVerifierOptions verifier_options =
@@ -71,4 +71,4 @@ absl::Status VerifyLedgerAtStart(const ServerOptions& options, Ledger& ledger,
   return absl::OkStatus();
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -16,7 +16,7 @@
 #include "svidd/ledger/ledger_verifier.h"
 #include "svidd/server/server_options.h"
 
-namespace svidd {
+namespace svidd::server {
 
 // OK for an intact ledger, or a broken one the operator accepted (then `checkpointer` forgets
 // the earlier checkpoints, so the next one signs the chain as it is). FAILED_PRECONDITION
@@ -34,4 +34,4 @@ std::string DescribeLedgerBreak(const ServerOptions& options, const LedgerBreak&
 // recorded in the ledger's admin audit log.
 absl::Status RecordAcceptedLedgerBreak(Ledger& ledger, const Clock& clock, const std::string& what);
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
-namespace svidd {
+namespace svidd::server {
 
 absl::Status ProbeListener(const std::string& address, const std::string& tls_name,
                            std::chrono::milliseconds timeout) {
@@ -42,4 +42,4 @@ std::string ProbeAddress(const std::string& listen, int port) {
   return absl::StrCat(host, ":", port);
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -11,7 +11,7 @@
 
 #include "absl/status/status.h"
 
-namespace svidd {
+namespace svidd::server {
 
 // OK if a new connection to `address` (HOST:PORT) completed the TLS handshake and the health
 // call got an answer, whatever status it reports; UNAVAILABLE with gRPC's reason otherwise.
@@ -24,4 +24,4 @@ absl::Status ProbeListener(const std::string& address, const std::string& tls_na
 // wildcard host becomes loopback.
 std::string ProbeAddress(const std::string& listen, int port);
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -6,7 +6,7 @@
 #include "server/listener_probe.h"
 #include "spdlog/spdlog.h"
 
-namespace svidd {
+namespace svidd::server {
 
 ListenerSelfProbe::ListenerSelfProbe(ListenerSelfProbeOptions options)
     : options_(std::move(options)), task_(options_.interval) {}
@@ -48,4 +48,4 @@ bool ListenerSelfProbe::ProbeOnce() {
   return false;
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

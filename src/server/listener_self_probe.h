@@ -13,7 +13,7 @@
 
 #include "server/periodic_task.h"
 
-namespace svidd {
+namespace svidd::server {
 
 struct ListenerSelfProbeOptions {
   std::string address;   // HOST:PORT to dial (ProbeAddress)
@@ -48,4 +48,4 @@ class ListenerSelfProbe {
   uint64_t shed_ = 0;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

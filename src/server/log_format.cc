@@ -8,7 +8,7 @@
 #include "spdlog/pattern_formatter.h"
 #include "spdlog/spdlog.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 std::atomic<LogFormat> current_format{LogFormat::kText};
@@ -95,4 +95,4 @@ absl::Status SetLogLevel(const std::string& level) {
   return absl::OkStatus();
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

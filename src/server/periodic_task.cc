@@ -2,7 +2,7 @@
 
 #include <utility>
 
-namespace svidd {
+namespace svidd::server {
 
 void PeriodicTask::Start(Pass pass) {
   thread_ = std::thread([this, pass = std::move(pass)] { Run(pass); });
@@ -40,4 +40,4 @@ void PeriodicTask::Run(const Pass& pass) {
   }
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

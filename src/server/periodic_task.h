@@ -10,7 +10,7 @@
 #include "absl/base/thread_annotations.h"
 #include "svidd/common/mutex.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class PeriodicTask {
  public:
@@ -42,4 +42,4 @@ class PeriodicTask {
   std::thread thread_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -6,7 +6,7 @@
 #include "svidd/common/lifetime.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 using Reason = RotationSession::Reason;
@@ -277,4 +277,4 @@ std::vector<std::shared_ptr<RotationSession>> RotationHub::Snapshot() const {
   return out;
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -24,7 +24,7 @@
 #include "svidd/metrics/server_metrics.h"
 #include "svidd/rotation/renewal_scheduler.h"
 
-namespace svidd {
+namespace svidd::server {
 
 struct RotationHubOptions {
   // How long a stream may take to answer a renewal request before it is asked again.
@@ -133,4 +133,4 @@ class RotationHub {
 svidd::v1::TrustBundle BundleMessage(const publish::TrustBundleSnapshot& bundle,
                                      std::chrono::seconds refresh_hint);
 
-}  // namespace svidd
+}  // namespace svidd::server

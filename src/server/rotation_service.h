@@ -6,7 +6,7 @@
 #include "server/rotation_session.h"
 #include "svidd/v1/rotation.grpc.pb.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class RotationService final : public svidd::v1::RotationService::CallbackService {
  public:
@@ -21,4 +21,4 @@ class RotationService final : public svidd::v1::RotationService::CallbackService
   RotationHub& hub_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -10,7 +10,7 @@
 #include "svidd/common/refusal.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 using svidd::v1::RotateRequest;
@@ -356,4 +356,4 @@ void RotationSession::OnDone() {
   spdlog::debug("rotation stream {} closed", id_);
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -29,7 +29,7 @@
 #include "svidd/issuance/issuance_pipeline.h"
 #include "svidd/v1/rotation.grpc.pb.h"
 
-namespace svidd {
+namespace svidd::server {
 
 class RotationHub;
 
@@ -116,4 +116,4 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   int unsolicited_in_window_ ABSL_GUARDED_BY(state_mu_) = 0;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

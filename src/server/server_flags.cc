@@ -7,7 +7,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 absl::StatusOr<std::chrono::seconds> ParseFlagDuration(const std::string& flag,
@@ -219,4 +219,4 @@ absl::Status ServerFlags::Finish() {
   return options_.Validate();
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
 
-namespace svidd {
+namespace svidd::server {
 
 absl::Status ServerMaintenance::RunPass() {
   MutexLock lock(&pass_mu_);
@@ -119,4 +119,4 @@ void ServerMaintenance::HaltIssuance(const std::string& why) {
                        "issuance stopped: the ledger was rolled back or edited");
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

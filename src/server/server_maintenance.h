@@ -30,7 +30,7 @@
 #include "svidd/publish/readiness.h"
 #include "svidd/server/server_options.h"
 
-namespace svidd {
+namespace svidd::server {
 
 // What a pass works on; every part must outlive the ServerMaintenance.
 struct ServerMaintenanceParts {
@@ -91,4 +91,4 @@ class ServerMaintenance {
   Mutex pass_mu_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

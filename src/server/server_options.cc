@@ -8,7 +8,7 @@
 #include "svidd/server/log_format.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::server {
 
 absl::Status ServerOptions::ValidateCrlOptions() const {
   if (!crl_listen.empty() && crl_listen.rfind(':') == std::string::npos) {
@@ -147,4 +147,4 @@ absl::Status ServerOptions::Validate() const {
   return ValidateCrlOptions();
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

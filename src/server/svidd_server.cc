@@ -49,7 +49,7 @@
 #include "svidd/operator/operator_service.h"
 #include "svidd/publish/readiness.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 // How often (by the injected clock) svidd_certificates_expiring_without_successor is counted:
@@ -576,4 +576,4 @@ void SviddServer::Wait() {
   });
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

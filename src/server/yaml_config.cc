@@ -5,7 +5,7 @@
 #include "svidd/ledger/postgres_ledger.h"
 #include "yaml-cpp/yaml.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 bool NamesASecret(const std::string& name) {
@@ -100,4 +100,4 @@ std::vector<CLI::ConfigItem> YamlConfig::from_config(std::istream& input) const 
   return items;
 }
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -8,7 +8,7 @@
 
 #include "CLI/CLI.hpp"
 
-namespace svidd {
+namespace svidd::server {
 
 // `value` of option `name` as it may be printed: REDACTED for an option that holds a secret
 // (a name with password, secret or token, unless it is a *-file path), and the password of a
@@ -23,4 +23,4 @@ class YamlConfig final : public CLI::Config {
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -9,7 +9,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/keys.h"
 
-namespace svidd::spiffe_internal {
+namespace svidd::spiffe::internal {
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
@@ -90,4 +90,4 @@ absl::StatusOr<ordered_json> PublicJwkMembers(const EVP_PKEY* key) {
   }
 }
 
-}  // namespace svidd::spiffe_internal
+}  // namespace svidd::spiffe::internal

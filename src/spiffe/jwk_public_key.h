@@ -6,11 +6,11 @@
 #include "nlohmann/json.hpp"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd::spiffe_internal {
+namespace svidd::spiffe::internal {
 
 // EC P-256/P-384/P-521: {"kty":"EC","crv","x","y"} with fixed-size coordinates;
 // RSA: {"kty":"RSA","n","e"} without leading zero octets; Ed25519: {"kty":"OKP","crv","x"}.
 // Values are unpadded base64url. INVALID_ARGUMENT for any other key.
 absl::StatusOr<nlohmann::ordered_json> PublicJwkMembers(const EVP_PKEY* key);
 
-}  // namespace svidd::spiffe_internal
+}  // namespace svidd::spiffe::internal

@@ -7,7 +7,7 @@
 #include "svidd/common/status_macros.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd::spiffe_internal {
+namespace svidd::spiffe::internal {
 namespace {
 
 // Ordered both ways: output keeps the members in the order the format lists them, and parsed
@@ -126,4 +126,4 @@ absl::StatusOr<SpiffeJwks> ParseSpiffeJwks(std::string_view text) {
   }
 }
 
-}  // namespace svidd::spiffe_internal
+}  // namespace svidd::spiffe::internal

@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd::spiffe_internal {
+namespace svidd::spiffe::internal {
 
 struct SpiffeJwks {
   std::vector<X509Ptr> roots;
@@ -27,4 +27,4 @@ absl::StatusOr<std::string> RenderSpiffeJwks(const std::vector<X509Ptr>& roots, 
 // The x509-svid keys of a SPIFFE bundle; see TrustBundle::ParseSpiffeJwks.
 absl::StatusOr<SpiffeJwks> ParseSpiffeJwks(std::string_view json);
 
-}  // namespace svidd::spiffe_internal
+}  // namespace svidd::spiffe::internal

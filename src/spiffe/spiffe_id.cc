@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "svidd/common/status_macros.h"
 
-namespace svidd {
+namespace svidd::spiffe {
 namespace {
 
 constexpr char kScheme[] = "spiffe://";
@@ -164,4 +164,4 @@ std::pair<std::string, std::string> IstioParts(const std::string& path) {
 std::string SpiffeId::IstioNamespace() const { return IstioParts(path_).first; }
 std::string SpiffeId::IstioServiceAccount() const { return IstioParts(path_).second; }
 
-}  // namespace svidd
+}  // namespace svidd::spiffe

@@ -9,7 +9,7 @@
 #include "svidd/spiffe/spiffe_id.h"
 #include "yaml-cpp/yaml.h"
 
-namespace svidd {
+namespace svidd::spiffe {
 namespace {
 
 constexpr size_t kMaxLabelLength = 63;
@@ -75,8 +75,8 @@ absl::StatusOr<TrustBundle> TrustBundle::Create(std::string_view trust_domain,
 absl::StatusOr<TrustBundle> TrustBundle::ParseSpiffeJwks(std::string_view trust_domain,
                                                          std::string_view json) {
   SVIDD_RETURN_IF_ERROR(SpiffeId::ValidateTrustDomain(trust_domain));
-  SVIDD_ASSIGN_OR_RETURN(spiffe_internal::SpiffeJwks parsed,
-                         spiffe_internal::ParseSpiffeJwks(json));
+  SVIDD_ASSIGN_OR_RETURN(internal::SpiffeJwks parsed,
+                         internal::ParseSpiffeJwks(json));
   return TrustBundle(std::string(trust_domain), std::move(parsed.roots), parsed.sequence,
                      parsed.refresh_hint);
 }
@@ -88,7 +88,7 @@ absl::StatusOr<std::string> TrustBundle::ToPem() const {
 }
 
 absl::StatusOr<std::string> TrustBundle::ToSpiffeJwks() const {
-  return spiffe_internal::RenderSpiffeJwks(roots_, sequence_, refresh_hint_);
+  return internal::RenderSpiffeJwks(roots_, sequence_, refresh_hint_);
 }
 
 absl::StatusOr<std::string> TrustBundle::ToConfigMapYaml(std::string_view ns) const {
@@ -103,4 +103,4 @@ absl::StatusOr<std::string> TrustBundle::ToConfigMapJson(std::string_view ns) co
   return ConfigMapJson(pem, ns);
 }
 
-}  // namespace svidd
+}  // namespace svidd::spiffe

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 struct Parsed {
@@ -120,4 +120,4 @@ TEST(AgentFlagsTest, RefusalsNameTheFlag) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::agent

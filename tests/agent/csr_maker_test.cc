@@ -7,7 +7,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/pki/csr_validator.h"
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 TEST(CsrMakerTest, EveryAgentKeyTypePassesSviddsValidator) {
@@ -56,4 +56,4 @@ TEST(CsrMakerTest, NoKeyIsRefused) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::agent

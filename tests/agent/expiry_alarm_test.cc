@@ -6,7 +6,7 @@
 
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 using std::chrono::seconds;
@@ -72,4 +72,4 @@ TEST(ExpiryAlarmTest, ARenewedCertificateSilencesTheAlarm) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace svidd {
+namespace svidd::agent {
 namespace {
 
 using std::chrono::milliseconds;
@@ -76,4 +76,4 @@ TEST(ReconnectBackoffTest, AFleetSpreadsOverTheWholeWindow) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -10,9 +10,9 @@
 namespace svidd::testing {
 namespace {
 
-using agent_internal::RotationClient;
-using agent_internal::RotationClientOptions;
-using agent_internal::SessionConfig;
+using internal::RotationClient;
+using internal::RotationClientOptions;
+using internal::SessionConfig;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 

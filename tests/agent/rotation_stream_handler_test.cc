@@ -15,8 +15,8 @@
 namespace svidd::testing {
 namespace {
 
-using agent_internal::RotationStreamHandler;
-using agent_internal::SessionConfig;
+using internal::RotationStreamHandler;
+using internal::SessionConfig;
 
 class RotationStreamHandlerTest : public ::testing::Test {
  protected:

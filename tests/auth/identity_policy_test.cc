@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace svidd {
+namespace svidd::auth {
 namespace {
 
 CallerIdentity Caller(const std::string& id) {
@@ -37,4 +37,4 @@ TEST(IdentityPolicyTest, AnyOtherIdentityDeniedNamingBoth) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::auth

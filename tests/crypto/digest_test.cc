@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace svidd {
+namespace svidd::crypto {
 namespace {
 
 TEST(DigestTest, Sha256KnownAnswers) {
@@ -36,4 +36,4 @@ TEST(DigestTest, DecodeHexAcceptsEitherCaseAndRefusesTheRest) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::crypto

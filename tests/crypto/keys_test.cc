@@ -7,7 +7,7 @@
 #include "support/pki/csr_builder.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd {
+namespace svidd::crypto {
 namespace {
 
 using ::testing::HasSubstr;
@@ -123,4 +123,4 @@ TEST(KeysTest, PublicKeyInfoMatchesTheKeysEncodingAndHash) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::crypto

@@ -8,7 +8,7 @@
 #include "support/pki/csr_builder.h"
 #include "svidd/crypto/keys.h"
 
-namespace svidd {
+namespace svidd::crypto {
 namespace {
 
 using ::testing::HasSubstr;
@@ -160,4 +160,4 @@ TEST(PemKeyTest, EncryptedKeyIsRefusedWithoutPrompting) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::crypto

@@ -4,7 +4,7 @@
 
 #include "svidd/crypto/keys.h"
 
-namespace svidd {
+namespace svidd::crypto {
 namespace {
 
 struct SignerCase {
@@ -44,4 +44,4 @@ TEST(SignatureTest, DigestFollowsTheKey) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::crypto

@@ -8,7 +8,7 @@
 #include "crypto/test_certificate.h"
 #include "svidd/crypto/keys.h"
 
-namespace svidd {
+namespace svidd::crypto {
 namespace {
 
 using ::testing::ElementsAre;
@@ -172,4 +172,4 @@ TEST(X509FieldsNullTest, NullCertificatesAreHarmless) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::crypto

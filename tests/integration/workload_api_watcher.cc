@@ -83,13 +83,13 @@ void WorkloadApiWatcher::Record(const X509SVID& svid, const std::vector<std::str
     pushed.serial = SerialHex(chain[0].get());
     EvpPkeyPtr key = ParsePrivateKeyDer(pushed.key_der);
     pushed.key_matches = KeyMatchesCertificate(key.get(), chain[0].get());
-    pki_internal::ChainCheck check;
+    pki::internal::ChainCheck check;
     check.leaf = chain[0].get();
     for (size_t i = 1; i < chain.size(); ++i) check.untrusted.push_back(chain[i].get());
     check.roots = &roots;
     check.at = std::chrono::system_clock::now();
     pushed.chain_verifies =
-        pki_internal::VerifyChain(check, absl::StatusCode::kFailedPrecondition, "pushed").ok();
+        pki::internal::VerifyChain(check, absl::StatusCode::kFailedPrecondition, "pushed").ok();
   }
   std::lock_guard<std::mutex> lock(mu_);
   pushed_.push_back(std::move(pushed));

@@ -12,7 +12,7 @@
 #include "ledger/ledger_test_util.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using std::chrono::hours;
@@ -388,9 +388,9 @@ TEST_P(CertificateQueryTest, CountsGroupedByColumn) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 using ::testing::HasSubstr;
@@ -457,4 +457,4 @@ TEST(CertificateQueryPlanTest, SelectiveFiltersUseAnIndex) {
 }
 
 }  // namespace
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

@@ -10,7 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "ledger/ledger_test_util.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using ::svidd::testing::kBaseUnix;
@@ -133,4 +133,4 @@ TEST(EventChainTest, MalformedDigestsAreRefused) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -15,7 +15,7 @@
 #include "svidd/ledger/event_chain.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using ::svidd::testing::kBaseUnix;
@@ -250,4 +250,4 @@ TEST_P(CheckpointTest, CheckpointsMustExtendTheChain) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

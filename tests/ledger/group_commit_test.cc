@@ -13,7 +13,7 @@
 #include "ledger/sqlite_ledger_impl.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using ::svidd::testing::kBaseUnix;
@@ -264,4 +264,4 @@ TEST(SharedFileTest, RevokeThroughAnotherInstanceIsSeenByTheServer) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -11,7 +11,7 @@
 #include "svidd/ledger/lease_store.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using std::chrono::seconds;
@@ -152,4 +152,4 @@ SVIDD_INSTANTIATE_FOR_EVERY_ENGINE(LeaderLeaseTest);
 TEST(ReplicaIdTest, DiffersBetweenCalls) { EXPECT_NE(ReplicaId(), ReplicaId()); }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

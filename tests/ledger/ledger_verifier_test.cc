@@ -21,7 +21,7 @@
 #include "svidd/ledger/event_chain.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using ::svidd::testing::kBaseUnix;
@@ -260,9 +260,9 @@ TEST(LedgerVerifierSetupTest, MissingTrustBundleOrLedgerIsAnErrorNotABreak) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 // svidd's start-up check (VerificationScope::kFromNewestCheckpoint) on both engines: the 8
@@ -393,4 +393,4 @@ TEST_P(StartUpVerificationTest, TamperingBeforeTheCheckpointIsLeftToTheFullWalk)
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

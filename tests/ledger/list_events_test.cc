@@ -9,7 +9,7 @@
 #include "ledger/ledger_test_util.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using ::svidd::testing::EngineTest;
@@ -85,4 +85,4 @@ TEST_P(ListEventsTest, QueryMatchesTheDefaultWalkForEveryRange) {
 SVIDD_INSTANTIATE_FOR_EVERY_ENGINE(ListEventsTest);
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

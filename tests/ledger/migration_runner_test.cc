@@ -6,7 +6,7 @@
 #include "ledger/sqlite_migrations.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 namespace {
 
 using ::svidd::testing::TempDir;
@@ -176,4 +176,4 @@ TEST(MigrationRunnerTest, RejectsMigrationsOutOfOrder) {
 }
 
 }  // namespace
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal

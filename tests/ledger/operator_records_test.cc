@@ -9,7 +9,7 @@
 #include "support/postgres/postgres_server.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using std::chrono::hours;
@@ -165,4 +165,4 @@ TEST_P(OperatorRecordsTest, ReadOnlyLedgerRefusesOperatorWrites) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -21,7 +21,7 @@
 #include "ledger/postgres_ledger_impl.h"
 #include "support/postgres/postgres_server.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using ::svidd::testing::FreshPostgresDatabase;
@@ -414,4 +414,4 @@ TEST(PostgresLedgerFaultTest, RestartUnderLoadFailsUnavailableLosesNothingAndRes
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

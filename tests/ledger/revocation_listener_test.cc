@@ -11,7 +11,7 @@
 #include "support/postgres/postgres_server.h"
 #include "svidd/ledger/postgres_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using ::svidd::testing::kBaseUnix;
@@ -72,4 +72,4 @@ TEST(RevocationListenerTest, UnreachableLedgerIsNamedWithoutItsPassword) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -22,10 +22,10 @@
 #include "svidd/ledger/head_file.h"
 #include "svidd/ledger/ledger_verifier.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
-using ::svidd::internal::ScratchCopy;
+using ::svidd::ledger::internal::ScratchCopy;
 using ::svidd::testing::MakeRecord;
 using ::svidd::testing::OpenTestLedger;
 using ::svidd::testing::TempDir;
@@ -188,4 +188,4 @@ TEST(ScratchCopyTest, ACopyWhoseProcessDiedIsRemovedAndALiveOneIsKept) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -9,7 +9,7 @@
 #include "ledger/ledger_test_util.h"
 #include "ledger/sqlite_handle.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using ::svidd::testing::kBaseUnix;
@@ -254,4 +254,4 @@ TEST(SqliteLedgerOpenTest, CreatesTheDataDirectory) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -9,7 +9,7 @@
 #include "ledger/sqlite_ledger_impl.h"
 #include "svidd/ledger/sqlite_ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 namespace {
 
 using ::svidd::testing::MakeRecord;
@@ -95,4 +95,4 @@ TEST(WalCheckpointerTest, TheWritersBackstopBoundsTheWal) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::ledger

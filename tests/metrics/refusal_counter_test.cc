@@ -11,7 +11,7 @@
 #include "svidd/ledger/sqlite_ledger.h"
 #include "svidd/pki/csr_validator.h"
 
-namespace svidd {
+namespace svidd::metrics {
 namespace {
 
 using std::chrono::hours;
@@ -102,4 +102,4 @@ TEST_F(RefusalCounterTest, AFailedFlushKeepsTheCounts) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::metrics

@@ -13,7 +13,7 @@
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::metrics {
 namespace {
 
 using std::chrono::hours;
@@ -208,4 +208,4 @@ TEST(ServerMetricsTest, IstioCountersSplitOutcomesAsIstiodDoes) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::metrics

@@ -10,7 +10,7 @@
 
 #include "operator/operator_fixture.h"
 
-namespace svidd::audit_internal {
+namespace svidd::ops::internal {
 namespace {
 
 using std::chrono::hours;
@@ -134,4 +134,4 @@ TEST(WeakKeyReasonTest, Labels) {
 }
 
 }  // namespace
-}  // namespace svidd::audit_internal
+}  // namespace svidd::ops::internal

@@ -12,7 +12,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 using std::chrono::hours;
@@ -400,4 +400,4 @@ TEST_F(AuthorityTest, RefusesABadCrlUrlBase) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

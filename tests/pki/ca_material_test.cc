@@ -14,7 +14,7 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/pki/authority.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 namespace fs = std::filesystem;
@@ -316,4 +316,4 @@ TEST_F(CaMaterialTest, LoadedCaSignsVerifiableLeaves) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

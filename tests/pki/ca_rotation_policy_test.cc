@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 using std::chrono::hours;
@@ -104,4 +104,4 @@ TEST(CaRotationPolicyTest, LifetimesMustLeaveRoomForLeaves) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

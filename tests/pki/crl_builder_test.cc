@@ -10,7 +10,7 @@
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/pki/authority.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 using std::chrono::hours;
@@ -252,4 +252,4 @@ TEST(CrlUrlBaseTest, AcceptsHttpBasesOnly) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

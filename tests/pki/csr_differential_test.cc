@@ -16,7 +16,7 @@
 #include "svidd/crypto/pem.h"
 #include "svidd/pki/csr_validator.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 using testing::CsrSpec;
@@ -324,4 +324,4 @@ TEST(CsrDifferentialTest, SameVerdictAsOpenSslExceptWhereStricterOnPurpose) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -8,7 +8,7 @@
 #include "support/pki/csr_builder.h"
 #include "svidd/crypto/pem.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 using testing::CsrSpec;
@@ -260,4 +260,4 @@ TEST(CsrValidatorTest, SizeLimitIsConfigurableAndInclusive) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

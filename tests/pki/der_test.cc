@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace svidd::pki_internal::der {
+namespace svidd::pki::internal::der {
 namespace {
 
 using ::testing::HasSubstr;
@@ -70,4 +70,4 @@ TEST(DerWriterTest, EncodesLengthsAndUnsignedIntegersAsDer) {
 }
 
 }  // namespace
-}  // namespace svidd::pki_internal::der
+}  // namespace svidd::pki::internal::der

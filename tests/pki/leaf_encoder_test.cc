@@ -16,7 +16,7 @@
 #include "svidd/pki/csr_validator.h"
 #include "x509_api_leaf.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 using std::chrono::hours;
@@ -26,11 +26,11 @@ constexpr char kId[] = "spiffe://cluster.local/ns/default/sa/web";
 
 // The first element of a Certificate: its TBSCertificate, as encoded.
 std::string TbsOf(const std::string& cert_der) {
-  pki_internal::der::Reader outer(cert_der);
-  auto cert = outer.Next(pki_internal::der::kSequence, "certificate");
+  internal::der::Reader outer(cert_der);
+  auto cert = outer.Next(internal::der::kSequence, "certificate");
   if (!cert.ok()) return "";
-  pki_internal::der::Reader body(cert->content);
-  auto tbs = body.Next(pki_internal::der::kSequence, "tbs");
+  internal::der::Reader body(cert->content);
+  auto tbs = body.Next(internal::der::kSequence, "tbs");
   return tbs.ok() ? std::string(tbs->whole) : "";
 }
 
@@ -132,7 +132,7 @@ TEST(LeafEncoderTest, EncodesTimesFrom2050AsGeneralizedTime) {
   const TimePoint now = SystemClock::Instance().Now();
   auto ca = MakeCa(now, KeyType::kEcP256, "");
   ASSERT_NE(ca, nullptr);
-  auto encoder = pki_internal::LeafEncoder::Create(ca->signing_cert(), ca->signing_key(), "");
+  auto encoder = internal::LeafEncoder::Create(ca->signing_cert(), ca->signing_key(), "");
   ASSERT_TRUE(encoder.ok()) << encoder.status();
   Requester requester = MakeRequester(KeyType::kEcP256);
   const TimePoint y2049 =
@@ -187,4 +187,4 @@ TEST(LeafEncoderTest, ExternalValidatorsAcceptItsLeaves) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -7,7 +7,7 @@
 
 #include "svidd/common/time_format.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 using std::chrono::hours;
@@ -136,4 +136,4 @@ TEST(RandomSerialTest, TopBitIsAlwaysClear) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -4,7 +4,7 @@
 
 #include <optional>
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 using R = RevocationReason;
@@ -64,4 +64,4 @@ TEST(RevocationReasonTest, NamesAreRfc5280Spellings) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

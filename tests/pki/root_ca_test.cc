@@ -14,7 +14,7 @@
 #include "svidd/pki/authority.h"
 #include "svidd/pki/leaf_profile.h"
 
-namespace svidd {
+namespace svidd::pki {
 namespace {
 
 namespace fs = std::filesystem;
@@ -110,4 +110,4 @@ TEST_F(RootCaTest, SelfTestFailsForAnExpiredSigner) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::pki

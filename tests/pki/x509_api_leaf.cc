@@ -8,7 +8,7 @@
 namespace svidd::testing {
 namespace {
 
-using namespace svidd::pki_internal;  // NOLINT: the builder's vocabulary
+using namespace svidd::pki::internal;  // NOLINT: the builder's vocabulary
 
 bool IsRsa(const EVP_PKEY* key) {
   const int id = EVP_PKEY_get_base_id(key);

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace svidd {
+namespace svidd::rotation {
 namespace {
 
 using std::chrono::milliseconds;
@@ -63,4 +63,4 @@ TEST(RateLimiterTest, OtherRatesRoundDownNeverUp) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::rotation

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace svidd {
+namespace svidd::rotation {
 namespace {
 
 using std::chrono::hours;
@@ -89,4 +89,4 @@ TEST(JitterSampleTest, SameSeedSameDrawsAllInUnitInterval) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::rotation

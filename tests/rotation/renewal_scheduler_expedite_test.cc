@@ -7,7 +7,7 @@
 
 #include "svidd/rotation/renewal_scheduler.h"
 
-namespace svidd {
+namespace svidd::rotation {
 namespace {
 
 using std::chrono::hours;
@@ -164,4 +164,4 @@ TEST(RenewalSchedulerExpediteTest, UnknownIdCannotBeExpedited) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::rotation

@@ -10,7 +10,7 @@
 
 #include "svidd/rotation/renewal_scheduler.h"
 
-namespace svidd {
+namespace svidd::rotation {
 namespace {
 
 using std::chrono::duration_cast;
@@ -222,4 +222,4 @@ TEST(RenewalSchedulerLoadTest, ConcurrentCallersKeepTheCountsConsistent) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::rotation

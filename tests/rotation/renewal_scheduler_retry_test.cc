@@ -8,7 +8,7 @@
 
 #include "svidd/rotation/renewal_scheduler.h"
 
-namespace svidd {
+namespace svidd::rotation {
 namespace {
 
 using std::chrono::hours;
@@ -136,4 +136,4 @@ TEST(RenewalSchedulerRetryTest, RetriesWaitForTheRateLimitToo) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::rotation

@@ -7,7 +7,7 @@
 
 #include "svidd/rotation/renewal_policy.h"
 
-namespace svidd {
+namespace svidd::rotation {
 namespace {
 
 using std::chrono::hours;
@@ -157,4 +157,4 @@ TEST(RenewalSchedulerTest, ExpiringWithinListsUnrenewedCertificatesSoonestFirst)
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::rotation

@@ -17,7 +17,7 @@
 #include "svidd/metrics/refusal_counter.h"
 #include "svidd/metrics/server_metrics.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 // Never reached: every call here is refused before it runs.
@@ -120,4 +120,4 @@ TEST_F(AdminServiceQueueTest, AfterStopItIsUnavailableBecauseSviddIsShuttingDown
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::server

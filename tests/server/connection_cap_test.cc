@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 TEST(ConnectionCapTest, ThresholdKeepsAReserveBelowTheLimit) {
@@ -64,4 +64,4 @@ TEST(ConnectionCapTest, LowestFreeDescriptorIsTheNextOneOpened) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::server

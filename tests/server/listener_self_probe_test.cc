@@ -16,7 +16,7 @@
 #include "server/event_counter.h"
 #include "server/listener_probe.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 using ::svidd::testing::EventCounter;
@@ -94,4 +94,4 @@ TEST(ListenerSelfProbeTest, ConnectionsShedAtTheCapMeanTheListenerIsAlive) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::server

@@ -9,7 +9,7 @@
 
 #include "server/event_counter.h"
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 constexpr std::chrono::hours kLongPeriod(1);  // never reached while a test runs
@@ -62,4 +62,4 @@ TEST(PeriodicTaskTest, StopEndsTheWaitAndNoPassFollows) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::server

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-namespace svidd {
+namespace svidd::server {
 namespace {
 
 struct Parsed {
@@ -269,4 +269,4 @@ TEST(ServerFlagsTest, JwksUrlAndLoggingFromFlags) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::server

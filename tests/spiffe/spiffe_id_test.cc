@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace svidd {
+namespace svidd::spiffe {
 namespace {
 
 using ::testing::HasSubstr;
@@ -152,4 +152,4 @@ TEST(SpiffeIdTest, EqualityIsCaseSensitiveOnThePath) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::spiffe

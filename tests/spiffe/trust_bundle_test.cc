@@ -10,7 +10,7 @@
 #include "svidd/crypto/pem.h"
 #include "yaml-cpp/yaml.h"
 
-namespace svidd {
+namespace svidd::spiffe {
 namespace {
 
 using json = nlohmann::json;
@@ -233,4 +233,4 @@ TEST_F(TrustBundleTest, RefusesBadInput) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::spiffe

@@ -7,7 +7,7 @@
 #include "CLI/CLI.hpp"
 #include "svidd/agent/agent_options.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 // Registers every flag on `app`, writing into `options`. Call app.parse(), then Finish() to
 // convert what CLI11 cannot hold directly (durations, key type, octal mode).
@@ -27,4 +27,4 @@ class AgentFlags {
   std::string on_rotate_timeout_ = "30s";
 };
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/crypto/keys.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 struct AgentOptions {
   std::string server;       // svidd's HOST:PORT
@@ -42,4 +42,4 @@ struct AgentOptions {
 // The key types a workload may ask for: ec-p256, ec-p384, rsa-2048.
 absl::StatusOr<KeyType> ParseAgentKeyType(std::string_view name);
 
-}  // namespace svidd
+}  // namespace svidd::agent

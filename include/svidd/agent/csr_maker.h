@@ -10,9 +10,9 @@
 #include "svidd/crypto/ssl_ptr.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 // PEM "CERTIFICATE REQUEST". INTERNAL with OpenSSL's reasons if building or signing fails.
 absl::StatusOr<std::string> MakeIstioCsr(const SpiffeId& id, EVP_PKEY* key);
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -9,7 +9,7 @@
 
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 enum class ExpiryLevel {
   kFresh,     // a quarter of the lifetime or more left
@@ -54,4 +54,4 @@ class ExpiryAlarm {
   std::optional<TimePoint> last_warning_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::agent

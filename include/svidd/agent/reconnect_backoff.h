@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <random>
 
-namespace svidd {
+namespace svidd::agent {
 
 struct BackoffPolicy {
   std::chrono::nanoseconds initial = std::chrono::milliseconds(100);
@@ -36,4 +36,4 @@ class ReconnectBackoff {
   int failures_ = 0;
 };
 
-}  // namespace svidd
+}  // namespace svidd::agent

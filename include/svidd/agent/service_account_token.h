@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 // The token in `path`, surrounding whitespace removed. Read anew on every call: kubelet
 // replaces projected tokens before they expire. NOT_FOUND / UNAVAILABLE / INVALID_ARGUMENT
@@ -22,4 +22,4 @@ absl::StatusOr<std::string> ReadServiceAccountToken(const std::filesystem::path&
 // of the form system:serviceaccount:<ns>:<sa>. INVALID_ARGUMENT saying what is missing.
 absl::StatusOr<SpiffeId> SpiffeIdFromToken(std::string_view token, std::string_view trust_domain);
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -7,10 +7,10 @@
 
 #include "absl/status/status.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 // OK if the command exited 0 within `timeout`. DEADLINE_EXCEEDED (after killing its whole
 // process group), or UNKNOWN with the exit code or signal, or INTERNAL if it could not start.
 absl::Status RunShellCommand(const std::string& command, std::chrono::milliseconds timeout);
 
-}  // namespace svidd
+}  // namespace svidd::agent

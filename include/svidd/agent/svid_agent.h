@@ -22,12 +22,12 @@
 #include "svidd/agent/workload_api_server.h"
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::agent {
 
-namespace agent_internal {
+namespace internal {
 class FileOutput;
 class RotationClient;
-}  // namespace agent_internal
+}  // namespace internal
 
 class SvidAgent {
  public:
@@ -53,10 +53,10 @@ class SvidAgent {
   const Clock& clock_;
   SpiffeId id_;
   SvidStore store_;
-  std::unique_ptr<agent_internal::FileOutput> files_;
+  std::unique_ptr<internal::FileOutput> files_;
   uint64_t files_listener_ = 0;
   std::unique_ptr<WorkloadApiServer> workload_api_;
-  std::unique_ptr<agent_internal::RotationClient> rotation_;
+  std::unique_ptr<internal::RotationClient> rotation_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -64,4 +64,4 @@ class SvidAgent {
   std::thread watcher_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::agent

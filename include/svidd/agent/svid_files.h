@@ -23,7 +23,7 @@
 #include "svidd/agent/x509_bundle.h"
 #include "svidd/agent/x509_svid.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 class SvidFiles {
  public:
@@ -47,4 +47,4 @@ class SvidFiles {
   std::filesystem::path dir_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::agent

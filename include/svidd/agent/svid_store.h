@@ -19,7 +19,7 @@
 #include "svidd/agent/x509_svid.h"
 #include "svidd/common/mutex.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 struct AgentState {
   std::shared_ptr<const X509Svid> svid;      // null until the first SVID
@@ -55,4 +55,4 @@ class SvidStore {
   uint64_t next_listener_ ABSL_GUARDED_BY(mu_) = 1;
 };
 
-}  // namespace svidd
+}  // namespace svidd::agent

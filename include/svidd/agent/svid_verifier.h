@@ -10,7 +10,7 @@
 #include "svidd/crypto/ssl_ptr.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 // OK if the SVID names `expected`, is valid at `now`, and its chain verifies (RFC 5280, as a
 // TLS client certificate) to one of `roots` at `now`. FAILED_PRECONDITION saying which
@@ -18,4 +18,4 @@ namespace svidd {
 absl::Status VerifySvid(const X509Svid& svid, const std::vector<X509Ptr>& roots,
                         const SpiffeId& expected, TimePoint now);
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -28,9 +28,9 @@ namespace grpc {
 class Server;
 }
 
-namespace svidd {
+namespace svidd::agent {
 
-namespace agent_internal {
+namespace internal {
 class WorkloadApiService;
 }
 
@@ -67,8 +67,8 @@ class WorkloadApiServer {
   int listen_fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
-  std::unique_ptr<agent_internal::WorkloadApiService> service_;
+  std::unique_ptr<internal::WorkloadApiService> service_;
   std::unique_ptr<grpc::Server> server_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::agent

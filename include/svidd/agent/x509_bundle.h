@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 class X509Bundle {
  public:
@@ -41,4 +41,4 @@ class X509Bundle {
   std::vector<std::string> crls_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::agent

@@ -13,7 +13,7 @@
 #include "svidd/crypto/ssl_ptr.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::agent {
 
 class X509Svid {
  public:
@@ -54,4 +54,4 @@ class X509Svid {
   std::string chain_pem_, key_pem_, chain_der_, key_der_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::agent

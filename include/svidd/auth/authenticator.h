@@ -13,7 +13,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/pki/authority.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 struct CallCredentials {
   std::optional<std::string> authorization;  // raw `authorization` header value, if any
@@ -59,4 +59,4 @@ class Authenticator {
   const Clock& clock_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::auth

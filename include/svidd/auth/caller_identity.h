@@ -6,7 +6,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 enum class AuthMethod { kKubernetesToken, kClientCertificate };
 
@@ -23,4 +23,4 @@ struct CallerIdentity {
   TimePoint valid_until = TimePoint::max();
 };
 
-}  // namespace svidd
+}  // namespace svidd::auth

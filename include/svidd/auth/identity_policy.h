@@ -6,9 +6,9 @@
 #include "svidd/auth/caller_identity.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 // PERMISSION_DENIED, naming both IDs, unless `requested` equals the caller's identity.
 absl::Status AuthorizeIdentity(const CallerIdentity& caller, const SpiffeId& requested);
 
-}  // namespace svidd
+}  // namespace svidd::auth

@@ -21,7 +21,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/common/mutex.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 class JwksKeySet;  // src/auth/jwks_key_set.h
 
@@ -75,4 +75,4 @@ class JwksFetcher {
   JwksFetchStats stats_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace svidd
+}  // namespace svidd::auth

@@ -19,7 +19,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/common/mutex.h"
 
-namespace svidd {
+namespace svidd::auth {
 
 struct KubernetesTokenClaims {
   std::string issuer;
@@ -87,4 +87,4 @@ class KubernetesTokenVerifier {
   std::unique_ptr<VerifiedTokenCache> token_cache_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::auth

@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace svidd {
+namespace svidd::crypto {
 
 inline constexpr size_t kSha256Size = 32;
 
@@ -18,4 +18,4 @@ absl::StatusOr<std::string> Sha256Hex(std::string_view data);
 // Lowercase or uppercase hex to bytes. INVALID_ARGUMENT for an odd length or a non-hex digit.
 absl::StatusOr<std::string> DecodeHex(std::string_view hex);
 
-}  // namespace svidd
+}  // namespace svidd::crypto

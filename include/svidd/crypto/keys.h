@@ -7,7 +7,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::crypto {
 
 enum class KeyType { kEcP256, kEcP384, kRsa2048, kRsa3072, kRsa4096, kEd25519 };
 
@@ -45,4 +45,4 @@ absl::StatusOr<PublicKeyInfo> PublicKeyInfoOf(const EVP_PKEY* key);
 // True if `key` is the private half of the public key in `cert`.
 bool KeyMatchesCertificate(const EVP_PKEY* key, const X509* cert);
 
-}  // namespace svidd
+}  // namespace svidd::crypto

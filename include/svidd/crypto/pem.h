@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::crypto {
 
 // All certificates in a PEM blob, in order. INVALID_ARGUMENT if there is none or any
 // block fails to parse.
@@ -46,4 +46,4 @@ absl::StatusOr<std::string> CrlToDer(const X509_CRL* crl);
 // Another owning reference to the same certificate (X509_up_ref).
 X509Ptr ShareCertificate(const X509* cert);
 
-}  // namespace svidd
+}  // namespace svidd::crypto

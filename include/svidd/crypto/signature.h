@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::crypto {
 
 // SHA-256 for RSA and EC P-256, SHA-384 for P-384, SHA-512 for larger curves; null for
 // Ed25519 / Ed448, whose algorithm fixes the hash.
@@ -26,4 +26,4 @@ absl::StatusOr<std::string> SignMessage(const EVP_PKEY* key, std::string_view me
 absl::Status VerifyMessageSignature(const EVP_PKEY* key, std::string_view message,
                                     std::string_view signature);
 
-}  // namespace svidd
+}  // namespace svidd::crypto

@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 
-namespace svidd {
+namespace svidd::crypto {
 
 namespace internal {
 template <typename T, void (*Free)(T*)>
@@ -73,4 +73,4 @@ absl::Status OpenSslError(absl::StatusCode code, std::string_view what);
 // Drains OpenSSL's error queue after a failure that was deliberately ignored.
 void ClearOpenSslErrors();
 
-}  // namespace svidd
+}  // namespace svidd::crypto

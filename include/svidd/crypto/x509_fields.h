@@ -10,7 +10,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::crypto {
 
 // The serial number as lowercase hex without separators, e.g. "5a3f09...". This is the one
 // spelling used in the ledger, logs and CLI output.
@@ -36,4 +36,4 @@ bool IsSelfSigned(const X509* cert);     // subject == issuer and the signature 
 // Lowercase hex of the subjectKeyIdentifier, "" if absent.
 std::string SubjectKeyIdHex(const X509* cert);
 
-}  // namespace svidd
+}  // namespace svidd::crypto

@@ -11,7 +11,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/certificate_record.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 enum class CertificateSortField { kIssuedAt, kNotAfter, kSpiffeId };
 // "issued_at" / "not_after" / "spiffe_id": the spelling of flags, JSON and page tokens.
@@ -81,4 +81,4 @@ struct CertificatePage {
 // life late, whatever its TTL.
 CertificateFilter OverdueRenewalFilter(TimePoint now, double fraction);
 
-}  // namespace svidd
+}  // namespace svidd::ledger

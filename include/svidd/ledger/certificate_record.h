@@ -7,7 +7,7 @@
 
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 enum class CertStatus { kActive, kRevoked };
 const char* CertStatusName(CertStatus status);  // "active" / "revoked"
@@ -42,4 +42,4 @@ struct CertificateRecord {
   std::string supersedes_serial_hex;
 };
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -14,7 +14,7 @@
 #include "svidd/ledger/certificate_record.h"
 #include "svidd/ledger/ledger_event.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 // The prev_hash of the first event: 32 zero bytes.
 extern const char kGenesisHash[];  // 64 '0's
@@ -33,4 +33,4 @@ absl::StatusOr<std::string> EventHash(const LedgerEvent& event);
 absl::StatusOr<std::string> CheckpointMessage(int64_t event_seq, std::string_view head_hash,
                                               TimePoint signed_at);
 
-}  // namespace svidd
+}  // namespace svidd::ledger

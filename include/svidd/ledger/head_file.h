@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/ledger/ledger_event.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 std::string HeadFileJson(const LedgerCheckpoint& checkpoint);
 
@@ -24,4 +24,4 @@ absl::StatusOr<LedgerCheckpoint> ParseHeadFile(std::string_view json);
 // it cannot be parsed; other errors if it cannot be read.
 absl::StatusOr<std::optional<LedgerCheckpoint>> ReadHeadFile(const std::filesystem::path& path);
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -15,7 +15,7 @@
 #include "svidd/common/mutex.h"
 #include "svidd/ledger/lease_store.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 struct LeaderLeaseOptions {
   std::string name;    // what the lease is for, e.g. "ledger-checkpoints"
@@ -60,4 +60,4 @@ class LeaderLease {
 // Kubernetes the hostname is the pod's name).
 std::string ReplicaId();
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 // A lease as the database has it.
 struct LeaseRecord {
@@ -47,4 +47,4 @@ absl::StatusOr<std::unique_ptr<LeaseStore>> OpenSqliteLeaseStore(const std::file
 // after a lost server). UNAVAILABLE naming the ledger (without its password) if unreachable.
 absl::StatusOr<std::unique_ptr<LeaseStore>> OpenPostgresLeaseStore(const std::string& uri);
 
-}  // namespace svidd
+}  // namespace svidd::ledger

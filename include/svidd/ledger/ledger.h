@@ -18,7 +18,7 @@
 #include "svidd/ledger/ledger_event.h"
 #include "svidd/ledger/operator_records.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 // Which events ListEvents returns: after_seq < seq <= through_seq, only `kind` if set.
 struct EventRange {
@@ -95,4 +95,4 @@ class Ledger {
   virtual absl::Status RecordCheckpoint(const LedgerCheckpoint& checkpoint) = 0;
 };
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -8,7 +8,7 @@
 
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 enum class EventKind { kIssued, kRevoked };
 const char* EventKindName(EventKind kind);  // "issued" / "revoked"
@@ -44,4 +44,4 @@ struct LedgerCheckpoint {
 // The copy of the latest checkpoint svidd keeps beside the database, in the data directory.
 inline constexpr char kLedgerHeadFileName[] = "ledger-head.json";
 
-}  // namespace svidd
+}  // namespace svidd::ledger

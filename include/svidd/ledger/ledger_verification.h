@@ -9,7 +9,7 @@
 
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 enum class BreakKind {
   kEventEdited,              // an event's stored hash does not match its own fields
@@ -77,4 +77,4 @@ struct LedgerVerification {
   bool intact() const { return !first_break.has_value(); }
 };
 
-}  // namespace svidd
+}  // namespace svidd::ledger

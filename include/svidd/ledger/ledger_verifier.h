@@ -15,7 +15,7 @@
 #include "svidd/crypto/ssl_ptr.h"
 #include "svidd/ledger/ledger_verification.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 // How much of the chain a verification recomputes.
 enum class VerificationScope {
@@ -99,4 +99,4 @@ class LedgerVerifier {
   std::vector<X509Ptr> roots_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::ledger

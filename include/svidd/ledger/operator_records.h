@@ -10,7 +10,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/certificate_record.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 // Which identities ListIdentities summarises.
 struct IdentityFilter {
@@ -67,4 +67,4 @@ struct AdminCallRecord {
   std::string message;
 };
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-namespace svidd {
+namespace svidd::ledger {
 
 struct PgConnDeleter {
   void operator()(PGconn* c) const { PQfinish(c); }
@@ -26,4 +26,4 @@ using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
 using PgConninfoPtr = std::unique_ptr<PQconninfoOption, PgConninfoDeleter>;
 using PgMemPtr = std::unique_ptr<char, PgFreememDeleter>;  // e.g. PQconninfoParse's error
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/ledger/ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 struct PostgresLedgerOptions {
   // Never migrates and never writes (svidctl's look-ups).
@@ -47,4 +47,4 @@ absl::Status ValidatePostgresUri(const std::string& uri);
 // Highest PostgreSQL migration version compiled into this binary.
 int LatestPostgresSchemaVersion();
 
-}  // namespace svidd
+}  // namespace svidd::ledger

@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 class RevocationListener {
  public:
@@ -23,4 +23,4 @@ class RevocationListener {
 absl::StatusOr<std::unique_ptr<RevocationListener>> ListenForRevocations(
     const std::string& uri, std::function<void()> on_revocation);
 
-}  // namespace svidd
+}  // namespace svidd::ledger

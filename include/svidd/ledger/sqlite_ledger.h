@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/ledger/ledger.h"
 
-namespace svidd {
+namespace svidd::ledger {
 
 // When the WAL is copied back into the database, by a thread of svidd's own rather than the
 // writer's COMMIT (src/ledger/wal_checkpointer.h says how the three bound the WAL). In frames
@@ -37,4 +37,4 @@ absl::StatusOr<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::filesystem::
 // Highest migration version compiled into this binary.
 int LatestSchemaVersion();
 
-}  // namespace svidd
+}  // namespace svidd::ledger

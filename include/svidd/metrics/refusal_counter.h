@@ -16,7 +16,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/metrics/server_metrics.h"
 
-namespace svidd {
+namespace svidd::metrics {
 
 // "<grpc code, lower-case, dashed>/<category>": the code the caller saw and what kind of
 // refusal it was, e.g. "unauthenticated/revoked-certificate", "unavailable/ca-not-ready".
@@ -52,4 +52,4 @@ class RefusalCounter {
   std::map<Key, int64_t> pending_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace svidd
+}  // namespace svidd::metrics

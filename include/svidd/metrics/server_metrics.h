@@ -26,7 +26,7 @@ template <typename T>
 class Family;
 }  // namespace prometheus
 
-namespace svidd {
+namespace svidd::metrics {
 
 // Which API a certificate was issued through: the `api` label of
 // svidd_certificates_issued_total. kInternal is svidd acting on its own schedule (its serving
@@ -119,4 +119,4 @@ class ServerMetrics {
 // and refusals Istio has no word for (RESOURCE_EXHAUSTED, shutting down).
 const char* IstioSignErrorType(const absl::Status& outcome);
 
-}  // namespace svidd
+}  // namespace svidd::metrics

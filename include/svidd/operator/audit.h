@@ -13,7 +13,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/operator/ca_snapshot.h"
 
-namespace svidd {
+namespace svidd::ops {
 
 enum class AuditSeverity { kInfo, kWarning, kCritical };
 const char* AuditSeverityName(AuditSeverity severity);  // "info" / "warning" / "critical"
@@ -84,4 +84,4 @@ absl::Status CheckStartupPermissions(const std::filesystem::path& data_dir,
 absl::StatusOr<AuditReport> RunAudit(const AuditInputs& inputs, TimePoint now,
                                      const AuditPolicy& policy = {});
 
-}  // namespace svidd
+}  // namespace svidd::ops

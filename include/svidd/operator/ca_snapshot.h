@@ -14,7 +14,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/pki/authority.h"
 
-namespace svidd {
+namespace svidd::ops {
 
 enum class CaRole { kSigner, kIntermediate, kRoot };
 const char* CaRoleName(CaRole role);  // "signer" / "intermediate" / "root"
@@ -67,4 +67,4 @@ struct CaManagerStatus {
   std::vector<CaCertificateInfo> roots;  // the published bundle
 };
 
-}  // namespace svidd
+}  // namespace svidd::ops

@@ -13,7 +13,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/operator/ca_snapshot.h"
 
-namespace svidd {
+namespace svidd::ops {
 
 struct StatsWindow {
   std::chrono::seconds window{0};
@@ -45,4 +45,4 @@ struct StatsOptions {
 absl::StatusOr<FleetStats> CollectStats(const Ledger& ledger, const CaSnapshot& ca, TimePoint now,
                                         const StatsOptions& options = {});
 
-}  // namespace svidd
+}  // namespace svidd::ops

@@ -18,7 +18,7 @@
 #include "svidd/operator/fleet_stats.h"
 #include "svidd/operator/revocation.h"
 
-namespace svidd {
+namespace svidd::ops {
 
 // The CA as it is now: the server's active authority, or a CA directory read afresh.
 using CaSnapshotSource = std::function<absl::StatusOr<CaSnapshot>()>;
@@ -69,4 +69,4 @@ class OperatorService {
   const Clock& clock_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::ops

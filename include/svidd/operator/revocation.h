@@ -11,7 +11,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
 
-namespace svidd {
+namespace svidd::ops {
 
 struct RevocationRequest {
   enum class Target { kSerial, kSpiffeId, kIssuer };
@@ -31,4 +31,4 @@ struct RevocationResult {
 absl::StatusOr<RevocationResult> RevokeCertificates(Ledger& ledger,
                                                     const RevocationRequest& request, TimePoint at);
 
-}  // namespace svidd
+}  // namespace svidd::ops

@@ -13,7 +13,7 @@
 #include "svidd/pki/ca_material.h"
 #include "svidd/pki/leaf_profile.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 struct IssuedCertificate {
   std::string der;  // the certificate (ParseCertificateDer makes an X509 of it)
@@ -27,7 +27,7 @@ struct IssuedCertificate {
   std::string key_label;
 };
 
-namespace pki_internal {
+namespace internal {
 class LeafEncoder;
 }
 
@@ -93,9 +93,9 @@ class Authority {
   std::string signer_serial_hex_;
   std::string crl_url_;
   AuthorityOptions options_;
-  std::shared_ptr<const pki_internal::LeafEncoder> leaf_encoder_;
+  std::shared_ptr<const internal::LeafEncoder> leaf_encoder_;
   std::vector<std::string> chain_pem_;
   std::string root_bundle_pem_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -7,7 +7,7 @@
 
 #include "svidd/pki/authority.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 class AuthorityHolder {
  public:
@@ -25,4 +25,4 @@ class AuthorityHolder {
   std::atomic<std::shared_ptr<const Authority>> current_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::pki

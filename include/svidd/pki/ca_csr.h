@@ -8,10 +8,10 @@
 #include "absl/status/statusor.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 // PEM "CERTIFICATE REQUEST", signed with `key`.
 absl::StatusOr<std::string> MakeIntermediateCsr(EVP_PKEY* key, const std::string& trust_domain,
                                                 const std::string& common_name);
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -16,7 +16,7 @@
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 struct CaMaterial {
   X509Ptr signing_cert;
@@ -57,4 +57,4 @@ absl::StatusOr<CaMaterial> BootstrapCa(const CaBootstrapOptions& options, TimePo
 absl::StatusOr<CaMaterial> LoadOrBootstrapCa(const std::filesystem::path& dir,
                                              const CaBootstrapOptions& options, TimePoint now);
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -11,7 +11,7 @@
 #include "absl/status/status.h"
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 // `start`: where the CA's life counts from (Lifetime::Of: its issuance time when svidd made
 // it, else its NotBefore, which is backdated).
@@ -63,4 +63,4 @@ RootPlan PlanRoot(const RootState& state, TimePoint now, std::chrono::seconds pr
 absl::Status ValidateCaLifetimes(std::chrono::seconds ca_ttl, std::chrono::seconds root_ttl,
                                  std::chrono::seconds max_leaf_ttl);
 
-}  // namespace svidd
+}  // namespace svidd::pki

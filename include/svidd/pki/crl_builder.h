@@ -16,7 +16,7 @@
 #include "svidd/crypto/ssl_ptr.h"
 #include "svidd/pki/revocation_reason.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 struct RevokedCertificate {
   std::string serial_hex;                  // SerialHex form
@@ -60,4 +60,4 @@ absl::Status ValidateCrlUrlBase(std::string_view base);
 // The CRL number of `crl`, nullopt if it has none or it does not fit 64 bits.
 std::optional<uint64_t> CrlNumber(const X509_CRL* crl);
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -10,7 +10,7 @@
 #include "svidd/crypto/keys.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 struct CsrLimits {
   // Larger PEM input is refused before any parsing.
@@ -38,4 +38,4 @@ struct ValidatedCsr {
 // them is copied into the certificate.
 absl::StatusOr<ValidatedCsr> ValidateCsr(std::string_view pem, const CsrLimits& limits = {});
 
-}  // namespace svidd
+}  // namespace svidd::pki

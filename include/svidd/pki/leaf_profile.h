@@ -10,7 +10,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/spiffe/spiffe_id.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 struct TtlPolicy {
   std::chrono::seconds default_ttl = std::chrono::hours(24);
@@ -38,4 +38,4 @@ absl::StatusOr<LeafProfile> BuildLeafProfile(const SpiffeId& id, std::chrono::se
 // 128 bits from the CSPRNG, positive and non-zero, as 16 big-endian bytes.
 absl::StatusOr<std::string> RandomSerial();
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-namespace svidd {
+namespace svidd::pki {
 
 enum class RevocationReason {
   kKeyCompromise = 1,
@@ -29,4 +29,4 @@ const char* RevocationReasonName(RevocationReason reason);
 // (including "unspecified" and "") yields nullopt: the CRL entry then carries no reason.
 std::optional<RevocationReason> RevocationReasonFromText(std::string_view text);
 
-}  // namespace svidd
+}  // namespace svidd::pki

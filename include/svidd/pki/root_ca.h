@@ -13,7 +13,7 @@
 #include "svidd/crypto/ssl_ptr.h"
 #include "svidd/pki/ca_material.h"
 
-namespace svidd {
+namespace svidd::pki {
 
 struct RootCa {
   X509Ptr cert;
@@ -43,4 +43,4 @@ absl::StatusOr<RootCa> LoadRootCaDir(const std::filesystem::path& dir);
 // root-key.pem 0600, written before root-cert.pem; directory 0700 if created.
 absl::Status WriteRootCaDir(const std::filesystem::path& dir, const RootCa& root);
 
-}  // namespace svidd
+}  // namespace svidd::pki

@@ -9,7 +9,7 @@
 
 #include "svidd/common/clock.h"
 
-namespace svidd {
+namespace svidd::rotation {
 
 // When to renew a certificate whose life runs over [start, not_after] (start:
 // Lifetime::start(), its issuance time rather than its backdated NotBefore): at half-life
@@ -33,4 +33,4 @@ std::chrono::nanoseconds RetryBackoff(int attempt, std::chrono::nanoseconds init
 // rng gives the same renewal times everywhere.
 double JitterSample(std::mt19937_64& rng);
 
-}  // namespace svidd
+}  // namespace svidd::rotation

@@ -42,7 +42,7 @@
 #include "svidd/common/clock.h"
 #include "svidd/common/mutex.h"
 
-namespace svidd {
+namespace svidd::rotation {
 
 class RateLimiter;
 
@@ -165,4 +165,4 @@ class RenewalScheduler {
   RenewalSchedulerStats counters_ ABSL_GUARDED_BY(mu_);  // cumulative fields; the rest is computed
 };
 
-}  // namespace svidd
+}  // namespace svidd::rotation

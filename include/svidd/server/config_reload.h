@@ -10,7 +10,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 
-namespace svidd {
+namespace svidd::server {
 
 // The effective configuration of a parsed command line, one "key: value" per setting.
 std::string EffectiveConfig(const CLI::App& app);
@@ -21,4 +21,4 @@ std::string EffectiveConfig(const CLI::App& app);
 absl::StatusOr<std::vector<std::string>> ReloadConfig(int argc, const char* const* argv,
                                                       const std::string& running_config);
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "spdlog/common.h"
 
-namespace svidd {
+namespace svidd::server {
 
 enum class LogFormat { kText, kJson };
 
@@ -24,4 +24,4 @@ LogFormat CurrentLogFormat();
 absl::Status SetLogLevel(const std::string& level);
 spdlog::level::level_enum AuditLevelFor(spdlog::level::level_enum level);
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -4,7 +4,7 @@
 #include "CLI/CLI.hpp"
 #include "svidd/server/server_options.h"
 
-namespace svidd {
+namespace svidd::server {
 
 // Registers every flag on `app`, writing into `options`. Call app.parse(), then
 // FinishServerFlags() to convert the values CLI11 cannot hold directly.
@@ -30,4 +30,4 @@ class ServerFlags {
   std::string data_dir_, ca_dir_, jwks_file_, port_file_, jwks_ca_file_, jwks_token_file_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -13,7 +13,7 @@
 #include "svidd/common/data_dir.h"
 #include "svidd/crypto/keys.h"
 
-namespace svidd {
+namespace svidd::server {
 
 // Istio's monitoring port (istiod serves its metrics on 15014), the default for a
 // --metrics-listen that names only a host.
@@ -141,4 +141,4 @@ struct ServerOptions {
   absl::Status ValidateCrlOptions() const;  // part of Validate()
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -15,7 +15,7 @@
 #include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/server_options.h"
 
-namespace svidd {
+namespace svidd::server {
 
 namespace ca {
 class CaOperations;  // src/ca/ca_operations.h
@@ -74,4 +74,4 @@ class SviddServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::server

@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace svidd {
+namespace svidd::spiffe {
 
 class SpiffeId {
  public:
@@ -41,4 +41,4 @@ class SpiffeId {
   std::string path_;
 };
 
-}  // namespace svidd
+}  // namespace svidd::spiffe

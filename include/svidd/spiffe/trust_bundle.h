@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "svidd/crypto/ssl_ptr.h"
 
-namespace svidd {
+namespace svidd::spiffe {
 
 class TrustBundle {
  public:
@@ -72,4 +72,4 @@ class TrustBundle {
   std::chrono::seconds refresh_hint_{0};
 };
 
-}  // namespace svidd
+}  // namespace svidd::spiffe
