@@ -5,10 +5,10 @@
 
 namespace svidd::agent {
 
-absl::StatusOr<KeyType> ParseAgentKeyType(std::string_view name) {
-  absl::StatusOr<KeyType> type = ParseKeyType(name);
+absl::StatusOr<crypto::KeyType> ParseAgentKeyType(std::string_view name) {
+  absl::StatusOr<crypto::KeyType> type = crypto::ParseKeyType(name);
   if (type.ok() &&
-      (*type == KeyType::kEcP256 || *type == KeyType::kEcP384 || *type == KeyType::kRsa2048)) {
+      (*type == crypto::KeyType::kEcP256 || *type == crypto::KeyType::kEcP384 || *type == crypto::KeyType::kRsa2048)) {
     return type;
   }
   return absl::InvalidArgumentError(
@@ -24,7 +24,7 @@ absl::Status AgentOptions::Validate() const {
     return absl::InvalidArgumentError(
         "--token-file is required (to authenticate, and to derive the SPIFFE ID)");
   }
-  if (absl::Status s = SpiffeId::ValidateTrustDomain(trust_domain); !s.ok()) {
+  if (absl::Status s = spiffe::SpiffeId::ValidateTrustDomain(trust_domain); !s.ok()) {
     return absl::InvalidArgumentError("--trust-domain: " + std::string(s.message()));
   }
   if (out_dir.empty() && workload_api_socket.empty()) {

@@ -10,7 +10,7 @@ ReconnectBackoff::ReconnectBackoff(BackoffPolicy policy, uint64_t seed)
     : policy_(policy), rng_(seed) {}
 
 std::chrono::nanoseconds ReconnectBackoff::Ceiling(int attempt) const {
-  return RetryBackoff(attempt, policy_.initial, policy_.max);
+  return rotation::RetryBackoff(attempt, policy_.initial, policy_.max);
 }
 
 std::chrono::nanoseconds ReconnectBackoff::Delay(int attempt, double sample) const {
@@ -23,7 +23,7 @@ std::chrono::nanoseconds ReconnectBackoff::Next() {
   // Past the cap the ceiling no longer grows; the count stops so it cannot overflow.
   constexpr int kMaxCounted = 1000;
   failures_ = std::min(failures_ + 1, kMaxCounted);
-  return Delay(failures_, JitterSample(rng_));
+  return Delay(failures_, rotation::JitterSample(rng_));
 }
 
 }  // namespace svidd::agent

@@ -18,14 +18,14 @@ constexpr size_t kMaxPendingKeys = 4;
 
 // Istio's shape: leaf, each intermediate, then the root bundle as the last element. The
 // roots are not part of cert-chain.pem; trust comes from the pushed bundle.
-absl::StatusOr<std::vector<X509Ptr>> ChainWithoutRoots(const v1::CertificateIssued& issued) {
+absl::StatusOr<std::vector<crypto::X509Ptr>> ChainWithoutRoots(const v1::CertificateIssued& issued) {
   const int size = issued.cert_chain_size();
   if (size == 0) return absl::InvalidArgumentError("CertificateIssued holds no certificate");
   const int without_roots = size == 1 ? 1 : size - 1;
-  std::vector<X509Ptr> chain;
+  std::vector<crypto::X509Ptr> chain;
   for (int i = 0; i < without_roots; ++i) {
-    SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> certs, ParseCertificatesPem(issued.cert_chain(i)));
-    for (X509Ptr& cert : certs) chain.push_back(std::move(cert));
+    SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> certs, crypto::ParseCertificatesPem(issued.cert_chain(i)));
+    for (crypto::X509Ptr& cert : certs) chain.push_back(std::move(cert));
   }
   return chain;
 }
@@ -80,7 +80,7 @@ void RotationStreamHandler::OnBundle(const v1::TrustBundle& pushed) {
 
 absl::StatusOr<v1::RotateRequest> RotationStreamHandler::OnRenewalRequested(
     const v1::RenewalRequested& request) {
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(config_.key_type));
+  SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(config_.key_type));
   SVIDD_ASSIGN_OR_RETURN(std::string csr, MakeIstioCsr(config_.id, key.get()));
   pending_keys_.push_back(std::move(key));
   if (pending_keys_.size() > kMaxPendingKeys) pending_keys_.pop_front();
@@ -94,16 +94,16 @@ absl::StatusOr<v1::RotateRequest> RotationStreamHandler::OnRenewalRequested(
 }
 
 absl::Status RotationStreamHandler::OnIssued(const v1::CertificateIssued& issued) {
-  SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> chain, ChainWithoutRoots(issued));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> chain, ChainWithoutRoots(issued));
   auto pending = FindKeyFor(chain.front().get());
   if (pending == pending_keys_.end()) {
     return absl::FailedPreconditionError("it does not certify a key this agent asked for");
   }
   if (EVP_PKEY_up_ref(pending->get()) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "EVP_PKEY_up_ref");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "EVP_PKEY_up_ref");
   }
   SVIDD_ASSIGN_OR_RETURN(
-      auto svid, X509Svid::Create(std::move(chain), EvpPkeyPtr(pending->get()), clock_.Now()));
+      auto svid, X509Svid::Create(std::move(chain), crypto::EvpPkeyPtr(pending->get()), clock_.Now()));
   AgentState state = store_.Current();
   if (state.bundle == nullptr) return absl::FailedPreconditionError("no trust bundle yet");
   SVIDD_RETURN_IF_ERROR(VerifySvid(*svid, state.bundle->roots(), config_.id, clock_.Now()));
@@ -123,9 +123,9 @@ void RotationStreamHandler::OnRefused(const v1::RequestRefused& refused) {
                 refused.message());
 }
 
-std::deque<EvpPkeyPtr>::iterator RotationStreamHandler::FindKeyFor(const X509* leaf) {
-  return std::find_if(pending_keys_.begin(), pending_keys_.end(), [leaf](const EvpPkeyPtr& key) {
-    return KeyMatchesCertificate(key.get(), leaf);
+std::deque<crypto::EvpPkeyPtr>::iterator RotationStreamHandler::FindKeyFor(const X509* leaf) {
+  return std::find_if(pending_keys_.begin(), pending_keys_.end(), [leaf](const crypto::EvpPkeyPtr& key) {
+    return crypto::KeyMatchesCertificate(key.get(), leaf);
   });
 }
 

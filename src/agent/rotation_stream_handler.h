@@ -21,8 +21,8 @@
 namespace svidd::agent::internal {
 
 struct SessionConfig {
-  SpiffeId id;
-  KeyType key_type = KeyType::kEcP256;
+  spiffe::SpiffeId id;
+  crypto::KeyType key_type = crypto::KeyType::kEcP256;
   std::chrono::seconds ttl{0};
   std::string trust_domain;  // when a pushed bundle names none
 };
@@ -47,12 +47,12 @@ class RotationStreamHandler {
   absl::Status OnIssued(const v1::CertificateIssued& issued);
   void OnRefused(const v1::RequestRefused& refused);
   // The pending key whose public half `leaf` certifies, or end().
-  std::deque<EvpPkeyPtr>::iterator FindKeyFor(const X509* leaf);
+  std::deque<crypto::EvpPkeyPtr>::iterator FindKeyFor(const X509* leaf);
 
   SessionConfig config_;
   SvidStore& store_;
   const Clock& clock_;
-  std::deque<EvpPkeyPtr> pending_keys_;  // keys of CSRs sent, newest last
+  std::deque<crypto::EvpPkeyPtr> pending_keys_;  // keys of CSRs sent, newest last
   bool received_bundle_ = false;
   int certificates_installed_ = 0;
   absl::Status last_rejection_;

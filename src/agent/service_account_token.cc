@@ -65,7 +65,7 @@ absl::StatusOr<std::string> ReadServiceAccountToken(const std::filesystem::path&
   return token;
 }
 
-absl::StatusOr<SpiffeId> SpiffeIdFromToken(std::string_view token, std::string_view trust_domain) {
+absl::StatusOr<spiffe::SpiffeId> SpiffeIdFromToken(std::string_view token, std::string_view trust_domain) {
   SVIDD_ASSIGN_OR_RETURN(json payload, DecodePayload(token));
   auto [ns, sa] = FromKubernetesClaim(payload);
   if (ns.empty() || sa.empty()) std::tie(ns, sa) = FromSubject(payload);
@@ -74,7 +74,7 @@ absl::StatusOr<SpiffeId> SpiffeIdFromToken(std::string_view token, std::string_v
         "the token names no namespace and service account (no kubernetes.io claim and no sub "
         "system:serviceaccount:<ns>:<sa>); pass --spiffe-id");
   }
-  return SpiffeId::ForServiceAccount(trust_domain, ns, sa);
+  return spiffe::SpiffeId::ForServiceAccount(trust_domain, ns, sa);
 }
 
 }  // namespace svidd::agent

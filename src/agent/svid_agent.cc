@@ -23,27 +23,27 @@ absl::Status Flag(const char* flag, const absl::Status& status) {
   return absl::Status(status.code(), std::string(flag) + ": " + std::string(status.message()));
 }
 
-absl::StatusOr<SpiffeId> ResolveId(const AgentOptions& options) {
+absl::StatusOr<spiffe::SpiffeId> ResolveId(const AgentOptions& options) {
   if (!options.spiffe_id.empty()) {
-    absl::StatusOr<SpiffeId> id = SpiffeId::Parse(options.spiffe_id);
+    absl::StatusOr<spiffe::SpiffeId> id = spiffe::SpiffeId::Parse(options.spiffe_id);
     if (!id.ok()) return Flag("--spiffe-id", id.status());
     if (!id->has_path()) return absl::InvalidArgumentError("--spiffe-id: a workload ID has a path");
     return id;
   }
   absl::StatusOr<std::string> token = ReadServiceAccountToken(options.token_file);
   if (!token.ok()) return Flag("--token-file", token.status());
-  absl::StatusOr<SpiffeId> id = SpiffeIdFromToken(*token, options.trust_domain);
+  absl::StatusOr<spiffe::SpiffeId> id = SpiffeIdFromToken(*token, options.trust_domain);
   if (!id.ok()) return Flag("--token-file", id.status());
   return id;
 }
 
 // The roots of `pem` not yet in `seen` (by DER), appended to `out` as PEM.
 absl::Status AppendNewRoots(std::string_view pem, std::set<std::string>& seen, std::string& out) {
-  SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> roots, ParseCertificatesPem(pem));
-  for (const X509Ptr& root : roots) {
-    SVIDD_ASSIGN_OR_RETURN(std::string der, CertificateToDer(root.get()));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> roots, crypto::ParseCertificatesPem(pem));
+  for (const crypto::X509Ptr& root : roots) {
+    SVIDD_ASSIGN_OR_RETURN(std::string der, crypto::CertificateToDer(root.get()));
     if (!seen.insert(der).second) continue;
-    SVIDD_ASSIGN_OR_RETURN(std::string root_pem, CertificateToPem(root.get()));
+    SVIDD_ASSIGN_OR_RETURN(std::string root_pem, crypto::CertificateToPem(root.get()));
     out += root_pem;
   }
   return absl::OkStatus();
@@ -93,13 +93,13 @@ void LogExpiry(const ExpiryWarning& warning, const X509Svid& svid) {
 
 }  // namespace
 
-SvidAgent::SvidAgent(AgentOptions options, const Clock& clock, SpiffeId id)
+SvidAgent::SvidAgent(AgentOptions options, const Clock& clock, spiffe::SpiffeId id)
     : options_(std::move(options)), clock_(clock), id_(std::move(id)) {}
 
 absl::StatusOr<std::unique_ptr<SvidAgent>> SvidAgent::Start(AgentOptions options,
                                                             const Clock& clock) {
   SVIDD_RETURN_IF_ERROR(options.Validate());
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, ResolveId(options));
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, ResolveId(options));
   std::unique_ptr<SvidAgent> agent(new SvidAgent(std::move(options), clock, std::move(id)));
   SVIDD_RETURN_IF_ERROR(agent->Begin());
   return agent;

@@ -5,8 +5,8 @@
 
 namespace svidd::agent {
 
-absl::Status VerifySvid(const X509Svid& svid, const std::vector<X509Ptr>& roots,
-                        const SpiffeId& expected, TimePoint now) {
+absl::Status VerifySvid(const X509Svid& svid, const std::vector<crypto::X509Ptr>& roots,
+                        const spiffe::SpiffeId& expected, TimePoint now) {
   if (svid.id() != expected) {
     return absl::FailedPreconditionError("the certificate names " + svid.id().str() + ", not " +
                                          expected.str());

@@ -9,10 +9,10 @@ absl::StatusOr<std::shared_ptr<const X509Bundle>> X509Bundle::Create(
     std::string trust_domain, uint64_t sequence, std::string_view roots_pem,
     std::vector<std::string> crls) {
   std::shared_ptr<X509Bundle> bundle(new X509Bundle());
-  SVIDD_ASSIGN_OR_RETURN(bundle->roots_, ParseCertificatesPem(roots_pem));
-  for (const X509Ptr& root : bundle->roots_) {
-    SVIDD_ASSIGN_OR_RETURN(std::string pem, CertificateToPem(root.get()));
-    SVIDD_ASSIGN_OR_RETURN(std::string der, CertificateToDer(root.get()));
+  SVIDD_ASSIGN_OR_RETURN(bundle->roots_, crypto::ParseCertificatesPem(roots_pem));
+  for (const crypto::X509Ptr& root : bundle->roots_) {
+    SVIDD_ASSIGN_OR_RETURN(std::string pem, crypto::CertificateToPem(root.get()));
+    SVIDD_ASSIGN_OR_RETURN(std::string der, crypto::CertificateToDer(root.get()));
     bundle->roots_pem_ += pem;
     bundle->roots_der_ += der;
   }

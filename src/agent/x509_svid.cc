@@ -12,19 +12,19 @@
 namespace svidd::agent {
 
 absl::StatusOr<std::shared_ptr<const X509Svid>> X509Svid::Create(
-    std::vector<X509Ptr> chain, EvpPkeyPtr key, std::optional<TimePoint> issued_at) {
+    std::vector<crypto::X509Ptr> chain, crypto::EvpPkeyPtr key, std::optional<TimePoint> issued_at) {
   if (chain.empty() || chain.front() == nullptr || key == nullptr) {
     return absl::InvalidArgumentError("an SVID needs a certificate and its key");
   }
-  if (!KeyMatchesCertificate(key.get(), chain.front().get())) {
+  if (!crypto::KeyMatchesCertificate(key.get(), chain.front().get())) {
     return absl::InvalidArgumentError("the private key does not match the certificate");
   }
-  std::vector<std::string> uris = UriSans(chain.front().get());
+  std::vector<std::string> uris = crypto::UriSans(chain.front().get());
   if (uris.size() != 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("the certificate has ", uris.size(), " URI SANs, an SVID has exactly one"));
   }
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse(uris.front()));
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, spiffe::SpiffeId::Parse(uris.front()));
   std::shared_ptr<X509Svid> svid(new X509Svid(std::move(id), std::move(chain), std::move(key)));
   SVIDD_RETURN_IF_ERROR(svid->Encode());
   svid->lifetime_start_ = Lifetime::Of(svid->not_before_, svid->not_after_, issued_at).start();
@@ -32,17 +32,17 @@ absl::StatusOr<std::shared_ptr<const X509Svid>> X509Svid::Create(
 }
 
 absl::Status X509Svid::Encode() {
-  serial_ = SerialHex(leaf());
-  not_before_ = NotBefore(leaf());
-  not_after_ = NotAfter(leaf());
-  for (const X509Ptr& cert : chain_) {
-    SVIDD_ASSIGN_OR_RETURN(std::string pem, CertificateToPem(cert.get()));
-    SVIDD_ASSIGN_OR_RETURN(std::string der, CertificateToDer(cert.get()));
+  serial_ = crypto::SerialHex(leaf());
+  not_before_ = crypto::NotBefore(leaf());
+  not_after_ = crypto::NotAfter(leaf());
+  for (const crypto::X509Ptr& cert : chain_) {
+    SVIDD_ASSIGN_OR_RETURN(std::string pem, crypto::CertificateToPem(cert.get()));
+    SVIDD_ASSIGN_OR_RETURN(std::string der, crypto::CertificateToDer(cert.get()));
     chain_pem_ += pem;
     chain_der_ += der;
   }
-  SVIDD_ASSIGN_OR_RETURN(key_pem_, PrivateKeyToPkcs8Pem(key_.get()));
-  SVIDD_ASSIGN_OR_RETURN(key_der_, PrivateKeyToPkcs8Der(key_.get()));
+  SVIDD_ASSIGN_OR_RETURN(key_pem_, crypto::PrivateKeyToPkcs8Pem(key_.get()));
+  SVIDD_ASSIGN_OR_RETURN(key_der_, crypto::PrivateKeyToPkcs8Der(key_.get()));
   return absl::OkStatus();
 }
 

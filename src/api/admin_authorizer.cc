@@ -23,32 +23,32 @@ const std::map<std::string, AdminAuthorizer::Rule, std::less<>>& AdminAuthorizer
 }
 
 AdminAuthorizer::AdminAuthorizer(std::set<std::string> admin_ids,
-                                 const Authenticator& authenticator,
-                                 const AuthorityHolder& authorities)
+                                 const auth::Authenticator& authenticator,
+                                 const pki::AuthorityHolder& authorities)
     : admin_ids_(std::move(admin_ids)), authenticator_(authenticator), authorities_(authorities) {}
 
 // Only the certificate: a bearer token that came along is ignored, never a fallback.
-absl::StatusOr<CallerIdentity> AdminAuthorizer::Authenticate(
-    const CallCredentials& credentials) const {
+absl::StatusOr<auth::CallerIdentity> AdminAuthorizer::Authenticate(
+    const auth::CallCredentials& credentials) const {
   if (credentials.peer_cert_chain_pem.empty()) {
     return absl::UnauthenticatedError(
         "the admin API needs a client certificate (svidctl --cert/--key)");
   }
-  std::shared_ptr<const Authority> authority = authorities_.Get();
+  std::shared_ptr<const pki::Authority> authority = authorities_.Get();
   if (authority == nullptr) return absl::UnavailableError("CA not ready: cannot check callers");
-  CallCredentials certificate_only;
+  auth::CallCredentials certificate_only;
   certificate_only.peer_cert_chain_pem = credentials.peer_cert_chain_pem;
   return authenticator_.Authenticate(certificate_only, *authority);
 }
 
-absl::StatusOr<CallerIdentity> AdminAuthorizer::Authorize(
-    std::string_view method, const CallCredentials& credentials) const {
-  SVIDD_ASSIGN_OR_RETURN(CallerIdentity caller, Authenticate(credentials));
+absl::StatusOr<auth::CallerIdentity> AdminAuthorizer::Authorize(
+    std::string_view method, const auth::CallCredentials& credentials) const {
+  SVIDD_ASSIGN_OR_RETURN(auth::CallerIdentity caller, Authenticate(credentials));
   SVIDD_RETURN_IF_ERROR(Permit(method, caller));
   return caller;
 }
 
-absl::Status AdminAuthorizer::Permit(std::string_view method, const CallerIdentity& caller) const {
+absl::Status AdminAuthorizer::Permit(std::string_view method, const auth::CallerIdentity& caller) const {
   auto rule = Rules().find(method);
   if (rule == Rules().end()) {
     return absl::PermissionDeniedError(

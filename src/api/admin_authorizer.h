@@ -24,22 +24,22 @@ class AdminAuthorizer {
   static const std::map<std::string, Rule, std::less<>>& Rules();
 
   // `authenticator` and `authorities` must outlive the authorizer.
-  AdminAuthorizer(std::set<std::string> admin_ids, const Authenticator& authenticator,
-                  const AuthorityHolder& authorities);
+  AdminAuthorizer(std::set<std::string> admin_ids, const auth::Authenticator& authenticator,
+                  const pki::AuthorityHolder& authorities);
 
   // UNAUTHENTICATED without a client certificate or with one that does not authenticate;
   // PERMISSION_DENIED when the method has no rule or the caller does not satisfy it;
   // UNAVAILABLE with no CA to check against.
-  absl::StatusOr<CallerIdentity> Authorize(std::string_view method,
-                                           const CallCredentials& credentials) const;
+  absl::StatusOr<auth::CallerIdentity> Authorize(std::string_view method,
+                                           const auth::CallCredentials& credentials) const;
   // The two halves, so a refused caller can still be named in the audit log.
-  absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
-  absl::Status Permit(std::string_view method, const CallerIdentity& caller) const;
+  absl::StatusOr<auth::CallerIdentity> Authenticate(const auth::CallCredentials& credentials) const;
+  absl::Status Permit(std::string_view method, const auth::CallerIdentity& caller) const;
 
  private:
   const std::set<std::string> admin_ids_;
-  const Authenticator& authenticator_;
-  const AuthorityHolder& authorities_;
+  const auth::Authenticator& authenticator_;
+  const pki::AuthorityHolder& authorities_;
 };
 
 }  // namespace svidd::api

@@ -15,27 +15,27 @@ using admin_proto::StatusFromProto;
 using admin_proto::StatusToProto;
 using admin_proto::TimeOf;
 
-pb::SortField SortToProto(CertificateSortField field) {
+pb::SortField SortToProto(ledger::CertificateSortField field) {
   switch (field) {
-    case CertificateSortField::kIssuedAt:
+    case ledger::CertificateSortField::kIssuedAt:
       return pb::SORT_FIELD_ISSUED_AT;
-    case CertificateSortField::kNotAfter:
+    case ledger::CertificateSortField::kNotAfter:
       return pb::SORT_FIELD_NOT_AFTER;
-    case CertificateSortField::kSpiffeId:
+    case ledger::CertificateSortField::kSpiffeId:
       return pb::SORT_FIELD_SPIFFE_ID;
   }
   return pb::SORT_FIELD_UNSPECIFIED;
 }
 
-absl::StatusOr<CertificateSortField> SortFromProto(pb::SortField field) {
+absl::StatusOr<ledger::CertificateSortField> SortFromProto(pb::SortField field) {
   switch (field) {
     case pb::SORT_FIELD_UNSPECIFIED:
     case pb::SORT_FIELD_ISSUED_AT:
-      return CertificateSortField::kIssuedAt;
+      return ledger::CertificateSortField::kIssuedAt;
     case pb::SORT_FIELD_NOT_AFTER:
-      return CertificateSortField::kNotAfter;
+      return ledger::CertificateSortField::kNotAfter;
     case pb::SORT_FIELD_SPIFFE_ID:
-      return CertificateSortField::kSpiffeId;
+      return ledger::CertificateSortField::kSpiffeId;
     default:
       return absl::InvalidArgumentError(absl::StrCat("unknown sort field ", field));
   }
@@ -46,7 +46,7 @@ void SetTime(const std::optional<TimePoint>& t, void (pb::CertificateFilter::*se
   if (t.has_value()) (out.*set)(ToUnixSeconds(*t));
 }
 
-pb::CertificateFilter FilterToProto(const CertificateFilter& f) {
+pb::CertificateFilter FilterToProto(const ledger::CertificateFilter& f) {
   pb::CertificateFilter out;
   if (f.spiffe_id) out.set_spiffe_id(*f.spiffe_id);
   if (f.spiffe_id_prefix) out.set_spiffe_id_prefix(*f.spiffe_id_prefix);
@@ -64,7 +64,7 @@ pb::CertificateFilter FilterToProto(const CertificateFilter& f) {
   return out;
 }
 
-absl::Status FilterFromProto(const pb::CertificateFilter& in, CertificateFilter& f) {
+absl::Status FilterFromProto(const pb::CertificateFilter& in, ledger::CertificateFilter& f) {
   if (in.has_spiffe_id()) f.spiffe_id = in.spiffe_id();
   if (in.has_spiffe_id_prefix()) f.spiffe_id_prefix = in.spiffe_id_prefix();
   if (in.has_istio_namespace()) f.istio_namespace = in.istio_namespace();
@@ -83,7 +83,7 @@ absl::Status FilterFromProto(const pb::CertificateFilter& in, CertificateFilter&
 
 }  // namespace
 
-pb::ListCertificatesRequest ToProto(const CertificateFilter& filter) {
+pb::ListCertificatesRequest ToProto(const ledger::CertificateFilter& filter) {
   pb::ListCertificatesRequest out;
   *out.mutable_filter() = FilterToProto(filter);
   out.set_sort(SortToProto(filter.sort));
@@ -94,8 +94,8 @@ pb::ListCertificatesRequest ToProto(const CertificateFilter& filter) {
   return out;
 }
 
-absl::StatusOr<CertificateFilter> FromProto(const pb::ListCertificatesRequest& request) {
-  CertificateFilter f;
+absl::StatusOr<ledger::CertificateFilter> FromProto(const pb::ListCertificatesRequest& request) {
+  ledger::CertificateFilter f;
   SVIDD_RETURN_IF_ERROR(FilterFromProto(request.filter(), f));
   SVIDD_ASSIGN_OR_RETURN(f.sort, SortFromProto(request.sort()));
   f.descending = !request.ascending();
@@ -105,7 +105,7 @@ absl::StatusOr<CertificateFilter> FromProto(const pb::ListCertificatesRequest& r
   return f;
 }
 
-pb::Certificate ToProto(const CertificateRecord& r, bool with_pem) {
+pb::Certificate ToProto(const ledger::CertificateRecord& r, bool with_pem) {
   pb::Certificate out;
   out.set_serial(r.serial_hex);
   out.set_spiffe_id(r.spiffe_id);
@@ -127,8 +127,8 @@ pb::Certificate ToProto(const CertificateRecord& r, bool with_pem) {
   return out;
 }
 
-absl::StatusOr<CertificateRecord> FromProto(const pb::Certificate& in) {
-  CertificateRecord r;
+absl::StatusOr<ledger::CertificateRecord> FromProto(const pb::Certificate& in) {
+  ledger::CertificateRecord r;
   r.serial_hex = in.serial();
   r.spiffe_id = in.spiffe_id();
   SVIDD_ASSIGN_OR_RETURN(r.kind, Required(KindFromProto(in.kind()), "certificate kind"));
@@ -149,18 +149,18 @@ absl::StatusOr<CertificateRecord> FromProto(const pb::Certificate& in) {
   return r;
 }
 
-pb::ListCertificatesResponse ToProto(const CertificatePage& page) {
+pb::ListCertificatesResponse ToProto(const ledger::CertificatePage& page) {
   pb::ListCertificatesResponse out;
-  for (const CertificateRecord& r : page.records) *out.add_certificates() = ToProto(r, false);
+  for (const ledger::CertificateRecord& r : page.records) *out.add_certificates() = ToProto(r, false);
   out.set_total(page.total);
   out.set_next_page_token(page.next_page_token);
   return out;
 }
 
-absl::StatusOr<CertificatePage> FromProto(const pb::ListCertificatesResponse& in) {
-  CertificatePage page;
+absl::StatusOr<ledger::CertificatePage> FromProto(const pb::ListCertificatesResponse& in) {
+  ledger::CertificatePage page;
   for (const pb::Certificate& c : in.certificates()) {
-    SVIDD_ASSIGN_OR_RETURN(CertificateRecord r, FromProto(c));
+    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord r, FromProto(c));
     page.records.push_back(std::move(r));
   }
   page.total = in.total();
@@ -168,16 +168,16 @@ absl::StatusOr<CertificatePage> FromProto(const pb::ListCertificatesResponse& in
   return page;
 }
 
-pb::RevokeCertificatesRequest ToProto(const RevocationRequest& request) {
+pb::RevokeCertificatesRequest ToProto(const ops::RevocationRequest& request) {
   pb::RevokeCertificatesRequest out;
   switch (request.target) {
-    case RevocationRequest::Target::kSerial:
+    case ops::RevocationRequest::Target::kSerial:
       out.set_serial(request.value);
       break;
-    case RevocationRequest::Target::kSpiffeId:
+    case ops::RevocationRequest::Target::kSpiffeId:
       out.set_spiffe_id(request.value);
       break;
-    case RevocationRequest::Target::kIssuer:
+    case ops::RevocationRequest::Target::kIssuer:
       out.set_issuer_serial(request.value);
       break;
   }
@@ -185,30 +185,30 @@ pb::RevokeCertificatesRequest ToProto(const RevocationRequest& request) {
   return out;
 }
 
-absl::StatusOr<RevocationRequest> FromProto(const pb::RevokeCertificatesRequest& in) {
-  using Target = RevocationRequest::Target;
+absl::StatusOr<ops::RevocationRequest> FromProto(const pb::RevokeCertificatesRequest& in) {
+  using Target = ops::RevocationRequest::Target;
   switch (in.target_case()) {
     case pb::RevokeCertificatesRequest::kSerial:
-      return RevocationRequest{Target::kSerial, in.serial(), in.reason()};
+      return ops::RevocationRequest{Target::kSerial, in.serial(), in.reason()};
     case pb::RevokeCertificatesRequest::kSpiffeId:
-      return RevocationRequest{Target::kSpiffeId, in.spiffe_id(), in.reason()};
+      return ops::RevocationRequest{Target::kSpiffeId, in.spiffe_id(), in.reason()};
     case pb::RevokeCertificatesRequest::kIssuerSerial:
-      return RevocationRequest{Target::kIssuer, in.issuer_serial(), in.reason()};
+      return ops::RevocationRequest{Target::kIssuer, in.issuer_serial(), in.reason()};
     default:
       return absl::InvalidArgumentError("name a serial, a spiffe_id or an issuer_serial");
   }
 }
 
-pb::RevokeCertificatesResponse ToProto(const RevocationResult& result) {
+pb::RevokeCertificatesResponse ToProto(const ops::RevocationResult& result) {
   pb::RevokeCertificatesResponse out;
-  for (const CertificateRecord& r : result.revoked) *out.add_revoked() = ToProto(r, false);
+  for (const ledger::CertificateRecord& r : result.revoked) *out.add_revoked() = ToProto(r, false);
   return out;
 }
 
-absl::StatusOr<RevocationResult> FromProto(const pb::RevokeCertificatesResponse& in) {
-  RevocationResult result;
+absl::StatusOr<ops::RevocationResult> FromProto(const pb::RevokeCertificatesResponse& in) {
+  ops::RevocationResult result;
   for (const pb::Certificate& c : in.revoked()) {
-    SVIDD_ASSIGN_OR_RETURN(CertificateRecord r, FromProto(c));
+    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord r, FromProto(c));
     result.revoked.push_back(std::move(r));
   }
   return result;
@@ -217,46 +217,46 @@ absl::StatusOr<RevocationResult> FromProto(const pb::RevokeCertificatesResponse&
 // Enum and time mappings shared by the certificate and view mappings (admin_proto_enums.h).
 namespace admin_proto {
 
-pb::CertificateKind KindToProto(CertKind kind) {
+pb::CertificateKind KindToProto(ledger::CertKind kind) {
   switch (kind) {
-    case CertKind::kWorkload:
+    case ledger::CertKind::kWorkload:
       return pb::CERTIFICATE_KIND_WORKLOAD;
-    case CertKind::kServer:
+    case ledger::CertKind::kServer:
       return pb::CERTIFICATE_KIND_SERVER;
-    case CertKind::kIntermediate:
+    case ledger::CertKind::kIntermediate:
       return pb::CERTIFICATE_KIND_INTERMEDIATE;
   }
   return pb::CERTIFICATE_KIND_UNSPECIFIED;
 }
 
-absl::StatusOr<std::optional<CertKind>> KindFromProto(pb::CertificateKind kind) {
+absl::StatusOr<std::optional<ledger::CertKind>> KindFromProto(pb::CertificateKind kind) {
   switch (kind) {
     case pb::CERTIFICATE_KIND_UNSPECIFIED:
-      return std::optional<CertKind>();
+      return std::optional<ledger::CertKind>();
     case pb::CERTIFICATE_KIND_WORKLOAD:
-      return CertKind::kWorkload;
+      return ledger::CertKind::kWorkload;
     case pb::CERTIFICATE_KIND_SERVER:
-      return CertKind::kServer;
+      return ledger::CertKind::kServer;
     case pb::CERTIFICATE_KIND_INTERMEDIATE:
-      return CertKind::kIntermediate;
+      return ledger::CertKind::kIntermediate;
     default:
       return absl::InvalidArgumentError(absl::StrCat("unknown certificate kind ", kind));
   }
 }
 
-pb::CertificateStatus StatusToProto(CertStatus status) {
-  return status == CertStatus::kRevoked ? pb::CERTIFICATE_STATUS_REVOKED
+pb::CertificateStatus StatusToProto(ledger::CertStatus status) {
+  return status == ledger::CertStatus::kRevoked ? pb::CERTIFICATE_STATUS_REVOKED
                                         : pb::CERTIFICATE_STATUS_ACTIVE;
 }
 
-absl::StatusOr<std::optional<CertStatus>> StatusFromProto(pb::CertificateStatus status) {
+absl::StatusOr<std::optional<ledger::CertStatus>> StatusFromProto(pb::CertificateStatus status) {
   switch (status) {
     case pb::CERTIFICATE_STATUS_UNSPECIFIED:
-      return std::optional<CertStatus>();
+      return std::optional<ledger::CertStatus>();
     case pb::CERTIFICATE_STATUS_ACTIVE:
-      return CertStatus::kActive;
+      return ledger::CertStatus::kActive;
     case pb::CERTIFICATE_STATUS_REVOKED:
-      return CertStatus::kRevoked;
+      return ledger::CertStatus::kRevoked;
     default:
       return absl::InvalidArgumentError(absl::StrCat("unknown certificate status ", status));
   }

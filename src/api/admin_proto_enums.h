@@ -9,11 +9,11 @@
 
 namespace svidd::api::admin_proto {
 
-pb::CertificateKind KindToProto(CertKind kind);
+pb::CertificateKind KindToProto(ledger::CertKind kind);
 // UNSPECIFIED → nullopt.
-absl::StatusOr<std::optional<CertKind>> KindFromProto(pb::CertificateKind kind);
-pb::CertificateStatus StatusToProto(CertStatus status);
-absl::StatusOr<std::optional<CertStatus>> StatusFromProto(pb::CertificateStatus status);
+absl::StatusOr<std::optional<ledger::CertKind>> KindFromProto(pb::CertificateKind kind);
+pb::CertificateStatus StatusToProto(ledger::CertStatus status);
+absl::StatusOr<std::optional<ledger::CertStatus>> StatusFromProto(pb::CertificateStatus status);
 
 // Required enums: a record always has a kind and a status.
 template <typename T>

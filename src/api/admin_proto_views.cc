@@ -14,7 +14,7 @@ using admin_proto::StatusFromProto;
 using admin_proto::StatusToProto;
 using admin_proto::TimeOf;
 
-pb::Identity IdentityToProto(const IdentitySummary& s) {
+pb::Identity IdentityToProto(const ledger::IdentitySummary& s) {
   pb::Identity out;
   out.set_spiffe_id(s.spiffe_id);
   out.set_kind(KindToProto(s.kind));
@@ -30,8 +30,8 @@ pb::Identity IdentityToProto(const IdentitySummary& s) {
   return out;
 }
 
-absl::StatusOr<IdentitySummary> IdentityFromProto(const pb::Identity& in) {
-  IdentitySummary s;
+absl::StatusOr<ledger::IdentitySummary> IdentityFromProto(const pb::Identity& in) {
+  ledger::IdentitySummary s;
   s.spiffe_id = in.spiffe_id();
   SVIDD_ASSIGN_OR_RETURN(s.kind, Required(KindFromProto(in.kind()), "identity kind"));
   s.certificates = in.certificates();
@@ -47,10 +47,10 @@ absl::StatusOr<IdentitySummary> IdentityFromProto(const pb::Identity& in) {
   return s;
 }
 
-absl::StatusOr<CaCertificateInfo> CaFromProto(const pb::CaCertificate& in) {
-  CaCertificateInfo c;
+absl::StatusOr<ops::CaCertificateInfo> CaFromProto(const pb::CaCertificate& in) {
+  ops::CaCertificateInfo c;
   bool known = false;
-  for (CaRole role : {CaRole::kSigner, CaRole::kIntermediate, CaRole::kRoot}) {
+  for (ops::CaRole role : {ops::CaRole::kSigner, ops::CaRole::kIntermediate, ops::CaRole::kRoot}) {
     if (in.role() == CaRoleName(role)) c.role = role, known = true;
   }
   if (!known) return absl::InvalidArgumentError("unknown CA role \"" + in.role() + "\"");
@@ -62,33 +62,33 @@ absl::StatusOr<CaCertificateInfo> CaFromProto(const pb::CaCertificate& in) {
   return c;
 }
 
-absl::StatusOr<AuditSeverity> SeverityFromProto(pb::AuditFinding::Severity severity) {
+absl::StatusOr<ops::AuditSeverity> SeverityFromProto(pb::AuditFinding::Severity severity) {
   switch (severity) {
     case pb::AuditFinding::INFO:
-      return AuditSeverity::kInfo;
+      return ops::AuditSeverity::kInfo;
     case pb::AuditFinding::WARNING:
-      return AuditSeverity::kWarning;
+      return ops::AuditSeverity::kWarning;
     case pb::AuditFinding::CRITICAL:
-      return AuditSeverity::kCritical;
+      return ops::AuditSeverity::kCritical;
     default:
       return absl::InvalidArgumentError("unknown audit severity");
   }
 }
 
-pb::AuditFinding::Severity SeverityToProto(AuditSeverity severity) {
+pb::AuditFinding::Severity SeverityToProto(ops::AuditSeverity severity) {
   switch (severity) {
-    case AuditSeverity::kInfo:
+    case ops::AuditSeverity::kInfo:
       return pb::AuditFinding::INFO;
-    case AuditSeverity::kWarning:
+    case ops::AuditSeverity::kWarning:
       return pb::AuditFinding::WARNING;
-    case AuditSeverity::kCritical:
+    case ops::AuditSeverity::kCritical:
       return pb::AuditFinding::CRITICAL;
   }
   return pb::AuditFinding::SEVERITY_UNSPECIFIED;
 }
 
-void WindowsToProto(const FleetStats& stats, pb::Stats& out) {
-  for (const StatsWindow& w : stats.windows) {
+void WindowsToProto(const ops::FleetStats& stats, pb::Stats& out) {
+  for (const ops::StatsWindow& w : stats.windows) {
     pb::Stats::Window* window = out.add_windows();
     window->set_window_seconds(w.window.count());
     window->set_issued(w.issued);
@@ -96,27 +96,27 @@ void WindowsToProto(const FleetStats& stats, pb::Stats& out) {
     window->set_revoked(w.revoked);
     window->set_refused(w.refused);
   }
-  for (const RefusalReasonStats& r : stats.refusals) {
+  for (const ops::RefusalReasonStats& r : stats.refusals) {
     pb::Stats::Refusals* refusals = out.add_refusals();
     refusals->set_reason(r.reason);
     for (int64_t n : r.counts) refusals->add_counts(n);
   }
 }
 
-void WindowsFromProto(const pb::Stats& in, FleetStats& stats) {
+void WindowsFromProto(const pb::Stats& in, ops::FleetStats& stats) {
   for (const pb::Stats::Window& w : in.windows()) {
-    stats.windows.push_back(StatsWindow{std::chrono::seconds(w.window_seconds()), w.issued(),
+    stats.windows.push_back(ops::StatsWindow{std::chrono::seconds(w.window_seconds()), w.issued(),
                                         w.renewals(), w.revoked(), w.refused()});
   }
   for (const pb::Stats::Refusals& r : in.refusals()) {
     stats.refusals.push_back(
-        RefusalReasonStats{r.reason(), std::vector<int64_t>(r.counts().begin(), r.counts().end())});
+        ops::RefusalReasonStats{r.reason(), std::vector<int64_t>(r.counts().begin(), r.counts().end())});
   }
 }
 
 }  // namespace
 
-pb::CaCertificate CaToProto(const CaCertificateInfo& c) {
+pb::CaCertificate CaToProto(const ops::CaCertificateInfo& c) {
   pb::CaCertificate out;
   out.set_role(CaRoleName(c.role));
   out.set_subject(c.subject);
@@ -127,7 +127,7 @@ pb::CaCertificate CaToProto(const CaCertificateInfo& c) {
   return out;
 }
 
-pb::ListIdentitiesRequest ToProto(const IdentityFilter& filter) {
+pb::ListIdentitiesRequest ToProto(const ledger::IdentityFilter& filter) {
   pb::ListIdentitiesRequest out;
   if (filter.spiffe_id_prefix) out.set_spiffe_id_prefix(*filter.spiffe_id_prefix);
   if (filter.istio_namespace) out.set_istio_namespace(*filter.istio_namespace);
@@ -137,8 +137,8 @@ pb::ListIdentitiesRequest ToProto(const IdentityFilter& filter) {
   return out;
 }
 
-absl::StatusOr<IdentityFilter> FromProto(const pb::ListIdentitiesRequest& in, TimePoint now) {
-  IdentityFilter f;
+absl::StatusOr<ledger::IdentityFilter> FromProto(const pb::ListIdentitiesRequest& in, TimePoint now) {
+  ledger::IdentityFilter f;
   if (in.has_spiffe_id_prefix()) f.spiffe_id_prefix = in.spiffe_id_prefix();
   if (in.has_istio_namespace()) f.istio_namespace = in.istio_namespace();
   SVIDD_ASSIGN_OR_RETURN(f.kind, KindFromProto(in.kind()));
@@ -147,54 +147,54 @@ absl::StatusOr<IdentityFilter> FromProto(const pb::ListIdentitiesRequest& in, Ti
   return f;
 }
 
-pb::ListIdentitiesResponse ToProto(const std::vector<IdentitySummary>& identities) {
+pb::ListIdentitiesResponse ToProto(const std::vector<ledger::IdentitySummary>& identities) {
   pb::ListIdentitiesResponse out;
-  for (const IdentitySummary& s : identities) *out.add_identities() = IdentityToProto(s);
+  for (const ledger::IdentitySummary& s : identities) *out.add_identities() = IdentityToProto(s);
   return out;
 }
 
-absl::StatusOr<std::vector<IdentitySummary>> FromProto(const pb::ListIdentitiesResponse& in) {
-  std::vector<IdentitySummary> out;
+absl::StatusOr<std::vector<ledger::IdentitySummary>> FromProto(const pb::ListIdentitiesResponse& in) {
+  std::vector<ledger::IdentitySummary> out;
   for (const pb::Identity& i : in.identities()) {
-    SVIDD_ASSIGN_OR_RETURN(IdentitySummary s, IdentityFromProto(i));
+    SVIDD_ASSIGN_OR_RETURN(ledger::IdentitySummary s, IdentityFromProto(i));
     out.push_back(std::move(s));
   }
   return out;
 }
 
-pb::Stats ToProto(const FleetStats& stats) {
+pb::Stats ToProto(const ops::FleetStats& stats) {
   pb::Stats out;
   out.set_generated_at(ToUnixSeconds(stats.generated_at));
   out.set_valid_certificates(stats.valid_certificates);
-  for (const GroupCount& g : stats.valid_by_kind) {
+  for (const ledger::GroupCount& g : stats.valid_by_kind) {
     pb::Stats::KindCount* kind = out.add_valid_by_kind();
     kind->set_kind(g.value);
     kind->set_count(g.count);
   }
   WindowsToProto(stats, out);
-  for (const CaCertificateInfo& c : stats.ca) *out.add_ca() = CaToProto(c);
+  for (const ops::CaCertificateInfo& c : stats.ca) *out.add_ca() = CaToProto(c);
   return out;
 }
 
-absl::StatusOr<FleetStats> FromProto(const pb::Stats& in) {
-  FleetStats stats;
+absl::StatusOr<ops::FleetStats> FromProto(const pb::Stats& in) {
+  ops::FleetStats stats;
   stats.generated_at = FromUnixSeconds(in.generated_at());
   stats.valid_certificates = in.valid_certificates();
   for (const pb::Stats::KindCount& k : in.valid_by_kind()) {
-    stats.valid_by_kind.push_back(GroupCount{k.kind(), k.count()});
+    stats.valid_by_kind.push_back(ledger::GroupCount{k.kind(), k.count()});
   }
   WindowsFromProto(in, stats);
   for (const pb::CaCertificate& c : in.ca()) {
-    SVIDD_ASSIGN_OR_RETURN(CaCertificateInfo info, CaFromProto(c));
+    SVIDD_ASSIGN_OR_RETURN(ops::CaCertificateInfo info, CaFromProto(c));
     stats.ca.push_back(std::move(info));
   }
   return stats;
 }
 
-pb::AuditReport ToProto(const AuditReport& report) {
+pb::AuditReport ToProto(const ops::AuditReport& report) {
   pb::AuditReport out;
   out.set_generated_at(ToUnixSeconds(report.generated_at));
-  for (const AuditFinding& f : report.findings) {
+  for (const ops::AuditFinding& f : report.findings) {
     pb::AuditFinding* finding = out.add_findings();
     finding->set_severity(SeverityToProto(f.severity));
     finding->set_check(f.check);
@@ -204,17 +204,17 @@ pb::AuditReport ToProto(const AuditReport& report) {
   return out;
 }
 
-absl::StatusOr<AuditReport> FromProto(const pb::AuditReport& in) {
-  AuditReport report;
+absl::StatusOr<ops::AuditReport> FromProto(const pb::AuditReport& in) {
+  ops::AuditReport report;
   report.generated_at = FromUnixSeconds(in.generated_at());
   for (const pb::AuditFinding& f : in.findings()) {
-    SVIDD_ASSIGN_OR_RETURN(AuditSeverity severity, SeverityFromProto(f.severity()));
-    report.findings.push_back(AuditFinding{severity, f.check(), f.subject(), f.message()});
+    SVIDD_ASSIGN_OR_RETURN(ops::AuditSeverity severity, SeverityFromProto(f.severity()));
+    report.findings.push_back(ops::AuditFinding{severity, f.check(), f.subject(), f.message()});
   }
   return report;
 }
 
-pb::TrustBundle ToProto(const TrustBundleRoots& bundle) {
+pb::TrustBundle ToProto(const ops::TrustBundleRoots& bundle) {
   pb::TrustBundle out;
   out.set_trust_domain(bundle.trust_domain);
   out.set_sequence(bundle.sequence);
@@ -222,8 +222,8 @@ pb::TrustBundle ToProto(const TrustBundleRoots& bundle) {
   return out;
 }
 
-TrustBundleRoots FromProto(const pb::TrustBundle& in) {
-  return TrustBundleRoots{in.trust_domain(), in.root_certs_pem(), in.sequence()};
+ops::TrustBundleRoots FromProto(const pb::TrustBundle& in) {
+  return ops::TrustBundleRoots{in.trust_domain(), in.root_certs_pem(), in.sequence()};
 }
 
 std::optional<TimePoint> EvaluatedAt(const pb::GetStatsRequest& request) {
@@ -234,7 +234,7 @@ std::optional<TimePoint> EvaluatedAt(const pb::RunAuditRequest& request) {
   return TimeOf(request.has_evaluated_at(), request.evaluated_at());
 }
 
-pb::CaStatus ToProto(const CaManagerStatus& status) {
+pb::CaStatus ToProto(const ops::CaManagerStatus& status) {
   pb::CaStatus out;
   out.set_mode(status.mode);
   out.set_root_phase(status.root_phase);
@@ -242,12 +242,12 @@ pb::CaStatus ToProto(const CaManagerStatus& status) {
   if (status.next) *out.mutable_next() = CaToProto(*status.next);
   if (status.next_prepare_at) out.set_next_prepare_at(ToUnixSeconds(*status.next_prepare_at));
   if (status.next_activate_at) out.set_next_activate_at(ToUnixSeconds(*status.next_activate_at));
-  for (const CaCertificateInfo& root : status.roots) *out.add_roots() = CaToProto(root);
+  for (const ops::CaCertificateInfo& root : status.roots) *out.add_roots() = CaToProto(root);
   return out;
 }
 
-absl::StatusOr<CaManagerStatus> FromProto(const pb::CaStatus& in) {
-  CaManagerStatus status;
+absl::StatusOr<ops::CaManagerStatus> FromProto(const pb::CaStatus& in) {
+  ops::CaManagerStatus status;
   status.mode = in.mode();
   status.root_phase = in.root_phase();
   SVIDD_ASSIGN_OR_RETURN(status.active, CaFromProto(in.active()));
@@ -257,7 +257,7 @@ absl::StatusOr<CaManagerStatus> FromProto(const pb::CaStatus& in) {
   if (in.next_prepare_at() > 0) status.next_prepare_at = FromUnixSeconds(in.next_prepare_at());
   if (in.next_activate_at() > 0) status.next_activate_at = FromUnixSeconds(in.next_activate_at());
   for (const pb::CaCertificate& root : in.roots()) {
-    SVIDD_ASSIGN_OR_RETURN(CaCertificateInfo info, CaFromProto(root));
+    SVIDD_ASSIGN_OR_RETURN(ops::CaCertificateInfo info, CaFromProto(root));
     status.roots.push_back(std::move(info));
   }
   return status;

@@ -50,14 +50,14 @@ absl::StatusOr<std::string_view> BearerToken(std::string_view header) {
 
 // The identity a verified leaf names: exactly one URI SAN, a SPIFFE ID with a path in
 // `trust_domain`.
-absl::StatusOr<SpiffeId> CertificateIdentity(const X509* leaf, const std::string& trust_domain) {
-  if (IsCaCertificate(leaf)) return RefuseCertificate("client certificate is a CA certificate");
-  std::vector<std::string> uris = UriSans(leaf);
+absl::StatusOr<spiffe::SpiffeId> CertificateIdentity(const X509* leaf, const std::string& trust_domain) {
+  if (crypto::IsCaCertificate(leaf)) return RefuseCertificate("client certificate is a CA certificate");
+  std::vector<std::string> uris = crypto::UriSans(leaf);
   if (uris.size() != 1) {
     return RefuseCertificate(
         absl::StrCat("client certificate must carry exactly one URI SAN, it has ", uris.size()));
   }
-  auto id = SpiffeId::Parse(uris.front());
+  auto id = spiffe::SpiffeId::Parse(uris.front());
   if (!id.ok()) {
     return RefuseCertificate(absl::StrCat("client certificate URI SAN is not a SPIFFE ID: ",
                                           std::string(id.status().message())));
@@ -81,7 +81,7 @@ Authenticator::Authenticator(std::string trust_domain,
       clock_(clock) {}
 
 absl::StatusOr<CallerIdentity> Authenticator::Authenticate(const CallCredentials& credentials,
-                                                           const Authority& authority) const {
+                                                           const pki::Authority& authority) const {
   if (!credentials.peer_cert_chain_pem.empty()) {
     return AuthenticateCertificate(credentials.peer_cert_chain_pem, authority);
   }
@@ -93,8 +93,8 @@ absl::StatusOr<CallerIdentity> Authenticator::Authenticate(const CallCredentials
 }
 
 absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
-    std::string_view chain_pem, const Authority& authority) const {
-  auto chain = ParseCertificatesPem(chain_pem);
+    std::string_view chain_pem, const pki::Authority& authority) const {
+  auto chain = crypto::ParseCertificatesPem(chain_pem);
   if (!chain.ok()) {
     return RefuseCertificate(absl::StrCat("client certificate chain does not parse: ",
                                           std::string(chain.status().message())));
@@ -109,8 +109,8 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
     return WithRefusal(absl::UnauthenticatedError(verified.message()),
                        RefusalOf(verified).value_or(Refusal::kClientCertificate));
   }
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, CertificateIdentity(leaf, trust_domain_));
-  std::string serial = SerialHex(leaf);
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, CertificateIdentity(leaf, trust_domain_));
+  std::string serial = crypto::SerialHex(leaf);
   auto revoked = revocations_.IsRevoked(serial);
   if (!revoked.ok()) {
     return Refuse(Refusal::kRevocationCheck,
@@ -121,7 +121,7 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateCertificate(
                   absl::StrCat("client certificate ", serial, " has been revoked"));
   }
   return CallerIdentity{std::move(id), AuthMethod::kClientCertificate,
-                        absl::StrCat(kX509Principal, serial), NotAfter(leaf)};
+                        absl::StrCat(kX509Principal, serial), crypto::NotAfter(leaf)};
 }
 
 absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
@@ -132,7 +132,7 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
   }
   SVIDD_ASSIGN_OR_RETURN(KubernetesTokenClaims claims, token_verifier_->Verify(token));
   auto id =
-      SpiffeId::ForServiceAccount(trust_domain_, claims.namespace_name, claims.service_account);
+      spiffe::SpiffeId::ForServiceAccount(trust_domain_, claims.namespace_name, claims.service_account);
   if (!id.ok()) {
     return Refuse(Refusal::kToken, absl::StrCat("token service account cannot form a SPIFFE ID: ",
                                                 std::string(id.status().message())));

@@ -5,7 +5,7 @@
 
 namespace svidd::auth {
 
-absl::Status AuthorizeIdentity(const CallerIdentity& caller, const SpiffeId& requested) {
+absl::Status AuthorizeIdentity(const CallerIdentity& caller, const spiffe::SpiffeId& requested) {
   if (requested == caller.id) return absl::OkStatus();
   return Refuse(Refusal::kIdentity,
                 absl::StrCat("caller ", caller.id.str(), " (", AuthMethodName(caller.method), " ",

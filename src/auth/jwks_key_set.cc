@@ -52,20 +52,20 @@ absl::StatusOr<std::string> DecodedField(const json& jwk, const char* name,
 
 // EVP_PKEY_fromdata for a public key of `type` ("RSA" / "EC"), then OpenSSL's public-key check
 // (RSA: n odd, e sane; EC: the point lies on the curve).
-absl::StatusOr<EvpPkeyPtr> PublicKeyFromParams(const char* type, OSSL_PARAM_BLD* bld,
+absl::StatusOr<crypto::EvpPkeyPtr> PublicKeyFromParams(const char* type, OSSL_PARAM_BLD* bld,
                                                const std::string& where) {
   ParamsPtr params(OSSL_PARAM_BLD_to_param(bld), &OSSL_PARAM_free);
-  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  crypto::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* raw = nullptr;
   if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument,
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument,
                         absl::StrCat(where, ": not a valid ", type, " public key"));
   }
-  EvpPkeyPtr key(raw);
-  EvpPkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  crypto::EvpPkeyPtr key(raw);
+  crypto::EvpPkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (check == nullptr || EVP_PKEY_public_check(check.get()) != 1) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument,
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument,
                         absl::StrCat(where, ": ", type, " public key fails validation"));
   }
   return key;
@@ -77,18 +77,18 @@ absl::StatusOr<MaybeKey> RsaKey(const json& jwk, const std::string& where) {
   auto bytes = [](const std::string& s) {
     return reinterpret_cast<const unsigned char*>(s.data());
   };
-  BignumPtr bn_n(BN_bin2bn(bytes(n), static_cast<int>(n.size()), nullptr));
-  BignumPtr bn_e(BN_bin2bn(bytes(e), static_cast<int>(e.size()), nullptr));
+  crypto::BignumPtr bn_n(BN_bin2bn(bytes(n), static_cast<int>(n.size()), nullptr));
+  crypto::BignumPtr bn_e(BN_bin2bn(bytes(e), static_cast<int>(e.size()), nullptr));
   if (bn_n == nullptr || bn_e == nullptr) {
-    return OpenSslError(absl::StatusCode::kInternal, "allocating RSA numbers");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "allocating RSA numbers");
   }
   if (BN_num_bits(bn_n.get()) < kMinRsaBits) return MaybeKey();  // too weak: skip
   ParamBldPtr bld(OSSL_PARAM_BLD_new(), &OSSL_PARAM_BLD_free);
   if (bld == nullptr || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "building RSA key parameters");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "building RSA key parameters");
   }
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, PublicKeyFromParams("RSA", bld.get(), where));
+  SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, PublicKeyFromParams("RSA", bld.get(), where));
   return MaybeKey(JwksKey{"", "RSA", JwkType::kRsa, std::move(key)});
 }
 
@@ -108,9 +108,9 @@ absl::StatusOr<MaybeKey> EcKey(const json& jwk, const std::string& where) {
           1 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                        point.size()) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "building EC key parameters");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "building EC key parameters");
   }
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, PublicKeyFromParams("EC", bld.get(), where));
+  SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, PublicKeyFromParams("EC", bld.get(), where));
   return MaybeKey(JwksKey{"", "EC", JwkType::kEcP256, std::move(key)});
 }
 

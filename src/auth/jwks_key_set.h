@@ -21,7 +21,7 @@ struct JwksKey {
   std::string kid;  // "" when the JWK has none
   std::string kty;  // "RSA" or "EC", as written in the document
   JwkType type;
-  EvpPkeyPtr key;  // public key
+  crypto::EvpPkeyPtr key;  // public key
 };
 
 class JwksKeySet {

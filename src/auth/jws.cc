@@ -54,21 +54,21 @@ absl::StatusOr<std::string> EcdsaRawToDer(std::string_view raw) {
                   absl::StrCat("ES256 signature must be 64 bytes (r||s), got ", raw.size()));
   }
   const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
-  BignumPtr r(BN_bin2bn(bytes, kEs256CoordinateBytes, nullptr));
-  BignumPtr s(BN_bin2bn(bytes + kEs256CoordinateBytes, kEs256CoordinateBytes, nullptr));
-  EcdsaSigPtr sig(ECDSA_SIG_new());
+  crypto::BignumPtr r(BN_bin2bn(bytes, kEs256CoordinateBytes, nullptr));
+  crypto::BignumPtr s(BN_bin2bn(bytes + kEs256CoordinateBytes, kEs256CoordinateBytes, nullptr));
+  crypto::EcdsaSigPtr sig(ECDSA_SIG_new());
   if (r == nullptr || s == nullptr || sig == nullptr ||
       ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "building ECDSA signature");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "building ECDSA signature");
   }
   r.release();  // owned by sig now
   s.release();
   int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-  if (len <= 0) return OpenSslError(absl::StatusCode::kInternal, "encoding ECDSA signature");
+  if (len <= 0) return crypto::OpenSslError(absl::StatusCode::kInternal, "encoding ECDSA signature");
   std::string der(static_cast<size_t>(len), '\0');
   auto* out = reinterpret_cast<unsigned char*>(der.data());
   if (i2d_ECDSA_SIG(sig.get(), &out) != len) {
-    return OpenSslError(absl::StatusCode::kInternal, "encoding ECDSA signature");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "encoding ECDSA signature");
   }
   return der;
 }
@@ -131,16 +131,16 @@ absl::Status VerifyJwsSignature(JwsAlgorithm alg, const EVP_PKEY* key,
     SVIDD_ASSIGN_OR_RETURN(der, EcdsaRawToDer(signature));
     signature = der;
   }
-  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr,
                                              const_cast<EVP_PKEY*>(key)) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "setting up signature verification");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "setting up signature verification");
   }
   int rc = EVP_DigestVerify(
       ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
   if (rc != 1) {
-    ClearOpenSslErrors();  // a bad signature is an answer, not an internal failure
+    crypto::ClearOpenSslErrors();  // a bad signature is an answer, not an internal failure
     return Refuse(Refusal::kTokenSignature, "token signature does not verify");
   }
   return absl::OkStatus();

@@ -53,13 +53,13 @@ namespace {
 bool SignedBy(const X509* cert, const X509* issuer) {
   EVP_PKEY* key = X509_get0_pubkey(issuer);
   bool ok = key != nullptr && X509_verify(const_cast<X509*>(cert), key) == 1;
-  ClearOpenSslErrors();
+  crypto::ClearOpenSslErrors();
   return ok;
 }
 
-absl::StatusOr<std::shared_ptr<const Authority>> TestedAuthority(CaMaterial material, TimePoint now,
-                                                                 const AuthorityOptions& options) {
-  SVIDD_ASSIGN_OR_RETURN(auto authority, Authority::Create(std::move(material), options));
+absl::StatusOr<std::shared_ptr<const pki::Authority>> TestedAuthority(pki::CaMaterial material, TimePoint now,
+                                                                 const pki::AuthorityOptions& options) {
+  SVIDD_ASSIGN_OR_RETURN(auto authority, pki::Authority::Create(std::move(material), options));
   SVIDD_RETURN_IF_ERROR(authority->SelfTest(now));
   return authority;
 }
@@ -78,13 +78,13 @@ const char* CaModeName(CaMode mode) {
   return "unknown";
 }
 
-CaManager::CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock,
-                     ServerMetrics& metrics)
+CaManager::CaManager(CaManagerOptions options, ledger::Ledger& ledger, const Clock& clock,
+                     metrics::ServerMetrics& metrics)
     : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
 
-absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions options, Ledger& ledger,
+absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions options, ledger::Ledger& ledger,
                                                            const Clock& clock,
-                                                           ServerMetrics& metrics) {
+                                                           metrics::ServerMetrics& metrics) {
   std::unique_ptr<CaManager> manager(new CaManager(std::move(options), ledger, clock, metrics));
   MutexLock lock(&manager->steps_mu_);
   SVIDD_RETURN_IF_ERROR(manager->Load());
@@ -98,7 +98,7 @@ absl::Status CaManager::Load() {
   const TimePoint now = clock_.Now();
   if (!options_.operator_ca_dir.empty()) {
     mode_ = CaMode::kOperator;
-    auto loaded = LoadIstioCaDir(ca_dir(), now);
+    auto loaded = pki::LoadIstioCaDir(ca_dir(), now);
     if (!loaded.ok()) {
       return Prefixed("CA in " + ca_dir().string() + " is not usable: ", loaded.status());
     }
@@ -111,14 +111,14 @@ absl::Status CaManager::Load() {
     return absl::OkStatus();
   }
   SVIDD_ASSIGN_OR_RETURN(state_, ReadCaState(data_dir().ca_state()));
-  auto loaded = LoadIstioCaDir(ca_dir(), now);
+  auto loaded = pki::LoadIstioCaDir(ca_dir(), now);
   if (absl::IsNotFound(loaded.status())) {
     SVIDD_ASSIGN_OR_RETURN(bool next_exists, PathExists(data_dir().ca_next()));
     if (!next_exists) return Bootstrap(now);
   }
   if (!loaded.ok()) {
     // An activation cut short leaves ca/ half-written; ca-next/ still holds the whole CA.
-    auto next = LoadIstioCaDir(data_dir().ca_next(), now);
+    auto next = pki::LoadIstioCaDir(data_dir().ca_next(), now);
     if (!next.ok()) {
       return Prefixed("CA in " + ca_dir().string() + " is not usable: ", loaded.status());
     }
@@ -137,14 +137,14 @@ absl::Status CaManager::Load() {
 }
 
 absl::Status CaManager::Bootstrap(TimePoint now) {
-  CaBootstrapOptions root_options;
+  pki::CaBootstrapOptions root_options;
   root_options.trust_domain = options_.trust_domain;
   root_options.key_type = options_.key_type;
   root_options.root_ttl = options_.root_ttl;
-  SVIDD_ASSIGN_OR_RETURN(RootCa root, MakeRootCa(root_options, now));
+  SVIDD_ASSIGN_OR_RETURN(pki::RootCa root, MakeRootCa(root_options, now));
   SVIDD_RETURN_IF_ERROR(WriteRootCaDir(data_dir().own_root(), root));
   root_ = std::move(root);
-  SVIDD_ASSIGN_OR_RETURN(active_, MintIntermediate(*root_, now, IssuanceApi::kInternal));
+  SVIDD_ASSIGN_OR_RETURN(active_, MintIntermediate(*root_, now, metrics::IssuanceApi::kInternal));
   SVIDD_RETURN_IF_ERROR(WriteActive());
   SVIDD_RETURN_IF_ERROR(SaveState());
   mode_ = CaMode::kSelfManaged;
@@ -156,16 +156,16 @@ absl::Status CaManager::Bootstrap(TimePoint now) {
 // Self-managed only if svidd holds the key of the root that signed the active intermediate
 // (or, mid root switch, of the new root that did).
 absl::Status CaManager::LoadRoots(TimePoint now) {
-  auto root = LoadRootCaDir(data_dir().own_root());
-  std::optional<RootCa> next_root;
-  if (auto r = LoadRootCaDir(data_dir().root_next()); r.ok()) next_root = std::move(*r);
+  auto root = pki::LoadRootCaDir(data_dir().own_root());
+  std::optional<pki::RootCa> next_root;
+  if (auto r = pki::LoadRootCaDir(data_dir().root_next()); r.ok()) next_root = std::move(*r);
   const X509* signer = active_->signing_cert();
   if (next_root.has_value() && SignedBy(signer, next_root->cert.get())) {
     // A switch to the new root was cut short after ca/ was written: finish it.
     spdlog::warn("finishing an interrupted root switch from {}", data_dir().root_next().string());
     // The old root stays in the bundle exactly as long as the uninterrupted switch keeps it.
     if (root.ok()) {
-      state_.old_root_serial = SerialHex(root->cert.get());
+      state_.old_root_serial = crypto::SerialHex(root->cert.get());
       SVIDD_ASSIGN_OR_RETURN(state_.old_root_dependents_expire,
                              DependentsExpire(state_.old_root_serial, now));
     } else {
@@ -174,7 +174,7 @@ absl::Status CaManager::LoadRoots(TimePoint now) {
     SVIDD_RETURN_IF_ERROR(WriteRootCaDir(data_dir().own_root(), *next_root));
     root = std::move(*next_root);
     next_root.reset();
-    state_.root_phase = RootPhase::kSwitched;
+    state_.root_phase = pki::RootPhase::kSwitched;
     SVIDD_RETURN_IF_ERROR(SaveState());
     SVIDD_RETURN_IF_ERROR(RemoveTree(data_dir().root_next()));
   }
@@ -189,11 +189,11 @@ absl::Status CaManager::LoadRoots(TimePoint now) {
   }
   mode_ = CaMode::kSelfManaged;
   root_ = *std::move(root);
-  if (state_.root_phase == RootPhase::kPublished) {
+  if (state_.root_phase == pki::RootPhase::kPublished) {
     if (!next_root.has_value()) {
       spdlog::error("root rotation was published but {} is gone; starting it over",
                     data_dir().root_next().string());
-      state_.root_phase = RootPhase::kSteady;
+      state_.root_phase = pki::RootPhase::kSteady;
       state_.rotation_requested = true;
       return SaveState();
     }
@@ -206,7 +206,7 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   if (mode_ != CaMode::kSelfManaged) return absl::OkStatus();
   SVIDD_ASSIGN_OR_RETURN(bool next_exists, PathExists(data_dir().ca_next()));
   if (next_exists) {
-    auto next = LoadIstioCaDir(data_dir().ca_next(), now);
+    auto next = pki::LoadIstioCaDir(data_dir().ca_next(), now);
     auto tested =
         next.ok() ? TestedAuthority(*std::move(next), now, AuthorityOptionsFor()) : next.status();
     if (tested.ok()) {
@@ -219,8 +219,8 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
   }
   for (const RetiredSigner& r : state_.retired) {
     if (now >= r.keep_until) continue;
-    auto loaded = LoadIstioCaDir(data_dir().ca_retired() / r.serial_hex, now);
-    auto authority = loaded.ok() ? Authority::Create(*std::move(loaded), AuthorityOptionsFor())
+    auto loaded = pki::LoadIstioCaDir(data_dir().ca_retired() / r.serial_hex, now);
+    auto authority = loaded.ok() ? pki::Authority::Create(*std::move(loaded), AuthorityOptionsFor())
                                  : loaded.status();
     if (authority.ok()) retired_.push_back(*std::move(authority));
   }
@@ -230,11 +230,11 @@ absl::Status CaManager::LoadNextAndRetired(TimePoint now) {
 
 CaManager::~CaManager() = default;
 
-std::shared_ptr<const Authority> CaManager::active() const {
+std::shared_ptr<const pki::Authority> CaManager::active() const {
   return published_.load(std::memory_order_acquire)->status.active;
 }
 
-std::vector<std::shared_ptr<const Authority>> CaManager::signers() const {
+std::vector<std::shared_ptr<const pki::Authority>> CaManager::signers() const {
   return published_.load(std::memory_order_acquire)->signers;
 }
 
@@ -248,11 +248,11 @@ void CaManager::Publish() {
   status.next = next_;
   if (mode_ == CaMode::kSelfManaged) {
     const TimePoint start = LifetimeOf(active_->signing_cert()).start();
-    status.next_prepare_at = PrepareNextAt(start, active_->not_after());
-    status.next_activate_at = ActivateNextAt(start, active_->not_after());
+    status.next_prepare_at = pki::PrepareNextAt(start, active_->not_after());
+    status.next_activate_at = pki::ActivateNextAt(start, active_->not_after());
   }
   status.root_phase = state_.root_phase;
-  for (const X509Ptr& root : active_->roots()) status.root_serials.push_back(SerialHex(root.get()));
+  for (const crypto::X509Ptr& root : active_->roots()) status.root_serials.push_back(crypto::SerialHex(root.get()));
   published->signers = {active_};
   published->signers.insert(published->signers.end(), retired_.begin(), retired_.end());
   published_.store(std::move(published), std::memory_order_release);
@@ -297,7 +297,7 @@ absl::StatusOr<bool> CaManager::Tick() {
 // A CA svidd does not manage: switch to it when its files change, if it passes every check;
 // otherwise keep signing with the one that did.
 absl::StatusOr<bool> CaManager::TickWatched(TimePoint now) {
-  std::shared_ptr<const Authority> changed = PollOutsideChange(now);
+  std::shared_ptr<const pki::Authority> changed = PollOutsideChange(now);
   if (changed == nullptr) return false;
   if (changed->signer_serial_hex() != active_->signer_serial_hex()) {
     retired_.insert(retired_.begin(), active_);
@@ -313,10 +313,10 @@ absl::StatusOr<bool> CaManager::TickWatched(TimePoint now) {
 // or it changes nothing. A change that is not usable yet (files still being written, a
 // certificate not yet valid by this clock) is tried again every tick until it is, or until
 // the directory changes again, and logged once per reason.
-std::shared_ptr<const Authority> CaManager::PollOutsideChange(TimePoint now) {
+std::shared_ptr<const pki::Authority> CaManager::PollOutsideChange(TimePoint now) {
   if (watcher_->Changed()) outside_change_pending_ = true;
   if (!outside_change_pending_) return nullptr;
-  auto loaded = LoadIstioCaDir(ca_dir(), now);
+  auto loaded = pki::LoadIstioCaDir(ca_dir(), now);
   auto tested = loaded.ok() ? TestedAuthority(*std::move(loaded), now, AuthorityOptionsFor())
                             : loaded.status();
   if (!tested.ok()) {
@@ -356,7 +356,7 @@ absl::Status CaManager::WriteActive() {
 // offline root, say). Adopt it if it passes every check; if svidd's root did not sign it,
 // svidd stops rotating it and watches it like an operator's CA.
 bool CaManager::AdoptOutsideChange(TimePoint now) {
-  std::shared_ptr<const Authority> tested = PollOutsideChange(now);
+  std::shared_ptr<const pki::Authority> tested = PollOutsideChange(now);
   if (tested == nullptr) return false;
   retired_.insert(retired_.begin(), active_);
   active_ = std::move(tested);
@@ -377,24 +377,24 @@ bool CaManager::AdoptOutsideChange(TimePoint now) {
 
 // A new intermediate under `root` for the current bundle: self-tested and on record before
 // anyone can see it.
-absl::StatusOr<std::shared_ptr<const Authority>> CaManager::MintIntermediate(
-    const RootCa& root, TimePoint now, IssuanceApi requested_by) {
+absl::StatusOr<std::shared_ptr<const pki::Authority>> CaManager::MintIntermediate(
+    const pki::RootCa& root, TimePoint now, metrics::IssuanceApi requested_by) {
   std::vector<const X509*> bundle;
   if (active_ != nullptr) {
-    for (const X509Ptr& r : active_->roots()) bundle.push_back(r.get());
+    for (const crypto::X509Ptr& r : active_->roots()) bundle.push_back(r.get());
   } else {
     bundle.push_back(root.cert.get());
   }
-  IntermediateSpec spec{options_.trust_domain, options_.key_type, options_.ca_ttl};
-  SVIDD_ASSIGN_OR_RETURN(CaMaterial material, IssueIntermediate(root, spec, bundle, now));
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId td, SpiffeId::ForTrustDomain(options_.trust_domain));
-  SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
+  pki::IntermediateSpec spec{options_.trust_domain, options_.key_type, options_.ca_ttl};
+  SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial material, IssueIntermediate(root, spec, bundle, now));
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td, spiffe::SpiffeId::ForTrustDomain(options_.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord record,
                          issuance::BuildCaCertificateRecord(material, root.cert.get(), td.str(),
                                                             "svidd (self-managed CA)", now));
   SVIDD_ASSIGN_OR_RETURN(auto authority,
                          TestedAuthority(std::move(material), now, AuthorityOptionsFor()));
   SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(std::move(record)));
-  metrics_.RecordIssued(CertKind::kIntermediate, requested_by);
+  metrics_.RecordIssued(ledger::CertKind::kIntermediate, requested_by);
   return authority;
 }
 

@@ -52,7 +52,7 @@ struct CaManagerOptions {
   std::filesystem::path data_dir;
   std::filesystem::path operator_ca_dir;  // --ca-dir; empty for svidd's own CA
   std::string trust_domain = "cluster.local";
-  KeyType key_type = KeyType::kEcP256;
+  crypto::KeyType key_type = crypto::KeyType::kEcP256;
   std::chrono::seconds ca_ttl = std::chrono::hours(24 * 30);
   std::chrono::seconds root_ttl = std::chrono::hours(24 * 3650);
   std::chrono::seconds max_leaf_ttl = std::chrono::hours(24);
@@ -64,11 +64,11 @@ const char* CaModeName(CaMode mode);  // "self-managed" / "operator" / "imported
 
 struct CaStatus {
   CaMode mode;
-  std::shared_ptr<const Authority> active;
-  std::shared_ptr<const Authority> next;     // prepared, not yet signing
+  std::shared_ptr<const pki::Authority> active;
+  std::shared_ptr<const pki::Authority> next;     // prepared, not yet signing
   std::optional<TimePoint> next_prepare_at;  // self-managed only
   std::optional<TimePoint> next_activate_at;
-  RootPhase root_phase = RootPhase::kSteady;
+  pki::RootPhase root_phase = pki::RootPhase::kSteady;
   std::vector<std::string> root_serials;  // the published bundle
 };
 
@@ -83,13 +83,13 @@ void RemoveLeftover(const std::filesystem::path& path);
 class CaManager {
  public:
   // Every intermediate svidd mints is counted in `metrics` once recorded.
-  static absl::StatusOr<std::unique_ptr<CaManager>> Open(CaManagerOptions options, Ledger& ledger,
+  static absl::StatusOr<std::unique_ptr<CaManager>> Open(CaManagerOptions options, ledger::Ledger& ledger,
                                                          const Clock& clock,
-                                                         ServerMetrics& metrics);
+                                                         metrics::ServerMetrics& metrics);
 
-  std::shared_ptr<const Authority> active() const;
+  std::shared_ptr<const pki::Authority> active() const;
   // Signers whose leaves may still be valid: the active one first, then retired ones.
-  std::vector<std::shared_ptr<const Authority>> signers() const;
+  std::vector<std::shared_ptr<const pki::Authority>> signers() const;
   CaStatus Status() const;
   std::filesystem::path ca_dir() const;
 
@@ -105,7 +105,7 @@ class CaManager {
   ~CaManager();
 
  private:
-  CaManager(CaManagerOptions options, Ledger& ledger, const Clock& clock, ServerMetrics& metrics);
+  CaManager(CaManagerOptions options, ledger::Ledger& ledger, const Clock& clock, metrics::ServerMetrics& metrics);
   absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status Bootstrap(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status LoadRoots(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
@@ -116,38 +116,38 @@ class CaManager {
   absl::Status SwitchToNewRoot(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::StatusOr<TimePoint> DependentsExpire(const std::string& root_serial, TimePoint now) const;
   absl::Status DropOldRoot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
-  absl::Status PrepareNext(TimePoint now, IssuanceApi requested_by)
+  absl::Status PrepareNext(TimePoint now, metrics::IssuanceApi requested_by)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status ActivateNext(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   bool PruneRetired(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
-  absl::StatusOr<std::shared_ptr<const Authority>> MintIntermediate(const RootCa& root,
+  absl::StatusOr<std::shared_ptr<const pki::Authority>> MintIntermediate(const pki::RootCa& root,
                                                                     TimePoint now,
-                                                                    IssuanceApi requested_by)
+                                                                    metrics::IssuanceApi requested_by)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status SetBundle(std::vector<const X509*> roots) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   // ca/ from active_, not mistaken for an outside change
   absl::Status WriteActive() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   bool AdoptOutsideChange(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
-  std::shared_ptr<const Authority> PollOutsideChange(TimePoint now)
+  std::shared_ptr<const pki::Authority> PollOutsideChange(TimePoint now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   void Notify();
   // Where a CA certificate's life counts from: its issuance time from the ledger when svidd
   // made it, else its NotBefore (an operator's root; svidd backdates only by minutes).
   Lifetime LifetimeOf(const X509* cert) const;
 
-  AuthorityOptions AuthorityOptionsFor() const { return {options_.crl_url_base}; }
+  pki::AuthorityOptions AuthorityOptionsFor() const { return {options_.crl_url_base}; }
   DataDir data_dir() const { return DataDir(options_.data_dir, options_.operator_ca_dir); }
 
   const CaManagerOptions options_;
-  Ledger& ledger_;
+  ledger::Ledger& ledger_;
   const Clock& clock_;
-  ServerMetrics& metrics_;
+  metrics::ServerMetrics& metrics_;
 
   // What readers see; replaced whole by Publish() at the end of every step.
   struct Published {
     CaStatus status;
-    std::vector<std::shared_ptr<const Authority>> signers;  // active first, then retired
+    std::vector<std::shared_ptr<const pki::Authority>> signers;  // active first, then retired
   };
   // The snapshot of the current state (reads the ledger for lifetimes: call it before
   // Notify(), under steps_mu_).
@@ -156,11 +156,11 @@ class CaManager {
   mutable Mutex steps_mu_;
   CaMode mode_ ABSL_GUARDED_BY(steps_mu_) = CaMode::kSelfManaged;
   CaState state_ ABSL_GUARDED_BY(steps_mu_);
-  std::optional<RootCa> root_ ABSL_GUARDED_BY(steps_mu_);      // signs intermediates
-  std::optional<RootCa> new_root_ ABSL_GUARDED_BY(steps_mu_);  // kPublished
-  std::shared_ptr<const Authority> active_ ABSL_GUARDED_BY(steps_mu_);
-  std::shared_ptr<const Authority> next_ ABSL_GUARDED_BY(steps_mu_);
-  std::vector<std::shared_ptr<const Authority>> retired_ ABSL_GUARDED_BY(steps_mu_);
+  std::optional<pki::RootCa> root_ ABSL_GUARDED_BY(steps_mu_);      // signs intermediates
+  std::optional<pki::RootCa> new_root_ ABSL_GUARDED_BY(steps_mu_);  // kPublished
+  std::shared_ptr<const pki::Authority> active_ ABSL_GUARDED_BY(steps_mu_);
+  std::shared_ptr<const pki::Authority> next_ ABSL_GUARDED_BY(steps_mu_);
+  std::vector<std::shared_ptr<const pki::Authority>> retired_ ABSL_GUARDED_BY(steps_mu_);
   // ca_dir(), changed by someone else
   std::unique_ptr<CaDirWatcher> watcher_ ABSL_GUARDED_BY(steps_mu_);
   bool outside_change_pending_ ABSL_GUARDED_BY(steps_mu_) = false;  // changed, not yet usable

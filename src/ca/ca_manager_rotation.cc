@@ -15,9 +15,9 @@ namespace {
 // Leaves are backdated by this much; a retired signer is kept a little past its last leaf.
 constexpr auto kLeafSlack = std::chrono::minutes(5);
 
-std::vector<const X509*> Borrow(const std::vector<X509Ptr>& certs) {
+std::vector<const X509*> Borrow(const std::vector<crypto::X509Ptr>& certs) {
   std::vector<const X509*> out;
-  for (const X509Ptr& c : certs) out.push_back(c.get());
+  for (const crypto::X509Ptr& c : certs) out.push_back(c.get());
   return out;
 }
 
@@ -27,35 +27,35 @@ std::vector<const X509*> Borrow(const std::vector<X509Ptr>& certs) {
 // signed bound their leaves. Never earlier than `now`.
 absl::StatusOr<TimePoint> CaManager::DependentsExpire(const std::string& root_serial,
                                                       TimePoint now) const {
-  CertificateFilter under_root;
+  ledger::CertificateFilter under_root;
   under_root.issuer_serial = root_serial;
-  SVIDD_ASSIGN_OR_RETURN(std::vector<CertificateRecord> signed_by_root,
+  SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::CertificateRecord> signed_by_root,
                          ledger_.ListCertificates(under_root));
   TimePoint last = now;
-  for (const CertificateRecord& r : signed_by_root) last = std::max(last, r.not_after);
+  for (const ledger::CertificateRecord& r : signed_by_root) last = std::max(last, r.not_after);
   return last;
 }
 
 Lifetime CaManager::LifetimeOf(const X509* cert) const {
-  absl::StatusOr<CertificateRecord> record = ledger_.GetCertificate(SerialHex(cert));
-  return Lifetime::Of(NotBefore(cert), NotAfter(cert),
+  absl::StatusOr<ledger::CertificateRecord> record = ledger_.GetCertificate(crypto::SerialHex(cert));
+  return Lifetime::Of(crypto::NotBefore(cert), crypto::NotAfter(cert),
                       record.ok() ? std::optional<TimePoint>(record->issued_at) : std::nullopt);
 }
 
 absl::StatusOr<bool> CaManager::TickSelfManaged(TimePoint now) {
   bool changed = false;
-  RootState root_state{state_.root_phase,           LifetimeOf(root_->cert.get()).start(),
-                       NotAfter(root_->cert.get()), state_.rotation_requested,
+  pki::RootState root_state{state_.root_phase,           LifetimeOf(root_->cert.get()).start(),
+                       crypto::NotAfter(root_->cert.get()), state_.rotation_requested,
                        state_.published_at,         state_.old_root_dependents_expire};
-  RootPlan root_plan = PlanRoot(root_state, now, options_.max_leaf_ttl);
+  pki::RootPlan root_plan = PlanRoot(root_state, now, options_.max_leaf_ttl);
   if (root_plan.publish_new_root) SVIDD_RETURN_IF_ERROR(PublishNewRoot(now));
   if (root_plan.switch_signing) SVIDD_RETURN_IF_ERROR(SwitchToNewRoot(now));
   if (root_plan.drop_old_root) SVIDD_RETURN_IF_ERROR(DropOldRoot());
   changed = root_plan.publish_new_root || root_plan.switch_signing || root_plan.drop_old_root;
 
-  IntermediatePlan plan = PlanIntermediate(
+  pki::IntermediatePlan plan = pki::PlanIntermediate(
       {LifetimeOf(active_->signing_cert()).start(), active_->not_after(), next_ != nullptr}, now);
-  if (plan.prepare) SVIDD_RETURN_IF_ERROR(PrepareNext(now, IssuanceApi::kInternal));
+  if (plan.prepare) SVIDD_RETURN_IF_ERROR(PrepareNext(now, metrics::IssuanceApi::kInternal));
   if (plan.activate) SVIDD_RETURN_IF_ERROR(ActivateNext(now));
   changed = changed || plan.prepare || plan.activate;
   return PruneRetired(now) || changed;
@@ -69,7 +69,7 @@ absl::Status CaManager::RequestRootRotation() {
           absl::StrCat("svidd does not hold this CA's root key (", CaModeName(mode_),
                        " CA): rotate the root where it is kept, then update ", ca_dir().string()));
     }
-    if (state_.root_phase != RootPhase::kSteady) {
+    if (state_.root_phase != pki::RootPhase::kSteady) {
       return absl::FailedPreconditionError(absl::StrCat(
           "a root rotation is already under way (phase ", RootPhaseName(state_.root_phase), ")"));
     }
@@ -89,7 +89,7 @@ absl::Status CaManager::RotateIntermediateNow() {
     }
     const TimePoint now = clock_.Now();
     // Only the admin API asks for this (svidctl ca rotate-intermediate).
-    absl::Status done = next_ == nullptr ? PrepareNext(now, IssuanceApi::kAdmin) : absl::OkStatus();
+    absl::Status done = next_ == nullptr ? PrepareNext(now, metrics::IssuanceApi::kAdmin) : absl::OkStatus();
     if (done.ok()) done = ActivateNext(now);
     Publish();
     SVIDD_RETURN_IF_ERROR(done);
@@ -100,13 +100,13 @@ absl::Status CaManager::RotateIntermediateNow() {
 
 // Phase 1 of a root rotation: the new root joins the bundle; nothing is signed under it yet.
 absl::Status CaManager::PublishNewRoot(TimePoint now) {
-  CaBootstrapOptions options;
+  pki::CaBootstrapOptions options;
   options.trust_domain = options_.trust_domain;
   options.key_type = options_.key_type;
   options.root_ttl = options_.root_ttl;
-  SVIDD_ASSIGN_OR_RETURN(RootCa root, MakeRootCa(options, now));
+  SVIDD_ASSIGN_OR_RETURN(pki::RootCa root, MakeRootCa(options, now));
   SVIDD_RETURN_IF_ERROR(WriteRootCaDir(data_dir().root_next(), root));
-  state_.root_phase = RootPhase::kPublished;
+  state_.root_phase = pki::RootPhase::kPublished;
   state_.rotation_requested = false;
   state_.published_at = now;
   SVIDD_RETURN_IF_ERROR(SaveState());
@@ -115,7 +115,7 @@ absl::Status CaManager::PublishNewRoot(TimePoint now) {
   new_root_ = std::move(root);
   SVIDD_RETURN_IF_ERROR(SetBundle(bundle));
   spdlog::warn("root rotation: published new root {} beside {}; signing moves to it after {}",
-               SerialHex(new_root_->cert.get()), SerialHex(root_->cert.get()),
+               crypto::SerialHex(new_root_->cert.get()), crypto::SerialHex(root_->cert.get()),
                FormatRfc3339(now + options_.max_leaf_ttl));
   return absl::OkStatus();
 }
@@ -125,8 +125,8 @@ absl::Status CaManager::PublishNewRoot(TimePoint now) {
 absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
   // On the root rotation's schedule, even when an operator started the rotation.
   SVIDD_ASSIGN_OR_RETURN(auto intermediate,
-                         MintIntermediate(*new_root_, now, IssuanceApi::kInternal));
-  const std::string old_serial = SerialHex(root_->cert.get());
+                         MintIntermediate(*new_root_, now, metrics::IssuanceApi::kInternal));
+  const std::string old_serial = crypto::SerialHex(root_->cert.get());
   SVIDD_ASSIGN_OR_RETURN(TimePoint dependents_expire, DependentsExpire(old_serial, now));
   if (next_ != nullptr) {  // prepared under the old root: never to be used
     next_.reset();
@@ -138,7 +138,7 @@ absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
   SVIDD_RETURN_IF_ERROR(WriteRootCaDir(data_dir().own_root(), *new_root_));
   root_ = std::move(new_root_);
   new_root_.reset();
-  state_.root_phase = RootPhase::kSwitched;
+  state_.root_phase = pki::RootPhase::kSwitched;
   state_.old_root_serial = old_serial;
   state_.old_root_dependents_expire = dependents_expire;
   SVIDD_RETURN_IF_ERROR(SaveState());
@@ -146,7 +146,7 @@ absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
   spdlog::warn(
       "root rotation: signing under new root {}; old root {} stays in the bundle "
       "until {}",
-      SerialHex(root_->cert.get()), old_serial, FormatRfc3339(dependents_expire));
+      crypto::SerialHex(root_->cert.get()), old_serial, FormatRfc3339(dependents_expire));
   return absl::OkStatus();
 }
 
@@ -154,11 +154,11 @@ absl::Status CaManager::SwitchToNewRoot(TimePoint now) {
 absl::Status CaManager::DropOldRoot() {
   std::vector<const X509*> bundle;
   std::string dropped_pem;
-  for (const X509Ptr& r : active_->roots()) {
-    if (SerialHex(r.get()) != state_.old_root_serial) {
+  for (const crypto::X509Ptr& r : active_->roots()) {
+    if (crypto::SerialHex(r.get()) != state_.old_root_serial) {
       bundle.push_back(r.get());
     } else {
-      SVIDD_ASSIGN_OR_RETURN(dropped_pem, CertificateToPem(r.get()));
+      SVIDD_ASSIGN_OR_RETURN(dropped_pem, crypto::CertificateToPem(r.get()));
     }
   }
   // Kept (certificate only) so ledger checkpoints signed under it still verify.
@@ -168,17 +168,17 @@ absl::Status CaManager::DropOldRoot() {
   SVIDD_RETURN_IF_ERROR(WriteFileAtomically(data_dir().retired_roots(), all, 0644));
   SVIDD_RETURN_IF_ERROR(SetBundle(bundle));
   spdlog::warn("root rotation: dropped old root {} from the bundle", state_.old_root_serial);
-  state_.root_phase = RootPhase::kSteady;
+  state_.root_phase = pki::RootPhase::kSteady;
   state_.old_root_serial.clear();
   return SaveState();
 }
 
-absl::Status CaManager::PrepareNext(TimePoint now, IssuanceApi requested_by) {
+absl::Status CaManager::PrepareNext(TimePoint now, metrics::IssuanceApi requested_by) {
   SVIDD_ASSIGN_OR_RETURN(next_, MintIntermediate(*root_, now, requested_by));
   SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(data_dir().ca_next(), next_->ShareMaterial()));
   spdlog::info("prepared the next intermediate {} (valid until {}); it signs from {}",
                next_->signer_serial_hex(), FormatRfc3339(next_->not_after()),
-               FormatRfc3339(ActivateNextAt(LifetimeOf(active_->signing_cert()).start(),
+               FormatRfc3339(pki::ActivateNextAt(LifetimeOf(active_->signing_cert()).start(),
                                             active_->not_after())));
   return absl::OkStatus();
 }

@@ -10,8 +10,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-absl::StatusOr<RootPhase> ParsePhase(const std::string& text) {
-  for (RootPhase p : {RootPhase::kSteady, RootPhase::kPublished, RootPhase::kSwitched}) {
+absl::StatusOr<pki::RootPhase> ParsePhase(const std::string& text) {
+  for (pki::RootPhase p : {pki::RootPhase::kSteady, pki::RootPhase::kPublished, pki::RootPhase::kSwitched}) {
     if (text == RootPhaseName(p)) return p;
   }
   return absl::InvalidArgumentError(absl::StrCat("unknown root_phase \"", text, "\""));

@@ -19,7 +19,7 @@ struct RetiredSigner {
 };
 
 struct CaState {
-  RootPhase root_phase = RootPhase::kSteady;
+  pki::RootPhase root_phase = pki::RootPhase::kSteady;
   bool rotation_requested = false;
   TimePoint published_at{};                // kPublished
   std::string old_root_serial;             // kSwitched

@@ -13,9 +13,9 @@ namespace svidd::ca {
 namespace {
 
 // A head file that cannot be parsed is evidence, not something to overwrite.
-absl::StatusOr<std::optional<LedgerCheckpoint>> ReadHeadFileOrRefuse(
+absl::StatusOr<std::optional<ledger::LedgerCheckpoint>> ReadHeadFileOrRefuse(
     const std::filesystem::path& path) {
-  absl::StatusOr<std::optional<LedgerCheckpoint>> file = ReadHeadFile(path);
+  absl::StatusOr<std::optional<ledger::LedgerCheckpoint>> file = ledger::ReadHeadFile(path);
   if (absl::IsInvalidArgument(file.status())) {
     return absl::FailedPreconditionError(absl::StrCat(file.status().message(),
                                                       "; not signing over it. Run `svidctl ledger "
@@ -26,7 +26,7 @@ absl::StatusOr<std::optional<LedgerCheckpoint>> ReadHeadFileOrRefuse(
 
 }  // namespace
 
-absl::Status LedgerCheckpointer::MaybeCheckpoint(const Authority& authority, TimePoint now) {
+absl::Status LedgerCheckpointer::MaybeCheckpoint(const pki::Authority& authority, TimePoint now) {
   MutexLock lock(&mu_);
   if (last_signed_.has_value() && now - *last_signed_ < options_.min_interval) {
     return absl::OkStatus();
@@ -34,7 +34,7 @@ absl::Status LedgerCheckpointer::MaybeCheckpoint(const Authority& authority, Tim
   return CheckpointLocked(authority, now);
 }
 
-absl::Status LedgerCheckpointer::Checkpoint(const Authority& authority, TimePoint now) {
+absl::Status LedgerCheckpointer::Checkpoint(const pki::Authority& authority, TimePoint now) {
   SVIDD_RETURN_IF_ERROR(ledger_.CheckWritable());
   MutexLock lock(&mu_);
   return CheckpointLocked(authority, now);
@@ -46,20 +46,20 @@ void LedgerCheckpointer::AcceptCurrentChain() {
   last_.reset();
 }
 
-std::optional<LedgerCheckpoint> LedgerCheckpointer::last() const {
+std::optional<ledger::LedgerCheckpoint> LedgerCheckpointer::last() const {
   MutexLock lock(&mu_);
   return last_;
 }
 
-absl::Status LedgerCheckpointer::CheckpointLocked(const Authority& authority, TimePoint now) {
+absl::Status LedgerCheckpointer::CheckpointLocked(const pki::Authority& authority, TimePoint now) {
   if (!loaded_) SVIDD_RETURN_IF_ERROR(LoadLast());
-  SVIDD_ASSIGN_OR_RETURN(ChainHead head, ledger_.GetChainHead());
+  SVIDD_ASSIGN_OR_RETURN(ledger::ChainHead head, ledger_.GetChainHead());
   if (head.seq == 0) return absl::OkStatus();  // nothing recorded yet
   if (last_.has_value() && last_->event_seq == head.seq && last_->head_hash == head.hash) {
     return absl::OkStatus();  // has not moved
   }
   SVIDD_RETURN_IF_ERROR(CheckExtendsLast(head));
-  SVIDD_ASSIGN_OR_RETURN(LedgerCheckpoint checkpoint, Sign(authority, head, now));
+  SVIDD_ASSIGN_OR_RETURN(ledger::LedgerCheckpoint checkpoint, Sign(authority, head, now));
   SVIDD_RETURN_IF_ERROR(ledger_.RecordCheckpoint(checkpoint));
   // Database first, then the file: a crash in between leaves the file behind (a warning),
   // never ahead of the database (which would read as a truncation).
@@ -71,8 +71,8 @@ absl::Status LedgerCheckpointer::CheckpointLocked(const Authority& authority, Ti
 
 // The newer of the ledger's latest checkpoint and the head file's.
 absl::Status LedgerCheckpointer::LoadLast() {
-  SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerCheckpoint> stored, ledger_.LatestCheckpoint());
-  SVIDD_ASSIGN_OR_RETURN(std::optional<LedgerCheckpoint> file,
+  SVIDD_ASSIGN_OR_RETURN(std::optional<ledger::LedgerCheckpoint> stored, ledger_.LatestCheckpoint());
+  SVIDD_ASSIGN_OR_RETURN(std::optional<ledger::LedgerCheckpoint> file,
                          ReadHeadFileOrRefuse(options_.head_file));
   last_ = stored;
   if (file.has_value() && (!last_.has_value() || file->event_seq > last_->event_seq)) {
@@ -82,7 +82,7 @@ absl::Status LedgerCheckpointer::LoadLast() {
   return absl::OkStatus();
 }
 
-absl::Status LedgerCheckpointer::CheckExtendsLast(const ChainHead& head) const {
+absl::Status LedgerCheckpointer::CheckExtendsLast(const ledger::ChainHead& head) const {
   if (!last_.has_value()) return absl::OkStatus();
   const std::string refusal = absl::StrCat("not signing the ledger head (seq ", head.seq,
                                            "): the checkpoint of seq ", last_->event_seq);
@@ -90,7 +90,7 @@ absl::Status LedgerCheckpointer::CheckExtendsLast(const ChainHead& head) const {
     return absl::FailedPreconditionError(
         absl::StrCat(refusal, " is beyond it, so the ledger was truncated"));
   }
-  absl::StatusOr<LedgerEvent> signed_event = ledger_.GetEvent(last_->event_seq);
+  absl::StatusOr<ledger::LedgerEvent> signed_event = ledger_.GetEvent(last_->event_seq);
   if (absl::IsNotFound(signed_event.status())) {
     return absl::FailedPreconditionError(absl::StrCat(refusal, " names an event that is gone"));
   }
@@ -102,18 +102,18 @@ absl::Status LedgerCheckpointer::CheckExtendsLast(const ChainHead& head) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<LedgerCheckpoint> LedgerCheckpointer::Sign(const Authority& authority,
-                                                          const ChainHead& head,
+absl::StatusOr<ledger::LedgerCheckpoint> LedgerCheckpointer::Sign(const pki::Authority& authority,
+                                                          const ledger::ChainHead& head,
                                                           TimePoint now) const {
-  LedgerCheckpoint c;
+  ledger::LedgerCheckpoint c;
   c.event_seq = head.seq;
   c.head_hash = head.hash;
   c.signed_at = FromUnixSeconds(ToUnixSeconds(now));  // what is stored and signed
   c.signer_chain_pem = absl::StrJoin(authority.chain_pem(), "");
-  SVIDD_ASSIGN_OR_RETURN(c.algorithm, SignatureAlgorithmName(authority.signing_key()));
+  SVIDD_ASSIGN_OR_RETURN(c.algorithm, crypto::SignatureAlgorithmName(authority.signing_key()));
   SVIDD_ASSIGN_OR_RETURN(std::string message,
-                         CheckpointMessage(c.event_seq, c.head_hash, c.signed_at));
-  SVIDD_ASSIGN_OR_RETURN(c.signature, SignMessage(authority.signing_key(), message));
+                         ledger::CheckpointMessage(c.event_seq, c.head_hash, c.signed_at));
+  SVIDD_ASSIGN_OR_RETURN(c.signature, crypto::SignMessage(authority.signing_key(), message));
   return c;
 }
 

@@ -27,36 +27,36 @@ struct LedgerCheckpointerOptions {
 class LedgerCheckpointer {
  public:
   // `ledger` must outlive the checkpointer.
-  LedgerCheckpointer(Ledger& ledger, LedgerCheckpointerOptions options)
+  LedgerCheckpointer(ledger::Ledger& ledger, LedgerCheckpointerOptions options)
       : ledger_(ledger), options_(std::move(options)) {}
 
   // Signs the head if it moved and min_interval has passed since the last signature. OK when
   // there was nothing to do. FAILED_PRECONDITION if the chain lost what was signed before.
-  absl::Status MaybeCheckpoint(const Authority& authority, TimePoint now);
+  absl::Status MaybeCheckpoint(const pki::Authority& authority, TimePoint now);
   // The same regardless of the interval, after flushing the ledger (Ledger::CheckWritable),
   // so everything recorded before the call is covered: for shutdown.
-  absl::Status Checkpoint(const Authority& authority, TimePoint now);
+  absl::Status Checkpoint(const pki::Authority& authority, TimePoint now);
 
   // The operator accepted the ledger as it is (--accept-ledger-rollback): forget every
   // earlier checkpoint, so the next one signs the current head and replaces the head file.
   void AcceptCurrentChain();
 
   // The last checkpoint this process signed or found at its first pass.
-  std::optional<LedgerCheckpoint> last() const;
+  std::optional<ledger::LedgerCheckpoint> last() const;
 
  private:
-  absl::Status CheckpointLocked(const Authority& authority, TimePoint now)
+  absl::Status CheckpointLocked(const pki::Authority& authority, TimePoint now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status LoadLast() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckExtendsLast(const ChainHead& head) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<LedgerCheckpoint> Sign(const Authority& authority, const ChainHead& head,
+  absl::Status CheckExtendsLast(const ledger::ChainHead& head) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<ledger::LedgerCheckpoint> Sign(const pki::Authority& authority, const ledger::ChainHead& head,
                                         TimePoint now) const;
 
-  Ledger& ledger_;
+  ledger::Ledger& ledger_;
   const LedgerCheckpointerOptions options_;
   mutable Mutex mu_;
   bool loaded_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<LedgerCheckpoint> last_ ABSL_GUARDED_BY(mu_);
+  std::optional<ledger::LedgerCheckpoint> last_ ABSL_GUARDED_BY(mu_);
   std::optional<TimePoint> last_signed_
       ABSL_GUARDED_BY(mu_);  // when this process last signed, unrounded
 };

@@ -13,53 +13,53 @@
 
 namespace svidd::ca {
 
-ServingIdentity::ServingIdentity(ServingIdentityOptions options, Ledger& ledger, const Clock& clock,
-                                 ServerMetrics& metrics)
+ServingIdentity::ServingIdentity(ServingIdentityOptions options, ledger::Ledger& ledger, const Clock& clock,
+                                 metrics::ServerMetrics& metrics)
     : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
 
-absl::Status ServingIdentity::EnsureFresh(const Authority& authority) {
+absl::Status ServingIdentity::EnsureFresh(const pki::Authority& authority) {
   if (CurrentIsUsable(authority)) return absl::OkStatus();
   return Issue(authority);
 }
 
-bool ServingIdentity::CurrentIsUsable(const Authority& authority) const {
+bool ServingIdentity::CurrentIsUsable(const pki::Authority& authority) const {
   auto pem = ReadFileToString(chain_path());
   if (!pem.ok() || !ReadFileToString(credential_path()).ok()) return false;
-  auto certs = ParseCertificatesPem(*pem);
+  auto certs = crypto::ParseCertificatesPem(*pem);
   if (!certs.ok() || certs->empty()) return false;
   const X509* leaf = certs->front().get();
   if (X509_check_issued(const_cast<X509*>(authority.signing_cert()), const_cast<X509*>(leaf)) !=
       X509_V_OK) {
     return false;
   }
-  std::vector<std::string> names = DnsSans(leaf);
+  std::vector<std::string> names = crypto::DnsSans(leaf);
   std::vector<std::string> wanted = options_.server_names;
   std::sort(names.begin(), names.end());
   std::sort(wanted.begin(), wanted.end());
   if (names != wanted) return false;
-  absl::StatusOr<CertificateRecord> record = ledger_.GetCertificate(SerialHex(leaf));
+  absl::StatusOr<ledger::CertificateRecord> record = ledger_.GetCertificate(crypto::SerialHex(leaf));
   if (!record.ok()) return false;  // never put to use unless it is on record
-  return !Lifetime::Of(NotBefore(leaf), NotAfter(leaf), record->issued_at)
+  return !Lifetime::Of(crypto::NotBefore(leaf), crypto::NotAfter(leaf), record->issued_at)
               .PastHalfLife(clock_.Now());
 }
 
-absl::Status ServingIdentity::Issue(const Authority& authority) {
+absl::Status ServingIdentity::Issue(const pki::Authority& authority) {
   const TimePoint now = clock_.Now();
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id,
-                         SpiffeId::Parse("spiffe://" + options_.trust_domain + "/svidd/server"));
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(KeyType::kEcP256));
-  TtlPolicy policy{options_.ttl, options_.ttl};
-  SVIDD_ASSIGN_OR_RETURN(LeafProfile profile,
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id,
+                         spiffe::SpiffeId::Parse("spiffe://" + options_.trust_domain + "/svidd/server"));
+  SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(crypto::KeyType::kEcP256));
+  pki::TtlPolicy policy{options_.ttl, options_.ttl};
+  SVIDD_ASSIGN_OR_RETURN(pki::LeafProfile profile,
                          BuildLeafProfile(id, options_.ttl, policy, now, authority.not_after(),
                                           options_.server_names));
-  issuance::IssuanceContext context{CertKind::kServer, id.str(), "self", "svidd", now};
+  issuance::IssuanceContext context{ledger::CertKind::kServer, id.str(), "self", "svidd", now};
   // Recorded first: a certificate that is not in the ledger is never put to use.
   SVIDD_ASSIGN_OR_RETURN(issuance::SignedLeaf leaf,
                          issuance::IssueLeaf(authority, ledger_, profile, key.get(), context));
-  metrics_.RecordIssued(CertKind::kServer, IssuanceApi::kInternal);
-  const IssuedCertificate& issued = leaf.certificate;
+  metrics_.RecordIssued(ledger::CertKind::kServer, metrics::IssuanceApi::kInternal);
+  const pki::IssuedCertificate& issued = leaf.certificate;
 
-  SVIDD_ASSIGN_OR_RETURN(std::string key_pem, PrivateKeyToPkcs8Pem(key.get()));
+  SVIDD_ASSIGN_OR_RETURN(std::string key_pem, crypto::PrivateKeyToPkcs8Pem(key.get()));
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(options_.dir, 0700));
   // What gRPC serves first, in one rename; then the public copy of the chain. A crash between
   // the two leaves a served pair that matches, both certificates on record.

@@ -32,26 +32,26 @@ struct ServingIdentityOptions {
 class ServingIdentity {
  public:
   // Each certificate issued is counted in `metrics` (kind server, api internal).
-  ServingIdentity(ServingIdentityOptions options, Ledger& ledger, const Clock& clock,
-                  ServerMetrics& metrics);
+  ServingIdentity(ServingIdentityOptions options, ledger::Ledger& ledger, const Clock& clock,
+                  metrics::ServerMetrics& metrics);
 
   // Keeps the certificate on disk if it was issued by `authority`'s signer, names the
   // configured servers and is before half-life (of its life from issuance, as the ledger
   // recorded it: see svidd/common/lifetime.h); otherwise issues, records and writes a new one.
-  absl::Status EnsureFresh(const Authority& authority);
+  absl::Status EnsureFresh(const pki::Authority& authority);
 
   std::filesystem::path chain_path() const { return options_.dir / "cert-chain.pem"; }
   // The chain followed by the private key, 0600: what gRPC serves (both paths of its watcher).
   std::filesystem::path credential_path() const { return options_.dir / "chain-and-key.pem"; }
 
  private:
-  bool CurrentIsUsable(const Authority& authority) const;
-  absl::Status Issue(const Authority& authority);
+  bool CurrentIsUsable(const pki::Authority& authority) const;
+  absl::Status Issue(const pki::Authority& authority);
 
   ServingIdentityOptions options_;
-  Ledger& ledger_;
+  ledger::Ledger& ledger_;
   const Clock& clock_;
-  ServerMetrics& metrics_;
+  metrics::ServerMetrics& metrics_;
 };
 
 }  // namespace svidd::ca

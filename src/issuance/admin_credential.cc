@@ -13,8 +13,8 @@
 namespace svidd::issuance {
 namespace {
 
-absl::StatusOr<SpiffeId> AdminId(const Authority& authority, const std::string& text) {
-  absl::StatusOr<SpiffeId> id = SpiffeId::Parse(text);
+absl::StatusOr<spiffe::SpiffeId> AdminId(const pki::Authority& authority, const std::string& text) {
+  absl::StatusOr<spiffe::SpiffeId> id = spiffe::SpiffeId::Parse(text);
   if (!id.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("admin ID ", text, ": ", id.status().message()));
   }
@@ -22,7 +22,7 @@ absl::StatusOr<SpiffeId> AdminId(const Authority& authority, const std::string& 
     return absl::InvalidArgumentError(absl::StrCat(
         "admin ID ", text, " has no path; use e.g. spiffe://", id->trust_domain(), "/admin/alice"));
   }
-  SVIDD_ASSIGN_OR_RETURN(CaSnapshot ca, CaSnapshotFromAuthority(authority));
+  SVIDD_ASSIGN_OR_RETURN(ops::CaSnapshot ca, ops::CaSnapshotFromAuthority(authority));
   if (!ca.trust_domain.empty() && ca.trust_domain != id->trust_domain()) {
     return absl::InvalidArgumentError(
         absl::StrCat("admin ID ", text, " is not in the CA's trust domain ", ca.trust_domain));
@@ -32,15 +32,15 @@ absl::StatusOr<SpiffeId> AdminId(const Authority& authority, const std::string& 
 
 }  // namespace
 
-absl::StatusOr<AdminCredential> IssueAdminCredential(const Authority& authority, Ledger& ledger,
+absl::StatusOr<AdminCredential> IssueAdminCredential(const pki::Authority& authority, ledger::Ledger& ledger,
                                                      const AdminCredentialRequest& request,
                                                      TimePoint now) {
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, AdminId(authority, request.spiffe_id));
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(KeyType::kEcP256));
-  const TtlPolicy policy{request.ttl, request.ttl};
-  SVIDD_ASSIGN_OR_RETURN(LeafProfile profile,
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, AdminId(authority, request.spiffe_id));
+  SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(crypto::KeyType::kEcP256));
+  const pki::TtlPolicy policy{request.ttl, request.ttl};
+  SVIDD_ASSIGN_OR_RETURN(pki::LeafProfile profile,
                          BuildLeafProfile(id, request.ttl, policy, now, authority.not_after()));
-  IssuanceContext context{CertKind::kWorkload, id.str(), kOperatorAuthMethod, request.principal,
+  IssuanceContext context{ledger::CertKind::kWorkload, id.str(), ledger::kOperatorAuthMethod, request.principal,
                           now};
   // Recorded first: a credential the ledger does not know of is never handed out.
   SVIDD_ASSIGN_OR_RETURN(SignedLeaf leaf,
@@ -49,7 +49,7 @@ absl::StatusOr<AdminCredential> IssueAdminCredential(const Authority& authority,
   credential.cert_chain_pem = leaf.ChainPemFile();
   credential.root_pem = std::move(leaf.root_bundle_pem);
   credential.record = std::move(leaf.record);
-  SVIDD_ASSIGN_OR_RETURN(credential.key_pem, PrivateKeyToPkcs8Pem(key.get()));
+  SVIDD_ASSIGN_OR_RETURN(credential.key_pem, crypto::PrivateKeyToPkcs8Pem(key.get()));
   return credential;
 }
 

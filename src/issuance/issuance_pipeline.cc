@@ -17,9 +17,9 @@ namespace {
 
 // Returns the authority to sign with, or why there is none (UNAVAILABLE: Istio's clients
 // retry it, which is right while a CA is being installed or rotated).
-absl::StatusOr<std::shared_ptr<const Authority>> UsableAuthority(const AuthorityHolder& holder,
+absl::StatusOr<std::shared_ptr<const pki::Authority>> UsableAuthority(const pki::AuthorityHolder& holder,
                                                                  TimePoint now) {
-  std::shared_ptr<const Authority> authority = holder.Get();
+  std::shared_ptr<const pki::Authority> authority = holder.Get();
   if (authority == nullptr) {
     return Refuse(Refusal::kCaNotReady, "CA not ready: no signing authority loaded");
   }
@@ -40,10 +40,10 @@ absl::Status WithheldBecause(const absl::Status& record_status) {
 
 }  // namespace
 
-IssuancePipeline::IssuancePipeline(const AuthorityHolder& authorities,
-                                   const Authenticator& authenticator, Ledger& ledger,
-                                   TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock,
-                                   ServerMetrics& metrics)
+IssuancePipeline::IssuancePipeline(const pki::AuthorityHolder& authorities,
+                                   const auth::Authenticator& authenticator, ledger::Ledger& ledger,
+                                   pki::TtlPolicy ttl_policy, pki::CsrLimits csr_limits, const Clock& clock,
+                                   metrics::ServerMetrics& metrics)
     : authorities_(authorities),
       authenticator_(authenticator),
       ledger_(ledger),
@@ -52,8 +52,8 @@ IssuancePipeline::IssuancePipeline(const AuthorityHolder& authorities,
       clock_(clock),
       metrics_(metrics) {}
 
-absl::StatusOr<CallerIdentity> IssuancePipeline::Authenticate(
-    const CallCredentials& credentials) const {
+absl::StatusOr<auth::CallerIdentity> IssuancePipeline::Authenticate(
+    const auth::CallCredentials& credentials) const {
   SVIDD_ASSIGN_OR_RETURN(auto authority, UsableAuthority(authorities_, clock_.Now()));
   return authenticator_.Authenticate(credentials, *authority);
 }
@@ -72,7 +72,7 @@ void IssuancePipeline::Issue(IssuanceRequest request, Done done) const {
             "\" (metadata ImpersonatedIdentity): svidd trusts no node accounts and issues only to "
             "the authenticated caller's own identity")));
   }
-  SignAndRecord(*caller, IssuanceApi::kIstio,
+  SignAndRecord(*caller, metrics::IssuanceApi::kIstio,
                 SigningRequest{std::move(request.csr_pem), request.requested_ttl, std::string()},
                 started, std::move(done));
 }
@@ -85,17 +85,17 @@ void IssuancePipeline::SetRateLimits(IssuanceRateLimits limits) {
 
 // Credentials `svidctl admin issue` made are bounded by their --ttl: renewing them here would
 // make that bound meaningless, so they renew only through svidctl.
-absl::Status IssuancePipeline::RefuseOperatorCredential(const CallerIdentity& caller) const {
-  if (caller.method != AuthMethod::kClientCertificate) return absl::OkStatus();
+absl::Status IssuancePipeline::RefuseOperatorCredential(const auth::CallerIdentity& caller) const {
+  if (caller.method != auth::AuthMethod::kClientCertificate) return absl::OkStatus();
   std::string serial = caller.principal;
   if (serial.starts_with("x509:")) serial.erase(0, 5);
-  absl::StatusOr<CertificateRecord> record = ledger_.GetCertificate(serial);
+  absl::StatusOr<ledger::CertificateRecord> record = ledger_.GetCertificate(serial);
   if (absl::IsNotFound(record.status())) return absl::OkStatus();
   if (!record.ok()) {
     return Refuse(Refusal::kLedger, absl::StrCat("cannot look up the client certificate: ",
                                                  record.status().message()));
   }
-  if (record->auth_method != kOperatorAuthMethod) return absl::OkStatus();
+  if (record->auth_method != ledger::kOperatorAuthMethod) return absl::OkStatus();
   return Refuse(
       Refusal::kOperatorCredential,
       absl::StrCat(
@@ -114,23 +114,23 @@ bool IssuancePipeline::halted() const {
   return halted_because_.has_value();
 }
 
-void IssuancePipeline::IssueFor(const CallerIdentity& caller, IssuanceApi api,
+void IssuancePipeline::IssueFor(const auth::CallerIdentity& caller, metrics::IssuanceApi api,
                                 SigningRequest request, Done done) const {
   SignAndRecord(caller, api, std::move(request), std::chrono::steady_clock::now(), std::move(done));
 }
 
 struct IssuancePipeline::PendingLeaf {
-  std::shared_ptr<const Authority> authority;
-  LeafProfile profile;
-  PublicKeyInfo public_key;
+  std::shared_ptr<const pki::Authority> authority;
+  pki::LeafProfile profile;
+  crypto::PublicKeyInfo public_key;
   IssuanceContext context;
-  IssuanceApi api;
+  metrics::IssuanceApi api;
   std::chrono::steady_clock::time_point started;
   Done done;
   int attempt = 0;
 };
 
-void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi api,
+void IssuancePipeline::SignAndRecord(const auth::CallerIdentity& caller, metrics::IssuanceApi api,
                                      SigningRequest request,
                                      std::chrono::steady_clock::time_point started,
                                      Done done) const {
@@ -163,7 +163,7 @@ void IssuancePipeline::SignAndRecord(const CallerIdentity& caller, IssuanceApi a
   // a CA that expired meanwhile FAILED_PRECONDITION, a failed random draw INTERNAL.
   if (!profile.ok()) return done(WithRefusal(profile.status(), Refusal::kProfile));
 
-  IssuanceContext context{CertKind::kWorkload,
+  IssuanceContext context{ledger::CertKind::kWorkload,
                           caller.id.str(),
                           AuthMethodName(caller.method),
                           caller.principal,
@@ -208,7 +208,7 @@ void IssuancePipeline::SignWithFreshSerialAndRecord(std::shared_ptr<PendingLeaf>
                         chain.serial_hex, chain.spiffe_id, s.ToString());
           return pending->done(WithheldBecause(s));
         }
-        metrics_.RecordIssued(CertKind::kWorkload, pending->api);
+        metrics_.RecordIssued(ledger::CertKind::kWorkload, pending->api);
         metrics_.ObserveIssuance(std::chrono::steady_clock::now() - pending->started);
         spdlog::info("issued {} to {}", chain.serial_hex, chain.spiffe_id);
         pending->done(std::move(chain));

@@ -23,7 +23,7 @@ IssuanceRateLimiter::IssuanceRateLimiter(IssuanceRateLimits limits) : limits_(li
 
 absl::Status IssuanceRateLimiter::Admit(const std::string& spiffe_id, TimePoint now) {
   MutexLock lock(&mu_);
-  RateLimiter* identity = nullptr;
+  rotation::RateLimiter* identity = nullptr;
   if (limits_.per_identity_per_second > 0) {
     if (per_identity_.size() > kPruneAbove) PruneLocked(now);
     identity = &per_identity_.try_emplace(spiffe_id, limits_.per_identity_per_second).first->second;

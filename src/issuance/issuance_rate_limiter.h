@@ -33,8 +33,8 @@ class IssuanceRateLimiter {
 
   const IssuanceRateLimits limits_;
   Mutex mu_;
-  std::optional<RateLimiter> global_ ABSL_GUARDED_BY(mu_);  // guarded by mu_
-  std::unordered_map<std::string, RateLimiter> per_identity_
+  std::optional<rotation::RateLimiter> global_ ABSL_GUARDED_BY(mu_);  // guarded by mu_
+  std::unordered_map<std::string, rotation::RateLimiter> per_identity_
       ABSL_GUARDED_BY(mu_);  // guarded by mu_
 };
 

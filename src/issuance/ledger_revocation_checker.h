@@ -8,15 +8,15 @@
 
 namespace svidd::issuance {
 
-class LedgerRevocationChecker final : public RevocationChecker {
+class LedgerRevocationChecker final : public auth::RevocationChecker {
  public:
-  explicit LedgerRevocationChecker(const Ledger& ledger) : ledger_(ledger) {}
+  explicit LedgerRevocationChecker(const ledger::Ledger& ledger) : ledger_(ledger) {}
   absl::StatusOr<bool> IsRevoked(std::string_view serial_hex) const override {
     return ledger_.IsRevoked(serial_hex);
   }
 
  private:
-  const Ledger& ledger_;
+  const ledger::Ledger& ledger_;
 };
 
 }  // namespace svidd::issuance

@@ -21,15 +21,15 @@ LedgerBreak Broken(BreakKind kind, std::string detail) {
 
 }  // namespace
 
-const absl::StatusOr<std::vector<X509Ptr>>& CheckpointChecker::SignerChain(const std::string& pem) {
+const absl::StatusOr<std::vector<crypto::X509Ptr>>& CheckpointChecker::SignerChain(const std::string& pem) {
   auto it = chains_.find(pem);
-  if (it == chains_.end()) it = chains_.emplace(pem, ParseCertificatesPem(pem)).first;
+  if (it == chains_.end()) it = chains_.emplace(pem, crypto::ParseCertificatesPem(pem)).first;
   return it->second;
 }
 
 absl::StatusOr<std::optional<LedgerBreak>> CheckpointChecker::Check(
     const LedgerCheckpoint& checkpoint) {
-  const absl::StatusOr<std::vector<X509Ptr>>& chain = SignerChain(checkpoint.signer_chain_pem);
+  const absl::StatusOr<std::vector<crypto::X509Ptr>>& chain = SignerChain(checkpoint.signer_chain_pem);
   if (!chain.ok()) {
     return Broken(
         BreakKind::kUntrustedSigner,
@@ -42,7 +42,7 @@ absl::StatusOr<std::optional<LedgerBreak>> CheckpointChecker::Check(
   check.at = checkpoint.signed_at;
   absl::Status trusted =
       pki::internal::VerifyChain(check, absl::StatusCode::kPermissionDenied,
-                                absl::StrCat("signer \"", SubjectString(check.leaf), "\" at ",
+                                absl::StrCat("signer \"", crypto::SubjectString(check.leaf), "\" at ",
                                              FormatRfc3339(checkpoint.signed_at)));
   if (absl::IsPermissionDenied(trusted)) {
     return Broken(BreakKind::kUntrustedSigner,
@@ -56,10 +56,10 @@ absl::StatusOr<std::optional<LedgerBreak>> CheckpointChecker::CheckSignature(
     const LedgerCheckpoint& checkpoint, const X509* signer) {
   const EVP_PKEY* key = X509_get0_pubkey(signer);
   if (key == nullptr) {
-    ClearOpenSslErrors();
+    crypto::ClearOpenSslErrors();
     return Broken(BreakKind::kBadSignature, "the signer certificate's key cannot be read");
   }
-  absl::StatusOr<std::string> algorithm = SignatureAlgorithmName(key);
+  absl::StatusOr<std::string> algorithm = crypto::SignatureAlgorithmName(key);
   if (!algorithm.ok() || *algorithm != checkpoint.algorithm) {
     return Broken(BreakKind::kBadSignature,
                   absl::StrCat("the checkpoint names algorithm \"", checkpoint.algorithm,
@@ -70,11 +70,11 @@ absl::StatusOr<std::optional<LedgerBreak>> CheckpointChecker::CheckSignature(
       CheckpointMessage(checkpoint.event_seq, checkpoint.head_hash, checkpoint.signed_at);
   if (!message.ok())
     return Broken(BreakKind::kBadSignature, std::string(message.status().message()));
-  absl::Status verified = VerifyMessageSignature(key, *message, checkpoint.signature);
+  absl::Status verified = crypto::VerifyMessageSignature(key, *message, checkpoint.signature);
   if (absl::IsUnauthenticated(verified)) {
     return Broken(BreakKind::kBadSignature,
                   absl::StrCat("the signature does not verify with the key of \"",
-                               SubjectString(signer), "\""));
+                               crypto::SubjectString(signer), "\""));
   }
   SVIDD_RETURN_IF_ERROR(verified);
   return std::nullopt;

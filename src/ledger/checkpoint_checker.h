@@ -18,7 +18,7 @@ namespace svidd::ledger::internal {
 class CheckpointChecker {
  public:
   // `roots` must outlive the checker.
-  explicit CheckpointChecker(const std::vector<X509Ptr>& roots) : roots_(roots) {}
+  explicit CheckpointChecker(const std::vector<crypto::X509Ptr>& roots) : roots_(roots) {}
 
   // nullopt if authentic; else a kUntrustedSigner or kBadSignature break with its detail
   // (the caller says where). An error only if the check itself could not run.
@@ -26,12 +26,12 @@ class CheckpointChecker {
 
  private:
   // Parsed once per distinct PEM: svidd signs with one CA for long stretches.
-  const absl::StatusOr<std::vector<X509Ptr>>& SignerChain(const std::string& pem);
+  const absl::StatusOr<std::vector<crypto::X509Ptr>>& SignerChain(const std::string& pem);
   absl::StatusOr<std::optional<LedgerBreak>> CheckSignature(const LedgerCheckpoint& checkpoint,
                                                             const X509* signer);
 
-  const std::vector<X509Ptr>& roots_;
-  std::map<std::string, absl::StatusOr<std::vector<X509Ptr>>> chains_;
+  const std::vector<crypto::X509Ptr>& roots_;
+  std::map<std::string, absl::StatusOr<std::vector<crypto::X509Ptr>>> chains_;
 };
 
 }  // namespace svidd::ledger::internal

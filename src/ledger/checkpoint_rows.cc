@@ -15,7 +15,7 @@ absl::StatusOr<LedgerCheckpoint> ReadCheckpointRow(const Statement& row) {
   c.signed_at = FromUnixSeconds(row.ColumnInt64(3));
   c.signer_chain_pem = row.ColumnText(4);
   c.algorithm = row.ColumnText(5);
-  absl::StatusOr<std::string> signature = DecodeHex(row.ColumnText(6));
+  absl::StatusOr<std::string> signature = crypto::DecodeHex(row.ColumnText(6));
   if (!signature.ok()) {
     return absl::DataLossError(absl::StrCat("checkpoint ", row.ColumnInt64(0),
                                             ": signature: ", signature.status().message()));

@@ -27,8 +27,8 @@ class Frames {
   Frames& Time(TimePoint t) { return Int(ToUnixSeconds(t)); }
   // A digest or hash given as hex, framed as its raw bytes.
   absl::Status Digest(std::string_view hex, const char* what) {
-    absl::StatusOr<std::string> raw = DecodeHex(hex);
-    if (!raw.ok() || raw->size() != kSha256Size) {
+    absl::StatusOr<std::string> raw = crypto::DecodeHex(hex);
+    if (!raw.ok() || raw->size() != crypto::kSha256Size) {
       return absl::InvalidArgumentError(
           absl::StrCat(what, " is not a SHA-256 in hex: \"", std::string(hex.substr(0, 80)), "\""));
     }
@@ -59,14 +59,14 @@ absl::StatusOr<std::string> IssuanceDigest(const CertificateRecord& r) {
   f.Bytes(r.issuer_serial_hex).Bytes(r.issuer_subject).Bytes(r.public_key_sha256);
   f.Bytes(r.key_type).Bytes(r.auth_method).Bytes(r.auth_principal);
   f.Bytes(r.certificate_pem).Bytes(r.supersedes_serial_hex);
-  return Sha256Hex(f.encoded());
+  return crypto::Sha256Hex(f.encoded());
 }
 
 absl::StatusOr<std::string> RevocationDigest(std::string_view serial_hex, TimePoint revoked_at,
                                              std::string_view reason) {
   Frames f("svidd.ledger.revocation.v1");
   f.Bytes(serial_hex).Time(revoked_at).Bytes(reason);
-  return Sha256Hex(f.encoded());
+  return crypto::Sha256Hex(f.encoded());
 }
 
 absl::StatusOr<std::string> EventHash(const LedgerEvent& e) {
@@ -74,7 +74,7 @@ absl::StatusOr<std::string> EventHash(const LedgerEvent& e) {
   SVIDD_RETURN_IF_ERROR(f.Digest(e.prev_hash, "prev_hash"));
   f.Int(e.seq).Bytes(EventKindName(e.kind)).Bytes(e.serial_hex).Time(e.at);
   SVIDD_RETURN_IF_ERROR(f.Digest(e.content_sha256, "content_sha256"));
-  return Sha256Hex(f.encoded());
+  return crypto::Sha256Hex(f.encoded());
 }
 
 absl::StatusOr<std::string> CheckpointMessage(int64_t event_seq, std::string_view head_hash,

@@ -55,7 +55,7 @@ absl::StatusOr<LedgerCheckpoint> ParseHeadFile(std::string_view text) {
   SVIDD_ASSIGN_OR_RETURN(c.signed_at, ParseRfc3339(signed_at));
   SVIDD_ASSIGN_OR_RETURN(c.algorithm, StringField(doc, "algorithm"));
   SVIDD_ASSIGN_OR_RETURN(std::string signature, StringField(doc, "signature"));
-  SVIDD_ASSIGN_OR_RETURN(c.signature, DecodeHex(signature));
+  SVIDD_ASSIGN_OR_RETURN(c.signature, crypto::DecodeHex(signature));
   SVIDD_ASSIGN_OR_RETURN(c.signer_chain_pem, StringField(doc, "signer_chain_pem"));
   return c;
 }

@@ -48,7 +48,7 @@ absl::StatusOr<HeadFile> ReadHead(const std::filesystem::path& path, HeadFilePol
 // no event covers.
 class Run {
  public:
-  Run(ChainSnapshot& snapshot, const std::vector<X509Ptr>& roots, const HeadFile& head_file,
+  Run(ChainSnapshot& snapshot, const std::vector<crypto::X509Ptr>& roots, const HeadFile& head_file,
       VerificationScope scope, const std::function<bool()>& stop_requested)
       : snapshot_(snapshot),
         checker_(roots),
@@ -318,14 +318,14 @@ LedgerVerifierOptions LedgerVerifierOptions::ForLedger(const std::filesystem::pa
 absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions options) {
   absl::StatusOr<std::string> pem = ReadFileToString(options.trust_bundle);
   if (!pem.ok()) return Prefixed(options.trust_bundle, pem.status());
-  absl::StatusOr<std::vector<X509Ptr>> roots = ParseCertificatesPem(*pem);
+  absl::StatusOr<std::vector<crypto::X509Ptr>> roots = crypto::ParseCertificatesPem(*pem);
   if (!roots.ok()) return Prefixed(options.trust_bundle, roots.status());
   if (!options.retired_roots.empty()) {
     absl::StatusOr<std::string> retired = ReadFileToString(options.retired_roots);
     if (retired.ok()) {
-      absl::StatusOr<std::vector<X509Ptr>> old = ParseCertificatesPem(*retired);
+      absl::StatusOr<std::vector<crypto::X509Ptr>> old = crypto::ParseCertificatesPem(*retired);
       if (!old.ok()) return Prefixed(options.retired_roots, old.status());
-      for (X509Ptr& root : *old) roots->push_back(std::move(root));
+      for (crypto::X509Ptr& root : *old) roots->push_back(std::move(root));
     } else if (!absl::IsNotFound(retired.status())) {
       return Prefixed(options.retired_roots, retired.status());
     }

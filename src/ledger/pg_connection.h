@@ -20,8 +20,8 @@
 
 namespace svidd::ledger::internal {
 
-using ::svidd::PgConnPtr;  // svidd/ledger/pg_handles.h
-using ::svidd::PgResultPtr;
+using ::svidd::ledger::PgConnPtr;  // svidd/ledger/pg_handles.h
+using ::svidd::ledger::PgResultPtr;
 
 // A parameter in text form; nullopt is SQL NULL.
 using PgParam = std::optional<std::string>;

@@ -58,7 +58,7 @@ absl::StatusOr<LedgerCheckpoint> ReadPgCheckpointRow(const PgResult& q, int i) {
   c.signer_chain_pem = q.Text(i, 4);
   c.algorithm = q.Text(i, 5);
   // A signature that is not hex cannot verify; the verifier reports it as a bad signature.
-  c.signature = DecodeHex(q.Text(i, 6)).value_or(std::string());
+  c.signature = crypto::DecodeHex(q.Text(i, 6)).value_or(std::string());
   return c;
 }
 

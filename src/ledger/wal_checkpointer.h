@@ -31,7 +31,7 @@
 
 namespace svidd::ledger::internal {
 
-using ::svidd::WalCheckpointOptions;
+using ::svidd::ledger::WalCheckpointOptions;
 
 struct WalCheckpointStats {
   uint64_t passive = 0;        // PASSIVE checkpoints run by this thread

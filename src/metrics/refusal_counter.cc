@@ -32,7 +32,7 @@ void RefusalCounter::Count(const absl::Status& status) {
   if (status.ok()) return;
   std::string reason = RefusalReason(status);
   metrics_.RecordRefused(reason);
-  Key key{ToUnixSeconds(RefusalHour(clock_.Now())), std::move(reason)};
+  Key key{ToUnixSeconds(ledger::RefusalHour(clock_.Now())), std::move(reason)};
   MutexLock lock(&mu_);
   ++pending_[key];
 }
@@ -45,9 +45,9 @@ absl::Status RefusalCounter::Flush() {
     batch.swap(pending_);
   }
   if (batch.empty()) return absl::OkStatus();
-  std::vector<RefusalCount> counts;
+  std::vector<ledger::RefusalCount> counts;
   for (const auto& [key, n] : batch) {
-    counts.push_back(RefusalCount{FromUnixSeconds(key.first), key.second, n});
+    counts.push_back(ledger::RefusalCount{FromUnixSeconds(key.first), key.second, n});
   }
   absl::Status written = ledger_.AddRefusalCounts(counts);
   if (!written.ok()) {

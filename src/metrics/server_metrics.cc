@@ -33,12 +33,12 @@ prometheus::Family<prometheus::Counter>& IssuedFamily(prometheus::Registry& regi
                          "API they were issued through (internal: svidd's own schedule)")
                      .Register(registry);
   // The combinations that occur, present at 0 from the start so rate() sees the first one.
-  const std::pair<CertKind, IssuanceApi> occurring[] = {
-      {CertKind::kWorkload, IssuanceApi::kIstio},
-      {CertKind::kWorkload, IssuanceApi::kRotation},
-      {CertKind::kServer, IssuanceApi::kInternal},
-      {CertKind::kIntermediate, IssuanceApi::kInternal},
-      {CertKind::kIntermediate, IssuanceApi::kAdmin},
+  const std::pair<ledger::CertKind, IssuanceApi> occurring[] = {
+      {ledger::CertKind::kWorkload, IssuanceApi::kIstio},
+      {ledger::CertKind::kWorkload, IssuanceApi::kRotation},
+      {ledger::CertKind::kServer, IssuanceApi::kInternal},
+      {ledger::CertKind::kIntermediate, IssuanceApi::kInternal},
+      {ledger::CertKind::kIntermediate, IssuanceApi::kAdmin},
   };
   for (const auto& [kind, api] : occurring) {
     family.Add({{"kind", CertKindName(kind)}, {"api", IssuanceApiName(api)}});
@@ -205,7 +205,7 @@ ServerMetrics::ServerMetrics()
 
 ServerMetrics::~ServerMetrics() = default;
 
-void ServerMetrics::RecordIssued(CertKind kind, IssuanceApi api) {
+void ServerMetrics::RecordIssued(ledger::CertKind kind, IssuanceApi api) {
   issued_.Add({{"kind", CertKindName(kind)}, {"api", IssuanceApiName(api)}}).Increment();
 }
 
@@ -223,13 +223,13 @@ void ServerMetrics::SetRotationStreams(size_t connected) {
 
 void ServerMetrics::RecordRenewalRequested() { renewals_requested_.Increment(); }
 
-void ServerMetrics::SetCaExpiry(const Authority& authority) {
+void ServerMetrics::SetCaExpiry(const pki::Authority& authority) {
   signer_expiry_.Set(static_cast<double>(ToUnixSeconds(authority.not_after())));
   citadel_chain_expiry_.Set(static_cast<double>(ToUnixSeconds(authority.not_after())));
-  const std::vector<X509Ptr>& roots = authority.roots();
+  const std::vector<crypto::X509Ptr>& roots = authority.roots();
   if (roots.empty()) return;
   TimePoint earliest = TimePoint::max();
-  for (const X509Ptr& root : roots) earliest = std::min(earliest, NotAfter(root.get()));
+  for (const crypto::X509Ptr& root : roots) earliest = std::min(earliest, crypto::NotAfter(root.get()));
   root_expiry_.Set(static_cast<double>(ToUnixSeconds(earliest)));
   citadel_root_expiry_.Set(static_cast<double>(ToUnixSeconds(earliest)));
 }

@@ -36,7 +36,7 @@ std::vector<AuditFinding> CheckCa(const AuditInputs& in, TimePoint now, const Au
   if (in.ca != nullptr) {
     CaSnapshot ca = *in.ca;
     for (CaCertificateInfo& cert : ca.certificates) {
-      absl::StatusOr<CertificateRecord> record = in.ledger.GetCertificate(cert.serial_hex);
+      absl::StatusOr<ledger::CertificateRecord> record = in.ledger.GetCertificate(cert.serial_hex);
       if (record.ok()) cert.issued_at = record->issued_at;
     }
     return CheckCaLifetimes(ca, now, policy);
@@ -81,9 +81,9 @@ int AuditReport::Count(AuditSeverity severity) const {
 LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& data_dir,
                                                  const std::filesystem::path& ca_dir,
                                                  const std::string& ledger_uri) {
-  LedgerVerifierOptions options = LedgerVerifierOptions::ForLedger(data_dir, ca_dir, ledger_uri);
+  ledger::LedgerVerifierOptions options = ledger::LedgerVerifierOptions::ForLedger(data_dir, ca_dir, ledger_uri);
   return [options](TimePoint) -> std::vector<AuditFinding> {
-    auto verifier = LedgerVerifier::Create(options);
+    auto verifier = ledger::LedgerVerifier::Create(options);
     auto report = verifier.ok() ? verifier->Verify() : verifier.status();
     if (!report.ok()) {
       return {{AuditSeverity::kCritical, "ledger-integrity", "ledger",
@@ -91,14 +91,14 @@ LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& da
     }
     std::vector<AuditFinding> out;
     if (report->first_break.has_value()) {
-      const LedgerBreak& b = *report->first_break;
+      const ledger::LedgerBreak& b = *report->first_break;
       out.push_back({AuditSeverity::kCritical, "ledger-integrity",
                      absl::StrCat(b.where, " row ", b.row),
                      absl::StrCat(BreakKindName(b.kind), ": ", b.detail,
                                   " (svidctl ledger verify shows the details)")});
       return out;
     }
-    for (const LedgerWarning& w : report->warnings) {
+    for (const ledger::LedgerWarning& w : report->warnings) {
       out.push_back({AuditSeverity::kInfo, "ledger-integrity", WarningKindName(w.kind), w.detail});
     }
     out.push_back(

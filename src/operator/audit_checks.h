@@ -26,11 +26,11 @@ std::optional<AuditFinding> CheckStateDirectory(const std::filesystem::path& dir
 
 // "expiring-without-successor" and "stopped-renewing", from each workload identity's current
 // certificate (operator-issued credentials are left out: nobody renews them).
-absl::StatusOr<std::vector<AuditFinding>> CheckRenewals(const Ledger& ledger, TimePoint now,
+absl::StatusOr<std::vector<AuditFinding>> CheckRenewals(const ledger::Ledger& ledger, TimePoint now,
                                                         const AuditPolicy& policy);
 
 // "weak-key": key types other than RSA >= 2048, EC P-256/P-384/P-521 and Ed25519.
-absl::StatusOr<std::vector<AuditFinding>> CheckWeakKeys(const Ledger& ledger, TimePoint now,
+absl::StatusOr<std::vector<AuditFinding>> CheckWeakKeys(const ledger::Ledger& ledger, TimePoint now,
                                                         const AuditPolicy& policy);
 
 // Why a ledger key label ("RSA-1024", "EC-secp256k1") is weak; nullopt if it is not.

@@ -13,14 +13,14 @@ namespace {
 constexpr std::string_view kRsaPrefix = "RSA-";
 constexpr std::string_view kEcPrefix = "EC-";
 
-bool Renewable(const IdentitySummary& id) {
-  return id.kind == CertKind::kWorkload && id.current_status == CertStatus::kActive &&
-         id.current_auth_method != kOperatorAuthMethod;
+bool Renewable(const ledger::IdentitySummary& id) {
+  return id.kind == ledger::CertKind::kWorkload && id.current_status == ledger::CertStatus::kActive &&
+         id.current_auth_method != ledger::kOperatorAuthMethod;
 }
 
 // Renewal overdue: the ledger's own definition (OverdueRenewalFilter), the one the server's
 // svidd_certificates_expiring_without_successor gauge counts by.
-AuditFinding OverdueFinding(const CertificateRecord& r, TimePoint now) {
+AuditFinding OverdueFinding(const ledger::CertificateRecord& r, TimePoint now) {
   return AuditFinding{
       AuditSeverity::kWarning, "expiring-without-successor", r.spiffe_id,
       absl::StrCat("certificate ", r.serial_hex, " expires ", FormatRelative(r.not_after, now),
@@ -29,7 +29,7 @@ AuditFinding OverdueFinding(const CertificateRecord& r, TimePoint now) {
 
 // An identity that renewed before and whose current certificate expired within the stale
 // window: it stopped renewing.
-std::optional<AuditFinding> StoppedFinding(const IdentitySummary& id, TimePoint now,
+std::optional<AuditFinding> StoppedFinding(const ledger::IdentitySummary& id, TimePoint now,
                                            const AuditPolicy& policy) {
   if (!Renewable(id)) return std::nullopt;
   const auto left = id.current_not_after - now;
@@ -41,21 +41,21 @@ std::optional<AuditFinding> StoppedFinding(const IdentitySummary& id, TimePoint 
                                    FormatRelative(id.current_not_after, now))};
 }
 
-absl::StatusOr<std::vector<std::string>> ExampleSerials(const Ledger& ledger,
-                                                        CertificateFilter filter, size_t max) {
+absl::StatusOr<std::vector<std::string>> ExampleSerials(const ledger::Ledger& ledger,
+                                                        ledger::CertificateFilter filter, size_t max) {
   filter.limit = max;
-  SVIDD_ASSIGN_OR_RETURN(std::vector<CertificateRecord> records, ledger.ListCertificates(filter));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::CertificateRecord> records, ledger.ListCertificates(filter));
   std::vector<std::string> serials;
-  for (const CertificateRecord& r : records) serials.push_back(r.serial_hex);
+  for (const ledger::CertificateRecord& r : records) serials.push_back(r.serial_hex);
   return serials;
 }
 
-absl::StatusOr<AuditFinding> WeakKeyFinding(const Ledger& ledger, const GroupCount& group,
+absl::StatusOr<AuditFinding> WeakKeyFinding(const ledger::Ledger& ledger, const ledger::GroupCount& group,
                                             const std::string& reason, TimePoint now,
                                             const AuditPolicy& policy) {
-  CertificateFilter valid;
+  ledger::CertificateFilter valid;
   valid.key_type = group.value;
-  valid.status = CertStatus::kActive;
+  valid.status = ledger::CertStatus::kActive;
   valid.not_after_after = now;
   SVIDD_ASSIGN_OR_RETURN(int64_t in_use, ledger.CountCertificates(valid));
   if (in_use == 0) {
@@ -90,29 +90,29 @@ std::optional<std::string> WeakKeyReason(std::string_view label) {
   return "a key of unknown type";
 }
 
-absl::StatusOr<std::vector<AuditFinding>> CheckRenewals(const Ledger& ledger, TimePoint now,
+absl::StatusOr<std::vector<AuditFinding>> CheckRenewals(const ledger::Ledger& ledger, TimePoint now,
                                                         const AuditPolicy& policy) {
   std::vector<AuditFinding> out;
   SVIDD_ASSIGN_OR_RETURN(
-      std::vector<CertificateRecord> overdue,
-      ledger.ListCertificates(OverdueRenewalFilter(now, policy.overdue_fraction)));
-  for (const CertificateRecord& r : overdue) out.push_back(OverdueFinding(r, now));
-  IdentityFilter filter;
-  filter.kind = CertKind::kWorkload;
+      std::vector<ledger::CertificateRecord> overdue,
+      ledger.ListCertificates(ledger::OverdueRenewalFilter(now, policy.overdue_fraction)));
+  for (const ledger::CertificateRecord& r : overdue) out.push_back(OverdueFinding(r, now));
+  ledger::IdentityFilter filter;
+  filter.kind = ledger::CertKind::kWorkload;
   filter.now = now;
-  SVIDD_ASSIGN_OR_RETURN(std::vector<IdentitySummary> ids, ledger.ListIdentities(filter));
-  for (const IdentitySummary& id : ids) {
+  SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::IdentitySummary> ids, ledger.ListIdentities(filter));
+  for (const ledger::IdentitySummary& id : ids) {
     if (std::optional<AuditFinding> f = StoppedFinding(id, now, policy)) out.push_back(*f);
   }
   return out;
 }
 
-absl::StatusOr<std::vector<AuditFinding>> CheckWeakKeys(const Ledger& ledger, TimePoint now,
+absl::StatusOr<std::vector<AuditFinding>> CheckWeakKeys(const ledger::Ledger& ledger, TimePoint now,
                                                         const AuditPolicy& policy) {
-  SVIDD_ASSIGN_OR_RETURN(std::vector<GroupCount> key_types,
-                         ledger.CountCertificatesBy(CertificateGroup::kKeyType, {}));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::GroupCount> key_types,
+                         ledger.CountCertificatesBy(ledger::CertificateGroup::kKeyType, {}));
   std::vector<AuditFinding> out;
-  for (const GroupCount& group : key_types) {
+  for (const ledger::GroupCount& group : key_types) {
     std::optional<std::string> reason = WeakKeyReason(group.value);
     if (!reason.has_value()) continue;
     SVIDD_ASSIGN_OR_RETURN(AuditFinding f, WeakKeyFinding(ledger, group, *reason, now, policy));

@@ -16,33 +16,33 @@ namespace {
 CaCertificateInfo Describe(const X509* cert, CaRole role) {
   CaCertificateInfo info;
   info.role = role;
-  info.subject = SubjectString(cert);
-  info.serial_hex = SerialHex(cert);
-  info.not_before = NotBefore(cert);
-  info.not_after = NotAfter(cert);
+  info.subject = crypto::SubjectString(cert);
+  info.serial_hex = crypto::SerialHex(cert);
+  info.not_before = crypto::NotBefore(cert);
+  info.not_after = crypto::NotAfter(cert);
   EVP_PKEY* key = X509_get0_pubkey(cert);
-  absl::StatusOr<KeyDescription> description =
-      key == nullptr ? absl::InvalidArgumentError("no key") : DescribeKey(key);
+  absl::StatusOr<crypto::KeyDescription> description =
+      key == nullptr ? absl::InvalidArgumentError("no key") : crypto::DescribeKey(key);
   if (description.ok()) {
     info.key_type = description->Label();
   } else {
-    ClearOpenSslErrors();
+    crypto::ClearOpenSslErrors();
     info.key_type = "unknown";
   }
   return info;
 }
 
 std::string TrustDomainOf(const X509* signer) {
-  for (const std::string& uri : UriSans(signer)) {
-    absl::StatusOr<SpiffeId> id = SpiffeId::Parse(uri);
+  for (const std::string& uri : crypto::UriSans(signer)) {
+    absl::StatusOr<spiffe::SpiffeId> id = spiffe::SpiffeId::Parse(uri);
     if (id.ok()) return id->trust_domain();
   }
   return "";
 }
 
-std::vector<const X509*> Borrow(const std::vector<X509Ptr>& certs) {
+std::vector<const X509*> Borrow(const std::vector<crypto::X509Ptr>& certs) {
   std::vector<const X509*> out;
-  for (const X509Ptr& c : certs) out.push_back(c.get());
+  for (const crypto::X509Ptr& c : certs) out.push_back(c.get());
   return out;
 }
 
@@ -56,7 +56,7 @@ absl::StatusOr<CaSnapshot> Snapshot(const X509* signer, const std::vector<const 
     snapshot.certificates.push_back(Describe(cert, CaRole::kIntermediate));
   }
   for (const X509* root : roots) snapshot.certificates.push_back(Describe(root, CaRole::kRoot));
-  SVIDD_ASSIGN_OR_RETURN(snapshot.roots_pem, CertificatesToPem(roots));
+  SVIDD_ASSIGN_OR_RETURN(snapshot.roots_pem, crypto::CertificatesToPem(roots));
   return snapshot;
 }
 
@@ -74,13 +74,13 @@ const char* CaRoleName(CaRole role) {
   return "unknown";
 }
 
-absl::StatusOr<CaSnapshot> CaSnapshotFromAuthority(const Authority& authority) {
+absl::StatusOr<CaSnapshot> CaSnapshotFromAuthority(const pki::Authority& authority) {
   return Snapshot(authority.signing_cert(), Borrow(authority.intermediates()),
                   Borrow(authority.roots()));
 }
 
 absl::StatusOr<CaSnapshot> ReadCaSnapshot(const std::filesystem::path& dir) {
-  absl::StatusOr<CaMaterial> ca = ReadIstioCaCertificates(dir);
+  absl::StatusOr<pki::CaMaterial> ca = pki::ReadIstioCaCertificates(dir);
   if (absl::IsNotFound(ca.status())) {
     return absl::NotFoundError(absl::StrCat("no CA in ", dir.string(), " (no ca-cert.pem)"));
   }

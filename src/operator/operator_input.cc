@@ -6,7 +6,7 @@
 namespace svidd::ops {
 
 absl::StatusOr<std::string> ParseOperatorSerial(std::string_view text, std::string_view what) {
-  absl::StatusOr<std::string> serial = NormalizeSerialHex(text);
+  absl::StatusOr<std::string> serial = crypto::NormalizeSerialHex(text);
   if (!serial.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"", std::string(text), "\" is not a ", std::string(what),

@@ -17,15 +17,15 @@ OperatorServiceOptions DataDirOperatorOptions(const std::filesystem::path& data_
   return o;
 }
 
-OperatorService::OperatorService(Ledger& ledger, OperatorServiceOptions options, const Clock& clock)
+OperatorService::OperatorService(ledger::Ledger& ledger, OperatorServiceOptions options, const Clock& clock)
     : ledger_(ledger), options_(std::move(options)), clock_(clock) {}
 
-absl::StatusOr<CertificatePage> OperatorService::ListCertificates(
-    const CertificateFilter& filter) const {
+absl::StatusOr<ledger::CertificatePage> OperatorService::ListCertificates(
+    const ledger::CertificateFilter& filter) const {
   return ledger_.QueryCertificates(filter);
 }
 
-absl::StatusOr<CertificateRecord> OperatorService::GetCertificate(std::string_view serial) const {
+absl::StatusOr<ledger::CertificateRecord> OperatorService::GetCertificate(std::string_view serial) const {
   SVIDD_ASSIGN_OR_RETURN(std::string normalized, ParseOperatorSerial(serial));
   return ledger_.GetCertificate(normalized);
 }
@@ -34,8 +34,8 @@ absl::StatusOr<RevocationResult> OperatorService::Revoke(const RevocationRequest
   return RevokeCertificates(ledger_, request, clock_.Now());
 }
 
-absl::StatusOr<std::vector<IdentitySummary>> OperatorService::ListIdentities(
-    const IdentityFilter& filter) const {
+absl::StatusOr<std::vector<ledger::IdentitySummary>> OperatorService::ListIdentities(
+    const ledger::IdentityFilter& filter) const {
   return ledger_.ListIdentities(filter);
 }
 

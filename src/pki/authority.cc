@@ -53,21 +53,21 @@ absl::Status CheckProfile(const LeafProfile& profile, TimePoint signer_not_after
 // The relying-party checks of an X509-SVID beyond path validation.
 absl::Status CheckClientLeaf(const X509* leaf) {
   X509* cert = const_cast<X509*>(leaf);  // OpenSSL caches parsed extensions in the object
-  if (IsCaCertificate(leaf)) {
+  if (crypto::IsCaCertificate(leaf)) {
     return absl::UnauthenticatedError("client certificate is a CA certificate");
   }
   if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) != 0 &&
       (X509_get_key_usage(cert) & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) != 0) {
     return absl::UnauthenticatedError("client certificate has keyCertSign or cRLSign");
   }
-  if (UriSans(leaf).size() != 1) {
+  if (crypto::UriSans(leaf).size() != 1) {
     return absl::UnauthenticatedError("client certificate must carry exactly one URI SAN");
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> PemWithNewline(const X509* cert) {
-  SVIDD_ASSIGN_OR_RETURN(std::string pem, CertificateToPem(cert));
+  SVIDD_ASSIGN_OR_RETURN(std::string pem, crypto::CertificateToPem(cert));
   if (pem.empty() || pem.back() != '\n') pem.push_back('\n');
   return pem;
 }
@@ -84,7 +84,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
   // OpenSSL parses extensions lazily on first use; do it now, once, rather than inside
   // concurrent signing calls.
   if (X509_check_purpose(material.signing_cert.get(), -1, 0) != 1) {
-    return OpenSslError(absl::StatusCode::kFailedPrecondition,
+    return crypto::OpenSslError(absl::StatusCode::kFailedPrecondition,
                         "signing certificate has malformed extensions");
   }
   if (!options.crl_url_base.empty()) {
@@ -92,8 +92,8 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
   }
   std::shared_ptr<Authority> authority(new Authority(std::move(material)));
   const CaMaterial& ca = authority->material_;
-  authority->not_after_ = NotAfter(ca.signing_cert.get());
-  authority->signer_serial_hex_ = SerialHex(ca.signing_cert.get());
+  authority->not_after_ = crypto::NotAfter(ca.signing_cert.get());
+  authority->signer_serial_hex_ = crypto::SerialHex(ca.signing_cert.get());
   authority->options_ = options;
   if (!options.crl_url_base.empty()) {
     authority->crl_url_ =
@@ -104,23 +104,23 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
                              ca.signing_cert.get(), ca.signing_key.get(), authority->crl_url_));
   SVIDD_ASSIGN_OR_RETURN(std::string signer_pem, PemWithNewline(ca.signing_cert.get()));
   authority->chain_pem_.push_back(std::move(signer_pem));
-  for (const X509Ptr& cert : ca.intermediates) {
+  for (const crypto::X509Ptr& cert : ca.intermediates) {
     SVIDD_ASSIGN_OR_RETURN(std::string pem, PemWithNewline(cert.get()));
     authority->chain_pem_.push_back(std::move(pem));
   }
   std::vector<const X509*> roots;
-  for (const X509Ptr& root : ca.roots) roots.push_back(root.get());
-  SVIDD_ASSIGN_OR_RETURN(authority->root_bundle_pem_, CertificatesToPem(roots));
+  for (const crypto::X509Ptr& root : ca.roots) roots.push_back(root.get());
+  SVIDD_ASSIGN_OR_RETURN(authority->root_bundle_pem_, crypto::CertificatesToPem(roots));
   return std::shared_ptr<const Authority>(std::move(authority));
 }
 
 absl::StatusOr<IssuedCertificate> Authority::SignLeaf(const LeafProfile& profile,
-                                                      const PublicKeyInfo& subject_key) const {
+                                                      const crypto::PublicKeyInfo& subject_key) const {
   SVIDD_RETURN_IF_ERROR(CheckProfile(profile, not_after_));
   SVIDD_ASSIGN_OR_RETURN(std::string tbs, leaf_encoder_->EncodeTbs(profile, subject_key));
   IssuedCertificate issued;
   SVIDD_ASSIGN_OR_RETURN(issued.der, leaf_encoder_->Sign(tbs));
-  issued.pem = CertificateDerToPem(issued.der);
+  issued.pem = crypto::CertificateDerToPem(issued.der);
   // The serial's magnitude without leading zero bytes: SerialHex's spelling.
   const size_t first = profile.serial.find_first_not_of('\0');
   issued.serial_hex = absl::BytesToHexString(profile.serial.substr(first));
@@ -135,7 +135,7 @@ absl::StatusOr<IssuedCertificate> Authority::SignLeaf(const LeafProfile& profile
 absl::StatusOr<IssuedCertificate> Authority::SignLeaf(const LeafProfile& profile,
                                                       const EVP_PKEY* subject_key) const {
   if (subject_key == nullptr) return absl::InvalidArgumentError("no subject public key");
-  SVIDD_ASSIGN_OR_RETURN(PublicKeyInfo key, PublicKeyInfoOf(subject_key));
+  SVIDD_ASSIGN_OR_RETURN(crypto::PublicKeyInfo key, crypto::PublicKeyInfoOf(subject_key));
   return SignLeaf(profile, key);
 }
 
@@ -151,7 +151,7 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
   check.verify_error = &verify_error;
   check.leaf = leaf;
   check.untrusted.assign(untrusted.begin(), untrusted.end());
-  for (const X509Ptr& cert : material_.intermediates) check.untrusted.push_back(cert.get());
+  for (const crypto::X509Ptr& cert : material_.intermediates) check.untrusted.push_back(cert.get());
   check.untrusted.push_back(material_.signing_cert.get());
   check.roots = &material_.roots;
   check.at = at;
@@ -166,23 +166,23 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
 absl::Status Authority::SelfTest(TimePoint now) const {
   // The signer's own trust domain ID if it has one (svidd's CAs do), else a reserved one.
   std::string trust_domain = "self-test.invalid";
-  for (const std::string& uri : UriSans(signing_cert())) {
-    if (auto id = SpiffeId::Parse(uri); id.ok()) trust_domain = id->trust_domain();
+  for (const std::string& uri : crypto::UriSans(signing_cert())) {
+    if (auto id = spiffe::SpiffeId::Parse(uri); id.ok()) trust_domain = id->trust_domain();
   }
   auto fail = [this](absl::string_view why) {
     return absl::FailedPreconditionError(
         absl::StrCat("self-test of CA ", signer_serial_hex_, " failed: ", why));
   };
-  auto id = SpiffeId::Parse(absl::StrCat("spiffe://", trust_domain, "/svidd/self-test"));
+  auto id = spiffe::SpiffeId::Parse(absl::StrCat("spiffe://", trust_domain, "/svidd/self-test"));
   if (!id.ok()) return fail(id.status().message());
-  auto key = GenerateKey(KeyType::kEcP256);
+  auto key = GenerateKey(crypto::KeyType::kEcP256);
   if (!key.ok()) return fail(key.status().message());
   TtlPolicy policy{std::chrono::minutes(1), std::chrono::minutes(1), std::chrono::seconds(0)};
   auto profile = BuildLeafProfile(*id, std::chrono::seconds(0), policy, now, not_after_);
   if (!profile.ok()) return fail(profile.status().message());
   auto leaf = SignLeaf(*profile, key->get());
   if (!leaf.ok()) return fail(leaf.status().message());
-  auto cert = ParseCertificateDer(leaf->der);
+  auto cert = crypto::ParseCertificateDer(leaf->der);
   if (!cert.ok()) return fail(cert.status().message());
   if (absl::Status verified = VerifyClientCertificate(cert->get(), {}, now); !verified.ok()) {
     return fail(verified.message());
@@ -192,13 +192,13 @@ absl::Status Authority::SelfTest(TimePoint now) const {
 
 CaMaterial Authority::ShareMaterial() const {
   CaMaterial copy;
-  copy.signing_cert = ShareCertificate(material_.signing_cert.get());
+  copy.signing_cert = crypto::ShareCertificate(material_.signing_cert.get());
   EVP_PKEY* key = material_.signing_key.get();
   if (EVP_PKEY_up_ref(key) == 1) copy.signing_key.reset(key);
-  for (const X509Ptr& cert : material_.intermediates) {
-    copy.intermediates.push_back(ShareCertificate(cert.get()));
+  for (const crypto::X509Ptr& cert : material_.intermediates) {
+    copy.intermediates.push_back(crypto::ShareCertificate(cert.get()));
   }
-  for (const X509Ptr& root : material_.roots) copy.roots.push_back(ShareCertificate(root.get()));
+  for (const crypto::X509Ptr& root : material_.roots) copy.roots.push_back(crypto::ShareCertificate(root.get()));
   return copy;
 }
 
@@ -206,7 +206,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::WithRoots(
     const std::vector<const X509*>& roots) const {
   CaMaterial material = ShareMaterial();
   material.roots.clear();
-  for (const X509* root : roots) material.roots.push_back(ShareCertificate(root));
+  for (const X509* root : roots) material.roots.push_back(crypto::ShareCertificate(root));
   return Create(std::move(material), options_);
 }
 

@@ -40,8 +40,8 @@ absl::Status AddCaExtensions(X509* cert, const CaCertSpec& spec) {
   return internal::AddSubjectAltName(cert, {spec.trust_domain_id}, {}, false);
 }
 
-absl::StatusOr<X509Ptr> MakeCaCertificate(const CaCertSpec& spec) {
-  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, internal::NewCertificate());
+absl::StatusOr<crypto::X509Ptr> MakeCaCertificate(const CaCertSpec& spec) {
+  SVIDD_ASSIGN_OR_RETURN(crypto::X509Ptr cert, internal::NewCertificate());
   SVIDD_ASSIGN_OR_RETURN(std::string serial, RandomSerial());
   SVIDD_RETURN_IF_ERROR(internal::SetSerial(cert.get(), serial));
   SVIDD_RETURN_IF_ERROR(internal::SetValidity(cert.get(), spec.not_before, spec.not_after));
@@ -49,7 +49,7 @@ absl::StatusOr<X509Ptr> MakeCaCertificate(const CaCertSpec& spec) {
       spec.issuer != nullptr ? X509_get_subject_name(spec.issuer) : spec.subject;
   if (X509_set_subject_name(cert.get(), spec.subject) != 1 ||
       X509_set_issuer_name(cert.get(), issuer_name) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "CA certificate names");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "CA certificate names");
   }
   SVIDD_RETURN_IF_ERROR(internal::SetPublicKey(cert.get(), spec.subject_key));
   SVIDD_RETURN_IF_ERROR(AddCaExtensions(cert.get(), spec));
@@ -70,10 +70,10 @@ absl::Status CheckOptions(const CaBootstrapOptions& options) {
 
 absl::StatusOr<RootCa> MakeRootCa(const CaBootstrapOptions& options, TimePoint now) {
   SVIDD_RETURN_IF_ERROR(CheckOptions(options));
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId td_id, SpiffeId::ForTrustDomain(options.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td_id, spiffe::SpiffeId::ForTrustDomain(options.trust_domain));
   RootCa root;
   SVIDD_ASSIGN_OR_RETURN(root.key, GenerateKey(options.key_type));
-  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name, internal::MakeName(options.trust_domain, kRootName));
+  SVIDD_ASSIGN_OR_RETURN(crypto::X509NamePtr name, internal::MakeName(options.trust_domain, kRootName));
   CaCertSpec spec{td_id.str(),
                   name.get(),
                   root.key.get(),
@@ -93,9 +93,9 @@ absl::StatusOr<CaMaterial> IssueIntermediate(const RootCa& root, const Intermedi
   if (options.common_name.empty()) {
     return absl::InvalidArgumentError("an intermediate needs a name");
   }
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId td_id, SpiffeId::ForTrustDomain(options.trust_domain));
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(options.key_type));
-  SVIDD_ASSIGN_OR_RETURN(X509NamePtr name,
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td_id, spiffe::SpiffeId::ForTrustDomain(options.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(options.key_type));
+  SVIDD_ASSIGN_OR_RETURN(crypto::X509NamePtr name,
                          internal::MakeName(options.trust_domain, options.common_name));
   CaCertSpec spec{td_id.str(),
                   name.get(),
@@ -103,13 +103,13 @@ absl::StatusOr<CaMaterial> IssueIntermediate(const RootCa& root, const Intermedi
                   root.cert.get(),
                   root.key.get(),
                   WholeSeconds(now - kBackdate),
-                  std::min(NotAfter(root.cert.get()), WholeSeconds(now + options.ttl)),
+                  std::min(crypto::NotAfter(root.cert.get()), WholeSeconds(now + options.ttl)),
                   "critical,CA:TRUE,pathlen:0"};
-  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, MakeCaCertificate(spec));
+  SVIDD_ASSIGN_OR_RETURN(crypto::X509Ptr cert, MakeCaCertificate(spec));
   CaMaterial ca;
   ca.signing_cert = std::move(cert);
   ca.signing_key = std::move(key);
-  for (const X509* r : bundle) ca.roots.push_back(ShareCertificate(r));
+  for (const X509* r : bundle) ca.roots.push_back(crypto::ShareCertificate(r));
   // Self-test: what we just made must pass the same checks as an operator's CA.
   SVIDD_RETURN_IF_ERROR(ValidateCaMaterial(ca, now));
   return ca;

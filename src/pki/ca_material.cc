@@ -26,8 +26,8 @@ absl::Status Refuse(const std::string& file, const std::string& problem) {
 
 bool SameCertificate(const X509* a, const X509* b) { return X509_cmp(a, b) == 0; }
 
-bool IsOneOf(const X509* cert, const std::vector<X509Ptr>& certs) {
-  for (const X509Ptr& c : certs) {
+bool IsOneOf(const X509* cert, const std::vector<crypto::X509Ptr>& certs) {
+  for (const crypto::X509Ptr& c : certs) {
     if (SameCertificate(cert, c.get())) return true;
   }
   return false;
@@ -35,7 +35,7 @@ bool IsOneOf(const X509* cert, const std::vector<X509Ptr>& certs) {
 
 absl::Status CheckSignerIsCa(const X509* signer) {
   X509* cert = const_cast<X509*>(signer);  // OpenSSL caches parsed extensions in the object
-  if (!IsCaCertificate(signer)) {
+  if (!crypto::IsCaCertificate(signer)) {
     return Refuse(kCertFile, "signing certificate is not a CA (basicConstraints cA is not true)");
   }
   if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) == 0 ||
@@ -46,13 +46,13 @@ absl::Status CheckSignerIsCa(const X509* signer) {
 }
 
 absl::Status CheckSignerValidity(const X509* signer, TimePoint now) {
-  if (now < NotBefore(signer)) {
+  if (now < crypto::NotBefore(signer)) {
     return Refuse(kCertFile, absl::StrCat("signing certificate is not valid before ",
-                                          FormatRfc3339(NotBefore(signer))));
+                                          FormatRfc3339(crypto::NotBefore(signer))));
   }
-  if (now >= NotAfter(signer)) {
+  if (now >= crypto::NotAfter(signer)) {
     return Refuse(kCertFile,
-                  absl::StrCat("signing certificate expired at ", FormatRfc3339(NotAfter(signer))));
+                  absl::StrCat("signing certificate expired at ", FormatRfc3339(crypto::NotAfter(signer))));
   }
   return absl::OkStatus();
 }
@@ -60,7 +60,7 @@ absl::Status CheckSignerValidity(const X509* signer, TimePoint now) {
 absl::Status CheckChain(const CaMaterial& ca, TimePoint now) {
   internal::ChainCheck check;
   check.leaf = ca.signing_cert.get();
-  for (const X509Ptr& cert : ca.intermediates) check.untrusted.push_back(cert.get());
+  for (const crypto::X509Ptr& cert : ca.intermediates) check.untrusted.push_back(cert.get());
   check.roots = &ca.roots;
   check.at = now;
   return internal::VerifyChain(check, absl::StatusCode::kFailedPrecondition,
@@ -75,8 +75,8 @@ absl::Status ValidateCaMaterial(const CaMaterial& ca, TimePoint now) {
   if (ca.signing_key == nullptr) return Refuse(kKeyFile, "no private key");
   if (ca.roots.empty()) return Refuse(kRootFile, "no root certificates");
   SVIDD_RETURN_IF_ERROR(CheckSignerIsCa(ca.signing_cert.get()));
-  if (!KeyMatchesCertificate(ca.signing_key.get(), ca.signing_cert.get())) {
-    ClearOpenSslErrors();
+  if (!crypto::KeyMatchesCertificate(ca.signing_key.get(), ca.signing_cert.get())) {
+    crypto::ClearOpenSslErrors();
     return Refuse(kKeyFile,
                   absl::StrCat("private key does not match the certificate in ", kCertFile));
   }
@@ -103,22 +103,22 @@ absl::StatusOr<std::string> ReadCaFile(const std::filesystem::path& dir, const c
   return content;
 }
 
-absl::StatusOr<std::vector<X509Ptr>> ParseCaCertificates(const char* name, const std::string& pem) {
-  absl::StatusOr<std::vector<X509Ptr>> certs = ParseCertificatesPem(pem);
+absl::StatusOr<std::vector<crypto::X509Ptr>> ParseCaCertificates(const char* name, const std::string& pem) {
+  absl::StatusOr<std::vector<crypto::X509Ptr>> certs = crypto::ParseCertificatesPem(pem);
   if (!certs.ok()) {
     return Refuse(name, absl::StrCat("not PEM certificates: ", certs.status().message()));
   }
   return certs;
 }
 
-absl::StatusOr<X509Ptr> LoadSigner(const std::filesystem::path& dir) {
+absl::StatusOr<crypto::X509Ptr> LoadSigner(const std::filesystem::path& dir) {
   absl::StatusOr<std::string> pem = ReadFileToString(dir / kCertFile);
   if (absl::IsNotFound(pem.status())) {
     return absl::NotFoundError(absl::StrCat("no ", kCertFile, " in ", dir.string()));
   }
   if (!pem.ok()) return Refuse(kCertFile, std::string(pem.status().message()));
   if (absl::StripAsciiWhitespace(*pem).empty()) return Refuse(kCertFile, "empty");
-  SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> certs, ParseCaCertificates(kCertFile, *pem));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> certs, ParseCaCertificates(kCertFile, *pem));
   if (certs.size() != 1) {
     return Refuse(kCertFile, absl::StrCat("holds ", certs.size(),
                                           " certificates; expected only the signing certificate"));
@@ -126,21 +126,21 @@ absl::StatusOr<X509Ptr> LoadSigner(const std::filesystem::path& dir) {
   return std::move(certs.front());
 }
 
-absl::StatusOr<EvpPkeyPtr> LoadKey(const std::filesystem::path& dir) {
+absl::StatusOr<crypto::EvpPkeyPtr> LoadKey(const std::filesystem::path& dir) {
   SVIDD_ASSIGN_OR_RETURN(std::string pem, ReadCaFile(dir, kKeyFile, true));
-  absl::StatusOr<EvpPkeyPtr> key = ParsePrivateKeyPem(pem);
+  absl::StatusOr<crypto::EvpPkeyPtr> key = crypto::ParsePrivateKeyPem(pem);
   // The parser's message is left out on purpose: nothing derived from key bytes is reported.
   if (!key.ok()) return Refuse(kKeyFile, "not an unencrypted PEM private key");
   return key;
 }
 
 // cert-chain.pem runs from the signer up to a root; what lies strictly between them.
-std::vector<X509Ptr> BetweenSignerAndRoots(std::vector<X509Ptr> chain, const X509* signer,
-                                           const std::vector<X509Ptr>& roots) {
-  std::vector<X509Ptr> between;
-  for (X509Ptr& cert : chain) {
+std::vector<crypto::X509Ptr> BetweenSignerAndRoots(std::vector<crypto::X509Ptr> chain, const X509* signer,
+                                           const std::vector<crypto::X509Ptr>& roots) {
+  std::vector<crypto::X509Ptr> between;
+  for (crypto::X509Ptr& cert : chain) {
     if (SameCertificate(cert.get(), signer) || IsOneOf(cert.get(), roots) ||
-        IsSelfSigned(cert.get())) {
+        crypto::IsSelfSigned(cert.get())) {
       continue;
     }
     between.push_back(std::move(cert));
@@ -152,15 +152,15 @@ std::vector<X509Ptr> BetweenSignerAndRoots(std::vector<X509Ptr> chain, const X50
 absl::StatusOr<std::string> CertChainPem(const CaMaterial& ca) {
   if (IsOneOf(ca.signing_cert.get(), ca.roots)) return std::string();
   std::vector<const X509*> chain = {ca.signing_cert.get()};
-  for (const X509Ptr& cert : ca.intermediates) chain.push_back(cert.get());
+  for (const crypto::X509Ptr& cert : ca.intermediates) chain.push_back(cert.get());
   X509* top = const_cast<X509*>(chain.back());
-  for (const X509Ptr& root : ca.roots) {
+  for (const crypto::X509Ptr& root : ca.roots) {
     if (X509_check_issued(root.get(), top) == X509_V_OK) {
       chain.push_back(root.get());
-      return CertificatesToPem(chain);
+      return crypto::CertificatesToPem(chain);
     }
   }
-  ClearOpenSslErrors();
+  crypto::ClearOpenSslErrors();
   return Refuse(kRootFile, "no root issued the top of the signing chain");
 }
 
@@ -173,7 +173,7 @@ absl::StatusOr<CaMaterial> ReadIstioCaCertificates(const std::filesystem::path& 
   SVIDD_ASSIGN_OR_RETURN(ca.roots, ParseCaCertificates(kRootFile, roots_pem));
   SVIDD_ASSIGN_OR_RETURN(std::string chain_pem, ReadCaFile(dir, kChainFile, false));
   if (!chain_pem.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(std::vector<X509Ptr> chain, ParseCaCertificates(kChainFile, chain_pem));
+    SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> chain, ParseCaCertificates(kChainFile, chain_pem));
     ca.intermediates = BetweenSignerAndRoots(std::move(chain), ca.signing_cert.get(), ca.roots);
   }
   return ca;
@@ -190,11 +190,11 @@ absl::Status WriteIstioCaDir(const std::filesystem::path& dir, const CaMaterial&
   if (ca.signing_cert == nullptr || ca.signing_key == nullptr || ca.roots.empty()) {
     return absl::FailedPreconditionError("incomplete CA material; nothing written");
   }
-  SVIDD_ASSIGN_OR_RETURN(std::string key_pem, PrivateKeyToPkcs8Pem(ca.signing_key.get()));
-  SVIDD_ASSIGN_OR_RETURN(std::string cert_pem, CertificateToPem(ca.signing_cert.get()));
+  SVIDD_ASSIGN_OR_RETURN(std::string key_pem, crypto::PrivateKeyToPkcs8Pem(ca.signing_key.get()));
+  SVIDD_ASSIGN_OR_RETURN(std::string cert_pem, crypto::CertificateToPem(ca.signing_cert.get()));
   std::vector<const X509*> roots;
-  for (const X509Ptr& root : ca.roots) roots.push_back(root.get());
-  SVIDD_ASSIGN_OR_RETURN(std::string roots_pem, CertificatesToPem(roots));
+  for (const crypto::X509Ptr& root : ca.roots) roots.push_back(root.get());
+  SVIDD_ASSIGN_OR_RETURN(std::string roots_pem, crypto::CertificatesToPem(roots));
   SVIDD_ASSIGN_OR_RETURN(std::string chain_pem, CertChainPem(ca));
 
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(dir, 0700));

@@ -13,11 +13,11 @@ namespace {
 
 using OctetStringPtr =
     std::unique_ptr<ASN1_OCTET_STRING,
-                    internal::SslDeleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
+                    crypto::internal::SslDeleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
 using GeneralNamePtr =
-    std::unique_ptr<GENERAL_NAME, internal::SslDeleter<GENERAL_NAME, GENERAL_NAME_free>>;
+    std::unique_ptr<GENERAL_NAME, crypto::internal::SslDeleter<GENERAL_NAME, GENERAL_NAME_free>>;
 
-absl::Status Internal(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Internal(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
 
 // SHA-1 of the subjectPublicKey BIT STRING of `cert` (RFC 5280 4.2.1.2, method 1).
 absl::StatusOr<OctetStringPtr> KeyHash(const X509* cert) {
@@ -49,8 +49,8 @@ absl::Status AppendName(GENERAL_NAMES* names, int type, const std::string& value
 
 }  // namespace
 
-absl::StatusOr<X509Ptr> NewCertificate() {
-  X509Ptr cert(X509_new());
+absl::StatusOr<crypto::X509Ptr> NewCertificate() {
+  crypto::X509Ptr cert(X509_new());
   if (cert == nullptr || X509_set_version(cert.get(), X509_VERSION_3) != 1) {
     return Internal("new certificate");
   }
@@ -59,11 +59,11 @@ absl::StatusOr<X509Ptr> NewCertificate() {
 
 absl::Status SetSerial(X509* cert, const std::string& serial) {
   if (serial.empty()) return absl::InvalidArgumentError("empty serial number");
-  BignumPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
+  crypto::BignumPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
                          static_cast<int>(serial.size()), nullptr));
   if (bn == nullptr) return Internal("serial number");
   if (BN_is_zero(bn.get())) return absl::InvalidArgumentError("serial number is zero");
-  Asn1IntegerPtr value(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+  crypto::Asn1IntegerPtr value(BN_to_ASN1_INTEGER(bn.get(), nullptr));
   if (value == nullptr || X509_set_serialNumber(cert, value.get()) != 1) {
     return Internal("serial number");
   }
@@ -80,9 +80,9 @@ absl::Status SetValidity(X509* cert, TimePoint not_before, TimePoint not_after) 
   return absl::OkStatus();
 }
 
-absl::StatusOr<X509NamePtr> MakeName(const std::string& organization,
+absl::StatusOr<crypto::X509NamePtr> MakeName(const std::string& organization,
                                      const std::string& common_name) {
-  X509NamePtr name(X509_NAME_new());
+  crypto::X509NamePtr name(X509_NAME_new());
   auto add = [&](int nid, const std::string& value) {
     return X509_NAME_add_entry_by_NID(name.get(), nid, MBSTRING_UTF8,
                                       reinterpret_cast<const unsigned char*>(value.data()),
@@ -104,7 +104,7 @@ absl::Status SetPublicKey(X509* cert, const EVP_PKEY* key) {
 absl::Status AddConfExtension(X509* cert, int nid, const char* value) {
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, nullptr, cert, nullptr, nullptr, 0);
-  X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value));
+  crypto::X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value));
   if (ext == nullptr || X509_add_ext(cert, ext.get(), -1) != 1) {
     return Internal(OBJ_nid2sn(nid));
   }
@@ -113,7 +113,7 @@ absl::Status AddConfExtension(X509* cert, int nid, const char* value) {
 
 absl::Status AddSubjectAltName(X509* cert, const std::vector<std::string>& uris,
                                const std::vector<std::string>& dns_names, bool critical) {
-  GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
+  crypto::GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
   if (names == nullptr) return Internal("subjectAltName");
   for (const std::string& uri : uris) {
     if (absl::Status s = AppendName(names.get(), GEN_URI, uri); !s.ok()) return s;
@@ -137,8 +137,8 @@ absl::Status AddSubjectKeyId(X509* cert) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer, bool under_construction) {
-  AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
+absl::StatusOr<crypto::AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer, bool under_construction) {
+  crypto::AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
   if (akid == nullptr) return Internal("authorityKeyIdentifier");
   // A certificate under construction has no parsed extensions yet: hash its key instead.
   const ASN1_OCTET_STRING* skid =
@@ -155,7 +155,7 @@ absl::StatusOr<AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer, bool un
 }
 
 absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer) {
-  absl::StatusOr<AuthorityKeyIdPtr> akid = MakeAuthorityKeyId(issuer, issuer == cert);
+  absl::StatusOr<crypto::AuthorityKeyIdPtr> akid = MakeAuthorityKeyId(issuer, issuer == cert);
   if (!akid.ok()) return akid.status();
   if (X509_add1_ext_i2d(cert, NID_authority_key_identifier, akid->get(), 0, X509V3_ADD_DEFAULT) !=
       1) {
@@ -164,8 +164,8 @@ absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<CrlDistPointsPtr> MakeCrlDistributionPoints(const std::string& url) {
-  DistPointPtr point(DIST_POINT_new());
+absl::StatusOr<crypto::CrlDistPointsPtr> MakeCrlDistributionPoints(const std::string& url) {
+  crypto::DistPointPtr point(DIST_POINT_new());
   DIST_POINT_NAME* name = DIST_POINT_NAME_new();
   if (point == nullptr || name == nullptr) {
     DIST_POINT_NAME_free(name);
@@ -176,7 +176,7 @@ absl::StatusOr<CrlDistPointsPtr> MakeCrlDistributionPoints(const std::string& ur
   name->name.fullname = sk_GENERAL_NAME_new_null();
   if (name->name.fullname == nullptr) return Internal("cRLDistributionPoints");
   if (absl::Status s = AppendName(name->name.fullname, GEN_URI, url); !s.ok()) return s;
-  CrlDistPointsPtr points(sk_DIST_POINT_new_null());
+  crypto::CrlDistPointsPtr points(sk_DIST_POINT_new_null());
   if (points == nullptr || sk_DIST_POINT_push(points.get(), point.get()) == 0) {
     return Internal("cRLDistributionPoints");
   }
@@ -185,12 +185,12 @@ absl::StatusOr<CrlDistPointsPtr> MakeCrlDistributionPoints(const std::string& ur
 }
 
 absl::Status SignCertificate(X509* cert, EVP_PKEY* key) {
-  if (X509_sign(cert, key, SignatureDigestFor(key)) <= 0) return Internal("signing certificate");
+  if (X509_sign(cert, key, crypto::SignatureDigestFor(key)) <= 0) return Internal("signing certificate");
   return absl::OkStatus();
 }
 
 absl::Status SignCrl(X509_CRL* crl, EVP_PKEY* key) {
-  if (X509_CRL_sign(crl, key, SignatureDigestFor(key)) <= 0) return Internal("signing CRL");
+  if (X509_CRL_sign(crl, key, crypto::SignatureDigestFor(key)) <= 0) return Internal("signing CRL");
   return absl::OkStatus();
 }
 

@@ -15,14 +15,14 @@
 namespace svidd::pki::internal {
 
 // A new, empty X509v3 certificate.
-absl::StatusOr<X509Ptr> NewCertificate();
+absl::StatusOr<crypto::X509Ptr> NewCertificate();
 
 // `serial` is big-endian unsigned bytes (RandomSerial()).
 absl::Status SetSerial(X509* cert, const std::string& serial);
 // Whole seconds; the fractional part is dropped.
 absl::Status SetValidity(X509* cert, TimePoint not_before, TimePoint not_after);
 // O=<organization>, CN=<common_name>.
-absl::StatusOr<X509NamePtr> MakeName(const std::string& organization,
+absl::StatusOr<crypto::X509NamePtr> MakeName(const std::string& organization,
                                      const std::string& common_name);
 // Certifies `key` (only the public half is used). OpenSSL's API is not const-correct; the
 // key is only up-referenced.
@@ -41,11 +41,11 @@ absl::Status AddSubjectKeyId(X509* cert);
 absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer);
 // The keyid-only authorityKeyIdentifier value for objects signed by `issuer`;
 // `under_construction` when `issuer` is still being built (its SKI is not parsed yet).
-absl::StatusOr<AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer,
+absl::StatusOr<crypto::AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer,
                                                      bool under_construction = false);
 // The value of a cRLDistributionPoints extension with one distribution point whose fullName
 // is the URI `url`.
-absl::StatusOr<CrlDistPointsPtr> MakeCrlDistributionPoints(const std::string& url);
+absl::StatusOr<crypto::CrlDistPointsPtr> MakeCrlDistributionPoints(const std::string& url);
 
 // Signs with SHA-256 (RSA, EC P-256), SHA-384 (EC P-384), SHA-512 (larger EC) or no
 // separate digest (Ed25519/Ed448).

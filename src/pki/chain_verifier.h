@@ -14,7 +14,7 @@ namespace svidd::pki::internal {
 struct ChainCheck {
   const X509* leaf = nullptr;
   std::vector<const X509*> untrusted;  // candidates for intermediates
-  const std::vector<X509Ptr>* roots = nullptr;
+  const std::vector<crypto::X509Ptr>* roots = nullptr;
   TimePoint at;
   int purpose = 0;              // X509_PURPOSE_*, 0 for none
   int* verify_error = nullptr;  // if set, receives OpenSSL's X509_V_ERR_* when the chain fails

@@ -14,25 +14,25 @@
 namespace svidd::pki {
 namespace {
 
-absl::Status Internal(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Internal(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
 
 TimePoint WholeSeconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
-absl::StatusOr<Asn1IntegerPtr> SerialFromHex(const std::string& hex) {
+absl::StatusOr<crypto::Asn1IntegerPtr> SerialFromHex(const std::string& hex) {
   if (hex.empty() || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("revoked serial \"", hex, "\" is not in lowercase hex form"));
   }
   BIGNUM* raw = nullptr;
   if (BN_hex2bn(&raw, hex.c_str()) == 0) return Internal("revoked serial");
-  BignumPtr bn(raw);
-  Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+  crypto::BignumPtr bn(raw);
+  crypto::Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
   if (serial == nullptr) return Internal("revoked serial");
   return serial;
 }
 
-absl::StatusOr<Asn1TimePtr> AsnTime(TimePoint t) {
-  Asn1TimePtr out(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(t)));
+absl::StatusOr<crypto::Asn1TimePtr> AsnTime(TimePoint t) {
+  crypto::Asn1TimePtr out(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(t)));
   if (out == nullptr) return Internal("CRL time");
   return out;
 }
@@ -45,25 +45,25 @@ absl::Status CheckIssuer(const X509* issuer, const EVP_PKEY* key) {
   if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) != 0 &&
       (X509_get_key_usage(cert) & KU_CRL_SIGN) == 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat("CA certificate ", SerialHex(issuer), " (", SubjectString(issuer),
+        absl::StrCat("CA certificate ", crypto::SerialHex(issuer), " (", crypto::SubjectString(issuer),
                      ") has a keyUsage without cRLSign, so relying parties would refuse its CRL"));
   }
-  if (!KeyMatchesCertificate(key, issuer)) {
+  if (!crypto::KeyMatchesCertificate(key, issuer)) {
     return absl::FailedPreconditionError("CRL signing key does not match the CA certificate");
   }
   return absl::OkStatus();
 }
 
 absl::Status AddEntry(X509_CRL* crl, const RevokedCertificate& entry) {
-  SVIDD_ASSIGN_OR_RETURN(Asn1IntegerPtr serial, SerialFromHex(entry.serial_hex));
-  SVIDD_ASSIGN_OR_RETURN(Asn1TimePtr date, AsnTime(entry.revoked_at));
-  X509RevokedPtr revoked(X509_REVOKED_new());
+  SVIDD_ASSIGN_OR_RETURN(crypto::Asn1IntegerPtr serial, SerialFromHex(entry.serial_hex));
+  SVIDD_ASSIGN_OR_RETURN(crypto::Asn1TimePtr date, AsnTime(entry.revoked_at));
+  crypto::X509RevokedPtr revoked(X509_REVOKED_new());
   if (revoked == nullptr || X509_REVOKED_set_serialNumber(revoked.get(), serial.get()) != 1 ||
       X509_REVOKED_set_revocationDate(revoked.get(), date.get()) != 1) {
     return Internal("CRL entry");
   }
   if (entry.reason.has_value()) {
-    Asn1EnumeratedPtr code(ASN1_ENUMERATED_new());
+    crypto::Asn1EnumeratedPtr code(ASN1_ENUMERATED_new());
     if (code == nullptr || ASN1_ENUMERATED_set(code.get(), static_cast<long>(*entry.reason)) != 1 ||
         X509_REVOKED_add1_ext_i2d(revoked.get(), NID_crl_reason, code.get(), 0,
                                   X509V3_ADD_DEFAULT) != 1) {
@@ -77,8 +77,8 @@ absl::Status AddEntry(X509_CRL* crl, const RevokedCertificate& entry) {
 
 absl::Status SetHeader(X509_CRL* crl, const X509* issuer, TimePoint this_update,
                        TimePoint next_update) {
-  SVIDD_ASSIGN_OR_RETURN(Asn1TimePtr last, AsnTime(this_update));
-  SVIDD_ASSIGN_OR_RETURN(Asn1TimePtr next, AsnTime(next_update));
+  SVIDD_ASSIGN_OR_RETURN(crypto::Asn1TimePtr last, AsnTime(this_update));
+  SVIDD_ASSIGN_OR_RETURN(crypto::Asn1TimePtr next, AsnTime(next_update));
   if (X509_CRL_set_version(crl, X509_CRL_VERSION_2) != 1 ||
       X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)) != 1 ||
       X509_CRL_set1_lastUpdate(crl, last.get()) != 1 ||
@@ -89,12 +89,12 @@ absl::Status SetHeader(X509_CRL* crl, const X509* issuer, TimePoint this_update,
 }
 
 absl::Status AddCrlExtensions(X509_CRL* crl, const X509* issuer, uint64_t number) {
-  SVIDD_ASSIGN_OR_RETURN(AuthorityKeyIdPtr akid, internal::MakeAuthorityKeyId(issuer));
+  SVIDD_ASSIGN_OR_RETURN(crypto::AuthorityKeyIdPtr akid, internal::MakeAuthorityKeyId(issuer));
   if (X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid.get(), 0, X509V3_ADD_DEFAULT) !=
       1) {
     return Internal("CRL authorityKeyIdentifier");
   }
-  Asn1IntegerPtr value(ASN1_INTEGER_new());
+  crypto::Asn1IntegerPtr value(ASN1_INTEGER_new());
   if (value == nullptr || ASN1_INTEGER_set_uint64(value.get(), number) != 1 ||
       X509_CRL_add1_ext_i2d(crl, NID_crl_number, value.get(), 0, X509V3_ADD_DEFAULT) != 1) {
     return Internal("CRL number");
@@ -111,7 +111,7 @@ absl::StatusOr<Crl> BuildCrl(const X509* issuer, const EVP_PKEY* issuer_key, con
   Crl out;
   out.this_update = WholeSeconds(spec.this_update);
   out.next_update = out.this_update + spec.validity;
-  X509CrlPtr crl(X509_CRL_new());
+  crypto::X509CrlPtr crl(X509_CRL_new());
   if (crl == nullptr) return Internal("new CRL");
   SVIDD_RETURN_IF_ERROR(SetHeader(crl.get(), issuer, out.this_update, out.next_update));
   for (const RevokedCertificate& entry : spec.revoked) {
@@ -120,10 +120,10 @@ absl::StatusOr<Crl> BuildCrl(const X509* issuer, const EVP_PKEY* issuer_key, con
   SVIDD_RETURN_IF_ERROR(AddCrlExtensions(crl.get(), issuer, spec.number));
   if (X509_CRL_sort(crl.get()) != 1) return Internal("sorting CRL entries");
   SVIDD_RETURN_IF_ERROR(internal::SignCrl(crl.get(), const_cast<EVP_PKEY*>(issuer_key)));
-  SVIDD_ASSIGN_OR_RETURN(out.der, CrlToDer(crl.get()));
-  SVIDD_ASSIGN_OR_RETURN(out.pem, CrlToPem(crl.get()));
+  SVIDD_ASSIGN_OR_RETURN(out.der, crypto::CrlToDer(crl.get()));
+  SVIDD_ASSIGN_OR_RETURN(out.pem, crypto::CrlToPem(crl.get()));
   out.crl = std::move(crl);
-  out.issuer_serial_hex = SerialHex(issuer);
+  out.issuer_serial_hex = crypto::SerialHex(issuer);
   out.number = spec.number;
   out.revoked = spec.revoked;
   return out;
@@ -158,11 +158,11 @@ absl::Status ValidateCrlUrlBase(std::string_view base_view) {
 
 std::optional<uint64_t> CrlNumber(const X509_CRL* crl) {
   if (crl == nullptr) return std::nullopt;
-  Asn1IntegerPtr value(
+  crypto::Asn1IntegerPtr value(
       static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_crl_number, nullptr, nullptr)));
   uint64_t number = 0;
   if (value == nullptr || ASN1_INTEGER_get_uint64(&number, value.get()) != 1) {
-    ClearOpenSslErrors();
+    crypto::ClearOpenSslErrors();
     return std::nullopt;
   }
   return number;

@@ -178,7 +178,7 @@ std::string DescribeOid(std::string_view oid) {
                          static_cast<int>(oid.size()), nullptr, nullptr);
   const int nid = obj == nullptr ? NID_undef : OBJ_obj2nid(obj);
   ASN1_OBJECT_free(obj);
-  ClearOpenSslErrors();
+  crypto::ClearOpenSslErrors();
   const char* name = nid == NID_undef ? nullptr : OBJ_nid2sn(nid);
   if (name == nullptr) return dotted;
   return absl::StrCat(name, " (", dotted, ")");

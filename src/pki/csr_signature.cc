@@ -69,12 +69,12 @@ const unsigned char* Bytes(std::string_view s) {
 }
 
 absl::Status Unparsable(absl::string_view why) {
-  ClearOpenSslErrors();
+  crypto::ClearOpenSslErrors();
   return absl::InvalidArgumentError(absl::StrCat("public key cannot be parsed: ", why));
 }
 
 absl::Status DoesNotVerify(absl::string_view why) {
-  ClearOpenSslErrors();
+  crypto::ClearOpenSslErrors();
   return absl::InvalidArgumentError(absl::StrCat("signature does not verify", why));
 }
 
@@ -116,7 +116,7 @@ std::string OidName(std::string_view oid) {
                                         static_cast<int>(oid.size()), nullptr, nullptr);
   const int nid = obj == nullptr ? NID_undef : OBJ_obj2nid(obj);
   ASN1_OBJECT_free(obj);
-  ClearOpenSslErrors();
+  crypto::ClearOpenSslErrors();
   const char* nist = nid == NID_undef ? nullptr : EC_curve_nid2nist(nid);
   if (nist != nullptr) return nist;
   const char* sn = nid == NID_undef ? nullptr : OBJ_nid2sn(nid);
@@ -139,7 +139,7 @@ absl::StatusOr<std::string> Digest(const SignatureAlgorithm& alg, std::string_vi
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (md == nullptr || EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "digest of the request");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "digest of the request");
   }
   return std::string(reinterpret_cast<const char*>(out), len);
 }
@@ -151,10 +151,10 @@ EC_KEY* ThreadEcKey(const std::string& curve) {
   return curve == "P-256" ? p256.get() : p384.get();
 }
 
-absl::Status VerifyEcdsa(const ParsedCsr& csr, const KeyDescription& key,
+absl::Status VerifyEcdsa(const ParsedCsr& csr, const crypto::KeyDescription& key,
                          const std::string& digest) {
   EC_KEY* ec = ThreadEcKey(key.curve);
-  if (ec == nullptr) return OpenSslError(absl::StatusCode::kInternal, "EC key");
+  if (ec == nullptr) return crypto::OpenSslError(absl::StatusCode::kInternal, "EC key");
   if (EC_KEY_oct2key(ec, Bytes(csr.key_bits), csr.key_bits.size(), nullptr) != 1) {
     return Unparsable("the EC point is not on the curve or is malformed");
   }
@@ -167,13 +167,13 @@ absl::Status VerifyEcdsa(const ParsedCsr& csr, const KeyDescription& key,
 
 absl::Status VerifyRsa(const ParsedCsr& csr, int digest_nid, const std::string& digest) {
   SVIDD_ASSIGN_OR_RETURN(RsaNumbers numbers, ReadRsaKey(csr.key_bits));
-  BignumPtr n(BN_bin2bn(Bytes(numbers.modulus), static_cast<int>(numbers.modulus.size()), nullptr));
-  BignumPtr e(
+  crypto::BignumPtr n(BN_bin2bn(Bytes(numbers.modulus), static_cast<int>(numbers.modulus.size()), nullptr));
+  crypto::BignumPtr e(
       BN_bin2bn(Bytes(numbers.exponent), static_cast<int>(numbers.exponent.size()), nullptr));
   RsaPtr rsa(RSA_new());
   if (n == nullptr || e == nullptr || rsa == nullptr ||
       RSA_set0_key(rsa.get(), n.get(), e.get(), nullptr) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "RSA key");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "RSA key");
   }
   n.release();  // owned by `rsa` from here
   e.release();
@@ -186,13 +186,13 @@ absl::Status VerifyRsa(const ParsedCsr& csr, int digest_nid, const std::string& 
 }
 
 absl::Status VerifyEd25519(const ParsedCsr& csr) {
-  EvpPkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, Bytes(csr.key_bits),
+  crypto::EvpPkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, Bytes(csr.key_bits),
                                              csr.key_bits.size()));
   if (key == nullptr) return Unparsable("bad Ed25519 key");
-  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr ||
       EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
-    return OpenSslError(absl::StatusCode::kInternal, "Ed25519 verification");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "Ed25519 verification");
   }
   if (EVP_DigestVerify(ctx.get(), Bytes(csr.signature), csr.signature.size(),
                        Bytes(csr.signed_info), csr.signed_info.size()) != 1) {
@@ -201,24 +201,24 @@ absl::Status VerifyEd25519(const ParsedCsr& csr) {
   return absl::OkStatus();
 }
 
-bool KindFits(SignatureKind kind, KeyDescription::Algorithm key) {
+bool KindFits(SignatureKind kind, crypto::KeyDescription::Algorithm key) {
   switch (kind) {
     case SignatureKind::kEcdsa:
-      return key == KeyDescription::Algorithm::kEc;
+      return key == crypto::KeyDescription::Algorithm::kEc;
     case SignatureKind::kRsaPkcs1:
-      return key == KeyDescription::Algorithm::kRsa;
+      return key == crypto::KeyDescription::Algorithm::kRsa;
     case SignatureKind::kEd25519:
-      return key == KeyDescription::Algorithm::kEd25519;
+      return key == crypto::KeyDescription::Algorithm::kEd25519;
   }
   return false;
 }
 
 }  // namespace
 
-absl::StatusOr<KeyDescription> DescribeCsrKey(const ParsedCsr& csr) {
-  KeyDescription key;
+absl::StatusOr<crypto::KeyDescription> DescribeCsrKey(const ParsedCsr& csr) {
+  crypto::KeyDescription key;
   if (csr.key_algorithm == kEcPublicKey) {
-    key.algorithm = KeyDescription::Algorithm::kEc;
+    key.algorithm = crypto::KeyDescription::Algorithm::kEc;
     if (csr.key_parameters.empty() || static_cast<uint8_t>(csr.key_parameters[0]) != der::kOid) {
       // RFC 5480 wants namedCurve; a leaf with explicit parameters fails
       // openssl verify -x509_strict and Go's parser.
@@ -244,14 +244,14 @@ absl::StatusOr<KeyDescription> DescribeCsrKey(const ParsedCsr& csr) {
     }
     absl::StatusOr<RsaNumbers> numbers = ReadRsaKey(csr.key_bits);
     if (!numbers.ok()) return Unparsable(numbers.status().message());
-    key.algorithm = KeyDescription::Algorithm::kRsa;
+    key.algorithm = crypto::KeyDescription::Algorithm::kRsa;
     key.bits = BitLength(numbers->modulus);
     return key;
   }
   if (csr.key_algorithm == kEd25519) {
     if (!csr.key_parameters.empty()) return Unparsable("Ed25519 keys take no parameters");
     if (csr.key_bits.size() != 32) return Unparsable("an Ed25519 key is 32 bytes");
-    key.algorithm = KeyDescription::Algorithm::kEd25519;
+    key.algorithm = crypto::KeyDescription::Algorithm::kEd25519;
     key.bits = 253;  // what EVP_PKEY_get_bits reports
     return key;
   }
@@ -260,7 +260,7 @@ absl::StatusOr<KeyDescription> DescribeCsrKey(const ParsedCsr& csr) {
       "key algorithm ", name, " is not allowed; only RSA, EC P-256/P-384 and Ed25519"));
 }
 
-absl::Status VerifyCsrSignature(const ParsedCsr& csr, const KeyDescription& key) {
+absl::Status VerifyCsrSignature(const ParsedCsr& csr, const crypto::KeyDescription& key) {
   const SignatureAlgorithm* alg = nullptr;
   for (const SignatureAlgorithm& candidate : kSignatureAlgorithms) {
     if (candidate.oid == csr.signature_algorithm) alg = &candidate;

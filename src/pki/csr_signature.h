@@ -14,11 +14,11 @@ namespace svidd::pki::internal {
 // What key the CSR carries (algorithm, modulus bits or named curve). INVALID_ARGUMENT for a
 // key algorithm other than RSA, EC and Ed25519, an EC key with explicit parameters, or a key
 // whose encoding is malformed.
-absl::StatusOr<KeyDescription> DescribeCsrKey(const ParsedCsr& csr);
+absl::StatusOr<crypto::KeyDescription> DescribeCsrKey(const ParsedCsr& csr);
 
 // Refuses signature algorithms other than SHA-256/384/512 with RSA PKCS#1 v1.5 or ECDSA, and
 // Ed25519 (MD5 and SHA-1 by name), or that do not fit the key; then verifies the signature
 // over the request info. INVALID_ARGUMENT "signature does not verify..." when it does not.
-absl::Status VerifyCsrSignature(const ParsedCsr& csr, const KeyDescription& key);
+absl::Status VerifyCsrSignature(const ParsedCsr& csr, const crypto::KeyDescription& key);
 
 }  // namespace svidd::pki::internal

@@ -25,23 +25,23 @@ constexpr std::string_view kMsExtensionRequest = "\x2b\x06\x01\x04\x01\x82\x37\x
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
 
-absl::Status CheckKey(const KeyDescription& key) {
+absl::Status CheckKey(const crypto::KeyDescription& key) {
   switch (key.algorithm) {
-    case KeyDescription::Algorithm::kRsa:
+    case crypto::KeyDescription::Algorithm::kRsa:
       if (key.bits < kMinRsaBits || key.bits > kMaxRsaBits) {
         return absl::InvalidArgumentError(absl::StrCat(
             "RSA key of ", key.bits, " bits is not allowed; RSA keys must be 2048-8192 bits"));
       }
       return absl::OkStatus();
-    case KeyDescription::Algorithm::kEc:
+    case crypto::KeyDescription::Algorithm::kEc:
       if (key.curve != "P-256" && key.curve != "P-384") {
         return absl::InvalidArgumentError(
             absl::StrCat("EC curve ", key.curve, " is not allowed; only P-256 and P-384"));
       }
       return absl::OkStatus();
-    case KeyDescription::Algorithm::kEd25519:
+    case crypto::KeyDescription::Algorithm::kEd25519:
       return absl::OkStatus();
-    case KeyDescription::Algorithm::kOther:
+    case crypto::KeyDescription::Algorithm::kOther:
       break;
   }
   return absl::InvalidArgumentError(
@@ -76,8 +76,8 @@ absl::StatusOr<std::string> RequestedUri(const ParsedCsr& csr) {
   return internal::CheckRequestedExtensions(*extensions);
 }
 
-absl::StatusOr<SpiffeId> WorkloadId(const std::string& uri) {
-  absl::StatusOr<SpiffeId> id = SpiffeId::Parse(uri);
+absl::StatusOr<spiffe::SpiffeId> WorkloadId(const std::string& uri) {
+  absl::StatusOr<spiffe::SpiffeId> id = spiffe::SpiffeId::Parse(uri);
   if (!id.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("URI SAN: ", id.status().message()));
   }
@@ -93,19 +93,19 @@ absl::StatusOr<ValidatedCsr> Validate(std::string_view pem, const CsrLimits& lim
     return absl::InvalidArgumentError(
         absl::StrCat("request is ", pem.size(), " bytes; the limit is ", limits.max_pem_bytes));
   }
-  absl::StatusOr<std::string> der = CsrPemToDer(pem);
+  absl::StatusOr<std::string> der = crypto::CsrPemToDer(pem);
   absl::StatusOr<ParsedCsr> csr =
       der.ok() ? internal::ParseCsrDer(*der) : absl::StatusOr<ParsedCsr>(der.status());
   if (!csr.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not a PEM PKCS#10 request: ", csr.status().message()));
   }
-  SVIDD_ASSIGN_OR_RETURN(KeyDescription key, internal::DescribeCsrKey(*csr));
+  SVIDD_ASSIGN_OR_RETURN(crypto::KeyDescription key, internal::DescribeCsrKey(*csr));
   SVIDD_RETURN_IF_ERROR(CheckKey(key));
   SVIDD_RETURN_IF_ERROR(internal::VerifyCsrSignature(*csr, key));
   SVIDD_ASSIGN_OR_RETURN(std::string uri, RequestedUri(*csr));
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, WorkloadId(uri));
-  return ValidatedCsr{PublicKeyInfo{std::string(csr->spki), std::move(key)}, std::move(id)};
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, WorkloadId(uri));
+  return ValidatedCsr{crypto::PublicKeyInfo{std::string(csr->spki), std::move(key)}, std::move(id)};
 }
 
 }  // namespace

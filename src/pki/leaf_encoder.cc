@@ -37,7 +37,7 @@ constexpr std::string_view kExtendedKeyUsage =
     "\x30\x1d\x06\x03\x55\x1d\x25\x04\x16\x30\x14"
     "\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x01\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x02"sv;
 
-absl::Status Internal(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Internal(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
 
 const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -100,12 +100,12 @@ absl::StatusOr<std::string> SubjectKeyIdValue(std::string_view spki) {
 }
 
 absl::StatusOr<std::string> ExtensionDer(int nid, void* value) {
-  X509ExtensionPtr ext(X509V3_EXT_i2d(nid, 0, value));
+  crypto::X509ExtensionPtr ext(X509V3_EXT_i2d(nid, 0, value));
   if (ext == nullptr) return Internal(OBJ_nid2sn(nid));
   unsigned char* out = nullptr;
   const int len = i2d_X509_EXTENSION(ext.get(), &out);
   if (len <= 0) return Internal(OBJ_nid2sn(nid));
-  OpensslStringPtr owner(reinterpret_cast<char*>(out));
+  crypto::OpensslStringPtr owner(reinterpret_cast<char*>(out));
   return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(len));
 }
 
@@ -131,20 +131,20 @@ absl::StatusOr<std::unique_ptr<const LeafEncoder>> LeafEncoder::Create(const X50
   unsigned char* name = nullptr;
   const int name_len = i2d_X509_NAME(X509_get_subject_name(signer), &name);
   if (name_len <= 0) return Internal("issuer name");
-  OpensslStringPtr name_owner(reinterpret_cast<char*>(name));
+  crypto::OpensslStringPtr name_owner(reinterpret_cast<char*>(name));
   encoder->issuer_.assign(reinterpret_cast<const char*>(name), static_cast<size_t>(name_len));
 
-  SVIDD_ASSIGN_OR_RETURN(AuthorityKeyIdPtr akid, MakeAuthorityKeyId(signer));
+  SVIDD_ASSIGN_OR_RETURN(crypto::AuthorityKeyIdPtr akid, MakeAuthorityKeyId(signer));
   SVIDD_ASSIGN_OR_RETURN(encoder->authority_key_id_,
                          ExtensionDer(NID_authority_key_identifier, akid.get()));
   if (!crl_url.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(CrlDistPointsPtr points, MakeCrlDistributionPoints(crl_url));
+    SVIDD_ASSIGN_OR_RETURN(crypto::CrlDistPointsPtr points, MakeCrlDistributionPoints(crl_url));
     SVIDD_ASSIGN_OR_RETURN(encoder->crl_distribution_,
                            ExtensionDer(NID_crl_distribution_points, points.get()));
   }
 
   EVP_PKEY* key = const_cast<EVP_PKEY*>(signing_key);  // only read
-  const EVP_MD* md = SignatureDigestFor(key);
+  const EVP_MD* md = crypto::SignatureDigestFor(key);
   encoder->sign_template_.reset(EVP_MD_CTX_new());
   if (encoder->sign_template_ == nullptr ||
       EVP_DigestSignInit_ex(encoder->sign_template_.get(), nullptr,
@@ -161,14 +161,14 @@ absl::StatusOr<std::unique_ptr<const LeafEncoder>> LeafEncoder::Create(const X50
 }
 
 absl::StatusOr<std::string> LeafEncoder::EncodeTbs(const LeafProfile& profile,
-                                                   const PublicKeyInfo& subject_key) const {
+                                                   const crypto::PublicKeyInfo& subject_key) const {
   std::string names;
   der::Append(names, kUriTag, profile.id.str());
   for (const std::string& dns : profile.dns_names) der::Append(names, kDnsTag, dns);
   std::string extensions;
   AppendExtension(extensions, kSubjectAltName, true, der::Wrap(der::kSequence, names));
   extensions.append(kBasicConstraints);
-  const bool rsa = subject_key.key.algorithm == KeyDescription::Algorithm::kRsa;
+  const bool rsa = subject_key.key.algorithm == crypto::KeyDescription::Algorithm::kRsa;
   extensions.append(rsa ? kKeyUsageRsa : kKeyUsage);
   extensions.append(kExtendedKeyUsage);
   SVIDD_ASSIGN_OR_RETURN(std::string ski, SubjectKeyIdValue(subject_key.der));
@@ -195,7 +195,7 @@ absl::StatusOr<std::string> LeafEncoder::EncodeTbs(const LeafProfile& profile,
 absl::StatusOr<std::string> LeafEncoder::Sign(const std::string& tbs) const {
   // A finished context cannot be reused in 3.0: each call signs with a fresh copy of the
   // template, in a context kept per thread.
-  thread_local EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  thread_local crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr || EVP_MD_CTX_copy_ex(ctx.get(), sign_template_.get()) != 1) {
     return Internal("signing context");
   }

@@ -28,7 +28,7 @@ class LeafEncoder {
   // digitalSignature, +keyEncipherment for RSA), extendedKeyUsage (serverAuth, clientAuth),
   // subjectKeyIdentifier (SHA-1 of the key bits), authorityKeyIdentifier, and the CDP if any.
   absl::StatusOr<std::string> EncodeTbs(const LeafProfile& profile,
-                                        const PublicKeyInfo& subject_key) const;
+                                        const crypto::PublicKeyInfo& subject_key) const;
   // The whole certificate DER: the TBS signed with the authority's key.
   absl::StatusOr<std::string> Sign(const std::string& tbs) const;
 
@@ -39,7 +39,7 @@ class LeafEncoder {
   std::string authority_key_id_;     // the whole Extension DER
   std::string crl_distribution_;     // the whole Extension DER, "" for none
   size_t max_signature_size_ = 0;
-  EvpMdCtxPtr sign_template_;  // DigestSign initialised with the CA key; copied per call
+  crypto::EvpMdCtxPtr sign_template_;  // DigestSign initialised with the CA key; copied per call
 };
 
 }  // namespace svidd::pki::internal

@@ -25,7 +25,7 @@ std::chrono::seconds EffectiveTtl(std::chrono::seconds requested, const TtlPolic
 
 }  // namespace
 
-absl::StatusOr<LeafProfile> BuildLeafProfile(const SpiffeId& id, std::chrono::seconds requested_ttl,
+absl::StatusOr<LeafProfile> BuildLeafProfile(const spiffe::SpiffeId& id, std::chrono::seconds requested_ttl,
                                              const TtlPolicy& policy, TimePoint now,
                                              TimePoint signer_not_after,
                                              std::vector<std::string> dns_names) {
@@ -62,7 +62,7 @@ absl::StatusOr<std::string> RandomSerial() {
   for (;;) {
     if (used == kBufferBytes) {
       if (RAND_bytes(buffer, static_cast<int>(kBufferBytes)) != 1) {
-        return OpenSslError(absl::StatusCode::kInternal, "random serial number");
+        return crypto::OpenSslError(absl::StatusCode::kInternal, "random serial number");
       }
       used = 0;
     }

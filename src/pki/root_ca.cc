@@ -27,24 +27,24 @@ absl::StatusOr<RootCa> LoadRootCaDir(const std::filesystem::path& dir) {
     return absl::NotFoundError(absl::StrCat("no ", kRootCertFile, " in ", dir.string()));
   }
   if (!cert_pem.ok()) return cert_pem.status();
-  absl::StatusOr<X509Ptr> cert = ParseCertificatePem(*cert_pem);
+  absl::StatusOr<crypto::X509Ptr> cert = crypto::ParseCertificatePem(*cert_pem);
   if (!cert.ok()) return Refuse(dir, kRootCertFile, cert.status().message());
-  if (!IsCaCertificate(cert->get()) || !IsSelfSigned(cert->get())) {
+  if (!crypto::IsCaCertificate(cert->get()) || !crypto::IsSelfSigned(cert->get())) {
     return Refuse(dir, kRootCertFile, "not a self-signed CA certificate");
   }
   SVIDD_ASSIGN_OR_RETURN(std::string key_pem, ReadFileToString(dir / kRootKeyFile));
-  absl::StatusOr<EvpPkeyPtr> key = ParsePrivateKeyPem(key_pem);
+  absl::StatusOr<crypto::EvpPkeyPtr> key = crypto::ParsePrivateKeyPem(key_pem);
   // Nothing derived from key bytes is reported.
   if (!key.ok()) return Refuse(dir, kRootKeyFile, "not an unencrypted PEM private key");
-  if (!KeyMatchesCertificate(key->get(), cert->get())) {
+  if (!crypto::KeyMatchesCertificate(key->get(), cert->get())) {
     return Refuse(dir, kRootKeyFile, absl::StrCat("does not match ", kRootCertFile));
   }
   return RootCa{*std::move(cert), *std::move(key)};
 }
 
 absl::Status WriteRootCaDir(const std::filesystem::path& dir, const RootCa& root) {
-  SVIDD_ASSIGN_OR_RETURN(std::string key_pem, PrivateKeyToPkcs8Pem(root.key.get()));
-  SVIDD_ASSIGN_OR_RETURN(std::string cert_pem, CertificateToPem(root.cert.get()));
+  SVIDD_ASSIGN_OR_RETURN(std::string key_pem, crypto::PrivateKeyToPkcs8Pem(root.key.get()));
+  SVIDD_ASSIGN_OR_RETURN(std::string cert_pem, crypto::CertificateToPem(root.cert.get()));
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(dir, 0700));
   SVIDD_RETURN_IF_ERROR(WriteFileAtomically(dir / kRootKeyFile, key_pem, 0600));
   return WriteFileAtomically(dir / kRootCertFile, cert_pem, 0644);

@@ -16,7 +16,7 @@
 namespace svidd::publish {
 namespace {
 
-using AuthorityList = std::vector<std::shared_ptr<const Authority>>;
+using AuthorityList = std::vector<std::shared_ptr<const pki::Authority>>;
 
 uint64_t UnixMillis(TimePoint t) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
@@ -32,13 +32,13 @@ uint64_t PreviousNumber(const std::filesystem::path& ca_dir) {
     if (!absl::IsNotFound(pem.status())) spdlog::warn("CRL: {}", pem.status().ToString());
     return 0;
   }
-  auto crls = ParseCrlsPem(*pem);
+  auto crls = crypto::ParseCrlsPem(*pem);
   if (!crls.ok()) {
     spdlog::warn("CRL: ignoring unreadable {}: {}", path.string(), crls.status().ToString());
     return 0;
   }
   uint64_t highest = 0;
-  for (const X509CrlPtr& crl : *crls) highest = std::max(highest, CrlNumber(crl.get()).value_or(0));
+  for (const crypto::X509CrlPtr& crl : *crls) highest = std::max(highest, pki::CrlNumber(crl.get()).value_or(0));
   return highest;
 }
 
@@ -46,7 +46,7 @@ uint64_t PreviousNumber(const std::filesystem::path& ca_dir) {
 AuthorityList Issuers(const CrlPublisher::AuthoritySource& source) {
   AuthorityList out;
   std::set<std::string> seen;
-  for (std::shared_ptr<const Authority>& authority : source()) {
+  for (std::shared_ptr<const pki::Authority>& authority : source()) {
     if (authority != nullptr && seen.insert(authority->signer_serial_hex()).second) {
       out.push_back(std::move(authority));
     }
@@ -62,7 +62,7 @@ absl::Status Prefixed(const std::string& prefix, const absl::Status& status) {
 
 absl::StatusOr<std::unique_ptr<CrlPublisher>> CrlPublisher::Create(CrlPublisherOptions options,
                                                                    AuthoritySource authorities,
-                                                                   const Ledger& ledger,
+                                                                   const ledger::Ledger& ledger,
                                                                    const Clock& clock) {
   if (options.validity.count() <= 0) {
     return absl::InvalidArgumentError("CRL validity must be positive, got " +
@@ -75,7 +75,7 @@ absl::StatusOr<std::unique_ptr<CrlPublisher>> CrlPublisher::Create(CrlPublisherO
 }
 
 CrlPublisher::CrlPublisher(CrlPublisherOptions options, AuthoritySource authorities,
-                           const Ledger& ledger, const Clock& clock, uint64_t last_number)
+                           const ledger::Ledger& ledger, const Clock& clock, uint64_t last_number)
     : options_(std::move(options)),
       authorities_(std::move(authorities)),
       ledger_(ledger),
@@ -98,8 +98,8 @@ absl::Status CrlPublisher::last_status() const {
 }
 
 absl::Status CrlPublisher::Update(bool force) {
-  CertificateFilter filter;
-  filter.status = CertStatus::kRevoked;
+  ledger::CertificateFilter filter;
+  filter.status = ledger::CertStatus::kRevoked;
   absl::Status errors;
   uint64_t published = 0;
   {
@@ -123,22 +123,22 @@ absl::Status CrlPublisher::Update(bool force) {
   return errors;
 }
 
-std::shared_ptr<const CrlSet> CrlPublisher::Rebuild(const std::vector<CertificateRecord>& revoked,
+std::shared_ptr<const CrlSet> CrlPublisher::Rebuild(const std::vector<ledger::CertificateRecord>& revoked,
                                                     bool force, absl::Status* errors) {
   const TimePoint now = clock_.Now();
   const std::shared_ptr<const CrlSet> current = Current();
-  std::vector<std::shared_ptr<const Crl>> next;
+  std::vector<std::shared_ptr<const pki::Crl>> next;
   bool built_any = false;
-  for (const std::shared_ptr<const Authority>& authority : Issuers(authorities_)) {
+  for (const std::shared_ptr<const pki::Authority>& authority : Issuers(authorities_)) {
     const std::string& serial = authority->signer_serial_hex();
-    std::shared_ptr<const Crl> have = current->ForIssuer(serial);
-    std::vector<RevokedCertificate> wanted =
+    std::shared_ptr<const pki::Crl> have = current->ForIssuer(serial);
+    std::vector<pki::RevokedCertificate> wanted =
         RevokedEntriesFor(revoked, serial, now, options_.validity);
     if (have != nullptr && !force && !CrlNeedsRebuild(*have, wanted, now)) {
       next.push_back(std::move(have));
       continue;
     }
-    CrlSpec spec{std::move(wanted), now, options_.validity, NextNumber(now)};
+    pki::CrlSpec spec{std::move(wanted), now, options_.validity, NextNumber(now)};
     auto built = BuildCrl(authority->signing_cert(), authority->signing_key(), spec);
     if (!built.ok()) {
       errors->Update(Prefixed(absl::StrCat("CRL of CA ", serial, ": "), built.status()));
@@ -147,7 +147,7 @@ std::shared_ptr<const CrlSet> CrlPublisher::Rebuild(const std::vector<Certificat
     }
     spdlog::info("CRL #{} of CA {}: {} revoked, next update {}", built->number, serial,
                  built->revoked.size(), FormatRfc3339(built->next_update));
-    next.push_back(std::make_shared<const Crl>(*std::move(built)));
+    next.push_back(std::make_shared<const pki::Crl>(*std::move(built)));
     built_any = true;
   }
   if (next == current->crls()) return nullptr;
@@ -189,8 +189,8 @@ void CrlPublisher::Remember(const absl::Status& status) {
 
 // CrlSet (crl_set.h): what the publisher serves.
 
-std::shared_ptr<const Crl> CrlSet::ForIssuer(std::string_view issuer_serial_hex) const {
-  for (const std::shared_ptr<const Crl>& crl : crls_) {
+std::shared_ptr<const pki::Crl> CrlSet::ForIssuer(std::string_view issuer_serial_hex) const {
+  for (const std::shared_ptr<const pki::Crl>& crl : crls_) {
     if (crl->issuer_serial_hex == issuer_serial_hex) return crl;
   }
   return nullptr;
@@ -199,32 +199,32 @@ std::shared_ptr<const Crl> CrlSet::ForIssuer(std::string_view issuer_serial_hex)
 std::vector<std::string> CrlSet::Der() const {
   std::vector<std::string> out;
   out.reserve(crls_.size());
-  for (const std::shared_ptr<const Crl>& crl : crls_) out.push_back(crl->der);
+  for (const std::shared_ptr<const pki::Crl>& crl : crls_) out.push_back(crl->der);
   return out;
 }
 
 std::string CrlSet::Pem() const {
   std::string out;
-  for (const std::shared_ptr<const Crl>& crl : crls_) out += crl->pem;
+  for (const std::shared_ptr<const pki::Crl>& crl : crls_) out += crl->pem;
   return out;
 }
 
 // The publisher's pure decisions (crl_policy.h).
 
-std::vector<RevokedCertificate> RevokedEntriesFor(const std::vector<CertificateRecord>& records,
+std::vector<pki::RevokedCertificate> RevokedEntriesFor(const std::vector<ledger::CertificateRecord>& records,
                                                   std::string_view issuer_serial_hex, TimePoint now,
                                                   std::chrono::seconds retention) {
-  std::vector<RevokedCertificate> out;
-  for (const CertificateRecord& record : records) {
-    if (record.status != CertStatus::kRevoked || !record.revoked_at.has_value() ||
+  std::vector<pki::RevokedCertificate> out;
+  for (const ledger::CertificateRecord& record : records) {
+    if (record.status != ledger::CertStatus::kRevoked || !record.revoked_at.has_value() ||
         record.issuer_serial_hex != issuer_serial_hex || record.not_after + retention <= now) {
       continue;
     }
     out.push_back({record.serial_hex, *record.revoked_at,
-                   RevocationReasonFromText(record.revocation_reason)});
+                   pki::RevocationReasonFromText(record.revocation_reason)});
   }
   // SerialHex has no leading zero bytes, so shorter is smaller.
-  std::sort(out.begin(), out.end(), [](const RevokedCertificate& a, const RevokedCertificate& b) {
+  std::sort(out.begin(), out.end(), [](const pki::RevokedCertificate& a, const pki::RevokedCertificate& b) {
     if (a.serial_hex.size() != b.serial_hex.size())
       return a.serial_hex.size() < b.serial_hex.size();
     return a.serial_hex < b.serial_hex;
@@ -232,7 +232,7 @@ std::vector<RevokedCertificate> RevokedEntriesFor(const std::vector<CertificateR
   return out;
 }
 
-bool CrlNeedsRebuild(const Crl& current, const std::vector<RevokedCertificate>& wanted,
+bool CrlNeedsRebuild(const pki::Crl& current, const std::vector<pki::RevokedCertificate>& wanted,
                      TimePoint now) {
   if (current.revoked != wanted) return true;
   return Lifetime::Of(current.this_update, current.next_update).PastHalfLife(now);

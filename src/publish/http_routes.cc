@@ -16,9 +16,9 @@ void NotFound(httplib::Response& res, const std::string& what) {
 
 void ServeIssuerCrl(const CrlSource& crls, const httplib::Request& req, httplib::Response& res) {
   const std::string requested = req.matches[1].str();
-  auto serial = NormalizeSerialHex(requested);
+  auto serial = crypto::NormalizeSerialHex(requested);
   std::shared_ptr<const CrlSet> set = crls();
-  std::shared_ptr<const Crl> crl =
+  std::shared_ptr<const pki::Crl> crl =
       serial.ok() && set != nullptr ? set->ForIssuer(*serial) : nullptr;
   if (crl == nullptr) return NotFound(res, "no CRL for issuer " + requested);
   res.set_header("Cache-Control", "no-cache");

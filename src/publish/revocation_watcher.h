@@ -18,16 +18,16 @@ namespace svidd::publish {
 
 class RevocationWatcher {
  public:
-  RevocationWatcher(const Ledger& ledger, const Clock& clock) : ledger_(ledger), clock_(clock) {}
+  RevocationWatcher(const ledger::Ledger& ledger, const Clock& clock) : ledger_(ledger), clock_(clock) {}
 
   // The certificates revoked since the last poll that have not expired, in the order they
   // were revoked. On an error nothing is consumed: the next poll sees the same revocations.
-  absl::StatusOr<std::vector<CertificateRecord>> Poll();
+  absl::StatusOr<std::vector<ledger::CertificateRecord>> Poll();
   // The last event seq seen (nullopt before the first poll).
   std::optional<int64_t> cursor() const { return cursor_; }
 
  private:
-  const Ledger& ledger_;
+  const ledger::Ledger& ledger_;
   const Clock& clock_;
   std::optional<int64_t> cursor_;
 };

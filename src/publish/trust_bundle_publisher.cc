@@ -14,7 +14,7 @@ namespace {
 absl::StatusOr<std::string> BundleDigest(const TrustBundleSnapshot& bundle) {
   std::string material = absl::StrCat(bundle.roots_pem.size(), ":", bundle.roots_pem);
   for (const std::string& crl : bundle.crls_der) absl::StrAppend(&material, crl.size(), ":", crl);
-  return Sha256Hex(material);
+  return crypto::Sha256Hex(material);
 }
 
 }  // namespace

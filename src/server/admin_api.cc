@@ -13,17 +13,17 @@ constexpr int kAdminWorkers = 2;
 
 // The data directory's options, with the CA and the bundle sequence answered from the
 // running server's state rather than from the files.
-OperatorServiceOptions OperatorOptions(const ServerOptions& options,
-                                       const AuthorityHolder& authorities,
+ops::OperatorServiceOptions OperatorOptions(const ServerOptions& options,
+                                       const pki::AuthorityHolder& authorities,
                                        std::function<uint64_t()> bundle_sequence) {
-  OperatorServiceOptions o =
-      DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir(), options.ledger);
+  ops::OperatorServiceOptions o =
+      ops::DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir(), options.ledger);
   o.audit_policy.overdue_fraction = options.renewal_overdue_fraction;  // as the gauge counts
   const std::string trust_domain = options.trust_domain;
-  o.ca = [&authorities, trust_domain]() -> absl::StatusOr<CaSnapshot> {
-    std::shared_ptr<const Authority> authority = authorities.Get();
+  o.ca = [&authorities, trust_domain]() -> absl::StatusOr<ops::CaSnapshot> {
+    std::shared_ptr<const pki::Authority> authority = authorities.Get();
     if (authority == nullptr) return absl::UnavailableError("CA not ready");
-    absl::StatusOr<CaSnapshot> snapshot = CaSnapshotFromAuthority(*authority);
+    absl::StatusOr<ops::CaSnapshot> snapshot = ops::CaSnapshotFromAuthority(*authority);
     if (snapshot.ok() && snapshot->trust_domain.empty()) snapshot->trust_domain = trust_domain;
     return snapshot;
   };
@@ -35,11 +35,11 @@ OperatorServiceOptions OperatorOptions(const ServerOptions& options,
 
 }  // namespace
 
-AdminApi::AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
-                   const Authenticator& authenticator, RefusalCounter& refusals,
+AdminApi::AdminApi(const ServerOptions& options, ledger::Ledger& ledger, const pki::AuthorityHolder& authorities,
+                   const auth::Authenticator& authenticator, metrics::RefusalCounter& refusals,
                    ca::CaOperations& ca, std::function<uint64_t()> bundle_sequence,
                    const Clock& clock, AuditLog& audit) {
-  operations_ = std::make_unique<OperatorService>(
+  operations_ = std::make_unique<ops::OperatorService>(
       ledger, OperatorOptions(options, authorities, std::move(bundle_sequence)), clock);
   std::set<std::string> admins(options.admin_ids.begin(), options.admin_ids.end());
   if (admins.empty()) {

@@ -18,8 +18,8 @@ namespace svidd::server {
 class AdminApi {
  public:
   // Everything passed must outlive the AdminApi.
-  AdminApi(const ServerOptions& options, Ledger& ledger, const AuthorityHolder& authorities,
-           const Authenticator& authenticator, RefusalCounter& refusals, ca::CaOperations& ca,
+  AdminApi(const ServerOptions& options, ledger::Ledger& ledger, const pki::AuthorityHolder& authorities,
+           const auth::Authenticator& authenticator, metrics::RefusalCounter& refusals, ca::CaOperations& ca,
            std::function<uint64_t()> bundle_sequence, const Clock& clock, AuditLog& audit);
   ~AdminApi();
 
@@ -28,7 +28,7 @@ class AdminApi {
   void Stop();
 
  private:
-  std::unique_ptr<OperatorService> operations_;
+  std::unique_ptr<ops::OperatorService> operations_;
   std::unique_ptr<api::AdminAuthorizer> authorizer_;
   std::unique_ptr<AdminCallLog> log_;
   std::unique_ptr<WorkerPool> workers_;

@@ -4,7 +4,7 @@
 
 namespace svidd::server {
 
-absl::Status AdminCallLog::Record(const AdminCallRecord& call, const absl::Status& status) {
+absl::Status AdminCallLog::Record(const ledger::AdminCallRecord& call, const absl::Status& status) {
   audit_.AdminCall(call, status);
   absl::Status written = ledger_.RecordAdminCall(call);
   if (!written.ok()) {

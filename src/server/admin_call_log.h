@@ -10,14 +10,14 @@ namespace svidd::server {
 
 class AdminCallLog {
  public:
-  AdminCallLog(Ledger& ledger, AuditLog& audit) : ledger_(ledger), audit_(audit) {}
+  AdminCallLog(ledger::Ledger& ledger, AuditLog& audit) : ledger_(ledger), audit_(audit) {}
 
   // Logs `call`, which ended with `status`, then appends it to the ledger; the ledger's error
   // if that failed (an error line says so too).
-  absl::Status Record(const AdminCallRecord& call, const absl::Status& status);
+  absl::Status Record(const ledger::AdminCallRecord& call, const absl::Status& status);
 
  private:
-  Ledger& ledger_;
+  ledger::Ledger& ledger_;
   AuditLog& audit_;
 };
 

@@ -22,24 +22,24 @@ std::string ArgumentsJson(const google::protobuf::Message& request) {
   return json;
 }
 
-std::string Summary(const RevocationResult& result) {
+std::string Summary(const ops::RevocationResult& result) {
   std::vector<std::string> serials;
-  for (const CertificateRecord& r : result.revoked) serials.push_back(r.serial_hex);
+  for (const ledger::CertificateRecord& r : result.revoked) serials.push_back(r.serial_hex);
   return absl::StrCat("revoked ", result.revoked.size(), ": ", absl::StrJoin(serials, ","));
 }
 
 // The CA manager's status as operators see it.
-absl::StatusOr<CaManagerStatus> OperatorView(const ca::CaStatus& status) {
-  CaManagerStatus out;
+absl::StatusOr<ops::CaManagerStatus> OperatorView(const ca::CaStatus& status) {
+  ops::CaManagerStatus out;
   out.mode = ca::CaModeName(status.mode);
   out.root_phase = RootPhaseName(status.root_phase);
-  SVIDD_ASSIGN_OR_RETURN(CaSnapshot active, CaSnapshotFromAuthority(*status.active));
-  for (const CaCertificateInfo& cert : active.certificates) {
-    if (cert.role == CaRole::kSigner) out.active = cert;
-    if (cert.role == CaRole::kRoot) out.roots.push_back(cert);
+  SVIDD_ASSIGN_OR_RETURN(ops::CaSnapshot active, ops::CaSnapshotFromAuthority(*status.active));
+  for (const ops::CaCertificateInfo& cert : active.certificates) {
+    if (cert.role == ops::CaRole::kSigner) out.active = cert;
+    if (cert.role == ops::CaRole::kRoot) out.roots.push_back(cert);
   }
   if (status.next != nullptr) {
-    SVIDD_ASSIGN_OR_RETURN(CaSnapshot next, CaSnapshotFromAuthority(*status.next));
+    SVIDD_ASSIGN_OR_RETURN(ops::CaSnapshot next, ops::CaSnapshotFromAuthority(*status.next));
     out.next = next.certificates.front();
   }
   out.next_prepare_at = status.next_prepare_at;
@@ -48,15 +48,15 @@ absl::StatusOr<CaManagerStatus> OperatorView(const ca::CaStatus& status) {
 }
 
 absl::StatusOr<v1::CaStatus> CaStatusToProto(const ca::CaStatus& status) {
-  SVIDD_ASSIGN_OR_RETURN(CaManagerStatus view, OperatorView(status));
+  SVIDD_ASSIGN_OR_RETURN(ops::CaManagerStatus view, OperatorView(status));
   return api::ToProto(view);
 }
 
 }  // namespace
 
-absl::Status AdminService::Run(const char* method, const CallCredentials& credentials,
-                               const Body& body, AdminCallRecord& call) {
-  absl::StatusOr<CallerIdentity> caller = d_.authorizer.Authenticate(credentials);
+absl::Status AdminService::Run(const char* method, const auth::CallCredentials& credentials,
+                               const Body& body, ledger::AdminCallRecord& call) {
+  absl::StatusOr<auth::CallerIdentity> caller = d_.authorizer.Authenticate(credentials);
   if (!caller.ok()) {
     call.message = std::string(caller.status().message());
     return caller.status();
@@ -76,11 +76,11 @@ absl::Status AdminService::Run(const char* method, const CallCredentials& creden
 AdminService::Reactor* AdminService::Serve(Context* context, const char* method,
                                            const google::protobuf::Message& request, Body body) {
   Reactor* reactor = context->DefaultReactor();
-  AdminCallRecord call;
+  ledger::AdminCallRecord call;
   call.method = method;
   call.peer = context->peer();
   call.arguments = ArgumentsJson(request);
-  CallCredentials credentials = CredentialsFromContext(*context);
+  auth::CallCredentials credentials = CredentialsFromContext(*context);
   auto task = [this, reactor, method, credentials = std::move(credentials), call = std::move(call),
                body = std::move(body)]() mutable {
     call.at = d_.clock.Now();
@@ -104,8 +104,8 @@ AdminService::Reactor* AdminService::ListCertificates(Context* c,
                                                       const v1::ListCertificatesRequest* req,
                                                       v1::ListCertificatesResponse* resp) {
   return Serve(c, "ListCertificates", *req, [this, req, resp](std::string&) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, api::FromProto(*req));
-    SVIDD_ASSIGN_OR_RETURN(CertificatePage page, d_.operations.ListCertificates(filter));
+    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateFilter filter, api::FromProto(*req));
+    SVIDD_ASSIGN_OR_RETURN(ledger::CertificatePage page, d_.operations.ListCertificates(filter));
     *resp = api::ToProto(page);
     return absl::OkStatus();
   });
@@ -115,7 +115,7 @@ AdminService::Reactor* AdminService::GetCertificate(Context* c,
                                                     const v1::GetCertificateRequest* req,
                                                     v1::Certificate* resp) {
   return Serve(c, "GetCertificate", *req, [this, req, resp](std::string&) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, d_.operations.GetCertificate(req->serial()));
+    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord record, d_.operations.GetCertificate(req->serial()));
     *resp = api::ToProto(record, /*with_pem=*/true);
     return absl::OkStatus();
   });
@@ -126,8 +126,8 @@ AdminService::Reactor* AdminService::RevokeCertificates(Context* c,
                                                         v1::RevokeCertificatesResponse* resp) {
   return Serve(c, "RevokeCertificates", *req,
                [this, req, resp](std::string& summary) -> absl::Status {
-                 SVIDD_ASSIGN_OR_RETURN(RevocationRequest request, api::FromProto(*req));
-                 SVIDD_ASSIGN_OR_RETURN(RevocationResult result, d_.operations.Revoke(request));
+                 SVIDD_ASSIGN_OR_RETURN(ops::RevocationRequest request, api::FromProto(*req));
+                 SVIDD_ASSIGN_OR_RETURN(ops::RevocationResult result, d_.operations.Revoke(request));
                  summary = Summary(result);
                  *resp = api::ToProto(result);
                  return absl::OkStatus();
@@ -138,8 +138,8 @@ AdminService::Reactor* AdminService::ListIdentities(Context* c,
                                                     const v1::ListIdentitiesRequest* req,
                                                     v1::ListIdentitiesResponse* resp) {
   return Serve(c, "ListIdentities", *req, [this, req, resp](std::string&) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(IdentityFilter filter, api::FromProto(*req, d_.clock.Now()));
-    SVIDD_ASSIGN_OR_RETURN(std::vector<IdentitySummary> ids, d_.operations.ListIdentities(filter));
+    SVIDD_ASSIGN_OR_RETURN(ledger::IdentityFilter filter, api::FromProto(*req, d_.clock.Now()));
+    SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::IdentitySummary> ids, d_.operations.ListIdentities(filter));
     *resp = api::ToProto(ids);
     return absl::OkStatus();
   });
@@ -149,7 +149,7 @@ AdminService::Reactor* AdminService::GetStats(Context* c, const v1::GetStatsRequ
                                               v1::Stats* resp) {
   return Serve(c, "GetStats", *req, [this, req, resp](std::string&) -> absl::Status {
     SVIDD_RETURN_IF_ERROR(d_.refusals.Flush());
-    SVIDD_ASSIGN_OR_RETURN(FleetStats stats, d_.operations.Stats(api::EvaluatedAt(*req)));
+    SVIDD_ASSIGN_OR_RETURN(ops::FleetStats stats, d_.operations.Stats(api::EvaluatedAt(*req)));
     *resp = api::ToProto(stats);
     return absl::OkStatus();
   });
@@ -158,9 +158,9 @@ AdminService::Reactor* AdminService::GetStats(Context* c, const v1::GetStatsRequ
 AdminService::Reactor* AdminService::RunAudit(Context* c, const v1::RunAuditRequest* req,
                                               v1::AuditReport* resp) {
   return Serve(c, "RunAudit", *req, [this, req, resp](std::string& summary) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(AuditReport report, d_.operations.Audit(api::EvaluatedAt(*req)));
-    summary = absl::StrCat(report.Count(AuditSeverity::kCritical), " critical, ",
-                           report.Count(AuditSeverity::kWarning), " warnings");
+    SVIDD_ASSIGN_OR_RETURN(ops::AuditReport report, d_.operations.Audit(api::EvaluatedAt(*req)));
+    summary = absl::StrCat(report.Count(ops::AuditSeverity::kCritical), " critical, ",
+                           report.Count(ops::AuditSeverity::kWarning), " warnings");
     *resp = api::ToProto(report);
     return absl::OkStatus();
   });
@@ -170,7 +170,7 @@ AdminService::Reactor* AdminService::GetTrustBundle(Context* c,
                                                     const v1::GetTrustBundleRequest* req,
                                                     v1::TrustBundle* resp) {
   return Serve(c, "GetTrustBundle", *req, [this, resp](std::string&) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(TrustBundleRoots bundle, d_.operations.TrustBundle());
+    SVIDD_ASSIGN_OR_RETURN(ops::TrustBundleRoots bundle, d_.operations.TrustBundle());
     *resp = api::ToProto(bundle);
     return absl::OkStatus();
   });
@@ -209,7 +209,7 @@ AdminService::Reactor* AdminService::Reissue(Context* c, const v1::ReissueReques
                                              v1::ReissueResponse* resp) {
   return Serve(c, "Reissue", *req, [this, req, resp](std::string& summary) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(std::string issuer,
-                           ParseOperatorSerial(req->issuer_serial(), "issuer serial"));
+                           ops::ParseOperatorSerial(req->issuer_serial(), "issuer serial"));
     SVIDD_ASSIGN_OR_RETURN(size_t streams, d_.ca.Reissue(issuer));
     resp->set_streams(streams);
     summary = absl::StrCat(streams, " stream(s) asked to renew");

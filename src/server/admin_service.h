@@ -21,10 +21,10 @@ namespace svidd::server {
 class AdminService final : public svidd::v1::AdminService::CallbackService {
  public:
   struct Deps {
-    OperatorService& operations;
+    ops::OperatorService& operations;
     const api::AdminAuthorizer& authorizer;
     AdminCallLog& log;
-    RefusalCounter& refusals;  // flushed before stats, so they match the ledger file
+    metrics::RefusalCounter& refusals;  // flushed before stats, so they match the ledger file
     ca::CaOperations& ca;
     WorkerPool& workers;
     const Clock& clock;
@@ -57,8 +57,8 @@ class AdminService final : public svidd::v1::AdminService::CallbackService {
   Reactor* Serve(Context* context, const char* method, const google::protobuf::Message& request,
                  Body body);
   // Authorise and run; what the audit row records.
-  absl::Status Run(const char* method, const CallCredentials& credentials, const Body& body,
-                   AdminCallRecord& call);
+  absl::Status Run(const char* method, const auth::CallCredentials& credentials, const Body& body,
+                   ledger::AdminCallRecord& call);
 
   Deps d_;
 };

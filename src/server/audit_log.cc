@@ -77,14 +77,14 @@ bool AuditLog::Refused(const std::string& api, const std::string& peer, const ab
   line.api = api;
   line.peer = peer;
   line.identity = claimed_identity ? claimed_identity() : std::string();
-  line.reason = RefusalReason(refusal);
+  line.reason = metrics::RefusalReason(refusal);
   line.detail = OneLine(std::string(refusal.message()));
   line.suppressed = suppressed;
   Write(line);
   return true;
 }
 
-bool AuditLog::AdminCall(const AdminCallRecord& call, const absl::Status& status) {
+bool AuditLog::AdminCall(const ledger::AdminCallRecord& call, const absl::Status& status) {
   Line line;
   line.decision = status.ok() ? "allowed" : "refused";
   line.api = "admin";
@@ -95,7 +95,7 @@ bool AuditLog::AdminCall(const AdminCallRecord& call, const absl::Status& status
   line.args = OneLine(call.arguments);
   if (!status.ok()) {
     if (!TakeToken(line.suppressed)) return false;
-    line.reason = RefusalReason(status);
+    line.reason = metrics::RefusalReason(status);
   }
   Write(line);
   return true;

@@ -45,7 +45,7 @@ class AuditLog {
                const std::function<std::string()>& claimed_identity);
   // One svidd.v1.AdminService call that ended with `status`: "allowed" if OK, else a
   // (rate-limited) "refused". False if the rate limit suppressed the line.
-  bool AdminCall(const AdminCallRecord& call, const absl::Status& status);
+  bool AdminCall(const ledger::AdminCallRecord& call, const absl::Status& status);
   // Refusal lines left out so far.
   int64_t suppressed_total() const;
 

@@ -9,7 +9,7 @@
 
 namespace svidd::server {
 
-BackgroundLedgerCheck::BackgroundLedgerCheck(LedgerVerifierOptions options, Done done)
+BackgroundLedgerCheck::BackgroundLedgerCheck(ledger::LedgerVerifierOptions options, Done done)
     : options_(std::move(options)), done_(std::move(done)) {
   options_.stop_requested = [this] { return stopping_.load(std::memory_order_relaxed); };
 }
@@ -29,9 +29,9 @@ void BackgroundLedgerCheck::Run() {
     spdlog::debug("full ledger check: could not lower its priority");
   }
   const auto started = std::chrono::steady_clock::now();
-  absl::StatusOr<LedgerVerifier> verifier = LedgerVerifier::Create(options_);
-  absl::StatusOr<LedgerVerification> outcome =
-      verifier.ok() ? verifier->Verify() : absl::StatusOr<LedgerVerification>(verifier.status());
+  absl::StatusOr<ledger::LedgerVerifier> verifier = ledger::LedgerVerifier::Create(options_);
+  absl::StatusOr<ledger::LedgerVerification> outcome =
+      verifier.ok() ? verifier->Verify() : absl::StatusOr<ledger::LedgerVerification>(verifier.status());
   if (stopping_.load()) return;  // cancelled, or finished as svidd stops: nobody to tell
   done_(outcome, std::chrono::steady_clock::now() - started);
 }

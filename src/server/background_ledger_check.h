@@ -18,11 +18,11 @@ namespace svidd::server {
 class BackgroundLedgerCheck {
  public:
   // What the walk found (an error: it could not read the ledger) and how long it took.
-  using Done = std::function<void(const absl::StatusOr<LedgerVerification>& outcome,
+  using Done = std::function<void(const absl::StatusOr<ledger::LedgerVerification>& outcome,
                                   std::chrono::steady_clock::duration took)>;
 
   // `options.scope` should be kFull; its stop_requested is replaced by Stop()'s.
-  BackgroundLedgerCheck(LedgerVerifierOptions options, Done done);
+  BackgroundLedgerCheck(ledger::LedgerVerifierOptions options, Done done);
   ~BackgroundLedgerCheck() { Stop(); }
   BackgroundLedgerCheck(const BackgroundLedgerCheck&) = delete;
   BackgroundLedgerCheck& operator=(const BackgroundLedgerCheck&) = delete;
@@ -36,7 +36,7 @@ class BackgroundLedgerCheck {
  private:
   void Run();
 
-  LedgerVerifierOptions options_;
+  ledger::LedgerVerifierOptions options_;
   const Done done_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

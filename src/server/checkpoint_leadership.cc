@@ -7,10 +7,10 @@
 namespace svidd::server {
 
 absl::StatusOr<std::unique_ptr<CheckpointLeadership>> CheckpointLeadership::Create(
-    LeaseStore& store, const Clock& clock, ca::LedgerCheckpointer& checkpointer,
+    ledger::LeaseStore& store, const Clock& clock, ca::LedgerCheckpointer& checkpointer,
     std::chrono::milliseconds lease_ttl) {
-  absl::StatusOr<std::unique_ptr<LeaderLease>> lease = LeaderLease::Create(
-      store, clock, {"ledger-checkpoints", ReplicaId(), lease_ttl, lease_ttl / 3});
+  absl::StatusOr<std::unique_ptr<ledger::LeaderLease>> lease = ledger::LeaderLease::Create(
+      store, clock, {"ledger-checkpoints", ledger::ReplicaId(), lease_ttl, lease_ttl / 3});
   if (!lease.ok()) return lease.status();
   return std::unique_ptr<CheckpointLeadership>(
       new CheckpointLeadership(clock, checkpointer, *std::move(lease)));
@@ -28,11 +28,11 @@ bool CheckpointLeadership::RenewLease() {
   return held_now;
 }
 
-absl::Status CheckpointLeadership::Checkpoint(const std::shared_ptr<const Authority>& authority) {
+absl::Status CheckpointLeadership::Checkpoint(const std::shared_ptr<const pki::Authority>& authority) {
   return Sign(authority, /*at_shutdown=*/false);
 }
 
-void CheckpointLeadership::CheckpointAndRelease(const std::shared_ptr<const Authority>& authority) {
+void CheckpointLeadership::CheckpointAndRelease(const std::shared_ptr<const pki::Authority>& authority) {
   if (!lease_->Tick().value_or(false)) return;  // another replica holding the lease signs it
   Sign(authority, /*at_shutdown=*/true).IgnoreError();  // logged
   if (absl::Status s = lease_->Release(); !s.ok()) {
@@ -40,7 +40,7 @@ void CheckpointLeadership::CheckpointAndRelease(const std::shared_ptr<const Auth
   }
 }
 
-absl::Status CheckpointLeadership::Sign(const std::shared_ptr<const Authority>& authority,
+absl::Status CheckpointLeadership::Sign(const std::shared_ptr<const pki::Authority>& authority,
                                         bool at_shutdown) {
   const TimePoint now = clock_.Now();
   if (authority == nullptr || now >= authority->not_after()) return absl::OkStatus();

@@ -22,7 +22,7 @@ class CheckpointLeadership {
   // `store`, `clock` and `checkpointer` must outlive it. INVALID_ARGUMENT for a lease ttl
   // LeaderLease refuses.
   static absl::StatusOr<std::unique_ptr<CheckpointLeadership>> Create(
-      LeaseStore& store, const Clock& clock, ca::LedgerCheckpointer& checkpointer,
+      ledger::LeaseStore& store, const Clock& clock, ca::LedgerCheckpointer& checkpointer,
       std::chrono::milliseconds lease_ttl);
 
   // Renews (or tries to take) the lease; logs when it changes hands here. A database error
@@ -32,20 +32,20 @@ class CheckpointLeadership {
   // unless that has expired or is missing. Failures are logged, and returned: certificates
   // are still recorded, only their signature waits. FAILED_PRECONDITION: the chain no longer
   // holds what was signed (rolled back or rewritten under us).
-  absl::Status Checkpoint(const std::shared_ptr<const Authority>& authority);
+  absl::Status Checkpoint(const std::shared_ptr<const pki::Authority>& authority);
   // At shutdown, after the last record is in: if this replica holds the lease, signs the
   // head whether or not the interval passed, then releases the lease.
-  void CheckpointAndRelease(const std::shared_ptr<const Authority>& authority);
+  void CheckpointAndRelease(const std::shared_ptr<const pki::Authority>& authority);
 
  private:
   CheckpointLeadership(const Clock& clock, ca::LedgerCheckpointer& checkpointer,
-                       std::unique_ptr<LeaderLease> lease)
+                       std::unique_ptr<ledger::LeaderLease> lease)
       : clock_(clock), checkpointer_(checkpointer), lease_(std::move(lease)) {}
-  absl::Status Sign(const std::shared_ptr<const Authority>& authority, bool at_shutdown);
+  absl::Status Sign(const std::shared_ptr<const pki::Authority>& authority, bool at_shutdown);
 
   const Clock& clock_;
   ca::LedgerCheckpointer& checkpointer_;
-  const std::unique_ptr<LeaderLease> lease_;
+  const std::unique_ptr<ledger::LeaderLease> lease_;
 };
 
 }  // namespace svidd::server

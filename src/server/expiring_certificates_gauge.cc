@@ -9,7 +9,7 @@ absl::StatusOr<std::optional<int64_t>> ExpiringCertificatesGauge::MaybeUpdate(Ti
     return std::nullopt;
   }
   SVIDD_ASSIGN_OR_RETURN(int64_t count,
-                         ledger_.CountCertificates(OverdueRenewalFilter(now, overdue_fraction_)));
+                         ledger_.CountCertificates(ledger::OverdueRenewalFilter(now, overdue_fraction_)));
   last_count_ = now;
   metrics_.SetCertificatesExpiringWithoutSuccessor(count);
   return count;

@@ -17,7 +17,7 @@ namespace svidd::server {
 
 class ExpiringCertificatesGauge {
  public:
-  ExpiringCertificatesGauge(const Ledger& ledger, ServerMetrics& metrics, double overdue_fraction,
+  ExpiringCertificatesGauge(const ledger::Ledger& ledger, metrics::ServerMetrics& metrics, double overdue_fraction,
                             std::chrono::seconds interval)
       : ledger_(ledger),
         metrics_(metrics),
@@ -29,8 +29,8 @@ class ExpiringCertificatesGauge {
   absl::StatusOr<std::optional<int64_t>> MaybeUpdate(TimePoint now);
 
  private:
-  const Ledger& ledger_;
-  ServerMetrics& metrics_;
+  const ledger::Ledger& ledger_;
+  metrics::ServerMetrics& metrics_;
   const double overdue_fraction_;  // of a certificate's life (ServerOptions)
   const std::chrono::seconds interval_;
   std::optional<TimePoint> last_count_;  // only the maintenance pass (one at a time) uses it

@@ -7,8 +7,8 @@
 
 namespace svidd::server {
 
-CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& context) {
-  CallCredentials credentials;
+auth::CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& context) {
+  auth::CallCredentials credentials;
   const auto& metadata = context.client_metadata();
   if (auto it = metadata.find("authorization"); it != metadata.end()) {
     credentials.authorization = std::string(it->second.data(), it->second.size());
@@ -34,7 +34,7 @@ CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& contex
 }
 
 std::string ClaimedIdentity(const std::string& csr_pem, size_t max_csr_bytes) {
-  auto csr = ValidateCsr(csr_pem, CsrLimits{max_csr_bytes});
+  auto csr = ValidateCsr(csr_pem, pki::CsrLimits{max_csr_bytes});
   return csr.ok() ? csr->requested_id.str() : std::string();
 }
 

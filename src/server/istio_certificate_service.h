@@ -19,7 +19,7 @@ class IstioCertificateService final
   // (ServerMetrics::RecordIstioCsr) and in the audit log. `max_csr_bytes` bounds the CSR
   // read for a refusal's claimed identity.
   IstioCertificateService(const issuance::IssuancePipeline& pipeline, WorkerPool& signers,
-                          RefusalCounter& refusals, ServerMetrics& metrics, AuditLog& audit,
+                          metrics::RefusalCounter& refusals, metrics::ServerMetrics& metrics, AuditLog& audit,
                           size_t max_csr_bytes)
       : pipeline_(pipeline),
         signers_(signers),
@@ -35,8 +35,8 @@ class IstioCertificateService final
  private:
   const issuance::IssuancePipeline& pipeline_;
   WorkerPool& signers_;
-  RefusalCounter& refusals_;
-  ServerMetrics& metrics_;
+  metrics::RefusalCounter& refusals_;
+  metrics::ServerMetrics& metrics_;
   AuditLog& audit_;
   const size_t max_csr_bytes_;
 };
@@ -47,6 +47,6 @@ std::string ClaimedIdentity(const std::string& csr_pem, size_t max_csr_bytes);
 
 // What the caller sent besides the request message: `authorization` metadata and the
 // client certificate chain from the TLS handshake.
-CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& context);
+auth::CallCredentials CredentialsFromContext(const grpc::CallbackServerContext& context);
 
 }  // namespace svidd::server

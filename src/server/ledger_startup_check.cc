@@ -9,26 +9,26 @@
 
 namespace svidd::server {
 
-LedgerVerifierOptions LedgerCheckOptions(const ServerOptions& options, VerificationScope scope) {
-  LedgerVerifierOptions verifier_options =
-      LedgerVerifierOptions::ForLedger(options.data_dir, options.EffectiveCaDir(), options.ledger);
+ledger::LedgerVerifierOptions LedgerCheckOptions(const ServerOptions& options, ledger::VerificationScope scope) {
+  ledger::LedgerVerifierOptions verifier_options =
+      ledger::LedgerVerifierOptions::ForLedger(options.data_dir, options.EffectiveCaDir(), options.ledger);
   verifier_options.scope = scope;
   return verifier_options;
 }
 
-std::string DescribeLedgerBreak(const ServerOptions& options, const LedgerBreak& at) {
+std::string DescribeLedgerBreak(const ServerOptions& options, const ledger::LedgerBreak& at) {
   return absl::StrCat("the ledger (", options.LedgerName(),
                       ") does not verify: ", BreakKindName(at.kind), " at ", at.where, " row ",
                       at.row, ": ", at.detail);
 }
 
-absl::Status RecordAcceptedLedgerBreak(Ledger& ledger, const Clock& clock,
+absl::Status RecordAcceptedLedgerBreak(ledger::Ledger& ledger, const Clock& clock,
                                        const std::string& what) {
   spdlog::critical(
       "--accept-ledger-rollback: serving from a ledger that does not verify ({}); "
       "revocations it lost are NOT in force; re-revoke them with svidctl",
       what);
-  AdminCallRecord audit;
+  ledger::AdminCallRecord audit;
   audit.at = clock.Now();
   audit.caller_id = "svidd";
   audit.peer = "local";
@@ -39,17 +39,17 @@ absl::Status RecordAcceptedLedgerBreak(Ledger& ledger, const Clock& clock,
   return ledger.RecordAdminCall(audit);
 }
 
-absl::Status VerifyLedgerAtStart(const ServerOptions& options, Ledger& ledger,
+absl::Status VerifyLedgerAtStart(const ServerOptions& options, ledger::Ledger& ledger,
                                  ca::LedgerCheckpointer& checkpointer, const Clock& clock) {
   // Incremental: the signed head (checkpoints, ledger-head.json: a rolled-back ledger), the
   // events after the newest checkpoint, and every revocation of the whole ledger, event and
   // row both ways (a revocation undone inside the signed prefix); what it leaves (an edit of
   // another column inside the signed prefix) the background walk finds after serving starts.
   const bool full = options.ledger_check_at_start == ServerOptions::LedgerCheckAtStart::kFull;
-  auto verifier = LedgerVerifier::Create(LedgerCheckOptions(
-      options, full ? VerificationScope::kFull : VerificationScope::kFromNewestCheckpoint));
+  auto verifier = ledger::LedgerVerifier::Create(LedgerCheckOptions(
+      options, full ? ledger::VerificationScope::kFull : ledger::VerificationScope::kFromNewestCheckpoint));
   SVIDD_RETURN_IF_ERROR(verifier.status());
-  SVIDD_ASSIGN_OR_RETURN(LedgerVerification verification, verifier->Verify());
+  SVIDD_ASSIGN_OR_RETURN(ledger::LedgerVerification verification, verifier->Verify());
   spdlog::info(
       "ledger checked at start ({}): signed up to seq {}, {} revocation event(s) in it checked "
       "against their rows, {} events recomputed",

@@ -21,17 +21,17 @@ namespace svidd::server {
 // OK for an intact ledger, or a broken one the operator accepted (then `checkpointer` forgets
 // the earlier checkpoints, so the next one signs the chain as it is). FAILED_PRECONDITION
 // naming the first break, and what to do, otherwise. The scope is --ledger-check-at-start's.
-absl::Status VerifyLedgerAtStart(const ServerOptions& options, Ledger& ledger,
+absl::Status VerifyLedgerAtStart(const ServerOptions& options, ledger::Ledger& ledger,
                                  ca::LedgerCheckpointer& checkpointer, const Clock& clock);
 
 // Where svidd's ledger is and what to check it against, walking `scope`.
-LedgerVerifierOptions LedgerCheckOptions(const ServerOptions& options, VerificationScope scope);
+ledger::LedgerVerifierOptions LedgerCheckOptions(const ServerOptions& options, ledger::VerificationScope scope);
 
 // "the ledger (NAME) does not verify: KIND at WHERE row N: DETAIL" for a broken verification.
-std::string DescribeLedgerBreak(const ServerOptions& options, const LedgerBreak& at);
+std::string DescribeLedgerBreak(const ServerOptions& options, const ledger::LedgerBreak& at);
 
 // --accept-ledger-rollback in force for a break described by `what`: logged as critical and
 // recorded in the ledger's admin audit log.
-absl::Status RecordAcceptedLedgerBreak(Ledger& ledger, const Clock& clock, const std::string& what);
+absl::Status RecordAcceptedLedgerBreak(ledger::Ledger& ledger, const Clock& clock, const std::string& what);
 
 }  // namespace svidd::server

@@ -29,8 +29,8 @@ svidd::v1::TrustBundle BundleMessage(const publish::TrustBundleSnapshot& bundle,
 }
 
 RotationHub::RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers,
-                         const Ledger& ledger, publish::TrustBundlePublisher& bundles,
-                         RenewalScheduler& scheduler, const Clock& clock, ServerMetrics& metrics,
+                         const ledger::Ledger& ledger, publish::TrustBundlePublisher& bundles,
+                         rotation::RenewalScheduler& scheduler, const Clock& clock, metrics::ServerMetrics& metrics,
                          RotationHubOptions options)
     : pipeline_(pipeline),
       signers_(signers),
@@ -92,14 +92,14 @@ void RotationHub::Loop() {
 }
 
 void RotationHub::RunOnce(TimePoint now) {
-  DueBatch batch = scheduler_.TakeDue(now);
+  rotation::DueBatch batch = scheduler_.TakeDue(now);
   for (uint64_t id : batch.due) {
     auto session = Find(id);
     if (session == nullptr) continue;
     session->RequestRenewal(svidd::v1::RenewalRequested::SCHEDULED, options_.answer_timeout);
     metrics_.RecordRenewalRequested();
   }
-  for (const UnrenewedWorkload& lost : batch.expired) {
+  for (const rotation::UnrenewedWorkload& lost : batch.expired) {
     auto session = Find(lost.id);
     if (session == nullptr) continue;
     SessionView view = session->view();
@@ -121,7 +121,7 @@ void RotationHub::RunOnce(TimePoint now) {
 }
 
 size_t RotationHub::Expedite(const std::function<bool(const SessionView&)>& select, Reason reason,
-                             Urgency urgency) {
+                             rotation::Urgency urgency) {
   const TimePoint now = clock_.Now();
   size_t count = 0;
   for (const auto& session : Snapshot()) {
@@ -163,13 +163,13 @@ std::vector<SessionView> RotationHub::Sessions() const {
   return out;
 }
 
-RenewalSchedulerStats RotationHub::scheduler_stats() const {
+rotation::RenewalSchedulerStats RotationHub::scheduler_stats() const {
   return scheduler_.GetStats(clock_.Now());
 }
 
 // ---- for sessions -----------------------------------------------------------------------
 
-absl::StatusOr<CallerIdentity> RotationHub::Authenticate(const CallCredentials& credentials) const {
+absl::StatusOr<auth::CallerIdentity> RotationHub::Authenticate(const auth::CallCredentials& credentials) const {
   return pipeline_.Authenticate(credentials);
 }
 
@@ -187,10 +187,10 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
       return;
     }
   }
-  std::optional<CertificateRecord> presented;
+  std::optional<ledger::CertificateRecord> presented;
   if (!session->authenticated_by_.empty()) {
     auto record = ledger_.GetCertificate(session->authenticated_by_);
-    if (record.ok() && record->status == CertStatus::kActive) presented = *std::move(record);
+    if (record.ok() && record->status == ledger::CertStatus::kActive) presented = *std::move(record);
   }
   {
     MutexLock lock(&mu_);
@@ -241,9 +241,9 @@ void RotationHub::Unregister(uint64_t id) {
   scheduler_.Untrack(id);
 }
 
-void RotationHub::Sign(const CallerIdentity& caller, issuance::SigningRequest request,
+void RotationHub::Sign(const auth::CallerIdentity& caller, issuance::SigningRequest request,
                        issuance::IssuancePipeline::Done done) {
-  pipeline_.IssueFor(caller, IssuanceApi::kRotation, std::move(request), std::move(done));
+  pipeline_.IssueFor(caller, metrics::IssuanceApi::kRotation, std::move(request), std::move(done));
 }
 
 std::optional<TimePoint> RotationHub::OnIssued(uint64_t id, const issuance::IssuedChain& chain) {

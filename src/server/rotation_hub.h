@@ -44,9 +44,9 @@ struct RotationHubOptions {
 class RotationHub {
  public:
   // `metrics` follows the connected streams and counts the renewal requests pushed.
-  RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers, const Ledger& ledger,
-              publish::TrustBundlePublisher& bundles, RenewalScheduler& scheduler,
-              const Clock& clock, ServerMetrics& metrics, RotationHubOptions options);
+  RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers, const ledger::Ledger& ledger,
+              publish::TrustBundlePublisher& bundles, rotation::RenewalScheduler& scheduler,
+              const Clock& clock, metrics::ServerMetrics& metrics, RotationHubOptions options);
   ~RotationHub();  // Stop()
 
   // The background loop: runs RunOnce whenever the scheduler has something due.
@@ -61,7 +61,7 @@ class RotationHub {
 
   // Re-issuance of every stream `select` picks: due at once, with `reason`. Returns how many.
   size_t Expedite(const std::function<bool(const SessionView&)>& select,
-                  RotationSession::Reason reason, Urgency urgency);
+                  RotationSession::Reason reason, rotation::Urgency urgency);
   // Ends every stream `select` picks with `status`. Returns how many.
   size_t CloseWhere(const std::function<bool(const SessionView&)>& select,
                     const grpc::Status& status);
@@ -70,10 +70,10 @@ class RotationHub {
 
   size_t connected() const;
   std::vector<SessionView> Sessions() const;
-  RenewalSchedulerStats scheduler_stats() const;
+  rotation::RenewalSchedulerStats scheduler_stats() const;
 
   // Refusals (at open and per CSR) are counted with the Istio service's, for `svidctl stats`.
-  void SetRefusalCounter(RefusalCounter* counter) { refusals_ = counter; }
+  void SetRefusalCounter(metrics::RefusalCounter* counter) { refusals_ = counter; }
   // Where sessions write their audit lines (audit_log.h); none if unset.
   void SetAuditLog(AuditLog* audit) { audit_ = audit; }
   AuditLog* audit() const { return audit_; }
@@ -84,17 +84,17 @@ class RotationHub {
   // ---- for RotationSession ----
   const RotationHubOptions& options() const { return options_; }
   TimePoint Now() const { return clock_.Now(); }
-  absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
+  absl::StatusOr<auth::CallerIdentity> Authenticate(const auth::CallCredentials& credentials) const;
   // Runs `task` (a new stream's authentication and registration) on a signing worker; the
   // status says why not (queue full, shutting down).
   absl::Status Admit(std::function<void()> task) { return signers_.Submit(std::move(task)); }
   // Whether the stream's credential still vouches for it now (before every CSR it signs).
-  absl::Status Recheck(const CallerIdentity& caller) const { return pipeline_.Recheck(caller); }
+  absl::Status Recheck(const auth::CallerIdentity& caller) const { return pipeline_.Recheck(caller); }
   uint64_t NextSessionId();
   void Register(std::shared_ptr<RotationSession> session);
   void Unregister(uint64_t id);
   // Signs on the calling thread, which must be a signing worker (a task given to Admit).
-  void Sign(const CallerIdentity& caller, issuance::SigningRequest request,
+  void Sign(const auth::CallerIdentity& caller, issuance::SigningRequest request,
             issuance::IssuancePipeline::Done done);
   // The stream now holds `chain`; returns when it will next be asked to renew.
   std::optional<TimePoint> OnIssued(uint64_t id, const issuance::IssuedChain& chain);
@@ -107,13 +107,13 @@ class RotationHub {
 
   const issuance::IssuancePipeline& pipeline_;
   WorkerPool& signers_;
-  const Ledger& ledger_;
+  const ledger::Ledger& ledger_;
   publish::TrustBundlePublisher& bundles_;
-  RenewalScheduler& scheduler_;
+  rotation::RenewalScheduler& scheduler_;
   const Clock& clock_;
-  ServerMetrics& metrics_;
+  metrics::ServerMetrics& metrics_;
   const RotationHubOptions options_;
-  RefusalCounter* refusals_ = nullptr;
+  metrics::RefusalCounter* refusals_ = nullptr;
   AuditLog* audit_ = nullptr;
 
   mutable Mutex mu_;  // sessions_; held while a session is tracked or untracked

@@ -19,8 +19,8 @@ using svidd::v1::RotateResponse;
 constexpr std::string_view kX509Principal = "x509:";
 
 // The client certificate serial a certificate-authenticated caller opened with.
-std::string AuthenticatingSerial(const CallerIdentity& caller) {
-  if (caller.method != AuthMethod::kClientCertificate) return "";
+std::string AuthenticatingSerial(const auth::CallerIdentity& caller) {
+  if (caller.method != auth::AuthMethod::kClientCertificate) return "";
   std::string_view principal = caller.principal;
   if (principal.starts_with(kX509Principal)) principal.remove_prefix(kX509Principal.size());
   return std::string(principal);
@@ -89,7 +89,7 @@ grpc::ServerBidiReactor<RotateRequest, RotateResponse>* RotationSession::Open(
   };
   absl::Status queued = hub.Admit([&hub, reactor, refuse, peer = context->peer(),
                                    credentials = CredentialsFromContext(*context)] {
-    absl::StatusOr<CallerIdentity> caller = hub.Authenticate(credentials);
+    absl::StatusOr<auth::CallerIdentity> caller = hub.Authenticate(credentials);
     if (!caller.ok()) return refuse(peer, caller.status());
     std::string authenticated_by = AuthenticatingSerial(*caller);
     std::shared_ptr<RotationSession> session(
@@ -101,7 +101,7 @@ grpc::ServerBidiReactor<RotateRequest, RotateResponse>* RotationSession::Open(
   return reactor;
 }
 
-RotationSession::RotationSession(RotationHub& hub, CallerIdentity caller,
+RotationSession::RotationSession(RotationHub& hub, auth::CallerIdentity caller,
                                  std::string authenticated_by)
     : hub_(hub),
       caller_(std::move(caller)),

@@ -65,7 +65,7 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   class Reactor;
 
  private:
-  RotationSession(RotationHub& hub, CallerIdentity caller, std::string authenticated_by);
+  RotationSession(RotationHub& hub, auth::CallerIdentity caller, std::string authenticated_by);
   void Start(Reactor* reactor);
   // The hub found the certificate the stream authenticated with in the ledger.
   void Adopt(std::string serial, std::string issuer_serial);
@@ -85,7 +85,7 @@ class RotationSession : public std::enable_shared_from_this<RotationSession> {
   absl::Status AdmitUnsolicited(uint64_t renewal_id);
 
   RotationHub& hub_;
-  const CallerIdentity caller_;
+  const auth::CallerIdentity caller_;
   const std::string authenticated_by_;
   std::string peer_;  // for audit lines; set by Open() before the session starts
   uint64_t id_ = 0;

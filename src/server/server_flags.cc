@@ -211,7 +211,7 @@ absl::Status ServerFlags::Finish() {
     return absl::InvalidArgumentError("--ledger-check-at-start: '" + ledger_check_at_start_ +
                                       "' is neither incremental nor full");
   }
-  auto key_type = ParseKeyType(ca_key_type_);
+  auto key_type = crypto::ParseKeyType(ca_key_type_);
   if (!key_type.ok()) {
     return absl::InvalidArgumentError("--ca-key-type: " + std::string(key_type.status().message()));
   }

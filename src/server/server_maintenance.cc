@@ -37,7 +37,7 @@ absl::Status ServerMaintenance::RunPassLocked(bool count_expiring) {
   const ServerMaintenanceParts& p = parts_;
   absl::Status ca = p.ca_manager.Tick().status();
   if (!ca.ok()) spdlog::error("CA rotation: {}", ca.ToString());
-  std::shared_ptr<const Authority> authority = p.authorities.Get();
+  std::shared_ptr<const pki::Authority> authority = p.authorities.Get();
   if (ca.ok() && (authority == nullptr || p.clock.Now() >= authority->not_after())) {
     ca = absl::UnavailableError("no valid signing CA");
   }
@@ -88,7 +88,7 @@ void ServerMaintenance::ActOnRevocations() {
     spdlog::error("revocation check: {}", revoked.status().ToString());
     return;
   }
-  for (const CertificateRecord& record : *revoked) {
+  for (const ledger::CertificateRecord& record : *revoked) {
     const std::string& serial = record.serial_hex;
     size_t closed = parts_.rotation_hub.CloseWhere(
         [&](const SessionView& v) { return v.authenticated_by == serial; },
@@ -97,7 +97,7 @@ void ServerMaintenance::ActOnRevocations() {
             "the certificate this stream authenticated with (" + serial + ") has been revoked"));
     size_t reissued = parts_.rotation_hub.Expedite(
         [&](const SessionView& v) { return v.current_serial == serial; },
-        svidd::v1::RenewalRequested::REVOKED, Urgency::kImmediate);
+        svidd::v1::RenewalRequested::REVOKED, rotation::Urgency::kImmediate);
     spdlog::warn(
         "certificate {} of {} was revoked: {} stream(s) closed, {} re-issuance(s) "
         "requested",

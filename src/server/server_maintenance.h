@@ -36,21 +36,21 @@ namespace svidd::server {
 struct ServerMaintenanceParts {
   const Clock& clock;
   ca::CaManager& ca_manager;
-  AuthorityHolder& authorities;
+  pki::AuthorityHolder& authorities;
   // Publishes the trust bundle of an authority (and its expiry metrics).
-  std::function<absl::Status(const Authority&)> publish_trust;
+  std::function<absl::Status(const pki::Authority&)> publish_trust;
   ca::ServingIdentity& serving_identity;
-  Ledger& ledger;
+  ledger::Ledger& ledger;
   publish::LedgerWriteHealth& ledger_health;
   RotationHub& rotation_hub;
   publish::RevocationWatcher& revocation_watcher;
   publish::CrlPublisher& crls;
   ExpiringCertificatesGauge& expiring;
-  JwksFetcher* jwks_fetcher;  // null without --jwks-url
+  auth::JwksFetcher* jwks_fetcher;  // null without --jwks-url
   CheckpointLeadership& checkpoints;
   issuance::IssuancePipeline& pipeline;
-  RefusalCounter& refusals;
-  ServerMetrics& metrics;
+  metrics::RefusalCounter& refusals;
+  metrics::ServerMetrics& metrics;
   publish::Readiness& readiness;
   // Tells gRPC health (and svidd_serving) what readiness decided.
   std::function<void(bool ready)> set_serving;

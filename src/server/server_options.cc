@@ -15,7 +15,7 @@ absl::Status ServerOptions::ValidateCrlOptions() const {
     return absl::InvalidArgumentError("--crl-listen must be HOST:PORT, got \"" + crl_listen + "\"");
   }
   if (!crl_url.empty()) {
-    if (auto s = ValidateCrlUrlBase(crl_url); !s.ok()) {
+    if (auto s = pki::ValidateCrlUrlBase(crl_url); !s.ok()) {
       return absl::InvalidArgumentError("--crl-url: " + std::string(s.message()));
     }
   }
@@ -27,11 +27,11 @@ absl::Status ServerOptions::ValidateCrlOptions() const {
 }
 
 std::string ServerOptions::LedgerName() const {
-  return ledger.empty() ? LedgerPath().string() : RedactLedgerUri(ledger);
+  return ledger.empty() ? LedgerPath().string() : ledger::RedactLedgerUri(ledger);
 }
 
 absl::Status ServerOptions::Validate() const {
-  if (auto s = ValidatePostgresUri(ledger); !ledger.empty() && !s.ok()) {
+  if (auto s = ledger::ValidatePostgresUri(ledger); !ledger.empty() && !s.ok()) {
     return absl::InvalidArgumentError("--ledger: " + std::string(s.message()));
   }
   // docs/high-availability.md: a CA svidd made itself lives in one replica's data directory;
@@ -41,7 +41,7 @@ absl::Status ServerOptions::Validate() const {
         "--ledger: replicas on a shared PostgreSQL ledger must sign with one CA: give them the "
         "same plug-in CA with --ca-dir (Istio's cacerts layout)");
   }
-  if (auto s = SpiffeId::ValidateTrustDomain(trust_domain); !s.ok()) {
+  if (auto s = spiffe::SpiffeId::ValidateTrustDomain(trust_domain); !s.ok()) {
     return absl::InvalidArgumentError("--trust-domain: " + std::string(s.message()));
   }
   if (max_ttl.count() <= 0) {
@@ -91,7 +91,7 @@ absl::Status ServerOptions::Validate() const {
     return absl::InvalidArgumentError("at least one --server-name is needed");
   }
   for (const std::string& admin : admin_ids) {
-    auto id = SpiffeId::Parse(admin);
+    auto id = spiffe::SpiffeId::Parse(admin);
     if (!id.ok()) {
       return absl::InvalidArgumentError("--admin-id " + admin + ": " +
                                         std::string(id.status().message()));
@@ -107,7 +107,7 @@ absl::Status ServerOptions::Validate() const {
     return absl::InvalidArgumentError("--max-message-bytes must be at least 1024");
   }
   if (ca_dir.empty()) {
-    if (auto s = ValidateCaLifetimes(ca_ttl, root_ttl, max_ttl); !s.ok()) return s;
+    if (auto s = pki::ValidateCaLifetimes(ca_ttl, root_ttl, max_ttl); !s.ok()) return s;
   }
   if (max_issuance_per_identity_per_second < 0 || max_issuance_per_second < 0 ||
       max_unsolicited_csrs_per_minute < 0) {

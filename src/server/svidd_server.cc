@@ -62,36 +62,36 @@ struct SviddServer::Impl : public ca::CaOperations {
   ServerOptions options;
   const Clock& clock;
   // First in, last out: every part below counts into it. Served only with --metrics-listen.
-  ServerMetrics metrics;
+  metrics::ServerMetrics metrics;
   // Whether svidd can sign: gRPC health, GET /readyz and svidd_serving follow it.
   publish::Readiness readiness;
   // Three probe writes in a row failing (one a second) make svidd not ready.
   publish::LedgerWriteHealth ledger_health{readiness, 3};
   std::atomic<bool> draining{false};  // Shutdown() has begun: health stays NOT_SERVING
   AuditLog audit;
-  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<ca::CaManager> ca_manager;
   std::unique_ptr<ca::LedgerCheckpointer> checkpointer;
-  std::unique_ptr<LeaseStore> lease_store;
+  std::unique_ptr<ledger::LeaseStore> lease_store;
   std::unique_ptr<CheckpointLeadership> checkpoints;  // signs checkpoints while it holds the lease
   // Runs maintenance->RunScheduledPass() every second, and at once when the revocation
   // listener hears of a revocation. Before the listener, which wakes it, so it outlives it.
   PeriodicTask maintenance_loop{std::chrono::seconds(1)};
-  std::unique_ptr<RevocationListener> revocation_listener;  // PostgreSQL only
-  AuthorityHolder authorities;
-  std::unique_ptr<JwksFetcher> jwks_fetcher;  // --jwks-url
-  std::unique_ptr<KubernetesTokenVerifier> token_verifier;
+  std::unique_ptr<ledger::RevocationListener> revocation_listener;  // PostgreSQL only
+  pki::AuthorityHolder authorities;
+  std::unique_ptr<auth::JwksFetcher> jwks_fetcher;  // --jwks-url
+  std::unique_ptr<auth::KubernetesTokenVerifier> token_verifier;
   std::unique_ptr<issuance::LedgerRevocationChecker> revocations;
-  std::unique_ptr<Authenticator> authenticator;
+  std::unique_ptr<auth::Authenticator> authenticator;
   std::unique_ptr<issuance::IssuancePipeline> pipeline;
   std::unique_ptr<WorkerPool> signers;
   std::unique_ptr<IstioCertificateService> istio_service;
   std::unique_ptr<publish::TrustBundlePublisher> bundles;
-  std::unique_ptr<RenewalScheduler> scheduler;
+  std::unique_ptr<rotation::RenewalScheduler> scheduler;
   std::unique_ptr<RotationHub> rotation_hub;
   std::unique_ptr<RotationService> rotation_service;
   std::unique_ptr<publish::RevocationWatcher> revocation_watcher;
-  std::unique_ptr<RefusalCounter> refusals;             // operator API: refusals by reason
+  std::unique_ptr<metrics::RefusalCounter> refusals;             // operator API: refusals by reason
   std::unique_ptr<ExpiringCertificatesGauge> expiring;  // overdue renewals, for the alert
   std::unique_ptr<AdminApi> admin;                      // operator API: svidd.v1.AdminService
   std::unique_ptr<ca::ServingIdentity> serving_identity;
@@ -129,10 +129,10 @@ struct SviddServer::Impl : public ca::CaOperations {
   void StartMaintenance();
   void StartSelfProbe();
   void StartFullLedgerCheck();
-  void OnFullLedgerCheck(const absl::StatusOr<LedgerVerification>& outcome,
+  void OnFullLedgerCheck(const absl::StatusOr<ledger::LedgerVerification>& outcome,
                          std::chrono::steady_clock::duration took);
   void OnListenerDead();
-  absl::Status PublishTrust(const Authority& authority);
+  absl::Status PublishTrust(const pki::Authority& authority);
   void SetServing(bool value);
 
   // CaOperations
@@ -146,7 +146,7 @@ absl::StatusOr<size_t> SviddServer::Impl::Reissue(const std::string& issuer_seri
   if (issuer_serial.empty()) return absl::InvalidArgumentError("an issuer serial is required");
   size_t reached = rotation_hub->Expedite(
       [&](const SessionView& v) { return v.current_issuer_serial == issuer_serial; },
-      svidd::v1::RenewalRequested::OPERATOR, Urgency::kImmediate);
+      svidd::v1::RenewalRequested::OPERATOR, rotation::Urgency::kImmediate);
   spdlog::warn("operator forced re-issuance of everything signed by {}: {} stream(s) asked",
                issuer_serial, reached);
   return reached;
@@ -157,25 +157,25 @@ absl::Status SviddServer::Impl::Init() {
   // Like ssh's StrictModes, and with `svidctl audit`'s own check: a key others can read, or
   // a directory they can write, is refused before anything is used.
   std::vector<std::filesystem::path> key_dirs =
-      DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir()).other_key_dirs;
+      ops::DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir()).other_key_dirs;
   key_dirs.push_back(options.ServingDir());
   SVIDD_RETURN_IF_ERROR(
-      CheckStartupPermissions(options.data_dir, options.EffectiveCaDir(), key_dirs));
+      ops::CheckStartupPermissions(options.data_dir, options.EffectiveCaDir(), key_dirs));
   SVIDD_RETURN_IF_ERROR(EnsureDirectory(options.data_dir, 0700));
   if (options.ledger.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(ledger, OpenSqliteLedger(options.LedgerPath()));
+    SVIDD_ASSIGN_OR_RETURN(ledger, ledger::OpenSqliteLedger(options.LedgerPath()));
   } else {
-    SVIDD_ASSIGN_OR_RETURN(ledger, OpenPostgresLedger(options.ledger));
+    SVIDD_ASSIGN_OR_RETURN(ledger, ledger::OpenPostgresLedger(options.ledger));
   }
   checkpointer = std::make_unique<ca::LedgerCheckpointer>(
       *ledger, ca::LedgerCheckpointerOptions{options.layout().ledger_head()});
   if (options.ledger.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(lease_store, OpenSqliteLeaseStore(options.LedgerPath()));
+    SVIDD_ASSIGN_OR_RETURN(lease_store, ledger::OpenSqliteLeaseStore(options.LedgerPath()));
   } else {
-    SVIDD_ASSIGN_OR_RETURN(lease_store, OpenPostgresLeaseStore(options.ledger));
+    SVIDD_ASSIGN_OR_RETURN(lease_store, ledger::OpenPostgresLeaseStore(options.ledger));
     // Other replicas' (and svidctl's) revocations wake the maintenance pass at once; its
     // poll by event seq, once a second, stays the baseline (revocation_listener.h).
-    SVIDD_ASSIGN_OR_RETURN(revocation_listener, ListenForRevocations(options.ledger, [this] {
+    SVIDD_ASSIGN_OR_RETURN(revocation_listener, ledger::ListenForRevocations(options.ledger, [this] {
                              maintenance_loop.Wake();
                            }));
   }
@@ -196,41 +196,41 @@ absl::Status SviddServer::Impl::Init() {
   SVIDD_RETURN_IF_ERROR(VerifyLedgerAtStart(options, *ledger, *checkpointer, clock));
 
   if (!options.jwks_url.empty()) {
-    JwksFetcherOptions fetch;
+    auth::JwksFetcherOptions fetch;
     fetch.url = options.jwks_url;
     fetch.ca_file = options.jwks_ca_file;
     fetch.token_file = options.jwks_token_file;
     fetch.refresh_interval = options.jwks_refresh;
-    SVIDD_ASSIGN_OR_RETURN(jwks_fetcher, JwksFetcher::Create(fetch, clock));
+    SVIDD_ASSIGN_OR_RETURN(jwks_fetcher, auth::JwksFetcher::Create(fetch, clock));
   }
   if (!options.jwks_file.empty() || jwks_fetcher != nullptr) {
-    KubernetesTokenVerifierOptions token_options;
+    auth::KubernetesTokenVerifierOptions token_options;
     token_options.jwks_file = options.jwks_file;
     token_options.jwks_fetcher = jwks_fetcher.get();
     token_options.issuer = options.jwt_issuer;
     token_options.audience = options.jwt_audience;
-    SVIDD_ASSIGN_OR_RETURN(token_verifier, KubernetesTokenVerifier::Create(token_options, clock));
+    SVIDD_ASSIGN_OR_RETURN(token_verifier, auth::KubernetesTokenVerifier::Create(token_options, clock));
   } else {
     spdlog::warn(
         "no --jwks-file or --jwks-url: Kubernetes token authentication is off; only client "
         "certificates from this CA are accepted");
   }
   revocations = std::make_unique<issuance::LedgerRevocationChecker>(*ledger);
-  authenticator = std::make_unique<Authenticator>(options.trust_domain, token_verifier.get(),
+  authenticator = std::make_unique<auth::Authenticator>(options.trust_domain, token_verifier.get(),
                                                   *revocations, clock);
   if (options.default_ttl > options.max_ttl) {
     spdlog::info("--default-ttl {} exceeds --max-ttl {}: requests without a lifetime get {}",
                  FormatDuration(options.default_ttl), FormatDuration(options.max_ttl),
                  FormatDuration(options.EffectiveDefaultTtl()));
   }
-  TtlPolicy ttl{options.EffectiveDefaultTtl(), options.max_ttl};
-  CsrLimits limits{options.max_csr_bytes};
+  pki::TtlPolicy ttl{options.EffectiveDefaultTtl(), options.max_ttl};
+  pki::CsrLimits limits{options.max_csr_bytes};
   pipeline = std::make_unique<issuance::IssuancePipeline>(authorities, *authenticator, *ledger, ttl,
                                                           limits, clock, metrics);
   pipeline->SetRateLimits(issuance::IssuanceRateLimits{options.max_issuance_per_identity_per_second,
                                                        options.max_issuance_per_second});
   signers = std::make_unique<WorkerPool>(options.signing_threads, options.max_queued_signings);
-  refusals = std::make_unique<RefusalCounter>(*ledger, clock, metrics);
+  refusals = std::make_unique<metrics::RefusalCounter>(*ledger, clock, metrics);
   expiring = std::make_unique<ExpiringCertificatesGauge>(
       *ledger, metrics, options.renewal_overdue_fraction, kExpiringCountInterval);
   istio_service = std::make_unique<IstioCertificateService>(*pipeline, *signers, *refusals, metrics,
@@ -253,11 +253,11 @@ absl::Status SviddServer::Impl::InitRotation() {
   SVIDD_ASSIGN_OR_RETURN(bundles, publish::TrustBundlePublisher::Create(options.trust_domain,
                                                                         options.BundleStatePath()));
   SVIDD_RETURN_IF_ERROR(PublishTrust(*authorities.Get()));
-  RenewalSchedulerOptions schedule;
+  rotation::RenewalSchedulerOptions schedule;
   schedule.jitter_fraction = options.renewal_jitter;
   schedule.max_renewals_per_second = options.max_renewals_per_second;
   schedule.answer_timeout = options.renewal_answer_timeout;
-  scheduler = std::make_unique<RenewalScheduler>(std::move(schedule));
+  scheduler = std::make_unique<rotation::RenewalScheduler>(std::move(schedule));
   RotationHubOptions hub;
   hub.answer_timeout = options.renewal_answer_timeout;
   hub.max_streams_per_identity = options.max_streams_per_identity;
@@ -282,7 +282,7 @@ absl::Status SviddServer::Impl::InitRotation() {
 
 // What workloads must trust: every root of the active CA. Called whenever the CA changes
 // (and on every maintenance pass), so the expiry metrics follow it too.
-absl::Status SviddServer::Impl::PublishTrust(const Authority& authority) {
+absl::Status SviddServer::Impl::PublishTrust(const pki::Authority& authority) {
   metrics.SetCaExpiry(authority);
   return bundles->Update(authority.root_bundle_pem(), std::nullopt);
 }
@@ -391,37 +391,37 @@ absl::Status SviddServer::Impl::StartGrpc() {
 
 // What the check before serving trusted as signed, recomputed while svidd serves.
 void SviddServer::Impl::StartFullLedgerCheck() {
-  metrics.SetLedgerFullCheck(ServerMetrics::LedgerFullCheck::kRunning, {});
-  LedgerVerifierOptions walk = LedgerCheckOptions(options, VerificationScope::kFull);
+  metrics.SetLedgerFullCheck(metrics::ServerMetrics::LedgerFullCheck::kRunning, {});
+  ledger::LedgerVerifierOptions walk = LedgerCheckOptions(options, ledger::VerificationScope::kFull);
   if (walk.ledger_uri.empty()) {  // PostgreSQL is walked as a copy anyway
     walk.walk_a_copy = true;
     walk.scratch_dir = options.data_dir;
   }
   full_check = std::make_unique<BackgroundLedgerCheck>(
       std::move(walk),
-      [this](const absl::StatusOr<LedgerVerification>& outcome,
+      [this](const absl::StatusOr<ledger::LedgerVerification>& outcome,
              std::chrono::steady_clock::duration took) { OnFullLedgerCheck(outcome, took); });
   full_check->Start();
 }
 
 // A break stops issuance as a checkpoint that finds the chain rewritten does, unless the
 // operator started svidd with --accept-ledger-rollback (then it is logged and audited).
-void SviddServer::Impl::OnFullLedgerCheck(const absl::StatusOr<LedgerVerification>& outcome,
+void SviddServer::Impl::OnFullLedgerCheck(const absl::StatusOr<ledger::LedgerVerification>& outcome,
                                           std::chrono::steady_clock::duration took) {
   const double seconds = std::chrono::duration<double>(took).count();
   if (!outcome.ok()) {
-    metrics.SetLedgerFullCheck(ServerMetrics::LedgerFullCheck::kFailed, took);
+    metrics.SetLedgerFullCheck(metrics::ServerMetrics::LedgerFullCheck::kFailed, took);
     spdlog::error("full ledger check: could not read the ledger after {:.1f} s: {}", seconds,
                   outcome.status().ToString());
     return;
   }
   if (outcome->intact()) {
-    metrics.SetLedgerFullCheck(ServerMetrics::LedgerFullCheck::kIntact, took);
+    metrics.SetLedgerFullCheck(metrics::ServerMetrics::LedgerFullCheck::kIntact, took);
     spdlog::info("full ledger check: intact, {} events and {} checkpoints verified in {:.1f} s",
                  outcome->events_verified, outcome->checkpoints, seconds);
     return;
   }
-  metrics.SetLedgerFullCheck(ServerMetrics::LedgerFullCheck::kBroken, took);
+  metrics.SetLedgerFullCheck(metrics::ServerMetrics::LedgerFullCheck::kBroken, took);
   const std::string what = DescribeLedgerBreak(options, *outcome->first_break);
   spdlog::critical("full ledger check: {} (found after {:.1f} s)", what, seconds);
   if (options.accept_ledger_rollback) {
@@ -449,7 +449,7 @@ void SviddServer::Impl::StartMaintenance() {
       .clock = clock,
       .ca_manager = *ca_manager,
       .authorities = authorities,
-      .publish_trust = [this](const Authority& authority) { return PublishTrust(authority); },
+      .publish_trust = [this](const pki::Authority& authority) { return PublishTrust(authority); },
       .serving_identity = *serving_identity,
       .ledger = *ledger,
       .ledger_health = ledger_health,
@@ -508,16 +508,16 @@ int SviddServer::crl_port() const { return impl_->crl_port; }
 int SviddServer::metrics_port() const { return impl_->metrics_port; }
 publish::Readiness& SviddServer::readiness() { return impl_->readiness; }
 publish::CrlPublisher& SviddServer::crls() { return *impl_->crls; }
-AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
+pki::AuthorityHolder& SviddServer::authorities() { return impl_->authorities; }
 ca::CaOperations& SviddServer::ca_operations() { return *impl_; }
-Ledger& SviddServer::ledger() { return *impl_->ledger; }
+ledger::Ledger& SviddServer::ledger() { return *impl_->ledger; }
 WorkerPool& SviddServer::signing_workers() { return *impl_->signers; }
 bool SviddServer::serving() const { return impl_->serving.load(); }
 bool SviddServer::listener_dead() const { return impl_->listener_dead.load(); }
 absl::Status SviddServer::RunMaintenance() { return impl_->maintenance->RunPass(); }
 void SviddServer::RunRotationPass() { impl_->rotation_hub->RunOnce(impl_->clock.Now()); }
 size_t SviddServer::rotation_streams() const { return impl_->rotation_hub->connected(); }
-RenewalSchedulerStats SviddServer::rotation_stats() const {
+rotation::RenewalSchedulerStats SviddServer::rotation_stats() const {
   return impl_->rotation_hub->scheduler_stats();
 }
 

@@ -36,7 +36,7 @@ std::string RedactConfigValue(const std::string& name, const std::string& value)
   if (NamesASecret(name)) return "REDACTED";
   // scheme://user:password@host... (a libpq URI, a URL with credentials; the user is kept)
   // and password=... parameters: the one redactor every ledger message uses.
-  return RedactLedgerUri(value);
+  return ledger::RedactLedgerUri(value);
 }
 
 std::string YamlConfig::to_config(const CLI::App* app, bool default_also, bool, std::string) const {

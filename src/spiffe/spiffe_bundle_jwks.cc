@@ -23,7 +23,7 @@ absl::Status Invalid(const std::string& where, std::string_view what) {
 
 absl::StatusOr<ordered_json> RootJwk(const X509* root) {
   SVIDD_ASSIGN_OR_RETURN(ordered_json members, PublicJwkMembers(X509_get0_pubkey(root)));
-  SVIDD_ASSIGN_OR_RETURN(std::string der, CertificateToDer(root));
+  SVIDD_ASSIGN_OR_RETURN(std::string der, crypto::CertificateToDer(root));
   ordered_json jwk = {{"use", kX509SvidUse}};
   jwk.update(members);
   jwk["x5c"] = ordered_json::array({absl::Base64Escape(der)});  // standard base64 (RFC 7517)
@@ -31,7 +31,7 @@ absl::StatusOr<ordered_json> RootJwk(const X509* root) {
 }
 
 // The one certificate of an x509-svid key's "x5c", which must be canonical padded base64.
-absl::StatusOr<X509Ptr> X5cCertificate(const json& jwk, const std::string& where) {
+absl::StatusOr<crypto::X509Ptr> X5cCertificate(const json& jwk, const std::string& where) {
   auto x5c = jwk.find("x5c");
   if (x5c == jwk.end() || !x5c->is_array() || x5c->size() != 1 || !(*x5c)[0].is_string()) {
     return Invalid(where, "an x509-svid key needs \"x5c\" with exactly one certificate");
@@ -41,7 +41,7 @@ absl::StatusOr<X509Ptr> X5cCertificate(const json& jwk, const std::string& where
   if (!absl::Base64Unescape(text, &der) || absl::Base64Escape(der) != text) {
     return Invalid(where, "\"x5c\" is not canonical base64");
   }
-  auto cert = ParseCertificateDer(der);
+  auto cert = crypto::ParseCertificateDer(der);
   if (!cert.ok()) return Invalid(where, std::string(cert.status().message()));
   return *std::move(cert);
 }
@@ -62,13 +62,13 @@ absl::Status CheckKeyMembers(const json& jwk, const X509* cert, const std::strin
 }
 
 // A root, or nullptr for a key of another use.
-absl::StatusOr<X509Ptr> ParseKey(const json& jwk, size_t index) {
+absl::StatusOr<crypto::X509Ptr> ParseKey(const json& jwk, size_t index) {
   const std::string where = absl::StrCat("SPIFFE bundle key #", index);
   if (!jwk.is_object()) return Invalid(where, "not a JSON object");
   auto use = jwk.find("use");
   if (use == jwk.end() || !use->is_string()) return Invalid(where, "\"use\" is missing");
-  if (use->get<std::string>() != kX509SvidUse) return X509Ptr();  // e.g. jwt-svid
-  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, X5cCertificate(jwk, where));
+  if (use->get<std::string>() != kX509SvidUse) return crypto::X509Ptr();  // e.g. jwt-svid
+  SVIDD_ASSIGN_OR_RETURN(crypto::X509Ptr cert, X5cCertificate(jwk, where));
   SVIDD_RETURN_IF_ERROR(CheckKeyMembers(jwk, cert.get(), where));
   return cert;
 }
@@ -92,7 +92,7 @@ absl::StatusOr<SpiffeJwks> ParseDocument(const json& document) {
   }
   SpiffeJwks out;
   for (size_t i = 0; i < keys->size(); ++i) {
-    SVIDD_ASSIGN_OR_RETURN(X509Ptr root, ParseKey((*keys)[i], i));
+    SVIDD_ASSIGN_OR_RETURN(crypto::X509Ptr root, ParseKey((*keys)[i], i));
     if (root != nullptr) out.roots.push_back(std::move(root));
   }
   SVIDD_ASSIGN_OR_RETURN(out.sequence, Counter(document, "spiffe_sequence"));
@@ -103,10 +103,10 @@ absl::StatusOr<SpiffeJwks> ParseDocument(const json& document) {
 
 }  // namespace
 
-absl::StatusOr<std::string> RenderSpiffeJwks(const std::vector<X509Ptr>& roots, uint64_t sequence,
+absl::StatusOr<std::string> RenderSpiffeJwks(const std::vector<crypto::X509Ptr>& roots, uint64_t sequence,
                                              std::chrono::seconds refresh_hint) {
   ordered_json keys = ordered_json::array();
-  for (const X509Ptr& root : roots) {
+  for (const crypto::X509Ptr& root : roots) {
     SVIDD_ASSIGN_OR_RETURN(ordered_json jwk, RootJwk(root.get()));
     keys.push_back(std::move(jwk));
   }

@@ -14,14 +14,14 @@
 namespace svidd::spiffe::internal {
 
 struct SpiffeJwks {
-  std::vector<X509Ptr> roots;
+  std::vector<crypto::X509Ptr> roots;
   uint64_t sequence = 0;
   std::chrono::seconds refresh_hint{0};
 };
 
 // {"keys":[{"use":"x509-svid","kty",<key members>,"x5c":[<base64 DER>]}, ...],
 //  "spiffe_sequence":N,"spiffe_refresh_hint":S}, indented, ending in "\n".
-absl::StatusOr<std::string> RenderSpiffeJwks(const std::vector<X509Ptr>& roots, uint64_t sequence,
+absl::StatusOr<std::string> RenderSpiffeJwks(const std::vector<crypto::X509Ptr>& roots, uint64_t sequence,
                                              std::chrono::seconds refresh_hint);
 
 // The x509-svid keys of a SPIFFE bundle; see TrustBundle::ParseSpiffeJwks.

@@ -63,9 +63,9 @@ absl::StatusOr<TrustBundle> TrustBundle::Create(std::string_view trust_domain,
   if (refresh_hint.count() < 0) {
     return absl::InvalidArgumentError("bundle refresh hint must not be negative");
   }
-  std::vector<X509Ptr> shared;
+  std::vector<crypto::X509Ptr> shared;
   for (const X509* root : roots) {
-    X509Ptr copy = ShareCertificate(root);
+    crypto::X509Ptr copy = crypto::ShareCertificate(root);
     if (copy == nullptr) return absl::InvalidArgumentError("trust bundle root is null");
     shared.push_back(std::move(copy));
   }
@@ -83,8 +83,8 @@ absl::StatusOr<TrustBundle> TrustBundle::ParseSpiffeJwks(std::string_view trust_
 
 absl::StatusOr<std::string> TrustBundle::ToPem() const {
   std::vector<const X509*> roots;
-  for (const X509Ptr& root : roots_) roots.push_back(root.get());
-  return CertificatesToPem(roots);
+  for (const crypto::X509Ptr& root : roots_) roots.push_back(root.get());
+  return crypto::CertificatesToPem(roots);
 }
 
 absl::StatusOr<std::string> TrustBundle::ToSpiffeJwks() const {

@@ -22,15 +22,15 @@ namespace pb = svidd::v1;
 
 struct Fixture {
   svidd::fuzzing::FuzzCa ca;
-  std::unique_ptr<svidd::OperatorService> operations;
+  std::unique_ptr<svidd::ops::OperatorService> operations;
   Fixture() {
     if (!svidd::testing::BuildTestFleet(ca.ledger(), *ca.authority(), svidd::fuzzing::FuzzNow())
              .ok()) {
       std::abort();
     }
-    svidd::OperatorServiceOptions options;
-    options.ca = [] { return absl::StatusOr<svidd::CaSnapshot>(absl::UnavailableError("none")); };
-    operations = std::make_unique<svidd::OperatorService>(ca.ledger(), options, ca.clock());
+    svidd::ops::OperatorServiceOptions options;
+    options.ca = [] { return absl::StatusOr<svidd::ops::CaSnapshot>(absl::UnavailableError("none")); };
+    operations = std::make_unique<svidd::ops::OperatorService>(ca.ledger(), options, ca.clock());
   }
 };
 
@@ -104,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 6: {
       pb::ReissueRequest request;
       if (!Parse(request, data, size)) return 0;
-      (void)svidd::ParseOperatorSerial(request.issuer_serial(), "issuer serial");
+      (void)svidd::ops::ParseOperatorSerial(request.issuer_serial(), "issuer serial");
       break;
     }
   }

@@ -24,7 +24,7 @@ std::string DerAsPem(std::string_view der) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   const bool pem = input.substr(0, 10) == "-----BEGIN";
-  auto result = svidd::ValidateCsr(pem ? std::string(input) : DerAsPem(input));
+  auto result = svidd::pki::ValidateCsr(pem ? std::string(input) : DerAsPem(input));
   if (result.ok() && (!result->requested_id.has_path() || result->public_key.der.empty())) {
     std::abort();  // an accepted CSR must name a workload and carry its key
   }

@@ -10,20 +10,20 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto keys = svidd::JwksKeySet::ParseText(text);
+  auto keys = svidd::auth::JwksKeySet::ParseText(text);
   if (keys.ok()) {
     if ((*keys)->keys().empty()) std::abort();  // "no usable key" must be an error
-    for (const svidd::JwksKey& key : (*keys)->keys()) {
+    for (const svidd::auth::JwksKey& key : (*keys)->keys()) {
       if (key.key == nullptr) std::abort();
       (void)(*keys)->WithKid(key.kid);
     }
   }
   // An accepted bundle renders and re-reads to the same roots.
-  auto bundle = svidd::TrustBundle::ParseSpiffeJwks("cluster.local", text);
+  auto bundle = svidd::spiffe::TrustBundle::ParseSpiffeJwks("cluster.local", text);
   if (bundle.ok()) {
     auto rendered = bundle->ToSpiffeJwks();
     if (!rendered.ok()) std::abort();
-    auto again = svidd::TrustBundle::ParseSpiffeJwks("cluster.local", *rendered);
+    auto again = svidd::spiffe::TrustBundle::ParseSpiffeJwks("cluster.local", *rendered);
     if (!again.ok() || again->roots().size() != bundle->roots().size()) std::abort();
   }
   return 0;

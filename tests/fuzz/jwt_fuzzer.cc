@@ -17,14 +17,14 @@ namespace {
 
 using svidd::fuzzing::FuzzNow;
 
-const svidd::KubernetesTokenVerifier& Verifier() {
+const svidd::auth::KubernetesTokenVerifier& Verifier() {
   static svidd::FakeClock clock(FuzzNow());
-  static std::unique_ptr<svidd::KubernetesTokenVerifier> verifier = [] {
-    svidd::KubernetesTokenVerifierOptions options;
+  static std::unique_ptr<svidd::auth::KubernetesTokenVerifier> verifier = [] {
+    svidd::auth::KubernetesTokenVerifierOptions options;
     options.jwks_file = svidd::fuzzing::FuzzDataPath("jwks.json");
     options.issuer = svidd::fuzzing::kSeedIssuer;
     options.audience = svidd::fuzzing::kSeedAudience;
-    auto created = svidd::KubernetesTokenVerifier::Create(options, clock);
+    auto created = svidd::auth::KubernetesTokenVerifier::Create(options, clock);
     if (!created.ok()) std::abort();  // the checked-in JWKS must load
     return *std::move(created);
   }();
@@ -39,13 +39,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (claims.ok() && (claims->namespace_name.empty() || claims->service_account.empty())) {
     std::abort();
   }
-  auto jws = svidd::ParseCompactJws(token, 16 * 1024);
+  auto jws = svidd::auth::ParseCompactJws(token, 16 * 1024);
   if (!jws.ok()) return 0;
-  (void)svidd::AllowedAlgorithm(jws->alg);
-  auto payload = svidd::DecodeJwsPayload(*jws);
+  (void)svidd::auth::AllowedAlgorithm(jws->alg);
+  auto payload = svidd::auth::DecodeJwsPayload(*jws);
   if (!payload.ok()) return 0;
-  svidd::TokenClaimRules rules{svidd::fuzzing::kSeedIssuer, svidd::fuzzing::kSeedAudience,
+  svidd::auth::TokenClaimRules rules{svidd::fuzzing::kSeedIssuer, svidd::fuzzing::kSeedAudience,
                                std::chrono::seconds(30), FuzzNow()};
-  (void)svidd::CheckTokenClaims(*payload, rules);
+  (void)svidd::auth::CheckTokenClaims(*payload, rules);
   return 0;
 }

@@ -36,28 +36,28 @@ std::string ReadFile(const std::string& path) {
 
 struct Fixture {
   svidd::fuzzing::FuzzCa ca;
-  svidd::AuthorityHolder authorities{ca.authority()};
+  svidd::pki::AuthorityHolder authorities{ca.authority()};
   svidd::issuance::LedgerRevocationChecker revocations{ca.ledger()};
-  std::unique_ptr<svidd::KubernetesTokenVerifier> tokens;
-  std::unique_ptr<svidd::Authenticator> authenticator;
-  svidd::ServerMetrics metrics;
+  std::unique_ptr<svidd::auth::KubernetesTokenVerifier> tokens;
+  std::unique_ptr<svidd::auth::Authenticator> authenticator;
+  svidd::metrics::ServerMetrics metrics;
   std::unique_ptr<svidd::issuance::IssuancePipeline> pipeline;
   std::string authorization;
-  svidd::CallerIdentity stream_caller{
-      svidd::SpiffeId::Parse("spiffe://cluster.local/ns/foo/sa/bar").value(),
-      svidd::AuthMethod::kKubernetesToken, "system:serviceaccount:foo:bar"};
+  svidd::auth::CallerIdentity stream_caller{
+      svidd::spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/foo/sa/bar").value(),
+      svidd::auth::AuthMethod::kKubernetesToken, "system:serviceaccount:foo:bar"};
 
   Fixture() {
-    svidd::KubernetesTokenVerifierOptions options;
+    svidd::auth::KubernetesTokenVerifierOptions options;
     options.jwks_file = FuzzDataPath("jwks.json");
     options.issuer = svidd::fuzzing::kSeedIssuer;
-    auto verifier = svidd::KubernetesTokenVerifier::Create(options, ca.clock());
+    auto verifier = svidd::auth::KubernetesTokenVerifier::Create(options, ca.clock());
     if (!verifier.ok()) std::abort();
     tokens = *std::move(verifier);
-    authenticator = std::make_unique<svidd::Authenticator>("cluster.local", tokens.get(),
+    authenticator = std::make_unique<svidd::auth::Authenticator>("cluster.local", tokens.get(),
                                                            revocations, ca.clock());
     pipeline = std::make_unique<svidd::issuance::IssuancePipeline>(
-        authorities, *authenticator, ca.ledger(), svidd::TtlPolicy{}, svidd::CsrLimits{},
+        authorities, *authenticator, ca.ledger(), svidd::pki::TtlPolicy{}, svidd::pki::CsrLimits{},
         ca.clock(), metrics);
     authorization = "Bearer " + ReadFile(FuzzDataPath("token"));
     while (!authorization.empty() && authorization.back() == '\n') authorization.pop_back();
@@ -86,7 +86,7 @@ void RotationRequest(Fixture& f, const uint8_t* data, size_t size) {
   signing.csr_pem = request.csr().csr();
   signing.requested_ttl = std::chrono::seconds(request.csr().validity_seconds());
   auto result = Await([&](svidd::issuance::IssuancePipeline::Done done) {
-    f.pipeline->IssueFor(f.stream_caller, svidd::IssuanceApi::kRotation, std::move(signing),
+    f.pipeline->IssueFor(f.stream_caller, svidd::metrics::IssuanceApi::kRotation, std::move(signing),
                          std::move(done));
   });
   if (result.ok() && result->spiffe_id != f.stream_caller.id.str()) std::abort();

@@ -31,8 +31,8 @@ constexpr const char* kMethods[] = {
 constexpr size_t kMethodCount = sizeof(kMethods) / sizeof(kMethods[0]);
 
 struct Fixture {
-  svidd::SvidStore store;
-  std::unique_ptr<svidd::WorkloadApiServer> server;
+  svidd::agent::SvidStore store;
+  std::unique_ptr<svidd::agent::WorkloadApiServer> server;
   std::unique_ptr<grpc::GenericStub> stub;
 
   Fixture() {
@@ -43,7 +43,7 @@ struct Fixture {
     char pattern[] = "/tmp/svidd-fuzz-workload-api-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) std::abort();
     const std::string socket = std::string(pattern) + "/agent.sock";
-    auto started = svidd::WorkloadApiServer::Start(socket, svidd::WorkloadApiAccess{}, store);
+    auto started = svidd::agent::WorkloadApiServer::Start(socket, svidd::agent::WorkloadApiAccess{}, store);
     if (!started.ok()) std::abort();
     server = std::move(*started);
     stub = std::make_unique<grpc::GenericStub>(

@@ -13,8 +13,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CLI::App app{"svidd"};
-  svidd::ServerOptions options;
-  svidd::ServerFlags flags(app, options);
+  svidd::server::ServerOptions options;
+  svidd::server::ServerFlags flags(app, options);
   std::istringstream input(std::string(reinterpret_cast<const char*>(data), size));
   try {
     app.parse_from_stream(input);

@@ -10,8 +10,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"svid-agent: keeps a workload's X.509 SVID renewed by svidd"};
-  svidd::AgentOptions options;
-  svidd::AgentFlags flags(app, options);
+  svidd::agent::AgentOptions options;
+  svidd::agent::AgentFlags flags(app, options);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   // Before any thread starts: shutdown runs here, outside a signal handler.
   const svidd::TerminationSignals signals;
 
-  auto agent = svidd::SvidAgent::Start(options, svidd::SystemClock::Instance());
+  auto agent = svidd::agent::SvidAgent::Start(options, svidd::SystemClock::Instance());
   if (!agent.ok()) {
     spdlog::critical("cannot start: {}", agent.status().ToString());
     return 1;

@@ -25,15 +25,15 @@ absl::Status RunAdminIssue(const AdminOptions& o, const BackendOptions& where,
                            const svidd::Clock& clock, std::ostream& out) {
   SVIDD_ASSIGN_OR_RETURN(std::chrono::seconds ttl, ParsePositiveDuration("--ttl", o.ttl));
   const svidd::TimePoint now = clock.Now();
-  absl::StatusOr<svidd::CaMaterial> material = svidd::LoadIstioCaDir(where.EffectiveCaDir(), now);
+  absl::StatusOr<svidd::pki::CaMaterial> material = svidd::pki::LoadIstioCaDir(where.EffectiveCaDir(), now);
   if (!material.ok()) {
     return absl::Status(material.status().code(), absl::StrCat("the CA in ", where.EffectiveCaDir(),
                                                                ": ", material.status().message()));
   }
-  SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<const svidd::Authority> authority,
-                         svidd::Authority::Create(*std::move(material)));
+  SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<const svidd::pki::Authority> authority,
+                         svidd::pki::Authority::Create(*std::move(material)));
   // An admin credential is recorded like any certificate, in svidd's own ledger.
-  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
+  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::ledger::Ledger> ledger,
                          OpenDataDirLedger(where.data_dir, LedgerAccess::kReadWrite, where.ledger));
 
   svidd::issuance::AdminCredentialRequest request{o.id, ttl, Principal()};

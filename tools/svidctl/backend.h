@@ -2,7 +2,7 @@
 // the operator library's own types, never the admin API's wire types, so a command prints the
 // same thing whichever one it got:
 //   - LocalBackend: the data directory itself (ledger.db read-only, the CA directory's
-//     certificates), through svidd::OperatorService — what the server runs too;
+//     certificates), through svidd::ops::OperatorService — what the server runs too;
 //   - RemoteBackend: a running svidd's admin API (svidd.v1.AdminService), authenticated by
 //     the operator's client certificate.
 #pragma once
@@ -29,24 +29,24 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
-  virtual absl::StatusOr<svidd::CertificatePage> ListCertificates(
-      const svidd::CertificateFilter& filter) = 0;
+  virtual absl::StatusOr<svidd::ledger::CertificatePage> ListCertificates(
+      const svidd::ledger::CertificateFilter& filter) = 0;
   // `serial` in any operator spelling; the record carries certificate_pem.
-  virtual absl::StatusOr<svidd::CertificateRecord> GetCertificate(std::string_view serial) = 0;
-  virtual absl::StatusOr<svidd::RevocationResult> Revoke(
-      const svidd::RevocationRequest& request) = 0;
-  virtual absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
-      const svidd::IdentityFilter& filter) = 0;
+  virtual absl::StatusOr<svidd::ledger::CertificateRecord> GetCertificate(std::string_view serial) = 0;
+  virtual absl::StatusOr<svidd::ops::RevocationResult> Revoke(
+      const svidd::ops::RevocationRequest& request) = 0;
+  virtual absl::StatusOr<std::vector<svidd::ledger::IdentitySummary>> ListIdentities(
+      const svidd::ledger::IdentityFilter& filter) = 0;
   // As of `at`; default: now.
-  virtual absl::StatusOr<svidd::FleetStats> Stats(std::optional<svidd::TimePoint> at) = 0;
-  virtual absl::StatusOr<svidd::AuditReport> Audit(std::optional<svidd::TimePoint> at) = 0;
-  virtual absl::StatusOr<svidd::TrustBundleRoots> TrustBundle() = 0;
+  virtual absl::StatusOr<svidd::ops::FleetStats> Stats(std::optional<svidd::TimePoint> at) = 0;
+  virtual absl::StatusOr<svidd::ops::AuditReport> Audit(std::optional<svidd::TimePoint> at) = 0;
+  virtual absl::StatusOr<svidd::ops::TrustBundleRoots> TrustBundle() = 0;
 
   // The CA manager lives in the server: these need a RemoteBackend, and a LocalBackend
   // answers FAILED_PRECONDITION saying so.
-  virtual absl::StatusOr<svidd::CaManagerStatus> CaStatus() = 0;
-  virtual absl::StatusOr<svidd::CaManagerStatus> RotateRoot() = 0;
-  virtual absl::StatusOr<svidd::CaManagerStatus> RotateIntermediate() = 0;
+  virtual absl::StatusOr<svidd::ops::CaManagerStatus> CaStatus() = 0;
+  virtual absl::StatusOr<svidd::ops::CaManagerStatus> RotateRoot() = 0;
+  virtual absl::StatusOr<svidd::ops::CaManagerStatus> RotateIntermediate() = 0;
   // How many connected workloads were asked to renew.
   virtual absl::StatusOr<uint64_t> Reissue(std::string_view issuer_serial) = 0;
 };

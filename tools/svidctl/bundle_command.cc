@@ -8,19 +8,19 @@
 namespace svidctl {
 namespace {
 
-absl::StatusOr<std::string> Render(const svidd::TrustBundleRoots& roots, const ViewOptions& o) {
+absl::StatusOr<std::string> Render(const svidd::ops::TrustBundleRoots& roots, const ViewOptions& o) {
   if (o.format == "pem") return roots.roots_pem;
-  SVIDD_ASSIGN_OR_RETURN(std::vector<svidd::X509Ptr> certs,
-                         svidd::ParseCertificatesPem(roots.roots_pem));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<svidd::crypto::X509Ptr> certs,
+                         svidd::crypto::ParseCertificatesPem(roots.roots_pem));
   std::vector<const X509*> raw;
-  for (const svidd::X509Ptr& cert : certs) raw.push_back(cert.get());
+  for (const svidd::crypto::X509Ptr& cert : certs) raw.push_back(cert.get());
   if (roots.trust_domain.empty()) {
     return absl::FailedPreconditionError(
         "the CA certificate names no spiffe://<trust-domain>, so the bundle's trust domain is "
         "unknown; use --format pem");
   }
-  SVIDD_ASSIGN_OR_RETURN(svidd::TrustBundle bundle,
-                         svidd::TrustBundle::Create(roots.trust_domain, raw, roots.sequence));
+  SVIDD_ASSIGN_OR_RETURN(svidd::spiffe::TrustBundle bundle,
+                         svidd::spiffe::TrustBundle::Create(roots.trust_domain, raw, roots.sequence));
   if (o.format == "jwks") return bundle.ToSpiffeJwks();
   if (o.format == "configmap-json") return bundle.ToConfigMapJson(o.configmap_namespace);
   return bundle.ToConfigMapYaml(o.configmap_namespace);
@@ -40,7 +40,7 @@ void AddBundleCommand(CLI::App& app, ViewOptions& o, CommandContext& context) {
   bundle->add_option("--namespace,-n", o.configmap_namespace,
                      "The ConfigMap's metadata.namespace (configmap formats)");
   context.OnRun(bundle, [&o, &context](Backend& backend) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(svidd::TrustBundleRoots roots, backend.TrustBundle());
+    SVIDD_ASSIGN_OR_RETURN(svidd::ops::TrustBundleRoots roots, backend.TrustBundle());
     SVIDD_ASSIGN_OR_RETURN(std::string text, Render(roots, o));
     context.out << text;
     return absl::OkStatus();

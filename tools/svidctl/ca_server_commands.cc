@@ -10,14 +10,14 @@
 namespace svidctl {
 namespace {
 
-using CaCall = absl::StatusOr<svidd::CaManagerStatus> (Backend::*)();
+using CaCall = absl::StatusOr<svidd::ops::CaManagerStatus> (Backend::*)();
 
 void AddStatusCommand(CLI::App* ca, const char* name, const char* help, CaCall call, CaOptions& o,
                       CommandContext& context) {
   CLI::App* command = ca->add_subcommand(name, help);
   AddOutputOption(command, o.output, {"table", "json"});
   context.OnRun(command, [call, &o, &context](Backend& backend) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(svidd::CaManagerStatus status, (backend.*call)());
+    SVIDD_ASSIGN_OR_RETURN(svidd::ops::CaManagerStatus status, (backend.*call)());
     context.out << (o.output == "json" ? CaStatusToJson(status).dump(2) + "\n"
                                        : CaStatusText(status, context.clock.Now()));
     return absl::OkStatus();
@@ -47,7 +47,7 @@ void AddCaServerCommands(CLI::App* ca, CaOptions& o, CommandContext& context) {
       "--server)");
   reissue->add_option("issuer", o.issuer, "The CA certificate's serial (any spelling)")->required();
   context.OnRun(reissue, [&o, &context](Backend& backend) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(std::string issuer, svidd::ParseOperatorSerial(o.issuer, "CA serial"));
+    SVIDD_ASSIGN_OR_RETURN(std::string issuer, svidd::ops::ParseOperatorSerial(o.issuer, "CA serial"));
     SVIDD_ASSIGN_OR_RETURN(uint64_t streams, backend.Reissue(issuer));
     context.out << "asked " << streams << " connected workload" << (streams == 1 ? "" : "s")
                 << " holding certificates from " << issuer << " to renew now\n";

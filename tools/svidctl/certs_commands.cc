@@ -10,17 +10,17 @@
 namespace svidctl {
 namespace {
 
-using svidd::CertificateFilter;
-using svidd::CertificateRecord;
+using svidd::ledger::CertificateFilter;
+using svidd::ledger::CertificateRecord;
 
 // --status: the ledger's own two states, or active narrowed by validity at `now`.
 void ApplyStatus(const std::string& status, svidd::TimePoint now, CertificateFilter& f) {
   if (status.empty()) return;
   if (status == "revoked") {
-    f.status = svidd::CertStatus::kRevoked;
+    f.status = svidd::ledger::CertStatus::kRevoked;
     return;
   }
-  f.status = svidd::CertStatus::kActive;
+  f.status = svidd::ledger::CertStatus::kActive;
   if (status == "valid") {
     f.not_before_until = now;
     f.not_after_after = now;
@@ -32,7 +32,7 @@ void ApplyStatus(const std::string& status, svidd::TimePoint now, CertificateFil
 std::string RevokedLine(const CertificateRecord& r, svidd::TimePoint now) {
   std::string line =
       absl::StrCat("revoked certificate ", r.serial_hex, " (", r.spiffe_id, ", ",
-                   svidd::CertKindName(r.kind), ", not after ", svidd::FormatRfc3339(r.not_after),
+                   svidd::ledger::CertKindName(r.kind), ", not after ", svidd::FormatRfc3339(r.not_after),
                    ") at ", svidd::FormatRfc3339(r.revoked_at.value_or(now)));
   if (!r.revocation_reason.empty()) absl::StrAppend(&line, ": ", r.revocation_reason);
   return line + "\n";
@@ -50,13 +50,13 @@ absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
   if (!o.spiffe_id_prefix.empty()) f.spiffe_id_prefix = o.spiffe_id_prefix;
   if (!o.istio_namespace.empty()) f.istio_namespace = o.istio_namespace;
   if (!o.serial.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(f.serial, svidd::ParseOperatorSerial(o.serial));
+    SVIDD_ASSIGN_OR_RETURN(f.serial, svidd::ops::ParseOperatorSerial(o.serial));
   }
   if (!o.issuer.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(f.issuer_serial, svidd::ParseOperatorSerial(o.issuer, "CA serial"));
+    SVIDD_ASSIGN_OR_RETURN(f.issuer_serial, svidd::ops::ParseOperatorSerial(o.issuer, "CA serial"));
   }
   if (!o.key_type.empty()) f.key_type = o.key_type;
-  if (!o.kind.empty()) f.kind = svidd::ParseCertKind(o.kind);
+  if (!o.kind.empty()) f.kind = svidd::ledger::ParseCertKind(o.kind);
   if (o.status == "expired" && !o.expiring_within.empty()) {
     return absl::InvalidArgumentError(
         "--status expired and --expiring-within exclude each other: one is past, one is ahead");
@@ -74,7 +74,7 @@ absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
     f.not_after_after = now;
     f.not_after_before = now + within;
   }
-  std::optional<svidd::CertificateSortField> sort = svidd::ParseCertificateSortField(o.sort);
+  std::optional<svidd::ledger::CertificateSortField> sort = svidd::ledger::ParseCertificateSortField(o.sort);
   if (!sort) return absl::InvalidArgumentError(absl::StrCat("--sort: unknown field ", o.sort));
   f.sort = *sort;
   f.descending = !o.ascending;
@@ -93,7 +93,7 @@ absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
 absl::Status RunList(const CertsOptions& o, Backend& backend, svidd::TimePoint now,
                      std::ostream& out, std::ostream& err) {
   SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, BuildCertificateFilter(o, now));
-  SVIDD_ASSIGN_OR_RETURN(svidd::CertificatePage page, backend.ListCertificates(filter));
+  SVIDD_ASSIGN_OR_RETURN(svidd::ledger::CertificatePage page, backend.ListCertificates(filter));
   if (o.list_output == "json") {
     nlohmann::ordered_json array = nlohmann::ordered_json::array();
     for (const CertificateRecord& r : page.records) array.push_back(RecordToJson(r, now, false));
@@ -112,7 +112,7 @@ absl::Status RunList(const CertsOptions& o, Backend& backend, svidd::TimePoint n
 
 absl::Status RunShow(const CertsOptions& o, Backend& backend, svidd::TimePoint now,
                      std::ostream& out) {
-  SVIDD_ASSIGN_OR_RETURN(std::string serial, svidd::ParseOperatorSerial(o.show_serial));
+  SVIDD_ASSIGN_OR_RETURN(std::string serial, svidd::ops::ParseOperatorSerial(o.show_serial));
   SVIDD_ASSIGN_OR_RETURN(CertificateRecord record, backend.GetCertificate(serial));
   if (o.show_output == "pem") {
     out << record.certificate_pem;
@@ -126,22 +126,22 @@ absl::Status RunShow(const CertsOptions& o, Backend& backend, svidd::TimePoint n
 
 absl::Status RunRevoke(const CertsOptions& o, Backend& backend, svidd::TimePoint now,
                        std::ostream& out) {
-  svidd::RevocationRequest request;
+  svidd::ops::RevocationRequest request;
   int targets = 0;
   if (!o.revoke_serial.empty()) {
     ++targets;
-    request.target = svidd::RevocationRequest::Target::kSerial;
-    SVIDD_ASSIGN_OR_RETURN(request.value, svidd::ParseOperatorSerial(o.revoke_serial));
+    request.target = svidd::ops::RevocationRequest::Target::kSerial;
+    SVIDD_ASSIGN_OR_RETURN(request.value, svidd::ops::ParseOperatorSerial(o.revoke_serial));
   }
   if (!o.revoke_spiffe_id.empty()) {
     ++targets;
-    request.target = svidd::RevocationRequest::Target::kSpiffeId;
+    request.target = svidd::ops::RevocationRequest::Target::kSpiffeId;
     request.value = o.revoke_spiffe_id;
   }
   if (!o.revoke_issuer.empty()) {
     ++targets;
-    request.target = svidd::RevocationRequest::Target::kIssuer;
-    SVIDD_ASSIGN_OR_RETURN(request.value, svidd::ParseOperatorSerial(o.revoke_issuer, "CA serial"));
+    request.target = svidd::ops::RevocationRequest::Target::kIssuer;
+    SVIDD_ASSIGN_OR_RETURN(request.value, svidd::ops::ParseOperatorSerial(o.revoke_issuer, "CA serial"));
   }
   if (targets != 1) {
     return absl::InvalidArgumentError(
@@ -149,7 +149,7 @@ absl::Status RunRevoke(const CertsOptions& o, Backend& backend, svidd::TimePoint
         "SERIAL (everything that CA certificate signed)");
   }
   request.reason = o.reason;
-  SVIDD_ASSIGN_OR_RETURN(svidd::RevocationResult result, backend.Revoke(request));
+  SVIDD_ASSIGN_OR_RETURN(svidd::ops::RevocationResult result, backend.Revoke(request));
   if (o.revoke_output == "json") {
     nlohmann::ordered_json j;
     j["revoked"] = nlohmann::ordered_json::array();

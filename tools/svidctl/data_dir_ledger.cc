@@ -10,16 +10,16 @@
 
 namespace svidctl {
 
-absl::StatusOr<std::unique_ptr<svidd::Ledger>> OpenDataDirLedger(const std::string& data_dir,
+absl::StatusOr<std::unique_ptr<svidd::ledger::Ledger>> OpenDataDirLedger(const std::string& data_dir,
                                                                  LedgerAccess access,
                                                                  const std::string& ledger_uri) {
   if (!ledger_uri.empty()) {
-    SVIDD_RETURN_IF_ERROR(svidd::ValidatePostgresUri(ledger_uri));
-    SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                           svidd::OpenPostgresLedger(ledger_uri, {.read_only = true}));
+    SVIDD_RETURN_IF_ERROR(svidd::ledger::ValidatePostgresUri(ledger_uri));
+    SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::ledger::Ledger> ledger,
+                           svidd::ledger::OpenPostgresLedger(ledger_uri, {.read_only = true}));
     if (access == LedgerAccess::kReadOnly) return ledger;
     ledger.reset();
-    return svidd::OpenPostgresLedger(ledger_uri, {.reader_connections = 1});
+    return svidd::ledger::OpenPostgresLedger(ledger_uri, {.reader_connections = 1});
   }
   const std::filesystem::path path = svidd::DataDir(data_dir).ledger();
   if (!std::filesystem::exists(path)) {
@@ -27,13 +27,13 @@ absl::StatusOr<std::unique_ptr<svidd::Ledger>> OpenDataDirLedger(const std::stri
         absl::StrCat("no ledger at ", path.string(),
                      ": --data-dir must be the data directory of a svidd that has started once"));
   }
-  svidd::SqliteLedgerOptions read_only;
+  svidd::ledger::SqliteLedgerOptions read_only;
   read_only.read_only = true;
-  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::Ledger> ledger,
-                         svidd::OpenSqliteLedger(path, read_only));
+  SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::ledger::Ledger> ledger,
+                         svidd::ledger::OpenSqliteLedger(path, read_only));
   if (access == LedgerAccess::kReadOnly) return ledger;
   ledger.reset();
-  return svidd::OpenSqliteLedger(path);
+  return svidd::ledger::OpenSqliteLedger(path);
 }
 
 }  // namespace svidctl

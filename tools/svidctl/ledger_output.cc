@@ -16,9 +16,9 @@ const char* RowWord(const std::string& where) {
   return "seq";
 }
 
-json BreakToJson(const svidd::LedgerBreak& b) {
+json BreakToJson(const svidd::ledger::LedgerBreak& b) {
   json j;
-  j["kind"] = svidd::BreakKindName(b.kind);
+  j["kind"] = svidd::ledger::BreakKindName(b.kind);
   j["where"] = b.where;
   j["row"] = b.row;
   j["event_seq"] = b.event_seq;
@@ -27,13 +27,13 @@ json BreakToJson(const svidd::LedgerBreak& b) {
   return j;
 }
 
-std::string EventsLine(const svidd::LedgerVerification& r) {
+std::string EventsLine(const svidd::ledger::LedgerVerification& r) {
   if (!r.intact()) return absl::StrCat(r.events, " verified before the break");
   if (r.events == 0) return "none";
   return absl::StrCat("1..", r.events, " (head ", r.head_hash, ")");
 }
 
-std::string SignedLine(const svidd::LedgerVerification& r, svidd::TimePoint now) {
+std::string SignedLine(const svidd::ledger::LedgerVerification& r, svidd::TimePoint now) {
   if (r.checkpoints == 0) return "none verified";
   return absl::StrCat(r.checkpoints, " verified; latest covers seq ", r.last_signed_seq,
                       ", signed ", svidd::FormatRfc3339(*r.last_signed_at), " (",
@@ -42,14 +42,14 @@ std::string SignedLine(const svidd::LedgerVerification& r, svidd::TimePoint now)
 
 }  // namespace
 
-std::string BreakLocation(const svidd::LedgerBreak& b) {
+std::string BreakLocation(const svidd::ledger::LedgerBreak& b) {
   std::string location = b.where;
   if (b.row != 0) absl::StrAppend(&location, " ", RowWord(b.where), " ", b.row);
   if (!b.serial_hex.empty()) absl::StrAppend(&location, " (serial ", b.serial_hex, ")");
   return location;
 }
 
-json VerificationToJson(const svidd::LedgerVerification& r) {
+json VerificationToJson(const svidd::ledger::LedgerVerification& r) {
   json j;
   j["intact"] = r.intact();
   j["events"] = r.events;
@@ -64,13 +64,13 @@ json VerificationToJson(const svidd::LedgerVerification& r) {
       r.last_signed_at.has_value() ? json(svidd::FormatRfc3339(*r.last_signed_at)) : json(nullptr);
   j["first_break"] = r.first_break.has_value() ? BreakToJson(*r.first_break) : json(nullptr);
   j["warnings"] = json::array();
-  for (const svidd::LedgerWarning& w : r.warnings) {
-    j["warnings"].push_back({{"kind", svidd::WarningKindName(w.kind)}, {"detail", w.detail}});
+  for (const svidd::ledger::LedgerWarning& w : r.warnings) {
+    j["warnings"].push_back({{"kind", svidd::ledger::WarningKindName(w.kind)}, {"detail", w.detail}});
   }
   return j;
 }
 
-std::string VerificationText(const svidd::LedgerVerification& r, svidd::TimePoint now) {
+std::string VerificationText(const svidd::ledger::LedgerVerification& r, svidd::TimePoint now) {
   const bool from_checkpoint = r.trusted_up_to > 0;  // --since-checkpoint: nothing counted
   std::vector<std::vector<std::string>> rows = {
       {"Status:", r.intact() ? "intact" : "BROKEN"},
@@ -84,13 +84,13 @@ std::string VerificationText(const svidd::LedgerVerification& r, svidd::TimePoin
                                   " revocation(s) in them checked")});
   }
   if (r.first_break.has_value()) {
-    const svidd::LedgerBreak& b = *r.first_break;
+    const svidd::ledger::LedgerBreak& b = *r.first_break;
     rows.push_back(
-        {"First break:", absl::StrCat(BreakLocation(b), ": ", svidd::BreakKindName(b.kind))});
+        {"First break:", absl::StrCat(BreakLocation(b), ": ", svidd::ledger::BreakKindName(b.kind))});
     rows.push_back({"", b.detail});
   }
-  for (const svidd::LedgerWarning& w : r.warnings) {
-    rows.push_back({"Warning:", absl::StrCat(svidd::WarningKindName(w.kind), ": ", w.detail)});
+  for (const svidd::ledger::LedgerWarning& w : r.warnings) {
+    rows.push_back({"Warning:", absl::StrCat(svidd::ledger::WarningKindName(w.kind), ": ", w.detail)});
   }
   return FormatTable(rows);
 }

@@ -1,4 +1,4 @@
-// The data directory as a Backend: svidd::OperatorService over ledger.db (opened read-only)
+// The data directory as a Backend: svidd::ops::OperatorService over ledger.db (opened read-only)
 // and the CA directory, wired the way the server wires its admin API (src/server/admin_api.cc),
 // so a question asked here gets the server's answer. Revocation alone writes: to the same
 // ledger, where the running server's revocation watcher picks it up.
@@ -25,10 +25,10 @@ absl::Status NeedsServer(const char* command) {
 }
 
 // The data directory's options; the bundle sequence is the one svidd last published.
-svidd::OperatorServiceOptions LocalOperatorOptions(const BackendOptions& o) {
+svidd::ops::OperatorServiceOptions LocalOperatorOptions(const BackendOptions& o) {
   const fs::path data_dir = o.data_dir;
-  svidd::OperatorServiceOptions options =
-      svidd::DataDirOperatorOptions(data_dir, o.EffectiveCaDir(), o.ledger);
+  svidd::ops::OperatorServiceOptions options =
+      svidd::ops::DataDirOperatorOptions(data_dir, o.EffectiveCaDir(), o.ledger);
   options.bundle_sequence =
       [file = svidd::DataDir(data_dir).trust_bundle_state()]() -> std::optional<uint64_t> {
     absl::StatusOr<std::optional<uint64_t>> sequence = svidd::api::ReadTrustBundleSequence(file);
@@ -39,52 +39,52 @@ svidd::OperatorServiceOptions LocalOperatorOptions(const BackendOptions& o) {
 
 class LocalBackend : public Backend {
  public:
-  LocalBackend(BackendOptions options, std::unique_ptr<svidd::Ledger> ledger,
+  LocalBackend(BackendOptions options, std::unique_ptr<svidd::ledger::Ledger> ledger,
                const svidd::Clock& clock)
       : options_(std::move(options)),
         ledger_(std::move(ledger)),
         service_(*ledger_, LocalOperatorOptions(options_), clock),
         clock_(clock) {}
 
-  absl::StatusOr<svidd::CertificatePage> ListCertificates(
-      const svidd::CertificateFilter& filter) override {
+  absl::StatusOr<svidd::ledger::CertificatePage> ListCertificates(
+      const svidd::ledger::CertificateFilter& filter) override {
     return service_.ListCertificates(filter);
   }
-  absl::StatusOr<svidd::CertificateRecord> GetCertificate(std::string_view serial) override {
+  absl::StatusOr<svidd::ledger::CertificateRecord> GetCertificate(std::string_view serial) override {
     return service_.GetCertificate(serial);
   }
   // Writes to the same ledger the running server reads; it notices within a second.
-  absl::StatusOr<svidd::RevocationResult> Revoke(const svidd::RevocationRequest& request) override {
+  absl::StatusOr<svidd::ops::RevocationResult> Revoke(const svidd::ops::RevocationRequest& request) override {
     SVIDD_ASSIGN_OR_RETURN(
-        std::unique_ptr<svidd::Ledger> ledger,
+        std::unique_ptr<svidd::ledger::Ledger> ledger,
         OpenDataDirLedger(options_.data_dir, LedgerAccess::kReadWrite, options_.ledger));
-    return svidd::RevokeCertificates(*ledger, request, clock_.Now());
+    return svidd::ops::RevokeCertificates(*ledger, request, clock_.Now());
   }
-  absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
-      const svidd::IdentityFilter& filter) override {
+  absl::StatusOr<std::vector<svidd::ledger::IdentitySummary>> ListIdentities(
+      const svidd::ledger::IdentityFilter& filter) override {
     return service_.ListIdentities(filter);
   }
-  absl::StatusOr<svidd::FleetStats> Stats(std::optional<svidd::TimePoint> at) override {
+  absl::StatusOr<svidd::ops::FleetStats> Stats(std::optional<svidd::TimePoint> at) override {
     return service_.Stats(at);
   }
-  absl::StatusOr<svidd::AuditReport> Audit(std::optional<svidd::TimePoint> at) override {
+  absl::StatusOr<svidd::ops::AuditReport> Audit(std::optional<svidd::TimePoint> at) override {
     return service_.Audit(at);
   }
-  absl::StatusOr<svidd::TrustBundleRoots> TrustBundle() override { return service_.TrustBundle(); }
+  absl::StatusOr<svidd::ops::TrustBundleRoots> TrustBundle() override { return service_.TrustBundle(); }
 
-  absl::StatusOr<svidd::CaManagerStatus> CaStatus() override { return NeedsServer("ca status"); }
-  absl::StatusOr<svidd::CaManagerStatus> RotateRoot() override {
+  absl::StatusOr<svidd::ops::CaManagerStatus> CaStatus() override { return NeedsServer("ca status"); }
+  absl::StatusOr<svidd::ops::CaManagerStatus> RotateRoot() override {
     return NeedsServer("ca rotate-root");
   }
-  absl::StatusOr<svidd::CaManagerStatus> RotateIntermediate() override {
+  absl::StatusOr<svidd::ops::CaManagerStatus> RotateIntermediate() override {
     return NeedsServer("ca rotate-intermediate");
   }
   absl::StatusOr<uint64_t> Reissue(std::string_view) override { return NeedsServer("ca reissue"); }
 
  private:
   BackendOptions options_;
-  std::unique_ptr<svidd::Ledger> ledger_;
-  svidd::OperatorService service_;
+  std::unique_ptr<svidd::ledger::Ledger> ledger_;
+  svidd::ops::OperatorService service_;
   const svidd::Clock& clock_;
 };
 
@@ -97,7 +97,7 @@ std::string BackendOptions::EffectiveCaDir() const {
 absl::StatusOr<std::unique_ptr<Backend>> OpenLocalBackend(const BackendOptions& options,
                                                           const svidd::Clock& clock) {
   SVIDD_ASSIGN_OR_RETURN(
-      std::unique_ptr<svidd::Ledger> ledger,
+      std::unique_ptr<svidd::ledger::Ledger> ledger,
       OpenDataDirLedger(options.data_dir, LedgerAccess::kReadOnly, options.ledger));
   return std::make_unique<LocalBackend>(options, std::move(ledger), clock);
 }

@@ -12,7 +12,7 @@
 namespace svidctl {
 namespace {
 
-using svidd::CertificateRecord;
+using svidd::ledger::CertificateRecord;
 using svidd::FormatRfc3339;
 
 std::string AuthColumn(const CertificateRecord& r) {
@@ -22,13 +22,13 @@ std::string AuthColumn(const CertificateRecord& r) {
 
 // OpenSSL's multi-line rendering, or a line saying why it is missing.
 std::string PrintCertificate(const std::string& pem) {
-  absl::StatusOr<svidd::X509Ptr> cert = svidd::ParseCertificatePem(pem);
+  absl::StatusOr<svidd::crypto::X509Ptr> cert = svidd::crypto::ParseCertificatePem(pem);
   if (!cert.ok()) {
     return absl::StrCat("(stored certificate cannot be parsed: ", cert.status().message(), ")\n");
   }
-  svidd::BioPtr bio(BIO_new(BIO_s_mem()));
+  svidd::crypto::BioPtr bio(BIO_new(BIO_s_mem()));
   if (bio == nullptr || X509_print(bio.get(), cert->get()) != 1) {
-    svidd::ClearOpenSslErrors();
+    svidd::crypto::ClearOpenSslErrors();
     return "(OpenSSL could not print the certificate)\n";
   }
   char* data = nullptr;
@@ -41,8 +41,8 @@ bool Expired(const CertificateRecord& r, svidd::TimePoint now) { return r.not_af
 }  // namespace
 
 std::string DisplayStatus(const CertificateRecord& r, svidd::TimePoint now) {
-  if (r.status == svidd::CertStatus::kActive && Expired(r, now)) return "expired";
-  return svidd::CertStatusName(r.status);
+  if (r.status == svidd::ledger::CertStatus::kActive && Expired(r, now)) return "expired";
+  return svidd::ledger::CertStatusName(r.status);
 }
 
 nlohmann::ordered_json RecordToJson(const CertificateRecord& r, svidd::TimePoint now,
@@ -50,8 +50,8 @@ nlohmann::ordered_json RecordToJson(const CertificateRecord& r, svidd::TimePoint
   nlohmann::ordered_json j;
   j["serial"] = r.serial_hex;
   j["spiffe_id"] = r.spiffe_id;
-  j["kind"] = svidd::CertKindName(r.kind);
-  j["status"] = svidd::CertStatusName(r.status);
+  j["kind"] = svidd::ledger::CertKindName(r.kind);
+  j["status"] = svidd::ledger::CertStatusName(r.status);
   j["expired"] = Expired(r, now);
   j["issued_at"] = FormatRfc3339(r.issued_at);
   j["not_before"] = FormatRfc3339(r.not_before);
@@ -62,7 +62,7 @@ nlohmann::ordered_json RecordToJson(const CertificateRecord& r, svidd::TimePoint
   j["auth_principal"] = r.auth_principal;
   j["issuer_serial"] = r.issuer_serial_hex;
   j["issuer_subject"] = r.issuer_subject;
-  if (r.status == svidd::CertStatus::kRevoked) {
+  if (r.status == svidd::ledger::CertStatus::kRevoked) {
     j["revoked_at"] = r.revoked_at.has_value()
                           ? nlohmann::ordered_json(FormatRfc3339(*r.revoked_at))
                           : nlohmann::ordered_json(nullptr);
@@ -94,7 +94,7 @@ std::string RecordsTable(const std::vector<CertificateRecord>& records, svidd::T
   std::vector<std::vector<std::string>> rows = {
       {"SERIAL", "SPIFFE ID", "KIND", "STATUS", "NOT AFTER", "AUTH"}};
   for (const CertificateRecord& r : records) {
-    rows.push_back({r.serial_hex, r.spiffe_id, svidd::CertKindName(r.kind), DisplayStatus(r, now),
+    rows.push_back({r.serial_hex, r.spiffe_id, svidd::ledger::CertKindName(r.kind), DisplayStatus(r, now),
                     svidd::FormatRelative(r.not_after, now), AuthColumn(r)});
   }
   return FormatTable(rows);
@@ -104,7 +104,7 @@ std::string RecordText(const CertificateRecord& r, svidd::TimePoint now) {
   std::vector<std::vector<std::string>> rows = {
       {"Serial:", r.serial_hex},
       {"SPIFFE ID:", r.spiffe_id},
-      {"Kind:", svidd::CertKindName(r.kind)},
+      {"Kind:", svidd::ledger::CertKindName(r.kind)},
       {"Status:", DisplayStatus(r, now)},
       {"Issued at:", FormatRfc3339(r.issued_at)},
       {"Not before:", FormatRfc3339(r.not_before)},
@@ -115,7 +115,7 @@ std::string RecordText(const CertificateRecord& r, svidd::TimePoint now) {
       {"Authenticated by:", AuthColumn(r)},
       {"Issuer serial:", r.issuer_serial_hex},
       {"Issuer subject:", r.issuer_subject}};
-  if (r.status == svidd::CertStatus::kRevoked) {
+  if (r.status == svidd::ledger::CertStatus::kRevoked) {
     rows.push_back({"Revoked at:", r.revoked_at ? FormatRfc3339(*r.revoked_at) : "(unknown)"});
     rows.push_back({"Revocation reason:", r.revocation_reason});
   }

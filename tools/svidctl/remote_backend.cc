@@ -37,67 +37,67 @@ class RemoteBackend : public Backend {
         stub_(pb::AdminService::NewStub(channel)),
         timeout_seconds_(timeout_seconds) {}
 
-  absl::StatusOr<svidd::CertificatePage> ListCertificates(
-      const svidd::CertificateFilter& filter) override {
+  absl::StatusOr<svidd::ledger::CertificatePage> ListCertificates(
+      const svidd::ledger::CertificateFilter& filter) override {
     pb::ListCertificatesResponse response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::ListCertificates, svidd::api::ToProto(filter), &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<svidd::CertificateRecord> GetCertificate(std::string_view serial) override {
+  absl::StatusOr<svidd::ledger::CertificateRecord> GetCertificate(std::string_view serial) override {
     pb::GetCertificateRequest request;
     request.set_serial(std::string(serial));
     pb::Certificate response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::GetCertificate, request, &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<svidd::RevocationResult> Revoke(const svidd::RevocationRequest& request) override {
+  absl::StatusOr<svidd::ops::RevocationResult> Revoke(const svidd::ops::RevocationRequest& request) override {
     pb::RevokeCertificatesResponse response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::RevokeCertificates, svidd::api::ToProto(request), &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<std::vector<svidd::IdentitySummary>> ListIdentities(
-      const svidd::IdentityFilter& filter) override {
+  absl::StatusOr<std::vector<svidd::ledger::IdentitySummary>> ListIdentities(
+      const svidd::ledger::IdentityFilter& filter) override {
     pb::ListIdentitiesResponse response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::ListIdentities, svidd::api::ToProto(filter), &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<svidd::FleetStats> Stats(std::optional<svidd::TimePoint> at) override {
+  absl::StatusOr<svidd::ops::FleetStats> Stats(std::optional<svidd::TimePoint> at) override {
     pb::GetStatsRequest request;
     if (at) request.set_evaluated_at(svidd::ToUnixSeconds(*at));
     pb::Stats response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::GetStats, request, &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<svidd::AuditReport> Audit(std::optional<svidd::TimePoint> at) override {
+  absl::StatusOr<svidd::ops::AuditReport> Audit(std::optional<svidd::TimePoint> at) override {
     pb::RunAuditRequest request;
     if (at) request.set_evaluated_at(svidd::ToUnixSeconds(*at));
     pb::AuditReport response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::RunAudit, request, &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<svidd::TrustBundleRoots> TrustBundle() override {
+  absl::StatusOr<svidd::ops::TrustBundleRoots> TrustBundle() override {
     pb::TrustBundle response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::GetTrustBundle, pb::GetTrustBundleRequest(), &response));
     return svidd::api::FromProto(response);
   }
 
-  absl::StatusOr<svidd::CaManagerStatus> CaStatus() override {
+  absl::StatusOr<svidd::ops::CaManagerStatus> CaStatus() override {
     pb::CaStatus response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::GetCaStatus, pb::GetCaStatusRequest(), &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<svidd::CaManagerStatus> RotateRoot() override {
+  absl::StatusOr<svidd::ops::CaManagerStatus> RotateRoot() override {
     pb::CaStatus response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::RotateRoot, pb::RotateRootRequest(), &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<svidd::CaManagerStatus> RotateIntermediate() override {
+  absl::StatusOr<svidd::ops::CaManagerStatus> RotateIntermediate() override {
     pb::CaStatus response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::RotateIntermediate,
                                pb::RotateIntermediateRequest(), &response));

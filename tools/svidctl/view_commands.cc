@@ -39,10 +39,10 @@ void AddIdentitiesCommands(CLI::App& app, ViewOptions& o, CommandContext& contex
   context.OnRun(list, [&o, &context](Backend& backend) -> absl::Status {
     const svidd::TimePoint now = context.clock.Now();
     SVIDD_ASSIGN_OR_RETURN(std::optional<svidd::TimePoint> at, EvaluationTime(o, now));
-    svidd::IdentityFilter filter;
+    svidd::ledger::IdentityFilter filter;
     if (!o.spiffe_id_prefix.empty()) filter.spiffe_id_prefix = o.spiffe_id_prefix;
     if (!o.istio_namespace.empty()) filter.istio_namespace = o.istio_namespace;
-    filter.kind = svidd::ParseCertKind(o.kind);
+    filter.kind = svidd::ledger::ParseCertKind(o.kind);
     filter.limit = o.limit;
     filter.now = at.value_or(now);
     SVIDD_ASSIGN_OR_RETURN(auto identities, backend.ListIdentities(filter));
@@ -65,7 +65,7 @@ void AddStatsCommand(CLI::App& app, ViewOptions& o, CommandContext& context) {
   context.OnRun(stats, [&o, &context](Backend& backend) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(std::optional<svidd::TimePoint> at,
                            EvaluationTime(o, context.clock.Now()));
-    SVIDD_ASSIGN_OR_RETURN(svidd::FleetStats stats, backend.Stats(at));
+    SVIDD_ASSIGN_OR_RETURN(svidd::ops::FleetStats stats, backend.Stats(at));
     context.out << (o.output == "json" ? StatsToJson(stats).dump(2) + "\n" : StatsText(stats));
     return absl::OkStatus();
   });
@@ -82,7 +82,7 @@ void AddAuditCommand(CLI::App& app, ViewOptions& o, CommandContext& context) {
   context.OnRun(audit, [&o, &context](Backend& backend) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(std::optional<svidd::TimePoint> at,
                            EvaluationTime(o, context.clock.Now()));
-    SVIDD_ASSIGN_OR_RETURN(svidd::AuditReport report, backend.Audit(at));
+    SVIDD_ASSIGN_OR_RETURN(svidd::ops::AuditReport report, backend.Audit(at));
     context.out << (o.output == "json" ? AuditToJson(report).dump(2) + "\n" : AuditText(report));
     if (report.HasCritical()) context.exit_code = kAuditCriticalExitCode;
     return absl::OkStatus();

@@ -15,19 +15,19 @@
 
 namespace svidctl {
 
-nlohmann::ordered_json IdentitiesToJson(const std::vector<svidd::IdentitySummary>& identities);
+nlohmann::ordered_json IdentitiesToJson(const std::vector<svidd::ledger::IdentitySummary>& identities);
 // SPIFFE ID, KIND, CERTS, VALID, LAST RENEWED ("3h ago"), EXPIRES ("in 21h"), CURRENT, STATUS.
-std::string IdentitiesTable(const std::vector<svidd::IdentitySummary>& identities,
+std::string IdentitiesTable(const std::vector<svidd::ledger::IdentitySummary>& identities,
                             svidd::TimePoint now);
 
-nlohmann::ordered_json StatsToJson(const svidd::FleetStats& stats);
-std::string StatsText(const svidd::FleetStats& stats);
+nlohmann::ordered_json StatsToJson(const svidd::ops::FleetStats& stats);
+std::string StatsText(const svidd::ops::FleetStats& stats);
 
-nlohmann::ordered_json AuditToJson(const svidd::AuditReport& report);
+nlohmann::ordered_json AuditToJson(const svidd::ops::AuditReport& report);
 // SEVERITY, CHECK, SUBJECT, FINDING, then "N critical, N warning, N info".
-std::string AuditText(const svidd::AuditReport& report);
+std::string AuditText(const svidd::ops::AuditReport& report);
 
-nlohmann::ordered_json CaStatusToJson(const svidd::CaManagerStatus& status);
-std::string CaStatusText(const svidd::CaManagerStatus& status, svidd::TimePoint now);
+nlohmann::ordered_json CaStatusToJson(const svidd::ops::CaManagerStatus& status);
+std::string CaStatusText(const svidd::ops::CaManagerStatus& status, svidd::TimePoint now);
 
 }  // namespace svidctl

@@ -42,7 +42,7 @@ extern "C" __attribute__((visibility("default"))) int accept4(int fd, sockaddr* 
   }
   const socklen_t capacity = length != nullptr ? *length : 0;
   int accepted = real(fd, address, length, flags);
-  svidd::ConnectionCap& cap = svidd::ConnectionCap::Process();
+  svidd::server::ConnectionCap& cap = svidd::server::ConnectionCap::Process();
   if (!cap.Guards(fd)) return accepted;
   // Empties the backlog while at the cap, at most kMaxShedPerCall at a time (a flood keeps
   // refilling it; its next connection wakes gRPC's listener again).

@@ -19,8 +19,8 @@
 int main(int argc, char** argv) {
   CLI::App app{
       "svidd: a certificate authority for service meshes (SPIFFE X.509 over Istio's CA API)"};
-  svidd::ServerOptions options;
-  svidd::ServerFlags flags(app, options);
+  svidd::server::ServerOptions options;
+  svidd::server::ServerFlags flags(app, options);
   bool check_config = false;
   app.add_flag("--check-config", check_config,
                "Check the flags and --config, print the effective configuration (secrets "
@@ -33,12 +33,12 @@ int main(int argc, char** argv) {
   }
   if (check_config) {
     std::printf("# svidd: effective configuration (flags over --config over defaults)\n%s\n",
-                svidd::EffectiveConfig(app).c_str());
+                svidd::server::EffectiveConfig(app).c_str());
     return 0;
   }
-  svidd::SetLogFormat(*svidd::ParseLogFormat(options.log_format));  // validated by Finish()
-  (void)svidd::SetLogLevel(options.log_level);
-  const std::string running_config = svidd::EffectiveConfig(app);
+  svidd::server::SetLogFormat(*svidd::server::ParseLogFormat(options.log_format));  // validated by Finish()
+  (void)svidd::server::SetLogLevel(options.log_level);
+  const std::string running_config = svidd::server::EffectiveConfig(app);
 
   // Before any thread starts: shutdown and reloads run here, outside a signal handler.
   const svidd::TerminationSignals signals(/*with_reload=*/true);
@@ -50,22 +50,22 @@ int main(int argc, char** argv) {
   }
   // A dead listener ends svidd like SIGTERM, but with a failing exit code for the supervisor.
   options.on_listener_dead = [] { ::kill(::getpid(), SIGTERM); };
-  svidd::ConnectionCap& cap = svidd::ConnectionCap::Process();
+  svidd::server::ConnectionCap& cap = svidd::server::ConnectionCap::Process();
   if (limit.ok()) {
     options.connections_shed = [&cap] {
-      return svidd::ServerOptions::ConnectionCapCounts{cap.shed(), cap.exhausted()};
+      return svidd::server::ServerOptions::ConnectionCapCounts{cap.shed(), cap.exhausted()};
     };
   }
 
-  auto server = svidd::SviddServer::Start(options, svidd::SystemClock::Instance());
+  auto server = svidd::server::SviddServer::Start(options, svidd::SystemClock::Instance());
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());
     return 1;
   }
   if (limit.ok()) {  // accept_interposer.cc applies it
-    const int lowest_free = svidd::ConnectionCap::LowestFreeDescriptor();
+    const int lowest_free = svidd::server::ConnectionCap::LowestFreeDescriptor();
     const int threshold =
-        svidd::ConnectionCap::Threshold(limit->soft, options.max_connections, lowest_free);
+        svidd::server::ConnectionCap::Threshold(limit->soft, options.max_connections, lowest_free);
     cap.Arm((*server)->port(), threshold);
     spdlog::info(
         "connection cap: about {} gRPC connections (descriptors {} to {}; the rest of "
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   }
   int signal_number = signals.Wait();
   while (signal_number == SIGHUP) {
-    auto reloaded = svidd::ReloadConfig(argc, argv, running_config);
+    auto reloaded = svidd::server::ReloadConfig(argc, argv, running_config);
     if (!reloaded.ok()) {
       spdlog::error("SIGHUP: {}; the running configuration stays",
                     std::string(reloaded.status().message()));

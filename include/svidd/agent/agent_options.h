@@ -24,7 +24,7 @@ struct AgentOptions {
   std::string trust_domain = "cluster.local";
   std::filesystem::path out_dir;  // cert-chain.pem, key.pem, root-cert.pem; "" = no files
   std::chrono::seconds ttl = std::chrono::hours(24);  // requested lifetime; 0 = server default
-  KeyType key_type = KeyType::kEcP256;
+  crypto::KeyType key_type = crypto::KeyType::kEcP256;
   std::filesystem::path workload_api_socket;  // "" = no Workload API
   // Who may connect to the socket: it hands out the private key. See workload_api_server.h.
   // A mode that lets group or others connect needs an explicit allow-list below.
@@ -40,6 +40,6 @@ struct AgentOptions {
 };
 
 // The key types a workload may ask for: ec-p256, ec-p384, rsa-2048.
-absl::StatusOr<KeyType> ParseAgentKeyType(std::string_view name);
+absl::StatusOr<crypto::KeyType> ParseAgentKeyType(std::string_view name);
 
 }  // namespace svidd::agent

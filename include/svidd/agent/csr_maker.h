@@ -13,6 +13,6 @@
 namespace svidd::agent {
 
 // PEM "CERTIFICATE REQUEST". INTERNAL with OpenSSL's reasons if building or signing fails.
-absl::StatusOr<std::string> MakeIstioCsr(const SpiffeId& id, EVP_PKEY* key);
+absl::StatusOr<std::string> MakeIstioCsr(const spiffe::SpiffeId& id, EVP_PKEY* key);
 
 }  // namespace svidd::agent

@@ -40,18 +40,18 @@ class SvidAgent {
   // waits for a running --on-rotate (bounded). Idempotent.
   void Shutdown();
 
-  const SpiffeId& id() const { return id_; }
+  const spiffe::SpiffeId& id() const { return id_; }
   SvidStore& store() { return store_; }
 
  private:
-  SvidAgent(AgentOptions options, const Clock& clock, SpiffeId id);
+  SvidAgent(AgentOptions options, const Clock& clock, spiffe::SpiffeId id);
   absl::Status Begin();
   void LoadExisting(const std::shared_ptr<const X509Bundle>& trust);
   void Watch();
 
   AgentOptions options_;
   const Clock& clock_;
-  SpiffeId id_;
+  spiffe::SpiffeId id_;
   SvidStore store_;
   std::unique_ptr<internal::FileOutput> files_;
   uint64_t files_listener_ = 0;

@@ -15,7 +15,7 @@ namespace svidd::agent {
 // OK if the SVID names `expected`, is valid at `now`, and its chain verifies (RFC 5280, as a
 // TLS client certificate) to one of `roots` at `now`. FAILED_PRECONDITION saying which
 // check failed otherwise.
-absl::Status VerifySvid(const X509Svid& svid, const std::vector<X509Ptr>& roots,
-                        const SpiffeId& expected, TimePoint now);
+absl::Status VerifySvid(const X509Svid& svid, const std::vector<crypto::X509Ptr>& roots,
+                        const spiffe::SpiffeId& expected, TimePoint now);
 
 }  // namespace svidd::agent

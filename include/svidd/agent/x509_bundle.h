@@ -24,7 +24,7 @@ class X509Bundle {
   // "spiffe://<trust-domain>": the key of the Workload API's bundle maps.
   std::string trust_domain_id() const { return "spiffe://" + trust_domain_; }
   uint64_t sequence() const { return sequence_; }
-  const std::vector<X509Ptr>& roots() const { return roots_; }
+  const std::vector<crypto::X509Ptr>& roots() const { return roots_; }
   const std::string& roots_pem() const { return roots_pem_; }     // root-cert.pem
   const std::string& roots_der() const { return roots_der_; }     // DER, concatenated
   const std::vector<std::string>& crls() const { return crls_; }  // DER, one per CRL
@@ -36,7 +36,7 @@ class X509Bundle {
   X509Bundle() = default;
   std::string trust_domain_;
   uint64_t sequence_ = 0;
-  std::vector<X509Ptr> roots_;
+  std::vector<crypto::X509Ptr> roots_;
   std::string roots_pem_, roots_der_;
   std::vector<std::string> crls_;
 };

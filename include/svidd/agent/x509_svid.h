@@ -21,11 +21,11 @@ class X509Svid {
   // leaf has exactly one URI SAN holding a SPIFFE ID. `issued_at`: when the certificate was
   // received (or written), if known; see lifetime_start().
   static absl::StatusOr<std::shared_ptr<const X509Svid>> Create(
-      std::vector<X509Ptr> chain, EvpPkeyPtr key, std::optional<TimePoint> issued_at = {});
+      std::vector<crypto::X509Ptr> chain, crypto::EvpPkeyPtr key, std::optional<TimePoint> issued_at = {});
 
-  const SpiffeId& id() const { return id_; }
+  const spiffe::SpiffeId& id() const { return id_; }
   const X509* leaf() const { return chain_.front().get(); }
-  const std::vector<X509Ptr>& chain() const { return chain_; }
+  const std::vector<crypto::X509Ptr>& chain() const { return chain_; }
   const EVP_PKEY* key() const { return key_.get(); }
   const std::string& serial() const { return serial_; }
   TimePoint not_before() const { return not_before_; }
@@ -42,13 +42,13 @@ class X509Svid {
   const std::string& key_der() const { return key_der_; }      // PKCS#8 DER
 
  private:
-  X509Svid(SpiffeId id, std::vector<X509Ptr> chain, EvpPkeyPtr key)
+  X509Svid(spiffe::SpiffeId id, std::vector<crypto::X509Ptr> chain, crypto::EvpPkeyPtr key)
       : id_(std::move(id)), chain_(std::move(chain)), key_(std::move(key)) {}
   absl::Status Encode();
 
-  SpiffeId id_;
-  std::vector<X509Ptr> chain_;
-  EvpPkeyPtr key_;
+  spiffe::SpiffeId id_;
+  std::vector<crypto::X509Ptr> chain_;
+  crypto::EvpPkeyPtr key_;
   std::string serial_;
   TimePoint not_before_, not_after_, lifetime_start_;
   std::string chain_pem_, key_pem_, chain_der_, key_der_;

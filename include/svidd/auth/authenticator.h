@@ -40,7 +40,7 @@ class Authenticator {
   // spiffe://<td>/ns/<ns>/sa/<sa> from its claims. UNAUTHENTICATED with the reason otherwise
   // (UNAVAILABLE if the revocation check itself failed).
   absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials,
-                                              const Authority& authority) const;
+                                              const pki::Authority& authority) const;
 
   // Whether the credential `caller` authenticated with earlier still vouches for it now: not
   // past `valid_until` and, for a client certificate, not revoked since. A stream calls this
@@ -50,7 +50,7 @@ class Authenticator {
 
  private:
   absl::StatusOr<CallerIdentity> AuthenticateCertificate(std::string_view chain_pem,
-                                                         const Authority& authority) const;
+                                                         const pki::Authority& authority) const;
   absl::StatusOr<CallerIdentity> AuthenticateToken(std::string_view authorization) const;
 
   std::string trust_domain_;

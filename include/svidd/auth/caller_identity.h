@@ -14,7 +14,7 @@ enum class AuthMethod { kKubernetesToken, kClientCertificate };
 const char* AuthMethodName(AuthMethod method);
 
 struct CallerIdentity {
-  SpiffeId id;
+  spiffe::SpiffeId id;
   AuthMethod method;
   // Who exactly: "system:serviceaccount:<ns>:<sa>" (token) or "x509:<serial hex>" (cert).
   std::string principal;

@@ -9,6 +9,6 @@
 namespace svidd::auth {
 
 // PERMISSION_DENIED, naming both IDs, unless `requested` equals the caller's identity.
-absl::Status AuthorizeIdentity(const CallerIdentity& caller, const SpiffeId& requested);
+absl::Status AuthorizeIdentity(const CallerIdentity& caller, const spiffe::SpiffeId& requested);
 
 }  // namespace svidd::auth

@@ -36,7 +36,7 @@ struct SigningRequest {
 struct IssuanceRequest {
   std::string csr_pem;
   std::chrono::seconds requested_ttl{0};
-  CallCredentials credentials;
+  auth::CallCredentials credentials;
   // Istio's request metadata "ImpersonatedIdentity": a node agent asking for another
   // workload's certificate. svidd trusts no node accounts, so an authenticated caller naming
   // one is refused (PERMISSION_DENIED) rather than issued its own identity by surprise.
@@ -57,9 +57,9 @@ class IssuancePipeline {
  public:
   // Every certificate recorded is counted in `metrics` (kind workload, the caller's API) and
   // its time from request to record observed.
-  IssuancePipeline(const AuthorityHolder& authorities, const Authenticator& authenticator,
-                   Ledger& ledger, TtlPolicy ttl_policy, CsrLimits csr_limits, const Clock& clock,
-                   ServerMetrics& metrics);
+  IssuancePipeline(const pki::AuthorityHolder& authorities, const auth::Authenticator& authenticator,
+                   ledger::Ledger& ledger, pki::TtlPolicy ttl_policy, pki::CsrLimits csr_limits, const Clock& clock,
+                   metrics::ServerMetrics& metrics);
 
   ~IssuancePipeline();
 
@@ -76,7 +76,7 @@ class IssuancePipeline {
   // The same path for a caller authenticated earlier through `api` (a rotation stream
   // authenticates once, at open): validate CSR → authorize → profile → sign → record →
   // respond.
-  void IssueFor(const CallerIdentity& caller, IssuanceApi api, SigningRequest request,
+  void IssueFor(const auth::CallerIdentity& caller, metrics::IssuanceApi api, SigningRequest request,
                 Done done) const;
 
   static constexpr int kSerialAttempts = 3;
@@ -87,7 +87,7 @@ class IssuancePipeline {
   void SetSerialSource(SerialSource source) { serial_source_ = std::move(source); }
 
   // Authentication alone, against the active CA (UNAVAILABLE if there is none).
-  absl::StatusOr<CallerIdentity> Authenticate(const CallCredentials& credentials) const;
+  absl::StatusOr<auth::CallerIdentity> Authenticate(const auth::CallCredentials& credentials) const;
   // Issuance rate limits (per SPIFFE ID and in total); none until set. Call before serving.
   void SetRateLimits(IssuanceRateLimits limits);
 
@@ -97,28 +97,28 @@ class IssuancePipeline {
   bool halted() const;
 
   // Whether an earlier authentication still holds now (Authenticator::Recheck).
-  absl::Status Recheck(const CallerIdentity& caller) const {
+  absl::Status Recheck(const auth::CallerIdentity& caller) const {
     return authenticator_.Recheck(caller);
   }
 
  private:
-  const AuthorityHolder& authorities_;
-  const Authenticator& authenticator_;
-  Ledger& ledger_;
-  TtlPolicy ttl_policy_;
-  CsrLimits csr_limits_;
+  const pki::AuthorityHolder& authorities_;
+  const auth::Authenticator& authenticator_;
+  ledger::Ledger& ledger_;
+  pki::TtlPolicy ttl_policy_;
+  pki::CsrLimits csr_limits_;
   const Clock& clock_;
-  ServerMetrics& metrics_;
+  metrics::ServerMetrics& metrics_;
   std::unique_ptr<IssuanceRateLimiter> rate_limiter_;  // null: no limits
-  SerialSource serial_source_ = RandomSerial;
+  SerialSource serial_source_ = pki::RandomSerial;
   mutable Mutex halt_mu_;
   std::optional<std::string> halted_because_ ABSL_GUARDED_BY(halt_mu_);  // guarded by halt_mu_
 
   // PERMISSION_DENIED for a client certificate `svidctl admin issue` made.
-  absl::Status RefuseOperatorCredential(const CallerIdentity& caller) const;
+  absl::Status RefuseOperatorCredential(const auth::CallerIdentity& caller) const;
 
   // IssueFor, timed from `started` (when the request reached the pipeline).
-  void SignAndRecord(const CallerIdentity& caller, IssuanceApi api, SigningRequest request,
+  void SignAndRecord(const auth::CallerIdentity& caller, metrics::IssuanceApi api, SigningRequest request,
                      std::chrono::steady_clock::time_point started, Done done) const;
 
   // A certificate on its way to the ledger, with what it takes to sign it again.

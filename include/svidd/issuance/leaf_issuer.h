@@ -21,11 +21,11 @@ namespace svidd::issuance {
 
 // The key the certificate certifies: a CSR's (workloads) or one svidd generated (its own
 // serving certificate, an admin credential). Borrowed for the call.
-using SubjectKey = std::variant<const PublicKeyInfo*, const EVP_PKEY*>;
+using SubjectKey = std::variant<const crypto::PublicKeyInfo*, const EVP_PKEY*>;
 
 struct SignedLeaf {
-  IssuedCertificate certificate;
-  CertificateRecord record;            // the row the ledger must hold before it is used
+  pki::IssuedCertificate certificate;
+  ledger::CertificateRecord record;            // the row the ledger must hold before it is used
   std::vector<std::string> chain_pem;  // the leaf, then the signer and any intermediates
   std::string root_bundle_pem;         // the roots that verify the chain
 
@@ -35,15 +35,15 @@ struct SignedLeaf {
 
 // Signs `profile` for `key` and builds the record; writes nothing. INTERNAL ("signing
 // failed: ...") if the authority could not sign.
-absl::StatusOr<SignedLeaf> SignLeaf(const Authority& authority, const LeafProfile& profile,
+absl::StatusOr<SignedLeaf> SignLeaf(const pki::Authority& authority, const pki::LeafProfile& profile,
                                     SubjectKey key, const IssuanceContext& context);
 
 // SignLeaf, then the record written: returns only once the ledger holds it, and nothing but
 // the ledger's error if it could not be recorded, so an unrecorded certificate is never used.
 // The issuance pipeline records through the ledger's group commit instead
 // (Ledger::RecordIssuanceAsync with the SignedLeaf's record).
-absl::StatusOr<SignedLeaf> IssueLeaf(const Authority& authority, Ledger& ledger,
-                                     const LeafProfile& profile, SubjectKey key,
+absl::StatusOr<SignedLeaf> IssueLeaf(const pki::Authority& authority, ledger::Ledger& ledger,
+                                     const pki::LeafProfile& profile, SubjectKey key,
                                      const IssuanceContext& context);
 
 }  // namespace svidd::issuance

@@ -11,7 +11,7 @@
 namespace svidd::issuance {
 
 struct IssuanceContext {
-  CertKind kind = CertKind::kWorkload;
+  ledger::CertKind kind = ledger::CertKind::kWorkload;
   std::string spiffe_id;
   std::string auth_method;  // AuthMethodName() or "self"
   std::string auth_principal;
@@ -20,12 +20,12 @@ struct IssuanceContext {
 };
 
 // The key's hash and type come from `issued` (computed from the certified key's bytes).
-absl::StatusOr<CertificateRecord> BuildCertificateRecord(const IssuedCertificate& issued,
-                                                         const Authority& issuer,
+absl::StatusOr<ledger::CertificateRecord> BuildCertificateRecord(const pki::IssuedCertificate& issued,
+                                                         const pki::Authority& issuer,
                                                          const IssuanceContext& context);
 
 // The ledger row of a CA certificate svidd made: `ca`'s signer, issued by `issuer` (a root).
-absl::StatusOr<CertificateRecord> BuildCaCertificateRecord(const CaMaterial& ca, const X509* issuer,
+absl::StatusOr<ledger::CertificateRecord> BuildCaCertificateRecord(const pki::CaMaterial& ca, const X509* issuer,
                                                            const std::string& spiffe_id,
                                                            const std::string& auth_principal,
                                                            TimePoint issued_at);

@@ -92,11 +92,11 @@ class LedgerVerifier {
   absl::StatusOr<LedgerVerification> Verify() const;
 
  private:
-  LedgerVerifier(LedgerVerifierOptions options, std::vector<X509Ptr> roots)
+  LedgerVerifier(LedgerVerifierOptions options, std::vector<crypto::X509Ptr> roots)
       : options_(std::move(options)), roots_(std::move(roots)) {}
 
   LedgerVerifierOptions options_;
-  std::vector<X509Ptr> roots_;
+  std::vector<crypto::X509Ptr> roots_;
 };
 
 }  // namespace svidd::ledger

@@ -28,7 +28,7 @@ std::string RefusalReason(const absl::Status& status);
 class RefusalCounter {
  public:
   // `ledger`, `clock` and `metrics` must outlive the counter.
-  RefusalCounter(Ledger& ledger, const Clock& clock, ServerMetrics& metrics)
+  RefusalCounter(ledger::Ledger& ledger, const Clock& clock, ServerMetrics& metrics)
       : ledger_(ledger), clock_(clock), metrics_(metrics) {}
   ~RefusalCounter() = default;
   RefusalCounter(const RefusalCounter&) = delete;
@@ -44,7 +44,7 @@ class RefusalCounter {
 
  private:
   using Key = std::pair<int64_t, std::string>;  // hour (Unix seconds), reason
-  Ledger& ledger_;
+  ledger::Ledger& ledger_;
   const Clock& clock_;
   ServerMetrics& metrics_;
   Mutex flush_mu_;  // one flush at a time, so a failed batch is put back in order

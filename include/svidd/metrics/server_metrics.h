@@ -42,7 +42,7 @@ class ServerMetrics {
   ServerMetrics& operator=(const ServerMetrics&) = delete;
 
   // svidd_certificates_issued_total{kind,api}: call once the ledger has recorded it.
-  void RecordIssued(CertKind kind, IssuanceApi api);
+  void RecordIssued(ledger::CertKind kind, IssuanceApi api);
   // svidd_requests_refused_total{reason}: `reason` is a RefusalReason() label.
   void RecordRefused(const std::string& reason);
   // svidd_issuance_duration_seconds: request in to certificate recorded.
@@ -53,7 +53,7 @@ class ServerMetrics {
   void RecordRenewalRequested();
   // svidd_ca_certificate_expiry_timestamp_seconds{role}: "signer" is the signing CA
   // certificate's NotAfter, "root" the earliest NotAfter among the roots it publishes.
-  void SetCaExpiry(const Authority& authority);
+  void SetCaExpiry(const pki::Authority& authority);
   // svidd_serving: 1 while the health service says SERVING.
   void SetServing(bool serving);
   // svidd_readiness_condition{condition}: 1 while that readiness condition holds.

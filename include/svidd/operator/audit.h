@@ -61,7 +61,7 @@ LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& da
                                                  const std::string& ledger_uri = "");
 
 struct AuditInputs {
-  const Ledger& ledger;
+  const ledger::Ledger& ledger;
   const CaSnapshot* ca;          // null if the CA could not be read (itself a finding)
   std::string ca_error;          // why, when `ca` is null
   std::filesystem::path ca_dir;  // where the signing key files are

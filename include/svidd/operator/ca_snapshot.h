@@ -38,7 +38,7 @@ struct CaSnapshot {
 };
 
 // The authority's signer, intermediates and roots.
-absl::StatusOr<CaSnapshot> CaSnapshotFromAuthority(const Authority& authority);
+absl::StatusOr<CaSnapshot> CaSnapshotFromAuthority(const pki::Authority& authority);
 
 // ca-cert.pem, cert-chain.pem (what lies between signer and roots) and root-cert.pem of `dir`;
 // ca-key.pem is never opened. NOT_FOUND if there is no ca-cert.pem.

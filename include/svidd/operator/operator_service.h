@@ -48,14 +48,14 @@ OperatorServiceOptions DataDirOperatorOptions(const std::filesystem::path& data_
 class OperatorService {
  public:
   // `ledger` and `clock` must outlive the service.
-  OperatorService(Ledger& ledger, OperatorServiceOptions options, const Clock& clock);
+  OperatorService(ledger::Ledger& ledger, OperatorServiceOptions options, const Clock& clock);
 
-  absl::StatusOr<CertificatePage> ListCertificates(const CertificateFilter& filter) const;
+  absl::StatusOr<ledger::CertificatePage> ListCertificates(const ledger::CertificateFilter& filter) const;
   // `serial` in any operator spelling.
-  absl::StatusOr<CertificateRecord> GetCertificate(std::string_view serial) const;
+  absl::StatusOr<ledger::CertificateRecord> GetCertificate(std::string_view serial) const;
   // Revokes at the clock's time.
   absl::StatusOr<RevocationResult> Revoke(const RevocationRequest& request);
-  absl::StatusOr<std::vector<IdentitySummary>> ListIdentities(const IdentityFilter& filter) const;
+  absl::StatusOr<std::vector<ledger::IdentitySummary>> ListIdentities(const ledger::IdentityFilter& filter) const;
   // As of `at` (default: the clock's now).
   absl::StatusOr<FleetStats> Stats(std::optional<TimePoint> at = std::nullopt) const;
   absl::StatusOr<AuditReport> Audit(std::optional<TimePoint> at = std::nullopt) const;
@@ -64,7 +64,7 @@ class OperatorService {
   TimePoint Now() const { return clock_.Now(); }
 
  private:
-  Ledger& ledger_;
+  ledger::Ledger& ledger_;
   OperatorServiceOptions options_;
   const Clock& clock_;
 };

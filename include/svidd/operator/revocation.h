@@ -21,14 +21,14 @@ struct RevocationRequest {
 };
 
 struct RevocationResult {
-  std::vector<CertificateRecord> revoked;  // as recorded after revocation, newest first
+  std::vector<ledger::CertificateRecord> revoked;  // as recorded after revocation, newest first
 };
 
 // kSerial: NOT_FOUND / FAILED_PRECONDITION (already revoked) as the ledger says.
 // kSpiffeId / kIssuer: every active certificate that matches; NOT_FOUND if the ledger has no
 // certificate at all for that ID or issuer; OK with nothing revoked if all were revoked
 // already. INVALID_ARGUMENT for an empty value or a serial that is not hex.
-absl::StatusOr<RevocationResult> RevokeCertificates(Ledger& ledger,
+absl::StatusOr<RevocationResult> RevokeCertificates(ledger::Ledger& ledger,
                                                     const RevocationRequest& request, TimePoint at);
 
 }  // namespace svidd::ops

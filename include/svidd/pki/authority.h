@@ -50,7 +50,7 @@ class Authority {
   // cRLDistributionPoints extension when crl_url() is set. The leaf certifies exactly the
   // bytes of `subject_key` (a CSR's key, verbatim).
   absl::StatusOr<IssuedCertificate> SignLeaf(const LeafProfile& profile,
-                                             const PublicKeyInfo& subject_key) const;
+                                             const crypto::PublicKeyInfo& subject_key) const;
   // The same for a key held locally (svidd's own serving and admin certificates).
   absl::StatusOr<IssuedCertificate> SignLeaf(const LeafProfile& profile,
                                              const EVP_PKEY* subject_key) const;
@@ -73,8 +73,8 @@ class Authority {
 
   const X509* signing_cert() const { return material_.signing_cert.get(); }
   const EVP_PKEY* signing_key() const { return material_.signing_key.get(); }
-  const std::vector<X509Ptr>& intermediates() const { return material_.intermediates; }
-  const std::vector<X509Ptr>& roots() const { return material_.roots; }
+  const std::vector<crypto::X509Ptr>& intermediates() const { return material_.intermediates; }
+  const std::vector<crypto::X509Ptr>& roots() const { return material_.roots; }
   TimePoint not_after() const { return not_after_; }
   const std::string& signer_serial_hex() const { return signer_serial_hex_; }
   // The URL of this CA's CRL that its leaves carry; "" when CRLs are not published over HTTP.

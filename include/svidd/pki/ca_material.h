@@ -19,12 +19,12 @@
 namespace svidd::pki {
 
 struct CaMaterial {
-  X509Ptr signing_cert;
-  EvpPkeyPtr signing_key;
+  crypto::X509Ptr signing_cert;
+  crypto::EvpPkeyPtr signing_key;
   // Certificates between the signer and a root, nearest first, excluding the signer and the
   // roots. Empty when a root signs the signer directly, or the signer is itself a root.
-  std::vector<X509Ptr> intermediates;
-  std::vector<X509Ptr> roots;  // the trust bundle
+  std::vector<crypto::X509Ptr> intermediates;
+  std::vector<crypto::X509Ptr> roots;  // the trust bundle
 };
 
 // Refuses (FAILED_PRECONDITION, message naming the file and the problem) a signing cert that
@@ -45,7 +45,7 @@ absl::Status WriteIstioCaDir(const std::filesystem::path& dir, const CaMaterial&
 
 struct CaBootstrapOptions {
   std::string trust_domain = "cluster.local";
-  KeyType key_type = KeyType::kEcP256;
+  crypto::KeyType key_type = crypto::KeyType::kEcP256;
   std::chrono::seconds root_ttl = std::chrono::hours(24 * 365 * 10);
   std::chrono::seconds intermediate_ttl = std::chrono::hours(24 * 365);
 };

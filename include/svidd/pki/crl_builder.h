@@ -33,7 +33,7 @@ struct CrlSpec {
 };
 
 struct Crl {
-  X509CrlPtr crl;
+  crypto::X509CrlPtr crl;
   std::string der;
   std::string pem;  // ends in "\n"
   std::string issuer_serial_hex;

@@ -20,8 +20,8 @@ struct CsrLimits {
 struct ValidatedCsr {
   // The key to certify: the CSR's SubjectPublicKeyInfo bytes, verbatim, and what kind of key
   // it is. The leaf carries exactly these bytes.
-  PublicKeyInfo public_key;
-  SpiffeId requested_id;  // the one URI SAN
+  crypto::PublicKeyInfo public_key;
+  spiffe::SpiffeId requested_id;  // the one URI SAN
 };
 
 // Parses the request with a strict DER walk (no OpenSSL decoders) and refuses with

@@ -16,8 +16,8 @@
 namespace svidd::pki {
 
 struct RootCa {
-  X509Ptr cert;
-  EvpPkeyPtr key;
+  crypto::X509Ptr cert;
+  crypto::EvpPkeyPtr key;
 };
 
 // A new self-signed root (CA:true, keyCertSign+cRLSign, URI SAN spiffe://<td>), valid from a
@@ -26,7 +26,7 @@ absl::StatusOr<RootCa> MakeRootCa(const CaBootstrapOptions& options, TimePoint n
 
 struct IntermediateSpec {
   std::string trust_domain;
-  KeyType key_type = KeyType::kEcP256;
+  crypto::KeyType key_type = crypto::KeyType::kEcP256;
   std::chrono::seconds ttl = std::chrono::hours(24 * 30);
   std::string common_name = "svidd intermediate CA";
 };

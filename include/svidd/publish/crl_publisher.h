@@ -36,7 +36,7 @@ class CrlPublisher {
   static constexpr char kFileName[] = "ca-crl.pem";
   // The CAs to publish CRLs for: today the active one; during a CA rotation also the previous
   // one, until its leaves have expired. An issuer no longer returned is dropped.
-  using AuthoritySource = std::function<std::vector<std::shared_ptr<const Authority>>()>;
+  using AuthoritySource = std::function<std::vector<std::shared_ptr<const pki::Authority>>()>;
   // Called after every change with the new version; may run on any thread that calls Refresh()
   // or Poll(), outside the publisher's locks. Read Current() for the CRLs.
   using ChangeListener = std::function<void(uint64_t version)>;
@@ -46,7 +46,7 @@ class CrlPublisher {
   // non-positive validity.
   static absl::StatusOr<std::unique_ptr<CrlPublisher>> Create(CrlPublisherOptions options,
                                                               AuthoritySource authorities,
-                                                              const Ledger& ledger,
+                                                              const ledger::Ledger& ledger,
                                                               const Clock& clock);
 
   // Rebuilds and republishes every CA's CRL now.
@@ -63,10 +63,10 @@ class CrlPublisher {
   absl::Status last_status() const;
 
  private:
-  CrlPublisher(CrlPublisherOptions options, AuthoritySource authorities, const Ledger& ledger,
+  CrlPublisher(CrlPublisherOptions options, AuthoritySource authorities, const ledger::Ledger& ledger,
                const Clock& clock, uint64_t last_number);
   absl::Status Update(bool force);
-  std::shared_ptr<const CrlSet> Rebuild(const std::vector<CertificateRecord>& revoked, bool force,
+  std::shared_ptr<const CrlSet> Rebuild(const std::vector<ledger::CertificateRecord>& revoked, bool force,
                                         absl::Status* errors)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
   uint64_t NextNumber(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
@@ -76,7 +76,7 @@ class CrlPublisher {
 
   const CrlPublisherOptions options_;
   const AuthoritySource authorities_;
-  const Ledger& ledger_;
+  const ledger::Ledger& ledger_;
   const Clock& clock_;
 
   Mutex update_mu_;                                   // one Update at a time

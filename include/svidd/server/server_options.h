@@ -41,7 +41,7 @@ struct ServerOptions {
   std::vector<std::string> admin_ids;
   std::chrono::seconds default_ttl = std::chrono::hours(24);
   std::chrono::seconds max_ttl = std::chrono::hours(24);
-  KeyType ca_key_type = KeyType::kEcP256;
+  crypto::KeyType ca_key_type = crypto::KeyType::kEcP256;
   // svidd's own CA (no --ca-dir): the intermediate's and the root's lifetimes.
   std::chrono::seconds ca_ttl = std::chrono::hours(24 * 30);
   std::chrono::seconds root_ttl = std::chrono::hours(24 * 3650);

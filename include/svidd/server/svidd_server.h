@@ -15,11 +15,11 @@
 #include "svidd/rotation/renewal_scheduler.h"
 #include "svidd/server/server_options.h"
 
-namespace svidd::server {
-
-namespace ca {
+namespace svidd::ca {
 class CaOperations;  // src/ca/ca_operations.h
-}  // namespace ca
+}  // namespace svidd::ca
+
+namespace svidd::server {
 
 class SviddServer {
  public:
@@ -48,15 +48,15 @@ class SviddServer {
   void RunRotationPass();
   // Rotation streams currently connected, and what the scheduler has done so far.
   size_t rotation_streams() const;
-  RenewalSchedulerStats rotation_stats() const;
+  rotation::RenewalSchedulerStats rotation_stats() const;
 
-  AuthorityHolder& authorities();
+  pki::AuthorityHolder& authorities();
   // Operator actions on the CA (rotate root / intermediate, forced re-issuance).
   ca::CaOperations& ca_operations();
   // Refresh() after a revocation; Current() for the Workload API's and the rotation stream's
   // CRLs; AddListener() to hear of new ones.
   publish::CrlPublisher& crls();
-  Ledger& ledger();
+  ledger::Ledger& ledger();
   // The workers every signing request (Istio and rotation streams) waits for; bounded by
   // ServerOptions::max_queued_signings.
   WorkerPool& signing_workers();

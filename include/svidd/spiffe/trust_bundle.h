@@ -45,7 +45,7 @@ class TrustBundle {
   TrustBundle& operator=(TrustBundle&&) = default;
 
   const std::string& trust_domain() const { return trust_domain_; }
-  const std::vector<X509Ptr>& roots() const { return roots_; }
+  const std::vector<crypto::X509Ptr>& roots() const { return roots_; }
   uint64_t sequence() const { return sequence_; }
   std::chrono::seconds refresh_hint() const { return refresh_hint_; }
 
@@ -59,7 +59,7 @@ class TrustBundle {
   absl::StatusOr<std::string> ToConfigMapJson(std::string_view ns = "") const;
 
  private:
-  TrustBundle(std::string trust_domain, std::vector<X509Ptr> roots, uint64_t sequence,
+  TrustBundle(std::string trust_domain, std::vector<crypto::X509Ptr> roots, uint64_t sequence,
               std::chrono::seconds refresh_hint)
       : trust_domain_(std::move(trust_domain)),
         roots_(std::move(roots)),
@@ -67,7 +67,7 @@ class TrustBundle {
         refresh_hint_(refresh_hint) {}
 
   std::string trust_domain_;
-  std::vector<X509Ptr> roots_;
+  std::vector<crypto::X509Ptr> roots_;
   uint64_t sequence_ = 0;
   std::chrono::seconds refresh_hint_{0};
 };
