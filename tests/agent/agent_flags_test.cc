@@ -69,7 +69,7 @@ TEST(AgentFlagsTest, EveryFlagOfTheIssue) {
   EXPECT_EQ(p.options.trust_domain, "td");
   EXPECT_EQ(p.options.out_dir, "out");
   EXPECT_EQ(p.options.ttl, std::chrono::seconds(20));
-  EXPECT_EQ(p.options.key_type, KeyType::kRsa2048);
+  EXPECT_EQ(p.options.key_type, crypto::KeyType::kRsa2048);
   EXPECT_EQ(p.options.workload_api_socket, "/tmp/s.sock");
   EXPECT_EQ(p.options.workload_api_socket_mode, 0660u);
   EXPECT_EQ(p.options.workload_uids, (std::vector<uint32_t>{1000, 65534}));
@@ -82,7 +82,7 @@ TEST(AgentFlagsTest, Defaults) {
   ASSERT_TRUE(p.status.ok()) << p.status;
   EXPECT_EQ(p.options.trust_domain, "cluster.local");
   EXPECT_EQ(p.options.ttl, std::chrono::hours(24));
-  EXPECT_EQ(p.options.key_type, KeyType::kEcP256);
+  EXPECT_EQ(p.options.key_type, crypto::KeyType::kEcP256);
   // Only the agent's own user may fetch the key unless the operator says otherwise.
   EXPECT_EQ(p.options.workload_api_socket_mode, 0600u);
   EXPECT_TRUE(p.options.workload_uids.empty());

@@ -51,15 +51,15 @@ StreamOpen FakeRotationServer::Identify(const grpc::ServerContext& context) cons
     if (value.rfind("Bearer ", 0) == 0) open.token = value.substr(7);
   }
   for (const auto& pem : context.auth_context()->FindPropertyValues("x509_pem_cert")) {
-    auto cert = ParseCertificatePem(std::string(pem.data(), pem.size()));
-    if (cert.ok()) open.client_serial = SerialHex(cert->get());
+    auto cert = crypto::ParseCertificatePem(std::string(pem.data(), pem.size()));
+    if (cert.ok()) open.client_serial = crypto::SerialHex(cert->get());
   }
   return open;
 }
 
 v1::RotateResponse FakeRotationServer::Issue(const v1::CertificateSigningRequest& csr) const {
   v1::RotateResponse message;
-  absl::StatusOr<ValidatedCsr> validated = ValidateCsr(csr.csr());
+  absl::StatusOr<pki::ValidatedCsr> validated = pki::ValidateCsr(csr.csr());
   if (!validated.ok()) {
     message.mutable_refused()->set_code(grpc::StatusCode::INVALID_ARGUMENT);
     return message;
@@ -71,9 +71,9 @@ v1::RotateResponse FakeRotationServer::Issue(const v1::CertificateSigningRequest
   }
   const std::string chain = pki_.IssueChainPem(
       validated->requested_id.str(), SystemClock::Instance().Now(), ttl, validated->public_key);
-  std::vector<X509Ptr> certs = ParseCertificatesPem(chain).value();
-  for (const X509Ptr& cert : certs) {
-    message.mutable_issued()->add_cert_chain(CertificateToPem(cert.get()).value());
+  std::vector<crypto::X509Ptr> certs = crypto::ParseCertificatesPem(chain).value();
+  for (const crypto::X509Ptr& cert : certs) {
+    message.mutable_issued()->add_cert_chain(crypto::CertificateToPem(cert.get()).value());
   }
   message.mutable_issued()->add_cert_chain(pki_.roots_pem());
   message.mutable_issued()->set_renewal_id(csr.renewal_id());

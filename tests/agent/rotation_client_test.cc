@@ -10,9 +10,9 @@
 namespace svidd::testing {
 namespace {
 
-using internal::RotationClient;
-using internal::RotationClientOptions;
-using internal::SessionConfig;
+using agent::internal::RotationClient;
+using agent::internal::RotationClientOptions;
+using agent::internal::SessionConfig;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -29,7 +29,7 @@ class RotationClientTest : public ::testing::Test {
     ASSERT_TRUE(WriteFileAtomically(dir_.path() / "token", token_ + "\n").ok());
   }
 
-  std::unique_ptr<RotationClient> Client(BackoffPolicy backoff = {milliseconds(10),
+  std::unique_ptr<RotationClient> Client(agent::BackoffPolicy backoff = {milliseconds(10),
                                                                   milliseconds(200)}) {
     RotationClientOptions options;
     options.server = "127.0.0.1:" + std::to_string(server_.port());
@@ -38,7 +38,7 @@ class RotationClientTest : public ::testing::Test {
     options.bootstrap_roots_pem = pki_.roots_pem();
     options.backoff = backoff;
     options.seed = 1;
-    SessionConfig session{SpiffeId::Parse(kAgentId).value(), KeyType::kEcP256, seconds(0),
+    SessionConfig session{spiffe::SpiffeId::Parse(kAgentId).value(), crypto::KeyType::kEcP256, seconds(0),
                           "cluster.local"};
     return std::make_unique<RotationClient>(options, session, store_, SystemClock::Instance());
   }
@@ -58,7 +58,7 @@ class RotationClientTest : public ::testing::Test {
   AgentTestPki pki_{now_};
   TempDir dir_;
   FakeRotationServer server_{pki_};
-  SvidStore store_;
+  agent::SvidStore store_;
   std::string token_;
 };
 

@@ -15,8 +15,8 @@
 namespace svidd::testing {
 namespace {
 
-using internal::RotationStreamHandler;
-using internal::SessionConfig;
+using agent::internal::RotationStreamHandler;
+using agent::internal::SessionConfig;
 
 class RotationStreamHandlerTest : public ::testing::Test {
  protected:
@@ -38,15 +38,15 @@ class RotationStreamHandlerTest : public ::testing::Test {
   // What svidd answers to `csr_pem`: Istio's shape, leaf, intermediate, root bundle.
   v1::RotateResponse Issued(const AgentTestPki& pki, const std::string& csr_pem,
                             const std::string& id = kAgentId) {
-    ValidatedCsr csr = ValidateCsr(csr_pem).value();
+    pki::ValidatedCsr csr = pki::ValidateCsr(csr_pem).value();
     std::string chain = pki.IssueChainPem(id, now_, std::chrono::hours(1), csr.public_key);
-    std::vector<X509Ptr> certs = ParseCertificatesPem(chain).value();
+    std::vector<crypto::X509Ptr> certs = crypto::ParseCertificatesPem(chain).value();
     v1::RotateResponse message;
-    for (const X509Ptr& cert : certs) {
-      message.mutable_issued()->add_cert_chain(CertificateToPem(cert.get()).value());
+    for (const crypto::X509Ptr& cert : certs) {
+      message.mutable_issued()->add_cert_chain(crypto::CertificateToPem(cert.get()).value());
     }
     message.mutable_issued()->add_cert_chain(pki.roots_pem());
-    message.mutable_issued()->set_serial(SerialHex(certs[0].get()));
+    message.mutable_issued()->set_serial(crypto::SerialHex(certs[0].get()));
     return message;
   }
 
@@ -58,8 +58,8 @@ class RotationStreamHandlerTest : public ::testing::Test {
   TimePoint now_ = SystemClock::Instance().Now();
   FakeClock clock_{now_};
   AgentTestPki pki_{now_};
-  SvidStore store_;
-  RotationStreamHandler session_{SessionConfig{SpiffeId::Parse(kAgentId).value(), KeyType::kEcP256,
+  agent::SvidStore store_;
+  RotationStreamHandler session_{SessionConfig{spiffe::SpiffeId::Parse(kAgentId).value(), crypto::KeyType::kEcP256,
                                                std::chrono::seconds(20), "cluster.local"},
                                  store_, clock_};
 };
@@ -73,16 +73,16 @@ TEST_F(RotationStreamHandlerTest, BundleThenRenewalThenIssuedInstallsTheSvid) {
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->csr().renewal_id(), 3u);
   EXPECT_EQ(reply->csr().validity_seconds(), 20);
-  absl::StatusOr<ValidatedCsr> csr = ValidateCsr(reply->csr().csr());
+  absl::StatusOr<pki::ValidatedCsr> csr = pki::ValidateCsr(reply->csr().csr());
   ASSERT_TRUE(csr.ok()) << csr.status();
   EXPECT_EQ(csr->requested_id.str(), kAgentId);
 
   EXPECT_FALSE(session_.Handle(Issued(pki_, reply->csr().csr())).has_value());
   ASSERT_TRUE(session_.last_rejection().ok()) << session_.last_rejection();
-  AgentState state = store_.Current();
+  agent::AgentState state = store_.Current();
   ASSERT_NE(state.svid, nullptr);
   EXPECT_EQ(state.svid->chain().size(), 2u) << "the root bundle element is not in the chain";
-  EXPECT_EQ(PublicKeyToDer(state.svid->key()).value(), csr->public_key.der);
+  EXPECT_EQ(crypto::PublicKeyToDer(state.svid->key()).value(), csr->public_key.der);
   EXPECT_EQ(session_.certificates_installed(), 1);
 }
 
@@ -91,7 +91,7 @@ TEST_F(RotationStreamHandlerTest, EveryRenewalUsesAFreshKey) {
   std::set<std::string> keys;
   for (uint64_t id = 1; id <= 3; ++id) {
     std::string csr = CsrOf(session_.Handle(Renewal(id)));
-    keys.insert(ValidateCsr(csr).value().public_key.der);
+    keys.insert(pki::ValidateCsr(csr).value().public_key.der);
     session_.Handle(Issued(pki_, csr));
     ASSERT_TRUE(session_.last_rejection().ok()) << session_.last_rejection();
   }

@@ -45,7 +45,7 @@ TEST(ServiceAccountTokenTest, SpiffeIdFromClaims) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    absl::StatusOr<SpiffeId> id = SpiffeIdFromToken(c.token, c.trust_domain);
+    absl::StatusOr<spiffe::SpiffeId> id = agent::SpiffeIdFromToken(c.token, c.trust_domain);
     if (c.want.empty()) {
       EXPECT_FALSE(id.ok());
       EXPECT_EQ(std::string(id.status().message()).find(c.token), std::string::npos)
@@ -60,13 +60,13 @@ TEST(ServiceAccountTokenTest, SpiffeIdFromClaims) {
 TEST(ServiceAccountTokenTest, FileIsReadAnewAndTrimmed) {
   TempDir dir;
   const auto path = dir.path() / "token";
-  EXPECT_TRUE(absl::IsNotFound(ReadServiceAccountToken(path).status()));
+  EXPECT_TRUE(absl::IsNotFound(agent::ReadServiceAccountToken(path).status()));
   ASSERT_TRUE(WriteFileAtomically(path, "first.token.x\n").ok());
-  EXPECT_EQ(ReadServiceAccountToken(path).value(), "first.token.x");
+  EXPECT_EQ(agent::ReadServiceAccountToken(path).value(), "first.token.x");
   ASSERT_TRUE(WriteFileAtomically(path, "  second.token.y  ").ok());
-  EXPECT_EQ(ReadServiceAccountToken(path).value(), "second.token.y");
+  EXPECT_EQ(agent::ReadServiceAccountToken(path).value(), "second.token.y");
   ASSERT_TRUE(WriteFileAtomically(path, " \n").ok());
-  EXPECT_TRUE(absl::IsInvalidArgument(ReadServiceAccountToken(path).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(agent::ReadServiceAccountToken(path).status()));
 }
 
 }  // namespace

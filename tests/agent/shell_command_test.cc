@@ -29,7 +29,7 @@ TEST(ShellCommandTest, OutcomesOfTheOnRotateCommand) {
        }) {
     SCOPED_TRACE(c.name);
     const auto start = std::chrono::steady_clock::now();
-    EXPECT_EQ(RunShellCommand(c.command, milliseconds(300)).code(), c.want);
+    EXPECT_EQ(agent::RunShellCommand(c.command, milliseconds(300)).code(), c.want);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   }
 }
@@ -50,7 +50,7 @@ TEST(ShellCommandTest, ATimeoutKillsTheWholeProcessGroup) {
                               pid_file.string() + ".tmp " + pid_file.string() +
                               " && exec sleep 30' & sleep 30";
   const auto wrote_pid = [&] { return std::filesystem::exists(pid_file); };
-  EXPECT_TRUE(absl::IsDeadlineExceeded(RunShellCommand(command, milliseconds(500))));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(agent::RunShellCommand(command, milliseconds(500))));
   ASSERT_TRUE(wrote_pid()) << "the background child started before the timeout";
   std::ifstream in(pid_file);
   pid_t child = 0;
@@ -71,7 +71,7 @@ TEST(ShellCommandTest, RunsWithSignalsUnblocked) {
   sigemptyset(&term);
   sigaddset(&term, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &term, &old);
-  absl::Status status = RunShellCommand("kill -TERM $$; sleep 5", milliseconds(3000));
+  absl::Status status = agent::RunShellCommand("kill -TERM $$; sleep 5", milliseconds(3000));
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   EXPECT_TRUE(absl::IsUnknown(status)) << status;  // killed by SIGTERM, not timed out
 }

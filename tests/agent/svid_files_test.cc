@@ -31,7 +31,7 @@ class SvidFilesTest : public ::testing::Test {
   TimePoint now_ = SystemClock::Instance().Now();
   AgentTestPki pki_{now_};
   TempDir dir_;
-  SvidFiles files_{dir_.path() / "out"};
+  agent::SvidFiles files_{dir_.path() / "out"};
 };
 
 TEST_F(SvidFilesTest, WritesTheIstioNamesWithTheirModesAndReadsThemBack) {
@@ -52,12 +52,12 @@ TEST_F(SvidFilesTest, WritesTheIstioNamesWithTheirModesAndReadsThemBack) {
   EXPECT_EQ(ModeOf(dir_.path() / "out"), 0750u);
   EXPECT_EQ(CountEntries(dir_.path() / "out"), 3) << "no temporary files left";
   // cert-chain.pem: leaf and intermediate, no root.
-  EXPECT_EQ(ParseCertificatesPem(svid->chain_pem()).value().size(), 2u);
+  EXPECT_EQ(crypto::ParseCertificatesPem(svid->chain_pem()).value().size(), 2u);
 
   auto read = files_.ReadSvid();
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ((*read)->serial(), svid->serial());
-  EXPECT_TRUE(KeyMatchesCertificate((*read)->key(), (*read)->leaf()));
+  EXPECT_TRUE(crypto::KeyMatchesCertificate((*read)->key(), (*read)->leaf()));
 }
 
 TEST_F(SvidFilesTest, ABundleChangeRewritesOnlyTheRoots) {
@@ -65,7 +65,7 @@ TEST_F(SvidFilesTest, ABundleChangeRewritesOnlyTheRoots) {
   ASSERT_TRUE(files_.WriteSvid(*svid, *pki_.bundle()).ok());
   AgentTestPki other(now_);
   std::string two_roots = pki_.roots_pem() + other.roots_pem();
-  auto bigger = X509Bundle::Create("cluster.local", 2, two_roots, {}).value();
+  auto bigger = agent::X509Bundle::Create("cluster.local", 2, two_roots, {}).value();
   ASSERT_TRUE(files_.WriteRoots(*bigger).ok());
   EXPECT_EQ(ReadFileToString(files_.roots_path()).value(), bigger->roots_pem());
   EXPECT_EQ(ReadFileToString(files_.chain_path()).value(), svid->chain_pem());
@@ -81,7 +81,7 @@ TEST_F(SvidFilesTest, MissingOrMismatchedFilesAreNotAnSvid) {
 }
 
 TEST_F(SvidFilesTest, AConcurrentReaderNeverSeesAHalfWrittenFile) {
-  std::vector<std::shared_ptr<const X509Svid>> svids;
+  std::vector<std::shared_ptr<const agent::X509Svid>> svids;
   for (int i = 0; i < 4; ++i)
     svids.push_back(pki_.IssueSvid(kAgentId, now_, std::chrono::hours(1)));
   ASSERT_TRUE(files_.WriteSvid(*svids[0], *pki_.bundle()).ok());
@@ -91,8 +91,8 @@ TEST_F(SvidFilesTest, AConcurrentReaderNeverSeesAHalfWrittenFile) {
     while (!done) {
       auto chain = ReadFileToString(files_.chain_path());
       auto key = ReadFileToString(files_.key_path());
-      if (!chain.ok() || !ParseCertificatesPem(*chain).ok()) ++torn;
-      if (!key.ok() || !ParsePrivateKeyPem(*key).ok()) ++torn;
+      if (!chain.ok() || !crypto::ParseCertificatesPem(*chain).ok()) ++torn;
+      if (!key.ok() || !crypto::ParsePrivateKeyPem(*key).ok()) ++torn;
       ++reads;
     }
   });

@@ -10,13 +10,13 @@ namespace {
 TEST(SvidStoreTest, NotifiesChangesInOrderAndSkipsNoOps) {
   const TimePoint now = SystemClock::Instance().Now();
   AgentTestPki pki(now);
-  SvidStore store;
+  agent::SvidStore store;
   std::vector<uint64_t> versions;
-  uint64_t id = store.Subscribe([&](const AgentState& s) { versions.push_back(s.version); });
+  uint64_t id = store.Subscribe([&](const agent::AgentState& s) { versions.push_back(s.version); });
 
   EXPECT_TRUE(store.SetBundle(pki.bundle(1)));
   EXPECT_FALSE(store.SetBundle(pki.bundle(2))) << "same roots and CRLs: no change";
-  auto with_crl = X509Bundle::Create("cluster.local", 3, pki.roots_pem(), {"crl-der"}).value();
+  auto with_crl = agent::X509Bundle::Create("cluster.local", 3, pki.roots_pem(), {"crl-der"}).value();
   EXPECT_TRUE(store.SetBundle(with_crl)) << "a new CRL is a change";
   auto svid = pki.IssueSvid(kAgentId, now, std::chrono::hours(1));
   EXPECT_TRUE(store.SetSvid(svid));

@@ -77,8 +77,8 @@ class WorkloadApiAttestationTest : public ::testing::Test {
     ASSERT_EQ(::chmod(dir_.path().c_str(), 0711), 0);
   }
 
-  std::unique_ptr<WorkloadApiServer> Serve(WorkloadApiAccess access) {
-    auto server = WorkloadApiServer::Start(socket_, std::move(access), store_);
+  std::unique_ptr<agent::WorkloadApiServer> Serve(agent::WorkloadApiAccess access) {
+    auto server = agent::WorkloadApiServer::Start(socket_, std::move(access), store_);
     EXPECT_TRUE(server.ok()) << server.status();
     return server.ok() ? *std::move(server) : nullptr;
   }
@@ -89,14 +89,14 @@ class WorkloadApiAttestationTest : public ::testing::Test {
   AgentTestPki pki_{now_};
   TempDir dir_;
   std::filesystem::path socket_ = dir_.path() / "run" / "agent.sock";
-  SvidStore store_;
+  agent::SvidStore store_;
 };
 
 constexpr int kPermissionDenied = 100 + grpc::StatusCode::PERMISSION_DENIED;
 
 // The review's finding: `nobody` fetched the SVID and its private key.
 TEST_F(WorkloadApiAttestationTest, ByDefaultOnlyTheAgentsUserIsServed) {
-  auto server = Serve(WorkloadApiAccess{});
+  auto server = Serve(agent::WorkloadApiAccess{});
   ASSERT_NE(server, nullptr);
   struct stat st;
   ASSERT_EQ(::stat(socket_.c_str(), &st), 0);
@@ -111,7 +111,7 @@ TEST_F(WorkloadApiAttestationTest, ByDefaultOnlyTheAgentsUserIsServed) {
 // Even where the file mode lets everyone connect (a shared emptyDir), the uid is checked on
 // every call: the mode alone never hands out the key.
 TEST_F(WorkloadApiAttestationTest, AnOpenSocketStillServesOnlyTheAllowList) {
-  auto server = Serve(WorkloadApiAccess{0666, {0}, {}});
+  auto server = Serve(agent::WorkloadApiAccess{0666, {0}, {}});
   ASSERT_NE(server, nullptr);
   EXPECT_EQ(FetchAs(nobody_uid_, nobody_gid_, socket_), kPermissionDenied);
   EXPECT_EQ(FetchAs(0, 0, socket_), 0);
@@ -119,12 +119,12 @@ TEST_F(WorkloadApiAttestationTest, AnOpenSocketStillServesOnlyTheAllowList) {
 
 TEST_F(WorkloadApiAttestationTest, TheOperatorCanAllowTheWorkloadsUserOrGroup) {
   {
-    auto server = Serve(WorkloadApiAccess{0666, {nobody_uid_}, {}});
+    auto server = Serve(agent::WorkloadApiAccess{0666, {nobody_uid_}, {}});
     ASSERT_NE(server, nullptr);
     EXPECT_EQ(FetchAs(nobody_uid_, nobody_gid_, socket_), 0);
     EXPECT_EQ(FetchAs(0, 0, socket_), kPermissionDenied) << "root was not on the list";
   }
-  auto server = Serve(WorkloadApiAccess{0660, {}, {nobody_gid_}});
+  auto server = Serve(agent::WorkloadApiAccess{0660, {}, {nobody_gid_}});
   ASSERT_NE(server, nullptr);
   ASSERT_EQ(::chown(socket_.c_str(), 0, nobody_gid_), 0);  // as a shared group would be set up
   EXPECT_EQ(FetchAs(nobody_uid_, nobody_gid_, socket_), 0);

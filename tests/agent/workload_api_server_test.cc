@@ -21,7 +21,7 @@ using std::chrono::seconds;
 class WorkloadApiServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server = WorkloadApiServer::Start(socket_, WorkloadApiAccess{}, store_);
+    auto server = agent::WorkloadApiServer::Start(socket_, agent::WorkloadApiAccess{}, store_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = SpiffeWorkloadAPI::NewStub(
@@ -44,8 +44,8 @@ class WorkloadApiServerTest : public ::testing::Test {
   AgentTestPki pki_{now_};
   TempDir dir_;
   std::filesystem::path socket_ = dir_.path() / "sockets" / "agent.sock";
-  SvidStore store_;
-  std::unique_ptr<WorkloadApiServer> server_;
+  agent::SvidStore store_;
+  std::unique_ptr<agent::WorkloadApiServer> server_;
   std::unique_ptr<SpiffeWorkloadAPI::Stub> stub_;
 };
 
@@ -58,23 +58,23 @@ TEST_F(WorkloadApiServerTest, FetchX509SvidSendsTheFullStateThenEachRotation) {
   ASSERT_EQ(first.svids_size(), 1);
   const X509SVID& svid = first.svids(0);
   EXPECT_EQ(svid.spiffe_id(), kAgentId);
-  std::vector<X509Ptr> chain = ParseConcatenatedDer(svid.x509_svid());
+  std::vector<crypto::X509Ptr> chain = ParseConcatenatedDer(svid.x509_svid());
   ASSERT_EQ(chain.size(), 2u) << "leaf then intermediate";
-  EXPECT_EQ(UriSans(chain[0].get()), std::vector<std::string>{kAgentId});
-  EXPECT_TRUE(IsCaCertificate(chain[1].get()));
-  EvpPkeyPtr key = ParsePrivateKeyDer(svid.x509_svid_key());
+  EXPECT_EQ(crypto::UriSans(chain[0].get()), std::vector<std::string>{kAgentId});
+  EXPECT_TRUE(crypto::IsCaCertificate(chain[1].get()));
+  crypto::EvpPkeyPtr key = ParsePrivateKeyDer(svid.x509_svid_key());
   ASSERT_NE(key, nullptr);
-  EXPECT_TRUE(KeyMatchesCertificate(key.get(), chain[0].get()));
-  std::vector<X509Ptr> roots = ParseConcatenatedDer(svid.bundle());
+  EXPECT_TRUE(crypto::KeyMatchesCertificate(key.get(), chain[0].get()));
+  std::vector<crypto::X509Ptr> roots = ParseConcatenatedDer(svid.bundle());
   ASSERT_EQ(roots.size(), 1u);
-  EXPECT_TRUE(IsSelfSigned(roots[0].get()));
+  EXPECT_TRUE(crypto::IsSelfSigned(roots[0].get()));
 
   auto renewed = pki_.IssueSvid(kAgentId, now_, std::chrono::hours(1));
   store_.SetSvid(renewed);
   X509SVIDResponse second;
   ASSERT_TRUE(stream->Read(&second));
   ASSERT_EQ(second.svids_size(), 1);
-  EXPECT_EQ(SerialHex(ParseConcatenatedDer(second.svids(0).x509_svid())[0].get()),
+  EXPECT_EQ(crypto::SerialHex(ParseConcatenatedDer(second.svids(0).x509_svid())[0].get()),
             renewed->serial());
 
   server_->Shutdown();
@@ -110,7 +110,7 @@ TEST_F(WorkloadApiServerTest, FetchX509BundlesKeyedByTrustDomainWithCrls) {
   EXPECT_EQ(first.crl_size(), 0);
 
   // A new CRL is a bundle change: pushed to bundle and SVID streams alike.
-  auto with_crl = X509Bundle::Create("cluster.local", 2, pki_.roots_pem(), {"crl-1-der"}).value();
+  auto with_crl = agent::X509Bundle::Create("cluster.local", 2, pki_.roots_pem(), {"crl-1-der"}).value();
   store_.SetBundle(with_crl);
   X509BundlesResponse second;
   ASSERT_TRUE(stream->Read(&second));
@@ -184,7 +184,7 @@ TEST_F(WorkloadApiServerTest, ManyClientsEachGetEveryRotation) {
   for (auto& stream : streams) {
     X509SVIDResponse update;
     ASSERT_TRUE(stream->Read(&update));
-    EXPECT_EQ(SerialHex(ParseConcatenatedDer(update.svids(0).x509_svid())[0].get()),
+    EXPECT_EQ(crypto::SerialHex(ParseConcatenatedDer(update.svids(0).x509_svid())[0].get()),
               renewed->serial());
   }
   store_.Close();  // the agent shutting down: every stream ends with OK
@@ -204,15 +204,15 @@ unsigned SocketMode(const std::filesystem::path& path) {
 
 TEST(WorkloadApiSocketTest, ModeStaleSocketAndRemovalOnShutdown) {
   TempDir dir;
-  SvidStore store;
+  agent::SvidStore store;
   const auto socket = dir.path() / "agent.sock";
   for (unsigned mode : {0666u, 0660u, 0600u}) {
     SCOPED_TRACE(mode);
-    auto server = WorkloadApiServer::Start(socket, WorkloadApiAccess{mode, {0}, {}}, store);
+    auto server = agent::WorkloadApiServer::Start(socket, agent::WorkloadApiAccess{mode, {0}, {}}, store);
     ASSERT_TRUE(server.ok()) << server.status();
     EXPECT_EQ(SocketMode(socket), mode);
     // A second agent on the same path replaces the first's socket (a stale one after a crash).
-    auto again = WorkloadApiServer::Start(socket, WorkloadApiAccess{mode, {0}, {}}, store);
+    auto again = agent::WorkloadApiServer::Start(socket, agent::WorkloadApiAccess{mode, {0}, {}}, store);
     ASSERT_TRUE(again.ok()) << again.status();
     (*again)->Shutdown();
     EXPECT_FALSE(std::filesystem::exists(socket)) << "removed on shutdown";
@@ -220,7 +220,7 @@ TEST(WorkloadApiSocketTest, ModeStaleSocketAndRemovalOnShutdown) {
   const auto regular = dir.path() / "not-a-socket";
   ASSERT_TRUE(WriteFileAtomically(regular, "data").ok());
   EXPECT_TRUE(absl::IsFailedPrecondition(
-      WorkloadApiServer::Start(regular, WorkloadApiAccess{}, store).status()));
+      agent::WorkloadApiServer::Start(regular, agent::WorkloadApiAccess{}, store).status()));
   EXPECT_EQ(ReadFileToString(regular).value(), "data") << "never deleted";
 }
 

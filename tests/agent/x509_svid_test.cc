@@ -14,9 +14,9 @@ using std::chrono::seconds;
 TEST(X509SvidTest, LifetimeCountsFromIssuanceWithinTheValidity) {
   const TimePoint now = std::chrono::floor<seconds>(SystemClock::Instance().Now());
   AgentTestPki pki(now);
-  EvpPkeyPtr key = GenerateKey(KeyType::kEcP256).value();
+  crypto::EvpPkeyPtr key = GenerateKey(crypto::KeyType::kEcP256).value();
   const std::string pem =
-      pki.IssueChainPem(kAgentId, now, seconds(20), PublicKeyInfoOf(key.get()).value());
+      pki.IssueChainPem(kAgentId, now, seconds(20), crypto::PublicKeyInfoOf(key.get()).value());
   struct Case {
     const char* name;
     std::optional<TimePoint> issued_at;
@@ -28,8 +28,8 @@ TEST(X509SvidTest, LifetimeCountsFromIssuanceWithinTheValidity) {
                                          {"within", nb + seconds(3), nb + seconds(3)},
                                          {"after not_after", na + seconds(9), na}}) {
     SCOPED_TRACE(c.name);
-    EvpPkeyPtr copy = ParsePrivateKeyPem(PrivateKeyToPkcs8Pem(key.get()).value()).value();
-    auto svid = X509Svid::Create(ParseCertificatesPem(pem).value(), std::move(copy), c.issued_at);
+    crypto::EvpPkeyPtr copy = crypto::ParsePrivateKeyPem(crypto::PrivateKeyToPkcs8Pem(key.get()).value()).value();
+    auto svid = agent::X509Svid::Create(crypto::ParseCertificatesPem(pem).value(), std::move(copy), c.issued_at);
     ASSERT_TRUE(svid.ok()) << svid.status();
     EXPECT_EQ((*svid)->not_before(), nb);
     EXPECT_EQ((*svid)->lifetime_start(), c.want);
@@ -40,12 +40,12 @@ TEST(X509SvidTest, RefusesWhatIsNotAnSvid) {
   const TimePoint now = SystemClock::Instance().Now();
   AgentTestPki pki(now);
   auto a = pki.IssueSvid(kAgentId, now, seconds(60));
-  EvpPkeyPtr other = GenerateKey(KeyType::kEcP256).value();
-  std::vector<X509Ptr> chain = ParseCertificatesPem(a->chain_pem()).value();
+  crypto::EvpPkeyPtr other = GenerateKey(crypto::KeyType::kEcP256).value();
+  std::vector<crypto::X509Ptr> chain = crypto::ParseCertificatesPem(a->chain_pem()).value();
   EXPECT_TRUE(
-      absl::IsInvalidArgument(X509Svid::Create(std::move(chain), std::move(other)).status()))
+      absl::IsInvalidArgument(agent::X509Svid::Create(std::move(chain), std::move(other)).status()))
       << "key of another certificate";
-  EXPECT_TRUE(absl::IsInvalidArgument(X509Svid::Create({}, nullptr).status())) << "nothing";
+  EXPECT_TRUE(absl::IsInvalidArgument(agent::X509Svid::Create({}, nullptr).status())) << "nothing";
 }
 
 }  // namespace

@@ -22,29 +22,29 @@ class AdminAuthorizerTest : public ::testing::Test {
     auto dir = testing::TestDataDir::Create(clock_.Now() - std::chrono::hours(1));
     ASSERT_TRUE(dir.ok()) << dir.status();
     dir_ = std::move(*dir);
-    auto authority = Authority::Create(LoadIstioCaDir(dir_->ca_dir(), clock_.Now()).value());
+    auto authority = pki::Authority::Create(pki::LoadIstioCaDir(dir_->ca_dir(), clock_.Now()).value());
     ASSERT_TRUE(authority.ok());
     holder_.Set(*authority);
     revocations_ = std::make_unique<issuance::LedgerRevocationChecker>(dir_->ledger());
     authenticator_ =
-        std::make_unique<Authenticator>("cluster.local", nullptr, *revocations_, clock_);
+        std::make_unique<auth::Authenticator>("cluster.local", nullptr, *revocations_, clock_);
     authorizer_ =
         std::make_unique<AdminAuthorizer>(std::set<std::string>{kAlice}, *authenticator_, holder_);
   }
 
-  CallCredentials CertificateFor(const std::string& id) {
+  auth::CallCredentials CertificateFor(const std::string& id) {
     auto credential =
         issuance::IssueAdminCredential(dir_->authority(), dir_->ledger(), {id}, clock_.Now());
     EXPECT_TRUE(credential.ok()) << credential.status();
     serial_ = credential->record.serial_hex;
-    return CallCredentials{std::nullopt, credential->cert_chain_pem};
+    return auth::CallCredentials{std::nullopt, credential->cert_chain_pem};
   }
 
   FakeClock clock_{FromUnixSeconds(1'760'000'000)};
   std::unique_ptr<testing::TestDataDir> dir_;
-  AuthorityHolder holder_;
+  pki::AuthorityHolder holder_;
   std::unique_ptr<issuance::LedgerRevocationChecker> revocations_;
-  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<AdminAuthorizer> authorizer_;
   std::string serial_;
 };
@@ -64,7 +64,7 @@ TEST_F(AdminAuthorizerTest, EveryMethodOfTheServiceHasARule) {
 TEST_F(AdminAuthorizerTest, Decisions) {
   struct Case {
     const char* name;
-    std::function<CallCredentials()> credentials;
+    std::function<auth::CallCredentials()> credentials;
     std::string method;
     absl::StatusCode code;
   };
@@ -76,16 +76,16 @@ TEST_F(AdminAuthorizerTest, Decisions) {
        absl::StatusCode::kPermissionDenied},
       {"admin, method without a rule", [&] { return CertificateFor(kAlice); }, "DropLedger",
        absl::StatusCode::kPermissionDenied},
-      {"no certificate", [] { return CallCredentials{}; }, "ListCertificates",
+      {"no certificate", [] { return auth::CallCredentials{}; }, "ListCertificates",
        absl::StatusCode::kUnauthenticated},
       {"a bearer token is not enough",
        [] {
-         return CallCredentials{std::string("Bearer x.y.z"), ""};
+         return auth::CallCredentials{std::string("Bearer x.y.z"), ""};
        },
        "ListCertificates", absl::StatusCode::kUnauthenticated},
       {"garbage certificate",
        [] {
-         return CallCredentials{std::nullopt, "not pem"};
+         return auth::CallCredentials{std::nullopt, "not pem"};
        },
        "ListCertificates", absl::StatusCode::kUnauthenticated},
   };
@@ -100,14 +100,14 @@ TEST_F(AdminAuthorizerTest, Decisions) {
 }
 
 TEST_F(AdminAuthorizerTest, RevokedOrExpiredAdminCertificateIsUnauthenticated) {
-  CallCredentials alice = CertificateFor(kAlice);
+  auth::CallCredentials alice = CertificateFor(kAlice);
   ASSERT_TRUE(authorizer_->Authorize("GetStats", alice).ok());
   ASSERT_TRUE(dir_->ledger().RevokeCertificate(serial_, "lost laptop", clock_.Now()).ok());
   auto revoked = authorizer_->Authorize("GetStats", alice);
   EXPECT_EQ(revoked.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_NE(revoked.status().message().find("revoked"), absl::string_view::npos);
 
-  CallCredentials fresh = CertificateFor(kAlice);
+  auth::CallCredentials fresh = CertificateFor(kAlice);
   clock_.Advance(std::chrono::hours(25));  // the default TTL is 24h
   EXPECT_EQ(authorizer_->Authorize("GetStats", fresh).status().code(),
             absl::StatusCode::kUnauthenticated);

@@ -12,21 +12,21 @@ namespace {
 const TimePoint kT = FromUnixSeconds(1'760'000'000);
 
 TEST(AdminProtoTest, CertificateFilterRoundTrips) {
-  CertificateFilter f;
+  ledger::CertificateFilter f;
   f.spiffe_id = "spiffe://td/ns/a/sa/b";
   f.spiffe_id_prefix = "spiffe://td/ns/";
   f.istio_namespace = "a";
   f.serial = "0a";
   f.issuer_serial = "0b";
   f.key_type = "RSA-2048";
-  f.status = CertStatus::kRevoked;
-  f.kind = CertKind::kServer;
+  f.status = ledger::CertStatus::kRevoked;
+  f.kind = ledger::CertKind::kServer;
   f.issued_since = kT;
   f.issued_until = kT + std::chrono::hours(1);
   f.not_after_before = kT + std::chrono::hours(2);
   f.not_after_after = kT + std::chrono::hours(3);
   f.revoked_since = kT + std::chrono::hours(4);
-  f.sort = CertificateSortField::kSpiffeId;
+  f.sort = ledger::CertificateSortField::kSpiffeId;
   f.descending = false;
   f.limit = 7;
   f.offset = 3;
@@ -52,7 +52,7 @@ TEST(AdminProtoTest, CertificateFilterRoundTrips) {
   EXPECT_EQ(back->offset, f.offset);
   EXPECT_EQ(back->page_token, f.page_token);
 
-  auto empty = FromProto(ToProto(CertificateFilter{}));
+  auto empty = FromProto(ToProto(ledger::CertificateFilter{}));
   ASSERT_TRUE(empty.ok());
   EXPECT_FALSE(empty->spiffe_id.has_value());
   EXPECT_FALSE(empty->status.has_value());
@@ -61,10 +61,10 @@ TEST(AdminProtoTest, CertificateFilterRoundTrips) {
 }
 
 TEST(AdminProtoTest, RecordRoundTripsWithPemOnlyWhenAsked) {
-  CertificateRecord r;
+  ledger::CertificateRecord r;
   r.serial_hex = "0a";
   r.spiffe_id = "spiffe://td/ns/a/sa/b";
-  r.kind = CertKind::kIntermediate;
+  r.kind = ledger::CertKind::kIntermediate;
   r.issued_at = kT;
   r.not_before = kT - std::chrono::minutes(2);
   r.not_after = kT + std::chrono::hours(24);
@@ -75,7 +75,7 @@ TEST(AdminProtoTest, RecordRoundTripsWithPemOnlyWhenAsked) {
   r.auth_method = "x509";
   r.auth_principal = "x509:0c";
   r.certificate_pem = "PEM";
-  r.status = CertStatus::kRevoked;
+  r.status = ledger::CertStatus::kRevoked;
   r.revoked_at = kT + std::chrono::hours(1);
   r.revocation_reason = "key compromise";
   r.supersedes_serial_hex = "09";
@@ -89,15 +89,15 @@ TEST(AdminProtoTest, RecordRoundTripsWithPemOnlyWhenAsked) {
   EXPECT_EQ(back->supersedes_serial_hex, r.supersedes_serial_hex);
   EXPECT_EQ(back->certificate_pem, "PEM");
   EXPECT_EQ(FromProto(ToProto(r, false))->certificate_pem, "");
-  r.status = CertStatus::kActive;
+  r.status = ledger::CertStatus::kActive;
   r.revoked_at.reset();
   EXPECT_FALSE(FromProto(ToProto(r, false))->revoked_at.has_value());
 }
 
 TEST(AdminProtoTest, RevocationTargets) {
-  using Target = RevocationRequest::Target;
+  using Target = ops::RevocationRequest::Target;
   for (Target t : {Target::kSerial, Target::kSpiffeId, Target::kIssuer}) {
-    auto back = FromProto(ToProto(RevocationRequest{t, "v", "why"}));
+    auto back = FromProto(ToProto(ops::RevocationRequest{t, "v", "why"}));
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(back->target, t);
     EXPECT_EQ(back->value, "v");
@@ -108,24 +108,24 @@ TEST(AdminProtoTest, RevocationTargets) {
 }
 
 TEST(AdminProtoTest, StatsAndAuditRoundTrip) {
-  FleetStats s;
+  ops::FleetStats s;
   s.generated_at = kT;
   s.valid_certificates = 5;
   s.valid_by_kind = {{"workload", 5}};
   s.windows = {{std::chrono::hours(1), 1, 2, 3, 4}};
   s.refusals = {{"invalid-argument/csr", {4}}};
-  s.ca = {{CaRole::kRoot, "CN=r", "0r", kT, kT + std::chrono::hours(1), "EC-P256"}};
+  s.ca = {{ops::CaRole::kRoot, "CN=r", "0r", kT, kT + std::chrono::hours(1), "EC-P256"}};
   auto back = FromProto(ToProto(s));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->windows[0].window, std::chrono::hours(1));
   EXPECT_EQ(back->windows[0].refused, 4);
   EXPECT_EQ(back->refusals[0].counts, std::vector<int64_t>{4});
-  EXPECT_EQ(back->ca[0].role, CaRole::kRoot);
+  EXPECT_EQ(back->ca[0].role, ops::CaRole::kRoot);
   EXPECT_EQ(back->ca[0].not_after, kT + std::chrono::hours(1));
 
-  AuditReport r;
+  ops::AuditReport r;
   r.generated_at = kT;
-  r.findings = {{AuditSeverity::kCritical, "weak-key", "RSA-1024", "bad"}};
+  r.findings = {{ops::AuditSeverity::kCritical, "weak-key", "RSA-1024", "bad"}};
   auto audit = FromProto(ToProto(r));
   ASSERT_TRUE(audit.ok());
   EXPECT_TRUE(audit->HasCritical());
@@ -134,8 +134,8 @@ TEST(AdminProtoTest, StatsAndAuditRoundTrip) {
 
 // svidctl ca status prints what the server's CA manager said, whichever fields it had.
 TEST(AdminProtoTest, CaManagerStatusRoundTrips) {
-  auto cert = [](CaRole role, const std::string& serial) {
-    CaCertificateInfo c;
+  auto cert = [](ops::CaRole role, const std::string& serial) {
+    ops::CaCertificateInfo c;
     c.role = role;
     c.subject = "CN=" + serial;
     c.serial_hex = serial;
@@ -144,28 +144,28 @@ TEST(AdminProtoTest, CaManagerStatusRoundTrips) {
     c.key_type = "EC-P256";
     return c;
   };
-  CaManagerStatus full;
+  ops::CaManagerStatus full;
   full.mode = "self-managed";
   full.root_phase = "published";
-  full.active = cert(CaRole::kSigner, "0a");
-  full.next = cert(CaRole::kSigner, "0b");
+  full.active = cert(ops::CaRole::kSigner, "0a");
+  full.next = cert(ops::CaRole::kSigner, "0b");
   full.next_prepare_at = kT + std::chrono::hours(1);
   full.next_activate_at = kT + std::chrono::hours(2);
-  full.roots = {cert(CaRole::kRoot, "01"), cert(CaRole::kRoot, "02")};
+  full.roots = {cert(ops::CaRole::kRoot, "01"), cert(ops::CaRole::kRoot, "02")};
 
-  CaManagerStatus bare;
+  ops::CaManagerStatus bare;
   bare.mode = "operator";
   bare.root_phase = "steady";
-  bare.active = cert(CaRole::kSigner, "0c");
+  bare.active = cert(ops::CaRole::kSigner, "0c");
 
-  for (const CaManagerStatus& status : {full, bare}) {
+  for (const ops::CaManagerStatus& status : {full, bare}) {
     SCOPED_TRACE(status.mode);
     auto back = FromProto(ToProto(status));
     ASSERT_TRUE(back.ok()) << back.status();
     EXPECT_EQ(back->mode, status.mode);
     EXPECT_EQ(back->root_phase, status.root_phase);
     EXPECT_EQ(back->active.serial_hex, status.active.serial_hex);
-    EXPECT_EQ(back->active.role, CaRole::kSigner);
+    EXPECT_EQ(back->active.role, ops::CaRole::kSigner);
     EXPECT_EQ(back->active.not_after, status.active.not_after);
     EXPECT_EQ(back->next.has_value(), status.next.has_value());
     if (status.next) {
@@ -176,7 +176,7 @@ TEST(AdminProtoTest, CaManagerStatusRoundTrips) {
     ASSERT_EQ(back->roots.size(), status.roots.size());
     for (size_t i = 0; i < status.roots.size(); ++i) {
       EXPECT_EQ(back->roots[i].serial_hex, status.roots[i].serial_hex);
-      EXPECT_EQ(back->roots[i].role, CaRole::kRoot);
+      EXPECT_EQ(back->roots[i].role, ops::CaRole::kRoot);
     }
   }
 }

@@ -19,7 +19,7 @@ constexpr char kTrustDomain[] = "cluster.local";
 constexpr char kWorkload[] = "spiffe://cluster.local/ns/foo/sa/bar";
 
 // Our own interface, so a fake: a set of revoked serials, or a failing store.
-class FakeRevocations final : public RevocationChecker {
+class FakeRevocations final : public auth::RevocationChecker {
  public:
   absl::StatusOr<bool> IsRevoked(std::string_view serial_hex) const override {
     if (!error.ok()) return error;
@@ -38,15 +38,15 @@ class AuthenticatorTest : public ::testing::Test {
     authority_ = *std::move(authority);
   }
 
-  Authenticator Make(const KubernetesTokenVerifier* verifier,
+  auth::Authenticator Make(const auth::KubernetesTokenVerifier* verifier,
                      const std::string& trust_domain = kTrustDomain) {
-    return Authenticator(trust_domain, verifier, revocations_, env_.clock());
+    return auth::Authenticator(trust_domain, verifier, revocations_, env_.clock());
   }
 
   // A leaf for `id` signed by `authority`, valid 1h from now; chain PEM leaf first.
-  IssuedCertificate Issue(const Authority& authority, const std::string& id) {
-    auto key = GenerateKey(KeyType::kEcP256).value();
-    auto profile = BuildLeafProfile(SpiffeId::Parse(id).value(), hours(1), TtlPolicy{},
+  pki::IssuedCertificate Issue(const pki::Authority& authority, const std::string& id) {
+    auto key = GenerateKey(crypto::KeyType::kEcP256).value();
+    auto profile = BuildLeafProfile(spiffe::SpiffeId::Parse(id).value(), hours(1), pki::TtlPolicy{},
                                     env_.clock().Now(), authority.not_after());
     EXPECT_TRUE(profile.ok()) << profile.status();
     auto issued = authority.SignLeaf(*profile, key.get());
@@ -54,22 +54,22 @@ class AuthenticatorTest : public ::testing::Test {
     return *std::move(issued);
   }
 
-  CallCredentials WithCert(const Authority& authority, IssuedCertificate* out = nullptr) {
-    IssuedCertificate issued = Issue(authority, kWorkload);
-    CallCredentials credentials;
+  auth::CallCredentials WithCert(const pki::Authority& authority, pki::IssuedCertificate* out = nullptr) {
+    pki::IssuedCertificate issued = Issue(authority, kWorkload);
+    auth::CallCredentials credentials;
     credentials.peer_cert_chain_pem = issued.pem;
     for (const std::string& pem : authority.chain_pem()) credentials.peer_cert_chain_pem += pem;
     if (out != nullptr) *out = std::move(issued);
     return credentials;
   }
 
-  CallCredentials WithToken(const std::string& scheme = "Bearer") {
-    CallCredentials credentials;
+  auth::CallCredentials WithToken(const std::string& scheme = "Bearer") {
+    auth::CallCredentials credentials;
     credentials.authorization = scheme + " " + MintToken(env_.rsa(), env_.Spec());
     return credentials;
   }
 
-  static void ExpectRefused(const absl::StatusOr<CallerIdentity>& result, absl::StatusCode code,
+  static void ExpectRefused(const absl::StatusOr<auth::CallerIdentity>& result, absl::StatusCode code,
                             const std::string& fragment) {
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.status().code(), code) << result.status();
@@ -78,8 +78,8 @@ class AuthenticatorTest : public ::testing::Test {
   }
 
   TokenTestEnv env_;
-  std::unique_ptr<KubernetesTokenVerifier> verifier_;
-  std::shared_ptr<const Authority> authority_;
+  std::unique_ptr<auth::KubernetesTokenVerifier> verifier_;
+  std::shared_ptr<const pki::Authority> authority_;
   FakeRevocations revocations_;
 };
 
@@ -89,24 +89,24 @@ TEST_F(AuthenticatorTest, BearerTokenGivesServiceAccountIdentity) {
     auto caller = Make(verifier_.get()).Authenticate(WithToken(scheme), *authority_);
     ASSERT_TRUE(caller.ok()) << caller.status();
     EXPECT_EQ(caller->id.str(), kWorkload);
-    EXPECT_EQ(caller->method, AuthMethod::kKubernetesToken);
+    EXPECT_EQ(caller->method, auth::AuthMethod::kKubernetesToken);
     EXPECT_EQ(caller->principal, "system:serviceaccount:foo:bar");
   }
 }
 
 TEST_F(AuthenticatorTest, TokenRefusals) {
-  Authenticator authenticator = Make(verifier_.get());
-  CallCredentials basic;
+  auth::Authenticator authenticator = Make(verifier_.get());
+  auth::CallCredentials basic;
   basic.authorization = "Basic Zm9vOmJhcg==";
   ExpectRefused(authenticator.Authenticate(basic, *authority_), absl::StatusCode::kUnauthenticated,
                 "'Bearer <token>'");
-  CallCredentials empty;
+  auth::CallCredentials empty;
   empty.authorization = "Bearer   ";
   ExpectRefused(authenticator.Authenticate(empty, *authority_), absl::StatusCode::kUnauthenticated,
                 "empty bearer token");
   TokenSpec spec = env_.Spec();
   spec.audiences = {"kubernetes"};
-  CallCredentials wrong;
+  auth::CallCredentials wrong;
   wrong.authorization = "Bearer " + MintToken(env_.rsa(), spec);
   ExpectRefused(authenticator.Authenticate(wrong, *authority_), absl::StatusCode::kUnauthenticated,
                 "audience");
@@ -121,48 +121,48 @@ TEST_F(AuthenticatorTest, TokenWithoutVerifierIsNotConfigured) {
 TEST_F(AuthenticatorTest, NoCredentials) {
   const std::string message =
       "no credentials: send a client certificate or 'authorization: Bearer <token>'";
-  ExpectRefused(Make(verifier_.get()).Authenticate(CallCredentials{}, *authority_),
+  ExpectRefused(Make(verifier_.get()).Authenticate(auth::CallCredentials{}, *authority_),
                 absl::StatusCode::kUnauthenticated, message);
-  CallCredentials blank;
+  auth::CallCredentials blank;
   blank.authorization = "";
   ExpectRefused(Make(verifier_.get()).Authenticate(blank, *authority_),
                 absl::StatusCode::kUnauthenticated, message);
 }
 
 TEST_F(AuthenticatorTest, ClientCertificateGivesItsSpiffeId) {
-  IssuedCertificate issued;
-  CallCredentials credentials = WithCert(*authority_, &issued);
+  pki::IssuedCertificate issued;
+  auth::CallCredentials credentials = WithCert(*authority_, &issued);
   auto caller = Make(nullptr).Authenticate(credentials, *authority_);
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->id.str(), kWorkload);
-  EXPECT_EQ(caller->method, AuthMethod::kClientCertificate);
+  EXPECT_EQ(caller->method, auth::AuthMethod::kClientCertificate);
   EXPECT_EQ(caller->principal, "x509:" + issued.serial_hex);
 }
 
 TEST_F(AuthenticatorTest, LeafAloneVerifiesToo) {
-  IssuedCertificate issued = Issue(*authority_, kWorkload);
-  CallCredentials credentials;
+  pki::IssuedCertificate issued = Issue(*authority_, kWorkload);
+  auth::CallCredentials credentials;
   credentials.peer_cert_chain_pem = issued.pem;
   EXPECT_TRUE(Make(nullptr).Authenticate(credentials, *authority_).ok());
 }
 
 TEST_F(AuthenticatorTest, RevokedCertificateRefused) {
-  IssuedCertificate issued;
-  CallCredentials credentials = WithCert(*authority_, &issued);
+  pki::IssuedCertificate issued;
+  auth::CallCredentials credentials = WithCert(*authority_, &issued);
   revocations_.revoked.insert(issued.serial_hex);
   ExpectRefused(Make(nullptr).Authenticate(credentials, *authority_),
                 absl::StatusCode::kUnauthenticated, issued.serial_hex + " has been revoked");
 }
 
 TEST_F(AuthenticatorTest, RevocationCheckFailureIsUnavailable) {
-  CallCredentials credentials = WithCert(*authority_);
+  auth::CallCredentials credentials = WithCert(*authority_);
   revocations_.error = absl::UnavailableError("database is locked");
   ExpectRefused(Make(nullptr).Authenticate(credentials, *authority_),
                 absl::StatusCode::kUnavailable, "revocation check failed: database is locked");
 }
 
 TEST_F(AuthenticatorTest, ExpiredCertificateRefused) {
-  CallCredentials credentials = WithCert(*authority_);
+  auth::CallCredentials credentials = WithCert(*authority_);
   env_.clock().Advance(hours(2));
   ExpectRefused(Make(nullptr).Authenticate(credentials, *authority_),
                 absl::StatusCode::kUnauthenticated, "expired");
@@ -181,14 +181,14 @@ TEST_F(AuthenticatorTest, CertificateForAnotherTrustDomainRefused) {
 }
 
 TEST_F(AuthenticatorTest, SignerCertificateAsClientRefused) {
-  CallCredentials credentials;
+  auth::CallCredentials credentials;
   credentials.peer_cert_chain_pem = authority_->chain_pem().front();
   ExpectRefused(Make(nullptr).Authenticate(credentials, *authority_),
                 absl::StatusCode::kUnauthenticated, "CA certificate");
 }
 
 TEST_F(AuthenticatorTest, GarbageCertificateRefused) {
-  CallCredentials credentials;
+  auth::CallCredentials credentials;
   credentials.peer_cert_chain_pem =
       "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
   ExpectRefused(Make(nullptr).Authenticate(credentials, *authority_),
@@ -197,12 +197,12 @@ TEST_F(AuthenticatorTest, GarbageCertificateRefused) {
 
 // A presented certificate is the whole answer: a good token does not rescue a revoked one.
 TEST_F(AuthenticatorTest, CertificateTakesPrecedenceOverToken) {
-  IssuedCertificate issued;
-  CallCredentials credentials = WithCert(*authority_, &issued);
+  pki::IssuedCertificate issued;
+  auth::CallCredentials credentials = WithCert(*authority_, &issued);
   credentials.authorization = WithToken().authorization;
   auto caller = Make(verifier_.get()).Authenticate(credentials, *authority_);
   ASSERT_TRUE(caller.ok()) << caller.status();
-  EXPECT_EQ(caller->method, AuthMethod::kClientCertificate);
+  EXPECT_EQ(caller->method, auth::AuthMethod::kClientCertificate);
   revocations_.revoked.insert(issued.serial_hex);
   ExpectRefused(Make(verifier_.get()).Authenticate(credentials, *authority_),
                 absl::StatusCode::kUnauthenticated, "revoked");

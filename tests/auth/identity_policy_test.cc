@@ -6,13 +6,13 @@ namespace svidd::auth {
 namespace {
 
 CallerIdentity Caller(const std::string& id) {
-  return CallerIdentity{SpiffeId::Parse(id).value(), AuthMethod::kKubernetesToken,
+  return CallerIdentity{spiffe::SpiffeId::Parse(id).value(), AuthMethod::kKubernetesToken,
                         "system:serviceaccount:foo:bar"};
 }
 
 TEST(IdentityPolicyTest, OwnIdentityAllowed) {
   const std::string id = "spiffe://cluster.local/ns/foo/sa/bar";
-  EXPECT_TRUE(AuthorizeIdentity(Caller(id), SpiffeId::Parse(id).value()).ok());
+  EXPECT_TRUE(AuthorizeIdentity(Caller(id), spiffe::SpiffeId::Parse(id).value()).ok());
 }
 
 TEST(IdentityPolicyTest, AnyOtherIdentityDeniedNamingBoth) {
@@ -29,7 +29,7 @@ TEST(IdentityPolicyTest, AnyOtherIdentityDeniedNamingBoth) {
   const CallerIdentity caller = Caller("spiffe://cluster.local/ns/foo/sa/bar");
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    absl::Status status = AuthorizeIdentity(caller, SpiffeId::Parse(c.requested).value());
+    absl::Status status = AuthorizeIdentity(caller, spiffe::SpiffeId::Parse(c.requested).value());
     EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
     EXPECT_NE(status.message().find(caller.id.str()), absl::string_view::npos) << status;
     EXPECT_NE(status.message().find(c.requested), absl::string_view::npos) << status;

@@ -55,9 +55,9 @@ TestTls MakeTls(TempFiles& files, const std::string& name) {
   leaf.ext_key_usage = "serverAuth";
   leaf.subject_alt_name = "IP:127.0.0.1";
   TestCert server = MakeTestCert(leaf, &ca).value();
-  return TestTls{files.Write(name + "-ca.pem", CertificateToPem(ca.cert.get()).value()),
-                 files.Write(name + "-cert.pem", CertificateToPem(server.cert.get()).value()),
-                 files.Write(name + "-key.pem", PrivateKeyToPkcs8Pem(server.key.get()).value())};
+  return TestTls{files.Write(name + "-ca.pem", crypto::CertificateToPem(ca.cert.get()).value()),
+                 files.Write(name + "-cert.pem", crypto::CertificateToPem(server.cert.get()).value()),
+                 files.Write(name + "-key.pem", crypto::PrivateKeyToPkcs8Pem(server.key.get()).value())};
 }
 
 // The API server's /openid/v1/jwks, as far as a client can tell.
@@ -116,8 +116,8 @@ class JwksFetcherTest : public ::testing::Test {
     k2_ = MakeEs256Key("k2").value();
     server_->Answer(200, JwksJson({&k1_}));
   }
-  JwksFetcherOptions Options() {
-    JwksFetcherOptions o;
+  auth::JwksFetcherOptions Options() {
+    auth::JwksFetcherOptions o;
     o.url = server_->url();
     o.ca_file = tls_.ca;
     o.token_file = files_.Write("token", "pod-token\n");
@@ -142,13 +142,13 @@ class JwksFetcherTest : public ::testing::Test {
 };
 
 TEST_F(JwksFetcherTest, FetchesWithTheBearerTokenAndFollowsKeyRotation) {
-  auto fetcher = JwksFetcher::Create(Options(), clock_);
+  auto fetcher = auth::JwksFetcher::Create(Options(), clock_);
   ASSERT_TRUE(fetcher.ok()) << fetcher.status();
   ASSERT_EQ((*fetcher)->Current()->keys().size(), 1u);
-  KubernetesTokenVerifierOptions verify;
+  auth::KubernetesTokenVerifierOptions verify;
   verify.jwks_fetcher = fetcher->get();
   verify.issuer = kTestIssuer;
-  auto verifier = KubernetesTokenVerifier::Create(verify, clock_);
+  auto verifier = auth::KubernetesTokenVerifier::Create(verify, clock_);
   ASSERT_TRUE(verifier.ok()) << verifier.status();
   EXPECT_TRUE((*verifier)->Verify(TokenFrom(k1_)).ok());
 
@@ -178,9 +178,9 @@ TEST_F(JwksFetcherTest, FetchesWithTheBearerTokenAndFollowsKeyRotation) {
 }
 
 TEST_F(JwksFetcherTest, A500OrAHugeBodyOrGarbageKeepsTheLastGoodKeys) {
-  auto fetcher = JwksFetcher::Create(Options(), clock_);
+  auto fetcher = auth::JwksFetcher::Create(Options(), clock_);
   ASSERT_TRUE(fetcher.ok()) << fetcher.status();
-  std::shared_ptr<const JwksKeySet> good = (*fetcher)->Current();
+  std::shared_ptr<const auth::JwksKeySet> good = (*fetcher)->Current();
   struct Case {
     const char* name;
     int status;
@@ -204,9 +204,9 @@ TEST_F(JwksFetcherTest, A500OrAHugeBodyOrGarbageKeepsTheLastGoodKeys) {
 
 TEST_F(JwksFetcherTest, AServerTheCaDoesNotVouchForIsRefused) {
   TestTls other = MakeTls(files_, "elsewhere");
-  JwksFetcherOptions options = Options();
+  auth::JwksFetcherOptions options = Options();
   options.ca_file = other.ca;
-  auto fetcher = JwksFetcher::Create(options, clock_);
+  auto fetcher = auth::JwksFetcher::Create(options, clock_);
   ASSERT_FALSE(fetcher.ok());
   EXPECT_EQ(fetcher.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(fetcher.status().message().find(
@@ -217,16 +217,16 @@ TEST_F(JwksFetcherTest, AServerTheCaDoesNotVouchForIsRefused) {
 }
 
 TEST_F(JwksFetcherTest, AWrongTokenOrABadUrlIsAClearError) {
-  JwksFetcherOptions options = Options();
+  auth::JwksFetcherOptions options = Options();
   options.token_file = files_.Write("token", "someone-else\n");
-  auto fetcher = JwksFetcher::Create(options, clock_);
+  auto fetcher = auth::JwksFetcher::Create(options, clock_);
   ASSERT_FALSE(fetcher.ok());
   EXPECT_NE(fetcher.status().message().find("HTTP status 401"), absl::string_view::npos)
       << fetcher.status();
   for (const char* bad : {"http://127.0.0.1/jwks", "https://", "https://host:99999/x"}) {
     SCOPED_TRACE(bad);
     options.url = bad;
-    EXPECT_EQ(JwksFetcher::Create(options, clock_).status().code(),
+    EXPECT_EQ(auth::JwksFetcher::Create(options, clock_).status().code(),
               absl::StatusCode::kInvalidArgument);
   }
 }

@@ -20,15 +20,15 @@ json RsaJwk(const TestSigningKey& key) { return json::parse(JwksJson({&key}))["k
 TEST(JwksKeySetTest, ParsesRsaAndEcKeepingKidAndKty) {
   auto rsa = MakeRs256Key("r").value();
   auto ec = MakeEs256Key("e").value();
-  auto set = JwksKeySet::ParseText(JwksJson({&rsa, &ec}));
+  auto set = auth::JwksKeySet::ParseText(JwksJson({&rsa, &ec}));
   ASSERT_TRUE(set.ok()) << set.status();
   ASSERT_EQ((*set)->keys().size(), 2u);
   EXPECT_EQ((*set)->skipped(), 0u);
   EXPECT_EQ((*set)->keys()[0].kid, "r");
   EXPECT_EQ((*set)->keys()[0].kty, "RSA");
-  EXPECT_EQ((*set)->keys()[0].type, JwkType::kRsa);
+  EXPECT_EQ((*set)->keys()[0].type, auth::JwkType::kRsa);
   EXPECT_EQ((*set)->keys()[1].kty, "EC");
-  EXPECT_EQ((*set)->keys()[1].type, JwkType::kEcP256);
+  EXPECT_EQ((*set)->keys()[1].type, auth::JwkType::kEcP256);
   EXPECT_EQ(EVP_PKEY_eq((*set)->keys()[1].key.get(), ec.key.get()), 1);
   EXPECT_EQ(EVP_PKEY_eq((*set)->keys()[0].key.get(), rsa.key.get()), 1);
   EXPECT_EQ((*set)->WithKid("e").size(), 1u);
@@ -48,7 +48,7 @@ TEST(JwksKeySetTest, SkipsAndCountsKeysItCannotUse) {
   json rs384 = RsaJwk(rsa);
   rs384["alg"] = "RS384";
   keys.push_back(rs384);
-  auto set = JwksKeySet::Parse(json{{"keys", keys}});
+  auto set = auth::JwksKeySet::Parse(json{{"keys", keys}});
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_EQ((*set)->keys().size(), 1u);
   EXPECT_EQ((*set)->skipped(), 6u);
@@ -90,7 +90,7 @@ TEST(JwksKeySetTest, RefusesInvalidDocuments) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    auto set = JwksKeySet::Parse(c.document);
+    auto set = auth::JwksKeySet::Parse(c.document);
     ASSERT_FALSE(set.ok());
     EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(set.status().message().find(c.fragment), absl::string_view::npos) << set.status();
@@ -100,7 +100,7 @@ TEST(JwksKeySetTest, RefusesInvalidDocuments) {
 TEST(JwksKeySetTest, ParseTextRefusesNonJson) {
   for (const std::string text : {"", "{", "keys", "{\"keys\":[}"}) {
     SCOPED_TRACE(text);
-    auto set = JwksKeySet::ParseText(text);
+    auto set = auth::JwksKeySet::ParseText(text);
     EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
   }
 }

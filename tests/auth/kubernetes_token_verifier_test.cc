@@ -87,7 +87,7 @@ std::vector<TokenCase> Cases() {
        [](TokenTestEnv& env) {
          TokenSpec spec = env.Spec();
          spec.kid_override = env.rsa().kid;
-         return MintHs256Token(PublicKeyToDer(env.rsa().key.get()).value(), spec);
+         return MintHs256Token(crypto::PublicKeyToDer(env.rsa().key.get()).value(), spec);
        },
        "HS256 is not allowed"},
       {"Rs384", Rsa([](TokenSpec& s) { s.alg_override = "RS384"; }),
@@ -216,21 +216,21 @@ TEST(KubernetesTokenVerifierTest, MessagesNeverContainTheToken) {
 
 TEST(KubernetesTokenVerifierTest, CreateRefusesMissingOrInvalidFile) {
   TokenTestEnv env;
-  KubernetesTokenVerifierOptions options;
+  auth::KubernetesTokenVerifierOptions options;
   options.issuer = kTestIssuer;
   options.jwks_file = env.jwks_path().parent_path() / "missing.json";
-  auto missing = KubernetesTokenVerifier::Create(options, env.clock());
+  auto missing = auth::KubernetesTokenVerifier::Create(options, env.clock());
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(missing.status().message().find("missing.json"), absl::string_view::npos);
 
   env.WriteJwks(R"({"keys":[]})");
   options.jwks_file = env.jwks_path();
-  auto empty = KubernetesTokenVerifier::Create(options, env.clock());
+  auto empty = auth::KubernetesTokenVerifier::Create(options, env.clock());
   EXPECT_EQ(empty.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(empty.status().message().find("empty"), absl::string_view::npos) << empty.status();
 
   options.issuer = "";
-  EXPECT_FALSE(KubernetesTokenVerifier::Create(options, env.clock()).ok());
+  EXPECT_FALSE(auth::KubernetesTokenVerifier::Create(options, env.clock()).ok());
 }
 
 TEST(KubernetesTokenVerifierTest, ReloadsChangedJwksAtMostOncePerSecond) {

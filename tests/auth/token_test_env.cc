@@ -28,12 +28,12 @@ void TokenTestEnv::WriteJwks(const std::string& content) {
   ASSERT_TRUE(WriteFileAtomically(jwks_path_, content).ok());
 }
 
-std::unique_ptr<KubernetesTokenVerifier> TokenTestEnv::MakeVerifier(std::chrono::seconds leeway) {
-  KubernetesTokenVerifierOptions options;
+std::unique_ptr<auth::KubernetesTokenVerifier> TokenTestEnv::MakeVerifier(std::chrono::seconds leeway) {
+  auth::KubernetesTokenVerifierOptions options;
   options.jwks_file = jwks_path_;
   options.issuer = kTestIssuer;
   options.leeway = leeway;
-  auto verifier = KubernetesTokenVerifier::Create(options, clock_);
+  auto verifier = auth::KubernetesTokenVerifier::Create(options, clock_);
   EXPECT_TRUE(verifier.ok()) << verifier.status();
   return verifier.ok() ? *std::move(verifier) : nullptr;
 }

@@ -21,7 +21,7 @@ class TokenTestEnv {
 
   // Replaces the JWKS file's content (atomically, as kubelet-style updaters do).
   void WriteJwks(const std::string& content);
-  std::unique_ptr<KubernetesTokenVerifier> MakeVerifier(
+  std::unique_ptr<auth::KubernetesTokenVerifier> MakeVerifier(
       std::chrono::seconds leeway = std::chrono::seconds(30));
 
   // A spec for system:serviceaccount:foo:bar issued now.

@@ -16,8 +16,8 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-std::shared_ptr<const JwksKeySet> KeySet(const TestSigningKey& key) {
-  auto keys = JwksKeySet::ParseText(JwksJson({&key}));
+std::shared_ptr<const auth::JwksKeySet> KeySet(const TestSigningKey& key) {
+  auto keys = auth::JwksKeySet::ParseText(JwksJson({&key}));
   EXPECT_TRUE(keys.ok()) << keys.status();
   return keys.ok() ? *std::move(keys) : nullptr;
 }
@@ -29,12 +29,12 @@ std::shared_ptr<const nlohmann::json> Payload(int n) {
 class VerifiedTokenCacheTest : public ::testing::Test {
  protected:
   TokenTestEnv env_;
-  std::shared_ptr<const JwksKeySet> keys_ = KeySet(env_.rsa());
+  std::shared_ptr<const auth::JwksKeySet> keys_ = KeySet(env_.rsa());
   TimePoint now_ = env_.clock().Now();
 };
 
 TEST_F(VerifiedTokenCacheTest, HitNeedsTheSameTokenTheSameKeysAndAnUnexpiredEntry) {
-  VerifiedTokenCache cache(8);
+  auth::VerifiedTokenCache cache(8);
   cache.Insert("h.p.sig", keys_, Payload(1), now_ + hours(1), now_);
   auto hit = cache.Find("h.p.sig", keys_, now_);
   ASSERT_NE(hit, nullptr);
@@ -42,14 +42,14 @@ TEST_F(VerifiedTokenCacheTest, HitNeedsTheSameTokenTheSameKeysAndAnUnexpiredEntr
   EXPECT_EQ(cache.Find("h.other.sig", keys_, now_), nullptr) << "same signature, other payload";
   EXPECT_EQ(cache.Find("h.p.sig", keys_, now_ + hours(1)), nullptr) << "at exp";
   EXPECT_EQ(cache.size(), 0u) << "the expired entry is dropped when looked up";
-  const VerifiedTokenCacheStats stats = cache.stats();
+  const auth::VerifiedTokenCacheStats stats = cache.stats();
   EXPECT_EQ(stats.hits, 1u);
   EXPECT_EQ(stats.misses, 2u);
   EXPECT_EQ(stats.entries, 0u);
 }
 
 TEST_F(VerifiedTokenCacheTest, AnotherKeySetEmptiesTheCache) {
-  VerifiedTokenCache cache(8);
+  auth::VerifiedTokenCache cache(8);
   cache.Insert("h.p.sig", keys_, Payload(1), now_ + hours(1), now_);
   // An equal set parsed again is another set: the cache follows identity, not content.
   auto reloaded = KeySet(env_.rsa());
@@ -59,14 +59,14 @@ TEST_F(VerifiedTokenCacheTest, AnotherKeySetEmptiesTheCache) {
 }
 
 TEST_F(VerifiedTokenCacheTest, ExpiredTokensAreNotKept) {
-  VerifiedTokenCache cache(8);
+  auth::VerifiedTokenCache cache(8);
   cache.Insert("h.p.sig", keys_, Payload(1), now_, now_);
   cache.Insert("h.p.sig2", keys_, Payload(2), now_ - seconds(1), now_);
   EXPECT_EQ(cache.size(), 0u);
 }
 
 TEST_F(VerifiedTokenCacheTest, BoundedOldestGoesFirst) {
-  VerifiedTokenCache cache(3);
+  auth::VerifiedTokenCache cache(3);
   for (int i = 0; i < 10; ++i) {
     cache.Insert("h.p.s" + std::to_string(i), keys_, Payload(i), now_ + hours(1), now_);
     EXPECT_LE(cache.size(), 3u);
@@ -84,21 +84,21 @@ TEST_F(VerifiedTokenCacheTest, BoundedOldestGoesFirst) {
 }
 
 TEST_F(VerifiedTokenCacheTest, CapacityZeroKeepsNothing) {
-  VerifiedTokenCache cache(0);
+  auth::VerifiedTokenCache cache(0);
   cache.Insert("h.p.sig", keys_, Payload(1), now_ + hours(1), now_);
   EXPECT_EQ(cache.Find("h.p.sig", keys_, now_), nullptr);
   EXPECT_EQ(cache.size(), 0u);
 }
 
 TEST(JwsSignaturePartTest, AfterTheLastDot) {
-  EXPECT_EQ(JwsSignaturePart("a.b.c"), "c");
-  EXPECT_EQ(JwsSignaturePart("a.b."), "");
-  EXPECT_EQ(JwsSignaturePart("abc"), "");
+  EXPECT_EQ(auth::JwsSignaturePart("a.b.c"), "c");
+  EXPECT_EQ(auth::JwsSignaturePart("a.b."), "");
+  EXPECT_EQ(auth::JwsSignaturePart("abc"), "");
 }
 
 // Through the verifier: the token is verified once, then reused as istio-agent does. The
 // cache's counters tell which path each call took, so these fail if the cache is bypassed.
-void ExpectRefused(const absl::StatusOr<KubernetesTokenClaims>& result, Refusal reason) {
+void ExpectRefused(const absl::StatusOr<auth::KubernetesTokenClaims>& result, Refusal reason) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnauthenticated) << result.status();
   EXPECT_EQ(RefusalOf(result.status()), reason) << result.status();
@@ -154,7 +154,7 @@ TEST(KubernetesTokenVerifierCacheTest, ChangedKeySetInvalidatesCachedTokens) {
   env.clock().Advance(seconds(2));       // past the reload check interval
   // A miss, then the signature check finds no key "rsa-1".
   ExpectRefused(verifier->Verify(token), Refusal::kToken);
-  const VerifiedTokenCacheStats stats = verifier->token_cache_stats();
+  const auth::VerifiedTokenCacheStats stats = verifier->token_cache_stats();
   EXPECT_EQ(stats.hits, 1u);
   EXPECT_EQ(stats.misses, 2u);
   EXPECT_EQ(stats.entries, 0u);

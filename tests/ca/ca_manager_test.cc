@@ -29,7 +29,7 @@ class CaManagerTest : public ::testing::Test {
     char pattern[] = "/tmp/svidd-ca-manager-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);
     dir_ = pattern;
-    auto ledger = OpenSqliteLedger(dir_ / "ledger.db");
+    auto ledger = ledger::OpenSqliteLedger(dir_ / "ledger.db");
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_ = std::move(*ledger);
     options_.data_dir = dir_;
@@ -57,16 +57,16 @@ class CaManagerTest : public ::testing::Test {
     return changed.ok() && *changed;
   }
 
-  std::set<std::string> BundleSerials(const Authority& a) {
+  std::set<std::string> BundleSerials(const pki::Authority& a) {
     std::set<std::string> out;
-    for (const X509Ptr& r : a.roots()) out.insert(SerialHex(r.get()));
+    for (const crypto::X509Ptr& r : a.roots()) out.insert(crypto::SerialHex(r.get()));
     return out;
   }
 
   // The invariant of every state: the active signer chains to a root in its own bundle.
-  void ExpectSignerUnderPublishedRoot(const Authority& a) {
+  void ExpectSignerUnderPublishedRoot(const pki::Authority& a) {
     bool found = false;
-    for (const X509Ptr& r : a.roots()) {
+    for (const crypto::X509Ptr& r : a.roots()) {
       EVP_PKEY* key = X509_get0_pubkey(r.get());
       found = found || X509_verify(const_cast<X509*>(a.signing_cert()), key) == 1;
     }
@@ -76,8 +76,8 @@ class CaManagerTest : public ::testing::Test {
 
   fs::path dir_;
   FakeClock clock_{SystemClock::Instance().Now()};
-  std::unique_ptr<Ledger> ledger_;
-  ServerMetrics metrics_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  metrics::ServerMetrics metrics_;
   CaManagerOptions options_;
 };
 
@@ -95,7 +95,7 @@ TEST_F(CaManagerTest, FirstOpenBootstrapsAndRecordsLaterOpensReuse) {
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     auto record = ledger_->GetCertificate(signer);
     ASSERT_TRUE(record.ok()) << "the intermediate is on record";
-    EXPECT_EQ(record->kind, CertKind::kIntermediate);
+    EXPECT_EQ(record->kind, ledger::CertKind::kIntermediate);
     EXPECT_EQ(
         NotAfter(manager->active()->signing_cert()) - NotBefore(manager->active()->signing_cert()),
         hours(60) + minutes(2));
@@ -115,12 +115,12 @@ TEST_F(CaManagerTest, IntermediateIsPreparedAtHalfLifeAndActivatedWithASixthLeft
   const TimePoint nb = ledger_->GetCertificate(first->signer_serial_hex()).value().issued_at;
   const TimePoint na = first->not_after();
   ASSERT_EQ(nb, NotBefore(first->signing_cert()) + minutes(2));
-  ASSERT_EQ(PrepareNextAt(nb, na), nb + hours(30));
-  ASSERT_EQ(ActivateNextAt(nb, na), nb + hours(50));
+  ASSERT_EQ(pki::PrepareNextAt(nb, na), nb + hours(30));
+  ASSERT_EQ(pki::ActivateNextAt(nb, na), nb + hours(50));
 
-  EXPECT_FALSE(TickAt(*manager, PrepareNextAt(nb, na) - seconds(1)));
+  EXPECT_FALSE(TickAt(*manager, pki::PrepareNextAt(nb, na) - seconds(1)));
   EXPECT_EQ(manager->Status().next, nullptr);
-  EXPECT_TRUE(TickAt(*manager, PrepareNextAt(nb, na)));
+  EXPECT_TRUE(TickAt(*manager, pki::PrepareNextAt(nb, na)));
   auto next = manager->Status().next;
   ASSERT_NE(next, nullptr);
   EXPECT_EQ(manager->active(), first) << "prepared, not yet signing";
@@ -128,8 +128,8 @@ TEST_F(CaManagerTest, IntermediateIsPreparedAtHalfLifeAndActivatedWithASixthLeft
   EXPECT_TRUE(ledger_->GetCertificate(next->signer_serial_hex()).ok())
       << "on record before anyone can see it";
 
-  EXPECT_FALSE(TickAt(*manager, ActivateNextAt(nb, na) - seconds(1)));
-  EXPECT_TRUE(TickAt(*manager, ActivateNextAt(nb, na)));
+  EXPECT_FALSE(TickAt(*manager, pki::ActivateNextAt(nb, na) - seconds(1)));
+  EXPECT_TRUE(TickAt(*manager, pki::ActivateNextAt(nb, na)));
   EXPECT_EQ(manager->active()->signer_serial_hex(), next->signer_serial_hex());
   ExpectSignerUnderPublishedRoot(*manager->active());
   EXPECT_FALSE(fs::exists(dir_ / "ca-next"));
@@ -137,7 +137,7 @@ TEST_F(CaManagerTest, IntermediateIsPreparedAtHalfLifeAndActivatedWithASixthLeft
   // The retired one still signs CRLs for its leaves, then is forgotten.
   ASSERT_EQ(manager->signers().size(), 2u);
   EXPECT_EQ(manager->signers()[1]->signer_serial_hex(), first->signer_serial_hex());
-  TickAt(*manager, ActivateNextAt(nb, na) + options_.max_leaf_ttl + minutes(6));
+  TickAt(*manager, pki::ActivateNextAt(nb, na) + options_.max_leaf_ttl + minutes(6));
   EXPECT_EQ(manager->signers().size(), 1u);
   // And a restart picks up the new one.
   manager.reset();
@@ -211,33 +211,33 @@ TEST_F(CaManagerTest, RootRotationPublishesFirstSwitchesLaterDropsLast) {
   ASSERT_TRUE(manager->RequestRootRotation().ok());
   EXPECT_EQ(manager->RequestRootRotation().code(), absl::StatusCode::kFailedPrecondition);
   // Phase 1: both roots published, signing unchanged.
-  EXPECT_EQ(manager->Status().root_phase, RootPhase::kPublished);
+  EXPECT_EQ(manager->Status().root_phase, pki::RootPhase::kPublished);
   EXPECT_EQ(BundleSerials(*manager->active()).size(), 2u);
   EXPECT_EQ(manager->active()->signer_serial_hex(), old_signer);
-  EXPECT_EQ(ParseCertificatesPem(ReadFileToString(dir_ / "ca" / "root-cert.pem").value())->size(),
+  EXPECT_EQ(crypto::ParseCertificatesPem(ReadFileToString(dir_ / "ca" / "root-cert.pem").value())->size(),
             2u);
 
   // Phase 2: after the bundle had time to reach everyone, an intermediate under the new root.
   EXPECT_FALSE(TickAt(*manager, t0 + options_.max_leaf_ttl - seconds(1)));
   EXPECT_TRUE(TickAt(*manager, t0 + options_.max_leaf_ttl));
-  EXPECT_EQ(manager->Status().root_phase, RootPhase::kSwitched);
+  EXPECT_EQ(manager->Status().root_phase, pki::RootPhase::kSwitched);
   EXPECT_NE(manager->active()->signer_serial_hex(), old_signer);
   ExpectSignerUnderPublishedRoot(*manager->active());
   EXPECT_EQ(BundleSerials(*manager->active()).size(), 2u) << "old root kept for its dependents";
-  EXPECT_NE(SerialHex(LoadRootCaDir(dir_ / "root")->cert.get()), old_root);
+  EXPECT_NE(crypto::SerialHex(pki::LoadRootCaDir(dir_ / "root")->cert.get()), old_root);
 
   // Phase 3: the old intermediate (under the old root) expires; then the old root goes.
   const TimePoint old_expiry = ledger_->GetCertificate(old_signer)->not_after;
-  EXPECT_FALSE(TickAt(*manager, old_expiry) && manager->Status().root_phase == RootPhase::kSteady);
+  EXPECT_FALSE(TickAt(*manager, old_expiry) && manager->Status().root_phase == pki::RootPhase::kSteady);
   TickAt(*manager, old_expiry + seconds(1));
-  EXPECT_EQ(manager->Status().root_phase, RootPhase::kSteady);
+  EXPECT_EQ(manager->Status().root_phase, pki::RootPhase::kSteady);
   EXPECT_EQ(BundleSerials(*manager->active()).count(old_root), 0u);
   EXPECT_EQ(BundleSerials(*manager->active()).size(), 1u);
   ExpectSignerUnderPublishedRoot(*manager->active());
-  auto retired = ParseCertificatesPem(ReadFileToString(dir_ / "retired-roots.pem").value());
+  auto retired = crypto::ParseCertificatesPem(ReadFileToString(dir_ / "retired-roots.pem").value());
   ASSERT_TRUE(retired.ok());
   ASSERT_EQ(retired->size(), 1u) << "kept so old ledger checkpoints still verify";
-  EXPECT_EQ(SerialHex(retired->front().get()), old_root);
+  EXPECT_EQ(crypto::SerialHex(retired->front().get()), old_root);
 }
 
 // A crash between writing ca/ (signed by the new root) and replacing root/: the next Open
@@ -255,7 +255,7 @@ TEST_F(CaManagerTest, AnInterruptedRootSwitchKeepsTheOldRootOnlyForItsDependents
   fs::copy(dir_ / "root-next", before / "root-next", fs::copy_options::recursive);
   fs::copy_file(dir_ / "ca-state.json", before / "ca-state.json");
   ASSERT_TRUE(TickAt(*manager, t0 + options_.max_leaf_ttl));
-  ASSERT_EQ(manager->Status().root_phase, RootPhase::kSwitched);
+  ASSERT_EQ(manager->Status().root_phase, pki::RootPhase::kSwitched);
   manager.reset();
 
   // The files as the crash left them: ca/ already under the new root, root/ still the old one.
@@ -266,19 +266,19 @@ TEST_F(CaManagerTest, AnInterruptedRootSwitchKeepsTheOldRootOnlyForItsDependents
                 fs::copy_options::overwrite_existing);
   manager = Open();
   ASSERT_NE(manager, nullptr);
-  EXPECT_EQ(manager->Status().root_phase, RootPhase::kSwitched);
+  EXPECT_EQ(manager->Status().root_phase, pki::RootPhase::kSwitched);
   EXPECT_EQ(BundleSerials(*manager->active()).count(old_root), 1u);
   ExpectSignerUnderPublishedRoot(*manager->active());
 
   const TimePoint old_expiry = ledger_->GetCertificate(old_signer)->not_after;
   TickAt(*manager, old_expiry + seconds(1));
-  EXPECT_EQ(manager->Status().root_phase, RootPhase::kSteady);
+  EXPECT_EQ(manager->Status().root_phase, pki::RootPhase::kSteady);
   EXPECT_EQ(BundleSerials(*manager->active()).count(old_root), 0u);
 }
 
 TEST_F(CaManagerTest, OperatorCaIsWatchedAndOnlyValidChangesApply) {
   fs::path ca_dir = dir_ / "cacerts";
-  CaBootstrapOptions bootstrap;
+  pki::CaBootstrapOptions bootstrap;
   ASSERT_TRUE(WriteIstioCaDir(ca_dir, BootstrapCa(bootstrap, clock_.Now()).value()).ok());
   options_.operator_ca_dir = ca_dir;
   auto manager = Open();
@@ -289,24 +289,24 @@ TEST_F(CaManagerTest, OperatorCaIsWatchedAndOnlyValidChangesApply) {
   EXPECT_FALSE(TickAt(*manager, clock_.Now()));
 
   // A broken change (key of another CA) is refused; the old CA keeps signing.
-  CaMaterial other = BootstrapCa(bootstrap, clock_.Now()).value();
+  pki::CaMaterial other = BootstrapCa(bootstrap, clock_.Now()).value();
   ASSERT_TRUE(WriteFileAtomically(ca_dir / "ca-key.pem",
-                                  PrivateKeyToPkcs8Pem(other.signing_key.get()).value(), 0600)
+                                  crypto::PrivateKeyToPkcs8Pem(other.signing_key.get()).value(), 0600)
                   .ok());
   EXPECT_FALSE(TickAt(*manager, clock_.Now()));
   EXPECT_EQ(manager->active()->signer_serial_hex(), first);
 
   // A whole new CA is applied without a restart — once it is valid by this clock: one that
   // starts in the future is retried every tick, with no further change to the files.
-  CaBootstrapOptions later;
-  CaMaterial future = BootstrapCa(later, clock_.Now() + hours(1)).value();
+  pki::CaBootstrapOptions later;
+  pki::CaMaterial future = BootstrapCa(later, clock_.Now() + hours(1)).value();
   ASSERT_TRUE(WriteIstioCaDir(ca_dir, future).ok());
   EXPECT_FALSE(TickAt(*manager, clock_.Now()));
   EXPECT_TRUE(TickAt(*manager, clock_.Now() + hours(1)));
-  EXPECT_EQ(manager->active()->signer_serial_hex(), SerialHex(future.signing_cert.get()));
+  EXPECT_EQ(manager->active()->signer_serial_hex(), crypto::SerialHex(future.signing_cert.get()));
   ASSERT_TRUE(WriteIstioCaDir(ca_dir, other).ok());
   EXPECT_TRUE(TickAt(*manager, clock_.Now()));
-  EXPECT_EQ(manager->active()->signer_serial_hex(), SerialHex(other.signing_cert.get()));
+  EXPECT_EQ(manager->active()->signer_serial_hex(), crypto::SerialHex(other.signing_cert.get()));
   EXPECT_FALSE(fs::exists(dir_ / "root")) << "svidd never writes an operator's CA";
 }
 

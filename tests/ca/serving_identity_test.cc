@@ -21,7 +21,7 @@ using std::chrono::seconds;
 class ServingIdentityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ledger = OpenSqliteLedger(dir_.File("ledger.db"));
+    auto ledger = ledger::OpenSqliteLedger(dir_.File("ledger.db"));
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_ = *std::move(ledger);
     auto ca = testing::MakeTestAuthority(clock_.Now());
@@ -31,16 +31,16 @@ class ServingIdentityTest : public ::testing::Test {
 
   // Serving certificates on record, as `svidctl certs list --kind server` counts them.
   int64_t ServerCertificatesIssued() const {
-    CertificateFilter filter;
-    filter.kind = CertKind::kServer;
+    ledger::CertificateFilter filter;
+    filter.kind = ledger::CertKind::kServer;
     return ledger_->CountCertificates(filter).value();
   }
 
   testing::TempDir dir_;
   FakeClock clock_{std::chrono::floor<seconds>(SystemClock::Instance().Now())};
-  std::unique_ptr<Ledger> ledger_;
-  std::shared_ptr<const Authority> ca_;
-  ServerMetrics metrics_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::shared_ptr<const pki::Authority> ca_;
+  metrics::ServerMetrics metrics_;
 };
 
 // With a 30 s lifetime (the README's --max-ttl 30s) and svidd's 2-minute backdated NotBefore,
@@ -86,11 +86,11 @@ TEST_F(ServingIdentityTest, TheServedFileHoldsAMatchingChainAndKeyReadableByTheO
     ASSERT_EQ(ServerCertificatesIssued(), issued);
     auto pem = ReadFileToString(serving.credential_path());
     ASSERT_TRUE(pem.ok()) << pem.status();
-    BioPtr for_cert(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
-    X509Ptr leaf(PEM_read_bio_X509(for_cert.get(), nullptr, nullptr, nullptr));
+    crypto::BioPtr for_cert(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+    crypto::X509Ptr leaf(PEM_read_bio_X509(for_cert.get(), nullptr, nullptr, nullptr));
     ASSERT_NE(leaf, nullptr);
-    BioPtr for_key(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
-    EvpPkeyPtr key(PEM_read_bio_PrivateKey(for_key.get(), nullptr, nullptr, nullptr));
+    crypto::BioPtr for_key(BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+    crypto::EvpPkeyPtr key(PEM_read_bio_PrivateKey(for_key.get(), nullptr, nullptr, nullptr));
     ASSERT_NE(key, nullptr);
     EXPECT_EQ(X509_check_private_key(leaf.get(), key.get()), 1) << "issuance " << issued;
     EXPECT_NE(pem->find("PRIVATE KEY"), std::string::npos);

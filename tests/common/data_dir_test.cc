@@ -56,7 +56,7 @@ TEST(DataDirTest, NamesAreTheOnDiskLayout) {
     EXPECT_EQ(c.got, fs::path(c.want));
   }
   // The ledger verifier names the head file in its findings by this constant.
-  EXPECT_EQ(d.ledger_head().filename(), fs::path(kLedgerHeadFileName));
+  EXPECT_EQ(d.ledger_head().filename(), fs::path(ledger::kLedgerHeadFileName));
 }
 
 TEST(DataDirTest, AnOperatorCaDirReplacesOnlyTheSigningCa) {

@@ -10,11 +10,11 @@
 namespace svidd::testing {
 namespace {
 
-absl::Status Fail(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Fail(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
 
 absl::Status SetSerial(X509* cert, const std::string& der_hex) {
   std::string bytes = absl::HexStringToBytes(der_hex);
-  Asn1IntegerPtr serial(ASN1_INTEGER_new());
+  crypto::Asn1IntegerPtr serial(ASN1_INTEGER_new());
   if (serial == nullptr) return Fail("ASN1_INTEGER_new");
   // Decode the two's-complement content octets via a DER INTEGER.
   std::string der =
@@ -28,7 +28,7 @@ absl::Status SetSerial(X509* cert, const std::string& der_hex) {
 }
 
 absl::Status SetTime(X509* cert, const std::string& nb, const std::string& na) {
-  Asn1TimePtr before(ASN1_TIME_new()), after(ASN1_TIME_new());
+  crypto::Asn1TimePtr before(ASN1_TIME_new()), after(ASN1_TIME_new());
   if (!before || !after || ASN1_TIME_set_string(before.get(), nb.c_str()) != 1 ||
       ASN1_TIME_set_string(after.get(), na.c_str()) != 1) {
     return Fail("ASN1_TIME_set_string");
@@ -42,7 +42,7 @@ absl::Status SetTime(X509* cert, const std::string& nb, const std::string& na) {
 absl::Status AddExt(X509* cert, int nid, const std::string& value) {
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  crypto::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
   if (ext == nullptr || X509_add_ext(cert, ext.get(), -1) != 1) return Fail("X509_add_ext");
   return absl::OkStatus();
 }
@@ -61,8 +61,8 @@ absl::Status AddExtensions(X509* cert, const CertSpec& spec) {
 
 }  // namespace
 
-absl::StatusOr<X509Ptr> MakeCertificate(const CertSpec& spec, EVP_PKEY* key) {
-  X509Ptr cert(X509_new());
+absl::StatusOr<crypto::X509Ptr> MakeCertificate(const CertSpec& spec, EVP_PKEY* key) {
+  crypto::X509Ptr cert(X509_new());
   if (cert == nullptr || X509_set_version(cert.get(), X509_VERSION_3) != 1) return Fail("X509_new");
   SVIDD_RETURN_IF_ERROR(SetSerial(cert.get(), spec.serial_der_hex));
   SVIDD_RETURN_IF_ERROR(SetTime(cert.get(), spec.not_before, spec.not_after));

@@ -22,6 +22,6 @@ struct CertSpec {
 };
 
 // Signs a certificate for `key` (issuer name = subject name).
-absl::StatusOr<X509Ptr> MakeCertificate(const CertSpec& spec, EVP_PKEY* key);
+absl::StatusOr<crypto::X509Ptr> MakeCertificate(const CertSpec& spec, EVP_PKEY* key);
 
 }  // namespace svidd::testing

@@ -112,7 +112,7 @@ TEST(CheckConfigTest, SecretsAreRedacted) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.option) + "=" + c.value);
-    EXPECT_EQ(RedactConfigValue(c.option, c.value), c.printed);
+    EXPECT_EQ(server::RedactConfigValue(c.option, c.value), c.printed);
   }
   // The real process: a password in --jwks-url never reaches stdout.
   CommandResult r =

@@ -21,7 +21,7 @@ constexpr char kWorkloadId[] = "spiffe://cluster.local/ns/foo/sa/bar";
 class AdminApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_ = TestEnv::Start([](ServerOptions& o) { o.admin_ids = {kAdminId}; });
+    env_ = TestEnv::Start([](server::ServerOptions& o) { o.admin_ids = {kAdminId}; });
     ASSERT_NE(env_, nullptr);
     admin_ = Credential("ops", "admin");
     workload_ = Credential("foo", "bar");
@@ -35,7 +35,7 @@ class AdminApiTest : public ::testing::Test {
     ClientIdentity id;
     for (int i = 0; i + 1 < response.cert_chain_size(); ++i)
       id.cert_chain_pem += response.cert_chain(i);
-    id.key_pem = PrivateKeyToPkcs8Pem(csr.key.get()).value();
+    id.key_pem = crypto::PrivateKeyToPkcs8Pem(csr.key.get()).value();
     return id;
   }
 
@@ -83,12 +83,12 @@ TEST_F(AdminApiTest, OnlyAnAdminIdentityMayCallAndEveryCallIsAuditLogged) {
   auto calls = env_->server().ledger().ListAdminCalls(TimePoint{}, 0);
   ASSERT_TRUE(calls.ok()) << calls.status();
   std::multiset<std::string> outcomes;
-  for (const AdminCallRecord& call : *calls) outcomes.insert(call.method + ":" + call.outcome);
+  for (const ledger::AdminCallRecord& call : *calls) outcomes.insert(call.method + ":" + call.outcome);
   EXPECT_EQ(outcomes.count("ListCertificates:OK"), 1u);
   EXPECT_EQ(outcomes.count("ListCertificates:PERMISSION_DENIED"), 1u);
   EXPECT_EQ(outcomes.count("ListCertificates:UNAUTHENTICATED"), 1u);
   EXPECT_EQ(outcomes.count("GetStats:UNAUTHENTICATED"), 1u);
-  for (const AdminCallRecord& call : *calls) {
+  for (const ledger::AdminCallRecord& call : *calls) {
     if (call.outcome == "PERMISSION_DENIED") {
       EXPECT_EQ(call.caller_id, kWorkloadId);
     }
@@ -97,7 +97,7 @@ TEST_F(AdminApiTest, OnlyAnAdminIdentityMayCallAndEveryCallIsAuditLogged) {
 
 TEST_F(AdminApiTest, ARevokedAdminCertificateIsRefused) {
   const std::string serial =
-      SerialHex(ParseCertificatesPem(admin_.cert_chain_pem).value().front().get());
+      crypto::SerialHex(crypto::ParseCertificatesPem(admin_.cert_chain_pem).value().front().get());
   v1::RevokeCertificatesRequest revoke;
   revoke.set_serial(serial);
   revoke.set_reason("laptop lost");

@@ -14,13 +14,13 @@
 namespace svidd::testing {
 namespace {
 
-std::string SerialOf(SvidAgent& agent) {
-  AgentState state = agent.store().Current();
-  return state.svid == nullptr ? "" : SerialHex(state.svid->leaf());
+std::string SerialOf(agent::SvidAgent& agent) {
+  agent::AgentState state = agent.store().Current();
+  return state.svid == nullptr ? "" : crypto::SerialHex(state.svid->leaf());
 }
 
 // Polls (bounded) until the agent holds a certificate other than `previous`.
-std::string WaitForNewSerial(SvidAgent& agent, const std::string& previous) {
+std::string WaitForNewSerial(agent::SvidAgent& agent, const std::string& previous) {
   for (int i = 0; i < 300; ++i) {
     std::string serial = SerialOf(agent);
     if (!serial.empty() && serial != previous) return serial;
@@ -38,7 +38,7 @@ TEST(AgentReauthenticationTest, AfterItsTokenExpiredTheAgentRenewsOverMtls) {
   spec.sa = "bar";
   spec.iat = env->clock().Now();
   spec.ttl = std::chrono::seconds(60);
-  AgentOptions options;
+  agent::AgentOptions options;
   options.server = "127.0.0.1:" + std::to_string(env->server().port());
   options.server_name = "localhost";
   options.root_cert_file = env->dir() / "agent-root.pem";
@@ -46,7 +46,7 @@ TEST(AgentReauthenticationTest, AfterItsTokenExpiredTheAgentRenewsOverMtls) {
   options.out_dir = env->dir() / "agent";
   ASSERT_TRUE(WriteFileAtomically(options.root_cert_file, env->root_bundle_pem()).ok());
   ASSERT_TRUE(WriteFileAtomically(options.token_file, MintToken(env->signing_key(), spec)).ok());
-  auto agent = SvidAgent::Start(options, env->clock());
+  auto agent = agent::SvidAgent::Start(options, env->clock());
   ASSERT_TRUE(agent.ok()) << agent.status();
   const std::string first = WaitForNewSerial(**agent, "");
   ASSERT_FALSE(first.empty());

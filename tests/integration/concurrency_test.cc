@@ -40,7 +40,7 @@ TEST(ConcurrencyTest, TwoHundredConcurrentRequestsAllIssuedAndRecorded) {
         istio::v1::auth::IstioCertificateResponse response;
         statuses[i] = stub->CreateCertificate(&context, request, &response);
         if (statuses[i].ok()) {
-          serials[i] = SerialHex(ParseCertificatePem(response.cert_chain(0)).value().get());
+          serials[i] = crypto::SerialHex(crypto::ParseCertificatePem(response.cert_chain(0)).value().get());
         }
       }
     });
@@ -56,11 +56,11 @@ TEST(ConcurrencyTest, TwoHundredConcurrentRequestsAllIssuedAndRecorded) {
     EXPECT_EQ(record->spiffe_id, "spiffe://cluster.local/ns/load/sa/sa-" + std::to_string(i));
   }
   EXPECT_EQ(unique.size(), static_cast<size_t>(kRequests));
-  CertificateFilter workloads;
+  ledger::CertificateFilter workloads;
   auto all = env->server().ledger().ListCertificates(workloads);
   ASSERT_TRUE(all.ok());
   size_t workload_rows = 0;
-  for (const auto& r : *all) workload_rows += r.kind == CertKind::kWorkload;
+  for (const auto& r : *all) workload_rows += r.kind == ledger::CertKind::kWorkload;
   EXPECT_EQ(workload_rows, static_cast<size_t>(kRequests));
 }
 

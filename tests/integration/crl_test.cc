@@ -25,7 +25,7 @@ constexpr char kCrlBase[] = "http://svidd.svidd-system.svc:8080";
 class CrlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_ = TestEnv::Start([](ServerOptions& o) {
+    env_ = TestEnv::Start([](server::ServerOptions& o) {
       o.crl_listen = "127.0.0.1:0";
       o.crl_url = kCrlBase;
     });
@@ -55,9 +55,9 @@ class CrlTest : public ::testing::Test {
     httplib::Result res = Fetch(path);
     EXPECT_TRUE(res) << httplib::to_string(res.error());
     if (!res || res->status != 200) return "";
-    auto crl = ParseCrlDer(res->body);
+    auto crl = crypto::ParseCrlDer(res->body);
     EXPECT_TRUE(crl.ok()) << crl.status();
-    return crl.ok() ? CrlToPem(crl->get()).value_or("") : "";
+    return crl.ok() ? crypto::CrlToPem(crl->get()).value_or("") : "";
   }
 
   std::string CaCrlPem() const {
@@ -70,11 +70,11 @@ class CrlTest : public ::testing::Test {
 TEST_F(CrlTest, LeavesNameTheCrlUrlAndStayStrictValid) {
   std::vector<std::string> chain = Issue("foo", "bar");
   ASSERT_EQ(chain.size(), 3u);
-  auto leaf = ParseCertificatePem(chain[0]);
+  auto leaf = crypto::ParseCertificatePem(chain[0]);
   ASSERT_TRUE(leaf.ok()) << leaf.status();
   const std::string issuer = env_->server().authorities().Get()->signer_serial_hex();
   const std::string path = "/crl/" + issuer + ".crl";
-  EXPECT_THAT(CrlDistributionPointUris(leaf->get()), ElementsAre(kCrlBase + path));
+  EXPECT_THAT(crypto::CrlDistributionPointUris(leaf->get()), ElementsAre(kCrlBase + path));
   std::vector<std::string> intermediates(chain.begin() + 1, chain.end() - 1);
   for (const char* purpose : {"sslclient", "sslserver"}) {
     absl::Status strict = OpensslVerifyStrict(chain[0], intermediates, chain.back(), purpose);
@@ -101,9 +101,9 @@ TEST_F(CrlTest, RevocationBySvidctlReachesCaCrlPemAndHttp) {
   EXPECT_TRUE(OpensslVerifyWithCrl(revoked[0], intermediates, roots, FetchedCrlPem(path)).ok());
 
   // What `svidctl certs revoke` does: its own connection to the same ledger file.
-  auto operator_ledger = OpenSqliteLedger(env_->options().LedgerPath());
+  auto operator_ledger = ledger::OpenSqliteLedger(env_->options().LedgerPath());
   ASSERT_TRUE(operator_ledger.ok()) << operator_ledger.status();
-  const std::string serial = SerialHex(ParseCertificatePem(revoked[0]).value().get());
+  const std::string serial = crypto::SerialHex(crypto::ParseCertificatePem(revoked[0]).value().get());
   ASSERT_TRUE(
       (*operator_ledger)
           ->RevokeCertificate(serial, "keyCompromise: key left on a laptop", env_->clock().Now())

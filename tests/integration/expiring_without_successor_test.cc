@@ -30,7 +30,7 @@ std::string IdOf(const std::string& sa) { return "spiffe://cluster.local/ns/foo/
 class ExpiringWithoutSuccessorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_ = TestEnv::Start([](ServerOptions& o) {
+    env_ = TestEnv::Start([](server::ServerOptions& o) {
       o.metrics_listen = "127.0.0.1:0";
       o.renewal_overdue_fraction = kFraction;
     });
@@ -47,7 +47,7 @@ class ExpiringWithoutSuccessorTest : public ::testing::Test {
         env_->CreateCertificate(csr->pem, ttl.count(), env_->TokenFor("foo", sa), &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     if (!status.ok()) return "";
-    return SerialHex(ParseCertificatePem(response.cert_chain(0)).value().get());
+    return crypto::SerialHex(crypto::ParseCertificatePem(response.cert_chain(0)).value().get());
   }
 
   // Moves the clock to t0 + `since` (past the gauge's counting interval since the last count),
@@ -71,20 +71,20 @@ class ExpiringWithoutSuccessorTest : public ::testing::Test {
   // The definition, applied row by row to everything in the ledger (no SQL): less than a
   // quarter of the life from issuance to NotAfter left, unexpired, no successor.
   int64_t CountedByHand() {
-    auto all = env_->server().ledger().ListCertificates(CertificateFilter{});
+    auto all = env_->server().ledger().ListCertificates(ledger::CertificateFilter{});
     EXPECT_TRUE(all.ok()) << all.status();
     const TimePoint now = env_->clock().Now();
     int64_t count = 0;
-    for (const CertificateRecord& r : *all) {
-      if (r.kind != CertKind::kWorkload || r.status != CertStatus::kActive ||
-          r.auth_method == kOperatorAuthMethod || r.not_after <= now) {
+    for (const ledger::CertificateRecord& r : *all) {
+      if (r.kind != ledger::CertKind::kWorkload || r.status != ledger::CertStatus::kActive ||
+          r.auth_method == ledger::kOperatorAuthMethod || r.not_after <= now) {
         continue;
       }
       const std::chrono::duration<double> left = r.not_after - now;
       const std::chrono::duration<double> life = r.not_after - r.issued_at;
       if (left >= kFraction * life) continue;
       bool followed = false;
-      for (const CertificateRecord& other : *all) {
+      for (const ledger::CertificateRecord& other : *all) {
         const bool later = other.issued_at > r.issued_at ||
                            (other.issued_at == r.issued_at && other.serial_hex > r.serial_hex);
         followed = followed || (other.spiffe_id == r.spiffe_id && later) ||
@@ -154,8 +154,8 @@ TEST_F(ExpiringWithoutSuccessorTest, CountsCertificatesShortOfLifeWithoutASucces
 
 // The maintenance pass runs every second; the count only once per interval of the clock.
 TEST_F(ExpiringWithoutSuccessorTest, WithinTheIntervalTheCountIsNotRepeated) {
-  ServerMetrics metrics;
-  ExpiringCertificatesGauge gauge(env_->server().ledger(), metrics, kFraction, seconds(30));
+  metrics::ServerMetrics metrics;
+  server::ExpiringCertificatesGauge gauge(env_->server().ledger(), metrics, kFraction, seconds(30));
   const TimePoint now = env_->clock().Now();
   auto first = gauge.MaybeUpdate(now);
   ASSERT_TRUE(first.ok() && first->has_value());

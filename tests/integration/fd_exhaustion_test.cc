@@ -209,10 +209,10 @@ TEST(ListenerProbeTest, AnswersOnALivePortOnlyWhateverTheClock) {
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
   const std::string address = ProbeAddress("127.0.0.1:0", env->server().port());
-  EXPECT_TRUE(ProbeListener(address, "localhost", std::chrono::seconds(5)).ok());
+  EXPECT_TRUE(server::ProbeListener(address, "localhost", std::chrono::seconds(5)).ok());
   env->clock().Advance(std::chrono::hours(30));
   ASSERT_TRUE(env->server().RunMaintenance().ok());  // renews svidd's own certificate
-  EXPECT_TRUE(ProbeListener(address, "localhost", std::chrono::seconds(5)).ok());
+  EXPECT_TRUE(server::ProbeListener(address, "localhost", std::chrono::seconds(5)).ok());
   // A socket that listens but never accepts: what a dead gRPC listener looks like.
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in bound{};
@@ -222,7 +222,7 @@ TEST(ListenerProbeTest, AnswersOnALivePortOnlyWhateverTheClock) {
   ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&bound), sizeof(bound)), 0);
   ASSERT_EQ(::listen(fd, 16), 0);
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length), 0);
-  absl::Status dead = ProbeListener(ProbeAddress("0.0.0.0:0", ntohs(bound.sin_port)), "localhost",
+  absl::Status dead = server::ProbeListener(server::ProbeAddress("0.0.0.0:0", ntohs(bound.sin_port)), "localhost",
                                     std::chrono::seconds(1));
   EXPECT_TRUE(absl::IsUnavailable(dead)) << dead;
   ::close(fd);

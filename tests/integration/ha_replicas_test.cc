@@ -22,17 +22,17 @@ void IssueOne(TestEnv& env) {
 }
 
 TEST(HaReplicasTest, OnlyTheLeaseHolderSignsCheckpointsAndADeadHoldersLeaseIsTakenOver) {
-  std::unique_ptr<LeaseStore> other_replica;
+  std::unique_ptr<ledger::LeaseStore> other_replica;
   TimePoint other_took_at;
-  auto env = TestEnv::Start([&](ServerOptions& o) {
+  auto env = TestEnv::Start([&](server::ServerOptions& o) {
     // Another replica already holds the lease when this one starts.
-    auto ledger = OpenSqliteLedger(o.LedgerPath());
+    auto ledger = ledger::OpenSqliteLedger(o.LedgerPath());
     ASSERT_TRUE(ledger.ok()) << ledger.status();
-    auto store = OpenSqliteLeaseStore(o.LedgerPath());
+    auto store = ledger::OpenSqliteLeaseStore(o.LedgerPath());
     ASSERT_TRUE(store.ok()) << store.status();
     other_replica = std::move(*store);
     other_took_at = SystemClock::Instance().Now();
-    LeaseRecord taken =
+    ledger::LeaseRecord taken =
         other_replica
             ->TryAcquire(kCheckpointLease, "other", other_took_at, std::chrono::seconds(15))
             .value();
@@ -51,7 +51,7 @@ TEST(HaReplicasTest, OnlyTheLeaseHolderSignsCheckpointsAndADeadHoldersLeaseIsTak
   auto checkpoint = env->server().ledger().LatestCheckpoint().value();
   ASSERT_TRUE(checkpoint.has_value()) << "no checkpoint after taking the lease over";
   EXPECT_EQ(checkpoint->event_seq, env->server().ledger().GetChainHead()->seq);
-  LeaseRecord now_held =
+  ledger::LeaseRecord now_held =
       other_replica
           ->TryAcquire(kCheckpointLease, "other", env->clock().Now(), std::chrono::seconds(15))
           .value();

@@ -49,10 +49,10 @@ constexpr int64_t kMoverTtlSeconds = 10;
 
 // Whether any CRL in `crls_pem` lists `leaf_pem`'s serial.
 bool CrlsList(const std::string& crls_pem, const std::string& leaf_pem) {
-  auto crls = ParseCrlsPem(crls_pem);
-  auto leaf = ParseCertificatePem(leaf_pem);
+  auto crls = crypto::ParseCrlsPem(crls_pem);
+  auto leaf = crypto::ParseCertificatePem(leaf_pem);
   if (!crls.ok() || !leaf.ok()) return false;
-  for (const X509CrlPtr& crl : *crls) {
+  for (const crypto::X509CrlPtr& crl : *crls) {
     X509_REVOKED* entry = nullptr;
     if (X509_CRL_get0_by_serial(crl.get(), &entry, X509_get_serialNumber(leaf->get())) == 1) {
       return true;
@@ -69,7 +69,7 @@ struct Held {
     ClientIdentity id;
     for (int i = 0; i + 1 < issued.cert_chain_size(); ++i)
       id.cert_chain_pem += issued.cert_chain(i);
-    id.key_pem = PrivateKeyToPkcs8Pem(csr.key.get()).value();
+    id.key_pem = crypto::PrivateKeyToPkcs8Pem(csr.key.get()).value();
     return id;
   }
 };
@@ -103,7 +103,7 @@ class HaThreeReplicasTest : public ::testing::Test {
     jwks_ = dir_.path() / "jwks.json";
     ASSERT_TRUE(WriteFileAtomically(jwks_, JwksJson({&key_})).ok());
     // One plug-in CA for all replicas, as every pod mounts the one cacerts Secret.
-    auto ca = BootstrapCa(CaBootstrapOptions{}, SystemClock::Instance().Now());
+    auto ca = BootstrapCa(pki::CaBootstrapOptions{}, SystemClock::Instance().Now());
     ASSERT_TRUE(ca.ok()) << ca.status();
     ASSERT_TRUE(WriteIstioCaDir(CaDir(), *ca).ok());
     root_pem_ = ReadFileToString(CaDir() / "root-cert.pem").value();
@@ -266,24 +266,24 @@ TEST_F(HaThreeReplicasTest, NothingLostDuplicatedOrUnrevokedThroughAReplicaKillA
 
   // Every certificate a client received is in the ledger exactly once: one row (the serial
   // is unique) and one `issued` event.
-  auto ledger = OpenPostgresLedger(uri_, {.read_only = true});
+  auto ledger = ledger::OpenPostgresLedger(uri_, {.read_only = true});
   ASSERT_TRUE(ledger.ok()) << ledger.status();
   std::vector<std::string> received = outcome.serials;
   received.push_back(first->issued.serial());
   received.push_back(second->issued.serial());
   EXPECT_EQ(std::set<std::string>(received.begin(), received.end()).size(), received.size())
       << "a serial was handed out twice";
-  auto issued = (*ledger)->ListEvents({0, INT64_MAX, EventKind::kIssued});
+  auto issued = (*ledger)->ListEvents({0, INT64_MAX, ledger::EventKind::kIssued});
   ASSERT_TRUE(issued.ok()) << issued.status();
   std::map<std::string, int> events_per_serial;
-  for (const LedgerEvent& e : *issued) ++events_per_serial[e.serial_hex];
+  for (const ledger::LedgerEvent& e : *issued) ++events_per_serial[e.serial_hex];
   for (const std::string& serial : received) {
     EXPECT_EQ(events_per_serial[serial], 1) << serial;
     auto row = (*ledger)->GetCertificate(serial);
     EXPECT_TRUE(row.ok()) << serial << " handed out, not recorded: " << row.status();
   }
   // The moved stream was renewed once: two certificates for it, the second replacing the first.
-  CertificateFilter mover;
+  ledger::CertificateFilter mover;
   mover.spiffe_id = kMoverId;
   EXPECT_EQ((*ledger)->CountCertificates(mover).value(), 2);
   EXPECT_EQ((*ledger)->GetCertificate(second->issued.serial())->supersedes_serial_hex,

@@ -15,7 +15,7 @@ constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
 
 struct KeyCase {
   const char* name;
-  KeyType key_type;
+  crypto::KeyType key_type;
 };
 
 class IssuanceTest : public ::testing::TestWithParam<KeyCase> {};
@@ -37,18 +37,18 @@ TEST_P(IssuanceTest, TokenCallerGetsVerifiableSvidRecordedInLedger) {
   for (const auto& element : chain) EXPECT_EQ(element.back(), '\n');
   EXPECT_EQ(chain.back(), env->root_bundle_pem());
   for (size_t i = 0; i + 1 < chain.size(); ++i) {
-    auto certs = ParseCertificatesPem(chain[i]);
+    auto certs = crypto::ParseCertificatesPem(chain[i]);
     ASSERT_TRUE(certs.ok());
     EXPECT_EQ(certs->size(), 1u) << "element " << i << " must hold one certificate";
   }
 
-  auto leaf = ParseCertificatePem(chain[0]);
+  auto leaf = crypto::ParseCertificatePem(chain[0]);
   ASSERT_TRUE(leaf.ok());
-  EXPECT_EQ(UriSans(leaf->get()), std::vector<std::string>{kFooId});
-  EXPECT_TRUE(DnsSans(leaf->get()).empty());
-  EXPECT_FALSE(IsCaCertificate(leaf->get()));
+  EXPECT_EQ(crypto::UriSans(leaf->get()), std::vector<std::string>{kFooId});
+  EXPECT_TRUE(crypto::DnsSans(leaf->get()).empty());
+  EXPECT_FALSE(crypto::IsCaCertificate(leaf->get()));
   EXPECT_NEAR(
-      std::chrono::duration_cast<std::chrono::seconds>(NotAfter(leaf->get()) - env->clock().Now())
+      std::chrono::duration_cast<std::chrono::seconds>(crypto::NotAfter(leaf->get()) - env->clock().Now())
           .count(),
       3600, 2);
 
@@ -59,24 +59,24 @@ TEST_P(IssuanceTest, TokenCallerGetsVerifiableSvidRecordedInLedger) {
   EXPECT_TRUE(gnutls.ok()) << gnutls;
 
   // On record before it was returned.
-  auto record = env->server().ledger().GetCertificate(SerialHex(leaf->get()));
+  auto record = env->server().ledger().GetCertificate(crypto::SerialHex(leaf->get()));
   ASSERT_TRUE(record.ok()) << record.status();
   EXPECT_EQ(record->spiffe_id, kFooId);
   EXPECT_EQ(record->auth_method, "k8s-jwt");
   EXPECT_EQ(record->auth_principal, "system:serviceaccount:foo:bar");
   EXPECT_EQ(record->certificate_pem, chain[0]);
-  EXPECT_EQ(record->status, CertStatus::kActive);
+  EXPECT_EQ(record->status, ledger::CertStatus::kActive);
 }
 
 INSTANTIATE_TEST_SUITE_P(Keys, IssuanceTest,
-                         ::testing::Values(KeyCase{"EcP256", KeyType::kEcP256},
-                                           KeyCase{"EcP384", KeyType::kEcP384},
-                                           KeyCase{"Rsa2048", KeyType::kRsa2048},
-                                           KeyCase{"Rsa3072", KeyType::kRsa3072}),
+                         ::testing::Values(KeyCase{"EcP256", crypto::KeyType::kEcP256},
+                                           KeyCase{"EcP384", crypto::KeyType::kEcP384},
+                                           KeyCase{"Rsa2048", crypto::KeyType::kRsa2048},
+                                           KeyCase{"Rsa3072", crypto::KeyType::kRsa3072}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(IssuanceTtlTest, LongRequestsAreClampedAndZeroMeansDefault) {
-  auto env = TestEnv::Start([](ServerOptions& o) {
+  auto env = TestEnv::Start([](server::ServerOptions& o) {
     o.default_ttl = std::chrono::hours(12);
     o.max_ttl = std::chrono::hours(24);
   });
@@ -99,9 +99,9 @@ TEST(IssuanceTtlTest, LongRequestsAreClampedAndZeroMeansDefault) {
     grpc::Status status =
         env->CreateCertificate(csr->pem, c.requested, env->TokenFor("foo", "bar"), &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
-    auto leaf = ParseCertificatePem(response.cert_chain(0));
+    auto leaf = crypto::ParseCertificatePem(response.cert_chain(0));
     ASSERT_TRUE(leaf.ok());
-    auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(NotAfter(leaf->get()) -
+    auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(crypto::NotAfter(leaf->get()) -
                                                                      env->clock().Now());
     EXPECT_NEAR(lifetime.count(), c.expected, 2);
   }

@@ -33,12 +33,12 @@ class JwksHttpsServer {
     TestCert cert = MakeTestCert(leaf, &ca).value();
     ca_file = dir / "api-ca.pem";
     token_file = dir / "token";
-    EXPECT_TRUE(WriteFileAtomically(ca_file, CertificateToPem(ca.cert.get()).value()).ok());
+    EXPECT_TRUE(WriteFileAtomically(ca_file, crypto::CertificateToPem(ca.cert.get()).value()).ok());
     EXPECT_TRUE(WriteFileAtomically(token_file, "pod-token\n").ok());
     EXPECT_TRUE(
-        WriteFileAtomically(dir / "api-cert.pem", CertificateToPem(cert.cert.get()).value()).ok());
+        WriteFileAtomically(dir / "api-cert.pem", crypto::CertificateToPem(cert.cert.get()).value()).ok());
     EXPECT_TRUE(
-        WriteFileAtomically(dir / "api-key.pem", PrivateKeyToPkcs8Pem(cert.key.get()).value())
+        WriteFileAtomically(dir / "api-key.pem", crypto::PrivateKeyToPkcs8Pem(cert.key.get()).value())
             .ok());
     server_ = std::make_unique<httplib::SSLServer>((dir / "api-cert.pem").c_str(),
                                                    (dir / "api-key.pem").c_str());
@@ -83,7 +83,7 @@ grpc::Status Issue(TestEnv& env) {
 TEST(JwksUrlTest, TokensAreVerifiedAgainstTheFetchedKeysWhichOutliveTheServer) {
   TempDir dir;
   std::unique_ptr<JwksHttpsServer> api;
-  auto env = TestEnv::Start([&](ServerOptions& o) {
+  auto env = TestEnv::Start([&](server::ServerOptions& o) {
     // TestEnv wrote its signing keys to a file; serve them over HTTPS instead.
     api = std::make_unique<JwksHttpsServer>(dir.path(), ReadFileToString(o.jwks_file).value());
     o.jwks_file.clear();
@@ -104,7 +104,7 @@ TEST(JwksUrlTest, TokensAreVerifiedAgainstTheFetchedKeysWhichOutliveTheServer) {
 TEST(JwksUrlTest, SviddRefusesToStartWhenTheFirstFetchFails) {
   TempDir dir;
   JwksHttpsServer api(dir.path(), "{}");
-  ServerOptions options;
+  server::ServerOptions options;
   options.data_dir = dir.path() / "data";
   options.listen = "127.0.0.1:0";
   options.jwt_issuer = "https://kubernetes.default.svc.cluster.local";
@@ -112,7 +112,7 @@ TEST(JwksUrlTest, SviddRefusesToStartWhenTheFirstFetchFails) {
   options.jwks_ca_file = api.ca_file;
   options.jwks_token_file = api.token_file;
   FakeClock clock(SystemClock::Instance().Now());
-  auto server = SviddServer::Start(options, clock);
+  auto server = server::SviddServer::Start(options, clock);
   ASSERT_FALSE(server.ok());
   EXPECT_EQ(server.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(server.status().message().find("JWKS from " + api.url()), absl::string_view::npos)

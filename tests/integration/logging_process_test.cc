@@ -290,7 +290,7 @@ TEST_P(AuditProcessTest, RotationAndAdminDecisionsAreOneAuditLineEach) {
     for (int i = 0; i + 1 < issued->issued().cert_chain_size(); ++i) {
       workload.cert_chain_pem += issued->issued().cert_chain(i);
     }
-    workload.key_pem = PrivateKeyToPkcs8Pem(csr.key.get()).value();
+    workload.key_pem = crypto::PrivateKeyToPkcs8Pem(csr.key.get()).value();
     ASSERT_TRUE(
         stream.SendCsr(BuildIstioCsr("spiffe://cluster.local/ns/foo/sa/other").value().pem, 0));
     auto refused = stream.NextNonBundle();

@@ -27,7 +27,7 @@ constexpr char kRefused[] = "svidd_requests_refused_total";
 constexpr char kExpiry[] = "svidd_ca_certificate_expiry_timestamp_seconds";
 
 std::unique_ptr<TestEnv> StartWithMetrics() {
-  return TestEnv::Start([](ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
+  return TestEnv::Start([](server::ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
 }
 
 PrometheusText Scrape(const TestEnv& env) {
@@ -157,16 +157,16 @@ TEST(MetricsTest, CountsWhatTheServerDidExactly) {
                      {"openssl", m.LabelSets("svidd_build_info").front().at("openssl")}}),
             1);
 
-  std::shared_ptr<const Authority> active = env->server().authorities().Get();
+  std::shared_ptr<const pki::Authority> active = env->server().authorities().Get();
   ASSERT_EQ(active->roots().size(), 1u);
   EXPECT_EQ(m.Value(kExpiry, {{"role", "signer"}}),
             static_cast<double>(ToUnixSeconds(active->not_after())));
   EXPECT_EQ(m.Value(kExpiry, {{"role", "root"}}),
-            static_cast<double>(ToUnixSeconds(NotAfter(active->roots().front().get()))));
+            static_cast<double>(ToUnixSeconds(crypto::NotAfter(active->roots().front().get()))));
   EXPECT_EQ(m.Value("citadel_server_cert_chain_expiry_timestamp"),
             static_cast<double>(ToUnixSeconds(active->not_after())));
   EXPECT_EQ(m.Value("citadel_server_root_cert_expiry_timestamp"),
-            static_cast<double>(ToUnixSeconds(NotAfter(active->roots().front().get()))));
+            static_cast<double>(ToUnixSeconds(crypto::NotAfter(active->roots().front().get()))));
 
   // The stream gauge follows the stream closing.
   stream.Cancel();
@@ -208,7 +208,7 @@ TEST(MetricsTest, CaExpiryFollowsARotationOfTheIntermediate) {
 
   env->clock().Advance(std::chrono::hours(1));  // so the new signer expires an hour later
   ASSERT_TRUE(env->server().ca_operations().RotateIntermediate().ok());
-  std::shared_ptr<const Authority> now_active = env->server().authorities().Get();
+  std::shared_ptr<const pki::Authority> now_active = env->server().authorities().Get();
   ASSERT_EQ(now_active->not_after(), before + std::chrono::hours(1));
 
   PrometheusText m = Scrape(*env);
@@ -227,7 +227,7 @@ int HttpStatus(int port, const std::string& path) {
 
 TEST(MetricsTest, OneAddressForCrlsAndMetricsIsOneListenerServingBoth) {
   auto env =
-      TestEnv::Start([](ServerOptions& o) { o.crl_listen = o.metrics_listen = "127.0.0.1:0"; });
+      TestEnv::Start([](server::ServerOptions& o) { o.crl_listen = o.metrics_listen = "127.0.0.1:0"; });
   ASSERT_NE(env, nullptr);
   const int port = env->server().metrics_port();
   ASSERT_GT(port, 0);
@@ -239,7 +239,7 @@ TEST(MetricsTest, OneAddressForCrlsAndMetricsIsOneListenerServingBoth) {
 }
 
 TEST(MetricsTest, TwoAddressesServeOnlyTheirOwnRoutes) {
-  auto env = TestEnv::Start([](ServerOptions& o) {
+  auto env = TestEnv::Start([](server::ServerOptions& o) {
     o.crl_listen = "127.0.0.1:0";
     o.metrics_listen = "127.0.0.2:0";
   });

@@ -23,12 +23,12 @@ ClientIdentity Bootstrap(TestEnv& env) {
   ClientIdentity id;
   for (int i = 0; i + 1 < response.cert_chain_size(); ++i)
     id.cert_chain_pem += response.cert_chain(i);
-  id.key_pem = PrivateKeyToPkcs8Pem(csr->key.get()).value();
+  id.key_pem = crypto::PrivateKeyToPkcs8Pem(csr->key.get()).value();
   return id;
 }
 
 std::string SerialOf(const ClientIdentity& id) {
-  return SerialHex(ParseCertificatesPem(id.cert_chain_pem).value().front().get());
+  return crypto::SerialHex(crypto::ParseCertificatesPem(id.cert_chain_pem).value().front().get());
 }
 
 TEST(MtlsRenewalTest, CurrentCertificateRenewsWithoutToken) {
@@ -40,9 +40,9 @@ TEST(MtlsRenewalTest, CurrentCertificateRenewsWithoutToken) {
   istio::v1::auth::IstioCertificateResponse response;
   grpc::Status status = env->CreateCertificate(csr->pem, 0, "", &response, &first);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  auto leaf = ParseCertificatePem(response.cert_chain(0)).value();
-  EXPECT_EQ(UriSans(leaf.get()), std::vector<std::string>{kFooId});
-  auto record = env->server().ledger().GetCertificate(SerialHex(leaf.get()));
+  auto leaf = crypto::ParseCertificatePem(response.cert_chain(0)).value();
+  EXPECT_EQ(crypto::UriSans(leaf.get()), std::vector<std::string>{kFooId});
+  auto record = env->server().ledger().GetCertificate(crypto::SerialHex(leaf.get()));
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(record->auth_method, "x509");
   EXPECT_EQ(record->auth_principal, "x509:" + SerialOf(first));
@@ -88,7 +88,7 @@ TEST(MtlsRenewalTest, RevocationByAnotherLedgerHandleTakesEffectAtOnce) {
   ClientIdentity first = Bootstrap(*env);
 
   // What `svidctl certs revoke` does: its own connection to the same ledger file.
-  auto operator_ledger = OpenSqliteLedger(env->options().LedgerPath());
+  auto operator_ledger = ledger::OpenSqliteLedger(env->options().LedgerPath());
   ASSERT_TRUE(operator_ledger.ok()) << operator_ledger.status();
   ASSERT_TRUE((*operator_ledger)
                   ->RevokeCertificate(SerialOf(first), "key compromise", env->clock().Now())

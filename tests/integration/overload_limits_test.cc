@@ -29,7 +29,7 @@ bool HasRetryHint(const grpc::Status& status) {
 
 // The review's finding: one identity got 2,688 certificates in 8 s.
 TEST(OverloadLimitsTest, OneIdentityIsHeldToItsIssuanceRate) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.max_issuance_per_identity_per_second = 3; });
+  auto env = TestEnv::Start([](server::ServerOptions& o) { o.max_issuance_per_identity_per_second = 3; });
   ASSERT_NE(env, nullptr);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(IssueFor(*env, "bar").ok()) << i;
   grpc::Status over = IssueFor(*env, "bar");  // the fake clock stands still: the bucket is empty
@@ -42,7 +42,7 @@ TEST(OverloadLimitsTest, OneIdentityIsHeldToItsIssuanceRate) {
 
 // A server with one signing worker and one place in its queue.
 std::unique_ptr<TestEnv> StartWithOneSigningSlot() {
-  return TestEnv::Start([](ServerOptions& o) {
+  return TestEnv::Start([](server::ServerOptions& o) {
     o.signing_threads = 1;
     o.max_queued_signings = 1;
   });
@@ -118,7 +118,7 @@ TEST(OverloadLimitsTest, AFullSigningQueueRefusesNewRotationStreamsAtOnce) {
 }
 
 TEST(OverloadLimitsTest, AllIdentitiesTogetherAreHeldToTheGlobalRate) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.max_issuance_per_second = 2; });
+  auto env = TestEnv::Start([](server::ServerOptions& o) { o.max_issuance_per_second = 2; });
   ASSERT_NE(env, nullptr);
   ASSERT_TRUE(IssueFor(*env, "a").ok());
   ASSERT_TRUE(IssueFor(*env, "b").ok());
@@ -128,7 +128,7 @@ TEST(OverloadLimitsTest, AllIdentitiesTogetherAreHeldToTheGlobalRate) {
 }
 
 TEST(OverloadLimitsTest, StreamsPerIdentityAreCapped) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.max_streams_per_identity = 2; });
+  auto env = TestEnv::Start([](server::ServerOptions& o) { o.max_streams_per_identity = 2; });
   ASSERT_NE(env, nullptr);
   auto one = std::make_unique<RotationTestClient>(env->Channel(), env->TokenFor("foo", "bar"));
   RotationTestClient two(env->Channel(), env->TokenFor("foo", "bar"));
@@ -154,7 +154,7 @@ TEST(OverloadLimitsTest, StreamsPerIdentityAreCapped) {
 
 // The review's finding: one stream got 300 unsolicited certificates in 1.2 s.
 TEST(OverloadLimitsTest, UnsolicitedCsrsPerStreamAreCappedButAnsweringStillWorks) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.max_unsolicited_csrs_per_minute = 2; });
+  auto env = TestEnv::Start([](server::ServerOptions& o) { o.max_unsolicited_csrs_per_minute = 2; });
   ASSERT_NE(env, nullptr);
   RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
   auto initial = client.NextNonBundle();

@@ -37,7 +37,7 @@ constexpr char kSecret[] = "pw-that-must-never-be-printed";
 
 // A plug-in CA in Istio's layout in `dir` (made 0700, the key 0600), as the cacerts Secret.
 void MakeCaDir(const std::filesystem::path& dir) {
-  absl::StatusOr<CaMaterial> ca = BootstrapCa({}, SystemClock::Instance().Now());
+  absl::StatusOr<pki::CaMaterial> ca = pki::BootstrapCa({}, SystemClock::Instance().Now());
   ASSERT_TRUE(ca.ok()) << ca.status();
   ASSERT_TRUE(WriteIstioCaDir(dir, *ca).ok());
 }
@@ -94,7 +94,7 @@ class PostgresLedgerProcessTest : public ::testing::Test {
         CallCreateCertificate(MakeCaChannel(port_, Root()), csr.pem, 0, Token(), &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     if (!status.ok()) return "";
-    return SerialHex(ParseCertificatePem(ChainOf(response)[0]).value().get());
+    return crypto::SerialHex(crypto::ParseCertificatePem(ChainOf(response)[0]).value().get());
   }
 
   CommandResult Svidctl(std::vector<std::string> args) {
@@ -238,7 +238,7 @@ TEST_F(PostgresLedgerProcessTest,
   const std::vector<Case> cases = {
       {"nothing listens", std::string("postgresql://svidd:") + kSecret + "@127.0.0.1:1/svidd",
        "postgresql://svidd:***@127.0.0.1:1/svidd", "Connection refused"},
-      {"wrong password", wrong_password, RedactLedgerUri(wrong_password),
+      {"wrong password", wrong_password, ledger::RedactLedgerUri(wrong_password),
        "password authentication failed"},
   };
   for (const Case& c : cases) {
@@ -269,7 +269,7 @@ TEST(PostgresLedgerFaultTest, PostgresRestartUnderLoadFailsUnavailableRecordsEve
   ASSERT_TRUE(uri.ok()) << uri.status();
   TempDir ca;
   MakeCaDir(ca.path() / "cacerts");
-  auto env = TestEnv::Start([&](ServerOptions& o) {
+  auto env = TestEnv::Start([&](server::ServerOptions& o) {
     o.ledger = *uri;
     o.ca_dir = ca.path() / "cacerts";
     // One identity makes every call and the fake clock stands still: no rate limit.
@@ -292,7 +292,7 @@ TEST(PostgresLedgerFaultTest, PostgresRestartUnderLoadFailsUnavailableRecordsEve
         grpc::Status s = env->CreateCertificate(csr.pem, 0, env->TokenFor("foo", "bar"), &response);
         std::lock_guard<std::mutex> lock(mu);
         if (s.ok()) {
-          handed_out.push_back(SerialHex(ParseCertificatePem(ChainOf(response)[0]).value().get()));
+          handed_out.push_back(crypto::SerialHex(crypto::ParseCertificatePem(ChainOf(response)[0]).value().get()));
         } else {
           failure_codes.insert(s.error_code());
         }
@@ -316,7 +316,7 @@ TEST(PostgresLedgerFaultTest, PostgresRestartUnderLoadFailsUnavailableRecordsEve
 
   EXPECT_GE(handed_out.size(), at_restart + 20) << "issuance did not resume by itself";
   for (int code : failure_codes) EXPECT_EQ(code, grpc::StatusCode::UNAVAILABLE) << code;
-  auto ledger = OpenPostgresLedger(*uri, {.read_only = true});
+  auto ledger = ledger::OpenPostgresLedger(*uri, {.read_only = true});
   ASSERT_TRUE(ledger.ok()) << ledger.status();
   for (const std::string& serial : handed_out) {
     ASSERT_TRUE((*ledger)->GetCertificate(serial).ok()) << serial << " handed out, not recorded";

@@ -59,7 +59,7 @@ grpc::Status Issue(TestEnv& env) {
 }
 
 TEST(ReadinessTest, AFailingLedgerMakesSviddNotReadyUntilAProbeWriteSucceeds) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
+  auto env = TestEnv::Start([](server::ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
   ASSERT_NE(env, nullptr);
   ASSERT_TRUE(env->server().RunMaintenance().ok());
   EXPECT_TRUE(env->server().serving());
@@ -96,7 +96,7 @@ TEST(ReadinessTest, AFailingLedgerMakesSviddNotReadyUntilAProbeWriteSucceeds) {
 }
 
 TEST(ReadinessTest, AConditionAnotherPartFeedsTurnsHealthNotServing) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
+  auto env = TestEnv::Start([](server::ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
   ASSERT_NE(env, nullptr);
   ASSERT_TRUE(HealthSaysServing(env->Channel()));
   env->server().readiness().Set("fd-headroom", false, "too few file descriptors left");

@@ -119,7 +119,7 @@ std::vector<RefusalCase> Cases() {
       {"CsrWeakRsa", GoodToken(),
        [] {
          return CsrWith([](CsrSpec& s) {
-           s.key_type = KeyType::kRsa2048;
+           s.key_type = crypto::KeyType::kRsa2048;
            s.rsa_bits = 1024;
          });
        },
@@ -133,7 +133,7 @@ std::vector<RefusalCase> Cases() {
       {"CsrSignedWithMd5", GoodToken(),
        [] {
          return CsrWith([](CsrSpec& s) {
-           s.key_type = KeyType::kRsa2048;
+           s.key_type = crypto::KeyType::kRsa2048;
            s.digest = "MD5";
          });
        },
@@ -165,7 +165,7 @@ double RefusedWith(TestEnv& env, const std::string& reason) {
 // Each refusal's code and message, and the reason it is counted under: the reason is fixed
 // where the refusal is made, so losing it on the way (or changing the code) fails here.
 TEST(RefusalTest, EachRefusalHasItsCodeAndSaysWhy) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
+  auto env = TestEnv::Start([](server::ServerOptions& o) { o.metrics_listen = "127.0.0.1:0"; });
   ASSERT_NE(env, nullptr);
   for (const RefusalCase& c : Cases()) {
     SCOPED_TRACE(c.name);
@@ -186,7 +186,7 @@ TEST(RefusalTest, EachRefusalHasItsCodeAndSaysWhy) {
   // Nothing refused was recorded, and the server still issues.
   auto all = env->server().ledger().ListCertificates({});
   ASSERT_TRUE(all.ok());
-  for (const auto& record : *all) EXPECT_NE(record.kind, CertKind::kWorkload);
+  for (const auto& record : *all) EXPECT_NE(record.kind, ledger::CertKind::kWorkload);
   istio::v1::auth::IstioCertificateResponse response;
   EXPECT_TRUE(env->CreateCertificate(GoodCsr(), 0, env->TokenFor("foo", "bar"), &response).ok());
 }
@@ -229,12 +229,12 @@ TEST(RefusalTest, ImpersonationIsRefusedByName) {
 TEST(RefusalTest, ExpiredSigningCaMeansUnavailable) {
   // An operator's CA (--ca-dir): svidd cannot replace it, so once it expires nothing is signed.
   TempDir ca_dir;
-  CaBootstrapOptions bootstrap;
+  pki::CaBootstrapOptions bootstrap;
   bootstrap.intermediate_ttl = std::chrono::hours(48);
   auto ca = BootstrapCa(bootstrap, SystemClock::Instance().Now());
   ASSERT_TRUE(ca.ok());
   ASSERT_TRUE(WriteIstioCaDir(ca_dir.path(), *ca).ok());
-  auto env = TestEnv::Start([&](ServerOptions& o) { o.ca_dir = ca_dir.path(); });
+  auto env = TestEnv::Start([&](server::ServerOptions& o) { o.ca_dir = ca_dir.path(); });
   ASSERT_NE(env, nullptr);
   auto not_after = env->server().authorities().Get()->not_after();
   env->clock().Set(not_after + std::chrono::seconds(1));

@@ -25,7 +25,7 @@ constexpr int kRate = 200;  // renewal requests per second
 class RotationScaleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_ = TestEnv::Start([](ServerOptions& o) {
+    env_ = TestEnv::Start([](server::ServerOptions& o) {
       o.default_ttl = hours(1);
       o.max_ttl = hours(1);
       o.max_renewals_per_second = kRate;
@@ -140,7 +140,7 @@ TEST_F(RotationScaleTest, StormIsSpreadAndFleetRenewalsAreJitteredBeforeHalfLife
   for (const auto& [minute, n] : renewals_per_minute) {
     EXPECT_LE(n, kStreams / 3) << "minute " << minute;
   }
-  const RenewalSchedulerStats stats = env_->server().rotation_stats();
+  const rotation::RenewalSchedulerStats stats = env_->server().rotation_stats();
   EXPECT_EQ(stats.expired_unrenewed, 0u);
   EXPECT_EQ(stats.renewals_completed, static_cast<uint64_t>(kStreams));
   fleet.Stop();

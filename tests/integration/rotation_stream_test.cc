@@ -64,7 +64,7 @@ ClientIdentity IdentityOf(const Issued& issued) {
   ClientIdentity id;
   const auto& chain = issued.message.cert_chain();
   for (int i = 0; i + 1 < chain.size(); ++i) id.cert_chain_pem += chain[i];
-  id.key_pem = PrivateKeyToPkcs8Pem(issued.csr.key.get()).value();
+  id.key_pem = crypto::PrivateKeyToPkcs8Pem(issued.csr.key.get()).value();
   return id;
 }
 
@@ -116,10 +116,10 @@ TEST(RotationStreamTest, TokenStreamGetsBundleThenFirstCertificateThenPushedRene
   auto two = AnswerWithFreshKey(client, scheduled.renewal_id());
   ASSERT_TRUE(two.has_value());
   EXPECT_NE(two->message.serial(), one->message.serial());
-  auto leaf1 = ParseCertificatePem(one->message.cert_chain(0)).value();
-  auto leaf2 = ParseCertificatePem(two->message.cert_chain(0)).value();
-  EXPECT_NE(PublicKeySha256Hex(X509_get0_pubkey(leaf1.get())).value(),
-            PublicKeySha256Hex(X509_get0_pubkey(leaf2.get())).value())
+  auto leaf1 = crypto::ParseCertificatePem(one->message.cert_chain(0)).value();
+  auto leaf2 = crypto::ParseCertificatePem(two->message.cert_chain(0)).value();
+  EXPECT_NE(crypto::PublicKeySha256Hex(X509_get0_pubkey(leaf1.get())).value(),
+            crypto::PublicKeySha256Hex(X509_get0_pubkey(leaf2.get())).value())
       << "each renewal is for a fresh key";
   auto renewed = env->server().ledger().GetCertificate(two->message.serial());
   ASSERT_TRUE(renewed.ok());
@@ -205,7 +205,7 @@ TEST(RotationStreamTest, RevokingTheCurrentCertificateReissuesAtOnce) {
   auto one = AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id());
   ASSERT_TRUE(one.has_value());
   // As `svidctl certs revoke` does: another handle on the same ledger file.
-  auto operator_ledger = OpenSqliteLedger(env->options().LedgerPath());
+  auto operator_ledger = ledger::OpenSqliteLedger(env->options().LedgerPath());
   ASSERT_TRUE(operator_ledger.ok());
   ASSERT_TRUE((*operator_ledger)
                   ->RevokeCertificate(one->message.serial(), "key compromise", env->clock().Now())
@@ -232,7 +232,7 @@ TEST(RotationStreamTest, RevokingTheAuthenticatingCertificateEndsTheStream) {
   ClientIdentity me = IdentityOf(*bootstrap);
   RotationTestClient client(env->Channel(&me), "");
   ASSERT_TRUE(client.Next().has_value());  // bundle: the stream is open
-  auto operator_ledger = OpenSqliteLedger(env->options().LedgerPath());
+  auto operator_ledger = ledger::OpenSqliteLedger(env->options().LedgerPath());
   ASSERT_TRUE((*operator_ledger)
                   ->RevokeCertificate(bootstrap->message.serial(), "stolen", env->clock().Now())
                   .ok());
@@ -247,9 +247,9 @@ TEST(RotationStreamTest, RevokingTheAuthenticatingCertificateEndsTheStream) {
 std::string ShortLivedToken(TestEnv& env) { return TokenValidFor(env, std::chrono::seconds(60)); }
 
 size_t CertificatesOf(const TestEnv& env, const std::string& id) {
-  CertificateFilter filter;
+  ledger::CertificateFilter filter;
   filter.spiffe_id = id;
-  auto ledger = OpenSqliteLedger(env.options().LedgerPath());
+  auto ledger = ledger::OpenSqliteLedger(env.options().LedgerPath());
   auto records = (*ledger)->ListCertificates(filter);
   EXPECT_TRUE(records.ok()) << records.status();
   return records.ok() ? records->size() : 0;
@@ -280,7 +280,7 @@ TEST(RotationStreamTest, RevocationOnAStreamWhoseTokenExpiredClosesItInsteadOfRe
   auto one = AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id());
   ASSERT_TRUE(one.has_value());
   env->clock().Advance(std::chrono::seconds(91));
-  auto operator_ledger = OpenSqliteLedger(env->options().LedgerPath());
+  auto operator_ledger = ledger::OpenSqliteLedger(env->options().LedgerPath());
   ASSERT_TRUE((*operator_ledger)
                   ->RevokeCertificate(one->message.serial(), "key compromise", env->clock().Now())
                   .ok());
@@ -315,7 +315,7 @@ TEST(RotationStreamTest, AfterTheTokenExpiredTheIssuedCertificateOpensTheNextStr
 
 TEST(RotationStreamTest, UnansweredRequestIsRepeatedAsRetry) {
   auto env =
-      TestEnv::Start([](ServerOptions& o) { o.renewal_answer_timeout = std::chrono::seconds(10); });
+      TestEnv::Start([](server::ServerOptions& o) { o.renewal_answer_timeout = std::chrono::seconds(10); });
   ASSERT_NE(env, nullptr);
   RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
   RenewalRequested initial = ExpectRenewalRequest(client);
@@ -347,7 +347,7 @@ namespace {
 // NotBefore is backdated two minutes for clock skew; a 20-second certificate must still be
 // renewed near the middle of its 20 seconds, not at once.
 TEST(RotationStreamTest, ShortLivedCertificatesRenewAtHalfTheirRealLifetime) {
-  auto env = TestEnv::Start([](ServerOptions& o) {
+  auto env = TestEnv::Start([](server::ServerOptions& o) {
     o.default_ttl = std::chrono::seconds(20);
     o.max_ttl = std::chrono::seconds(20);
   });
@@ -369,7 +369,7 @@ namespace {
 // After a key compromise: a new intermediate at once, and every connected workload holding a
 // certificate from the old one asked to renew in the same pass, whatever the rate limit.
 TEST(RotationStreamTest, ForcedReissueReachesEveryHolderOfTheIntermediateAtOnce) {
-  auto env = TestEnv::Start([](ServerOptions& o) { o.max_renewals_per_second = 1; });
+  auto env = TestEnv::Start([](server::ServerOptions& o) { o.max_renewals_per_second = 1; });
   ASSERT_NE(env, nullptr);
   constexpr int kClients = 5;
   std::vector<std::unique_ptr<RotationTestClient>> clients;
@@ -425,8 +425,8 @@ TEST(RotationStreamTest, NewCrlIsPushedInTheTrustBundle) {
   ASSERT_TRUE(env->CreateCertificate(BuildIstioCsr("spiffe://cluster.local/ns/x/sa/y").value().pem,
                                      0, env->TokenFor("x", "y"), &response)
                   .ok());
-  const std::string serial = SerialHex(ParseCertificatePem(response.cert_chain(0)).value().get());
-  auto operator_ledger = OpenSqliteLedger(env->options().LedgerPath());
+  const std::string serial = crypto::SerialHex(crypto::ParseCertificatePem(response.cert_chain(0)).value().get());
+  auto operator_ledger = ledger::OpenSqliteLedger(env->options().LedgerPath());
   ASSERT_TRUE(
       (*operator_ledger)->RevokeCertificate(serial, "keyCompromise", env->clock().Now()).ok());
   ASSERT_TRUE(env->server().RunMaintenance().ok());
@@ -438,7 +438,7 @@ TEST(RotationStreamTest, NewCrlIsPushedInTheTrustBundle) {
   ASSERT_TRUE(next.has_value());
   EXPECT_GT(next->bundle().sequence(), first->bundle().sequence());
   ASSERT_EQ(next->bundle().crls_size(), 1);
-  auto crl = ParseCrlDer(next->bundle().crls(0));
+  auto crl = crypto::ParseCrlDer(next->bundle().crls(0));
   ASSERT_TRUE(crl.ok()) << crl.status();
   STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl->get());
   ASSERT_EQ(sk_X509_REVOKED_num(revoked), 1);

@@ -119,18 +119,18 @@ std::optional<OutDirSnapshot> ReadOutDir(const std::filesystem::path& dir) {
   auto key_pem = ReadFileToString(dir / "key.pem");
   auto roots_pem = ReadFileToString(dir / "root-cert.pem");
   if (!chain_pem.ok() || !key_pem.ok() || !roots_pem.ok()) return std::nullopt;
-  auto chain = ParseCertificatesPem(*chain_pem);
-  auto key = ParsePrivateKeyPem(*key_pem);
-  if (!chain.ok() || !key.ok() || !KeyMatchesCertificate(key->get(), chain->front().get())) {
+  auto chain = crypto::ParseCertificatesPem(*chain_pem);
+  auto key = crypto::ParsePrivateKeyPem(*key_pem);
+  if (!chain.ok() || !key.ok() || !crypto::KeyMatchesCertificate(key->get(), chain->front().get())) {
     return std::nullopt;  // between the key's and the chain's rename: read again
   }
   OutDirSnapshot snapshot;
-  snapshot.serial = SerialHex(chain->front().get());
-  snapshot.public_key_der = PublicKeyToDer(key->get()).value();
-  snapshot.leaf_pem = CertificateToPem(chain->front().get()).value();
-  if (chain->size() > 1) snapshot.issuer_serial = SerialHex((*chain)[1].get());
+  snapshot.serial = crypto::SerialHex(chain->front().get());
+  snapshot.public_key_der = crypto::PublicKeyToDer(key->get()).value();
+  snapshot.leaf_pem = crypto::CertificateToPem(chain->front().get()).value();
+  if (chain->size() > 1) snapshot.issuer_serial = crypto::SerialHex((*chain)[1].get());
   for (size_t i = 1; i < chain->size(); ++i) {
-    snapshot.intermediates_pem.push_back(CertificateToPem((*chain)[i].get()).value());
+    snapshot.intermediates_pem.push_back(crypto::CertificateToPem((*chain)[i].get()).value());
   }
   snapshot.roots_pem = *roots_pem;
   return snapshot;
@@ -222,7 +222,7 @@ class SvidAgentProcessTest : public ::testing::Test {
       serials.insert(s.serial);
       keys.insert(s.public_key_der);
       EXPECT_TRUE(s.verified.ok()) << s.verified;
-      EXPECT_EQ(UriSans(ParseCertificatePem(s.leaf_pem).value().get()),
+      EXPECT_EQ(crypto::UriSans(crypto::ParseCertificatePem(s.leaf_pem).value().get()),
                 std::vector<std::string>{kFooId});
     }
     EXPECT_EQ(serials.size(), seen.size()) << "a new serial each time";

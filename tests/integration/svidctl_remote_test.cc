@@ -28,7 +28,7 @@ constexpr char kAdminId[] = "spiffe://cluster.local/admin/alice";
 class SvidctlRemoteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_ = TestEnv::Start([](ServerOptions& o) { o.admin_ids = {kAdminId}; });
+    env_ = TestEnv::Start([](server::ServerOptions& o) { o.admin_ids = {kAdminId}; });
     ASSERT_NE(env_, nullptr);
     data_dir_ = env_->options().data_dir.string();
     // Realistic content next to what the server itself issues: a fleet recorded by an
@@ -61,9 +61,9 @@ class SvidctlRemoteTest : public ::testing::Test {
       for (int i = 0; i + 1 < response.cert_chain_size(); ++i) {
         identity->cert_chain_pem += response.cert_chain(i);
       }
-      identity->key_pem = PrivateKeyToPkcs8Pem(csr.key.get()).value();
+      identity->key_pem = crypto::PrivateKeyToPkcs8Pem(csr.key.get()).value();
     }
-    return SerialHex(ParseCertificatePem(response.cert_chain(0)).value().get());
+    return crypto::SerialHex(crypto::ParseCertificatePem(response.cert_chain(0)).value().get());
   }
 
   CommandResult Local(std::vector<std::string> args) {
@@ -134,7 +134,7 @@ TEST_F(SvidctlRemoteTest, EveryReadCommandPrintsTheSameRemoteAndLocal) {
   auto calls = env_->server().ledger().ListAdminCalls(TimePoint{}, 0);
   ASSERT_TRUE(calls.ok()) << calls.status();
   std::set<std::string> methods;
-  for (const AdminCallRecord& call : *calls) {
+  for (const ledger::AdminCallRecord& call : *calls) {
     EXPECT_EQ(call.caller_id, kAdminId);
     EXPECT_EQ(call.outcome, "OK");
     methods.insert(call.method);

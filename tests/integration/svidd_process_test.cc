@@ -129,8 +129,8 @@ TEST_F(SviddProcessTest, RestartKeepsRootAndLedger) {
   ASSERT_EQ(rows.size(), 2u) << list.out;
   std::set<std::string> serials;
   for (const auto& row : rows) serials.insert(row["serial"].get<std::string>());
-  EXPECT_TRUE(serials.count(SerialHex(ParseCertificatePem(chain1[0]).value().get())));
-  EXPECT_TRUE(serials.count(SerialHex(ParseCertificatePem(chain2[0]).value().get())));
+  EXPECT_TRUE(serials.count(crypto::SerialHex(crypto::ParseCertificatePem(chain1[0]).value().get())));
+  EXPECT_TRUE(serials.count(crypto::SerialHex(crypto::ParseCertificatePem(chain2[0]).value().get())));
   EXPECT_EQ(second->StopWith(SIGTERM), 0) << second->log();
 }
 
@@ -139,8 +139,8 @@ TEST_F(SviddProcessTest, SvidctlRevokeStopsMtlsRenewalOfRunningServer) {
   TestCsr csr;
   std::vector<std::string> chain = Issue(&csr);
   ASSERT_EQ(chain.size(), 3u);
-  ClientIdentity me{chain[0] + chain[1], PrivateKeyToPkcs8Pem(csr.key.get()).value()};
-  std::string serial = SerialHex(ParseCertificatePem(chain[0]).value().get());
+  ClientIdentity me{chain[0] + chain[1], crypto::PrivateKeyToPkcs8Pem(csr.key.get()).value()};
+  std::string serial = crypto::SerialHex(crypto::ParseCertificatePem(chain[0]).value().get());
 
   istio::v1::auth::IstioCertificateResponse response;
   TestCsr next = BuildIstioCsr(kFooId).value();
@@ -258,11 +258,11 @@ TEST_F(SviddProcessTest, DefaultTtlAboveMaxTtlIsClampedNotRefused) {
   ASSERT_NE(port_, 0);
   std::vector<std::string> chain = Issue();  // asks for no lifetime (0)
   ASSERT_FALSE(chain.empty());
-  auto leaf = ParseCertificatesPem(chain.front());
+  auto leaf = crypto::ParseCertificatesPem(chain.front());
   ASSERT_TRUE(leaf.ok());
   const auto now = SystemClock::Instance().Now();
-  EXPECT_LE(NotAfter(leaf->front().get()), now + std::chrono::seconds(31));
-  EXPECT_GE(NotAfter(leaf->front().get()), now + std::chrono::seconds(20));
+  EXPECT_LE(crypto::NotAfter(leaf->front().get()), now + std::chrono::seconds(31));
+  EXPECT_GE(crypto::NotAfter(leaf->front().get()), now + std::chrono::seconds(20));
   ASSERT_EQ(svidd->StopWith(SIGTERM), 0);
   const std::string log = svidd->log();
   const std::string line = "--default-ttl 1d exceeds --max-ttl 30s";
@@ -285,7 +285,7 @@ TEST_F(SviddProcessTest, LedgerStaysVerifiableUntilTruncatedAndIsNeverResignedOv
   std::vector<std::string> chain = Issue();
   ASSERT_EQ(chain.size(), 3u);
   Issue();
-  const std::string serial = SerialHex(ParseCertificatePem(chain[0]).value().get());
+  const std::string serial = crypto::SerialHex(crypto::ParseCertificatePem(chain[0]).value().get());
   ASSERT_EQ(Svidctl({"certs", "revoke", serial, "--reason", "test"}).exit_code, 0);
   // Events: the intermediate, svidd's serving certificate, two issuances, the revocation.
   auto [code, report] = verify();
@@ -344,7 +344,7 @@ TEST_F(SviddProcessTest, AnOlderLedgerCopyOrAnEditedRowIsRefusedAtStart) {
   std::filesystem::copy_file(data_ / "ledger.db", backup);
 
   auto second = StartSvidd();
-  const std::string serial = SerialHex(ParseCertificatePem(chain[0]).value().get());
+  const std::string serial = crypto::SerialHex(crypto::ParseCertificatePem(chain[0]).value().get());
   ASSERT_EQ(Svidctl({"certs", "revoke", serial, "--reason", "test"}).exit_code, 0);
   ASSERT_EQ(second->StopWith(SIGTERM), 0) << second->log();  // signs the head at shutdown
 
@@ -401,7 +401,7 @@ TEST_F(SviddProcessTest,
   ASSERT_EQ(chain.size(), 3u);
   Issue();
   ASSERT_EQ(first->StopWith(SIGTERM), 0) << first->log();  // signs the head at shutdown
-  const std::string serial = SerialHex(ParseCertificatePem(chain[0]).value().get());
+  const std::string serial = crypto::SerialHex(crypto::ParseCertificatePem(chain[0]).value().get());
   ASSERT_TRUE(RunSqlite3(data_ / "ledger.db",
                          WithoutGuards("UPDATE certificates SET spiffe_id = "
                                        "'spiffe://cluster.local/ns/evil/sa/x' WHERE serial = '" +

@@ -25,7 +25,7 @@ TempDir::~TempDir() {
 
 TestEnv::TestEnv() : clock_(SystemClock::Instance().Now()) {}
 
-std::unique_ptr<TestEnv> TestEnv::Start(const std::function<void(ServerOptions&)>& customize) {
+std::unique_ptr<TestEnv> TestEnv::Start(const std::function<void(server::ServerOptions&)>& customize) {
   std::unique_ptr<TestEnv> env(new TestEnv());
   auto rsa = MakeRs256Key("rsa-key-1");
   auto ec = MakeEs256Key("ec-key-1");
@@ -40,14 +40,14 @@ std::unique_ptr<TestEnv> TestEnv::Start(const std::function<void(ServerOptions&)
     ADD_FAILURE() << "cannot write JWKS";
     return nullptr;
   }
-  ServerOptions& o = env->options_;
+  server::ServerOptions& o = env->options_;
   o.data_dir = env->dir() / "data";
   o.listen = "127.0.0.1:0";
   o.jwks_file = jwks;
   o.jwt_issuer = kTestIssuer;
   o.signing_threads = 2;
   if (customize) customize(o);
-  auto server = SviddServer::Start(o, env->clock_);
+  auto server = server::SviddServer::Start(o, env->clock_);
   if (!server.ok()) {
     ADD_FAILURE() << "svidd did not start: " << server.status();
     return nullptr;

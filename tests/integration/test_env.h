@@ -33,12 +33,12 @@ class TestEnv {
  public:
   // Starts a server; `customize` may adjust the options first.
   static std::unique_ptr<TestEnv> Start(
-      const std::function<void(ServerOptions&)>& customize = nullptr);
+      const std::function<void(server::ServerOptions&)>& customize = nullptr);
   ~TestEnv();
 
-  SviddServer& server() { return *server_; }
+  server::SviddServer& server() { return *server_; }
   FakeClock& clock() { return clock_; }
-  const ServerOptions& options() const { return options_; }
+  const server::ServerOptions& options() const { return options_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::string root_bundle_pem() const;
 
@@ -61,10 +61,10 @@ class TestEnv {
   TestEnv();
   TempDir dir_;
   FakeClock clock_;
-  ServerOptions options_;
+  server::ServerOptions options_;
   TestSigningKey rsa_key_;
   TestSigningKey ec_key_;
-  std::unique_ptr<SviddServer> server_;
+  std::unique_ptr<server::SviddServer> server_;
 };
 
 // The PEM of element `i` of a response.

@@ -73,16 +73,16 @@ TEST(ThirdPartyCsrTest, SubjectIsIgnoredAndLeafSubjectStaysEmpty) {
     ASSERT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
     std::vector<std::string> chain = ChainOf(response);
     ASSERT_GE(chain.size(), 3u);
-    auto leaf = ParseCertificatesPem(chain.front());
+    auto leaf = crypto::ParseCertificatesPem(chain.front());
     ASSERT_TRUE(leaf.ok() && leaf->size() == 1);
     const X509* cert = leaf->front().get();
 
-    EXPECT_EQ(X509_NAME_entry_count(X509_get_subject_name(cert)), 0) << SubjectString(cert);
+    EXPECT_EQ(X509_NAME_entry_count(X509_get_subject_name(cert)), 0) << crypto::SubjectString(cert);
     const int san = X509_get_ext_by_NID(cert, NID_subject_alt_name, -1);
     ASSERT_GE(san, 0);
     EXPECT_EQ(X509_EXTENSION_get_critical(X509_get_ext(cert, san)), 1);
-    EXPECT_EQ(UriSans(cert), std::vector<std::string>{kFooId});
-    EXPECT_TRUE(DnsSans(cert).empty());
+    EXPECT_EQ(crypto::UriSans(cert), std::vector<std::string>{kFooId});
+    EXPECT_TRUE(crypto::DnsSans(cert).empty());
     std::vector<std::string> intermediates(chain.begin() + 1, chain.end() - 1);
     EXPECT_TRUE(OpensslVerifyStrict(chain.front(), intermediates, chain.back(), "sslclient").ok());
   }

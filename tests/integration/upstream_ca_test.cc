@@ -46,12 +46,12 @@ TEST(UpstreamCaTest, IntermediateFromOneSviddRunsAnotherWhoseLeavesVerifyAgainst
   for (const char* f : {"ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"}) {
     EXPECT_TRUE(std::filesystem::exists(out.path() / f)) << f;
   }
-  auto signer = ParseCertificatePem(ReadFileToString(out.path() / "ca-cert.pem").value()).value();
-  auto record = upstream->server().ledger().GetCertificate(SerialHex(signer.get()));
+  auto signer = crypto::ParseCertificatePem(ReadFileToString(out.path() / "ca-cert.pem").value()).value();
+  auto record = upstream->server().ledger().GetCertificate(crypto::SerialHex(signer.get()));
   ASSERT_TRUE(record.ok()) << "recorded like any certificate";
-  EXPECT_EQ(record->kind, CertKind::kIntermediate);
+  EXPECT_EQ(record->kind, ledger::CertKind::kIntermediate);
 
-  auto downstream = TestEnv::Start([&](ServerOptions& o) { o.ca_dir = out.path(); });
+  auto downstream = TestEnv::Start([&](server::ServerOptions& o) { o.ca_dir = out.path(); });
   ASSERT_NE(downstream, nullptr);
   std::vector<std::string> chain = Issue(*downstream);
   ASSERT_EQ(chain.size(), 3u);
@@ -65,11 +65,11 @@ TEST(UpstreamCaTest, IntermediateFromOneSviddRunsAnotherWhoseLeavesVerifyAgainst
 
 TEST(UpstreamCaTest, IssueIntermediateNeedsTheRootKey) {
   TempDir ca_dir;
-  CaBootstrapOptions bootstrap;
+  pki::CaBootstrapOptions bootstrap;
   ASSERT_TRUE(
       WriteIstioCaDir(ca_dir.path(), BootstrapCa(bootstrap, SystemClock::Instance().Now()).value())
           .ok());
-  auto env = TestEnv::Start([&](ServerOptions& o) { o.ca_dir = ca_dir.path(); });
+  auto env = TestEnv::Start([&](server::ServerOptions& o) { o.ca_dir = ca_dir.path(); });
   ASSERT_NE(env, nullptr);
   TempDir out;
   CommandResult run =
@@ -152,13 +152,13 @@ TEST(UpstreamCaTest, OfflineRootSignsSviddsIntermediateAndARunningSviddSwitchesT
   env->clock().Set(SystemClock::Instance().Now() + std::chrono::seconds(2));
   ASSERT_TRUE(env->server().RunMaintenance().ok());  // what the background loop does each second
   const std::string new_signer =
-      SerialHex(ParseCertificatePem(ReadFileToString(signed_cert).value()).value().get());
+      crypto::SerialHex(crypto::ParseCertificatePem(ReadFileToString(signed_cert).value()).value().get());
   EXPECT_EQ(env->server().authorities().Get()->signer_serial_hex(), new_signer);
 
   std::vector<std::string> chain = Issue(*env);
   ASSERT_EQ(chain.size(), 3u);
-  EXPECT_EQ(SerialHex(ParseCertificatePem(chain[1]).value().get()), new_signer);
-  auto bundle = ParseCertificatesPem(chain.back());
+  EXPECT_EQ(crypto::SerialHex(crypto::ParseCertificatePem(chain[1]).value().get()), new_signer);
+  auto bundle = crypto::ParseCertificatesPem(chain.back());
   ASSERT_TRUE(bundle.ok());
   EXPECT_EQ(bundle->size(), 2u) << "the old root stays trusted beside the offline one";
   const std::string offline_root = ReadFileToString(root).value();

@@ -16,7 +16,7 @@ std::vector<std::string> RevokedSerials(const std::vector<std::string>& crls) {
   std::vector<std::string> serials;
   for (const std::string& der : crls) {
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-    X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
+    crypto::X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
     if (crl == nullptr) {
       ADD_FAILURE() << "a pushed CRL is not DER";
       continue;
@@ -24,7 +24,7 @@ std::vector<std::string> RevokedSerials(const std::vector<std::string>& crls) {
     STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
     for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
       serials.push_back(
-          SerialHex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
+          crypto::SerialHex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
     }
   }
   return serials;
@@ -77,12 +77,12 @@ void WorkloadApiWatcher::Record(const X509SVID& svid, const std::vector<std::str
   pushed.spiffe_id = svid.spiffe_id();
   pushed.key_der = svid.x509_svid_key();
   pushed.revoked_serials = RevokedSerials(crls);
-  std::vector<X509Ptr> chain = ParseConcatenatedDer(svid.x509_svid());
-  std::vector<X509Ptr> roots = ParseConcatenatedDer(svid.bundle());
+  std::vector<crypto::X509Ptr> chain = ParseConcatenatedDer(svid.x509_svid());
+  std::vector<crypto::X509Ptr> roots = ParseConcatenatedDer(svid.bundle());
   if (!chain.empty()) {
-    pushed.serial = SerialHex(chain[0].get());
-    EvpPkeyPtr key = ParsePrivateKeyDer(pushed.key_der);
-    pushed.key_matches = KeyMatchesCertificate(key.get(), chain[0].get());
+    pushed.serial = crypto::SerialHex(chain[0].get());
+    crypto::EvpPkeyPtr key = ParsePrivateKeyDer(pushed.key_der);
+    pushed.key_matches = crypto::KeyMatchesCertificate(key.get(), chain[0].get());
     pki::internal::ChainCheck check;
     check.leaf = chain[0].get();
     for (size_t i = 1; i < chain.size(); ++i) check.untrusted.push_back(chain[i].get());

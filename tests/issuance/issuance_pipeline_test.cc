@@ -31,7 +31,7 @@ constexpr char kBar[] = "spiffe://cluster.local/ns/foo/sa/bar";
 class IssuancePipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ledger = OpenSqliteLedger(dir_.File("ledger.db"));
+    auto ledger = ledger::OpenSqliteLedger(dir_.File("ledger.db"));
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_ = *std::move(ledger);
     auto ca = testing::MakeTestAuthority(clock_.Now());
@@ -39,18 +39,18 @@ class IssuancePipelineTest : public ::testing::Test {
     authorities_.Set(*ca);
     revocations_ = std::make_unique<LedgerRevocationChecker>(*ledger_);
     authenticator_ =
-        std::make_unique<Authenticator>("cluster.local", nullptr, *revocations_, clock_);
+        std::make_unique<auth::Authenticator>("cluster.local", nullptr, *revocations_, clock_);
   }
 
-  CallerIdentity Bar() const {
-    return CallerIdentity{SpiffeId::Parse(kBar).value(), AuthMethod::kKubernetesToken,
+  auth::CallerIdentity Bar() const {
+    return auth::CallerIdentity{SpiffeId::Parse(kBar).value(), AuthMethod::kKubernetesToken,
                           "system:serviceaccount:foo:bar"};
   }
 
   // IssueFor, waiting for `done` (it may run on the ledger's thread).
   absl::Status Issue(const IssuancePipeline& pipeline, const std::string& csr_pem) {
     std::promise<absl::Status> result;
-    pipeline.IssueFor(Bar(), IssuanceApi::kIstio, SigningRequest{csr_pem, seconds(0), ""},
+    pipeline.IssueFor(Bar(), metrics::IssuanceApi::kIstio, SigningRequest{csr_pem, seconds(0), ""},
                       [&](absl::StatusOr<IssuedChain> chain) { result.set_value(chain.status()); });
     return result.get_future().get();
   }
@@ -59,29 +59,29 @@ class IssuancePipelineTest : public ::testing::Test {
   absl::StatusOr<IssuedChain> IssueChain(const IssuancePipeline& pipeline) {
     std::promise<absl::StatusOr<IssuedChain>> result;
     pipeline.IssueFor(
-        Bar(), IssuanceApi::kIstio,
+        Bar(), metrics::IssuanceApi::kIstio,
         SigningRequest{testing::BuildIstioCsr(kBar).value().pem, seconds(0), ""},
         [&](absl::StatusOr<IssuedChain> chain) { result.set_value(std::move(chain)); });
     return result.get_future().get();
   }
 
-  IssuancePipeline MakePipeline(TtlPolicy ttl, Ledger& ledger) {
-    return IssuancePipeline(authorities_, *authenticator_, ledger, ttl, CsrLimits{}, clock_,
+  IssuancePipeline MakePipeline(pki::TtlPolicy ttl, ledger::Ledger& ledger) {
+    return IssuancePipeline(authorities_, *authenticator_, ledger, ttl, pki::CsrLimits{}, clock_,
                             metrics_);
   }
 
   testing::TempDir dir_;
   FakeClock clock_{std::chrono::floor<seconds>(SystemClock::Instance().Now())};
-  std::unique_ptr<Ledger> ledger_;
-  AuthorityHolder authorities_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  pki::AuthorityHolder authorities_;
   std::unique_ptr<LedgerRevocationChecker> revocations_;
-  std::unique_ptr<Authenticator> authenticator_;
-  ServerMetrics metrics_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  metrics::ServerMetrics metrics_;
 };
 
 TEST_F(IssuancePipelineTest, EachRefusalKeepsItsStepsCodeAndReason) {
   const std::string good = testing::BuildIstioCsr(kBar).value().pem;
-  auto read_only = OpenSqliteLedger(dir_.File("ledger.db"), {.read_only = true});
+  auto read_only = ledger::OpenSqliteLedger(dir_.File("ledger.db"), {.read_only = true});
   ASSERT_TRUE(read_only.ok()) << read_only.status();
   struct Case {
     std::string name;
@@ -93,30 +93,30 @@ TEST_F(IssuancePipelineTest, EachRefusalKeepsItsStepsCodeAndReason) {
   const std::vector<Case> cases = {
       {"NoLifetime",  // the profile builder's INVALID_ARGUMENT, not UNAVAILABLE
        [&] {
-         return Issue(MakePipeline(TtlPolicy{seconds(0), seconds(0)}, *ledger_), good);
+         return Issue(MakePipeline(pki::TtlPolicy{seconds(0), seconds(0)}, *ledger_), good);
        },
        absl::StatusCode::kInvalidArgument, Refusal::kProfile, "invalid-argument/profile"},
-      {"NotACsr", [&] { return Issue(MakePipeline(TtlPolicy{}, *ledger_), "hello"); },
+      {"NotACsr", [&] { return Issue(MakePipeline(pki::TtlPolicy{}, *ledger_), "hello"); },
        absl::StatusCode::kInvalidArgument, Refusal::kCsr, "invalid-argument/csr"},
       {"AnotherIdentity",
        [&] {
-         return Issue(MakePipeline(TtlPolicy{}, *ledger_),
+         return Issue(MakePipeline(pki::TtlPolicy{}, *ledger_),
                       testing::BuildIstioCsr("spiffe://cluster.local/ns/foo/sa/baz").value().pem);
        },
        absl::StatusCode::kPermissionDenied, Refusal::kIdentity, "permission-denied/identity"},
-      {"LedgerRefusesTheWrite", [&] { return Issue(MakePipeline(TtlPolicy{}, **read_only), good); },
+      {"LedgerRefusesTheWrite", [&] { return Issue(MakePipeline(pki::TtlPolicy{}, **read_only), good); },
        absl::StatusCode::kUnavailable, Refusal::kLedger, "unavailable/ledger"},
       {"Halted",
        [&] {
-         IssuancePipeline halted = MakePipeline(TtlPolicy{}, *ledger_);
+         IssuancePipeline halted = MakePipeline(pki::TtlPolicy{}, *ledger_);
          halted.Halt("the ledger lost revocations");
          return Issue(halted, good);
        },
        absl::StatusCode::kUnavailable, Refusal::kHalted, "unavailable/halted"},
       {"NoCa",
        [&] {
-         AuthorityHolder none;
-         IssuancePipeline pipeline(none, *authenticator_, *ledger_, TtlPolicy{}, CsrLimits{},
+         pki::AuthorityHolder none;
+         IssuancePipeline pipeline(none, *authenticator_, *ledger_, pki::TtlPolicy{}, CsrLimits{},
                                    clock_, metrics_);
          return Issue(pipeline, good);
        },
@@ -127,9 +127,9 @@ TEST_F(IssuancePipelineTest, EachRefusalKeepsItsStepsCodeAndReason) {
     absl::Status refused = c.issue();
     EXPECT_EQ(refused.code(), c.code) << refused;
     EXPECT_EQ(RefusalOf(refused), c.reason) << refused;
-    EXPECT_EQ(RefusalReason(refused), c.label);
+    EXPECT_EQ(metrics::RefusalReason(refused), c.label);
   }
-  EXPECT_TRUE(Issue(MakePipeline(TtlPolicy{}, *ledger_), good).ok()) << "and it still issues";
+  EXPECT_TRUE(Issue(MakePipeline(pki::TtlPolicy{}, *ledger_), good).ok()) << "and it still issues";
 }
 
 enum class Engine { kSqlite, kPostgres };
@@ -147,28 +147,28 @@ class SerialCollisionTest : public IssuancePipelineTest,
     if (GetParam() == Engine::kSqlite) return;
     absl::StatusOr<std::string> uri = testing::FreshPostgresDatabase();
     ASSERT_TRUE(uri.ok()) << uri.status();  // fail, never skip
-    auto ledger = OpenPostgresLedger(*uri);
+    auto ledger = ledger::OpenPostgresLedger(*uri);
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     postgres_ledger_ = *std::move(ledger);
   }
 
-  Ledger& ledger() { return postgres_ledger_ != nullptr ? *postgres_ledger_ : *ledger_; }
+  ledger::Ledger& ledger() { return postgres_ledger_ != nullptr ? *postgres_ledger_ : *ledger_; }
 
   // `serial` for the first `times` draws, random ones after.
   static IssuancePipeline::SerialSource Repeating(std::string serial, int times) {
     auto left = std::make_shared<std::atomic<int>>(times);
     return [serial = std::move(serial), left]() -> absl::StatusOr<std::string> {
       if (left->fetch_sub(1) > 0) return serial;
-      return RandomSerial();
+      return pki::RandomSerial();
     };
   }
 
   // The `issued` events in the ledger, per serial.
   std::map<std::string, int> IssuedEvents() {
-    auto events = ledger().ListEvents({.kind = EventKind::kIssued});
+    auto events = ledger().ListEvents({.kind = ledger::EventKind::kIssued});
     EXPECT_TRUE(events.ok()) << events.status();
     std::map<std::string, int> per_serial;
-    for (const LedgerEvent& e : events.value_or(std::vector<LedgerEvent>{})) {
+    for (const ledger::LedgerEvent& e : events.value_or(std::vector<ledger::LedgerEvent>{})) {
       ++per_serial[e.serial_hex];
     }
     return per_serial;
@@ -176,11 +176,11 @@ class SerialCollisionTest : public IssuancePipelineTest,
 
   const std::string kSerial = std::string(16, '\x2a');
   const std::string kSerialHex = "2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a";
-  std::unique_ptr<Ledger> postgres_ledger_;
+  std::unique_ptr<ledger::Ledger> postgres_ledger_;
 };
 
 TEST_P(SerialCollisionTest, ASerialTheLedgerHoldsIsSignedAgainWithAFreshOne) {
-  IssuancePipeline pipeline = MakePipeline(TtlPolicy{}, ledger());
+  IssuancePipeline pipeline = MakePipeline(pki::TtlPolicy{}, ledger());
   pipeline.SetSerialSource(Repeating(kSerial, 2));
   absl::StatusOr<IssuedChain> first = IssueChain(pipeline);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -191,7 +191,7 @@ TEST_P(SerialCollisionTest, ASerialTheLedgerHoldsIsSignedAgainWithAFreshOne) {
   absl::StatusOr<IssuedChain> second = IssueChain(pipeline);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_NE(second->serial_hex, kSerialHex);
-  EXPECT_EQ(SerialHex(ParseCertificatePem(second->cert_chain[0]).value().get()),
+  EXPECT_EQ(crypto::SerialHex(crypto::ParseCertificatePem(second->cert_chain[0]).value().get()),
             second->serial_hex);
   EXPECT_TRUE(testing::OpensslVerifyStrict(second->cert_chain[0], {second->cert_chain[1]},
                                            second->cert_chain[2], "sslclient")
@@ -203,13 +203,13 @@ TEST_P(SerialCollisionTest, ASerialTheLedgerHoldsIsSignedAgainWithAFreshOne) {
     ASSERT_TRUE(row.ok()) << row.status();
     EXPECT_EQ(row->certificate_pem, chain->cert_chain[0]);
   }
-  EXPECT_EQ(ledger().CountCertificates(CertificateFilter{}).value(), 2);
+  EXPECT_EQ(ledger().CountCertificates(ledger::CertificateFilter{}).value(), 2);
   EXPECT_EQ(IssuedEvents(),
             (std::map<std::string, int>{{first->serial_hex, 1}, {second->serial_hex, 1}}));
 }
 
 TEST_P(SerialCollisionTest, ASerialThatCollidesOnEveryAttemptIsWithheldNotReturned) {
-  IssuancePipeline pipeline = MakePipeline(TtlPolicy{}, ledger());
+  IssuancePipeline pipeline = MakePipeline(pki::TtlPolicy{}, ledger());
   pipeline.SetSerialSource(Repeating(kSerial, 1 + IssuancePipeline::kSerialAttempts));
   ASSERT_TRUE(IssueChain(pipeline).ok());
 

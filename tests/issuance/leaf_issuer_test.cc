@@ -52,40 +52,40 @@ std::string TbsDer(X509* cert) {
 class LeafIssuerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ledger = OpenSqliteLedger(dir_.File("ledger.db"));
+    auto ledger = ledger::OpenSqliteLedger(dir_.File("ledger.db"));
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_ = *std::move(ledger);
     auto ca = testing::MakeTestAuthority(now_);
     ASSERT_TRUE(ca.ok()) << ca.status();
     ca_ = *ca;
-    auto key = GenerateKey(KeyType::kEcP256);
+    auto key = GenerateKey(crypto::KeyType::kEcP256);
     ASSERT_TRUE(key.ok()) << key.status();
     key_ = *std::move(key);
     auto profile =
-        BuildLeafProfile(SpiffeId::Parse("spiffe://cluster.local/ns/a/sa/b").value(), seconds(3600),
-                         TtlPolicy{seconds(3600), seconds(3600)}, now_, ca_->not_after());
+        BuildLeafProfile(spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/a/sa/b").value(), seconds(3600),
+                         pki::TtlPolicy{seconds(3600), seconds(3600)}, now_, ca_->not_after());
     ASSERT_TRUE(profile.ok()) << profile.status();
     profile_.emplace(*std::move(profile));
   }
 
   IssuanceContext Context() const {
     return {
-        CertKind::kWorkload, "spiffe://cluster.local/ns/a/sa/b", "test", "tester", now_, "0abc"};
+        ledger::CertKind::kWorkload, "spiffe://cluster.local/ns/a/sa/b", "test", "tester", now_, "0abc"};
   }
 
   testing::TempDir dir_;
   TimePoint now_ = std::chrono::floor<seconds>(SystemClock::Instance().Now());
-  std::unique_ptr<Ledger> ledger_;
-  std::shared_ptr<const Authority> ca_;
-  EvpPkeyPtr key_;
-  std::optional<LeafProfile> profile_;  // no default: set in SetUp
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::shared_ptr<const pki::Authority> ca_;
+  crypto::EvpPkeyPtr key_;
+  std::optional<pki::LeafProfile> profile_;  // no default: set in SetUp
 };
 
 TEST_F(LeafIssuerTest, IssueLeafRecordsTheCertificateItReturns) {
   auto leaf = IssueLeaf(*ca_, *ledger_, *profile_, key_.get(), Context());
   ASSERT_TRUE(leaf.ok()) << leaf.status();
 
-  absl::StatusOr<CertificateRecord> stored = ledger_->GetCertificate(leaf->certificate.serial_hex);
+  absl::StatusOr<ledger::CertificateRecord> stored = ledger_->GetCertificate(leaf->certificate.serial_hex);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->certificate_pem, leaf->certificate.pem);
   EXPECT_EQ(stored->issuer_serial_hex, ca_->signer_serial_hex());
@@ -104,7 +104,7 @@ TEST_F(LeafIssuerTest, IssueLeafRecordsTheCertificateItReturns) {
 }
 
 TEST_F(LeafIssuerTest, ACsrKeyAndALocalKeyGetTheSameCertificateShape) {
-  auto info = PublicKeyInfoOf(key_.get());
+  auto info = crypto::PublicKeyInfoOf(key_.get());
   ASSERT_TRUE(info.ok()) << info.status();
   auto from_csr_key = SignLeaf(*ca_, *profile_, &*info, Context());
   auto from_local_key = SignLeaf(*ca_, *profile_, key_.get(), Context());
@@ -135,7 +135,7 @@ TEST_F(LeafIssuerTest, ACsrKeyAndALocalKeyGetTheSameCertificateShape) {
 
 TEST_F(LeafIssuerTest, NothingIsReturnedThatTheLedgerDidNotRecord) {
   ledger_.reset();
-  SqliteLedgerOptions read_only;
+  ledger::SqliteLedgerOptions read_only;
   read_only.read_only = true;
   auto ledger = OpenSqliteLedger(dir_.File("ledger.db"), read_only);
   ASSERT_TRUE(ledger.ok()) << ledger.status();

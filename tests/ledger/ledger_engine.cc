@@ -21,17 +21,17 @@ void EngineTest::SetUp() {
   location_ = *uri;
 }
 
-absl::StatusOr<std::unique_ptr<Ledger>> EngineTest::TryOpen(EngineOptions options) {
+absl::StatusOr<std::unique_ptr<ledger::Ledger>> EngineTest::TryOpen(EngineOptions options) {
   if (postgres()) {
-    return OpenPostgresLedger(location_,
+    return ledger::OpenPostgresLedger(location_,
                               {.read_only = options.read_only, .max_batch = options.max_batch});
   }
-  return OpenSqliteLedger(location_,
+  return ledger::OpenSqliteLedger(location_,
                           {.read_only = options.read_only, .max_batch = options.max_batch});
 }
 
-std::unique_ptr<Ledger> EngineTest::Open(EngineOptions options) {
-  absl::StatusOr<std::unique_ptr<Ledger>> ledger = TryOpen(options);
+std::unique_ptr<ledger::Ledger> EngineTest::Open(EngineOptions options) {
+  absl::StatusOr<std::unique_ptr<ledger::Ledger>> ledger = TryOpen(options);
   EXPECT_TRUE(ledger.ok()) << ledger.status();
   return ledger.ok() ? std::move(*ledger) : nullptr;
 }
@@ -39,8 +39,8 @@ std::unique_ptr<Ledger> EngineTest::Open(EngineOptions options) {
 absl::Status EngineTest::ExecRawSql(const std::string& sql, const std::string& where) {
   const std::string& store = where.empty() ? location_ : where;
   if (postgres()) {
-    PgConnPtr conn(PQconnectdb(store.c_str()));
-    PgResultPtr res(PQexec(conn.get(), sql.c_str()));
+    ledger::PgConnPtr conn(PQconnectdb(store.c_str()));
+    ledger::PgResultPtr res(PQexec(conn.get(), sql.c_str()));
     const ExecStatusType st = PQresultStatus(res.get());
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
                ? absl::OkStatus()
@@ -78,7 +78,7 @@ absl::StatusOr<std::string> EngineTest::CopyStore() {
 }
 
 std::string EngineTest::StoreName() const {
-  return postgres() ? RedactLedgerUri(location_) : location_;
+  return postgres() ? ledger::RedactLedgerUri(location_) : location_;
 }
 
 }  // namespace svidd::testing

@@ -36,8 +36,8 @@ class EngineTest : public ::testing::TestWithParam<LedgerEngine> {
 
   // Another ledger handle on the same store, as another process (or replica) would open it.
   // Fails the test, returning null, if it cannot open.
-  std::unique_ptr<Ledger> Open(EngineOptions options = {});
-  absl::StatusOr<std::unique_ptr<Ledger>> TryOpen(EngineOptions options = {});
+  std::unique_ptr<ledger::Ledger> Open(EngineOptions options = {});
+  absl::StatusOr<std::unique_ptr<ledger::Ledger>> TryOpen(EngineOptions options = {});
   // How the ledger's messages name the store: the file path, or the URI without password.
   std::string StoreName() const;
   // SQL straight on the store (default: this test's), bypassing the ledger (tampering, guards).

@@ -9,12 +9,12 @@
 
 namespace svidd::testing {
 
-CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& spiffe_id,
+ledger::CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& spiffe_id,
                              TimePoint issued_at, std::chrono::seconds ttl) {
-  CertificateRecord r;
+  ledger::CertificateRecord r;
   r.serial_hex = serial_hex;
   r.spiffe_id = spiffe_id;
-  r.kind = CertKind::kWorkload;
+  r.kind = ledger::CertKind::kWorkload;
   r.issued_at = issued_at;
   r.not_before = issued_at - std::chrono::minutes(1);
   r.not_after = issued_at + ttl;
@@ -29,9 +29,9 @@ CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& s
   return r;
 }
 
-std::unique_ptr<internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
-                                                       SqliteLedgerOptions options) {
-  auto ledger = internal::SqliteLedger::Open(path, options);
+std::unique_ptr<ledger::internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
+                                                       ledger::SqliteLedgerOptions options) {
+  auto ledger = ledger::internal::SqliteLedger::Open(path, options);
   EXPECT_TRUE(ledger.ok()) << ledger.status();
   return ledger.ok() ? std::move(*ledger) : nullptr;
 }
@@ -42,37 +42,37 @@ std::string TestSerial(int i) {
   return buf;
 }
 
-const Authority& TestLedgerAuthority() {
-  static const std::shared_ptr<const Authority>* authority =
-      new std::shared_ptr<const Authority>(MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value());
+const pki::Authority& TestLedgerAuthority() {
+  static const std::shared_ptr<const pki::Authority>* authority =
+      new std::shared_ptr<const pki::Authority>(MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value());
   return **authority;
 }
 
 namespace {
 
-LedgerVerification VerifyWith(LedgerVerifierOptions options) {
+ledger::LedgerVerification VerifyWith(ledger::LedgerVerifierOptions options) {
   EXPECT_TRUE(
       WriteFileAtomically(options.trust_bundle, TestLedgerAuthority().root_bundle_pem()).ok());
-  absl::StatusOr<LedgerVerifier> verifier = LedgerVerifier::Create(std::move(options));
+  absl::StatusOr<ledger::LedgerVerifier> verifier = ledger::LedgerVerifier::Create(std::move(options));
   EXPECT_TRUE(verifier.ok()) << verifier.status();
   if (!verifier.ok()) return {};
-  absl::StatusOr<LedgerVerification> report = verifier->Verify();
+  absl::StatusOr<ledger::LedgerVerification> report = verifier->Verify();
   EXPECT_TRUE(report.ok()) << report.status();
-  return report.value_or(LedgerVerification{});
+  return report.value_or(ledger::LedgerVerification{});
 }
 
 }  // namespace
 
-LedgerVerification VerifyLedgerFile(const std::filesystem::path& db, VerificationScope scope) {
-  LedgerVerifierOptions options{db, db.parent_path() / kLedgerHeadFileName,
+ledger::LedgerVerification VerifyLedgerFile(const std::filesystem::path& db, ledger::VerificationScope scope) {
+  ledger::LedgerVerifierOptions options{db, db.parent_path() / ledger::kLedgerHeadFileName,
                                 db.parent_path() / "root-cert.pem"};
   options.scope = scope;
   return VerifyWith(std::move(options));
 }
 
-LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir,
-                                   VerificationScope scope) {
-  LedgerVerifierOptions options{"", dir / kLedgerHeadFileName, dir / "root-cert.pem"};
+ledger::LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir,
+                                   ledger::VerificationScope scope) {
+  ledger::LedgerVerifierOptions options{"", dir / ledger::kLedgerHeadFileName, dir / "root-cert.pem"};
   options.ledger_uri = uri;
   options.scratch_dir = dir;
   options.scope = scope;

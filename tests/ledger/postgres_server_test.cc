@@ -13,7 +13,7 @@ namespace {
 
 // The value of a one-row, one-column query, or the libpq error.
 std::string QueryOne(PGconn* conn, const char* sql) {
-  PgResultPtr res(PQexec(conn, sql));
+  ledger::PgResultPtr res(PQexec(conn, sql));
   return PQresultStatus(res.get()) == PGRES_TUPLES_OK && PQntuples(res.get()) == 1
              ? PQgetvalue(res.get(), 0, 0)
              : std::string("error: ") + PQresultErrorMessage(res.get());
@@ -29,7 +29,7 @@ TEST(PostgresServerTest, ServesFreshDatabasesOnLoopbackWithPasswordsAndSurvivesA
   EXPECT_NE(*a, *b);
   EXPECT_NE(a->find("@127.0.0.1:"), std::string::npos);
 
-  PgConnPtr owned(PQconnectdb(a->c_str()));  // closed on every return, ASSERTs included
+  ledger::PgConnPtr owned(PQconnectdb(a->c_str()));  // closed on every return, ASSERTs included
   PGconn* conn = owned.get();
   ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
   EXPECT_EQ(QueryOne(conn, "SELECT current_setting('server_version_num')::int / 10000"), "15");
@@ -37,7 +37,7 @@ TEST(PostgresServerTest, ServesFreshDatabasesOnLoopbackWithPasswordsAndSurvivesA
 
   std::string wrong = *a;
   wrong.replace(wrong.find((*server)->password()), (*server)->password().size(), "not-it");
-  PgConnPtr refused(PQconnectdb(wrong.c_str()));
+  ledger::PgConnPtr refused(PQconnectdb(wrong.c_str()));
   EXPECT_NE(PQstatus(refused.get()), CONNECTION_OK);
   EXPECT_NE(std::string(PQerrorMessage(refused.get())).find("password authentication failed"),
             std::string::npos)

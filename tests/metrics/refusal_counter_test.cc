@@ -49,10 +49,10 @@ TEST(RefusalReasonTest, LabelsAreCodeAndTheReasonCarried) {
 
 // Statuses as svidd's modules make them carry their reasons to the counter.
 TEST(RefusalReasonTest, ModulesAttachTheirReasons) {
-  EXPECT_EQ(RefusalReason(ValidateCsr("hello", CsrLimits{}).status()), "invalid-argument/csr");
-  auto caller = CallerIdentity{SpiffeId::Parse("spiffe://td/ns/a/sa/b").value(),
+  EXPECT_EQ(RefusalReason(ValidateCsr("hello", pki::CsrLimits{}).status()), "invalid-argument/csr");
+  auto caller = auth::CallerIdentity{SpiffeId::Parse("spiffe://td/ns/a/sa/b").value(),
                                AuthMethod::kKubernetesToken, "system:serviceaccount:a:b"};
-  EXPECT_EQ(RefusalReason(AuthorizeIdentity(caller, SpiffeId::Parse("spiffe://td/x").value())),
+  EXPECT_EQ(RefusalReason(AuthorizeIdentity(caller, spiffe::SpiffeId::Parse("spiffe://td/x").value())),
             "permission-denied/identity");
 }
 
@@ -92,7 +92,7 @@ TEST_F(RefusalCounterTest, CountsPerHourAndReasonAddUpAcrossFlushes) {
 }
 
 TEST_F(RefusalCounterTest, AFailedFlushKeepsTheCounts) {
-  auto read_only = OpenSqliteLedger(dir_->path() / "ledger.db", {.read_only = true});
+  auto read_only = ledger::OpenSqliteLedger(dir_->path() / "ledger.db", {.read_only = true});
   ASSERT_TRUE(read_only.ok()) << read_only.status();
   RefusalCounter counter(**read_only, clock_, metrics_);
   counter.Count(absl::PermissionDeniedError("x"));

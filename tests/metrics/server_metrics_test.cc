@@ -80,10 +80,10 @@ TEST(ServerMetricsTest, ConnectionCapCountersFollowTheCapsTotals) {
 
 TEST(ServerMetricsTest, CountsIssuanceRefusalsRenewalsAndStreams) {
   ServerMetrics metrics;
-  metrics.RecordIssued(CertKind::kWorkload, IssuanceApi::kIstio);
-  metrics.RecordIssued(CertKind::kWorkload, IssuanceApi::kIstio);
-  metrics.RecordIssued(CertKind::kWorkload, IssuanceApi::kRotation);
-  metrics.RecordIssued(CertKind::kIntermediate, IssuanceApi::kAdmin);
+  metrics.RecordIssued(ledger::CertKind::kWorkload, IssuanceApi::kIstio);
+  metrics.RecordIssued(ledger::CertKind::kWorkload, IssuanceApi::kIstio);
+  metrics.RecordIssued(ledger::CertKind::kWorkload, IssuanceApi::kRotation);
+  metrics.RecordIssued(ledger::CertKind::kIntermediate, IssuanceApi::kAdmin);
   metrics.RecordRefused("unauthenticated/expired-token");
   metrics.RecordRefused("unauthenticated/expired-token");
   metrics.RecordRefused("invalid-argument/csr");
@@ -136,14 +136,14 @@ TEST(ServerMetricsTest, CaExpiryIsTheSignerAndTheEarliestRoot) {
   ASSERT_TRUE(root.ok() && other_root.ok());
   auto signer = testing::MakeTestCert(testing::CaOptions("signer", now, hours(24 * 30)), &*root);
   ASSERT_TRUE(signer.ok()) << signer.status();
-  const TimePoint signer_not_after = NotAfter(signer->cert.get());
-  const TimePoint other_not_after = NotAfter(other_root->cert.get());
-  CaMaterial material;
+  const TimePoint signer_not_after = crypto::NotAfter(signer->cert.get());
+  const TimePoint other_not_after = crypto::NotAfter(other_root->cert.get());
+  pki::CaMaterial material;
   material.signing_cert = std::move(signer->cert);
   material.signing_key = std::move(signer->key);
   material.roots.push_back(std::move(root->cert));
   material.roots.push_back(std::move(other_root->cert));
-  auto authority = Authority::Create(std::move(material));
+  auto authority = pki::Authority::Create(std::move(material));
   ASSERT_TRUE(authority.ok()) << authority.status();
 
   ServerMetrics metrics;

@@ -22,36 +22,36 @@ using ::testing::HasSubstr;
 class FleetViewsTest : public OperatorFixture {};
 
 TEST_F(FleetViewsTest, IdentitiesShowEachIdsCurrentCertificateAndHistory) {
-  IdentityFilter filter;
+  ledger::IdentityFilter filter;
   filter.now = now();
   auto ids = service_->ListIdentities(filter);
   ASSERT_TRUE(ids.ok()) << ids.status();
   EXPECT_EQ(ids->size(), 10u + fleet_.workers);
-  std::map<std::string, IdentitySummary> by_id;
-  for (const IdentitySummary& s : *ids) by_id[s.spiffe_id] = s;
+  std::map<std::string, ledger::IdentitySummary> by_id;
+  for (const ledger::IdentitySummary& s : *ids) by_id[s.spiffe_id] = s;
 
   struct Case {
     std::string id;
     int64_t certificates;
     int64_t valid;
     size_t current_index;  // into SerialsOf(id)
-    CertStatus status;
+    ledger::CertStatus status;
     hours last_issued;
-    CertKind kind;
+    ledger::CertKind kind;
   };
   const std::vector<Case> cases = {
-      {fleet_.web, 4, 2, 3, CertStatus::kActive, hours(-1), CertKind::kWorkload},
-      {fleet_.api, 3, 2, 2, CertStatus::kActive, hours(-6), CertKind::kWorkload},
-      {fleet_.expiring, 3, 1, 2, CertStatus::kActive, hours(-20), CertKind::kWorkload},
-      {fleet_.stopped, 3, 0, 2, CertStatus::kActive, hours(-26), CertKind::kWorkload},
-      {fleet_.compromised, 2, 0, 1, CertStatus::kRevoked, hours(-2), CertKind::kWorkload},
-      {fleet_.once, 1, 0, 0, CertStatus::kActive, hours(-30), CertKind::kWorkload},
-      {fleet_.server, 2, 2, 1, CertStatus::kActive, hours(-1), CertKind::kServer},
+      {fleet_.web, 4, 2, 3, ledger::CertStatus::kActive, hours(-1), ledger::CertKind::kWorkload},
+      {fleet_.api, 3, 2, 2, ledger::CertStatus::kActive, hours(-6), ledger::CertKind::kWorkload},
+      {fleet_.expiring, 3, 1, 2, ledger::CertStatus::kActive, hours(-20), ledger::CertKind::kWorkload},
+      {fleet_.stopped, 3, 0, 2, ledger::CertStatus::kActive, hours(-26), ledger::CertKind::kWorkload},
+      {fleet_.compromised, 2, 0, 1, ledger::CertStatus::kRevoked, hours(-2), ledger::CertKind::kWorkload},
+      {fleet_.once, 1, 0, 0, ledger::CertStatus::kActive, hours(-30), ledger::CertKind::kWorkload},
+      {fleet_.server, 2, 2, 1, ledger::CertStatus::kActive, hours(-1), ledger::CertKind::kServer},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.id);
     ASSERT_TRUE(by_id.count(c.id));
-    const IdentitySummary& s = by_id[c.id];
+    const ledger::IdentitySummary& s = by_id[c.id];
     EXPECT_EQ(s.certificates, c.certificates);
     EXPECT_EQ(s.valid_certificates, c.valid);
     EXPECT_EQ(s.current_serial, fleet_.SerialsOf(c.id)[c.current_index]);
@@ -78,13 +78,13 @@ TEST_F(FleetViewsTest, StatsCountIssuanceRenewalsRevocationsAndRefusalsPerWindow
   EXPECT_EQ(stats->valid_by_kind[1].count, 27);
 
   ASSERT_EQ(stats->windows.size(), 2u);
-  const StatsWindow& hour = stats->windows[0];
+  const ops::StatsWindow& hour = stats->windows[0];
   EXPECT_EQ(hour.window, hours(1));
   EXPECT_EQ(hour.issued, 3);    // web, server and the weak key, at exactly -1h
   EXPECT_EQ(hour.renewals, 2);  // web, server
   EXPECT_EQ(hour.revoked, 2);   // both compromised certificates
   EXPECT_EQ(hour.refused, 3);
-  const StatsWindow& day = stats->windows[1];
+  const ops::StatsWindow& day = stats->windows[1];
   EXPECT_EQ(day.issued, 32);
   EXPECT_EQ(day.renewals, 18);
   EXPECT_EQ(day.revoked, 2);
@@ -97,10 +97,10 @@ TEST_F(FleetViewsTest, StatsCountIssuanceRenewalsRevocationsAndRefusalsPerWindow
   EXPECT_EQ(stats->refusals[1].counts, (std::vector<int64_t>{3, 3}));
 
   ASSERT_EQ(stats->ca.size(), 2u);  // signer (intermediate) and root
-  EXPECT_EQ(stats->ca[0].role, CaRole::kSigner);
+  EXPECT_EQ(stats->ca[0].role, ops::CaRole::kSigner);
   EXPECT_EQ(stats->ca[0].serial_hex, dir_->authority().signer_serial_hex());
   EXPECT_EQ(stats->ca[0].not_after, dir_->authority().not_after());
-  EXPECT_EQ(stats->ca[1].role, CaRole::kRoot);
+  EXPECT_EQ(stats->ca[1].role, ops::CaRole::kRoot);
 }
 
 TEST_F(FleetViewsTest, StatsAsOfAnEarlierTime) {
@@ -114,7 +114,7 @@ TEST_F(FleetViewsTest, AuditFindsOverdueStoppedAndWeakButNotHistory) {
   auto report = service_->Audit();
   ASSERT_TRUE(report.ok()) << report.status();
   std::vector<std::tuple<std::string, std::string, std::string>> got;
-  for (const AuditFinding& f : report->findings) {
+  for (const ops::AuditFinding& f : report->findings) {
     got.emplace_back(AuditSeverityName(f.severity), f.check, f.subject);
   }
   using T = std::tuple<std::string, std::string, std::string>;
@@ -128,7 +128,7 @@ TEST_F(FleetViewsTest, AuditFindsOverdueStoppedAndWeakButNotHistory) {
                      T{"info", "ledger-integrity", "not_yet_signed"},
                  }));
   EXPECT_TRUE(report->HasCritical());
-  EXPECT_EQ(report->Count(AuditSeverity::kWarning), 2);
+  EXPECT_EQ(report->Count(ops::AuditSeverity::kWarning), 2);
   const std::string weak_serial = fleet_.SerialsOf(fleet_.weak)[0];
   EXPECT_THAT(report->findings[0].message, HasSubstr("1 valid certificates"));
   EXPECT_THAT(report->findings[0].message, HasSubstr(weak_serial));
@@ -149,32 +149,32 @@ TEST_F(FleetViewsTest, ALooseKeyOfARetiredIntermediateIsCritical) {
     EXPECT_TRUE(report.ok()) << report.status();
     if (!report.ok()) return false;
     return std::any_of(report->findings.begin(), report->findings.end(),
-                       [&](const AuditFinding& f) {
-                         return f.severity == AuditSeverity::kCritical &&
+                       [&](const ops::AuditFinding& f) {
+                         return f.severity == ops::AuditSeverity::kCritical &&
                                 f.check == "key-permissions" && f.subject == key.string();
                        });
   };
   EXPECT_TRUE(critical_for_key());
   const std::vector<std::filesystem::path> key_dirs = DataDir(dir_->path()).OtherKeyDirs();
-  absl::Status start = CheckStartupPermissions(dir_->path(), dir_->ca_dir(), key_dirs);
+  absl::Status start = ops::CheckStartupPermissions(dir_->path(), dir_->ca_dir(), key_dirs);
   EXPECT_TRUE(absl::IsFailedPrecondition(start)) << start;
   EXPECT_THAT(start.message(), HasSubstr(key.string()));
 
   ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
   EXPECT_FALSE(critical_for_key());
-  EXPECT_TRUE(CheckStartupPermissions(dir_->path(), dir_->ca_dir(), key_dirs).ok());
+  EXPECT_TRUE(ops::CheckStartupPermissions(dir_->path(), dir_->ca_dir(), key_dirs).ok());
 }
 
 TEST_F(FleetViewsTest, RevokingTheWeakKeyLeavesAWarningAndNoCritical) {
-  RevocationRequest request{RevocationRequest::Target::kSpiffeId, fleet_.weak, "weak key"};
+  ops::RevocationRequest request{ops::RevocationRequest::Target::kSpiffeId, fleet_.weak, "weak key"};
   ASSERT_TRUE(service_->Revoke(request).ok());
   auto report = service_->Audit();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_FALSE(report->HasCritical());
   auto weak = std::find_if(report->findings.begin(), report->findings.end(),
-                           [](const AuditFinding& f) { return f.check == "weak-key"; });
+                           [](const ops::AuditFinding& f) { return f.check == "weak-key"; });
   ASSERT_NE(weak, report->findings.end());
-  EXPECT_EQ(weak->severity, AuditSeverity::kWarning);
+  EXPECT_EQ(weak->severity, ops::AuditSeverity::kWarning);
   EXPECT_THAT(weak->message, HasSubstr("none is still valid"));
 }
 
@@ -184,7 +184,7 @@ TEST_F(FleetViewsTest, AuditLaterFindsMoreOverdueAndAnExpiringCa) {
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_FALSE(report->findings.empty());
   EXPECT_EQ(report->findings[0].check, "ca-expiry");
-  EXPECT_EQ(report->findings[0].severity, AuditSeverity::kCritical);
+  EXPECT_EQ(report->findings[0].severity, ops::AuditSeverity::kCritical);
   EXPECT_EQ(report->findings[0].subject, dir_->authority().signer_serial_hex());
 }
 
@@ -202,15 +202,15 @@ TEST_F(FleetViewsTest, AnEditedLedgerRowIsACriticalAuditFinding) {
                            WithoutGuards("UPDATE certificates SET spiffe_id = "
                                          "'spiffe://cluster.local/ns/x/sa/evil' WHERE seq = 3;"));
   ASSERT_TRUE(edited.ok()) << edited.status();
-  auto ledger = OpenSqliteLedger(dir_->path() / "ledger.db");
+  auto ledger = ledger::OpenSqliteLedger(dir_->path() / "ledger.db");
   ASSERT_TRUE(ledger.ok());
-  OperatorService service(**ledger, Options(), clock_);
+  ops::OperatorService service(**ledger, Options(), clock_);
   auto report = service.Audit();
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_FALSE(report->findings.empty());
   bool found = false;
-  for (const AuditFinding& f : report->findings) {
-    if (f.check != "ledger-integrity" || f.severity != AuditSeverity::kCritical) continue;
+  for (const ops::AuditFinding& f : report->findings) {
+    if (f.check != "ledger-integrity" || f.severity != ops::AuditSeverity::kCritical) continue;
     found = true;
     EXPECT_THAT(f.message, HasSubstr("certificate_edited"));
     EXPECT_EQ(f.subject, "certificates row 3");

@@ -24,17 +24,17 @@ class OperatorFixture : public ::testing::Test {
     auto fleet = BuildTestFleet(dir_->ledger(), dir_->authority(), now());
     ASSERT_TRUE(fleet.ok()) << fleet.status();
     fleet_ = std::move(*fleet);
-    service_ = std::make_unique<OperatorService>(dir_->ledger(), Options(), clock_);
+    service_ = std::make_unique<ops::OperatorService>(dir_->ledger(), Options(), clock_);
   }
 
-  OperatorServiceOptions Options() { return DataDirOperatorOptions(dir_->path(), dir_->ca_dir()); }
+  ops::OperatorServiceOptions Options() { return ops::DataDirOperatorOptions(dir_->path(), dir_->ca_dir()); }
 
   static TimePoint now() { return FromUnixSeconds(kNowUnix); }
 
   FakeClock clock_{now()};
   std::unique_ptr<TestDataDir> dir_;
   TestFleet fleet_;
-  std::unique_ptr<OperatorService> service_;
+  std::unique_ptr<ops::OperatorService> service_;
 };
 
 }  // namespace svidd::testing

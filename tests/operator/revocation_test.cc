@@ -7,11 +7,11 @@ namespace svidd::testing {
 namespace {
 
 using ::testing::HasSubstr;
-using Target = RevocationRequest::Target;
+using Target = ops::RevocationRequest::Target;
 
-std::vector<std::string> SerialsOf(const RevocationResult& result) {
+std::vector<std::string> SerialsOf(const ops::RevocationResult& result) {
   std::vector<std::string> out;
-  for (const CertificateRecord& r : result.revoked) out.push_back(r.serial_hex);
+  for (const ledger::CertificateRecord& r : result.revoked) out.push_back(r.serial_hex);
   return out;
 }
 
@@ -22,7 +22,7 @@ TEST_F(RevocationTest, OneSerialInOperatorSpelling) {
   auto got = service_->Revoke({Target::kSerial, "0x" + serial, "rotated"});
   ASSERT_TRUE(got.ok()) << got.status();
   ASSERT_EQ(SerialsOf(*got), std::vector<std::string>{serial});
-  EXPECT_EQ(got->revoked[0].status, CertStatus::kRevoked);
+  EXPECT_EQ(got->revoked[0].status, ledger::CertStatus::kRevoked);
   EXPECT_EQ(got->revoked[0].revoked_at, now());
   EXPECT_EQ(got->revoked[0].revocation_reason, "rotated");
   auto again = service_->Revoke({Target::kSerial, serial, ""});
@@ -35,9 +35,9 @@ TEST_F(RevocationTest, EveryActiveCertificateOfAnIdentity) {
   std::vector<std::string> want = fleet_.SerialsOf(fleet_.web);
   std::reverse(want.begin(), want.end());  // newest first
   EXPECT_EQ(SerialsOf(*got), want);
-  CertificateFilter still_active;
+  ledger::CertificateFilter still_active;
   still_active.spiffe_id = fleet_.web;
-  still_active.status = CertStatus::kActive;
+  still_active.status = ledger::CertStatus::kActive;
   EXPECT_EQ(dir_->ledger().CountCertificates(still_active).value(), 0);
   // Other identities are untouched.
   still_active.spiffe_id = fleet_.api;
@@ -54,15 +54,15 @@ TEST_F(RevocationTest, EverythingOneIntermediateSigned) {
   ASSERT_TRUE(got.ok()) << got.status();
   const size_t already = fleet_.SerialsOf(fleet_.compromised).size();
   EXPECT_EQ(got->revoked.size(), fleet_.records.size() - already);
-  CertificateFilter active;
-  active.status = CertStatus::kActive;
+  ledger::CertificateFilter active;
+  active.status = ledger::CertStatus::kActive;
   EXPECT_EQ(dir_->ledger().CountCertificates(active).value(), 0);
 }
 
 TEST_F(RevocationTest, Refusals) {
   struct Case {
     const char* name;
-    RevocationRequest request;
+    ops::RevocationRequest request;
     absl::StatusCode code;
     std::string message;
   };

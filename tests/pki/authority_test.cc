@@ -19,11 +19,11 @@ using std::chrono::hours;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-SpiffeId Workload() { return SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value(); }
+spiffe::SpiffeId Workload() { return spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value(); }
 
 // The issued certificate as an X509, for OpenSSL's getters.
-X509Ptr Cert(const IssuedCertificate& issued) {
-  auto cert = ParseCertificateDer(issued.der);
+crypto::X509Ptr Cert(const IssuedCertificate& issued) {
+  auto cert = crypto::ParseCertificateDer(issued.der);
   EXPECT_TRUE(cert.ok()) << cert.status();
   return cert.ok() ? *std::move(cert) : nullptr;
 }
@@ -49,16 +49,16 @@ std::string KeyHash(const X509* cert) {
 }
 
 bool SameSerial(const X509* cert, const std::string& serial) {
-  BignumPtr want(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
+  crypto::BignumPtr want(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
                            static_cast<int>(serial.size()), nullptr));
-  BignumPtr got(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
+  crypto::BignumPtr got(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
   return want && got && BN_cmp(want.get(), got.get()) == 0;
 }
 
 // Issues leaves at the real current time, so that the external tools accept them.
 class AuthorityTest : public ::testing::Test {
  protected:
-  std::shared_ptr<const Authority> MakeAuthority(KeyType ca_key = KeyType::kEcP256) {
+  std::shared_ptr<const Authority> MakeAuthority(crypto::KeyType ca_key = crypto::KeyType::kEcP256) {
     auto authority = testing::MakeTestAuthority(clock_.Now(), ca_key);
     EXPECT_TRUE(authority.ok()) << authority.status();
     return authority.ok() ? *authority : nullptr;
@@ -77,7 +77,7 @@ class AuthorityTest : public ::testing::Test {
     return *std::move(issued);
   }
 
-  static EvpPkeyPtr Key(KeyType type) {
+  static crypto::EvpPkeyPtr Key(crypto::KeyType type) {
     auto key = GenerateKey(type);
     EXPECT_TRUE(key.ok()) << key.status();
     return *std::move(key);
@@ -88,32 +88,32 @@ class AuthorityTest : public ::testing::Test {
 
 void ExpectIdentityAndValidity(const Authority& authority, const LeafProfile& profile,
                                const IssuedCertificate& issued) {
-  X509Ptr owned = Cert(issued);
+  crypto::X509Ptr owned = Cert(issued);
   const X509* cert = owned.get();
   EXPECT_EQ(X509_get_version(cert), X509_VERSION_3);
   EXPECT_TRUE(SameSerial(cert, profile.serial));
   EXPECT_NE(X509_get0_serialNumber(cert)->type, V_ASN1_NEG_INTEGER);
-  EXPECT_EQ(issued.serial_hex, SerialHex(cert));
+  EXPECT_EQ(issued.serial_hex, crypto::SerialHex(cert));
   EXPECT_EQ(X509_NAME_entry_count(X509_get_subject_name(cert)), 0) << "subject must be empty";
   EXPECT_EQ(
       X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(authority.signing_cert())),
       0);
-  EXPECT_EQ(NotBefore(cert), profile.not_before);
-  EXPECT_EQ(NotAfter(cert), profile.not_after);
+  EXPECT_EQ(crypto::NotBefore(cert), profile.not_before);
+  EXPECT_EQ(crypto::NotAfter(cert), profile.not_after);
   EXPECT_EQ(issued.not_before, profile.not_before);
   EXPECT_EQ(issued.not_after, profile.not_after);
   EXPECT_EQ(Criticality(cert, NID_subject_alt_name), 1) << "SAN must be critical";
-  EXPECT_THAT(UriSans(cert), ElementsAre(profile.id.str()));
-  EXPECT_EQ(DnsSans(cert), profile.dns_names);
+  EXPECT_THAT(crypto::UriSans(cert), ElementsAre(profile.id.str()));
+  EXPECT_EQ(crypto::DnsSans(cert), profile.dns_names);
 }
 
 void ExpectExtensions(const Authority& authority, const IssuedCertificate& issued,
                       uint32_t key_usage) {
-  X509Ptr owned = Cert(issued);
+  crypto::X509Ptr owned = Cert(issued);
   const X509* cert = owned.get();
   EXPECT_EQ(X509_get_ext_count(cert), 6) << "SAN, BC, KU, EKU, SKI, AKI and nothing else";
   EXPECT_EQ(Criticality(cert, NID_basic_constraints), 1);
-  EXPECT_FALSE(IsCaCertificate(cert));
+  EXPECT_FALSE(crypto::IsCaCertificate(cert));
   EXPECT_EQ(Criticality(cert, NID_key_usage), 1);
   EXPECT_EQ(X509_get_key_usage(Mutable(cert)), key_usage);
   EXPECT_EQ(Criticality(cert, NID_ext_key_usage), 0);
@@ -128,27 +128,27 @@ void ExpectExtensions(const Authority& authority, const IssuedCertificate& issue
 
 TEST_F(AuthorityTest, LeafCarriesTheSvidProfileForEverySubjectKeyType) {
   struct Case {
-    KeyType key;
+    crypto::KeyType key;
     uint32_t key_usage;
   };
   const Case cases[] = {
-      {KeyType::kEcP256, KU_DIGITAL_SIGNATURE},
-      {KeyType::kEcP384, KU_DIGITAL_SIGNATURE},
-      {KeyType::kRsa2048, KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT},
-      {KeyType::kEd25519, KU_DIGITAL_SIGNATURE},
+      {crypto::KeyType::kEcP256, KU_DIGITAL_SIGNATURE},
+      {crypto::KeyType::kEcP384, KU_DIGITAL_SIGNATURE},
+      {crypto::KeyType::kRsa2048, KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT},
+      {crypto::KeyType::kEd25519, KU_DIGITAL_SIGNATURE},
   };
   auto authority = MakeAuthority();
   ASSERT_NE(authority, nullptr);
   for (const Case& c : cases) {
     SCOPED_TRACE(KeyTypeName(c.key));
-    EvpPkeyPtr key = Key(c.key);
+    crypto::EvpPkeyPtr key = Key(c.key);
     const LeafProfile profile = Profile(*authority);
     auto issued = authority->SignLeaf(profile, key.get());
     ASSERT_TRUE(issued.ok()) << issued.status();
     EXPECT_EQ(EVP_PKEY_eq(X509_get0_pubkey(Cert(*issued).get()), key.get()), 1);
     ExpectIdentityAndValidity(*authority, profile, *issued);
     ExpectExtensions(*authority, *issued, c.key_usage);
-    auto parsed = ParseCertificatePem(issued->pem);
+    auto parsed = crypto::ParseCertificatePem(issued->pem);
     ASSERT_TRUE(parsed.ok()) << parsed.status();
     EXPECT_EQ(X509_cmp(parsed->get(), Cert(*issued).get()), 0);
     EXPECT_EQ(issued->pem.back(), '\n');
@@ -158,32 +158,32 @@ TEST_F(AuthorityTest, LeafCarriesTheSvidProfileForEverySubjectKeyType) {
 TEST_F(AuthorityTest, DnsNamesFollowTheUri) {
   auto authority = MakeAuthority();
   ASSERT_NE(authority, nullptr);
-  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
   const LeafProfile profile = Profile(*authority, {"localhost", "svidd.istio-system.svc"});
   auto issued = authority->SignLeaf(profile, key.get());
   ASSERT_TRUE(issued.ok()) << issued.status();
-  EXPECT_THAT(UriSans(Cert(*issued).get()), ElementsAre(Workload().str()));
-  EXPECT_THAT(DnsSans(Cert(*issued).get()), ElementsAre("localhost", "svidd.istio-system.svc"));
+  EXPECT_THAT(crypto::UriSans(Cert(*issued).get()), ElementsAre(Workload().str()));
+  EXPECT_THAT(crypto::DnsSans(Cert(*issued).get()), ElementsAre("localhost", "svidd.istio-system.svc"));
 }
 
 TEST_F(AuthorityTest, SignsWithTheDigestThatFitsTheCaKey) {
   struct Case {
-    KeyType ca_key;
+    crypto::KeyType ca_key;
     int signature_nid;
   };
   const Case cases[] = {
-      {KeyType::kEcP256, NID_ecdsa_with_SHA256},
-      {KeyType::kEcP384, NID_ecdsa_with_SHA384},
-      {KeyType::kRsa2048, NID_sha256WithRSAEncryption},
-      {KeyType::kEd25519, NID_ED25519},
+      {crypto::KeyType::kEcP256, NID_ecdsa_with_SHA256},
+      {crypto::KeyType::kEcP384, NID_ecdsa_with_SHA384},
+      {crypto::KeyType::kRsa2048, NID_sha256WithRSAEncryption},
+      {crypto::KeyType::kEd25519, NID_ED25519},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(KeyTypeName(c.ca_key));
     auto authority = MakeAuthority(c.ca_key);
     ASSERT_NE(authority, nullptr);
-    EvpPkeyPtr key = Key(KeyType::kEcP256);
+    crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
     IssuedCertificate issued = Issue(*authority, key.get());
-    X509Ptr cert = Cert(issued);
+    crypto::X509Ptr cert = Cert(issued);
     ASSERT_NE(cert, nullptr);
     EXPECT_EQ(X509_get_signature_nid(cert.get()), c.signature_nid);
     EXPECT_EQ(X509_verify(cert.get(), X509_get0_pubkey(authority->signing_cert())), 1);
@@ -196,9 +196,9 @@ TEST_F(AuthorityTest, SignsWithTheDigestThatFitsTheCaKey) {
 TEST_F(AuthorityTest, ChainPassesExternalVerifiers) {
   auto authority = MakeAuthority();
   ASSERT_NE(authority, nullptr);
-  for (KeyType type : {KeyType::kEcP256, KeyType::kRsa2048, KeyType::kEd25519}) {
+  for (crypto::KeyType type : {crypto::KeyType::kEcP256, crypto::KeyType::kRsa2048, crypto::KeyType::kEd25519}) {
     SCOPED_TRACE(KeyTypeName(type));
-    EvpPkeyPtr key = Key(type);
+    crypto::EvpPkeyPtr key = Key(type);
     IssuedCertificate issued = Issue(*authority, key.get());
     for (const char* purpose : {"sslclient", "sslserver"}) {
       SCOPED_TRACE(purpose);
@@ -217,7 +217,7 @@ TEST_F(AuthorityTest, ExternalVerifiersRefuseAnotherCasLeaf) {
   auto other = MakeAuthority();
   ASSERT_NE(authority, nullptr);
   ASSERT_NE(other, nullptr);
-  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
   IssuedCertificate issued = Issue(*other, key.get());
   EXPECT_FALSE(testing::OpensslVerifyStrict(issued.pem, authority->chain_pem(),
                                             authority->root_bundle_pem(), "sslclient")
@@ -230,11 +230,11 @@ TEST_F(AuthorityTest, ExternalVerifiersRefuseAnotherCasLeaf) {
 TEST_F(AuthorityTest, SerialsAreUniqueAndPositive) {
   auto authority = MakeAuthority();
   ASSERT_NE(authority, nullptr);
-  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
   std::set<std::string> serials;
   for (int i = 0; i < 300; ++i) {
     IssuedCertificate issued = Issue(*authority, key.get());
-    X509Ptr cert = Cert(issued);
+    crypto::X509Ptr cert = Cert(issued);
     ASSERT_NE(cert, nullptr);
     const ASN1_INTEGER* serial = X509_get0_serialNumber(cert.get());
     EXPECT_EQ(serial->type, V_ASN1_INTEGER);
@@ -247,7 +247,7 @@ TEST_F(AuthorityTest, SerialsAreUniqueAndPositive) {
 TEST_F(AuthorityTest, SigningConcurrentlyFromOneSnapshotIsSafe) {
   auto authority = MakeAuthority();
   ASSERT_NE(authority, nullptr);
-  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
   const LeafProfile profile = Profile(*authority);
   constexpr int kThreads = 4;
   constexpr int kEach = 50;
@@ -284,21 +284,21 @@ TEST_F(AuthorityTest, ChainAndBundleHaveIstioShape) {
   ASSERT_EQ(authority->chain_pem().size(), 1u);  // bootstrap: intermediate signs, root trusts
   const std::string& signer = authority->chain_pem()[0];
   EXPECT_EQ(signer.back(), '\n');
-  auto parsed = ParseCertificatePem(signer);
+  auto parsed = crypto::ParseCertificatePem(signer);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(X509_cmp(parsed->get(), authority->signing_cert()), 0);
-  auto roots = ParseCertificatesPem(authority->root_bundle_pem());
+  auto roots = crypto::ParseCertificatesPem(authority->root_bundle_pem());
   ASSERT_TRUE(roots.ok()) << roots.status();
   ASSERT_EQ(roots->size(), 1u);
   EXPECT_EQ(X509_cmp(roots->front().get(), authority->roots().front().get()), 0);
-  EXPECT_EQ(authority->not_after(), NotAfter(authority->signing_cert()));
-  EXPECT_EQ(authority->signer_serial_hex(), SerialHex(authority->signing_cert()));
+  EXPECT_EQ(authority->not_after(), crypto::NotAfter(authority->signing_cert()));
+  EXPECT_EQ(authority->signer_serial_hex(), crypto::SerialHex(authority->signing_cert()));
 }
 
 TEST_F(AuthorityTest, RefusesProfilesItMustNotSign) {
   auto authority = MakeAuthority();
   ASSERT_NE(authority, nullptr);
-  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
 
   LeafProfile beyond_signer = Profile(*authority);
   beyond_signer.not_after = authority->not_after() + std::chrono::seconds(1);
@@ -316,7 +316,7 @@ TEST_F(AuthorityTest, RefusesProfilesItMustNotSign) {
 TEST_F(AuthorityTest, VerifyClientCertificateAcceptsItsOwnLeaf) {
   auto authority = MakeAuthority();
   ASSERT_NE(authority, nullptr);
-  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
   IssuedCertificate issued = Issue(*authority, key.get());
   EXPECT_TRUE(authority->VerifyClientCertificate(Cert(issued).get(), {}, clock_.Now()).ok());
   // A peer that sends the intermediate itself changes nothing.
@@ -329,10 +329,10 @@ TEST_F(AuthorityTest, VerifyClientCertificateRefuses) {
   auto other = MakeAuthority();
   ASSERT_NE(authority, nullptr);
   ASSERT_NE(other, nullptr);
-  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
   IssuedCertificate good = Issue(*authority, key.get());
   IssuedCertificate foreign = Issue(*other, key.get());
-  X509Ptr good_cert = Cert(good), foreign_cert = Cert(foreign);
+  crypto::X509Ptr good_cert = Cert(good), foreign_cert = Cert(foreign);
   const TimePoint now = clock_.Now();
   struct Case {
     const char* name;
@@ -363,15 +363,15 @@ TEST_F(AuthorityTest, LeafNamesTheCrlDistributionPointWhenConfigured) {
   const Authority& ca = **authority;
   EXPECT_EQ(ca.crl_url(),
             "http://svidd.svidd-system.svc:8080/crl/" + ca.signer_serial_hex() + ".crl");
-  for (KeyType type : {KeyType::kEcP256, KeyType::kRsa2048}) {
+  for (crypto::KeyType type : {crypto::KeyType::kEcP256, crypto::KeyType::kRsa2048}) {
     SCOPED_TRACE(KeyTypeName(type));
-    EvpPkeyPtr key = Key(type);
+    crypto::EvpPkeyPtr key = Key(type);
     IssuedCertificate issued = Issue(ca, key.get());
-    X509Ptr cert = Cert(issued);
+    crypto::X509Ptr cert = Cert(issued);
     ASSERT_NE(cert, nullptr);
     EXPECT_EQ(X509_get_ext_count(cert.get()), 7) << "the SVID extensions, then the CDP";
     EXPECT_EQ(Criticality(cert.get(), NID_crl_distribution_points), 0);
-    EXPECT_THAT(CrlDistributionPointUris(cert.get()), ElementsAre(ca.crl_url()));
+    EXPECT_THAT(crypto::CrlDistributionPointUris(cert.get()), ElementsAre(ca.crl_url()));
     for (const char* purpose : {"sslclient", "sslserver"}) {
       SCOPED_TRACE(purpose);
       absl::Status status =
@@ -387,9 +387,9 @@ TEST_F(AuthorityTest, NoCrlDistributionPointByDefault) {
   auto authority = MakeAuthority();
   ASSERT_NE(authority, nullptr);
   EXPECT_EQ(authority->crl_url(), "");
-  EvpPkeyPtr key = Key(KeyType::kEcP256);
+  crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
   IssuedCertificate issued = Issue(*authority, key.get());
-  EXPECT_TRUE(CrlDistributionPointUris(Cert(issued).get()).empty());
+  EXPECT_TRUE(crypto::CrlDistributionPointUris(Cert(issued).get()).empty());
 }
 
 TEST_F(AuthorityTest, RefusesABadCrlUrlBase) {

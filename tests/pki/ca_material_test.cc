@@ -23,9 +23,9 @@ using ::testing::HasSubstr;
 
 const TimePoint kNow = FromUnixSeconds(1'900'000'000);
 
-std::string Pem(const X509* cert) { return CertificateToPem(cert).value(); }
-std::string Pem(const std::vector<const X509*>& certs) { return CertificatesToPem(certs).value(); }
-std::string KeyPem(const EVP_PKEY* key) { return PrivateKeyToPkcs8Pem(key).value(); }
+std::string Pem(const X509* cert) { return crypto::CertificateToPem(cert).value(); }
+std::string Pem(const std::vector<const X509*>& certs) { return crypto::CertificatesToPem(certs).value(); }
+std::string KeyPem(const EVP_PKEY* key) { return crypto::PrivateKeyToPkcs8Pem(key).value(); }
 
 unsigned Mode(const fs::path& path) {
   struct stat st;
@@ -33,7 +33,7 @@ unsigned Mode(const fs::path& path) {
   return st.st_mode & 07777;
 }
 
-CaMaterial Bootstrap(TimePoint now, KeyType type = KeyType::kEcP256) {
+CaMaterial Bootstrap(TimePoint now, crypto::KeyType type = crypto::KeyType::kEcP256) {
   CaBootstrapOptions options;
   options.key_type = type;
   auto ca = BootstrapCa(options, now);
@@ -88,22 +88,22 @@ TEST_F(CaMaterialTest, BootstrapMakesRootAndIntermediate) {
   const X509* root = ca.roots[0].get();
   const X509* signer = ca.signing_cert.get();
   EXPECT_TRUE(ca.intermediates.empty());
-  EXPECT_TRUE(IsSelfSigned(root));
-  EXPECT_TRUE(IsCaCertificate(root));
-  EXPECT_TRUE(IsCaCertificate(signer));
-  EXPECT_EQ(SubjectString(root), "CN=svidd root CA,O=cluster.local");
-  EXPECT_EQ(SubjectString(signer), "CN=svidd intermediate CA,O=cluster.local");
-  EXPECT_EQ(IssuerString(signer), SubjectString(root));
-  EXPECT_EQ(UriSans(root), std::vector<std::string>{"spiffe://cluster.local"});
-  EXPECT_EQ(UriSans(signer), std::vector<std::string>{"spiffe://cluster.local"});
+  EXPECT_TRUE(crypto::IsSelfSigned(root));
+  EXPECT_TRUE(crypto::IsCaCertificate(root));
+  EXPECT_TRUE(crypto::IsCaCertificate(signer));
+  EXPECT_EQ(crypto::SubjectString(root), "CN=svidd root CA,O=cluster.local");
+  EXPECT_EQ(crypto::SubjectString(signer), "CN=svidd intermediate CA,O=cluster.local");
+  EXPECT_EQ(crypto::IssuerString(signer), crypto::SubjectString(root));
+  EXPECT_EQ(crypto::UriSans(root), std::vector<std::string>{"spiffe://cluster.local"});
+  EXPECT_EQ(crypto::UriSans(signer), std::vector<std::string>{"spiffe://cluster.local"});
   EXPECT_EQ(X509_get_pathlen(const_cast<X509*>(signer)), 0);
   EXPECT_EQ(X509_get_key_usage(const_cast<X509*>(signer)),
             static_cast<uint32_t>(KU_KEY_CERT_SIGN | KU_CRL_SIGN));
-  EXPECT_EQ(NotBefore(signer), kNow - std::chrono::minutes(2));
-  EXPECT_EQ(NotAfter(signer), kNow + hours(24 * 365));
-  EXPECT_EQ(NotAfter(root), kNow + hours(24 * 365 * 10));
-  EXPECT_TRUE(KeyMatchesCertificate(ca.signing_key.get(), signer));
-  EXPECT_FALSE(SubjectKeyIdHex(signer).empty());
+  EXPECT_EQ(crypto::NotBefore(signer), kNow - std::chrono::minutes(2));
+  EXPECT_EQ(crypto::NotAfter(signer), kNow + hours(24 * 365));
+  EXPECT_EQ(crypto::NotAfter(root), kNow + hours(24 * 365 * 10));
+  EXPECT_TRUE(crypto::KeyMatchesCertificate(ca.signing_key.get(), signer));
+  EXPECT_FALSE(crypto::SubjectKeyIdHex(signer).empty());
   for (const X509* cert : {root, signer}) {
     EXPECT_LE(X509_get0_serialNumber(cert)->length, 16);
     EXPECT_GE(X509_get0_serialNumber(cert)->length, 8);
@@ -117,17 +117,17 @@ TEST_F(CaMaterialTest, IntermediateNeverOutlivesTheRoot) {
   options.intermediate_ttl = hours(24 * 365);
   auto ca = BootstrapCa(options, kNow);
   ASSERT_TRUE(ca.ok()) << ca.status();
-  EXPECT_EQ(NotAfter(ca->signing_cert.get()), NotAfter(ca->roots[0].get()));
+  EXPECT_EQ(crypto::NotAfter(ca->signing_cert.get()), crypto::NotAfter(ca->roots[0].get()));
 }
 
 TEST_F(CaMaterialTest, BootstrapHonoursKeyTypeAndTrustDomain) {
   CaBootstrapOptions options;
-  options.key_type = KeyType::kRsa2048;
+  options.key_type = crypto::KeyType::kRsa2048;
   options.trust_domain = "example.org";
   auto ca = BootstrapCa(options, kNow);
   ASSERT_TRUE(ca.ok()) << ca.status();
-  EXPECT_EQ(DescribeKey(ca->signing_key.get())->Label(), "RSA-2048");
-  EXPECT_EQ(UriSans(ca->roots[0].get()), std::vector<std::string>{"spiffe://example.org"});
+  EXPECT_EQ(crypto::DescribeKey(ca->signing_key.get())->Label(), "RSA-2048");
+  EXPECT_EQ(crypto::UriSans(ca->roots[0].get()), std::vector<std::string>{"spiffe://example.org"});
 
   options.trust_domain = "Bad@Domain";
   EXPECT_FALSE(BootstrapCa(options, kNow).ok());
@@ -139,7 +139,7 @@ TEST_F(CaMaterialTest, WriteThenLoadRoundTrips) {
   EXPECT_EQ(Mode(dir_), 0700u);
   EXPECT_EQ(Mode(dir_ / "ca-key.pem"), 0600u);
   EXPECT_EQ(Mode(dir_ / "ca-cert.pem"), 0644u);
-  auto chain = ParseCertificatesPem(ReadFileToString(dir_ / "cert-chain.pem").value());
+  auto chain = crypto::ParseCertificatesPem(ReadFileToString(dir_ / "cert-chain.pem").value());
   ASSERT_TRUE(chain.ok()) << chain.status();
   ASSERT_EQ(chain->size(), 2u) << "signer up to and including the root";
   EXPECT_EQ(X509_cmp((*chain)[0].get(), ca.signing_cert.get()), 0);
@@ -219,7 +219,7 @@ TEST_F(CaMaterialTest, RefusesACaWithoutKeyCertSign) {
 TEST_F(CaMaterialTest, RefusesAMismatchedKey) {
   CaMaterial ca = Bootstrap(kNow);
   ASSERT_TRUE(WriteIstioCaDir(dir_, ca).ok());
-  EvpPkeyPtr other = GenerateKey(KeyType::kEcP256).value();
+  crypto::EvpPkeyPtr other = GenerateKey(crypto::KeyType::kEcP256).value();
   WriteFile("ca-key.pem", KeyPem(other.get()));
   ExpectRefused(kNow, "ca-key.pem", "does not match");
 }
@@ -256,7 +256,7 @@ TEST_F(CaMaterialTest, AcceptsSeveralRootsInTheBundle) {
   EXPECT_TRUE(loaded->intermediates.empty());
   auto authority = Authority::Create(*std::move(loaded));
   ASSERT_TRUE(authority.ok()) << authority.status();
-  EXPECT_EQ(ParseCertificatesPem((*authority)->root_bundle_pem())->size(), 3u);
+  EXPECT_EQ(crypto::ParseCertificatesPem((*authority)->root_bundle_pem())->size(), 3u);
 }
 
 TEST_F(CaMaterialTest, SignerCanBeTheRoot) {
@@ -291,27 +291,27 @@ TEST_F(CaMaterialTest, ThreeLevelChainNeedsCertChainPem) {
 
   fs::path copy = base_ / "copy";
   ASSERT_TRUE(WriteIstioCaDir(copy, *loaded).ok());
-  EXPECT_EQ(ParseCertificatesPem(ReadFileToString(copy / "cert-chain.pem").value())->size(), 3u);
+  EXPECT_EQ(crypto::ParseCertificatesPem(ReadFileToString(copy / "cert-chain.pem").value())->size(), 3u);
 
   fs::remove(dir_ / "cert-chain.pem");
   ExpectRefused(kNow, "ca-cert.pem", "unable to get local issuer certificate");
 }
 
 TEST_F(CaMaterialTest, LoadedCaSignsVerifiableLeaves) {
-  ASSERT_TRUE(WriteIstioCaDir(dir_, Bootstrap(kNow, KeyType::kRsa2048)).ok());
+  ASSERT_TRUE(WriteIstioCaDir(dir_, Bootstrap(kNow, crypto::KeyType::kRsa2048)).ok());
   auto loaded = LoadIstioCaDir(dir_, kNow);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   auto authority = Authority::Create(*std::move(loaded));
   ASSERT_TRUE(authority.ok()) << authority.status();
-  auto id = SpiffeId::Parse("spiffe://cluster.local/ns/a/sa/b").value();
+  auto id = spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/a/sa/b").value();
   auto profile = BuildLeafProfile(id, hours(1), TtlPolicy{}, kNow, (*authority)->not_after());
   ASSERT_TRUE(profile.ok()) << profile.status();
-  EvpPkeyPtr key = GenerateKey(KeyType::kEcP256).value();
+  crypto::EvpPkeyPtr key = GenerateKey(crypto::KeyType::kEcP256).value();
   auto issued = (*authority)->SignLeaf(*profile, key.get());
   ASSERT_TRUE(issued.ok()) << issued.status();
   EXPECT_TRUE(
       (*authority)
-          ->VerifyClientCertificate(ParseCertificateDer(issued->der).value().get(), {}, kNow)
+          ->VerifyClientCertificate(crypto::ParseCertificateDer(issued->der).value().get(), {}, kNow)
           .ok());
 }
 

@@ -29,7 +29,7 @@ TimePoint AsTimePoint(const ASN1_TIME* t) {
 
 // The reasonCode of `entry`, -1 if it has none.
 long ReasonCode(const X509_REVOKED* entry) {
-  Asn1EnumeratedPtr code(static_cast<ASN1_ENUMERATED*>(
+  crypto::Asn1EnumeratedPtr code(static_cast<ASN1_ENUMERATED*>(
       X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)));
   return code == nullptr ? -1 : ASN1_ENUMERATED_get(code.get());
 }
@@ -37,16 +37,16 @@ long ReasonCode(const X509_REVOKED* entry) {
 // Builds CRLs at the real current time, so that the external tools accept them.
 class CrlBuilderTest : public ::testing::Test {
  protected:
-  std::shared_ptr<const Authority> MakeAuthority(KeyType type = KeyType::kEcP256) {
+  std::shared_ptr<const Authority> MakeAuthority(crypto::KeyType type = crypto::KeyType::kEcP256) {
     auto authority = testing::MakeTestAuthority(now_, type);
     EXPECT_TRUE(authority.ok()) << authority.status();
     return authority.ok() ? *authority : nullptr;
   }
 
   IssuedCertificate Issue(const Authority& authority) {
-    auto id = SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value();
+    auto id = spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value();
     auto profile = BuildLeafProfile(id, hours(1), TtlPolicy{}, now_, authority.not_after());
-    EvpPkeyPtr key = GenerateKey(KeyType::kEcP256).value();
+    crypto::EvpPkeyPtr key = GenerateKey(crypto::KeyType::kEcP256).value();
     auto issued = authority.SignLeaf(profile.value(), key.get());
     EXPECT_TRUE(issued.ok()) << issued.status();
     return *std::move(issued);
@@ -70,14 +70,14 @@ class CrlBuilderTest : public ::testing::Test {
 
 TEST_F(CrlBuilderTest, ExternalToolsAcceptTheSignatureForEveryCaKeyType) {
   struct Case {
-    KeyType ca_key;
+    crypto::KeyType ca_key;
     int signature_nid;
   };
   const Case cases[] = {
-      {KeyType::kEcP256, NID_ecdsa_with_SHA256},
-      {KeyType::kEcP384, NID_ecdsa_with_SHA384},
-      {KeyType::kRsa2048, NID_sha256WithRSAEncryption},
-      {KeyType::kEd25519, NID_ED25519},
+      {crypto::KeyType::kEcP256, NID_ecdsa_with_SHA256},
+      {crypto::KeyType::kEcP384, NID_ecdsa_with_SHA384},
+      {crypto::KeyType::kRsa2048, NID_sha256WithRSAEncryption},
+      {crypto::KeyType::kEd25519, NID_ED25519},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(KeyTypeName(c.ca_key));
@@ -121,7 +121,7 @@ TEST_F(CrlBuilderTest, CarriesTheRfc5280Fields) {
   EXPECT_EQ(crl->issuer_serial_hex, authority->signer_serial_hex());
   EXPECT_EQ(crl->revoked, spec.revoked);
 
-  AuthorityKeyIdPtr akid(static_cast<AUTHORITY_KEYID*>(
+  crypto::AuthorityKeyIdPtr akid(static_cast<AUTHORITY_KEYID*>(
       X509_CRL_get_ext_d2i(x, NID_authority_key_identifier, nullptr, nullptr)));
   ASSERT_NE(akid, nullptr);
   EXPECT_EQ(Octets(akid->keyid),
@@ -131,7 +131,7 @@ TEST_F(CrlBuilderTest, CarriesTheRfc5280Fields) {
   ASSERT_EQ(sk_X509_REVOKED_num(entries), 2);
   for (int i = 0; i < 2; ++i) {
     const X509_REVOKED* entry = sk_X509_REVOKED_value(entries, i);
-    const std::string serial = SerialHex(X509_REVOKED_get0_serialNumber(entry));
+    const std::string serial = crypto::SerialHex(X509_REVOKED_get0_serialNumber(entry));
     SCOPED_TRACE(serial);
     const RevokedCertificate& want = serial == "0a1b2c" ? spec.revoked[0] : spec.revoked[1];
     EXPECT_EQ(serial, want.serial_hex);
@@ -147,17 +147,17 @@ TEST_F(CrlBuilderTest, PemAndDerRoundTrip) {
   ASSERT_TRUE(crl.ok()) << crl.status();
   EXPECT_THAT(crl->pem, ::testing::StartsWith("-----BEGIN X509 CRL-----\n"));
   EXPECT_EQ(crl->pem.back(), '\n');
-  auto from_der = ParseCrlDer(crl->der);
+  auto from_der = crypto::ParseCrlDer(crl->der);
   ASSERT_TRUE(from_der.ok()) << from_der.status();
-  EXPECT_EQ(CrlToDer(from_der->get()).value(), crl->der);
-  auto from_pem = ParseCrlsPem(crl->pem + crl->pem);
+  EXPECT_EQ(crypto::CrlToDer(from_der->get()).value(), crl->der);
+  auto from_pem = crypto::ParseCrlsPem(crl->pem + crl->pem);
   ASSERT_TRUE(from_pem.ok()) << from_pem.status();
   ASSERT_EQ(from_pem->size(), 2u);
-  EXPECT_EQ(CrlToDer((*from_pem)[1].get()).value(), crl->der);
+  EXPECT_EQ(crypto::CrlToDer((*from_pem)[1].get()).value(), crl->der);
   // RFC 5280 §5.1.2.6: with nothing revoked the list is absent, not empty.
   EXPECT_EQ(X509_CRL_get_REVOKED(from_der->get()), nullptr);
-  EXPECT_FALSE(ParseCrlsPem(authority->chain_pem().front()).ok()) << "a certificate is no CRL";
-  EXPECT_FALSE(ParseCrlDer(crl->der + "x").ok()) << "trailing bytes";
+  EXPECT_FALSE(crypto::ParseCrlsPem(authority->chain_pem().front()).ok()) << "a certificate is no CRL";
+  EXPECT_FALSE(crypto::ParseCrlDer(crl->der + "x").ok()) << "trailing bytes";
 }
 
 TEST_F(CrlBuilderTest, OpensslCrlCheckRejectsTheRevokedLeafOnly) {
@@ -184,7 +184,7 @@ TEST_F(CrlBuilderTest, RefusesWhatItMustNotSign) {
   no_crl_sign.key_usage = "critical,keyCertSign";
   auto ca = testing::MakeTestCert(no_crl_sign);
   ASSERT_TRUE(ca.ok()) << ca.status();
-  EvpPkeyPtr stranger = GenerateKey(KeyType::kEcP256).value();
+  crypto::EvpPkeyPtr stranger = GenerateKey(crypto::KeyType::kEcP256).value();
 
   CrlSpec zero_validity = Spec({});
   zero_validity.validity = seconds(0);

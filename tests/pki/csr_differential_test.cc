@@ -25,7 +25,7 @@ using ::testing::HasSubstr;
 constexpr char kId[] = "spiffe://cluster.local/ns/default/sa/bookinfo";
 
 std::string ToPem(const std::string& der) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
+  crypto::BioPtr bio(BIO_new(BIO_s_mem()));
   PEM_write_bio(bio.get(), "CERTIFICATE REQUEST", "",
                 reinterpret_cast<const unsigned char*>(der.data()), static_cast<long>(der.size()));
   char* data = nullptr;
@@ -40,13 +40,13 @@ std::string Spec(const std::function<void(CsrSpec&)>& edit) {
   return testing::BuildCsr(spec).value().pem;
 }
 
-std::string GoodDer(KeyType type = KeyType::kEcP256) {
-  return CsrPemToDer(testing::BuildIstioCsr(kId, type).value().pem).value();
+std::string GoodDer(crypto::KeyType type = crypto::KeyType::kEcP256) {
+  return crypto::CsrPemToDer(testing::BuildIstioCsr(kId, type).value().pem).value();
 }
 
 // A request for `key` with the given extensions, signed with `md`.
 std::string Custom(EVP_PKEY* key, const std::vector<X509_EXTENSION*>& exts, const EVP_MD* md) {
-  X509ReqPtr req(X509_REQ_new());
+  crypto::X509ReqPtr req(X509_REQ_new());
   X509_REQ_set_version(req.get(), 0);
   X509_REQ_set_pubkey(req.get(), key);
   STACK_OF(X509_EXTENSION)* stack = sk_X509_EXTENSION_new_null();
@@ -54,7 +54,7 @@ std::string Custom(EVP_PKEY* key, const std::vector<X509_EXTENSION*>& exts, cons
   if (!exts.empty()) X509_REQ_add_extensions(req.get(), stack);
   sk_X509_EXTENSION_pop_free(stack, X509_EXTENSION_free);
   EXPECT_GT(X509_REQ_sign(req.get(), key, md), 0);
-  return CsrToPem(req.get()).value();
+  return crypto::CsrToPem(req.get()).value();
 }
 
 X509_EXTENSION* Ext(int nid, const char* value) {
@@ -76,10 +76,10 @@ X509_EXTENSION* Raw(const char* oid, bool critical, const std::string& value) {
   return ext;
 }
 
-EvpPkeyPtr Key(KeyType type) { return GenerateKey(type).value(); }
+crypto::EvpPkeyPtr Key(crypto::KeyType type) { return GenerateKey(type).value(); }
 
-EvpPkeyPtr ExplicitParamsKey() {
-  EvpPkeyPtr key = Key(KeyType::kEcP256);
+crypto::EvpPkeyPtr ExplicitParamsKey() {
+  crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
   EXPECT_EQ(EVP_PKEY_set_utf8_string_param(key.get(), OSSL_PKEY_PARAM_EC_ENCODING,
                                            OSSL_PKEY_EC_ENCODING_EXPLICIT),
             1);
@@ -109,24 +109,24 @@ std::vector<Case> Cases() {
   return {
       // Well-formed.
       {"P-256", [] { return Spec([](S&) {}); }, Expect::kSame, ""},
-      {"P-384", [] { return Spec([](S& s) { s.key_type = KeyType::kEcP384; }); }, Expect::kSame,
+      {"P-384", [] { return Spec([](S& s) { s.key_type = crypto::KeyType::kEcP384; }); }, Expect::kSame,
        ""},
-      {"RSA-2048", [] { return Spec([](S& s) { s.key_type = KeyType::kRsa2048; }); }, Expect::kSame,
+      {"RSA-2048", [] { return Spec([](S& s) { s.key_type = crypto::KeyType::kRsa2048; }); }, Expect::kSame,
        ""},
-      {"Ed25519", [] { return Spec([](S& s) { s.key_type = KeyType::kEd25519; }); }, Expect::kSame,
+      {"Ed25519", [] { return Spec([](S& s) { s.key_type = crypto::KeyType::kEd25519; }); }, Expect::kSame,
        ""},
       {"allowed extensions", [] { return Spec([](S& s) { s.request_allowed_extensions = true; }); },
        Expect::kSame, ""},
       {"CN in subject", [] { return Spec([](S& s) { s.common_name = "x"; }); }, Expect::kSame, ""},
       {"SHA-384 over P-256",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kEcP256);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
          return Custom(key.get(), {UriSan()}, EVP_sha384());
        },
        Expect::kSame, ""},
       {"RSA with SHA-512",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kRsa2048);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kRsa2048);
          return Custom(key.get(), {UriSan()}, EVP_sha512());
        },
        Expect::kSame, ""},
@@ -134,26 +134,26 @@ std::vector<Case> Cases() {
       {"RSA 1024",
        [] {
          return Spec([](S& s) {
-           s.key_type = KeyType::kRsa2048;
+           s.key_type = crypto::KeyType::kRsa2048;
            s.rsa_bits = 1024;
          });
        },
        Expect::kSame, "RSA key of 1024 bits"},
       {"P-521 key",
        [] {
-         EvpPkeyPtr key = testing::GenerateEcKeyOnCurve("P-521").value();
+         crypto::EvpPkeyPtr key = testing::GenerateEcKeyOnCurve("P-521").value();
          return Custom(key.get(), {UriSan()}, EVP_sha512());
        },
        Expect::kSame, "EC curve P-521 is not allowed"},
       {"secp256k1 key",
        [] {
-         EvpPkeyPtr key = testing::GenerateEcKeyOnCurve("secp256k1").value();
+         crypto::EvpPkeyPtr key = testing::GenerateEcKeyOnCurve("secp256k1").value();
          return Custom(key.get(), {UriSan()}, EVP_sha256());
        },
        Expect::kSame, "EC curve secp256k1 is not allowed"},
       {"Ed448 key",
        [] {
-         EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"));
+         crypto::EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"));
          return Custom(key.get(), {UriSan()}, nullptr);
        },
        Expect::kSame, "key algorithm ED448 is not allowed"},
@@ -162,7 +162,7 @@ std::vector<Case> Cases() {
       {"bad RSA signature",
        [] {
          return Spec([](S& s) {
-           s.key_type = KeyType::kRsa2048;
+           s.key_type = crypto::KeyType::kRsa2048;
            s.corrupt_signature = true;
          });
        },
@@ -170,7 +170,7 @@ std::vector<Case> Cases() {
       {"bad Ed25519 signature",
        [] {
          return Spec([](S& s) {
-           s.key_type = KeyType::kEd25519;
+           s.key_type = crypto::KeyType::kEd25519;
            s.corrupt_signature = true;
          });
        },
@@ -200,26 +200,26 @@ std::vector<Case> Cases() {
        Expect::kSame, "URI SAN"},
       {"two SAN extensions",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kEcP256);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
          return Custom(key.get(), {UriSan(), UriSan()}, EVP_sha256());
        },
        Expect::kSame, "requested twice"},
       {"unknown critical extension",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kEcP256);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
          return Custom(key.get(), {UriSan(), Raw("1.2.3.4.5", true, std::string("\x05\x00", 2))},
                        EVP_sha256());
        },
        Expect::kSame, "extension 1.2.3.4.5 is not allowed"},
       {"EKU codeSigning",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kEcP256);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
          return Custom(key.get(), {UriSan(), Ext(NID_ext_key_usage, "codeSigning")}, EVP_sha256());
        },
        Expect::kSame, "extendedKeyUsage codeSigning"},
       {"SAN that is not GeneralNames",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kEcP256);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
          return Custom(key.get(), {Raw("2.5.29.17", true, std::string("\x04\x00", 2))},
                        EVP_sha256());
        },
@@ -251,7 +251,7 @@ std::vector<Case> Cases() {
       // Stricter than OpenSSL, on purpose.
       {"non-minimal outer length",
        [] {
-         std::string d = GoodDer(KeyType::kRsa2048);
+         std::string d = GoodDer(crypto::KeyType::kRsa2048);
          const size_t n = d.size() - 4;
          return ToPem(WithOuterLength(
              d, std::string{'\x83', '\0', static_cast<char>(n >> 8), static_cast<char>(n & 0xff)}));
@@ -265,31 +265,31 @@ std::vector<Case> Cases() {
        Expect::kStricter, "indefinite length"},
       {"explicit EC parameters",
        [] {
-         EvpPkeyPtr key = ExplicitParamsKey();
+         crypto::EvpPkeyPtr key = ExplicitParamsKey();
          return Custom(key.get(), {UriSan()}, EVP_sha256());
        },
        Expect::kStricter, "explicit curve parameters"},
       {"SHA-1 ECDSA signature",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kEcP256);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
          return Custom(key.get(), {UriSan()}, EVP_sha1());
        },
        Expect::kStricter, "signature digest SHA1 is too weak"},
       {"SHA-1 RSA signature",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kRsa2048);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kRsa2048);
          return Custom(key.get(), {UriSan()}, EVP_sha1());
        },
        Expect::kStricter, "signature digest SHA1 is too weak"},
       {"SHA-224 ECDSA signature",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kEcP256);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kEcP256);
          return Custom(key.get(), {UriSan()}, EVP_sha224());
        },
        Expect::kStricter, "ecdsa-with-SHA224 (1.2.840.10045.4.3.1) is not allowed"},
       {"MD5 RSA signature",
        [] {
-         EvpPkeyPtr key = Key(KeyType::kRsa2048);
+         crypto::EvpPkeyPtr key = Key(crypto::KeyType::kRsa2048);
          return Custom(key.get(), {UriSan()}, EVP_md5());
        },
        Expect::kStricter, "signature digest MD5 is too weak"},

@@ -27,7 +27,7 @@ absl::StatusOr<std::string> Pem(const std::function<void(CsrSpec&)>& edit) {
   return csr->pem;
 }
 
-absl::StatusOr<std::string> PemWithKey(absl::StatusOr<EvpPkeyPtr> key) {
+absl::StatusOr<std::string> PemWithKey(absl::StatusOr<crypto::EvpPkeyPtr> key) {
   if (!key.ok()) return key.status();
   return Pem([&](CsrSpec& s) { s.key = key->get(); });
 }
@@ -41,15 +41,15 @@ struct GoodCase {
 TEST(CsrValidatorTest, AcceptsWellFormedRequests) {
   const GoodCase cases[] = {
       {"EC P-256 (istio-agent)", [] { return Pem([](CsrSpec&) {}); }, "EC-P256"},
-      {"EC P-384", [] { return Pem([](CsrSpec& s) { s.key_type = KeyType::kEcP384; }); },
+      {"EC P-384", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kEcP384; }); },
        "EC-P384"},
-      {"RSA 2048", [] { return Pem([](CsrSpec& s) { s.key_type = KeyType::kRsa2048; }); },
+      {"RSA 2048", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa2048; }); },
        "RSA-2048"},
-      {"RSA 3072", [] { return Pem([](CsrSpec& s) { s.key_type = KeyType::kRsa3072; }); },
+      {"RSA 3072", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa3072; }); },
        "RSA-3072"},
-      {"RSA 4096", [] { return Pem([](CsrSpec& s) { s.key_type = KeyType::kRsa4096; }); },
+      {"RSA 4096", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa4096; }); },
        "RSA-4096"},
-      {"Ed25519", [] { return Pem([](CsrSpec& s) { s.key_type = KeyType::kEd25519; }); },
+      {"Ed25519", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kEd25519; }); },
        "ED25519"},
       {"empty subject", [] { return Pem([](CsrSpec& s) { s.istio_empty_org = false; }); },
        "EC-P256"},
@@ -92,7 +92,7 @@ TEST(CsrValidatorTest, ReturnsTheRequestersPublicKey) {
   auto validated = ValidateCsr(csr->pem);
   ASSERT_TRUE(validated.ok()) << validated.status();
   // The CSR's key bytes, verbatim: what the leaf will certify.
-  EXPECT_EQ(validated->public_key.der, PublicKeyToDer(csr->key.get()).value());
+  EXPECT_EQ(validated->public_key.der, crypto::PublicKeyToDer(csr->key.get()).value());
   EXPECT_EQ(validated->requested_id.IstioNamespace(), "default");
   EXPECT_EQ(validated->requested_id.IstioServiceAccount(), "bookinfo");
 }
@@ -104,11 +104,11 @@ struct BadCase {
 };
 
 std::string Certificate() {
-  auto key = GenerateKey(KeyType::kEcP256).value();
-  X509Ptr cert(X509_new());
+  auto key = GenerateKey(crypto::KeyType::kEcP256).value();
+  crypto::X509Ptr cert(X509_new());
   X509_set_pubkey(cert.get(), key.get());
   X509_sign(cert.get(), key.get(), EVP_sha256());
-  return CertificateToPem(cert.get()).value();
+  return crypto::CertificateToPem(cert.get()).value();
 }
 
 std::vector<BadCase> BadCases() {
@@ -119,7 +119,7 @@ std::vector<BadCase> BadCases() {
       {"RSA 1024",
        [] {
          return Pem([](S& s) {
-           s.key_type = KeyType::kRsa2048;
+           s.key_type = crypto::KeyType::kRsa2048;
            s.rsa_bits = 1024;
          });
        },
@@ -127,7 +127,7 @@ std::vector<BadCase> BadCases() {
       {"RSA 2040",
        [] {
          return Pem([](S& s) {
-           s.key_type = KeyType::kRsa2048;
+           s.key_type = crypto::KeyType::kRsa2048;
            s.rsa_bits = 2040;
          });
        },
@@ -136,7 +136,7 @@ std::vector<BadCase> BadCases() {
        "EC curve P-521 is not allowed"},
       {"EC secp256k1", [] { return PemWithKey(testing::GenerateEcKeyOnCurve("secp256k1")); },
        "EC curve secp256k1 is not allowed"},
-      {"Ed448", [] { return PemWithKey(EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"))); },
+      {"Ed448", [] { return PemWithKey(crypto::EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"))); },
        "key algorithm ED448 is not allowed"},
       // Signature and encoding.
       {"bad signature", [] { return Pem([](S& s) { s.corrupt_signature = true; }); },
@@ -144,7 +144,7 @@ std::vector<BadCase> BadCases() {
       {"bad signature, Ed25519",
        [] {
          return Pem([](S& s) {
-           s.key_type = KeyType::kEd25519;
+           s.key_type = crypto::KeyType::kEd25519;
            s.corrupt_signature = true;
          });
        },

@@ -36,10 +36,10 @@ std::string TbsOf(const std::string& cert_der) {
 
 // A CSR the way a workload sends it, validated: the key as svidd receives it.
 struct Requester {
-  EvpPkeyPtr key;
+  crypto::EvpPkeyPtr key;
   ValidatedCsr csr;
 };
-Requester MakeRequester(KeyType type) {
+Requester MakeRequester(crypto::KeyType type) {
   auto made = testing::BuildIstioCsr(kId, type);
   EXPECT_TRUE(made.ok()) << made.status();
   auto validated = ValidateCsr(made->pem);
@@ -47,7 +47,7 @@ Requester MakeRequester(KeyType type) {
   return {std::move(made->key), *std::move(validated)};
 }
 
-std::shared_ptr<const Authority> MakeCa(TimePoint now, KeyType key, const std::string& crl_base) {
+std::shared_ptr<const Authority> MakeCa(TimePoint now, crypto::KeyType key, const std::string& crl_base) {
   auto base = testing::MakeTestAuthority(now, key);
   EXPECT_TRUE(base.ok()) << base.status();
   if (!base.ok()) return nullptr;
@@ -58,8 +58,8 @@ std::shared_ptr<const Authority> MakeCa(TimePoint now, KeyType key, const std::s
 
 struct SameLeafCase {
   std::string name;
-  KeyType ca_key;
-  KeyType subject_key;
+  crypto::KeyType ca_key;
+  crypto::KeyType subject_key;
   std::string serial;
   std::vector<std::string> dns;
   std::string crl_base;
@@ -70,28 +70,28 @@ TEST(LeafEncoderTest, BuildsTheSameCertificateAsTheX509Api) {
   const std::string serial16("\x5a\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f",
                              16);
   const std::vector<SameLeafCase> cases = {
-      {"P-256 CSR, P-256 CA", KeyType::kEcP256, KeyType::kEcP256, serial16, {}, ""},
-      {"P-384 CSR, P-256 CA", KeyType::kEcP256, KeyType::kEcP384, serial16, {}, ""},
-      {"RSA-2048 CSR, P-256 CA", KeyType::kEcP256, KeyType::kRsa2048, serial16, {}, ""},
-      {"P-256 CSR, RSA CA (deterministic)", KeyType::kRsa2048, KeyType::kEcP256, serial16, {}, ""},
-      {"RSA-2048 CSR, RSA CA", KeyType::kRsa2048, KeyType::kRsa2048, serial16, {}, ""},
-      {"P-256 CSR, P-384 CA", KeyType::kEcP384, KeyType::kEcP256, serial16, {}, ""},
-      {"P-256 CSR, Ed25519 CA", KeyType::kEd25519, KeyType::kEcP256, serial16, {}, ""},
+      {"P-256 CSR, P-256 CA", crypto::KeyType::kEcP256, crypto::KeyType::kEcP256, serial16, {}, ""},
+      {"P-384 CSR, P-256 CA", crypto::KeyType::kEcP256, crypto::KeyType::kEcP384, serial16, {}, ""},
+      {"RSA-2048 CSR, P-256 CA", crypto::KeyType::kEcP256, crypto::KeyType::kRsa2048, serial16, {}, ""},
+      {"P-256 CSR, RSA CA (deterministic)", crypto::KeyType::kRsa2048, crypto::KeyType::kEcP256, serial16, {}, ""},
+      {"RSA-2048 CSR, RSA CA", crypto::KeyType::kRsa2048, crypto::KeyType::kRsa2048, serial16, {}, ""},
+      {"P-256 CSR, P-384 CA", crypto::KeyType::kEcP384, crypto::KeyType::kEcP256, serial16, {}, ""},
+      {"P-256 CSR, Ed25519 CA", crypto::KeyType::kEd25519, crypto::KeyType::kEcP256, serial16, {}, ""},
       {"serial with the top bit set",
-       KeyType::kEcP256,
-       KeyType::kEcP256,
+       crypto::KeyType::kEcP256,
+       crypto::KeyType::kEcP256,
        std::string("\xff\x01", 2),
        {},
        ""},
       {"serial with leading zero bytes",
-       KeyType::kEcP256,
-       KeyType::kEcP256,
+       crypto::KeyType::kEcP256,
+       crypto::KeyType::kEcP256,
        std::string("\x00\x00\x01", 3),
        {},
        ""},
       {"DNS names and a CRL URL",
-       KeyType::kEcP256,
-       KeyType::kRsa2048,
+       crypto::KeyType::kEcP256,
+       crypto::KeyType::kRsa2048,
        serial16,
        {"localhost", "svidd.istio-system.svc"},
        "http://svidd.svidd-system.svc:8080"},
@@ -101,7 +101,7 @@ TEST(LeafEncoderTest, BuildsTheSameCertificateAsTheX509Api) {
     auto ca = MakeCa(now, c.ca_key, c.crl_base);
     ASSERT_NE(ca, nullptr);
     Requester requester = MakeRequester(c.subject_key);
-    LeafProfile profile{SpiffeId::Parse(kId).value(), c.dns,
+    LeafProfile profile{spiffe::SpiffeId::Parse(kId).value(), c.dns,
                         std::chrono::floor<seconds>(now - hours(1)),
                         std::chrono::floor<seconds>(now + hours(2)), c.serial};
     auto old_leaf = testing::BuildLeafWithX509Api(profile, requester.key.get(), ca->signing_cert(),
@@ -111,18 +111,18 @@ TEST(LeafEncoderTest, BuildsTheSameCertificateAsTheX509Api) {
     ASSERT_TRUE(new_leaf.ok()) << new_leaf.status();
     EXPECT_EQ(absl::BytesToHexString(TbsOf(new_leaf->der)),
               absl::BytesToHexString(testing::TbsDer(old_leaf->get())));
-    const std::string old_der = CertificateToDer(old_leaf->get()).value();
-    if (c.ca_key != KeyType::kEcP256 && c.ca_key != KeyType::kEcP384) {
+    const std::string old_der = crypto::CertificateToDer(old_leaf->get()).value();
+    if (c.ca_key != crypto::KeyType::kEcP256 && c.ca_key != crypto::KeyType::kEcP384) {
       EXPECT_EQ(new_leaf->der, old_der) << "RSA and Ed25519 signatures are deterministic";
     }
     // What the rest of svidd reads from the issued certificate agrees with the certificate.
-    X509Ptr parsed = ParseCertificateDer(new_leaf->der).value();
-    EXPECT_EQ(new_leaf->pem, CertificateToPem(parsed.get()).value());
-    EXPECT_EQ(new_leaf->serial_hex, SerialHex(parsed.get()));
-    EXPECT_EQ(new_leaf->not_before, NotBefore(parsed.get()));
-    EXPECT_EQ(new_leaf->not_after, NotAfter(parsed.get()));
-    EXPECT_EQ(new_leaf->public_key_sha256, PublicKeySha256Hex(requester.key.get()).value());
-    EXPECT_EQ(new_leaf->key_label, DescribeKey(requester.key.get()).value().Label());
+    crypto::X509Ptr parsed = crypto::ParseCertificateDer(new_leaf->der).value();
+    EXPECT_EQ(new_leaf->pem, crypto::CertificateToPem(parsed.get()).value());
+    EXPECT_EQ(new_leaf->serial_hex, crypto::SerialHex(parsed.get()));
+    EXPECT_EQ(new_leaf->not_before, crypto::NotBefore(parsed.get()));
+    EXPECT_EQ(new_leaf->not_after, crypto::NotAfter(parsed.get()));
+    EXPECT_EQ(new_leaf->public_key_sha256, crypto::PublicKeySha256Hex(requester.key.get()).value());
+    EXPECT_EQ(new_leaf->key_label, crypto::DescribeKey(requester.key.get()).value().Label());
     EXPECT_EQ(X509_verify(parsed.get(), X509_get0_pubkey(ca->signing_cert())), 1);
   }
 }
@@ -130,15 +130,15 @@ TEST(LeafEncoderTest, BuildsTheSameCertificateAsTheX509Api) {
 // Validity past 2049 is a GeneralizedTime (RFC 5280 4.1.2.5), as ASN1_TIME_set writes it.
 TEST(LeafEncoderTest, EncodesTimesFrom2050AsGeneralizedTime) {
   const TimePoint now = SystemClock::Instance().Now();
-  auto ca = MakeCa(now, KeyType::kEcP256, "");
+  auto ca = MakeCa(now, crypto::KeyType::kEcP256, "");
   ASSERT_NE(ca, nullptr);
   auto encoder = internal::LeafEncoder::Create(ca->signing_cert(), ca->signing_key(), "");
   ASSERT_TRUE(encoder.ok()) << encoder.status();
-  Requester requester = MakeRequester(KeyType::kEcP256);
+  Requester requester = MakeRequester(crypto::KeyType::kEcP256);
   const TimePoint y2049 =
       std::chrono::system_clock::from_time_t(2524607999);  // 2049-12-31 23:59:59
   const TimePoint y2050 = std::chrono::system_clock::from_time_t(2524608000);  // 2050-01-01
-  LeafProfile profile{SpiffeId::Parse(kId).value(), {}, y2049, y2050, std::string("\x01", 1)};
+  LeafProfile profile{spiffe::SpiffeId::Parse(kId).value(), {}, y2049, y2050, std::string("\x01", 1)};
   auto tbs = (*encoder)->EncodeTbs(profile, requester.csr.public_key);
   ASSERT_TRUE(tbs.ok()) << tbs.status();
   auto old_leaf = testing::BuildLeafWithX509Api(profile, requester.key.get(), ca->signing_cert(),
@@ -151,11 +151,11 @@ TEST(LeafEncoderTest, EncodesTimesFrom2050AsGeneralizedTime) {
 
 TEST(LeafEncoderTest, RefusesZeroAndEmptySerials) {
   const TimePoint now = SystemClock::Instance().Now();
-  auto ca = MakeCa(now, KeyType::kEcP256, "");
+  auto ca = MakeCa(now, crypto::KeyType::kEcP256, "");
   ASSERT_NE(ca, nullptr);
-  Requester requester = MakeRequester(KeyType::kEcP256);
+  Requester requester = MakeRequester(crypto::KeyType::kEcP256);
   for (const std::string& serial : {std::string(), std::string("\0\0", 2)}) {
-    LeafProfile profile{SpiffeId::Parse(kId).value(), {}, now, now + hours(1), serial};
+    LeafProfile profile{spiffe::SpiffeId::Parse(kId).value(), {}, now, now + hours(1), serial};
     EXPECT_EQ(ca->SignLeaf(profile, requester.csr.public_key).status().code(),
               absl::StatusCode::kInvalidArgument);
   }
@@ -165,9 +165,9 @@ TEST(LeafEncoderTest, RefusesZeroAndEmptySerials) {
 // GnuTLS, as client and server certificates.
 TEST(LeafEncoderTest, ExternalValidatorsAcceptItsLeaves) {
   const TimePoint now = SystemClock::Instance().Now();
-  auto ca = MakeCa(now, KeyType::kEcP256, "http://svidd.svidd-system.svc:8080");
+  auto ca = MakeCa(now, crypto::KeyType::kEcP256, "http://svidd.svidd-system.svc:8080");
   ASSERT_NE(ca, nullptr);
-  for (KeyType type : {KeyType::kEcP256, KeyType::kEcP384, KeyType::kRsa2048}) {
+  for (crypto::KeyType type : {crypto::KeyType::kEcP256, crypto::KeyType::kEcP384, crypto::KeyType::kRsa2048}) {
     SCOPED_TRACE(KeyTypeName(type));
     Requester requester = MakeRequester(type);
     auto profile =

@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 const TimePoint kNow = FromUnixSeconds(1'900'000'000);
 const TimePoint kSignerNotAfter = kNow + hours(24 * 365);
 
-SpiffeId Workload() { return SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value(); }
+spiffe::SpiffeId Workload() { return spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value(); }
 
 TtlPolicy Policy() {
   TtlPolicy policy;
@@ -104,7 +104,7 @@ TEST(LeafProfileTest, CarriesIdentityAndDnsNames) {
 }
 
 TEST(LeafProfileTest, PathlessIdentityIsRefused) {
-  auto id = SpiffeId::ForTrustDomain("cluster.local");
+  auto id = spiffe::SpiffeId::ForTrustDomain("cluster.local");
   ASSERT_TRUE(id.ok()) << id.status();
   auto profile = BuildLeafProfile(*id, hours(1), Policy(), kNow, kSignerNotAfter);
   EXPECT_EQ(profile.status().code(), absl::StatusCode::kInvalidArgument);

@@ -25,7 +25,7 @@ namespace {
 std::string DescribeObject(const ASN1_OBJECT* obj) {
   char oid[128] = {0};
   if (OBJ_obj2txt(oid, sizeof(oid), obj, /*no_name=*/1) <= 0) {
-    ClearOpenSslErrors();
+    crypto::ClearOpenSslErrors();
     return "(unreadable OID)";
   }
   int nid = OBJ_obj2nid(obj);
@@ -67,9 +67,9 @@ std::string DescribeNonUriName(const GENERAL_NAME* name) {
 }
 
 absl::StatusOr<std::string> CheckSan(X509_EXTENSION* ext) {
-  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
+  crypto::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
   if (names == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "subjectAltName cannot be parsed");
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "subjectAltName cannot be parsed");
   }
   std::vector<std::string> uris;
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
@@ -88,9 +88,9 @@ absl::StatusOr<std::string> CheckSan(X509_EXTENSION* ext) {
 }
 
 absl::Status CheckKeyUsage(X509_EXTENSION* ext) {
-  Asn1BitStringPtr usage(static_cast<ASN1_BIT_STRING*>(X509V3_EXT_d2i(ext)));
+  crypto::Asn1BitStringPtr usage(static_cast<ASN1_BIT_STRING*>(X509V3_EXT_d2i(ext)));
   if (usage == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "keyUsage cannot be parsed");
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "keyUsage cannot be parsed");
   }
   if (ASN1_BIT_STRING_get_bit(usage.get(), kKeyCertSignBit)) {
     return absl::InvalidArgumentError("keyUsage keyCertSign is not allowed for a workload");
@@ -102,9 +102,9 @@ absl::Status CheckKeyUsage(X509_EXTENSION* ext) {
 }
 
 absl::Status CheckExtendedKeyUsage(X509_EXTENSION* ext) {
-  ExtendedKeyUsagePtr eku(static_cast<EXTENDED_KEY_USAGE*>(X509V3_EXT_d2i(ext)));
+  crypto::ExtendedKeyUsagePtr eku(static_cast<EXTENDED_KEY_USAGE*>(X509V3_EXT_d2i(ext)));
   if (eku == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "extendedKeyUsage cannot be parsed");
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "extendedKeyUsage cannot be parsed");
   }
   for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
     const ASN1_OBJECT* purpose = sk_ASN1_OBJECT_value(eku.get(), i);
@@ -119,9 +119,9 @@ absl::Status CheckExtendedKeyUsage(X509_EXTENSION* ext) {
 }
 
 absl::Status CheckBasicConstraints(X509_EXTENSION* ext) {
-  BasicConstraintsPtr bc(static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(ext)));
+  crypto::BasicConstraintsPtr bc(static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(ext)));
   if (bc == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "basicConstraints cannot be parsed");
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "basicConstraints cannot be parsed");
   }
   if (bc->ca != 0) {
     return absl::InvalidArgumentError("basicConstraints cA=true is not allowed for a workload");
@@ -170,23 +170,23 @@ absl::StatusOr<std::string> CheckRequestedExtensions(const STACK_OF(X509_EXTENSI
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
 
-absl::Status CheckKey(const EVP_PKEY* pkey, const KeyDescription& key) {
+absl::Status CheckKey(const EVP_PKEY* pkey, const crypto::KeyDescription& key) {
   switch (key.algorithm) {
-    case KeyDescription::Algorithm::kRsa:
+    case crypto::KeyDescription::Algorithm::kRsa:
       if (key.bits < kMinRsaBits || key.bits > kMaxRsaBits) {
         return absl::InvalidArgumentError(absl::StrCat(
             "RSA key of ", key.bits, " bits is not allowed; RSA keys must be 2048-8192 bits"));
       }
       return absl::OkStatus();
-    case KeyDescription::Algorithm::kEc:
+    case crypto::KeyDescription::Algorithm::kEc:
       if (key.curve != "P-256" && key.curve != "P-384") {
         return absl::InvalidArgumentError(
             absl::StrCat("EC curve ", key.curve, " is not allowed; only P-256 and P-384"));
       }
       return absl::OkStatus();
-    case KeyDescription::Algorithm::kEd25519:
+    case crypto::KeyDescription::Algorithm::kEd25519:
       return absl::OkStatus();
-    case KeyDescription::Algorithm::kOther:
+    case crypto::KeyDescription::Algorithm::kOther:
       break;
   }
   const char* type = EVP_PKEY_get0_type_name(pkey);
@@ -197,7 +197,7 @@ absl::Status CheckKey(const EVP_PKEY* pkey, const KeyDescription& key) {
 
 absl::Status CheckSignature(X509_REQ* req, EVP_PKEY* key) {
   if (X509_REQ_verify(req, key) != 1) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "signature does not verify");
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "signature does not verify");
   }
   return absl::OkStatus();
 }
@@ -215,19 +215,19 @@ absl::Status CheckAttributes(const X509_REQ* req) {
 }
 
 absl::StatusOr<std::string> RequestedUri(const X509_REQ* req) {
-  ExtensionStackPtr exts(X509_REQ_get_extensions(const_cast<X509_REQ*>(req)));
+  crypto::ExtensionStackPtr exts(X509_REQ_get_extensions(const_cast<X509_REQ*>(req)));
   if (exts == nullptr) {
     if (X509_REQ_get_attr_by_NID(req, NID_ext_req, -1) >= 0) {
-      return OpenSslError(absl::StatusCode::kInvalidArgument, "extensionRequest cannot be parsed");
+      return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "extensionRequest cannot be parsed");
     }
-    ClearOpenSslErrors();
+    crypto::ClearOpenSslErrors();
     return absl::InvalidArgumentError("no subjectAltName extension; one URI SAN is required");
   }
   return CheckRequestedExtensions(exts.get());
 }
 
-absl::StatusOr<SpiffeId> WorkloadId(const std::string& uri) {
-  absl::StatusOr<SpiffeId> id = SpiffeId::Parse(uri);
+absl::StatusOr<spiffe::SpiffeId> WorkloadId(const std::string& uri) {
+  absl::StatusOr<spiffe::SpiffeId> id = spiffe::SpiffeId::Parse(uri);
   if (!id.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("URI SAN: ", id.status().message()));
   }
@@ -238,34 +238,34 @@ absl::StatusOr<SpiffeId> WorkloadId(const std::string& uri) {
   return id;
 }
 
-absl::StatusOr<ReferenceVerdict> Validate(std::string_view pem, const CsrLimits& limits) {
+absl::StatusOr<ReferenceVerdict> Validate(std::string_view pem, const pki::CsrLimits& limits) {
   if (pem.size() > limits.max_pem_bytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("request is ", pem.size(), " bytes; the limit is ", limits.max_pem_bytes));
   }
-  absl::StatusOr<X509ReqPtr> req = ParseCsrPem(pem);
+  absl::StatusOr<crypto::X509ReqPtr> req = crypto::ParseCsrPem(pem);
   if (!req.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not a PEM PKCS#10 request: ", req.status().message()));
   }
-  EvpPkeyPtr key(X509_REQ_get_pubkey(req->get()));
+  crypto::EvpPkeyPtr key(X509_REQ_get_pubkey(req->get()));
   if (key == nullptr) {
-    return OpenSslError(absl::StatusCode::kInvalidArgument, "public key cannot be parsed");
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "public key cannot be parsed");
   }
-  SVIDD_ASSIGN_OR_RETURN(KeyDescription description, DescribeKey(key.get()));
+  SVIDD_ASSIGN_OR_RETURN(crypto::KeyDescription description, crypto::DescribeKey(key.get()));
   SVIDD_RETURN_IF_ERROR(CheckKey(key.get(), description));
   SVIDD_RETURN_IF_ERROR(CheckSignature(req->get(), key.get()));
   SVIDD_RETURN_IF_ERROR(CheckAttributes(req->get()));
   SVIDD_ASSIGN_OR_RETURN(std::string uri, RequestedUri(req->get()));
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, WorkloadId(uri));
-  SVIDD_ASSIGN_OR_RETURN(std::string spki, PublicKeyToDer(key.get()));
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, WorkloadId(uri));
+  SVIDD_ASSIGN_OR_RETURN(std::string spki, crypto::PublicKeyToDer(key.get()));
   return ReferenceVerdict{std::move(spki), description.Label(), id.str()};
 }
 
 }  // namespace
 
 absl::StatusOr<ReferenceVerdict> ValidateCsrWithOpenSsl(std::string_view pem) {
-  return Validate(pem, CsrLimits{});
+  return Validate(pem, pki::CsrLimits{});
 }
 
 }  // namespace svidd::testing

@@ -48,8 +48,8 @@ TEST_F(RootCaTest, WriteThenLoadKeepsTheKeyPrivate) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto loaded = LoadRootCaDir(dir_ / "root");
   ASSERT_TRUE(loaded.ok()) << loaded.status();
-  EXPECT_EQ(SerialHex(loaded->cert.get()), SerialHex(root.cert.get()));
-  EXPECT_TRUE(IsSelfSigned(loaded->cert.get()));
+  EXPECT_EQ(crypto::SerialHex(loaded->cert.get()), crypto::SerialHex(root.cert.get()));
+  EXPECT_TRUE(crypto::IsSelfSigned(loaded->cert.get()));
 }
 
 TEST_F(RootCaTest, LoadRefusesWhatIsNotItsOwnRoot) {
@@ -57,7 +57,7 @@ TEST_F(RootCaTest, LoadRefusesWhatIsNotItsOwnRoot) {
   RootCa a = Root();
   RootCa b = Root();
   ASSERT_TRUE(WriteRootCaDir(dir_ / "mixed", a).ok());
-  std::ofstream(dir_ / "mixed" / "root-key.pem") << PrivateKeyToPkcs8Pem(b.key.get()).value();
+  std::ofstream(dir_ / "mixed" / "root-key.pem") << crypto::PrivateKeyToPkcs8Pem(b.key.get()).value();
   auto mixed = LoadRootCaDir(dir_ / "mixed");
   EXPECT_EQ(mixed.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(mixed.status().message().find("does not match"), std::string::npos);
@@ -67,18 +67,18 @@ TEST_F(RootCaTest, LoadRefusesWhatIsNotItsOwnRoot) {
 TEST_F(RootCaTest, IntermediatesPassExternalValidatorsAndNeverOutliveTheRoot) {
   const TimePoint now = SystemClock::Instance().Now();
   RootCa root = Root(now);
-  IntermediateSpec spec{"example.org", KeyType::kEcP256, hours(24 * 365 * 20), "istiod plug-in"};
+  IntermediateSpec spec{"example.org", crypto::KeyType::kEcP256, hours(24 * 365 * 20), "istiod plug-in"};
   auto ca = IssueIntermediate(root, spec, {root.cert.get()}, now);
   ASSERT_TRUE(ca.ok()) << ca.status();
-  EXPECT_EQ(NotAfter(ca->signing_cert.get()), NotAfter(root.cert.get()));
-  EXPECT_NE(SubjectString(ca->signing_cert.get()).find("istiod plug-in"), std::string::npos);
-  EXPECT_EQ(UriSans(ca->signing_cert.get()), std::vector<std::string>{"spiffe://example.org"});
+  EXPECT_EQ(crypto::NotAfter(ca->signing_cert.get()), crypto::NotAfter(root.cert.get()));
+  EXPECT_NE(crypto::SubjectString(ca->signing_cert.get()).find("istiod plug-in"), std::string::npos);
+  EXPECT_EQ(crypto::UriSans(ca->signing_cert.get()), std::vector<std::string>{"spiffe://example.org"});
 
   auto authority = Authority::Create(std::move(*ca));
   ASSERT_TRUE(authority.ok());
   EXPECT_TRUE((*authority)->SelfTest(now).ok());
-  auto id = SpiffeId::Parse("spiffe://example.org/ns/a/sa/b").value();
-  auto key = GenerateKey(KeyType::kEcP256).value();
+  auto id = spiffe::SpiffeId::Parse("spiffe://example.org/ns/a/sa/b").value();
+  auto key = GenerateKey(crypto::KeyType::kEcP256).value();
   auto profile = BuildLeafProfile(id, hours(1), TtlPolicy{}, now, (*authority)->not_after());
   auto leaf = (*authority)->SignLeaf(*profile, key.get());
   ASSERT_TRUE(leaf.ok());

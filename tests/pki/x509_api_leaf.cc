@@ -15,7 +15,7 @@ bool IsRsa(const EVP_PKEY* key) {
   return id == EVP_PKEY_RSA || id == EVP_PKEY_RSA_PSS;
 }
 
-absl::Status AddLeafExtensions(X509* cert, const LeafProfile& profile, bool rsa_key,
+absl::Status AddLeafExtensions(X509* cert, const pki::LeafProfile& profile, bool rsa_key,
                                const X509* signer, const std::string& crl_url) {
   SVIDD_RETURN_IF_ERROR(AddSubjectAltName(cert, {profile.id.str()}, profile.dns_names, true));
   SVIDD_RETURN_IF_ERROR(AddConfExtension(cert, NID_basic_constraints, "critical,CA:FALSE"));
@@ -26,7 +26,7 @@ absl::Status AddLeafExtensions(X509* cert, const LeafProfile& profile, bool rsa_
   SVIDD_RETURN_IF_ERROR(AddSubjectKeyId(cert));
   SVIDD_RETURN_IF_ERROR(AddAuthorityKeyId(cert, signer));
   if (crl_url.empty()) return absl::OkStatus();
-  SVIDD_ASSIGN_OR_RETURN(CrlDistPointsPtr points, MakeCrlDistributionPoints(crl_url));
+  SVIDD_ASSIGN_OR_RETURN(crypto::CrlDistPointsPtr points, MakeCrlDistributionPoints(crl_url));
   if (X509_add1_ext_i2d(cert, NID_crl_distribution_points, points.get(), 0, X509V3_ADD_DEFAULT) !=
       1) {
     return absl::InternalError("cRLDistributionPoints");
@@ -36,11 +36,11 @@ absl::Status AddLeafExtensions(X509* cert, const LeafProfile& profile, bool rsa_
 
 }  // namespace
 
-absl::StatusOr<X509Ptr> BuildLeafWithX509Api(const LeafProfile& profile,
+absl::StatusOr<crypto::X509Ptr> BuildLeafWithX509Api(const pki::LeafProfile& profile,
                                              const EVP_PKEY* subject_key, const X509* signer,
                                              const EVP_PKEY* signing_key,
                                              const std::string& crl_url) {
-  SVIDD_ASSIGN_OR_RETURN(X509Ptr cert, NewCertificate());
+  SVIDD_ASSIGN_OR_RETURN(crypto::X509Ptr cert, NewCertificate());
   SVIDD_RETURN_IF_ERROR(SetSerial(cert.get(), profile.serial));
   SVIDD_RETURN_IF_ERROR(SetValidity(cert.get(), profile.not_before, profile.not_after));
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(signer)) != 1) {

@@ -13,31 +13,31 @@ using ::testing::ElementsAre;
 
 const TimePoint kNow = FromUnixSeconds(1'750'000'000);
 
-CertificateRecord Revoked(const std::string& serial, const std::string& issuer,
+ledger::CertificateRecord Revoked(const std::string& serial, const std::string& issuer,
                           const std::string& reason, TimePoint not_after = kNow + hours(1)) {
-  CertificateRecord record;
+  ledger::CertificateRecord record;
   record.serial_hex = serial;
   record.issuer_serial_hex = issuer;
   record.not_after = not_after;
-  record.status = CertStatus::kRevoked;
+  record.status = ledger::CertStatus::kRevoked;
   record.revoked_at = kNow - hours(1);
   record.revocation_reason = reason;
   return record;
 }
 
-std::vector<std::string> Serials(const std::vector<RevokedCertificate>& entries) {
+std::vector<std::string> Serials(const std::vector<pki::RevokedCertificate>& entries) {
   std::vector<std::string> out;
-  for (const RevokedCertificate& entry : entries) out.push_back(entry.serial_hex);
+  for (const pki::RevokedCertificate& entry : entries) out.push_back(entry.serial_hex);
   return out;
 }
 
 TEST(CrlPolicyTest, ListsOnlyTheIssuersRevokedCertificatesUntilPastExpiry) {
-  CertificateRecord active = Revoked("0b", "aa", "");
-  active.status = CertStatus::kActive;
+  ledger::CertificateRecord active = Revoked("0b", "aa", "");
+  active.status = ledger::CertStatus::kActive;
   active.revoked_at.reset();
   struct Case {
     const char* name;
-    CertificateRecord record;
+    ledger::CertificateRecord record;
     bool listed;
   };
   const Case cases[] = {
@@ -61,22 +61,22 @@ TEST(CrlPolicyTest, ReadsReasonsAndSortsBySerialValue) {
       "aa", kNow, hours(24));
   EXPECT_THAT(Serials(entries), ElementsAre("0a", "ff", "0100"));
   EXPECT_EQ(entries[0].reason, std::nullopt);
-  EXPECT_EQ(entries[1].reason, RevocationReason::kKeyCompromise);
-  EXPECT_EQ(entries[2].reason, RevocationReason::kSuperseded);
+  EXPECT_EQ(entries[1].reason, pki::RevocationReason::kKeyCompromise);
+  EXPECT_EQ(entries[2].reason, pki::RevocationReason::kSuperseded);
   EXPECT_EQ(entries[0].revoked_at, kNow - hours(1));
 }
 
 TEST(CrlPolicyTest, RebuildsWhenEntriesChangeOrHalfTheValidityIsGone) {
-  Crl current;
+  pki::Crl current;
   current.this_update = kNow;
   current.next_update = kNow + hours(24);
   current.revoked = {{"01", kNow - hours(1), std::nullopt}};
-  const std::vector<RevokedCertificate> same = current.revoked;
-  const std::vector<RevokedCertificate> more = {{"01", kNow - hours(1), std::nullopt},
-                                                {"02", kNow, RevocationReason::kSuperseded}};
+  const std::vector<pki::RevokedCertificate> same = current.revoked;
+  const std::vector<pki::RevokedCertificate> more = {{"01", kNow - hours(1), std::nullopt},
+                                                {"02", kNow, pki::RevocationReason::kSuperseded}};
   struct Case {
     const char* name;
-    std::vector<RevokedCertificate> wanted;
+    std::vector<pki::RevokedCertificate> wanted;
     TimePoint now;
     bool rebuild;
   };

@@ -19,11 +19,11 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using AuthorityList = std::vector<std::shared_ptr<const Authority>>;
+using AuthorityList = std::vector<std::shared_ptr<const pki::Authority>>;
 
-std::vector<std::string> Listed(const Crl& crl) {
+std::vector<std::string> Listed(const pki::Crl& crl) {
   std::vector<std::string> out;
-  for (const RevokedCertificate& entry : crl.revoked) out.push_back(entry.serial_hex);
+  for (const pki::RevokedCertificate& entry : crl.revoked) out.push_back(entry.serial_hex);
   return out;
 }
 
@@ -37,7 +37,7 @@ class CrlPublisherTest : public ::testing::Test {
     dir_ = pattern;
     ca_dir_ = dir_ / "ca";
     ASSERT_TRUE(EnsureDirectory(ca_dir_).ok());
-    auto ledger = OpenSqliteLedger(dir_ / "ledger.db");
+    auto ledger = ledger::OpenSqliteLedger(dir_ / "ledger.db");
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_ = *std::move(ledger);
     cas_ = {MakeCa()};
@@ -47,7 +47,7 @@ class CrlPublisherTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  std::shared_ptr<const Authority> MakeCa() {
+  std::shared_ptr<const pki::Authority> MakeCa() {
     auto ca = testing::MakeTestAuthority(clock_.Now());
     EXPECT_TRUE(ca.ok()) << ca.status();
     return ca.ok() ? *ca : nullptr;
@@ -63,13 +63,13 @@ class CrlPublisherTest : public ::testing::Test {
   }
 
   // A workload certificate from `ca`, on record in the ledger.
-  IssuedCertificate Issue(const Authority& ca) {
-    auto id = SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value();
-    auto profile = BuildLeafProfile(id, hours(1), TtlPolicy{}, clock_.Now(), ca.not_after());
-    EvpPkeyPtr key = GenerateKey(KeyType::kEcP256).value();
+  pki::IssuedCertificate Issue(const pki::Authority& ca) {
+    auto id = spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value();
+    auto profile = BuildLeafProfile(id, hours(1), pki::TtlPolicy{}, clock_.Now(), ca.not_after());
+    crypto::EvpPkeyPtr key = GenerateKey(crypto::KeyType::kEcP256).value();
     auto issued = ca.SignLeaf(profile.value(), key.get());
     EXPECT_TRUE(issued.ok()) << issued.status();
-    issuance::IssuanceContext context{CertKind::kWorkload, id.str(), "test", "test", clock_.Now()};
+    issuance::IssuanceContext context{ledger::CertKind::kWorkload, id.str(), "test", "test", clock_.Now()};
     auto record = issuance::BuildCertificateRecord(*issued, ca, context);
     EXPECT_TRUE(record.ok()) << record.status();
     EXPECT_TRUE(ledger_->RecordIssuance(*std::move(record)).ok());
@@ -80,7 +80,7 @@ class CrlPublisherTest : public ::testing::Test {
 
   FakeClock clock_{SystemClock::Instance().Now()};
   std::filesystem::path dir_, ca_dir_;
-  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<ledger::Ledger> ledger_;
   AuthorityList cas_;
 };
 
@@ -91,7 +91,7 @@ TEST_F(CrlPublisherTest, RefreshPublishesASignedCrlAndWritesCaCrlPem) {
   ASSERT_TRUE(publisher->Refresh().ok());
   std::shared_ptr<const CrlSet> set = publisher->Current();
   ASSERT_EQ(set->crls().size(), 1u);
-  const Crl& crl = *set->crls()[0];
+  const pki::Crl& crl = *set->crls()[0];
   EXPECT_EQ(crl.issuer_serial_hex, cas_[0]->signer_serial_hex());
   EXPECT_EQ(crl.this_update, std::chrono::floor<std::chrono::seconds>(clock_.Now()));
   EXPECT_EQ(crl.next_update, crl.this_update + hours(24));
@@ -105,8 +105,8 @@ TEST_F(CrlPublisherTest, RefreshPublishesASignedCrlAndWritesCaCrlPem) {
 }
 
 TEST_F(CrlPublisherTest, PollFindsARevocationWrittenThroughAnotherLedgerHandle) {
-  IssuedCertificate revoked = Issue(*cas_[0]);
-  IssuedCertificate kept = Issue(*cas_[0]);
+  pki::IssuedCertificate revoked = Issue(*cas_[0]);
+  pki::IssuedCertificate kept = Issue(*cas_[0]);
   auto publisher = MakePublisher();
   ASSERT_NE(publisher, nullptr);
   ASSERT_TRUE(publisher->Refresh().ok());
@@ -114,7 +114,7 @@ TEST_F(CrlPublisherTest, PollFindsARevocationWrittenThroughAnotherLedgerHandle) 
   EXPECT_TRUE(publisher->Current()->crls()[0]->revoked.empty());
 
   // What `svidctl certs revoke` does: its own connection to the same ledger file.
-  auto operator_ledger = OpenSqliteLedger(dir_ / "ledger.db");
+  auto operator_ledger = ledger::OpenSqliteLedger(dir_ / "ledger.db");
   ASSERT_TRUE(operator_ledger.ok()) << operator_ledger.status();
   ASSERT_TRUE((*operator_ledger)
                   ->RevokeCertificate(revoked.serial_hex, "key compromise", clock_.Now())
@@ -122,11 +122,11 @@ TEST_F(CrlPublisherTest, PollFindsARevocationWrittenThroughAnotherLedgerHandle) 
   ASSERT_TRUE(publisher->Poll().ok());
 
   EXPECT_GT(publisher->version(), before);
-  const Crl& crl = *publisher->Current()->crls()[0];
+  const pki::Crl& crl = *publisher->Current()->crls()[0];
   ASSERT_THAT(Listed(crl), ElementsAre(revoked.serial_hex));
-  EXPECT_EQ(crl.revoked[0].reason, RevocationReason::kKeyCompromise);
+  EXPECT_EQ(crl.revoked[0].reason, pki::RevocationReason::kKeyCompromise);
   EXPECT_EQ(CaCrlPem(), crl.pem);
-  const Authority& ca = *cas_[0];
+  const pki::Authority& ca = *cas_[0];
   absl::Status refused =
       testing::OpensslVerifyWithCrl(revoked.pem, ca.chain_pem(), ca.root_bundle_pem(), CaCrlPem());
   EXPECT_THAT(std::string(refused.message()), HasSubstr("certificate revoked"));
@@ -160,7 +160,7 @@ TEST_F(CrlPublisherTest, RebuildsAtHalfItsValidity) {
   std::shared_ptr<const CrlSet> second = publisher->Current();
   ASSERT_NE(second, first);
   EXPECT_GT(second->version(), first->version());
-  const Crl& crl = *second->crls()[0];
+  const pki::Crl& crl = *second->crls()[0];
   EXPECT_EQ(crl.this_update, std::chrono::floor<std::chrono::seconds>(clock_.Now()));
   EXPECT_EQ(crl.next_update, crl.this_update + hours(2));
   EXPECT_GT(crl.number, first->crls()[0]->number);
@@ -187,8 +187,8 @@ TEST_F(CrlPublisherTest, CrlNumbersGrowAcrossRestartsEvenWhenTheClockGoesBack) {
 
 TEST_F(CrlPublisherTest, EachIssuerListsOnlyWhatItIssued) {
   cas_.push_back(MakeCa());
-  IssuedCertificate from_first = Issue(*cas_[0]);
-  IssuedCertificate from_second = Issue(*cas_[1]);
+  pki::IssuedCertificate from_first = Issue(*cas_[0]);
+  pki::IssuedCertificate from_second = Issue(*cas_[1]);
   ASSERT_TRUE(ledger_->RevokeCertificate(from_first.serial_hex, "superseded", clock_.Now()).ok());
   ASSERT_TRUE(ledger_->RevokeCertificate(from_second.serial_hex, "", clock_.Now()).ok());
   auto publisher = MakePublisher();
@@ -217,7 +217,7 @@ TEST_F(CrlPublisherTest, EachIssuerListsOnlyWhatItIssued) {
 }
 
 TEST_F(CrlPublisherTest, ListenersHearEveryNewVersion) {
-  IssuedCertificate leaf = Issue(*cas_[0]);
+  pki::IssuedCertificate leaf = Issue(*cas_[0]);
   auto publisher = MakePublisher();
   ASSERT_NE(publisher, nullptr);
   std::vector<uint64_t> heard;
@@ -239,11 +239,11 @@ TEST_F(CrlPublisherTest, ACaThatCannotSignCrlsDoesNotStopTheOthers) {
   signer_options.key_usage = "critical,keyCertSign";
   auto signer = testing::MakeTestCert(signer_options, &*root);
   ASSERT_TRUE(signer.ok()) << signer.status();
-  CaMaterial material;
+  pki::CaMaterial material;
   material.signing_cert = std::move(signer->cert);
   material.signing_key = std::move(signer->key);
   material.roots.push_back(std::move(root->cert));
-  auto no_crl_sign = Authority::Create(std::move(material));
+  auto no_crl_sign = pki::Authority::Create(std::move(material));
   ASSERT_TRUE(no_crl_sign.ok()) << no_crl_sign.status();
   cas_.push_back(*no_crl_sign);
 
@@ -271,7 +271,7 @@ TEST_F(CrlPublisherTest, AFailedWriteIsRetriedAndTheCrlStillPublished) {
 }
 
 TEST(CrlPublisherOptionsTest, RefusesNonPositiveValidity) {
-  auto ledger = OpenSqliteLedger(":memory:");
+  auto ledger = ledger::OpenSqliteLedger(":memory:");
   ASSERT_TRUE(ledger.ok()) << ledger.status();
   auto publisher = CrlPublisher::Create(
       CrlPublisherOptions{"", std::chrono::seconds(0)}, [] { return AuthorityList{}; }, **ledger,

@@ -71,7 +71,7 @@ class HttpListenerTest : public ::testing::Test {
     return res ? res->status : -1;
   }
 
-  ServerMetrics metrics_;
+  metrics::ServerMetrics metrics_;
   std::unique_ptr<HttpListener> listener_;
 };
 

@@ -24,14 +24,14 @@ class CrlRoutesTest : public ::testing::Test {
     for (int i = 0; i < 2; ++i) {
       auto ca = testing::MakeTestAuthority(SystemClock::Instance().Now());
       ASSERT_TRUE(ca.ok()) << ca.status();
-      CrlSpec spec;
+      pki::CrlSpec spec;
       spec.this_update = SystemClock::Instance().Now();
       spec.number = 10 + i;
-      spec.revoked = {{"0abc", spec.this_update, RevocationReason::kKeyCompromise}};
+      spec.revoked = {{"0abc", spec.this_update, pki::RevocationReason::kKeyCompromise}};
       auto crl = BuildCrl((*ca)->signing_cert(), (*ca)->signing_key(), spec);
       ASSERT_TRUE(crl.ok()) << crl.status();
       cas_.push_back(*ca);
-      crls_.push_back(std::make_shared<const Crl>(*std::move(crl)));
+      crls_.push_back(std::make_shared<const pki::Crl>(*std::move(crl)));
     }
     Publish(std::make_shared<const CrlSet>(11, crls_));
     auto server =
@@ -47,8 +47,8 @@ class CrlRoutesTest : public ::testing::Test {
     return client.Get(path);
   }
 
-  std::vector<std::shared_ptr<const Authority>> cas_;
-  std::vector<std::shared_ptr<const Crl>> crls_;
+  std::vector<std::shared_ptr<const pki::Authority>> cas_;
+  std::vector<std::shared_ptr<const pki::Crl>> crls_;
   // What the routes serve, replaced by the test between requests. Locked: the request and its
   // response order the test's write before the handler's read only through a socket, which
   // TSan does not see inside cpp-httplib (tools/tsan.supp).
@@ -70,17 +70,17 @@ TEST_F(CrlRoutesTest, ServesEachIssuersCrlAsDer) {
     const std::string serial = cas_[i]->signer_serial_hex();
     SCOPED_TRACE(serial);
     for (const std::string& spelling : {serial, absl::AsciiStrToUpper(serial)}) {
-      httplib::Result res = Get(CrlPath(spelling));
+      httplib::Result res = Get(pki::CrlPath(spelling));
       ASSERT_TRUE(res) << httplib::to_string(res.error());
       EXPECT_EQ(res->status, 200);
       EXPECT_EQ(res->get_header_value("Content-Type"), "application/pkix-crl");
       EXPECT_EQ(res->body, crls_[i]->der);
     }
   }
-  auto fetched = ParseCrlDer(Get(CrlPath(cas_[0]->signer_serial_hex()))->body);
+  auto fetched = crypto::ParseCrlDer(Get(pki::CrlPath(cas_[0]->signer_serial_hex()))->body);
   ASSERT_TRUE(fetched.ok()) << fetched.status();
   absl::Status verified =
-      testing::OpensslCrlVerify(CrlToPem(fetched->get()).value(), cas_[0]->chain_pem().front());
+      testing::OpensslCrlVerify(crypto::CrlToPem(fetched->get()).value(), cas_[0]->chain_pem().front());
   EXPECT_TRUE(verified.ok()) << verified;
 }
 
@@ -89,7 +89,7 @@ TEST_F(CrlRoutesTest, ServesEveryCrlAsPem) {
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->body, Current()->Pem());
-  auto parsed = ParseCrlsPem(res->body);
+  auto parsed = crypto::ParseCrlsPem(res->body);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->size(), 2u);
 }
@@ -103,13 +103,13 @@ TEST_F(CrlRoutesTest, UnknownIssuersAndPathsAre404) {
   }
   Publish(std::make_shared<const CrlSet>());
   EXPECT_EQ(Get("/ca-crl.pem")->status, 404) << "nothing published yet";
-  EXPECT_EQ(Get(CrlPath(cas_[0]->signer_serial_hex()))->status, 404);
+  EXPECT_EQ(Get(pki::CrlPath(cas_[0]->signer_serial_hex()))->status, 404);
 }
 
 TEST_F(CrlRoutesTest, ServesWhatIsCurrentAtEachRequest) {
-  Publish(std::make_shared<const CrlSet>(12, std::vector<std::shared_ptr<const Crl>>{crls_[1]}));
-  EXPECT_EQ(Get(CrlPath(cas_[0]->signer_serial_hex()))->status, 404);
-  EXPECT_EQ(Get(CrlPath(cas_[1]->signer_serial_hex()))->body, crls_[1]->der);
+  Publish(std::make_shared<const CrlSet>(12, std::vector<std::shared_ptr<const pki::Crl>>{crls_[1]}));
+  EXPECT_EQ(Get(pki::CrlPath(cas_[0]->signer_serial_hex()))->status, 404);
+  EXPECT_EQ(Get(pki::CrlPath(cas_[1]->signer_serial_hex()))->body, crls_[1]->der);
 }
 
 TEST_F(CrlRoutesTest, StopsCleanlyAndRefusesBadAddresses) {
@@ -141,7 +141,7 @@ httplib::Result GetFrom(int port, const std::string& path) {
 }
 
 TEST(MetricsRoutesTest, ServesTheRegistryAtMetrics) {
-  ServerMetrics metrics;
+  metrics::ServerMetrics metrics;
   metrics.RecordRenewalRequested();
   auto server =
       HttpListener::Start("--metrics-listen", "127.0.0.1:0", MetricsRoutes(metrics.registry()));

@@ -17,8 +17,8 @@ using ::svidd::testing::TempDir;
 
 const TimePoint kNow = FromUnixSeconds(1'750'000'000);
 
-CertificateRecord Record(const std::string& serial, std::chrono::seconds ttl) {
-  CertificateRecord r;
+ledger::CertificateRecord Record(const std::string& serial, std::chrono::seconds ttl) {
+  ledger::CertificateRecord r;
   r.serial_hex = serial;
   r.spiffe_id = "spiffe://cluster.local/ns/default/sa/web";
   r.issued_at = kNow;
@@ -34,20 +34,20 @@ CertificateRecord Record(const std::string& serial, std::chrono::seconds ttl) {
   return r;
 }
 
-std::vector<std::string> Serials(const absl::StatusOr<std::vector<CertificateRecord>>& records) {
+std::vector<std::string> Serials(const absl::StatusOr<std::vector<ledger::CertificateRecord>>& records) {
   EXPECT_TRUE(records.ok()) << records.status();
   std::vector<std::string> out;
   if (records.ok()) {
-    for (const CertificateRecord& r : *records) out.push_back(r.serial_hex);
+    for (const ledger::CertificateRecord& r : *records) out.push_back(r.serial_hex);
   }
   return out;
 }
 
 TEST(RevocationWatcherTest, SeesRevocationsAnotherReplicaRecordsOnce) {
   TempDir dir;
-  auto replica_a = OpenSqliteLedger(dir.File("ledger.db"));
+  auto replica_a = ledger::OpenSqliteLedger(dir.File("ledger.db"));
   ASSERT_TRUE(replica_a.ok()) << replica_a.status();
-  auto replica_b = OpenSqliteLedger(dir.File("ledger.db"));
+  auto replica_b = ledger::OpenSqliteLedger(dir.File("ledger.db"));
   ASSERT_TRUE(replica_b.ok()) << replica_b.status();
   for (const char* serial : {"01", "02", "03", "04"}) {
     ASSERT_TRUE((*replica_a)->RecordIssuance(Record(serial, std::chrono::hours(1))).ok());
@@ -70,7 +70,7 @@ TEST(RevocationWatcherTest, SeesRevocationsAnotherReplicaRecordsOnce) {
 
 TEST(RevocationWatcherTest, ExpiredCertificatesAreNotReported) {
   TempDir dir;
-  auto ledger = OpenSqliteLedger(dir.File("ledger.db"));
+  auto ledger = ledger::OpenSqliteLedger(dir.File("ledger.db"));
   ASSERT_TRUE(ledger.ok()) << ledger.status();
   ASSERT_TRUE((*ledger)->RecordIssuance(Record("0a", std::chrono::seconds(60))).ok());
   ASSERT_TRUE((*ledger)->RecordIssuance(Record("0b", std::chrono::hours(1))).ok());

@@ -35,17 +35,17 @@ class UnreachedCaOperations final : public ca::CaOperations {
 class AdminServiceQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ledger = OpenSqliteLedger(dir_.File("ledger.db"));
+    auto ledger = ledger::OpenSqliteLedger(dir_.File("ledger.db"));
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_ = *std::move(ledger);
     revocations_ = std::make_unique<issuance::LedgerRevocationChecker>(*ledger_);
     authenticator_ =
-        std::make_unique<Authenticator>("cluster.local", nullptr, *revocations_, clock_);
+        std::make_unique<auth::Authenticator>("cluster.local", nullptr, *revocations_, clock_);
     authorizer_ = std::make_unique<api::AdminAuthorizer>(std::set<std::string>{}, *authenticator_,
                                                          authorities_);
     log_ = std::make_unique<AdminCallLog>(*ledger_, audit_);
-    refusals_ = std::make_unique<RefusalCounter>(*ledger_, clock_, metrics_);
-    operations_ = std::make_unique<OperatorService>(*ledger_, OperatorServiceOptions{}, clock_);
+    refusals_ = std::make_unique<metrics::RefusalCounter>(*ledger_, clock_, metrics_);
+    operations_ = std::make_unique<ops::OperatorService>(*ledger_, ops::OperatorServiceOptions{}, clock_);
     service_ = std::make_unique<AdminService>(
         AdminService::Deps{*operations_, *authorizer_, *log_, *refusals_, ca_, workers_, clock_});
     grpc::ServerBuilder builder;
@@ -88,16 +88,16 @@ class AdminServiceQueueTest : public ::testing::Test {
 
   testing::TempDir dir_;
   FakeClock clock_{SystemClock::Instance().Now()};
-  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<issuance::LedgerRevocationChecker> revocations_;
-  std::unique_ptr<Authenticator> authenticator_;
-  AuthorityHolder authorities_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  pki::AuthorityHolder authorities_;
   std::unique_ptr<api::AdminAuthorizer> authorizer_;
   AuditLog audit_{clock_};
   std::unique_ptr<AdminCallLog> log_;
-  ServerMetrics metrics_;
-  std::unique_ptr<RefusalCounter> refusals_;
-  std::unique_ptr<OperatorService> operations_;
+  metrics::ServerMetrics metrics_;
+  std::unique_ptr<metrics::RefusalCounter> refusals_;
+  std::unique_ptr<ops::OperatorService> operations_;
   UnreachedCaOperations ca_;
   WorkerPool workers_{1, /*max_queued=*/1};
   std::unique_ptr<AdminService> service_;

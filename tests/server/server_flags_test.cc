@@ -40,7 +40,7 @@ TEST(ServerFlagsTest, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(p.options.server_names, std::vector<std::string>{"localhost"});
   EXPECT_EQ(p.options.default_ttl, std::chrono::hours(24));
   EXPECT_EQ(p.options.max_ttl, std::chrono::hours(24));
-  EXPECT_EQ(p.options.ca_key_type, KeyType::kEcP256);
+  EXPECT_EQ(p.options.ca_key_type, crypto::KeyType::kEcP256);
   EXPECT_EQ(p.options.crl_listen, "") << "no HTTP CRL endpoint unless asked";
   EXPECT_EQ(p.options.crl_url, "");
   EXPECT_TRUE(p.options.admin_ids.empty());

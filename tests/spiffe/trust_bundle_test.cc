@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 class TrustBundleTest : public ::testing::Test {
  protected:
-  testing::TestCert Root(KeyType type, const std::string& name = "root") {
+  testing::TestCert Root(crypto::KeyType type, const std::string& name = "root") {
     testing::TestCertOptions options = testing::CaOptions(name, SystemClock::Instance().Now());
     options.key_type = type;
     auto cert = testing::MakeTestCert(options);
@@ -45,16 +45,16 @@ size_t DecodedSize(const json& member) {
 
 TEST_F(TrustBundleTest, SpiffeJwksHasTheRequiredMembersForEveryKeyType) {
   struct Case {
-    KeyType type;
+    crypto::KeyType type;
     const char* kty;
     std::vector<std::pair<std::string, size_t>> members;  // name, decoded size (0: any)
     const char* crv;
   };
   const Case cases[] = {
-      {KeyType::kEcP256, "EC", {{"x", 32}, {"y", 32}}, "P-256"},
-      {KeyType::kEcP384, "EC", {{"x", 48}, {"y", 48}}, "P-384"},
-      {KeyType::kRsa2048, "RSA", {{"n", 256}, {"e", 3}}, nullptr},
-      {KeyType::kEd25519, "OKP", {{"x", 32}}, "Ed25519"},
+      {crypto::KeyType::kEcP256, "EC", {{"x", 32}, {"y", 32}}, "P-256"},
+      {crypto::KeyType::kEcP384, "EC", {{"x", 48}, {"y", 48}}, "P-384"},
+      {crypto::KeyType::kRsa2048, "RSA", {{"n", 256}, {"e", 3}}, nullptr},
+      {crypto::KeyType::kEd25519, "OKP", {{"x", 32}}, "Ed25519"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(KeyTypeName(c.type));
@@ -76,20 +76,20 @@ TEST_F(TrustBundleTest, SpiffeJwksHasTheRequiredMembersForEveryKeyType) {
       EXPECT_EQ(DecodedSize(key[name]), size);
     }
     ASSERT_EQ(key["x5c"].size(), 1u);
-    EXPECT_EQ(key["x5c"][0], absl::Base64Escape(CertificateToDer(root.cert.get()).value()))
+    EXPECT_EQ(key["x5c"][0], absl::Base64Escape(crypto::CertificateToDer(root.cert.get()).value()))
         << "x5c is standard, padded base64 of the DER";
   }
 }
 
 TEST_F(TrustBundleTest, RsaExponentIsMinimal) {
-  testing::TestCert root = Root(KeyType::kRsa2048);
+  testing::TestCert root = Root(crypto::KeyType::kRsa2048);
   EXPECT_EQ(Jwks(Bundle({root.cert.get()}))["keys"][0]["e"], "AQAB");
 }
 
 TEST_F(TrustBundleTest, SpiffeJwksRoundTrips) {
-  testing::TestCert a = Root(KeyType::kEcP256, "a");
-  testing::TestCert b = Root(KeyType::kRsa2048, "b");
-  testing::TestCert c = Root(KeyType::kEd25519, "c");
+  testing::TestCert a = Root(crypto::KeyType::kEcP256, "a");
+  testing::TestCert b = Root(crypto::KeyType::kRsa2048, "b");
+  testing::TestCert c = Root(crypto::KeyType::kEd25519, "c");
   TrustBundle bundle = Bundle({a.cert.get(), b.cert.get(), c.cert.get()}, 1234567890123);
   std::string text = bundle.ToSpiffeJwks().value();
   EXPECT_EQ(text.back(), '\n');
@@ -116,7 +116,7 @@ TEST_F(TrustBundleTest, EmptyBundleTrustsNothing) {
 }
 
 TEST_F(TrustBundleTest, ParseSkipsJwtAuthorities) {
-  testing::TestCert root = Root(KeyType::kEcP256);
+  testing::TestCert root = Root(crypto::KeyType::kEcP256);
   json doc = Jwks(Bundle({root.cert.get()}));
   doc["keys"].push_back({{"use", "jwt-svid"}, {"kty", "EC"}, {"kid", "k1"}, {"crv", "P-256"}});
   auto parsed = TrustBundle::ParseSpiffeJwks("example.org", doc.dump());
@@ -125,8 +125,8 @@ TEST_F(TrustBundleTest, ParseSkipsJwtAuthorities) {
 }
 
 TEST_F(TrustBundleTest, ParseRefusesBrokenBundles) {
-  testing::TestCert root = Root(KeyType::kEcP256, "root");
-  testing::TestCert other = Root(KeyType::kEcP256, "other");
+  testing::TestCert root = Root(crypto::KeyType::kEcP256, "root");
+  testing::TestCert other = Root(crypto::KeyType::kEcP256, "other");
   const json good = Jwks(Bundle({root.cert.get()}));
   const json other_key = Jwks(Bundle({other.cert.get()}))["keys"][0];
   auto with = [&](const std::function<void(json&)>& edit) {
@@ -134,7 +134,7 @@ TEST_F(TrustBundleTest, ParseRefusesBrokenBundles) {
     edit(doc);
     return doc.dump();
   };
-  const std::string der = CertificateToDer(root.cert.get()).value();
+  const std::string der = crypto::CertificateToDer(root.cert.get()).value();
   struct Case {
     const char* name;
     std::string text;
@@ -173,15 +173,15 @@ TEST_F(TrustBundleTest, ParseRefusesBrokenBundles) {
 }
 
 TEST_F(TrustBundleTest, PemIsEveryRootInOrder) {
-  testing::TestCert a = Root(KeyType::kEcP256, "a");
-  testing::TestCert b = Root(KeyType::kRsa2048, "b");
+  testing::TestCert a = Root(crypto::KeyType::kEcP256, "a");
+  testing::TestCert b = Root(crypto::KeyType::kRsa2048, "b");
   TrustBundle bundle = Bundle({a.cert.get(), b.cert.get()});
-  EXPECT_EQ(bundle.ToPem().value(), CertificatesToPem({a.cert.get(), b.cert.get()}).value());
+  EXPECT_EQ(bundle.ToPem().value(), crypto::CertificatesToPem({a.cert.get(), b.cert.get()}).value());
 }
 
 TEST_F(TrustBundleTest, ConfigMapYamlIsWhatIstiodPublishes) {
-  testing::TestCert a = Root(KeyType::kEcP256, "a");
-  testing::TestCert b = Root(KeyType::kEcP384, "b");
+  testing::TestCert a = Root(crypto::KeyType::kEcP256, "a");
+  testing::TestCert b = Root(crypto::KeyType::kEcP384, "b");
   TrustBundle bundle = Bundle({a.cert.get(), b.cert.get()});
   for (const char* ns : {"", "istio-system"}) {
     SCOPED_TRACE(ns);
@@ -204,7 +204,7 @@ TEST_F(TrustBundleTest, ConfigMapYamlIsWhatIstiodPublishes) {
 }
 
 TEST_F(TrustBundleTest, ConfigMapJsonHasTheSameShape) {
-  testing::TestCert a = Root(KeyType::kEcP256, "a");
+  testing::TestCert a = Root(crypto::KeyType::kEcP256, "a");
   TrustBundle bundle = Bundle({a.cert.get()});
   auto text = bundle.ToConfigMapJson("default");
   ASSERT_TRUE(text.ok()) << text.status();
@@ -218,7 +218,7 @@ TEST_F(TrustBundleTest, ConfigMapJsonHasTheSameShape) {
 }
 
 TEST_F(TrustBundleTest, RefusesBadInput) {
-  testing::TestCert a = Root(KeyType::kEcP256);
+  testing::TestCert a = Root(crypto::KeyType::kEcP256);
   TrustBundle bundle = Bundle({a.cert.get()});
   for (const char* ns : {"Istio", "-a", "a-", "a_b", "a.b"}) {
     SCOPED_TRACE(ns);

@@ -34,7 +34,7 @@ class SvidctlCertsTest : public ::testing::Test {
            ("svidctl-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
     std::filesystem::remove_all(dir_);
     now_ = FromUnixSeconds(ToUnixSeconds(SystemClock::Instance().Now()));
-    auto ledger = OpenSqliteLedger(dir_ / "ledger.db");
+    auto ledger = ledger::OpenSqliteLedger(dir_ / "ledger.db");
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_ = std::move(*ledger);
     auto authority = MakeTestAuthority(now_ - std::chrono::hours(48));
@@ -52,7 +52,7 @@ class SvidctlCertsTest : public ::testing::Test {
   }
 
   void Add(const std::string& serial, const std::string& id, TimePoint issued, TimePoint until) {
-    absl::StatusOr<CertificateRecord> r = IssueRecord(*authority_, serial, id, issued, until);
+    absl::StatusOr<ledger::CertificateRecord> r = IssueRecord(*authority_, serial, id, issued, until);
     ASSERT_TRUE(r.ok()) << r.status();
     ASSERT_EQ(r->serial_hex, serial);
     ASSERT_TRUE(ledger_->RecordIssuance(*r).ok());
@@ -76,9 +76,9 @@ class SvidctlCertsTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   TimePoint now_;
-  std::unique_ptr<Ledger> ledger_;
-  std::shared_ptr<const Authority> authority_;
-  std::map<std::string, CertificateRecord> records_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::shared_ptr<const pki::Authority> authority_;
+  std::map<std::string, ledger::CertificateRecord> records_;
 };
 
 TEST_F(SvidctlCertsTest, ListJsonHasEveryField) {
@@ -89,7 +89,7 @@ TEST_F(SvidctlCertsTest, ListJsonHasEveryField) {
   ASSERT_TRUE(list.is_array());
   ASSERT_EQ(list.size(), 3u);
   for (const json& item : list) {
-    const CertificateRecord& want = records_.at(item["serial"]);
+    const ledger::CertificateRecord& want = records_.at(item["serial"]);
     SCOPED_TRACE(want.serial_hex);
     EXPECT_EQ(item["spiffe_id"], want.spiffe_id);
     EXPECT_EQ(item["kind"], "workload");
@@ -202,7 +202,7 @@ TEST_F(SvidctlCertsTest, ListFilters) {
 }
 
 TEST_F(SvidctlCertsTest, ShowInEachFormatAcceptsOperatorSpelling) {
-  const CertificateRecord& want = records_.at("5a3f09c2");
+  const ledger::CertificateRecord& want = records_.at("5a3f09c2");
   CommandResult pem = Run({"certs", "show", "5A:3F:09:C2", "--output", "pem"});
   ASSERT_EQ(pem.exit_code, 0) << pem.err;
   EXPECT_EQ(pem.out, want.certificate_pem);

@@ -61,17 +61,17 @@ class SvidctlFleetTest : public ::testing::Test {
   }
   // Serials of the fleet's records (as the ledger holds them now, revocations included)
   // matching `keep`, in the default order (newest first).
-  std::vector<std::string> Expected(const std::function<bool(const CertificateRecord&)>& keep) {
-    std::vector<CertificateRecord> records;
-    for (const CertificateRecord& recorded : fleet_.records) {
-      CertificateRecord r = dir_->ledger().GetCertificate(recorded.serial_hex).value();
+  std::vector<std::string> Expected(const std::function<bool(const ledger::CertificateRecord&)>& keep) {
+    std::vector<ledger::CertificateRecord> records;
+    for (const ledger::CertificateRecord& recorded : fleet_.records) {
+      ledger::CertificateRecord r = dir_->ledger().GetCertificate(recorded.serial_hex).value();
       if (keep(r)) records.push_back(r);
     }
     std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
       return a.issued_at != b.issued_at ? a.issued_at > b.issued_at : a.serial_hex > b.serial_hex;
     });
     std::vector<std::string> serials;
-    for (const CertificateRecord& r : records) serials.push_back(r.serial_hex);
+    for (const ledger::CertificateRecord& r : records) serials.push_back(r.serial_hex);
     return serials;
   }
 
@@ -96,7 +96,7 @@ TEST_F(SvidctlFleetTest, CertsListFiltersMatchTheLedger) {
   struct Case {
     const char* name;
     std::vector<std::string> flags;
-    std::function<bool(const CertificateRecord&)> keep;
+    std::function<bool(const ledger::CertificateRecord&)> keep;
   };
   const std::vector<Case> cases = {
       {"namespace",
@@ -105,18 +105,18 @@ TEST_F(SvidctlFleetTest, CertsListFiltersMatchTheLedger) {
       {"prefix",
        {"--prefix", td + "ns/default/sa/w"},
        [&](const auto& r) { return r.spiffe_id == fleet_.web; }},  // "0f0f" included
-      {"kind", {"--kind", "server"}, [](const auto& r) { return r.kind == CertKind::kServer; }},
+      {"kind", {"--kind", "server"}, [](const auto& r) { return r.kind == ledger::CertKind::kServer; }},
       {"valid now",
        {"--status", "valid"},
        [&](const auto& r) {
-         return r.status == CertStatus::kActive && r.not_before <= now_ && r.not_after > now_;
+         return r.status == ledger::CertStatus::kActive && r.not_before <= now_ && r.not_after > now_;
        }},
       {"expired",
        {"--status", "expired"},
-       [&](const auto& r) { return r.status == CertStatus::kActive && r.not_after < now_; }},
+       [&](const auto& r) { return r.status == ledger::CertStatus::kActive && r.not_after < now_; }},
       {"revoked",
        {"--status", "revoked"},
-       [](const auto& r) { return r.status == CertStatus::kRevoked; }},
+       [](const auto& r) { return r.status == ledger::CertStatus::kRevoked; }},
       {"issued in the last 7h",
        {"--issued-since", "7h"},
        [&](const auto& r) { return r.issued_at >= now_ - std::chrono::hours(7); }},
@@ -304,10 +304,10 @@ TEST_F(SvidctlFleetTest, BundleInEachForm) {
 
   CommandResult jwks = Run({"bundle", "--format", "jwks"});
   ASSERT_EQ(jwks.exit_code, 0) << jwks.err;
-  auto parsed = TrustBundle::ParseSpiffeJwks("cluster.local", jwks.out);
+  auto parsed = spiffe::TrustBundle::ParseSpiffeJwks("cluster.local", jwks.out);
   ASSERT_TRUE(parsed.ok()) << parsed.status() << jwks.out;
   ASSERT_EQ(parsed->roots().size(), 1u);
-  EXPECT_EQ(CertificateToPem(parsed->roots()[0].get()).value(), roots);
+  EXPECT_EQ(crypto::CertificateToPem(parsed->roots()[0].get()).value(), roots);
   EXPECT_GT(parsed->sequence(), 0u);
   EXPECT_TRUE(json::parse(jwks.out).contains("spiffe_sequence"));
 
@@ -337,12 +337,12 @@ TEST_F(SvidctlFleetTest, AdminIssueWritesAWorkingCredentialAndRecordsIt) {
   ASSERT_EQ(stat(out.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0077, 0u);
 
-  auto chain = ParseCertificatesPem(ReadFileToString(out / "cert-chain.pem").value()).value();
+  auto chain = crypto::ParseCertificatesPem(ReadFileToString(out / "cert-chain.pem").value()).value();
   ASSERT_GE(chain.size(), 2u);
   std::vector<std::string> intermediates;
   for (size_t i = 1; i < chain.size(); ++i)
-    intermediates.push_back(CertificateToPem(chain[i].get()).value());
-  const std::string leaf = CertificateToPem(chain[0].get()).value();
+    intermediates.push_back(crypto::CertificateToPem(chain[i].get()).value());
+  const std::string leaf = crypto::CertificateToPem(chain[0].get()).value();
   const std::string roots = ReadFileToString(out / "root-cert.pem").value();
   EXPECT_TRUE(OpensslVerifyStrict(leaf, intermediates, roots, "sslclient").ok());
   EXPECT_TRUE(CerttoolVerify(leaf, intermediates, roots).ok());
@@ -351,7 +351,7 @@ TEST_F(SvidctlFleetTest, AdminIssueWritesAWorkingCredentialAndRecordsIt) {
   ASSERT_EQ(listed.size(), 1u);
   const json& record = listed[0];
   EXPECT_EQ(record["auth_method"], "svidctl");
-  EXPECT_EQ(record["serial"], SerialHex(chain[0].get()));
+  EXPECT_EQ(record["serial"], crypto::SerialHex(chain[0].get()));
   const auto lifetime = ParseRfc3339(record["not_after"].get<std::string>()).value() -
                         ParseRfc3339(record["not_before"].get<std::string>()).value();
   EXPECT_LE(lifetime, std::chrono::hours(9));

@@ -33,9 +33,9 @@ class SvidctlLedgerTest : public ::testing::Test {
     ASSERT_TRUE(
         WriteFileAtomically(data_.File("ca") / "root-cert.pem", authority_->root_bundle_pem())
             .ok());
-    std::unique_ptr<Ledger> ledger = OpenSqliteLedger(data_.File("ledger.db")).value();
+    std::unique_ptr<ledger::Ledger> ledger = ledger::OpenSqliteLedger(data_.File("ledger.db")).value();
     ca::LedgerCheckpointer checkpointer(
-        *ledger, ca::LedgerCheckpointerOptions{data_.File(kLedgerHeadFileName)});
+        *ledger, ca::LedgerCheckpointerOptions{data_.File(ledger::kLedgerHeadFileName)});
     for (int i = 0; i < 5; ++i) {
       if (i == 4) {
         ASSERT_TRUE(checkpointer.Checkpoint(*authority_, now - std::chrono::minutes(10)).ok());
@@ -57,7 +57,7 @@ class SvidctlLedgerTest : public ::testing::Test {
   }
 
   TempDir data_;
-  std::shared_ptr<const Authority> authority_;
+  std::shared_ptr<const pki::Authority> authority_;
 };
 
 TEST_F(SvidctlLedgerTest, IntactLedgerExitsZeroInBothFormats) {
@@ -164,17 +164,17 @@ TEST_F(SvidctlLedgerTest, EachTamperingIsReportedAtItsFirstBrokenRow) {
 }
 
 TEST_F(SvidctlLedgerTest, ACheckpointReSignedWithAForeignKeyIsRefused) {
-  std::shared_ptr<const Authority> foreign =
+  std::shared_ptr<const pki::Authority> foreign =
       MakeTestAuthority(SystemClock::Instance().Now() - std::chrono::hours(1)).value();
   ASSERT_TRUE(RunSqlite3(data_.File("ledger.db"),
                          WithoutGuards("UPDATE certificates SET not_after = not_after + 31536000"
                                        " WHERE serial = '0a05'; DELETE FROM ledger_checkpoints"))
                   .ok());
-  std::filesystem::remove(data_.File(kLedgerHeadFileName));
+  std::filesystem::remove(data_.File(ledger::kLedgerHeadFileName));
   {
-    std::unique_ptr<Ledger> ledger = OpenSqliteLedger(data_.File("ledger.db")).value();
+    std::unique_ptr<ledger::Ledger> ledger = ledger::OpenSqliteLedger(data_.File("ledger.db")).value();
     ca::LedgerCheckpointer forger(*ledger,
-                                  ca::LedgerCheckpointerOptions{data_.File(kLedgerHeadFileName)});
+                                  ca::LedgerCheckpointerOptions{data_.File(ledger::kLedgerHeadFileName)});
     absl::Status forged = forger.Checkpoint(*foreign, SystemClock::Instance().Now());
     ASSERT_TRUE(forged.ok()) << forged;
   }
@@ -197,7 +197,7 @@ TEST_F(SvidctlLedgerTest, ACheckpointReSignedWithAForeignKeyIsRefused) {
 
 TEST_F(SvidctlLedgerTest, TrustBundleComesFromTheCaDir) {
   TempDir other_ca;
-  std::shared_ptr<const Authority> other =
+  std::shared_ptr<const pki::Authority> other =
       MakeTestAuthority(SystemClock::Instance().Now() - std::chrono::hours(1)).value();
   ASSERT_TRUE(WriteFileAtomically(other_ca.File("root-cert.pem"), other->root_bundle_pem()).ok());
   CommandResult r = Verify(data_.path(), {"--ca-dir", other_ca.path().string(), "-o", "json"});

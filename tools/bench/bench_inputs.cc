@@ -6,7 +6,7 @@
 
 namespace svidd::bench {
 
-absl::StatusOr<std::vector<BenchInput>> MakeBenchInputs(KeyType type, int count,
+absl::StatusOr<std::vector<BenchInput>> MakeBenchInputs(crypto::KeyType type, int count,
                                                         const testing::TestSigningKey& jwt_key,
                                                         const std::string& trust_domain) {
   std::vector<BenchInput> inputs;
@@ -14,11 +14,11 @@ absl::StatusOr<std::vector<BenchInput>> MakeBenchInputs(KeyType type, int count,
   const TimePoint now = SystemClock::Instance().Now();
   for (int i = 0; i < count; ++i) {
     const std::string sa = "w" + std::to_string(i);
-    SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::ForServiceAccount(trust_domain, "bench", sa));
-    SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(type));
+    SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, spiffe::SpiffeId::ForServiceAccount(trust_domain, "bench", sa));
+    SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(type));
     BenchInput input;
     input.spiffe_id = id.str();
-    SVIDD_ASSIGN_OR_RETURN(input.csr_pem, MakeIstioCsr(id, key.get()));
+    SVIDD_ASSIGN_OR_RETURN(input.csr_pem, agent::MakeIstioCsr(id, key.get()));
     testing::TokenSpec spec;
     spec.issuer = kBenchIssuer;
     spec.ns = "bench";

@@ -22,7 +22,7 @@ struct BenchInput {
 };
 
 // `count` workloads spiffe://<trust_domain>/ns/bench/sa/w<i>, each with a fresh key of `type`.
-absl::StatusOr<std::vector<BenchInput>> MakeBenchInputs(KeyType type, int count,
+absl::StatusOr<std::vector<BenchInput>> MakeBenchInputs(crypto::KeyType type, int count,
                                                         const testing::TestSigningKey& jwt_key,
                                                         const std::string& trust_domain);
 

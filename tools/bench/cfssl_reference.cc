@@ -32,15 +32,15 @@ absl::StatusOr<std::string> CaptureOutput(const std::vector<std::string>& argv,
   return out;
 }
 
-nlohmann::json KeySpec(KeyType type) {
+nlohmann::json KeySpec(crypto::KeyType type) {
   switch (type) {
-    case KeyType::kEcP256:
+    case crypto::KeyType::kEcP256:
       return {{"algo", "ecdsa"}, {"size", 256}};
-    case KeyType::kEcP384:
+    case crypto::KeyType::kEcP384:
       return {{"algo", "ecdsa"}, {"size", 384}};
-    case KeyType::kRsa3072:
+    case crypto::KeyType::kRsa3072:
       return {{"algo", "rsa"}, {"size", 3072}};
-    case KeyType::kRsa4096:
+    case crypto::KeyType::kRsa4096:
       return {{"algo", "rsa"}, {"size", 4096}};
     default:
       return {{"algo", "rsa"}, {"size", 2048}};
@@ -64,7 +64,7 @@ absl::StatusOr<std::string> CfsslReference::FindBinary(const std::string& hint) 
 }
 
 absl::StatusOr<std::unique_ptr<CfsslReference>> CfsslReference::Start(
-    const std::string& binary, const std::filesystem::path& dir, KeyType ca_key_type) {
+    const std::string& binary, const std::filesystem::path& dir, crypto::KeyType ca_key_type) {
   std::filesystem::create_directories(dir);
   nlohmann::json ca_csr = {{"CN", "svidd-bench cfssl CA"}, {"key", KeySpec(ca_key_type)}};
   SVIDD_RETURN_IF_ERROR(WriteFileAtomically(dir / "ca-csr.json", ca_csr.dump()));

@@ -28,7 +28,7 @@ class CfsslReference {
   // Makes a CA of `ca_key_type` in `dir` and starts `cfssl serve` on a free loopback port.
   static absl::StatusOr<std::unique_ptr<CfsslReference>> Start(const std::string& binary,
                                                                const std::filesystem::path& dir,
-                                                               KeyType ca_key_type);
+                                                               crypto::KeyType ca_key_type);
 
   // One closed-loop run with `window`'s bounds; the server's CPU from /proc.
   absl::StatusOr<LoadResult> Run(const std::vector<BenchInput>& inputs, const LoadOptions& options);

@@ -19,15 +19,15 @@ namespace {
 struct PreparedCsr {
   std::string tbs;        // DER of CertificationRequestInfo
   std::string signature;  // the CSR's signature value
-  EvpPkeyCtxPtr verify;   // verify context on the CSR's key, SHA-256, initialised
+  crypto::EvpPkeyCtxPtr verify;   // verify context on the CSR's key, SHA-256, initialised
 };
 
 absl::StatusOr<PreparedCsr> Prepare(const std::string& pem) {
-  SVIDD_ASSIGN_OR_RETURN(X509ReqPtr req, ParseCsrPem(pem));
+  SVIDD_ASSIGN_OR_RETURN(crypto::X509ReqPtr req, crypto::ParseCsrPem(pem));
   PreparedCsr out;
   unsigned char* der = nullptr;
   int len = i2d_re_X509_REQ_tbs(req.get(), &der);
-  if (len <= 0) return OpenSslError(absl::StatusCode::kInternal, "encoding a CSR's TBS");
+  if (len <= 0) return crypto::OpenSslError(absl::StatusCode::kInternal, "encoding a CSR's TBS");
   out.tbs.assign(reinterpret_cast<char*>(der), len);
   OPENSSL_free(der);
   const ASN1_BIT_STRING* sig = nullptr;
@@ -38,14 +38,14 @@ absl::StatusOr<PreparedCsr> Prepare(const std::string& pem) {
   out.verify.reset(EVP_PKEY_CTX_new(key, nullptr));
   if (!out.verify || EVP_PKEY_verify_init(out.verify.get()) <= 0 ||
       EVP_PKEY_CTX_set_signature_md(out.verify.get(), EVP_sha256()) <= 0) {
-    return OpenSslError(absl::StatusCode::kInternal, "setting up a CSR verify context");
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "setting up a CSR verify context");
   }
   return out;
 }
 
 struct ThreadState {
   std::vector<PreparedCsr> csrs;
-  EvpPkeyCtxPtr sign;                                  // on the CA key, SHA-256, initialised
+  crypto::EvpPkeyCtxPtr sign;                                  // on the CA key, SHA-256, initialised
   std::string tbs_to_sign = std::string(420, '\x5a');  // a leaf TBSCertificate's size
   int64_t done = 0;
   bool failed = false;
@@ -98,7 +98,7 @@ absl::StatusOr<CeilingResult> MeasureCryptoCeiling(const std::vector<std::string
     if (!states[t].sign || EVP_PKEY_sign_init(states[t].sign.get()) <= 0 ||
         EVP_PKEY_CTX_set_signature_md(states[t].sign.get(), EVP_sha256()) <= 0) {
       EVP_MD_free(sha256);
-      return OpenSslError(absl::StatusCode::kInternal, "setting up the CA signing context");
+      return crypto::OpenSslError(absl::StatusCode::kInternal, "setting up the CA signing context");
     }
   }
   std::atomic<bool> stop{false};

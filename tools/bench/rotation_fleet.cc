@@ -17,7 +17,7 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
   Stream(RotationFleet& fleet, int index, svidd::v1::RotationService::Stub& stub)
       : fleet_(fleet),
         index_(index),
-        id_(SpiffeId::ForServiceAccount(fleet.options_.trust_domain, fleet.options_.ns,
+        id_(spiffe::SpiffeId::ForServiceAccount(fleet.options_.trust_domain, fleet.options_.ns,
                                         "w" + std::to_string(index))
                 .value()) {
     std::string token = fleet.options_.token_for ? fleet.options_.token_for(index) : "";
@@ -82,9 +82,9 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
  private:
   // A fresh key for every request: keys never leave the workload, and never repeat.
   void Answer(uint64_t renewal_id) {
-    auto key = GenerateKey(KeyType::kEcP256);
+    auto key = GenerateKey(crypto::KeyType::kEcP256);
     if (!key.ok()) return;
-    auto csr = MakeIstioCsr(id_, key->get());
+    auto csr = agent::MakeIstioCsr(id_, key->get());
     if (!csr.ok()) return;
     RotateRequest request;
     request.mutable_csr()->set_csr(*csr);
@@ -105,7 +105,7 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
 
   RotationFleet& fleet_;
   const int index_;
-  const SpiffeId id_;
+  const spiffe::SpiffeId id_;
   grpc::ClientContext context_;
   RotateResponse in_;
   // Read from gRPC's reactions only, one at a time.

@@ -33,7 +33,7 @@
 #include "svidd/pki/authority.h"
 #include "svidd/pki/csr_validator.h"
 
-namespace svidd {
+namespace svidd::bench {
 namespace {
 
 constexpr char kIdPrefix[] = "spiffe://cluster.local/ns/bench/sa/w";
@@ -43,29 +43,29 @@ constexpr char kIdPrefix[] = "spiffe://cluster.local/ns/bench/sa/w";
 bool AddExt(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value));
+  crypto::X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value));
   return ext != nullptr && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
-bool BeforeOne(const std::string& pem, const Authority& ca) {
-  BioPtr in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  X509ReqPtr req(PEM_read_bio_X509_REQ(in.get(), nullptr, nullptr, nullptr));
+bool BeforeOne(const std::string& pem, const pki::Authority& ca) {
+  crypto::BioPtr in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  crypto::X509ReqPtr req(PEM_read_bio_X509_REQ(in.get(), nullptr, nullptr, nullptr));
   if (req == nullptr) return false;
   EVP_PKEY* key = X509_REQ_get0_pubkey(req.get());
   if (key == nullptr || X509_REQ_verify(req.get(), key) != 1) return false;
-  ExtensionStackPtr exts(X509_REQ_get_extensions(req.get()));
+  crypto::ExtensionStackPtr exts(X509_REQ_get_extensions(req.get()));
   X509* signer = const_cast<X509*>(ca.signing_cert());
-  X509Ptr cert(X509_new());
+  crypto::X509Ptr cert(X509_new());
   X509_set_version(cert.get(), X509_VERSION_3);
-  std::string serial = RandomSerial().value();
-  BignumPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()), 16, nullptr));
+  std::string serial = pki::RandomSerial().value();
+  crypto::BignumPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()), 16, nullptr));
   BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get()));
   const time_t now = time(nullptr);
   ASN1_TIME_set(X509_getm_notBefore(cert.get()), now - 120);
   ASN1_TIME_set(X509_getm_notAfter(cert.get()), now + 3600);
   X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
   if (X509_set_pubkey(cert.get(), key) != 1) return false;
-  GeneralNamesPtr san(
+  crypto::GeneralNamesPtr san(
       static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(sk_X509_EXTENSION_value(exts.get(), 0))));
   if (san == nullptr || X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, san.get(), 1, 0) != 1 ||
       !AddExt(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE") ||
@@ -78,22 +78,22 @@ bool BeforeOne(const std::string& pem, const Authority& ca) {
   if (X509_sign(cert.get(), const_cast<EVP_PKEY*>(ca.signing_key()), EVP_sha256()) <= 0) {
     return false;
   }
-  BioPtr out(BIO_new(BIO_s_mem()));
+  crypto::BioPtr out(BIO_new(BIO_s_mem()));
   if (PEM_write_bio_X509(out.get(), cert.get()) != 1) return false;
   unsigned char* spki = nullptr;
   const int len = i2d_PUBKEY(key, &spki);
   if (len <= 0) return false;
-  const bool hashed = Sha256Hex(std::string_view(reinterpret_cast<char*>(spki), len)).ok();
+  const bool hashed = crypto::Sha256Hex(std::string_view(reinterpret_cast<char*>(spki), len)).ok();
   OPENSSL_free(spki);
   return hashed;
 }
 
 // ---- svidd: the production path ----------------------------------------------------------
 
-bool SviddOne(const std::string& pem, const Authority& ca) {
-  auto csr = ValidateCsr(pem);
+bool SviddOne(const std::string& pem, const pki::Authority& ca) {
+  auto csr = pki::ValidateCsr(pem);
   if (!csr.ok()) return false;
-  auto profile = BuildLeafProfile(csr->requested_id, std::chrono::hours(1), TtlPolicy{},
+  auto profile = BuildLeafProfile(csr->requested_id, std::chrono::hours(1), pki::TtlPolicy{},
                                   std::chrono::system_clock::now(), ca.not_after());
   if (!profile.ok()) return false;
   auto issued = ca.SignLeaf(*profile, csr->public_key);
@@ -109,7 +109,7 @@ struct RawCsr {
 };
 
 RawCsr Decode(const std::string& pem) {
-  X509ReqPtr req = ParseCsrPem(pem).value();
+  crypto::X509ReqPtr req = crypto::ParseCsrPem(pem).value();
   RawCsr raw;
   unsigned char* info = nullptr;
   const int info_len = i2d_re_X509_REQ_tbs(req.get(), &info);
@@ -130,7 +130,7 @@ RawCsr Decode(const std::string& pem) {
 
 struct CryptoOnly {
   std::vector<RawCsr> csrs;
-  EvpMdCtxPtr sign_template;
+  crypto::EvpMdCtxPtr sign_template;
   std::string message = std::string(420, 'x');  // about a leaf's TBSCertificate
 };
 
@@ -143,7 +143,7 @@ bool CryptoOne(const RawCsr& csr, const CryptoOnly& c) {
           ? ECDSA_verify(0, digest, 32, sig, static_cast<int>(csr.signature.size()), csr.ec) == 1
           : RSA_verify(NID_sha256, digest, 32, sig, static_cast<unsigned>(csr.signature.size()),
                        csr.rsa) == 1;
-  thread_local EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  thread_local crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   unsigned char out[1024];
   size_t out_len = sizeof(out);
   return verified && EVP_MD_CTX_copy_ex(ctx.get(), c.sign_template.get()) == 1 &&
@@ -223,8 +223,8 @@ int Main(int argc, char** argv) {
                "Do not run the (slow) X509-API mode, e.g. to profile");
   CLI11_PARSE(app, argc, argv);
 
-  const KeyType type = key_type == "p256" ? KeyType::kEcP256 : KeyType::kRsa2048;
-  auto ca = testing::MakeTestAuthority(std::chrono::system_clock::now(), KeyType::kEcP256);
+  const crypto::KeyType type = key_type == "p256" ? crypto::KeyType::kEcP256 : crypto::KeyType::kRsa2048;
+  auto ca = testing::MakeTestAuthority(std::chrono::system_clock::now(), crypto::KeyType::kEcP256);
   if (!ca.ok()) {
     std::cerr << "CA: " << ca.status() << "\n";
     return 1;
@@ -247,7 +247,7 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  const Authority& authority = **ca;
+  const pki::Authority& authority = **ca;
   std::printf(
       "svidd-hotpath-bench: %s CSRs (%d distinct), P-256 CA, %d threads, %.1f s per mode, %u "
       "CPUs\n",
@@ -279,6 +279,6 @@ int Main(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace svidd
+}  // namespace svidd::bench
 
-int main(int argc, char** argv) { return svidd::Main(argc, argv); }
+int main(int argc, char** argv) { return svidd::bench::Main(argc, argv); }

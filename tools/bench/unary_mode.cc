@@ -199,11 +199,11 @@ int RunUnaryMode(int argc, char** argv) {
   auto warmup = ParseDuration(flags.warmup);
   auto duration = ParseDuration(flags.duration);
   auto ceiling_duration = ParseDuration(flags.ceiling_duration);
-  auto ca_key_type = ParseKeyType(flags.ca_key_type);
-  std::vector<KeyType> key_types;
+  auto ca_key_type = crypto::ParseKeyType(flags.ca_key_type);
+  std::vector<crypto::KeyType> key_types;
   const std::vector<std::string> key_type_names = absl::StrSplit(flags.key_types, ',');
   for (const std::string& name : key_type_names) {
-    auto type = ParseKeyType(name);
+    auto type = crypto::ParseKeyType(name);
     if (!type.ok())
       return std::cerr << "svidd-bench unary: --key-types: " << type.status() << "\n", 2;
     key_types.push_back(*type);
@@ -256,7 +256,7 @@ int RunUnaryMode(int argc, char** argv) {
   }
   if (!flags.ledger.empty()) {
     auto ca =
-        BootstrapCa(CaBootstrapOptions{.key_type = *ca_key_type}, SystemClock::Instance().Now());
+        BootstrapCa(pki::CaBootstrapOptions{.key_type = *ca_key_type}, SystemClock::Instance().Now());
     if (!ca.ok()) return Fail(ca.status());
     if (auto s = WriteIstioCaDir(CaDir(flags, dir), *ca); !s.ok()) return Fail(s);
   }
@@ -278,7 +278,7 @@ int RunUnaryMode(int argc, char** argv) {
   auto root_pem = ReadFileToString(CaDir(flags, dir) / "root-cert.pem");
   auto ca_key_pem = ReadFileToString(CaDir(flags, dir) / "ca-key.pem");
   if (!root_pem.ok() || !ca_key_pem.ok()) return Fail(absl::NotFoundError("svidd's CA files"));
-  auto ca_key = ParsePrivateKeyPem(*ca_key_pem);
+  auto ca_key = crypto::ParsePrivateKeyPem(*ca_key_pem);
   if (!ca_key.ok()) return Fail(ca_key.status());
 
   std::unique_ptr<CfsslReference> cfssl;
@@ -304,7 +304,7 @@ int RunUnaryMode(int argc, char** argv) {
 
   std::vector<Row> rows;
   const IstioTarget target{ports, *root_pem};
-  for (KeyType type : key_types) {
+  for (crypto::KeyType type : key_types) {
     auto inputs = MakeBenchInputs(type, flags.csrs, *jwt_key, "cluster.local");
     if (!inputs.ok()) return Fail(inputs.status());
     std::vector<std::string> csr_pems;

@@ -73,11 +73,11 @@ class InFlight {
 };
 
 absl::Status RunSvidd(const std::filesystem::path& data_dir, const std::string& trust_domain) {
-  ServerOptions options;
+  server::ServerOptions options;
   options.data_dir = data_dir;
   options.listen = "127.0.0.1:0";
   options.trust_domain = trust_domain;
-  SVIDD_ASSIGN_OR_RETURN(auto server, SviddServer::Start(options, SystemClock::Instance()));
+  SVIDD_ASSIGN_OR_RETURN(auto server, server::SviddServer::Start(options, SystemClock::Instance()));
   server->Shutdown();
   return absl::OkStatus();
 }
@@ -90,24 +90,24 @@ std::string SubjectOf(const X509* cert) {
 
 // Older intermediates under the data dir's root, recorded as svidd records its own.
 absl::StatusOr<std::vector<Issuer>> MakeIssuers(const std::filesystem::path& data_dir,
-                                                Ledger& ledger, int count,
+                                                ledger::Ledger& ledger, int count,
                                                 const std::string& trust_domain) {
-  SVIDD_ASSIGN_OR_RETURN(RootCa root, LoadRootCaDir(DataDir(data_dir).own_root()));
-  SVIDD_ASSIGN_OR_RETURN(CaMaterial active, ReadIstioCaCertificates(DataDir(data_dir).own_ca()));
+  SVIDD_ASSIGN_OR_RETURN(pki::RootCa root, pki::LoadRootCaDir(DataDir(data_dir).own_root()));
+  SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial active, pki::ReadIstioCaCertificates(DataDir(data_dir).own_ca()));
   std::vector<Issuer> issuers = {
-      {SerialHex(active.signing_cert.get()), SubjectOf(active.signing_cert.get())}};
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId td, SpiffeId::ForTrustDomain(trust_domain));
+      {crypto::SerialHex(active.signing_cert.get()), SubjectOf(active.signing_cert.get())}};
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td, spiffe::SpiffeId::ForTrustDomain(trust_domain));
   // The root was made just now, so the older intermediates cannot be dated back to the
   // rows they sign: they are issued now as well; only the rows carry the history.
   const TimePoint made = SystemClock::Instance().Now();
   for (int k = 1; k < count; ++k) {
-    IntermediateSpec spec{trust_domain, KeyType::kEcP256, std::chrono::hours(24 * 30)};
-    SVIDD_ASSIGN_OR_RETURN(CaMaterial ca, IssueIntermediate(root, spec, {root.cert.get()}, made));
-    SVIDD_ASSIGN_OR_RETURN(CertificateRecord record,
+    pki::IntermediateSpec spec{trust_domain, crypto::KeyType::kEcP256, std::chrono::hours(24 * 30)};
+    SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial ca, IssueIntermediate(root, spec, {root.cert.get()}, made));
+    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord record,
                            issuance::BuildCaCertificateRecord(ca, root.cert.get(), td.str(),
                                                               "svidd (self-managed CA)", made));
     SVIDD_RETURN_IF_ERROR(ledger.RecordIssuance(record));
-    issuers.push_back({SerialHex(ca.signing_cert.get()), SubjectOf(ca.signing_cert.get())});
+    issuers.push_back({crypto::SerialHex(ca.signing_cert.get()), SubjectOf(ca.signing_cert.get())});
   }
   return issuers;
 }
@@ -119,20 +119,20 @@ struct IdentityLeaf {
 // One real leaf per identity from the active CA, for the rows' certificate_pem.
 absl::StatusOr<std::vector<IdentityLeaf>> MakeLeaves(const std::filesystem::path& data_dir,
                                                      const FleetHistory& history, int identities) {
-  SVIDD_ASSIGN_OR_RETURN(CaMaterial material,
-                         LoadIstioCaDir(DataDir(data_dir).own_ca(), SystemClock::Instance().Now()));
-  SVIDD_ASSIGN_OR_RETURN(auto authority, Authority::Create(std::move(material)));
+  SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial material,
+                         pki::LoadIstioCaDir(DataDir(data_dir).own_ca(), SystemClock::Instance().Now()));
+  SVIDD_ASSIGN_OR_RETURN(auto authority, pki::Authority::Create(std::move(material)));
   std::vector<IdentityLeaf> leaves;
   leaves.reserve(identities);
   const TimePoint now = SystemClock::Instance().Now();
   for (int i = 0; i < identities; ++i) {
-    SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey(KeyType::kEcP256));
-    SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse(history.SpiffeIdOf(i)));
+    SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(crypto::KeyType::kEcP256));
+    SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, spiffe::SpiffeId::Parse(history.SpiffeIdOf(i)));
     SVIDD_ASSIGN_OR_RETURN(
-        LeafProfile profile,
-        BuildLeafProfile(id, std::chrono::hours(24), TtlPolicy{}, now, authority->not_after()));
-    SVIDD_ASSIGN_OR_RETURN(IssuedCertificate issued, authority->SignLeaf(profile, key.get()));
-    SVIDD_ASSIGN_OR_RETURN(std::string key_sha256, PublicKeySha256Hex(key.get()));
+        pki::LeafProfile profile,
+        BuildLeafProfile(id, std::chrono::hours(24), pki::TtlPolicy{}, now, authority->not_after()));
+    SVIDD_ASSIGN_OR_RETURN(pki::IssuedCertificate issued, authority->SignLeaf(profile, key.get()));
+    SVIDD_ASSIGN_OR_RETURN(std::string key_sha256, crypto::PublicKeySha256Hex(key.get()));
     leaves.push_back({std::move(issued.pem), std::move(key_sha256), "EC-P256"});
   }
   return leaves;
@@ -150,7 +150,7 @@ absl::Status Generate(const std::filesystem::path& data_dir, FleetHistoryOptions
 
   options.now = SystemClock::Instance().Now();
   FleetHistory history(options);
-  SqliteLedgerOptions ledger_options;
+  ledger::SqliteLedgerOptions ledger_options;
   ledger_options.max_batch = batch;
   SVIDD_ASSIGN_OR_RETURN(auto ledger, OpenSqliteLedger(DataDir(data_dir).ledger(), ledger_options));
   SVIDD_ASSIGN_OR_RETURN(std::vector<Issuer> issuers,
@@ -164,10 +164,10 @@ absl::Status Generate(const std::filesystem::path& data_dir, FleetHistoryOptions
   int64_t rows = 0;
   std::vector<HistoryRevocation> revocations = history.Generate([&](const HistoryRow& row) {
     const IdentityLeaf& leaf = leaves[row.identity];
-    CertificateRecord r;
+    ledger::CertificateRecord r;
     r.serial_hex = row.serial_hex;
     r.spiffe_id = row.spiffe_id;
-    r.kind = CertKind::kWorkload;
+    r.kind = ledger::CertKind::kWorkload;
     r.issued_at = row.issued_at;
     r.not_before = row.not_before;
     r.not_after = row.not_after;
@@ -175,7 +175,7 @@ absl::Status Generate(const std::filesystem::path& data_dir, FleetHistoryOptions
     r.issuer_subject = issuers[row.issuer].subject;
     r.public_key_sha256 = leaf.key_sha256;
     r.key_type = leaf.key_type;
-    r.auth_method = AuthMethodName(AuthMethod::kKubernetesToken);
+    r.auth_method = AuthMethodName(auth::AuthMethod::kKubernetesToken);
     r.auth_principal = row.principal;
     r.certificate_pem = leaf.pem;
     r.supersedes_serial_hex = row.supersedes_serial_hex;

@@ -19,14 +19,14 @@ absl::StatusOr<std::unique_ptr<TestDataDir>> TestDataDir::Create(
                absl::StrCat("svidd-data-", ::getpid(), "-", counter++, "-", std::random_device()());
   std::filesystem::remove_all(dir->path_);
   std::filesystem::create_directories(dir->path_);
-  CaBootstrapOptions bootstrap;
+  pki::CaBootstrapOptions bootstrap;
   bootstrap.intermediate_ttl = intermediate_ttl;
   bootstrap.root_ttl = root_ttl;
-  SVIDD_ASSIGN_OR_RETURN(CaMaterial made, BootstrapCa(bootstrap, ca_created));
+  SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial made, BootstrapCa(bootstrap, ca_created));
   SVIDD_RETURN_IF_ERROR(WriteIstioCaDir(dir->ca_dir(), made));
-  SVIDD_ASSIGN_OR_RETURN(CaMaterial loaded, LoadIstioCaDir(dir->ca_dir(), ca_created));
-  SVIDD_ASSIGN_OR_RETURN(dir->authority_, Authority::Create(std::move(loaded)));
-  SVIDD_ASSIGN_OR_RETURN(dir->ledger_, OpenSqliteLedger(dir->path_ / "ledger.db"));
+  SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial loaded, pki::LoadIstioCaDir(dir->ca_dir(), ca_created));
+  SVIDD_ASSIGN_OR_RETURN(dir->authority_, pki::Authority::Create(std::move(loaded)));
+  SVIDD_ASSIGN_OR_RETURN(dir->ledger_, ledger::OpenSqliteLedger(dir->path_ / "ledger.db"));
   return dir;
 }
 

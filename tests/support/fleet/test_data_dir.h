@@ -24,16 +24,16 @@ class TestDataDir {
 
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path ca_dir() const { return path_ / "ca"; }
-  Ledger& ledger() { return *ledger_; }
-  const Authority& authority() const { return *authority_; }
+  ledger::Ledger& ledger() { return *ledger_; }
+  const pki::Authority& authority() const { return *authority_; }
   // Closes the ledger (e.g. before another process opens it read-write and migrates).
   void CloseLedger() { ledger_.reset(); }
 
  private:
   TestDataDir() = default;
   std::filesystem::path path_;
-  std::unique_ptr<Ledger> ledger_;
-  std::shared_ptr<const Authority> authority_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::shared_ptr<const pki::Authority> authority_;
 };
 
 }  // namespace svidd::testing

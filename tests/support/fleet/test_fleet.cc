@@ -12,13 +12,13 @@ using std::chrono::hours;
 
 class FleetWriter {
  public:
-  FleetWriter(Ledger& ledger, const Authority& authority, TimePoint now, TestFleet& fleet)
+  FleetWriter(ledger::Ledger& ledger, const pki::Authority& authority, TimePoint now, TestFleet& fleet)
       : ledger_(ledger), authority_(authority), now_(now), fleet_(fleet) {}
 
   // Certificates for `id` issued at now + each offset, each `ttl` long, each superseding the
   // one before.
   absl::Status Chain(const std::string& id, std::vector<hours> issued, hours ttl,
-                     CertKind kind = CertKind::kWorkload) {
+                     ledger::CertKind kind = ledger::CertKind::kWorkload) {
     std::string previous;
     for (hours offset : issued) {
       RecordSpec spec{NextSerial(), id, now_ + offset, now_ + offset + ttl, kind};
@@ -29,7 +29,7 @@ class FleetWriter {
   }
 
   absl::StatusOr<std::string> Record(const RecordSpec& spec) {
-    SVIDD_ASSIGN_OR_RETURN(CertificateRecord r, IssueTestRecord(authority_, spec));
+    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord r, IssueTestRecord(authority_, spec));
     SVIDD_RETURN_IF_ERROR(ledger_.RecordIssuance(r));
     fleet_.records.push_back(r);
     return r.serial_hex;
@@ -38,8 +38,8 @@ class FleetWriter {
   std::string NextSerial() { return absl::StrCat(absl::Hex(0x1000 + next_++)); }
 
  private:
-  Ledger& ledger_;
-  const Authority& authority_;
+  ledger::Ledger& ledger_;
+  const pki::Authority& authority_;
   TimePoint now_;
   TestFleet& fleet_;
   int next_ = 0;
@@ -53,13 +53,13 @@ std::string Sa(const std::string& td, const std::string& ns, const std::string& 
 
 std::vector<std::string> TestFleet::SerialsOf(const std::string& spiffe_id) const {
   std::vector<std::string> out;
-  for (const CertificateRecord& r : records) {
+  for (const ledger::CertificateRecord& r : records) {
     if (r.spiffe_id == spiffe_id) out.push_back(r.serial_hex);
   }
   return out;
 }
 
-absl::StatusOr<TestFleet> BuildTestFleet(Ledger& ledger, const Authority& authority, TimePoint now,
+absl::StatusOr<TestFleet> BuildTestFleet(ledger::Ledger& ledger, const Authority& authority, TimePoint now,
                                          const std::string& td, int workers) {
   TestFleet f;
   FleetWriter w(ledger, authority, now, f);

@@ -14,7 +14,7 @@
 namespace svidd::testing {
 
 struct TestFleet {
-  std::vector<CertificateRecord> records;  // as recorded, in issuance order
+  std::vector<ledger::CertificateRecord> records;  // as recorded, in issuance order
   int workers = 0;                         // how many batch/worker-N identities
   std::string web;                         // 4 certificates, renewed every 12h, current valid 23h
   std::string api;                         // 3 certificates, healthy
@@ -33,7 +33,7 @@ struct TestFleet {
 
 // Records the fleet in `ledger` (certificates signed by `authority`, which must have been
 // valid since now - 31 days).
-absl::StatusOr<TestFleet> BuildTestFleet(Ledger& ledger, const Authority& authority, TimePoint now,
+absl::StatusOr<TestFleet> BuildTestFleet(ledger::Ledger& ledger, const pki::Authority& authority, TimePoint now,
                                          const std::string& trust_domain = "cluster.local",
                                          int workers = 10);
 

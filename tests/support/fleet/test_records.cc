@@ -20,21 +20,21 @@ std::string SerialBytes(const std::string& serial_hex) {
 
 }  // namespace
 
-absl::StatusOr<CertificateRecord> IssueTestRecord(const Authority& authority,
+absl::StatusOr<ledger::CertificateRecord> IssueTestRecord(const pki::Authority& authority,
                                                   const RecordSpec& spec) {
-  EvpPkeyPtr fresh;
+  crypto::EvpPkeyPtr fresh;
   const EVP_PKEY* key = spec.key;
   if (key == nullptr) {
-    SVIDD_ASSIGN_OR_RETURN(fresh, GenerateKey(KeyType::kEcP256));
+    SVIDD_ASSIGN_OR_RETURN(fresh, GenerateKey(crypto::KeyType::kEcP256));
     key = fresh.get();
   }
-  SVIDD_ASSIGN_OR_RETURN(SpiffeId id, SpiffeId::Parse(spec.spiffe_id));
-  const LeafProfile profile{std::move(id), /*dns_names=*/{},
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, spiffe::SpiffeId::Parse(spec.spiffe_id));
+  const pki::LeafProfile profile{std::move(id), /*dns_names=*/{},
                             spec.issued_at - std::chrono::minutes(2), spec.not_after,
                             SerialBytes(spec.serial_hex)};
-  SVIDD_ASSIGN_OR_RETURN(IssuedCertificate issued, authority.SignLeaf(profile, key));
-  SVIDD_ASSIGN_OR_RETURN(KeyDescription description, DescribeKey(key));
-  CertificateRecord r;
+  SVIDD_ASSIGN_OR_RETURN(pki::IssuedCertificate issued, authority.SignLeaf(profile, key));
+  SVIDD_ASSIGN_OR_RETURN(crypto::KeyDescription description, crypto::DescribeKey(key));
+  ledger::CertificateRecord r;
   r.serial_hex = issued.serial_hex;
   r.spiffe_id = spec.spiffe_id;
   r.kind = spec.kind;
@@ -42,8 +42,8 @@ absl::StatusOr<CertificateRecord> IssueTestRecord(const Authority& authority,
   r.not_before = issued.not_before;
   r.not_after = issued.not_after;
   r.issuer_serial_hex = authority.signer_serial_hex();
-  r.issuer_subject = SubjectString(authority.signing_cert());
-  SVIDD_ASSIGN_OR_RETURN(r.public_key_sha256, PublicKeySha256Hex(key));
+  r.issuer_subject = crypto::SubjectString(authority.signing_cert());
+  SVIDD_ASSIGN_OR_RETURN(r.public_key_sha256, crypto::PublicKeySha256Hex(key));
   r.key_type = description.Label();
   r.auth_method = spec.auth_method;
   r.auth_principal =
@@ -53,7 +53,7 @@ absl::StatusOr<CertificateRecord> IssueTestRecord(const Authority& authority,
   return r;
 }
 
-absl::StatusOr<CertificateRecord> IssueRecord(const Authority& authority,
+absl::StatusOr<ledger::CertificateRecord> IssueRecord(const pki::Authority& authority,
                                               const std::string& serial_hex,
                                               const std::string& spiffe_id, TimePoint issued_at,
                                               TimePoint not_after) {

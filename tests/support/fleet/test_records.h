@@ -16,17 +16,17 @@ struct RecordSpec {
   std::string spiffe_id;
   TimePoint issued_at;  // not_before is two minutes earlier
   TimePoint not_after;
-  CertKind kind = CertKind::kWorkload;
+  ledger::CertKind kind = ledger::CertKind::kWorkload;
   const EVP_PKEY* key = nullptr;  // null: a fresh EC P-256 key
   std::string supersedes_serial_hex;
   std::string auth_method = "kubernetes";
 };
 
-absl::StatusOr<CertificateRecord> IssueTestRecord(const Authority& authority,
+absl::StatusOr<ledger::CertificateRecord> IssueTestRecord(const pki::Authority& authority,
                                                   const RecordSpec& spec);
 
 // The common case: a workload certificate for a fresh EC P-256 key.
-absl::StatusOr<CertificateRecord> IssueRecord(const Authority& authority,
+absl::StatusOr<ledger::CertificateRecord> IssueRecord(const pki::Authority& authority,
                                               const std::string& serial_hex,
                                               const std::string& spiffe_id, TimePoint issued_at,
                                               TimePoint not_after);

@@ -21,7 +21,7 @@ std::string BignumParam(const EVP_PKEY* key, const char* name, int pad_to = 0) {
     ADD_FAILURE() << "reading key parameter " << name;
     return "";
   }
-  BignumPtr bn(raw);
+  crypto::BignumPtr bn(raw);
   std::string out(pad_to > 0 ? pad_to : BN_num_bytes(bn.get()), '\0');
   auto* buf = reinterpret_cast<unsigned char*>(out.data());
   if (pad_to > 0) {
@@ -47,7 +47,7 @@ json PublicJwk(const TestSigningKey& key) {
   return jwk;
 }
 
-absl::StatusOr<TestSigningKey> MakeKey(KeyType type, const std::string& kid, const char* alg) {
+absl::StatusOr<TestSigningKey> MakeKey(crypto::KeyType type, const std::string& kid, const char* alg) {
   auto key = GenerateKey(type);
   if (!key.ok()) return key.status();
   return TestSigningKey{*std::move(key), kid, alg};
@@ -56,7 +56,7 @@ absl::StatusOr<TestSigningKey> MakeKey(KeyType type, const std::string& kid, con
 // DER ECDSA-Sig-Value → JWS's raw r||s.
 std::string EcdsaDerToRaw(const std::string& der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+  crypto::EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
   if (sig == nullptr) {
     ADD_FAILURE() << "decoding ECDSA signature";
     return "";
@@ -69,7 +69,7 @@ std::string EcdsaDerToRaw(const std::string& der) {
 }
 
 std::string Sign(const TestSigningKey& key, const std::string& input) {
-  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   size_t len = 0;
   const auto* data = reinterpret_cast<const unsigned char*>(input.data());
   if (EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.key.get()) != 1 ||
@@ -100,11 +100,11 @@ std::string Unsigned(const std::string& header_json, const std::string& payload_
 }  // namespace
 
 absl::StatusOr<TestSigningKey> MakeRs256Key(const std::string& kid) {
-  return MakeKey(KeyType::kRsa2048, kid, "RS256");
+  return MakeKey(crypto::KeyType::kRsa2048, kid, "RS256");
 }
 
 absl::StatusOr<TestSigningKey> MakeEs256Key(const std::string& kid) {
-  return MakeKey(KeyType::kEcP256, kid, "ES256");
+  return MakeKey(crypto::KeyType::kEcP256, kid, "ES256");
 }
 
 std::string JwksJson(const std::vector<const TestSigningKey*>& keys) {

@@ -14,7 +14,7 @@
 namespace svidd::testing {
 
 struct TestSigningKey {
-  EvpPkeyPtr key;
+  crypto::EvpPkeyPtr key;
   std::string kid;
   std::string alg;  // "RS256" | "ES256"
 };

@@ -14,21 +14,21 @@
 namespace svidd::testing {
 namespace {
 
-absl::Status Fail(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Fail(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
 
-bool IsRsa(KeyType type) {
-  return type == KeyType::kRsa2048 || type == KeyType::kRsa3072 || type == KeyType::kRsa4096;
+bool IsRsa(crypto::KeyType type) {
+  return type == crypto::KeyType::kRsa2048 || type == crypto::KeyType::kRsa3072 || type == crypto::KeyType::kRsa4096;
 }
 
-absl::StatusOr<EvpPkeyPtr> ObtainKey(const CsrSpec& spec) {
+absl::StatusOr<crypto::EvpPkeyPtr> ObtainKey(const CsrSpec& spec) {
   if (spec.key != nullptr) {
     EVP_PKEY* key = const_cast<EVP_PKEY*>(spec.key);
     if (EVP_PKEY_up_ref(key) != 1) return Fail("EVP_PKEY_up_ref");
-    return EvpPkeyPtr(key);
+    return crypto::EvpPkeyPtr(key);
   }
   if (spec.rsa_bits > 0 && IsRsa(spec.key_type)) return GenerateRsaKey(spec.rsa_bits);
   if (spec.explicit_ec_params) {
-    return GenerateExplicitEcKey(spec.key_type == KeyType::kEcP384 ? "P-384" : "P-256");
+    return GenerateExplicitEcKey(spec.key_type == crypto::KeyType::kEcP384 ? "P-384" : "P-256");
   }
   return GenerateKey(spec.key_type);
 }
@@ -46,7 +46,7 @@ absl::Status AddSubjectEntry(X509_NAME* name, const char* field, const std::stri
 }
 
 absl::Status SetSubject(X509_REQ* req, const CsrSpec& spec) {
-  X509NamePtr name(X509_NAME_new());
+  crypto::X509NamePtr name(X509_NAME_new());
   if (name == nullptr) return Fail("X509_NAME_new");
   if (spec.istio_empty_org)
     SVIDD_RETURN_IF_ERROR(AddSubjectEntry(name.get(), "O", "", V_ASN1_PRINTABLESTRING));
@@ -93,7 +93,7 @@ absl::Status AddIpName(GENERAL_NAMES* names, const std::string& ip) {
   return absl::OkStatus();
 }
 
-absl::Status Push(STACK_OF(X509_EXTENSION) * exts, X509ExtensionPtr ext, const char* what) {
+absl::Status Push(STACK_OF(X509_EXTENSION) * exts, crypto::X509ExtensionPtr ext, const char* what) {
   if (ext == nullptr) return Fail(what);
   if (sk_X509_EXTENSION_push(exts, ext.get()) <= 0) return Fail("sk_X509_EXTENSION_push");
   ext.release();  // now owned by the stack
@@ -104,7 +104,7 @@ absl::Status AddSan(STACK_OF(X509_EXTENSION) * exts, const CsrSpec& spec) {
   if (spec.uris.empty() && spec.dns.empty() && spec.emails.empty() && spec.ips.empty()) {
     return absl::OkStatus();
   }
-  GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
+  crypto::GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
   if (names == nullptr) return Fail("sk_GENERAL_NAME_new_null");
   for (const auto& uri : spec.uris) SVIDD_RETURN_IF_ERROR(AddIa5Name(names.get(), GEN_URI, uri));
   for (const auto& dns : spec.dns) SVIDD_RETURN_IF_ERROR(AddIa5Name(names.get(), GEN_DNS, dns));
@@ -112,13 +112,13 @@ absl::Status AddSan(STACK_OF(X509_EXTENSION) * exts, const CsrSpec& spec) {
     SVIDD_RETURN_IF_ERROR(AddIa5Name(names.get(), GEN_EMAIL, email));
   }
   for (const auto& ip : spec.ips) SVIDD_RETURN_IF_ERROR(AddIpName(names.get(), ip));
-  X509ExtensionPtr ext(
+  crypto::X509ExtensionPtr ext(
       X509V3_EXT_i2d(NID_subject_alt_name, spec.san_critical ? 1 : 0, names.get()));
   return Push(exts, std::move(ext), "X509V3_EXT_i2d(subjectAltName)");
 }
 
 absl::Status AddConf(STACK_OF(X509_EXTENSION) * exts, int nid, const std::string& value) {
-  X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, nullptr, nid, value.c_str()));
+  crypto::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, nullptr, nid, value.c_str()));
   return Push(exts, std::move(ext), "X509V3_EXT_conf_nid");
 }
 
@@ -131,7 +131,7 @@ std::string KeyUsageConf(const CsrSpec& spec) {
 }
 
 absl::Status AddExtensions(X509_REQ* req, const CsrSpec& spec) {
-  ExtensionStackPtr exts(sk_X509_EXTENSION_new_null());
+  crypto::ExtensionStackPtr exts(sk_X509_EXTENSION_new_null());
   if (exts == nullptr) return Fail("sk_X509_EXTENSION_new_null");
   SVIDD_RETURN_IF_ERROR(AddSan(exts.get(), spec));
   if (spec.request_allowed_extensions || spec.request_key_cert_sign || spec.request_crl_sign) {
@@ -169,9 +169,9 @@ absl::StatusOr<std::string> EncodePem(X509_REQ* req, bool corrupt) {
   unsigned char* der = nullptr;
   int len = i2d_X509_REQ(req, &der);
   if (len <= 0) return Fail("i2d_X509_REQ");
-  OpensslStringPtr owner(reinterpret_cast<char*>(der));
+  crypto::OpensslStringPtr owner(reinterpret_cast<char*>(der));
   if (corrupt) der[len - 1] ^= 0x01;
-  BioPtr bio(BIO_new(BIO_s_mem()));
+  crypto::BioPtr bio(BIO_new(BIO_s_mem()));
   if (bio == nullptr) return Fail("BIO_new");
   if (PEM_write_bio(bio.get(), PEM_STRING_X509_REQ, "", der, len) <= 0)
     return Fail("PEM_write_bio");
@@ -183,8 +183,8 @@ absl::StatusOr<std::string> EncodePem(X509_REQ* req, bool corrupt) {
 }  // namespace
 
 absl::StatusOr<TestCsr> BuildCsr(const CsrSpec& spec) {
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr key, ObtainKey(spec));
-  X509ReqPtr req(X509_REQ_new());
+  SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, ObtainKey(spec));
+  crypto::X509ReqPtr req(X509_REQ_new());
   if (req == nullptr) return Fail("X509_REQ_new");
   if (X509_REQ_set_version(req.get(), 0) != 1) return Fail("X509_REQ_set_version");
   SVIDD_RETURN_IF_ERROR(SetSubject(req.get(), spec));
@@ -200,21 +200,21 @@ absl::StatusOr<TestCsr> BuildCsr(const CsrSpec& spec) {
   return TestCsr{std::move(key), std::move(pem)};
 }
 
-absl::StatusOr<TestCsr> BuildIstioCsr(const std::string& spiffe_id, KeyType key_type) {
+absl::StatusOr<TestCsr> BuildIstioCsr(const std::string& spiffe_id, crypto::KeyType key_type) {
   CsrSpec spec;
   spec.key_type = key_type;
   spec.uris = {spiffe_id};
   return BuildCsr(spec);
 }
 
-absl::StatusOr<EvpPkeyPtr> GenerateEcKeyOnCurve(const std::string& curve) {
-  EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve.c_str()));
+absl::StatusOr<crypto::EvpPkeyPtr> GenerateEcKeyOnCurve(const std::string& curve) {
+  crypto::EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve.c_str()));
   if (key == nullptr) return Fail("EVP_PKEY_Q_keygen(EC)");
   return key;
 }
 
-absl::StatusOr<EvpPkeyPtr> GenerateExplicitEcKey(const std::string& curve) {
-  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+absl::StatusOr<crypto::EvpPkeyPtr> GenerateExplicitEcKey(const std::string& curve) {
+  crypto::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   if (ctx == nullptr || EVP_PKEY_keygen_init(ctx.get()) != 1) return Fail("EVP_PKEY_keygen_init");
   std::string group = curve;
   std::string encoding = OSSL_PKEY_EC_ENCODING_EXPLICIT;
@@ -225,11 +225,11 @@ absl::StatusOr<EvpPkeyPtr> GenerateExplicitEcKey(const std::string& curve) {
   if (EVP_PKEY_CTX_set_params(ctx.get(), params) != 1) return Fail("EVP_PKEY_CTX_set_params");
   EVP_PKEY* key = nullptr;
   if (EVP_PKEY_generate(ctx.get(), &key) != 1) return Fail("EVP_PKEY_generate(EC explicit)");
-  return EvpPkeyPtr(key);
+  return crypto::EvpPkeyPtr(key);
 }
 
-absl::StatusOr<EvpPkeyPtr> GenerateRsaKey(int bits) {
-  EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)));
+absl::StatusOr<crypto::EvpPkeyPtr> GenerateRsaKey(int bits) {
+  crypto::EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)));
   if (key == nullptr) return Fail("EVP_PKEY_Q_keygen(RSA)");
   return key;
 }

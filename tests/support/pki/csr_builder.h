@@ -12,7 +12,7 @@
 namespace svidd::testing {
 
 struct CsrSpec {
-  KeyType key_type = KeyType::kEcP256;
+  crypto::KeyType key_type = crypto::KeyType::kEcP256;
   const EVP_PKEY* key = nullptr;  // use this key instead of generating one
   std::vector<std::string> uris;  // URI SANs
   std::vector<std::string> dns, emails, ips;
@@ -37,7 +37,7 @@ struct CsrSpec {
 };
 
 struct TestCsr {
-  EvpPkeyPtr key;
+  crypto::EvpPkeyPtr key;
   std::string pem;
 };
 
@@ -45,13 +45,13 @@ absl::StatusOr<TestCsr> BuildCsr(const CsrSpec& spec);
 
 // The common case: what istio-agent sends for `spiffe_id`.
 absl::StatusOr<TestCsr> BuildIstioCsr(const std::string& spiffe_id,
-                                      KeyType key_type = KeyType::kEcP256);
+                                      crypto::KeyType key_type = crypto::KeyType::kEcP256);
 
 // A key on any named curve OpenSSL knows ("P-521", "secp256k1"), for keys svidd refuses.
-absl::StatusOr<EvpPkeyPtr> GenerateEcKeyOnCurve(const std::string& curve);
+absl::StatusOr<crypto::EvpPkeyPtr> GenerateEcKeyOnCurve(const std::string& curve);
 // A key on `curve` ("P-256") encoded with explicit parameters instead of the curve's name.
-absl::StatusOr<EvpPkeyPtr> GenerateExplicitEcKey(const std::string& curve);
+absl::StatusOr<crypto::EvpPkeyPtr> GenerateExplicitEcKey(const std::string& curve);
 // An RSA key of any size (e.g. 1024), for keys svidd refuses.
-absl::StatusOr<EvpPkeyPtr> GenerateRsaKey(int bits);
+absl::StatusOr<crypto::EvpPkeyPtr> GenerateRsaKey(int bits);
 
 }  // namespace svidd::testing

@@ -4,14 +4,14 @@
 
 namespace svidd::testing {
 
-std::vector<X509Ptr> ParseConcatenatedDer(const std::string& der) {
-  std::vector<X509Ptr> certs;
+std::vector<crypto::X509Ptr> ParseConcatenatedDer(const std::string& der) {
+  std::vector<crypto::X509Ptr> certs;
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   const auto* end = p + der.size();
   while (p < end) {
-    X509Ptr cert(d2i_X509(nullptr, &p, end - p));
+    crypto::X509Ptr cert(d2i_X509(nullptr, &p, end - p));
     if (cert == nullptr) {
-      ClearOpenSslErrors();
+      crypto::ClearOpenSslErrors();
       ADD_FAILURE() << "bytes that are not a DER certificate";
       break;
     }
@@ -20,11 +20,11 @@ std::vector<X509Ptr> ParseConcatenatedDer(const std::string& der) {
   return certs;
 }
 
-EvpPkeyPtr ParsePrivateKeyDer(const std::string& der) {
+crypto::EvpPkeyPtr ParsePrivateKeyDer(const std::string& der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size())));
+  crypto::EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size())));
   if (key == nullptr) {
-    ClearOpenSslErrors();
+    crypto::ClearOpenSslErrors();
     ADD_FAILURE() << "not a DER private key";
   }
   return key;

@@ -11,9 +11,9 @@ namespace svidd::testing {
 
 // Every certificate in `der`, in order; stops (with a test failure) at bytes that do not
 // decode.
-std::vector<X509Ptr> ParseConcatenatedDer(const std::string& der);
+std::vector<crypto::X509Ptr> ParseConcatenatedDer(const std::string& der);
 
 // Null (with a test failure) if `der` is not a private key.
-EvpPkeyPtr ParsePrivateKeyDer(const std::string& der);
+crypto::EvpPkeyPtr ParsePrivateKeyDer(const std::string& der);
 
 }  // namespace svidd::testing

@@ -149,14 +149,14 @@ absl::Status CerttoolVerify(const std::string& leaf_pem, const std::vector<std::
   return Judge(command, *run, "Chain verification output: Verified.");
 }
 
-absl::StatusOr<std::shared_ptr<const Authority>> MakeTestAuthority(
-    TimePoint now, KeyType key_type, const std::string& trust_domain) {
-  CaBootstrapOptions options;
+absl::StatusOr<std::shared_ptr<const pki::Authority>> MakeTestAuthority(
+    TimePoint now, crypto::KeyType key_type, const std::string& trust_domain) {
+  pki::CaBootstrapOptions options;
   options.trust_domain = trust_domain;
   options.key_type = key_type;
-  absl::StatusOr<CaMaterial> ca = BootstrapCa(options, now);
+  absl::StatusOr<pki::CaMaterial> ca = BootstrapCa(options, now);
   if (!ca.ok()) return ca.status();
-  return Authority::Create(*std::move(ca));
+  return pki::Authority::Create(*std::move(ca));
 }
 
 }  // namespace svidd::testing

@@ -40,8 +40,8 @@ absl::Status OpensslVerifyWithCrl(const std::string& leaf_pem,
 absl::Status CerttoolVerifyCrl(const std::string& crl_pem, const std::string& issuer_pem);
 
 // A whole test CA: BootstrapCa at `now`, wrapped in an Authority.
-absl::StatusOr<std::shared_ptr<const Authority>> MakeTestAuthority(
-    TimePoint now, KeyType key_type = KeyType::kEcP256,
+absl::StatusOr<std::shared_ptr<const pki::Authority>> MakeTestAuthority(
+    TimePoint now, crypto::KeyType key_type = crypto::KeyType::kEcP256,
     const std::string& trust_domain = "cluster.local");
 
 }  // namespace svidd::testing

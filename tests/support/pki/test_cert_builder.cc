@@ -8,13 +8,13 @@
 namespace svidd::testing {
 namespace {
 
-absl::Status Fail(const char* what) { return OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Fail(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
 
 absl::Status AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
   if (value.empty()) return absl::OkStatus();
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value.c_str()));
+  crypto::X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value.c_str()));
   if (ext == nullptr || X509_add_ext(cert, ext.get(), -1) != 1) return Fail(OBJ_nid2sn(nid));
   return absl::OkStatus();
 }
@@ -23,7 +23,7 @@ absl::Status SetBasics(X509* cert, const TestCertOptions& o, EVP_PKEY* key) {
   unsigned char serial[16];
   if (RAND_bytes(serial, sizeof(serial)) != 1) return Fail("serial");
   serial[0] = (serial[0] & 0x7f) | 0x01;
-  BignumPtr bn(BN_bin2bn(serial, sizeof(serial), nullptr));
+  crypto::BignumPtr bn(BN_bin2bn(serial, sizeof(serial), nullptr));
   if (bn == nullptr || BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert)) == nullptr ||
       X509_set_version(cert, X509_VERSION_3) != 1 || X509_set_pubkey(cert, key) != 1 ||
       ASN1_TIME_set(X509_getm_notBefore(cert),

@@ -22,12 +22,12 @@ struct TestCertOptions {
   std::string key_usage = "critical,keyCertSign,cRLSign";
   std::string ext_key_usage;
   std::string subject_alt_name;  // e.g. "critical,URI:spiffe://td/ns/a/sa/b"
-  KeyType key_type = KeyType::kEcP256;
+  crypto::KeyType key_type = crypto::KeyType::kEcP256;
 };
 
 struct TestCert {
-  X509Ptr cert;
-  EvpPkeyPtr key;
+  crypto::X509Ptr cert;
+  crypto::EvpPkeyPtr key;
 };
 
 // A certificate for a fresh key, signed by `issuer` (self-signed when null), with SKI and AKI.

@@ -189,12 +189,12 @@ std::string PostgresServer::Uri(const std::string& name) const {
 }
 
 absl::Status PostgresServer::ExecSql(const std::string& name, const std::string& sql) {
-  PgConnPtr conn(PQconnectdb(Uri(name).c_str()));
+  ledger::PgConnPtr conn(PQconnectdb(Uri(name).c_str()));
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     return absl::UnavailableError(
         absl::StrCat("connecting to ", name, ": ", PQerrorMessage(conn.get())));
   }
-  PgResultPtr res(PQexec(conn.get(), sql.c_str()));
+  ledger::PgResultPtr res(PQexec(conn.get(), sql.c_str()));
   const ExecStatusType st = PQresultStatus(res.get());
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     return absl::InternalError(absl::StrCat(sql, ": ", PQresultErrorMessage(res.get())));
