@@ -7,8 +7,8 @@ namespace svidd::agent {
 
 absl::StatusOr<crypto::KeyType> ParseAgentKeyType(std::string_view name) {
   absl::StatusOr<crypto::KeyType> type = crypto::ParseKeyType(name);
-  if (type.ok() &&
-      (*type == crypto::KeyType::kEcP256 || *type == crypto::KeyType::kEcP384 || *type == crypto::KeyType::kRsa2048)) {
+  if (type.ok() && (*type == crypto::KeyType::kEcP256 || *type == crypto::KeyType::kEcP384 ||
+                    *type == crypto::KeyType::kRsa2048)) {
     return type;
   }
   return absl::InvalidArgumentError(

@@ -10,7 +10,9 @@
 namespace svidd::agent {
 namespace {
 
-absl::Status Fail(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Fail(const char* what) {
+  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
+}
 
 // O="" as an empty PrintableString: passing the type directly skips OpenSSL's minimum
 // lengths, which would refuse an empty O.
@@ -29,7 +31,8 @@ absl::Status SetEmptyOrganization(X509_REQ* req) {
 // it unambiguously.
 absl::Status AddUriSan(X509_REQ* req, const spiffe::SpiffeId& id) {
   const std::string conf = "critical,URI:" + id.str();
-  crypto::X509ExtensionPtr san(X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, conf.c_str()));
+  crypto::X509ExtensionPtr san(
+      X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, conf.c_str()));
   if (san == nullptr) return Fail("subjectAltName extension");
   crypto::ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
   if (extensions == nullptr) return Fail("sk_X509_EXTENSION_new_null");

@@ -18,13 +18,15 @@ constexpr size_t kMaxPendingKeys = 4;
 
 // Istio's shape: leaf, each intermediate, then the root bundle as the last element. The
 // roots are not part of cert-chain.pem; trust comes from the pushed bundle.
-absl::StatusOr<std::vector<crypto::X509Ptr>> ChainWithoutRoots(const v1::CertificateIssued& issued) {
+absl::StatusOr<std::vector<crypto::X509Ptr>> ChainWithoutRoots(
+    const v1::CertificateIssued& issued) {
   const int size = issued.cert_chain_size();
   if (size == 0) return absl::InvalidArgumentError("CertificateIssued holds no certificate");
   const int without_roots = size == 1 ? 1 : size - 1;
   std::vector<crypto::X509Ptr> chain;
   for (int i = 0; i < without_roots; ++i) {
-    SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> certs, crypto::ParseCertificatesPem(issued.cert_chain(i)));
+    SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> certs,
+                           crypto::ParseCertificatesPem(issued.cert_chain(i)));
     for (crypto::X509Ptr& cert : certs) chain.push_back(std::move(cert));
   }
   return chain;
@@ -103,7 +105,8 @@ absl::Status RotationStreamHandler::OnIssued(const v1::CertificateIssued& issued
     return crypto::OpenSslError(absl::StatusCode::kInternal, "EVP_PKEY_up_ref");
   }
   SVIDD_ASSIGN_OR_RETURN(
-      auto svid, X509Svid::Create(std::move(chain), crypto::EvpPkeyPtr(pending->get()), clock_.Now()));
+      auto svid,
+      X509Svid::Create(std::move(chain), crypto::EvpPkeyPtr(pending->get()), clock_.Now()));
   AgentState state = store_.Current();
   if (state.bundle == nullptr) return absl::FailedPreconditionError("no trust bundle yet");
   SVIDD_RETURN_IF_ERROR(VerifySvid(*svid, state.bundle->roots(), config_.id, clock_.Now()));
@@ -124,9 +127,10 @@ void RotationStreamHandler::OnRefused(const v1::RequestRefused& refused) {
 }
 
 std::deque<crypto::EvpPkeyPtr>::iterator RotationStreamHandler::FindKeyFor(const X509* leaf) {
-  return std::find_if(pending_keys_.begin(), pending_keys_.end(), [leaf](const crypto::EvpPkeyPtr& key) {
-    return crypto::KeyMatchesCertificate(key.get(), leaf);
-  });
+  return std::find_if(pending_keys_.begin(), pending_keys_.end(),
+                      [leaf](const crypto::EvpPkeyPtr& key) {
+                        return crypto::KeyMatchesCertificate(key.get(), leaf);
+                      });
 }
 
 }  // namespace svidd::agent::internal

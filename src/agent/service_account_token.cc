@@ -65,7 +65,8 @@ absl::StatusOr<std::string> ReadServiceAccountToken(const std::filesystem::path&
   return token;
 }
 
-absl::StatusOr<spiffe::SpiffeId> SpiffeIdFromToken(std::string_view token, std::string_view trust_domain) {
+absl::StatusOr<spiffe::SpiffeId> SpiffeIdFromToken(std::string_view token,
+                                                   std::string_view trust_domain) {
   SVIDD_ASSIGN_OR_RETURN(json payload, DecodePayload(token));
   auto [ns, sa] = FromKubernetesClaim(payload);
   if (ns.empty() || sa.empty()) std::tie(ns, sa) = FromSubject(payload);

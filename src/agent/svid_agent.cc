@@ -110,8 +110,8 @@ SvidAgent::~SvidAgent() { Shutdown(); }
 absl::Status SvidAgent::Begin() {
   SVIDD_ASSIGN_OR_RETURN(auto trust, BootstrapTrust(options_, id_.trust_domain()));
   LoadExisting(trust);
-  files_ = std::make_unique<internal::FileOutput>(
-      options_.out_dir, options_.on_rotate, options_.on_rotate_timeout, store_.Current());
+  files_ = std::make_unique<internal::FileOutput>(options_.out_dir, options_.on_rotate,
+                                                  options_.on_rotate_timeout, store_.Current());
   files_listener_ =
       store_.Subscribe([files = files_.get()](const AgentState& state) { files->OnChange(state); });
   if (!options_.workload_api_socket.empty()) {
@@ -130,8 +130,8 @@ absl::Status SvidAgent::Begin() {
   rotation.token_file = options_.token_file;
   rotation.bootstrap_roots_pem = trust->roots_pem();
   internal::SessionConfig session{id_, options_.key_type, options_.ttl, id_.trust_domain()};
-  rotation_ = std::make_unique<internal::RotationClient>(rotation, std::move(session), store_,
-                                                               clock_);
+  rotation_ =
+      std::make_unique<internal::RotationClient>(rotation, std::move(session), store_, clock_);
   rotation_->Start();
   watcher_ = std::thread([this] { Watch(); });
   spdlog::info("svid-agent for {} started; svidd at {}", id_.str(), options_.server);

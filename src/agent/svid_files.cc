@@ -31,7 +31,8 @@ absl::StatusOr<std::shared_ptr<const X509Svid>> SvidFiles::ReadSvid() const {
   SVIDD_ASSIGN_OR_RETURN(std::string key_pem, ReadFileToString(key_path()));
   SVIDD_ASSIGN_OR_RETURN(std::string chain_pem, ReadFileToString(chain_path()));
   SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, crypto::ParsePrivateKeyPem(key_pem));
-  SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> chain, crypto::ParseCertificatesPem(chain_pem));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> chain,
+                         crypto::ParseCertificatesPem(chain_pem));
   // When cert-chain.pem was written is when the agent received the certificate.
   std::error_code ec;
   const auto written = std::filesystem::last_write_time(chain_path(), ec);

@@ -23,7 +23,7 @@ absl::Status VerifySvid(const X509Svid& svid, const std::vector<crypto::X509Ptr>
   check.at = now;
   check.purpose = X509_PURPOSE_SSL_CLIENT;
   return pki::internal::VerifyChain(check, absl::StatusCode::kFailedPrecondition,
-                                   "the certificate chain does not verify");
+                                    "the certificate chain does not verify");
 }
 
 }  // namespace svidd::agent

@@ -12,7 +12,8 @@
 namespace svidd::agent {
 
 absl::StatusOr<std::shared_ptr<const X509Svid>> X509Svid::Create(
-    std::vector<crypto::X509Ptr> chain, crypto::EvpPkeyPtr key, std::optional<TimePoint> issued_at) {
+    std::vector<crypto::X509Ptr> chain, crypto::EvpPkeyPtr key,
+    std::optional<TimePoint> issued_at) {
   if (chain.empty() || chain.front() == nullptr || key == nullptr) {
     return absl::InvalidArgumentError("an SVID needs a certificate and its key");
   }

@@ -48,7 +48,8 @@ absl::StatusOr<auth::CallerIdentity> AdminAuthorizer::Authorize(
   return caller;
 }
 
-absl::Status AdminAuthorizer::Permit(std::string_view method, const auth::CallerIdentity& caller) const {
+absl::Status AdminAuthorizer::Permit(std::string_view method,
+                                     const auth::CallerIdentity& caller) const {
   auto rule = Rules().find(method);
   if (rule == Rules().end()) {
     return absl::PermissionDeniedError(

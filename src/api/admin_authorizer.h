@@ -31,7 +31,7 @@ class AdminAuthorizer {
   // PERMISSION_DENIED when the method has no rule or the caller does not satisfy it;
   // UNAVAILABLE with no CA to check against.
   absl::StatusOr<auth::CallerIdentity> Authorize(std::string_view method,
-                                           const auth::CallCredentials& credentials) const;
+                                                 const auth::CallCredentials& credentials) const;
   // The two halves, so a refused caller can still be named in the audit log.
   absl::StatusOr<auth::CallerIdentity> Authenticate(const auth::CallCredentials& credentials) const;
   absl::Status Permit(std::string_view method, const auth::CallerIdentity& caller) const;

@@ -151,7 +151,8 @@ absl::StatusOr<ledger::CertificateRecord> FromProto(const pb::Certificate& in) {
 
 pb::ListCertificatesResponse ToProto(const ledger::CertificatePage& page) {
   pb::ListCertificatesResponse out;
-  for (const ledger::CertificateRecord& r : page.records) *out.add_certificates() = ToProto(r, false);
+  for (const ledger::CertificateRecord& r : page.records)
+    *out.add_certificates() = ToProto(r, false);
   out.set_total(page.total);
   out.set_next_page_token(page.next_page_token);
   return out;
@@ -246,7 +247,7 @@ absl::StatusOr<std::optional<ledger::CertKind>> KindFromProto(pb::CertificateKin
 
 pb::CertificateStatus StatusToProto(ledger::CertStatus status) {
   return status == ledger::CertStatus::kRevoked ? pb::CERTIFICATE_STATUS_REVOKED
-                                        : pb::CERTIFICATE_STATUS_ACTIVE;
+                                                : pb::CERTIFICATE_STATUS_ACTIVE;
 }
 
 absl::StatusOr<std::optional<ledger::CertStatus>> StatusFromProto(pb::CertificateStatus status) {

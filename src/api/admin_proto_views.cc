@@ -106,11 +106,11 @@ void WindowsToProto(const ops::FleetStats& stats, pb::Stats& out) {
 void WindowsFromProto(const pb::Stats& in, ops::FleetStats& stats) {
   for (const pb::Stats::Window& w : in.windows()) {
     stats.windows.push_back(ops::StatsWindow{std::chrono::seconds(w.window_seconds()), w.issued(),
-                                        w.renewals(), w.revoked(), w.refused()});
+                                             w.renewals(), w.revoked(), w.refused()});
   }
   for (const pb::Stats::Refusals& r : in.refusals()) {
-    stats.refusals.push_back(
-        ops::RefusalReasonStats{r.reason(), std::vector<int64_t>(r.counts().begin(), r.counts().end())});
+    stats.refusals.push_back(ops::RefusalReasonStats{
+        r.reason(), std::vector<int64_t>(r.counts().begin(), r.counts().end())});
   }
 }
 
@@ -137,7 +137,8 @@ pb::ListIdentitiesRequest ToProto(const ledger::IdentityFilter& filter) {
   return out;
 }
 
-absl::StatusOr<ledger::IdentityFilter> FromProto(const pb::ListIdentitiesRequest& in, TimePoint now) {
+absl::StatusOr<ledger::IdentityFilter> FromProto(const pb::ListIdentitiesRequest& in,
+                                                 TimePoint now) {
   ledger::IdentityFilter f;
   if (in.has_spiffe_id_prefix()) f.spiffe_id_prefix = in.spiffe_id_prefix();
   if (in.has_istio_namespace()) f.istio_namespace = in.istio_namespace();
@@ -153,7 +154,8 @@ pb::ListIdentitiesResponse ToProto(const std::vector<ledger::IdentitySummary>& i
   return out;
 }
 
-absl::StatusOr<std::vector<ledger::IdentitySummary>> FromProto(const pb::ListIdentitiesResponse& in) {
+absl::StatusOr<std::vector<ledger::IdentitySummary>> FromProto(
+    const pb::ListIdentitiesResponse& in) {
   std::vector<ledger::IdentitySummary> out;
   for (const pb::Identity& i : in.identities()) {
     SVIDD_ASSIGN_OR_RETURN(ledger::IdentitySummary s, IdentityFromProto(i));

@@ -50,8 +50,10 @@ absl::StatusOr<std::string_view> BearerToken(std::string_view header) {
 
 // The identity a verified leaf names: exactly one URI SAN, a SPIFFE ID with a path in
 // `trust_domain`.
-absl::StatusOr<spiffe::SpiffeId> CertificateIdentity(const X509* leaf, const std::string& trust_domain) {
-  if (crypto::IsCaCertificate(leaf)) return RefuseCertificate("client certificate is a CA certificate");
+absl::StatusOr<spiffe::SpiffeId> CertificateIdentity(const X509* leaf,
+                                                     const std::string& trust_domain) {
+  if (crypto::IsCaCertificate(leaf))
+    return RefuseCertificate("client certificate is a CA certificate");
   std::vector<std::string> uris = crypto::UriSans(leaf);
   if (uris.size() != 1) {
     return RefuseCertificate(
@@ -131,8 +133,8 @@ absl::StatusOr<CallerIdentity> Authenticator::AuthenticateToken(
     return Refuse(Refusal::kTokenAuthOff, "token authentication is not configured (--jwks-file)");
   }
   SVIDD_ASSIGN_OR_RETURN(KubernetesTokenClaims claims, token_verifier_->Verify(token));
-  auto id =
-      spiffe::SpiffeId::ForServiceAccount(trust_domain_, claims.namespace_name, claims.service_account);
+  auto id = spiffe::SpiffeId::ForServiceAccount(trust_domain_, claims.namespace_name,
+                                                claims.service_account);
   if (!id.ok()) {
     return Refuse(Refusal::kToken, absl::StrCat("token service account cannot form a SPIFFE ID: ",
                                                 std::string(id.status().message())));

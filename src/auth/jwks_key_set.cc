@@ -53,20 +53,20 @@ absl::StatusOr<std::string> DecodedField(const json& jwk, const char* name,
 // EVP_PKEY_fromdata for a public key of `type` ("RSA" / "EC"), then OpenSSL's public-key check
 // (RSA: n odd, e sane; EC: the point lies on the curve).
 absl::StatusOr<crypto::EvpPkeyPtr> PublicKeyFromParams(const char* type, OSSL_PARAM_BLD* bld,
-                                               const std::string& where) {
+                                                       const std::string& where) {
   ParamsPtr params(OSSL_PARAM_BLD_to_param(bld), &OSSL_PARAM_free);
   crypto::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* raw = nullptr;
   if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
     return crypto::OpenSslError(absl::StatusCode::kInvalidArgument,
-                        absl::StrCat(where, ": not a valid ", type, " public key"));
+                                absl::StrCat(where, ": not a valid ", type, " public key"));
   }
   crypto::EvpPkeyPtr key(raw);
   crypto::EvpPkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (check == nullptr || EVP_PKEY_public_check(check.get()) != 1) {
     return crypto::OpenSslError(absl::StatusCode::kInvalidArgument,
-                        absl::StrCat(where, ": ", type, " public key fails validation"));
+                                absl::StrCat(where, ": ", type, " public key fails validation"));
   }
   return key;
 }

@@ -64,7 +64,8 @@ absl::StatusOr<std::string> EcdsaRawToDer(std::string_view raw) {
   r.release();  // owned by sig now
   s.release();
   int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-  if (len <= 0) return crypto::OpenSslError(absl::StatusCode::kInternal, "encoding ECDSA signature");
+  if (len <= 0)
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "encoding ECDSA signature");
   std::string der(static_cast<size_t>(len), '\0');
   auto* out = reinterpret_cast<unsigned char*>(der.data());
   if (i2d_ECDSA_SIG(sig.get(), &out) != len) {

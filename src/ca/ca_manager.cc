@@ -57,8 +57,8 @@ bool SignedBy(const X509* cert, const X509* issuer) {
   return ok;
 }
 
-absl::StatusOr<std::shared_ptr<const pki::Authority>> TestedAuthority(pki::CaMaterial material, TimePoint now,
-                                                                 const pki::AuthorityOptions& options) {
+absl::StatusOr<std::shared_ptr<const pki::Authority>> TestedAuthority(
+    pki::CaMaterial material, TimePoint now, const pki::AuthorityOptions& options) {
   SVIDD_ASSIGN_OR_RETURN(auto authority, pki::Authority::Create(std::move(material), options));
   SVIDD_RETURN_IF_ERROR(authority->SelfTest(now));
   return authority;
@@ -82,7 +82,8 @@ CaManager::CaManager(CaManagerOptions options, ledger::Ledger& ledger, const Clo
                      metrics::ServerMetrics& metrics)
     : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
 
-absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions options, ledger::Ledger& ledger,
+absl::StatusOr<std::unique_ptr<CaManager>> CaManager::Open(CaManagerOptions options,
+                                                           ledger::Ledger& ledger,
                                                            const Clock& clock,
                                                            metrics::ServerMetrics& metrics) {
   std::unique_ptr<CaManager> manager(new CaManager(std::move(options), ledger, clock, metrics));
@@ -252,7 +253,8 @@ void CaManager::Publish() {
     status.next_activate_at = pki::ActivateNextAt(start, active_->not_after());
   }
   status.root_phase = state_.root_phase;
-  for (const crypto::X509Ptr& root : active_->roots()) status.root_serials.push_back(crypto::SerialHex(root.get()));
+  for (const crypto::X509Ptr& root : active_->roots())
+    status.root_serials.push_back(crypto::SerialHex(root.get()));
   published->signers = {active_};
   published->signers.insert(published->signers.end(), retired_.begin(), retired_.end());
   published_.store(std::move(published), std::memory_order_release);
@@ -387,7 +389,8 @@ absl::StatusOr<std::shared_ptr<const pki::Authority>> CaManager::MintIntermediat
   }
   pki::IntermediateSpec spec{options_.trust_domain, options_.key_type, options_.ca_ttl};
   SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial material, IssueIntermediate(root, spec, bundle, now));
-  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td, spiffe::SpiffeId::ForTrustDomain(options_.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td,
+                         spiffe::SpiffeId::ForTrustDomain(options_.trust_domain));
   SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord record,
                          issuance::BuildCaCertificateRecord(material, root.cert.get(), td.str(),
                                                             "svidd (self-managed CA)", now));

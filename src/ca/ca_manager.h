@@ -65,8 +65,8 @@ const char* CaModeName(CaMode mode);  // "self-managed" / "operator" / "imported
 struct CaStatus {
   CaMode mode;
   std::shared_ptr<const pki::Authority> active;
-  std::shared_ptr<const pki::Authority> next;     // prepared, not yet signing
-  std::optional<TimePoint> next_prepare_at;  // self-managed only
+  std::shared_ptr<const pki::Authority> next;  // prepared, not yet signing
+  std::optional<TimePoint> next_prepare_at;    // self-managed only
   std::optional<TimePoint> next_activate_at;
   pki::RootPhase root_phase = pki::RootPhase::kSteady;
   std::vector<std::string> root_serials;  // the published bundle
@@ -83,8 +83,8 @@ void RemoveLeftover(const std::filesystem::path& path);
 class CaManager {
  public:
   // Every intermediate svidd mints is counted in `metrics` once recorded.
-  static absl::StatusOr<std::unique_ptr<CaManager>> Open(CaManagerOptions options, ledger::Ledger& ledger,
-                                                         const Clock& clock,
+  static absl::StatusOr<std::unique_ptr<CaManager>> Open(CaManagerOptions options,
+                                                         ledger::Ledger& ledger, const Clock& clock,
                                                          metrics::ServerMetrics& metrics);
 
   std::shared_ptr<const pki::Authority> active() const;
@@ -105,7 +105,8 @@ class CaManager {
   ~CaManager();
 
  private:
-  CaManager(CaManagerOptions options, ledger::Ledger& ledger, const Clock& clock, metrics::ServerMetrics& metrics);
+  CaManager(CaManagerOptions options, ledger::Ledger& ledger, const Clock& clock,
+            metrics::ServerMetrics& metrics);
   absl::Status Load() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status Bootstrap(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status LoadRoots(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
@@ -120,9 +121,8 @@ class CaManager {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status ActivateNext(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   bool PruneRetired(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
-  absl::StatusOr<std::shared_ptr<const pki::Authority>> MintIntermediate(const pki::RootCa& root,
-                                                                    TimePoint now,
-                                                                    metrics::IssuanceApi requested_by)
+  absl::StatusOr<std::shared_ptr<const pki::Authority>> MintIntermediate(
+      const pki::RootCa& root, TimePoint now, metrics::IssuanceApi requested_by)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status SetBundle(std::vector<const X509*> roots) ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);
   absl::Status SaveState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(steps_mu_);

@@ -37,16 +37,20 @@ absl::StatusOr<TimePoint> CaManager::DependentsExpire(const std::string& root_se
 }
 
 Lifetime CaManager::LifetimeOf(const X509* cert) const {
-  absl::StatusOr<ledger::CertificateRecord> record = ledger_.GetCertificate(crypto::SerialHex(cert));
+  absl::StatusOr<ledger::CertificateRecord> record =
+      ledger_.GetCertificate(crypto::SerialHex(cert));
   return Lifetime::Of(crypto::NotBefore(cert), crypto::NotAfter(cert),
                       record.ok() ? std::optional<TimePoint>(record->issued_at) : std::nullopt);
 }
 
 absl::StatusOr<bool> CaManager::TickSelfManaged(TimePoint now) {
   bool changed = false;
-  pki::RootState root_state{state_.root_phase,           LifetimeOf(root_->cert.get()).start(),
-                       crypto::NotAfter(root_->cert.get()), state_.rotation_requested,
-                       state_.published_at,         state_.old_root_dependents_expire};
+  pki::RootState root_state{state_.root_phase,
+                            LifetimeOf(root_->cert.get()).start(),
+                            crypto::NotAfter(root_->cert.get()),
+                            state_.rotation_requested,
+                            state_.published_at,
+                            state_.old_root_dependents_expire};
   pki::RootPlan root_plan = PlanRoot(root_state, now, options_.max_leaf_ttl);
   if (root_plan.publish_new_root) SVIDD_RETURN_IF_ERROR(PublishNewRoot(now));
   if (root_plan.switch_signing) SVIDD_RETURN_IF_ERROR(SwitchToNewRoot(now));
@@ -89,7 +93,8 @@ absl::Status CaManager::RotateIntermediateNow() {
     }
     const TimePoint now = clock_.Now();
     // Only the admin API asks for this (svidctl ca rotate-intermediate).
-    absl::Status done = next_ == nullptr ? PrepareNext(now, metrics::IssuanceApi::kAdmin) : absl::OkStatus();
+    absl::Status done =
+        next_ == nullptr ? PrepareNext(now, metrics::IssuanceApi::kAdmin) : absl::OkStatus();
     if (done.ok()) done = ActivateNext(now);
     Publish();
     SVIDD_RETURN_IF_ERROR(done);
@@ -179,7 +184,7 @@ absl::Status CaManager::PrepareNext(TimePoint now, metrics::IssuanceApi requeste
   spdlog::info("prepared the next intermediate {} (valid until {}); it signs from {}",
                next_->signer_serial_hex(), FormatRfc3339(next_->not_after()),
                FormatRfc3339(pki::ActivateNextAt(LifetimeOf(active_->signing_cert()).start(),
-                                            active_->not_after())));
+                                                 active_->not_after())));
   return absl::OkStatus();
 }
 

@@ -11,7 +11,8 @@ namespace {
 using Json = nlohmann::json;
 
 absl::StatusOr<pki::RootPhase> ParsePhase(const std::string& text) {
-  for (pki::RootPhase p : {pki::RootPhase::kSteady, pki::RootPhase::kPublished, pki::RootPhase::kSwitched}) {
+  for (pki::RootPhase p :
+       {pki::RootPhase::kSteady, pki::RootPhase::kPublished, pki::RootPhase::kSwitched}) {
     if (text == RootPhaseName(p)) return p;
   }
   return absl::InvalidArgumentError(absl::StrCat("unknown root_phase \"", text, "\""));

@@ -71,7 +71,8 @@ absl::Status LedgerCheckpointer::CheckpointLocked(const pki::Authority& authorit
 
 // The newer of the ledger's latest checkpoint and the head file's.
 absl::Status LedgerCheckpointer::LoadLast() {
-  SVIDD_ASSIGN_OR_RETURN(std::optional<ledger::LedgerCheckpoint> stored, ledger_.LatestCheckpoint());
+  SVIDD_ASSIGN_OR_RETURN(std::optional<ledger::LedgerCheckpoint> stored,
+                         ledger_.LatestCheckpoint());
   SVIDD_ASSIGN_OR_RETURN(std::optional<ledger::LedgerCheckpoint> file,
                          ReadHeadFileOrRefuse(options_.head_file));
   last_ = stored;
@@ -103,8 +104,8 @@ absl::Status LedgerCheckpointer::CheckExtendsLast(const ledger::ChainHead& head)
 }
 
 absl::StatusOr<ledger::LedgerCheckpoint> LedgerCheckpointer::Sign(const pki::Authority& authority,
-                                                          const ledger::ChainHead& head,
-                                                          TimePoint now) const {
+                                                                  const ledger::ChainHead& head,
+                                                                  TimePoint now) const {
   ledger::LedgerCheckpoint c;
   c.event_seq = head.seq;
   c.head_hash = head.hash;

@@ -48,9 +48,10 @@ class LedgerCheckpointer {
   absl::Status CheckpointLocked(const pki::Authority& authority, TimePoint now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status LoadLast() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckExtendsLast(const ledger::ChainHead& head) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<ledger::LedgerCheckpoint> Sign(const pki::Authority& authority, const ledger::ChainHead& head,
-                                        TimePoint now) const;
+  absl::Status CheckExtendsLast(const ledger::ChainHead& head) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<ledger::LedgerCheckpoint> Sign(const pki::Authority& authority,
+                                                const ledger::ChainHead& head, TimePoint now) const;
 
   ledger::Ledger& ledger_;
   const LedgerCheckpointerOptions options_;

@@ -13,8 +13,8 @@
 
 namespace svidd::ca {
 
-ServingIdentity::ServingIdentity(ServingIdentityOptions options, ledger::Ledger& ledger, const Clock& clock,
-                                 metrics::ServerMetrics& metrics)
+ServingIdentity::ServingIdentity(ServingIdentityOptions options, ledger::Ledger& ledger,
+                                 const Clock& clock, metrics::ServerMetrics& metrics)
     : options_(std::move(options)), ledger_(ledger), clock_(clock), metrics_(metrics) {}
 
 absl::Status ServingIdentity::EnsureFresh(const pki::Authority& authority) {
@@ -37,7 +37,8 @@ bool ServingIdentity::CurrentIsUsable(const pki::Authority& authority) const {
   std::sort(names.begin(), names.end());
   std::sort(wanted.begin(), wanted.end());
   if (names != wanted) return false;
-  absl::StatusOr<ledger::CertificateRecord> record = ledger_.GetCertificate(crypto::SerialHex(leaf));
+  absl::StatusOr<ledger::CertificateRecord> record =
+      ledger_.GetCertificate(crypto::SerialHex(leaf));
   if (!record.ok()) return false;  // never put to use unless it is on record
   return !Lifetime::Of(crypto::NotBefore(leaf), crypto::NotAfter(leaf), record->issued_at)
               .PastHalfLife(clock_.Now());
@@ -45,8 +46,9 @@ bool ServingIdentity::CurrentIsUsable(const pki::Authority& authority) const {
 
 absl::Status ServingIdentity::Issue(const pki::Authority& authority) {
   const TimePoint now = clock_.Now();
-  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id,
-                         spiffe::SpiffeId::Parse("spiffe://" + options_.trust_domain + "/svidd/server"));
+  SVIDD_ASSIGN_OR_RETURN(
+      spiffe::SpiffeId id,
+      spiffe::SpiffeId::Parse("spiffe://" + options_.trust_domain + "/svidd/server"));
   SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(crypto::KeyType::kEcP256));
   pki::TtlPolicy policy{options_.ttl, options_.ttl};
   SVIDD_ASSIGN_OR_RETURN(pki::LeafProfile profile,

@@ -132,7 +132,9 @@ absl::StatusOr<std::string> PublicKeySha256Hex(const EVP_PKEY* key) {
   return Sha256Hex(spki);
 }
 
-absl::StatusOr<std::string> PublicKeyInfo::Sha256Hex() const { return svidd::crypto::Sha256Hex(der); }
+absl::StatusOr<std::string> PublicKeyInfo::Sha256Hex() const {
+  return svidd::crypto::Sha256Hex(der);
+}
 
 absl::StatusOr<PublicKeyInfo> PublicKeyInfoOf(const EVP_PKEY* key) {
   PublicKeyInfo info;

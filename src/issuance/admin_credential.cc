@@ -32,7 +32,8 @@ absl::StatusOr<spiffe::SpiffeId> AdminId(const pki::Authority& authority, const 
 
 }  // namespace
 
-absl::StatusOr<AdminCredential> IssueAdminCredential(const pki::Authority& authority, ledger::Ledger& ledger,
+absl::StatusOr<AdminCredential> IssueAdminCredential(const pki::Authority& authority,
+                                                     ledger::Ledger& ledger,
                                                      const AdminCredentialRequest& request,
                                                      TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, AdminId(authority, request.spiffe_id));
@@ -40,8 +41,8 @@ absl::StatusOr<AdminCredential> IssueAdminCredential(const pki::Authority& autho
   const pki::TtlPolicy policy{request.ttl, request.ttl};
   SVIDD_ASSIGN_OR_RETURN(pki::LeafProfile profile,
                          BuildLeafProfile(id, request.ttl, policy, now, authority.not_after()));
-  IssuanceContext context{ledger::CertKind::kWorkload, id.str(), ledger::kOperatorAuthMethod, request.principal,
-                          now};
+  IssuanceContext context{ledger::CertKind::kWorkload, id.str(), ledger::kOperatorAuthMethod,
+                          request.principal, now};
   // Recorded first: a credential the ledger does not know of is never handed out.
   SVIDD_ASSIGN_OR_RETURN(SignedLeaf leaf,
                          IssueLeaf(authority, ledger, profile, key.get(), context));

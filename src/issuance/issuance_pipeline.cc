@@ -17,8 +17,8 @@ namespace {
 
 // Returns the authority to sign with, or why there is none (UNAVAILABLE: Istio's clients
 // retry it, which is right while a CA is being installed or rotated).
-absl::StatusOr<std::shared_ptr<const pki::Authority>> UsableAuthority(const pki::AuthorityHolder& holder,
-                                                                 TimePoint now) {
+absl::StatusOr<std::shared_ptr<const pki::Authority>> UsableAuthority(
+    const pki::AuthorityHolder& holder, TimePoint now) {
   std::shared_ptr<const pki::Authority> authority = holder.Get();
   if (authority == nullptr) {
     return Refuse(Refusal::kCaNotReady, "CA not ready: no signing authority loaded");
@@ -42,8 +42,8 @@ absl::Status WithheldBecause(const absl::Status& record_status) {
 
 IssuancePipeline::IssuancePipeline(const pki::AuthorityHolder& authorities,
                                    const auth::Authenticator& authenticator, ledger::Ledger& ledger,
-                                   pki::TtlPolicy ttl_policy, pki::CsrLimits csr_limits, const Clock& clock,
-                                   metrics::ServerMetrics& metrics)
+                                   pki::TtlPolicy ttl_policy, pki::CsrLimits csr_limits,
+                                   const Clock& clock, metrics::ServerMetrics& metrics)
     : authorities_(authorities),
       authenticator_(authenticator),
       ledger_(ledger),

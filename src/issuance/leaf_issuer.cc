@@ -17,8 +17,9 @@ std::string SignedLeaf::ChainPemFile() const {
   return out;
 }
 
-absl::StatusOr<SignedLeaf> SignLeaf(const pki::Authority& authority, const pki::LeafProfile& profile,
-                                    SubjectKey key, const IssuanceContext& context) {
+absl::StatusOr<SignedLeaf> SignLeaf(const pki::Authority& authority,
+                                    const pki::LeafProfile& profile, SubjectKey key,
+                                    const IssuanceContext& context) {
   absl::StatusOr<pki::IssuedCertificate> issued = std::visit(
       [&](auto* subject_key) -> absl::StatusOr<pki::IssuedCertificate> {
         if (subject_key == nullptr) return absl::InvalidArgumentError("no subject public key");
@@ -52,9 +53,9 @@ absl::StatusOr<SignedLeaf> IssueLeaf(const pki::Authority& authority, ledger::Le
 
 // The ledger rows (record_builder.h).
 
-absl::StatusOr<ledger::CertificateRecord> BuildCertificateRecord(const pki::IssuedCertificate& issued,
-                                                         const pki::Authority& issuer,
-                                                         const IssuanceContext& context) {
+absl::StatusOr<ledger::CertificateRecord> BuildCertificateRecord(
+    const pki::IssuedCertificate& issued, const pki::Authority& issuer,
+    const IssuanceContext& context) {
   ledger::CertificateRecord record;
   record.serial_hex = issued.serial_hex;
   record.spiffe_id = context.spiffe_id;
@@ -74,10 +75,9 @@ absl::StatusOr<ledger::CertificateRecord> BuildCertificateRecord(const pki::Issu
   return record;
 }
 
-absl::StatusOr<ledger::CertificateRecord> BuildCaCertificateRecord(const pki::CaMaterial& ca, const X509* issuer,
-                                                           const std::string& spiffe_id,
-                                                           const std::string& auth_principal,
-                                                           TimePoint issued_at) {
+absl::StatusOr<ledger::CertificateRecord> BuildCaCertificateRecord(
+    const pki::CaMaterial& ca, const X509* issuer, const std::string& spiffe_id,
+    const std::string& auth_principal, TimePoint issued_at) {
   const X509* cert = ca.signing_cert.get();
   ledger::CertificateRecord record;
   record.serial_hex = crypto::SerialHex(cert);
@@ -88,7 +88,8 @@ absl::StatusOr<ledger::CertificateRecord> BuildCaCertificateRecord(const pki::Ca
   record.not_after = crypto::NotAfter(cert);
   record.issuer_serial_hex = crypto::SerialHex(issuer);
   record.issuer_subject = crypto::SubjectString(issuer);
-  SVIDD_ASSIGN_OR_RETURN(record.public_key_sha256, crypto::PublicKeySha256Hex(ca.signing_key.get()));
+  SVIDD_ASSIGN_OR_RETURN(record.public_key_sha256,
+                         crypto::PublicKeySha256Hex(ca.signing_key.get()));
   SVIDD_ASSIGN_OR_RETURN(crypto::KeyDescription key, crypto::DescribeKey(ca.signing_key.get()));
   record.key_type = key.Label();
   record.auth_method = "self";

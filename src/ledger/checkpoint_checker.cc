@@ -21,7 +21,8 @@ LedgerBreak Broken(BreakKind kind, std::string detail) {
 
 }  // namespace
 
-const absl::StatusOr<std::vector<crypto::X509Ptr>>& CheckpointChecker::SignerChain(const std::string& pem) {
+const absl::StatusOr<std::vector<crypto::X509Ptr>>& CheckpointChecker::SignerChain(
+    const std::string& pem) {
   auto it = chains_.find(pem);
   if (it == chains_.end()) it = chains_.emplace(pem, crypto::ParseCertificatesPem(pem)).first;
   return it->second;
@@ -29,7 +30,8 @@ const absl::StatusOr<std::vector<crypto::X509Ptr>>& CheckpointChecker::SignerCha
 
 absl::StatusOr<std::optional<LedgerBreak>> CheckpointChecker::Check(
     const LedgerCheckpoint& checkpoint) {
-  const absl::StatusOr<std::vector<crypto::X509Ptr>>& chain = SignerChain(checkpoint.signer_chain_pem);
+  const absl::StatusOr<std::vector<crypto::X509Ptr>>& chain =
+      SignerChain(checkpoint.signer_chain_pem);
   if (!chain.ok()) {
     return Broken(
         BreakKind::kUntrustedSigner,
@@ -42,8 +44,8 @@ absl::StatusOr<std::optional<LedgerBreak>> CheckpointChecker::Check(
   check.at = checkpoint.signed_at;
   absl::Status trusted =
       pki::internal::VerifyChain(check, absl::StatusCode::kPermissionDenied,
-                                absl::StrCat("signer \"", crypto::SubjectString(check.leaf), "\" at ",
-                                             FormatRfc3339(checkpoint.signed_at)));
+                                 absl::StrCat("signer \"", crypto::SubjectString(check.leaf),
+                                              "\" at ", FormatRfc3339(checkpoint.signed_at)));
   if (absl::IsPermissionDenied(trusted)) {
     return Broken(BreakKind::kUntrustedSigner,
                   absl::StrCat("not signed under the trust bundle: ", trusted.message()));

@@ -229,7 +229,8 @@ void ServerMetrics::SetCaExpiry(const pki::Authority& authority) {
   const std::vector<crypto::X509Ptr>& roots = authority.roots();
   if (roots.empty()) return;
   TimePoint earliest = TimePoint::max();
-  for (const crypto::X509Ptr& root : roots) earliest = std::min(earliest, crypto::NotAfter(root.get()));
+  for (const crypto::X509Ptr& root : roots)
+    earliest = std::min(earliest, crypto::NotAfter(root.get()));
   root_expiry_.Set(static_cast<double>(ToUnixSeconds(earliest)));
   citadel_root_expiry_.Set(static_cast<double>(ToUnixSeconds(earliest)));
 }

@@ -81,7 +81,8 @@ int AuditReport::Count(AuditSeverity severity) const {
 LedgerIntegrityCheck DefaultLedgerIntegrityCheck(const std::filesystem::path& data_dir,
                                                  const std::filesystem::path& ca_dir,
                                                  const std::string& ledger_uri) {
-  ledger::LedgerVerifierOptions options = ledger::LedgerVerifierOptions::ForLedger(data_dir, ca_dir, ledger_uri);
+  ledger::LedgerVerifierOptions options =
+      ledger::LedgerVerifierOptions::ForLedger(data_dir, ca_dir, ledger_uri);
   return [options](TimePoint) -> std::vector<AuditFinding> {
     auto verifier = ledger::LedgerVerifier::Create(options);
     auto report = verifier.ok() ? verifier->Verify() : verifier.status();

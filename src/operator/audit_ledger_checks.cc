@@ -14,7 +14,8 @@ constexpr std::string_view kRsaPrefix = "RSA-";
 constexpr std::string_view kEcPrefix = "EC-";
 
 bool Renewable(const ledger::IdentitySummary& id) {
-  return id.kind == ledger::CertKind::kWorkload && id.current_status == ledger::CertStatus::kActive &&
+  return id.kind == ledger::CertKind::kWorkload &&
+         id.current_status == ledger::CertStatus::kActive &&
          id.current_auth_method != ledger::kOperatorAuthMethod;
 }
 
@@ -42,15 +43,18 @@ std::optional<AuditFinding> StoppedFinding(const ledger::IdentitySummary& id, Ti
 }
 
 absl::StatusOr<std::vector<std::string>> ExampleSerials(const ledger::Ledger& ledger,
-                                                        ledger::CertificateFilter filter, size_t max) {
+                                                        ledger::CertificateFilter filter,
+                                                        size_t max) {
   filter.limit = max;
-  SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::CertificateRecord> records, ledger.ListCertificates(filter));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::CertificateRecord> records,
+                         ledger.ListCertificates(filter));
   std::vector<std::string> serials;
   for (const ledger::CertificateRecord& r : records) serials.push_back(r.serial_hex);
   return serials;
 }
 
-absl::StatusOr<AuditFinding> WeakKeyFinding(const ledger::Ledger& ledger, const ledger::GroupCount& group,
+absl::StatusOr<AuditFinding> WeakKeyFinding(const ledger::Ledger& ledger,
+                                            const ledger::GroupCount& group,
                                             const std::string& reason, TimePoint now,
                                             const AuditPolicy& policy) {
   ledger::CertificateFilter valid;

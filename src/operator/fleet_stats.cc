@@ -29,7 +29,8 @@ absl::StatusOr<StatsWindow> Window(const ledger::Ledger& ledger, std::chrono::se
 
 // Sums the hourly counts into each window: an hour belongs to a window when it starts at or
 // after the hour holding now - window, and not after now.
-void AddRefusals(const std::vector<ledger::RefusalCount>& counts, TimePoint now, FleetStats& stats) {
+void AddRefusals(const std::vector<ledger::RefusalCount>& counts, TimePoint now,
+                 FleetStats& stats) {
   std::map<std::string, std::vector<int64_t>> by_reason;
   for (const ledger::RefusalCount& c : counts) {
     if (c.hour > now) continue;
@@ -50,8 +51,8 @@ void AddRefusals(const std::vector<ledger::RefusalCount>& counts, TimePoint now,
 
 }  // namespace
 
-absl::StatusOr<FleetStats> CollectStats(const ledger::Ledger& ledger, const CaSnapshot& ca, TimePoint now,
-                                        const StatsOptions& options) {
+absl::StatusOr<FleetStats> CollectStats(const ledger::Ledger& ledger, const CaSnapshot& ca,
+                                        TimePoint now, const StatsOptions& options) {
   FleetStats stats;
   stats.generated_at = now;
   ledger::CertificateFilter valid;

@@ -17,7 +17,8 @@ OperatorServiceOptions DataDirOperatorOptions(const std::filesystem::path& data_
   return o;
 }
 
-OperatorService::OperatorService(ledger::Ledger& ledger, OperatorServiceOptions options, const Clock& clock)
+OperatorService::OperatorService(ledger::Ledger& ledger, OperatorServiceOptions options,
+                                 const Clock& clock)
     : ledger_(ledger), options_(std::move(options)), clock_(clock) {}
 
 absl::StatusOr<ledger::CertificatePage> OperatorService::ListCertificates(
@@ -25,7 +26,8 @@ absl::StatusOr<ledger::CertificatePage> OperatorService::ListCertificates(
   return ledger_.QueryCertificates(filter);
 }
 
-absl::StatusOr<ledger::CertificateRecord> OperatorService::GetCertificate(std::string_view serial) const {
+absl::StatusOr<ledger::CertificateRecord> OperatorService::GetCertificate(
+    std::string_view serial) const {
   SVIDD_ASSIGN_OR_RETURN(std::string normalized, ParseOperatorSerial(serial));
   return ledger_.GetCertificate(normalized);
 }

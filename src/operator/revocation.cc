@@ -41,7 +41,8 @@ absl::StatusOr<RevocationResult> RevokeAll(ledger::Ledger& ledger, const Revocat
         absl::StrCat("no certificate for ", Describe(request, filter), " in the ledger"));
   }
   filter.status = ledger::CertStatus::kActive;
-  SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::CertificateRecord> active, ledger.ListCertificates(filter));
+  SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::CertificateRecord> active,
+                         ledger.ListCertificates(filter));
   RevocationResult result;
   for (const ledger::CertificateRecord& r : active) {
     absl::Status s = ledger.RevokeCertificate(r.serial_hex, request.reason, at);

@@ -85,7 +85,7 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
   // concurrent signing calls.
   if (X509_check_purpose(material.signing_cert.get(), -1, 0) != 1) {
     return crypto::OpenSslError(absl::StatusCode::kFailedPrecondition,
-                        "signing certificate has malformed extensions");
+                                "signing certificate has malformed extensions");
   }
   if (!options.crl_url_base.empty()) {
     SVIDD_RETURN_IF_ERROR(ValidateCrlUrlBase(options.crl_url_base));
@@ -100,8 +100,8 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
         absl::StrCat(options.crl_url_base, CrlPath(authority->signer_serial_hex_));
   }
   SVIDD_ASSIGN_OR_RETURN(authority->leaf_encoder_,
-                         internal::LeafEncoder::Create(
-                             ca.signing_cert.get(), ca.signing_key.get(), authority->crl_url_));
+                         internal::LeafEncoder::Create(ca.signing_cert.get(), ca.signing_key.get(),
+                                                       authority->crl_url_));
   SVIDD_ASSIGN_OR_RETURN(std::string signer_pem, PemWithNewline(ca.signing_cert.get()));
   authority->chain_pem_.push_back(std::move(signer_pem));
   for (const crypto::X509Ptr& cert : ca.intermediates) {
@@ -114,8 +114,8 @@ absl::StatusOr<std::shared_ptr<const Authority>> Authority::Create(CaMaterial ma
   return std::shared_ptr<const Authority>(std::move(authority));
 }
 
-absl::StatusOr<IssuedCertificate> Authority::SignLeaf(const LeafProfile& profile,
-                                                      const crypto::PublicKeyInfo& subject_key) const {
+absl::StatusOr<IssuedCertificate> Authority::SignLeaf(
+    const LeafProfile& profile, const crypto::PublicKeyInfo& subject_key) const {
   SVIDD_RETURN_IF_ERROR(CheckProfile(profile, not_after_));
   SVIDD_ASSIGN_OR_RETURN(std::string tbs, leaf_encoder_->EncodeTbs(profile, subject_key));
   IssuedCertificate issued;
@@ -157,7 +157,7 @@ absl::Status Authority::VerifyClientCertificate(const X509* leaf,
   check.at = at;
   check.purpose = X509_PURPOSE_SSL_CLIENT;
   absl::Status verified = internal::VerifyChain(check, absl::StatusCode::kUnauthenticated,
-                                                    "client certificate does not verify");
+                                                "client certificate does not verify");
   return WithRefusal(std::move(verified), verify_error == X509_V_ERR_CERT_HAS_EXPIRED
                                               ? Refusal::kExpiredCertificate
                                               : Refusal::kClientCertificate);
@@ -198,7 +198,8 @@ CaMaterial Authority::ShareMaterial() const {
   for (const crypto::X509Ptr& cert : material_.intermediates) {
     copy.intermediates.push_back(crypto::ShareCertificate(cert.get()));
   }
-  for (const crypto::X509Ptr& root : material_.roots) copy.roots.push_back(crypto::ShareCertificate(root.get()));
+  for (const crypto::X509Ptr& root : material_.roots)
+    copy.roots.push_back(crypto::ShareCertificate(root.get()));
   return copy;
 }
 

@@ -70,10 +70,12 @@ absl::Status CheckOptions(const CaBootstrapOptions& options) {
 
 absl::StatusOr<RootCa> MakeRootCa(const CaBootstrapOptions& options, TimePoint now) {
   SVIDD_RETURN_IF_ERROR(CheckOptions(options));
-  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td_id, spiffe::SpiffeId::ForTrustDomain(options.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td_id,
+                         spiffe::SpiffeId::ForTrustDomain(options.trust_domain));
   RootCa root;
   SVIDD_ASSIGN_OR_RETURN(root.key, GenerateKey(options.key_type));
-  SVIDD_ASSIGN_OR_RETURN(crypto::X509NamePtr name, internal::MakeName(options.trust_domain, kRootName));
+  SVIDD_ASSIGN_OR_RETURN(crypto::X509NamePtr name,
+                         internal::MakeName(options.trust_domain, kRootName));
   CaCertSpec spec{td_id.str(),
                   name.get(),
                   root.key.get(),
@@ -93,7 +95,8 @@ absl::StatusOr<CaMaterial> IssueIntermediate(const RootCa& root, const Intermedi
   if (options.common_name.empty()) {
     return absl::InvalidArgumentError("an intermediate needs a name");
   }
-  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td_id, spiffe::SpiffeId::ForTrustDomain(options.trust_domain));
+  SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td_id,
+                         spiffe::SpiffeId::ForTrustDomain(options.trust_domain));
   SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(options.key_type));
   SVIDD_ASSIGN_OR_RETURN(crypto::X509NamePtr name,
                          internal::MakeName(options.trust_domain, options.common_name));

@@ -12,7 +12,9 @@
 namespace svidd::pki {
 namespace {
 
-absl::Status Fail(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Fail(const char* what) {
+  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
+}
 
 // Values are fixed strings or a validated SPIFFE ID (which holds no ','), never free text.
 absl::Status Push(STACK_OF(X509_EXTENSION) * extensions, int nid, const std::string& value) {
@@ -45,7 +47,8 @@ absl::StatusOr<std::string> MakeIntermediateCsr(EVP_PKEY* key, const std::string
   SVIDD_RETURN_IF_ERROR(Push(extensions.get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
   SVIDD_RETURN_IF_ERROR(Push(extensions.get(), NID_subject_alt_name, "URI:" + td.str()));
   if (X509_REQ_add_extensions(req.get(), extensions.get()) != 1) return Fail("CSR extensions");
-  if (X509_REQ_sign(req.get(), key, crypto::SignatureDigestFor(key)) <= 0) return Fail("signing the CSR");
+  if (X509_REQ_sign(req.get(), key, crypto::SignatureDigestFor(key)) <= 0)
+    return Fail("signing the CSR");
   return crypto::CsrToPem(req.get());
 }
 

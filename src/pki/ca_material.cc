@@ -51,8 +51,8 @@ absl::Status CheckSignerValidity(const X509* signer, TimePoint now) {
                                           FormatRfc3339(crypto::NotBefore(signer))));
   }
   if (now >= crypto::NotAfter(signer)) {
-    return Refuse(kCertFile,
-                  absl::StrCat("signing certificate expired at ", FormatRfc3339(crypto::NotAfter(signer))));
+    return Refuse(kCertFile, absl::StrCat("signing certificate expired at ",
+                                          FormatRfc3339(crypto::NotAfter(signer))));
   }
   return absl::OkStatus();
 }
@@ -64,8 +64,8 @@ absl::Status CheckChain(const CaMaterial& ca, TimePoint now) {
   check.roots = &ca.roots;
   check.at = now;
   return internal::VerifyChain(check, absl::StatusCode::kFailedPrecondition,
-                                   absl::StrCat(kCertFile, ": does not verify to a root in ",
-                                                kRootFile, " (with ", kChainFile, ")"));
+                               absl::StrCat(kCertFile, ": does not verify to a root in ", kRootFile,
+                                            " (with ", kChainFile, ")"));
 }
 
 }  // namespace
@@ -103,7 +103,8 @@ absl::StatusOr<std::string> ReadCaFile(const std::filesystem::path& dir, const c
   return content;
 }
 
-absl::StatusOr<std::vector<crypto::X509Ptr>> ParseCaCertificates(const char* name, const std::string& pem) {
+absl::StatusOr<std::vector<crypto::X509Ptr>> ParseCaCertificates(const char* name,
+                                                                 const std::string& pem) {
   absl::StatusOr<std::vector<crypto::X509Ptr>> certs = crypto::ParseCertificatesPem(pem);
   if (!certs.ok()) {
     return Refuse(name, absl::StrCat("not PEM certificates: ", certs.status().message()));
@@ -135,8 +136,9 @@ absl::StatusOr<crypto::EvpPkeyPtr> LoadKey(const std::filesystem::path& dir) {
 }
 
 // cert-chain.pem runs from the signer up to a root; what lies strictly between them.
-std::vector<crypto::X509Ptr> BetweenSignerAndRoots(std::vector<crypto::X509Ptr> chain, const X509* signer,
-                                           const std::vector<crypto::X509Ptr>& roots) {
+std::vector<crypto::X509Ptr> BetweenSignerAndRoots(std::vector<crypto::X509Ptr> chain,
+                                                   const X509* signer,
+                                                   const std::vector<crypto::X509Ptr>& roots) {
   std::vector<crypto::X509Ptr> between;
   for (crypto::X509Ptr& cert : chain) {
     if (SameCertificate(cert.get(), signer) || IsOneOf(cert.get(), roots) ||
@@ -173,7 +175,8 @@ absl::StatusOr<CaMaterial> ReadIstioCaCertificates(const std::filesystem::path& 
   SVIDD_ASSIGN_OR_RETURN(ca.roots, ParseCaCertificates(kRootFile, roots_pem));
   SVIDD_ASSIGN_OR_RETURN(std::string chain_pem, ReadCaFile(dir, kChainFile, false));
   if (!chain_pem.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> chain, ParseCaCertificates(kChainFile, chain_pem));
+    SVIDD_ASSIGN_OR_RETURN(std::vector<crypto::X509Ptr> chain,
+                           ParseCaCertificates(kChainFile, chain_pem));
     ca.intermediates = BetweenSignerAndRoots(std::move(chain), ca.signing_cert.get(), ca.roots);
   }
   return ca;

@@ -17,7 +17,9 @@ using OctetStringPtr =
 using GeneralNamePtr =
     std::unique_ptr<GENERAL_NAME, crypto::internal::SslDeleter<GENERAL_NAME, GENERAL_NAME_free>>;
 
-absl::Status Internal(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Internal(const char* what) {
+  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
+}
 
 // SHA-1 of the subjectPublicKey BIT STRING of `cert` (RFC 5280 4.2.1.2, method 1).
 absl::StatusOr<OctetStringPtr> KeyHash(const X509* cert) {
@@ -60,7 +62,7 @@ absl::StatusOr<crypto::X509Ptr> NewCertificate() {
 absl::Status SetSerial(X509* cert, const std::string& serial) {
   if (serial.empty()) return absl::InvalidArgumentError("empty serial number");
   crypto::BignumPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
-                         static_cast<int>(serial.size()), nullptr));
+                                 static_cast<int>(serial.size()), nullptr));
   if (bn == nullptr) return Internal("serial number");
   if (BN_is_zero(bn.get())) return absl::InvalidArgumentError("serial number is zero");
   crypto::Asn1IntegerPtr value(BN_to_ASN1_INTEGER(bn.get(), nullptr));
@@ -81,7 +83,7 @@ absl::Status SetValidity(X509* cert, TimePoint not_before, TimePoint not_after) 
 }
 
 absl::StatusOr<crypto::X509NamePtr> MakeName(const std::string& organization,
-                                     const std::string& common_name) {
+                                             const std::string& common_name) {
   crypto::X509NamePtr name(X509_NAME_new());
   auto add = [&](int nid, const std::string& value) {
     return X509_NAME_add_entry_by_NID(name.get(), nid, MBSTRING_UTF8,
@@ -137,7 +139,8 @@ absl::Status AddSubjectKeyId(X509* cert) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<crypto::AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer, bool under_construction) {
+absl::StatusOr<crypto::AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer,
+                                                             bool under_construction) {
   crypto::AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
   if (akid == nullptr) return Internal("authorityKeyIdentifier");
   // A certificate under construction has no parsed extensions yet: hash its key instead.
@@ -185,7 +188,8 @@ absl::StatusOr<crypto::CrlDistPointsPtr> MakeCrlDistributionPoints(const std::st
 }
 
 absl::Status SignCertificate(X509* cert, EVP_PKEY* key) {
-  if (X509_sign(cert, key, crypto::SignatureDigestFor(key)) <= 0) return Internal("signing certificate");
+  if (X509_sign(cert, key, crypto::SignatureDigestFor(key)) <= 0)
+    return Internal("signing certificate");
   return absl::OkStatus();
 }
 

@@ -23,7 +23,7 @@ absl::Status SetSerial(X509* cert, const std::string& serial);
 absl::Status SetValidity(X509* cert, TimePoint not_before, TimePoint not_after);
 // O=<organization>, CN=<common_name>.
 absl::StatusOr<crypto::X509NamePtr> MakeName(const std::string& organization,
-                                     const std::string& common_name);
+                                             const std::string& common_name);
 // Certifies `key` (only the public half is used). OpenSSL's API is not const-correct; the
 // key is only up-referenced.
 absl::Status SetPublicKey(X509* cert, const EVP_PKEY* key);
@@ -42,7 +42,7 @@ absl::Status AddAuthorityKeyId(X509* cert, const X509* issuer);
 // The keyid-only authorityKeyIdentifier value for objects signed by `issuer`;
 // `under_construction` when `issuer` is still being built (its SKI is not parsed yet).
 absl::StatusOr<crypto::AuthorityKeyIdPtr> MakeAuthorityKeyId(const X509* issuer,
-                                                     bool under_construction = false);
+                                                             bool under_construction = false);
 // The value of a cRLDistributionPoints extension with one distribution point whose fullName
 // is the URI `url`.
 absl::StatusOr<crypto::CrlDistPointsPtr> MakeCrlDistributionPoints(const std::string& url);

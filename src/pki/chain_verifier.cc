@@ -13,7 +13,8 @@ X509* Borrow(const X509* cert) { return const_cast<X509*>(cert); }
 
 absl::StatusOr<crypto::X509StorePtr> MakeStore(const std::vector<crypto::X509Ptr>& roots) {
   crypto::X509StorePtr store(X509_STORE_new());
-  if (store == nullptr) return crypto::OpenSslError(absl::StatusCode::kInternal, "certificate store");
+  if (store == nullptr)
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "certificate store");
   for (const crypto::X509Ptr& root : roots) {
     if (X509_STORE_add_cert(store.get(), root.get()) != 1) {
       return crypto::OpenSslError(absl::StatusCode::kInternal, "adding a root to the store");
@@ -24,10 +25,12 @@ absl::StatusOr<crypto::X509StorePtr> MakeStore(const std::vector<crypto::X509Ptr
 
 absl::StatusOr<crypto::X509StackPtr> MakeStack(const std::vector<const X509*>& certs) {
   crypto::X509StackPtr stack(sk_X509_new_null());
-  if (stack == nullptr) return crypto::OpenSslError(absl::StatusCode::kInternal, "certificate stack");
+  if (stack == nullptr)
+    return crypto::OpenSslError(absl::StatusCode::kInternal, "certificate stack");
   for (const X509* cert : certs) {
     if (cert == nullptr) continue;
-    if (X509_up_ref(Borrow(cert)) != 1) return crypto::OpenSslError(absl::StatusCode::kInternal, "ref");
+    if (X509_up_ref(Borrow(cert)) != 1)
+      return crypto::OpenSslError(absl::StatusCode::kInternal, "ref");
     if (sk_X509_push(stack.get(), Borrow(cert)) == 0) {
       X509_free(Borrow(cert));
       return crypto::OpenSslError(absl::StatusCode::kInternal, "certificate stack");

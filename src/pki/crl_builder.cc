@@ -14,7 +14,9 @@
 namespace svidd::pki {
 namespace {
 
-absl::Status Internal(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Internal(const char* what) {
+  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
+}
 
 TimePoint WholeSeconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
@@ -44,9 +46,9 @@ absl::Status CheckIssuer(const X509* issuer, const EVP_PKEY* key) {
   X509* cert = const_cast<X509*>(issuer);  // OpenSSL caches parsed extensions in the object
   if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) != 0 &&
       (X509_get_key_usage(cert) & KU_CRL_SIGN) == 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("CA certificate ", crypto::SerialHex(issuer), " (", crypto::SubjectString(issuer),
-                     ") has a keyUsage without cRLSign, so relying parties would refuse its CRL"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "CA certificate ", crypto::SerialHex(issuer), " (", crypto::SubjectString(issuer),
+        ") has a keyUsage without cRLSign, so relying parties would refuse its CRL"));
   }
   if (!crypto::KeyMatchesCertificate(key, issuer)) {
     return absl::FailedPreconditionError("CRL signing key does not match the CA certificate");

@@ -167,7 +167,8 @@ absl::Status VerifyEcdsa(const ParsedCsr& csr, const crypto::KeyDescription& key
 
 absl::Status VerifyRsa(const ParsedCsr& csr, int digest_nid, const std::string& digest) {
   SVIDD_ASSIGN_OR_RETURN(RsaNumbers numbers, ReadRsaKey(csr.key_bits));
-  crypto::BignumPtr n(BN_bin2bn(Bytes(numbers.modulus), static_cast<int>(numbers.modulus.size()), nullptr));
+  crypto::BignumPtr n(
+      BN_bin2bn(Bytes(numbers.modulus), static_cast<int>(numbers.modulus.size()), nullptr));
   crypto::BignumPtr e(
       BN_bin2bn(Bytes(numbers.exponent), static_cast<int>(numbers.exponent.size()), nullptr));
   RsaPtr rsa(RSA_new());
@@ -187,7 +188,7 @@ absl::Status VerifyRsa(const ParsedCsr& csr, int digest_nid, const std::string& 
 
 absl::Status VerifyEd25519(const ParsedCsr& csr) {
   crypto::EvpPkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, Bytes(csr.key_bits),
-                                             csr.key_bits.size()));
+                                                     csr.key_bits.size()));
   if (key == nullptr) return Unparsable("bad Ed25519 key");
   crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr ||

@@ -37,7 +37,9 @@ constexpr std::string_view kExtendedKeyUsage =
     "\x30\x1d\x06\x03\x55\x1d\x25\x04\x16\x30\x14"
     "\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x01\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x02"sv;
 
-absl::Status Internal(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Internal(const char* what) {
+  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
+}
 
 const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());

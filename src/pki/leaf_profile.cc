@@ -25,7 +25,8 @@ std::chrono::seconds EffectiveTtl(std::chrono::seconds requested, const TtlPolic
 
 }  // namespace
 
-absl::StatusOr<LeafProfile> BuildLeafProfile(const spiffe::SpiffeId& id, std::chrono::seconds requested_ttl,
+absl::StatusOr<LeafProfile> BuildLeafProfile(const spiffe::SpiffeId& id,
+                                             std::chrono::seconds requested_ttl,
                                              const TtlPolicy& policy, TimePoint now,
                                              TimePoint signer_not_after,
                                              std::vector<std::string> dns_names) {

@@ -16,9 +16,9 @@ namespace svidd::publish {
 // with reasons read from the operator's text, sorted by serial (numerically). An entry stays
 // until its certificate has been expired for `retention` (one CRL validity), so that it
 // appears on at least one CRL issued after the certificate expired (RFC 5280 §3.3).
-std::vector<pki::RevokedCertificate> RevokedEntriesFor(const std::vector<ledger::CertificateRecord>& records,
-                                                  std::string_view issuer_serial_hex, TimePoint now,
-                                                  std::chrono::seconds retention);
+std::vector<pki::RevokedCertificate> RevokedEntriesFor(
+    const std::vector<ledger::CertificateRecord>& records, std::string_view issuer_serial_hex,
+    TimePoint now, std::chrono::seconds retention);
 
 // True if `current` does not list exactly `wanted`, or `now` has reached half-way between its
 // thisUpdate and nextUpdate: relying parties then still have half the validity to fetch the

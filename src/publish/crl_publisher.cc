@@ -38,7 +38,8 @@ uint64_t PreviousNumber(const std::filesystem::path& ca_dir) {
     return 0;
   }
   uint64_t highest = 0;
-  for (const crypto::X509CrlPtr& crl : *crls) highest = std::max(highest, pki::CrlNumber(crl.get()).value_or(0));
+  for (const crypto::X509CrlPtr& crl : *crls)
+    highest = std::max(highest, pki::CrlNumber(crl.get()).value_or(0));
   return highest;
 }
 
@@ -123,8 +124,8 @@ absl::Status CrlPublisher::Update(bool force) {
   return errors;
 }
 
-std::shared_ptr<const CrlSet> CrlPublisher::Rebuild(const std::vector<ledger::CertificateRecord>& revoked,
-                                                    bool force, absl::Status* errors) {
+std::shared_ptr<const CrlSet> CrlPublisher::Rebuild(
+    const std::vector<ledger::CertificateRecord>& revoked, bool force, absl::Status* errors) {
   const TimePoint now = clock_.Now();
   const std::shared_ptr<const CrlSet> current = Current();
   std::vector<std::shared_ptr<const pki::Crl>> next;
@@ -211,9 +212,9 @@ std::string CrlSet::Pem() const {
 
 // The publisher's pure decisions (crl_policy.h).
 
-std::vector<pki::RevokedCertificate> RevokedEntriesFor(const std::vector<ledger::CertificateRecord>& records,
-                                                  std::string_view issuer_serial_hex, TimePoint now,
-                                                  std::chrono::seconds retention) {
+std::vector<pki::RevokedCertificate> RevokedEntriesFor(
+    const std::vector<ledger::CertificateRecord>& records, std::string_view issuer_serial_hex,
+    TimePoint now, std::chrono::seconds retention) {
   std::vector<pki::RevokedCertificate> out;
   for (const ledger::CertificateRecord& record : records) {
     if (record.status != ledger::CertStatus::kRevoked || !record.revoked_at.has_value() ||
@@ -224,11 +225,12 @@ std::vector<pki::RevokedCertificate> RevokedEntriesFor(const std::vector<ledger:
                    pki::RevocationReasonFromText(record.revocation_reason)});
   }
   // SerialHex has no leading zero bytes, so shorter is smaller.
-  std::sort(out.begin(), out.end(), [](const pki::RevokedCertificate& a, const pki::RevokedCertificate& b) {
-    if (a.serial_hex.size() != b.serial_hex.size())
-      return a.serial_hex.size() < b.serial_hex.size();
-    return a.serial_hex < b.serial_hex;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const pki::RevokedCertificate& a, const pki::RevokedCertificate& b) {
+              if (a.serial_hex.size() != b.serial_hex.size())
+                return a.serial_hex.size() < b.serial_hex.size();
+              return a.serial_hex < b.serial_hex;
+            });
   return out;
 }
 

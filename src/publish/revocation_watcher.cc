@@ -17,7 +17,8 @@ absl::StatusOr<std::vector<ledger::CertificateRecord>> RevocationWatcher::Poll()
                          ledger_.ListEvents({*cursor_, head.seq, ledger::EventKind::kRevoked}));
   const TimePoint now = clock_.Now();
   for (const ledger::LedgerEvent& event : events) {
-    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord record, ledger_.GetCertificate(event.serial_hex));
+    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord record,
+                           ledger_.GetCertificate(event.serial_hex));
     if (record.not_after > now) fresh.push_back(std::move(record));  // expired: nothing to do
   }
   cursor_ = head.seq;

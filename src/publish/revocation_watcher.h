@@ -18,7 +18,8 @@ namespace svidd::publish {
 
 class RevocationWatcher {
  public:
-  RevocationWatcher(const ledger::Ledger& ledger, const Clock& clock) : ledger_(ledger), clock_(clock) {}
+  RevocationWatcher(const ledger::Ledger& ledger, const Clock& clock)
+      : ledger_(ledger), clock_(clock) {}
 
   // The certificates revoked since the last poll that have not expired, in the order they
   // were revoked. On an error nothing is consumed: the next poll sees the same revocations.

@@ -14,8 +14,8 @@ constexpr int kAdminWorkers = 2;
 // The data directory's options, with the CA and the bundle sequence answered from the
 // running server's state rather than from the files.
 ops::OperatorServiceOptions OperatorOptions(const ServerOptions& options,
-                                       const pki::AuthorityHolder& authorities,
-                                       std::function<uint64_t()> bundle_sequence) {
+                                            const pki::AuthorityHolder& authorities,
+                                            std::function<uint64_t()> bundle_sequence) {
   ops::OperatorServiceOptions o =
       ops::DataDirOperatorOptions(options.data_dir, options.EffectiveCaDir(), options.ledger);
   o.audit_policy.overdue_fraction = options.renewal_overdue_fraction;  // as the gauge counts
@@ -35,7 +35,8 @@ ops::OperatorServiceOptions OperatorOptions(const ServerOptions& options,
 
 }  // namespace
 
-AdminApi::AdminApi(const ServerOptions& options, ledger::Ledger& ledger, const pki::AuthorityHolder& authorities,
+AdminApi::AdminApi(const ServerOptions& options, ledger::Ledger& ledger,
+                   const pki::AuthorityHolder& authorities,
                    const auth::Authenticator& authenticator, metrics::RefusalCounter& refusals,
                    ca::CaOperations& ca, std::function<uint64_t()> bundle_sequence,
                    const Clock& clock, AuditLog& audit) {

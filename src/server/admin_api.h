@@ -18,8 +18,9 @@ namespace svidd::server {
 class AdminApi {
  public:
   // Everything passed must outlive the AdminApi.
-  AdminApi(const ServerOptions& options, ledger::Ledger& ledger, const pki::AuthorityHolder& authorities,
-           const auth::Authenticator& authenticator, metrics::RefusalCounter& refusals, ca::CaOperations& ca,
+  AdminApi(const ServerOptions& options, ledger::Ledger& ledger,
+           const pki::AuthorityHolder& authorities, const auth::Authenticator& authenticator,
+           metrics::RefusalCounter& refusals, ca::CaOperations& ca,
            std::function<uint64_t()> bundle_sequence, const Clock& clock, AuditLog& audit);
   ~AdminApi();
 

@@ -115,7 +115,8 @@ AdminService::Reactor* AdminService::GetCertificate(Context* c,
                                                     const v1::GetCertificateRequest* req,
                                                     v1::Certificate* resp) {
   return Serve(c, "GetCertificate", *req, [this, req, resp](std::string&) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord record, d_.operations.GetCertificate(req->serial()));
+    SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord record,
+                           d_.operations.GetCertificate(req->serial()));
     *resp = api::ToProto(record, /*with_pem=*/true);
     return absl::OkStatus();
   });
@@ -124,14 +125,14 @@ AdminService::Reactor* AdminService::GetCertificate(Context* c,
 AdminService::Reactor* AdminService::RevokeCertificates(Context* c,
                                                         const v1::RevokeCertificatesRequest* req,
                                                         v1::RevokeCertificatesResponse* resp) {
-  return Serve(c, "RevokeCertificates", *req,
-               [this, req, resp](std::string& summary) -> absl::Status {
-                 SVIDD_ASSIGN_OR_RETURN(ops::RevocationRequest request, api::FromProto(*req));
-                 SVIDD_ASSIGN_OR_RETURN(ops::RevocationResult result, d_.operations.Revoke(request));
-                 summary = Summary(result);
-                 *resp = api::ToProto(result);
-                 return absl::OkStatus();
-               });
+  return Serve(
+      c, "RevokeCertificates", *req, [this, req, resp](std::string& summary) -> absl::Status {
+        SVIDD_ASSIGN_OR_RETURN(ops::RevocationRequest request, api::FromProto(*req));
+        SVIDD_ASSIGN_OR_RETURN(ops::RevocationResult result, d_.operations.Revoke(request));
+        summary = Summary(result);
+        *resp = api::ToProto(result);
+        return absl::OkStatus();
+      });
 }
 
 AdminService::Reactor* AdminService::ListIdentities(Context* c,
@@ -139,7 +140,8 @@ AdminService::Reactor* AdminService::ListIdentities(Context* c,
                                                     v1::ListIdentitiesResponse* resp) {
   return Serve(c, "ListIdentities", *req, [this, req, resp](std::string&) -> absl::Status {
     SVIDD_ASSIGN_OR_RETURN(ledger::IdentityFilter filter, api::FromProto(*req, d_.clock.Now()));
-    SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::IdentitySummary> ids, d_.operations.ListIdentities(filter));
+    SVIDD_ASSIGN_OR_RETURN(std::vector<ledger::IdentitySummary> ids,
+                           d_.operations.ListIdentities(filter));
     *resp = api::ToProto(ids);
     return absl::OkStatus();
   });

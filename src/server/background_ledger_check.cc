@@ -31,7 +31,8 @@ void BackgroundLedgerCheck::Run() {
   const auto started = std::chrono::steady_clock::now();
   absl::StatusOr<ledger::LedgerVerifier> verifier = ledger::LedgerVerifier::Create(options_);
   absl::StatusOr<ledger::LedgerVerification> outcome =
-      verifier.ok() ? verifier->Verify() : absl::StatusOr<ledger::LedgerVerification>(verifier.status());
+      verifier.ok() ? verifier->Verify()
+                    : absl::StatusOr<ledger::LedgerVerification>(verifier.status());
   if (stopping_.load()) return;  // cancelled, or finished as svidd stops: nobody to tell
   done_(outcome, std::chrono::steady_clock::now() - started);
 }

@@ -28,11 +28,13 @@ bool CheckpointLeadership::RenewLease() {
   return held_now;
 }
 
-absl::Status CheckpointLeadership::Checkpoint(const std::shared_ptr<const pki::Authority>& authority) {
+absl::Status CheckpointLeadership::Checkpoint(
+    const std::shared_ptr<const pki::Authority>& authority) {
   return Sign(authority, /*at_shutdown=*/false);
 }
 
-void CheckpointLeadership::CheckpointAndRelease(const std::shared_ptr<const pki::Authority>& authority) {
+void CheckpointLeadership::CheckpointAndRelease(
+    const std::shared_ptr<const pki::Authority>& authority) {
   if (!lease_->Tick().value_or(false)) return;  // another replica holding the lease signs it
   Sign(authority, /*at_shutdown=*/true).IgnoreError();  // logged
   if (absl::Status s = lease_->Release(); !s.ok()) {

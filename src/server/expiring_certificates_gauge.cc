@@ -8,8 +8,8 @@ absl::StatusOr<std::optional<int64_t>> ExpiringCertificatesGauge::MaybeUpdate(Ti
   if (last_count_.has_value() && now < *last_count_ + interval_ && now >= *last_count_) {
     return std::nullopt;
   }
-  SVIDD_ASSIGN_OR_RETURN(int64_t count,
-                         ledger_.CountCertificates(ledger::OverdueRenewalFilter(now, overdue_fraction_)));
+  SVIDD_ASSIGN_OR_RETURN(int64_t count, ledger_.CountCertificates(
+                                            ledger::OverdueRenewalFilter(now, overdue_fraction_)));
   last_count_ = now;
   metrics_.SetCertificatesExpiringWithoutSuccessor(count);
   return count;

@@ -17,8 +17,8 @@ namespace svidd::server {
 
 class ExpiringCertificatesGauge {
  public:
-  ExpiringCertificatesGauge(const ledger::Ledger& ledger, metrics::ServerMetrics& metrics, double overdue_fraction,
-                            std::chrono::seconds interval)
+  ExpiringCertificatesGauge(const ledger::Ledger& ledger, metrics::ServerMetrics& metrics,
+                            double overdue_fraction, std::chrono::seconds interval)
       : ledger_(ledger),
         metrics_(metrics),
         overdue_fraction_(overdue_fraction),

@@ -19,8 +19,8 @@ class IstioCertificateService final
   // (ServerMetrics::RecordIstioCsr) and in the audit log. `max_csr_bytes` bounds the CSR
   // read for a refusal's claimed identity.
   IstioCertificateService(const issuance::IssuancePipeline& pipeline, WorkerPool& signers,
-                          metrics::RefusalCounter& refusals, metrics::ServerMetrics& metrics, AuditLog& audit,
-                          size_t max_csr_bytes)
+                          metrics::RefusalCounter& refusals, metrics::ServerMetrics& metrics,
+                          AuditLog& audit, size_t max_csr_bytes)
       : pipeline_(pipeline),
         signers_(signers),
         refusals_(refusals),

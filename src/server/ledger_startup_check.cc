@@ -9,9 +9,10 @@
 
 namespace svidd::server {
 
-ledger::LedgerVerifierOptions LedgerCheckOptions(const ServerOptions& options, ledger::VerificationScope scope) {
-  ledger::LedgerVerifierOptions verifier_options =
-      ledger::LedgerVerifierOptions::ForLedger(options.data_dir, options.EffectiveCaDir(), options.ledger);
+ledger::LedgerVerifierOptions LedgerCheckOptions(const ServerOptions& options,
+                                                 ledger::VerificationScope scope) {
+  ledger::LedgerVerifierOptions verifier_options = ledger::LedgerVerifierOptions::ForLedger(
+      options.data_dir, options.EffectiveCaDir(), options.ledger);
   verifier_options.scope = scope;
   return verifier_options;
 }
@@ -46,8 +47,9 @@ absl::Status VerifyLedgerAtStart(const ServerOptions& options, ledger::Ledger& l
   // row both ways (a revocation undone inside the signed prefix); what it leaves (an edit of
   // another column inside the signed prefix) the background walk finds after serving starts.
   const bool full = options.ledger_check_at_start == ServerOptions::LedgerCheckAtStart::kFull;
-  auto verifier = ledger::LedgerVerifier::Create(LedgerCheckOptions(
-      options, full ? ledger::VerificationScope::kFull : ledger::VerificationScope::kFromNewestCheckpoint));
+  auto verifier = ledger::LedgerVerifier::Create(
+      LedgerCheckOptions(options, full ? ledger::VerificationScope::kFull
+                                       : ledger::VerificationScope::kFromNewestCheckpoint));
   SVIDD_RETURN_IF_ERROR(verifier.status());
   SVIDD_ASSIGN_OR_RETURN(ledger::LedgerVerification verification, verifier->Verify());
   spdlog::info(

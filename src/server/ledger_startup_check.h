@@ -25,13 +25,15 @@ absl::Status VerifyLedgerAtStart(const ServerOptions& options, ledger::Ledger& l
                                  ca::LedgerCheckpointer& checkpointer, const Clock& clock);
 
 // Where svidd's ledger is and what to check it against, walking `scope`.
-ledger::LedgerVerifierOptions LedgerCheckOptions(const ServerOptions& options, ledger::VerificationScope scope);
+ledger::LedgerVerifierOptions LedgerCheckOptions(const ServerOptions& options,
+                                                 ledger::VerificationScope scope);
 
 // "the ledger (NAME) does not verify: KIND at WHERE row N: DETAIL" for a broken verification.
 std::string DescribeLedgerBreak(const ServerOptions& options, const ledger::LedgerBreak& at);
 
 // --accept-ledger-rollback in force for a break described by `what`: logged as critical and
 // recorded in the ledger's admin audit log.
-absl::Status RecordAcceptedLedgerBreak(ledger::Ledger& ledger, const Clock& clock, const std::string& what);
+absl::Status RecordAcceptedLedgerBreak(ledger::Ledger& ledger, const Clock& clock,
+                                       const std::string& what);
 
 }  // namespace svidd::server

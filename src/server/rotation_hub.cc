@@ -30,8 +30,8 @@ svidd::v1::TrustBundle BundleMessage(const publish::TrustBundleSnapshot& bundle,
 
 RotationHub::RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers,
                          const ledger::Ledger& ledger, publish::TrustBundlePublisher& bundles,
-                         rotation::RenewalScheduler& scheduler, const Clock& clock, metrics::ServerMetrics& metrics,
-                         RotationHubOptions options)
+                         rotation::RenewalScheduler& scheduler, const Clock& clock,
+                         metrics::ServerMetrics& metrics, RotationHubOptions options)
     : pipeline_(pipeline),
       signers_(signers),
       ledger_(ledger),
@@ -169,7 +169,8 @@ rotation::RenewalSchedulerStats RotationHub::scheduler_stats() const {
 
 // ---- for sessions -----------------------------------------------------------------------
 
-absl::StatusOr<auth::CallerIdentity> RotationHub::Authenticate(const auth::CallCredentials& credentials) const {
+absl::StatusOr<auth::CallerIdentity> RotationHub::Authenticate(
+    const auth::CallCredentials& credentials) const {
   return pipeline_.Authenticate(credentials);
 }
 
@@ -190,7 +191,8 @@ void RotationHub::Register(std::shared_ptr<RotationSession> session) {
   std::optional<ledger::CertificateRecord> presented;
   if (!session->authenticated_by_.empty()) {
     auto record = ledger_.GetCertificate(session->authenticated_by_);
-    if (record.ok() && record->status == ledger::CertStatus::kActive) presented = *std::move(record);
+    if (record.ok() && record->status == ledger::CertStatus::kActive)
+      presented = *std::move(record);
   }
   {
     MutexLock lock(&mu_);

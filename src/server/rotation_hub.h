@@ -44,9 +44,10 @@ struct RotationHubOptions {
 class RotationHub {
  public:
   // `metrics` follows the connected streams and counts the renewal requests pushed.
-  RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers, const ledger::Ledger& ledger,
-              publish::TrustBundlePublisher& bundles, rotation::RenewalScheduler& scheduler,
-              const Clock& clock, metrics::ServerMetrics& metrics, RotationHubOptions options);
+  RotationHub(const issuance::IssuancePipeline& pipeline, WorkerPool& signers,
+              const ledger::Ledger& ledger, publish::TrustBundlePublisher& bundles,
+              rotation::RenewalScheduler& scheduler, const Clock& clock,
+              metrics::ServerMetrics& metrics, RotationHubOptions options);
   ~RotationHub();  // Stop()
 
   // The background loop: runs RunOnce whenever the scheduler has something due.
@@ -89,7 +90,9 @@ class RotationHub {
   // status says why not (queue full, shutting down).
   absl::Status Admit(std::function<void()> task) { return signers_.Submit(std::move(task)); }
   // Whether the stream's credential still vouches for it now (before every CSR it signs).
-  absl::Status Recheck(const auth::CallerIdentity& caller) const { return pipeline_.Recheck(caller); }
+  absl::Status Recheck(const auth::CallerIdentity& caller) const {
+    return pipeline_.Recheck(caller);
+  }
   uint64_t NextSessionId();
   void Register(std::shared_ptr<RotationSession> session);
   void Unregister(uint64_t id);

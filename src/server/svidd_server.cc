@@ -91,7 +91,7 @@ struct SviddServer::Impl : public ca::CaOperations {
   std::unique_ptr<RotationHub> rotation_hub;
   std::unique_ptr<RotationService> rotation_service;
   std::unique_ptr<publish::RevocationWatcher> revocation_watcher;
-  std::unique_ptr<metrics::RefusalCounter> refusals;             // operator API: refusals by reason
+  std::unique_ptr<metrics::RefusalCounter> refusals;    // operator API: refusals by reason
   std::unique_ptr<ExpiringCertificatesGauge> expiring;  // overdue renewals, for the alert
   std::unique_ptr<AdminApi> admin;                      // operator API: svidd.v1.AdminService
   std::unique_ptr<ca::ServingIdentity> serving_identity;
@@ -175,9 +175,9 @@ absl::Status SviddServer::Impl::Init() {
     SVIDD_ASSIGN_OR_RETURN(lease_store, ledger::OpenPostgresLeaseStore(options.ledger));
     // Other replicas' (and svidctl's) revocations wake the maintenance pass at once; its
     // poll by event seq, once a second, stays the baseline (revocation_listener.h).
-    SVIDD_ASSIGN_OR_RETURN(revocation_listener, ledger::ListenForRevocations(options.ledger, [this] {
-                             maintenance_loop.Wake();
-                           }));
+    SVIDD_ASSIGN_OR_RETURN(
+        revocation_listener,
+        ledger::ListenForRevocations(options.ledger, [this] { maintenance_loop.Wake(); }));
   }
   SVIDD_ASSIGN_OR_RETURN(
       checkpoints,
@@ -209,7 +209,8 @@ absl::Status SviddServer::Impl::Init() {
     token_options.jwks_fetcher = jwks_fetcher.get();
     token_options.issuer = options.jwt_issuer;
     token_options.audience = options.jwt_audience;
-    SVIDD_ASSIGN_OR_RETURN(token_verifier, auth::KubernetesTokenVerifier::Create(token_options, clock));
+    SVIDD_ASSIGN_OR_RETURN(token_verifier,
+                           auth::KubernetesTokenVerifier::Create(token_options, clock));
   } else {
     spdlog::warn(
         "no --jwks-file or --jwks-url: Kubernetes token authentication is off; only client "
@@ -217,7 +218,7 @@ absl::Status SviddServer::Impl::Init() {
   }
   revocations = std::make_unique<issuance::LedgerRevocationChecker>(*ledger);
   authenticator = std::make_unique<auth::Authenticator>(options.trust_domain, token_verifier.get(),
-                                                  *revocations, clock);
+                                                        *revocations, clock);
   if (options.default_ttl > options.max_ttl) {
     spdlog::info("--default-ttl {} exceeds --max-ttl {}: requests without a lifetime get {}",
                  FormatDuration(options.default_ttl), FormatDuration(options.max_ttl),
@@ -392,7 +393,8 @@ absl::Status SviddServer::Impl::StartGrpc() {
 // What the check before serving trusted as signed, recomputed while svidd serves.
 void SviddServer::Impl::StartFullLedgerCheck() {
   metrics.SetLedgerFullCheck(metrics::ServerMetrics::LedgerFullCheck::kRunning, {});
-  ledger::LedgerVerifierOptions walk = LedgerCheckOptions(options, ledger::VerificationScope::kFull);
+  ledger::LedgerVerifierOptions walk =
+      LedgerCheckOptions(options, ledger::VerificationScope::kFull);
   if (walk.ledger_uri.empty()) {  // PostgreSQL is walked as a copy anyway
     walk.walk_a_copy = true;
     walk.scratch_dir = options.data_dir;

@@ -17,7 +17,8 @@ using ordered_json = nlohmann::ordered_json;
 absl::StatusOr<crypto::BignumPtr> BnParam(const EVP_PKEY* key, const char* name) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) {
-    return crypto::OpenSslError(absl::StatusCode::kInternal, absl::StrCat("reading key parameter ", name));
+    return crypto::OpenSslError(absl::StatusCode::kInternal,
+                                absl::StrCat("reading key parameter ", name));
   }
   return crypto::BignumPtr(raw);
 }

@@ -103,8 +103,8 @@ absl::StatusOr<SpiffeJwks> ParseDocument(const json& document) {
 
 }  // namespace
 
-absl::StatusOr<std::string> RenderSpiffeJwks(const std::vector<crypto::X509Ptr>& roots, uint64_t sequence,
-                                             std::chrono::seconds refresh_hint) {
+absl::StatusOr<std::string> RenderSpiffeJwks(const std::vector<crypto::X509Ptr>& roots,
+                                             uint64_t sequence, std::chrono::seconds refresh_hint) {
   ordered_json keys = ordered_json::array();
   for (const crypto::X509Ptr& root : roots) {
     SVIDD_ASSIGN_OR_RETURN(ordered_json jwk, RootJwk(root.get()));

@@ -21,8 +21,8 @@ struct SpiffeJwks {
 
 // {"keys":[{"use":"x509-svid","kty",<key members>,"x5c":[<base64 DER>]}, ...],
 //  "spiffe_sequence":N,"spiffe_refresh_hint":S}, indented, ending in "\n".
-absl::StatusOr<std::string> RenderSpiffeJwks(const std::vector<crypto::X509Ptr>& roots, uint64_t sequence,
-                                             std::chrono::seconds refresh_hint);
+absl::StatusOr<std::string> RenderSpiffeJwks(const std::vector<crypto::X509Ptr>& roots,
+                                             uint64_t sequence, std::chrono::seconds refresh_hint);
 
 // The x509-svid keys of a SPIFFE bundle; see TrustBundle::ParseSpiffeJwks.
 absl::StatusOr<SpiffeJwks> ParseSpiffeJwks(std::string_view json);

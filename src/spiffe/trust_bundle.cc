@@ -75,8 +75,7 @@ absl::StatusOr<TrustBundle> TrustBundle::Create(std::string_view trust_domain,
 absl::StatusOr<TrustBundle> TrustBundle::ParseSpiffeJwks(std::string_view trust_domain,
                                                          std::string_view json) {
   SVIDD_RETURN_IF_ERROR(SpiffeId::ValidateTrustDomain(trust_domain));
-  SVIDD_ASSIGN_OR_RETURN(internal::SpiffeJwks parsed,
-                         internal::ParseSpiffeJwks(json));
+  SVIDD_ASSIGN_OR_RETURN(internal::SpiffeJwks parsed, internal::ParseSpiffeJwks(json));
   return TrustBundle(std::string(trust_domain), std::move(parsed.roots), parsed.sequence,
                      parsed.refresh_hint);
 }

@@ -28,19 +28,20 @@ std::shared_ptr<const agent::X509Bundle> AgentTestPki::bundle(uint64_t sequence)
 }
 
 std::string AgentTestPki::IssueChainPem(const std::string& id, TimePoint now,
-                                        std::chrono::seconds ttl, const crypto::PublicKeyInfo& key) const {
+                                        std::chrono::seconds ttl,
+                                        const crypto::PublicKeyInfo& key) const {
   pki::TtlPolicy policy{ttl, ttl, std::chrono::seconds(0)};
-  pki::LeafProfile profile =
-      BuildLeafProfile(spiffe::SpiffeId::Parse(id).value(), ttl, policy, now, authority_->not_after())
-          .value();
+  pki::LeafProfile profile = BuildLeafProfile(spiffe::SpiffeId::Parse(id).value(), ttl, policy, now,
+                                              authority_->not_after())
+                                 .value();
   std::string pem = authority_->SignLeaf(profile, key).value().pem;
   for (const std::string& intermediate : authority_->chain_pem()) pem += intermediate;
   return pem;
 }
 
 std::shared_ptr<const agent::X509Svid> AgentTestPki::IssueSvid(const std::string& id, TimePoint now,
-                                                        std::chrono::seconds ttl,
-                                                        crypto::EvpPkeyPtr key) const {
+                                                               std::chrono::seconds ttl,
+                                                               crypto::EvpPkeyPtr key) const {
   if (key == nullptr) key = GenerateKey(crypto::KeyType::kEcP256).value();
   std::string pem = IssueChainPem(id, now, ttl, crypto::PublicKeyInfoOf(key.get()).value());
   return agent::X509Svid::Create(crypto::ParseCertificatesPem(pem).value(), std::move(key)).value();

@@ -25,8 +25,8 @@ class AgentTestPki {
 
   // A leaf for `key` (a fresh EC P-256 key if null) valid over [now, now + ttl].
   std::shared_ptr<const agent::X509Svid> IssueSvid(const std::string& id, TimePoint now,
-                                            std::chrono::seconds ttl,
-                                            crypto::EvpPkeyPtr key = nullptr) const;
+                                                   std::chrono::seconds ttl,
+                                                   crypto::EvpPkeyPtr key = nullptr) const;
   // A certificate for `key`, as the PEM chain svidd would send: leaf, then intermediates.
   std::string IssueChainPem(const std::string& id, TimePoint now, std::chrono::seconds ttl,
                             const crypto::PublicKeyInfo& key) const;

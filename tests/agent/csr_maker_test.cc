@@ -16,7 +16,8 @@ TEST(CsrMakerTest, EveryAgentKeyTypePassesSviddsValidator) {
     crypto::KeyType type;
     const char* label;
   };
-  const spiffe::SpiffeId id = spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/foo/sa/bar").value();
+  const spiffe::SpiffeId id =
+      spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/foo/sa/bar").value();
   for (const Case& c : std::vector<Case>{{"ec-p256", crypto::KeyType::kEcP256, "EC-P256"},
                                          {"ec-p384", crypto::KeyType::kEcP384, "EC-P384"},
                                          {"rsa-2048", crypto::KeyType::kRsa2048, "RSA-2048"}}) {

@@ -30,7 +30,7 @@ class RotationClientTest : public ::testing::Test {
   }
 
   std::unique_ptr<RotationClient> Client(agent::BackoffPolicy backoff = {milliseconds(10),
-                                                                  milliseconds(200)}) {
+                                                                         milliseconds(200)}) {
     RotationClientOptions options;
     options.server = "127.0.0.1:" + std::to_string(server_.port());
     options.server_name = "localhost";
@@ -38,8 +38,8 @@ class RotationClientTest : public ::testing::Test {
     options.bootstrap_roots_pem = pki_.roots_pem();
     options.backoff = backoff;
     options.seed = 1;
-    SessionConfig session{spiffe::SpiffeId::Parse(kAgentId).value(), crypto::KeyType::kEcP256, seconds(0),
-                          "cluster.local"};
+    SessionConfig session{spiffe::SpiffeId::Parse(kAgentId).value(), crypto::KeyType::kEcP256,
+                          seconds(0), "cluster.local"};
     return std::make_unique<RotationClient>(options, session, store_, SystemClock::Instance());
   }
 

@@ -59,9 +59,10 @@ class RotationStreamHandlerTest : public ::testing::Test {
   FakeClock clock_{now_};
   AgentTestPki pki_{now_};
   agent::SvidStore store_;
-  RotationStreamHandler session_{SessionConfig{spiffe::SpiffeId::Parse(kAgentId).value(), crypto::KeyType::kEcP256,
-                                               std::chrono::seconds(20), "cluster.local"},
-                                 store_, clock_};
+  RotationStreamHandler session_{
+      SessionConfig{spiffe::SpiffeId::Parse(kAgentId).value(), crypto::KeyType::kEcP256,
+                    std::chrono::seconds(20), "cluster.local"},
+      store_, clock_};
 };
 
 TEST_F(RotationStreamHandlerTest, BundleThenRenewalThenIssuedInstallsTheSvid) {

@@ -16,7 +16,8 @@ TEST(SvidStoreTest, NotifiesChangesInOrderAndSkipsNoOps) {
 
   EXPECT_TRUE(store.SetBundle(pki.bundle(1)));
   EXPECT_FALSE(store.SetBundle(pki.bundle(2))) << "same roots and CRLs: no change";
-  auto with_crl = agent::X509Bundle::Create("cluster.local", 3, pki.roots_pem(), {"crl-der"}).value();
+  auto with_crl =
+      agent::X509Bundle::Create("cluster.local", 3, pki.roots_pem(), {"crl-der"}).value();
   EXPECT_TRUE(store.SetBundle(with_crl)) << "a new CRL is a change";
   auto svid = pki.IssueSvid(kAgentId, now, std::chrono::hours(1));
   EXPECT_TRUE(store.SetSvid(svid));

@@ -110,7 +110,8 @@ TEST_F(WorkloadApiServerTest, FetchX509BundlesKeyedByTrustDomainWithCrls) {
   EXPECT_EQ(first.crl_size(), 0);
 
   // A new CRL is a bundle change: pushed to bundle and SVID streams alike.
-  auto with_crl = agent::X509Bundle::Create("cluster.local", 2, pki_.roots_pem(), {"crl-1-der"}).value();
+  auto with_crl =
+      agent::X509Bundle::Create("cluster.local", 2, pki_.roots_pem(), {"crl-1-der"}).value();
   store_.SetBundle(with_crl);
   X509BundlesResponse second;
   ASSERT_TRUE(stream->Read(&second));
@@ -208,11 +209,13 @@ TEST(WorkloadApiSocketTest, ModeStaleSocketAndRemovalOnShutdown) {
   const auto socket = dir.path() / "agent.sock";
   for (unsigned mode : {0666u, 0660u, 0600u}) {
     SCOPED_TRACE(mode);
-    auto server = agent::WorkloadApiServer::Start(socket, agent::WorkloadApiAccess{mode, {0}, {}}, store);
+    auto server =
+        agent::WorkloadApiServer::Start(socket, agent::WorkloadApiAccess{mode, {0}, {}}, store);
     ASSERT_TRUE(server.ok()) << server.status();
     EXPECT_EQ(SocketMode(socket), mode);
     // A second agent on the same path replaces the first's socket (a stale one after a crash).
-    auto again = agent::WorkloadApiServer::Start(socket, agent::WorkloadApiAccess{mode, {0}, {}}, store);
+    auto again =
+        agent::WorkloadApiServer::Start(socket, agent::WorkloadApiAccess{mode, {0}, {}}, store);
     ASSERT_TRUE(again.ok()) << again.status();
     (*again)->Shutdown();
     EXPECT_FALSE(std::filesystem::exists(socket)) << "removed on shutdown";

@@ -28,8 +28,10 @@ TEST(X509SvidTest, LifetimeCountsFromIssuanceWithinTheValidity) {
                                          {"within", nb + seconds(3), nb + seconds(3)},
                                          {"after not_after", na + seconds(9), na}}) {
     SCOPED_TRACE(c.name);
-    crypto::EvpPkeyPtr copy = crypto::ParsePrivateKeyPem(crypto::PrivateKeyToPkcs8Pem(key.get()).value()).value();
-    auto svid = agent::X509Svid::Create(crypto::ParseCertificatesPem(pem).value(), std::move(copy), c.issued_at);
+    crypto::EvpPkeyPtr copy =
+        crypto::ParsePrivateKeyPem(crypto::PrivateKeyToPkcs8Pem(key.get()).value()).value();
+    auto svid = agent::X509Svid::Create(crypto::ParseCertificatesPem(pem).value(), std::move(copy),
+                                        c.issued_at);
     ASSERT_TRUE(svid.ok()) << svid.status();
     EXPECT_EQ((*svid)->not_before(), nb);
     EXPECT_EQ((*svid)->lifetime_start(), c.want);

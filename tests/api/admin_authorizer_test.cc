@@ -22,7 +22,8 @@ class AdminAuthorizerTest : public ::testing::Test {
     auto dir = testing::TestDataDir::Create(clock_.Now() - std::chrono::hours(1));
     ASSERT_TRUE(dir.ok()) << dir.status();
     dir_ = std::move(*dir);
-    auto authority = pki::Authority::Create(pki::LoadIstioCaDir(dir_->ca_dir(), clock_.Now()).value());
+    auto authority =
+        pki::Authority::Create(pki::LoadIstioCaDir(dir_->ca_dir(), clock_.Now()).value());
     ASSERT_TRUE(authority.ok());
     holder_.Set(*authority);
     revocations_ = std::make_unique<issuance::LedgerRevocationChecker>(dir_->ledger());

@@ -39,7 +39,7 @@ class AuthenticatorTest : public ::testing::Test {
   }
 
   auth::Authenticator Make(const auth::KubernetesTokenVerifier* verifier,
-                     const std::string& trust_domain = kTrustDomain) {
+                           const std::string& trust_domain = kTrustDomain) {
     return auth::Authenticator(trust_domain, verifier, revocations_, env_.clock());
   }
 
@@ -54,7 +54,8 @@ class AuthenticatorTest : public ::testing::Test {
     return *std::move(issued);
   }
 
-  auth::CallCredentials WithCert(const pki::Authority& authority, pki::IssuedCertificate* out = nullptr) {
+  auth::CallCredentials WithCert(const pki::Authority& authority,
+                                 pki::IssuedCertificate* out = nullptr) {
     pki::IssuedCertificate issued = Issue(authority, kWorkload);
     auth::CallCredentials credentials;
     credentials.peer_cert_chain_pem = issued.pem;
@@ -69,8 +70,8 @@ class AuthenticatorTest : public ::testing::Test {
     return credentials;
   }
 
-  static void ExpectRefused(const absl::StatusOr<auth::CallerIdentity>& result, absl::StatusCode code,
-                            const std::string& fragment) {
+  static void ExpectRefused(const absl::StatusOr<auth::CallerIdentity>& result,
+                            absl::StatusCode code, const std::string& fragment) {
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.status().code(), code) << result.status();
     EXPECT_NE(result.status().message().find(fragment), absl::string_view::npos)

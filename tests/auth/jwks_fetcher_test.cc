@@ -55,9 +55,10 @@ TestTls MakeTls(TempFiles& files, const std::string& name) {
   leaf.ext_key_usage = "serverAuth";
   leaf.subject_alt_name = "IP:127.0.0.1";
   TestCert server = MakeTestCert(leaf, &ca).value();
-  return TestTls{files.Write(name + "-ca.pem", crypto::CertificateToPem(ca.cert.get()).value()),
-                 files.Write(name + "-cert.pem", crypto::CertificateToPem(server.cert.get()).value()),
-                 files.Write(name + "-key.pem", crypto::PrivateKeyToPkcs8Pem(server.key.get()).value())};
+  return TestTls{
+      files.Write(name + "-ca.pem", crypto::CertificateToPem(ca.cert.get()).value()),
+      files.Write(name + "-cert.pem", crypto::CertificateToPem(server.cert.get()).value()),
+      files.Write(name + "-key.pem", crypto::PrivateKeyToPkcs8Pem(server.key.get()).value())};
 }
 
 // The API server's /openid/v1/jwks, as far as a client can tell.

@@ -28,7 +28,8 @@ void TokenTestEnv::WriteJwks(const std::string& content) {
   ASSERT_TRUE(WriteFileAtomically(jwks_path_, content).ok());
 }
 
-std::unique_ptr<auth::KubernetesTokenVerifier> TokenTestEnv::MakeVerifier(std::chrono::seconds leeway) {
+std::unique_ptr<auth::KubernetesTokenVerifier> TokenTestEnv::MakeVerifier(
+    std::chrono::seconds leeway) {
   auth::KubernetesTokenVerifierOptions options;
   options.jwks_file = jwks_path_;
   options.issuer = kTestIssuer;

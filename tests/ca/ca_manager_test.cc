@@ -96,9 +96,9 @@ TEST_F(CaManagerTest, FirstOpenBootstrapsAndRecordsLaterOpensReuse) {
     auto record = ledger_->GetCertificate(signer);
     ASSERT_TRUE(record.ok()) << "the intermediate is on record";
     EXPECT_EQ(record->kind, ledger::CertKind::kIntermediate);
-    EXPECT_EQ(
-        NotAfter(manager->active()->signing_cert()) - NotBefore(manager->active()->signing_cert()),
-        hours(60) + minutes(2));
+    EXPECT_EQ(crypto::NotAfter(manager->active()->signing_cert()) -
+                  crypto::NotBefore(manager->active()->signing_cert()),
+              hours(60) + minutes(2));
   }
   auto again = Open();
   ASSERT_NE(again, nullptr);
@@ -114,7 +114,7 @@ TEST_F(CaManagerTest, IntermediateIsPreparedAtHalfLifeAndActivatedWithASixthLeft
   // Its life counts from its issuance (on record), not from its backdated NotBefore.
   const TimePoint nb = ledger_->GetCertificate(first->signer_serial_hex()).value().issued_at;
   const TimePoint na = first->not_after();
-  ASSERT_EQ(nb, NotBefore(first->signing_cert()) + minutes(2));
+  ASSERT_EQ(nb, crypto::NotBefore(first->signing_cert()) + minutes(2));
   ASSERT_EQ(pki::PrepareNextAt(nb, na), nb + hours(30));
   ASSERT_EQ(pki::ActivateNextAt(nb, na), nb + hours(50));
 
@@ -153,7 +153,7 @@ TEST_F(CaManagerTest, FilesystemErrorsAreReportedNotThrown) {
   ASSERT_NE(manager, nullptr);
   const auto first = manager->active();
   const TimePoint nb = ledger_->GetCertificate(first->signer_serial_hex()).value().issued_at;
-  const TimePoint activate = ActivateNextAt(nb, first->not_after());
+  const TimePoint activate = pki::ActivateNextAt(nb, first->not_after());
   EXPECT_TRUE(TickAt(*manager, activate));  // prepares and activates; the first is retired
   ASSERT_EQ(manager->signers().size(), 2u);
   // ca-retired/ becomes a link to itself: removing the retired signer's files fails.
@@ -187,8 +187,8 @@ TEST_F(CaManagerTest, AnInterruptedActivationIsFinishedOnOpen) {
   {
     auto manager = Open();
     const auto a = manager->active();
-    TickAt(*manager, PrepareNextAt(ledger_->GetCertificate(a->signer_serial_hex())->issued_at,
-                                   a->not_after()));
+    TickAt(*manager, pki::PrepareNextAt(ledger_->GetCertificate(a->signer_serial_hex())->issued_at,
+                                        a->not_after()));
     ASSERT_NE(manager->Status().next, nullptr);
     prepared = manager->Status().next->signer_serial_hex();
   }
@@ -214,8 +214,9 @@ TEST_F(CaManagerTest, RootRotationPublishesFirstSwitchesLaterDropsLast) {
   EXPECT_EQ(manager->Status().root_phase, pki::RootPhase::kPublished);
   EXPECT_EQ(BundleSerials(*manager->active()).size(), 2u);
   EXPECT_EQ(manager->active()->signer_serial_hex(), old_signer);
-  EXPECT_EQ(crypto::ParseCertificatesPem(ReadFileToString(dir_ / "ca" / "root-cert.pem").value())->size(),
-            2u);
+  EXPECT_EQ(
+      crypto::ParseCertificatesPem(ReadFileToString(dir_ / "ca" / "root-cert.pem").value())->size(),
+      2u);
 
   // Phase 2: after the bundle had time to reach everyone, an intermediate under the new root.
   EXPECT_FALSE(TickAt(*manager, t0 + options_.max_leaf_ttl - seconds(1)));
@@ -228,7 +229,8 @@ TEST_F(CaManagerTest, RootRotationPublishesFirstSwitchesLaterDropsLast) {
 
   // Phase 3: the old intermediate (under the old root) expires; then the old root goes.
   const TimePoint old_expiry = ledger_->GetCertificate(old_signer)->not_after;
-  EXPECT_FALSE(TickAt(*manager, old_expiry) && manager->Status().root_phase == pki::RootPhase::kSteady);
+  EXPECT_FALSE(TickAt(*manager, old_expiry) &&
+               manager->Status().root_phase == pki::RootPhase::kSteady);
   TickAt(*manager, old_expiry + seconds(1));
   EXPECT_EQ(manager->Status().root_phase, pki::RootPhase::kSteady);
   EXPECT_EQ(BundleSerials(*manager->active()).count(old_root), 0u);
@@ -291,7 +293,8 @@ TEST_F(CaManagerTest, OperatorCaIsWatchedAndOnlyValidChangesApply) {
   // A broken change (key of another CA) is refused; the old CA keeps signing.
   pki::CaMaterial other = BootstrapCa(bootstrap, clock_.Now()).value();
   ASSERT_TRUE(WriteFileAtomically(ca_dir / "ca-key.pem",
-                                  crypto::PrivateKeyToPkcs8Pem(other.signing_key.get()).value(), 0600)
+                                  crypto::PrivateKeyToPkcs8Pem(other.signing_key.get()).value(),
+                                  0600)
                   .ok());
   EXPECT_FALSE(TickAt(*manager, clock_.Now()));
   EXPECT_EQ(manager->active()->signer_serial_hex(), first);
@@ -317,7 +320,8 @@ TEST_F(CaManagerTest, CaWithoutItsRootKeyIsImportedAndNotRotated) {
   ASSERT_NE(manager, nullptr);
   EXPECT_EQ(manager->Status().mode, CaMode::kImported);
   const auto a = manager->active();
-  EXPECT_FALSE(TickAt(*manager, PrepareNextAt(NotBefore(a->signing_cert()), a->not_after())));
+  EXPECT_FALSE(
+      TickAt(*manager, pki::PrepareNextAt(crypto::NotBefore(a->signing_cert()), a->not_after())));
   EXPECT_EQ(manager->RotateIntermediateNow().code(), absl::StatusCode::kFailedPrecondition);
 }
 

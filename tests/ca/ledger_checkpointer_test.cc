@@ -68,9 +68,10 @@ class LedgerCheckpointerTest : public ::testing::Test {
     absl::StatusOr<std::string> out = RunSqlite3(dir_.File("ledger.db"), WithoutGuards(sql));
     ASSERT_TRUE(out.ok()) << out.status();
   }
-  ledger::LedgerVerification Verify(ledger::VerificationScope scope = ledger::VerificationScope::kFull) {
-    ledger::LedgerVerifierOptions options{dir_.File("ledger.db"), dir_.File(ledger::kLedgerHeadFileName),
-                                  dir_.File("root-cert.pem")};
+  ledger::LedgerVerification Verify(
+      ledger::VerificationScope scope = ledger::VerificationScope::kFull) {
+    ledger::LedgerVerifierOptions options{
+        dir_.File("ledger.db"), dir_.File(ledger::kLedgerHeadFileName), dir_.File("root-cert.pem")};
     options.scope = scope;
     auto verifier = ledger::LedgerVerifier::Create(std::move(options));
     EXPECT_TRUE(verifier.ok()) << verifier.status();
@@ -85,7 +86,8 @@ class LedgerCheckpointerTest : public ::testing::Test {
     for (ledger::VerificationScope scope :
          {ledger::VerificationScope::kFull, ledger::VerificationScope::kFromNewestCheckpoint}) {
       if (full_walk_only && scope != ledger::VerificationScope::kFull) continue;
-      SCOPED_TRACE(scope == ledger::VerificationScope::kFull ? "full walk" : "from the newest checkpoint");
+      SCOPED_TRACE(scope == ledger::VerificationScope::kFull ? "full walk"
+                                                             : "from the newest checkpoint");
       ledger::LedgerVerification report = Verify(scope);
       ASSERT_FALSE(report.intact());
       EXPECT_EQ(BreakKindName(report.first_break->kind), std::string(BreakKindName(kind)))
@@ -124,7 +126,8 @@ TEST_F(LedgerCheckpointerTest, SignsTheHeadWithEveryCaKeyType) {
     EXPECT_EQ(stored->head_hash, ledger_->GetChainHead()->hash);
     EXPECT_EQ(stored->signed_at, clock_.Now());
     EXPECT_EQ(stored->algorithm, algorithm);
-    EXPECT_EQ(HeadFileJson(*stored), ReadFileToString(dir_.File(ledger::kLedgerHeadFileName)).value());
+    EXPECT_EQ(HeadFileJson(*stored),
+              ReadFileToString(dir_.File(ledger::kLedgerHeadFileName)).value());
     ledger::LedgerVerification report = Verify();
     ASSERT_TRUE(report.intact()) << report.first_break->detail;
     EXPECT_EQ(report.checkpoints, 1);
@@ -341,7 +344,8 @@ TEST_F(CheckpointTamperTest, ACheckpointReSignedWithAForeignKeyIsUntrusted) {
       MakeTestAuthority(clock_.Now() - std::chrono::hours(1)).value();
   Tamper("DELETE FROM ledger_checkpoints");
   std::filesystem::remove(dir_.File(ledger::kLedgerHeadFileName));
-  LedgerCheckpointer forger(*ledger_, LedgerCheckpointerOptions{dir_.File(ledger::kLedgerHeadFileName)});
+  LedgerCheckpointer forger(*ledger_,
+                            LedgerCheckpointerOptions{dir_.File(ledger::kLedgerHeadFileName)});
   ASSERT_TRUE(forger.Checkpoint(*foreign, clock_.Now()).ok());
   ExpectBreak(ledger::BreakKind::kUntrustedSigner, "ledger_checkpoints", 3);
   EXPECT_THAT(Verify().first_break->detail, HasSubstr("not signed under the trust bundle"));

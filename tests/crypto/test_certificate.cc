@@ -10,7 +10,9 @@
 namespace svidd::testing {
 namespace {
 
-absl::Status Fail(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Fail(const char* what) {
+  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
+}
 
 absl::Status SetSerial(X509* cert, const std::string& der_hex) {
   std::string bytes = absl::HexStringToBytes(der_hex);

@@ -29,7 +29,9 @@ struct Fixture {
       std::abort();
     }
     svidd::ops::OperatorServiceOptions options;
-    options.ca = [] { return absl::StatusOr<svidd::ops::CaSnapshot>(absl::UnavailableError("none")); };
+    options.ca = [] {
+      return absl::StatusOr<svidd::ops::CaSnapshot>(absl::UnavailableError("none"));
+    };
     operations = std::make_unique<svidd::ops::OperatorService>(ca.ledger(), options, ca.clock());
   }
 };

@@ -22,12 +22,12 @@ class FuzzCa {
     char pattern[] = "/tmp/svidd-fuzz-XXXXXX";
     if (mkdtemp(pattern) == nullptr) std::abort();
     dir_ = pattern;
-    CaBootstrapOptions bootstrap;
+    pki::CaBootstrapOptions bootstrap;
     bootstrap.intermediate_ttl = std::chrono::hours(24 * 365);
     auto material = BootstrapCa(bootstrap, FuzzNow() - std::chrono::hours(24 * 40));
     if (!material.ok()) std::abort();
-    auto authority = Authority::Create(*std::move(material));
-    auto ledger = OpenSqliteLedger(dir_ / "ledger.db");
+    auto authority = pki::Authority::Create(*std::move(material));
+    auto ledger = ledger::OpenSqliteLedger(dir_ / "ledger.db");
     if (!authority.ok() || !ledger.ok()) std::abort();
     authority_ = *std::move(authority);
     ledger_ = *std::move(ledger);
@@ -39,14 +39,14 @@ class FuzzCa {
   }
 
   FakeClock& clock() { return clock_; }
-  const std::shared_ptr<const Authority>& authority() const { return authority_; }
-  Ledger& ledger() { return *ledger_; }
+  const std::shared_ptr<const pki::Authority>& authority() const { return authority_; }
+  ledger::Ledger& ledger() { return *ledger_; }
 
  private:
   FakeClock clock_;
   std::filesystem::path dir_;
-  std::shared_ptr<const Authority> authority_;
-  std::unique_ptr<Ledger> ledger_;
+  std::shared_ptr<const pki::Authority> authority_;
+  std::unique_ptr<ledger::Ledger> ledger_;
 };
 
 }  // namespace svidd::fuzzing

@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto payload = svidd::auth::DecodeJwsPayload(*jws);
   if (!payload.ok()) return 0;
   svidd::auth::TokenClaimRules rules{svidd::fuzzing::kSeedIssuer, svidd::fuzzing::kSeedAudience,
-                               std::chrono::seconds(30), FuzzNow()};
+                                     std::chrono::seconds(30), FuzzNow()};
   (void)svidd::auth::CheckTokenClaims(*payload, rules);
   return 0;
 }

@@ -47,7 +47,7 @@ std::string Csr(const std::function<void(CsrSpec&)>& change) {
 }
 
 std::string PemToDer(const std::string& pem) {
-  auto req = ParseCsrPem(pem).value();
+  auto req = crypto::ParseCsrPem(pem).value();
   unsigned char* der = nullptr;
   int len = i2d_X509_REQ(req.get(), &der);
   std::string bytes(reinterpret_cast<char*>(der), static_cast<size_t>(len));
@@ -58,9 +58,9 @@ std::string PemToDer(const std::string& pem) {
 void CsrSeeds() {
   const std::vector<std::pair<std::string, std::function<void(CsrSpec&)>>> csrs = {
       {"istio-ec-p256.pem", [](CsrSpec&) {}},
-      {"ec-p384.pem", [](CsrSpec& s) { s.key_type = KeyType::kEcP384; }},
-      {"rsa-2048.pem", [](CsrSpec& s) { s.key_type = KeyType::kRsa2048; }},
-      {"ed25519.pem", [](CsrSpec& s) { s.key_type = KeyType::kEd25519; }},
+      {"ec-p384.pem", [](CsrSpec& s) { s.key_type = crypto::KeyType::kEcP384; }},
+      {"rsa-2048.pem", [](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa2048; }},
+      {"ed25519.pem", [](CsrSpec& s) { s.key_type = crypto::KeyType::kEd25519; }},
       {"allowed-extensions.pem", [](CsrSpec& s) { s.request_allowed_extensions = true; }},
       {"asks-for-ca.pem", [](CsrSpec& s) { s.request_ca = true; }},
       {"dns-and-ip-sans.pem",
@@ -74,7 +74,8 @@ void CsrSeeds() {
   };
   for (const auto& [name, change] : csrs) Write("csr", name, Csr(change));
   Write("csr", "istio-ec-p256.der", PemToDer(Csr([](CsrSpec&) {})));
-  Write("csr", "rsa-2048.der", PemToDer(Csr([](CsrSpec& s) { s.key_type = KeyType::kRsa2048; })));
+  Write("csr", "rsa-2048.der",
+        PemToDer(Csr([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa2048; })));
 }
 
 TokenSpec SeedToken() {
@@ -107,10 +108,10 @@ void TokenSeeds() {
 }
 
 void BundleSeeds() {
-  auto ca = BootstrapCa({}, fuzzing::SeedTime()).value();
+  auto ca = pki::BootstrapCa({}, fuzzing::SeedTime()).value();
   std::vector<const X509*> roots;
   for (const auto& root : ca.roots) roots.push_back(root.get());
-  auto bundle = TrustBundle::Create("cluster.local", roots, 7).value();
+  auto bundle = spiffe::TrustBundle::Create("cluster.local", roots, 7).value();
   Write("jwks", "spiffe-bundle.json", bundle.ToSpiffeJwks().value());
 }
 
@@ -125,20 +126,20 @@ void SpiffeIdSeeds() {
 }
 
 void AdminSeeds() {
-  CertificateFilter filter;
+  ledger::CertificateFilter filter;
   filter.spiffe_id_prefix = "spiffe://cluster.local/ns/";
-  filter.status = CertStatus::kRevoked;
+  filter.status = ledger::CertStatus::kRevoked;
   filter.limit = 10;
   WriteMessage("admin_request", "list-certificates", 0, api::ToProto(filter));
   v1::GetCertificateRequest get;
   get.set_serial("5A:3F:09");
   WriteMessage("admin_request", "get-certificate", 1, get);
-  RevocationRequest revoke;
-  revoke.target = RevocationRequest::Target::kSpiffeId;
+  ops::RevocationRequest revoke;
+  revoke.target = ops::RevocationRequest::Target::kSpiffeId;
   revoke.value = "spiffe://cluster.local/ns/foo/sa/bar";
   revoke.reason = "key compromise";
   WriteMessage("admin_request", "revoke", 2, api::ToProto(revoke));
-  IdentityFilter identities;
+  ledger::IdentityFilter identities;
   identities.istio_namespace = "foo";
   identities.limit = 5;
   WriteMessage("admin_request", "list-identities", 3, api::ToProto(identities));
@@ -160,7 +161,7 @@ void RotationSeeds() {
   rotate.mutable_csr()->set_renewal_id(3);
   WriteMessage("rotation_request", "rotate-csr", 0, rotate);
   istio::v1::auth::IstioCertificateRequest istio;
-  istio.set_csr(Csr([](CsrSpec& s) { s.key_type = KeyType::kRsa2048; }));
+  istio.set_csr(Csr([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa2048; }));
   istio.set_validity_duration(86400);
   WriteMessage("rotation_request", "istio-csr", 1, istio);
   (*istio.mutable_metadata()->mutable_fields())["ImpersonatedIdentity"].set_string_value(

@@ -55,7 +55,7 @@ struct Fixture {
     if (!verifier.ok()) std::abort();
     tokens = *std::move(verifier);
     authenticator = std::make_unique<svidd::auth::Authenticator>("cluster.local", tokens.get(),
-                                                           revocations, ca.clock());
+                                                                 revocations, ca.clock());
     pipeline = std::make_unique<svidd::issuance::IssuancePipeline>(
         authorities, *authenticator, ca.ledger(), svidd::pki::TtlPolicy{}, svidd::pki::CsrLimits{},
         ca.clock(), metrics);
@@ -86,8 +86,8 @@ void RotationRequest(Fixture& f, const uint8_t* data, size_t size) {
   signing.csr_pem = request.csr().csr();
   signing.requested_ttl = std::chrono::seconds(request.csr().validity_seconds());
   auto result = Await([&](svidd::issuance::IssuancePipeline::Done done) {
-    f.pipeline->IssueFor(f.stream_caller, svidd::metrics::IssuanceApi::kRotation, std::move(signing),
-                         std::move(done));
+    f.pipeline->IssueFor(f.stream_caller, svidd::metrics::IssuanceApi::kRotation,
+                         std::move(signing), std::move(done));
   });
   if (result.ok() && result->spiffe_id != f.stream_caller.id.str()) std::abort();
 }

@@ -43,7 +43,8 @@ struct Fixture {
     char pattern[] = "/tmp/svidd-fuzz-workload-api-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) std::abort();
     const std::string socket = std::string(pattern) + "/agent.sock";
-    auto started = svidd::agent::WorkloadApiServer::Start(socket, svidd::agent::WorkloadApiAccess{}, store);
+    auto started =
+        svidd::agent::WorkloadApiServer::Start(socket, svidd::agent::WorkloadApiAccess{}, store);
     if (!started.ok()) std::abort();
     server = std::move(*started);
     stub = std::make_unique<grpc::GenericStub>(

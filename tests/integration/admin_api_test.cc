@@ -83,7 +83,8 @@ TEST_F(AdminApiTest, OnlyAnAdminIdentityMayCallAndEveryCallIsAuditLogged) {
   auto calls = env_->server().ledger().ListAdminCalls(TimePoint{}, 0);
   ASSERT_TRUE(calls.ok()) << calls.status();
   std::multiset<std::string> outcomes;
-  for (const ledger::AdminCallRecord& call : *calls) outcomes.insert(call.method + ":" + call.outcome);
+  for (const ledger::AdminCallRecord& call : *calls)
+    outcomes.insert(call.method + ":" + call.outcome);
   EXPECT_EQ(outcomes.count("ListCertificates:OK"), 1u);
   EXPECT_EQ(outcomes.count("ListCertificates:PERMISSION_DENIED"), 1u);
   EXPECT_EQ(outcomes.count("ListCertificates:UNAUTHENTICATED"), 1u);

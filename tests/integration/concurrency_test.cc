@@ -40,7 +40,8 @@ TEST(ConcurrencyTest, TwoHundredConcurrentRequestsAllIssuedAndRecorded) {
         istio::v1::auth::IstioCertificateResponse response;
         statuses[i] = stub->CreateCertificate(&context, request, &response);
         if (statuses[i].ok()) {
-          serials[i] = crypto::SerialHex(crypto::ParseCertificatePem(response.cert_chain(0)).value().get());
+          serials[i] =
+              crypto::SerialHex(crypto::ParseCertificatePem(response.cert_chain(0)).value().get());
         }
       }
     });

@@ -103,7 +103,8 @@ TEST_F(CrlTest, RevocationBySvidctlReachesCaCrlPemAndHttp) {
   // What `svidctl certs revoke` does: its own connection to the same ledger file.
   auto operator_ledger = ledger::OpenSqliteLedger(env_->options().LedgerPath());
   ASSERT_TRUE(operator_ledger.ok()) << operator_ledger.status();
-  const std::string serial = crypto::SerialHex(crypto::ParseCertificatePem(revoked[0]).value().get());
+  const std::string serial =
+      crypto::SerialHex(crypto::ParseCertificatePem(revoked[0]).value().get());
   ASSERT_TRUE(
       (*operator_ledger)
           ->RevokeCertificate(serial, "keyCompromise: key left on a laptop", env_->clock().Now())
@@ -130,7 +131,7 @@ TEST(CrlDefaultsTest, CaCrlPemIsWrittenWithoutAnHttpEndpoint) {
   EXPECT_EQ(env->server().crl_port(), 0);
   auto pem = ReadFileToString(env->options().EffectiveCaDir() / "ca-crl.pem");
   ASSERT_TRUE(pem.ok()) << pem.status();
-  auto crls = ParseCrlsPem(*pem);
+  auto crls = crypto::ParseCrlsPem(*pem);
   ASSERT_TRUE(crls.ok()) << crls.status();
   EXPECT_EQ(crls->size(), 1u);
   absl::Status verified =

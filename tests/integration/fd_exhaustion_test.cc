@@ -208,7 +208,7 @@ TEST_F(FdExhaustionTest, MaxConnectionsCapsTheConnectionsHeld) {
 TEST(ListenerProbeTest, AnswersOnALivePortOnlyWhateverTheClock) {
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
-  const std::string address = ProbeAddress("127.0.0.1:0", env->server().port());
+  const std::string address = server::ProbeAddress("127.0.0.1:0", env->server().port());
   EXPECT_TRUE(server::ProbeListener(address, "localhost", std::chrono::seconds(5)).ok());
   env->clock().Advance(std::chrono::hours(30));
   ASSERT_TRUE(env->server().RunMaintenance().ok());  // renews svidd's own certificate
@@ -222,8 +222,9 @@ TEST(ListenerProbeTest, AnswersOnALivePortOnlyWhateverTheClock) {
   ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&bound), sizeof(bound)), 0);
   ASSERT_EQ(::listen(fd, 16), 0);
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length), 0);
-  absl::Status dead = server::ProbeListener(server::ProbeAddress("0.0.0.0:0", ntohs(bound.sin_port)), "localhost",
-                                    std::chrono::seconds(1));
+  absl::Status dead =
+      server::ProbeListener(server::ProbeAddress("0.0.0.0:0", ntohs(bound.sin_port)), "localhost",
+                            std::chrono::seconds(1));
   EXPECT_TRUE(absl::IsUnavailable(dead)) << dead;
   ::close(fd);
 }

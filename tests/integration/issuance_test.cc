@@ -47,10 +47,10 @@ TEST_P(IssuanceTest, TokenCallerGetsVerifiableSvidRecordedInLedger) {
   EXPECT_EQ(crypto::UriSans(leaf->get()), std::vector<std::string>{kFooId});
   EXPECT_TRUE(crypto::DnsSans(leaf->get()).empty());
   EXPECT_FALSE(crypto::IsCaCertificate(leaf->get()));
-  EXPECT_NEAR(
-      std::chrono::duration_cast<std::chrono::seconds>(crypto::NotAfter(leaf->get()) - env->clock().Now())
-          .count(),
-      3600, 2);
+  EXPECT_NEAR(std::chrono::duration_cast<std::chrono::seconds>(crypto::NotAfter(leaf->get()) -
+                                                               env->clock().Now())
+                  .count(),
+              3600, 2);
 
   std::vector<std::string> intermediates(chain.begin() + 1, chain.end() - 1);
   EXPECT_TRUE(OpensslVerifyStrict(chain[0], intermediates, chain.back(), "sslclient").ok());

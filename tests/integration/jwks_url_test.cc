@@ -36,10 +36,11 @@ class JwksHttpsServer {
     EXPECT_TRUE(WriteFileAtomically(ca_file, crypto::CertificateToPem(ca.cert.get()).value()).ok());
     EXPECT_TRUE(WriteFileAtomically(token_file, "pod-token\n").ok());
     EXPECT_TRUE(
-        WriteFileAtomically(dir / "api-cert.pem", crypto::CertificateToPem(cert.cert.get()).value()).ok());
-    EXPECT_TRUE(
-        WriteFileAtomically(dir / "api-key.pem", crypto::PrivateKeyToPkcs8Pem(cert.key.get()).value())
+        WriteFileAtomically(dir / "api-cert.pem", crypto::CertificateToPem(cert.cert.get()).value())
             .ok());
+    EXPECT_TRUE(WriteFileAtomically(dir / "api-key.pem",
+                                    crypto::PrivateKeyToPkcs8Pem(cert.key.get()).value())
+                    .ok());
     server_ = std::make_unique<httplib::SSLServer>((dir / "api-cert.pem").c_str(),
                                                    (dir / "api-key.pem").c_str());
     server_->Get("/openid/v1/jwks", [this](const httplib::Request& req, httplib::Response& res) {

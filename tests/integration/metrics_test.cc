@@ -226,8 +226,8 @@ int HttpStatus(int port, const std::string& path) {
 }
 
 TEST(MetricsTest, OneAddressForCrlsAndMetricsIsOneListenerServingBoth) {
-  auto env =
-      TestEnv::Start([](server::ServerOptions& o) { o.crl_listen = o.metrics_listen = "127.0.0.1:0"; });
+  auto env = TestEnv::Start(
+      [](server::ServerOptions& o) { o.crl_listen = o.metrics_listen = "127.0.0.1:0"; });
   ASSERT_NE(env, nullptr);
   const int port = env->server().metrics_port();
   ASSERT_GT(port, 0);

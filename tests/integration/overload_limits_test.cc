@@ -29,7 +29,8 @@ bool HasRetryHint(const grpc::Status& status) {
 
 // The review's finding: one identity got 2,688 certificates in 8 s.
 TEST(OverloadLimitsTest, OneIdentityIsHeldToItsIssuanceRate) {
-  auto env = TestEnv::Start([](server::ServerOptions& o) { o.max_issuance_per_identity_per_second = 3; });
+  auto env =
+      TestEnv::Start([](server::ServerOptions& o) { o.max_issuance_per_identity_per_second = 3; });
   ASSERT_NE(env, nullptr);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(IssueFor(*env, "bar").ok()) << i;
   grpc::Status over = IssueFor(*env, "bar");  // the fake clock stands still: the bucket is empty
@@ -154,7 +155,8 @@ TEST(OverloadLimitsTest, StreamsPerIdentityAreCapped) {
 
 // The review's finding: one stream got 300 unsolicited certificates in 1.2 s.
 TEST(OverloadLimitsTest, UnsolicitedCsrsPerStreamAreCappedButAnsweringStillWorks) {
-  auto env = TestEnv::Start([](server::ServerOptions& o) { o.max_unsolicited_csrs_per_minute = 2; });
+  auto env =
+      TestEnv::Start([](server::ServerOptions& o) { o.max_unsolicited_csrs_per_minute = 2; });
   ASSERT_NE(env, nullptr);
   RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
   auto initial = client.NextNonBundle();

@@ -292,7 +292,8 @@ TEST(PostgresLedgerFaultTest, PostgresRestartUnderLoadFailsUnavailableRecordsEve
         grpc::Status s = env->CreateCertificate(csr.pem, 0, env->TokenFor("foo", "bar"), &response);
         std::lock_guard<std::mutex> lock(mu);
         if (s.ok()) {
-          handed_out.push_back(crypto::SerialHex(crypto::ParseCertificatePem(ChainOf(response)[0]).value().get()));
+          handed_out.push_back(
+              crypto::SerialHex(crypto::ParseCertificatePem(ChainOf(response)[0]).value().get()));
         } else {
           failure_codes.insert(s.error_code());
         }

@@ -94,7 +94,9 @@ void ReplicaLoad::Work(int thread) {
     const grpc::Status status =
         CallCreateCertificate(channels[replica], csr.pem, 0, token_, &response);
     std::string serial;
-    if (status.ok()) serial = crypto::SerialHex(crypto::ParseCertificatePem(ChainOf(response).at(0)).value().get());
+    if (status.ok())
+      serial =
+          crypto::SerialHex(crypto::ParseCertificatePem(ChainOf(response).at(0)).value().get());
     // Refused (a replica or the database down): back off a little, as istio-agent does, so the
     // call budget is not spent in a burst of fast refusals.
     if (!status.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -314,8 +314,8 @@ TEST(RotationStreamTest, AfterTheTokenExpiredTheIssuedCertificateOpensTheNextStr
 }
 
 TEST(RotationStreamTest, UnansweredRequestIsRepeatedAsRetry) {
-  auto env =
-      TestEnv::Start([](server::ServerOptions& o) { o.renewal_answer_timeout = std::chrono::seconds(10); });
+  auto env = TestEnv::Start(
+      [](server::ServerOptions& o) { o.renewal_answer_timeout = std::chrono::seconds(10); });
   ASSERT_NE(env, nullptr);
   RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
   RenewalRequested initial = ExpectRenewalRequest(client);
@@ -425,7 +425,8 @@ TEST(RotationStreamTest, NewCrlIsPushedInTheTrustBundle) {
   ASSERT_TRUE(env->CreateCertificate(BuildIstioCsr("spiffe://cluster.local/ns/x/sa/y").value().pem,
                                      0, env->TokenFor("x", "y"), &response)
                   .ok());
-  const std::string serial = crypto::SerialHex(crypto::ParseCertificatePem(response.cert_chain(0)).value().get());
+  const std::string serial =
+      crypto::SerialHex(crypto::ParseCertificatePem(response.cert_chain(0)).value().get());
   auto operator_ledger = ledger::OpenSqliteLedger(env->options().LedgerPath());
   ASSERT_TRUE(
       (*operator_ledger)->RevokeCertificate(serial, "keyCompromise", env->clock().Now()).ok());

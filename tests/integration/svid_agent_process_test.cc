@@ -121,7 +121,8 @@ std::optional<OutDirSnapshot> ReadOutDir(const std::filesystem::path& dir) {
   if (!chain_pem.ok() || !key_pem.ok() || !roots_pem.ok()) return std::nullopt;
   auto chain = crypto::ParseCertificatesPem(*chain_pem);
   auto key = crypto::ParsePrivateKeyPem(*key_pem);
-  if (!chain.ok() || !key.ok() || !crypto::KeyMatchesCertificate(key->get(), chain->front().get())) {
+  if (!chain.ok() || !key.ok() ||
+      !crypto::KeyMatchesCertificate(key->get(), chain->front().get())) {
     return std::nullopt;  // between the key's and the chain's rename: read again
   }
   OutDirSnapshot snapshot;

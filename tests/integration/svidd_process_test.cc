@@ -129,8 +129,10 @@ TEST_F(SviddProcessTest, RestartKeepsRootAndLedger) {
   ASSERT_EQ(rows.size(), 2u) << list.out;
   std::set<std::string> serials;
   for (const auto& row : rows) serials.insert(row["serial"].get<std::string>());
-  EXPECT_TRUE(serials.count(crypto::SerialHex(crypto::ParseCertificatePem(chain1[0]).value().get())));
-  EXPECT_TRUE(serials.count(crypto::SerialHex(crypto::ParseCertificatePem(chain2[0]).value().get())));
+  EXPECT_TRUE(
+      serials.count(crypto::SerialHex(crypto::ParseCertificatePem(chain1[0]).value().get())));
+  EXPECT_TRUE(
+      serials.count(crypto::SerialHex(crypto::ParseCertificatePem(chain2[0]).value().get())));
   EXPECT_EQ(second->StopWith(SIGTERM), 0) << second->log();
 }
 

@@ -25,7 +25,8 @@ TempDir::~TempDir() {
 
 TestEnv::TestEnv() : clock_(SystemClock::Instance().Now()) {}
 
-std::unique_ptr<TestEnv> TestEnv::Start(const std::function<void(server::ServerOptions&)>& customize) {
+std::unique_ptr<TestEnv> TestEnv::Start(
+    const std::function<void(server::ServerOptions&)>& customize) {
   std::unique_ptr<TestEnv> env(new TestEnv());
   auto rsa = MakeRs256Key("rsa-key-1");
   auto ec = MakeEs256Key("ec-key-1");

@@ -46,7 +46,8 @@ TEST(UpstreamCaTest, IntermediateFromOneSviddRunsAnotherWhoseLeavesVerifyAgainst
   for (const char* f : {"ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"}) {
     EXPECT_TRUE(std::filesystem::exists(out.path() / f)) << f;
   }
-  auto signer = crypto::ParseCertificatePem(ReadFileToString(out.path() / "ca-cert.pem").value()).value();
+  auto signer =
+      crypto::ParseCertificatePem(ReadFileToString(out.path() / "ca-cert.pem").value()).value();
   auto record = upstream->server().ledger().GetCertificate(crypto::SerialHex(signer.get()));
   ASSERT_TRUE(record.ok()) << "recorded like any certificate";
   EXPECT_EQ(record->kind, ledger::CertKind::kIntermediate);
@@ -151,8 +152,8 @@ TEST(UpstreamCaTest, OfflineRootSignsSviddsIntermediateAndARunningSviddSwitchesT
   // openssl does not backdate NotBefore; the server's clock must have reached it.
   env->clock().Set(SystemClock::Instance().Now() + std::chrono::seconds(2));
   ASSERT_TRUE(env->server().RunMaintenance().ok());  // what the background loop does each second
-  const std::string new_signer =
-      crypto::SerialHex(crypto::ParseCertificatePem(ReadFileToString(signed_cert).value()).value().get());
+  const std::string new_signer = crypto::SerialHex(
+      crypto::ParseCertificatePem(ReadFileToString(signed_cert).value()).value().get());
   EXPECT_EQ(env->server().authorities().Get()->signer_serial_hex(), new_signer);
 
   std::vector<std::string> chain = Issue(*env);

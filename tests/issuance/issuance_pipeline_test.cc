@@ -43,8 +43,9 @@ class IssuancePipelineTest : public ::testing::Test {
   }
 
   auth::CallerIdentity Bar() const {
-    return auth::CallerIdentity{SpiffeId::Parse(kBar).value(), AuthMethod::kKubernetesToken,
-                          "system:serviceaccount:foo:bar"};
+    return auth::CallerIdentity{spiffe::SpiffeId::Parse(kBar).value(),
+                                auth::AuthMethod::kKubernetesToken,
+                                "system:serviceaccount:foo:bar"};
   }
 
   // IssueFor, waiting for `done` (it may run on the ledger's thread).
@@ -104,7 +105,8 @@ TEST_F(IssuancePipelineTest, EachRefusalKeepsItsStepsCodeAndReason) {
                       testing::BuildIstioCsr("spiffe://cluster.local/ns/foo/sa/baz").value().pem);
        },
        absl::StatusCode::kPermissionDenied, Refusal::kIdentity, "permission-denied/identity"},
-      {"LedgerRefusesTheWrite", [&] { return Issue(MakePipeline(pki::TtlPolicy{}, **read_only), good); },
+      {"LedgerRefusesTheWrite",
+       [&] { return Issue(MakePipeline(pki::TtlPolicy{}, **read_only), good); },
        absl::StatusCode::kUnavailable, Refusal::kLedger, "unavailable/ledger"},
       {"Halted",
        [&] {
@@ -116,8 +118,8 @@ TEST_F(IssuancePipelineTest, EachRefusalKeepsItsStepsCodeAndReason) {
       {"NoCa",
        [&] {
          pki::AuthorityHolder none;
-         IssuancePipeline pipeline(none, *authenticator_, *ledger_, pki::TtlPolicy{}, CsrLimits{},
-                                   clock_, metrics_);
+         IssuancePipeline pipeline(none, *authenticator_, *ledger_, pki::TtlPolicy{},
+                                   pki::CsrLimits{}, clock_, metrics_);
          return Issue(pipeline, good);
        },
        absl::StatusCode::kUnavailable, Refusal::kCaNotReady, "unavailable/ca-not-ready"},

@@ -61,16 +61,20 @@ class LeafIssuerTest : public ::testing::Test {
     auto key = GenerateKey(crypto::KeyType::kEcP256);
     ASSERT_TRUE(key.ok()) << key.status();
     key_ = *std::move(key);
-    auto profile =
-        BuildLeafProfile(spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/a/sa/b").value(), seconds(3600),
-                         pki::TtlPolicy{seconds(3600), seconds(3600)}, now_, ca_->not_after());
+    auto profile = BuildLeafProfile(
+        spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/a/sa/b").value(), seconds(3600),
+        pki::TtlPolicy{seconds(3600), seconds(3600)}, now_, ca_->not_after());
     ASSERT_TRUE(profile.ok()) << profile.status();
     profile_.emplace(*std::move(profile));
   }
 
   IssuanceContext Context() const {
-    return {
-        ledger::CertKind::kWorkload, "spiffe://cluster.local/ns/a/sa/b", "test", "tester", now_, "0abc"};
+    return {ledger::CertKind::kWorkload,
+            "spiffe://cluster.local/ns/a/sa/b",
+            "test",
+            "tester",
+            now_,
+            "0abc"};
   }
 
   testing::TempDir dir_;
@@ -85,7 +89,8 @@ TEST_F(LeafIssuerTest, IssueLeafRecordsTheCertificateItReturns) {
   auto leaf = IssueLeaf(*ca_, *ledger_, *profile_, key_.get(), Context());
   ASSERT_TRUE(leaf.ok()) << leaf.status();
 
-  absl::StatusOr<ledger::CertificateRecord> stored = ledger_->GetCertificate(leaf->certificate.serial_hex);
+  absl::StatusOr<ledger::CertificateRecord> stored =
+      ledger_->GetCertificate(leaf->certificate.serial_hex);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->certificate_pem, leaf->certificate.pem);
   EXPECT_EQ(stored->issuer_serial_hex, ca_->signer_serial_hex());
@@ -113,20 +118,21 @@ TEST_F(LeafIssuerTest, ACsrKeyAndALocalKeyGetTheSameCertificateShape) {
   EXPECT_EQ(from_csr_key->record.public_key_sha256, from_local_key->record.public_key_sha256);
   // The profile carries the serial: the same profile names the same certificate.
   EXPECT_EQ(from_csr_key->certificate.serial_hex, from_local_key->certificate.serial_hex);
-  auto csr_cert = ParseCertificatePem(from_csr_key->certificate.pem);
-  auto local_cert = ParseCertificatePem(from_local_key->certificate.pem);
+  auto csr_cert = crypto::ParseCertificatePem(from_csr_key->certificate.pem);
+  auto local_cert = crypto::ParseCertificatePem(from_local_key->certificate.pem);
   ASSERT_TRUE(csr_cert.ok() && local_cert.ok());
   // Every extension, in order, with its criticality and DER value (a SAN, key usage, SKI or
   // CRL distribution point that differed between the paths shows here by name).
   const std::vector<std::string> extensions = ExtensionsDer(csr_cert->get());
   EXPECT_EQ(extensions, ExtensionsDer(local_cert->get()));
   EXPECT_GE(extensions.size(), 5u) << "basicConstraints, keyUsage, extKeyUsage, SKI, AKI, SAN";
-  EXPECT_EQ(UriSans(csr_cert->get()), UriSans(local_cert->get()));
-  EXPECT_EQ(UriSans(csr_cert->get()), std::vector<std::string>{"spiffe://cluster.local/ns/a/sa/b"});
-  EXPECT_EQ(DnsSans(csr_cert->get()), DnsSans(local_cert->get()));
-  EXPECT_EQ(NotBefore(csr_cert->get()), NotBefore(local_cert->get()));
-  EXPECT_EQ(NotAfter(csr_cert->get()), NotAfter(local_cert->get()));
-  EXPECT_EQ(SubjectString(csr_cert->get()), SubjectString(local_cert->get()));
+  EXPECT_EQ(crypto::UriSans(csr_cert->get()), crypto::UriSans(local_cert->get()));
+  EXPECT_EQ(crypto::UriSans(csr_cert->get()),
+            std::vector<std::string>{"spiffe://cluster.local/ns/a/sa/b"});
+  EXPECT_EQ(crypto::DnsSans(csr_cert->get()), crypto::DnsSans(local_cert->get()));
+  EXPECT_EQ(crypto::NotBefore(csr_cert->get()), crypto::NotBefore(local_cert->get()));
+  EXPECT_EQ(crypto::NotAfter(csr_cert->get()), crypto::NotAfter(local_cert->get()));
+  EXPECT_EQ(crypto::SubjectString(csr_cert->get()), crypto::SubjectString(local_cert->get()));
   // And so the whole to-be-signed part: only the signature (ECDSA draws a nonce) may differ.
   EXPECT_EQ(TbsDer(csr_cert->get()), TbsDer(local_cert->get()));
   // SignLeaf writes nothing.

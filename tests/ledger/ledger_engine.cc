@@ -23,11 +23,11 @@ void EngineTest::SetUp() {
 
 absl::StatusOr<std::unique_ptr<ledger::Ledger>> EngineTest::TryOpen(EngineOptions options) {
   if (postgres()) {
-    return ledger::OpenPostgresLedger(location_,
-                              {.read_only = options.read_only, .max_batch = options.max_batch});
+    return ledger::OpenPostgresLedger(
+        location_, {.read_only = options.read_only, .max_batch = options.max_batch});
   }
   return ledger::OpenSqliteLedger(location_,
-                          {.read_only = options.read_only, .max_batch = options.max_batch});
+                                  {.read_only = options.read_only, .max_batch = options.max_batch});
 }
 
 std::unique_ptr<ledger::Ledger> EngineTest::Open(EngineOptions options) {

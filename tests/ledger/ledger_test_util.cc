@@ -10,7 +10,7 @@
 namespace svidd::testing {
 
 ledger::CertificateRecord MakeRecord(const std::string& serial_hex, const std::string& spiffe_id,
-                             TimePoint issued_at, std::chrono::seconds ttl) {
+                                     TimePoint issued_at, std::chrono::seconds ttl) {
   ledger::CertificateRecord r;
   r.serial_hex = serial_hex;
   r.spiffe_id = spiffe_id;
@@ -29,8 +29,8 @@ ledger::CertificateRecord MakeRecord(const std::string& serial_hex, const std::s
   return r;
 }
 
-std::unique_ptr<ledger::internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
-                                                       ledger::SqliteLedgerOptions options) {
+std::unique_ptr<ledger::internal::SqliteLedger> OpenTestLedger(
+    const std::filesystem::path& path, ledger::SqliteLedgerOptions options) {
   auto ledger = ledger::internal::SqliteLedger::Open(path, options);
   EXPECT_TRUE(ledger.ok()) << ledger.status();
   return ledger.ok() ? std::move(*ledger) : nullptr;
@@ -44,7 +44,8 @@ std::string TestSerial(int i) {
 
 const pki::Authority& TestLedgerAuthority() {
   static const std::shared_ptr<const pki::Authority>* authority =
-      new std::shared_ptr<const pki::Authority>(MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value());
+      new std::shared_ptr<const pki::Authority>(
+          MakeTestAuthority(FromUnixSeconds(kBaseUnix)).value());
   return **authority;
 }
 
@@ -53,7 +54,8 @@ namespace {
 ledger::LedgerVerification VerifyWith(ledger::LedgerVerifierOptions options) {
   EXPECT_TRUE(
       WriteFileAtomically(options.trust_bundle, TestLedgerAuthority().root_bundle_pem()).ok());
-  absl::StatusOr<ledger::LedgerVerifier> verifier = ledger::LedgerVerifier::Create(std::move(options));
+  absl::StatusOr<ledger::LedgerVerifier> verifier =
+      ledger::LedgerVerifier::Create(std::move(options));
   EXPECT_TRUE(verifier.ok()) << verifier.status();
   if (!verifier.ok()) return {};
   absl::StatusOr<ledger::LedgerVerification> report = verifier->Verify();
@@ -63,16 +65,18 @@ ledger::LedgerVerification VerifyWith(ledger::LedgerVerifierOptions options) {
 
 }  // namespace
 
-ledger::LedgerVerification VerifyLedgerFile(const std::filesystem::path& db, ledger::VerificationScope scope) {
+ledger::LedgerVerification VerifyLedgerFile(const std::filesystem::path& db,
+                                            ledger::VerificationScope scope) {
   ledger::LedgerVerifierOptions options{db, db.parent_path() / ledger::kLedgerHeadFileName,
-                                db.parent_path() / "root-cert.pem"};
+                                        db.parent_path() / "root-cert.pem"};
   options.scope = scope;
   return VerifyWith(std::move(options));
 }
 
 ledger::LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir,
-                                   ledger::VerificationScope scope) {
-  ledger::LedgerVerifierOptions options{"", dir / ledger::kLedgerHeadFileName, dir / "root-cert.pem"};
+                                           ledger::VerificationScope scope) {
+  ledger::LedgerVerifierOptions options{"", dir / ledger::kLedgerHeadFileName,
+                                        dir / "root-cert.pem"};
   options.ledger_uri = uri;
   options.scratch_dir = dir;
   options.scope = scope;

@@ -24,8 +24,8 @@ ledger::CertificateRecord MakeRecord(
     std::chrono::seconds ttl = std::chrono::hours(24));
 
 // The SQLite implementation itself (for writer_stats()); fails the test if it cannot open.
-std::unique_ptr<ledger::internal::SqliteLedger> OpenTestLedger(const std::filesystem::path& path,
-                                                       ledger::SqliteLedgerOptions options = {});
+std::unique_ptr<ledger::internal::SqliteLedger> OpenTestLedger(
+    const std::filesystem::path& path, ledger::SqliteLedgerOptions options = {});
 // Six hex digits of `i`: distinct serials for bulk tests.
 std::string TestSerial(int i);
 
@@ -35,11 +35,13 @@ const pki::Authority& TestLedgerAuthority();
 // LedgerVerifier on `db`, with ledger-head.json looked for beside it and
 // TestLedgerAuthority()'s root as the trust bundle. Fails the test, and returns an empty
 // report, if verification cannot run at all.
-ledger::LedgerVerification VerifyLedgerFile(const std::filesystem::path& db,
-                                    ledger::VerificationScope scope = ledger::VerificationScope::kFull);
+ledger::LedgerVerification VerifyLedgerFile(
+    const std::filesystem::path& db,
+    ledger::VerificationScope scope = ledger::VerificationScope::kFull);
 // The same for the PostgreSQL ledger at `uri`, with `dir` standing for a replica's data
 // directory (its ledger-head.json, the trust bundle, the scratch space).
-ledger::LedgerVerification VerifyLedgerUri(const std::string& uri, const std::filesystem::path& dir,
-                                   ledger::VerificationScope scope = ledger::VerificationScope::kFull);
+ledger::LedgerVerification VerifyLedgerUri(
+    const std::string& uri, const std::filesystem::path& dir,
+    ledger::VerificationScope scope = ledger::VerificationScope::kFull);
 
 }  // namespace svidd::testing

@@ -50,10 +50,12 @@ TEST(RefusalReasonTest, LabelsAreCodeAndTheReasonCarried) {
 // Statuses as svidd's modules make them carry their reasons to the counter.
 TEST(RefusalReasonTest, ModulesAttachTheirReasons) {
   EXPECT_EQ(RefusalReason(ValidateCsr("hello", pki::CsrLimits{}).status()), "invalid-argument/csr");
-  auto caller = auth::CallerIdentity{SpiffeId::Parse("spiffe://td/ns/a/sa/b").value(),
-                               AuthMethod::kKubernetesToken, "system:serviceaccount:a:b"};
-  EXPECT_EQ(RefusalReason(AuthorizeIdentity(caller, spiffe::SpiffeId::Parse("spiffe://td/x").value())),
-            "permission-denied/identity");
+  auto caller =
+      auth::CallerIdentity{spiffe::SpiffeId::Parse("spiffe://td/ns/a/sa/b").value(),
+                           auth::AuthMethod::kKubernetesToken, "system:serviceaccount:a:b"};
+  EXPECT_EQ(
+      RefusalReason(AuthorizeIdentity(caller, spiffe::SpiffeId::Parse("spiffe://td/x").value())),
+      "permission-denied/identity");
 }
 
 class RefusalCounterTest : public ::testing::Test {

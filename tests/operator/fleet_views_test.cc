@@ -42,9 +42,12 @@ TEST_F(FleetViewsTest, IdentitiesShowEachIdsCurrentCertificateAndHistory) {
   const std::vector<Case> cases = {
       {fleet_.web, 4, 2, 3, ledger::CertStatus::kActive, hours(-1), ledger::CertKind::kWorkload},
       {fleet_.api, 3, 2, 2, ledger::CertStatus::kActive, hours(-6), ledger::CertKind::kWorkload},
-      {fleet_.expiring, 3, 1, 2, ledger::CertStatus::kActive, hours(-20), ledger::CertKind::kWorkload},
-      {fleet_.stopped, 3, 0, 2, ledger::CertStatus::kActive, hours(-26), ledger::CertKind::kWorkload},
-      {fleet_.compromised, 2, 0, 1, ledger::CertStatus::kRevoked, hours(-2), ledger::CertKind::kWorkload},
+      {fleet_.expiring, 3, 1, 2, ledger::CertStatus::kActive, hours(-20),
+       ledger::CertKind::kWorkload},
+      {fleet_.stopped, 3, 0, 2, ledger::CertStatus::kActive, hours(-26),
+       ledger::CertKind::kWorkload},
+      {fleet_.compromised, 2, 0, 1, ledger::CertStatus::kRevoked, hours(-2),
+       ledger::CertKind::kWorkload},
       {fleet_.once, 1, 0, 0, ledger::CertStatus::kActive, hours(-30), ledger::CertKind::kWorkload},
       {fleet_.server, 2, 2, 1, ledger::CertStatus::kActive, hours(-1), ledger::CertKind::kServer},
   };
@@ -166,7 +169,8 @@ TEST_F(FleetViewsTest, ALooseKeyOfARetiredIntermediateIsCritical) {
 }
 
 TEST_F(FleetViewsTest, RevokingTheWeakKeyLeavesAWarningAndNoCritical) {
-  ops::RevocationRequest request{ops::RevocationRequest::Target::kSpiffeId, fleet_.weak, "weak key"};
+  ops::RevocationRequest request{ops::RevocationRequest::Target::kSpiffeId, fleet_.weak,
+                                 "weak key"};
   ASSERT_TRUE(service_->Revoke(request).ok());
   auto report = service_->Audit();
   ASSERT_TRUE(report.ok()) << report.status();

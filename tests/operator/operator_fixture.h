@@ -27,7 +27,9 @@ class OperatorFixture : public ::testing::Test {
     service_ = std::make_unique<ops::OperatorService>(dir_->ledger(), Options(), clock_);
   }
 
-  ops::OperatorServiceOptions Options() { return ops::DataDirOperatorOptions(dir_->path(), dir_->ca_dir()); }
+  ops::OperatorServiceOptions Options() {
+    return ops::DataDirOperatorOptions(dir_->path(), dir_->ca_dir());
+  }
 
   static TimePoint now() { return FromUnixSeconds(kNowUnix); }
 

@@ -19,7 +19,9 @@ using std::chrono::hours;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-spiffe::SpiffeId Workload() { return spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value(); }
+spiffe::SpiffeId Workload() {
+  return spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value();
+}
 
 // The issued certificate as an X509, for OpenSSL's getters.
 crypto::X509Ptr Cert(const IssuedCertificate& issued) {
@@ -50,7 +52,7 @@ std::string KeyHash(const X509* cert) {
 
 bool SameSerial(const X509* cert, const std::string& serial) {
   crypto::BignumPtr want(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
-                           static_cast<int>(serial.size()), nullptr));
+                                   static_cast<int>(serial.size()), nullptr));
   crypto::BignumPtr got(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
   return want && got && BN_cmp(want.get(), got.get()) == 0;
 }
@@ -58,7 +60,8 @@ bool SameSerial(const X509* cert, const std::string& serial) {
 // Issues leaves at the real current time, so that the external tools accept them.
 class AuthorityTest : public ::testing::Test {
  protected:
-  std::shared_ptr<const Authority> MakeAuthority(crypto::KeyType ca_key = crypto::KeyType::kEcP256) {
+  std::shared_ptr<const Authority> MakeAuthority(
+      crypto::KeyType ca_key = crypto::KeyType::kEcP256) {
     auto authority = testing::MakeTestAuthority(clock_.Now(), ca_key);
     EXPECT_TRUE(authority.ok()) << authority.status();
     return authority.ok() ? *authority : nullptr;
@@ -163,7 +166,8 @@ TEST_F(AuthorityTest, DnsNamesFollowTheUri) {
   auto issued = authority->SignLeaf(profile, key.get());
   ASSERT_TRUE(issued.ok()) << issued.status();
   EXPECT_THAT(crypto::UriSans(Cert(*issued).get()), ElementsAre(Workload().str()));
-  EXPECT_THAT(crypto::DnsSans(Cert(*issued).get()), ElementsAre("localhost", "svidd.istio-system.svc"));
+  EXPECT_THAT(crypto::DnsSans(Cert(*issued).get()),
+              ElementsAre("localhost", "svidd.istio-system.svc"));
 }
 
 TEST_F(AuthorityTest, SignsWithTheDigestThatFitsTheCaKey) {
@@ -196,7 +200,8 @@ TEST_F(AuthorityTest, SignsWithTheDigestThatFitsTheCaKey) {
 TEST_F(AuthorityTest, ChainPassesExternalVerifiers) {
   auto authority = MakeAuthority();
   ASSERT_NE(authority, nullptr);
-  for (crypto::KeyType type : {crypto::KeyType::kEcP256, crypto::KeyType::kRsa2048, crypto::KeyType::kEd25519}) {
+  for (crypto::KeyType type :
+       {crypto::KeyType::kEcP256, crypto::KeyType::kRsa2048, crypto::KeyType::kEd25519}) {
     SCOPED_TRACE(KeyTypeName(type));
     crypto::EvpPkeyPtr key = Key(type);
     IssuedCertificate issued = Issue(*authority, key.get());

@@ -24,7 +24,9 @@ using ::testing::HasSubstr;
 const TimePoint kNow = FromUnixSeconds(1'900'000'000);
 
 std::string Pem(const X509* cert) { return crypto::CertificateToPem(cert).value(); }
-std::string Pem(const std::vector<const X509*>& certs) { return crypto::CertificatesToPem(certs).value(); }
+std::string Pem(const std::vector<const X509*>& certs) {
+  return crypto::CertificatesToPem(certs).value();
+}
 std::string KeyPem(const EVP_PKEY* key) { return crypto::PrivateKeyToPkcs8Pem(key).value(); }
 
 unsigned Mode(const fs::path& path) {
@@ -291,7 +293,8 @@ TEST_F(CaMaterialTest, ThreeLevelChainNeedsCertChainPem) {
 
   fs::path copy = base_ / "copy";
   ASSERT_TRUE(WriteIstioCaDir(copy, *loaded).ok());
-  EXPECT_EQ(crypto::ParseCertificatesPem(ReadFileToString(copy / "cert-chain.pem").value())->size(), 3u);
+  EXPECT_EQ(crypto::ParseCertificatesPem(ReadFileToString(copy / "cert-chain.pem").value())->size(),
+            3u);
 
   fs::remove(dir_ / "cert-chain.pem");
   ExpectRefused(kNow, "ca-cert.pem", "unable to get local issuer certificate");
@@ -309,10 +312,10 @@ TEST_F(CaMaterialTest, LoadedCaSignsVerifiableLeaves) {
   crypto::EvpPkeyPtr key = GenerateKey(crypto::KeyType::kEcP256).value();
   auto issued = (*authority)->SignLeaf(*profile, key.get());
   ASSERT_TRUE(issued.ok()) << issued.status();
-  EXPECT_TRUE(
-      (*authority)
-          ->VerifyClientCertificate(crypto::ParseCertificateDer(issued->der).value().get(), {}, kNow)
-          .ok());
+  EXPECT_TRUE((*authority)
+                  ->VerifyClientCertificate(crypto::ParseCertificateDer(issued->der).value().get(),
+                                            {}, kNow)
+                  .ok());
 }
 
 }  // namespace

@@ -156,7 +156,8 @@ TEST_F(CrlBuilderTest, PemAndDerRoundTrip) {
   EXPECT_EQ(crypto::CrlToDer((*from_pem)[1].get()).value(), crl->der);
   // RFC 5280 §5.1.2.6: with nothing revoked the list is absent, not empty.
   EXPECT_EQ(X509_CRL_get_REVOKED(from_der->get()), nullptr);
-  EXPECT_FALSE(crypto::ParseCrlsPem(authority->chain_pem().front()).ok()) << "a certificate is no CRL";
+  EXPECT_FALSE(crypto::ParseCrlsPem(authority->chain_pem().front()).ok())
+      << "a certificate is no CRL";
   EXPECT_FALSE(crypto::ParseCrlDer(crl->der + "x").ok()) << "trailing bytes";
 }
 

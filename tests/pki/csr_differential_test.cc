@@ -109,12 +109,12 @@ std::vector<Case> Cases() {
   return {
       // Well-formed.
       {"P-256", [] { return Spec([](S&) {}); }, Expect::kSame, ""},
-      {"P-384", [] { return Spec([](S& s) { s.key_type = crypto::KeyType::kEcP384; }); }, Expect::kSame,
-       ""},
-      {"RSA-2048", [] { return Spec([](S& s) { s.key_type = crypto::KeyType::kRsa2048; }); }, Expect::kSame,
-       ""},
-      {"Ed25519", [] { return Spec([](S& s) { s.key_type = crypto::KeyType::kEd25519; }); }, Expect::kSame,
-       ""},
+      {"P-384", [] { return Spec([](S& s) { s.key_type = crypto::KeyType::kEcP384; }); },
+       Expect::kSame, ""},
+      {"RSA-2048", [] { return Spec([](S& s) { s.key_type = crypto::KeyType::kRsa2048; }); },
+       Expect::kSame, ""},
+      {"Ed25519", [] { return Spec([](S& s) { s.key_type = crypto::KeyType::kEd25519; }); },
+       Expect::kSame, ""},
       {"allowed extensions", [] { return Spec([](S& s) { s.request_allowed_extensions = true; }); },
        Expect::kSame, ""},
       {"CN in subject", [] { return Spec([](S& s) { s.common_name = "x"; }); }, Expect::kSame, ""},

@@ -136,7 +136,8 @@ std::vector<BadCase> BadCases() {
        "EC curve P-521 is not allowed"},
       {"EC secp256k1", [] { return PemWithKey(testing::GenerateEcKeyOnCurve("secp256k1")); },
        "EC curve secp256k1 is not allowed"},
-      {"Ed448", [] { return PemWithKey(crypto::EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"))); },
+      {"Ed448",
+       [] { return PemWithKey(crypto::EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"))); },
        "key algorithm ED448 is not allowed"},
       // Signature and encoding.
       {"bad signature", [] { return Pem([](S& s) { s.corrupt_signature = true; }); },

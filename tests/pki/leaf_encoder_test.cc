@@ -47,7 +47,8 @@ Requester MakeRequester(crypto::KeyType type) {
   return {std::move(made->key), *std::move(validated)};
 }
 
-std::shared_ptr<const Authority> MakeCa(TimePoint now, crypto::KeyType key, const std::string& crl_base) {
+std::shared_ptr<const Authority> MakeCa(TimePoint now, crypto::KeyType key,
+                                        const std::string& crl_base) {
   auto base = testing::MakeTestAuthority(now, key);
   EXPECT_TRUE(base.ok()) << base.status();
   if (!base.ok()) return nullptr;
@@ -72,11 +73,31 @@ TEST(LeafEncoderTest, BuildsTheSameCertificateAsTheX509Api) {
   const std::vector<SameLeafCase> cases = {
       {"P-256 CSR, P-256 CA", crypto::KeyType::kEcP256, crypto::KeyType::kEcP256, serial16, {}, ""},
       {"P-384 CSR, P-256 CA", crypto::KeyType::kEcP256, crypto::KeyType::kEcP384, serial16, {}, ""},
-      {"RSA-2048 CSR, P-256 CA", crypto::KeyType::kEcP256, crypto::KeyType::kRsa2048, serial16, {}, ""},
-      {"P-256 CSR, RSA CA (deterministic)", crypto::KeyType::kRsa2048, crypto::KeyType::kEcP256, serial16, {}, ""},
-      {"RSA-2048 CSR, RSA CA", crypto::KeyType::kRsa2048, crypto::KeyType::kRsa2048, serial16, {}, ""},
+      {"RSA-2048 CSR, P-256 CA",
+       crypto::KeyType::kEcP256,
+       crypto::KeyType::kRsa2048,
+       serial16,
+       {},
+       ""},
+      {"P-256 CSR, RSA CA (deterministic)",
+       crypto::KeyType::kRsa2048,
+       crypto::KeyType::kEcP256,
+       serial16,
+       {},
+       ""},
+      {"RSA-2048 CSR, RSA CA",
+       crypto::KeyType::kRsa2048,
+       crypto::KeyType::kRsa2048,
+       serial16,
+       {},
+       ""},
       {"P-256 CSR, P-384 CA", crypto::KeyType::kEcP384, crypto::KeyType::kEcP256, serial16, {}, ""},
-      {"P-256 CSR, Ed25519 CA", crypto::KeyType::kEd25519, crypto::KeyType::kEcP256, serial16, {}, ""},
+      {"P-256 CSR, Ed25519 CA",
+       crypto::KeyType::kEd25519,
+       crypto::KeyType::kEcP256,
+       serial16,
+       {},
+       ""},
       {"serial with the top bit set",
        crypto::KeyType::kEcP256,
        crypto::KeyType::kEcP256,
@@ -138,7 +159,8 @@ TEST(LeafEncoderTest, EncodesTimesFrom2050AsGeneralizedTime) {
   const TimePoint y2049 =
       std::chrono::system_clock::from_time_t(2524607999);  // 2049-12-31 23:59:59
   const TimePoint y2050 = std::chrono::system_clock::from_time_t(2524608000);  // 2050-01-01
-  LeafProfile profile{spiffe::SpiffeId::Parse(kId).value(), {}, y2049, y2050, std::string("\x01", 1)};
+  LeafProfile profile{
+      spiffe::SpiffeId::Parse(kId).value(), {}, y2049, y2050, std::string("\x01", 1)};
   auto tbs = (*encoder)->EncodeTbs(profile, requester.csr.public_key);
   ASSERT_TRUE(tbs.ok()) << tbs.status();
   auto old_leaf = testing::BuildLeafWithX509Api(profile, requester.key.get(), ca->signing_cert(),
@@ -167,7 +189,8 @@ TEST(LeafEncoderTest, ExternalValidatorsAcceptItsLeaves) {
   const TimePoint now = SystemClock::Instance().Now();
   auto ca = MakeCa(now, crypto::KeyType::kEcP256, "http://svidd.svidd-system.svc:8080");
   ASSERT_NE(ca, nullptr);
-  for (crypto::KeyType type : {crypto::KeyType::kEcP256, crypto::KeyType::kEcP384, crypto::KeyType::kRsa2048}) {
+  for (crypto::KeyType type :
+       {crypto::KeyType::kEcP256, crypto::KeyType::kEcP384, crypto::KeyType::kRsa2048}) {
     SCOPED_TRACE(KeyTypeName(type));
     Requester requester = MakeRequester(type);
     auto profile =

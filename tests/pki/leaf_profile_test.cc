@@ -18,7 +18,9 @@ using ::testing::HasSubstr;
 const TimePoint kNow = FromUnixSeconds(1'900'000'000);
 const TimePoint kSignerNotAfter = kNow + hours(24 * 365);
 
-spiffe::SpiffeId Workload() { return spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value(); }
+spiffe::SpiffeId Workload() {
+  return spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value();
+}
 
 TtlPolicy Policy() {
   TtlPolicy policy;

@@ -69,7 +69,8 @@ std::string DescribeNonUriName(const GENERAL_NAME* name) {
 absl::StatusOr<std::string> CheckSan(X509_EXTENSION* ext) {
   crypto::GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
   if (names == nullptr) {
-    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "subjectAltName cannot be parsed");
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument,
+                                "subjectAltName cannot be parsed");
   }
   std::vector<std::string> uris;
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
@@ -104,7 +105,8 @@ absl::Status CheckKeyUsage(X509_EXTENSION* ext) {
 absl::Status CheckExtendedKeyUsage(X509_EXTENSION* ext) {
   crypto::ExtendedKeyUsagePtr eku(static_cast<EXTENDED_KEY_USAGE*>(X509V3_EXT_d2i(ext)));
   if (eku == nullptr) {
-    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "extendedKeyUsage cannot be parsed");
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument,
+                                "extendedKeyUsage cannot be parsed");
   }
   for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
     const ASN1_OBJECT* purpose = sk_ASN1_OBJECT_value(eku.get(), i);
@@ -121,7 +123,8 @@ absl::Status CheckExtendedKeyUsage(X509_EXTENSION* ext) {
 absl::Status CheckBasicConstraints(X509_EXTENSION* ext) {
   crypto::BasicConstraintsPtr bc(static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(ext)));
   if (bc == nullptr) {
-    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "basicConstraints cannot be parsed");
+    return crypto::OpenSslError(absl::StatusCode::kInvalidArgument,
+                                "basicConstraints cannot be parsed");
   }
   if (bc->ca != 0) {
     return absl::InvalidArgumentError("basicConstraints cA=true is not allowed for a workload");
@@ -218,7 +221,8 @@ absl::StatusOr<std::string> RequestedUri(const X509_REQ* req) {
   crypto::ExtensionStackPtr exts(X509_REQ_get_extensions(const_cast<X509_REQ*>(req)));
   if (exts == nullptr) {
     if (X509_REQ_get_attr_by_NID(req, NID_ext_req, -1) >= 0) {
-      return crypto::OpenSslError(absl::StatusCode::kInvalidArgument, "extensionRequest cannot be parsed");
+      return crypto::OpenSslError(absl::StatusCode::kInvalidArgument,
+                                  "extensionRequest cannot be parsed");
     }
     crypto::ClearOpenSslErrors();
     return absl::InvalidArgumentError("no subjectAltName extension; one URI SAN is required");

@@ -57,7 +57,8 @@ TEST_F(RootCaTest, LoadRefusesWhatIsNotItsOwnRoot) {
   RootCa a = Root();
   RootCa b = Root();
   ASSERT_TRUE(WriteRootCaDir(dir_ / "mixed", a).ok());
-  std::ofstream(dir_ / "mixed" / "root-key.pem") << crypto::PrivateKeyToPkcs8Pem(b.key.get()).value();
+  std::ofstream(dir_ / "mixed" / "root-key.pem")
+      << crypto::PrivateKeyToPkcs8Pem(b.key.get()).value();
   auto mixed = LoadRootCaDir(dir_ / "mixed");
   EXPECT_EQ(mixed.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(mixed.status().message().find("does not match"), std::string::npos);
@@ -67,12 +68,15 @@ TEST_F(RootCaTest, LoadRefusesWhatIsNotItsOwnRoot) {
 TEST_F(RootCaTest, IntermediatesPassExternalValidatorsAndNeverOutliveTheRoot) {
   const TimePoint now = SystemClock::Instance().Now();
   RootCa root = Root(now);
-  IntermediateSpec spec{"example.org", crypto::KeyType::kEcP256, hours(24 * 365 * 20), "istiod plug-in"};
+  IntermediateSpec spec{"example.org", crypto::KeyType::kEcP256, hours(24 * 365 * 20),
+                        "istiod plug-in"};
   auto ca = IssueIntermediate(root, spec, {root.cert.get()}, now);
   ASSERT_TRUE(ca.ok()) << ca.status();
   EXPECT_EQ(crypto::NotAfter(ca->signing_cert.get()), crypto::NotAfter(root.cert.get()));
-  EXPECT_NE(crypto::SubjectString(ca->signing_cert.get()).find("istiod plug-in"), std::string::npos);
-  EXPECT_EQ(crypto::UriSans(ca->signing_cert.get()), std::vector<std::string>{"spiffe://example.org"});
+  EXPECT_NE(crypto::SubjectString(ca->signing_cert.get()).find("istiod plug-in"),
+            std::string::npos);
+  EXPECT_EQ(crypto::UriSans(ca->signing_cert.get()),
+            std::vector<std::string>{"spiffe://example.org"});
 
   auto authority = Authority::Create(std::move(*ca));
   ASSERT_TRUE(authority.ok());

@@ -37,9 +37,10 @@ absl::Status AddLeafExtensions(X509* cert, const pki::LeafProfile& profile, bool
 }  // namespace
 
 absl::StatusOr<crypto::X509Ptr> BuildLeafWithX509Api(const pki::LeafProfile& profile,
-                                             const EVP_PKEY* subject_key, const X509* signer,
-                                             const EVP_PKEY* signing_key,
-                                             const std::string& crl_url) {
+                                                     const EVP_PKEY* subject_key,
+                                                     const X509* signer,
+                                                     const EVP_PKEY* signing_key,
+                                                     const std::string& crl_url) {
   SVIDD_ASSIGN_OR_RETURN(crypto::X509Ptr cert, NewCertificate());
   SVIDD_RETURN_IF_ERROR(SetSerial(cert.get(), profile.serial));
   SVIDD_RETURN_IF_ERROR(SetValidity(cert.get(), profile.not_before, profile.not_after));

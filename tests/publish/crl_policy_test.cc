@@ -14,7 +14,8 @@ using ::testing::ElementsAre;
 const TimePoint kNow = FromUnixSeconds(1'750'000'000);
 
 ledger::CertificateRecord Revoked(const std::string& serial, const std::string& issuer,
-                          const std::string& reason, TimePoint not_after = kNow + hours(1)) {
+                                  const std::string& reason,
+                                  TimePoint not_after = kNow + hours(1)) {
   ledger::CertificateRecord record;
   record.serial_hex = serial;
   record.issuer_serial_hex = issuer;
@@ -72,8 +73,8 @@ TEST(CrlPolicyTest, RebuildsWhenEntriesChangeOrHalfTheValidityIsGone) {
   current.next_update = kNow + hours(24);
   current.revoked = {{"01", kNow - hours(1), std::nullopt}};
   const std::vector<pki::RevokedCertificate> same = current.revoked;
-  const std::vector<pki::RevokedCertificate> more = {{"01", kNow - hours(1), std::nullopt},
-                                                {"02", kNow, pki::RevocationReason::kSuperseded}};
+  const std::vector<pki::RevokedCertificate> more = {
+      {"01", kNow - hours(1), std::nullopt}, {"02", kNow, pki::RevocationReason::kSuperseded}};
   struct Case {
     const char* name;
     std::vector<pki::RevokedCertificate> wanted;

@@ -69,7 +69,8 @@ class CrlPublisherTest : public ::testing::Test {
     crypto::EvpPkeyPtr key = GenerateKey(crypto::KeyType::kEcP256).value();
     auto issued = ca.SignLeaf(profile.value(), key.get());
     EXPECT_TRUE(issued.ok()) << issued.status();
-    issuance::IssuanceContext context{ledger::CertKind::kWorkload, id.str(), "test", "test", clock_.Now()};
+    issuance::IssuanceContext context{ledger::CertKind::kWorkload, id.str(), "test", "test",
+                                      clock_.Now()};
     auto record = issuance::BuildCertificateRecord(*issued, ca, context);
     EXPECT_TRUE(record.ok()) << record.status();
     EXPECT_TRUE(ledger_->RecordIssuance(*std::move(record)).ok());
@@ -181,7 +182,7 @@ TEST_F(CrlPublisherTest, CrlNumbersGrowAcrossRestartsEvenWhenTheClockGoesBack) {
   ASSERT_NE(restarted, nullptr);
   ASSERT_TRUE(restarted->Refresh().ok());
   EXPECT_GT(restarted->Current()->crls()[0]->number, before);
-  EXPECT_EQ(CrlNumber(ParseCrlsPem(CaCrlPem()).value()[0].get()),
+  EXPECT_EQ(pki::CrlNumber(crypto::ParseCrlsPem(CaCrlPem()).value()[0].get()),
             restarted->Current()->crls()[0]->number);
 }
 
@@ -203,7 +204,7 @@ TEST_F(CrlPublisherTest, EachIssuerListsOnlyWhatItIssued) {
   EXPECT_THAT(Listed(*first), ElementsAre(from_first.serial_hex));
   EXPECT_THAT(Listed(*second), ElementsAre(from_second.serial_hex));
   EXPECT_EQ(second->revoked[0].reason, std::nullopt);
-  auto on_disk = ParseCrlsPem(CaCrlPem());
+  auto on_disk = crypto::ParseCrlsPem(CaCrlPem());
   ASSERT_TRUE(on_disk.ok()) << on_disk.status();
   EXPECT_EQ(on_disk->size(), 2u);
   EXPECT_TRUE(testing::OpensslCrlVerify(second->pem, cas_[1]->chain_pem().front()).ok());
@@ -213,7 +214,7 @@ TEST_F(CrlPublisherTest, EachIssuerListsOnlyWhatItIssued) {
   EXPECT_EQ(publisher->Current()->crls().size(), 1u);
   EXPECT_EQ(publisher->Current()->crls()[0], first) << "the remaining CRL is not re-signed";
   EXPECT_GT(publisher->version(), both->version());
-  EXPECT_EQ(ParseCrlsPem(CaCrlPem()).value().size(), 1u);
+  EXPECT_EQ(crypto::ParseCrlsPem(CaCrlPem()).value().size(), 1u);
 }
 
 TEST_F(CrlPublisherTest, ListenersHearEveryNewVersion) {
@@ -255,7 +256,7 @@ TEST_F(CrlPublisherTest, ACaThatCannotSignCrlsDoesNotStopTheOthers) {
   EXPECT_EQ(publisher->last_status(), status);
   ASSERT_EQ(publisher->Current()->crls().size(), 1u);
   EXPECT_EQ(publisher->Current()->crls()[0]->issuer_serial_hex, cas_[0]->signer_serial_hex());
-  EXPECT_EQ(ParseCrlsPem(CaCrlPem()).value().size(), 1u);
+  EXPECT_EQ(crypto::ParseCrlsPem(CaCrlPem()).value().size(), 1u);
 }
 
 TEST_F(CrlPublisherTest, AFailedWriteIsRetriedAndTheCrlStillPublished) {

@@ -79,8 +79,8 @@ TEST_F(CrlRoutesTest, ServesEachIssuersCrlAsDer) {
   }
   auto fetched = crypto::ParseCrlDer(Get(pki::CrlPath(cas_[0]->signer_serial_hex()))->body);
   ASSERT_TRUE(fetched.ok()) << fetched.status();
-  absl::Status verified =
-      testing::OpensslCrlVerify(crypto::CrlToPem(fetched->get()).value(), cas_[0]->chain_pem().front());
+  absl::Status verified = testing::OpensslCrlVerify(crypto::CrlToPem(fetched->get()).value(),
+                                                    cas_[0]->chain_pem().front());
   EXPECT_TRUE(verified.ok()) << verified;
 }
 
@@ -107,7 +107,8 @@ TEST_F(CrlRoutesTest, UnknownIssuersAndPathsAre404) {
 }
 
 TEST_F(CrlRoutesTest, ServesWhatIsCurrentAtEachRequest) {
-  Publish(std::make_shared<const CrlSet>(12, std::vector<std::shared_ptr<const pki::Crl>>{crls_[1]}));
+  Publish(
+      std::make_shared<const CrlSet>(12, std::vector<std::shared_ptr<const pki::Crl>>{crls_[1]}));
   EXPECT_EQ(Get(pki::CrlPath(cas_[0]->signer_serial_hex()))->status, 404);
   EXPECT_EQ(Get(pki::CrlPath(cas_[1]->signer_serial_hex()))->body, crls_[1]->der);
 }

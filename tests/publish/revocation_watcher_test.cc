@@ -34,7 +34,8 @@ ledger::CertificateRecord Record(const std::string& serial, std::chrono::seconds
   return r;
 }
 
-std::vector<std::string> Serials(const absl::StatusOr<std::vector<ledger::CertificateRecord>>& records) {
+std::vector<std::string> Serials(
+    const absl::StatusOr<std::vector<ledger::CertificateRecord>>& records) {
   EXPECT_TRUE(records.ok()) << records.status();
   std::vector<std::string> out;
   if (records.ok()) {

@@ -45,7 +45,8 @@ class AdminServiceQueueTest : public ::testing::Test {
                                                          authorities_);
     log_ = std::make_unique<AdminCallLog>(*ledger_, audit_);
     refusals_ = std::make_unique<metrics::RefusalCounter>(*ledger_, clock_, metrics_);
-    operations_ = std::make_unique<ops::OperatorService>(*ledger_, ops::OperatorServiceOptions{}, clock_);
+    operations_ =
+        std::make_unique<ops::OperatorService>(*ledger_, ops::OperatorServiceOptions{}, clock_);
     service_ = std::make_unique<AdminService>(
         AdminService::Deps{*operations_, *authorizer_, *log_, *refusals_, ca_, workers_, clock_});
     grpc::ServerBuilder builder;

@@ -176,7 +176,8 @@ TEST_F(TrustBundleTest, PemIsEveryRootInOrder) {
   testing::TestCert a = Root(crypto::KeyType::kEcP256, "a");
   testing::TestCert b = Root(crypto::KeyType::kRsa2048, "b");
   TrustBundle bundle = Bundle({a.cert.get(), b.cert.get()});
-  EXPECT_EQ(bundle.ToPem().value(), crypto::CertificatesToPem({a.cert.get(), b.cert.get()}).value());
+  EXPECT_EQ(bundle.ToPem().value(),
+            crypto::CertificatesToPem({a.cert.get(), b.cert.get()}).value());
 }
 
 TEST_F(TrustBundleTest, ConfigMapYamlIsWhatIstiodPublishes) {

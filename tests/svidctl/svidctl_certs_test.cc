@@ -52,7 +52,8 @@ class SvidctlCertsTest : public ::testing::Test {
   }
 
   void Add(const std::string& serial, const std::string& id, TimePoint issued, TimePoint until) {
-    absl::StatusOr<ledger::CertificateRecord> r = IssueRecord(*authority_, serial, id, issued, until);
+    absl::StatusOr<ledger::CertificateRecord> r =
+        IssueRecord(*authority_, serial, id, issued, until);
     ASSERT_TRUE(r.ok()) << r.status();
     ASSERT_EQ(r->serial_hex, serial);
     ASSERT_TRUE(ledger_->RecordIssuance(*r).ok());

@@ -61,7 +61,8 @@ class SvidctlFleetTest : public ::testing::Test {
   }
   // Serials of the fleet's records (as the ledger holds them now, revocations included)
   // matching `keep`, in the default order (newest first).
-  std::vector<std::string> Expected(const std::function<bool(const ledger::CertificateRecord&)>& keep) {
+  std::vector<std::string> Expected(
+      const std::function<bool(const ledger::CertificateRecord&)>& keep) {
     std::vector<ledger::CertificateRecord> records;
     for (const ledger::CertificateRecord& recorded : fleet_.records) {
       ledger::CertificateRecord r = dir_->ledger().GetCertificate(recorded.serial_hex).value();
@@ -105,15 +106,20 @@ TEST_F(SvidctlFleetTest, CertsListFiltersMatchTheLedger) {
       {"prefix",
        {"--prefix", td + "ns/default/sa/w"},
        [&](const auto& r) { return r.spiffe_id == fleet_.web; }},  // "0f0f" included
-      {"kind", {"--kind", "server"}, [](const auto& r) { return r.kind == ledger::CertKind::kServer; }},
+      {"kind",
+       {"--kind", "server"},
+       [](const auto& r) { return r.kind == ledger::CertKind::kServer; }},
       {"valid now",
        {"--status", "valid"},
        [&](const auto& r) {
-         return r.status == ledger::CertStatus::kActive && r.not_before <= now_ && r.not_after > now_;
+         return r.status == ledger::CertStatus::kActive && r.not_before <= now_ &&
+                r.not_after > now_;
        }},
       {"expired",
        {"--status", "expired"},
-       [&](const auto& r) { return r.status == ledger::CertStatus::kActive && r.not_after < now_; }},
+       [&](const auto& r) {
+         return r.status == ledger::CertStatus::kActive && r.not_after < now_;
+       }},
       {"revoked",
        {"--status", "revoked"},
        [](const auto& r) { return r.status == ledger::CertStatus::kRevoked; }},
@@ -337,7 +343,8 @@ TEST_F(SvidctlFleetTest, AdminIssueWritesAWorkingCredentialAndRecordsIt) {
   ASSERT_EQ(stat(out.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0077, 0u);
 
-  auto chain = crypto::ParseCertificatesPem(ReadFileToString(out / "cert-chain.pem").value()).value();
+  auto chain =
+      crypto::ParseCertificatesPem(ReadFileToString(out / "cert-chain.pem").value()).value();
   ASSERT_GE(chain.size(), 2u);
   std::vector<std::string> intermediates;
   for (size_t i = 1; i < chain.size(); ++i)

@@ -33,7 +33,8 @@ class SvidctlLedgerTest : public ::testing::Test {
     ASSERT_TRUE(
         WriteFileAtomically(data_.File("ca") / "root-cert.pem", authority_->root_bundle_pem())
             .ok());
-    std::unique_ptr<ledger::Ledger> ledger = ledger::OpenSqliteLedger(data_.File("ledger.db")).value();
+    std::unique_ptr<ledger::Ledger> ledger =
+        ledger::OpenSqliteLedger(data_.File("ledger.db")).value();
     ca::LedgerCheckpointer checkpointer(
         *ledger, ca::LedgerCheckpointerOptions{data_.File(ledger::kLedgerHeadFileName)});
     for (int i = 0; i < 5; ++i) {
@@ -172,9 +173,10 @@ TEST_F(SvidctlLedgerTest, ACheckpointReSignedWithAForeignKeyIsRefused) {
                   .ok());
   std::filesystem::remove(data_.File(ledger::kLedgerHeadFileName));
   {
-    std::unique_ptr<ledger::Ledger> ledger = ledger::OpenSqliteLedger(data_.File("ledger.db")).value();
-    ca::LedgerCheckpointer forger(*ledger,
-                                  ca::LedgerCheckpointerOptions{data_.File(ledger::kLedgerHeadFileName)});
+    std::unique_ptr<ledger::Ledger> ledger =
+        ledger::OpenSqliteLedger(data_.File("ledger.db")).value();
+    ca::LedgerCheckpointer forger(
+        *ledger, ca::LedgerCheckpointerOptions{data_.File(ledger::kLedgerHeadFileName)});
     absl::Status forged = forger.Checkpoint(*foreign, SystemClock::Instance().Now());
     ASSERT_TRUE(forged.ok()) << forged;
   }

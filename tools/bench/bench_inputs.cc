@@ -14,7 +14,8 @@ absl::StatusOr<std::vector<BenchInput>> MakeBenchInputs(crypto::KeyType type, in
   const TimePoint now = SystemClock::Instance().Now();
   for (int i = 0; i < count; ++i) {
     const std::string sa = "w" + std::to_string(i);
-    SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, spiffe::SpiffeId::ForServiceAccount(trust_domain, "bench", sa));
+    SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id,
+                           spiffe::SpiffeId::ForServiceAccount(trust_domain, "bench", sa));
     SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(type));
     BenchInput input;
     input.spiffe_id = id.str();

@@ -17,9 +17,9 @@ namespace {
 // A CSR reduced to what its signature check needs: the SHA-256 of the signed bytes is taken
 // per certificate, the key is decoded once.
 struct PreparedCsr {
-  std::string tbs;        // DER of CertificationRequestInfo
-  std::string signature;  // the CSR's signature value
-  crypto::EvpPkeyCtxPtr verify;   // verify context on the CSR's key, SHA-256, initialised
+  std::string tbs;               // DER of CertificationRequestInfo
+  std::string signature;         // the CSR's signature value
+  crypto::EvpPkeyCtxPtr verify;  // verify context on the CSR's key, SHA-256, initialised
 };
 
 absl::StatusOr<PreparedCsr> Prepare(const std::string& pem) {
@@ -45,7 +45,7 @@ absl::StatusOr<PreparedCsr> Prepare(const std::string& pem) {
 
 struct ThreadState {
   std::vector<PreparedCsr> csrs;
-  crypto::EvpPkeyCtxPtr sign;                                  // on the CA key, SHA-256, initialised
+  crypto::EvpPkeyCtxPtr sign;                          // on the CA key, SHA-256, initialised
   std::string tbs_to_sign = std::string(420, '\x5a');  // a leaf TBSCertificate's size
   int64_t done = 0;
   bool failed = false;

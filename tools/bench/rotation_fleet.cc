@@ -18,7 +18,7 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
       : fleet_(fleet),
         index_(index),
         id_(spiffe::SpiffeId::ForServiceAccount(fleet.options_.trust_domain, fleet.options_.ns,
-                                        "w" + std::to_string(index))
+                                                "w" + std::to_string(index))
                 .value()) {
     std::string token = fleet.options_.token_for ? fleet.options_.token_for(index) : "";
     if (!token.empty()) context_.AddMetadata("authorization", "Bearer " + token);

@@ -58,7 +58,8 @@ bool BeforeOne(const std::string& pem, const pki::Authority& ca) {
   crypto::X509Ptr cert(X509_new());
   X509_set_version(cert.get(), X509_VERSION_3);
   std::string serial = pki::RandomSerial().value();
-  crypto::BignumPtr bn(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()), 16, nullptr));
+  crypto::BignumPtr bn(
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()), 16, nullptr));
   BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get()));
   const time_t now = time(nullptr);
   ASN1_TIME_set(X509_getm_notBefore(cert.get()), now - 120);
@@ -223,7 +224,8 @@ int Main(int argc, char** argv) {
                "Do not run the (slow) X509-API mode, e.g. to profile");
   CLI11_PARSE(app, argc, argv);
 
-  const crypto::KeyType type = key_type == "p256" ? crypto::KeyType::kEcP256 : crypto::KeyType::kRsa2048;
+  const crypto::KeyType type =
+      key_type == "p256" ? crypto::KeyType::kEcP256 : crypto::KeyType::kRsa2048;
   auto ca = testing::MakeTestAuthority(std::chrono::system_clock::now(), crypto::KeyType::kEcP256);
   if (!ca.ok()) {
     std::cerr << "CA: " << ca.status() << "\n";

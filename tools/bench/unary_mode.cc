@@ -255,8 +255,8 @@ int RunUnaryMode(int argc, char** argv) {
     return Fail(s);
   }
   if (!flags.ledger.empty()) {
-    auto ca =
-        BootstrapCa(pki::CaBootstrapOptions{.key_type = *ca_key_type}, SystemClock::Instance().Now());
+    auto ca = BootstrapCa(pki::CaBootstrapOptions{.key_type = *ca_key_type},
+                          SystemClock::Instance().Now());
     if (!ca.ok()) return Fail(ca.status());
     if (auto s = WriteIstioCaDir(CaDir(flags, dir), *ca); !s.ok()) return Fail(s);
   }

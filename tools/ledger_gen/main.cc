@@ -93,7 +93,8 @@ absl::StatusOr<std::vector<Issuer>> MakeIssuers(const std::filesystem::path& dat
                                                 ledger::Ledger& ledger, int count,
                                                 const std::string& trust_domain) {
   SVIDD_ASSIGN_OR_RETURN(pki::RootCa root, pki::LoadRootCaDir(DataDir(data_dir).own_root()));
-  SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial active, pki::ReadIstioCaCertificates(DataDir(data_dir).own_ca()));
+  SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial active,
+                         pki::ReadIstioCaCertificates(DataDir(data_dir).own_ca()));
   std::vector<Issuer> issuers = {
       {crypto::SerialHex(active.signing_cert.get()), SubjectOf(active.signing_cert.get())}};
   SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId td, spiffe::SpiffeId::ForTrustDomain(trust_domain));
@@ -102,7 +103,8 @@ absl::StatusOr<std::vector<Issuer>> MakeIssuers(const std::filesystem::path& dat
   const TimePoint made = SystemClock::Instance().Now();
   for (int k = 1; k < count; ++k) {
     pki::IntermediateSpec spec{trust_domain, crypto::KeyType::kEcP256, std::chrono::hours(24 * 30)};
-    SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial ca, IssueIntermediate(root, spec, {root.cert.get()}, made));
+    SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial ca,
+                           IssueIntermediate(root, spec, {root.cert.get()}, made));
     SVIDD_ASSIGN_OR_RETURN(ledger::CertificateRecord record,
                            issuance::BuildCaCertificateRecord(ca, root.cert.get(), td.str(),
                                                               "svidd (self-managed CA)", made));
@@ -119,8 +121,9 @@ struct IdentityLeaf {
 // One real leaf per identity from the active CA, for the rows' certificate_pem.
 absl::StatusOr<std::vector<IdentityLeaf>> MakeLeaves(const std::filesystem::path& data_dir,
                                                      const FleetHistory& history, int identities) {
-  SVIDD_ASSIGN_OR_RETURN(pki::CaMaterial material,
-                         pki::LoadIstioCaDir(DataDir(data_dir).own_ca(), SystemClock::Instance().Now()));
+  SVIDD_ASSIGN_OR_RETURN(
+      pki::CaMaterial material,
+      pki::LoadIstioCaDir(DataDir(data_dir).own_ca(), SystemClock::Instance().Now()));
   SVIDD_ASSIGN_OR_RETURN(auto authority, pki::Authority::Create(std::move(material)));
   std::vector<IdentityLeaf> leaves;
   leaves.reserve(identities);
@@ -128,9 +131,9 @@ absl::StatusOr<std::vector<IdentityLeaf>> MakeLeaves(const std::filesystem::path
   for (int i = 0; i < identities; ++i) {
     SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(crypto::KeyType::kEcP256));
     SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, spiffe::SpiffeId::Parse(history.SpiffeIdOf(i)));
-    SVIDD_ASSIGN_OR_RETURN(
-        pki::LeafProfile profile,
-        BuildLeafProfile(id, std::chrono::hours(24), pki::TtlPolicy{}, now, authority->not_after()));
+    SVIDD_ASSIGN_OR_RETURN(pki::LeafProfile profile,
+                           BuildLeafProfile(id, std::chrono::hours(24), pki::TtlPolicy{}, now,
+                                            authority->not_after()));
     SVIDD_ASSIGN_OR_RETURN(pki::IssuedCertificate issued, authority->SignLeaf(profile, key.get()));
     SVIDD_ASSIGN_OR_RETURN(std::string key_sha256, crypto::PublicKeySha256Hex(key.get()));
     leaves.push_back({std::move(issued.pem), std::move(key_sha256), "EC-P256"});

@@ -25,7 +25,8 @@ absl::Status RunAdminIssue(const AdminOptions& o, const BackendOptions& where,
                            const svidd::Clock& clock, std::ostream& out) {
   SVIDD_ASSIGN_OR_RETURN(std::chrono::seconds ttl, ParsePositiveDuration("--ttl", o.ttl));
   const svidd::TimePoint now = clock.Now();
-  absl::StatusOr<svidd::pki::CaMaterial> material = svidd::pki::LoadIstioCaDir(where.EffectiveCaDir(), now);
+  absl::StatusOr<svidd::pki::CaMaterial> material =
+      svidd::pki::LoadIstioCaDir(where.EffectiveCaDir(), now);
   if (!material.ok()) {
     return absl::Status(material.status().code(), absl::StrCat("the CA in ", where.EffectiveCaDir(),
                                                                ": ", material.status().message()));

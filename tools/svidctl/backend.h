@@ -32,7 +32,8 @@ class Backend {
   virtual absl::StatusOr<svidd::ledger::CertificatePage> ListCertificates(
       const svidd::ledger::CertificateFilter& filter) = 0;
   // `serial` in any operator spelling; the record carries certificate_pem.
-  virtual absl::StatusOr<svidd::ledger::CertificateRecord> GetCertificate(std::string_view serial) = 0;
+  virtual absl::StatusOr<svidd::ledger::CertificateRecord> GetCertificate(
+      std::string_view serial) = 0;
   virtual absl::StatusOr<svidd::ops::RevocationResult> Revoke(
       const svidd::ops::RevocationRequest& request) = 0;
   virtual absl::StatusOr<std::vector<svidd::ledger::IdentitySummary>> ListIdentities(

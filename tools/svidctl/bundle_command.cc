@@ -8,7 +8,8 @@
 namespace svidctl {
 namespace {
 
-absl::StatusOr<std::string> Render(const svidd::ops::TrustBundleRoots& roots, const ViewOptions& o) {
+absl::StatusOr<std::string> Render(const svidd::ops::TrustBundleRoots& roots,
+                                   const ViewOptions& o) {
   if (o.format == "pem") return roots.roots_pem;
   SVIDD_ASSIGN_OR_RETURN(std::vector<svidd::crypto::X509Ptr> certs,
                          svidd::crypto::ParseCertificatesPem(roots.roots_pem));
@@ -19,8 +20,9 @@ absl::StatusOr<std::string> Render(const svidd::ops::TrustBundleRoots& roots, co
         "the CA certificate names no spiffe://<trust-domain>, so the bundle's trust domain is "
         "unknown; use --format pem");
   }
-  SVIDD_ASSIGN_OR_RETURN(svidd::spiffe::TrustBundle bundle,
-                         svidd::spiffe::TrustBundle::Create(roots.trust_domain, raw, roots.sequence));
+  SVIDD_ASSIGN_OR_RETURN(
+      svidd::spiffe::TrustBundle bundle,
+      svidd::spiffe::TrustBundle::Create(roots.trust_domain, raw, roots.sequence));
   if (o.format == "jwks") return bundle.ToSpiffeJwks();
   if (o.format == "configmap-json") return bundle.ToConfigMapJson(o.configmap_namespace);
   return bundle.ToConfigMapYaml(o.configmap_namespace);

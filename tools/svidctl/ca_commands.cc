@@ -41,8 +41,8 @@ absl::StatusOr<std::string> TrustDomainOf(const X509* cert) {
 }
 
 absl::Status Record(const std::string& data_dir, const std::string& ledger_uri,
-                    const svidd::pki::CaMaterial& ca, const X509* issuer, const std::string& principal,
-                    svidd::TimePoint now) {
+                    const svidd::pki::CaMaterial& ca, const X509* issuer,
+                    const std::string& principal, svidd::TimePoint now) {
   SVIDD_ASSIGN_OR_RETURN(std::string td, TrustDomainOf(ca.signing_cert.get()));
   SVIDD_ASSIGN_OR_RETURN(
       svidd::ledger::CertificateRecord record,
@@ -54,7 +54,7 @@ absl::Status Record(const std::string& data_dir, const std::string& ledger_uri,
 
 // The roots in `pem` plus `more`, each once (by serial).
 std::vector<svidd::crypto::X509Ptr> UnionOfRoots(std::vector<svidd::crypto::X509Ptr> roots,
-                                         std::vector<svidd::crypto::X509Ptr> more) {
+                                                 std::vector<svidd::crypto::X509Ptr> more) {
   for (svidd::crypto::X509Ptr& r : more) {
     bool seen = false;
     for (const svidd::crypto::X509Ptr& have : roots)
@@ -89,14 +89,16 @@ absl::Status RunIssueIntermediate(const std::string& data_dir, const CaOptions& 
   for (const svidd::crypto::X509Ptr& r : bundle) roots.push_back(r.get());
   const svidd::TimePoint now = clock.Now();
   svidd::pki::IntermediateSpec spec{td, key_type, ttl, o.name};
-  SVIDD_ASSIGN_OR_RETURN(svidd::pki::CaMaterial ca, svidd::pki::IssueIntermediate(*root, spec, roots, now));
+  SVIDD_ASSIGN_OR_RETURN(svidd::pki::CaMaterial ca,
+                         svidd::pki::IssueIntermediate(*root, spec, roots, now));
   // On record before anyone can use it.
   SVIDD_RETURN_IF_ERROR(Record(data_dir, o.ledger, ca, root->cert.get(),
                                absl::StrCat("svidctl ca issue-intermediate (", LocalUser(), ")"),
                                now));
   SVIDD_RETURN_IF_ERROR(svidd::pki::WriteIstioCaDir(o.out_dir, ca));
-  out << "issued intermediate " << svidd::crypto::SerialHex(ca.signing_cert.get()) << " \"" << o.name
-      << "\" valid until " << svidd::FormatRfc3339(svidd::crypto::NotAfter(ca.signing_cert.get()))
+  out << "issued intermediate " << svidd::crypto::SerialHex(ca.signing_cert.get()) << " \""
+      << o.name << "\" valid until "
+      << svidd::FormatRfc3339(svidd::crypto::NotAfter(ca.signing_cert.get()))
       << "\nwrote ca-cert.pem, ca-key.pem (0600), root-cert.pem, cert-chain.pem to " << o.out_dir
       << "\n";
   return absl::OkStatus();
@@ -110,7 +112,8 @@ absl::Status RunCaCsr(const std::string& data_dir, const CaOptions& o, std::ostr
       return absl::FailedPreconditionError(
           "no CA in the data dir to take the trust domain from; pass --trust-domain");
     }
-    SVIDD_ASSIGN_OR_RETURN(svidd::crypto::X509Ptr cert, svidd::crypto::ParseCertificatePem(*signer));
+    SVIDD_ASSIGN_OR_RETURN(svidd::crypto::X509Ptr cert,
+                           svidd::crypto::ParseCertificatePem(*signer));
     SVIDD_ASSIGN_OR_RETURN(td, TrustDomainOf(cert.get()));
   }
   SVIDD_ASSIGN_OR_RETURN(svidd::crypto::KeyType key_type, svidd::crypto::ParseKeyType(o.key_type));
@@ -168,9 +171,9 @@ absl::Status RunCaImport(const std::string& data_dir, const CaOptions& o, const 
                                absl::StrCat("svidctl ca import (", LocalUser(), ")"), now));
   SVIDD_RETURN_IF_ERROR(svidd::pki::WriteIstioCaDir(svidd::DataDir(data_dir).own_ca(), ca));
   fs::remove_all(svidd::DataDir(data_dir).ca_pending());
-  out << "imported intermediate " << svidd::crypto::SerialHex(ca.signing_cert.get()) << " valid until "
-      << svidd::FormatRfc3339(svidd::crypto::NotAfter(ca.signing_cert.get())) << " into "
-      << svidd::DataDir(data_dir).own_ca().string() << " with " << ca.roots.size()
+  out << "imported intermediate " << svidd::crypto::SerialHex(ca.signing_cert.get())
+      << " valid until " << svidd::FormatRfc3339(svidd::crypto::NotAfter(ca.signing_cert.get()))
+      << " into " << svidd::DataDir(data_dir).own_ca().string() << " with " << ca.roots.size()
       << " root(s); a running svidd switches to it within a second\n";
   return absl::OkStatus();
 }

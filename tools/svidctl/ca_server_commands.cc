@@ -47,7 +47,8 @@ void AddCaServerCommands(CLI::App* ca, CaOptions& o, CommandContext& context) {
       "--server)");
   reissue->add_option("issuer", o.issuer, "The CA certificate's serial (any spelling)")->required();
   context.OnRun(reissue, [&o, &context](Backend& backend) -> absl::Status {
-    SVIDD_ASSIGN_OR_RETURN(std::string issuer, svidd::ops::ParseOperatorSerial(o.issuer, "CA serial"));
+    SVIDD_ASSIGN_OR_RETURN(std::string issuer,
+                           svidd::ops::ParseOperatorSerial(o.issuer, "CA serial"));
     SVIDD_ASSIGN_OR_RETURN(uint64_t streams, backend.Reissue(issuer));
     context.out << "asked " << streams << " connected workload" << (streams == 1 ? "" : "s")
                 << " holding certificates from " << issuer << " to renew now\n";

@@ -30,10 +30,10 @@ void ApplyStatus(const std::string& status, svidd::TimePoint now, CertificateFil
 }
 
 std::string RevokedLine(const CertificateRecord& r, svidd::TimePoint now) {
-  std::string line =
-      absl::StrCat("revoked certificate ", r.serial_hex, " (", r.spiffe_id, ", ",
-                   svidd::ledger::CertKindName(r.kind), ", not after ", svidd::FormatRfc3339(r.not_after),
-                   ") at ", svidd::FormatRfc3339(r.revoked_at.value_or(now)));
+  std::string line = absl::StrCat("revoked certificate ", r.serial_hex, " (", r.spiffe_id, ", ",
+                                  svidd::ledger::CertKindName(r.kind), ", not after ",
+                                  svidd::FormatRfc3339(r.not_after), ") at ",
+                                  svidd::FormatRfc3339(r.revoked_at.value_or(now)));
   if (!r.revocation_reason.empty()) absl::StrAppend(&line, ": ", r.revocation_reason);
   return line + "\n";
 }
@@ -74,7 +74,8 @@ absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
     f.not_after_after = now;
     f.not_after_before = now + within;
   }
-  std::optional<svidd::ledger::CertificateSortField> sort = svidd::ledger::ParseCertificateSortField(o.sort);
+  std::optional<svidd::ledger::CertificateSortField> sort =
+      svidd::ledger::ParseCertificateSortField(o.sort);
   if (!sort) return absl::InvalidArgumentError(absl::StrCat("--sort: unknown field ", o.sort));
   f.sort = *sort;
   f.descending = !o.ascending;
@@ -141,7 +142,8 @@ absl::Status RunRevoke(const CertsOptions& o, Backend& backend, svidd::TimePoint
   if (!o.revoke_issuer.empty()) {
     ++targets;
     request.target = svidd::ops::RevocationRequest::Target::kIssuer;
-    SVIDD_ASSIGN_OR_RETURN(request.value, svidd::ops::ParseOperatorSerial(o.revoke_issuer, "CA serial"));
+    SVIDD_ASSIGN_OR_RETURN(request.value,
+                           svidd::ops::ParseOperatorSerial(o.revoke_issuer, "CA serial"));
   }
   if (targets != 1) {
     return absl::InvalidArgumentError(

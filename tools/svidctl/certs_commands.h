@@ -48,7 +48,7 @@ void AddCertsCommands(CLI::App& app, CertsOptions& options, CommandContext& cont
 // The list flags as a ledger filter, times relative to `now` (or --at). INVALID_ARGUMENT
 // naming the flag.
 absl::StatusOr<svidd::ledger::CertificateFilter> BuildCertificateFilter(const CertsOptions& options,
-                                                                svidd::TimePoint now);
+                                                                        svidd::TimePoint now);
 
 // The list to `out`; "N of TOTAL shown; next page: --page-token T" to `err` when cut short.
 absl::Status RunList(const CertsOptions& options, Backend& backend, svidd::TimePoint now,

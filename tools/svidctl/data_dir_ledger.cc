@@ -10,9 +10,8 @@
 
 namespace svidctl {
 
-absl::StatusOr<std::unique_ptr<svidd::ledger::Ledger>> OpenDataDirLedger(const std::string& data_dir,
-                                                                 LedgerAccess access,
-                                                                 const std::string& ledger_uri) {
+absl::StatusOr<std::unique_ptr<svidd::ledger::Ledger>> OpenDataDirLedger(
+    const std::string& data_dir, LedgerAccess access, const std::string& ledger_uri) {
   if (!ledger_uri.empty()) {
     SVIDD_RETURN_IF_ERROR(svidd::ledger::ValidatePostgresUri(ledger_uri));
     SVIDD_ASSIGN_OR_RETURN(std::unique_ptr<svidd::ledger::Ledger> ledger,

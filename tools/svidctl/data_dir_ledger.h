@@ -17,8 +17,7 @@ enum class LedgerAccess { kReadOnly, kReadWrite };
 // NOT_FOUND "no ledger at <path>: ..." if there is none; the ledger's own error for a schema
 // it does not match. With `ledger_uri` (--ledger) the PostgreSQL ledger there instead, under
 // the same rules (never migrated by svidctl).
-absl::StatusOr<std::unique_ptr<svidd::ledger::Ledger>> OpenDataDirLedger(const std::string& data_dir,
-                                                                 LedgerAccess access,
-                                                                 const std::string& ledger_uri);
+absl::StatusOr<std::unique_ptr<svidd::ledger::Ledger>> OpenDataDirLedger(
+    const std::string& data_dir, LedgerAccess access, const std::string& ledger_uri);
 
 }  // namespace svidctl

@@ -15,7 +15,8 @@ namespace svidctl {
 absl::Status RunVerify(const std::string& data_dir, const LedgerOptions& options,
                        const svidd::Clock& clock, std::ostream& out) {
   const std::filesystem::path ca_dir = svidd::DataDir(data_dir, options.ca_dir).ca();
-  if (!options.ledger.empty()) SVIDD_RETURN_IF_ERROR(svidd::ledger::ValidatePostgresUri(options.ledger));
+  if (!options.ledger.empty())
+    SVIDD_RETURN_IF_ERROR(svidd::ledger::ValidatePostgresUri(options.ledger));
   svidd::ledger::LedgerVerifierOptions verifier_options =
       svidd::ledger::LedgerVerifierOptions::ForLedger(data_dir, ca_dir, options.ledger);
   if (options.since_checkpoint) {

@@ -65,7 +65,8 @@ json VerificationToJson(const svidd::ledger::LedgerVerification& r) {
   j["first_break"] = r.first_break.has_value() ? BreakToJson(*r.first_break) : json(nullptr);
   j["warnings"] = json::array();
   for (const svidd::ledger::LedgerWarning& w : r.warnings) {
-    j["warnings"].push_back({{"kind", svidd::ledger::WarningKindName(w.kind)}, {"detail", w.detail}});
+    j["warnings"].push_back(
+        {{"kind", svidd::ledger::WarningKindName(w.kind)}, {"detail", w.detail}});
   }
   return j;
 }
@@ -85,12 +86,13 @@ std::string VerificationText(const svidd::ledger::LedgerVerification& r, svidd::
   }
   if (r.first_break.has_value()) {
     const svidd::ledger::LedgerBreak& b = *r.first_break;
-    rows.push_back(
-        {"First break:", absl::StrCat(BreakLocation(b), ": ", svidd::ledger::BreakKindName(b.kind))});
+    rows.push_back({"First break:",
+                    absl::StrCat(BreakLocation(b), ": ", svidd::ledger::BreakKindName(b.kind))});
     rows.push_back({"", b.detail});
   }
   for (const svidd::ledger::LedgerWarning& w : r.warnings) {
-    rows.push_back({"Warning:", absl::StrCat(svidd::ledger::WarningKindName(w.kind), ": ", w.detail)});
+    rows.push_back(
+        {"Warning:", absl::StrCat(svidd::ledger::WarningKindName(w.kind), ": ", w.detail)});
   }
   return FormatTable(rows);
 }

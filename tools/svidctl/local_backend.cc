@@ -50,11 +50,13 @@ class LocalBackend : public Backend {
       const svidd::ledger::CertificateFilter& filter) override {
     return service_.ListCertificates(filter);
   }
-  absl::StatusOr<svidd::ledger::CertificateRecord> GetCertificate(std::string_view serial) override {
+  absl::StatusOr<svidd::ledger::CertificateRecord> GetCertificate(
+      std::string_view serial) override {
     return service_.GetCertificate(serial);
   }
   // Writes to the same ledger the running server reads; it notices within a second.
-  absl::StatusOr<svidd::ops::RevocationResult> Revoke(const svidd::ops::RevocationRequest& request) override {
+  absl::StatusOr<svidd::ops::RevocationResult> Revoke(
+      const svidd::ops::RevocationRequest& request) override {
     SVIDD_ASSIGN_OR_RETURN(
         std::unique_ptr<svidd::ledger::Ledger> ledger,
         OpenDataDirLedger(options_.data_dir, LedgerAccess::kReadWrite, options_.ledger));
@@ -70,9 +72,13 @@ class LocalBackend : public Backend {
   absl::StatusOr<svidd::ops::AuditReport> Audit(std::optional<svidd::TimePoint> at) override {
     return service_.Audit(at);
   }
-  absl::StatusOr<svidd::ops::TrustBundleRoots> TrustBundle() override { return service_.TrustBundle(); }
+  absl::StatusOr<svidd::ops::TrustBundleRoots> TrustBundle() override {
+    return service_.TrustBundle();
+  }
 
-  absl::StatusOr<svidd::ops::CaManagerStatus> CaStatus() override { return NeedsServer("ca status"); }
+  absl::StatusOr<svidd::ops::CaManagerStatus> CaStatus() override {
+    return NeedsServer("ca status");
+  }
   absl::StatusOr<svidd::ops::CaManagerStatus> RotateRoot() override {
     return NeedsServer("ca rotate-root");
   }

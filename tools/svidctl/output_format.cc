@@ -12,8 +12,8 @@
 namespace svidctl {
 namespace {
 
-using svidd::ledger::CertificateRecord;
 using svidd::FormatRfc3339;
+using svidd::ledger::CertificateRecord;
 
 std::string AuthColumn(const CertificateRecord& r) {
   if (r.auth_principal.empty()) return r.auth_method;
@@ -94,8 +94,8 @@ std::string RecordsTable(const std::vector<CertificateRecord>& records, svidd::T
   std::vector<std::vector<std::string>> rows = {
       {"SERIAL", "SPIFFE ID", "KIND", "STATUS", "NOT AFTER", "AUTH"}};
   for (const CertificateRecord& r : records) {
-    rows.push_back({r.serial_hex, r.spiffe_id, svidd::ledger::CertKindName(r.kind), DisplayStatus(r, now),
-                    svidd::FormatRelative(r.not_after, now), AuthColumn(r)});
+    rows.push_back({r.serial_hex, r.spiffe_id, svidd::ledger::CertKindName(r.kind),
+                    DisplayStatus(r, now), svidd::FormatRelative(r.not_after, now), AuthColumn(r)});
   }
   return FormatTable(rows);
 }

@@ -21,8 +21,8 @@ std::string DisplayStatus(const svidd::ledger::CertificateRecord& record, svidd:
 // One record as a JSON object; keys always in the same order. "status" is the ledger's as
 // stored; "expired" says whether NOT AFTER is not after `now`, whatever the status. revoked_at
 // and revocation_reason appear only for revoked certificates; certificate_pem only if asked.
-nlohmann::ordered_json RecordToJson(const svidd::ledger::CertificateRecord& record, svidd::TimePoint now,
-                                    bool with_pem);
+nlohmann::ordered_json RecordToJson(const svidd::ledger::CertificateRecord& record,
+                                    svidd::TimePoint now, bool with_pem);
 
 // Columns padded to their widest cell, two spaces apart; every line ends in "\n".
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows);

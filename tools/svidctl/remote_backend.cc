@@ -44,14 +44,16 @@ class RemoteBackend : public Backend {
         Call(&pb::AdminService::Stub::ListCertificates, svidd::api::ToProto(filter), &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<svidd::ledger::CertificateRecord> GetCertificate(std::string_view serial) override {
+  absl::StatusOr<svidd::ledger::CertificateRecord> GetCertificate(
+      std::string_view serial) override {
     pb::GetCertificateRequest request;
     request.set_serial(std::string(serial));
     pb::Certificate response;
     SVIDD_RETURN_IF_ERROR(Call(&pb::AdminService::Stub::GetCertificate, request, &response));
     return svidd::api::FromProto(response);
   }
-  absl::StatusOr<svidd::ops::RevocationResult> Revoke(const svidd::ops::RevocationRequest& request) override {
+  absl::StatusOr<svidd::ops::RevocationResult> Revoke(
+      const svidd::ops::RevocationRequest& request) override {
     pb::RevokeCertificatesResponse response;
     SVIDD_RETURN_IF_ERROR(
         Call(&pb::AdminService::Stub::RevokeCertificates, svidd::api::ToProto(request), &response));

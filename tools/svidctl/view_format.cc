@@ -60,10 +60,10 @@ std::string IdentitiesTable(const std::vector<svidd::ledger::IdentitySummary>& i
   std::vector<std::vector<std::string>> rows = {
       {"SPIFFE ID", "KIND", "CERTS", "VALID", "LAST ISSUED", "EXPIRES", "CURRENT", "STATUS"}};
   for (const svidd::ledger::IdentitySummary& i : identities) {
-    rows.push_back({i.spiffe_id, svidd::ledger::CertKindName(i.kind), std::to_string(i.certificates),
-                    std::to_string(i.valid_certificates), FormatRelative(i.last_issued_at, now),
-                    FormatRelative(i.current_not_after, now), i.current_serial,
-                    svidd::ledger::CertStatusName(i.current_status)});
+    rows.push_back({i.spiffe_id, svidd::ledger::CertKindName(i.kind),
+                    std::to_string(i.certificates), std::to_string(i.valid_certificates),
+                    FormatRelative(i.last_issued_at, now), FormatRelative(i.current_not_after, now),
+                    i.current_serial, svidd::ledger::CertStatusName(i.current_status)});
   }
   return FormatTable(rows);
 }
@@ -115,7 +115,8 @@ std::string StatsText(const svidd::ops::FleetStats& s) {
 
   if (!s.refusals.empty()) {
     std::vector<std::string> header = {"REFUSED BECAUSE"};
-    for (const svidd::ops::StatsWindow& w : s.windows) header.push_back(svidd::FormatDuration(w.window));
+    for (const svidd::ops::StatsWindow& w : s.windows)
+      header.push_back(svidd::FormatDuration(w.window));
     std::vector<std::vector<std::string>> refusals = {header};
     for (const svidd::ops::RefusalReasonStats& r : s.refusals) {
       std::vector<std::string> row = {r.reason};
@@ -127,8 +128,8 @@ std::string StatsText(const svidd::ops::FleetStats& s) {
 
   std::vector<std::vector<std::string>> ca = {kCaHeader};
   for (const svidd::ops::CaCertificateInfo& c : s.ca) {
-    ca.push_back(CaRow(svidd::ops::CaRoleName(c.role), c.subject, c.serial_hex, c.key_type, c.not_after,
-                       s.generated_at));
+    ca.push_back(CaRow(svidd::ops::CaRoleName(c.role), c.subject, c.serial_hex, c.key_type,
+                       c.not_after, s.generated_at));
   }
   absl::StrAppend(&out, "\n", FormatTable(ca));
   return out;
@@ -158,8 +159,8 @@ std::string AuditText(const svidd::ops::AuditReport& report) {
     rows.push_back({svidd::ops::AuditSeverityName(f.severity), f.check, f.subject, f.message});
   }
   return absl::StrCat(FormatTable(rows), "\n", report.Count(svidd::ops::AuditSeverity::kCritical),
-                      " critical, ", report.Count(svidd::ops::AuditSeverity::kWarning), " warning, ",
-                      report.Count(svidd::ops::AuditSeverity::kInfo), " info (as of ",
+                      " critical, ", report.Count(svidd::ops::AuditSeverity::kWarning),
+                      " warning, ", report.Count(svidd::ops::AuditSeverity::kInfo), " info (as of ",
                       FormatRfc3339(report.generated_at), ")\n");
 }
 

@@ -15,7 +15,8 @@
 
 namespace svidctl {
 
-nlohmann::ordered_json IdentitiesToJson(const std::vector<svidd::ledger::IdentitySummary>& identities);
+nlohmann::ordered_json IdentitiesToJson(
+    const std::vector<svidd::ledger::IdentitySummary>& identities);
 // SPIFFE ID, KIND, CERTS, VALID, LAST RENEWED ("3h ago"), EXPIRES ("in 21h"), CURRENT, STATUS.
 std::string IdentitiesTable(const std::vector<svidd::ledger::IdentitySummary>& identities,
                             svidd::TimePoint now);

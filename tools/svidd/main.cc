@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
                 svidd::server::EffectiveConfig(app).c_str());
     return 0;
   }
-  svidd::server::SetLogFormat(*svidd::server::ParseLogFormat(options.log_format));  // validated by Finish()
+  svidd::server::SetLogFormat(
+      *svidd::server::ParseLogFormat(options.log_format));  // validated by Finish()
   (void)svidd::server::SetLogLevel(options.log_level);
   const std::string running_config = svidd::server::EffectiveConfig(app);
 

@@ -20,6 +20,7 @@ absl::StatusOr<std::string> ReadServiceAccountToken(const std::filesystem::path&
 // spiffe://<trust_domain>/ns/<namespace>/sa/<service account> from the unverified JWT
 // payload: the `kubernetes.io` claim's `namespace` and `serviceaccount.name`, or else a `sub`
 // of the form system:serviceaccount:<ns>:<sa>. INVALID_ARGUMENT saying what is missing.
-absl::StatusOr<spiffe::SpiffeId> SpiffeIdFromToken(std::string_view token, std::string_view trust_domain);
+absl::StatusOr<spiffe::SpiffeId> SpiffeIdFromToken(std::string_view token,
+                                                   std::string_view trust_domain);
 
 }  // namespace svidd::agent

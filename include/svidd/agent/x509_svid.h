@@ -21,7 +21,8 @@ class X509Svid {
   // leaf has exactly one URI SAN holding a SPIFFE ID. `issued_at`: when the certificate was
   // received (or written), if known; see lifetime_start().
   static absl::StatusOr<std::shared_ptr<const X509Svid>> Create(
-      std::vector<crypto::X509Ptr> chain, crypto::EvpPkeyPtr key, std::optional<TimePoint> issued_at = {});
+      std::vector<crypto::X509Ptr> chain, crypto::EvpPkeyPtr key,
+      std::optional<TimePoint> issued_at = {});
 
   const spiffe::SpiffeId& id() const { return id_; }
   const X509* leaf() const { return chain_.front().get(); }

@@ -33,9 +33,11 @@ absl::StatusOr<ops::RevocationResult> FromProto(const pb::RevokeCertificatesResp
 
 // Views. `now` fills IdentityFilter::now when the request names no time.
 pb::ListIdentitiesRequest ToProto(const ledger::IdentityFilter& filter);
-absl::StatusOr<ledger::IdentityFilter> FromProto(const pb::ListIdentitiesRequest& request, TimePoint now);
+absl::StatusOr<ledger::IdentityFilter> FromProto(const pb::ListIdentitiesRequest& request,
+                                                 TimePoint now);
 pb::ListIdentitiesResponse ToProto(const std::vector<ledger::IdentitySummary>& identities);
-absl::StatusOr<std::vector<ledger::IdentitySummary>> FromProto(const pb::ListIdentitiesResponse& response);
+absl::StatusOr<std::vector<ledger::IdentitySummary>> FromProto(
+    const pb::ListIdentitiesResponse& response);
 pb::Stats ToProto(const ops::FleetStats& stats);
 absl::StatusOr<ops::FleetStats> FromProto(const pb::Stats& stats);
 pb::AuditReport ToProto(const ops::AuditReport& report);

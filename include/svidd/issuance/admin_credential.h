@@ -21,16 +21,17 @@ struct AdminCredentialRequest {
 };
 
 struct AdminCredential {
-  ledger::CertificateRecord record;    // kind workload, auth_method kOperatorAuthMethod
-  std::string cert_chain_pem;  // leaf, then the signer and any intermediates
-  std::string key_pem;         // PKCS#8; never logged
-  std::string root_pem;        // the trust bundle, to verify svidd's serving certificate
+  ledger::CertificateRecord record;  // kind workload, auth_method kOperatorAuthMethod
+  std::string cert_chain_pem;        // leaf, then the signer and any intermediates
+  std::string key_pem;               // PKCS#8; never logged
+  std::string root_pem;              // the trust bundle, to verify svidd's serving certificate
 };
 
 // INVALID_ARGUMENT for an ID that is not a SPIFFE ID with a path, or (when the signer carries
 // a spiffe://<td> URI SAN) one outside that trust domain; the ledger's error if it could not
 // record the certificate (then nothing is returned).
-absl::StatusOr<AdminCredential> IssueAdminCredential(const pki::Authority& authority, ledger::Ledger& ledger,
+absl::StatusOr<AdminCredential> IssueAdminCredential(const pki::Authority& authority,
+                                                     ledger::Ledger& ledger,
                                                      const AdminCredentialRequest& request,
                                                      TimePoint now);
 

@@ -57,8 +57,9 @@ class IssuancePipeline {
  public:
   // Every certificate recorded is counted in `metrics` (kind workload, the caller's API) and
   // its time from request to record observed.
-  IssuancePipeline(const pki::AuthorityHolder& authorities, const auth::Authenticator& authenticator,
-                   ledger::Ledger& ledger, pki::TtlPolicy ttl_policy, pki::CsrLimits csr_limits, const Clock& clock,
+  IssuancePipeline(const pki::AuthorityHolder& authorities,
+                   const auth::Authenticator& authenticator, ledger::Ledger& ledger,
+                   pki::TtlPolicy ttl_policy, pki::CsrLimits csr_limits, const Clock& clock,
                    metrics::ServerMetrics& metrics);
 
   ~IssuancePipeline();
@@ -76,8 +77,8 @@ class IssuancePipeline {
   // The same path for a caller authenticated earlier through `api` (a rotation stream
   // authenticates once, at open): validate CSR → authorize → profile → sign → record →
   // respond.
-  void IssueFor(const auth::CallerIdentity& caller, metrics::IssuanceApi api, SigningRequest request,
-                Done done) const;
+  void IssueFor(const auth::CallerIdentity& caller, metrics::IssuanceApi api,
+                SigningRequest request, Done done) const;
 
   static constexpr int kSerialAttempts = 3;
 
@@ -118,8 +119,9 @@ class IssuancePipeline {
   absl::Status RefuseOperatorCredential(const auth::CallerIdentity& caller) const;
 
   // IssueFor, timed from `started` (when the request reached the pipeline).
-  void SignAndRecord(const auth::CallerIdentity& caller, metrics::IssuanceApi api, SigningRequest request,
-                     std::chrono::steady_clock::time_point started, Done done) const;
+  void SignAndRecord(const auth::CallerIdentity& caller, metrics::IssuanceApi api,
+                     SigningRequest request, std::chrono::steady_clock::time_point started,
+                     Done done) const;
 
   // A certificate on its way to the ledger, with what it takes to sign it again.
   struct PendingLeaf;

@@ -25,7 +25,7 @@ using SubjectKey = std::variant<const crypto::PublicKeyInfo*, const EVP_PKEY*>;
 
 struct SignedLeaf {
   pki::IssuedCertificate certificate;
-  ledger::CertificateRecord record;            // the row the ledger must hold before it is used
+  ledger::CertificateRecord record;    // the row the ledger must hold before it is used
   std::vector<std::string> chain_pem;  // the leaf, then the signer and any intermediates
   std::string root_bundle_pem;         // the roots that verify the chain
 
@@ -35,8 +35,9 @@ struct SignedLeaf {
 
 // Signs `profile` for `key` and builds the record; writes nothing. INTERNAL ("signing
 // failed: ...") if the authority could not sign.
-absl::StatusOr<SignedLeaf> SignLeaf(const pki::Authority& authority, const pki::LeafProfile& profile,
-                                    SubjectKey key, const IssuanceContext& context);
+absl::StatusOr<SignedLeaf> SignLeaf(const pki::Authority& authority,
+                                    const pki::LeafProfile& profile, SubjectKey key,
+                                    const IssuanceContext& context);
 
 // SignLeaf, then the record written: returns only once the ledger holds it, and nothing but
 // the ledger's error if it could not be recorded, so an unrecorded certificate is never used.

@@ -20,14 +20,13 @@ struct IssuanceContext {
 };
 
 // The key's hash and type come from `issued` (computed from the certified key's bytes).
-absl::StatusOr<ledger::CertificateRecord> BuildCertificateRecord(const pki::IssuedCertificate& issued,
-                                                         const pki::Authority& issuer,
-                                                         const IssuanceContext& context);
+absl::StatusOr<ledger::CertificateRecord> BuildCertificateRecord(
+    const pki::IssuedCertificate& issued, const pki::Authority& issuer,
+    const IssuanceContext& context);
 
 // The ledger row of a CA certificate svidd made: `ca`'s signer, issued by `issuer` (a root).
-absl::StatusOr<ledger::CertificateRecord> BuildCaCertificateRecord(const pki::CaMaterial& ca, const X509* issuer,
-                                                           const std::string& spiffe_id,
-                                                           const std::string& auth_principal,
-                                                           TimePoint issued_at);
+absl::StatusOr<ledger::CertificateRecord> BuildCaCertificateRecord(
+    const pki::CaMaterial& ca, const X509* issuer, const std::string& spiffe_id,
+    const std::string& auth_principal, TimePoint issued_at);
 
 }  // namespace svidd::issuance

@@ -31,7 +31,7 @@ struct RefusalReasonStats {
 
 struct FleetStats {
   TimePoint generated_at;
-  int64_t valid_certificates = 0;         // active and within their validity at `now`
+  int64_t valid_certificates = 0;                 // active and within their validity at `now`
   std::vector<ledger::GroupCount> valid_by_kind;  // "workload", "server", ...
   std::vector<StatsWindow> windows;
   std::vector<RefusalReasonStats> refusals;  // by reason
@@ -42,7 +42,7 @@ struct StatsOptions {
   std::vector<std::chrono::seconds> windows = {std::chrono::hours(1), std::chrono::hours(24)};
 };
 
-absl::StatusOr<FleetStats> CollectStats(const ledger::Ledger& ledger, const CaSnapshot& ca, TimePoint now,
-                                        const StatsOptions& options = {});
+absl::StatusOr<FleetStats> CollectStats(const ledger::Ledger& ledger, const CaSnapshot& ca,
+                                        TimePoint now, const StatsOptions& options = {});
 
 }  // namespace svidd::ops

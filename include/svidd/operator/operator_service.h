@@ -50,12 +50,14 @@ class OperatorService {
   // `ledger` and `clock` must outlive the service.
   OperatorService(ledger::Ledger& ledger, OperatorServiceOptions options, const Clock& clock);
 
-  absl::StatusOr<ledger::CertificatePage> ListCertificates(const ledger::CertificateFilter& filter) const;
+  absl::StatusOr<ledger::CertificatePage> ListCertificates(
+      const ledger::CertificateFilter& filter) const;
   // `serial` in any operator spelling.
   absl::StatusOr<ledger::CertificateRecord> GetCertificate(std::string_view serial) const;
   // Revokes at the clock's time.
   absl::StatusOr<RevocationResult> Revoke(const RevocationRequest& request);
-  absl::StatusOr<std::vector<ledger::IdentitySummary>> ListIdentities(const ledger::IdentityFilter& filter) const;
+  absl::StatusOr<std::vector<ledger::IdentitySummary>> ListIdentities(
+      const ledger::IdentityFilter& filter) const;
   // As of `at` (default: the clock's now).
   absl::StatusOr<FleetStats> Stats(std::optional<TimePoint> at = std::nullopt) const;
   absl::StatusOr<AuditReport> Audit(std::optional<TimePoint> at = std::nullopt) const;

@@ -20,7 +20,7 @@ struct TtlPolicy {
 };
 
 struct LeafProfile {
-  spiffe::SpiffeId id;                         // the only URI SAN
+  spiffe::SpiffeId id;                 // the only URI SAN
   std::vector<std::string> dns_names;  // empty for workloads; svidd's own server names
   TimePoint not_before;
   TimePoint not_after;
@@ -30,7 +30,8 @@ struct LeafProfile {
 // requested_ttl <= 0 means the default; above max_ttl is clamped to max_ttl, never refused.
 // NotAfter never passes signer_not_after. FAILED_PRECONDITION if the signer has expired
 // (now >= signer_not_after).
-absl::StatusOr<LeafProfile> BuildLeafProfile(const spiffe::SpiffeId& id, std::chrono::seconds requested_ttl,
+absl::StatusOr<LeafProfile> BuildLeafProfile(const spiffe::SpiffeId& id,
+                                             std::chrono::seconds requested_ttl,
                                              const TtlPolicy& policy, TimePoint now,
                                              TimePoint signer_not_after,
                                              std::vector<std::string> dns_names = {});

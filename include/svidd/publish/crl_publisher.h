@@ -63,11 +63,11 @@ class CrlPublisher {
   absl::Status last_status() const;
 
  private:
-  CrlPublisher(CrlPublisherOptions options, AuthoritySource authorities, const ledger::Ledger& ledger,
-               const Clock& clock, uint64_t last_number);
+  CrlPublisher(CrlPublisherOptions options, AuthoritySource authorities,
+               const ledger::Ledger& ledger, const Clock& clock, uint64_t last_number);
   absl::Status Update(bool force);
-  std::shared_ptr<const CrlSet> Rebuild(const std::vector<ledger::CertificateRecord>& revoked, bool force,
-                                        absl::Status* errors)
+  std::shared_ptr<const CrlSet> Rebuild(const std::vector<ledger::CertificateRecord>& revoked,
+                                        bool force, absl::Status* errors)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
   uint64_t NextNumber(TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(update_mu_);
   absl::Status WriteFile(const CrlSet& set);

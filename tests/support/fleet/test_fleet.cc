@@ -12,7 +12,8 @@ using std::chrono::hours;
 
 class FleetWriter {
  public:
-  FleetWriter(ledger::Ledger& ledger, const pki::Authority& authority, TimePoint now, TestFleet& fleet)
+  FleetWriter(ledger::Ledger& ledger, const pki::Authority& authority, TimePoint now,
+              TestFleet& fleet)
       : ledger_(ledger), authority_(authority), now_(now), fleet_(fleet) {}
 
   // Certificates for `id` issued at now + each offset, each `ttl` long, each superseding the
@@ -59,8 +60,8 @@ std::vector<std::string> TestFleet::SerialsOf(const std::string& spiffe_id) cons
   return out;
 }
 
-absl::StatusOr<TestFleet> BuildTestFleet(ledger::Ledger& ledger, const Authority& authority, TimePoint now,
-                                         const std::string& td, int workers) {
+absl::StatusOr<TestFleet> BuildTestFleet(ledger::Ledger& ledger, const pki::Authority& authority,
+                                         TimePoint now, const std::string& td, int workers) {
   TestFleet f;
   FleetWriter w(ledger, authority, now, f);
   f.workers = workers;
@@ -86,13 +87,13 @@ absl::StatusOr<TestFleet> BuildTestFleet(ledger::Ledger& ledger, const Authority
   SVIDD_RETURN_IF_ERROR(w.Chain(f.ancient, {hours(-30 * 24), hours(-30 * 24 + 12)}, day));
   SVIDD_RETURN_IF_ERROR(w.Chain(f.compromised, {hours(-10), hours(-2)}, day));
   SVIDD_RETURN_IF_ERROR(w.Chain(f.once, {hours(-30)}, day));
-  SVIDD_RETURN_IF_ERROR(w.Chain(f.server, {hours(-13), hours(-1)}, day, CertKind::kServer));
-  SVIDD_ASSIGN_OR_RETURN(EvpPkeyPtr rsa1024, GenerateRsaKey(1024));
+  SVIDD_RETURN_IF_ERROR(w.Chain(f.server, {hours(-13), hours(-1)}, day, ledger::CertKind::kServer));
+  SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr rsa1024, GenerateRsaKey(1024));
   RecordSpec weak{w.NextSerial(), f.weak, now - hours(1), now + hours(23)};
   weak.key = rsa1024.get();
   SVIDD_RETURN_IF_ERROR(w.Record(weak).status());
   RecordSpec admin{w.NextSerial(), f.admin, now - hours(7), now + hours(1)};
-  admin.auth_method = kOperatorAuthMethod;
+  admin.auth_method = ledger::kOperatorAuthMethod;
   SVIDD_RETURN_IF_ERROR(w.Record(admin).status());
   for (const std::string& serial : f.SerialsOf(f.compromised)) {
     SVIDD_RETURN_IF_ERROR(ledger.RevokeCertificate(serial, f.compromised_reason, now - hours(1)));

@@ -15,17 +15,17 @@ namespace svidd::testing {
 
 struct TestFleet {
   std::vector<ledger::CertificateRecord> records;  // as recorded, in issuance order
-  int workers = 0;                         // how many batch/worker-N identities
-  std::string web;                         // 4 certificates, renewed every 12h, current valid 23h
-  std::string api;                         // 3 certificates, healthy
-  std::string expiring;                    // current has 4h of 24h left and no successor
-  std::string stopped;                     // renewed twice, last expired 2h ago
-  std::string ancient;                     // renewed once, expired ~29 days ago: history, not news
-  std::string compromised;                 // both certificates revoked an hour ago
-  std::string once;                        // one certificate, expired 6h ago
-  std::string weak;                        // RSA-1024, valid
-  std::string server;                      // svidd's own serving identity (kind server)
-  std::string admin;                       // operator credential (auth "svidctl"), 1h left
+  int workers = 0;                                 // how many batch/worker-N identities
+  std::string web;          // 4 certificates, renewed every 12h, current valid 23h
+  std::string api;          // 3 certificates, healthy
+  std::string expiring;     // current has 4h of 24h left and no successor
+  std::string stopped;      // renewed twice, last expired 2h ago
+  std::string ancient;      // renewed once, expired ~29 days ago: history, not news
+  std::string compromised;  // both certificates revoked an hour ago
+  std::string once;         // one certificate, expired 6h ago
+  std::string weak;         // RSA-1024, valid
+  std::string server;       // svidd's own serving identity (kind server)
+  std::string admin;        // operator credential (auth "svidctl"), 1h left
   std::string compromised_reason = "key compromise";
 
   std::vector<std::string> SerialsOf(const std::string& spiffe_id) const;  // oldest first
@@ -33,7 +33,8 @@ struct TestFleet {
 
 // Records the fleet in `ledger` (certificates signed by `authority`, which must have been
 // valid since now - 31 days).
-absl::StatusOr<TestFleet> BuildTestFleet(ledger::Ledger& ledger, const pki::Authority& authority, TimePoint now,
+absl::StatusOr<TestFleet> BuildTestFleet(ledger::Ledger& ledger, const pki::Authority& authority,
+                                         TimePoint now,
                                          const std::string& trust_domain = "cluster.local",
                                          int workers = 10);
 

@@ -21,7 +21,7 @@ std::string SerialBytes(const std::string& serial_hex) {
 }  // namespace
 
 absl::StatusOr<ledger::CertificateRecord> IssueTestRecord(const pki::Authority& authority,
-                                                  const RecordSpec& spec) {
+                                                          const RecordSpec& spec) {
   crypto::EvpPkeyPtr fresh;
   const EVP_PKEY* key = spec.key;
   if (key == nullptr) {
@@ -30,8 +30,8 @@ absl::StatusOr<ledger::CertificateRecord> IssueTestRecord(const pki::Authority& 
   }
   SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id, spiffe::SpiffeId::Parse(spec.spiffe_id));
   const pki::LeafProfile profile{std::move(id), /*dns_names=*/{},
-                            spec.issued_at - std::chrono::minutes(2), spec.not_after,
-                            SerialBytes(spec.serial_hex)};
+                                 spec.issued_at - std::chrono::minutes(2), spec.not_after,
+                                 SerialBytes(spec.serial_hex)};
   SVIDD_ASSIGN_OR_RETURN(pki::IssuedCertificate issued, authority.SignLeaf(profile, key));
   SVIDD_ASSIGN_OR_RETURN(crypto::KeyDescription description, crypto::DescribeKey(key));
   ledger::CertificateRecord r;
@@ -54,9 +54,9 @@ absl::StatusOr<ledger::CertificateRecord> IssueTestRecord(const pki::Authority& 
 }
 
 absl::StatusOr<ledger::CertificateRecord> IssueRecord(const pki::Authority& authority,
-                                              const std::string& serial_hex,
-                                              const std::string& spiffe_id, TimePoint issued_at,
-                                              TimePoint not_after) {
+                                                      const std::string& serial_hex,
+                                                      const std::string& spiffe_id,
+                                                      TimePoint issued_at, TimePoint not_after) {
   return IssueTestRecord(authority, RecordSpec{serial_hex, spiffe_id, issued_at, not_after});
 }
 

@@ -23,12 +23,12 @@ struct RecordSpec {
 };
 
 absl::StatusOr<ledger::CertificateRecord> IssueTestRecord(const pki::Authority& authority,
-                                                  const RecordSpec& spec);
+                                                          const RecordSpec& spec);
 
 // The common case: a workload certificate for a fresh EC P-256 key.
 absl::StatusOr<ledger::CertificateRecord> IssueRecord(const pki::Authority& authority,
-                                              const std::string& serial_hex,
-                                              const std::string& spiffe_id, TimePoint issued_at,
-                                              TimePoint not_after);
+                                                      const std::string& serial_hex,
+                                                      const std::string& spiffe_id,
+                                                      TimePoint issued_at, TimePoint not_after);
 
 }  // namespace svidd::testing

@@ -47,7 +47,8 @@ json PublicJwk(const TestSigningKey& key) {
   return jwk;
 }
 
-absl::StatusOr<TestSigningKey> MakeKey(crypto::KeyType type, const std::string& kid, const char* alg) {
+absl::StatusOr<TestSigningKey> MakeKey(crypto::KeyType type, const std::string& kid,
+                                       const char* alg) {
   auto key = GenerateKey(type);
   if (!key.ok()) return key.status();
   return TestSigningKey{*std::move(key), kid, alg};

@@ -14,10 +14,13 @@
 namespace svidd::testing {
 namespace {
 
-absl::Status Fail(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Fail(const char* what) {
+  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
+}
 
 bool IsRsa(crypto::KeyType type) {
-  return type == crypto::KeyType::kRsa2048 || type == crypto::KeyType::kRsa3072 || type == crypto::KeyType::kRsa4096;
+  return type == crypto::KeyType::kRsa2048 || type == crypto::KeyType::kRsa3072 ||
+         type == crypto::KeyType::kRsa4096;
 }
 
 absl::StatusOr<crypto::EvpPkeyPtr> ObtainKey(const CsrSpec& spec) {

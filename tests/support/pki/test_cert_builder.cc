@@ -8,7 +8,9 @@
 namespace svidd::testing {
 namespace {
 
-absl::Status Fail(const char* what) { return crypto::OpenSslError(absl::StatusCode::kInternal, what); }
+absl::Status Fail(const char* what) {
+  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
+}
 
 absl::Status AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
   if (value.empty()) return absl::OkStatus();
