@@ -21,10 +21,10 @@ endforeach()
 file(WRITE ${OUTPUT}.tmp
 "// Generated from migrations/ by cmake/embed_migrations.cmake. Do not edit.
 #include \"ledger/embedded_migrations.h\"
-namespace svidd::internal {
+namespace svidd::ledger::internal {
 const EmbeddedMigration ${ARRAY}[] = {
 ${body}};
 const size_t ${ARRAY}Count = ${count};
-}  // namespace svidd::internal
+}  // namespace svidd::ledger::internal
 ")
 file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)
