@@ -18,7 +18,7 @@
 namespace svidd {
 
 namespace ca {
-class CaOperations;  // src/ca/ca_operations.h
+class CaOperations;  // svidd/ca/ca_operations.h
 }  // namespace ca
 
 class SviddServer {
