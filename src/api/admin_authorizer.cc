@@ -1,4 +1,4 @@
-#include "api/admin_authorizer.h"
+#include "svidd/api/admin_authorizer.h"
 
 #include "absl/strings/str_cat.h"
 #include "svidd/common/status_macros.h"

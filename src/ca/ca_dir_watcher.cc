@@ -1,4 +1,4 @@
-#include "ca/ca_dir_watcher.h"
+#include "svidd/ca/ca_dir_watcher.h"
 
 #include <sys/stat.h>
 

@@ -1,7 +1,7 @@
 // CaManager: opening (bootstrap, recovery, mode), the directory watch for CAs svidd does not
 // manage, and what it tells the rest of the server. The self-managed rotation steps are in
 // ca_manager_rotation.cc.
-#include "ca/ca_manager.h"
+#include "svidd/ca/ca_manager.h"
 
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"

@@ -1,8 +1,8 @@
 // CaManager's self-managed steps: each writes its files first and the state that points at
 // them last, so Open() can finish a step a crash cut short.
 #include "absl/strings/str_cat.h"
-#include "ca/ca_manager.h"
 #include "spdlog/spdlog.h"
+#include "svidd/ca/ca_manager.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"

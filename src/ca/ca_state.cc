@@ -1,4 +1,4 @@
-#include "ca/ca_state.h"
+#include "svidd/ca/ca_state.h"
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"

@@ -1,4 +1,4 @@
-#include "ca/ledger_checkpointer.h"
+#include "svidd/ca/ledger_checkpointer.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"

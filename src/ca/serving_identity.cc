@@ -1,4 +1,4 @@
-#include "ca/serving_identity.h"
+#include "svidd/ca/serving_identity.h"
 
 #include <algorithm>
 

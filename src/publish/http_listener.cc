@@ -1,4 +1,4 @@
-#include "publish/http_listener.h"
+#include "svidd/publish/http_listener.h"
 
 #include <arpa/inet.h>
 #include <httplib.h>

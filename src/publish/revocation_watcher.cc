@@ -1,4 +1,4 @@
-#include "publish/revocation_watcher.h"
+#include "svidd/publish/revocation_watcher.h"
 
 #include "svidd/common/status_macros.h"
 

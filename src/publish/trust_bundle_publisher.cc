@@ -1,4 +1,4 @@
-#include "publish/trust_bundle_publisher.h"
+#include "svidd/publish/trust_bundle_publisher.h"
 
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"

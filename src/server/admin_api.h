@@ -5,10 +5,10 @@
 
 #include <memory>
 
-#include "api/admin_authorizer.h"
-#include "ca/ca_operations.h"
 #include "server/admin_call_log.h"
 #include "server/admin_service.h"
+#include "svidd/api/admin_authorizer.h"
+#include "svidd/ca/ca_operations.h"
 #include "svidd/metrics/refusal_counter.h"
 #include "svidd/pki/authority_holder.h"
 #include "svidd/server/server_options.h"

@@ -7,9 +7,9 @@
 #include <functional>
 #include <string>
 
-#include "api/admin_authorizer.h"
-#include "ca/ca_operations.h"
 #include "server/admin_call_log.h"
+#include "svidd/api/admin_authorizer.h"
+#include "svidd/ca/ca_operations.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/worker_pool.h"
 #include "svidd/metrics/refusal_counter.h"

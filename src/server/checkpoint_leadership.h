@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "ca/ledger_checkpointer.h"
+#include "svidd/ca/ledger_checkpointer.h"
 #include "svidd/common/clock.h"
 #include "svidd/ledger/leader_lease.h"
 #include "svidd/pki/authority.h"

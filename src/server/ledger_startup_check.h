@@ -9,7 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "ca/ledger_checkpointer.h"
+#include "svidd/ca/ledger_checkpointer.h"
 #include "svidd/common/clock.h"
 #include "svidd/ledger/ledger.h"
 #include "svidd/ledger/ledger_verification.h"

@@ -12,7 +12,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "publish/trust_bundle_publisher.h"
 #include "server/audit_log.h"
 #include "server/rotation_session.h"
 #include "svidd/common/clock.h"
@@ -22,6 +21,7 @@
 #include "svidd/ledger/ledger.h"
 #include "svidd/metrics/refusal_counter.h"
 #include "svidd/metrics/server_metrics.h"
+#include "svidd/publish/trust_bundle_publisher.h"
 #include "svidd/rotation/renewal_scheduler.h"
 
 namespace svidd::server {

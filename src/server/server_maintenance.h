@@ -12,13 +12,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "ca/ca_manager.h"
-#include "ca/serving_identity.h"
-#include "publish/revocation_watcher.h"
 #include "server/checkpoint_leadership.h"
 #include "server/expiring_certificates_gauge.h"
 #include "server/rotation_hub.h"
 #include "svidd/auth/jwks_fetcher.h"
+#include "svidd/ca/ca_manager.h"
+#include "svidd/ca/serving_identity.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/mutex.h"
 #include "svidd/issuance/issuance_pipeline.h"
@@ -28,6 +27,7 @@
 #include "svidd/pki/authority_holder.h"
 #include "svidd/publish/crl_publisher.h"
 #include "svidd/publish/readiness.h"
+#include "svidd/publish/revocation_watcher.h"
 #include "svidd/server/server_options.h"
 
 namespace svidd::server {

@@ -10,16 +10,8 @@
 #include <atomic>
 #include <utility>
 
-#include "ca/ca_manager.h"
-#include "ca/ca_operations.h"
-#include "ca/ledger_checkpointer.h"
-#include "ca/serving_identity.h"
 #include "issuance/issuance_rate_limiter.h"
 #include "issuance/ledger_revocation_checker.h"
-#include "publish/http_listener.h"
-#include "publish/http_routes.h"
-#include "publish/revocation_watcher.h"
-#include "publish/trust_bundle_publisher.h"
 #include "server/admin_api.h"
 #include "server/audit_log.h"
 #include "server/background_ledger_check.h"
@@ -35,6 +27,10 @@
 #include "server/server_maintenance.h"
 #include "spdlog/spdlog.h"
 #include "svidd/auth/jwks_fetcher.h"
+#include "svidd/ca/ca_manager.h"
+#include "svidd/ca/ca_operations.h"
+#include "svidd/ca/ledger_checkpointer.h"
+#include "svidd/ca/serving_identity.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/mutex.h"
 #include "svidd/common/status_macros.h"
@@ -47,7 +43,11 @@
 #include "svidd/metrics/server_metrics.h"
 #include "svidd/operator/audit.h"
 #include "svidd/operator/operator_service.h"
+#include "svidd/publish/http_listener.h"
+#include "svidd/publish/http_routes.h"
 #include "svidd/publish/readiness.h"
+#include "svidd/publish/revocation_watcher.h"
+#include "svidd/publish/trust_bundle_publisher.h"
 
 namespace svidd::server {
 namespace {

@@ -1,6 +1,6 @@
 // Who may call the admin API: admins by certificate only, everyone else refused with the
 // right code, and no method without a rule.
-#include "api/admin_authorizer.h"
+#include "svidd/api/admin_authorizer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The CA manager driven by a fake clock over a real data directory and a real SQLite
 // ledger: bootstrap and reuse, intermediate rotation on SPIRE's schedule, recovery from an
 // interrupted activation, a whole root rotation, and the watch of CAs svidd does not manage.
-#include "ca/ca_manager.h"
+#include "svidd/ca/ca_manager.h"
 
 #include <gtest/gtest.h>
 #include <openssl/err.h>

@@ -1,7 +1,7 @@
 // Signed checkpoints of the ledger's chain head: what LedgerCheckpointer signs and when, what
 // it refuses to sign, and how LedgerVerifier judges checkpoints and ledger-head.json after
 // the sqlite3 tool has been at them.
-#include "ca/ledger_checkpointer.h"
+#include "svidd/ca/ledger_checkpointer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // svidd's own serving certificate, with a real SQLite ledger, a real test CA and a fake clock:
 // how many certificates a window of maintenance passes issues.
-#include "ca/serving_identity.h"
+#include "svidd/ca/serving_identity.h"
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>

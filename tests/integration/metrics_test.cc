@@ -11,11 +11,11 @@
 #include <sstream>
 #include <thread>
 
-#include "ca/ca_operations.h"
 #include "integration/rotation_client.h"
 #include "integration/test_env.h"
 #include "support/metrics/prometheus_text.h"
 #include "support/pki/csr_builder.h"
+#include "svidd/ca/ca_operations.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/x509_fields.h"
 

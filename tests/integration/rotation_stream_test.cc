@@ -3,11 +3,11 @@
 // refusals that keep the stream open, revocation closing or re-issuing, and shutdown.
 #include <gtest/gtest.h>
 
-#include "ca/ca_operations.h"
 #include "integration/rotation_client.h"
 #include "integration/test_env.h"
 #include "support/pki/csr_builder.h"
 #include "support/pki/external_verify.h"
+#include "svidd/ca/ca_operations.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"

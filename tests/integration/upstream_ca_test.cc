@@ -5,11 +5,11 @@
 
 #include <thread>
 
-#include "ca/ca_operations.h"
 #include "integration/child_process.h"
 #include "integration/test_env.h"
 #include "support/pki/csr_builder.h"
 #include "support/pki/external_verify.h"
+#include "svidd/ca/ca_operations.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"

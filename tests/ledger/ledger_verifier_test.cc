@@ -13,10 +13,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "ca/ledger_checkpointer.h"
 #include "ledger/ledger_engine.h"
 #include "ledger/ledger_test_util.h"
 #include "support/ledger/sqlite_tool.h"
+#include "svidd/ca/ledger_checkpointer.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/ledger/event_chain.h"
 #include "svidd/ledger/sqlite_ledger.h"

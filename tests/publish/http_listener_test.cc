@@ -1,7 +1,7 @@
 // HttpListener against misbehaving clients, over real loopback sockets: idle connections and
 // slowloris clients (a header byte now and then) must not stop others from being answered,
 // and a request that trickles in is cut off at its deadline however steady the trickle.
-#include "publish/http_listener.h"
+#include "svidd/publish/http_listener.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -16,8 +16,8 @@
 #include <sstream>
 #include <thread>
 
-#include "publish/http_routes.h"
 #include "svidd/metrics/server_metrics.h"
+#include "svidd/publish/http_routes.h"
 
 namespace svidd::publish {
 namespace {

@@ -1,4 +1,4 @@
-#include "publish/http_routes.h"
+#include "svidd/publish/http_routes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

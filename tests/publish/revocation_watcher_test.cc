@@ -2,7 +2,7 @@
 // handles on one SQLite file stand for two replicas (or svidd and svidctl). A revocation
 // written through either is reported once by a watcher on the other; the first poll only
 // learns where the log ends; expired certificates are not reported.
-#include "publish/revocation_watcher.h"
+#include "svidd/publish/revocation_watcher.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The bundle sequence: moves on every change and only then, survives restarts, and the
 // listener hears every change in order.
-#include "publish/trust_bundle_publisher.h"
+#include "svidd/publish/trust_bundle_publisher.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

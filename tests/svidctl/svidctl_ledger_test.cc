@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "ca/ledger_checkpointer.h"
 #include "nlohmann/json.hpp"
 #include "support/ledger/sqlite_tool.h"
 #include "support/ledger/temp_dir.h"
 #include "support/pki/external_verify.h"
 #include "svidctl/svidctl_test_util.h"
+#include "svidd/ca/ledger_checkpointer.h"
 #include "svidd/common/atomic_file.h"
 #include "svidd/common/time_format.h"
 #include "svidd/ledger/sqlite_ledger.h"

@@ -16,7 +16,7 @@
 #include "svidd/server/server_options.h"
 
 namespace svidd::ca {
-class CaOperations;  // src/ca/ca_operations.h
+class CaOperations;  // svidd/ca/ca_operations.h
 }  // namespace svidd::ca
 
 namespace svidd::server {

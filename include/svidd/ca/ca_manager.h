@@ -35,8 +35,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "ca/ca_dir_watcher.h"
-#include "ca/ca_state.h"
+#include "svidd/ca/ca_dir_watcher.h"
+#include "svidd/ca/ca_state.h"
 #include "svidd/common/clock.h"
 #include "svidd/common/data_dir.h"
 #include "svidd/common/lifetime.h"

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "ca/ca_manager.h"
+#include "svidd/ca/ca_manager.h"
 
 namespace svidd::ca {
 

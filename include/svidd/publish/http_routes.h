@@ -17,8 +17,8 @@
 #include <memory>
 #include <vector>
 
-#include "publish/http_listener.h"
 #include "svidd/publish/crl_set.h"
+#include "svidd/publish/http_listener.h"
 #include "svidd/publish/readiness.h"
 
 namespace prometheus {
