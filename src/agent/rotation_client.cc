@@ -41,30 +41,30 @@ void RotationClient::Start() {
 
 void RotationClient::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     if (context_ != nullptr) context_->TryCancel();
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 RotationClientStats RotationClient::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stats_;
 }
 
 void RotationClient::Run() {
   for (;;) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return;
     }
     const bool healthy = RunStream();
     if (healthy) backoff_.Reset();
     const std::chrono::nanoseconds delay = backoff_.Next();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return;
       stats_.failures_in_a_row = backoff_.failures();
     }
@@ -77,12 +77,15 @@ void RotationClient::Run() {
 }
 
 bool RotationClient::WaitUnlessStopped(std::chrono::nanoseconds delay) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return !cv_.wait_for(lock, delay, [this] { return stopping_; });
+  MutexLock lock(&mu_);
+  return !cv_.WaitFor(&mu_, delay, [this] {
+    mu_.AssertHeld();
+    return stopping_;
+  });
 }
 
 bool RotationClient::SetContext(grpc::ClientContext* context) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   context_ = stopping_ ? nullptr : context;
   return !stopping_;
 }
@@ -134,7 +137,7 @@ RotationClient::StreamResult RotationClient::ReadStream(grpc::ClientContext& con
     std::optional<v1::RotateRequest> reply = session.Handle(message);
     if (session.certificates_installed() > result.installed) {
       result.installed = session.certificates_installed();
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       ++stats_.certificates_installed;
     }
     if (reply && !stream->Write(*reply)) break;
@@ -155,14 +158,14 @@ bool RotationClient::RunStream() {
   if (!with_certificate) context.AddMetadata("authorization", "Bearer " + credentials->token);
   if (!SetContext(&context)) return false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ++stats_.streams_opened;
     ++(with_certificate ? stats_.certificate_authentications : stats_.token_authentications);
   }
   StreamResult result = ReadStream(context, *credentials);
   const bool stopping = !SetContext(nullptr);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ++stats_.streams_ended;
   }
   if (result.installed > 0) certificate_refused_ = false;

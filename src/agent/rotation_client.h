@@ -18,16 +18,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "agent/rotation_stream_handler.h"
 #include "svidd/agent/reconnect_backoff.h"
 #include "svidd/agent/svid_store.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd::agent::internal {
 
@@ -91,11 +91,12 @@ class RotationClient {
   bool name_mismatch_ = false;
   bool name_mismatch_reported_ = false;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  grpc::ClientContext* context_ = nullptr;  // of the open stream, for TryCancel
-  RotationClientStats stats_;
+  mutable Mutex mu_;
+  CondVar cv_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) =
+      nullptr;  // of the open stream, for TryCancel
+  RotationClientStats stats_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -13,12 +13,13 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "agent/stream_registry.h"
 #include "svidd/agent/svid_store.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd::agent::internal {
 
@@ -43,7 +44,7 @@ class StateStream final : public grpc::ServerWriteReactor<Response>, public Clos
 
   void Close() override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       closing_ = true;
       if (writing_ || finished_) return;  // OnWriteDone finishes
       finished_ = true;
@@ -53,7 +54,7 @@ class StateStream final : public grpc::ServerWriteReactor<Response>, public Clos
 
   void OnWriteDone(bool ok) override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       writing_ = false;
       if (!ok) closing_ = true;  // the client is gone
       if (!closing_ && dirty_) {
@@ -81,7 +82,7 @@ class StateStream final : public grpc::ServerWriteReactor<Response>, public Clos
   void Poke() {
     bool finish = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (finished_ || closing_) return;
       if (writing_) {
         dirty_ = true;
@@ -96,7 +97,7 @@ class StateStream final : public grpc::ServerWriteReactor<Response>, public Clos
 
   // Renders the current state and starts writing it if it is new; true if a write started.
   // Sets closing_ if the store is closed.
-  bool StartWriteLocked() {
+  bool StartWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     AgentState state = store_.Current();
     if (state.closed) {
       closing_ = true;
@@ -120,13 +121,13 @@ class StateStream final : public grpc::ServerWriteReactor<Response>, public Clos
   uint64_t registry_id_ = 0;
   std::shared_ptr<StateStream> self_;
 
-  std::mutex mu_;
-  bool writing_ = false;   // a StartWrite awaits OnWriteDone
-  bool dirty_ = false;     // the state changed during that write
-  bool closing_ = false;   // finish once no write is in flight
-  bool finished_ = false;  // Finish called (or about to be)
-  Response pending_;       // the message being written
-  std::string last_sent_;
+  Mutex mu_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;   // a StartWrite awaits OnWriteDone
+  bool dirty_ ABSL_GUARDED_BY(mu_) = false;     // the state changed during that write
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;   // finish once no write is in flight
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;  // Finish called (or about to be)
+  Response pending_ ABSL_GUARDED_BY(mu_);       // the message being written
+  std::string last_sent_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace svidd::agent::internal

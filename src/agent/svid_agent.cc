@@ -159,9 +159,15 @@ void SvidAgent::LoadExisting(const std::shared_ptr<const X509Bundle>& trust) {
 
 void SvidAgent::Watch() {
   ExpiryAlarm alarm;
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!cv_.wait_for(lock, kWatchEvery, [this] { return stopping_; })) {
-    lock.unlock();
+  for (;;) {
+    {
+      MutexLock lock(&mu_);
+      const bool stopping = cv_.WaitFor(&mu_, kWatchEvery, [this] {
+        mu_.AssertHeld();
+        return stopping_;
+      });
+      if (stopping) return;
+    }
     AgentState state = store_.Current();
     if (state.svid != nullptr) {
       auto warning =
@@ -169,16 +175,15 @@ void SvidAgent::Watch() {
       if (warning) LogExpiry(*warning, *state.svid);
     }
     files_->OnChange(state);  // retries a write that failed (disk full ...)
-    lock.lock();
   }
 }
 
 void SvidAgent::Shutdown() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (watcher_.joinable()) watcher_.join();
   if (rotation_ != nullptr) rotation_->Stop();
   store_.Close();

@@ -46,9 +46,9 @@ absl::StatusOr<std::optional<int64_t>> QueryOptionalInt(sqlite3* db, const char*
 
 absl::StatusOr<std::unique_ptr<ChainSnapshot>> ChainSnapshot::Open(
     const std::filesystem::path& path, bool map_file) {
-  SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<Connection> connection,
-                         OpenConnection(path, ConnectionOptions{.read_only = true}));
-  sqlite3* db = connection->db.get();
+  SVIDD_ASSIGN_OR_RETURN(SqliteDbPtr handle,
+                         OpenDatabase(path, ConnectionOptions{.read_only = true}));
+  sqlite3* db = handle.get();
   absl::Status current = CheckSchemaIsCurrent(db, LatestSchemaVersion());
   if (!current.ok()) {
     return absl::Status(current.code(), absl::StrCat(path.string(), ": ", current.message()));
@@ -68,7 +68,7 @@ absl::StatusOr<std::unique_ptr<ChainSnapshot>> ChainSnapshot::Open(
     Exec(db, "ROLLBACK").IgnoreError();
     return find.status();
   }
-  return std::unique_ptr<ChainSnapshot>(new ChainSnapshot(std::move(connection), std::move(*find)));
+  return std::unique_ptr<ChainSnapshot>(new ChainSnapshot(std::move(handle), std::move(*find)));
 }
 
 ChainSnapshot::~ChainSnapshot() {

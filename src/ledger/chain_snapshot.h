@@ -81,15 +81,15 @@ class ChainSnapshot {
   absl::StatusOr<int64_t> CountCertificates();
 
  private:
-  ChainSnapshot(std::shared_ptr<Connection> connection, Statement find_certificate)
-      : connection_(std::move(connection)), find_certificate_(std::move(find_certificate)) {}
-  sqlite3* db() const { return connection_->db.get(); }
+  ChainSnapshot(SqliteDbPtr db, Statement find_certificate)
+      : db_(std::move(db)), find_certificate_(std::move(find_certificate)) {}
+  sqlite3* db() const { return db_.get(); }
   // The first uncovered row among those `where` (" WHERE", or " WHERE <term> AND", with an
   // index hint before it) selects; ?1 bound to `bound` if given.
   absl::StatusOr<std::optional<UncoveredCertificate>> FirstUncovered(const std::string& where,
                                                                      std::optional<int64_t> bound);
 
-  std::shared_ptr<Connection> connection_;
+  SqliteDbPtr db_;  // this snapshot's own connection: nobody else uses it
   Statement find_certificate_;
 };
 

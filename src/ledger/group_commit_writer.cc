@@ -109,9 +109,9 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
   std::vector<absl::Status> outcomes(batch.size());
   absl::Status committed;
   {
-    std::lock_guard<std::mutex> conn_lock(connection_->mu);
-    committed =
-        InImmediateTransaction(connection_->db.get(), [&] { return InsertAll(batch, outcomes); });
+    MutexLock conn_lock(&connection_->mu);
+    sqlite3* db = connection_->db.get();
+    committed = InImmediateTransaction(db, [&] { return InsertAll(db, batch, outcomes); });
   }
   if (!committed.ok()) std::fill(outcomes.begin(), outcomes.end(), committed);
   {
@@ -139,9 +139,8 @@ absl::StatusOr<GroupCommitWriter::Prepared> GroupCommitWriter::Prepare(sqlite3* 
 // Inside the batch transaction. A record that fails is rolled back to its savepoint and
 // gets its own error; an error that cost the whole transaction is returned (and then
 // every record in the batch gets it).
-absl::Status GroupCommitWriter::InsertAll(std::vector<Pending>& batch,
+absl::Status GroupCommitWriter::InsertAll(sqlite3* db, std::vector<Pending>& batch,
                                           std::vector<absl::Status>& outcomes) {
-  sqlite3* db = connection_->db.get();
   if (!prepared_.has_value()) {
     SVIDD_ASSIGN_OR_RETURN(prepared_, Prepare(db));
   }
@@ -171,7 +170,7 @@ absl::Status GroupCommitWriter::InsertOne(const CertificateRecord& record) {
 void GroupCommitWriter::ExecuteWrite(Pending& pending) {
   absl::Status status;
   {
-    std::lock_guard<std::mutex> conn_lock(connection_->mu);
+    MutexLock conn_lock(&connection_->mu);
     sqlite3* db = connection_->db.get();
     status = InImmediateTransaction(db, [&] { return pending.write(db); });
   }
@@ -185,7 +184,7 @@ void GroupCommitWriter::ExecuteWrite(Pending& pending) {
 void GroupCommitWriter::Probe(std::vector<Pending>& batch) {
   absl::Status status;
   {
-    std::lock_guard<std::mutex> conn_lock(connection_->mu);
+    MutexLock conn_lock(&connection_->mu);
     sqlite3* db = connection_->db.get();
     // A committed change, so a full disk or a read-only file fails it as it fails a record.
     status = Exec(db, "BEGIN IMMEDIATE");

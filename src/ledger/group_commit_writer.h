@@ -70,7 +70,9 @@ class GroupCommitWriter {
   void Run();
   std::vector<Pending> TakeBatch();  // empty once stopping and drained
   void CommitBatch(std::vector<Pending>& batch);
-  absl::Status InsertAll(std::vector<Pending>& batch, std::vector<absl::Status>& outcomes);
+  // `db` is connection_'s handle, whose lock the caller holds.
+  absl::Status InsertAll(sqlite3* db, std::vector<Pending>& batch,
+                         std::vector<absl::Status>& outcomes);
   absl::Status InsertOne(const CertificateRecord& record);
   void Probe(std::vector<Pending>& batch);
   void ExecuteWrite(Pending& pending);

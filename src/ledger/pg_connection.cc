@@ -134,17 +134,21 @@ absl::Status PgConnection::InTransaction(const std::function<absl::Status()>& bo
   return status;
 }
 
+PgConnectionPool::PgConnectionPool(std::vector<std::unique_ptr<PgConnection>> connections) {
+  for (auto& c : connections) slots_.push_back(std::make_unique<Slot>(std::move(c)));
+}
+
 PgConnectionPool::Lease PgConnectionPool::Acquire() const {
-  for (const auto& c : connections_) {
-    std::unique_lock<std::mutex> lock(c->mu(), std::try_to_lock);
-    if (lock.owns_lock()) return Lease(c.get(), std::move(lock));
+  for (const auto& slot : slots_) {
+    if (slot->mu.TryLock()) return Lease(slot.get());
   }
   size_t i;
   {
-    std::lock_guard<std::mutex> l(next_mu_);
-    i = next_++ % connections_.size();
+    MutexLock l(&next_mu_);
+    i = next_++ % slots_.size();
   }
-  return Lease(connections_[i].get(), std::unique_lock<std::mutex>(connections_[i]->mu()));
+  slots_[i]->mu.Lock();
+  return Lease(slots_[i].get());
 }
 
 std::string NumberedPlaceholders(std::string_view sql) {

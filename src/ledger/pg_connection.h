@@ -8,14 +8,16 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "svidd/common/mutex.h"
 #include "svidd/ledger/pg_handles.h"
 
 namespace svidd::ledger::internal {
@@ -66,9 +68,6 @@ class PgConnection {
   // BEGIN; body; COMMIT — ROLLBACK if the body or the commit fails.
   absl::Status InTransaction(const std::function<absl::Status()>& body);
 
-  // For callers that share a connection between threads (the pool, the writer).
-  std::mutex& mu() { return mu_; }
-
  private:
   PgConnection(PgConnPtr conn, std::string uri, bool read_only)
       : conn_(std::move(conn)), uri_(std::move(uri)), read_only_(read_only) {}
@@ -78,30 +77,50 @@ class PgConnection {
   PgConnPtr conn_;
   const std::string uri_;
   const bool read_only_;
-  std::mutex mu_;
 };
 
 // A few connections lent out one caller at a time.
+// A PgConnection is used by one thread at a time; whoever shares one holds the lock that
+// guards it (here, and in the lease store).
 class PgConnectionPool {
  public:
-  explicit PgConnectionPool(std::vector<std::unique_ptr<PgConnection>> connections)
-      : connections_(std::move(connections)) {}
-  class Lease {
-   public:
-    Lease(PgConnection* c, std::unique_lock<std::mutex> lock) : c_(c), lock_(std::move(lock)) {}
-    PgConnection* operator->() const { return c_; }
-    PgConnection& operator*() const { return *c_; }
-
-   private:
-    PgConnection* c_;
-    std::unique_lock<std::mutex> lock_;
-  };
-  Lease Acquire() const;
+  explicit PgConnectionPool(std::vector<std::unique_ptr<PgConnection>> connections);
 
  private:
-  std::vector<std::unique_ptr<PgConnection>> connections_;  // non-empty
-  mutable std::mutex next_mu_;
-  mutable size_t next_ = 0;
+  struct Slot {
+    explicit Slot(std::unique_ptr<PgConnection> c) : connection(std::move(c)) {}
+    Mutex mu;
+    std::unique_ptr<PgConnection> connection ABSL_GUARDED_BY(mu);
+  };
+
+ public:
+  // One connection, locked for as long as the lease lives (the lock moves with it). The
+  // analysis cannot follow a lock across a return, so Acquire and the destructor are exempt
+  // and the accessors assert what Acquire made true.
+  class Lease {
+   public:
+    Lease(Lease&& other) noexcept : slot_(std::exchange(other.slot_, nullptr)) {}
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      if (slot_ != nullptr) slot_->mu.Unlock();
+    }
+    PgConnection* operator->() const {
+      slot_->mu.AssertHeld();
+      return slot_->connection.get();
+    }
+    PgConnection& operator*() const { return *operator->(); }
+
+   private:
+    friend class PgConnectionPool;
+    explicit Lease(Slot* locked) : slot_(locked) {}
+    Slot* slot_;
+  };
+  Lease Acquire() const ABSL_NO_THREAD_SAFETY_ANALYSIS;
+
+ private:
+  std::vector<std::unique_ptr<Slot>> slots_;  // non-empty
+  mutable Mutex next_mu_;
+  mutable size_t next_ ABSL_GUARDED_BY(next_mu_) = 0;
 };
 
 // `sql` with each `?` replaced by $1, $2, ... in order (the shared query builders write `?`)

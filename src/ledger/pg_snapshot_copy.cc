@@ -142,9 +142,8 @@ absl::Status CopyPostgresLedgerToSqlite(const std::string& uri, const std::files
     // The SQLite schema, then without the guards that would refuse evidence.
     SVIDD_RETURN_IF_ERROR(OpenSqliteLedger(path).status());
   }
-  SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<Connection> copy,
-                         OpenConnection(path, ConnectionOptions{}));
-  sqlite3* db = copy->db.get();
+  SVIDD_ASSIGN_OR_RETURN(SqliteDbPtr copy, OpenDatabase(path, ConnectionOptions{}));
+  sqlite3* db = copy.get();
   SVIDD_RETURN_IF_ERROR(Exec(db, "DROP INDEX ledger_events_by_serial"));
   SVIDD_RETURN_IF_ERROR(
       Exec(db, "CREATE INDEX ledger_events_by_serial ON ledger_events (serial, kind)"));

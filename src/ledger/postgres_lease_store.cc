@@ -24,18 +24,19 @@ class PostgresLeaseStore final : public LeaseStore {
 
   absl::StatusOr<LeaseRecord> TryAcquire(std::string_view name, std::string_view holder,
                                          TimePoint now, std::chrono::milliseconds ttl) override {
-    std::lock_guard<std::mutex> lock(connection_->mu());
+    MutexLock lock(&mu_);
+    PgConnection& connection = *connection_;  // the lambda below runs under this lock
     LeaseRecord record;
-    absl::Status status = connection_->InTransaction([&]() -> absl::Status {
+    absl::Status status = connection.InTransaction([&]() -> absl::Status {
       SVIDD_RETURN_IF_ERROR(
-          connection_
-              ->Exec(NumberedPlaceholders(internal::kAcquireLeaseSql),
-                     {std::string(name), std::string(holder), std::to_string(UnixMillis(now + ttl)),
-                      std::to_string(UnixMillis(now))})
+          connection
+              .Exec(NumberedPlaceholders(internal::kAcquireLeaseSql),
+                    {std::string(name), std::string(holder), std::to_string(UnixMillis(now + ttl)),
+                     std::to_string(UnixMillis(now))})
               .status());
       SVIDD_ASSIGN_OR_RETURN(
           PgResult row,
-          connection_->Exec(NumberedPlaceholders(internal::kSelectLeaseSql), {std::string(name)}));
+          connection.Exec(NumberedPlaceholders(internal::kSelectLeaseSql), {std::string(name)}));
       if (row.rows() != 1) {
         return absl::InternalError(absl::StrCat("lease ", std::string(name), " vanished"));
       }
@@ -50,7 +51,7 @@ class PostgresLeaseStore final : public LeaseStore {
   }
 
   absl::Status Release(std::string_view name, std::string_view holder) override {
-    std::lock_guard<std::mutex> lock(connection_->mu());
+    MutexLock lock(&mu_);
     return connection_
         ->Exec(NumberedPlaceholders(internal::kReleaseLeaseSql),
                {std::string(name), std::string(holder)})
@@ -58,7 +59,8 @@ class PostgresLeaseStore final : public LeaseStore {
   }
 
  private:
-  std::unique_ptr<PgConnection> connection_;
+  Mutex mu_;  // the connection is used by one thread at a time
+  std::unique_ptr<PgConnection> connection_ ABSL_GUARDED_BY(mu_);
   const std::string name_;  // the ledger URI without its password
 };
 

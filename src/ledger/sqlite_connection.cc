@@ -34,8 +34,8 @@ absl::Status ConfigureReadWrite(sqlite3* db, const std::filesystem::path& path) 
 
 bool IsInMemory(const std::filesystem::path& path) { return path == ":memory:"; }
 
-absl::StatusOr<std::shared_ptr<Connection>> OpenConnection(const std::filesystem::path& path,
-                                                           const ConnectionOptions& options) {
+absl::StatusOr<SqliteDbPtr> OpenDatabase(const std::filesystem::path& path,
+                                         const ConnectionOptions& options) {
   std::error_code ec;
   if (options.read_only && !IsInMemory(path) && !std::filesystem::exists(path, ec)) {
     return absl::NotFoundError(absl::StrCat("no ledger at ", path.string(),
@@ -47,26 +47,31 @@ absl::StatusOr<std::shared_ptr<Connection>> OpenConnection(const std::filesystem
       (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  auto conn = std::make_shared<Connection>();
-  conn->db.reset(raw);  // sqlite3_open_v2 allocates a handle even when it fails
+  SqliteDbPtr handle(raw);  // sqlite3_open_v2 allocates a handle even when it fails
   if (rc != SQLITE_OK) {
     return SqliteError(raw, rc, absl::StrCat("opening ledger ", path.string()));
   }
-  sqlite3* db = conn->db.get();
+  sqlite3* db = handle.get();
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
   if (!options.read_only) SVIDD_RETURN_IF_ERROR(ConfigureReadWrite(db, path));
   SVIDD_RETURN_IF_ERROR(Exec(db, "PRAGMA foreign_keys=ON"));
-  return conn;
+  return handle;
+}
+
+absl::StatusOr<std::shared_ptr<Connection>> OpenConnection(const std::filesystem::path& path,
+                                                           const ConnectionOptions& options) {
+  SVIDD_ASSIGN_OR_RETURN(SqliteDbPtr handle, OpenDatabase(path, options));
+  return std::make_shared<Connection>(std::move(handle));
 }
 
 ConnectionPool::Lease ConnectionPool::Acquire() const {
   for (const auto& c : connections_) {
-    std::unique_lock<std::mutex> lock(c->mu, std::try_to_lock);
-    if (lock.owns_lock()) return Lease(c.get(), std::move(lock));
+    if (c->mu.TryLock()) return Lease(c.get());
   }
   Connection* c = connections_[next_.fetch_add(1) % connections_.size()].get();
-  return Lease(c, std::unique_lock<std::mutex>(c->mu));
+  c->mu.Lock();
+  return Lease(c);
 }
 
 }  // namespace svidd::ledger::internal

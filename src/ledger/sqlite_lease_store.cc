@@ -21,7 +21,7 @@ class SqliteLeaseStore final : public LeaseStore {
 
   absl::StatusOr<LeaseRecord> TryAcquire(std::string_view name, std::string_view holder,
                                          TimePoint now, std::chrono::milliseconds ttl) override {
-    std::lock_guard<std::mutex> lock(connection_->mu);
+    MutexLock lock(&connection_->mu);
     sqlite3* db = connection_->db.get();
     LeaseRecord record;
     absl::Status status = internal::InImmediateTransaction(db, [&]() -> absl::Status {
@@ -44,7 +44,7 @@ class SqliteLeaseStore final : public LeaseStore {
   }
 
   absl::Status Release(std::string_view name, std::string_view holder) override {
-    std::lock_guard<std::mutex> lock(connection_->mu);
+    MutexLock lock(&connection_->mu);
     sqlite3* db = connection_->db.get();
     SVIDD_ASSIGN_OR_RETURN(Statement update, Statement::Prepare(db, internal::kReleaseLeaseSql));
     update.BindText(1, name);

@@ -45,9 +45,11 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(
     const std::filesystem::path& path, const SqliteLedgerOptions& options) {
   const ConnectionOptions conn_options{options.read_only, options.busy_timeout};
   if (!options.read_only) SVIDD_RETURN_IF_ERROR(CreateParentDirectory(path));
-  SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<Connection> first, OpenConnection(path, conn_options));
-  absl::Status prepared = PrepareFile(path, options, first->db.get());
+  SVIDD_ASSIGN_OR_RETURN(SqliteDbPtr first_handle, OpenDatabase(path, conn_options));
+  absl::Status prepared = PrepareFile(path, options, first_handle.get());
   if (!prepared.ok()) return Prefixed(path, prepared);
+  sqlite3* const first_db = first_handle.get();  // for the checkpointer's hook, below
+  auto first = std::make_shared<Connection>(std::move(first_handle));
 
   std::vector<std::shared_ptr<Connection>> readers;
   std::unique_ptr<GroupCommitWriter> writer;
@@ -64,7 +66,7 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(
   if (!options.read_only && !IsInMemory(path)) {
     SVIDD_ASSIGN_OR_RETURN(std::shared_ptr<Connection> c, OpenConnection(path, conn_options));
     checkpointer = std::make_unique<WalCheckpointer>(std::move(c), options.wal_checkpoint);
-    checkpointer->Attach(first->db.get());  // before the writer's thread commits anything
+    checkpointer->Attach(first_db);  // before the writer's thread commits anything
   }
   if (!options.read_only) writer = std::make_unique<GroupCommitWriter>(first, options.max_batch);
   return std::unique_ptr<SqliteLedger>(

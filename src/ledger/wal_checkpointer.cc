@@ -80,7 +80,7 @@ void WalCheckpointer::Checkpoint() {
   bool restart = false;
   int rc;
   {
-    std::lock_guard<std::mutex> conn_lock(connection_->mu);
+    MutexLock conn_lock(&connection_->mu);
     sqlite3* db = connection_->db.get();
     rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
     if (rc == SQLITE_OK && wal >= options_.restart_frames) {

@@ -176,13 +176,13 @@ TEST(EventLogTest, GuardsRefuseEditsThatBypassTheLog) {
 // A database as svidd left it before the event log existed.
 void MakeVersion2Ledger(const std::filesystem::path& path,
                         const std::vector<CertificateRecord>& records) {
-  auto conn = internal::OpenConnection(path, {}).value();
+  internal::SqliteDbPtr conn = internal::OpenDatabase(path, {}).value();
   std::vector<internal::Migration> v2;
   for (const internal::Migration& m : internal::EmbeddedMigrations()) {
     if (m.version <= 2) v2.push_back(m);
   }
-  ASSERT_TRUE(internal::ApplyMigrations(conn->db.get(), v2, kBase).ok());
-  auto insert = internal::Statement::Prepare(conn->db.get(), internal::kInsertCertificateSql);
+  ASSERT_TRUE(internal::ApplyMigrations(conn.get(), v2, kBase).ok());
+  auto insert = internal::Statement::Prepare(conn.get(), internal::kInsertCertificateSql);
   for (const CertificateRecord& r : records) {
     ASSERT_TRUE(internal::InsertCertificate(*insert, r).ok());
   }

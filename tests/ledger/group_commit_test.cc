@@ -47,13 +47,13 @@ class Latch {
 class WriteLockHolder {
  public:
   explicit WriteLockHolder(const std::filesystem::path& path) {
-    conn_ = internal::OpenConnection(path, {}).value();
-    EXPECT_TRUE(internal::Exec(conn_->db.get(), "BEGIN IMMEDIATE").ok());
+    conn_ = internal::OpenDatabase(path, {}).value();
+    EXPECT_TRUE(internal::Exec(conn_.get(), "BEGIN IMMEDIATE").ok());
   }
-  void Release() { EXPECT_TRUE(internal::Exec(conn_->db.get(), "ROLLBACK").ok()); }
+  void Release() { EXPECT_TRUE(internal::Exec(conn_.get(), "ROLLBACK").ok()); }
 
  private:
-  std::shared_ptr<internal::Connection> conn_;
+  internal::SqliteDbPtr conn_;
 };
 
 TEST(GroupCommitTest, ConcurrentRecordsAreAllDurableAndShareCommits) {

@@ -80,7 +80,7 @@ IstioUnaryDriver::~IstioUnaryDriver() { WaitStopped(std::chrono::seconds(60)); }
 
 void IstioUnaryDriver::Start(LoadWindow& window, int concurrency) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     running_ += concurrency;
   }
   std::vector<Slot*> started;
@@ -92,13 +92,16 @@ void IstioUnaryDriver::Start(LoadWindow& window, int concurrency) {
 }
 
 void IstioUnaryDriver::SlotStopped() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (--running_ == 0) stopped_cv_.notify_all();
+  MutexLock lock(&mu_);
+  if (--running_ == 0) stopped_cv_.SignalAll();
 }
 
 bool IstioUnaryDriver::WaitStopped(std::chrono::seconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return stopped_cv_.wait_for(lock, timeout, [&] { return running_ == 0; });
+  MutexLock lock(&mu_);
+  return stopped_cv_.WaitFor(&mu_, timeout, [&] {
+    mu_.AssertHeld();
+    return running_ == 0;
+  });
 }
 
 }  // namespace svidd::bench

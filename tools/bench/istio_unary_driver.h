@@ -7,15 +7,15 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "bench/bench_inputs.h"
 #include "bench/load_window.h"
 #include "istio/v1/auth/ca.grpc.pb.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd::bench {
 
@@ -49,9 +49,9 @@ class IstioUnaryDriver {
   std::vector<std::unique_ptr<istio::v1::auth::IstioCertificateService::Stub>> stubs_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::atomic<uint64_t> next_input_{0};
-  std::mutex mu_;
-  std::condition_variable stopped_cv_;
-  int running_ = 0;
+  Mutex mu_;
+  CondVar stopped_cv_;
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace svidd::bench

@@ -31,7 +31,7 @@ int64_t LoadResult::error_count() const {
 
 bool LoadWindow::Complete(Clock::time_point started, const std::string& error) {
   const auto now = Clock::now();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (over_) return false;
   if (!measuring_) return true;
   if (completed_ >= options_.count) return false;  // the count is reached; Run() closes
@@ -41,23 +41,25 @@ bool LoadWindow::Complete(Clock::time_point started, const std::string& error) {
   } else {
     ++errors_[error];
   }
-  if (completed_ >= options_.count) count_reached_.notify_all();
+  if (completed_ >= options_.count) count_reached_.SignalAll();
   return true;
 }
 
 void LoadWindow::Run(const std::function<double()>& server_cpu) {
   std::this_thread::sleep_for(options_.warmup);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     latencies_ms_.reserve(static_cast<size_t>(std::min<int64_t>(options_.count, 4'000'000)));
     client_cpu_ = ProcessCpuSeconds();
     server_cpu_ = server_cpu();
     opened_ = Clock::now();
     measuring_ = true;
   }
-  std::unique_lock<std::mutex> lock(mu_);
-  count_reached_.wait_until(lock, opened_ + options_.duration,
-                            [&] { return completed_ >= options_.count; });
+  MutexLock lock(&mu_);
+  count_reached_.WaitFor(&mu_, opened_ + options_.duration - Clock::now(), [&] {
+    mu_.AssertHeld();
+    return completed_ >= options_.count;
+  });
   closed_ = Clock::now();
   over_ = true;
   client_cpu_ = ProcessCpuSeconds() - client_cpu_;
@@ -65,7 +67,7 @@ void LoadWindow::Run(const std::function<double()>& server_cpu) {
 }
 
 LoadResult LoadWindow::Result() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   LoadResult r;
   r.ok = static_cast<int64_t>(latencies_ms_.size());
   r.errors = errors_;

@@ -5,13 +5,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd::bench {
 
@@ -52,15 +53,15 @@ class LoadWindow {
 
  private:
   const LoadOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable count_reached_;
-  bool measuring_ = false;
-  bool over_ = false;
-  Clock::time_point opened_, closed_;
-  std::vector<double> latencies_ms_;
-  std::map<std::string, int64_t> errors_;
-  int64_t completed_ = 0;  // ok + errors inside the window
-  double client_cpu_ = 0, server_cpu_ = 0;
+  mutable Mutex mu_;
+  CondVar count_reached_;
+  bool measuring_ ABSL_GUARDED_BY(mu_) = false;
+  bool over_ ABSL_GUARDED_BY(mu_) = false;
+  Clock::time_point opened_ ABSL_GUARDED_BY(mu_), closed_ ABSL_GUARDED_BY(mu_);
+  std::vector<double> latencies_ms_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> errors_ ABSL_GUARDED_BY(mu_);
+  int64_t completed_ ABSL_GUARDED_BY(mu_) = 0;  // ok + errors inside the window
+  double client_cpu_ ABSL_GUARDED_BY(mu_) = 0, server_cpu_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // User + system CPU seconds of this process so far (getrusage).

@@ -60,7 +60,7 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
   }
 
   void OnWriteDone(bool ok) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     writing_ = false;
     if (ok) WriteNextLocked();
   }
@@ -72,10 +72,10 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
     fleet_.ended_++;
     if (!heard_) fleet_.OnFirstMessageOrEnd();
     {
-      std::lock_guard<std::mutex> lock(fleet_.mu_);
+      MutexLock lock(&fleet_.mu_);
       fleet_.streams_.erase(this);
     }
-    fleet_.cv_.notify_all();
+    fleet_.cv_.SignalAll();
     delete this;
   }
 
@@ -90,12 +90,12 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
     request.mutable_csr()->set_csr(*csr);
     request.mutable_csr()->set_renewal_id(renewal_id);
     request.mutable_csr()->set_validity_seconds(fleet_.options_.validity_seconds);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     outbox_.push_back(std::move(request));
     WriteNextLocked();
   }
 
-  void WriteNextLocked() {
+  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (writing_ || outbox_.empty()) return;
     out_ = std::move(outbox_.front());
     outbox_.pop_front();
@@ -111,10 +111,10 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
   // Read from gRPC's reactions only, one at a time.
   bool heard_ = false;
   bool holds_certificate_ = false;
-  std::mutex mu_;
-  bool writing_ = false;
-  std::deque<RotateRequest> outbox_;
-  RotateRequest out_;
+  Mutex mu_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<RotateRequest> outbox_ ABSL_GUARDED_BY(mu_);
+  RotateRequest out_ ABSL_GUARDED_BY(mu_);
 };
 
 RotationFleet::RotationFleet(FleetOptions options, const Clock& clock)
@@ -138,7 +138,7 @@ void RotationFleet::Start() {
     opener_ = std::thread([this] { OpenWithinWindow(); });
     return;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (int i = 0; i < options_.streams; ++i) {
     streams_.insert(new Stream(*this, i, *stubs_[i % stubs_.size()]));
   }
@@ -146,8 +146,11 @@ void RotationFleet::Start() {
 
 void RotationFleet::OpenWithinWindow() {
   for (int i = 0; i < options_.streams; ++i) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return stopped_ || opening_ < options_.open_window; });
+    MutexLock lock(&mu_);
+    cv_.Wait(&mu_, [&] {
+      mu_.AssertHeld();
+      return stopped_ || opening_ < options_.open_window;
+    });
     if (stopped_) return;
     ++opening_;
     streams_.insert(new Stream(*this, i, *stubs_[i % stubs_.size()]));
@@ -156,44 +159,47 @@ void RotationFleet::OpenWithinWindow() {
 
 void RotationFleet::OnFirstMessageOrEnd() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (options_.open_window <= 0) return;
     --opening_;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 bool RotationFleet::WaitForIssued(size_t count, std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return cv_.wait_for(lock, timeout, [&] { return issued_.load() >= count; });
+  MutexLock lock(&mu_);
+  return cv_.WaitFor(&mu_, timeout, [&] { return issued_.load() >= count; });
 }
 
 void RotationFleet::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopped_) return;
     stopped_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (opener_.joinable()) opener_.join();
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (Stream* stream : streams_) stream->Cancel();
   // Bounded: a stream that does not end within a minute is left to gRPC's own teardown.
-  cv_.wait_for(lock, std::chrono::seconds(60), [&] { return streams_.empty(); });
+  cv_.WaitFor(&mu_, std::chrono::seconds(60), [&] {
+    mu_.AssertHeld();
+    return streams_.empty();
+  });
 }
 
 std::vector<FleetEvent> RotationFleet::Events() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return events_;
 }
 
 void RotationFleet::Record(FleetEvent event) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (event.kind == FleetEvent::Kind::kIssued) issued_++;
     events_.push_back(std::move(event));
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 }  // namespace svidd::bench

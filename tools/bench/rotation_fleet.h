@@ -8,16 +8,16 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 #include "svidd/v1/rotation.grpc.pb.h"
 
 namespace svidd::bench {
@@ -81,16 +81,17 @@ class RotationFleet {
   const Clock& clock_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<svidd::v1::RotationService::Stub>> stubs_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_set<Stream*> streams_;  // each deletes itself when done; tracked until then
-  std::vector<FleetEvent> events_;
-  int opening_ = 0;  // streams in the open window (guarded by mu_)
+  mutable Mutex mu_;
+  CondVar cv_;
+  // Each deletes itself when done; tracked until then.
+  std::unordered_set<Stream*> streams_ ABSL_GUARDED_BY(mu_);
+  std::vector<FleetEvent> events_ ABSL_GUARDED_BY(mu_);
+  int opening_ ABSL_GUARDED_BY(mu_) = 0;  // streams in the open window
   std::atomic<size_t> issued_{0};
   std::atomic<size_t> first_issued_{0};
   std::atomic<size_t> ended_{0};
   std::atomic<size_t> registered_{0};
-  bool stopped_ = false;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::thread opener_;  // with an open_window: opens the streams one by one
 };
 

@@ -9,10 +9,8 @@
 //   4. svidd starts once more on the data dir and shuts down, which signs the chain head.
 // Each row's certificate_pem is its identity's real leaf (so rows have the real size and
 // content); the row's serial, times, issuer and superseded serial are its own.
-#include <condition_variable>
 #include <filesystem>
 #include <iostream>
-#include <mutex>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_format.h"
@@ -20,6 +18,7 @@
 #include "spdlog/spdlog.h"
 #include "svidd/auth/caller_identity.h"
 #include "svidd/common/data_dir.h"
+#include "svidd/common/mutex.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/digest.h"
@@ -48,28 +47,34 @@ class InFlight {
  public:
   explicit InFlight(size_t limit) : limit_(limit) {}
   void Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return count_ < limit_; });
+    MutexLock lock(&mu_);
+    cv_.Wait(&mu_, [&] {
+      mu_.AssertHeld();
+      return count_ < limit_;
+    });
     ++count_;
   }
   void Release(const absl::Status& status) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     --count_;
     if (!status.ok() && first_error_.ok()) first_error_ = status;
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   absl::Status Drain() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return count_ == 0; });
+    MutexLock lock(&mu_);
+    cv_.Wait(&mu_, [&] {
+      mu_.AssertHeld();
+      return count_ == 0;
+    });
     return first_error_;
   }
 
  private:
   const size_t limit_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t count_ = 0;
-  absl::Status first_error_;
+  Mutex mu_;
+  CondVar cv_;
+  size_t count_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status first_error_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::Status RunSvidd(const std::filesystem::path& data_dir, const std::string& trust_domain) {

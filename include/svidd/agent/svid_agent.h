@@ -11,16 +11,16 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "svidd/agent/agent_options.h"
 #include "svidd/agent/svid_store.h"
 #include "svidd/agent/workload_api_server.h"
 #include "svidd/common/clock.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd::agent {
 
@@ -58,9 +58,9 @@ class SvidAgent {
   std::unique_ptr<WorkloadApiServer> workload_api_;
   std::unique_ptr<internal::RotationClient> rotation_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread watcher_;
 };
 
