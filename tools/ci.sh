@@ -7,8 +7,8 @@
 #          libraries with clang ASan+UBSan into build-asan
 #   asan   tools/sanitize.sh asan: every test binary under ASan+UBSan, in the same build-asan
 #          (the libraries the fuzz stage compiled are reused: only tests and programs compile)
-#   tsan   tools/sanitize.sh tsan: the concurrency-heavy tests under TSan (build-tsan; which
-#          tests and why: tools/sanitize.sh)
+#   tsan   tools/sanitize.sh tsan: every integration test and the threaded unit tests under
+#          TSan (build-tsan; which and why: tools/sanitize.sh)
 # All six are the default. The main stage builds with SVIDD_WERROR=ON: a warning in svidd's own
 # code fails CI. Any sanitizer report from any process fails its stage.
 # Every stage runs even if an earlier one failed; any failure makes the exit status non-zero.
