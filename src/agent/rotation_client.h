@@ -80,6 +80,13 @@ class RotationClient {
   // Registers the stream's context for Stop (null: the stream ended); false if stopping.
   bool SetContext(grpc::ClientContext* context);
 
+  // Holds gRPC initialised from construction to destruction, so it is initialised once per
+  // agent rather than once per connection attempt. Without it, the channel of an attempt
+  // that failed before anything else used gRPC (no Workload API server: svidd unreachable,
+  // or a wrong --server-name) takes the library's last reference: gRPC shuts down, on one of
+  // its own threads when that is where the reference drops, and starts again for the next
+  // attempt. TSan caught a timer thread of one such cycle left unjoined at exit.
+  grpc::GrpcLibraryCodegen grpc_library_;
   RotationClientOptions options_;
   SessionConfig session_;
   SvidStore& store_;

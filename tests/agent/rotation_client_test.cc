@@ -1,6 +1,7 @@
 // The agent's reconnect logic against a fake Rotate server it can end, refuse and restart.
 #include "agent/rotation_client.h"
 
+#include <grpc/grpc.h>
 #include <gtest/gtest.h>
 
 #include "agent/fake_rotation_server.h"
@@ -136,6 +137,28 @@ TEST_F(RotationClientTest, StopInterruptsABackoffWait) {
   const auto start = std::chrono::steady_clock::now();
   client->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(2));
+}
+
+// The client holds gRPC initialised from construction to destruction, so a failed attempt's
+// channel does not take the library down with it and the next attempt start it again (under
+// TSan, one such cycle left a gRPC timer thread unjoined at the agent's exit).
+TEST_F(RotationClientTest, HoldsGrpcInitialisedForItsWholeLife) {
+  server_.Stop();
+  ASSERT_FALSE(grpc_is_initialized()) << "nothing else in this test may hold gRPC";
+  auto client = Client({seconds(60), seconds(60)});
+  EXPECT_TRUE(grpc_is_initialized()) << "held before any channel exists";
+  client.reset();
+  EXPECT_FALSE(grpc_is_initialized()) << "released with a client that never connected";
+
+  client = Client({seconds(60), seconds(60)});
+  client->Start();
+  ASSERT_TRUE(Eventually([&] { return client->stats().streams_ended >= 1; }));
+  // The attempt's channel is gone; the client waits (up to a minute) before the next.
+  EXPECT_TRUE(grpc_is_initialized());
+  ASSERT_EQ(client->stats().streams_opened, 1) << "checked during the wait, not a new attempt";
+  client.reset();
+  // gRPC's core drops its channel's own reference on one of its threads, maybe a moment later.
+  EXPECT_TRUE(Eventually([] { return !grpc_is_initialized(); })) << "released with the client";
 }
 
 TEST_F(RotationClientTest, StopCancelsAnOpenStream) {
