@@ -5,12 +5,18 @@
 // listener stops for good after one accept4() failing with EMFILE. svidd's own accept4()
 // (tools/svidd/accept_interposer.cc, linked into the svidd program only) runs every accept of
 // gRPC's listener through this policy:
-//   - The kernel hands out the lowest free descriptor, so an accepted descriptor numbered at
-//     or above the threshold means every descriptor below it is taken: the connection is
-//     closed at once (the client sees a reset and retries elsewhere), and so is everything
-//     else waiting in the backlog, until none is left. gRPC then hears EAGAIN, as if nothing
-//     had been pending. Accepted connections therefore hold descriptors below the threshold
-//     only; the ones above it stay free for the ledger, the HTTP listener, the self-probe.
+//   - Descriptors: the kernel hands out the lowest free descriptor, so an accepted descriptor
+//     numbered at or above the threshold (the open-file limit minus a reserve) means every
+//     descriptor below it is taken. Such a connection is closed at once (the client sees a
+//     reset and retries elsewhere), and so is everything else waiting in the backlog, until
+//     none is left; gRPC then hears EAGAIN, as if nothing had been pending. The descriptors
+//     above the threshold stay free for the ledger, the HTTP listener, the self-probe.
+//   - Count (--max-connections N): the descriptors accepted and admitted are remembered, and
+//     a connection is shed while N of them are still connections on the port. gRPC closes
+//     connections without telling anyone, so when N are remembered the list is checked
+//     against the kernel first (is the descriptor still a socket accepted on this port?);
+//     what is not is forgotten. A count, not a descriptor number: files svidd opens or closes
+//     meanwhile (the ledger walk's copy, a key file) neither widen nor narrow the cap.
 //   - EMFILE / ENFILE on that listener become EAGAIN: the listener waits for the next
 //     connection instead of dying.
 // Other sockets (the HTTP listener, any socket of a test) pass through untouched, and nothing
@@ -19,6 +25,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <unordered_set>
+
+#include "absl/base/thread_annotations.h"
+#include "svidd/common/mutex.h"
 
 namespace svidd::server {
 
@@ -28,34 +38,45 @@ class ConnectionCap {
   static ConnectionCap& Process();
 
   // The descriptor threshold for an open-file soft limit `limit`: the limit minus a reserve
-  // of an eighth of it (at least 64, at most 1024, never more than half). With
-  // `max_connections` > 0, at most `lowest_free` (the first free descriptor now, i.e. what
-  // svidd holds before any connection) + max_connections.
-  static int Threshold(uint64_t limit, int max_connections, int lowest_free);
+  // of an eighth of it (at least 64, at most 1024, never more than half).
+  static int Threshold(uint64_t limit);
   // The lowest descriptor number free now.
   static int LowestFreeDescriptor();
+  // Is `fd` a connection accepted on TCP `port` (a connected socket whose local port it is)?
+  static bool IsConnectionOnPort(int fd, int port);
 
   // From now on, connections accepted on the socket bound to TCP `port` are shed at
-  // descriptor numbers >= `threshold`.
-  void Arm(int port, int threshold);
+  // descriptor numbers >= `threshold`, and while `max_connections` (> 0; 0: no count) are
+  // held.
+  void Arm(int port, int threshold, int max_connections = 0);
   int threshold() const { return threshold_.load(); }
 
   // For the interposer: does this accept call go to the guarded listener?
   bool Guards(int listen_fd) const;
-  // Is `accepted` (a descriptor just accepted on the guarded listener) to be shed?
-  bool ShouldShed(int accepted) const { return accepted >= threshold_.load(); }
+  // Decides on `accepted`, a descriptor just accepted on the guarded listener: true to keep
+  // it (it then counts as held until it is no longer a connection on the port), false to
+  // shed it (the caller closes it and counts it with CountShed).
+  bool Admit(int accepted);
   void CountShed() { shed_.fetch_add(1); }
   void CountExhausted() { exhausted_.fetch_add(1); }
 
   // Connections shed, and accepts that failed with EMFILE/ENFILE, so far.
   uint64_t shed() const { return shed_.load(); }
   uint64_t exhausted() const { return exhausted_.load(); }
+  // Connections held, as last counted (a closed one stays counted until the next check).
+  size_t held() const;
 
  private:
+  // Forgets the remembered descriptors that are no longer connections on the port.
+  void ForgetClosed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   std::atomic<int> port_{0};  // 0: not armed
   std::atomic<int> threshold_{0};
   std::atomic<uint64_t> shed_{0};
   std::atomic<uint64_t> exhausted_{0};
+  mutable Mutex mu_;
+  int max_connections_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unordered_set<int> held_ ABSL_GUARDED_BY(mu_);  // admitted descriptors
 };
 
 }  // namespace svidd::server

@@ -103,8 +103,8 @@ ServerFlags::ServerFlags(CLI::App& app, ServerOptions& options) : options_(optio
                  "after 3 failures in a row it exits non-zero for its supervisor to restart it")
       ->capture_default_str();
   app.add_option("--max-connections", options.max_connections,
-                 "gRPC connections accepted at once; more are closed at accept (0: the open-file "
-                 "limit minus a reserve of 1/8, 64 to 1024, for svidd's own files)")
+                 "gRPC connections held at once; more are closed at accept (0: no count; the "
+                 "open-file limit minus a reserve of 1/8, 64 to 1024, caps them anyway)")
       ->capture_default_str();
   app.add_option("--handshake-timeout", handshake_timeout_,
                  "Close connections that have not completed TLS by then")

@@ -47,7 +47,7 @@ extern "C" __attribute__((visibility("default"))) int accept4(int fd, sockaddr* 
   // Empties the backlog while at the cap, at most kMaxShedPerCall at a time (a flood keeps
   // refilling it; its next connection wakes gRPC's listener again).
   constexpr int kMaxShedPerCall = 256;
-  for (int shed = 0; accepted >= 0 && cap.ShouldShed(accepted); ++shed) {
+  for (int shed = 0; accepted >= 0 && !cap.Admit(accepted); ++shed) {
     ::close(accepted);
     cap.CountShed();
     if (shed == kMaxShedPerCall) {

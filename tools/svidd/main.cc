@@ -65,13 +65,14 @@ int main(int argc, char** argv) {
   }
   if (limit.ok()) {  // accept_interposer.cc applies it
     const int lowest_free = svidd::server::ConnectionCap::LowestFreeDescriptor();
-    const int threshold =
-        svidd::server::ConnectionCap::Threshold(limit->soft, options.max_connections, lowest_free);
-    cap.Arm((*server)->port(), threshold);
+    const int threshold = svidd::server::ConnectionCap::Threshold(limit->soft);
+    cap.Arm((*server)->port(), threshold, options.max_connections);
+    const int by_limit = std::max(0, threshold - lowest_free);
     spdlog::info(
-        "connection cap: about {} gRPC connections (descriptors {} to {}; the rest of "
-        "the limit of {} stays for svidd's own files)",
-        std::max(0, threshold - lowest_free), lowest_free, threshold - 1, limit->soft);
+        "connection cap: at most {} gRPC connections (descriptors {} to {}; the rest of the "
+        "limit of {} stays for svidd's own files)",
+        options.max_connections > 0 ? std::min(options.max_connections, by_limit) : by_limit,
+        lowest_free, threshold - 1, limit->soft);
   }
   int signal_number = signals.Wait();
   while (signal_number == SIGHUP) {
