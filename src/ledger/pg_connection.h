@@ -22,9 +22,6 @@
 
 namespace svidd::ledger::internal {
 
-using ::svidd::ledger::PgConnPtr;  // svidd/ledger/pg_handles.h
-using ::svidd::ledger::PgResultPtr;
-
 // A parameter in text form; nullopt is SQL NULL.
 using PgParam = std::optional<std::string>;
 

@@ -14,9 +14,6 @@
 namespace svidd::ledger {
 namespace {
 
-using internal::PgConnPtr;
-using internal::PgResultPtr;
-
 constexpr char kListen[] = "LISTEN svidd_revocations";
 
 std::string Trimmed(const char* message) {
@@ -78,21 +75,35 @@ class PgRevocationListener final : public RevocationListener {
 
   // One attempt (waits 1 s after a failure, in short steps so stopping stays prompt). After
   // a reconnect the caller is woken once: a revocation may have committed while we were away.
+  // The first failure after a loss is a warning with libpq's reason, then one a minute while
+  // it lasts; the reconnect that ends them is logged too.
   bool Reconnect() {
     absl::StatusOr<PgConnPtr> conn = ConnectAndListen(uri_);
     if (!conn.ok()) {
+      ++failed_reconnects_;
+      if (failed_reconnects_ % kWarnEveryFailures == 1) {
+        spdlog::warn(
+            "revocation notifications from ledger {}: cannot reconnect (attempt {}): {}; "
+            "retrying every second, polling once a second meanwhile",
+            RedactLedgerUri(uri_), failed_reconnects_, std::string(conn.status().message()));
+      }
       for (int i = 0; i < 5 && !stopping_.load(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
       return false;
     }
+    spdlog::info("revocation notifications from ledger {}: reconnected after {} failed attempts",
+                 RedactLedgerUri(uri_), failed_reconnects_);
+    failed_reconnects_ = 0;
     conn_ = std::move(*conn);
     on_revocation_();
     return true;
   }
 
+  static constexpr int kWarnEveryFailures = 60;  // about a minute of attempts
   const std::string uri_;
-  PgConnPtr conn_;  // only the thread uses it once started
+  PgConnPtr conn_;             // only the thread uses it (and the count below) once started
+  int failed_reconnects_ = 0;  // since the connection was lost
   const std::function<void()> on_revocation_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

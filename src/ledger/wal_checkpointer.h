@@ -31,8 +31,6 @@
 
 namespace svidd::ledger::internal {
 
-using ::svidd::ledger::WalCheckpointOptions;
-
 struct WalCheckpointStats {
   uint64_t passive = 0;        // PASSIVE checkpoints run by this thread
   uint64_t restart = 0;        // RESTART checkpoints run by this thread

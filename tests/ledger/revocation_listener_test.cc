@@ -6,8 +6,12 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "ledger/ledger_test_util.h"
+#include "ledger/pg_connection.h"
+#include "spdlog/sinks/ringbuffer_sink.h"
+#include "spdlog/spdlog.h"
 #include "support/postgres/postgres_server.h"
 #include "svidd/ledger/postgres_ledger.h"
 
@@ -41,6 +45,40 @@ class Wakeups {
   int count_ = 0;
 };
 
+// spdlog's lines while it lives (the default logger is swapped, and restored after).
+class CapturedLog {
+ public:
+  CapturedLog()
+      : previous_(spdlog::default_logger()),
+        sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256)) {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", sink_));
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  // Waits (at most `timeout`) for a line holding `text`; that line, or "".
+  std::string WaitForLine(const std::string& text,
+                          std::chrono::seconds timeout = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    do {
+      for (const std::string& line : sink_->last_formatted()) {
+        if (line.find(text) != std::string::npos) return line;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return "";
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+};
+
+void Exec(PGconn* conn, const std::string& sql) {
+  PgResultPtr result(PQexec(conn, sql.c_str()));
+  const ExecStatusType status = PQresultStatus(result.get());
+  ASSERT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+      << sql << ": " << PQerrorMessage(conn);
+}
+
 TEST(RevocationListenerTest, ACommittedRevocationWakesTheListener) {
   absl::StatusOr<std::string> uri = ::svidd::testing::FreshPostgresDatabase();
   ASSERT_TRUE(uri.ok()) << uri.status();
@@ -58,6 +96,39 @@ TEST(RevocationListenerTest, ACommittedRevocationWakesTheListener) {
   // The issuances before it sent nothing: a round trip after the revocation's notification
   // would have delivered theirs first.
   EXPECT_EQ(wakeups.count(), 1);
+}
+
+// The listener's connection is cut and the database refuses new ones for a while: the failure
+// is logged with PostgreSQL's reason, the reconnect once it accepts again too, and the caller
+// is woken then (a revocation may have committed while no one listened).
+TEST(RevocationListenerTest, ALostConnectionIsLoggedAndReconnected) {
+  absl::StatusOr<std::string> uri = ::svidd::testing::FreshPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  // ALTER DATABASE ... ALLOW_CONNECTIONS false is refused from inside that database.
+  const char* keys[] = {"dbname", "dbname", nullptr};
+  const char* values[] = {uri->c_str(), "postgres", nullptr};
+  PgConnPtr admin(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
+  ASSERT_EQ(PQstatus(admin.get()), CONNECTION_OK) << PQerrorMessage(admin.get());
+  PgConnPtr probe(PQconnectdb(uri->c_str()));
+  ASSERT_EQ(PQstatus(probe.get()), CONNECTION_OK) << PQerrorMessage(probe.get());
+  const std::string database = PQdb(probe.get());
+  probe.reset();
+  CapturedLog log;
+  Wakeups wakeups;
+  auto listener = ListenForRevocations(*uri, [&] { wakeups.Notify(); });
+  ASSERT_TRUE(listener.ok()) << listener.status();
+
+  Exec(admin.get(), "ALTER DATABASE \"" + database + "\" ALLOW_CONNECTIONS false");
+  Exec(admin.get(),
+       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+  const std::string refused = log.WaitForLine("cannot reconnect (attempt 1)");
+  ASSERT_NE(refused, "") << "no warning while the ledger refuses connections";
+  EXPECT_NE(refused.find("not currently accepting connections"), std::string::npos) << refused;
+  EXPECT_EQ(wakeups.count(), 0);
+
+  Exec(admin.get(), "ALTER DATABASE \"" + database + "\" ALLOW_CONNECTIONS true");
+  EXPECT_GE(wakeups.WaitAbove(0, std::chrono::seconds(20)), 1) << "not woken on reconnecting";
+  EXPECT_NE(log.WaitForLine("reconnected after"), "");
 }
 
 TEST(RevocationListenerTest, UnreachableLedgerIsNamedWithoutItsPassword) {
