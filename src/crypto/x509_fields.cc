@@ -33,7 +33,7 @@ std::string CanonicalHexDigits(std::string digits) {
   absl::AsciiStrToLower(&digits);
   size_t first = digits.find_first_not_of('0');
   digits = first == std::string::npos ? "" : digits.substr(first);
-  if (digits.size() % 2 == 1) digits.insert(0, "0");
+  if (digits.size() % 2 == 1) digits.insert(digits.begin(), '0');
   return digits.empty() ? "00" : digits;
 }
 

@@ -1,5 +1,6 @@
 #include "bench/bench_inputs.h"
 
+#include "absl/strings/str_cat.h"
 #include "svidd/agent/csr_maker.h"
 #include "svidd/common/status_macros.h"
 #include "svidd/spiffe/spiffe_id.h"
@@ -13,7 +14,7 @@ absl::StatusOr<std::vector<BenchInput>> MakeBenchInputs(crypto::KeyType type, in
   inputs.reserve(count);
   const TimePoint now = SystemClock::Instance().Now();
   for (int i = 0; i < count; ++i) {
-    const std::string sa = "w" + std::to_string(i);
+    const std::string sa = absl::StrCat("w", i);
     SVIDD_ASSIGN_OR_RETURN(spiffe::SpiffeId id,
                            spiffe::SpiffeId::ForServiceAccount(trust_domain, "bench", sa));
     SVIDD_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr key, GenerateKey(type));

@@ -2,6 +2,7 @@
 
 #include <deque>
 
+#include "absl/strings/str_cat.h"
 #include "svidd/agent/csr_maker.h"
 #include "svidd/common/time_format.h"
 #include "svidd/crypto/keys.h"
@@ -18,7 +19,7 @@ class RotationFleet::Stream final : public grpc::ClientBidiReactor<RotateRequest
       : fleet_(fleet),
         index_(index),
         id_(spiffe::SpiffeId::ForServiceAccount(fleet.options_.trust_domain, fleet.options_.ns,
-                                                "w" + std::to_string(index))
+                                                absl::StrCat("w", index))
                 .value()) {
     std::string token = fleet.options_.token_for ? fleet.options_.token_for(index) : "";
     if (!token.empty()) context_.AddMetadata("authorization", "Bearer " + token);
