@@ -58,6 +58,7 @@ void ConnectionCap::Arm(int port, int threshold, int max_connections) {
     MutexLock lock(&mu_);
     max_connections_ = std::max(0, max_connections);
     held_.clear();
+    last_check_.reset();
   }
   threshold_.store(threshold);
   port_.store(port);
@@ -86,6 +87,10 @@ size_t ConnectionCap::held() const {
 }
 
 void ConnectionCap::ForgetClosed() {
+  const TimePoint now = clock_.Now();
+  // A clock set back counts as time passed: the check must not stop for that long.
+  if (last_check_ && now >= *last_check_ && now - *last_check_ < kCheckEvery) return;
+  last_check_ = now;
   const int port = port_.load();
   std::erase_if(held_, [port](int fd) { return !IsConnectionOnPort(fd, port); });
 }

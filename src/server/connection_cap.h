@@ -15,7 +15,10 @@
 //     a connection is shed while N of them are still connections on the port. gRPC closes
 //     connections without telling anyone, so when N are remembered the list is checked
 //     against the kernel first (is the descriptor still a socket accepted on this port?);
-//     what is not is forgotten. A count, not a descriptor number: files svidd opens or closes
+//     what is not is forgotten. That check costs two system calls per remembered descriptor,
+//     so it runs at most once per kCheckEvery: a flood of connects at the cap costs a few
+//     system calls each, not 2N, and a connection closed meanwhile frees its place at most
+//     kCheckEvery later. A count, not a descriptor number: files svidd opens or closes
 //     meanwhile (the ledger walk's copy, a key file) neither widen nor narrow the cap.
 //   - EMFILE / ENFILE on that listener become EAGAIN: the listener waits for the next
 //     connection instead of dying.
@@ -24,16 +27,23 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <unordered_set>
 
 #include "absl/base/thread_annotations.h"
+#include "svidd/common/clock.h"
 #include "svidd/common/mutex.h"
 
 namespace svidd::server {
 
 class ConnectionCap {
  public:
+  // The remembered descriptors are checked against the kernel at most this often.
+  static constexpr std::chrono::milliseconds kCheckEvery{50};
+
+  explicit ConnectionCap(const Clock& clock = SystemClock::Instance()) : clock_(clock) {}
   // The one instance the accept4() interposer consults.
   static ConnectionCap& Process();
 
@@ -67,8 +77,11 @@ class ConnectionCap {
   size_t held() const;
 
  private:
-  // Forgets the remembered descriptors that are no longer connections on the port.
+  // Forgets the remembered descriptors that are no longer connections on the port, unless
+  // that was done less than kCheckEvery ago.
   void ForgetClosed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const Clock& clock_;
 
   std::atomic<int> port_{0};  // 0: not armed
   std::atomic<int> threshold_{0};
@@ -76,7 +89,8 @@ class ConnectionCap {
   std::atomic<uint64_t> exhausted_{0};
   mutable Mutex mu_;
   int max_connections_ ABSL_GUARDED_BY(mu_) = 0;
-  std::unordered_set<int> held_ ABSL_GUARDED_BY(mu_);  // admitted descriptors
+  std::unordered_set<int> held_ ABSL_GUARDED_BY(mu_);         // admitted descriptors
+  std::optional<TimePoint> last_check_ ABSL_GUARDED_BY(mu_);  // of held_ against the kernel
 };
 
 }  // namespace svidd::server

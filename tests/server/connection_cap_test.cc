@@ -137,7 +137,8 @@ TEST(ConnectionCapTest, MaxConnectionsCountsTheConnectionsHeldNotDescriptorNumbe
   ASSERT_NE(loopback.port(), 0);
   std::vector<int> files;  // closed after arming: free numbers below the first connection's
   for (int i = 0; i < 8; ++i) files.push_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  ConnectionCap cap;
+  FakeClock clock(SystemClock::Instance().Now());
+  ConnectionCap cap(clock);
   cap.Arm(loopback.port(), 1 << 20, /*max_connections=*/3);
   for (int fd : files) ::close(fd);
 
@@ -155,10 +156,11 @@ TEST(ConnectionCapTest, MaxConnectionsCountsTheConnectionsHeldNotDescriptorNumbe
   EXPECT_EQ(cap.held(), 3u);
 
   // gRPC closes one without telling the cap; its number goes to a file first, then the next
-  // connection gets another: room for exactly one more.
+  // connection gets another: room for exactly one more (once the cap checks again).
   loopback.Close(admitted[0]);
   const int file = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   EXPECT_EQ(file, admitted[0]) << "the lowest free number";
+  clock.Advance(ConnectionCap::kCheckEvery);
   const int next = loopback.ConnectAndAccept();
   ASSERT_GE(next, 0);
   EXPECT_TRUE(cap.Admit(next));
@@ -184,6 +186,28 @@ TEST(ConnectionCapTest, ANumberHandedOutAgainIsOneConnection) {
   EXPECT_EQ(cap.held(), 1u);
   EXPECT_TRUE(cap.Admit(loopback.ConnectAndAccept()));
   EXPECT_FALSE(cap.Admit(loopback.ConnectAndAccept()));
+}
+
+// At the cap, each remembered descriptor costs two system calls to check, so a flood of
+// connects must not check on every one: at most once per kCheckEvery, whichever way the clock
+// moved.
+TEST(ConnectionCapTest, AtTheCapTheKernelIsAskedAtMostOncePerInterval) {
+  Loopback loopback;
+  ASSERT_NE(loopback.port(), 0);
+  FakeClock clock(SystemClock::Instance().Now());
+  ConnectionCap cap(clock);
+  cap.Arm(loopback.port(), 1 << 20, /*max_connections=*/1);
+  const int held = loopback.ConnectAndAccept();
+  ASSERT_TRUE(cap.Admit(held));
+  EXPECT_FALSE(cap.Admit(loopback.ConnectAndAccept())) << "checked: still held";
+  loopback.Close(held);
+  EXPECT_FALSE(cap.Admit(loopback.ConnectAndAccept())) << "checked less than kCheckEvery ago";
+  clock.Advance(ConnectionCap::kCheckEvery);
+  const int next = loopback.ConnectAndAccept();
+  EXPECT_TRUE(cap.Admit(next)) << "the next check finds the closed one";
+  loopback.Close(next);
+  clock.Advance(-std::chrono::hours(1));
+  EXPECT_TRUE(cap.Admit(loopback.ConnectAndAccept())) << "a clock set back does not stop it";
 }
 
 }  // namespace
