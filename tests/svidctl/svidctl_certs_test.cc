@@ -179,6 +179,28 @@ TEST_F(SvidctlCertsTest, AnActiveCertificatePastItsNotAfterReadsExpired) {
   }
 }
 
+// --at judges what is shown as of that time, as it does the filters: 5a3f09c2 ends 3h30m from
+// now, so four hours on the table, the JSON and the relative time all say it has ended.
+TEST_F(SvidctlCertsTest, AtJudgesTheShownStatusAndTimesAsOfThatTime) {
+  const std::string later = FormatRfc3339(now_ + std::chrono::hours(4));
+  CommandResult table = Run({"certs", "list", "--at", later});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  std::vector<std::string> lines = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
+  const size_t status_column = lines.at(0).find("STATUS");
+  auto line = std::find_if(lines.begin(), lines.end(),
+                           [](const std::string& l) { return l.rfind("5a3f09c2 ", 0) == 0; });
+  ASSERT_NE(line, lines.end()) << table.out;
+  EXPECT_EQ(line->substr(status_column, 8), "expired ") << table.out;
+  EXPECT_THAT(*line, HasSubstr("30m ago")) << table.out;
+  CommandResult listed = Run({"certs", "list", "--output", "json", "--at", later});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  for (const json& item : json::parse(listed.out)) {
+    if (item["serial"] == "5a3f09c2") {
+      EXPECT_EQ(item["expired"], true) << listed.out;
+    }
+  }
+}
+
 TEST_F(SvidctlCertsTest, ListFilters) {
   ASSERT_TRUE(ledger_->RevokeCertificate("0b77", "", now_).ok());
   struct Case {

@@ -91,16 +91,24 @@ absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
 // JSON stays an array of records (what scripts have relied on since svidctl's first
 // version); how many matched and where the next page starts go to stderr in both formats, so
 // stdout is only the list.
+// With --at, the status and the relative times printed are judged as of that time too, like
+// the filter: one "now" for the whole answer.
 absl::Status RunList(const CertsOptions& o, Backend& backend, svidd::TimePoint now,
                      std::ostream& out, std::ostream& err) {
   SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, BuildCertificateFilter(o, now));
+  svidd::TimePoint as_of = now;
+  if (!o.at.empty()) {
+    SVIDD_ASSIGN_OR_RETURN(as_of, ParseTimeArg("--at", o.at, now));
+  }
   SVIDD_ASSIGN_OR_RETURN(svidd::ledger::CertificatePage page, backend.ListCertificates(filter));
   if (o.list_output == "json") {
     nlohmann::ordered_json array = nlohmann::ordered_json::array();
-    for (const CertificateRecord& r : page.records) array.push_back(RecordToJson(r, now, false));
+    for (const CertificateRecord& r : page.records) {
+      array.push_back(RecordToJson(r, as_of, false));
+    }
     out << array.dump(2) << "\n";
   } else {
-    out << RecordsTable(page.records, now);
+    out << RecordsTable(page.records, as_of);
   }
   if (!page.next_page_token.empty()) {
     err << page.records.size() << " of " << page.total << " shown; next page: --page-token "
