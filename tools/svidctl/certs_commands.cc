@@ -42,9 +42,6 @@ std::string RevokedLine(const CertificateRecord& r, svidd::TimePoint now) {
 
 absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
                                                          svidd::TimePoint now) {
-  if (!o.at.empty()) {
-    SVIDD_ASSIGN_OR_RETURN(now, ParseTimeArg("--at", o.at, now));
-  }
   CertificateFilter f;
   if (!o.spiffe_id.empty()) f.spiffe_id = o.spiffe_id;
   if (!o.spiffe_id_prefix.empty()) f.spiffe_id_prefix = o.spiffe_id_prefix;
@@ -91,15 +88,15 @@ absl::StatusOr<CertificateFilter> BuildCertificateFilter(const CertsOptions& o,
 // JSON stays an array of records (what scripts have relied on since svidctl's first
 // version); how many matched and where the next page starts go to stderr in both formats, so
 // stdout is only the list.
-// With --at, the status and the relative times printed are judged as of that time too, like
-// the filter: one "now" for the whole answer.
+// With --at, the filter and what is printed (status, relative times) are all judged as of
+// that time: one "now" for the whole answer.
 absl::Status RunList(const CertsOptions& o, Backend& backend, svidd::TimePoint now,
                      std::ostream& out, std::ostream& err) {
-  SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, BuildCertificateFilter(o, now));
   svidd::TimePoint as_of = now;
   if (!o.at.empty()) {
     SVIDD_ASSIGN_OR_RETURN(as_of, ParseTimeArg("--at", o.at, now));
   }
+  SVIDD_ASSIGN_OR_RETURN(CertificateFilter filter, BuildCertificateFilter(o, as_of));
   SVIDD_ASSIGN_OR_RETURN(svidd::ledger::CertificatePage page, backend.ListCertificates(filter));
   if (o.list_output == "json") {
     nlohmann::ordered_json array = nlohmann::ordered_json::array();

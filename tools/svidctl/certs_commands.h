@@ -45,8 +45,8 @@ struct CertsOptions {
 
 void AddCertsCommands(CLI::App& app, CertsOptions& options, CommandContext& context);
 
-// The list flags as a ledger filter, times relative to `now` (or --at). INVALID_ARGUMENT
-// naming the flag.
+// The list flags as a ledger filter, times relative to `now` (RunList passes --at's time
+// when it is given). INVALID_ARGUMENT naming the flag.
 absl::StatusOr<svidd::ledger::CertificateFilter> BuildCertificateFilter(const CertsOptions& options,
                                                                         svidd::TimePoint now);
 
