@@ -7,10 +7,6 @@
 namespace svidd::crypto {
 namespace {
 
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
-
 // OpenSSL's signing API is not const-correct; the key is only read.
 EVP_PKEY* Borrow(const EVP_PKEY* key) { return const_cast<EVP_PKEY*>(key); }
 
@@ -53,11 +49,12 @@ absl::StatusOr<std::string> SignMessage(const EVP_PKEY* key, std::string_view me
     return OpenSslError(absl::StatusCode::kInternal, "setting up signing");
   }
   size_t size = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &size, Bytes(message), message.size()) != 1) {
+  if (EVP_DigestSign(ctx.get(), nullptr, &size, UnsignedBytes(message), message.size()) != 1) {
     return OpenSslError(absl::StatusCode::kInternal, "signature size");
   }
   std::vector<unsigned char> signature(size);
-  if (EVP_DigestSign(ctx.get(), signature.data(), &size, Bytes(message), message.size()) != 1) {
+  if (EVP_DigestSign(ctx.get(), signature.data(), &size, UnsignedBytes(message), message.size()) !=
+      1) {
     return OpenSslError(absl::StatusCode::kInternal, "signing");
   }
   return std::string(reinterpret_cast<const char*>(signature.data()), size);
@@ -70,8 +67,8 @@ absl::Status VerifyMessageSignature(const EVP_PKEY* key, std::string_view messag
                                              Borrow(key)) != 1) {
     return OpenSslError(absl::StatusCode::kInternal, "setting up signature verification");
   }
-  if (EVP_DigestVerify(ctx.get(), Bytes(signature), signature.size(), Bytes(message),
-                       message.size()) != 1) {
+  if (EVP_DigestVerify(ctx.get(), UnsignedBytes(signature), signature.size(),
+                       UnsignedBytes(message), message.size()) != 1) {
     ClearOpenSslErrors();  // a bad signature is an answer, not an internal failure
     return absl::UnauthenticatedError("signature does not verify");
   }

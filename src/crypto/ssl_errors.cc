@@ -20,6 +20,10 @@ absl::Status OpenSslError(absl::StatusCode code, std::string_view what) {
   return absl::Status(code, message);
 }
 
+absl::Status OpenSslInternal(std::string_view what) {
+  return OpenSslError(absl::StatusCode::kInternal, what);
+}
+
 void ClearOpenSslErrors() { ERR_clear_error(); }
 
 }  // namespace svidd::crypto

@@ -10,4 +10,6 @@ TimePoint RefusalHour(TimePoint t) {
   return FromUnixSeconds(s - ((s % kHour) + kHour) % kHour);
 }
 
+int64_t RefusalHourSeconds(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
+
 }  // namespace svidd::ledger

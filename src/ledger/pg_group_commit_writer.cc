@@ -13,7 +13,7 @@ namespace svidd::ledger::internal {
 namespace {
 
 // Each caller gets a Status of its own (see GroupCommitWriter: keeps TSAN runs clean).
-absl::Status OwnCopy(const absl::Status& status) {
+absl::Status OwnStatusCopy(const absl::Status& status) {
   return status.ok() ? absl::OkStatus() : absl::Status(status.code(), status.message());
 }
 
@@ -110,7 +110,7 @@ void PgGroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
     }
     stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, records);
   }
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(OwnCopy(outcomes[i]));
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(OwnStatusCopy(outcomes[i]));
 }
 
 absl::Status PgGroupCommitWriter::CommitRecords(std::vector<Pending>& batch,

@@ -10,7 +10,7 @@ namespace {
 // pg_advisory_lock key of the migration runner: "svidd" + "mig" in ASCII, any fixed number.
 constexpr char kLockKey[] = "7378766464006d67";
 
-constexpr char kCreateMigrationsTable[] =
+constexpr char kCreatePgMigrationsTable[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
@@ -20,7 +20,7 @@ class PgMigrationTarget final : public MigrationTarget {
 
   absl::StatusOr<int> SchemaVersion() override { return ReadPostgresSchemaVersion(conn_); }
   absl::Status CreateMigrationsTable() override {
-    return conn_.Exec(kCreateMigrationsTable).status();
+    return conn_.Exec(kCreatePgMigrationsTable).status();
   }
   absl::Status ApplyInTransaction(const Migration& m, TimePoint now) override {
     return conn_.InTransaction([&]() -> absl::Status {

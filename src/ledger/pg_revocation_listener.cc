@@ -16,7 +16,7 @@ namespace {
 
 constexpr char kListen[] = "LISTEN svidd_revocations";
 
-std::string Trimmed(const char* message) {
+std::string TrimmedPgMessage(const char* message) {
   std::string s = message == nullptr ? "" : message;
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
@@ -29,11 +29,12 @@ absl::StatusOr<PgConnPtr> ConnectAndListen(const std::string& uri) {
   PgConnPtr conn(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (conn == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return absl::UnavailableError(Trimmed(PQerrorMessage(conn.get())));
+    return absl::UnavailableError(TrimmedPgMessage(PQerrorMessage(conn.get())));
   }
   PgResultPtr listen(PQexec(conn.get(), kListen));
   if (PQresultStatus(listen.get()) != PGRES_COMMAND_OK) {
-    return absl::UnavailableError(absl::StrCat(kListen, ": ", Trimmed(PQerrorMessage(conn.get()))));
+    return absl::UnavailableError(
+        absl::StrCat(kListen, ": ", TrimmedPgMessage(PQerrorMessage(conn.get()))));
   }
   return conn;
 }
@@ -60,7 +61,7 @@ class PgRevocationListener final : public RevocationListener {
         spdlog::warn(
             "revocation notifications from ledger {}: {}; reconnecting (polling once a "
             "second meanwhile)",
-            RedactLedgerUri(uri_), Trimmed(PQerrorMessage(conn_.get())));
+            RedactLedgerUri(uri_), TrimmedPgMessage(PQerrorMessage(conn_.get())));
         conn_.reset();
         continue;
       }

@@ -25,11 +25,11 @@ constexpr char kIdentitiesTail[] =
     " SELECT spiffe_id, kind, certificates, valid, first_issued, last_issued, serial, status,"
     " not_before, not_after, auth_method FROM ranked WHERE rank = 1 ORDER BY spiffe_id";
 
-constexpr char kRevokeSql[] =
+constexpr char kPostgresRevokeSql[] =
     "UPDATE certificates SET status = 'revoked', revoked_at = $2, revocation_reason = $3"
     " WHERE serial = $1 AND status = 'active'";
 
-absl::Status NoSuchSerial(std::string_view serial, const std::string& name) {
+absl::Status NoSuchSerialInPg(std::string_view serial, const std::string& name) {
   return absl::NotFoundError(
       absl::StrCat("no certificate with serial ", std::string(serial), " in ledger ", name));
 }
@@ -57,7 +57,7 @@ absl::StatusOr<CertificateRecord> PostgresLedger::GetCertificate(std::string_vie
   SVIDD_ASSIGN_OR_RETURN(PgResult rows,
                          conn->Exec(absl::StrCat(kSelectCertificatesSql, " WHERE serial = $1"),
                                     {std::string(serial)}, PgConnection::Resend::kIfLostWhileIdle));
-  if (rows.rows() == 0) return NoSuchSerial(serial, name_);
+  if (rows.rows() == 0) return NoSuchSerialInPg(serial, name_);
   return ReadCertificateRow(PgRow(rows, 0));
 }
 
@@ -83,7 +83,7 @@ absl::Status PostgresLedger::RevokeCertificate(std::string_view serial, std::str
     SVIDD_ASSIGN_OR_RETURN(PgResult row, conn->Exec("SELECT status, revoked_at, revocation_reason"
                                                     " FROM certificates WHERE serial = $1",
                                                     {s}));
-    if (row.rows() == 0) return NoSuchSerial(serial, name_);
+    if (row.rows() == 0) return NoSuchSerialInPg(serial, name_);
     if (row.Text(0, 0) != "active") {
       std::string message = absl::StrCat("certificate ", s, " was already revoked");
       if (!row.IsNull(0, 1)) {
@@ -94,9 +94,9 @@ absl::Status PostgresLedger::RevokeCertificate(std::string_view serial, std::str
       return absl::FailedPreconditionError(message);
     }
     SVIDD_RETURN_IF_ERROR(chain.AppendRevocation(serial, at, reason));
-    SVIDD_ASSIGN_OR_RETURN(
-        PgResult updated,
-        conn->Exec(kRevokeSql, {s, std::to_string(ToUnixSeconds(at)), std::string(reason)}));
+    SVIDD_ASSIGN_OR_RETURN(PgResult updated,
+                           conn->Exec(kPostgresRevokeSql,
+                                      {s, std::to_string(ToUnixSeconds(at)), std::string(reason)}));
     if (updated.Affected() != 1) {
       return absl::InternalError(absl::StrCat("revoking ", s, ": the active row did not change"));
     }

@@ -13,13 +13,13 @@
 namespace svidd::ledger::internal {
 namespace {
 
-std::string Int(int64_t v) { return std::to_string(v); }
+std::string IntText(int64_t v) { return std::to_string(v); }
 
 // The hash of event `seq`, if the log has it.
-absl::StatusOr<std::optional<std::string>> EventHashAt(PgConnection& conn, int64_t seq) {
+absl::StatusOr<std::optional<std::string>> PgEventHashAt(PgConnection& conn, int64_t seq) {
   static const std::string kSql = NumberedPlaceholders(kSelectEventHashSql);
   SVIDD_ASSIGN_OR_RETURN(PgResult row,
-                         conn.Exec(kSql, {Int(seq)}, PgConnection::Resend::kIfLostWhileIdle));
+                         conn.Exec(kSql, {IntText(seq)}, PgConnection::Resend::kIfLostWhileIdle));
   if (row.rows() == 0) return std::nullopt;
   return row.Text(0, 0);
 }
@@ -34,8 +34,6 @@ absl::StatusOr<std::optional<LedgerCheckpoint>> ReadLatest(PgConnection& conn) {
   return latest;
 }
 
-int64_t HourStart(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
-
 }  // namespace
 
 absl::StatusOr<ChainHead> PostgresLedger::GetChainHead() const {
@@ -45,9 +43,9 @@ absl::StatusOr<ChainHead> PostgresLedger::GetChainHead() const {
 
 absl::StatusOr<LedgerEvent> PostgresLedger::GetEvent(int64_t seq) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
-  SVIDD_ASSIGN_OR_RETURN(PgResult rows,
-                         conn->Exec(absl::StrCat(kSelectEventsSql, " WHERE seq = $1"), {Int(seq)},
-                                    PgConnection::Resend::kIfLostWhileIdle));
+  SVIDD_ASSIGN_OR_RETURN(
+      PgResult rows, conn->Exec(absl::StrCat(kSelectEventsSql, " WHERE seq = $1"), {IntText(seq)},
+                                PgConnection::Resend::kIfLostWhileIdle));
   if (rows.rows() == 0)
     return absl::NotFoundError(absl::StrCat("no ledger event ", seq, " in ledger ", name_));
   return ReadEventRow(PgRow(rows, 0));
@@ -62,7 +60,7 @@ absl::StatusOr<std::vector<LedgerEvent>> PostgresLedger::ListEvents(const EventR
       conn->Exec(absl::StrCat(kSelectEventsSql,
                               " WHERE seq > $1 AND seq <= $2 AND ($3::text IS NULL OR kind = $3)"
                               " ORDER BY seq"),
-                 {Int(range.after_seq), Int(range.through_seq), kind},
+                 {IntText(range.after_seq), IntText(range.through_seq), kind},
                  PgConnection::Resend::kIfLostWhileIdle));
   std::vector<LedgerEvent> events;
   for (int i = 0; i < rows.rows(); ++i) {
@@ -85,12 +83,12 @@ absl::Status PostgresLedger::RecordCheckpoint(const LedgerCheckpoint& c) {
     PgChainAppender chain(*conn);
     SVIDD_RETURN_IF_ERROR(chain.LockHead());
     SVIDD_RETURN_IF_ERROR(
-        AdmitCheckpoint(c, {.event_hash = [&](int64_t seq) { return EventHashAt(*conn, seq); },
+        AdmitCheckpoint(c, {.event_hash = [&](int64_t seq) { return PgEventHashAt(*conn, seq); },
                             .latest_checkpoint = [&] { return ReadLatest(*conn); }}));
     return conn
         ->Exec(NumberedPlaceholders(kInsertCheckpointSql),
-               {Int(c.event_seq), c.head_hash, Int(ToUnixSeconds(c.signed_at)), c.signer_chain_pem,
-                c.algorithm, absl::BytesToHexString(c.signature)})
+               {IntText(c.event_seq), c.head_hash, IntText(ToUnixSeconds(c.signed_at)),
+                c.signer_chain_pem, c.algorithm, absl::BytesToHexString(c.signature)})
         .status();
   });
 }
@@ -105,7 +103,7 @@ absl::Status PostgresLedger::AddRefusalCounts(const std::vector<RefusalCount>& c
           conn->Exec("INSERT INTO refusal_counts (hour, reason, count) VALUES ($1, $2, $3)"
                      " ON CONFLICT (hour, reason) DO UPDATE"
                      " SET count = refusal_counts.count + excluded.count",
-                     {Int(HourStart(c.hour)), c.reason, Int(c.count)})
+                     {IntText(RefusalHourSeconds(c.hour)), c.reason, IntText(c.count)})
               .status());
     }
     return absl::OkStatus();
@@ -114,9 +112,9 @@ absl::Status PostgresLedger::AddRefusalCounts(const std::vector<RefusalCount>& c
 
 absl::StatusOr<std::vector<RefusalCount>> PostgresLedger::ListRefusalCounts(TimePoint since) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
-  SVIDD_ASSIGN_OR_RETURN(PgResult rows,
-                         conn->Exec(NumberedPlaceholders(kListRefusalsSql), {Int(HourStart(since))},
-                                    PgConnection::Resend::kIfLostWhileIdle));
+  SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn->Exec(NumberedPlaceholders(kListRefusalsSql),
+                                                   {IntText(RefusalHourSeconds(since))},
+                                                   PgConnection::Resend::kIfLostWhileIdle));
   std::vector<RefusalCount> out;
   for (int i = 0; i < rows.rows(); ++i) out.push_back(ReadRefusalCountRow(PgRow(rows, i)));
   return out;
@@ -127,7 +125,7 @@ absl::Status PostgresLedger::RecordAdminCall(const AdminCallRecord& call) {
   PgConnectionPool::Lease conn = readers_->Acquire();
   return conn
       ->Exec(NumberedPlaceholders(kInsertAdminCallSql),
-             {Int(ToUnixSeconds(call.at)), call.caller_id, call.caller_principal, call.peer,
+             {IntText(ToUnixSeconds(call.at)), call.caller_id, call.caller_principal, call.peer,
               call.method, call.arguments, call.outcome, call.message})
       .status();
 }
@@ -135,11 +133,11 @@ absl::Status PostgresLedger::RecordAdminCall(const AdminCallRecord& call) {
 absl::StatusOr<std::vector<AdminCallRecord>> PostgresLedger::ListAdminCalls(TimePoint since,
                                                                             size_t limit) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
-  SVIDD_ASSIGN_OR_RETURN(
-      PgResult rows,
-      conn->Exec(NumberedPlaceholders(kListAdminCallsSql),
-                 {Int(ToUnixSeconds(since)), limit == 0 ? std::nullopt : PgParam(Int(limit))},
-                 PgConnection::Resend::kIfLostWhileIdle));
+  SVIDD_ASSIGN_OR_RETURN(PgResult rows,
+                         conn->Exec(NumberedPlaceholders(kListAdminCallsSql),
+                                    {IntText(ToUnixSeconds(since)),
+                                     limit == 0 ? std::nullopt : PgParam(IntText(limit))},
+                                    PgConnection::Resend::kIfLostWhileIdle));
   std::vector<AdminCallRecord> out;
   for (int i = 0; i < rows.rows(); ++i) out.push_back(ReadAdminCallRow(PgRow(rows, i)));
   return out;

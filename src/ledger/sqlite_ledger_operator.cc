@@ -14,8 +14,6 @@ constexpr char kAddRefusalsSql[] =
     "INSERT INTO refusal_counts (hour, reason, count) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count";
 
-int64_t HourStart(TimePoint t) { return ToUnixSeconds(RefusalHour(t)); }
-
 }  // namespace
 
 absl::Status SqliteLedger::AddRefusalCounts(const std::vector<RefusalCount>& counts) {
@@ -25,7 +23,7 @@ absl::Status SqliteLedger::AddRefusalCounts(const std::vector<RefusalCount>& cou
     SVIDD_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kAddRefusalsSql));
     for (const RefusalCount& c : counts) {
       insert.Reset();
-      insert.BindInt64(1, HourStart(c.hour));
+      insert.BindInt64(1, RefusalHourSeconds(c.hour));
       insert.BindText(2, c.reason);
       insert.BindInt64(3, c.count);
       SVIDD_RETURN_IF_ERROR(insert.Run());
@@ -37,7 +35,7 @@ absl::Status SqliteLedger::AddRefusalCounts(const std::vector<RefusalCount>& cou
 absl::StatusOr<std::vector<RefusalCount>> SqliteLedger::ListRefusalCounts(TimePoint since) const {
   ConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(conn.db(), kListRefusalsSql));
-  stmt.BindInt64(1, HourStart(since));
+  stmt.BindInt64(1, RefusalHourSeconds(since));
   std::vector<RefusalCount> out;
   for (;;) {
     SVIDD_ASSIGN_OR_RETURN(bool row, stmt.Step());

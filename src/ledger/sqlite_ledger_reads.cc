@@ -9,7 +9,7 @@
 namespace svidd::ledger::internal {
 namespace {
 
-constexpr char kRevokeSql[] =
+constexpr char kSqliteRevokeSql[] =
     "UPDATE certificates SET status = 'revoked', revoked_at = ?2, revocation_reason = ?3"
     " WHERE serial = ?1 AND status = 'active'";
 
@@ -81,7 +81,7 @@ absl::Status SqliteLedger::RevokeCertificate(std::string_view serial, std::strin
     SVIDD_ASSIGN_OR_RETURN(EventAppender events, EventAppender::Prepare(db));
     SVIDD_RETURN_IF_ERROR(events.LoadHead());
     SVIDD_RETURN_IF_ERROR(events.AppendRevocation(serial, at, reason));
-    SVIDD_ASSIGN_OR_RETURN(Statement update, Statement::Prepare(db, kRevokeSql));
+    SVIDD_ASSIGN_OR_RETURN(Statement update, Statement::Prepare(db, kSqliteRevokeSql));
     update.BindText(1, serial);
     update.BindInt64(2, ToUnixSeconds(at));
     update.BindText(3, reason);

@@ -32,7 +32,7 @@ void RefusalCounter::Count(const absl::Status& status) {
   if (status.ok()) return;
   std::string reason = RefusalReason(status);
   metrics_.RecordRefused(reason);
-  Key key{ToUnixSeconds(ledger::RefusalHour(clock_.Now())), std::move(reason)};
+  Key key{ledger::RefusalHourSeconds(clock_.Now()), std::move(reason)};
   MutexLock lock(&mu_);
   ++pending_[key];
 }

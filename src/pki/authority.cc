@@ -125,8 +125,8 @@ absl::StatusOr<IssuedCertificate> Authority::SignLeaf(
   const size_t first = profile.serial.find_first_not_of('\0');
   issued.serial_hex = absl::BytesToHexString(profile.serial.substr(first));
   // What the certificate holds: whole seconds.
-  issued.not_before = std::chrono::floor<std::chrono::seconds>(profile.not_before);
-  issued.not_after = std::chrono::floor<std::chrono::seconds>(profile.not_after);
+  issued.not_before = WholeSeconds(profile.not_before);
+  issued.not_after = WholeSeconds(profile.not_after);
   SVIDD_ASSIGN_OR_RETURN(issued.public_key_sha256, subject_key.Sha256Hex());
   issued.key_label = subject_key.key.Label();
   return issued;

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "pki/cert_builder.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
 #include "svidd/pki/ca_material.h"
@@ -56,8 +57,6 @@ absl::StatusOr<crypto::X509Ptr> MakeCaCertificate(const CaCertSpec& spec) {
   SVIDD_RETURN_IF_ERROR(internal::SignCertificate(cert.get(), spec.issuer_key));
   return cert;
 }
-
-TimePoint WholeSeconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
 absl::Status CheckOptions(const CaBootstrapOptions& options) {
   if (options.root_ttl.count() <= 0 || options.intermediate_ttl.count() <= 0) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "pki/cert_builder.h"
 #include "svidd/common/status_macros.h"
+#include "svidd/common/time_format.h"
 #include "svidd/crypto/keys.h"
 #include "svidd/crypto/pem.h"
 #include "svidd/crypto/x509_fields.h"
@@ -14,28 +15,22 @@
 namespace svidd::pki {
 namespace {
 
-absl::Status Internal(const char* what) {
-  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
-}
-
-TimePoint WholeSeconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
-
 absl::StatusOr<crypto::Asn1IntegerPtr> SerialFromHex(const std::string& hex) {
   if (hex.empty() || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("revoked serial \"", hex, "\" is not in lowercase hex form"));
   }
   BIGNUM* raw = nullptr;
-  if (BN_hex2bn(&raw, hex.c_str()) == 0) return Internal("revoked serial");
+  if (BN_hex2bn(&raw, hex.c_str()) == 0) return crypto::OpenSslInternal("revoked serial");
   crypto::BignumPtr bn(raw);
   crypto::Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-  if (serial == nullptr) return Internal("revoked serial");
+  if (serial == nullptr) return crypto::OpenSslInternal("revoked serial");
   return serial;
 }
 
 absl::StatusOr<crypto::Asn1TimePtr> AsnTime(TimePoint t) {
   crypto::Asn1TimePtr out(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(t)));
-  if (out == nullptr) return Internal("CRL time");
+  if (out == nullptr) return crypto::OpenSslInternal("CRL time");
   return out;
 }
 
@@ -62,17 +57,17 @@ absl::Status AddEntry(X509_CRL* crl, const RevokedCertificate& entry) {
   crypto::X509RevokedPtr revoked(X509_REVOKED_new());
   if (revoked == nullptr || X509_REVOKED_set_serialNumber(revoked.get(), serial.get()) != 1 ||
       X509_REVOKED_set_revocationDate(revoked.get(), date.get()) != 1) {
-    return Internal("CRL entry");
+    return crypto::OpenSslInternal("CRL entry");
   }
   if (entry.reason.has_value()) {
     crypto::Asn1EnumeratedPtr code(ASN1_ENUMERATED_new());
     if (code == nullptr || ASN1_ENUMERATED_set(code.get(), static_cast<long>(*entry.reason)) != 1 ||
         X509_REVOKED_add1_ext_i2d(revoked.get(), NID_crl_reason, code.get(), 0,
                                   X509V3_ADD_DEFAULT) != 1) {
-      return Internal("CRL entry reasonCode");
+      return crypto::OpenSslInternal("CRL entry reasonCode");
     }
   }
-  if (X509_CRL_add0_revoked(crl, revoked.get()) != 1) return Internal("CRL entry");
+  if (X509_CRL_add0_revoked(crl, revoked.get()) != 1) return crypto::OpenSslInternal("CRL entry");
   revoked.release();  // now owned by `crl`
   return absl::OkStatus();
 }
@@ -85,7 +80,7 @@ absl::Status SetHeader(X509_CRL* crl, const X509* issuer, TimePoint this_update,
       X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)) != 1 ||
       X509_CRL_set1_lastUpdate(crl, last.get()) != 1 ||
       X509_CRL_set1_nextUpdate(crl, next.get()) != 1) {
-    return Internal("CRL header");
+    return crypto::OpenSslInternal("CRL header");
   }
   return absl::OkStatus();
 }
@@ -94,12 +89,12 @@ absl::Status AddCrlExtensions(X509_CRL* crl, const X509* issuer, uint64_t number
   SVIDD_ASSIGN_OR_RETURN(crypto::AuthorityKeyIdPtr akid, internal::MakeAuthorityKeyId(issuer));
   if (X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid.get(), 0, X509V3_ADD_DEFAULT) !=
       1) {
-    return Internal("CRL authorityKeyIdentifier");
+    return crypto::OpenSslInternal("CRL authorityKeyIdentifier");
   }
   crypto::Asn1IntegerPtr value(ASN1_INTEGER_new());
   if (value == nullptr || ASN1_INTEGER_set_uint64(value.get(), number) != 1 ||
       X509_CRL_add1_ext_i2d(crl, NID_crl_number, value.get(), 0, X509V3_ADD_DEFAULT) != 1) {
-    return Internal("CRL number");
+    return crypto::OpenSslInternal("CRL number");
   }
   return absl::OkStatus();
 }
@@ -114,13 +109,13 @@ absl::StatusOr<Crl> BuildCrl(const X509* issuer, const EVP_PKEY* issuer_key, con
   out.this_update = WholeSeconds(spec.this_update);
   out.next_update = out.this_update + spec.validity;
   crypto::X509CrlPtr crl(X509_CRL_new());
-  if (crl == nullptr) return Internal("new CRL");
+  if (crl == nullptr) return crypto::OpenSslInternal("new CRL");
   SVIDD_RETURN_IF_ERROR(SetHeader(crl.get(), issuer, out.this_update, out.next_update));
   for (const RevokedCertificate& entry : spec.revoked) {
     SVIDD_RETURN_IF_ERROR(AddEntry(crl.get(), entry));
   }
   SVIDD_RETURN_IF_ERROR(AddCrlExtensions(crl.get(), issuer, spec.number));
-  if (X509_CRL_sort(crl.get()) != 1) return Internal("sorting CRL entries");
+  if (X509_CRL_sort(crl.get()) != 1) return crypto::OpenSslInternal("sorting CRL entries");
   SVIDD_RETURN_IF_ERROR(internal::SignCrl(crl.get(), const_cast<EVP_PKEY*>(issuer_key)));
   SVIDD_ASSIGN_OR_RETURN(out.der, crypto::CrlToDer(crl.get()));
   SVIDD_ASSIGN_OR_RETURN(out.pem, crypto::CrlToPem(crl.get()));

@@ -16,10 +16,6 @@ namespace {
 
 using std::string_view_literals::operator""sv;
 
-constexpr std::string_view kSubjectAltName = "\x55\x1d\x11"sv;
-constexpr std::string_view kKeyUsage = "\x55\x1d\x0f"sv;
-constexpr std::string_view kExtendedKeyUsage = "\x55\x1d\x25"sv;
-constexpr std::string_view kBasicConstraints = "\x55\x1d\x13"sv;
 constexpr std::string_view kServerAuth = "\x2b\x06\x01\x05\x05\x07\x03\x01"sv;
 constexpr std::string_view kClientAuth = "\x2b\x06\x01\x05\x05\x07\x03\x02"sv;
 
@@ -157,13 +153,13 @@ absl::Status CheckBasicConstraints(std::string_view value) {
 
 // Checks one extension; fills `uri` from a subjectAltName.
 absl::Status CheckExtension(const RequestedExtension& ext, std::string* uri) {
-  if (ext.oid == kSubjectAltName) {
+  if (ext.oid == der::kSubjectAltNameOid) {
     SVIDD_ASSIGN_OR_RETURN(*uri, CheckSan(ext.value));
     return absl::OkStatus();
   }
-  if (ext.oid == kKeyUsage) return CheckKeyUsage(ext.value);
-  if (ext.oid == kExtendedKeyUsage) return CheckExtendedKeyUsage(ext.value);
-  if (ext.oid == kBasicConstraints) return CheckBasicConstraints(ext.value);
+  if (ext.oid == der::kKeyUsageOid) return CheckKeyUsage(ext.value);
+  if (ext.oid == der::kExtendedKeyUsageOid) return CheckExtendedKeyUsage(ext.value);
+  if (ext.oid == der::kBasicConstraintsOid) return CheckBasicConstraints(ext.value);
   return absl::InvalidArgumentError(absl::StrCat(
       "extension ", DescribeOid(ext.oid),
       " is not allowed; only subjectAltName, keyUsage, extendedKeyUsage and basicConstraints"));
@@ -194,7 +190,7 @@ absl::StatusOr<std::string> CheckRequestedExtensions(const std::vector<Requested
     }
     SVIDD_RETURN_IF_ERROR(CheckExtension(ext, &uri));
   }
-  if (seen.count(kSubjectAltName) == 0) {
+  if (seen.count(der::kSubjectAltNameOid) == 0) {
     return absl::InvalidArgumentError("no subjectAltName extension; one URI SAN is required");
   }
   return uri;

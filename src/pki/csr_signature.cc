@@ -64,10 +64,6 @@ struct RsaFree {
 using EcKeyPtr = std::unique_ptr<EC_KEY, EcKeyFree>;
 using RsaPtr = std::unique_ptr<RSA, RsaFree>;
 
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
-
 absl::Status Unparsable(absl::string_view why) {
   crypto::ClearOpenSslErrors();
   return absl::InvalidArgumentError(absl::StrCat("public key cannot be parsed: ", why));
@@ -112,8 +108,9 @@ int BitLength(std::string_view big_endian) {
 // "P-521" for a NIST curve, else OpenSSL's short name ("secp256k1", "ED448"), else the
 // dotted OID. Only on the way to a refusal.
 std::string OidName(std::string_view oid) {
-  ASN1_OBJECT* obj = ASN1_OBJECT_create(NID_undef, const_cast<unsigned char*>(Bytes(oid)),
-                                        static_cast<int>(oid.size()), nullptr, nullptr);
+  ASN1_OBJECT* obj =
+      ASN1_OBJECT_create(NID_undef, const_cast<unsigned char*>(crypto::UnsignedBytes(oid)),
+                         static_cast<int>(oid.size()), nullptr, nullptr);
   const int nid = obj == nullptr ? NID_undef : OBJ_obj2nid(obj);
   ASN1_OBJECT_free(obj);
   crypto::ClearOpenSslErrors();
@@ -155,11 +152,12 @@ absl::Status VerifyEcdsa(const ParsedCsr& csr, const crypto::KeyDescription& key
                          const std::string& digest) {
   EC_KEY* ec = ThreadEcKey(key.curve);
   if (ec == nullptr) return crypto::OpenSslError(absl::StatusCode::kInternal, "EC key");
-  if (EC_KEY_oct2key(ec, Bytes(csr.key_bits), csr.key_bits.size(), nullptr) != 1) {
+  if (EC_KEY_oct2key(ec, crypto::UnsignedBytes(csr.key_bits), csr.key_bits.size(), nullptr) != 1) {
     return Unparsable("the EC point is not on the curve or is malformed");
   }
-  if (ECDSA_verify(0, Bytes(digest), static_cast<int>(digest.size()), Bytes(csr.signature),
-                   static_cast<int>(csr.signature.size()), ec) != 1) {
+  if (ECDSA_verify(0, crypto::UnsignedBytes(digest), static_cast<int>(digest.size()),
+                   crypto::UnsignedBytes(csr.signature), static_cast<int>(csr.signature.size()),
+                   ec) != 1) {
     return DoesNotVerify("");
   }
   return absl::OkStatus();
@@ -167,10 +165,10 @@ absl::Status VerifyEcdsa(const ParsedCsr& csr, const crypto::KeyDescription& key
 
 absl::Status VerifyRsa(const ParsedCsr& csr, int digest_nid, const std::string& digest) {
   SVIDD_ASSIGN_OR_RETURN(RsaNumbers numbers, ReadRsaKey(csr.key_bits));
-  crypto::BignumPtr n(
-      BN_bin2bn(Bytes(numbers.modulus), static_cast<int>(numbers.modulus.size()), nullptr));
-  crypto::BignumPtr e(
-      BN_bin2bn(Bytes(numbers.exponent), static_cast<int>(numbers.exponent.size()), nullptr));
+  crypto::BignumPtr n(BN_bin2bn(crypto::UnsignedBytes(numbers.modulus),
+                                static_cast<int>(numbers.modulus.size()), nullptr));
+  crypto::BignumPtr e(BN_bin2bn(crypto::UnsignedBytes(numbers.exponent),
+                                static_cast<int>(numbers.exponent.size()), nullptr));
   RsaPtr rsa(RSA_new());
   if (n == nullptr || e == nullptr || rsa == nullptr ||
       RSA_set0_key(rsa.get(), n.get(), e.get(), nullptr) != 1) {
@@ -178,25 +176,25 @@ absl::Status VerifyRsa(const ParsedCsr& csr, int digest_nid, const std::string& 
   }
   n.release();  // owned by `rsa` from here
   e.release();
-  if (RSA_verify(digest_nid, Bytes(digest), static_cast<unsigned int>(digest.size()),
-                 Bytes(csr.signature), static_cast<unsigned int>(csr.signature.size()),
-                 rsa.get()) != 1) {
+  if (RSA_verify(digest_nid, crypto::UnsignedBytes(digest),
+                 static_cast<unsigned int>(digest.size()), crypto::UnsignedBytes(csr.signature),
+                 static_cast<unsigned int>(csr.signature.size()), rsa.get()) != 1) {
     return DoesNotVerify("");
   }
   return absl::OkStatus();
 }
 
 absl::Status VerifyEd25519(const ParsedCsr& csr) {
-  crypto::EvpPkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, Bytes(csr.key_bits),
-                                                     csr.key_bits.size()));
+  crypto::EvpPkeyPtr key(EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, crypto::UnsignedBytes(csr.key_bits), csr.key_bits.size()));
   if (key == nullptr) return Unparsable("bad Ed25519 key");
   crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr ||
       EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
     return crypto::OpenSslError(absl::StatusCode::kInternal, "Ed25519 verification");
   }
-  if (EVP_DigestVerify(ctx.get(), Bytes(csr.signature), csr.signature.size(),
-                       Bytes(csr.signed_info), csr.signed_info.size()) != 1) {
+  if (EVP_DigestVerify(ctx.get(), crypto::UnsignedBytes(csr.signature), csr.signature.size(),
+                       crypto::UnsignedBytes(csr.signed_info), csr.signed_info.size()) != 1) {
     return DoesNotVerify("");
   }
   return absl::OkStatus();

@@ -26,6 +26,13 @@ inline constexpr uint8_t kSet = 0x31;
 inline constexpr uint8_t kContext0 = 0x80;  // [0] primitive; | 0x20 for constructed
 inline constexpr uint8_t kConstructed = 0x20;
 
+// Extension OIDs (contents octets, RFC 5280 4.2.1): the ones a CSR may ask for and a leaf
+// carries.
+inline constexpr std::string_view kSubjectAltNameOid = "\x55\x1d\x11";
+inline constexpr std::string_view kKeyUsageOid = "\x55\x1d\x0f";
+inline constexpr std::string_view kExtendedKeyUsageOid = "\x55\x1d\x25";
+inline constexpr std::string_view kBasicConstraintsOid = "\x55\x1d\x13";
+
 struct Element {
   uint8_t tag = 0;
   std::string_view whole;    // tag, length and content

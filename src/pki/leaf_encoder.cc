@@ -22,28 +22,19 @@ using std::string_view_literals::operator""sv;
 
 constexpr std::string_view kVersion3 = "\xa0\x03\x02\x01\x02"sv;  // [0] EXPLICIT INTEGER 2
 constexpr std::string_view kEmptyName = "\x30\x00"sv;
-constexpr std::string_view kSubjectAltName = "\x55\x1d\x11"sv;
 constexpr std::string_view kSubjectKeyId = "\x55\x1d\x0e"sv;
 constexpr uint8_t kUriTag = 0x86, kDnsTag = 0x82;
 // The constant extensions, as X509V3_EXT_nconf_nid encodes "critical,CA:FALSE",
 // "critical,digitalSignature[,keyEncipherment]" and "serverAuth,clientAuth".
-constexpr std::string_view kBasicConstraints =
+constexpr std::string_view kBasicConstraintsExtension =
     "\x30\x0c\x06\x03\x55\x1d\x13\x01\x01\xff\x04\x02\x30\x00"sv;
-constexpr std::string_view kKeyUsage =
+constexpr std::string_view kKeyUsageExtension =
     "\x30\x0e\x06\x03\x55\x1d\x0f\x01\x01\xff\x04\x04\x03\x02\x07\x80"sv;
-constexpr std::string_view kKeyUsageRsa =
+constexpr std::string_view kKeyUsageRsaExtension =
     "\x30\x0e\x06\x03\x55\x1d\x0f\x01\x01\xff\x04\x04\x03\x02\x05\xa0"sv;
-constexpr std::string_view kExtendedKeyUsage =
+constexpr std::string_view kExtendedKeyUsageExtension =
     "\x30\x1d\x06\x03\x55\x1d\x25\x04\x16\x30\x14"
     "\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x01\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x02"sv;
-
-absl::Status Internal(const char* what) {
-  return crypto::OpenSslError(absl::StatusCode::kInternal, what);
-}
-
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }.
 void AppendExtension(std::string& out, std::string_view oid, bool critical,
@@ -96,17 +87,17 @@ absl::StatusOr<std::string> SubjectKeyIdValue(std::string_view spki) {
   const std::string_view key_bytes = bits.content.substr(1);
   if (kSha1 == nullptr ||
       EVP_Digest(key_bytes.data(), key_bytes.size(), md, &len, kSha1, nullptr) != 1) {
-    return Internal("subjectKeyIdentifier");
+    return crypto::OpenSslInternal("subjectKeyIdentifier");
   }
   return der::Wrap(der::kOctetString, std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 absl::StatusOr<std::string> ExtensionDer(int nid, void* value) {
   crypto::X509ExtensionPtr ext(X509V3_EXT_i2d(nid, 0, value));
-  if (ext == nullptr) return Internal(OBJ_nid2sn(nid));
+  if (ext == nullptr) return crypto::OpenSslInternal(OBJ_nid2sn(nid));
   unsigned char* out = nullptr;
   const int len = i2d_X509_EXTENSION(ext.get(), &out);
-  if (len <= 0) return Internal(OBJ_nid2sn(nid));
+  if (len <= 0) return crypto::OpenSslInternal(OBJ_nid2sn(nid));
   crypto::OpensslStringPtr owner(reinterpret_cast<char*>(out));
   return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(len));
 }
@@ -119,7 +110,7 @@ absl::StatusOr<std::string> SignatureAlgorithmId(EVP_MD_CTX* ctx) {
       OSSL_PARAM_construct_end()};
   if (EVP_PKEY_CTX_get_params(EVP_MD_CTX_get_pkey_ctx(ctx), params) != 1 ||
       !OSSL_PARAM_modified(params) || params[0].return_size == 0) {
-    return Internal("signature AlgorithmIdentifier");
+    return crypto::OpenSslInternal("signature AlgorithmIdentifier");
   }
   return std::string(reinterpret_cast<const char*>(aid), params[0].return_size);
 }
@@ -132,7 +123,7 @@ absl::StatusOr<std::unique_ptr<const LeafEncoder>> LeafEncoder::Create(const X50
   std::unique_ptr<LeafEncoder> encoder(new LeafEncoder());
   unsigned char* name = nullptr;
   const int name_len = i2d_X509_NAME(X509_get_subject_name(signer), &name);
-  if (name_len <= 0) return Internal("issuer name");
+  if (name_len <= 0) return crypto::OpenSslInternal("issuer name");
   crypto::OpensslStringPtr name_owner(reinterpret_cast<char*>(name));
   encoder->issuer_.assign(reinterpret_cast<const char*>(name), static_cast<size_t>(name_len));
 
@@ -152,12 +143,12 @@ absl::StatusOr<std::unique_ptr<const LeafEncoder>> LeafEncoder::Create(const X50
       EVP_DigestSignInit_ex(encoder->sign_template_.get(), nullptr,
                             md == nullptr ? nullptr : EVP_MD_get0_name(md), nullptr, nullptr, key,
                             nullptr) != 1) {
-    return Internal("signing context");
+    return crypto::OpenSslInternal("signing context");
   }
   SVIDD_ASSIGN_OR_RETURN(encoder->signature_algorithm_,
                          SignatureAlgorithmId(encoder->sign_template_.get()));
   const int max_size = EVP_PKEY_get_size(key);
-  if (max_size <= 0) return Internal("signature size");
+  if (max_size <= 0) return crypto::OpenSslInternal("signature size");
   encoder->max_signature_size_ = static_cast<size_t>(max_size);
   return std::unique_ptr<const LeafEncoder>(std::move(encoder));
 }
@@ -168,11 +159,11 @@ absl::StatusOr<std::string> LeafEncoder::EncodeTbs(const LeafProfile& profile,
   der::Append(names, kUriTag, profile.id.str());
   for (const std::string& dns : profile.dns_names) der::Append(names, kDnsTag, dns);
   std::string extensions;
-  AppendExtension(extensions, kSubjectAltName, true, der::Wrap(der::kSequence, names));
-  extensions.append(kBasicConstraints);
+  AppendExtension(extensions, der::kSubjectAltNameOid, true, der::Wrap(der::kSequence, names));
+  extensions.append(kBasicConstraintsExtension);
   const bool rsa = subject_key.key.algorithm == crypto::KeyDescription::Algorithm::kRsa;
-  extensions.append(rsa ? kKeyUsageRsa : kKeyUsage);
-  extensions.append(kExtendedKeyUsage);
+  extensions.append(rsa ? kKeyUsageRsaExtension : kKeyUsageExtension);
+  extensions.append(kExtendedKeyUsageExtension);
   SVIDD_ASSIGN_OR_RETURN(std::string ski, SubjectKeyIdValue(subject_key.der));
   AppendExtension(extensions, kSubjectKeyId, false, ski);
   extensions.append(authority_key_id_);
@@ -199,13 +190,13 @@ absl::StatusOr<std::string> LeafEncoder::Sign(const std::string& tbs) const {
   // template, in a context kept per thread.
   thread_local crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr || EVP_MD_CTX_copy_ex(ctx.get(), sign_template_.get()) != 1) {
-    return Internal("signing context");
+    return crypto::OpenSslInternal("signing context");
   }
   std::string signature(max_signature_size_ + 1, '\0');
   size_t size = max_signature_size_;
   auto* out = reinterpret_cast<unsigned char*>(signature.data() + 1);  // after "unused bits"
-  if (EVP_DigestSign(ctx.get(), out, &size, Bytes(tbs), tbs.size()) != 1) {
-    return Internal("signing certificate");
+  if (EVP_DigestSign(ctx.get(), out, &size, crypto::UnsignedBytes(tbs), tbs.size()) != 1) {
+    return crypto::OpenSslInternal("signing certificate");
   }
   signature.resize(size + 1);
   std::string body;

@@ -14,10 +14,6 @@ namespace {
 
 constexpr size_t kSerialBytes = 16;
 
-// Certificates hold whole seconds; so does the profile, so that what it promises is exactly
-// what ends up in the certificate.
-TimePoint FloorToSeconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
-
 std::chrono::seconds EffectiveTtl(std::chrono::seconds requested, const TtlPolicy& policy) {
   const std::chrono::seconds ttl = requested.count() <= 0 ? policy.default_ttl : requested;
   return std::min(ttl, policy.max_ttl);
@@ -44,8 +40,8 @@ absl::StatusOr<LeafProfile> BuildLeafProfile(const spiffe::SpiffeId& id,
     return absl::InvalidArgumentError("TTL policy yields no lifetime (default or max <= 0)");
   }
   LeafProfile profile{id, std::move(dns_names), {}, {}, {}};
-  profile.not_before = FloorToSeconds(now - policy.backdate);
-  profile.not_after = FloorToSeconds(std::min(now + ttl, signer_not_after));
+  profile.not_before = WholeSeconds(now - policy.backdate);
+  profile.not_after = WholeSeconds(std::min(now + ttl, signer_not_after));
   auto serial = RandomSerial();
   if (!serial.ok()) return serial.status();
   profile.serial = *std::move(serial);

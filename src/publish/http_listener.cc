@@ -77,6 +77,12 @@ void AddressOf(int sock, bool peer, std::string& ip, int& port) {
   ip = text;
 }
 
+}  // namespace
+
+// Named, not anonymous: HttpListener::Impl holds a DeadlineServer, and a member whose type is
+// in an anonymous namespace is an error when this file is compiled inside a unity batch.
+namespace http_internal {
+
 // One request's view of the socket: every read must come before `read_deadline`, every
 // write before `write_deadline`, however the bytes trickle in or out.
 class DeadlineStream : public httplib::Stream {
@@ -163,7 +169,9 @@ class DeadlineServer : public httplib::Server {
   const HttpListenerLimits limits_;
 };
 
-}  // namespace
+}  // namespace http_internal
+
+using http_internal::DeadlineServer;
 
 struct HttpListener::Impl {
   explicit Impl(HttpListenerLimits limits) : server(limits) {}

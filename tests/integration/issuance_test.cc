@@ -11,8 +11,6 @@
 namespace svidd::testing {
 namespace {
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
 struct KeyCase {
   const char* name;
   crypto::KeyType key_type;

@@ -74,7 +74,7 @@ class JwksHttpsServer {
   int port_ = 0;
 };
 
-grpc::Status Issue(TestEnv& env) {
+grpc::Status IssueWithJwks(TestEnv& env) {
   auto csr = BuildIstioCsr("spiffe://cluster.local/ns/foo/sa/bar");
   EXPECT_TRUE(csr.ok());
   istio::v1::auth::IstioCertificateResponse response;
@@ -94,12 +94,12 @@ TEST(JwksUrlTest, TokensAreVerifiedAgainstTheFetchedKeysWhichOutliveTheServer) {
   });
   ASSERT_NE(env, nullptr);
   EXPECT_EQ(env->options().jwks_file, "");
-  EXPECT_TRUE(Issue(*env).ok());
+  EXPECT_TRUE(IssueWithJwks(*env).ok());
 
   api->Stop();  // the API server goes away: a refresh fails, the keys stay
   env->clock().Advance(std::chrono::minutes(6));
   (void)env->server().RunMaintenance();
-  EXPECT_TRUE(Issue(*env).ok());
+  EXPECT_TRUE(IssueWithJwks(*env).ok());
 }
 
 TEST(JwksUrlTest, SviddRefusesToStartWhenTheFirstFetchFails) {

@@ -28,8 +28,6 @@
 namespace svidd::testing {
 namespace {
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
 class LoggingProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -11,8 +11,6 @@
 namespace svidd::testing {
 namespace {
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
 // Gets a first certificate with a token; returns it as a client identity.
 ClientIdentity Bootstrap(TestEnv& env) {
   auto csr = BuildIstioCsr(kFooId);
@@ -27,7 +25,7 @@ ClientIdentity Bootstrap(TestEnv& env) {
   return id;
 }
 
-std::string SerialOf(const ClientIdentity& id) {
+std::string SerialOfIdentity(const ClientIdentity& id) {
   return crypto::SerialHex(crypto::ParseCertificatesPem(id.cert_chain_pem).value().front().get());
 }
 
@@ -45,7 +43,7 @@ TEST(MtlsRenewalTest, CurrentCertificateRenewsWithoutToken) {
   auto record = env->server().ledger().GetCertificate(crypto::SerialHex(leaf.get()));
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(record->auth_method, "x509");
-  EXPECT_EQ(record->auth_principal, "x509:" + SerialOf(first));
+  EXPECT_EQ(record->auth_principal, "x509:" + SerialOfIdentity(first));
 }
 
 TEST(MtlsRenewalTest, CertificateMayOnlyRenewItsOwnIdentity) {
@@ -91,7 +89,7 @@ TEST(MtlsRenewalTest, RevocationByAnotherLedgerHandleTakesEffectAtOnce) {
   auto operator_ledger = ledger::OpenSqliteLedger(env->options().LedgerPath());
   ASSERT_TRUE(operator_ledger.ok()) << operator_ledger.status();
   ASSERT_TRUE((*operator_ledger)
-                  ->RevokeCertificate(SerialOf(first), "key compromise", env->clock().Now())
+                  ->RevokeCertificate(SerialOfIdentity(first), "key compromise", env->clock().Now())
                   .ok());
 
   auto csr = BuildIstioCsr(kFooId);

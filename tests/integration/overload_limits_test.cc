@@ -15,12 +15,12 @@
 namespace svidd::testing {
 namespace {
 
-std::string IdOf(const std::string& sa) { return "spiffe://cluster.local/ns/foo/sa/" + sa; }
+std::string OverloadedId(const std::string& sa) { return "spiffe://cluster.local/ns/foo/sa/" + sa; }
 
 grpc::Status IssueFor(TestEnv& env, const std::string& sa) {
   istio::v1::auth::IstioCertificateResponse response;
-  return env.CreateCertificate(BuildIstioCsr(IdOf(sa)).value().pem, 0, env.TokenFor("foo", sa),
-                               &response);
+  return env.CreateCertificate(BuildIstioCsr(OverloadedId(sa)).value().pem, 0,
+                               env.TokenFor("foo", sa), &response);
 }
 
 bool HasRetryHint(const grpc::Status& status) {
@@ -161,22 +161,22 @@ TEST(OverloadLimitsTest, UnsolicitedCsrsPerStreamAreCappedButAnsweringStillWorks
   RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
   auto initial = client.NextNonBundle();
   ASSERT_TRUE(initial.has_value() && initial->has_renewal_requested());
-  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(IdOf("bar")).value().pem,
+  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(OverloadedId("bar")).value().pem,
                              initial->renewal_requested().renewal_id()));
   auto answered = client.NextNonBundle();
   ASSERT_TRUE(answered.has_value() && answered->has_issued());
   for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(client.SendCsr(BuildIstioCsr(IdOf("bar")).value().pem, 0));
+    ASSERT_TRUE(client.SendCsr(BuildIstioCsr(OverloadedId("bar")).value().pem, 0));
     auto reply = client.NextNonBundle();
     ASSERT_TRUE(reply.has_value() && reply->has_issued()) << i;
   }
-  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(IdOf("bar")).value().pem, 0));
+  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(OverloadedId("bar")).value().pem, 0));
   auto refused = client.NextNonBundle();
   ASSERT_TRUE(refused.has_value() && refused->has_refused()) << refused->ShortDebugString();
   EXPECT_EQ(refused->refused().code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_NE(refused->refused().message().find("retry in"), std::string::npos);
   env->clock().Advance(std::chrono::minutes(1));
-  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(IdOf("bar")).value().pem, 0));
+  ASSERT_TRUE(client.SendCsr(BuildIstioCsr(OverloadedId("bar")).value().pem, 0));
   auto later = client.NextNonBundle();
   EXPECT_TRUE(later.has_value() && later->has_issued()) << "a new minute, a new allowance";
 }
@@ -185,18 +185,18 @@ TEST(OverloadLimitsTest, UnsolicitedCsrsPerStreamAreCappedButAnsweringStillWorks
 TEST(OverloadLimitsTest, AnOperatorCredentialCannotRenewItselfThroughWorkloadIssuance) {
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
-  issuance::AdminCredentialRequest request{IdOf("admin"), std::chrono::hours(1), "test"};
+  issuance::AdminCredentialRequest request{OverloadedId("admin"), std::chrono::hours(1), "test"};
   auto credential = issuance::IssueAdminCredential(
       *env->server().authorities().Get(), env->server().ledger(), request, env->clock().Now());
   ASSERT_TRUE(credential.ok()) << credential.status();
   ClientIdentity admin{credential->cert_chain_pem, credential->key_pem};
   istio::v1::auth::IstioCertificateResponse response;
-  grpc::Status status =
-      env->CreateCertificate(BuildIstioCsr(IdOf("admin")).value().pem, 0, "", &response, &admin);
+  grpc::Status status = env->CreateCertificate(BuildIstioCsr(OverloadedId("admin")).value().pem, 0,
+                                               "", &response, &admin);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
   EXPECT_NE(status.error_message().find("svidctl admin issue"), std::string::npos);
   RotationTestClient stream(env->Channel(&admin), "");
-  ASSERT_TRUE(stream.SendCsr(BuildIstioCsr(IdOf("admin")).value().pem, 0));
+  ASSERT_TRUE(stream.SendCsr(BuildIstioCsr(OverloadedId("admin")).value().pem, 0));
   auto reply = stream.NextNonBundle();
   ASSERT_TRUE(reply.has_value() && reply->has_refused()) << stream.Finish().error_message();
   EXPECT_EQ(reply->refused().code(), grpc::StatusCode::PERMISSION_DENIED);

@@ -32,7 +32,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
 constexpr char kSecret[] = "pw-that-must-never-be-printed";
 
 // A plug-in CA in Istio's layout in `dir` (made 0700, the key 0600), as the cacerts Secret.

@@ -54,7 +54,7 @@ Probe ReadyZ(TestEnv& env) {
   return res ? Probe{res->status, res->body} : Probe{};
 }
 
-grpc::Status Issue(TestEnv& env) {
+grpc::Status IssueOnce(TestEnv& env) {
   auto csr = BuildIstioCsr("spiffe://cluster.local/ns/foo/sa/bar");
   EXPECT_TRUE(csr.ok());
   istio::v1::auth::IstioCertificateResponse response;
@@ -75,7 +75,7 @@ TEST(ReadinessTest, AFailingLedgerMakesSviddNotReadyUntilAProbeWriteSucceeds) {
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(env->server().RunMaintenance().ok());
   EXPECT_FALSE(env->server().serving());
   EXPECT_FALSE(HealthSaysServing(env->Channel())) << "gRPC health follows the same readiness";
-  EXPECT_EQ(Issue(*env).error_code(), grpc::StatusCode::UNAVAILABLE)
+  EXPECT_EQ(IssueOnce(*env).error_code(), grpc::StatusCode::UNAVAILABLE)
       << "the certificate cannot be recorded, so it is withheld";
   Probe not_ready = ReadyZ(*env);
   EXPECT_EQ(not_ready.status, 503);
@@ -93,7 +93,7 @@ TEST(ReadinessTest, AFailingLedgerMakesSviddNotReadyUntilAProbeWriteSucceeds) {
   EXPECT_TRUE(env->server().serving());
   EXPECT_TRUE(HealthSaysServing(env->Channel()));
   EXPECT_EQ(ReadyZ(*env).status, 200);
-  EXPECT_TRUE(Issue(*env).ok());
+  EXPECT_TRUE(IssueOnce(*env).ok());
 
   httplib::Client client("127.0.0.1", env->server().metrics_port());
   auto scraped = PrometheusText::Parse(client.Get("/metrics")->body);

@@ -11,8 +11,6 @@
 namespace svidd::testing {
 namespace {
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
 struct RefusalCase {
   std::string name;
   std::function<std::string(const TestEnv&)> token;  // "" = none
@@ -147,7 +145,7 @@ std::vector<RefusalCase> Cases() {
   };
 }
 
-PrometheusText Scrape(TestEnv& env) {
+PrometheusText ScrapeRefusals(TestEnv& env) {
   httplib::Client client("127.0.0.1", env.server().metrics_port());
   client.set_connection_timeout(std::chrono::seconds(5));
   httplib::Result res = client.Get("/metrics");
@@ -159,7 +157,9 @@ PrometheusText Scrape(TestEnv& env) {
 }
 
 double RefusedWith(TestEnv& env, const std::string& reason) {
-  return Scrape(env).Value("svidd_requests_refused_total", {{"reason", reason}}).value_or(0);
+  return ScrapeRefusals(env)
+      .Value("svidd_requests_refused_total", {{"reason", reason}})
+      .value_or(0);
 }
 
 // Each refusal's code and message, and the reason it is counted under: the reason is fixed
@@ -180,7 +180,8 @@ TEST(RefusalTest, EachRefusalHasItsCodeAndSaysWhy) {
       EXPECT_EQ(RefusedWith(*env, c.reason), before + 1);
     }
   }
-  for (const MetricLabels& labels : Scrape(*env).LabelSets("svidd_requests_refused_total")) {
+  for (const MetricLabels& labels :
+       ScrapeRefusals(*env).LabelSets("svidd_requests_refused_total")) {
     EXPECT_FALSE(labels.at("reason").ends_with("/other")) << labels.at("reason");
   }
   // Nothing refused was recorded, and the server still issues.

@@ -21,16 +21,14 @@ namespace {
 using svidd::v1::RenewalRequested;
 using svidd::v1::RotateResponse;
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
 // Answers a renewal request with a CSR for a fresh key; returns the issued message.
-struct Issued {
+struct IssuedAnswer {
   svidd::v1::CertificateIssued message;
   TestCsr csr;
 };
 
-std::optional<Issued> AnswerWithFreshKey(RotationTestClient& client, uint64_t renewal_id,
-                                         const std::string& id = kFooId) {
+std::optional<IssuedAnswer> AnswerWithFreshKey(RotationTestClient& client, uint64_t renewal_id,
+                                               const std::string& id = kFooId) {
   TestCsr csr = BuildIstioCsr(id).value();
   if (!client.SendCsr(csr.pem, renewal_id)) return std::nullopt;
   auto reply = client.NextNonBundle();
@@ -39,7 +37,7 @@ std::optional<Issued> AnswerWithFreshKey(RotationTestClient& client, uint64_t re
                   << (reply.has_value() ? reply->ShortDebugString() : "end of stream");
     return std::nullopt;
   }
-  return Issued{reply->issued(), std::move(csr)};
+  return IssuedAnswer{reply->issued(), std::move(csr)};
 }
 
 // A token for foo/bar valid for `ttl` from the env's fake clock's now.
@@ -60,7 +58,7 @@ RenewalRequested ExpectRenewalRequest(RotationTestClient& client) {
   return message.has_value() ? message->renewal_requested() : RenewalRequested();
 }
 
-ClientIdentity IdentityOf(const Issued& issued) {
+ClientIdentity IdentityOf(const IssuedAnswer& issued) {
   ClientIdentity id;
   const auto& chain = issued.message.cert_chain();
   for (int i = 0; i + 1 < chain.size(); ++i) id.cert_chain_pem += chain[i];
@@ -129,7 +127,7 @@ TEST(RotationStreamTest, TokenStreamGetsBundleThenFirstCertificateThenPushedRene
 TEST(RotationStreamTest, CertificateStreamIsScheduledFromThePresentedCertificate) {
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
-  std::optional<Issued> bootstrap;
+  std::optional<IssuedAnswer> bootstrap;
   {
     RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
     bootstrap = AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id());
@@ -223,7 +221,7 @@ TEST(RotationStreamTest, RevokingTheCurrentCertificateReissuesAtOnce) {
 TEST(RotationStreamTest, RevokingTheAuthenticatingCertificateEndsTheStream) {
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
-  std::optional<Issued> bootstrap;
+  std::optional<IssuedAnswer> bootstrap;
   {
     RotationTestClient client(env->Channel(), env->TokenFor("foo", "bar"));
     bootstrap = AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id());
@@ -296,7 +294,7 @@ TEST(RotationStreamTest, RevocationOnAStreamWhoseTokenExpiredClosesItInsteadOfRe
 TEST(RotationStreamTest, AfterTheTokenExpiredTheIssuedCertificateOpensTheNextStream) {
   auto env = TestEnv::Start();
   ASSERT_NE(env, nullptr);
-  std::optional<Issued> one;
+  std::optional<IssuedAnswer> one;
   {
     RotationTestClient client(env->Channel(), ShortLivedToken(*env));
     one = AnswerWithFreshKey(client, ExpectRenewalRequest(client).renewal_id());

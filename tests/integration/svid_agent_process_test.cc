@@ -31,8 +31,6 @@ namespace {
 using std::chrono::seconds;
 using Steady = std::chrono::steady_clock;
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
 // A TCP forwarder on 127.0.0.1 that counts the connections made through it: how a test sees
 // the agent's reconnect attempts without reading its log.
 class CountingTcpProxy {

@@ -23,12 +23,12 @@ namespace {
 using ::testing::HasSubstr;
 using json = nlohmann::json;
 
-constexpr char kAdminId[] = "spiffe://cluster.local/admin/alice";
+constexpr char kRemoteAdminId[] = "spiffe://cluster.local/admin/alice";
 
 class SvidctlRemoteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_ = TestEnv::Start([](server::ServerOptions& o) { o.admin_ids = {kAdminId}; });
+    env_ = TestEnv::Start([](server::ServerOptions& o) { o.admin_ids = {kRemoteAdminId}; });
     ASSERT_NE(env_, nullptr);
     data_dir_ = env_->options().data_dir.string();
     // Realistic content next to what the server itself issues: a fleet recorded by an
@@ -42,7 +42,7 @@ class SvidctlRemoteTest : public ::testing::Test {
     for (const char* sa : {"web", "api"}) Issue("shop", sa);
 
     const std::string creds = (env_->dir() / "alice").string();
-    CommandResult issued = Local({"admin", "issue", "--id", kAdminId, "--out-dir", creds});
+    CommandResult issued = Local({"admin", "issue", "--id", kRemoteAdminId, "--out-dir", creds});
     ASSERT_EQ(issued.exit_code, 0) << issued.err;
     remote_ = {"--server",      "127.0.0.1:" + std::to_string(env_->server().port()),
                "--server-name", "localhost",
@@ -137,7 +137,7 @@ TEST_F(SvidctlRemoteTest, EveryReadCommandPrintsTheSameRemoteAndLocal) {
   ASSERT_TRUE(calls.ok()) << calls.status();
   std::set<std::string> methods;
   for (const ledger::AdminCallRecord& call : *calls) {
-    EXPECT_EQ(call.caller_id, kAdminId);
+    EXPECT_EQ(call.caller_id, kRemoteAdminId);
     EXPECT_EQ(call.outcome, "OK");
     methods.insert(call.method);
   }

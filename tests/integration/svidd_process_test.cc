@@ -22,8 +22,6 @@
 namespace svidd::testing {
 namespace {
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
 class SviddProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {

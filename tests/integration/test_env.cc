@@ -1,27 +1,13 @@
 #include "integration/test_env.h"
 
 #include <grpcpp/grpcpp.h>
-#include <unistd.h>
 
 #include <fstream>
-#include <random>
 
 #include "gtest/gtest.h"
 #include "svidd/common/atomic_file.h"
 
 namespace svidd::testing {
-
-TempDir::TempDir() {
-  std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() /
-          ("svidd-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 TestEnv::TestEnv() : clock_(SystemClock::Instance().Now()) {}
 

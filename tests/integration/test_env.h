@@ -11,23 +11,16 @@
 #include "integration/ca_client.h"
 #include "istio/v1/auth/ca.grpc.pb.h"
 #include "support/jwt/test_jwt.h"
+#include "support/ledger/temp_dir.h"
 #include "svidd/common/clock.h"
 #include "svidd/server/svidd_server.h"
 
 namespace svidd::testing {
 
+// The identity most integration tests issue for: the service account bar in namespace foo.
+inline constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
+
 constexpr char kTestIssuer[] = "https://kubernetes.default.svc.cluster.local";
-
-// A fresh temp directory, removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 class TestEnv {
  public:

@@ -16,8 +16,6 @@
 namespace svidd::testing {
 namespace {
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
 // `openssl req` with the system's default configuration, as a user would run it.
 absl::StatusOr<std::string> OpensslCsr(const std::filesystem::path& dir, const std::string& subj) {
   const std::filesystem::path csr = dir / "openssl.csr";

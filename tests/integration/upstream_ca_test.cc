@@ -18,8 +18,6 @@
 namespace svidd::testing {
 namespace {
 
-constexpr char kFooId[] = "spiffe://cluster.local/ns/foo/sa/bar";
-
 CommandResult Svidctl(const TestEnv& env, std::vector<std::string> args) {
   args.insert(args.begin(), SVIDCTL_BINARY);
   args.push_back("--data-dir");
@@ -27,7 +25,7 @@ CommandResult Svidctl(const TestEnv& env, std::vector<std::string> args) {
   return RunCommand(args);
 }
 
-std::vector<std::string> Issue(TestEnv& env) {
+std::vector<std::string> IssueChain(TestEnv& env) {
   istio::v1::auth::IstioCertificateResponse response;
   grpc::Status status = env.CreateCertificate(BuildIstioCsr(kFooId).value().pem, 0,
                                               env.TokenFor("foo", "bar"), &response);
@@ -54,7 +52,7 @@ TEST(UpstreamCaTest, IntermediateFromOneSviddRunsAnotherWhoseLeavesVerifyAgainst
 
   auto downstream = TestEnv::Start([&](server::ServerOptions& o) { o.ca_dir = out.path(); });
   ASSERT_NE(downstream, nullptr);
-  std::vector<std::string> chain = Issue(*downstream);
+  std::vector<std::string> chain = IssueChain(*downstream);
   ASSERT_EQ(chain.size(), 3u);
   const std::string upstream_root =
       ReadFileToString(upstream->options().data_dir / "ca" / "root-cert.pem").value();
@@ -156,7 +154,7 @@ TEST(UpstreamCaTest, OfflineRootSignsSviddsIntermediateAndARunningSviddSwitchesT
       crypto::ParseCertificatePem(ReadFileToString(signed_cert).value()).value().get());
   EXPECT_EQ(env->server().authorities().Get()->signer_serial_hex(), new_signer);
 
-  std::vector<std::string> chain = Issue(*env);
+  std::vector<std::string> chain = IssueChain(*env);
   ASSERT_EQ(chain.size(), 3u);
   EXPECT_EQ(crypto::SerialHex(crypto::ParseCertificatePem(chain[1]).value().get()), new_signer);
   auto bundle = crypto::ParseCertificatesPem(chain.back());

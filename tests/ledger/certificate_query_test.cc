@@ -23,7 +23,7 @@ using ::svidd::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const TimePoint kBase = FromUnixSeconds(kBaseUnix);
+using ::svidd::testing::kBase;
 const std::string kWeb = "spiffe://example.org/ns/default/sa/web";
 const std::string kWeb2 = "spiffe://example.org/ns/default/sa/web2";
 const std::string kDb = "spiffe://example.org/ns/data/sa/db";

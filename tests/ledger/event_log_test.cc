@@ -27,7 +27,7 @@ using ::svidd::testing::TestSerial;
 using ::svidd::testing::VerifyLedgerFile;
 using ::testing::HasSubstr;
 
-const TimePoint kBase = FromUnixSeconds(kBaseUnix);
+using ::svidd::testing::kBase;
 
 // (kind, serial) of every event, in seq order, checking that seq runs 1..n.
 std::vector<std::pair<EventKind, std::string>> Events(const Ledger& ledger) {

@@ -22,7 +22,7 @@ using ::svidd::testing::OpenTestLedger;
 using ::svidd::testing::TempDir;
 using ::svidd::testing::TestSerial;
 
-const TimePoint kBase = FromUnixSeconds(kBaseUnix);
+using ::svidd::testing::kBase;
 
 // Counts down; Wait() returns when every expected callback has run.
 class Latch {

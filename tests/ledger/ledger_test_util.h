@@ -15,8 +15,11 @@
 
 namespace svidd::testing {
 
-// A plausible workload record issued at `issued_at`, valid for `ttl`.
+// The ledger tests' clock starts here.
 inline constexpr int64_t kBaseUnix = 1'750'000'000;  // 2025-06-15T15:06:40Z
+inline const TimePoint kBase = FromUnixSeconds(kBaseUnix);
+
+// A plausible workload record issued at `issued_at`, valid for `ttl`.
 ledger::CertificateRecord MakeRecord(
     const std::string& serial_hex,
     const std::string& spiffe_id = "spiffe://example.org/ns/default/sa/web",

@@ -33,7 +33,7 @@ using ::svidd::testing::VerifyLedgerFile;
 using ::svidd::testing::WithoutGuards;
 using ::testing::HasSubstr;
 
-const TimePoint kBase = FromUnixSeconds(kBaseUnix);
+using ::svidd::testing::kBase;
 
 // Certificates 01..06 (certificates.seq 1..6, events 1..6), then 02 and 05 revoked (events 7
 // and 8).

@@ -17,7 +17,7 @@ using ::svidd::testing::kBaseUnix;
 using ::svidd::testing::MakeRecord;
 using ::svidd::testing::TestSerial;
 
-const TimePoint kBase = FromUnixSeconds(kBaseUnix);
+using ::svidd::testing::kBase;
 
 std::vector<int64_t> Seqs(const absl::StatusOr<std::vector<LedgerEvent>>& events) {
   EXPECT_TRUE(events.ok()) << events.status();

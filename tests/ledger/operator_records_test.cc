@@ -18,9 +18,9 @@ using ::svidd::testing::MakeRecord;
 using ::svidd::testing::TempDir;
 using ::testing::HasSubstr;
 
-const TimePoint kBase = FromUnixSeconds(kBaseUnix);
-const std::string kWeb = "spiffe://example.org/ns/default/sa/web";
-const std::string kDb = "spiffe://example.org/ns/data/sa/db";
+using ::svidd::testing::kBase;
+const std::string kWebId = "spiffe://example.org/ns/default/sa/web";
+const std::string kDbId = "spiffe://example.org/ns/data/sa/db";
 const std::string kGone = "spiffe://example.org/ns/default/sa/gone";
 
 class OperatorRecordsTest : public ::svidd::testing::EngineTest {
@@ -39,12 +39,12 @@ SVIDD_INSTANTIATE_FOR_EVERY_ENGINE(OperatorRecordsTest);
 
 TEST_P(OperatorRecordsTest, IdentitiesSummariseEveryCertificateOfAnId) {
   // web: three renewals, the newest revoked → current is the newest active one (w2).
-  Record(MakeRecord("w1", kWeb, kBase, hours(24)));
-  Record(MakeRecord("w2", kWeb, kBase + hours(12), hours(24)));
-  Record(MakeRecord("w3", kWeb, kBase + hours(20), hours(24)));
+  Record(MakeRecord("w1", kWebId, kBase, hours(24)));
+  Record(MakeRecord("w2", kWebId, kBase + hours(12), hours(24)));
+  Record(MakeRecord("w3", kWebId, kBase + hours(20), hours(24)));
   ASSERT_TRUE(ledger_->RevokeCertificate("w3", "", kBase + hours(21)).ok());
   // db: one certificate. gone: everything revoked → current is its newest.
-  Record(MakeRecord("d1", kDb, kBase + hours(1), hours(2)));
+  Record(MakeRecord("d1", kDbId, kBase + hours(1), hours(2)));
   Record(MakeRecord("g1", kGone, kBase, hours(24)));
   Record(MakeRecord("g2", kGone, kBase + hours(1), hours(24)));
   ASSERT_TRUE(ledger_->RevokeCertificate("g1", "", kBase + hours(2)).ok());
@@ -58,7 +58,7 @@ TEST_P(OperatorRecordsTest, IdentitiesSummariseEveryCertificateOfAnId) {
   const IdentitySummary& db = (*ids)[0];
   const IdentitySummary& gone = (*ids)[1];
   const IdentitySummary& web = (*ids)[2];
-  EXPECT_EQ(db.spiffe_id, kDb);
+  EXPECT_EQ(db.spiffe_id, kDbId);
   EXPECT_EQ(db.certificates, 1);
   EXPECT_EQ(db.valid_certificates, 0);  // expired at +3h
   EXPECT_EQ(db.current_serial, "d1");
@@ -79,21 +79,21 @@ TEST_P(OperatorRecordsTest, IdentitiesSummariseEveryCertificateOfAnId) {
     std::vector<std::string> want;
   };
   const std::vector<Case> cases = {
-      {"namespace", [](IdentityFilter& f) { f.istio_namespace = "default"; }, {kGone, kWeb}},
+      {"namespace", [](IdentityFilter& f) { f.istio_namespace = "default"; }, {kGone, kWebId}},
       {"prefix",
        [](IdentityFilter& f) { f.spiffe_id_prefix = "spiffe://example.org/ns/data/"; },
-       {kDb}},
+       {kDbId}},
       {"kind", [](IdentityFilter& f) { f.kind = CertKind::kServer; }, {}},
       {"kind workload",
        [](IdentityFilter& f) { f.kind = CertKind::kWorkload; },
-       {kDb, kGone, kWeb}},
+       {kDbId, kGone, kWebId}},
       {"kind and limit",
        [](IdentityFilter& f) {
          f.kind = CertKind::kWorkload;
          f.limit = 1;
        },
-       {kDb}},
-      {"limit", [](IdentityFilter& f) { f.limit = 2; }, {kDb, kGone}},
+       {kDbId}},
+      {"limit", [](IdentityFilter& f) { f.limit = 2; }, {kDbId, kGone}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -135,7 +135,7 @@ TEST_P(OperatorRecordsTest, RefusalCountsAddUpPerHourAndReason) {
 
 TEST_P(OperatorRecordsTest, AdminCallsAreAppendOnly) {
   AdminCallRecord call{
-      kBase, kWeb, "x509:0a", "ipv4:127.0.0.1:5", "RevokeCertificates", R"({"serial":"0a"})",
+      kBase, kWebId, "x509:0a", "ipv4:127.0.0.1:5", "RevokeCertificates", R"({"serial":"0a"})",
       "OK",  ""};
   ASSERT_TRUE(ledger_->RecordAdminCall(call).ok());
   call.at += hours(1);

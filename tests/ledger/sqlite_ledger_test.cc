@@ -18,7 +18,7 @@ using ::svidd::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const TimePoint kBase = FromUnixSeconds(kBaseUnix);
+using ::svidd::testing::kBase;
 
 // Runs on SQLite and on PostgreSQL (ledger_engine.h).
 class LedgerTest : public ::svidd::testing::EngineTest {

@@ -15,7 +15,7 @@ namespace {
 
 using std::chrono::hours;
 using ::testing::HasSubstr;
-const TimePoint kNow = FromUnixSeconds(1'760'000'000);
+const TimePoint kAuditNow = FromUnixSeconds(1'760'000'000);
 constexpr hours kDay(24);
 
 TEST(CaLifetimeCheckTest, ThresholdsScaleWithLifetime) {
@@ -41,10 +41,10 @@ TEST(CaLifetimeCheckTest, ThresholdsScaleWithLifetime) {
     CaSnapshot ca;
     CaCertificateInfo cert;
     cert.serial_hex = "0a";
-    cert.not_after = kNow + c.left;
+    cert.not_after = kAuditNow + c.left;
     cert.not_before = cert.not_after - c.lifetime;
     ca.certificates.push_back(cert);
-    std::vector<AuditFinding> got = CheckCaLifetimes(ca, kNow, AuditPolicy{});
+    std::vector<AuditFinding> got = CheckCaLifetimes(ca, kAuditNow, AuditPolicy{});
     if (!c.want.has_value()) {
       EXPECT_TRUE(got.empty()) << got.front().message;
       continue;
@@ -63,11 +63,11 @@ TEST(CaLifetimeCheckTest, LifetimeCountsFromIssuanceWhenOnRecord) {
   CaSnapshot ca;
   CaCertificateInfo cert;
   cert.serial_hex = "0b";
-  cert.not_after = kNow + std::chrono::seconds(110);
+  cert.not_after = kAuditNow + std::chrono::seconds(110);
   cert.issued_at = cert.not_after - std::chrono::minutes(10);
   cert.not_before = *cert.issued_at - std::chrono::minutes(2);
   ca.certificates.push_back(cert);
-  std::vector<AuditFinding> got = CheckCaLifetimes(ca, kNow, AuditPolicy{});
+  std::vector<AuditFinding> got = CheckCaLifetimes(ca, kAuditNow, AuditPolicy{});
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].severity, AuditSeverity::kWarning) << got[0].message;
 }
@@ -89,7 +89,7 @@ TEST(KeyFileCheckTest, GroupOrOtherAccessToAnyKeyFileIsCritical) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    auto dir = testing::TestDataDir::Create(kNow);  // just for a temp directory
+    auto dir = testing::TestDataDir::Create(kAuditNow);  // just for a temp directory
     ASSERT_TRUE(dir.ok());
     const auto keys = (*dir)->path() / "keys";
     std::filesystem::create_directories(keys);

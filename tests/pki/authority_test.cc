@@ -39,7 +39,7 @@ int Criticality(const X509* cert, int nid) {
   return index < 0 ? -1 : X509_EXTENSION_get_critical(X509_get_ext(cert, index));
 }
 
-std::string Octets(const ASN1_OCTET_STRING* s) {
+std::string OctetsOf(const ASN1_OCTET_STRING* s) {
   return s == nullptr ? "" : std::string(reinterpret_cast<const char*>(s->data), s->length);
 }
 
@@ -122,11 +122,11 @@ void ExpectExtensions(const Authority& authority, const IssuedCertificate& issue
   EXPECT_EQ(Criticality(cert, NID_ext_key_usage), 0);
   EXPECT_EQ(X509_get_extended_key_usage(Mutable(cert)),
             static_cast<uint32_t>(XKU_SSL_SERVER | XKU_SSL_CLIENT));
-  EXPECT_EQ(Octets(X509_get0_subject_key_id(Mutable(cert))), KeyHash(cert));
+  EXPECT_EQ(OctetsOf(X509_get0_subject_key_id(Mutable(cert))), KeyHash(cert));
   const std::string signer_ski =
-      Octets(X509_get0_subject_key_id(Mutable(authority.signing_cert())));
+      OctetsOf(X509_get0_subject_key_id(Mutable(authority.signing_cert())));
   EXPECT_FALSE(signer_ski.empty());
-  EXPECT_EQ(Octets(X509_get0_authority_key_id(Mutable(cert))), signer_ski);
+  EXPECT_EQ(OctetsOf(X509_get0_authority_key_id(Mutable(cert))), signer_ski);
 }
 
 TEST_F(AuthorityTest, LeafCarriesTheSvidProfileForEverySubjectKeyType) {

@@ -22,7 +22,7 @@ namespace {
 using testing::CsrSpec;
 using ::testing::HasSubstr;
 
-constexpr char kId[] = "spiffe://cluster.local/ns/default/sa/bookinfo";
+constexpr char kDifferentialId[] = "spiffe://cluster.local/ns/default/sa/bookinfo";
 
 std::string ToPem(const std::string& der) {
   crypto::BioPtr bio(BIO_new(BIO_s_mem()));
@@ -35,13 +35,13 @@ std::string ToPem(const std::string& der) {
 
 std::string Spec(const std::function<void(CsrSpec&)>& edit) {
   CsrSpec spec;
-  spec.uris = {kId};
+  spec.uris = {kDifferentialId};
   edit(spec);
   return testing::BuildCsr(spec).value().pem;
 }
 
 std::string GoodDer(crypto::KeyType type = crypto::KeyType::kEcP256) {
-  return crypto::CsrPemToDer(testing::BuildIstioCsr(kId, type).value().pem).value();
+  return crypto::CsrPemToDer(testing::BuildIstioCsr(kDifferentialId, type).value().pem).value();
 }
 
 // A request for `key` with the given extensions, signed with `md`.

@@ -18,7 +18,7 @@ using ::testing::StartsWith;
 constexpr char kId[] = "spiffe://cluster.local/ns/default/sa/bookinfo";
 
 // What istio-agent sends, adjusted by `edit`.
-absl::StatusOr<std::string> Pem(const std::function<void(CsrSpec&)>& edit) {
+absl::StatusOr<std::string> CsrPem(const std::function<void(CsrSpec&)>& edit) {
   CsrSpec spec;
   spec.uris = {kId};
   edit(spec);
@@ -29,7 +29,7 @@ absl::StatusOr<std::string> Pem(const std::function<void(CsrSpec&)>& edit) {
 
 absl::StatusOr<std::string> PemWithKey(absl::StatusOr<crypto::EvpPkeyPtr> key) {
   if (!key.ok()) return key.status();
-  return Pem([&](CsrSpec& s) { s.key = key->get(); });
+  return CsrPem([&](CsrSpec& s) { s.key = key->get(); });
 }
 
 struct GoodCase {
@@ -40,35 +40,38 @@ struct GoodCase {
 
 TEST(CsrValidatorTest, AcceptsWellFormedRequests) {
   const GoodCase cases[] = {
-      {"EC P-256 (istio-agent)", [] { return Pem([](CsrSpec&) {}); }, "EC-P256"},
-      {"EC P-384", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kEcP384; }); },
+      {"EC P-256 (istio-agent)", [] { return CsrPem([](CsrSpec&) {}); }, "EC-P256"},
+      {"EC P-384", [] { return CsrPem([](CsrSpec& s) { s.key_type = crypto::KeyType::kEcP384; }); },
        "EC-P384"},
-      {"RSA 2048", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa2048; }); },
+      {"RSA 2048",
+       [] { return CsrPem([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa2048; }); },
        "RSA-2048"},
-      {"RSA 3072", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa3072; }); },
+      {"RSA 3072",
+       [] { return CsrPem([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa3072; }); },
        "RSA-3072"},
-      {"RSA 4096", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa4096; }); },
+      {"RSA 4096",
+       [] { return CsrPem([](CsrSpec& s) { s.key_type = crypto::KeyType::kRsa4096; }); },
        "RSA-4096"},
-      {"Ed25519", [] { return Pem([](CsrSpec& s) { s.key_type = crypto::KeyType::kEd25519; }); },
+      {"Ed25519", [] { return CsrPem([](CsrSpec& s) { s.key_type = crypto::KeyType::kEd25519; }); },
        "ED25519"},
-      {"empty subject", [] { return Pem([](CsrSpec& s) { s.istio_empty_org = false; }); },
+      {"empty subject", [] { return CsrPem([](CsrSpec& s) { s.istio_empty_org = false; }); },
        "EC-P256"},
-      {"non-critical SAN", [] { return Pem([](CsrSpec& s) { s.san_critical = false; }); },
+      {"non-critical SAN", [] { return CsrPem([](CsrSpec& s) { s.san_critical = false; }); },
        "EC-P256"},
       {"keyUsage, EKU and cA=false",
-       [] { return Pem([](CsrSpec& s) { s.request_allowed_extensions = true; }); }, "EC-P256"},
+       [] { return CsrPem([](CsrSpec& s) { s.request_allowed_extensions = true; }); }, "EC-P256"},
       // The subject and attributes other than extensionRequest are ignored, not refused.
-      {"CN and O in subject", [] { return Pem([](CsrSpec& s) { s.common_name = "bookinfo"; }); },
+      {"CN and O in subject", [] { return CsrPem([](CsrSpec& s) { s.common_name = "bookinfo"; }); },
        "EC-P256"},
       {"CN without O",
        [] {
-         return Pem([](CsrSpec& s) {
+         return CsrPem([](CsrSpec& s) {
            s.common_name = "x";
            s.istio_empty_org = false;
          });
        },
        "EC-P256"},
-      {"challengePassword", [] { return Pem([](CsrSpec& s) { s.challenge_password = true; }); },
+      {"challengePassword", [] { return CsrPem([](CsrSpec& s) { s.challenge_password = true; }); },
        "EC-P256"},
   };
   for (const GoodCase& c : cases) {
@@ -118,7 +121,7 @@ std::vector<BadCase> BadCases() {
       // Keys.
       {"RSA 1024",
        [] {
-         return Pem([](S& s) {
+         return CsrPem([](S& s) {
            s.key_type = crypto::KeyType::kRsa2048;
            s.rsa_bits = 1024;
          });
@@ -126,7 +129,7 @@ std::vector<BadCase> BadCases() {
        "RSA key of 1024 bits is not allowed"},
       {"RSA 2040",
        [] {
-         return Pem([](S& s) {
+         return CsrPem([](S& s) {
            s.key_type = crypto::KeyType::kRsa2048;
            s.rsa_bits = 2040;
          });
@@ -140,11 +143,11 @@ std::vector<BadCase> BadCases() {
        [] { return PemWithKey(crypto::EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED448"))); },
        "key algorithm ED448 is not allowed"},
       // Signature and encoding.
-      {"bad signature", [] { return Pem([](S& s) { s.corrupt_signature = true; }); },
+      {"bad signature", [] { return CsrPem([](S& s) { s.corrupt_signature = true; }); },
        "signature does not verify"},
       {"bad signature, Ed25519",
        [] {
-         return Pem([](S& s) {
+         return CsrPem([](S& s) {
            s.key_type = crypto::KeyType::kEd25519;
            s.corrupt_signature = true;
          });
@@ -168,22 +171,22 @@ std::vector<BadCase> BadCases() {
        "expected a CERTIFICATE REQUEST PEM block, found 'CERTIFICATE'"},
       {"two requests",
        []() -> absl::StatusOr<std::string> {
-         std::string one = Pem([](S&) {}).value();
+         std::string one = CsrPem([](S&) {}).value();
          return one + one;
        },
        "exactly one PEM block, found 2"},
       {"4 MiB input",
        []() -> absl::StatusOr<std::string> {
          // A valid request padded past the limit: only a size check can refuse it.
-         std::string pem = Pem([](S&) {}).value();
+         std::string pem = CsrPem([](S&) {}).value();
          return pem + std::string(4 * 1024 * 1024 - pem.size(), '\n');
        },
        "request is 4194304 bytes; the limit is 32768"},
       // SANs.
-      {"no SAN", [=] { return Pem(uris({})); }, "no subjectAltName extension"},
+      {"no SAN", [=] { return CsrPem(uris({})); }, "no subjectAltName extension"},
       {"no extensions at all",
        [=] {
-         return Pem([](S& s) {
+         return CsrPem([](S& s) {
            s.uris = {};
            s.istio_empty_org = false;
          });
@@ -191,43 +194,44 @@ std::vector<BadCase> BadCases() {
        "no subjectAltName extension"},
       {"two URIs",
        [=] {
-         return Pem(uris({kId, "spiffe://cluster.local/ns/x/sa/y"}));
+         return CsrPem(uris({kId, "spiffe://cluster.local/ns/x/sa/y"}));
        },
        "exactly one URI SAN; found 2"},
-      {"DNS SAN", [] { return Pem([](S& s) { s.dns = {"bookinfo.default.svc"}; }); },
+      {"DNS SAN", [] { return CsrPem([](S& s) { s.dns = {"bookinfo.default.svc"}; }); },
        "subjectAltName contains a DNS name \"bookinfo.default.svc\""},
       {"DNS SAN only",
        [] {
-         return Pem([](S& s) {
+         return CsrPem([](S& s) {
            s.uris = {};
            s.dns = {"a.example"};
          });
        },
        "contains a DNS name"},
-      {"email SAN", [] { return Pem([](S& s) { s.emails = {"a@example.com"}; }); },
+      {"email SAN", [] { return CsrPem([](S& s) { s.emails = {"a@example.com"}; }); },
        "subjectAltName contains an email address \"a@example.com\""},
-      {"IP SAN", [] { return Pem([](S& s) { s.ips = {"10.0.0.1"}; }); },
+      {"IP SAN", [] { return CsrPem([](S& s) { s.ips = {"10.0.0.1"}; }); },
        "subjectAltName contains an IP address"},
       // The URI.
-      {"non-spiffe URI", [=] { return Pem(uris({"https://example.com/ns/a/sa/b"})); },
+      {"non-spiffe URI", [=] { return CsrPem(uris({"https://example.com/ns/a/sa/b"})); },
        "URI SAN: invalid SPIFFE ID \"https://example.com/ns/a/sa/b\": scheme is not"},
-      {"uppercase scheme", [=] { return Pem(uris({"SPIFFE://cluster.local/ns/a/sa/b"})); },
+      {"uppercase scheme", [=] { return CsrPem(uris({"SPIFFE://cluster.local/ns/a/sa/b"})); },
        "scheme must be lowercase"},
-      {"path-less SPIFFE ID", [=] { return Pem(uris({"spiffe://cluster.local"})); },
+      {"path-less SPIFFE ID", [=] { return CsrPem(uris({"spiffe://cluster.local"})); },
        "URI SAN spiffe://cluster.local has no path"},
-      {"trailing slash", [=] { return Pem(uris({"spiffe://cluster.local/ns/a/"})); },
+      {"trailing slash", [=] { return CsrPem(uris({"spiffe://cluster.local/ns/a/"})); },
        "trailing '/'"},
-      {"userinfo", [=] { return Pem(uris({"spiffe://evil@cluster.local/ns/a/sa/b"})); },
+      {"userinfo", [=] { return CsrPem(uris({"spiffe://evil@cluster.local/ns/a/sa/b"})); },
        "trust domain contains '@'"},
-      {"dot-dot", [=] { return Pem(uris({"spiffe://cluster.local/ns/../sa/b"})); }, "'..' segment"},
+      {"dot-dot", [=] { return CsrPem(uris({"spiffe://cluster.local/ns/../sa/b"})); },
+       "'..' segment"},
       // Extensions.
-      {"CA request", [] { return Pem([](S& s) { s.request_ca = true; }); },
+      {"CA request", [] { return CsrPem([](S& s) { s.request_ca = true; }); },
        "basicConstraints cA=true is not allowed"},
-      {"keyCertSign", [] { return Pem([](S& s) { s.request_key_cert_sign = true; }); },
+      {"keyCertSign", [] { return CsrPem([](S& s) { s.request_key_cert_sign = true; }); },
        "keyUsage keyCertSign is not allowed"},
-      {"cRLSign", [] { return Pem([](S& s) { s.request_crl_sign = true; }); },
+      {"cRLSign", [] { return CsrPem([](S& s) { s.request_crl_sign = true; }); },
        "keyUsage cRLSign is not allowed"},
-      {"extra extension", [] { return Pem([](S& s) { s.extra_extension = true; }); },
+      {"extra extension", [] { return CsrPem([](S& s) { s.extra_extension = true; }); },
        "extension nsComment (2.16.840.1.113730.1.13) is not allowed"},
   };
 }

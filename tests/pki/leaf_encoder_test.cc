@@ -22,7 +22,7 @@ namespace {
 using std::chrono::hours;
 using std::chrono::seconds;
 
-constexpr char kId[] = "spiffe://cluster.local/ns/default/sa/web";
+constexpr char kLeafId[] = "spiffe://cluster.local/ns/default/sa/web";
 
 // The first element of a Certificate: its TBSCertificate, as encoded.
 std::string TbsOf(const std::string& cert_der) {
@@ -40,7 +40,7 @@ struct Requester {
   ValidatedCsr csr;
 };
 Requester MakeRequester(crypto::KeyType type) {
-  auto made = testing::BuildIstioCsr(kId, type);
+  auto made = testing::BuildIstioCsr(kLeafId, type);
   EXPECT_TRUE(made.ok()) << made.status();
   auto validated = ValidateCsr(made->pem);
   EXPECT_TRUE(validated.ok()) << validated.status();
@@ -122,7 +122,7 @@ TEST(LeafEncoderTest, BuildsTheSameCertificateAsTheX509Api) {
     auto ca = MakeCa(now, c.ca_key, c.crl_base);
     ASSERT_NE(ca, nullptr);
     Requester requester = MakeRequester(c.subject_key);
-    LeafProfile profile{spiffe::SpiffeId::Parse(kId).value(), c.dns,
+    LeafProfile profile{spiffe::SpiffeId::Parse(kLeafId).value(), c.dns,
                         std::chrono::floor<seconds>(now - hours(1)),
                         std::chrono::floor<seconds>(now + hours(2)), c.serial};
     auto old_leaf = testing::BuildLeafWithX509Api(profile, requester.key.get(), ca->signing_cert(),
@@ -160,7 +160,7 @@ TEST(LeafEncoderTest, EncodesTimesFrom2050AsGeneralizedTime) {
       std::chrono::system_clock::from_time_t(2524607999);  // 2049-12-31 23:59:59
   const TimePoint y2050 = std::chrono::system_clock::from_time_t(2524608000);  // 2050-01-01
   LeafProfile profile{
-      spiffe::SpiffeId::Parse(kId).value(), {}, y2049, y2050, std::string("\x01", 1)};
+      spiffe::SpiffeId::Parse(kLeafId).value(), {}, y2049, y2050, std::string("\x01", 1)};
   auto tbs = (*encoder)->EncodeTbs(profile, requester.csr.public_key);
   ASSERT_TRUE(tbs.ok()) << tbs.status();
   auto old_leaf = testing::BuildLeafWithX509Api(profile, requester.key.get(), ca->signing_cert(),
@@ -177,7 +177,7 @@ TEST(LeafEncoderTest, RefusesZeroAndEmptySerials) {
   ASSERT_NE(ca, nullptr);
   Requester requester = MakeRequester(crypto::KeyType::kEcP256);
   for (const std::string& serial : {std::string(), std::string("\0\0", 2)}) {
-    LeafProfile profile{spiffe::SpiffeId::Parse(kId).value(), {}, now, now + hours(1), serial};
+    LeafProfile profile{spiffe::SpiffeId::Parse(kLeafId).value(), {}, now, now + hours(1), serial};
     EXPECT_EQ(ca->SignLeaf(profile, requester.csr.public_key).status().code(),
               absl::StatusCode::kInvalidArgument);
   }

@@ -15,10 +15,10 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
 
-const TimePoint kNow = FromUnixSeconds(1'900'000'000);
-const TimePoint kSignerNotAfter = kNow + hours(24 * 365);
+const TimePoint kProfileNow = FromUnixSeconds(1'900'000'000);
+const TimePoint kSignerNotAfter = kProfileNow + hours(24 * 365);
 
-spiffe::SpiffeId Workload() {
+spiffe::SpiffeId ProfileWorkload() {
   return spiffe::SpiffeId::Parse("spiffe://cluster.local/ns/default/sa/web").value();
 }
 
@@ -47,75 +47,81 @@ TEST(LeafProfileTest, TtlFollowsThePolicy) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     absl::StatusOr<LeafProfile> profile =
-        BuildLeafProfile(Workload(), c.requested, Policy(), kNow, kSignerNotAfter);
+        BuildLeafProfile(ProfileWorkload(), c.requested, Policy(), kProfileNow, kSignerNotAfter);
     ASSERT_TRUE(profile.ok()) << profile.status();
-    EXPECT_EQ(profile->not_after, kNow + c.expected);
+    EXPECT_EQ(profile->not_after, kProfileNow + c.expected);
   }
 }
 
 TEST(LeafProfileTest, DefaultAboveMaximumIsClamped) {
   TtlPolicy policy = Policy();
   policy.default_ttl = hours(48);
-  auto profile = BuildLeafProfile(Workload(), seconds(0), policy, kNow, kSignerNotAfter);
+  auto profile =
+      BuildLeafProfile(ProfileWorkload(), seconds(0), policy, kProfileNow, kSignerNotAfter);
   ASSERT_TRUE(profile.ok()) << profile.status();
-  EXPECT_EQ(profile->not_after, kNow + hours(24));
+  EXPECT_EQ(profile->not_after, kProfileNow + hours(24));
 }
 
 TEST(LeafProfileTest, NotAfterIsCappedAtTheSigner) {
-  const TimePoint signer_not_after = kNow + hours(1);
-  auto profile = BuildLeafProfile(Workload(), hours(24), Policy(), kNow, signer_not_after);
+  const TimePoint signer_not_after = kProfileNow + hours(1);
+  auto profile =
+      BuildLeafProfile(ProfileWorkload(), hours(24), Policy(), kProfileNow, signer_not_after);
   ASSERT_TRUE(profile.ok()) << profile.status();
   EXPECT_EQ(profile->not_after, signer_not_after);
 }
 
 TEST(LeafProfileTest, ExpiredSignerIsRefused) {
-  for (TimePoint signer_not_after : {kNow, kNow - seconds(1), kNow - hours(24)}) {
+  for (TimePoint signer_not_after :
+       {kProfileNow, kProfileNow - seconds(1), kProfileNow - hours(24)}) {
     SCOPED_TRACE(FormatRfc3339(signer_not_after));
-    auto profile = BuildLeafProfile(Workload(), hours(1), Policy(), kNow, signer_not_after);
+    auto profile =
+        BuildLeafProfile(ProfileWorkload(), hours(1), Policy(), kProfileNow, signer_not_after);
     EXPECT_EQ(profile.status().code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_THAT(std::string(profile.status().message()), HasSubstr("expired"));
   }
 }
 
 TEST(LeafProfileTest, NotBeforeIsBackdated) {
-  auto profile = BuildLeafProfile(Workload(), hours(1), Policy(), kNow, kSignerNotAfter);
+  auto profile =
+      BuildLeafProfile(ProfileWorkload(), hours(1), Policy(), kProfileNow, kSignerNotAfter);
   ASSERT_TRUE(profile.ok()) << profile.status();
-  EXPECT_EQ(profile->not_before, kNow - minutes(2));
+  EXPECT_EQ(profile->not_before, kProfileNow - minutes(2));
 
   TtlPolicy policy = Policy();
   policy.backdate = minutes(5);
-  profile = BuildLeafProfile(Workload(), hours(1), policy, kNow, kSignerNotAfter);
+  profile = BuildLeafProfile(ProfileWorkload(), hours(1), policy, kProfileNow, kSignerNotAfter);
   ASSERT_TRUE(profile.ok()) << profile.status();
-  EXPECT_EQ(profile->not_before, kNow - minutes(5));
+  EXPECT_EQ(profile->not_before, kProfileNow - minutes(5));
 }
 
 TEST(LeafProfileTest, TimesAreWholeSecondsNeverPastTheRequest) {
-  const TimePoint now = kNow + std::chrono::milliseconds(750);
-  auto profile = BuildLeafProfile(Workload(), hours(1), Policy(), now, kSignerNotAfter);
+  const TimePoint now = kProfileNow + std::chrono::milliseconds(750);
+  auto profile = BuildLeafProfile(ProfileWorkload(), hours(1), Policy(), now, kSignerNotAfter);
   ASSERT_TRUE(profile.ok()) << profile.status();
-  EXPECT_EQ(profile->not_before, kNow - minutes(2));
-  EXPECT_EQ(profile->not_after, kNow + hours(1));
+  EXPECT_EQ(profile->not_before, kProfileNow - minutes(2));
+  EXPECT_EQ(profile->not_after, kProfileNow + hours(1));
 }
 
 TEST(LeafProfileTest, CarriesIdentityAndDnsNames) {
-  auto profile = BuildLeafProfile(Workload(), hours(1), Policy(), kNow, kSignerNotAfter,
-                                  {"svidd.example", "localhost"});
+  auto profile = BuildLeafProfile(ProfileWorkload(), hours(1), Policy(), kProfileNow,
+                                  kSignerNotAfter, {"svidd.example", "localhost"});
   ASSERT_TRUE(profile.ok()) << profile.status();
-  EXPECT_EQ(profile->id, Workload());
+  EXPECT_EQ(profile->id, ProfileWorkload());
   EXPECT_EQ(profile->dns_names, (std::vector<std::string>{"svidd.example", "localhost"}));
 }
 
 TEST(LeafProfileTest, PathlessIdentityIsRefused) {
   auto id = spiffe::SpiffeId::ForTrustDomain("cluster.local");
   ASSERT_TRUE(id.ok()) << id.status();
-  auto profile = BuildLeafProfile(*id, hours(1), Policy(), kNow, kSignerNotAfter);
+  auto profile = BuildLeafProfile(*id, hours(1), Policy(), kProfileNow, kSignerNotAfter);
   EXPECT_EQ(profile.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(LeafProfileTest, SerialIsSixteenBytesPositiveAndFresh) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
-    auto profile = BuildLeafProfile(Workload(), hours(1), Policy(), kNow, kSignerNotAfter);
+    auto profile =
+        BuildLeafProfile(ProfileWorkload(), hours(1), Policy(), kProfileNow, kSignerNotAfter);
     ASSERT_TRUE(profile.ok()) << profile.status();
     const std::string& serial = profile->serial;
     ASSERT_EQ(serial.size(), 16u);

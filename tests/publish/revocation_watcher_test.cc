@@ -15,15 +15,15 @@ namespace {
 
 using ::svidd::testing::TempDir;
 
-const TimePoint kNow = FromUnixSeconds(1'750'000'000);
+const TimePoint kWatcherNow = FromUnixSeconds(1'750'000'000);
 
 ledger::CertificateRecord Record(const std::string& serial, std::chrono::seconds ttl) {
   ledger::CertificateRecord r;
   r.serial_hex = serial;
   r.spiffe_id = "spiffe://cluster.local/ns/default/sa/web";
-  r.issued_at = kNow;
-  r.not_before = kNow;
-  r.not_after = kNow + ttl;
+  r.issued_at = kWatcherNow;
+  r.not_before = kWatcherNow;
+  r.not_after = kWatcherNow + ttl;
   r.issuer_serial_hex = "aa";
   r.issuer_subject = "O=svidd";
   r.public_key_sha256 = std::string(64, '0');
@@ -34,7 +34,7 @@ ledger::CertificateRecord Record(const std::string& serial, std::chrono::seconds
   return r;
 }
 
-std::vector<std::string> Serials(
+std::vector<std::string> SerialsOf(
     const absl::StatusOr<std::vector<ledger::CertificateRecord>>& records) {
   EXPECT_TRUE(records.ok()) << records.status();
   std::vector<std::string> out;
@@ -53,19 +53,20 @@ TEST(RevocationWatcherTest, SeesRevocationsAnotherReplicaRecordsOnce) {
   for (const char* serial : {"01", "02", "03", "04"}) {
     ASSERT_TRUE((*replica_a)->RecordIssuance(Record(serial, std::chrono::hours(1))).ok());
   }
-  ASSERT_TRUE((*replica_b)->RevokeCertificate("01", "before the watcher started", kNow).ok());
+  ASSERT_TRUE(
+      (*replica_b)->RevokeCertificate("01", "before the watcher started", kWatcherNow).ok());
 
-  FakeClock clock(kNow);
+  FakeClock clock(kWatcherNow);
   RevocationWatcher watcher(**replica_a, clock);
-  EXPECT_EQ(Serials(watcher.Poll()), std::vector<std::string>{}) << "the first poll only learns";
+  EXPECT_EQ(SerialsOf(watcher.Poll()), std::vector<std::string>{}) << "the first poll only learns";
   EXPECT_EQ(watcher.cursor(), 5);
 
-  ASSERT_TRUE((*replica_b)->RevokeCertificate("03", "key compromise", kNow).ok());
+  ASSERT_TRUE((*replica_b)->RevokeCertificate("03", "key compromise", kWatcherNow).ok());
   ASSERT_TRUE((*replica_a)->RecordIssuance(Record("05", std::chrono::hours(1))).ok());
-  ASSERT_TRUE((*replica_a)->RevokeCertificate("02", "", kNow).ok());
-  EXPECT_EQ(Serials(watcher.Poll()), (std::vector<std::string>{"03", "02"}))
+  ASSERT_TRUE((*replica_a)->RevokeCertificate("02", "", kWatcherNow).ok());
+  EXPECT_EQ(SerialsOf(watcher.Poll()), (std::vector<std::string>{"03", "02"}))
       << "both replicas' revocations, in the order recorded";
-  EXPECT_EQ(Serials(watcher.Poll()), std::vector<std::string>{}) << "each is reported once";
+  EXPECT_EQ(SerialsOf(watcher.Poll()), std::vector<std::string>{}) << "each is reported once";
   EXPECT_EQ(watcher.cursor(), 8);
 }
 
@@ -75,13 +76,13 @@ TEST(RevocationWatcherTest, ExpiredCertificatesAreNotReported) {
   ASSERT_TRUE(ledger.ok()) << ledger.status();
   ASSERT_TRUE((*ledger)->RecordIssuance(Record("0a", std::chrono::seconds(60))).ok());
   ASSERT_TRUE((*ledger)->RecordIssuance(Record("0b", std::chrono::hours(1))).ok());
-  FakeClock clock(kNow);
+  FakeClock clock(kWatcherNow);
   RevocationWatcher watcher(**ledger, clock);
   ASSERT_TRUE(watcher.Poll().ok());
   clock.Advance(std::chrono::minutes(2));
   ASSERT_TRUE((*ledger)->RevokeCertificate("0a", "", clock.Now()).ok());
   ASSERT_TRUE((*ledger)->RevokeCertificate("0b", "", clock.Now()).ok());
-  EXPECT_EQ(Serials(watcher.Poll()), std::vector<std::string>{"0b"});
+  EXPECT_EQ(SerialsOf(watcher.Poll()), std::vector<std::string>{"0b"});
 }
 
 }  // namespace

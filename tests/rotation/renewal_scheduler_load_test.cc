@@ -19,9 +19,9 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-const TimePoint kT0 = TimePoint(seconds(1'700'000'000));
+const TimePoint kLoadT0 = TimePoint(seconds(1'700'000'000));
 
-RenewalSchedulerOptions Options(uint64_t seed, int per_second) {
+RenewalSchedulerOptions LoadOptions(uint64_t seed, int per_second) {
   RenewalSchedulerOptions options;
   options.rng.seed(seed);
   options.max_renewals_per_second = per_second;
@@ -34,12 +34,13 @@ int64_t SecondsSince(TimePoint start, TimePoint t) {
 
 TEST(RenewalSchedulerLoadTest, FleetIssuedAtOnceRenewsSpreadOverTheJitterWindow) {
   constexpr int kFleet = 1000;
-  RenewalScheduler scheduler(Options(2024, 1000));
+  RenewalScheduler scheduler(LoadOptions(2024, 1000));
   std::map<uint64_t, TimePoint> renew_at;
-  for (uint64_t id = 0; id < kFleet; ++id) renew_at[id] = scheduler.Track(id, kT0, kT0 + hours(1));
+  for (uint64_t id = 0; id < kFleet; ++id)
+    renew_at[id] = scheduler.Track(id, kLoadT0, kLoadT0 + hours(1));
 
   // Window: [30 min - 10% of 1 h, 30 min].
-  const TimePoint earliest = kT0 + minutes(24), latest = kT0 + minutes(30);
+  const TimePoint earliest = kLoadT0 + minutes(24), latest = kLoadT0 + minutes(30);
   std::map<int64_t, int> per_second;
   std::map<int64_t, int> per_minute;
   for (const auto& [id, at] : renew_at) {
@@ -77,16 +78,16 @@ TEST(RenewalSchedulerLoadTest, FleetIssuedAtOnceRenewsSpreadOverTheJitterWindow)
 // 10,000 workloads connect with certificates already past their renewal time.
 void TrackStorm(RenewalScheduler& scheduler, std::map<uint64_t, TimePoint>& renew_at) {
   for (uint64_t id = 0; id < 10'000; ++id) {
-    renew_at[id] = scheduler.Track(id, kT0 - minutes(40), kT0 + minutes(20));
+    renew_at[id] = scheduler.Track(id, kLoadT0 - minutes(40), kLoadT0 + minutes(20));
   }
 }
 
 TEST(RenewalSchedulerLoadTest, StormIsSpreadAtTheRateLimitInDueOrder) {
-  RenewalScheduler scheduler(Options(7, 100));
+  RenewalScheduler scheduler(LoadOptions(7, 100));
   std::map<uint64_t, TimePoint> renew_at;
   TrackStorm(scheduler, renew_at);
 
-  FakeClock clock(kT0);
+  FakeClock clock(kLoadT0);
   std::set<uint64_t> seen;
   TimePoint last_due = TimePoint::min();
   for (int s = 0; s < 100; ++s, clock.Advance(seconds(1))) {
@@ -110,7 +111,7 @@ TEST(RenewalSchedulerLoadTest, StormIsSpreadAtTheRateLimitInDueOrder) {
   }
   EXPECT_EQ(seen.size(), 10'000u);
   EXPECT_TRUE(scheduler.TakeDue(clock.Now()).due.empty());
-  EXPECT_GE(scheduler.NextWakeup(clock.Now()), kT0 + minutes(24));  // renewing the new certs
+  EXPECT_GE(scheduler.NextWakeup(clock.Now()), kLoadT0 + minutes(24));  // renewing the new certs
 
   const RenewalSchedulerStats stats = scheduler.GetStats(clock.Now());
   EXPECT_EQ(stats.renewals_taken, 10'000u);
@@ -121,17 +122,17 @@ TEST(RenewalSchedulerLoadTest, StormIsSpreadAtTheRateLimitInDueOrder) {
 }
 
 TEST(RenewalSchedulerLoadTest, StormFollowingNextWakeupKeepsToTheTokenBucketBound) {
-  RenewalScheduler scheduler(Options(7, 100));
+  RenewalScheduler scheduler(LoadOptions(7, 100));
   std::map<uint64_t, TimePoint> renew_at;
   TrackStorm(scheduler, renew_at);
 
-  FakeClock clock(kT0);
+  FakeClock clock(kLoadT0);
   std::map<int64_t, int> per_second;
   int taken = 0;
   while (taken < 10'000) {
     const DueBatch batch = scheduler.TakeDue(clock.Now());
     for (uint64_t id : batch.due) {
-      per_second[SecondsSince(kT0, clock.Now())]++;
+      per_second[SecondsSince(kLoadT0, clock.Now())]++;
       scheduler.MarkRenewed(id, clock.Now(), clock.Now() + hours(1));
       ++taken;
     }
@@ -161,15 +162,15 @@ class QuietLogs {
 TEST(RenewalSchedulerLoadTest, HundredThousandWorkloadsComeAndGo) {
   QuietLogs quiet;
   constexpr uint64_t kN = 100'000;
-  RenewalScheduler scheduler(Options(99, 100'000));
+  RenewalScheduler scheduler(LoadOptions(99, 100'000));
   std::mt19937_64 rng(5);
   auto lifetime = [&rng] { return seconds(60 + rng() % 3600); };
-  for (uint64_t id = 0; id < kN; ++id) scheduler.Track(id, kT0, kT0 + lifetime());
-  for (uint64_t id = 0; id < kN; id += 4) scheduler.Track(id, kT0, kT0 + lifetime());
+  for (uint64_t id = 0; id < kN; ++id) scheduler.Track(id, kLoadT0, kLoadT0 + lifetime());
+  for (uint64_t id = 0; id < kN; id += 4) scheduler.Track(id, kLoadT0, kLoadT0 + lifetime());
   for (uint64_t id = 1; id < kN; id += 2) ASSERT_TRUE(scheduler.Untrack(id));
 
   uint64_t expired = 0;
-  for (TimePoint now = kT0; now <= kT0 + hours(2); now += seconds(10)) {
+  for (TimePoint now = kLoadT0; now <= kLoadT0 + hours(2); now += seconds(10)) {
     const DueBatch batch = scheduler.TakeDue(now);
     expired += batch.expired.size();
     for (uint64_t id : batch.due) {
@@ -177,27 +178,27 @@ TEST(RenewalSchedulerLoadTest, HundredThousandWorkloadsComeAndGo) {
       if (id % 10 == 2) scheduler.Untrack(id);
     }
   }
-  const DueBatch last = scheduler.TakeDue(kT0 + hours(100));
+  const DueBatch last = scheduler.TakeDue(kLoadT0 + hours(100));
   expired += last.expired.size();
 
-  const RenewalSchedulerStats stats = scheduler.GetStats(kT0 + hours(100));
+  const RenewalSchedulerStats stats = scheduler.GetStats(kLoadT0 + hours(100));
   EXPECT_EQ(stats.tracked, 0u);
   EXPECT_EQ(stats.in_flight, 0u);
   EXPECT_EQ(stats.due, 0u);
   EXPECT_EQ(stats.expired_unrenewed, expired);
   EXPECT_GT(stats.retries, 0u);
-  EXPECT_EQ(scheduler.NextWakeup(kT0 + hours(100)), std::nullopt);
+  EXPECT_EQ(scheduler.NextWakeup(kLoadT0 + hours(100)), std::nullopt);
 }
 
 TEST(RenewalSchedulerLoadTest, ConcurrentCallersKeepTheCountsConsistent) {
-  RenewalScheduler scheduler(Options(3, 1000));
-  FakeClock clock(kT0 + minutes(30));
+  RenewalScheduler scheduler(LoadOptions(3, 1000));
+  FakeClock clock(kLoadT0 + minutes(30));
   std::vector<std::thread> threads;
   for (uint64_t t = 0; t < 4; ++t) {
     threads.emplace_back([&scheduler, t] {
       for (uint64_t i = 0; i < 10'000; ++i) {
         const uint64_t id = t * 1'000'000 + i;
-        scheduler.Track(id, kT0, kT0 + hours(1));
+        scheduler.Track(id, kLoadT0, kLoadT0 + hours(1));
         if (i % 2 == 1) scheduler.Untrack(id);
       }
     });

@@ -16,7 +16,7 @@ using std::chrono::minutes;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
-const TimePoint kT0 = TimePoint(seconds(1'700'000'000));
+const TimePoint kRetryT0 = TimePoint(seconds(1'700'000'000));
 
 RenewalSchedulerOptions NoJitter(int per_second = 100) {
   RenewalSchedulerOptions options;
@@ -28,18 +28,18 @@ RenewalSchedulerOptions NoJitter(int per_second = 100) {
 
 TEST(RenewalSchedulerRetryTest, UnansweredIsRetriedWithBackoffThenGivenUpAtNotAfter) {
   RenewalScheduler scheduler(NoJitter());
-  const TimePoint not_after = kT0 + hours(1);
-  scheduler.Track(1, kT0, not_after);
+  const TimePoint not_after = kRetryT0 + hours(1);
+  scheduler.Track(1, kRetryT0, not_after);
 
   // 30 s to answer, then 1 s, 2 s, 4 s ... 60 s of backoff before the next request.
-  std::vector<TimePoint> expected = {kT0 + minutes(30)};
+  std::vector<TimePoint> expected = {kRetryT0 + minutes(30)};
   for (int k = 0; expected.back() < not_after; ++k) {
     expected.push_back(expected.back() + seconds(30) +
                        std::min(seconds(1 << std::min(k, 6)), seconds(60)));
   }
   expected.pop_back();  // past not_after
 
-  FakeClock clock(kT0);
+  FakeClock clock(kRetryT0);
   std::vector<TimePoint> taken;
   std::vector<UnrenewedWorkload> expired;
   std::vector<UnrenewedWorkload> warned;
@@ -85,31 +85,31 @@ TEST(RenewalSchedulerRetryTest, NextWakeup) {
     std::optional<TimePoint> expected;
   };
   const auto track_1h = [](uint64_t id) {
-    return [id](RenewalScheduler& s) { s.Track(id, kT0, kT0 + hours(1)); };
+    return [id](RenewalScheduler& s) { s.Track(id, kRetryT0, kRetryT0 + hours(1)); };
   };
   const std::vector<Case> cases = {
-      {"nothing tracked", 100, [](RenewalScheduler&) {}, kT0, std::nullopt},
-      {"renewal ahead", 100, track_1h(1), kT0, kT0 + minutes(30)},
-      {"due now", 100, track_1h(1), kT0 + minutes(40), kT0 + minutes(40)},
+      {"nothing tracked", 100, [](RenewalScheduler&) {}, kRetryT0, std::nullopt},
+      {"renewal ahead", 100, track_1h(1), kRetryT0, kRetryT0 + minutes(30)},
+      {"due now", 100, track_1h(1), kRetryT0 + minutes(40), kRetryT0 + minutes(40)},
       {"due but out of tokens: next token", 1,
        [](RenewalScheduler& s) {
-         s.Track(1, kT0, kT0 + hours(1));
-         s.Track(2, kT0, kT0 + hours(1));
-         s.TakeDue(kT0 + minutes(30));
+         s.Track(1, kRetryT0, kRetryT0 + hours(1));
+         s.Track(2, kRetryT0, kRetryT0 + hours(1));
+         s.TakeDue(kRetryT0 + minutes(30));
        },
-       kT0 + minutes(30), kT0 + minutes(30) + seconds(1)},
+       kRetryT0 + minutes(30), kRetryT0 + minutes(30) + seconds(1)},
       {"in flight: the retry", 100,
        [](RenewalScheduler& s) {
-         s.Track(1, kT0, kT0 + hours(1));
-         s.TakeDue(kT0 + minutes(30));
+         s.Track(1, kRetryT0, kRetryT0 + hours(1));
+         s.TakeDue(kRetryT0 + minutes(30));
        },
-       kT0 + minutes(30), kT0 + minutes(30) + seconds(31)},
+       kRetryT0 + minutes(30), kRetryT0 + minutes(30) + seconds(31)},
       {"expiry before the retry", 100,
        [](RenewalScheduler& s) {
-         s.Track(1, kT0, kT0 + seconds(20));
-         s.TakeDue(kT0 + seconds(10));
+         s.Track(1, kRetryT0, kRetryT0 + seconds(20));
+         s.TakeDue(kRetryT0 + seconds(10));
        },
-       kT0 + seconds(10), kT0 + seconds(20)},
+       kRetryT0 + seconds(10), kRetryT0 + seconds(20)},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -121,9 +121,9 @@ TEST(RenewalSchedulerRetryTest, NextWakeup) {
 
 TEST(RenewalSchedulerRetryTest, RetriesWaitForTheRateLimitToo) {
   RenewalScheduler scheduler(NoJitter(1));
-  scheduler.Track(1, kT0, kT0 + hours(1));
-  scheduler.Track(2, kT0, kT0 + hours(1));
-  const TimePoint start = kT0 + minutes(30);
+  scheduler.Track(1, kRetryT0, kRetryT0 + hours(1));
+  scheduler.Track(2, kRetryT0, kRetryT0 + hours(1));
+  const TimePoint start = kRetryT0 + minutes(30);
   EXPECT_EQ(scheduler.TakeDue(start).due, std::vector<uint64_t>{1});
   EXPECT_EQ(scheduler.TakeDue(start + seconds(1)).due, std::vector<uint64_t>{2});
   // 1's retry (start + 31 s) and 2's (start + 32 s) both due at start + 40 s: one per second.

@@ -25,6 +25,9 @@ absl::StatusOr<TimePoint> ParseRfc3339(std::string_view text);
 // "in 3h", "2d ago", "now": for tables read by people.
 std::string FormatRelative(TimePoint t, TimePoint now);
 
+// `t` rounded down to a whole second, the precision X.509 and the ledger keep.
+inline TimePoint WholeSeconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
 // Seconds since the Unix epoch, and back.
 int64_t ToUnixSeconds(TimePoint t);
 TimePoint FromUnixSeconds(int64_t s);

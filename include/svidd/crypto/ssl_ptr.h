@@ -70,6 +70,14 @@ SVIDD_SSL_PTR(OpensslStringPtr, char, internal::FreeOpensslString);
 // error queue (which it drains), e.g. "signing certificate: error:0680007B:asn1...".
 absl::Status OpenSslError(absl::StatusCode code, std::string_view what);
 
+// OpenSslError with code INTERNAL: OpenSSL refused input svidd built itself.
+absl::Status OpenSslInternal(std::string_view what);
+
+// `s`'s bytes as the unsigned char pointer OpenSSL's functions take.
+inline const unsigned char* UnsignedBytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
 // Drains OpenSSL's error queue after a failure that was deliberately ignored.
 void ClearOpenSslErrors();
 

@@ -47,6 +47,8 @@ struct GroupCount {
 
 // Refusals are counted per hour: the start of the UTC hour holding `t`.
 TimePoint RefusalHour(TimePoint t);
+// The same hour as Unix seconds, the form both ledgers store.
+int64_t RefusalHourSeconds(TimePoint t);
 
 // Refusals of one reason within one hour.
 struct RefusalCount {
