@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/build.sh
 cd build
-ctest --output-on-failure -j"$(nproc)" --timeout 600
+# Twice as many tests as cores: most of the suite waits on real servers, processes and
+# PostgreSQL rather than computing, so one per core leaves the machine half idle.
+ctest --output-on-failure -j"$(( $(nproc) * 2 ))" --timeout 600
