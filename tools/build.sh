@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup-deps.sh
-# ccache: paths relative to the checkout and no working-directory hash, so a second clone or
-# worktree of the same sources reuses the cache.
+# ccache (builds that compile file by file; CMakeLists.txt says why the GCC unity build does
+# not use it): paths relative to the checkout and no working-directory hash, so a second clone
+# or worktree of the same sources reuses the cache.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 BUILD_DIR="${BUILD_DIR:-build}"
 # Ninja for a new build directory: it keeps both cores busy to the end, where make's
