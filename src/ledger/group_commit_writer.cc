@@ -7,16 +7,12 @@
 #include "svidd/common/status_macros.h"
 
 namespace svidd::ledger::internal {
-namespace {
-
 // A Status of its own for each caller, sharing no refcounted message with the writer's
 // copies. The sharing is safe (the refcount is atomic), but absl here is not built with
 // TSAN, which then reports the cross-thread release as a race; this keeps TSAN runs clean.
 absl::Status OwnCopy(const absl::Status& status) {
   return status.ok() ? absl::OkStatus() : absl::Status(status.code(), status.message());
 }
-
-}  // namespace
 
 GroupCommitWriter::GroupCommitWriter(std::shared_ptr<Connection> connection, size_t max_batch)
     : connection_(std::move(connection)),

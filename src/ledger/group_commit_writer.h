@@ -24,6 +24,10 @@
 
 namespace svidd::ledger::internal {
 
+// A copy of `status` that shares no payload storage with it, so each waiting caller owns its
+// own (see group_commit_writer.cc); both writers hand these out.
+absl::Status OwnCopy(const absl::Status& status);
+
 // What the writer has done so far; for tests, health and metrics.
 struct WriterStats {
   uint64_t commits = 0;            // transactions committed

@@ -12,11 +12,6 @@
 namespace svidd::ledger::internal {
 namespace {
 
-// libpq's messages end in a newline; ours don't.
-std::string Trimmed(const char* message) {
-  return std::string(absl::StripTrailingAsciiWhitespace(message == nullptr ? "" : message));
-}
-
 absl::StatusCode CodeForSqlState(std::string_view state) {
   if (state == "23505") return absl::StatusCode::kAlreadyExists;  // unique_violation
   if (state == "40001" || state == "40P01") return absl::StatusCode::kAborted;
@@ -28,6 +23,10 @@ absl::StatusCode CodeForSqlState(std::string_view state) {
 }
 
 }  // namespace
+
+std::string Trimmed(const char* message) {
+  return std::string(absl::StripTrailingAsciiWhitespace(message == nullptr ? "" : message));
+}
 
 absl::StatusOr<int64_t> PgResult::Int64(int row, int col) const {
   const char* name = PQfname(result_.get(), col);

@@ -22,6 +22,9 @@
 
 namespace svidd::ledger::internal {
 
+// A libpq message without its trailing newline (libpq's messages end in one; ours don't).
+std::string Trimmed(const char* message);
+
 // A parameter in text form; nullopt is SQL NULL.
 using PgParam = std::optional<std::string>;
 

@@ -5,17 +5,13 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/group_commit_writer.h"
 #include "ledger/ledger_tables.h"
 #include "ledger/pg_rows.h"
 #include "svidd/common/status_macros.h"
 
 namespace svidd::ledger::internal {
 namespace {
-
-// Each caller gets a Status of its own (see GroupCommitWriter: keeps TSAN runs clean).
-absl::Status OwnStatusCopy(const absl::Status& status) {
-  return status.ok() ? absl::OkStatus() : absl::Status(status.code(), status.message());
-}
 
 bool IsWholeBatchError(const absl::Status& s) {
   // Only a duplicate serial or a refused row is one record's own failure; a lost connection
@@ -110,7 +106,7 @@ void PgGroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
     }
     stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, records);
   }
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(OwnStatusCopy(outcomes[i]));
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(OwnCopy(outcomes[i]));
 }
 
 absl::Status PgGroupCommitWriter::CommitRecords(std::vector<Pending>& batch,

@@ -16,12 +16,6 @@ namespace {
 
 constexpr char kListen[] = "LISTEN svidd_revocations";
 
-std::string TrimmedPgMessage(const char* message) {
-  std::string s = message == nullptr ? "" : message;
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 // A connection that LISTENs, or the libpq error.
 absl::StatusOr<PgConnPtr> ConnectAndListen(const std::string& uri) {
   const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
@@ -29,12 +23,12 @@ absl::StatusOr<PgConnPtr> ConnectAndListen(const std::string& uri) {
   PgConnPtr conn(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (conn == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return absl::UnavailableError(TrimmedPgMessage(PQerrorMessage(conn.get())));
+    return absl::UnavailableError(internal::Trimmed(PQerrorMessage(conn.get())));
   }
   PgResultPtr listen(PQexec(conn.get(), kListen));
   if (PQresultStatus(listen.get()) != PGRES_COMMAND_OK) {
     return absl::UnavailableError(
-        absl::StrCat(kListen, ": ", TrimmedPgMessage(PQerrorMessage(conn.get()))));
+        absl::StrCat(kListen, ": ", internal::Trimmed(PQerrorMessage(conn.get()))));
   }
   return conn;
 }
@@ -61,7 +55,7 @@ class PgRevocationListener final : public RevocationListener {
         spdlog::warn(
             "revocation notifications from ledger {}: {}; reconnecting (polling once a "
             "second meanwhile)",
-            RedactLedgerUri(uri_), TrimmedPgMessage(PQerrorMessage(conn_.get())));
+            RedactLedgerUri(uri_), internal::Trimmed(PQerrorMessage(conn_.get())));
         conn_.reset();
         continue;
       }
