@@ -93,9 +93,10 @@ std::optional<Held> Answer(RotationTestClient& stream, uint64_t renewal_id, cons
 class HaThreeReplicasTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pg = SharedPostgres();
+    // A server of its own (the test restarts it); the run's shared one is never restarted.
+    auto pg = PostgresServer::Start();
     ASSERT_TRUE(pg.ok()) << pg.status();  // fail, never skip
-    postgres_ = *pg;
+    postgres_ = std::move(*pg);
     auto uri = postgres_->CreateDatabase();
     ASSERT_TRUE(uri.ok()) << uri.status();
     uri_ = *uri;
@@ -186,7 +187,7 @@ class HaThreeReplicasTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  PostgresServer* postgres_ = nullptr;
+  std::unique_ptr<PostgresServer> postgres_;
   std::string uri_;
   TestSigningKey key_;
   std::filesystem::path jwks_;

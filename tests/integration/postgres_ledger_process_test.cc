@@ -264,7 +264,11 @@ TEST_F(PostgresLedgerProcessTest,
 
 // In process (TestEnv) for the issuance path itself: PostgreSQL restarted under load.
 TEST(PostgresLedgerFaultTest, PostgresRestartUnderLoadFailsUnavailableRecordsEverythingAndResumes) {
-  absl::StatusOr<std::string> uri = FreshPostgresDatabase();
+  // A server of its own: the run's shared one is never restarted.
+  absl::StatusOr<std::unique_ptr<PostgresServer>> own = PostgresServer::Start();
+  ASSERT_TRUE(own.ok()) << own.status();
+  PostgresServer* server = own->get();
+  absl::StatusOr<std::string> uri = server->CreateDatabase();
   ASSERT_TRUE(uri.ok()) << uri.status();
   TempDir ca;
   MakeCaDir(ca.path() / "cacerts");
@@ -276,7 +280,6 @@ TEST(PostgresLedgerFaultTest, PostgresRestartUnderLoadFailsUnavailableRecordsEve
     o.max_issuance_per_second = 0;
   });
   ASSERT_NE(env, nullptr);
-  PostgresServer* server = SharedPostgres().value();
 
   std::mutex mu;
   std::vector<std::string> handed_out;  // serials of every certificate a client received

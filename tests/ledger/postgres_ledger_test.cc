@@ -217,9 +217,11 @@ TEST(PgResultTest, NullOrNonIntegerIsDataLossNotZero) {
 // choice (PgConnection::Resend), not a guess from the SQL's first word: the same SELECT is resent
 // when asked and fails UNAVAILABLE when not, and the connection comes back on its own after.
 TEST(PgConnectionTest, ResendingAfterALostSessionIsTheCallersChoice) {
-  absl::StatusOr<std::string> uri = FreshPostgresDatabase();
+  absl::StatusOr<std::unique_ptr<PostgresServer>> own = PostgresServer::Start();  // restarted
+  ASSERT_TRUE(own.ok()) << own.status();
+  PostgresServer* server = own->get();
+  absl::StatusOr<std::string> uri = server->CreateDatabase();
   ASSERT_TRUE(uri.ok()) << uri.status();
-  PostgresServer* server = SharedPostgres().value();
   auto conn = internal::PgConnection::Connect(*uri, /*read_only=*/false);
   ASSERT_TRUE(conn.ok()) << conn.status();
   using Resend = internal::PgConnection::Resend;
@@ -358,11 +360,13 @@ TEST(PostgresLedgerBatchTest, ARefusedRowFailsAloneAndTheRestOfTheBatchCommits) 
 // PostgreSQL restarted under load: calls in flight fail with UNAVAILABLE (never OK for a
 // record that is not there), and recording resumes by itself once the server is back.
 TEST(PostgresLedgerFaultTest, RestartUnderLoadFailsUnavailableLosesNothingAndResumes) {
-  absl::StatusOr<std::string> uri = FreshPostgresDatabase();
+  absl::StatusOr<std::unique_ptr<PostgresServer>> own = PostgresServer::Start();  // restarted
+  ASSERT_TRUE(own.ok()) << own.status();
+  PostgresServer* server = own->get();
+  absl::StatusOr<std::string> uri = server->CreateDatabase();
   ASSERT_TRUE(uri.ok()) << uri.status();
   auto ledger = OpenPostgresLedger(*uri);
   ASSERT_TRUE(ledger.ok()) << ledger.status();
-  PostgresServer* server = SharedPostgres().value();
 
   std::atomic<bool> stop{false};
   std::mutex mu;

@@ -1,11 +1,14 @@
 // The PostgreSQL harness itself: a real server that answers on loopback, fresh databases,
-// password authentication, and a restart that clients notice.
+// password authentication, a restart that clients notice, and the run-wide server that one
+// process publishes and others attach to without being able to stop it.
 #include "support/postgres/postgres_server.h"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
+#include "support/ledger/temp_dir.h"
 #include "svidd/ledger/pg_handles.h"
 
 namespace svidd::testing {
@@ -20,7 +23,8 @@ std::string QueryOne(PGconn* conn, const char* sql) {
 }
 
 TEST(PostgresServerTest, ServesFreshDatabasesOnLoopbackWithPasswordsAndSurvivesARestart) {
-  absl::StatusOr<PostgresServer*> server = SharedPostgres();
+  // Its own server: the run's shared one is never restarted.
+  absl::StatusOr<std::unique_ptr<PostgresServer>> server = PostgresServer::Start();
   ASSERT_TRUE(server.ok()) << server.status();  // fail, never skip: CI must run PG tests
   absl::StatusOr<std::string> a = (*server)->CreateDatabase();
   absl::StatusOr<std::string> b = (*server)->CreateDatabase();
@@ -47,6 +51,44 @@ TEST(PostgresServerTest, ServesFreshDatabasesOnLoopbackWithPasswordsAndSurvivesA
   EXPECT_NE(QueryOne(conn, "SELECT 1"), "1");  // the restart closed the old session
   PQreset(conn);
   EXPECT_EQ(QueryOne(conn, "SELECT 1"), "1");
+}
+
+// What the ctest fixture does: one process starts and publishes a server, later processes
+// attach to it, create databases and may not stop or restart it; StopPublished ends it.
+TEST(PostgresServerTest, APublishedServerIsSharedButOnlyItsPublisherStopsIt) {
+  TempDir dir;
+  const std::filesystem::path state = dir.path() / "postgres.state";
+  std::filesystem::path data_dir;
+  {
+    absl::StatusOr<std::unique_ptr<PostgresServer>> started = PostgresServer::Start();
+    ASSERT_TRUE(started.ok()) << started.status();
+    ASSERT_TRUE((*started)->Publish(state).ok());
+    EXPECT_EQ(std::filesystem::status(state).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << "the state file holds the password";
+  }  // the publisher's object is gone; the server is not
+
+  absl::StatusOr<std::unique_ptr<PostgresServer>> attached = PostgresServer::Attach(state);
+  ASSERT_TRUE(attached.ok()) << attached.status();
+  absl::StatusOr<std::string> a = (*attached)->CreateDatabase();
+  absl::StatusOr<std::string> b = (*attached)->CreateDatabase();
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ((*attached)->Restart().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*attached)->StopServer().code(), absl::StatusCode::kFailedPrecondition);
+  attached->reset();  // detaching leaves it running
+  ledger::PgConnPtr conn(PQconnectdb(a->c_str()));
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  conn.reset();
+
+  ASSERT_TRUE(PostgresServer::StopPublished(state).ok());
+  EXPECT_FALSE(std::filesystem::exists(state));
+  ledger::PgConnPtr refused(PQconnectdb(a->c_str()));
+  EXPECT_NE(PQstatus(refused.get()), CONNECTION_OK) << "stopped";
+  absl::StatusOr<std::unique_ptr<PostgresServer>> gone = PostgresServer::Attach(state);
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(PostgresServer::StopPublished(state).ok()) << "nothing left to stop is not an error";
 }
 
 }  // namespace

@@ -131,7 +131,7 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
   }
   absl::StatusOr<int> port = FreeLoopbackPort();
   if (!port.ok()) return port.status();
-  std::unique_ptr<PostgresServer> server(new PostgresServer(*dir, password, *port));
+  std::unique_ptr<PostgresServer> server(new PostgresServer(*dir, password, *port, /*owned=*/true));
   absl::Status init =
       Run({(BinDir() / "initdb").string(), "-D", (*dir / "data").string(), "-U", kUser,
            absl::StrCat("--pwfile=", (*dir / "pwfile").string()), "--auth-local=trust",
@@ -143,7 +143,78 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
   return server;
 }
 
+namespace {
+
+struct PublishedState {
+  std::filesystem::path dir;
+  int port = 0;
+  std::string password;
+};
+
+absl::StatusOr<PublishedState> ReadPublishedState(const std::filesystem::path& state_file) {
+  std::ifstream in(state_file);
+  PublishedState state;
+  std::string dir;
+  if (!std::getline(in, dir) || !(in >> state.port) || !(in >> state.password) || dir.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot read the test PostgreSQL server's state from ", state_file.string(),
+        " (written by `svidd-test-postgres start`, the ctest fixture svidd_postgres)"));
+  }
+  state.dir = dir;
+  return state;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Attach(
+    const std::filesystem::path& state_file) {
+  absl::StatusOr<PublishedState> state = ReadPublishedState(state_file);
+  if (!state.ok()) return state.status();
+  std::unique_ptr<PostgresServer> server(
+      new PostgresServer(state->dir, state->password, state->port, /*owned=*/false));
+  server->running_ = true;
+  absl::Status answers = server->ExecSql("postgres", "SELECT 1");
+  if (!answers.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("the test PostgreSQL server published in ",
+                                                      state_file.string(),
+                                                      " does not answer: ", answers.message()));
+  }
+  return server;
+}
+
+absl::Status PostgresServer::Publish(const std::filesystem::path& state_file) {
+  const std::filesystem::path tmp = state_file.string() + ".tmp";
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot create ", tmp.string()));
+  const std::string text = absl::StrCat(dir_.string(), "\n", port_, "\n", password_, "\n");
+  const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  std::error_code ec;
+  if (written) std::filesystem::rename(tmp, state_file, ec);
+  if (!written || ec)
+    return absl::InternalError(absl::StrCat("cannot write ", state_file.string()));
+  owned_ = false;  // it outlives this process; StopPublished ends it
+  return absl::OkStatus();
+}
+
+absl::Status PostgresServer::StopPublished(const std::filesystem::path& state_file) {
+  if (!std::filesystem::exists(state_file)) return absl::OkStatus();
+  absl::StatusOr<PublishedState> state = ReadPublishedState(state_file);
+  if (!state.ok()) return state.status();
+  absl::Status stopped;
+  if (std::filesystem::exists(state->dir / "data" / "postmaster.pid")) {
+    stopped = Run({(BinDir() / "pg_ctl").string(), "-D", (state->dir / "data").string(), "-m",
+                   "immediate", "-w", "stop"},
+                  state->dir / "pg_ctl.log");
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(state->dir, ec);
+  std::filesystem::remove(state_file, ec);
+  return stopped;
+}
+
 PostgresServer::~PostgresServer() {
+  if (!owned_) return;
   if (running_) {
     (void)Run({(BinDir() / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "immediate",
                "-w", "stop"},
@@ -154,6 +225,11 @@ PostgresServer::~PostgresServer() {
 }
 
 absl::Status PostgresServer::StartServer() {
+  if (!owned_) {
+    return absl::FailedPreconditionError(
+        "the run's shared PostgreSQL server is not this test's to start: use "
+        "PostgresServer::Start()");
+  }
   // fsync off: a test server need not survive a machine crash; commits still wait for the
   // WAL write, so a server restart loses nothing acknowledged.
   const std::string options =
@@ -171,6 +247,11 @@ absl::Status PostgresServer::StartServer() {
 }
 
 absl::Status PostgresServer::StopServer() {
+  if (!owned_) {
+    return absl::FailedPreconditionError(
+        "the run's shared PostgreSQL server is not this test's to stop: use "
+        "PostgresServer::Start()");
+  }
   absl::Status s = Run({(BinDir() / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m",
                         "fast", "-w", "-t", "60", "stop"},
                        dir_ / "pg_ctl.log");
@@ -203,7 +284,8 @@ absl::Status PostgresServer::ExecSql(const std::string& name, const std::string&
 }
 
 absl::StatusOr<std::string> PostgresServer::CreateDatabase() {
-  const std::string name = absl::StrCat("svidd_", getpid(), "_", ++databases_);
+  // pids repeat within a long test run (pid_max may be 32768) and the run shares one server.
+  const std::string name = absl::StrCat("svidd_", getpid(), "_", RandomHex(3), "_", ++databases_);
   absl::Status s = ExecSql("postgres", absl::StrCat("CREATE DATABASE ", name));
   if (!s.ok()) return s;
   return Uri(name);
@@ -216,7 +298,10 @@ absl::StatusOr<PostgresServer*> SharedPostgres() {
   std::lock_guard<std::mutex> lock(mu);
   if (server != nullptr) return server.get();
   if (!failed.ok()) return failed;
-  absl::StatusOr<std::unique_ptr<PostgresServer>> started = PostgresServer::Start();
+  const char* published = std::getenv("SVIDD_TEST_POSTGRES");
+  absl::StatusOr<std::unique_ptr<PostgresServer>> started =
+      published != nullptr && *published != '\0' ? PostgresServer::Attach(published)
+                                                 : PostgresServer::Start();
   if (!started.ok()) {
     failed = started.status();
     return failed;
