@@ -50,9 +50,7 @@ absl::StatusOr<std::unique_ptr<ChainSnapshot>> ChainSnapshot::Open(
                          OpenDatabase(path, ConnectionOptions{.read_only = true}));
   sqlite3* db = handle.get();
   absl::Status current = CheckSchemaIsCurrent(db, LatestSchemaVersion());
-  if (!current.ok()) {
-    return absl::Status(current.code(), absl::StrCat(path.string(), ": ", current.message()));
-  }
+  if (!current.ok()) return WithContext(path.string(), current);
   // The walk reads every event and the certificates row it vouches for, in seq order but
   // scattered over the file: through SQLite's default 2 MB page cache that was one pread per
   // row (43% of svidd's start-up in the profile). Mapped, the pages come from the kernel's

@@ -286,10 +286,6 @@ void Run::AddWarnings() {
   }
 }
 
-absl::Status PrefixedWithPath(const std::filesystem::path& path, const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat(path.string(), ": ", status.message()));
-}
-
 }  // namespace
 
 LedgerVerifierOptions LedgerVerifierOptions::ForDataDir(const std::filesystem::path& data_dir,
@@ -317,17 +313,17 @@ LedgerVerifierOptions LedgerVerifierOptions::ForLedger(const std::filesystem::pa
 
 absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions options) {
   absl::StatusOr<std::string> pem = ReadFileToString(options.trust_bundle);
-  if (!pem.ok()) return PrefixedWithPath(options.trust_bundle, pem.status());
+  if (!pem.ok()) return WithContext(options.trust_bundle.string(), pem.status());
   absl::StatusOr<std::vector<crypto::X509Ptr>> roots = crypto::ParseCertificatesPem(*pem);
-  if (!roots.ok()) return PrefixedWithPath(options.trust_bundle, roots.status());
+  if (!roots.ok()) return WithContext(options.trust_bundle.string(), roots.status());
   if (!options.retired_roots.empty()) {
     absl::StatusOr<std::string> retired = ReadFileToString(options.retired_roots);
     if (retired.ok()) {
       absl::StatusOr<std::vector<crypto::X509Ptr>> old = crypto::ParseCertificatesPem(*retired);
-      if (!old.ok()) return PrefixedWithPath(options.retired_roots, old.status());
+      if (!old.ok()) return WithContext(options.retired_roots.string(), old.status());
       for (crypto::X509Ptr& root : *old) roots->push_back(std::move(root));
     } else if (!absl::IsNotFound(retired.status())) {
-      return PrefixedWithPath(options.retired_roots, retired.status());
+      return WithContext(options.retired_roots.string(), retired.status());
     }
   }
   return LedgerVerifier(std::move(options), std::move(*roots));
@@ -335,7 +331,7 @@ absl::StatusOr<LedgerVerifier> LedgerVerifier::Create(LedgerVerifierOptions opti
 
 absl::StatusOr<LedgerVerification> LedgerVerifier::Verify() const {
   absl::StatusOr<HeadFile> head_file = ReadHead(options_.head_file, options_.head_file_policy);
-  if (!head_file.ok()) return PrefixedWithPath(options_.head_file, head_file.status());
+  if (!head_file.ok()) return WithContext(options_.head_file.string(), head_file.status());
   std::optional<internal::ScratchCopy> copy;
   std::filesystem::path path = options_.ledger_path;
   if (!options_.ledger_uri.empty() || options_.walk_a_copy) {

@@ -131,9 +131,7 @@ absl::Status CopyTable(PgConnection& pg, sqlite3* db, const TableCopy& t, const 
 absl::Status CopyPostgresLedgerToSqlite(const std::string& uri, const std::filesystem::path& path,
                                         const PgCopyScope& scope) {
   const std::string name = RedactLedgerUri(uri);
-  auto named = [&](const absl::Status& s) {
-    return absl::Status(s.code(), absl::StrCat("ledger ", name, ": ", s.message()));
-  };
+  auto named = [&](const absl::Status& s) { return WithContext(absl::StrCat("ledger ", name), s); };
   absl::StatusOr<std::unique_ptr<PgConnection>> pg = PgConnection::Connect(uri, /*read_only=*/true);
   if (!pg.ok()) return named(pg.status());
   absl::Status current = CheckPostgresSchemaIsCurrent(**pg, LatestPostgresSchemaVersion());

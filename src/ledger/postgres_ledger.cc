@@ -19,7 +19,7 @@ namespace internal {
 namespace {
 
 absl::Status WithLedgerName(const std::string& name, const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat("ledger ", name, ": ", status.message()));
+  return WithContext(absl::StrCat("ledger ", name), status);
 }
 
 }  // namespace

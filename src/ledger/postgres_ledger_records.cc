@@ -13,13 +13,11 @@
 namespace svidd::ledger::internal {
 namespace {
 
-std::string IntText(int64_t v) { return std::to_string(v); }
-
 // The hash of event `seq`, if the log has it.
 absl::StatusOr<std::optional<std::string>> PgEventHashAt(PgConnection& conn, int64_t seq) {
   static const std::string kSql = NumberedPlaceholders(kSelectEventHashSql);
-  SVIDD_ASSIGN_OR_RETURN(PgResult row,
-                         conn.Exec(kSql, {IntText(seq)}, PgConnection::Resend::kIfLostWhileIdle));
+  SVIDD_ASSIGN_OR_RETURN(
+      PgResult row, conn.Exec(kSql, {std::to_string(seq)}, PgConnection::Resend::kIfLostWhileIdle));
   if (row.rows() == 0) return std::nullopt;
   return row.Text(0, 0);
 }
@@ -43,9 +41,9 @@ absl::StatusOr<ChainHead> PostgresLedger::GetChainHead() const {
 
 absl::StatusOr<LedgerEvent> PostgresLedger::GetEvent(int64_t seq) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
-  SVIDD_ASSIGN_OR_RETURN(
-      PgResult rows, conn->Exec(absl::StrCat(kSelectEventsSql, " WHERE seq = $1"), {IntText(seq)},
-                                PgConnection::Resend::kIfLostWhileIdle));
+  SVIDD_ASSIGN_OR_RETURN(PgResult rows,
+                         conn->Exec(absl::StrCat(kSelectEventsSql, " WHERE seq = $1"),
+                                    {std::to_string(seq)}, PgConnection::Resend::kIfLostWhileIdle));
   if (rows.rows() == 0)
     return absl::NotFoundError(absl::StrCat("no ledger event ", seq, " in ledger ", name_));
   return ReadEventRow(PgRow(rows, 0));
@@ -60,7 +58,7 @@ absl::StatusOr<std::vector<LedgerEvent>> PostgresLedger::ListEvents(const EventR
       conn->Exec(absl::StrCat(kSelectEventsSql,
                               " WHERE seq > $1 AND seq <= $2 AND ($3::text IS NULL OR kind = $3)"
                               " ORDER BY seq"),
-                 {IntText(range.after_seq), IntText(range.through_seq), kind},
+                 {std::to_string(range.after_seq), std::to_string(range.through_seq), kind},
                  PgConnection::Resend::kIfLostWhileIdle));
   std::vector<LedgerEvent> events;
   for (int i = 0; i < rows.rows(); ++i) {
@@ -86,9 +84,10 @@ absl::Status PostgresLedger::RecordCheckpoint(const LedgerCheckpoint& c) {
         AdmitCheckpoint(c, {.event_hash = [&](int64_t seq) { return PgEventHashAt(*conn, seq); },
                             .latest_checkpoint = [&] { return ReadLatest(*conn); }}));
     return conn
-        ->Exec(NumberedPlaceholders(kInsertCheckpointSql),
-               {IntText(c.event_seq), c.head_hash, IntText(ToUnixSeconds(c.signed_at)),
-                c.signer_chain_pem, c.algorithm, absl::BytesToHexString(c.signature)})
+        ->Exec(
+            NumberedPlaceholders(kInsertCheckpointSql),
+            {std::to_string(c.event_seq), c.head_hash, std::to_string(ToUnixSeconds(c.signed_at)),
+             c.signer_chain_pem, c.algorithm, absl::BytesToHexString(c.signature)})
         .status();
   });
 }
@@ -100,10 +99,11 @@ absl::Status PostgresLedger::AddRefusalCounts(const std::vector<RefusalCount>& c
   return conn->InTransaction([&]() -> absl::Status {
     for (const RefusalCount& c : counts) {
       SVIDD_RETURN_IF_ERROR(
-          conn->Exec("INSERT INTO refusal_counts (hour, reason, count) VALUES ($1, $2, $3)"
-                     " ON CONFLICT (hour, reason) DO UPDATE"
-                     " SET count = refusal_counts.count + excluded.count",
-                     {IntText(RefusalHourSeconds(c.hour)), c.reason, IntText(c.count)})
+          conn->Exec(
+                  "INSERT INTO refusal_counts (hour, reason, count) VALUES ($1, $2, $3)"
+                  " ON CONFLICT (hour, reason) DO UPDATE"
+                  " SET count = refusal_counts.count + excluded.count",
+                  {std::to_string(RefusalHourSeconds(c.hour)), c.reason, std::to_string(c.count)})
               .status());
     }
     return absl::OkStatus();
@@ -113,7 +113,7 @@ absl::Status PostgresLedger::AddRefusalCounts(const std::vector<RefusalCount>& c
 absl::StatusOr<std::vector<RefusalCount>> PostgresLedger::ListRefusalCounts(TimePoint since) const {
   PgConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(PgResult rows, conn->Exec(NumberedPlaceholders(kListRefusalsSql),
-                                                   {IntText(RefusalHourSeconds(since))},
+                                                   {std::to_string(RefusalHourSeconds(since))},
                                                    PgConnection::Resend::kIfLostWhileIdle));
   std::vector<RefusalCount> out;
   for (int i = 0; i < rows.rows(); ++i) out.push_back(ReadRefusalCountRow(PgRow(rows, i)));
@@ -125,8 +125,8 @@ absl::Status PostgresLedger::RecordAdminCall(const AdminCallRecord& call) {
   PgConnectionPool::Lease conn = readers_->Acquire();
   return conn
       ->Exec(NumberedPlaceholders(kInsertAdminCallSql),
-             {IntText(ToUnixSeconds(call.at)), call.caller_id, call.caller_principal, call.peer,
-              call.method, call.arguments, call.outcome, call.message})
+             {std::to_string(ToUnixSeconds(call.at)), call.caller_id, call.caller_principal,
+              call.peer, call.method, call.arguments, call.outcome, call.message})
       .status();
 }
 
@@ -135,8 +135,8 @@ absl::StatusOr<std::vector<AdminCallRecord>> PostgresLedger::ListAdminCalls(Time
   PgConnectionPool::Lease conn = readers_->Acquire();
   SVIDD_ASSIGN_OR_RETURN(PgResult rows,
                          conn->Exec(NumberedPlaceholders(kListAdminCallsSql),
-                                    {IntText(ToUnixSeconds(since)),
-                                     limit == 0 ? std::nullopt : PgParam(IntText(limit))},
+                                    {std::to_string(ToUnixSeconds(since)),
+                                     limit == 0 ? std::nullopt : PgParam(std::to_string(limit))},
                                     PgConnection::Resend::kIfLostWhileIdle));
   std::vector<AdminCallRecord> out;
   for (int i = 0; i < rows.rows(); ++i) out.push_back(ReadAdminCallRow(PgRow(rows, i)));

@@ -17,10 +17,6 @@ namespace {
 // revocation path overlap without queueing behind each other.
 constexpr int kReaderConnections = 3;
 
-absl::Status Prefixed(const std::filesystem::path& path, const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat(path.string(), ": ", status.message()));
-}
-
 absl::Status PrepareFile(const std::filesystem::path& path, const SqliteLedgerOptions& options,
                          sqlite3* db) {
   if (options.read_only) return CheckSchemaIsCurrent(db, LatestSchemaVersion());
@@ -47,7 +43,7 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(
   if (!options.read_only) SVIDD_RETURN_IF_ERROR(CreateParentDirectory(path));
   SVIDD_ASSIGN_OR_RETURN(SqliteDbPtr first_handle, OpenDatabase(path, conn_options));
   absl::Status prepared = PrepareFile(path, options, first_handle.get());
-  if (!prepared.ok()) return Prefixed(path, prepared);
+  if (!prepared.ok()) return WithContext(path.string(), prepared);
   sqlite3* const first_db = first_handle.get();  // for the checkpointer's hook, below
   auto first = std::make_shared<Connection>(std::move(first_handle));
 
@@ -82,7 +78,7 @@ SqliteLedger::~SqliteLedger() {
 }
 
 absl::Status SqliteLedger::Named(const absl::Status& status) const {
-  return Prefixed(path_, status);
+  return WithContext(path_.string(), status);
 }
 
 }  // namespace internal

@@ -118,25 +118,20 @@ absl::Status CheckId(std::string_view text, std::string_view* td, std::string_vi
   return CheckPath(*path);
 }
 
-absl::Status WithContext(const absl::Status& status, std::string_view context) {
-  if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(std::string(context), ": ", status.message()));
-}
-
 }  // namespace
 
 absl::StatusOr<SpiffeId> SpiffeId::Parse(std::string_view text) {
   std::string_view td, path;
   SVIDD_RETURN_IF_ERROR(
-      WithContext(CheckId(text, &td, &path), absl::StrCat("invalid SPIFFE ID ", Quote(text))));
+      WithContext(absl::StrCat("invalid SPIFFE ID ", Quote(text)), CheckId(text, &td, &path)));
   return SpiffeId(std::string(text), std::string(td), std::string(path));
 }
 
 absl::StatusOr<SpiffeId> SpiffeId::ForServiceAccount(std::string_view trust_domain,
                                                      std::string_view ns, std::string_view sa) {
   SVIDD_RETURN_IF_ERROR(ValidateTrustDomain(trust_domain));
-  SVIDD_RETURN_IF_ERROR(WithContext(CheckSegment(ns), absl::StrCat("namespace ", Quote(ns))));
-  SVIDD_RETURN_IF_ERROR(WithContext(CheckSegment(sa), absl::StrCat("service account ", Quote(sa))));
+  SVIDD_RETURN_IF_ERROR(WithContext(absl::StrCat("namespace ", Quote(ns)), CheckSegment(ns)));
+  SVIDD_RETURN_IF_ERROR(WithContext(absl::StrCat("service account ", Quote(sa)), CheckSegment(sa)));
   return Parse(absl::StrCat(kScheme, std::string(trust_domain), "/ns/", std::string(ns), "/sa/",
                             std::string(sa)));
 }
@@ -147,8 +142,8 @@ absl::StatusOr<SpiffeId> SpiffeId::ForTrustDomain(std::string_view trust_domain)
 }
 
 absl::Status SpiffeId::ValidateTrustDomain(std::string_view trust_domain) {
-  return WithContext(CheckTrustDomain(trust_domain),
-                     absl::StrCat("invalid trust domain ", Quote(trust_domain)));
+  return WithContext(absl::StrCat("invalid trust domain ", Quote(trust_domain)),
+                     CheckTrustDomain(trust_domain));
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "svidd/common/status_macros.h"
 
 namespace svidd {
 namespace {
@@ -89,6 +90,16 @@ TEST(RefusalTest, TheReasonTravelsWithCopiesAndKeepsTheStatusOwnCode) {
   EXPECT_EQ(RefusalOf(WithRefusal(internal, Refusal::kSigning)), Refusal::kSigning)
       << "a new reason replaces the old";
   EXPECT_TRUE(WithRefusal(absl::OkStatus(), Refusal::kCsr).ok());
+}
+
+// Adding context to a message (WithContext) keeps the code and the reason.
+TEST(RefusalTest, ContextAddedToTheMessageKeepsTheCodeAndTheReason) {
+  absl::Status refused = Refuse(Refusal::kIdentity, "bad segment");
+  absl::Status named = WithContext("namespace \"a/b\"", refused);
+  EXPECT_EQ(named.code(), refused.code());
+  EXPECT_EQ(named.message(), "namespace \"a/b\": bad segment");
+  EXPECT_EQ(RefusalOf(named), Refusal::kIdentity);
+  EXPECT_TRUE(WithContext("anything", absl::OkStatus()).ok());
 }
 
 // A status nobody refused with carries no reason, whatever its code or message says.

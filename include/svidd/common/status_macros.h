@@ -3,6 +3,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 #define SVIDD_STATUS_CONCAT_INNER(a, b) a##b
 #define SVIDD_STATUS_CONCAT(a, b) SVIDD_STATUS_CONCAT_INNER(a, b)
@@ -22,3 +25,18 @@
   auto statusor = (expr);                                \
   if (!statusor.ok()) return statusor.status();          \
   lhs = std::move(statusor).value()
+
+namespace svidd {
+
+// `status` with "<context>: " before its message; its code and payloads (a refusal's reason)
+// stay. OK stays OK.
+inline absl::Status WithContext(absl::string_view context, const absl::Status& status) {
+  if (status.ok()) return status;
+  absl::Status out(status.code(), absl::StrCat(context, ": ", status.message()));
+  status.ForEachPayload([&out](absl::string_view type_url, const absl::Cord& payload) {
+    out.SetPayload(type_url, payload);
+  });
+  return out;
+}
+
+}  // namespace svidd
