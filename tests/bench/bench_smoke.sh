@@ -23,7 +23,7 @@ out="$WORK/unary.txt"
 expect "$out" '^machine: [0-9]+ cores' "machine line"
 for key in ec-p256 rsa-2048; do
   expect "$out" "^crypto ceiling \\($key CSR, ec-p256 CA key, [0-9]+ threads\\): [0-9]+ certificates/s" "ceiling for $key"
-  expect "$out" "^result svidd key=$key concurrency=8 connections=2 certificates=[1-9][0-9]* .* errors=0 server_cpu_ms_per_cert=[0-9.]+ ceiling_per_second=[1-9][0-9.]* ratio_to_ceiling=0\\.[0-9]+" "svidd result for $key"
+  expect "$out" "^result svidd key=$key concurrency=8 connections=2 certificates=[1-9][0-9]* .* errors=0 server_cpu_ms_per_cert=[0-9.]+ ceiling_per_second=[1-9][0-9.]* ratio_to_ceiling=0\\.[0-9]+ .* server_write_calls_per_cert=[1-9][0-9.]* server_kib_written_per_cert=[1-9][0-9.]*" "svidd result for $key"
   expect "$out" "^\\| $key \\| 8 / 2 \\| [0-9]+ \\| [0-9.]+ / [0-9.]+ / [0-9.]+ / [0-9.]+ \\| 0 \\|" "svidd table row for $key"
   if command -v cfssl >/dev/null; then
     expect "$out" "^result cfssl key=$key concurrency=8 certificates=[1-9][0-9]* per_second=[0-9.]+ errors=0" "cfssl result for $key"

@@ -45,13 +45,15 @@ bool LoadWindow::Complete(Clock::time_point started, const std::string& error) {
   return true;
 }
 
-void LoadWindow::Run(const std::function<double()>& server_cpu) {
+void LoadWindow::Run(const std::function<double()>& server_cpu,
+                     const std::function<ProcessIo()>& server_io) {
   std::this_thread::sleep_for(options_.warmup);
   {
     MutexLock lock(&mu_);
     latencies_ms_.reserve(static_cast<size_t>(std::min<int64_t>(options_.count, 4'000'000)));
     client_cpu_ = ProcessCpuSeconds();
     server_cpu_ = server_cpu();
+    if (server_io) server_io_ = server_io();
     opened_ = Clock::now();
     measuring_ = true;
   }
@@ -64,6 +66,11 @@ void LoadWindow::Run(const std::function<double()>& server_cpu) {
   over_ = true;
   client_cpu_ = ProcessCpuSeconds() - client_cpu_;
   server_cpu_ = server_cpu() - server_cpu_;
+  if (server_io) {
+    ProcessIo at_close = server_io();
+    at_close -= server_io_;
+    server_io_ = at_close;
+  }
 }
 
 LoadResult LoadWindow::Result() const {
@@ -80,6 +87,7 @@ LoadResult LoadWindow::Result() const {
   r.p999_ms = Percentile(sorted, 0.999);
   r.client_cpu_s = client_cpu_;
   r.server_cpu_s = server_cpu_;
+  r.server_io = server_io_;
   return r;
 }
 

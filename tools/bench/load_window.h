@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "bench/process_stats.h"
 #include "svidd/common/mutex.h"
 
 namespace svidd::bench {
@@ -30,9 +31,17 @@ struct LoadResult {
   double seconds = 0;                     // length of the window
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0;  // of successful calls
   double client_cpu_s = 0, server_cpu_s = 0;               // inside the window
+  ProcessIo server_io;  // the server's I/O calls inside the window (when Run was told how)
   int64_t error_count() const;
   double per_second() const { return seconds > 0 ? ok / seconds : 0; }
   double server_cpu_ms_per_call() const { return ok > 0 ? server_cpu_s * 1000 / ok : 0; }
+  double server_write_calls_per_call() const {
+    return ok > 0 ? static_cast<double>(server_io.write_calls) / static_cast<double>(ok) : 0;
+  }
+  double server_kib_written_per_call() const {
+    return ok > 0 ? static_cast<double>(server_io.written_bytes) / 1024.0 / static_cast<double>(ok)
+                  : 0;
+  }
 };
 
 class LoadWindow {
@@ -45,8 +54,10 @@ class LoadWindow {
   bool Complete(Clock::time_point started, const std::string& error);
 
   // On the main thread: waits out the warm-up, opens the window, waits until the duration or
-  // the count is reached, closes it. `server_cpu` reads the server's CPU seconds so far.
-  void Run(const std::function<double()>& server_cpu);
+  // the count is reached, closes it. `server_cpu` reads the server's CPU seconds so far and
+  // `server_io`, if given, its I/O counters.
+  void Run(const std::function<double()>& server_cpu,
+           const std::function<ProcessIo()>& server_io = nullptr);
 
   // After Run(): the figures of the window.
   LoadResult Result() const;
@@ -62,6 +73,7 @@ class LoadWindow {
   std::map<std::string, int64_t> errors_ ABSL_GUARDED_BY(mu_);
   int64_t completed_ ABSL_GUARDED_BY(mu_) = 0;  // ok + errors inside the window
   double client_cpu_ ABSL_GUARDED_BY(mu_) = 0, server_cpu_ ABSL_GUARDED_BY(mu_) = 0;
+  ProcessIo server_io_ ABSL_GUARDED_BY(mu_);
 };
 
 // User + system CPU seconds of this process so far (getrusage).

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
 namespace svidd::bench {
@@ -15,6 +16,16 @@ struct ProcessMemory {
 
 // From /proc/<pid>/status; zeros if the process is gone.
 ProcessMemory ReadProcessMemory(pid_t pid);
+
+// A process's I/O system calls so far, from /proc/<pid>/io: every read or write call and byte,
+// files and sockets alike (syscr/rchar, syscw/wchar). Zeros if the process is gone.
+struct ProcessIo {
+  int64_t read_calls = 0, read_bytes = 0;
+  int64_t write_calls = 0, written_bytes = 0;
+  ProcessIo& operator+=(const ProcessIo& other);
+  ProcessIo& operator-=(const ProcessIo& other);
+};
+ProcessIo ReadProcessIo(pid_t pid);
 // User + system CPU seconds of this process so far (all its threads, not its children).
 double SelfCpuSeconds();
 // /proc/loadavg's three figures, "1.52 1.61 1.70".

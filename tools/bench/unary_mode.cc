@@ -67,16 +67,17 @@ std::string Errors(const LoadResult& r) {
 void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
   std::cout
       << "\n| CSR key | concurrent / connections | svidd certificates/s | latency p50 / p90 / "
-         "p99 / p99.9 ms | errors | svidd CPU ms per certificate | svidd CPU s | client "
-         "CPU s | window s |\n|---|---|---|---|---|---|---|---|---|\n";
+         "p99 / p99.9 ms | errors | svidd CPU ms per certificate | svidd write calls per "
+         "certificate | svidd KiB written per certificate | svidd CPU s | client "
+         "CPU s | window s |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const Row& r : rows) {
     const LoadResult& s = r.svidd;
     std::cout << absl::StrFormat(
-        "| %s | %d / %d | %.0f | %.1f / %.1f / %.1f / %.1f | %s | %.3f | "
+        "| %s | %d / %d | %.0f | %.1f / %.1f / %.1f / %.1f | %s | %.3f | %.1f | %.1f | "
         "%.1f | %.2f | %.1f |\n",
         r.key_type, r.concurrency, flags.connections, s.per_second(), s.p50_ms, s.p90_ms, s.p99_ms,
-        s.p999_ms, Errors(s), s.server_cpu_ms_per_call(), s.server_cpu_s, s.client_cpu_s,
-        s.seconds);
+        s.p999_ms, Errors(s), s.server_cpu_ms_per_call(), s.server_write_calls_per_call(),
+        s.server_kib_written_per_call(), s.server_cpu_s, s.client_cpu_s, s.seconds);
   }
   std::cout << "\n| CSR key | concurrent | svidd certificates/s | crypto ceiling /s | svidd / "
                "ceiling | ceiling CPU ms / svidd CPU ms | cfssl certificates/s | cfssl CPU ms per "
@@ -102,12 +103,14 @@ void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
     std::cout << absl::StrFormat(
         "result svidd key=%s concurrency=%d connections=%d certificates=%d per_second=%.1f "
         "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f errors=%d server_cpu_ms_per_cert=%.3f "
-        "ceiling_per_second=%.1f ratio_to_ceiling=%.4f cpu_ratio_to_ceiling=%.4f replicas=%d\n",
+        "ceiling_per_second=%.1f ratio_to_ceiling=%.4f cpu_ratio_to_ceiling=%.4f replicas=%d "
+        "server_write_calls_per_cert=%.1f server_kib_written_per_cert=%.1f\n",
         r.key_type, r.concurrency, flags.connections, r.svidd.ok, r.svidd.per_second(),
         r.svidd.p50_ms, r.svidd.p90_ms, r.svidd.p99_ms, r.svidd.p999_ms, r.svidd.error_count(),
         r.svidd.server_cpu_ms_per_call(), r.ceiling_per_second,
         r.ceiling_per_second > 0 ? r.svidd.per_second() / r.ceiling_per_second : 0, r.CpuRatio(),
-        flags.replicas);
+        flags.replicas, r.svidd.server_write_calls_per_call(),
+        r.svidd.server_kib_written_per_call());
     if (r.cfssl) {
       std::cout << absl::StrFormat(
           "result cfssl key=%s concurrency=%d certificates=%d per_second=%.1f errors=%d "
@@ -275,6 +278,11 @@ int RunUnaryMode(int argc, char** argv) {
     for (const auto& svidd : svidds) sum += svidd->CpuSeconds();
     return sum;
   };
+  auto svidd_io = [&] {
+    ProcessIo sum;
+    for (const auto& svidd : svidds) sum += ReadProcessIo(svidd->pid());
+    return sum;
+  };
   auto root_pem = ReadFileToString(CaDir(flags, dir) / "root-cert.pem");
   auto ca_key_pem = ReadFileToString(CaDir(flags, dir) / "ca-key.pem");
   if (!root_pem.ok() || !ca_key_pem.ok()) return Fail(absl::NotFoundError("svidd's CA files"));
@@ -333,7 +341,7 @@ int RunUnaryMode(int argc, char** argv) {
         LoadWindow window(options);
         IstioUnaryDriver driver(target, *inputs, flags.connections);
         driver.Start(window, n);
-        window.Run(svidd_cpu_seconds);
+        window.Run(svidd_cpu_seconds, svidd_io);
         if (!driver.WaitStopped(std::chrono::seconds(60))) {
           return Fail(absl::DeadlineExceededError("calls still in flight a minute after the run"));
         }
