@@ -64,7 +64,16 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(
     checkpointer = std::make_unique<WalCheckpointer>(std::move(c), options.wal_checkpoint);
     checkpointer->Attach(first_db);  // before the writer's thread commits anything
   }
-  if (!options.read_only) writer = std::make_unique<GroupCommitWriter>(first, options.max_batch);
+  if (!options.read_only) {
+    // Each record is a SAVEPOINT inside its batch's transaction, so SQLite keeps the original
+    // of every page a record changes in a statement journal until the batch commits. Past
+    // 64 KiB (a few records) that journal spills to a temporary file: one pwrite of 4 bytes and
+    // one of 4 KiB per page, the largest share of svidd's system calls per certificate
+    // (docs/PERFORMANCE.md). In memory it never touches a file; it lives for one batch
+    // (max_batch records).
+    if (!IsInMemory(path)) SVIDD_RETURN_IF_ERROR(Exec(first_db, "PRAGMA temp_store = MEMORY"));
+    writer = std::make_unique<GroupCommitWriter>(first, options.max_batch);
+  }
   return std::unique_ptr<SqliteLedger>(
       new SqliteLedger(path, std::make_unique<ConnectionPool>(std::move(readers)),
                        std::move(writer), std::move(checkpointer)));
