@@ -92,9 +92,16 @@ class FdExhaustionTest : public ::testing::Test {
     auto parsed = PrometheusText::Parse(res->body);
     return parsed.ok() ? parsed->Value(name).value_or(-1) : -1;
   }
+  // A new client is served within 5 s: slots that closed clients held free up as svidd reads
+  // their end of stream, not at the moment they close.
   bool NewConnectionWorks() {
     auto root = ReadFileToString(data_ / "ca" / "root-cert.pem");
-    return root.ok() && HealthSaysServing(MakeCaChannel(port_, *root));
+    if (!root.ok()) return false;
+    for (int i = 0; i < 50; ++i) {  // bounded: the first try normally works
+      if (HealthSaysServing(MakeCaChannel(port_, *root))) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
   }
 
   TempDir dir_;
@@ -157,12 +164,7 @@ TEST_F(FdExhaustionTest, IdleConnectsBeyondTheLimitAreShedAndTheListenerLives) {
   for (int fd : idle) {
     if (fd >= 0) ::close(fd);
   }
-  bool accepts = false;
-  for (int i = 0; i < 50 && !accepts; ++i) {  // bounded: the first try normally works
-    accepts = NewConnectionWorks();
-    if (!accepts) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_TRUE(accepts) << svidd->log();
+  EXPECT_TRUE(NewConnectionWorks()) << svidd->log();
   // The self-probe did not take the cap for a dead listener.
   EXPECT_EQ(Scraped("svidd_serving"), 1) << svidd->log();
   EXPECT_EQ(Scraped(kExhausted), 0);
