@@ -24,8 +24,9 @@
 
 namespace svidd::ledger::internal {
 
-// A copy of `status` that shares no payload storage with it, so each waiting caller owns its
-// own (see group_commit_writer.cc); both writers hand these out.
+// `status`'s code and message in a Status of its own, sharing nothing with the original (its
+// payloads are not copied), so each waiting caller owns its own (see group_commit_writer.cc);
+// both writers hand these out.
 absl::Status OwnCopy(const absl::Status& status);
 
 // What the writer has done so far; for tests, health and metrics.

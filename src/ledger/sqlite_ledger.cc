@@ -66,11 +66,11 @@ absl::StatusOr<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(
   }
   if (!options.read_only) {
     // Each record is a SAVEPOINT inside its batch's transaction, so SQLite keeps the original
-    // of every page a record changes in a statement journal until the batch commits. Past
-    // 64 KiB (a few records) that journal spills to a temporary file: one pwrite of 4 bytes and
-    // one of 4 KiB per page, the largest share of svidd's system calls per certificate
-    // (docs/PERFORMANCE.md). In memory it never touches a file; it lives for one batch
-    // (max_batch records).
+    // of every existing page a record changes in a statement journal until the record is
+    // released. Past 64 KiB (one record on a ledger of a few thousand rows) that journal
+    // spills to a temporary file: one pwrite of 4 bytes and one of 4 KiB per page, the largest
+    // share of svidd's system calls per certificate (docs/PERFORMANCE.md). In memory it never
+    // touches a file and holds one record's pages at a time. Readers keep sorting on disk.
     if (!IsInMemory(path)) SVIDD_RETURN_IF_ERROR(Exec(first_db, "PRAGMA temp_store = MEMORY"));
     writer = std::make_unique<GroupCommitWriter>(first, options.max_batch);
   }

@@ -58,7 +58,6 @@ TEST(PostgresServerTest, ServesFreshDatabasesOnLoopbackWithPasswordsAndSurvivesA
 TEST(PostgresServerTest, APublishedServerIsSharedButOnlyItsPublisherStopsIt) {
   TempDir dir;
   const std::filesystem::path state = dir.path() / "postgres.state";
-  std::filesystem::path data_dir;
   {
     absl::StatusOr<std::unique_ptr<PostgresServer>> started = PostgresServer::Start();
     ASSERT_TRUE(started.ok()) << started.status();

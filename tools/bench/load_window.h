@@ -31,7 +31,7 @@ struct LoadResult {
   double seconds = 0;                     // length of the window
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0;  // of successful calls
   double client_cpu_s = 0, server_cpu_s = 0;               // inside the window
-  ProcessIo server_io;  // the server's I/O calls inside the window (when Run was told how)
+  ProcessIo server_io;  // the server's write calls inside the window (when Run was told how)
   int64_t error_count() const;
   double per_second() const { return seconds > 0 ? ok / seconds : 0; }
   double server_cpu_ms_per_call() const { return ok > 0 ? server_cpu_s * 1000 / ok : 0; }
@@ -55,7 +55,7 @@ class LoadWindow {
 
   // On the main thread: waits out the warm-up, opens the window, waits until the duration or
   // the count is reached, closes it. `server_cpu` reads the server's CPU seconds so far and
-  // `server_io`, if given, its I/O counters.
+  // `server_io`, if given, its write counters.
   void Run(const std::function<double()>& server_cpu,
            const std::function<ProcessIo()>& server_io = nullptr);
 

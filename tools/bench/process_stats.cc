@@ -35,16 +35,12 @@ ProcessMemory ReadProcessMemory(pid_t pid) {
 }
 
 ProcessIo& ProcessIo::operator+=(const ProcessIo& other) {
-  read_calls += other.read_calls;
-  read_bytes += other.read_bytes;
   write_calls += other.write_calls;
   written_bytes += other.written_bytes;
   return *this;
 }
 
 ProcessIo& ProcessIo::operator-=(const ProcessIo& other) {
-  read_calls -= other.read_calls;
-  read_bytes -= other.read_bytes;
   write_calls -= other.write_calls;
   written_bytes -= other.written_bytes;
   return *this;
@@ -56,9 +52,7 @@ ProcessIo ReadProcessIo(pid_t pid) {
   std::string name;
   int64_t value = 0;
   while (in >> name >> value) {
-    if (name == "rchar:") io.read_bytes = value;
     if (name == "wchar:") io.written_bytes = value;
-    if (name == "syscr:") io.read_calls = value;
     if (name == "syscw:") io.write_calls = value;
   }
   return io;

@@ -17,10 +17,9 @@ struct ProcessMemory {
 // From /proc/<pid>/status; zeros if the process is gone.
 ProcessMemory ReadProcessMemory(pid_t pid);
 
-// A process's I/O system calls so far, from /proc/<pid>/io: every read or write call and byte,
-// files and sockets alike (syscr/rchar, syscw/wchar). Zeros if the process is gone.
+// A process's write system calls so far, from /proc/<pid>/io: every write-type call and byte,
+// files and sockets alike (syscw, wchar). Zeros if the process is gone.
 struct ProcessIo {
-  int64_t read_calls = 0, read_bytes = 0;
   int64_t write_calls = 0, written_bytes = 0;
   ProcessIo& operator+=(const ProcessIo& other);
   ProcessIo& operator-=(const ProcessIo& other);

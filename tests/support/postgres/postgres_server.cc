@@ -17,6 +17,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "svidd/common/atomic_file.h"
+#include "svidd/common/status_macros.h"
 #include "svidd/ledger/pg_handles.h"
 
 namespace svidd::testing {
@@ -164,6 +166,13 @@ absl::StatusOr<PublishedState> ReadPublishedState(const std::filesystem::path& s
   return state;
 }
 
+// pg_ctl stop -m immediate on the server in `dir` (what a crash looks like to clients).
+absl::Status StopImmediately(const std::filesystem::path& dir) {
+  return Run({(BinDir() / "pg_ctl").string(), "-D", (dir / "data").string(), "-m", "immediate",
+              "-w", "stop"},
+             dir / "pg_ctl.log");
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Attach(
@@ -172,7 +181,6 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Attach(
   if (!state.ok()) return state.status();
   std::unique_ptr<PostgresServer> server(
       new PostgresServer(state->dir, state->password, state->port, /*owned=*/false));
-  server->running_ = true;
   absl::Status answers = server->ExecSql("postgres", "SELECT 1");
   if (!answers.ok()) {
     return absl::FailedPreconditionError(absl::StrCat("the test PostgreSQL server published in ",
@@ -183,16 +191,8 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Attach(
 }
 
 absl::Status PostgresServer::Publish(const std::filesystem::path& state_file) {
-  const std::filesystem::path tmp = state_file.string() + ".tmp";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::InternalError(absl::StrCat("cannot create ", tmp.string()));
-  const std::string text = absl::StrCat(dir_.string(), "\n", port_, "\n", password_, "\n");
-  const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  close(fd);
-  std::error_code ec;
-  if (written) std::filesystem::rename(tmp, state_file, ec);
-  if (!written || ec)
-    return absl::InternalError(absl::StrCat("cannot write ", state_file.string()));
+  SVIDD_RETURN_IF_ERROR(WriteFileAtomically(
+      state_file, absl::StrCat(dir_.string(), "\n", port_, "\n", password_, "\n"), 0600));
   owned_ = false;  // it outlives this process; StopPublished ends it
   return absl::OkStatus();
 }
@@ -203,9 +203,7 @@ absl::Status PostgresServer::StopPublished(const std::filesystem::path& state_fi
   if (!state.ok()) return state.status();
   absl::Status stopped;
   if (std::filesystem::exists(state->dir / "data" / "postmaster.pid")) {
-    stopped = Run({(BinDir() / "pg_ctl").string(), "-D", (state->dir / "data").string(), "-m",
-                   "immediate", "-w", "stop"},
-                  state->dir / "pg_ctl.log");
+    stopped = StopImmediately(state->dir);
   }
   std::error_code ec;
   std::filesystem::remove_all(state->dir, ec);
@@ -215,11 +213,7 @@ absl::Status PostgresServer::StopPublished(const std::filesystem::path& state_fi
 
 PostgresServer::~PostgresServer() {
   if (!owned_) return;
-  if (running_) {
-    (void)Run({(BinDir() / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "immediate",
-               "-w", "stop"},
-              dir_ / "pg_ctl.log");
-  }
+  if (running_) (void)StopImmediately(dir_);
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
