@@ -2,7 +2,8 @@
 # CI smoke of the benchmarks, so they never rot (a few seconds; the full runs are documented
 # commands in docs/PERFORMANCE.md, not timed tests):
 #   - svidd-bench unary with both CSR key types, small counts: every expected line present,
-#     certificates issued, zero errors (cfssl beside it when installed);
+#     certificates issued, zero errors (cfssl beside it when installed), and the gRPC floor
+#     (Health/Check on the same connections) measured once;
 #   - svidd-bench streams for a few seconds (svidd in its own process): every stream holds a
 #     certificate, nothing lapsed or dropped, the server's RSS and CPU reported apart;
 #   - svidd-ledger-gen with a small row count, and `svidctl ledger verify` accepting it.
@@ -17,18 +18,21 @@ expect() {  # expect FILE REGEX WHAT
 }
 
 "$BUILD/svidd-bench" unary --key-types ec-p256,rsa-2048 --concurrency 8 --connections 2 \
-  --warmup 1s --duration 1s --count 300 --csrs 12 --ceiling-duration 1s \
+  --warmup 1s --duration 1s --count 300 --csrs 12 --ceiling-duration 1s --floor-duration 1s \
   >"$WORK/unary.txt" 2>"$WORK/unary.err" || { cat "$WORK/unary.txt" "$WORK/unary.err" >&2; fail "unary mode failed"; }
 out="$WORK/unary.txt"
 expect "$out" '^machine: [0-9]+ cores' "machine line"
 for key in ec-p256 rsa-2048; do
   expect "$out" "^crypto ceiling \\($key CSR, ec-p256 CA key, [0-9]+ threads\\): [0-9]+ certificates/s" "ceiling for $key"
-  expect "$out" "^result svidd key=$key concurrency=8 connections=2 certificates=[1-9][0-9]* .* errors=0 server_cpu_ms_per_cert=[0-9.]+ ceiling_per_second=[1-9][0-9.]* ratio_to_ceiling=0\\.[0-9]+ .* server_write_calls_per_cert=[1-9][0-9.]* server_kib_written_per_cert=[1-9][0-9.]*" "svidd result for $key"
+  expect "$out" "^result svidd key=$key concurrency=8 connections=2 certificates=[1-9][0-9]* .* errors=0 server_cpu_ms_per_cert=[0-9.]+ ceiling_per_second=[1-9][0-9.]* ratio_to_ceiling=0\\.[0-9]+ .* server_write_calls_per_cert=[1-9][0-9.]* server_kib_written_per_cert=[1-9][0-9.]* client_cpu_ms_per_cert=[0-9.]*[1-9][0-9]*" "svidd result for $key"
   expect "$out" "^\\| $key \\| 8 / 2 \\| [0-9]+ \\| [0-9.]+ / [0-9.]+ / [0-9.]+ / [0-9.]+ \\| 0 \\|" "svidd table row for $key"
   if command -v cfssl >/dev/null; then
     expect "$out" "^result cfssl key=$key concurrency=8 certificates=[1-9][0-9]* per_second=[0-9.]+ errors=0" "cfssl result for $key"
   fi
 done
+# The gRPC floor: Health/Check on the same connections, measured once per concurrency.
+expect "$out" "^result floor concurrency=8 connections=2 calls=[1-9][0-9]* per_second=[1-9][0-9.]* .* errors=0 server_cpu_ms_per_call=[0-9.]*[1-9][0-9]* client_cpu_ms_per_call=[0-9.]*[1-9][0-9]*" "gRPC floor result"
+[ "$(grep -c '^result floor' "$out")" = 1 ] || { cat "$out" >&2; fail "one floor per concurrency"; }
 if grep -q "errors=[1-9]" "$out"; then cat "$out" >&2; fail "errors in the unary run"; fi
 
 "$BUILD/svidd-bench" streams --streams 20 --ttl 10s --duration 2s --rate 100 --channels 2 \

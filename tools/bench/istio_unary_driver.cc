@@ -10,9 +10,8 @@ using istio::v1::auth::IstioCertificateResponse;
 // One call in flight at a time; the next starts from the completion callback.
 class IstioUnaryDriver::Slot {
  public:
-  Slot(IstioUnaryDriver& driver, istio::v1::auth::IstioCertificateService::Stub& stub,
-       LoadWindow& window)
-      : driver_(driver), stub_(stub), window_(window) {}
+  Slot(IstioUnaryDriver& driver, int channel, LoadWindow& window)
+      : driver_(driver), channel_(channel), window_(window) {}
 
   void Issue() {
     const BenchInput& input =
@@ -21,22 +20,28 @@ class IstioUnaryDriver::Slot {
     context_->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     context_->AddMetadata("authorization", "Bearer " + input.token);
     context_->AddMetadata("clusterid", "Kubernetes");
+    started_ = LoadWindow::Clock::now();
+    if (driver_.call_ == UnaryCall::kHealthCheck) {
+      health_response_.Clear();
+      driver_.health_stubs_[channel_]->async()->Check(
+          context_.get(), &health_request_, &health_response_,
+          [this](grpc::Status status) { Done(status, ""); });
+      return;
+    }
     request_.set_csr(input.csr_pem);
     request_.set_validity_duration(0);
     response_.Clear();
-    started_ = LoadWindow::Clock::now();
-    stub_.async()->CreateCertificate(context_.get(), &request_, &response_,
-                                     [this](grpc::Status status) { Done(status); });
+    driver_.stubs_[channel_]->async()->CreateCertificate(
+        context_.get(), &request_, &response_, [this](grpc::Status status) {
+          // OK without a certificate would be a server bug.
+          Done(status, response_.cert_chain_size() < 2 ? "EMPTY_CHAIN" : "");
+        });
   }
 
  private:
-  void Done(const grpc::Status& status) {
-    std::string error;
-    if (!status.ok()) {
-      error = api::GrpcStatusCodeName(status.error_code());
-    } else if (response_.cert_chain_size() < 2) {
-      error = "EMPTY_CHAIN";  // OK without a certificate would be a server bug
-    }
+  void Done(const grpc::Status& status, const std::string& error_if_ok) {
+    const std::string error =
+        status.ok() ? error_if_ok : api::GrpcStatusCodeName(status.error_code());
     if (window_.Complete(started_, error)) {
       Issue();
     } else {
@@ -45,17 +50,19 @@ class IstioUnaryDriver::Slot {
   }
 
   IstioUnaryDriver& driver_;
-  istio::v1::auth::IstioCertificateService::Stub& stub_;
+  const int channel_;
   LoadWindow& window_;
   std::unique_ptr<grpc::ClientContext> context_;
   IstioCertificateRequest request_;
   IstioCertificateResponse response_;
+  grpc::health::v1::HealthCheckRequest health_request_;
+  grpc::health::v1::HealthCheckResponse health_response_;
   LoadWindow::Clock::time_point started_;
 };
 
 IstioUnaryDriver::IstioUnaryDriver(const IstioTarget& target, const std::vector<BenchInput>& inputs,
-                                   int connections)
-    : inputs_(inputs) {
+                                   int connections, UnaryCall call)
+    : inputs_(inputs), call_(call) {
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = target.root_pem;
   auto credentials = grpc::SslCredentials(ssl);
@@ -71,6 +78,7 @@ IstioUnaryDriver::IstioUnaryDriver(const IstioTarget& target, const std::vector<
     channels_.push_back(
         grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), credentials, args));
     stubs_.push_back(istio::v1::auth::IstioCertificateService::NewStub(channels_.back()));
+    health_stubs_.push_back(grpc::health::v1::Health::NewStub(channels_.back()));
   }
   for (auto& channel : channels_)
     channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -85,7 +93,7 @@ void IstioUnaryDriver::Start(LoadWindow& window, int concurrency) {
   }
   std::vector<Slot*> started;
   for (int i = 0; i < concurrency; ++i) {
-    slots_.push_back(std::make_unique<Slot>(*this, *stubs_[i % stubs_.size()], window));
+    slots_.push_back(std::make_unique<Slot>(*this, i % static_cast<int>(stubs_.size()), window));
     started.push_back(slots_.back().get());
   }
   for (Slot* slot : started) slot->Issue();

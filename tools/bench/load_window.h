@@ -35,6 +35,7 @@ struct LoadResult {
   int64_t error_count() const;
   double per_second() const { return seconds > 0 ? ok / seconds : 0; }
   double server_cpu_ms_per_call() const { return ok > 0 ? server_cpu_s * 1000 / ok : 0; }
+  double client_cpu_ms_per_call() const { return ok > 0 ? client_cpu_s * 1000 / ok : 0; }
   double server_write_calls_per_call() const {
     return ok > 0 ? static_cast<double>(server_io.write_calls) / static_cast<double>(ok) : 0;
   }

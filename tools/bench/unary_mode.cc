@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -32,6 +33,7 @@ struct UnaryFlags {
   std::string concurrency = "64";              // comma list: one run per value
   int connections = 4;
   std::string warmup = "3s", duration = "20s", ceiling_duration = "3s";
+  std::string floor_duration = "3s";  // the gRPC floor per concurrency; "0s" skips it
   int64_t count = 1'000'000;
   int csrs = 256;  // distinct CSRs (and workloads) per key type
   std::string ca_key_type = "ec-p256";
@@ -64,7 +66,28 @@ std::string Errors(const LoadResult& r) {
   return absl::StrJoin(parts, ", ");
 }
 
-void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
+// The gRPC floor measured at one concurrency: Health/Check over the same connections.
+struct Floor {
+  int concurrency = 0;
+  LoadResult calls;
+};
+
+void PrintFloors(const std::vector<Floor>& floors, const UnaryFlags& flags) {
+  if (floors.empty()) return;
+  std::cout << "\n| gRPC floor: grpc.health.v1.Health/Check, same TLS connections and metadata, no "
+               "CSR | calls/s | latency p50 / p99 ms | errors | svidd CPU ms per call | client CPU "
+               "ms per call |\n|---|---|---|---|---|---|\n";
+  for (const Floor& f : floors) {
+    std::cout << absl::StrFormat(
+        "| %d concurrent / %d connections | %.0f | %.1f / %.1f | %s | "
+        "%.3f | %.3f |\n",
+        f.concurrency, flags.connections, f.calls.per_second(), f.calls.p50_ms, f.calls.p99_ms,
+        Errors(f.calls), f.calls.server_cpu_ms_per_call(), f.calls.client_cpu_ms_per_call());
+  }
+}
+
+void PrintReport(const std::vector<Row>& rows, const std::vector<Floor>& floors,
+                 const UnaryFlags& flags) {
   std::cout
       << "\n| CSR key | concurrent / connections | svidd certificates/s | latency p50 / p90 / "
          "p99 / p99.9 ms | errors | svidd CPU ms per certificate | svidd write calls per "
@@ -97,6 +120,7 @@ void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
                                  r.ceiling_per_second > 0 ? svidd / r.ceiling_per_second : 0,
                                  r.CpuRatio(), cfssl);
   }
+  PrintFloors(floors, flags);
   std::cout << "\n";
   // One line per run for scripts and the smoke test.
   for (const Row& r : rows) {
@@ -104,13 +128,14 @@ void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
         "result svidd key=%s concurrency=%d connections=%d certificates=%d per_second=%.1f "
         "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f errors=%d server_cpu_ms_per_cert=%.3f "
         "ceiling_per_second=%.1f ratio_to_ceiling=%.4f cpu_ratio_to_ceiling=%.4f replicas=%d "
-        "server_write_calls_per_cert=%.1f server_kib_written_per_cert=%.1f\n",
+        "server_write_calls_per_cert=%.1f server_kib_written_per_cert=%.1f "
+        "client_cpu_ms_per_cert=%.3f\n",
         r.key_type, r.concurrency, flags.connections, r.svidd.ok, r.svidd.per_second(),
         r.svidd.p50_ms, r.svidd.p90_ms, r.svidd.p99_ms, r.svidd.p999_ms, r.svidd.error_count(),
         r.svidd.server_cpu_ms_per_call(), r.ceiling_per_second,
         r.ceiling_per_second > 0 ? r.svidd.per_second() / r.ceiling_per_second : 0, r.CpuRatio(),
         flags.replicas, r.svidd.server_write_calls_per_call(),
-        r.svidd.server_kib_written_per_call());
+        r.svidd.server_kib_written_per_call(), r.svidd.client_cpu_ms_per_call());
     if (r.cfssl) {
       std::cout << absl::StrFormat(
           "result cfssl key=%s concurrency=%d certificates=%d per_second=%.1f errors=%d "
@@ -118,6 +143,14 @@ void PrintReport(const std::vector<Row>& rows, const UnaryFlags& flags) {
           r.key_type, r.concurrency, r.cfssl->ok, r.cfssl->per_second(), r.cfssl->error_count(),
           r.cfssl->server_cpu_ms_per_call());
     }
+  }
+  for (const Floor& f : floors) {
+    std::cout << absl::StrFormat(
+        "result floor concurrency=%d connections=%d calls=%d per_second=%.1f p50_ms=%.2f "
+        "p99_ms=%.2f errors=%d server_cpu_ms_per_call=%.3f client_cpu_ms_per_call=%.3f\n",
+        f.concurrency, flags.connections, f.calls.ok, f.calls.per_second(), f.calls.p50_ms,
+        f.calls.p99_ms, f.calls.error_count(), f.calls.server_cpu_ms_per_call(),
+        f.calls.client_cpu_ms_per_call());
   }
 }
 
@@ -184,6 +217,9 @@ int RunUnaryMode(int argc, char** argv) {
   app.add_option("--ceiling-duration", flags.ceiling_duration,
                  "Crypto ceiling measurement per key type")
       ->capture_default_str();
+  app.add_option("--floor-duration", flags.floor_duration,
+                 "gRPC floor (Health/Check on the same connections) per concurrency; 0s skips")
+      ->capture_default_str();
   app.add_option("--svidd", flags.svidd_binary, "svidd binary (default: beside svidd-bench)");
   app.add_option("--svidd-arg", flags.svidd_args,
                  "Extra svidd flag (repeatable), e.g. --svidd-arg=--signing-threads=2");
@@ -202,6 +238,7 @@ int RunUnaryMode(int argc, char** argv) {
   auto warmup = ParseDuration(flags.warmup);
   auto duration = ParseDuration(flags.duration);
   auto ceiling_duration = ParseDuration(flags.ceiling_duration);
+  auto floor_duration = ParseDuration(flags.floor_duration);
   auto ca_key_type = crypto::ParseKeyType(flags.ca_key_type);
   std::vector<crypto::KeyType> key_types;
   const std::vector<std::string> key_type_names = absl::StrSplit(flags.key_types, ',');
@@ -220,10 +257,11 @@ int RunUnaryMode(int argc, char** argv) {
     }
     concurrency.push_back(n);
   }
-  if (!warmup.ok() || !duration.ok() || !ceiling_duration.ok() || !ca_key_type.ok() ||
-      *duration > std::chrono::minutes(10) || *ceiling_duration > std::chrono::minutes(1)) {
-    std::cerr << "svidd-bench unary: --warmup, --duration (at most 10m), --ceiling-duration (at "
-                 "most 1m) take durations; --ca-key-type a key type\n";
+  if (!warmup.ok() || !duration.ok() || !ceiling_duration.ok() || !floor_duration.ok() ||
+      !ca_key_type.ok() || *duration > std::chrono::minutes(10) ||
+      *ceiling_duration > std::chrono::minutes(1) || *floor_duration > std::chrono::minutes(1)) {
+    std::cerr << "svidd-bench unary: --warmup, --duration (at most 10m), --ceiling-duration and "
+                 "--floor-duration (at most 1m) take durations; --ca-key-type a key type\n";
     return 2;
   }
   if (flags.replicas > 1 && flags.ledger.empty()) {
@@ -311,6 +349,7 @@ int RunUnaryMode(int argc, char** argv) {
   std::cout << MachineLine() << "\n";
 
   std::vector<Row> rows;
+  std::vector<Floor> floors;
   const IstioTarget target{ports, *root_pem};
   for (crypto::KeyType type : key_types) {
     auto inputs = MakeBenchInputs(type, flags.csrs, *jwt_key, "cluster.local");
@@ -332,6 +371,24 @@ int RunUnaryMode(int argc, char** argv) {
       options.warmup = std::chrono::duration_cast<std::chrono::milliseconds>(*warmup);
       options.duration = std::chrono::duration_cast<std::chrono::milliseconds>(*duration);
       options.count = flags.count;
+      // The floor, once per concurrency: it does not depend on the CSR's key.
+      const bool floor_measured = std::any_of(floors.begin(), floors.end(),
+                                              [n](const Floor& f) { return f.concurrency == n; });
+      if (*floor_duration > std::chrono::seconds(0) && !floor_measured) {
+        LoadOptions floor_options = options;
+        floor_options.duration =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*floor_duration);
+        LoadWindow window(floor_options);
+        IstioUnaryDriver driver(target, *inputs, flags.connections, UnaryCall::kHealthCheck);
+        driver.Start(window, n);
+        window.Run(svidd_cpu_seconds);
+        if (!driver.WaitStopped(std::chrono::seconds(60))) {
+          return Fail(absl::DeadlineExceededError("calls still in flight a minute after the run"));
+        }
+        floors.push_back(Floor{n, window.Result()});
+        std::cerr << absl::StrFormat("svidd-bench: gRPC floor x%d: %.0f calls/s\n", n,
+                                     floors.back().calls.per_second());
+      }
       Row row;
       row.key_type = KeyTypeName(type);
       row.concurrency = n;
@@ -365,8 +422,9 @@ int RunUnaryMode(int argc, char** argv) {
     std::cerr << "svidd-bench: svidd exited with " << svidd_exit << ": " << svidd->LogTail()
               << "\n";
   }
-  PrintReport(rows, flags);
+  PrintReport(rows, floors, flags);
   for (const Row& r : rows) ok = ok && r.svidd.ok > 0 && r.svidd.error_count() == 0;
+  for (const Floor& f : floors) ok = ok && f.calls.ok > 0 && f.calls.error_count() == 0;
   if (flags.require_cfssl) {
     for (const Row& r : rows) ok = ok && r.cfssl && r.cfssl->ok > 0 && r.cfssl->error_count() == 0;
   }
