@@ -26,6 +26,7 @@ GroupCommitWriter::~GroupCommitWriter() {
   }
   cv_.SignalAll();
   thread_.join();
+  completions_.Stop();  // every outcome already handed over is delivered
 }
 
 void GroupCommitWriter::Enqueue(CertificateRecord record, Done done) {
@@ -119,7 +120,20 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
     }
     stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, records);
   }
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(OwnCopy(outcomes[i]));
+  Complete(batch, std::move(outcomes));
+}
+
+void GroupCommitWriter::Complete(std::vector<Pending>& batch, std::vector<absl::Status> outcomes) {
+  std::vector<Done> dones;
+  dones.reserve(batch.size());
+  for (Pending& pending : batch) dones.push_back(std::move(pending.done));
+  auto deliver = std::make_shared<std::function<void()>>(
+      [dones = std::move(dones), outcomes = std::move(outcomes)] {
+        for (size_t i = 0; i < dones.size(); ++i) dones[i](OwnCopy(outcomes[i]));
+      });
+  // Refused only once the destructor has stopped the pool, after this thread has ended; the
+  // callers are then told here rather than never.
+  if (!completions_.Post([deliver] { (*deliver)(); })) (*deliver)();
 }
 
 absl::StatusOr<GroupCommitWriter::Prepared> GroupCommitWriter::Prepare(sqlite3* db) {

@@ -3,6 +3,10 @@
 // each record inside its own SAVEPOINT (its certificates row and its ledger_events row) so
 // one bad record fails alone — then every caller hears its own outcome. Nobody hears OK for a
 // record that was not committed. The chain head is read once per transaction.
+//
+// Records' callers hear their outcomes on a second thread, in commit order, while the writer
+// goes on with the next batch: a record's callback hands its certificate to gRPC (which may
+// send it inline) and logs it, work that no later commit should wait for.
 #pragma once
 
 #include <condition_variable>
@@ -20,6 +24,7 @@
 #include "ledger/event_appender.h"
 #include "ledger/sqlite_connection.h"
 #include "svidd/common/mutex.h"
+#include "svidd/common/worker_pool.h"
 #include "svidd/ledger/certificate_record.h"
 
 namespace svidd::ledger::internal {
@@ -45,7 +50,7 @@ class GroupCommitWriter {
 
   // Starts the thread. `connection` is used by this writer only.
   GroupCommitWriter(std::shared_ptr<Connection> connection, size_t max_batch);
-  // Commits everything already queued, then stops the thread.
+  // Commits everything already queued, tells every caller its outcome, then stops the threads.
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -75,6 +80,8 @@ class GroupCommitWriter {
   void Run();
   std::vector<Pending> TakeBatch();  // empty once stopping and drained
   void CommitBatch(std::vector<Pending>& batch);
+  // Hands the batch's records' outcomes to their callers on the completions thread.
+  void Complete(std::vector<Pending>& batch, std::vector<absl::Status> outcomes);
   // `db` is connection_'s handle, whose lock the caller holds.
   absl::Status InsertAll(sqlite3* db, std::vector<Pending>& batch,
                          std::vector<absl::Status>& outcomes);
@@ -102,7 +109,8 @@ class GroupCommitWriter {
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   WriterStats stats_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;  // last: starts after everything above is constructed
+  WorkerPool completions_{1};  // records' callbacks, in commit order
+  std::thread thread_;         // last: starts after everything above is constructed
 };
 
 }  // namespace svidd::ledger::internal

@@ -315,9 +315,9 @@ TEST(GroupCommitTest, EveryKindOfWriteGoesThroughTheOneWriter) {
   EXPECT_EQ(ledger->writer_stats().writes_executed, 5u * 3 + 1);
 }
 
-// A write from a record's callback (the writer's own thread) runs at once instead of
-// waiting for the writer, which would wait for it.
-TEST(GroupCommitTest, AWriteFromTheWritersThreadRunsInline) {
+// A write from a record's callback waits for the writer, which is free: callers are told
+// on a thread of their own (and a write from the writer's own thread would run inline).
+TEST(GroupCommitTest, AWriteFromARecordsCallbackIsCommitted) {
   TempDir dir;
   auto ledger = OpenTestLedger(dir.File("ledger.db"));
   std::promise<absl::Status> revoked;
@@ -326,6 +326,62 @@ TEST(GroupCommitTest, AWriteFromTheWritersThreadRunsInline) {
   });
   EXPECT_TRUE(revoked.get_future().get().ok());
   EXPECT_TRUE(ledger->IsRevoked("5a3f").value());
+}
+
+// Waits (at most 10 s) until the writer has committed `records`; false if it did not.
+bool WaitForCommitted(internal::SqliteLedger& ledger, uint64_t records) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ledger.writer_stats().records_committed < records) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+// A caller still busy with its outcome (gRPC sending the certificate, the log line) does not
+// hold up the next commit.
+TEST(GroupCommitTest, TheWriterCommitsOnWhileACallerIsStillBeingTold) {
+  TempDir dir;
+  auto ledger = OpenTestLedger(dir.File("ledger.db"));
+  std::promise<void> release_first;
+  std::shared_future<void> first_released = release_first.get_future().share();
+  std::promise<absl::Status> first, second;
+  ledger->RecordIssuanceAsync(MakeRecord("c1"), [&](absl::Status s) {
+    first_released.wait();
+    first.set_value(s);
+  });
+  ASSERT_TRUE(WaitForCommitted(*ledger, 1));
+  ledger->RecordIssuanceAsync(MakeRecord("c2"), [&](absl::Status s) { second.set_value(s); });
+  const bool committed_meanwhile = WaitForCommitted(*ledger, 2);
+  const bool readable_meanwhile = ledger->GetCertificate("c2").ok();
+  release_first.set_value();  // before any assertion can return: the ledger waits for it
+  EXPECT_TRUE(committed_meanwhile) << "the writer waited for the first record's caller";
+  EXPECT_TRUE(readable_meanwhile);
+  EXPECT_TRUE(first.get_future().get().ok());
+  EXPECT_TRUE(second.get_future().get().ok());
+}
+
+// Callers are told in the order their records were committed, one at a time.
+TEST(GroupCommitTest, CallersAreToldInCommitOrder) {
+  TempDir dir;
+  constexpr int kRecords = 200;
+  std::vector<int> told;
+  std::atomic<int> in_callback{0};
+  bool overlapped = false;
+  {
+    auto ledger = OpenTestLedger(dir.File("ledger.db"), {.max_batch = 16});
+    for (int i = 0; i < kRecords; ++i) {
+      ledger->RecordIssuanceAsync(MakeRecord(TestSerial(i)), [&, i](absl::Status s) {
+        if (in_callback.fetch_add(1) != 0) overlapped = true;
+        EXPECT_TRUE(s.ok()) << s;
+        told.push_back(i);
+        in_callback.fetch_sub(1);
+      });
+    }
+  }  // the destructor tells every caller before it returns
+  EXPECT_FALSE(overlapped);
+  ASSERT_EQ(told.size(), static_cast<size_t>(kRecords));
+  for (int i = 0; i < kRecords; ++i) EXPECT_EQ(told[i], i);
 }
 
 TEST(SharedFileTest, ReadOnlyInstanceReadsWhileTheWriterWrites) {
