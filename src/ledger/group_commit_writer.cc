@@ -26,7 +26,7 @@ GroupCommitWriter::~GroupCommitWriter() {
   }
   cv_.SignalAll();
   thread_.join();
-  completions_.Stop();  // every outcome already handed over is delivered
+  courier_.Stop();  // every outcome already handed over is delivered
 }
 
 void GroupCommitWriter::Enqueue(CertificateRecord record, Done done) {
@@ -120,20 +120,18 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
     }
     stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, records);
   }
-  Complete(batch, std::move(outcomes));
-}
-
-void GroupCommitWriter::Complete(std::vector<Pending>& batch, std::vector<absl::Status> outcomes) {
   std::vector<Done> dones;
   dones.reserve(batch.size());
   for (Pending& pending : batch) dones.push_back(std::move(pending.done));
+  courier_.Deliver(std::move(dones), std::move(outcomes));
+}
+
+void OutcomeCourier::Deliver(std::vector<Done> dones, std::vector<absl::Status> outcomes) {
   auto deliver = std::make_shared<std::function<void()>>(
       [dones = std::move(dones), outcomes = std::move(outcomes)] {
         for (size_t i = 0; i < dones.size(); ++i) dones[i](OwnCopy(outcomes[i]));
       });
-  // Refused only once the destructor has stopped the pool, after this thread has ended; the
-  // callers are then told here rather than never.
-  if (!completions_.Post([deliver] { (*deliver)(); })) (*deliver)();
+  if (!thread_.Post([deliver] { (*deliver)(); })) (*deliver)();  // stopped: tell them here
 }
 
 absl::StatusOr<GroupCommitWriter::Prepared> GroupCommitWriter::Prepare(sqlite3* db) {

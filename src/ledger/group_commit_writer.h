@@ -4,9 +4,8 @@
 // one bad record fails alone — then every caller hears its own outcome. Nobody hears OK for a
 // record that was not committed. The chain head is read once per transaction.
 //
-// Records' callers hear their outcomes on a second thread, in commit order, while the writer
-// goes on with the next batch: a record's callback hands its certificate to gRPC (which may
-// send it inline) and logs it, work that no later commit should wait for.
+// Records' callers hear their outcomes through an OutcomeCourier, while the writer goes on with
+// the next batch.
 #pragma once
 
 #include <condition_variable>
@@ -33,6 +32,23 @@ namespace svidd::ledger::internal {
 // payloads are not copied), so each waiting caller owns its own (see group_commit_writer.cc);
 // both writers hand these out.
 absl::Status OwnCopy(const absl::Status& status);
+
+// Tells callers their records' outcomes on a thread of its own, in the order handed over, so
+// that a writer goes on with its next batch while they hear: a record's callback hands its
+// certificate to gRPC (which may send it inline) and logs it, work no later commit should wait
+// for. Both writers (SQLite and PostgreSQL) have one.
+class OutcomeCourier {
+ public:
+  using Done = std::function<void(absl::Status)>;
+  // dones[i] will hear OwnCopy(outcomes[i]).
+  void Deliver(std::vector<Done> dones, std::vector<absl::Status> outcomes);
+  // Delivers everything handed over, then stops; a Deliver() after it runs on its caller's
+  // thread, so that no caller is ever left unanswered.
+  void Stop() { thread_.Stop(); }
+
+ private:
+  WorkerPool thread_{1};
+};
 
 // What the writer has done so far; for tests, health and metrics.
 struct WriterStats {
@@ -80,8 +96,6 @@ class GroupCommitWriter {
   void Run();
   std::vector<Pending> TakeBatch();  // empty once stopping and drained
   void CommitBatch(std::vector<Pending>& batch);
-  // Hands the batch's records' outcomes to their callers on the completions thread.
-  void Complete(std::vector<Pending>& batch, std::vector<absl::Status> outcomes);
   // `db` is connection_'s handle, whose lock the caller holds.
   absl::Status InsertAll(sqlite3* db, std::vector<Pending>& batch,
                          std::vector<absl::Status>& outcomes);
@@ -109,8 +123,8 @@ class GroupCommitWriter {
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   WriterStats stats_ ABSL_GUARDED_BY(mu_);
-  WorkerPool completions_{1};  // records' callbacks, in commit order
-  std::thread thread_;         // last: starts after everything above is constructed
+  OutcomeCourier courier_;  // records' callers, in commit order
+  std::thread thread_;      // last: starts after everything above is constructed
 };
 
 }  // namespace svidd::ledger::internal

@@ -33,6 +33,7 @@ PgGroupCommitWriter::~PgGroupCommitWriter() {
   }
   work_.SignalAll();
   thread_.join();
+  courier_.Stop();  // every outcome already handed over is delivered
 }
 
 void PgGroupCommitWriter::Enqueue(CertificateRecord record, Done done) {
@@ -106,7 +107,10 @@ void PgGroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
     }
     stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, records);
   }
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(OwnCopy(outcomes[i]));
+  std::vector<Done> dones;
+  dones.reserve(batch.size());
+  for (Pending& pending : batch) dones.push_back(std::move(pending.done));
+  courier_.Deliver(std::move(dones), std::move(outcomes));
 }
 
 absl::Status PgGroupCommitWriter::CommitRecords(std::vector<Pending>& batch,

@@ -6,9 +6,9 @@
 // trips a batch, however many records. If the database refuses a row for another reason (the
 // statement then inserts nothing), the transaction is rolled back and run again record by
 // record, each in its own SAVEPOINT, so that record fails alone. Then every caller hears its
-// own outcome. Nobody hears OK for a record that was not committed. A lost connection fails
-// the batch with UNAVAILABLE and is re-established for the next one. The same contract as
-// GroupCommitWriter (SQLite).
+// own outcome, through an OutcomeCourier while the writer goes on. Nobody hears OK for a record
+// that was not committed. A lost connection fails the batch with UNAVAILABLE and is re-established
+// for the next one. The same contract as GroupCommitWriter (SQLite).
 #pragma once
 
 #include <cstdint>
@@ -76,7 +76,8 @@ class PgGroupCommitWriter {
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   WriterStats stats_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;  // last: starts after everything above is constructed
+  OutcomeCourier courier_;  // records' callers, in commit order
+  std::thread thread_;      // last: starts after everything above is constructed
 };
 
 }  // namespace svidd::ledger::internal

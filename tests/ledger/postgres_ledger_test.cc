@@ -324,6 +324,36 @@ TEST(PostgresLedgerBatchTest, ACollidingSerialIsRefusedAloneAndTheRestOfTheBatch
   EXPECT_EQ(report.events, 6);
 }
 
+// A caller still busy with its outcome (gRPC sending the certificate, the log line) does not
+// hold up the next commit: callers are told on a thread of their own.
+TEST(PostgresLedgerBatchTest, TheWriterCommitsOnWhileACallerIsStillBeingTold) {
+  absl::StatusOr<std::string> uri = FreshPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  auto ledger = internal::PostgresLedger::Open(*uri, {});
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  auto committed = [&](uint64_t records) {
+    for (int i = 0; i < 2000 && (*ledger)->writer_stats().records_committed < records; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return (*ledger)->writer_stats().records_committed >= records;
+  };
+  std::promise<void> release_first;
+  std::shared_future<void> first_released = release_first.get_future().share();
+  std::promise<absl::Status> first, second;
+  (*ledger)->RecordIssuanceAsync(MakeRecord("c1"), [&](absl::Status s) {
+    first_released.wait();
+    first.set_value(s);
+  });
+  ASSERT_TRUE(committed(1));
+  (*ledger)->RecordIssuanceAsync(MakeRecord("c2"), [&](absl::Status s) { second.set_value(s); });
+  const bool committed_meanwhile = committed(2);
+  release_first.set_value();  // before any assertion can return: the ledger waits for it
+  EXPECT_TRUE(committed_meanwhile) << "the writer waited for the first record's caller";
+  EXPECT_TRUE(first.get_future().get().ok());
+  EXPECT_TRUE(second.get_future().get().ok());
+  EXPECT_EQ((*ledger)->CountCertificates({}).value(), 2);
+}
+
 // A row PostgreSQL refuses for another reason (here its CHECK that a revoked row has a
 // revocation time) makes the multi-row INSERT insert nothing: the batch is written again record
 // by record, so that record alone fails and the others commit.
