@@ -32,7 +32,8 @@ class Ledger {
   virtual ~Ledger() = default;
 
   // Durable when `done` is called with OK. Concurrent records may share one transaction
-  // (group commit); `done` runs on the ledger's writer thread and must not block for long.
+  // (group commit); `done` runs on the ledger's one delivery thread, in commit order, while the
+  // writer goes on: a `done` that blocks delays the records after it, not the commits.
   // ALREADY_EXISTS for a duplicate serial; UNAVAILABLE / INTERNAL if the write failed.
   virtual void RecordIssuanceAsync(CertificateRecord record,
                                    std::function<void(absl::Status)> done) = 0;
