@@ -18,7 +18,14 @@
 namespace svidd::testing {
 namespace {
 
+// Between fork and exec the child calls only async-signal-safe functions: the test process has
+// many threads (the server's, the ledger's), and one of them may hold an allocator lock at the
+// fork, which the child's copy would then wait for forever (under ASan it did, once: a child
+// that never reached exec). So argv is built before the fork.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& out, const std::string& err) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid != 0) return pid;
   int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -30,9 +37,6 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& out, const 
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
   ::execv(args[0], args.data());
   ::_exit(127);
 }

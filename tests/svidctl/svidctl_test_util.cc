@@ -34,15 +34,17 @@ CommandResult RunSvidctl(const std::vector<std::string>& args) {
   const auto base = std::filesystem::temp_directory_path() /
                     absl::StrCat("svidctl-run-", getpid(), "-", counter++);
   const std::string out_path = base.string() + ".out", err_path = base.string() + ".err";
+  // Built before the fork: the child calls only async-signal-safe functions until exec (another
+  // thread may hold an allocator lock at the fork; see tests/integration/child_process.cc).
+  std::vector<char*> argv = {const_cast<char*>(SVIDCTL_BINARY)};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
     int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
-    std::vector<char*> argv = {const_cast<char*>(SVIDCTL_BINARY)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     execv(SVIDCTL_BINARY, argv.data());
     _exit(127);
   }
