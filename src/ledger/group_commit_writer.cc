@@ -120,10 +120,7 @@ void GroupCommitWriter::CommitBatch(std::vector<Pending>& batch) {
     }
     stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, records);
   }
-  std::vector<Done> dones;
-  dones.reserve(batch.size());
-  for (Pending& pending : batch) dones.push_back(std::move(pending.done));
-  courier_.Deliver(std::move(dones), std::move(outcomes));
+  courier_.Deliver(batch, std::move(outcomes));
 }
 
 void OutcomeCourier::Deliver(std::vector<Done> dones, std::vector<absl::Status> outcomes) {

@@ -42,6 +42,14 @@ class OutcomeCourier {
   using Done = std::function<void(absl::Status)>;
   // dones[i] will hear OwnCopy(outcomes[i]).
   void Deliver(std::vector<Done> dones, std::vector<absl::Status> outcomes);
+  // The same for a writer's batch: each entry's `done` (moved out) hears its outcome.
+  template <typename Pending>
+  void Deliver(std::vector<Pending>& batch, std::vector<absl::Status> outcomes) {
+    std::vector<Done> dones;
+    dones.reserve(batch.size());
+    for (Pending& pending : batch) dones.push_back(std::move(pending.done));
+    Deliver(std::move(dones), std::move(outcomes));
+  }
   // Delivers everything handed over, then stops; a Deliver() after it runs on its caller's
   // thread, so that no caller is ever left unanswered.
   void Stop() { thread_.Stop(); }

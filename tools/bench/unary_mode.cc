@@ -186,6 +186,22 @@ absl::StatusOr<std::unique_ptr<ChildServer>> StartSvidd(const UnaryFlags& flags,
   return server;
 }
 
+// One closed-loop window of `call`s against svidd, measured with its CPU and write counters.
+absl::StatusOr<LoadResult> RunIstioLoad(const IstioTarget& target,
+                                        const std::vector<BenchInput>& inputs, UnaryCall call,
+                                        const LoadOptions& options,
+                                        const std::function<double()>& server_cpu,
+                                        const std::function<ProcessIo()>& server_io) {
+  LoadWindow window(options);
+  IstioUnaryDriver driver(target, inputs, options.connections, call);
+  driver.Start(window, options.concurrency);
+  window.Run(server_cpu, server_io);
+  if (!driver.WaitStopped(std::chrono::seconds(60))) {
+    return absl::DeadlineExceededError("calls still in flight a minute after the run");
+  }
+  return window.Result();
+}
+
 int Fail(const absl::Status& status) {
   std::cerr << "svidd-bench unary: " << status << "\n";
   return 1;
@@ -378,14 +394,10 @@ int RunUnaryMode(int argc, char** argv) {
         LoadOptions floor_options = options;
         floor_options.duration =
             std::chrono::duration_cast<std::chrono::milliseconds>(*floor_duration);
-        LoadWindow window(floor_options);
-        IstioUnaryDriver driver(target, *inputs, flags.connections, UnaryCall::kHealthCheck);
-        driver.Start(window, n);
-        window.Run(svidd_cpu_seconds);
-        if (!driver.WaitStopped(std::chrono::seconds(60))) {
-          return Fail(absl::DeadlineExceededError("calls still in flight a minute after the run"));
-        }
-        floors.push_back(Floor{n, window.Result()});
+        auto floor = RunIstioLoad(target, *inputs, UnaryCall::kHealthCheck, floor_options,
+                                  svidd_cpu_seconds, svidd_io);
+        if (!floor.ok()) return Fail(floor.status());
+        floors.push_back(Floor{n, *floor});
         std::cerr << absl::StrFormat("svidd-bench: gRPC floor x%d: %.0f calls/s\n", n,
                                      floors.back().calls.per_second());
       }
@@ -394,16 +406,10 @@ int RunUnaryMode(int argc, char** argv) {
       row.concurrency = n;
       row.ceiling_per_second = ceiling->per_second();
       row.ceiling_cpu_ms = ceiling->cpu_ms_per_certificate();
-      {
-        LoadWindow window(options);
-        IstioUnaryDriver driver(target, *inputs, flags.connections);
-        driver.Start(window, n);
-        window.Run(svidd_cpu_seconds, svidd_io);
-        if (!driver.WaitStopped(std::chrono::seconds(60))) {
-          return Fail(absl::DeadlineExceededError("calls still in flight a minute after the run"));
-        }
-        row.svidd = window.Result();
-      }
+      auto certificates = RunIstioLoad(target, *inputs, UnaryCall::kCreateCertificate, options,
+                                       svidd_cpu_seconds, svidd_io);
+      if (!certificates.ok()) return Fail(certificates.status());
+      row.svidd = *certificates;
       if (cfssl) {
         auto result = cfssl->Run(*inputs, options);
         if (result.ok()) row.cfssl = *result;
